@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "mes",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mes", targets: ["mes"]),
+        .library(name: "MESCore", targets: ["MESCore"]),
+    ],
+    targets: [
+        // System libraries shipped with the OS (Debian: libsqlite3-dev, libssl-dev).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Domain rules, state machine and policies: no I/O.
+        .target(name: "MESCore"),
+        // Keyed hashes, randomness, password hashing (libcrypto).
+        .target(name: "MESCrypto", dependencies: ["CCrypto", "MESCore"]),
+        // The SQLite store, the outbox and atomic file output.
+        .target(name: "MESStore", dependencies: ["CSQLite", "MESCore", "MESCrypto"]),
+        // Text, JSON, PDF and e-mail renderers.
+        .target(name: "MESRender", dependencies: ["MESCore"]),
+        // Argument parsing, the command table, output and error funnel.
+        .target(name: "MESCLI", dependencies: ["MESCore", "MESCrypto", "MESStore", "MESRender"]),
+        .executableTarget(name: "mes", dependencies: ["MESCLI"]),
+
+        .testTarget(name: "MESCoreTests", dependencies: ["MESCore"]),
+        .testTarget(name: "MESStoreTests", dependencies: ["MESStore", "MESCrypto", "MESCore"]),
+        .testTarget(name: "MESRenderTests", dependencies: ["MESRender", "MESCore"]),
+        .testTarget(name: "MESCLITests", dependencies: ["MESCLI", "MESCore", "MESRender"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

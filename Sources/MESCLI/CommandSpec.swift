@@ -1,0 +1,132 @@
+import MESCore
+
+/// One option of a command: `--name VALUE` or a flag.
+public struct OptionSpec: Sendable {
+    /// Long name without dashes.
+    public let name: String
+    public let short: Character?
+    /// Placeholder for the value (`NIR`, `FILE`); nil for a flag.
+    public let value: String?
+    /// The accepted values, when they are a fixed set (checked and completed).
+    public let choices: [String]
+    /// Completion hint: a file or directory path.
+    public let completesFile: Bool
+    public let help: String
+    public let required: Bool
+
+    public static func flag(_ name: String, short: Character? = nil, _ help: String) -> OptionSpec {
+        OptionSpec(name: name, short: short, value: nil, choices: [], completesFile: false, help: help, required: false)
+    }
+
+    public static func value(_ name: String, short: Character? = nil, _ placeholder: String, _ help: String,
+                             choices: [String] = [], file: Bool = false, required: Bool = false) -> OptionSpec {
+        OptionSpec(name: name, short: short, value: placeholder, choices: choices, completesFile: file, help: help,
+                   required: required)
+    }
+}
+
+/// A positional argument.
+public struct PositionalSpec: Sendable {
+    public let name: String
+    public let help: String
+    public let optional: Bool
+    public let repeating: Bool
+    public let completesFile: Bool
+    public let choices: [String]
+
+    public init(_ name: String, _ help: String, optional: Bool = false, repeating: Bool = false,
+                file: Bool = false, choices: [String] = []) {
+        self.name = name
+        self.help = help
+        self.optional = optional
+        self.repeating = repeating
+        self.completesFile = file
+        self.choices = choices
+    }
+}
+
+/// One `mes` command: the single description that parsing, `--help`, the man page
+/// and the completion scripts are all made from.
+public struct CommandSpec: Sendable {
+    public typealias Run = @Sendable (Invocation, Context) throws -> Void
+
+    /// Words after `mes`, e.g. `["nir", "check"]`.
+    public let path: [String]
+    public let summary: String
+    /// Longer English explanation for `--help` and the man page.
+    public let discussion: String
+    /// Extra usage lines when the command has several forms.
+    public let usages: [String]
+    public let options: [OptionSpec]
+    public let positionals: [PositionalSpec]
+    public let examples: [String]
+    public let run: Run
+
+    public init(_ path: [String], summary: String, discussion: String = "", usages: [String] = [],
+                options: [OptionSpec] = [], positionals: [PositionalSpec] = [], examples: [String] = [],
+                run: @escaping Run) {
+        self.path = path
+        self.summary = summary
+        self.discussion = discussion
+        self.usages = usages
+        self.options = options
+        self.positionals = positionals
+        self.examples = examples
+        self.run = run
+    }
+
+    public var name: String { path.joined(separator: " ") }
+
+    /// `mes nir check [--rules R] [NIR...]`
+    public var usage: String {
+        var parts = ["mes"] + path
+        for o in options {
+            let body = o.value.map { "--\(o.name) \($0)" } ?? "--\(o.name)"
+            parts.append(o.required ? body : "[\(body)]")
+        }
+        for p in positionals {
+            var s = p.name + (p.repeating ? "..." : "")
+            if p.optional { s = "[\(s)]" }
+            parts.append(s)
+        }
+        return parts.joined(separator: " ")
+    }
+}
+
+/// Options every command takes.
+public enum GlobalOptions {
+    public static let all: [OptionSpec] = [
+        .flag("json", "Print JSON for scripts (JSON Lines for streamed inputs) instead of text."),
+        .value("store", "DIR", "Data directory (else $MES_HOME, $XDG_DATA_HOME/mes, ~/.local/share/mes).", file: true),
+        .value("now", "TIME", "Fixed clock, e.g. 2022-02-03T10:00:00Z (else $MES_NOW, else the system clock)."),
+        .flag("help", short: "h", "Show help for the command."),
+    ]
+}
+
+/// The parsed command line of one command.
+public struct Invocation: Sendable {
+    public let command: CommandSpec
+    public var values: [String: [String]] = [:]
+    public var flags: Set<String> = []
+    public var positionals: [String] = []
+
+    public init(command: CommandSpec) { self.command = command }
+
+    public func flag(_ name: String) -> Bool { flags.contains(name) }
+    public func value(_ name: String) -> String? { values[name]?.last }
+
+    /// The value of an option the command cannot do without (usage error 64 when absent).
+    public func required(_ name: String) throws -> String {
+        guard let v = value(name) else { throw MESError.usage("missing required option --\(name)", field: name) }
+        return v
+    }
+
+    /// An integer option value within a range.
+    public func integer(_ name: String, default def: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = value(name) else { return def }
+        guard let v = Int(text), range.contains(v) else {
+            throw MESError.usage("--\(name) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'", field: name)
+        }
+        return v
+    }
+}

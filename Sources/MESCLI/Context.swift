@@ -1,0 +1,216 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import MESCore
+import MESRender
+
+/// A buffered byte stream: a file descriptor, or memory (tests run commands in-process).
+public final class Output {
+    private let fd: Int32?
+    private var buffer: [UInt8] = []
+    /// Everything written, when capturing.
+    public private(set) var captured: [UInt8] = []
+    public let isTerminal: Bool
+
+    public init(fd: Int32) {
+        self.fd = fd
+        self.isTerminal = isatty(fd) == 1
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    /// An in-memory stream.
+    public init() {
+        fd = nil
+        isTerminal = false
+    }
+
+    public var text: String { String(decoding: captured, as: UTF8.self) }
+
+    public func write(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    public func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    /// Appends bytes through a closure writing straight into the buffer (hot paths).
+    public func append(_ body: (inout [UInt8]) -> Void) {
+        body(&buffer)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    public func line(_ s: String) { write(s); write("\n") }
+
+    public func flush() {
+        guard !buffer.isEmpty else { return }
+        if let fd {
+            buffer.withUnsafeBytes { raw in
+                var off = 0
+                while off < raw.count {
+                    let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                    if n < 0 { if errno == EINTR { continue }; break }
+                    off += n
+                }
+            }
+        } else {
+            captured.append(contentsOf: buffer)
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Standard input: a file descriptor read in chunks, or bytes given by a test.
+public final class Input {
+    private let fd: Int32?
+    private var memory: [UInt8]
+    public let isTerminal: Bool
+
+    public init(fd: Int32) {
+        self.fd = fd
+        memory = []
+        isTerminal = isatty(fd) == 1
+    }
+
+    public init(bytes: [UInt8]) {
+        fd = nil
+        memory = bytes
+        isTerminal = false
+    }
+
+    public convenience init(_ text: String) { self.init(bytes: Array(text.utf8)) }
+
+    /// Calls `body` with each line (without `\n`; a trailing `\r` is kept), streaming in chunks.
+    public func forEachLine(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        guard let fd else {
+            var all = memory
+            if let last = all.last, last != 0x0A { all.append(0x0A) }
+            try all.withUnsafeBufferPointer { try Self.split($0, body) }
+            return
+        }
+        var pending = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw MESError("stdin_unreadable", .noInput, "standard input is unreadable") }
+            if n == 0 { break }
+            pending.append(contentsOf: chunk[0..<n])
+            if let lastNL = pending.lastIndex(of: 0x0A) {
+                try pending.withUnsafeBufferPointer { try Self.split(UnsafeBufferPointer(rebasing: $0[0...lastNL]), body) }
+                pending.removeSubrange(0...lastNL)
+            }
+        }
+        if !pending.isEmpty {
+            pending.append(0x0A)
+            try pending.withUnsafeBufferPointer { try Self.split($0, body) }
+        }
+    }
+
+    /// Reads everything (small inputs: passwords, files given as `-`).
+    public func readAll() -> [UInt8] {
+        guard let fd else { return memory }
+        var out = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return out
+    }
+
+    private static func split(_ b: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        var start = 0
+        var i = 0
+        let n = b.count
+        while i < n {
+            if b[i] == 0x0A {
+                try body(UnsafeBufferPointer(rebasing: b[start..<i]))
+                start = i + 1
+            }
+            i += 1
+        }
+    }
+}
+
+/// What a command runs with: streams, environment and the global options.
+public final class Context {
+    public let stdout: Output
+    public let stderr: Output
+    public let stdin: Input
+    public let environment: [String: String]
+    /// `--json` was given.
+    public var json = false
+    /// `--store` given on the command line, if any.
+    public var storeOption: String?
+    /// `--now` given on the command line, if any.
+    public var nowOption: String?
+
+    public init(stdout: Output, stderr: Output, stdin: Input, environment: [String: String]) {
+        self.stdout = stdout
+        self.stderr = stderr
+        self.stdin = stdin
+        self.environment = environment
+    }
+
+    /// The data directory: `--store`, else `$MES_HOME`, else `$XDG_DATA_HOME/mes`, else `~/.local/share/mes`.
+    public var storeDirectory: String {
+        if let s = storeOption, !s.isEmpty { return s }
+        if let s = environment["MES_HOME"], !s.isEmpty { return s }
+        if let s = environment["XDG_DATA_HOME"], !s.isEmpty { return s + "/mes" }
+        return (environment["HOME"] ?? ".") + "/.local/share/mes"
+    }
+
+    /// The clock: `--now`, else `$MES_NOW`, else the system clock.
+    public func now() throws -> Instant {
+        if let text = nowOption ?? environment["MES_NOW"], !text.isEmpty {
+            guard let i = Instant.parse(text) else {
+                throw MESError.usage("--now takes a time such as 2022-02-03T10:00:00Z, not '\(text)'", field: "now")
+            }
+            return i
+        }
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Instant(seconds: Int64(ts.tv_sec))
+    }
+
+    /// Whether the clock is fixed (reproducible output).
+    public var clockIsFixed: Bool { (nowOption ?? environment["MES_NOW"]).map { !$0.isEmpty } ?? false }
+
+    /// Prints a result: its text form, or its JSON document under `--json`.
+    public func emit(_ report: Report) {
+        if json {
+            var out = [UInt8]()
+            report.json.write(into: &out)
+            out.append(0x0A)
+            stdout.write(bytes: out)
+        } else {
+            let t = report.text
+            if !t.isEmpty { stdout.write(t.hasSuffix("\n") ? t : t + "\n") }
+        }
+    }
+
+    /// A note for people on stderr (never under `--json`... unless it is a warning scripts may ignore).
+    public func note(_ s: String) { stderr.line(s) }
+}
+
+/// A command's result, rendered as text for people or JSON for scripts from one value.
+public protocol Report {
+    var text: String { get }
+    var json: JSON { get }
+}
+
+/// A report made of a text and a JSON value given directly.
+public struct SimpleReport: Report {
+    public let text: String
+    public let json: JSON
+    public init(text: String, json: JSON) {
+        self.text = text
+        self.json = json
+    }
+}

@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import MESCore
+import MESRender
+
+/// The `mes` program: parse, run, and funnel every error to one renderer and one exit status.
+public enum MES {
+    public static let version = "0.1.0"
+
+    /// Entry point of the executable.
+    public static func main() -> Never {
+        signal(SIGPIPE, SIG_IGN)
+        let env = Environment.current()
+        let ctx = Context(stdout: Output(fd: 1), stderr: Output(fd: 2), stdin: Input(fd: 0), environment: env)
+        let status = run(Array(CommandLine.arguments.dropFirst()), context: ctx)
+        ctx.stdout.flush()
+        ctx.stderr.flush()
+        exit(status.rawValue)
+    }
+
+    /// Runs one command line in-process and returns its exit status (tests call this).
+    @discardableResult
+    public static func run(_ args: [String], context ctx: Context) -> ExitStatus {
+        let parser = Parser(commands: CommandTable.all)
+        do {
+            switch try parser.parse(args, context: ctx) {
+            case .version:
+                ctx.emit(SimpleReport(text: "mes \(version)", json: .obj([("schema_version", 1), ("version", .string(version))])))
+            case .help(let path):
+                ctx.stdout.write(try Help.text(for: path, parser: parser))
+            case .run(let inv):
+                try inv.command.run(inv, ctx)
+            }
+            ctx.stdout.flush()
+            return .success
+        } catch let e as MESError {
+            report(e, ctx)
+            return e.status
+        } catch let e as ExitRequest {
+            ctx.stdout.flush()
+            return e.status
+        } catch {
+            report(MESError("internal", .internal, "erreur interne : \(error)"), ctx)
+            return .internal
+        }
+    }
+
+    /// The one place errors are shown: `mes: field: message` on stderr, or a JSON document on stderr under `--json`.
+    static func report(_ e: MESError, _ ctx: Context) {
+        ctx.stdout.flush()
+        if ctx.json {
+            let doc = JSON.obj([("schema_version", 1),
+                                ("error", .obj([("code", .string(e.code)), ("message", .string(e.message)),
+                                                ("field", JSON.str(e.field)), ("exit", .int(Int(e.status.rawValue)))]))])
+            ctx.stderr.line(doc.serialized())
+        } else {
+            ctx.stderr.line("mes: " + e.description)
+            if e.status == .usage { ctx.stderr.line("Try 'mes --help' or 'mes help COMMAND'.") }
+        }
+        ctx.stderr.flush()
+    }
+}
+
+/// Thrown by a command that already printed its results but must end with a non-zero status
+/// (e.g. `nir check` with some invalid inputs).
+public struct ExitRequest: Error {
+    public let status: ExitStatus
+    public init(_ status: ExitStatus) { self.status = status }
+}
+
+enum Environment {
+    static func current() -> [String: String] {
+        var env: [String: String] = [:]
+        var p = environ
+        while let entry = p.pointee {
+            let s = String(cString: entry)
+            if let eq = s.firstIndex(of: "=") { env[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
+            p += 1
+        }
+        return env
+    }
+}

@@ -1,0 +1,163 @@
+import MESCore
+
+/// What the command line asks for.
+public enum ParsedCommandLine {
+    case run(Invocation)
+    /// Help for a command path (possibly a group such as `nir`, or `[]` for the top level).
+    case help([String])
+    case version
+}
+
+/// Turns argv into an `Invocation` using the command table; every mistake is a usage error (64)
+/// that names the word at fault.
+public struct Parser {
+    public let commands: [CommandSpec]
+
+    public init(commands: [CommandSpec]) { self.commands = commands }
+
+    /// The command words that can follow `prefix` (`["nir"]` -> check, format, key, generate).
+    public func children(of prefix: [String]) -> [String] {
+        var seen: [String] = []
+        for c in commands where c.path.count > prefix.count && Array(c.path.prefix(prefix.count)) == prefix {
+            let w = c.path[prefix.count]
+            if !seen.contains(w) { seen.append(w) }
+        }
+        return seen
+    }
+
+    public func command(_ path: [String]) -> CommandSpec? { commands.first { $0.path == path } }
+
+    public func parse(_ args: [String], context: Context) throws -> ParsedCommandLine {
+        var i = 0
+        var path: [String] = []
+        var wantsHelp = false
+        var pendingGlobals: [(String, String?)] = []
+
+        // Leading words select the command; global options may come first.
+        while i < args.count {
+            let a = args[i]
+            if a == "--version" && path.isEmpty { return .version }
+            if a == "--help" || a == "-h" { wantsHelp = true; i += 1; continue }
+            if a.hasPrefix("-") && a != "-" {
+                if let g = try globalOption(args, &i) { pendingGlobals.append(g); continue }
+                break
+            }
+            if path.isEmpty && a == "help" {
+                return .help(Array(args[(i + 1)...]).filter { !$0.hasPrefix("-") })
+            }
+            let next = path + [a]
+            if command(next) != nil || !children(of: next).isEmpty {
+                path = next
+                i += 1
+                continue
+            }
+            break
+        }
+        for (k, v) in pendingGlobals { apply(k, v, context) }
+        if wantsHelp { return .help(path) }
+        guard let spec = command(path) else {
+            if i < args.count, !args[i].hasPrefix("-") {
+                let known = children(of: path)
+                throw MESError.usage("unknown command '\(args[i])'" + (known.isEmpty ? "" : " (expected one of: \(known.joined(separator: ", ")))"),
+                                     field: "command")
+            }
+            if i < args.count { throw MESError.usage("unknown option '\(args[i])'", field: args[i]) }
+            let known = children(of: path)
+            throw MESError.usage(path.isEmpty ? "missing command (see 'mes --help')"
+                                 : "missing subcommand after 'mes \(path.joined(separator: " "))' (one of: \(known.joined(separator: ", ")))",
+                                 field: "command")
+        }
+
+        var inv = Invocation(command: spec)
+        var onlyPositionals = false
+        while i < args.count {
+            let a = args[i]
+            if onlyPositionals || a == "-" || !a.hasPrefix("-") || isNegativeNumber(a) {
+                inv.positionals.append(a)
+                i += 1
+                continue
+            }
+            if a == "--" { onlyPositionals = true; i += 1; continue }
+            if a == "--help" || a == "-h" { return .help(path) }
+            if let (k, v) = try globalOption(args, &i) { apply(k, v, context); continue }
+            var name: String
+            var inline: String?
+            if a.hasPrefix("--") {
+                name = String(a.dropFirst(2))
+                if let eq = name.firstIndex(of: "=") {
+                    inline = String(name[name.index(after: eq)...])
+                    name = String(name[..<eq])
+                }
+            } else {
+                guard a.count == 2, let o = spec.options.first(where: { $0.short == a.last }) else {
+                    throw MESError.usage("unknown option '\(a)' for 'mes \(spec.name)'", field: a)
+                }
+                name = o.name
+            }
+            guard let opt = spec.options.first(where: { $0.name == name }) else {
+                throw MESError.usage("unknown option '--\(name)' for 'mes \(spec.name)'", field: name)
+            }
+            i += 1
+            if opt.value == nil {
+                if inline != nil { throw MESError.usage("--\(name) takes no value", field: name) }
+                inv.flags.insert(name)
+                continue
+            }
+            let value: String
+            if let inline { value = inline } else {
+                guard i < args.count else { throw MESError.usage("--\(name) needs a value (\(opt.value!))", field: name) }
+                value = args[i]
+                i += 1
+            }
+            if !opt.choices.isEmpty && !opt.choices.contains(value) {
+                throw MESError.usage("--\(name) must be one of \(opt.choices.joined(separator: ", ")), not '\(value)'", field: name)
+            }
+            inv.values[name, default: []].append(value)
+        }
+        for o in spec.options where o.required && inv.values[o.name] == nil {
+            throw MESError.usage("missing required option --\(o.name) \(o.value ?? "")", field: o.name)
+        }
+        let required = spec.positionals.filter { !$0.optional }.count
+        if inv.positionals.count < required {
+            let missing = spec.positionals.filter { !$0.optional }[inv.positionals.count]
+            throw MESError.usage("missing argument \(missing.name) for 'mes \(spec.name)'", field: missing.name)
+        }
+        if !(spec.positionals.last?.repeating ?? false), inv.positionals.count > spec.positionals.count {
+            throw MESError.usage("unexpected argument '\(inv.positionals[spec.positionals.count])' for 'mes \(spec.name)'",
+                                 field: "argument")
+        }
+        for (p, v) in zip(spec.positionals, inv.positionals) where !p.choices.isEmpty && !p.choices.contains(v) {
+            throw MESError.usage("\(p.name) must be one of \(p.choices.joined(separator: ", ")), not '\(v)'", field: p.name)
+        }
+        return .run(inv)
+    }
+
+    private func isNegativeNumber(_ a: String) -> Bool { a.count > 1 && a.hasPrefix("-") && Int(a) != nil }
+
+    /// Consumes a global option at `i` when there is one.
+    private func globalOption(_ args: [String], _ i: inout Int) throws -> (String, String?)? {
+        let a = args[i]
+        var name = a.hasPrefix("--") ? String(a.dropFirst(2)) : ""
+        var inline: String?
+        if let eq = name.firstIndex(of: "=") {
+            inline = String(name[name.index(after: eq)...])
+            name = String(name[..<eq])
+        }
+        guard let g = GlobalOptions.all.first(where: { $0.name == name }), g.name != "help" else { return nil }
+        i += 1
+        if g.value == nil { return (name, nil) }
+        if let inline { return (name, inline) }
+        guard i < args.count else { throw MESError.usage("--\(name) needs a value (\(g.value!))", field: name) }
+        i += 1
+        return (name, args[i - 1])
+    }
+
+    private func apply(_ name: String, _ value: String?, _ context: Context) {
+        switch name {
+        case "json": context.json = true
+        case "store": context.storeOption = value
+        case "now": context.nowOption = value
+        default: break
+        }
+    }
+}

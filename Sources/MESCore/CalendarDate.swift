@@ -1,0 +1,97 @@
+/// A calendar date with no time zone (birth dates, decision dates as shown to people).
+public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    /// Makes a date when it exists in the proleptic Gregorian calendar (no 31/02).
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              day >= 1, day <= CalendarDate.daysIn(month: month, year: year) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Parses `JJ/MM/AAAA` or `AAAA-MM-JJ`; nil for anything else or an impossible date.
+    public static func parse(_ text: String) -> CalendarDate? {
+        let t = text.trimmingSpaces
+        let b = Array(t.utf8)
+        func n(_ r: Range<Int>) -> Int? {
+            var v = 0
+            for c in b[r] { guard c >= 0x30 && c <= 0x39 else { return nil }; v = v * 10 + Int(c - 0x30) }
+            return v
+        }
+        if b.count == 10, b[2] == 0x2F, b[5] == 0x2F, let d = n(0..<2), let m = n(3..<5), let y = n(6..<10) {
+            return CalendarDate(year: y, month: m, day: d)
+        }
+        if b.count == 10, b[4] == 0x2D, b[7] == 0x2D, let y = n(0..<4), let m = n(5..<7), let d = n(8..<10) {
+            return CalendarDate(year: y, month: m, day: d)
+        }
+        return nil
+    }
+
+    /// `JJ/MM/AAAA`, as the service shows dates.
+    public var french: String { pad(day) + "/" + pad(month) + "/" + String(year) }
+    /// `AAAA-MM-JJ`.
+    public var iso: String { String(year) + "-" + pad(month) + "-" + pad(day) }
+    public var description: String { iso }
+
+    private func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+
+    /// Days since 1970-01-01 (may be negative).
+    public var daysSinceEpoch: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    /// The date of a day count since 1970-01-01.
+    public init(daysSinceEpoch z0: Int) {
+        let z = z0 + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        self.month = m
+        self.day = d
+    }
+
+    /// Whole years of age on `date`.
+    public func age(on date: CalendarDate) -> Int {
+        var a = date.year - year
+        if (date.month, date.day) < (month, day) { a -= 1 }
+        return a
+    }
+
+    public static func < (l: CalendarDate, r: CalendarDate) -> Bool {
+        (l.year, l.month, l.day) < (r.year, r.month, r.day)
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and line ends.
+    public var trimmingSpaces: String {
+        let u = Array(utf8)
+        var lo = 0, hi = u.count
+        while lo < hi, u[lo] == 32 || u[lo] == 9 || u[lo] == 10 || u[lo] == 13 { lo += 1 }
+        while hi > lo, u[hi - 1] == 32 || u[hi - 1] == 9 || u[hi - 1] == 10 || u[hi - 1] == 13 { hi -= 1 }
+        return String(decoding: u[lo..<hi], as: UTF8.self)
+    }
+}

@@ -1,0 +1,62 @@
+/// The documented exit statuses (sysexits.h), the contract scripts rely on.
+public enum ExitStatus: Int32, Sendable, CaseIterable {
+    case success = 0
+    case usage = 64
+    case invalidData = 65
+    case noInput = 66
+    case refused = 69
+    case `internal` = 70
+    case cannotCreate = 73
+    case temporary = 75
+    case identificationFailed = 77
+
+    /// One line for the man page and `--help`.
+    public var summary: String {
+        switch self {
+        case .success: return "success"
+        case .usage: return "usage error: unknown command or flag, missing or malformed option value"
+        case .invalidData: return "invalid data: some input was rejected (field and reason given)"
+        case .noInput: return "input file missing or unreadable"
+        case .refused: return "refused by the profile's state (e.g. opposing an active space)"
+        case .internal: return "internal error"
+        case .cannotCreate: return "cannot create output (file exists without --force, unwritable directory, full disk)"
+        case .temporary: return "temporary failure: the store stayed busy after retries; try again"
+        case .identificationFailed: return "identification failed: wrong, expired or used code, identity mismatch, lockout"
+        }
+    }
+}
+
+/// Every error `mes` reports: a stable snake_case code, the exit status, the French
+/// message for people, and the field it concerns when there is one.
+public struct MESError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var code: String
+    public var status: ExitStatus
+    public var message: String
+    public var field: String?
+
+    public init(_ code: String, _ status: ExitStatus, _ message: String, field: String? = nil) {
+        self.code = code
+        self.status = status
+        self.message = message
+        self.field = field
+    }
+
+    public var description: String { field.map { "\($0): \(message)" } ?? message }
+
+    /// A usage error (64) in English, as for `--help` (it concerns the command line, not the service).
+    public static func usage(_ message: String, field: String? = nil) -> MESError {
+        MESError("usage", .usage, message, field: field)
+    }
+
+    /// Invalid data (65) for one named field.
+    public static func invalid(_ code: String, _ message: String, field: String) -> MESError {
+        MESError(code, .invalidData, message, field: field)
+    }
+
+    public static let identityNotFound = MESError("identity_not_found", .identificationFailed, Messages.identityNotFound)
+    public static let codeExpired = MESError("code_expired", .identificationFailed, Messages.codeExpired)
+    public static let codeUsed = MESError("code_used", .identificationFailed, Messages.codeUsed)
+    public static let codeLocked = MESError("locked", .identificationFailed, Messages.codeLocked)
+    public static let sessionExpired = MESError("session_expired", .identificationFailed, Messages.sessionExpired, field: "session")
+    public static let tooSoon = MESError("too_soon", .temporary, Messages.tooSoon)
+}

@@ -1,0 +1,88 @@
+/// A JSON value whose objects keep their key order, so that output is stable and readable.
+public indirect enum JSON: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case string(String)
+    case array([JSON])
+    case object([(String, JSON)])
+
+    public static func == (l: JSON, r: JSON) -> Bool { l.serialized() == r.serialized() }
+
+    /// An object from ordered pairs, dropping pairs whose value is nil.
+    public static func obj(_ pairs: [(String, JSON?)]) -> JSON {
+        .object(pairs.compactMap { k, v in v.map { (k, $0) } })
+    }
+
+    /// Compact serialization (one line), UTF-8 kept as is.
+    public func serialized() -> String {
+        var out = [UInt8]()
+        write(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public func write(into out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .string(let s): JSON.writeString(s, into: &out)
+        case .array(let a):
+            out.append(0x5B)
+            for (i, v) in a.enumerated() {
+                if i > 0 { out.append(0x2C) }
+                v.write(into: &out)
+            }
+            out.append(0x5D)
+        case .object(let pairs):
+            out.append(0x7B)
+            for (i, (k, v)) in pairs.enumerated() {
+                if i > 0 { out.append(0x2C) }
+                JSON.writeString(k, into: &out)
+                out.append(0x3A)
+                v.write(into: &out)
+            }
+            out.append(0x7D)
+        }
+    }
+
+    /// Writes a JSON string literal (RFC 8259 escapes).
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { writeString(utf8: $0, into: &out) }
+    }
+
+    /// Writes valid UTF-8 bytes as a JSON string literal.
+    public static func writeString(utf8 b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.append(0x22)
+        for c in b {
+            switch c {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(0x6E)
+            case 0x0D: out.append(0x5C); out.append(0x72)
+            case 0x09: out.append(0x5C); out.append(0x74)
+            case 0..<0x20, 0x7F:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 15)]])
+            default: out.append(c)
+            }
+        }
+        out.append(0x22)
+    }
+}
+
+extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByNilLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSON...) { self = .array(elements) }
+    public init(nilLiteral: ()) { self = .null }
+}
+
+extension JSON {
+    /// `.string` of an optional, or nil.
+    public static func str(_ s: String?) -> JSON? { s.map { .string($0) } }
+}

@@ -1,0 +1,3 @@
+import MESCLI
+
+MES.main()
