@@ -101,7 +101,8 @@ enum Completions {
                 specs.append(spec + "'")
             }
             if c.positionals.contains(where: { $0.completesFile }) { specs.append("'*:file:_files'") }
-            s += "    \(c.name)|\(c.name)\\ *) _arguments \(specs.joined(separator: " ")) ;;\n"
+            let pat = c.name.replacingOccurrences(of: " ", with: "\\ ")
+            s += "    \(pat)|\(pat)\\ *) _arguments \(specs.joined(separator: " ")) ;;\n"
         }
         let parser = Parser(commands: commands)
         var groups: [[String]] = []
@@ -111,7 +112,8 @@ enum Completions {
                 parser.command(g + [w]).map { "'\(w):\($0.summary.replacingOccurrences(of: "'", with: "'\\''").replacingOccurrences(of: ":", with: "\\:"))'" }
                     ?? "'\(w):\(w) commands'"
             }
-            s += "    \(g.joined(separator: " "))|\(g.joined(separator: " "))\\ *) cmds=(\(names.joined(separator: " "))); _describe 'subcommand' cmds ;;\n"
+            let pat = g.joined(separator: "\\ ")
+            s += "    \(pat)|\(pat)\\ *) cmds=(\(names.joined(separator: " "))); _describe 'subcommand' cmds ;;\n"
         }
         let top = parser.children(of: []).map { w in
             "'\(w):\(parser.command([w])?.summary.replacingOccurrences(of: "'", with: "'\\''").replacingOccurrences(of: ":", with: "\\:") ?? "\(w) commands")'"

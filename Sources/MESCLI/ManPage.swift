@@ -9,7 +9,7 @@ enum ManPage {
         var s = """
         .TH MES 1 \(date) "mes \(MES.version)" "User Commands"
         .SH NAME
-        mes \\- Mon espace sant\\['e] enrolment service on the command line
+        mes \\- Mon espace sant\\[u00E9] enrolment service on the command line
         .SH SYNOPSIS
         .B mes
         .RI [ global-options ]
@@ -19,7 +19,7 @@ enum ManPage {
         .SH DESCRIPTION
 
         """
-        s += para(Prose.description)
+        s += para(Prose.description, afterHeading: true)
         s += ".SH GLOBAL OPTIONS\n"
         for o in GlobalOptions.all { s += option(o) }
         s += ".TP\n.B \\-\\-version\nPrint the version and exit.\n"
@@ -43,7 +43,7 @@ enum ManPage {
         }
         for (title, body) in Prose.sections {
             s += ".SH \(title)\n"
-            s += para(body)
+            s += para(body, afterHeading: true)
         }
         s += ".SH EXIT STATUS\n"
         for e in ExitStatus.allCases { s += ".TP\n.B \(e.rawValue)\n\(esc(e.summary))\n" }
@@ -64,25 +64,42 @@ enum ManPage {
         return line + esc(help) + "\n"
     }
 
-    static func para(_ text: String) -> String {
-        text.split(separator: "\n\n").map { ".PP\n" + esc(String($0)) + "\n" }.joined()
+    /// Paragraphs (blank-line separated); `afterHeading` drops the first `.PP`, which mandoc flags.
+    static func para(_ text: String, afterHeading: Bool = false) -> String {
+        text.split(separator: "\n\n").enumerated().map { i, p in
+            (i == 0 && afterHeading ? "" : ".PP\n") + esc(String(p)) + "\n"
+        }.joined()
     }
 
-    /// Escapes text for roff: backslashes, dashes, and leading dots or quotes.
+    /// Escapes text for roff (backslashes, dashes, leading dots or quotes) and wraps it under 80 columns.
     static func esc(_ t: String) -> String {
-        var out = ""
-        for line in t.split(separator: "\n", omittingEmptySubsequences: false) {
-            var l = ""
-            for ch in line {
-                switch ch {
-                case "\\": l += "\\e"
-                case "-": l += "\\-"
-                default: l.append(ch)
+        var lines: [String] = []
+        for source in t.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = ""
+            for word in source.split(separator: " ", omittingEmptySubsequences: false) {
+                var w = ""
+                for ch in word {
+                    switch ch {
+                    case "\\": w += "\\e"
+                    case "-": w += "\\-"
+                    default:
+                        if ch.isASCII { w.append(ch) } else {
+                            for u in ch.unicodeScalars {
+                                let hex = String(u.value, radix: 16, uppercase: true)
+                                w += "\\[u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + "]"
+                            }
+                        }
+                    }
+                }
+                if !line.isEmpty, line.utf8.count + w.utf8.count + 1 > 78 {
+                    lines.append(line)
+                    line = w
+                } else {
+                    line += (line.isEmpty ? "" : " ") + w
                 }
             }
-            if l.hasPrefix(".") || l.hasPrefix("'") { l = "\\&" + l }
-            out += (out.isEmpty ? "" : "\n") + l
+            lines.append(line)
         }
-        return out
+        return lines.map { $0.hasPrefix(".") || $0.hasPrefix("'") ? "\\&" + $0 : $0 }.joined(separator: "\n")
     }
 }

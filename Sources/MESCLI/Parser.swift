@@ -31,7 +31,6 @@ public struct Parser {
         var i = 0
         var path: [String] = []
         var wantsHelp = false
-        var pendingGlobals: [(String, String?)] = []
 
         // Leading words select the command; global options may come first.
         while i < args.count {
@@ -39,7 +38,7 @@ public struct Parser {
             if a == "--version" && path.isEmpty { return .version }
             if a == "--help" || a == "-h" { wantsHelp = true; i += 1; continue }
             if a.hasPrefix("-") && a != "-" {
-                if let g = try globalOption(args, &i) { pendingGlobals.append(g); continue }
+                if let (k, v) = try globalOption(args, &i) { apply(k, v, context); continue }
                 break
             }
             if path.isEmpty && a == "help" {
@@ -53,7 +52,6 @@ public struct Parser {
             }
             break
         }
-        for (k, v) in pendingGlobals { apply(k, v, context) }
         if wantsHelp { return .help(path) }
         guard let spec = command(path) else {
             if i < args.count, !args[i].hasPrefix("-") {

@@ -55,6 +55,11 @@ public indirect enum JSON: Equatable, Sendable {
     /// Writes valid UTF-8 bytes as a JSON string literal.
     public static func writeString(utf8 b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         out.append(0x22)
+        if !b.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
+            out.append(contentsOf: b)
+            out.append(0x22)
+            return
+        }
         for c in b {
             switch c {
             case 0x22: out.append(0x5C); out.append(0x22)

@@ -183,9 +183,16 @@ enum NIRCheckOutput {
     }
 
     static func grouped(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        for i in 0..<b.count {
-            if i == 1 || i == 3 || i == 5 || i == 7 || i == 10 || i == 13 { out.append(32) }
-            out.append(b[i])
+        guard b.count == 15 else { out.append(contentsOf: b); return }
+        var g: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &g) { raw in
+            var j = 0
+            for i in 0..<15 {
+                if i == 1 || i == 3 || i == 5 || i == 7 || i == 10 || i == 13 { raw[j] = 32; j += 1 }
+                raw[j] = b[i]
+                j += 1
+            }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<21]))
         }
     }
 
