@@ -9,20 +9,36 @@ _mes() {
         w="${COMP_WORDS[i]}"
         [[ "$w" == -* ]] && continue
         case "$path $w" in
-            " nir"|" nir check"|" nir format"|" nir key"|" nir generate"|" vitale"|" vitale check"|" completions"|" manpage") path="$path $w" ;;
+            " nir"|" nir check"|" nir format"|" nir key"|" nir generate"|" vitale"|" vitale check"|" init"|" import"|" fixtures"|" notify"|" outbox"|" outbox list"|" outbox show"|" history"|" code"|" code generate"|" identify"|" oppose"|" profiles"|" profiles list"|" profiles oppose"|" profiles activate"|" receipt"|" receipt verify"|" demo"|" completions"|" manpage") path="$path $w" ;;
         esac
     done
     case "$prev" in
+        --adviser) return ;;
+        --birth-date) return ;;
         --card) COMPREPLY=($(compgen -W "photo plain" -- "$cur")); return ;;
+        --code) return ;;
         --count) return ;;
+        --first-name) return ;;
+        --format) COMPREPLY=($(compgen -W "pdf text json" -- "$cur")); return ;;
+        --id) return ;;
+        --last-name) return ;;
+        --members) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --nir) return ;;
         --now) return ;;
+        --output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --profile) return ;;
         --reason) COMPREPLY=($(compgen -W "length character sex month department commune order key" -- "$cur")); return ;;
+        --receipt) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --roster) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --rules) COMPREPLY=($(compgen -W "insee stdnum app" -- "$cur")); return ;;
         --seed) return ;;
+        --serial) return ;;
+        --session) return ;;
         --store) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --via) COMPREPLY=($(compgen -W "email sms" -- "$cur")); return ;;
     esac
     case "$path" in
-        "") COMPREPLY=($(compgen -W "nir vitale completions manpage --json --store --now --help --version help" -- "$cur")) ;;
+        "") COMPREPLY=($(compgen -W "nir vitale init import fixtures notify outbox history code identify oppose profiles receipt demo completions manpage --json --store --now --help --version help" -- "$cur")) ;;
         " nir") COMPREPLY=($(compgen -W "check format key generate --json --store --now --help" -- "$cur")) ;;
         " nir check") COMPREPLY=($(compgen -W "--rules --json --store --now --help" -- "$cur")) ;;
         " nir format") COMPREPLY=($(compgen -W "--rules --json --store --now --help" -- "$cur")) ;;
@@ -30,6 +46,25 @@ _mes() {
         " nir generate") COMPREPLY=($(compgen -W "--count --seed --invalid --reason --json --store --now --help" -- "$cur")) ;;
         " vitale") COMPREPLY=($(compgen -W "check --json --store --now --help" -- "$cur")) ;;
         " vitale check") COMPREPLY=($(compgen -W "--card --json --store --now --help" -- "$cur")) ;;
+        " init") COMPREPLY=($(compgen -W "--demo --json --store --now --help" -- "$cur")) ;;
+        " import") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")); [[ "$cur" != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
+        " fixtures") COMPREPLY=($(compgen -W "--count --seed --roster --members --force --json --store --now --help" -- "$cur")) ;;
+        " notify") COMPREPLY=($(compgen -W "--via --json --store --now --help" -- "$cur")) ;;
+        " outbox") COMPREPLY=($(compgen -W "list show --json --store --now --help" -- "$cur")) ;;
+        " outbox list") COMPREPLY=($(compgen -W "--nir --json --store --now --help" -- "$cur")) ;;
+        " outbox show") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;
+        " history") COMPREPLY=($(compgen -W "--nir --json --store --now --help" -- "$cur")) ;;
+        " code") COMPREPLY=($(compgen -W "generate --json --store --now --help" -- "$cur")) ;;
+        " code generate") COMPREPLY=($(compgen -W "--nir --birth-date --card --serial --via --first-name --json --store --now --help" -- "$cur")) ;;
+        " identify") COMPREPLY=($(compgen -W "--code --nir --card --serial --json --store --now --help" -- "$cur")) ;;
+        " oppose") COMPREPLY=($(compgen -W "--session --code --nir --card --serial --yes --legal-representative --receipt --force --assisted --adviser --birth-date --last-name --first-name --json --store --now --help" -- "$cur")) ;;
+        " profiles") COMPREPLY=($(compgen -W "list oppose activate --json --store --now --help" -- "$cur")) ;;
+        " profiles list") COMPREPLY=($(compgen -W "--session --json --store --now --help" -- "$cur")) ;;
+        " profiles oppose") COMPREPLY=($(compgen -W "--session --profile --yes --legal-representative --receipt --force --json --store --now --help" -- "$cur")) ;;
+        " profiles activate") COMPREPLY=($(compgen -W "--session --profile --accept-cgu --yes --legal-representative --json --store --now --help" -- "$cur")) ;;
+        " receipt") COMPREPLY=($(compgen -W "verify --session --id --format --output --force --json --store --now --help" -- "$cur")) ;;
+        " receipt verify") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")); [[ "$cur" != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
+        " demo") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;
         " completions") COMPREPLY=($(compgen -W "--json --store --now --help bash zsh fish" -- "$cur")) ;;
         " manpage") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;
     esac

@@ -4,7 +4,17 @@ import MESRender
 /// Every `mes` command, in the order `--help`, the man page and the completions list them.
 public enum CommandTable {
     public static var all: [CommandSpec] {
-        IdentifierCommands.all + DocumentationCommands.all
+        let store: [CommandSpec] = StoreCommands.all
+        var all: [CommandSpec] = IdentifierCommands.all
+        all.append(contentsOf: store.prefix(2))
+        all.append(FixturesCommand.spec)
+        all.append(contentsOf: store.dropFirst(2))
+        all.append(contentsOf: EnrolmentCommands.all)
+        all.append(contentsOf: ProfileCommands.all)
+        all.append(contentsOf: ReceiptCommands.all)
+        all.append(DemoCommand.spec)
+        all.append(contentsOf: DocumentationCommands.all)
+        return all
     }
 }
 

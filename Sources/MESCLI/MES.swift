@@ -5,6 +5,7 @@ import Darwin
 #endif
 import MESCore
 import MESRender
+import MESStore
 
 /// The `mes` program: parse, run, and funnel every error to one renderer and one exit status.
 public enum MES {
@@ -39,6 +40,14 @@ public enum MES {
         } catch let e as MESError {
             report(e, ctx)
             return e.status
+        } catch let e as SQLiteError {
+            let mapped: MESError
+            if e.isBusy { mapped = MESError("store_busy", .temporary, "La base est occupée par un autre processus : réessayez.", field: "store") }
+            else if e.isFull { mapped = MESError("disk_full", .cannotCreate, "Disque plein : rien n'a été enregistré.", field: "store") }
+            else if e.isReadOnly { mapped = MESError("store_readonly", .cannotCreate, "La base n'est pas accessible en écriture : rien n'a été enregistré.", field: "store") }
+            else { mapped = MESError("store_error", .internal, "Erreur de la base : \(e.message)", field: "store") }
+            report(mapped, ctx)
+            return mapped.status
         } catch let e as ExitRequest {
             ctx.stdout.flush()
             return e.status

@@ -9,6 +9,9 @@ public struct NIR: Hashable, Sendable, Codable, CustomStringConvertible {
 
     init(uncheckedCompact: String) { self.compact = uncheckedCompact }
 
+    /// A NIR that was validated before it was stored (read back from the store). Not for input.
+    public init(trusted compact: String) { self.compact = compact }
+
     /// The grouped form shown by the service: `1 16 30 44 038 016 18`.
     public var formatted: String { NIR.group(Array(compact.utf8)) }
 

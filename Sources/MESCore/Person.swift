@@ -1,0 +1,47 @@
+/// One insured person in the insurer's register, with the state of their Mon espace santé.
+/// Attached profiles (children, dependants) share the holder's NIR and card and differ by birth date.
+public struct Person: Sendable, Equatable {
+    public var id: Int64
+    public var nir: NIR
+    public var birthDate: CalendarDate
+    public var firstName: String
+    public var lastName: String
+    public var card: CardType
+    public var serial: String
+    public var email: String?
+    public var mobile: String?
+    public var address: String?
+    /// The holder's id for an attached profile; nil for a holder.
+    public var holderID: Int64?
+    public var deceased: Bool
+    public var state: ProfileState
+    public var stateSince: Instant?
+    public var notifiedAt: Instant?
+
+    public init(id: Int64 = 0, nir: NIR, birthDate: CalendarDate, firstName: String, lastName: String, card: CardType,
+                serial: String, email: String? = nil, mobile: String? = nil, address: String? = nil, holderID: Int64? = nil,
+                deceased: Bool = false, state: ProfileState = .pending, stateSince: Instant? = nil, notifiedAt: Instant? = nil) {
+        self.id = id
+        self.nir = nir
+        self.birthDate = birthDate
+        self.firstName = firstName
+        self.lastName = lastName
+        self.card = card
+        self.serial = serial
+        self.email = email
+        self.mobile = mobile
+        self.address = address
+        self.holderID = holderID
+        self.deceased = deceased
+        self.state = state
+        self.stateSince = stateSince
+        self.notifiedAt = notifiedAt
+    }
+
+    /// "Martine Julie Leguellec": how the service greets the person.
+    public var displayName: String { "\(firstName) \(lastName)" }
+    /// "LEGUELLEC Martine Julie": how the receipt names the insured person.
+    public var registerName: String { "\(lastName.uppercased()) \(firstName)" }
+    /// The profile's state as shown on the profiles screen.
+    public var stateLabel: String { state.label(since: stateSince?.parisDate) }
+}

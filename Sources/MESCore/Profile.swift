@@ -1,0 +1,88 @@
+/// The state of one person's Mon espace santé.
+public enum ProfileState: String, CaseIterable, Sendable, Codable {
+    /// Notified or not, no decision yet: "En attente de décision".
+    case pending
+    /// Refused: "Profil opposé le JJ/MM/AAAA".
+    case opposed
+    /// Activated by the person, or created automatically after the window: "Profil actif".
+    case active
+    /// Closed by its holder: "Profil clôturé".
+    case closed
+
+    /// The label the service shows on the profiles screen.
+    public func label(since: CalendarDate?) -> String {
+        switch self {
+        case .pending: return "En attente de décision"
+        case .opposed: return "Profil opposé" + (since.map { " le \($0.french)" } ?? "")
+        case .active: return "Profil actif"
+        case .closed: return "Profil clôturé" + (since.map { " le \($0.french)" } ?? "")
+        }
+    }
+}
+
+/// Who filed a decision, by which channel.
+public enum Channel: String, Sendable, Codable, CaseIterable {
+    /// The command line with a provisional code (the web journey).
+    case web
+    /// The phone service 3422, an adviser after identity questions.
+    case phone
+    /// An association's batch.
+    case batch
+    /// The automatic creation at the end of the window.
+    case automatic
+}
+
+public enum Actor: String, Sendable, Codable, CaseIterable {
+    case `self` = "self"
+    case legalRepresentative = "legal_representative"
+    case association
+    case adviser
+    case system
+}
+
+/// A decision that changes a profile's state.
+public enum DecisionKind: String, Sendable, Codable, CaseIterable {
+    case opposition, activation, closure, automaticCreation = "automatic_creation"
+}
+
+/// The outcome of asking for a transition.
+public enum Transition: Equatable, Sendable {
+    /// Do it: the new state.
+    case apply(ProfileState)
+    /// Already in the wanted state: report it, change nothing.
+    case already
+    /// Refused by the current state (exit 69), with the error to show.
+    case refused(MESError)
+}
+
+/// The rules of the state machine (SPEC §3, §5), with no I/O.
+public enum ProfileRules {
+    /// Whether `kind` may happen now to a profile in `state`.
+    public static func transition(_ kind: DecisionKind, from state: ProfileState, deceased: Bool) -> Transition {
+        switch (kind, state) {
+        case (.opposition, .pending): return .apply(.opposed)
+        case (.opposition, .opposed): return .already
+        case (.opposition, .active):
+            return .refused(MESError("already_active", .refused,
+                                     Messages.alreadyActive + " Pour le fermer : mes close --session JETON --yes"))
+        case (.opposition, .closed):
+            return .refused(MESError("already_closed", .refused, "Ce profil a été clôturé."))
+        case (.activation, _) where deceased:
+            return .refused(MESError("not_activable", .refused, Messages.notActivable))
+        case (.activation, .pending), (.activation, .opposed), (.activation, .closed): return .apply(.active)
+        case (.activation, .active):
+            return .refused(MESError("already_active", .refused, Messages.alreadyActive))
+        case (.closure, .active): return .apply(.closed)
+        case (.closure, .closed): return .already
+        case (.closure, _):
+            return .refused(MESError("not_active", .refused, "Mon espace santé n'est pas actif pour ce profil."))
+        case (.automaticCreation, .pending): return deceased ? .already : .apply(.active)
+        case (.automaticCreation, _): return .already
+        }
+    }
+
+    /// Acting for a person under 18 needs the legal representative's certification.
+    public static func isMinor(birthDate: CalendarDate, on today: CalendarDate) -> Bool {
+        birthDate.age(on: today) < 18
+    }
+}

@@ -1,0 +1,158 @@
+/// The insurer's register as a CSV file (`mes import`, `mes fixtures`): header names with
+/// French aliases, one person per row, every row validated.
+public enum Roster {
+    /// Canonical column → accepted header names (compared case- and accent-insensitively).
+    public static let columns: [(String, [String])] = [
+        ("nir", ["nir", "numero_securite_sociale", "numero_ss", "nss"]),
+        ("birth_date", ["birth_date", "date_naissance", "date_de_naissance", "naissance"]),
+        ("first_name", ["first_name", "prenom", "prenoms"]),
+        ("last_name", ["last_name", "nom", "nom_de_famille"]),
+        ("card_type", ["card_type", "type_carte", "carte", "card"]),
+        ("serial", ["serial", "numero_serie", "numero_de_serie", "serie"]),
+        ("email", ["email", "courriel", "e_mail", "mail"]),
+        ("mobile", ["mobile", "telephone", "portable", "tel"]),
+        ("address", ["address", "adresse"]),
+        ("holder_birth_date", ["holder_birth_date", "date_naissance_titulaire"]),
+        ("deceased", ["deceased", "decede"]),
+        ("state", ["state", "etat"]),
+        ("state_since", ["state_since", "etat_depuis"]),
+        ("notified_at", ["notified_at", "notifie_le"]),
+    ]
+
+    public static let required = ["nir", "birth_date", "first_name", "last_name", "card_type", "serial"]
+
+    /// The header written by `mes fixtures`.
+    public static let header = columns.map(\.0)
+
+    /// One rejected row or header.
+    public struct Problem: Error, Equatable, Sendable, CustomStringConvertible {
+        public let line: Int
+        public let field: String
+        public let message: String
+        public var description: String { "ligne \(line), \(field) : \(message)" }
+        public init(line: Int, field: String, message: String) {
+            self.line = line
+            self.field = field
+            self.message = message
+        }
+    }
+
+    /// Several problems at once.
+    public struct Problems: Error, Sendable { public let list: [Problem] }
+
+    /// A validated row, before it gets an id.
+    public struct Entry: Sendable {
+        public var person: Person
+        public var holderBirthDate: CalendarDate?
+        public let line: Int
+    }
+
+    /// Folds a header name: lower case, no accents, spaces and dashes as underscores.
+    public static func fold(_ s: String) -> String {
+        var out = ""
+        for u in s.trimmingSpaces.lowercased().unicodeScalars {
+            switch u {
+            case "é", "è", "ê", "ë": out += "e"
+            case "à", "â": out += "a"
+            case "ô": out += "o"
+            case "î", "ï": out += "i"
+            case "û", "ù": out += "u"
+            case "ç": out += "c"
+            case " ", "-", ".": out += "_"
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
+    /// Maps header names to canonical columns; unknown or missing required columns are problems.
+    public static func mapHeader(_ fields: [String], line: Int = 1) -> Result<[String: Int], Problems> {
+        var map: [String: Int] = [:]
+        var problems: [Problem] = []
+        for (i, name) in fields.enumerated() {
+            let f = fold(name)
+            guard let col = columns.first(where: { $0.1.contains(f) })?.0 else {
+                problems.append(Problem(line: line, field: name, message: "colonne inconnue"))
+                continue
+            }
+            if map[col] != nil { problems.append(Problem(line: line, field: name, message: "colonne en double")) }
+            map[col] = i
+        }
+        for r in required where map[r] == nil {
+            problems.append(Problem(line: line, field: r, message: "colonne obligatoire absente"))
+        }
+        return problems.isEmpty ? .success(map) : .failure(Problems(list: problems))
+    }
+
+    /// Validates one row.
+    public static func entry(_ record: CSVReader.Record, header: [String: Int], today: CalendarDate) -> Result<Entry, Problem> {
+        func value(_ col: String) -> String? {
+            guard let i = header[col], i < record.fields.count else { return nil }
+            let v = record.fields[i].trimmingSpaces
+            return v.isEmpty ? nil : v
+        }
+        func problem(_ field: String, _ message: String) -> Result<Entry, Problem> {
+            .failure(Problem(line: record.line, field: field, message: message))
+        }
+        for r in required where value(r) == nil { return problem(r, Messages.fieldRequired) }
+        guard let nir = NIRValidator(rules: .insee).validate(value("nir")!).nir else {
+            return problem("nir", NIRValidator(rules: .insee).validate(value("nir")!).reason!.message)
+        }
+        guard let birth = CalendarDate.parse(value("birth_date")!), birth <= today else {
+            return problem("birth_date", Messages.birthDateInvalid)
+        }
+        guard let card = CardType(flexible: value("card_type")!) else { return problem("card_type", "photo ou plain attendu") }
+        let serial: VitaleSerial
+        switch VitaleSerial.parse(value("serial")!, card: card) {
+        case .success(let s): serial = s
+        case .failure(let e): return problem("serial", e.message)
+        }
+        let email = value("email")
+        if let email, !Self.plausibleEmail(email) { return problem("email", "adresse e-mail invalide") }
+        let mobile = value("mobile")
+        if let mobile, mobile.filter(\.isNumber).count < 9 || !mobile.allSatisfy({ $0.isNumber || $0 == " " || $0 == "+" || $0 == "." }) {
+            return problem("mobile", "numéro de mobile invalide")
+        }
+        var holder: CalendarDate?
+        if let h = value("holder_birth_date") {
+            guard let d = CalendarDate.parse(h) else { return problem("holder_birth_date", Messages.birthDateInvalid) }
+            holder = d
+        }
+        var deceased = false
+        if let d = value("deceased") {
+            switch d.lowercased() {
+            case "1", "true", "oui", "yes", "o": deceased = true
+            case "0", "false", "non", "no", "n": deceased = false
+            default: return problem("deceased", "oui ou non attendu")
+            }
+        }
+        var state = ProfileState.pending
+        if let s = value("state") {
+            guard let st = ProfileState(rawValue: s) else { return problem("state", "pending, opposed, active ou closed attendu") }
+            state = st
+        }
+        var since: Instant?
+        if let s = value("state_since") {
+            guard let i = Instant.parse(s) else { return problem("state_since", "date invalide") }
+            since = i
+        }
+        var notified: Instant?
+        if let s = value("notified_at") {
+            guard let i = Instant.parse(s) else { return problem("notified_at", "date invalide") }
+            notified = i
+        }
+        for (col, limit) in [("first_name", 100), ("last_name", 100), ("address", 300)] {
+            if let v = value(col), v.count > limit { return problem(col, "trop long (\(limit) caractères au plus)") }
+            if let v = value(col), v.unicodeScalars.contains(where: { $0.value < 0x20 }) { return problem(col, Messages.codeCharacter) }
+        }
+        let person = Person(nir: nir, birthDate: birth, firstName: value("first_name")!, lastName: value("last_name")!, card: card,
+                            serial: serial.digits, email: email, mobile: mobile, address: value("address"), deceased: deceased,
+                            state: state, stateSince: since ?? (state == .pending ? nil : Instant(date: today)), notifiedAt: notified)
+        return .success(Entry(person: person, holderBirthDate: holder, line: record.line))
+    }
+
+    static func plausibleEmail(_ s: String) -> Bool {
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !s.contains(" ") && s.count <= 254
+    }
+}

@@ -1,0 +1,78 @@
+import CCrypto
+import MESCore
+
+/// Cryptographic primitives from OpenSSL's libcrypto. Nothing here is hand-rolled.
+public enum Crypto {
+    /// `count` bytes from OpenSSL's CSPRNG.
+    public static func randomBytes(_ count: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        let rc = out.withUnsafeMutableBytes { RAND_bytes($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(count)) }
+        precondition(rc == 1, "RAND_bytes failed")
+        return out
+    }
+
+    /// HMAC-SHA-256 of `message` under `key`.
+    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        var len: UInt32 = 32
+        key.withUnsafeBytes { k in
+            message.withUnsafeBytes { m in
+                out.withUnsafeMutableBytes { o in
+                    _ = HMAC(EVP_sha256(), k.baseAddress, Int32(key.count),
+                             m.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1),
+                             message.count, o.baseAddress!.assumingMemoryBound(to: UInt8.self), &len)
+                }
+            }
+        }
+        return out
+    }
+
+    public static func hmacSHA256(key: [UInt8], _ message: String) -> [UInt8] {
+        hmacSHA256(key: key, message: Array(message.utf8))
+    }
+
+    /// Compares two byte strings in time that depends only on their length.
+    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        if a.isEmpty { return true }
+        return a.withUnsafeBytes { x in b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, a.count) == 0 } }
+    }
+
+    /// scrypt (memory-hard) through OpenSSL's `EVP_PBE_scrypt`.
+    public static func scrypt(password: [UInt8], salt: [UInt8], n: UInt64, r: UInt64, p: UInt64, length: Int) -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: length)
+        let rc = password.withUnsafeBytes { pw in
+            salt.withUnsafeBytes { s in
+                out.withUnsafeMutableBytes { o in
+                    EVP_PBE_scrypt(pw.baseAddress?.assumingMemoryBound(to: CChar.self), password.count,
+                                   s.baseAddress?.assumingMemoryBound(to: UInt8.self), salt.count, n, r, p,
+                                   256 * 1024 * 1024, o.baseAddress!.assumingMemoryBound(to: UInt8.self), length)
+                }
+            }
+        }
+        return rc == 1 ? out : nil
+    }
+
+    /// A secret drawn uniformly from `alphabet` without modulo bias (rejection sampling).
+    public static func randomString(length: Int, alphabet: [UInt8]) -> String {
+        precondition(!alphabet.isEmpty && alphabet.count <= 256)
+        let limit = 256 - (256 % alphabet.count)
+        var out = [UInt8]()
+        out.reserveCapacity(length)
+        while out.count < length {
+            for b in randomBytes(length * 2) where Int(b) < limit && out.count < length {
+                out.append(alphabet[Int(b) % alphabet.count])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Lower-case hexadecimal.
+public func hex(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out = [UInt8]()
+    out.reserveCapacity(bytes.count * 2)
+    for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+    return String(decoding: out, as: UTF8.self)
+}

@@ -1,0 +1,168 @@
+import Foundation
+import MESCore
+
+/// An RFC 5322 e-mail in UTF-8 (8bit body, RFC 2047 encoded headers, CRLF line ends).
+public struct Email: Sendable {
+    public var from = "Mon espace santé <ne-pas-repondre@monespacesante.fr>"
+    public var to: String
+    public var subject: String
+    public var date: Instant
+    public var messageID: String
+    public var body: String
+
+    public init(to: String, subject: String, date: Instant, messageID: String, body: String) {
+        self.to = to
+        self.subject = subject
+        self.date = date
+        self.messageID = messageID
+        self.body = body
+    }
+
+    /// The `.eml` bytes.
+    public func rendered() -> [UInt8] {
+        var lines = [
+            "From: " + Self.encodeAddress(from),
+            "To: <\(to)>",
+            "Subject: " + Self.encodeWord(subject),
+            "Date: " + Self.rfc5322Date(date),
+            "Message-ID: <\(messageID)>",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: 8bit",
+            "",
+        ]
+        lines += body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        return Array(lines.joined(separator: "\r\n").utf8) + (body.hasSuffix("\n") ? [] : [0x0D, 0x0A])
+    }
+
+    /// RFC 2047 B-encoding when the text is not plain ASCII.
+    static func encodeWord(_ s: String) -> String {
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return s }
+        return "=?UTF-8?B?" + Data(s.utf8).base64EncodedString() + "?="
+    }
+
+    static func encodeAddress(_ s: String) -> String {
+        guard let lt = s.firstIndex(of: "<") else { return s }
+        let name = s[..<lt].trimmingCharacters(in: .whitespaces)
+        return encodeWord(name) + " " + s[lt...]
+    }
+
+    /// `Thu, 03 Feb 2022 11:00:00 +0100` (Paris time).
+    public static func rfc5322Date(_ i: Instant) -> String {
+        let off = i.parisOffset
+        let local = Instant(seconds: i.seconds + off)
+        let d = local.date
+        let days = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let dow = ((d.daysSinceEpoch % 7) + 7) % 7
+        let s = Int(((local.seconds % 86_400) + 86_400) % 86_400)
+        func p(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(days[dow]), \(p(d.day)) \(months[d.month - 1]) \(d.year) \(p(s / 3600)):\(p(s / 60 % 60)):\(p(s % 60)) +\(p(Int(off / 3600)))00"
+    }
+}
+
+/// The texts the service sends, in its own words (seeds 001 and 003).
+public enum MessageTemplates {
+    static let privacy = """
+    Le service Mon espace santé mis en œuvre par l'Assurance Maladie et le Ministère des Solidarités et de la Santé garantit la protection de vos données personnelles conformément au Règlement Général sur la Protection des Données.
+    Pour en savoir plus sur le traitement et sur vos droits, rendez-vous sur monespacesante.fr/protection-donnees-personnelles.
+    """
+
+    public static let onDemandSubject = "Votre code provisoire Mon espace santé"
+    public static let notificationSubject = "Mon espace santé : votre code provisoire"
+
+    /// The on-demand code e-mail (seed 003).
+    public static func onDemandEmail(code: String) -> String {
+        """
+        Bonjour,
+
+        Pour poursuivre votre identification, veuillez saisir le code provisoire suivant :
+
+        \(code)
+
+        Ce code est valable 15 minutes.
+
+        Ce code provisoire ne fonctionnera qu'une seule fois.
+
+        Une question ? Nous vous invitons à consulter l'aide en ligne.
+
+        Avec toute mon attention,
+        Votre correspondant Mon espace santé
+
+        \(privacy)
+
+        """
+    }
+
+    /// The on-demand code SMS.
+    public static func onDemandSMS(code: String) -> String {
+        "Mon espace santé : votre code provisoire est \(code). Il est valable 15 minutes et ne fonctionne qu'une seule fois.\n"
+    }
+
+    /// The notification e-mail or letter announcing the space (seed 001).
+    public static func notification(code: String, name: String, letter: Bool, windowWeeks: Int = 6) -> String {
+        let medium = letter ? "ce courrier" : "cet e-mail"
+        return """
+        Bonjour,
+
+        Vous allez bénéficier de Mon espace santé. Ce nouveau service public, numérique et sécurisé, hébergé en France, vous permet d'être acteur au quotidien de votre santé et de celle de vos proches.
+
+        Dans un délai de \(windowWeeks) semaines à partir de la réception de \(medium), le service Mon espace santé sera créé automatiquement pour : \(name)
+
+        Avec votre carte Vitale et le code provisoire ci-dessous, vous pouvez :
+        - activer sans attendre le service Mon espace santé ;
+        - ou vous opposer à sa création.
+
+        Vous pourrez à tout moment changer d'avis : clôturer votre espace ou l'activer si vous ne l'avez pas fait.
+
+        Code provisoire pour \(name) : \(code)
+
+        Ce code provisoire est confidentiel et valable \(windowWeeks) semaines à partir de la réception de \(medium).
+
+        Avec toute mon attention,
+        Votre correspondant Mon espace santé
+
+        \(privacy)
+
+        """
+    }
+
+    /// The letter carrying an on-demand code to a person with no e-mail and no mobile on file.
+    public static func onDemandLetter(code: String, name: String, address: String?, validityDays: Int) -> String {
+        """
+        \(name)
+        \(address ?? "")
+
+        Bonjour,
+
+        Vous avez demandé un nouveau code provisoire pour Mon espace santé. Aucune adresse e-mail ni aucun numéro de mobile ne figurant dans votre dossier, il vous est adressé par courrier.
+
+        Code provisoire pour \(name) : \(code)
+
+        Ce code est valable \(validityDays) jours à partir de son envoi et ne fonctionnera qu'une seule fois.
+
+        Avec toute mon attention,
+        Votre correspondant Mon espace santé
+
+        """
+    }
+
+    /// The code a delivered message carries, if any (for scripts reading the outbox).
+    public static func code(in text: String) -> String? {
+        func isCode(_ w: Substring) -> Bool {
+            (w.count == 12 || w.count == 6) && w.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        }
+        for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if isCode(line[...]) { return line }
+            for marker in ["Code provisoire pour ", "votre code provisoire est ", "Votre code à usage unique : ", "Votre code d'accès : "] {
+                if let r = line.range(of: marker) {
+                    let rest = line[r.upperBound...]
+                    let tail = rest.split(separator: " ").last(where: { isCode($0.trimmingCharacters(in: CharacterSet(charactersIn: "."))[...]) })
+                    if let t = tail { return t.trimmingCharacters(in: CharacterSet(charactersIn: ".")) }
+                }
+            }
+        }
+        return nil
+    }
+}

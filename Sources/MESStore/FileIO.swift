@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MESCore
+
+/// File output that is never half-written: temporary file, fsync, then link or rename.
+public enum FileIO {
+    /// Reads a whole file (66 when it is missing or unreadable).
+    public static func read(_ path: String, field: String = "file") throws -> [UInt8] {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw MESError("file_unreadable", .noInput, "Fichier introuvable ou illisible : \(path) (\(errnoText()))", field: field)
+        }
+        defer { close(fd) }
+        var out = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw MESError("file_unreadable", .noInput, "Lecture impossible : \(path) (\(errnoText()))", field: field)
+            }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return out
+    }
+
+    /// Creates a directory (and its parents) with mode 0700; fine when it exists.
+    public static func makeDirectory(_ path: String) throws {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            prefix += "/" + part
+            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
+                throw MESError("cannot_create", .cannotCreate, "Impossible de créer le dossier \(prefix) (\(errnoText()))", field: "store")
+            }
+        }
+    }
+
+    /// Writes `bytes` to `path` atomically: a reader sees the old file or the whole new one.
+    /// Without `overwrite`, an existing file is an error (73) and is left alone.
+    /// With `sync` false the data is not fsynced (callers that sync a group of files themselves).
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], overwrite: Bool, sync: Bool = true,
+                                       mode: mode_t = 0o600, field: String = "output") throws {
+        let dir = directoryName(path)
+        let tmp = dir + "/.mes-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = Glibc.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw cannotCreate(path, field) }
+        var ok = true
+        bytes.withUnsafeBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 { if errno == EINTR { continue }; ok = false; return }
+                off += n
+            }
+        }
+        let savedErrno = errno
+        if ok && sync && fsync(fd) != 0 { ok = false }
+        if close(fd) != 0 { ok = false }
+        guard ok else {
+            unlink(tmp)
+            errno = savedErrno
+            throw cannotCreate(path, field)
+        }
+        if overwrite {
+            guard rename(tmp, path) == 0 else { let e = cannotCreate(path, field); unlink(tmp); throw e }
+        } else {
+            if link(tmp, path) != 0 {
+                let exists = errno == EEXIST
+                unlink(tmp)
+                if exists {
+                    throw MESError("file_exists", .cannotCreate, "Le fichier existe déjà : \(path) (--force pour le remplacer)", field: field)
+                }
+                throw cannotCreate(path, field)
+            }
+            unlink(tmp)
+        }
+        if sync { syncDirectory(dir) }
+    }
+
+    /// Flushes a directory entry (after renames) to disk.
+    public static func syncDirectory(_ dir: String) {
+        let fd = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 { fsync(fd); close(fd) }
+    }
+
+    /// Flushes every file written under `dir`'s file system (one call for a group of files).
+    public static func syncFilesystem(_ dir: String) {
+        let fd = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 { _ = linux_syncfs(fd); fsync(fd); close(fd) }
+    }
+
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    public static func remove(_ path: String) { unlink(path) }
+
+    static func directoryName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    static func cannotCreate(_ path: String, _ field: String) -> MESError {
+        let reason = errnoText()
+        let code = errno == ENOSPC ? "disk_full" : "cannot_create"
+        return MESError(code, .cannotCreate, "Impossible d'écrire \(path) (\(reason))", field: field)
+    }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+/// Linux `syncfs(2)` (declared by glibc only under _GNU_SOURCE).
+@_silgen_name("syncfs")
+private func linux_syncfs(_ fd: Int32) -> Int32

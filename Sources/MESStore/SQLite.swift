@@ -1,0 +1,209 @@
+import CSQLite
+import MESCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A SQLite error with the library's result code and message.
+public struct SQLiteError: Error, CustomStringConvertible {
+    public let code: Int32
+    public let message: String
+    public var isBusy: Bool { code & 0xFF == SQLITE_BUSY || code & 0xFF == SQLITE_LOCKED }
+    public var isFull: Bool { code & 0xFF == SQLITE_FULL }
+    public var isReadOnly: Bool { code & 0xFF == SQLITE_READONLY || code & 0xFF == SQLITE_CANTOPEN || code & 0xFF == SQLITE_PERM }
+    public var description: String { "SQLite error \(code): \(message)" }
+}
+
+private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// A value bound to or read from a statement.
+public enum SQLValue: Equatable, Sendable {
+    case null
+    case int(Int64)
+    case text(String)
+    case blob([UInt8])
+}
+
+/// One connection. Not thread-safe: `mes` uses one connection per process on one thread.
+public final class Database {
+    let handle: OpaquePointer
+    private var cache: [String: OpaquePointer] = [:]
+
+    /// Opens (creating when asked) the database at `path`, in WAL mode with full syncs.
+    public init(path: String, create: Bool, readOnly: Bool = false) throws {
+        var h: OpaquePointer?
+        var flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
+        if create { flags |= SQLITE_OPEN_CREATE }
+        flags |= SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &h, flags, nil)
+        guard rc == SQLITE_OK, let h else {
+            let msg = h.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            if let h { sqlite3_close_v2(h) }
+            throw SQLiteError(code: rc, message: msg)
+        }
+        handle = h
+        sqlite3_busy_timeout(h, 5_000)
+        sqlite3_extended_result_codes(h, 1)
+    }
+
+    deinit {
+        for (_, s) in cache { sqlite3_finalize(s) }
+        sqlite3_close_v2(handle)
+    }
+
+    private func error(_ rc: Int32) -> SQLiteError {
+        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)))
+    }
+
+    /// Runs SQL with no results (several statements allowed).
+    public func exec(_ sql: String) throws {
+        var err: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &err)
+        if rc != SQLITE_OK {
+            let msg = err.map { String(cString: $0) } ?? ""
+            sqlite3_free(err)
+            throw SQLiteError(code: rc, message: msg)
+        }
+    }
+
+    private func statement(_ sql: String) throws -> OpaquePointer {
+        if let s = cache[sql] {
+            sqlite3_reset(s)
+            sqlite3_clear_bindings(s)
+            return s
+        }
+        var s: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil)
+        guard rc == SQLITE_OK, let s else { throw error(rc) }
+        cache[sql] = s
+        return s
+    }
+
+    private func bind(_ s: OpaquePointer, _ args: [SQLValue]) throws {
+        for (i, a) in args.enumerated() {
+            let idx = Int32(i + 1)
+            let rc: Int32
+            switch a {
+            case .null: rc = sqlite3_bind_null(s, idx)
+            case .int(let v): rc = sqlite3_bind_int64(s, idx, v)
+            case .text(let t): rc = sqlite3_bind_text(s, idx, t, -1, SQLITE_TRANSIENT)
+            case .blob(let b):
+                rc = b.withUnsafeBytes { sqlite3_bind_blob(s, idx, $0.baseAddress, Int32(b.count), SQLITE_TRANSIENT) }
+            }
+            if rc != SQLITE_OK { throw error(rc) }
+        }
+    }
+
+    /// Runs one statement; returns the number of rows it changed.
+    @discardableResult
+    public func run(_ sql: String, _ args: SQLValue...) throws -> Int {
+        try run(sql, args)
+    }
+
+    @discardableResult
+    public func run(_ sql: String, _ args: [SQLValue]) throws -> Int {
+        let s = try statement(sql)
+        defer { sqlite3_reset(s) }
+        try bind(s, args)
+        var rc = sqlite3_step(s)
+        while rc == SQLITE_ROW { rc = sqlite3_step(s) }
+        guard rc == SQLITE_DONE else { throw error(rc) }
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// The rowid of the last insert.
+    public var lastInsertID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Runs a query and returns every row.
+    public func query(_ sql: String, _ args: SQLValue...) throws -> [Row] {
+        try query(sql, args)
+    }
+
+    public func query(_ sql: String, _ args: [SQLValue]) throws -> [Row] {
+        let s = try statement(sql)
+        defer { sqlite3_reset(s) }
+        try bind(s, args)
+        var rows: [Row] = []
+        while true {
+            let rc = sqlite3_step(s)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw error(rc) }
+            var values: [SQLValue] = []
+            let n = sqlite3_column_count(s)
+            for i in 0..<n {
+                switch sqlite3_column_type(s, i) {
+                case SQLITE_INTEGER: values.append(.int(sqlite3_column_int64(s, i)))
+                case SQLITE_TEXT: values.append(.text(String(cString: sqlite3_column_text(s, i))))
+                case SQLITE_BLOB:
+                    let count = Int(sqlite3_column_bytes(s, i))
+                    if let p = sqlite3_column_blob(s, i) {
+                        values.append(.blob(Array(UnsafeRawBufferPointer(start: p, count: count))))
+                    } else { values.append(.blob([])) }
+                default: values.append(.null)
+                }
+            }
+            rows.append(Row(values: values))
+        }
+        return rows
+    }
+
+    /// The first row of a query, if any.
+    public func first(_ sql: String, _ args: SQLValue...) throws -> Row? { try query(sql, args).first }
+
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction, committing on success and rolling back on any
+    /// error. Busy locks are retried with backoff (bounded); after that, `SQLiteError.isBusy`.
+    public func write<T>(_ body: () throws -> T) throws -> T {
+        try retryingBusy { try exec("BEGIN IMMEDIATE") }
+        do {
+            let v = try body()
+            try retryingBusy { try exec("COMMIT") }
+            return v
+        } catch {
+            try? exec("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` in a read transaction (a consistent snapshot), retrying busy errors.
+    public func read<T>(_ body: () throws -> T) throws -> T {
+        try retryingBusy {
+            try exec("BEGIN DEFERRED")
+            do {
+                let v = try body()
+                try exec("COMMIT")
+                return v
+            } catch {
+                try? exec("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Retries an operation that met SQLITE_BUSY, up to 8 times with growing, jittered sleeps
+    /// (on top of the 5 s busy timeout of each attempt).
+    public func retryingBusy<T>(_ body: () throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            do { return try body() } catch let e as SQLiteError where e.isBusy && attempt < 8 {
+                attempt += 1
+                usleep(UInt32(min(200_000, 5_000 << attempt)) + UInt32.random(in: 0..<10_000))
+            }
+        }
+    }
+}
+
+/// One result row.
+public struct Row: Sendable {
+    public let values: [SQLValue]
+
+    public func int(_ i: Int) -> Int64? { if case .int(let v) = values[i] { return v }; return nil }
+    public func text(_ i: Int) -> String? {
+        switch values[i] {
+        case .text(let t): return t
+        case .int(let v): return String(v)
+        default: return nil
+        }
+    }
+    public func blob(_ i: Int) -> [UInt8]? { if case .blob(let b) = values[i] { return b }; return nil }
+}

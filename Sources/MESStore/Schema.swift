@@ -1,0 +1,102 @@
+/// The versioned schema. Each migration runs once, in order, inside one transaction;
+/// `PRAGMA user_version` records how many have run.
+enum Schema {
+    static let migrations: [String] = [
+        // 1: register, codes, sessions, decisions, receipts, outbox, audit.
+        """
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY,
+            nir TEXT NOT NULL,
+            birth_date TEXT NOT NULL,
+            first_name TEXT NOT NULL,
+            last_name TEXT NOT NULL,
+            card_type TEXT NOT NULL CHECK (card_type IN ('photo', 'plain')),
+            serial TEXT NOT NULL,
+            email TEXT,
+            mobile TEXT,
+            address TEXT,
+            holder_id INTEGER REFERENCES people(id),
+            deceased INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'opposed', 'active', 'closed')),
+            state_since INTEGER,
+            notified_at INTEGER,
+            last_code_request INTEGER,
+            failed_attempts INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (nir, birth_date, first_name)
+        );
+        CREATE INDEX people_card ON people (nir, serial);
+        CREATE INDEX people_holder ON people (holder_id);
+        CREATE INDEX people_pending ON people (state, notified_at);
+
+        CREATE TABLE codes (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            kind TEXT NOT NULL CHECK (kind IN ('notification', 'on_demand')),
+            digest BLOB NOT NULL,
+            issued_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER,
+            superseded_at INTEGER,
+            locked_at INTEGER
+        );
+        CREATE INDEX codes_person ON codes (person_id);
+
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            digest BLOB NOT NULL UNIQUE,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            code_id INTEGER REFERENCES codes(id)
+        );
+
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            kind TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            channel TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            actor_id TEXT,
+            code_id INTEGER REFERENCES codes(id)
+        );
+        CREATE INDEX decisions_person ON decisions (person_id);
+        CREATE UNIQUE INDEX decisions_code ON decisions (code_id) WHERE code_id IS NOT NULL;
+
+        CREATE TABLE receipts (
+            id TEXT PRIMARY KEY,
+            decision_id INTEGER NOT NULL UNIQUE REFERENCES decisions(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            nir TEXT NOT NULL,
+            name TEXT NOT NULL,
+            greeting TEXT NOT NULL,
+            decided_on TEXT NOT NULL,
+            issued_at INTEGER NOT NULL,
+            verification TEXT NOT NULL,
+            copies INTEGER NOT NULL DEFAULT 1
+        );
+
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER REFERENCES people(id),
+            channel TEXT NOT NULL CHECK (channel IN ('email', 'sms', 'letter')),
+            recipient_masked TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            file TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            event TEXT NOT NULL,
+            person_id INTEGER REFERENCES people(id),
+            channel TEXT,
+            actor TEXT,
+            actor_id TEXT,
+            detail TEXT
+        );
+        CREATE INDEX audit_person ON audit (person_id);
+        """,
+    ]
+}

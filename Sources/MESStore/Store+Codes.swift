@@ -1,0 +1,115 @@
+import MESCore
+import MESCrypto
+
+/// Where a code comes from: the notification (6 weeks) or an on-demand request (15 minutes).
+public enum CodeKind: String, Sendable {
+    case notification
+    case onDemand = "on_demand"
+}
+
+/// Provisional codes and identification. Codes are stored only as keyed digests.
+extension Store {
+    /// Records a new code for a person (its digest only) and supersedes the person's earlier live
+    /// codes. Returns the code's row id. The caller delivers the plaintext and forgets it.
+    @discardableResult
+    public func recordCode(_ code: String, for personID: Int64, kind: CodeKind, now: Instant, validity: Int64) throws -> Int64 {
+        try db.run("UPDATE codes SET superseded_at = ? WHERE person_id = ? AND used_at IS NULL AND superseded_at IS NULL AND locked_at IS NULL",
+                   .int(now.seconds), .int(personID))
+        try db.run("INSERT INTO codes (person_id, kind, digest, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                   .int(personID), .text(kind.rawValue), .blob(digest("code", code)), .int(now.seconds),
+                   .int(now.seconds + validity))
+        return db.lastInsertID
+    }
+
+    /// A fresh code from the CSPRNG: 12 characters of `A–Z a–z 0–9`, no modulo bias.
+    public static func newCode() -> String {
+        Crypto.randomString(length: ProvisionalCode.length, alphabet: ProvisionalCode.alphabet)
+    }
+
+    /// When the person may ask for a code again (nil: now).
+    public func throttled(_ person: Person, now: Instant, policy: CodePolicy) throws -> Bool {
+        guard let last = try db.first("SELECT last_code_request FROM people WHERE id = ?", .int(person.id))?.int(0) else { return false }
+        return now.seconds - last < policy.minimumInterval && now.seconds >= last
+    }
+
+    public func noteCodeRequest(_ person: Person, now: Instant) throws {
+        try db.run("UPDATE people SET last_code_request = ? WHERE id = ?", .int(now.seconds), .int(person.id))
+    }
+
+    /// The result of checking a typed code against one card's profiles.
+    public enum Identification {
+        /// The code was live and is now consumed.
+        case identified(Person, codeID: Int64)
+        /// Rejected; `recorded` says whether a failed attempt was written (commit it).
+        case rejected(MESError, recorded: Bool)
+    }
+
+    /// Checks `code` for the profiles of one Carte Vitale and consumes it when it is live.
+    /// Must run inside `db.write`. The consuming update is conditional (unused, not superseded,
+    /// not locked, unexpired), so two processes can never both use one code.
+    public func identify(code: String, nir: NIR, card: CardType, serial: String, now: Instant,
+                         policy: CodePolicy) throws -> Identification {
+        let candidates = try people(nir: nir, card: card, serial: serial)
+        guard !candidates.isEmpty else { return .rejected(.identityNotFound, recorded: false) }
+        let ids = candidates.map { String($0.id) }.joined(separator: ",")
+        let typed = digest("code", code)
+        var match: Row?
+        for r in try db.query("SELECT id, person_id, digest, expires_at, used_at, superseded_at, locked_at FROM codes WHERE person_id IN (\(ids))") {
+            if Crypto.constantTimeEqual(r.blob(2) ?? [], typed) { match = r }
+        }
+        if let r = match {
+            if r.int(6) != nil { return .rejected(.codeLocked, recorded: false) }
+            if r.int(4) != nil { return .rejected(.codeUsed, recorded: false) }
+            if r.int(5) != nil { return .rejected(.codeSuperseded, recorded: false) }
+            if r.int(3)! <= now.seconds { return .rejected(.codeExpired, recorded: false) }
+            let changed = try db.run("""
+                UPDATE codes SET used_at = ? WHERE id = ? AND used_at IS NULL AND superseded_at IS NULL
+                AND locked_at IS NULL AND expires_at > ?
+                """, .int(now.seconds), .int(r.int(0)!), .int(now.seconds))
+            guard changed == 1 else { return .rejected(.codeUsed, recorded: false) }
+            try db.run("UPDATE people SET failed_attempts = 0 WHERE id IN (\(ids))")
+            let person = candidates.first { $0.id == r.int(1)! }!
+            try audit("identified", at: now, person: person.id, channel: .web)
+            return .identified(person, codeID: r.int(0)!)
+        }
+        // A wrong code for a known card: count it; lock the card's live codes at the bound.
+        try db.run("UPDATE people SET failed_attempts = failed_attempts + 1 WHERE id IN (\(ids))")
+        let attempts = Int(try db.first("SELECT max(failed_attempts) FROM people WHERE id IN (\(ids))")?.int(0) ?? 0)
+        try audit("identification_failed", at: now, person: candidates[0].id, detail: "attempt \(attempts)")
+        if attempts >= policy.maxFailedAttempts {
+            try db.run("UPDATE codes SET locked_at = ? WHERE person_id IN (\(ids)) AND used_at IS NULL AND superseded_at IS NULL AND locked_at IS NULL",
+                       .int(now.seconds))
+            try db.run("UPDATE people SET failed_attempts = 0 WHERE id IN (\(ids))")
+            try audit("codes_locked", at: now, person: candidates[0].id)
+            return .rejected(.codeLocked, recorded: true)
+        }
+        return .rejected(.identityNotFound, recorded: true)
+    }
+
+    // MARK: sessions
+
+    /// Opens a session for a profile; returns the token (stored only as a digest).
+    public func openSession(for personID: Int64, codeID: Int64?, now: Instant, policy: CodePolicy) throws -> String {
+        let token = Crypto.randomString(length: 32, alphabet: ProvisionalCode.alphabet)
+        try db.run("INSERT INTO sessions (digest, person_id, created_at, expires_at, code_id) VALUES (?, ?, ?, ?, ?)",
+                   .blob(digest("session", token)), .int(personID), .int(now.seconds), .int(now.seconds + policy.sessionValidity),
+                   codeID.map { .int($0) } ?? .null)
+        return token
+    }
+
+    /// The session behind a token: its profile and the code that opened it (77 when unknown or expired).
+    public func session(_ token: String, now: Instant) throws -> (person: Person, codeID: Int64?) {
+        let t = token.trimmingSpaces
+        guard let r = try db.first("SELECT person_id, expires_at, code_id FROM sessions WHERE digest = ?", .blob(digest("session", t))) else {
+            throw MESError("session_unknown", .identificationFailed, "Session inconnue : identifiez-vous à nouveau (mes identify).", field: "session")
+        }
+        guard r.int(1)! > now.seconds else { throw MESError.sessionExpired }
+        guard let p = try person(id: r.int(0)!) else { throw MESError.sessionExpired }
+        return (p, r.int(2))
+    }
+}
+
+extension MESError {
+    public static let codeSuperseded = MESError("code_superseded", .identificationFailed,
+                                                "Ce code provisoire a été remplacé par un code plus récent.")
+}

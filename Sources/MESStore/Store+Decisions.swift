@@ -1,0 +1,117 @@
+import MESCore
+import MESCrypto
+
+/// Decisions (opposition, activation, closure, automatic creation) and opposition receipts.
+extension Store {
+    /// Records a decision, moves the profile to `state` and writes the audit line. Returns its id.
+    @discardableResult
+    public func recordDecision(_ kind: DecisionKind, person: Person, state: ProfileState, now: Instant, channel: Channel,
+                               actor: Actor, actorID: String? = nil, codeID: Int64? = nil) throws -> Int64 {
+        try db.run("INSERT INTO decisions (person_id, kind, at, channel, actor, actor_id, code_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   .int(person.id), .text(kind.rawValue), .int(now.seconds), .text(channel.rawValue), .text(actor.rawValue),
+                   actorID.map { .text($0) } ?? .null, codeID.map { .int($0) } ?? .null)
+        let id = db.lastInsertID
+        try setState(person.id, state, since: now)
+        try audit(kind.rawValue, at: now, person: person.id, channel: channel, actor: actor, actorID: actorID)
+        return id
+    }
+
+    /// The decision that consumed a given code, if any (batch re-runs).
+    public func decision(consumingCode codeID: Int64) throws -> Int64? {
+        try db.first("SELECT id FROM decisions WHERE code_id = ?", .int(codeID))?.int(0)
+    }
+
+    /// The most recent opposition of a person: decision id and time.
+    public func lastOpposition(of personID: Int64) throws -> (id: Int64, at: Instant)? {
+        try db.first("SELECT id, at FROM decisions WHERE person_id = ? AND kind = 'opposition' ORDER BY id DESC LIMIT 1", .int(personID))
+            .map { ($0.int(0)!, Instant(seconds: $0.int(1)!)) }
+    }
+
+    /// The verification code of receipt fields under this store's key.
+    public func verificationCode(id: String, nir: String, name: String, greeting: String, decidedOn: String) -> String {
+        let mac = Crypto.hmacSHA256(key: secret, OppositionReceipt.canonical(id: id, nir: nir, name: name, greeting: greeting,
+                                                                            decidedOn: decidedOn))
+        let s = Base32.encode(mac, count: 12)
+        let c = Array(s)
+        return String(c[0..<4]) + "-" + String(c[4..<8]) + "-" + String(c[8..<12])
+    }
+
+    /// Creates the receipt of an opposition decision.
+    public func createReceipt(decisionID: Int64, person: Person, decidedAt: Instant, now: Instant) throws -> OppositionReceipt {
+        let id = "JO-" + Base32.encode(Crypto.randomBytes(8), count: 10)
+        let decidedOn = decidedAt.parisDate
+        let verification = verificationCode(id: id, nir: person.nir.compact, name: person.registerName,
+                                            greeting: person.displayName, decidedOn: decidedOn.iso)
+        try db.run("""
+            INSERT INTO receipts (id, decision_id, person_id, nir, name, greeting, decided_on, issued_at, verification)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, .text(id), .int(decisionID), .int(person.id), .text(person.nir.compact), .text(person.registerName),
+            .text(person.displayName), .text(decidedOn.iso), .int(now.seconds), .text(verification))
+        return OppositionReceipt(id: id, nir: person.nir, name: person.registerName, greeting: person.displayName,
+                                 decidedOn: decidedOn, issuedAt: now, verification: verification, copy: 1)
+    }
+
+    static let receiptColumns = "id, nir, name, greeting, decided_on, issued_at, verification, copies, person_id"
+
+    func receipt(from r: Row) -> OppositionReceipt {
+        OppositionReceipt(id: r.text(0)!, nir: NIR(trusted: r.text(1)!), name: r.text(2)!, greeting: r.text(3)!,
+                          decidedOn: CalendarDate.parse(r.text(4)!)!, issuedAt: Instant(seconds: r.int(5)!),
+                          verification: r.text(6)!, copy: Int(r.int(7)!))
+    }
+
+    public func receipt(id: String) throws -> OppositionReceipt? {
+        try db.first("SELECT \(Self.receiptColumns) FROM receipts WHERE id = ?", .text(id)).map(receipt(from:))
+    }
+
+    /// The receipt of a person's latest opposition.
+    public func latestReceipt(personID: Int64) throws -> OppositionReceipt? {
+        try db.first("SELECT \(Self.receiptColumns) FROM receipts WHERE person_id = ? ORDER BY issued_at DESC, rowid DESC LIMIT 1",
+                     .int(personID)).map(receipt(from:))
+    }
+
+    public func receipt(decisionID: Int64) throws -> OppositionReceipt? {
+        try db.first("SELECT \(Self.receiptColumns) FROM receipts WHERE decision_id = ?", .int(decisionID)).map(receipt(from:))
+    }
+
+    /// Counts a re-issue (a duplicate) and returns the receipt as that copy, issued now.
+    public func reissue(_ r: OppositionReceipt, now: Instant, actor: Actor, personID: Int64) throws -> OppositionReceipt {
+        try db.run("UPDATE receipts SET copies = copies + 1 WHERE id = ?", .text(r.id))
+        let copies = Int(try db.first("SELECT copies FROM receipts WHERE id = ?", .text(r.id))?.int(0) ?? 2)
+        try audit("receipt_reissued", at: now, person: personID, actor: actor, detail: "\(r.id) copy \(copies)")
+        return OppositionReceipt(id: r.id, nir: r.nir, name: r.name, greeting: r.greeting, decidedOn: r.decidedOn,
+                                 issuedAt: now, verification: r.verification, copy: copies)
+    }
+
+    /// One line of the audit trail.
+    public struct AuditEntry: Sendable {
+        public let at: Instant
+        public let event: String
+        public let person: Person?
+        public let channel: String?
+        public let actor: String?
+        public let actorID: String?
+        public let detail: String?
+    }
+
+    /// The audit trail, oldest first; for one NIR when given.
+    public func history(nir: NIR?) throws -> [AuditEntry] {
+        let rows: [Row]
+        if let nir {
+            rows = try db.query("""
+                SELECT a.at, a.event, a.person_id, a.channel, a.actor, a.actor_id, a.detail FROM audit a
+                JOIN people p ON p.id = a.person_id WHERE p.nir = ? ORDER BY a.id
+                """, .text(nir.compact))
+        } else {
+            rows = try db.query("SELECT at, event, person_id, channel, actor, actor_id, detail FROM audit ORDER BY id")
+        }
+        var cache: [Int64: Person] = [:]
+        return try rows.map { r in
+            var p: Person?
+            if let pid = r.int(2) {
+                if let c = cache[pid] { p = c } else { p = try person(id: pid); cache[pid] = p }
+            }
+            return AuditEntry(at: Instant(seconds: r.int(0)!), event: r.text(1)!, person: p, channel: r.text(3), actor: r.text(4),
+                              actorID: r.text(5), detail: r.text(6))
+        }
+    }
+}

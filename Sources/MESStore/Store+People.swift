@@ -1,0 +1,84 @@
+import MESCore
+
+/// The insurer's register.
+extension Store {
+    static let personColumns = "id, nir, birth_date, first_name, last_name, card_type, serial, email, mobile, address, holder_id, deceased, state, state_since, notified_at"
+
+    func person(from r: Row) -> Person {
+        Person(id: r.int(0)!, nir: NIR(trusted: r.text(1)!), birthDate: CalendarDate.parse(r.text(2)!)!,
+               firstName: r.text(3)!, lastName: r.text(4)!, card: CardType(rawValue: r.text(5)!)!, serial: r.text(6)!,
+               email: r.text(7), mobile: r.text(8), address: r.text(9), holderID: r.int(10), deceased: r.int(11) == 1,
+               state: ProfileState(rawValue: r.text(12)!)!, stateSince: r.int(13).map(Instant.init(seconds:)),
+               notifiedAt: r.int(14).map(Instant.init(seconds:)))
+    }
+
+    /// Adds a person; returns the new id. (The caller runs inside `db.write`.)
+    @discardableResult
+    public func insert(_ p: Person) throws -> Int64 {
+        try db.run("""
+            INSERT INTO people (nir, birth_date, first_name, last_name, card_type, serial, email, mobile, address, holder_id,
+                                deceased, state, state_since, notified_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            .text(p.nir.compact), .text(p.birthDate.iso), .text(p.firstName), .text(p.lastName), .text(p.card.rawValue),
+            .text(p.serial), opt(p.email), opt(p.mobile), opt(p.address), p.holderID.map { .int($0) } ?? .null,
+            .int(p.deceased ? 1 : 0), .text(p.state.rawValue), p.stateSince.map { .int($0.seconds) } ?? .null,
+            p.notifiedAt.map { .int($0.seconds) } ?? .null)
+        return db.lastInsertID
+    }
+
+    private func opt(_ s: String?) -> SQLValue { s.map { .text($0) } ?? .null }
+
+    public func person(id: Int64) throws -> Person? {
+        try db.first("SELECT \(Self.personColumns) FROM people WHERE id = ?", .int(id)).map(person(from:))
+    }
+
+    /// The profiles attached to one Carte Vitale (same NIR, card model and serial).
+    public func people(nir: NIR, card: CardType, serial: String) throws -> [Person] {
+        try db.query("SELECT \(Self.personColumns) FROM people WHERE nir = ? AND serial = ? AND card_type = ? ORDER BY id",
+                     .text(nir.compact), .text(serial), .text(card.rawValue)).map(person(from:))
+    }
+
+    /// Every profile under a NIR.
+    public func people(nir: NIR) throws -> [Person] {
+        try db.query("SELECT \(Self.personColumns) FROM people WHERE nir = ? ORDER BY id", .text(nir.compact)).map(person(from:))
+    }
+
+    /// The other profiles a holder manages: for a holder, its attached profiles; for an attached
+    /// profile, nothing (only the holder manages the family).
+    public func attached(to p: Person) throws -> [Person] {
+        guard p.holderID == nil else { return [] }
+        return try db.query("SELECT \(Self.personColumns) FROM people WHERE holder_id = ? ORDER BY birth_date, id", .int(p.id))
+            .map(person(from:))
+    }
+
+    public func setState(_ id: Int64, _ state: ProfileState, since: Instant) throws {
+        try db.run("UPDATE people SET state = ?, state_since = ? WHERE id = ?", .text(state.rawValue), .int(since.seconds), .int(id))
+    }
+
+    /// Pending, living profiles never notified (for `mes notify`).
+    public func unnotified() throws -> [Person] {
+        try db.query("SELECT \(Self.personColumns) FROM people WHERE notified_at IS NULL AND state = 'pending' AND deceased = 0 ORDER BY id")
+            .map(person(from:))
+    }
+
+    /// Pending profiles notified before `cutoff` (for `mes sweep`).
+    public func pendingNotified(before cutoff: Instant) throws -> [Person] {
+        try db.query("SELECT \(Self.personColumns) FROM people WHERE state = 'pending' AND notified_at IS NOT NULL AND notified_at <= ? ORDER BY id",
+                     .int(cutoff.seconds)).map(person(from:))
+    }
+
+    public func markNotified(_ id: Int64, at: Instant) throws {
+        try db.run("UPDATE people SET notified_at = ? WHERE id = ?", .int(at.seconds), .int(id))
+    }
+
+    public func peopleCount() throws -> Int { Int(try db.first("SELECT count(*) FROM people")?.int(0) ?? 0) }
+
+    /// The person to contact for a profile: itself when it has an e-mail or mobile, else its holder.
+    public func contact(for p: Person) throws -> Person {
+        if p.email != nil || p.mobile != nil { return p }
+        if let h = p.holderID, let holder = try person(id: h) { return holder }
+        return p
+    }
+}
+

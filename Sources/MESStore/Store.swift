@@ -1,0 +1,122 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MESCore
+import MESCrypto
+
+/// The data directory: `mes.db` (SQLite, WAL), `secret.key` (the per-store HMAC key),
+/// `outbox/` (delivered messages) and `receipts/` (default place for receipts).
+/// Directories are 0700 and files 0600.
+public final class Store {
+    public let directory: String
+    public let db: Database
+    /// The per-store key for code, token and receipt digests. Never printed.
+    let secret: [UInt8]
+    /// Files written by the transaction under way, removed if it does not commit.
+    var createdFiles: [String] = []
+
+    public var databasePath: String { directory + "/mes.db" }
+    public var outboxDirectory: String { directory + "/outbox" }
+    public var receiptsDirectory: String { directory + "/receipts" }
+    static let secretFile = "secret.key"
+
+    private init(directory: String, db: Database, secret: [UInt8]) {
+        self.directory = directory
+        self.db = db
+        self.secret = secret
+    }
+
+    /// Whether a store exists in `directory`.
+    public static func exists(at directory: String) -> Bool {
+        access(directory + "/mes.db", F_OK) == 0 && access(directory + "/" + secretFile, F_OK) == 0
+    }
+
+    /// Opens an existing store (66 when there is none).
+    public static func open(_ directory: String) throws -> Store {
+        umask(0o077)
+        guard exists(at: directory) else {
+            throw MESError("store_missing", .noInput,
+                           "Aucune base dans \(directory) : créez-la avec « mes init » (ou « mes init --demo »).", field: "store")
+        }
+        let secret = try FileIO.read(directory + "/" + secretFile)
+        guard secret.count == 32 else {
+            throw MESError("store_corrupt", .internal, "La clé de la base est illisible (\(directory)/\(secretFile)).", field: "store")
+        }
+        let db = try openDatabase(directory + "/mes.db", create: false)
+        let store = Store(directory: directory, db: db, secret: secret)
+        try store.migrate()
+        return store
+    }
+
+    /// Creates the store (directories, key, schema); an existing store is opened as is.
+    /// Returns the store and whether it was created now.
+    public static func create(_ directory: String) throws -> (Store, Bool) {
+        umask(0o077)
+        if exists(at: directory) { return (try open(directory), false) }
+        try FileIO.makeDirectory(directory)
+        for sub in ["outbox", "receipts"] { try FileIO.makeDirectory(directory + "/" + sub) }
+        let keyPath = directory + "/" + secretFile
+        if access(keyPath, F_OK) != 0 {
+            try FileIO.writeAtomically(keyPath, Crypto.randomBytes(32), overwrite: false)
+        }
+        let db = try openDatabase(directory + "/mes.db", create: true)
+        let store = Store(directory: directory, db: db, secret: try FileIO.read(keyPath))
+        try store.migrate()
+        return (store, true)
+    }
+
+    private static func openDatabase(_ path: String, create: Bool) throws -> Database {
+        let db = try Database(path: path, create: create)
+        try db.retryingBusy {
+            try db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+        }
+        return db
+    }
+
+    /// Runs the migrations not yet applied, in one transaction.
+    func migrate() throws {
+        let current = Int(try db.first("PRAGMA user_version")?.int(0) ?? 0)
+        guard current < Schema.migrations.count else { return }
+        try db.write {
+            let again = Int(try db.first("PRAGMA user_version")?.int(0) ?? 0)
+            for m in Schema.migrations.dropFirst(again) { try db.exec(m) }
+            try db.exec("PRAGMA user_version = \(Schema.migrations.count)")
+        }
+    }
+
+    /// The schema version in force.
+    public var schemaVersion: Int { Int((try? db.first("PRAGMA user_version")?.int(0)) ?? 0) ?? 0 }
+
+    /// Runs `body` as one write transaction: the database changes and the files it created
+    /// (outbox messages, receipts) all land, or none do.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        createdFiles.removeAll()
+        do {
+            let v = try db.write(body)
+            createdFiles.removeAll()
+            return v
+        } catch {
+            for f in createdFiles { FileIO.remove(f) }
+            createdFiles.removeAll()
+            throw error
+        }
+    }
+
+    /// Registers a file the current transaction created (removed on rollback).
+    public func noteCreated(_ path: String) { createdFiles.append(path) }
+
+    // MARK: digests
+
+    /// Keyed digest of a secret (code, token) for storage: HMAC-SHA-256 under the store key.
+    public func digest(_ purpose: String, _ value: String) -> [UInt8] {
+        Crypto.hmacSHA256(key: secret, purpose + "\u{0}" + value)
+    }
+
+    /// Appends one line to the audit trail.
+    public func audit(_ event: String, at: Instant, person: Int64?, channel: Channel? = nil, actor: Actor? = nil,
+                      actorID: String? = nil, detail: String? = nil) throws {
+        try db.run("INSERT INTO audit (at, event, person_id, channel, actor, actor_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   .int(at.seconds), .text(event), person.map { .int($0) } ?? .null, channel.map { .text($0.rawValue) } ?? .null,
+                   actor.map { .text($0.rawValue) } ?? .null, actorID.map { .text($0) } ?? .null, detail.map { .text($0) } ?? .null)
+    }
+}
