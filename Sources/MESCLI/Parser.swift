@@ -103,7 +103,9 @@ public struct Parser {
             }
             let value: String
             if let inline { value = inline } else {
-                guard i < args.count else { throw MESError.usage("--\(name) needs a value (\(opt.value!))", field: name) }
+                guard i < args.count, !looksLikeOption(args[i], spec) else {
+                    throw MESError.usage("--\(name) needs a value (\(opt.value!))", field: name)
+                }
                 value = args[i]
                 i += 1
             }
@@ -128,6 +130,13 @@ public struct Parser {
             throw MESError.usage("\(p.name) must be one of \(p.choices.joined(separator: ", ")), not '\(v)'", field: p.name)
         }
         return .run(inv)
+    }
+
+    /// `--flag` naming a known option: then it is not the value of the option before it.
+    private func looksLikeOption(_ a: String, _ spec: CommandSpec) -> Bool {
+        guard a.hasPrefix("--") else { return false }
+        let name = String(a.dropFirst(2).prefix { $0 != "=" })
+        return spec.options.contains { $0.name == name } || GlobalOptions.all.contains { $0.name == name }
     }
 
     private func isNegativeNumber(_ a: String) -> Bool { a.count > 1 && a.hasPrefix("-") && Int(a) != nil }

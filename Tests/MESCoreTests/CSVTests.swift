@@ -1,0 +1,104 @@
+import Testing
+@testable import MESCore
+
+@Suite struct CSVTests {
+    func parse(_ s: String) throws -> [[String]] { try CSVReader.parse(Array(s.utf8)).map(\.fields) }
+
+    @Test func commaAndSemicolonAreDetected() throws {
+        #expect(try parse("a,b\n1,2\n") == [["a", "b"], ["1", "2"]])
+        #expect(try parse("a;b\n1;2,5\n") == [["a", "b"], ["1", "2,5"]])
+    }
+
+    @Test func bomQuotesCRLFAndEmbeddedNewlines() throws {
+        let text = "\u{FEFF}nom;prenom\r\n\"Le Gall\";\"Anaïs \"\"Nana\"\"\"\r\n\"Dupont\";\"Jean\nPierre\"\r\n"
+        let records = try CSVReader.parse(Array(text.utf8))
+        #expect(records.map(\.fields) == [["nom", "prenom"], ["Le Gall", "Anaïs \"Nana\""], ["Dupont", "Jean\nPierre"]])
+        #expect(records.map(\.line) == [1, 2, 3])
+    }
+
+    @Test func lastLineWithoutNewlineAndBlankLines() throws {
+        #expect(try parse("a,b\n\n1,2") == [["a", "b"], ["1", "2"]])
+        #expect(try parse("a,b\n1,") == [["a", "b"], ["1", ""]])
+    }
+
+    @Test func malformedQuotesAreReportedWithTheirLine() {
+        #expect(throws: CSVReader.Failure.unterminatedQuote(line: 2)) { try parse("a,b\n\"x,1\n") }
+        #expect(throws: CSVReader.Failure.strayQuote(line: 2)) { try parse("a,b\nx\"y\",1\n") }
+        #expect(throws: CSVReader.Failure.strayQuote(line: 2)) { try parse("a,b\n\"x\"y,1\n") }
+    }
+
+    @Test func chunkedFeedingGivesTheSameRecords() throws {
+        let text = Array("nir;code\n\"1 16\";abc\n2;\"d\"\"e\"\n3;f".utf8)
+        let whole = try CSVReader.parse(text)
+        for size in 1...7 {
+            var r = CSVReader()
+            var out: [CSVReader.Record] = []
+            var i = 0
+            while i < text.count {
+                let chunk = Array(text[i..<min(text.count, i + size)])
+                try chunk.withUnsafeBufferPointer { try r.feed($0) { out.append($0) } }
+                i += size
+            }
+            try r.finish { out.append($0) }
+            #expect(out == whole, "chunk \(size)")
+        }
+    }
+
+    @Test func hugeFieldIsRefused() {
+        var r = CSVReader()
+        r.maxRecordBytes = 100
+        let big = Array(("a\n" + String(repeating: "x", count: 500) + "\n").utf8)
+        #expect(throws: CSVReader.Failure.tooLarge(line: 2)) {
+            try big.withUnsafeBufferPointer { try r.feed($0) { _ in } }
+        }
+    }
+
+    @Test func writerQuotesWhatNeedsIt() {
+        #expect(CSVWriter.line(["a", "b;c", "d\"e"], separator: ";") == "a;\"b;c\";\"d\"\"e\"\n")
+        #expect(try! parse(CSVWriter.line(["x,y", "z"])) == [["x,y", "z"]])
+    }
+}
+
+@Suite struct RosterTests {
+    let today = CalendarDate(year: 2022, month: 2, day: 3)!
+
+    func entry(_ line: String, header: String = "nir,birth_date,first_name,last_name,card_type,serial,email") -> Result<Roster.Entry, Roster.Problem> {
+        let recs = try! CSVReader.parse(Array((header + "\n" + line + "\n").utf8))
+        let h = try! Roster.mapHeader(recs[0].fields).get()
+        return Roster.entry(recs[1], header: h, today: today)
+    }
+
+    @Test func frenchAliasesMap() throws {
+        let h = try Roster.mapHeader(["NIR", "Date de naissance", "Prénom", "Nom", "Type carte", "Numéro série"]).get()
+        #expect(h["birth_date"] == 1 && h["first_name"] == 2 && h["serial"] == 5)
+    }
+
+    @Test func unknownAndMissingColumns() {
+        guard case .failure(let p) = Roster.mapHeader(["nir", "colour"]) else { Issue.record("accepted"); return }
+        #expect(p.list.contains { $0.field == "colour" })
+        #expect(p.list.contains { $0.field == "serial" })
+    }
+
+    @Test func validRow() throws {
+        let e = try entry("116304403801618,08/06/1988,Martine Julie,Leguellec,sans photo,953701166,a@b.fr").get()
+        #expect(e.person.card == .plain)
+        #expect(e.person.birthDate.iso == "1988-06-08")
+        #expect(e.line == 2)
+    }
+
+    @Test(arguments: [
+        ("116304403801619,08/06/1988,M,L,plain,953701166,", "nir"),
+        ("116304403801618,31/02/2020,M,L,plain,953701166,", "birth_date"),
+        ("116304403801618,08/06/2030,M,L,plain,953701166,", "birth_date"),
+        ("116304403801618,08/06/1988,M,L,gold,953701166,", "card_type"),
+        ("116304403801618,08/06/1988,M,L,photo,953701166,", "serial"),
+        ("116304403801618,08/06/1988,,L,plain,953701166,", "first_name"),
+        ("116304403801618,08/06/1988,M,L,plain,953701166,not-an-email", "email"),
+    ])
+    func invalidRowsNameTheirField(line: String, field: String) {
+        guard case .failure(let p) = entry(line) else { Issue.record("accepted \(line)"); return }
+        #expect(p.field == field)
+        #expect(p.line == 2)
+        #expect(!p.message.contains("116304403801618"))
+    }
+}

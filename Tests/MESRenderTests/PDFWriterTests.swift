@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+@testable import MESRender
+import MESCore
+
+@Suite struct PDFWriterTests {
+    func sample() -> OppositionReceipt {
+        OppositionReceipt(id: "JO-TEST000001", nir: NIRValidator().validate("116304403801618").nir!, name: "LEGUELLEC Martine Julie",
+                          greeting: "Martine Julie Leguellec", decidedOn: CalendarDate(year: 2021, month: 9, day: 28)!,
+                          issuedAt: Instant.parse("2021-09-28T08:00:00Z")!, verification: "ABCD-EFGH-JKMN", copy: 1)
+    }
+
+    @Test func crossReferenceOffsetsPointAtTheirObjects() throws {
+        let pdf = ReceiptRenderer.pdf(sample())
+        let text = String(decoding: pdf, as: UTF8.self)
+        #expect(text.hasPrefix("%PDF-1.4\n"))
+        #expect(text.hasSuffix("%%EOF\n"))
+        let startxref = try #require(text.range(of: "startxref\n", options: .backwards))
+        let xrefOffset = Int(text[startxref.upperBound...].prefix { $0.isNumber })!
+        #expect(Array(pdf[xrefOffset..<xrefOffset + 4]) == Array("xref".utf8))
+        let table = String(decoding: pdf[xrefOffset...], as: UTF8.self).split(separator: "\n")
+        let count = Int(table[1].split(separator: " ")[1])!
+        for n in 1..<count {
+            let offset = Int(table[2 + n].prefix(10))!
+            #expect(String(decoding: pdf[offset..<offset + "\(n) 0 obj".count], as: UTF8.self) == "\(n) 0 obj")
+        }
+    }
+
+    @Test func streamLengthIsExact() throws {
+        let pdf = Data(ReceiptRenderer.pdf(sample()))
+        let lengthRange = try #require(pdf.range(of: Data("/Length ".utf8)))
+        let length = Int(String(decoding: pdf[lengthRange.upperBound...].prefix { $0 >= 0x30 && $0 <= 0x39 }, as: UTF8.self))!
+        let start = try #require(pdf.range(of: Data("stream\n".utf8)))
+        let end = try #require(pdf.range(of: Data("\nendstream".utf8)))
+        #expect(end.lowerBound - start.upperBound == length)
+    }
+
+    @Test func deterministicBytes() {
+        #expect(ReceiptRenderer.pdf(sample()) == ReceiptRenderer.pdf(sample()))
+    }
+
+    @Test func accentsAreWinAnsiAndParenthesesEscaped() {
+        #expect(WinAnsi.encode("éèàçôÉ€’") == [0xE9, 0xE8, 0xE0, 0xE7, 0xF4, 0xC9, 0x80, 0x92])
+        #expect(WinAnsi.decode(WinAnsi.encode("Numéro de l'assuré : œ")) == "Numéro de l'assuré : œ")
+        #expect(WinAnsi.encode("😀") == [0x3F])
+        let w = PDFWriter()
+        #expect(w.literal(Array("a(b)\\c".utf8)) == Array("(a\\(b\\)\\\\c)".utf8))
+    }
+
+    @Test func wrappingStaysWithinTheWidth() {
+        let s = sample().sentences[2]
+        let lines = PDFWriter.wrap(s, size: 11, maxWidth: 451)
+        #expect(lines.count >= 2)
+        #expect(lines.allSatisfy { PDFWriter.width($0, size: 11) <= 451 })
+        #expect(lines.joined(separator: " ") == s)
+        #expect(PDFWriter.width("Page 1/1", size: 10) > 30)
+    }
+
+    @Test func readerGetsTheFieldsBack() throws {
+        let r = sample()
+        let f = try #require(ReceiptReader.read(ReceiptRenderer.pdf(r)))
+        #expect(f == ReceiptFields(id: r.id, nir: "116304403801618", name: r.name, greeting: r.greeting, decidedOn: "2021-09-28",
+                                   verification: "ABCD-EFGH-JKMN"))
+        #expect(ReceiptReader.read(Array(ReceiptRenderer.text(r).utf8)) == f)
+        #expect(ReceiptReader.read(Array(ReceiptRenderer.json(r).serialized().utf8)) == f)
+        #expect(ReceiptReader.read(Array("%PDF-1.4 nothing".utf8)) == nil)
+    }
+
+    @Test func duplicatesSaySo() {
+        let r = sample()
+        let dup = OppositionReceipt(id: r.id, nir: r.nir, name: r.name, greeting: r.greeting, decidedOn: r.decidedOn,
+                                    issuedAt: Instant.parse("2022-01-05T10:00:00Z")!, verification: r.verification, copy: 2)
+        #expect(ReceiptRenderer.text(dup).contains("Duplicata n° 2 émis le 05/01/2022"))
+        #expect(!ReceiptRenderer.text(r).contains("Duplicata"))
+    }
+}
+
+@Suite struct JSONTests {
+    @Test func escapesAndKeepsOrder() {
+        let j = JSON.obj([("b", 1), ("a", .string("é\"\\\n\u{1}")), ("n", nil), ("l", [true, nil])])
+        #expect(j.serialized() == #"{"b":1,"a":"é\"\\\n\u0001","l":[true,null]}"#)
+        let parsed = try! JSONSerialization.jsonObject(with: Data(j.serialized().utf8)) as! [String: Any]
+        #expect(parsed["a"] as? String == "é\"\\\n\u{1}")
+    }
+}
+
+@Suite struct MailTests {
+    @Test func emailHeadersAreRFC5322() {
+        let m = Email(to: "a@b.fr", subject: "Votre code provisoire Mon espace santé", date: Instant.parse("2022-02-03T10:00:00Z")!,
+                      messageID: "1@mes.invalid", body: "Bonjour,\nligne")
+        let s = String(decoding: m.rendered(), as: UTF8.self)
+        #expect(s.contains("Subject: =?UTF-8?B?"))
+        #expect(s.contains("Date: Thu, 03 Feb 2022 11:00:00 +0100\r\n"))
+        #expect(s.contains("Content-Type: text/plain; charset=utf-8\r\n"))
+        #expect(s.contains("\r\n\r\nBonjour,\r\nligne\r\n"))
+        #expect(s.split(separator: "\r\n").allSatisfy { $0.utf8.count <= 998 })
+        #expect(Email.rfc5322Date(Instant.parse("2022-07-14T12:00:00Z")!) == "Thu, 14 Jul 2022 14:00:00 +0200")
+    }
+
+    @Test func codeIsFoundInEveryTemplate() {
+        #expect(MessageTemplates.code(in: MessageTemplates.onDemandEmail(code: "rbYygUY9fYHs")) == "rbYygUY9fYHs")
+        #expect(MessageTemplates.code(in: MessageTemplates.onDemandSMS(code: "rbYygUY9fYHs")) == "rbYygUY9fYHs")
+        #expect(MessageTemplates.code(in: MessageTemplates.notification(code: "abcdefghijkl", name: "Jean-Jacques Capanelli", letter: true)) == "abcdefghijkl")
+        #expect(MessageTemplates.onDemandEmail(code: "x").contains("Ce code est valable 15 minutes."))
+        #expect(MessageTemplates.notification(code: "x", name: "n", letter: false).contains("Dans un délai de 6 semaines"))
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+@testable import MESStore
+import MESCore
+import MESCrypto
+
+func tempDir() -> String {
+    let p = FileManager.default.temporaryDirectory.appendingPathComponent("mes-store-\(UUID().uuidString)").path
+    return p
+}
+
+let now = Instant.parse("2022-02-03T10:00:00Z")!
+
+func demoPerson(_ store: Store, state: ProfileState = .pending) throws -> Person {
+    let nir = NIRValidator().validate("116304403801618").nir!
+    var p = Person(nir: nir, birthDate: CalendarDate(year: 1988, month: 6, day: 8)!, firstName: "Martine", lastName: "Leguellec",
+                   card: .plain, serial: "953701166", email: "m@example.fr", state: state)
+    p.id = try store.transaction { try store.insert(p) }
+    return p
+}
+
+@Suite struct StoreTests {
+    @Test func createsFilesWithPrivateModes() throws {
+        let dir = tempDir()
+        let (store, created) = try Store.create(dir)
+        #expect(created)
+        #expect(store.schemaVersion == 1)
+        for (path, mode) in [(dir, 0o700), (dir + "/outbox", 0o700), (dir + "/mes.db", 0o600), (dir + "/secret.key", 0o600)] {
+            let attrs = try FileManager.default.attributesOfItem(atPath: path)
+            #expect((attrs[.posixPermissions] as! NSNumber).intValue & 0o777 == mode, "\(path)")
+        }
+        #expect(try !Store.create(dir).1)
+        #expect(try store.db.first("PRAGMA journal_mode")?.text(0) == "wal")
+    }
+
+    @Test func missingStoreIsNoInput() {
+        #expect(throws: MESError.self) { try Store.open(tempDir()) }
+        do { _ = try Store.open(tempDir()) } catch let e as MESError { #expect(e.status == .noInput) } catch { Issue.record() }
+    }
+
+    @Test func codeIsSingleUseAndStoredAsDigest() throws {
+        let (store, _) = try Store.create(tempDir())
+        let p = try demoPerson(store)
+        let code = Store.newCode()
+        #expect(code.count == 12 && code.utf8.allSatisfy { ProvisionalCode.alphabet.contains($0) })
+        try store.transaction { try store.recordCode(code, for: p.id, kind: .onDemand, now: now, validity: 900) }
+        let raw = try store.db.query("SELECT digest FROM codes")
+        #expect(raw.count == 1 && raw[0].blob(0) == store.digest("code", code))
+        let first = try store.transaction { try store.identify(code: code, nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }
+        guard case .identified(let who, _) = first else { Issue.record("not identified"); return }
+        #expect(who.id == p.id)
+        let second = try store.transaction { try store.identify(code: code, nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }
+        guard case .rejected(let e, _) = second else { Issue.record(); return }
+        #expect(e.code == "code_used")
+    }
+
+    @Test func newCodeSupersedesAndExpiryHolds() throws {
+        let (store, _) = try Store.create(tempDir())
+        let p = try demoPerson(store)
+        let old = Store.newCode(), new = Store.newCode()
+        try store.transaction {
+            try store.recordCode(old, for: p.id, kind: .onDemand, now: now, validity: 900)
+            try store.recordCode(new, for: p.id, kind: .onDemand, now: now, validity: 900)
+        }
+        func attempt(_ c: String, at t: Instant) throws -> String {
+            switch try store.transaction({ try store.identify(code: c, nir: p.nir, card: .plain, serial: "953701166", now: t, policy: .standard) }) {
+            case .identified: return "ok"
+            case .rejected(let e, _): return e.code
+            }
+        }
+        #expect(try attempt(old, at: now) == "code_superseded")
+        #expect(try attempt(new, at: now.adding(seconds: 900)) == "code_expired")
+    }
+
+    @Test func lockoutAfterFiveWrongCodes() throws {
+        let (store, _) = try Store.create(tempDir())
+        let p = try demoPerson(store)
+        let code = Store.newCode()
+        try store.transaction { try store.recordCode(code, for: p.id, kind: .onDemand, now: now, validity: 900) }
+        var codes: [String] = []
+        for _ in 0..<5 {
+            switch try store.transaction({ try store.identify(code: Store.newCode(), nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }) {
+            case .identified: codes.append("ok")
+            case .rejected(let e, let recorded): codes.append(e.code); #expect(recorded)
+            }
+        }
+        #expect(codes == ["identity_not_found", "identity_not_found", "identity_not_found", "identity_not_found", "locked"])
+        guard case .rejected(let e, _) = try store.transaction({ try store.identify(code: code, nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }) else {
+            Issue.record("the right code worked after the lockout"); return
+        }
+        #expect(e.code == "locked")
+    }
+
+    @Test func unknownCardRecordsNothing() throws {
+        let (store, _) = try Store.create(tempDir())
+        let p = try demoPerson(store)
+        let r = try store.transaction { try store.identify(code: Store.newCode(), nir: p.nir, card: .photo, serial: "01024576124", now: now, policy: .standard) }
+        guard case .rejected(let e, let recorded) = r else { Issue.record(); return }
+        #expect(e.code == "identity_not_found" && !recorded)
+        #expect(try store.db.first("SELECT count(*) FROM audit")?.int(0) == 0)
+    }
+
+    @Test func twoConnectionsCannotBothConsumeACode() throws {
+        let dir = tempDir()
+        let (a, _) = try Store.create(dir)
+        let b = try Store.open(dir)
+        let p = try demoPerson(a)
+        let code = Store.newCode()
+        try a.transaction { try a.recordCode(code, for: p.id, kind: .onDemand, now: now, validity: 900) }
+        let results = try [a, b].map { s -> Bool in
+            if case .identified = try s.transaction({ try s.identify(code: code, nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }) { return true }
+            return false
+        }
+        #expect(results.filter { $0 }.count == 1)
+    }
+
+    @Test func failedTransactionRemovesItsFiles() throws {
+        let (store, _) = try Store.create(tempDir())
+        let p = try demoPerson(store)
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try store.transaction {
+                try store.deliver(OutgoingMessage(channel: .sms, recipientMasked: "x", subject: "s", body: [1, 2]), to: p.id, now: now)
+                throw Boom()
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store.outboxDirectory).isEmpty)
+        #expect(try store.outbox().isEmpty)
+    }
+
+    @Test func sessionsExpire() throws {
+        let (store, _) = try Store.create(tempDir())
+        let p = try demoPerson(store)
+        let token = try store.transaction { try store.openSession(for: p.id, codeID: nil, now: now, policy: .standard) }
+        #expect(try store.session(token, now: now.adding(seconds: 60)).person.id == p.id)
+        #expect(throws: MESError.sessionExpired) { try store.session(token, now: now.adding(seconds: 1800)) }
+        #expect(try store.db.query("SELECT digest FROM sessions")[0].blob(0) != Array(token.utf8))
+    }
+
+    @Test func receiptVerificationCodeDependsOnEveryField() throws {
+        let (store, _) = try Store.create(tempDir())
+        let base = store.verificationCode(id: "JO-1", nir: "116304403801618", name: "A", greeting: "B", decidedOn: "2022-02-03")
+        #expect(base.count == 14)
+        #expect(base != store.verificationCode(id: "JO-1", nir: "116304403801618", name: "A.", greeting: "B", decidedOn: "2022-02-03"))
+        #expect(base != store.verificationCode(id: "JO-1", nir: "116304403801618", name: "A", greeting: "B", decidedOn: "2022-02-04"))
+        let (other, _) = try Store.create(tempDir())
+        #expect(base != other.verificationCode(id: "JO-1", nir: "116304403801618", name: "A", greeting: "B", decidedOn: "2022-02-03"))
+    }
+}
+
+@Suite struct CryptoTests {
+    @Test func hmacMatchesRFC4231() {
+        // RFC 4231 test case 2.
+        let mac = Crypto.hmacSHA256(key: Array("Jefe".utf8), "what do ya want for nothing?")
+        #expect(hex(mac) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
+    @Test func randomStringsUseTheWholeAlphabetUniformly() {
+        var counts = [UInt8: Int]()
+        for _ in 0..<2_000 { for c in Crypto.randomString(length: 12, alphabet: ProvisionalCode.alphabet).utf8 { counts[c, default: 0] += 1 } }
+        #expect(counts.count == 62)
+        let expected = 24_000.0 / 62
+        #expect(counts.values.allSatisfy { abs(Double($0) - expected) < expected * 0.35 })
+    }
+
+    @Test func constantTimeEqual() {
+        #expect(Crypto.constantTimeEqual([1, 2, 3], [1, 2, 3]))
+        #expect(!Crypto.constantTimeEqual([1, 2, 3], [1, 2, 4]))
+        #expect(!Crypto.constantTimeEqual([1, 2], [1, 2, 3]))
+    }
+}
