@@ -26,6 +26,8 @@ public enum MES {
     @discardableResult
     public static func run(_ args: [String], context ctx: Context) -> ExitStatus {
         let parser = Parser(commands: CommandTable.all)
+        // --json anywhere (before "--") also shapes the errors met while parsing.
+        if args.prefix(while: { $0 != "--" }).contains("--json") { ctx.json = true }
         do {
             switch try parser.parse(args, context: ctx) {
             case .version:
