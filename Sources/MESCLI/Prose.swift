@@ -26,6 +26,30 @@ enum Prose {
 
             Reasons (the JSON reason field): empty, length, character, sex, month, department, commune, order, key.
             """),
+        ("PROFILES AND DECISIONS", """
+            A profile is identified by NIR and birth date: the profiles attached to a holder (children, dependants) share the holder's NIR and Carte Vitale and differ by birth date. Several attached people with the same birth date (twins) are told apart with --first-name. States: pending (En attente de décision), opposed (Profil opposé le JJ/MM/AAAA), active (Profil actif), closed (Profil clôturé).
+
+            An opposition is refused (69) on an active space (close it first) and reported, not repeated, on an opposed one. A decision for a person under 18 needs --legal-representative. A deceased person's profile can be opposed (that only prevents the automatic creation) but never activated (Ce profil ne peut pas être activé).
+
+            Every decision is recorded with its time, channel (web, phone, batch, automatic) and actor (self, legal_representative, association, adviser with its id, system); mes history prints the trail.
+            """),
+        ("CODES AND SECURITY", """
+            Provisional codes are 12 characters of A-Z a-z 0-9 drawn from OpenSSL's CSPRNG by rejection sampling (no modulo bias). The store keeps only their HMAC-SHA-256 under a per-store 32-byte key (secret.key), compares them in constant time, and consumes a code with one conditional update (unused, not superseded, not locked, unexpired), so two processes can never both use it. A new code supersedes the person's earlier ones. Notification codes last 6 weeks, on-demand codes 15 minutes (6 weeks when they go by letter). At least 30 seconds between two code requests for one person.
+
+            Lockout: 5 wrong codes in a row on one Carte Vitale lock its live codes (error locked); the person must ask for a new code. With 62^12 (about 3.2e21) possible codes, one code can be guessed with probability at most 5/3.2e21, about 1.5e-21; with the 30-second throttle an attacker gets at most 10 guesses a minute, about 5.3 million a year, so about 1.7e-15 a year per card.
+
+            Session tokens (32 characters, valid 30 minutes) are stored as keyed digests too. A failed identification never says which field was wrong. Error messages never echo personal data the user did not type.
+            """),
+        ("STORE", """
+            The data directory holds mes.db (SQLite in WAL mode, synchronous=FULL, a versioned schema migrated on open), secret.key, outbox/ (every delivered e-mail as an RFC 5322 .eml file, SMS and letters as text) and receipts/ (receipts written by default). Directories are created 0700 and files 0600.
+
+            Every command's writes happen in one BEGIN IMMEDIATE transaction, together with the files it creates (outbox messages, receipts): a command that fails changes nothing, except that a wrong code on a known card is recorded for the lockout. Files are written to a temporary name, synced and then linked or renamed. Several mes processes may use one store at once: a busy store is retried (5-second busy timeout, then up to 8 retries with backoff) before exit 75.
+            """),
+        ("RECEIPTS", """
+            The opposition receipt is a one-page A4 PDF in the standard Helvetica fonts with WinAnsiEncoding (accents render in any viewer): Page 1/1, Numéro de l'assuré (grouped NIR), Nom de l'assuré, the date, Votre justificatif d'opposition, Bonjour NAME, the sentence of the service with the date of the opposition, and a footer with the receipt's reference (JO-...) and its verification code: a keyed HMAC of the reference, NIR, names and date under the store's key. The same record and clock give the same bytes.
+
+            mes receipt verify reads the fields the file shows and answers authentic (the fields and the code match the record of this store), altered (a field or the code differs: exit 65) or unknown (no such receipt in this store, or not a receipt: exit 65).
+            """),
         ("JSON OUTPUT", """
             With --json every command prints one JSON document on standard output (objects carry "schema_version": 1; later versions only add fields). Commands that stream many inputs (nir check, nir generate, batch oppose) print JSON Lines, one object per input, in input order.
 
