@@ -12,6 +12,7 @@ public enum CommandTable {
         all.append(contentsOf: EnrolmentCommands.all)
         all.append(contentsOf: ProfileCommands.all)
         all.append(contentsOf: ReceiptCommands.all)
+        all.append(BatchCommand.spec)
         all.append(DemoCommand.spec)
         all.append(contentsOf: DocumentationCommands.all)
         return all

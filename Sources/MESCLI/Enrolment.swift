@@ -117,7 +117,7 @@ struct Enrolment {
         }
         switch result {
         case .identified(let p, let codeID): return (p, codeID)
-        case .rejected(let e, _): throw e
+        case .rejected(let e, _, _): throw e
         }
     }
 
@@ -136,10 +136,18 @@ struct Enrolment {
         var sync = true
     }
 
-    /// Files the opposition of `person` (inside the caller's transaction) and writes its PDF receipt.
-    func oppose(_ person: Person, channel: Channel, actor: Actor, actorID: String? = nil, codeID: Int64? = nil,
-                legalRepresentative: Bool, receipt target: ReceiptTarget) throws -> OppositionOutcome {
-        if ProfileRules.isMinor(birthDate: person.birthDate, on: now.parisDate) && !legalRepresentative && actor != .adviser {
+    /// What recording an opposition gave, before any file is written.
+    enum Recorded {
+        case opposed(Person, OppositionReceipt)
+        case alreadyOpposed(Person, since: Instant, receipt: OppositionReceipt?)
+    }
+
+    /// Records the opposition of `person` (inside the caller's transaction): the decision, the new
+    /// state and the receipt record. Writes no file.
+    func recordOpposition(_ person: Person, channel: Channel, actor: Actor, actorID: String? = nil, codeID: Int64? = nil,
+                          legalRepresentative: Bool) throws -> Recorded {
+        let minor = ProfileRules.isMinor(birthDate: person.birthDate, on: now.parisDate)
+        if minor && !legalRepresentative && actor != .adviser {
             throw MESError("legal_representative_required", .refused,
                            "Ce profil est celui d'une personne mineure : certifiez être son représentant légal (--legal-representative).",
                            field: "legal-representative")
@@ -151,18 +159,28 @@ struct Enrolment {
             return .alreadyOpposed(person, since: last?.at ?? person.stateSince ?? now,
                                    receipt: try last.flatMap { try store.receipt(decisionID: $0.id) })
         case .apply(let state):
-            let effectiveActor: Actor = (actor == .self && ProfileRules.isMinor(birthDate: person.birthDate, on: now.parisDate))
-                ? .legalRepresentative : actor
+            let effectiveActor: Actor = (actor == .self && minor) ? .legalRepresentative : actor
             let decision = try store.recordDecision(.opposition, person: person, state: state, now: now, channel: channel,
                                                     actor: effectiveActor, actorID: actorID, codeID: codeID)
             let receipt = try store.createReceipt(decisionID: decision, person: person, decidedAt: now, now: now)
-            let path = target.path ?? store.receiptsDirectory + "/\(receipt.id).pdf"
-            try FileIO.writeAtomically(path, ReceiptRenderer.pdf(receipt), overwrite: target.force, sync: target.sync, field: "receipt")
-            store.noteCreated(path)
             var updated = person
             updated.state = state
             updated.stateSince = now
-            return .opposed(updated, receipt, path: path)
+            return .opposed(updated, receipt)
+        }
+    }
+
+    /// Files the opposition of `person` (inside the caller's transaction) and writes its PDF receipt.
+    func oppose(_ person: Person, channel: Channel, actor: Actor, actorID: String? = nil, codeID: Int64? = nil,
+                legalRepresentative: Bool, receipt target: ReceiptTarget) throws -> OppositionOutcome {
+        switch try recordOpposition(person, channel: channel, actor: actor, actorID: actorID, codeID: codeID,
+                                    legalRepresentative: legalRepresentative) {
+        case .alreadyOpposed(let p, let since, let r): return .alreadyOpposed(p, since: since, receipt: r)
+        case .opposed(let p, let receipt):
+            let path = target.path ?? store.receiptsDirectory + "/\(receipt.id).pdf"
+            try FileIO.writeAtomically(path, ReceiptRenderer.pdf(receipt), overwrite: target.force, sync: target.sync, field: "receipt")
+            store.noteCreated(path)
+            return .opposed(p, receipt, path: path)
         }
     }
 }

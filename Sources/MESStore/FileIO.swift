@@ -27,12 +27,12 @@ public enum FileIO {
     }
 
     /// Creates a directory (and its parents) with mode 0700; fine when it exists.
-    public static func makeDirectory(_ path: String) throws {
+    public static func makeDirectory(_ path: String, field: String = "store") throws {
         var prefix = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             prefix += "/" + part
             if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
-                throw MESError("cannot_create", .cannotCreate, "Impossible de créer le dossier \(prefix) (\(errnoText()))", field: "store")
+                throw MESError("cannot_create", .cannotCreate, "Impossible de créer le dossier \(prefix) (\(errnoText()))", field: field)
             }
         }
     }

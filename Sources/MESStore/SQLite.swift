@@ -165,6 +165,21 @@ public final class Database {
         }
     }
 
+    /// Runs `body` inside a savepoint of the current transaction: its changes are undone
+    /// when it throws, and the transaction goes on.
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        try exec("SAVEPOINT row")
+        do {
+            let v = try body()
+            try exec("RELEASE row")
+            return v
+        } catch {
+            try? exec("ROLLBACK TO row")
+            try? exec("RELEASE row")
+            throw error
+        }
+    }
+
     /// Runs `body` in a read transaction (a consistent snapshot), retrying busy errors.
     public func read<T>(_ body: () throws -> T) throws -> T {
         try retryingBusy {

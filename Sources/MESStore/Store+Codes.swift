@@ -40,8 +40,9 @@ extension Store {
     public enum Identification {
         /// The code was live and is now consumed.
         case identified(Person, codeID: Int64)
-        /// Rejected; `recorded` says whether a failed attempt was written (commit it).
-        case rejected(MESError, recorded: Bool)
+        /// Rejected; `recorded` says whether a failed attempt was written (commit it); `codeID` is
+        /// the stored code the typed one matched, if any (a used code: which decision used it).
+        case rejected(MESError, recorded: Bool, codeID: Int64? = nil)
     }
 
     /// Checks `code` for the profiles of one Carte Vitale and consumes it when it is live.
@@ -58,15 +59,16 @@ extension Store {
             if Crypto.constantTimeEqual(r.blob(2) ?? [], typed) { match = r }
         }
         if let r = match {
-            if r.int(6) != nil { return .rejected(.codeLocked, recorded: false) }
-            if r.int(4) != nil { return .rejected(.codeUsed, recorded: false) }
-            if r.int(5) != nil { return .rejected(.codeSuperseded, recorded: false) }
-            if r.int(3)! <= now.seconds { return .rejected(.codeExpired, recorded: false) }
+            let id = r.int(0)!
+            if r.int(6) != nil { return .rejected(.codeLocked, recorded: false, codeID: id) }
+            if r.int(4) != nil { return .rejected(.codeUsed, recorded: false, codeID: id) }
+            if r.int(5) != nil { return .rejected(.codeSuperseded, recorded: false, codeID: id) }
+            if r.int(3)! <= now.seconds { return .rejected(.codeExpired, recorded: false, codeID: id) }
             let changed = try db.run("""
                 UPDATE codes SET used_at = ? WHERE id = ? AND used_at IS NULL AND superseded_at IS NULL
                 AND locked_at IS NULL AND expires_at > ?
                 """, .int(now.seconds), .int(r.int(0)!), .int(now.seconds))
-            guard changed == 1 else { return .rejected(.codeUsed, recorded: false) }
+            guard changed == 1 else { return .rejected(.codeUsed, recorded: false, codeID: id) }
             try db.run("UPDATE people SET failed_attempts = 0 WHERE id IN (\(ids))")
             let person = candidates.first { $0.id == r.int(1)! }!
             try audit("identified", at: now, person: person.id, channel: .web)

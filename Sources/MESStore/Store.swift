@@ -105,6 +105,16 @@ public final class Store {
     /// Registers a file the current transaction created (removed on rollback).
     public func noteCreated(_ path: String) { createdFiles.append(path) }
 
+    /// How many files the transaction under way has created (a mark for `discardCreatedFiles`).
+    public var createdFileCount: Int { createdFiles.count }
+
+    /// Removes the files created since `mark` (a savepoint rolled back).
+    public func discardCreatedFiles(from mark: Int) {
+        guard mark < createdFiles.count else { return }
+        for f in createdFiles[mark...] { FileIO.remove(f) }
+        createdFiles.removeSubrange(mark...)
+    }
+
     // MARK: digests
 
     /// Keyed digest of a secret (code, token) for storage: HMAC-SHA-256 under the store key.

@@ -50,7 +50,7 @@ func demoPerson(_ store: Store, state: ProfileState = .pending) throws -> Person
         guard case .identified(let who, _) = first else { Issue.record("not identified"); return }
         #expect(who.id == p.id)
         let second = try store.transaction { try store.identify(code: code, nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }
-        guard case .rejected(let e, _) = second else { Issue.record(); return }
+        guard case .rejected(let e, _, _) = second else { Issue.record(); return }
         #expect(e.code == "code_used")
     }
 
@@ -65,7 +65,7 @@ func demoPerson(_ store: Store, state: ProfileState = .pending) throws -> Person
         func attempt(_ c: String, at t: Instant) throws -> String {
             switch try store.transaction({ try store.identify(code: c, nir: p.nir, card: .plain, serial: "953701166", now: t, policy: .standard) }) {
             case .identified: return "ok"
-            case .rejected(let e, _): return e.code
+            case .rejected(let e, _, _): return e.code
             }
         }
         #expect(try attempt(old, at: now) == "code_superseded")
@@ -81,11 +81,11 @@ func demoPerson(_ store: Store, state: ProfileState = .pending) throws -> Person
         for _ in 0..<5 {
             switch try store.transaction({ try store.identify(code: Store.newCode(), nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }) {
             case .identified: codes.append("ok")
-            case .rejected(let e, let recorded): codes.append(e.code); #expect(recorded)
+            case .rejected(let e, let recorded, _): codes.append(e.code); #expect(recorded)
             }
         }
         #expect(codes == ["identity_not_found", "identity_not_found", "identity_not_found", "identity_not_found", "locked"])
-        guard case .rejected(let e, _) = try store.transaction({ try store.identify(code: code, nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }) else {
+        guard case .rejected(let e, _, _) = try store.transaction({ try store.identify(code: code, nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }) else {
             Issue.record("the right code worked after the lockout"); return
         }
         #expect(e.code == "locked")
@@ -95,7 +95,7 @@ func demoPerson(_ store: Store, state: ProfileState = .pending) throws -> Person
         let (store, _) = try Store.create(tempDir())
         let p = try demoPerson(store)
         let r = try store.transaction { try store.identify(code: Store.newCode(), nir: p.nir, card: .photo, serial: "01024576124", now: now, policy: .standard) }
-        guard case .rejected(let e, let recorded) = r else { Issue.record(); return }
+        guard case .rejected(let e, let recorded, _) = r else { Issue.record(); return }
         #expect(e.code == "identity_not_found" && !recorded)
         #expect(try store.db.first("SELECT count(*) FROM audit")?.int(0) == 0)
     }

@@ -138,7 +138,7 @@ enum EnrolmentCommands {
             // One transaction: the code is consumed only if the opposition is filed; a wrong code is recorded.
             let result: Result<Enrolment.OppositionOutcome, MESError> = try store.transaction {
                 switch try store.identify(code: code, nir: nir, card: card, serial: serial, now: now, policy: e.policy) {
-                case .rejected(let err, _): return .failure(err)
+                case .rejected(let err, _, _): return .failure(err)
                 case .identified(let p, let codeID):
                     return .success(try e.oppose(p, channel: .web, actor: .self, codeID: codeID, legalRepresentative: legal, receipt: target))
                 }

@@ -7,7 +7,7 @@ enum FixturesCommand {
     static var spec: CommandSpec {
         CommandSpec(
             ["fixtures"], summary: "Write a synthetic, reproducible roster (and a members CSV with codes).",
-            discussion: "Writes --roster FILE, a CSV that 'mes import' loads: COUNT profiles in families (holders and children attached to their card, some twins), births in Corsica, overseas and abroad, both card models, some people with no e-mail or mobile. The same --seed and --now give the same file. With --members FILE it also imports the roster into the store, issues each adult a notification code (valid 6 weeks) and writes the association's members CSV (';', UTF-8 with BOM, as French spreadsheets export it) with the plaintext codes: the store keeps only their keyed digests. Fixture codes are derived from the seed (predictable by design): never use fixtures for real people.",
+            discussion: "Writes --roster FILE, a CSV that 'mes import' loads: COUNT profiles in families (holders and children attached to their card, some twins), births in Corsica, overseas and abroad, both card models, some people with no e-mail or mobile. The same --seed and --now give the same file. With --members FILE it also imports the roster into the store, issues every profile a notification code (valid 6 weeks) and writes the association's members CSV (';', UTF-8 with BOM, as French spreadsheets export it) with the plaintext codes: the store keeps only their keyed digests. Fixture codes are derived from the seed (predictable by design): never use fixtures for real people.",
             options: [.value("count", "N", "How many profiles (1 to 5000000).", required: true),
                       .value("seed", "S", "Seed (a number or any text).", required: true),
                       .value("roster", "FILE", "Where to write the roster CSV.", file: true, required: true),
@@ -52,7 +52,7 @@ enum FixturesCommand {
             var out: [UInt8] = [0xEF, 0xBB, 0xBF]
             out += Array(CSVWriter.line(["nir", "date_naissance", "type_carte", "numero_serie", "code", "nom", "prenom"], separator: ";").utf8)
             try store.transaction {
-                for m in members where m.person.birthDate.age(on: now.parisDate) >= 18 {
+                for m in members {
                     let p = m.person
                     guard let stored = try store.people(nir: p.nir, card: p.card, serial: p.serial)
                         .first(where: { $0.birthDate == p.birthDate && $0.firstName == p.firstName }) else { continue }

@@ -1,0 +1,189 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MESCore
+import MESRender
+import MESStore
+
+/// An association's batch of oppositions: streamed rows, groups of rows per transaction,
+/// receipts written under temporary names, synced once per group, and renamed after the
+/// commit. A run killed at any moment and run again finishes the rest with nothing lost or
+/// duplicated: a row whose code was consumed by its own opposition reports `already_opposed`
+/// and gets its receipt file back if the kill came between the commit and the rename.
+struct BatchOpposition {
+    let store: Store
+    let now: Instant
+    let receiptsDirectory: String
+    let requestCodes: Bool
+    let association: String
+    let legalRepresentative: Bool
+    var groupSize = 500
+
+    /// The stable statuses of the JSON Lines output.
+    enum Status: String, CaseIterable {
+        case opposed, alreadyOpposed = "already_opposed", codeRequested = "code_requested", invalid
+        case identityMismatch = "identity_mismatch", codeExpired = "code_expired", codeUsed = "code_used"
+        case codeSuperseded = "code_superseded", locked, tooSoon = "too_soon", refused
+    }
+
+    /// One row's result.
+    struct Result {
+        var line: Int
+        var nir: NIR?
+        var status: Status
+        var receipt: String?
+        var file: String?
+        var destination: String?
+        var error: MESError?
+
+        var json: JSON {
+            .obj([("row", .int(line)), ("nir", JSON.str(nir.map(Masking.nir))), ("status", .string(status.rawValue)),
+                  ("receipt", JSON.str(receipt)), ("file", JSON.str(file)), ("destination", JSON.str(destination)),
+                  ("field", JSON.str(error?.field)), ("reason", JSON.str(error?.code)), ("message", JSON.str(error?.message))])
+        }
+    }
+
+    /// A receipt waiting for its final name.
+    struct PendingFile {
+        let temporary: String
+        let final: String
+    }
+
+    private var enrolment: Enrolment { Enrolment(store: store, now: now) }
+
+    /// The receipt's file name: its reference and the member's last name, never the NIR.
+    func fileName(_ r: OppositionReceipt) -> String {
+        let last = r.name.split(separator: " ").first.map(String.init) ?? ""
+        let safe = Names.ascii(last).uppercased().filter { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
+        return "\(r.id)_\(safe.isEmpty ? "ASSURE" : safe).pdf"
+    }
+
+    /// Removes receipts left under temporary names by a run that was killed before its commit.
+    func removeLeftovers() {
+        guard let d = opendir(receiptsDirectory) else { return }
+        defer { closedir(d) }
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasPrefix(".mes-receipt-") { FileIO.remove(receiptsDirectory + "/" + name) }
+        }
+    }
+
+    /// Processes one group of records in one transaction; returns the rows' results.
+    func process(_ group: [CSVReader.Record], header: [String: Int]) throws -> [Result] {
+        var pending: [PendingFile] = []
+        let results: [Result]
+        do {
+            results = try store.transaction {
+                var out: [Result] = []
+                out.reserveCapacity(group.count)
+                for record in group {
+                    out.append(try row(record, header: header, pending: &pending))
+                }
+                if !pending.isEmpty { FileIO.syncFilesystem(receiptsDirectory) }
+                return out
+            }
+        } catch {
+            for p in pending { FileIO.remove(p.temporary) }
+            throw error
+        }
+        for p in pending where rename(p.temporary, p.final) != 0 {
+            throw MESError("cannot_create", .cannotCreate, "Impossible de nommer le justificatif \(p.final)", field: "receipts")
+        }
+        if !pending.isEmpty { FileIO.syncDirectory(receiptsDirectory) }
+        return results
+    }
+
+    /// Writes a receipt under a temporary name (renamed after the commit).
+    func stage(_ r: OppositionReceipt, _ pending: inout [PendingFile]) throws -> String {
+        let final = receiptsDirectory + "/" + fileName(r)
+        let temporary = receiptsDirectory + "/.mes-receipt-\(r.id).pdf"
+        try FileIO.writeAtomically(temporary, ReceiptRenderer.pdf(r), overwrite: true, sync: false, field: "receipts")
+        pending.append(PendingFile(temporary: temporary, final: final))
+        return final
+    }
+
+    func row(_ record: CSVReader.Record, header: [String: Int], pending: inout [PendingFile]) throws -> Result {
+        let member: MemberRow
+        switch MemberRow.parse(record, header: header, today: now.parisDate) {
+        case .failure(let e): return Result(line: record.line, nir: nil, status: .invalid, error: e)
+        case .success(let m): member = m
+        }
+        var result = Result(line: member.line, nir: member.nir, status: .invalid)
+        let mark = store.createdFileCount
+        do {
+            try store.db.savepoint {
+                if let code = member.code {
+                    try oppose(member, code: code, into: &result, pending: &pending)
+                } else if requestCodes {
+                    try request(member, into: &result)
+                } else {
+                    throw MESError.invalid("code_required", Messages.fieldRequired + " (ou --request-codes)", field: "code")
+                }
+            }
+        } catch let e as MESError {
+            store.discardCreatedFiles(from: mark)
+            result.error = e
+            result.status = Self.status(for: e)
+            result.receipt = nil
+            result.file = nil
+        }
+        return result
+    }
+
+    static func status(for e: MESError) -> Status {
+        switch e.code {
+        case "identity_not_found": return .identityMismatch
+        case "code_expired": return .codeExpired
+        case "code_used": return .codeUsed
+        case "code_superseded": return .codeSuperseded
+        case "locked": return .locked
+        case "too_soon": return .tooSoon
+        default: return e.status == .refused ? .refused : .invalid
+        }
+    }
+
+    func oppose(_ m: MemberRow, code: String, into result: inout Result, pending: inout [PendingFile]) throws {
+        switch try store.identify(code: code, nir: m.nir, card: m.card, serial: m.serial, now: now, policy: enrolment.policy) {
+        case .rejected(let e, _, let codeID):
+            // Our own earlier run consumed this code: report the opposition, restore a missing receipt.
+            if e.code == "code_used", let codeID, let decision = try store.decision(consumingCode: codeID),
+               let r = try store.receipt(decisionID: decision) {
+                result.status = .alreadyOpposed
+                result.receipt = r.id
+                let final = receiptsDirectory + "/" + fileName(r)
+                result.file = FileIO.exists(final) ? final : try stage(r, &pending)
+                return
+            }
+            result.status = Self.status(for: e)
+            result.error = e
+        case .identified(let person, let codeID):
+            if let b = m.birthDate, b != person.birthDate { throw MESError.identityNotFound }
+            switch try enrolment.recordOpposition(person, channel: .batch, actor: .association, actorID: association, codeID: codeID,
+                                                  legalRepresentative: legalRepresentative) {
+            case .opposed(_, let r):
+                result.status = .opposed
+                result.receipt = r.id
+                result.file = try stage(r, &pending)
+            case .alreadyOpposed(_, _, let r):
+                result.status = .alreadyOpposed
+                result.receipt = r?.id
+            }
+        }
+    }
+
+    func request(_ m: MemberRow, into result: inout Result) throws {
+        guard let birth = m.birthDate else {
+            throw MESError.invalid("field_required", Messages.fieldRequired + " (pour demander un code)", field: "birth_date")
+        }
+        let e = enrolment
+        let person = try e.profile(nir: m.nir, birthDate: birth, card: m.card, serial: m.serial, firstName: m.firstName)
+        if person.state == .opposed {
+            result.status = .alreadyOpposed
+            result.receipt = try store.latestReceipt(personID: person.id)?.id
+            return
+        }
+        let d = try e.requestCode(for: person, via: nil)
+        result.status = .codeRequested
+        result.destination = d.masked
+    }
+}

@@ -1,0 +1,133 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MESCore
+import MESRender
+import MESStore
+
+/// `mes batch oppose`: an association files its members' oppositions from a CSV file.
+enum BatchCommand {
+    static var spec: CommandSpec {
+        CommandSpec(
+            ["batch", "oppose"], summary: "File the oppositions of an association's members from a CSV file.",
+            discussion: """
+            Columns (header names, French aliases, any order, ',' or ';', UTF-8 with or without BOM, RFC 4180 quotes): nir (numero_securite_sociale), birth_date (date_naissance), card_type (type_carte: photo, plain, avec photo, sans photo), serial (numero_serie), code (code_provisoire), last_name (nom), first_name (prenom). nir, card_type and serial are required; a row needs a code, or --request-codes and a birth date.
+
+            Standard output is JSON Lines whatever --json says: one object per row, in order, with row (the CSV line), nir (masked), status, and receipt/file, destination, or field/reason/message. Statuses: opposed, already_opposed, code_requested, invalid, identity_mismatch, code_expired, code_used, code_superseded, locked, too_soon, refused. A last object {"summary": ...} counts them; a human summary goes to standard error, with progress when standard error is a terminal (unless --quiet).
+
+            Each opposed member gets one PDF receipt in DIR, named REFERENCE_LASTNAME.pdf (never the NIR). Rows are filed in groups of 500 per transaction, receipts synced once per group. Running the same file again never files a second opposition or receipt: rows done before report already_opposed. A run killed at any moment and run again finishes the rest. Exit 0 when every row was handled, 65 when some rows were invalid.
+            """,
+            options: [.value("receipts", "DIR", "Directory for the receipts (created if needed).", file: true, required: true),
+                      .flag("request-codes", "For rows without a code: send the member an on-demand code (needs birth_date)."),
+                      .value("association", "NAME", "Who files, recorded in the audit trail (default: association)."),
+                      .flag("legal-representative", "The association certifies acting as legal representative for minors."),
+                      .flag("quiet", short: "q", "No progress or summary on standard error.")],
+            positionals: [PositionalSpec("FILE", "the members CSV ('-' for standard input)", file: true)],
+            examples: ["mes batch oppose adherents.csv --receipts justificatifs/ > resultats.jsonl"],
+            run: run)
+    }
+
+    static func run(_ inv: Invocation, _ ctx: Context) throws {
+        let now = try ctx.now()
+        let path = inv.positionals[0]
+        let dir = try inv.required("receipts")
+        let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw MESError("file_unreadable", .noInput, "Fichier introuvable ou illisible : \(path)", field: "FILE")
+        }
+        defer { if fd != 0 { close(fd) } }
+        var st = stat()
+        let totalBytes = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : 0
+        let store = try Args.store(ctx)
+        try FileIO.makeDirectory(dir, field: "receipts")
+        let batch = BatchOpposition(store: store, now: now, receiptsDirectory: dir, requestCodes: inv.flag("request-codes"),
+                                    association: inv.value("association") ?? "association",
+                                    legalRepresentative: inv.flag("legal-representative"))
+        batch.removeLeftovers()
+
+        var counts: [BatchOpposition.Status: Int] = [:]
+        var rows = 0
+        var header: [String: Int]?
+        var group: [CSVReader.Record] = []
+        let clock = Clock()
+        let progress = ctx.stderr.isTerminal && !inv.flag("quiet")
+        var readBytes = 0
+
+        func flush() throws {
+            guard let h = header, !group.isEmpty else { return }
+            for r in try batch.process(group, header: h) {
+                counts[r.status, default: 0] += 1
+                rows += 1
+                var line = [UInt8]()
+                r.json.write(into: &line)
+                line.append(0x0A)
+                ctx.stdout.write(bytes: line)
+            }
+            ctx.stdout.flush()
+            group.removeAll(keepingCapacity: true)
+            if progress {
+                let rate = Double(rows) / max(clock.elapsed, 0.001)
+                let eta = totalBytes > 0 && readBytes > 0 ? clock.elapsed * Double(totalBytes - readBytes) / Double(readBytes) : 0
+                ctx.stderr.write("\r\(rows) lignes, \(Int(rate)) lignes/s" + (totalBytes > 0 ? ", reste ~\(Int(eta)) s   " : "   "))
+                ctx.stderr.flush()
+            }
+        }
+
+        var reader = CSVReader()
+        let handle: (CSVReader.Record) throws -> Void = { record in
+            guard header != nil else {
+                header = try MemberRow.mapHeader(record.fields).get()
+                return
+            }
+            group.append(record)
+            if group.count >= batch.groupSize { try flush() }
+        }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        do {
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+                if n < 0 { if errno == EINTR { continue }; throw MESError("file_unreadable", .noInput, "Lecture impossible : \(path)", field: "FILE") }
+                if n == 0 { break }
+                readBytes += n
+                try chunk.withUnsafeBufferPointer { try reader.feed(UnsafeBufferPointer(rebasing: $0[0..<n]), handle) }
+            }
+            try reader.finish(handle)
+        } catch let f as CSVReader.Failure {
+            try flush()
+            throw MESError("csv_malformed", .invalidData, "Fichier CSV mal formé : \(RosterImport.describe(f)). Les lignes précédentes ont été traitées.", field: "FILE")
+        }
+        guard header != nil else {
+            throw MESError("csv_empty", .invalidData, "Fichier vide : aucune ligne d'en-tête.", field: "FILE")
+        }
+        try flush()
+
+        let seconds = clock.elapsed
+        var countPairs: [(String, JSON)] = []
+        for s in BatchOpposition.Status.allCases { countPairs.append((s.rawValue, .int(counts[s] ?? 0))) }
+        let summary = JSON.obj([("schema_version", 1), ("summary", .object(countPairs)), ("rows", .int(rows)),
+                                ("receipts", .string(dir)), ("seconds", .string(String(format3(seconds))))])
+        ctx.stdout.line(summary.serialized())
+        if !inv.flag("quiet") {
+            if progress { ctx.stderr.write("\n") }
+            let parts = BatchOpposition.Status.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }
+            ctx.stderr.line("\(rows) lignes traitées en \(format3(seconds)) s : " + parts.joined(separator: ", "))
+        }
+        if (counts[.invalid] ?? 0) > 0 { throw ExitRequest(.invalidData) }
+    }
+
+    static func format3(_ v: Double) -> String {
+        let ms = Int((v * 1000).rounded())
+        let frac = ms % 1000
+        return "\(ms / 1000)." + (frac < 10 ? "00" : frac < 100 ? "0" : "") + "\(frac)"
+    }
+}
+
+/// Wall-clock seconds since creation (progress and summary only; never the `--now` clock).
+struct Clock {
+    let start: timespec = { var t = timespec(); clock_gettime(CLOCK_MONOTONIC, &t); return t }()
+    var elapsed: Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec - start.tv_sec) + Double(t.tv_nsec - start.tv_nsec) / 1e9
+    }
+}

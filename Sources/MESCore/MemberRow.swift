@@ -1,0 +1,88 @@
+/// One row of an association's members file (`mes batch oppose`): what a member can give.
+public struct MemberRow: Sendable, Equatable {
+    public var line: Int
+    public var nir: NIR
+    public var birthDate: CalendarDate?
+    public var card: CardType
+    public var serial: String
+    public var code: String?
+    public var lastName: String?
+    public var firstName: String?
+
+    /// Header names (case and accents ignored) → canonical column.
+    public static let columns: [(String, [String])] = [
+        ("nir", ["nir", "numero_securite_sociale", "numero_ss", "nss", "numero_de_securite_sociale"]),
+        ("birth_date", ["birth_date", "date_naissance", "date_de_naissance", "naissance"]),
+        ("card_type", ["card_type", "type_carte", "type_de_carte", "carte", "card"]),
+        ("serial", ["serial", "numero_serie", "numero_de_serie", "serie", "numero_carte_vitale"]),
+        ("code", ["code", "code_provisoire"]),
+        ("last_name", ["last_name", "nom", "nom_de_famille"]),
+        ("first_name", ["first_name", "prenom", "prenoms"]),
+    ]
+    public static let required = ["nir", "card_type", "serial"]
+
+    /// Maps the header (unknown columns are an error: a typo must not silently drop data).
+    public static func mapHeader(_ fields: [String]) -> Result<[String: Int], MESError> {
+        var map: [String: Int] = [:]
+        for (i, name) in fields.enumerated() {
+            let f = Roster.fold(name)
+            guard let col = columns.first(where: { $0.1.contains(f) })?.0 else {
+                return .failure(.invalid("csv_header", "Colonne inconnue : « \(name) » (colonnes reconnues : \(columns.map(\.0).joined(separator: ", ")))", field: name))
+            }
+            guard map[col] == nil else { return .failure(.invalid("csv_header", "Colonne en double : « \(name) »", field: name)) }
+            map[col] = i
+        }
+        for r in required where map[r] == nil {
+            return .failure(.invalid("csv_header", "Colonne obligatoire absente : \(r)", field: r))
+        }
+        return .success(map)
+    }
+
+    /// Validates one record; the error names the field (never echoing the member's data).
+    public static func parse(_ record: CSVReader.Record, header: [String: Int], today: CalendarDate) -> Result<MemberRow, MESError> {
+        func value(_ col: String) -> String? {
+            guard let i = header[col], i < record.fields.count else { return nil }
+            let v = record.fields[i].trimmingSpaces
+            return v.isEmpty ? nil : v
+        }
+        for r in required where value(r) == nil { return .failure(.invalid("field_required", Messages.fieldRequired, field: r)) }
+        if record.fields.count > header.count, record.fields[header.count...].contains(where: { !$0.trimmingSpaces.isEmpty }) {
+            return .failure(.invalid("csv_extra_field", "Plus de champs que de colonnes", field: "row"))
+        }
+        let nirVerdict = NIRValidator(rules: .insee).validate(value("nir")!)
+        guard let nir = nirVerdict.nir else {
+            let r = nirVerdict.reason!
+            return .failure(.invalid(r.code, r.message, field: "nir"))
+        }
+        var birth: CalendarDate?
+        if let b = value("birth_date") {
+            guard let d = CalendarDate.parse(b) else {
+                return .failure(.invalid("birth_date_invalid", Messages.birthDateInvalid + " (JJ/MM/AAAA ou AAAA-MM-JJ)", field: "birth_date"))
+            }
+            guard d <= today else { return .failure(.invalid("birth_date_future", Messages.birthDateInvalid + " : date dans le futur", field: "birth_date")) }
+            birth = d
+        }
+        guard let card = CardType(flexible: value("card_type")!) else {
+            return .failure(.invalid("card_type_invalid", "Type de carte : photo, plain, avec photo ou sans photo", field: "card_type"))
+        }
+        let serial: String
+        switch VitaleSerial.parse(value("serial")!, card: card) {
+        case .success(let s): serial = s.digits
+        case .failure(let e): return .failure(e)
+        }
+        var code: String?
+        if let c = value("code") {
+            switch ProvisionalCode.parse(c) {
+            case .success(let v): code = v
+            case .failure(let e): return .failure(e)
+            }
+        }
+        for col in ["last_name", "first_name"] {
+            if let v = value(col), v.count > 100 || v.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+                return .failure(.invalid("name_invalid", "Nom invalide (100 caractères au plus, sans caractère de contrôle)", field: col))
+            }
+        }
+        return .success(MemberRow(line: record.line, nir: nir, birthDate: birth, card: card, serial: serial, code: code,
+                                  lastName: value("last_name"), firstName: value("first_name")))
+    }
+}
