@@ -162,7 +162,7 @@ struct Enrolment {
             let effectiveActor: Actor = (actor == .self && minor) ? .legalRepresentative : actor
             let decision = try store.recordDecision(.opposition, person: person, state: state, now: now, channel: channel,
                                                     actor: effectiveActor, actorID: actorID, codeID: codeID)
-            let receipt = try store.createReceipt(decisionID: decision, person: person, decidedAt: now, now: now)
+            let receipt = try store.createReceipt(decisionID: decision, person: person, codeID: codeID, decidedAt: now, now: now)
             var updated = person
             updated.state = state
             updated.stateSince = now

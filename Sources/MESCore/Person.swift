@@ -17,6 +17,8 @@ public struct Person: Sendable, Equatable {
     public var state: ProfileState
     public var stateSince: Instant?
     public var notifiedAt: Instant?
+    /// Wrong codes typed in a row on this person's card (lockout counter).
+    public var failedAttempts = 0
 
     public init(id: Int64 = 0, nir: NIR, birthDate: CalendarDate, firstName: String, lastName: String, card: CardType,
                 serial: String, email: String? = nil, mobile: String? = nil, address: String? = nil, holderID: Int64? = nil,

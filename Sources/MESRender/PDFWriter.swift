@@ -59,65 +59,67 @@ public struct PDFWriter {
 
     /// The document's bytes.
     public func render() -> [UInt8] {
-        var objects: [[UInt8]] = []  // object n is objects[n - 1]
-        let fontRegular = 3, fontBold = 4, info = 5
-        let firstPage = 6
-        var kids: [Int] = []
-        var pageObjects: [(page: [UInt8], content: [UInt8])] = []
-        for (i, page) in pages.enumerated() {
-            let pageNum = firstPage + i * 2, contentNum = pageNum + 1
-            kids.append(pageNum)
-            let stream = content(page)
-            let pageDict = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 \(num(Self.pageWidth)) \(num(Self.pageHeight))] "
-                + "/Resources << /Font << /F1 \(fontRegular) 0 R /F2 \(fontBold) 0 R >> >> /Contents \(contentNum) 0 R >>"
-            var c = Array("<< /Length \(stream.count) >>\nstream\n".utf8)
-            c += stream
-            c += Array("\nendstream".utf8)
-            pageObjects.append((Array(pageDict.utf8), c))
-        }
-        objects.append(Array("<< /Type /Catalog /Pages 2 0 R >>".utf8))
-        objects.append(Array("<< /Type /Pages /Kids [\(kids.map { "\($0) 0 R" }.joined(separator: " "))] /Count \(pages.count) >>".utf8))
-        objects.append(Array("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".utf8))
-        objects.append(Array("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>".utf8))
-        var infoDict: [UInt8] = Array("<< /Title ".utf8) + textString(title) + Array(" /Producer ".utf8) + textString(producer)
-        if !author.isEmpty { infoDict += Array(" /Author ".utf8) + textString(author) }
-        if !subject.isEmpty { infoDict += Array(" /Subject ".utf8) + textString(subject) }
-        if !keywords.isEmpty { infoDict += Array(" /Keywords ".utf8) + textString(keywords) }
-        if !creationDate.isEmpty { infoDict += Array(" /CreationDate (\(creationDate))".utf8) }
-        infoDict += Array(" >>".utf8)
-        objects.append(infoDict)
-        for p in pageObjects {
-            objects.append(p.page)
-            objects.append(p.content)
-        }
-
-        var out: [UInt8] = Array("%PDF-1.4\n%".utf8) + [0xE2, 0xE3, 0xCF, 0xD3] + [0x0A]
+        var out: [UInt8] = []
+        out.reserveCapacity(4096)
         var offsets: [Int] = []
-        for (i, body) in objects.enumerated() {
+        func object(_ body: (inout [UInt8]) -> Void) {
             offsets.append(out.count)
-            out += Array("\(i + 1) 0 obj\n".utf8)
-            out += body
-            out += Array("\nendobj\n".utf8)
+            out += "\(offsets.count) 0 obj\n".utf8
+            body(&out)
+            out += "\nendobj\n".utf8
+        }
+        out += "%PDF-1.4\n%".utf8
+        out += [0xE2, 0xE3, 0xCF, 0xD3, 0x0A]
+        let firstPage = 6
+        let kids = pages.indices.map { "\(firstPage + $0 * 2) 0 R" }.joined(separator: " ")
+        object { $0 += "<< /Type /Catalog /Pages 2 0 R >>".utf8 }
+        object { $0 += "<< /Type /Pages /Kids [\(kids)] /Count \(pages.count) >>".utf8 }
+        object { $0 += "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".utf8 }
+        object { $0 += "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>".utf8 }
+        object { o in
+            o += "<< /Title ".utf8; o += textString(title)
+            o += " /Producer ".utf8; o += textString(producer)
+            if !author.isEmpty { o += " /Author ".utf8; o += textString(author) }
+            if !subject.isEmpty { o += " /Subject ".utf8; o += textString(subject) }
+            if !keywords.isEmpty { o += " /Keywords ".utf8; o += textString(keywords) }
+            if !creationDate.isEmpty { o += " /CreationDate (\(creationDate))".utf8 }
+            o += " >>".utf8
+        }
+        for (i, page) in pages.enumerated() {
+            let contentNum = firstPage + i * 2 + 1
+            object {
+                $0 += "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 \(num(Self.pageWidth)) \(num(Self.pageHeight))] ".utf8
+                $0 += "/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents \(contentNum) 0 R >>".utf8
+            }
+            let stream = content(page)
+            object {
+                $0 += "<< /Length \(stream.count) >>\nstream\n".utf8
+                $0 += stream
+                $0 += "\nendstream".utf8
+            }
         }
         let xref = out.count
-        out += Array("xref\n0 \(objects.count + 1)\n0000000000 65535 f \n".utf8)
+        out += "xref\n0 \(offsets.count + 1)\n0000000000 65535 f \n".utf8
         for o in offsets {
             let s = String(o)
-            out += Array((String(repeating: "0", count: 10 - s.count) + s + " 00000 n \n").utf8)
+            out += repeatElement(UInt8(0x30), count: 10 - s.utf8.count)
+            out += s.utf8
+            out += " 00000 n \n".utf8
         }
-        out += Array("trailer\n<< /Size \(objects.count + 1) /Root 1 0 R /Info \(info) 0 R >>\nstartxref\n\(xref)\n%%EOF\n".utf8)
+        out += "trailer\n<< /Size \(offsets.count + 1) /Root 1 0 R /Info 5 0 R >>\nstartxref\n\(xref)\n%%EOF\n".utf8
         return out
     }
 
     private func content(_ page: Page) -> [UInt8] {
         var s: [UInt8] = []
+        s.reserveCapacity(2048)
         for r in page.rules {
-            s += Array("q \(num(r.gray)) G \(num(r.width)) w \(num(r.x1)) \(num(r.y)) m \(num(r.x2)) \(num(r.y)) l S Q\n".utf8)
+            s += "q \(num(r.gray)) G \(num(r.width)) w \(num(r.x1)) \(num(r.y)) m \(num(r.x2)) \(num(r.y)) l S Q\n".utf8
         }
         for r in page.runs {
-            s += Array("BT /\(r.font.rawValue) \(num(r.size)) Tf \(num(r.gray)) g \(num(r.x)) \(num(r.y)) Td ".utf8)
+            s += "BT /\(r.font.rawValue) \(num(r.size)) Tf \(num(r.gray)) g \(num(r.x)) \(num(r.y)) Td ".utf8
             s += literal(WinAnsi.encode(r.text))
-            s += Array(" Tj ET\n".utf8)
+            s += " Tj ET\n".utf8
         }
         return s
     }
@@ -156,23 +158,28 @@ public struct PDFWriter {
     }
 
     /// Width of `text` in points in a standard Helvetica font (for layout and wrapping).
-    public static func width(_ text: String, size: Double, font: Font = .regular) -> Double {
+    public static func width(_ text: some StringProtocol, size: Double, font: Font = .regular) -> Double {
         var units = 0
-        for b in WinAnsi.encode(text) { units += HelveticaMetrics.width(b, bold: font == .bold) }
+        for u in text.unicodeScalars { units += HelveticaMetrics.width(WinAnsi.byte(u), bold: font == .bold) }
         return Double(units) * size / 1000
     }
 
-    /// Splits a paragraph into lines no wider than `maxWidth`.
+    /// Splits a paragraph into lines no wider than `maxWidth` (greedy, one pass).
     public static func wrap(_ text: String, size: Double, font: Font = .regular, maxWidth: Double) -> [String] {
+        let space = width(" ", size: size, font: font)
         var lines: [String] = []
         var line = ""
+        var lineWidth = 0.0
         for word in text.split(separator: " ") {
-            let candidate = line.isEmpty ? String(word) : line + " " + word
-            if !line.isEmpty && width(candidate, size: size, font: font) > maxWidth {
+            let w = width(word, size: size, font: font)
+            if !line.isEmpty && lineWidth + space + w > maxWidth {
                 lines.append(line)
                 line = String(word)
+                lineWidth = w
             } else {
-                line = candidate
+                if !line.isEmpty { line += " "; lineWidth += space }
+                line += word
+                lineWidth += w
             }
         }
         if !line.isEmpty { lines.append(line) }
@@ -189,16 +196,20 @@ public enum WinAnsi {
         0x0153: 0x9C, 0x017E: 0x9E, 0x0178: 0x9F,
     ]
 
+    /// The byte of one character; characters outside the encoding become `?`.
+    @inline(__always)
+    public static func byte(_ u: Unicode.Scalar) -> UInt8 {
+        let v = u.value
+        if v < 0x80 || (v >= 0xA0 && v <= 0xFF) { return UInt8(v) }
+        if v == 0x202F { return 0x20 }
+        return high[v] ?? 0x3F
+    }
+
     /// Encodes text; characters outside the encoding become `?`.
     public static func encode(_ s: String) -> [UInt8] {
         var out: [UInt8] = []
-        for u in s.unicodeScalars {
-            let v = u.value
-            if v < 0x80 || (v >= 0xA0 && v <= 0xFF) { out.append(UInt8(v)) }
-            else if let b = high[v] { out.append(b) }
-            else if v == 0x202F || v == 0x00A0 { out.append(0x20) }
-            else { out.append(0x3F) }
-        }
+        out.reserveCapacity(s.utf8.count)
+        for u in s.unicodeScalars { out.append(byte(u)) }
         return out
     }
 

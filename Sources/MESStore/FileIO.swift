@@ -79,6 +79,36 @@ public enum FileIO {
         if sync { syncDirectory(dir) }
     }
 
+    /// Writes a file in place, unsynced (callers that sync a group of files at once and can
+    /// rewrite the file after a crash). Replaces an existing file.
+    public static func write(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600, field: String = "output") throws {
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw cannotCreate(path, field) }
+        var ok = true
+        bytes.withUnsafeBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 { if errno == EINTR { continue }; ok = false; return }
+                off += n
+            }
+        }
+        if close(fd) != 0 { ok = false }
+        if !ok { let e = cannotCreate(path, field); unlink(path); throw e }
+    }
+
+    /// The names in a directory (no `.` and `..`).
+    public static func list(_ dir: String) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     /// Flushes a directory entry (after renames) to disk.
     public static func syncDirectory(_ dir: String) {
         let fd = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

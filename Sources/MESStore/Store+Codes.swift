@@ -48,14 +48,17 @@ extension Store {
     /// Checks `code` for the profiles of one Carte Vitale and consumes it when it is live.
     /// Must run inside `db.write`. The consuming update is conditional (unused, not superseded,
     /// not locked, unexpired), so two processes can never both use one code.
+    /// `auditSuccess` false leaves the success to the decision's own audit line (batches).
     public func identify(code: String, nir: NIR, card: CardType, serial: String, now: Instant,
-                         policy: CodePolicy) throws -> Identification {
+                         policy: CodePolicy, auditSuccess: Bool = true) throws -> Identification {
         let candidates = try people(nir: nir, card: card, serial: serial)
         guard !candidates.isEmpty else { return .rejected(.identityNotFound, recorded: false) }
-        let ids = candidates.map { String($0.id) }.joined(separator: ",")
+        // The card's profiles, as a parameterized subquery (one cached statement, whatever the card).
+        let card3: [SQLValue] = [.text(nir.compact), .text(serial), .text(card.rawValue)]
+        let onCard = "(SELECT id FROM people WHERE nir = ? AND serial = ? AND card_type = ?)"
         let typed = digest("code", code)
         var match: Row?
-        for r in try db.query("SELECT id, person_id, digest, expires_at, used_at, superseded_at, locked_at FROM codes WHERE person_id IN (\(ids))") {
+        for r in try db.query("SELECT id, person_id, digest, expires_at, used_at, superseded_at, locked_at FROM codes WHERE person_id IN \(onCard)", card3) {
             if Crypto.constantTimeEqual(r.blob(2) ?? [], typed) { match = r }
         }
         if let r = match {
@@ -69,19 +72,21 @@ extension Store {
                 AND locked_at IS NULL AND expires_at > ?
                 """, .int(now.seconds), .int(r.int(0)!), .int(now.seconds))
             guard changed == 1 else { return .rejected(.codeUsed, recorded: false, codeID: id) }
-            try db.run("UPDATE people SET failed_attempts = 0 WHERE id IN (\(ids))")
+            if candidates.contains(where: { $0.failedAttempts > 0 }) {
+                try db.run("UPDATE people SET failed_attempts = 0 WHERE id IN \(onCard)", card3)
+            }
             let person = candidates.first { $0.id == r.int(1)! }!
-            try audit("identified", at: now, person: person.id, channel: .web)
+            if auditSuccess { try audit("identified", at: now, person: person.id, channel: .web) }
             return .identified(person, codeID: r.int(0)!)
         }
         // A wrong code for a known card: count it; lock the card's live codes at the bound.
-        try db.run("UPDATE people SET failed_attempts = failed_attempts + 1 WHERE id IN (\(ids))")
-        let attempts = Int(try db.first("SELECT max(failed_attempts) FROM people WHERE id IN (\(ids))")?.int(0) ?? 0)
+        try db.run("UPDATE people SET failed_attempts = failed_attempts + 1 WHERE id IN \(onCard)", card3)
+        let attempts = Int(try db.query("SELECT max(failed_attempts) FROM people WHERE id IN \(onCard)", card3).first?.int(0) ?? 0)
         try audit("identification_failed", at: now, person: candidates[0].id, detail: "attempt \(attempts)")
         if attempts >= policy.maxFailedAttempts {
-            try db.run("UPDATE codes SET locked_at = ? WHERE person_id IN (\(ids)) AND used_at IS NULL AND superseded_at IS NULL AND locked_at IS NULL",
-                       .int(now.seconds))
-            try db.run("UPDATE people SET failed_attempts = 0 WHERE id IN (\(ids))")
+            try db.run("UPDATE codes SET locked_at = ? WHERE person_id IN \(onCard) AND used_at IS NULL AND superseded_at IS NULL AND locked_at IS NULL",
+                       [.int(now.seconds)] + card3)
+            try db.run("UPDATE people SET failed_attempts = 0 WHERE id IN \(onCard)", card3)
             try audit("codes_locked", at: now, person: candidates[0].id)
             return .rejected(.codeLocked, recorded: true)
         }

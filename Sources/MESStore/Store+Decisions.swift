@@ -36,9 +36,12 @@ extension Store {
         return String(c[0..<4]) + "-" + String(c[4..<8]) + "-" + String(c[8..<12])
     }
 
-    /// Creates the receipt of an opposition decision.
-    public func createReceipt(decisionID: Int64, person: Person, decidedAt: Instant, now: Instant) throws -> OppositionReceipt {
-        let id = "JO-" + Base32.encode(Crypto.randomBytes(8), count: 10)
+    /// Creates the receipt of an opposition decision. Its reference is a keyed hash of the person and
+    /// the code that was used (else the decision): unpredictable across stores, but the same when a
+    /// killed batch files that row again, so a receipt file left by the killed run is simply replaced.
+    public func createReceipt(decisionID: Int64, person: Person, codeID: Int64?, decidedAt: Instant, now: Instant) throws -> OppositionReceipt {
+        let basis = codeID.map { "code\u{0}\(person.id)\u{0}\($0)" } ?? "decision\u{0}\(decisionID)"
+        let id = "JO-" + Base32.encode(Crypto.hmacSHA256(key: secret, "receipt-id\u{0}" + basis), count: 10)
         let decidedOn = decidedAt.parisDate
         let verification = verificationCode(id: id, nir: person.nir.compact, name: person.registerName,
                                             greeting: person.displayName, decidedOn: decidedOn.iso)

@@ -2,14 +2,16 @@ import MESCore
 
 /// The insurer's register.
 extension Store {
-    static let personColumns = "id, nir, birth_date, first_name, last_name, card_type, serial, email, mobile, address, holder_id, deceased, state, state_since, notified_at"
+    static let personColumns = "id, nir, birth_date, first_name, last_name, card_type, serial, email, mobile, address, holder_id, deceased, state, state_since, notified_at, failed_attempts"
 
     func person(from r: Row) -> Person {
-        Person(id: r.int(0)!, nir: NIR(trusted: r.text(1)!), birthDate: CalendarDate.parse(r.text(2)!)!,
+        var p = Person(id: r.int(0)!, nir: NIR(trusted: r.text(1)!), birthDate: CalendarDate.parse(r.text(2)!)!,
                firstName: r.text(3)!, lastName: r.text(4)!, card: CardType(rawValue: r.text(5)!)!, serial: r.text(6)!,
                email: r.text(7), mobile: r.text(8), address: r.text(9), holderID: r.int(10), deceased: r.int(11) == 1,
                state: ProfileState(rawValue: r.text(12)!)!, stateSince: r.int(13).map(Instant.init(seconds:)),
                notifiedAt: r.int(14).map(Instant.init(seconds:)))
+        p.failedAttempts = Int(r.int(15) ?? 0)
+        return p
     }
 
     /// Adds a person; returns the new id. (The caller runs inside `db.write`.)

@@ -5,11 +5,13 @@ import MESCore
 import MESRender
 import MESStore
 
-/// An association's batch of oppositions: streamed rows, groups of rows per transaction,
-/// receipts written under temporary names, synced once per group, and renamed after the
-/// commit. A run killed at any moment and run again finishes the rest with nothing lost or
-/// duplicated: a row whose code was consumed by its own opposition reports `already_opposed`
-/// and gets its receipt file back if the kill came between the commit and the rename.
+/// An association's batch of oppositions: streamed rows, groups of rows per transaction, the
+/// group's receipts written and synced once (one `syncfs`) before its commit. A run killed at
+/// any moment and run again finishes the rest with nothing lost or duplicated: a row whose
+/// code was consumed by its own opposition reports `already_opposed` (and gets its receipt file
+/// back if it is missing); a row whose group never committed is filed again and, receipt
+/// references being a keyed hash of person and code, rewrites the same file. Receipt files
+/// of a killed run that no record backs are removed when the next run starts.
 struct BatchOpposition {
     let store: Store
     let now: Instant
@@ -43,11 +45,12 @@ struct BatchOpposition {
         }
     }
 
-    /// A receipt waiting for its final name.
+    /// A receipt file written by the group under way.
     struct PendingFile {
-        let temporary: String
-        let final: String
+        let path: String
     }
+
+    static let marker = ".mes-batch-running"
 
     private var enrolment: Enrolment { Enrolment(store: store, now: now) }
 
@@ -58,48 +61,48 @@ struct BatchOpposition {
         return "\(r.id)_\(safe.isEmpty ? "ASSURE" : safe).pdf"
     }
 
-    /// Removes receipts left under temporary names by a run that was killed before its commit.
-    func removeLeftovers() {
-        guard let d = opendir(receiptsDirectory) else { return }
-        defer { closedir(d) }
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasPrefix(".mes-receipt-") { FileIO.remove(receiptsDirectory + "/" + name) }
+    /// Marks the run as under way; if a previous run was killed, removes its receipt files that
+    /// no committed record backs.
+    func begin() throws {
+        let marker = receiptsDirectory + "/" + Self.marker
+        if FileIO.exists(marker) {
+            for name in FileIO.list(receiptsDirectory) where name.hasPrefix("JO-") && name.hasSuffix(".pdf") {
+                let id = String(name.prefix { $0 != "_" && $0 != "." })
+                if try store.receipt(id: id) == nil { FileIO.remove(receiptsDirectory + "/" + name) }
+            }
         }
+        try FileIO.writeAtomically(marker, Array("mes batch oppose\n".utf8), overwrite: true, field: "receipts")
     }
+
+    /// The run finished: no cleanup needed next time.
+    func end() { FileIO.remove(receiptsDirectory + "/" + Self.marker) }
 
     /// Processes one group of records in one transaction; returns the rows' results.
     func process(_ group: [CSVReader.Record], header: [String: Int]) throws -> [Result] {
         var pending: [PendingFile] = []
-        let results: [Result]
         do {
-            results = try store.transaction {
+            return try store.transaction {
                 var out: [Result] = []
                 out.reserveCapacity(group.count)
                 for record in group {
                     out.append(try row(record, header: header, pending: &pending))
                 }
+                // Durability from one sync of the group's files, before the commit that records them.
                 if !pending.isEmpty { FileIO.syncFilesystem(receiptsDirectory) }
                 return out
             }
         } catch {
-            for p in pending { FileIO.remove(p.temporary) }
+            for p in pending { FileIO.remove(p.path) }
             throw error
         }
-        for p in pending where rename(p.temporary, p.final) != 0 {
-            throw MESError("cannot_create", .cannotCreate, "Impossible de nommer le justificatif \(p.final)", field: "receipts")
-        }
-        if !pending.isEmpty { FileIO.syncDirectory(receiptsDirectory) }
-        return results
     }
 
-    /// Writes a receipt under a temporary name (renamed after the commit).
+    /// Writes a receipt file (synced with its group).
     func stage(_ r: OppositionReceipt, _ pending: inout [PendingFile]) throws -> String {
-        let final = receiptsDirectory + "/" + fileName(r)
-        let temporary = receiptsDirectory + "/.mes-receipt-\(r.id).pdf"
-        try FileIO.writeAtomically(temporary, ReceiptRenderer.pdf(r), overwrite: true, sync: false, field: "receipts")
-        pending.append(PendingFile(temporary: temporary, final: final))
-        return final
+        let path = receiptsDirectory + "/" + fileName(r)
+        try FileIO.write(path, ReceiptRenderer.pdf(r), field: "receipts")
+        pending.append(PendingFile(path: path))
+        return path
     }
 
     func row(_ record: CSVReader.Record, header: [String: Int], pending: inout [PendingFile]) throws -> Result {
@@ -143,7 +146,8 @@ struct BatchOpposition {
     }
 
     func oppose(_ m: MemberRow, code: String, into result: inout Result, pending: inout [PendingFile]) throws {
-        switch try store.identify(code: code, nir: m.nir, card: m.card, serial: m.serial, now: now, policy: enrolment.policy) {
+        switch try store.identify(code: code, nir: m.nir, card: m.card, serial: m.serial, now: now, policy: enrolment.policy,
+                                  auditSuccess: false) {
         case .rejected(let e, _, let codeID):
             // Our own earlier run consumed this code: report the opposition, restore a missing receipt.
             if e.code == "code_used", let codeID, let decision = try store.decision(consumingCode: codeID),
