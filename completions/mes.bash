@@ -9,11 +9,12 @@ _mes() {
         w="${COMP_WORDS[i]}"
         [[ "$w" == -* ]] && continue
         case "$path $w" in
-            " nir"|" nir check"|" nir format"|" nir key"|" nir generate"|" vitale"|" vitale check"|" init"|" import"|" fixtures"|" notify"|" outbox"|" outbox list"|" outbox show"|" history"|" code"|" code generate"|" identify"|" oppose"|" profiles"|" profiles list"|" profiles oppose"|" profiles activate"|" receipt"|" receipt verify"|" demo"|" completions"|" manpage") path="$path $w" ;;
+            " nir"|" nir check"|" nir format"|" nir key"|" nir generate"|" vitale"|" vitale check"|" init"|" import"|" fixtures"|" notify"|" outbox"|" outbox list"|" outbox show"|" history"|" code"|" code generate"|" identify"|" oppose"|" profiles"|" profiles list"|" profiles oppose"|" profiles activate"|" receipt"|" receipt verify"|" batch"|" batch oppose"|" demo"|" completions"|" manpage") path="$path $w" ;;
         esac
     done
     case "$prev" in
         --adviser) return ;;
+        --association) return ;;
         --birth-date) return ;;
         --card) COMPREPLY=($(compgen -W "photo plain" -- "$cur")); return ;;
         --code) return ;;
@@ -29,6 +30,7 @@ _mes() {
         --profile) return ;;
         --reason) COMPREPLY=($(compgen -W "length character sex month department commune order key" -- "$cur")); return ;;
         --receipt) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --receipts) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --roster) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --rules) COMPREPLY=($(compgen -W "insee stdnum app" -- "$cur")); return ;;
         --seed) return ;;
@@ -38,7 +40,7 @@ _mes() {
         --via) COMPREPLY=($(compgen -W "email sms" -- "$cur")); return ;;
     esac
     case "$path" in
-        "") COMPREPLY=($(compgen -W "nir vitale init import fixtures notify outbox history code identify oppose profiles receipt demo completions manpage --json --store --now --help --version help" -- "$cur")) ;;
+        "") COMPREPLY=($(compgen -W "nir vitale init import fixtures notify outbox history code identify oppose profiles receipt batch demo completions manpage --json --store --now --help --version help" -- "$cur")) ;;
         " nir") COMPREPLY=($(compgen -W "check format key generate --json --store --now --help" -- "$cur")) ;;
         " nir check") COMPREPLY=($(compgen -W "--rules --json --store --now --help" -- "$cur")) ;;
         " nir format") COMPREPLY=($(compgen -W "--rules --json --store --now --help" -- "$cur")) ;;
@@ -64,6 +66,8 @@ _mes() {
         " profiles activate") COMPREPLY=($(compgen -W "--session --profile --accept-cgu --yes --legal-representative --json --store --now --help" -- "$cur")) ;;
         " receipt") COMPREPLY=($(compgen -W "verify --session --id --format --output --force --json --store --now --help" -- "$cur")) ;;
         " receipt verify") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")); [[ "$cur" != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
+        " batch") COMPREPLY=($(compgen -W "oppose --json --store --now --help" -- "$cur")) ;;
+        " batch oppose") COMPREPLY=($(compgen -W "--receipts --request-codes --association --legal-representative --quiet --json --store --now --help" -- "$cur")); [[ "$cur" != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
         " demo") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;
         " completions") COMPREPLY=($(compgen -W "--json --store --now --help bash zsh fish" -- "$cur")) ;;
         " manpage") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;

@@ -19,6 +19,7 @@ complete -c mes -n '__fish_use_subcommand' -a identify -d 'Identify with a provi
 complete -c mes -n '__fish_use_subcommand' -a oppose -d 'Oppose the creation of Mon espace santé and write the receipt.'
 complete -c mes -n '__fish_use_subcommand' -a profiles -d 'profiles commands'
 complete -c mes -n '__fish_use_subcommand' -a receipt -d 'Re-issue an opposition receipt (PDF, text or JSON), marked as a duplicate.'
+complete -c mes -n '__fish_use_subcommand' -a batch -d 'batch commands'
 complete -c mes -n '__fish_use_subcommand' -a demo -d 'Run the guided opposition scenario on the store (the README\'s main command).'
 complete -c mes -n '__fish_use_subcommand' -a completions -d 'Print the completion script for a shell.'
 complete -c mes -n '__fish_use_subcommand' -a manpage -d 'Print the man page (roff), as installed in man/mes.1.'
@@ -93,4 +94,11 @@ complete -c mes -n '__fish_seen_subcommand_from receipt' -l output -s o -r -F -d
 complete -c mes -n '__fish_seen_subcommand_from receipt' -l force -d 'Replace an existing receipt file.'
 complete -c mes -n '__fish_seen_subcommand_from receipt; and not __fish_seen_subcommand_from verify' -a verify -d 'Check a receipt file: authentic, altered or unknown.'
 complete -c mes -n '__fish_seen_subcommand_from receipt; and __fish_seen_subcommand_from verify' -F
+complete -c mes -n '__fish_seen_subcommand_from batch; and not __fish_seen_subcommand_from oppose' -a oppose -d 'File the oppositions of an association\'s members from a CSV file.'
+complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -l receipts -r -F -d 'Directory for the receipts (created if needed).'
+complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -l request-codes -d 'For rows without a code: send the member an on-demand code (needs birth_date).'
+complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -l association -r -d 'Who files, recorded in the audit trail (default: association).'
+complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -l legal-representative -d 'The association certifies acting as legal representative for minors.'
+complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -l quiet -s q -d 'No progress or summary on standard error.'
+complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -F
 complete -c mes -n '__fish_seen_subcommand_from completions' -a 'bash zsh fish'

@@ -86,12 +86,15 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
 }
 
 extension String {
-    /// The string without leading and trailing spaces, tabs and line ends.
+    /// The string without leading and trailing spaces, tabs and line ends (no copy when there are none).
     public var trimmingSpaces: String {
+        func isSpace(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 10 || c == 13 }
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        if !isSpace(first) && !isSpace(last) { return self }
         let u = Array(utf8)
         var lo = 0, hi = u.count
-        while lo < hi, u[lo] == 32 || u[lo] == 9 || u[lo] == 10 || u[lo] == 13 { lo += 1 }
-        while hi > lo, u[hi - 1] == 32 || u[hi - 1] == 9 || u[hi - 1] == 10 || u[hi - 1] == 13 { hi -= 1 }
+        while lo < hi, isSpace(u[lo]) { lo += 1 }
+        while hi > lo, isSpace(u[hi - 1]) { hi -= 1 }
         return String(decoding: u[lo..<hi], as: UTF8.self)
     }
 }

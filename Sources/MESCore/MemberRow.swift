@@ -40,9 +40,10 @@ public struct MemberRow: Sendable, Equatable {
 
     /// Validates one record; the error names the field (never echoing the member's data).
     public static func parse(_ record: CSVReader.Record, header: [String: Int], today: CalendarDate) -> Result<MemberRow, MESError> {
+        let fields = record.fields
         func value(_ col: String) -> String? {
-            guard let i = header[col], i < record.fields.count else { return nil }
-            let v = record.fields[i].trimmingSpaces
+            guard let i = header[col], i < fields.count else { return nil }
+            let v = fields[i].trimmingSpaces
             return v.isEmpty ? nil : v
         }
         for r in required where value(r) == nil { return .failure(.invalid("field_required", Messages.fieldRequired, field: r)) }

@@ -36,16 +36,18 @@ public struct OppositionReceipt: Sendable, Equatable {
         ["mes-receipt-v1", id, nir, name, greeting, decidedOn].joined(separator: "\n")
     }
 
+    public static let title = "Votre justificatif d'opposition"
+    public static let changeOfMind = "Vous pouvez revenir à tout moment sur votre décision en vous connectant sur monespacesante.fr."
+    public static let closing = ["Avec toute mon attention,", "Votre conseiller Mon espace santé"]
+
+    /// "Votre demande d'opposition … a bien été prise en compte le JJ/MM/AAAA."
+    public static func sentence2(on date: String) -> String {
+        "Votre demande d'opposition à la création de Mon espace santé a bien été prise en compte le \(date)."
+    }
+
     /// The sentences of the page, in order (shared by the PDF and text renderers).
     public var sentences: [String] {
-        [
-            "Votre justificatif d'opposition",
-            "Bonjour \(greeting),",
-            "Votre demande d'opposition à la création de Mon espace santé a bien été prise en compte le \(decidedOn.french).",
-            "Vous pouvez revenir à tout moment sur votre décision en vous connectant sur monespacesante.fr.",
-            "Avec toute mon attention,",
-            "Votre conseiller Mon espace santé",
-        ]
+        [Self.title, "Bonjour \(greeting),", Self.sentence2(on: decidedOn.french), Self.changeOfMind] + Self.closing
     }
 }
 

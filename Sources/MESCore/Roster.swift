@@ -84,11 +84,40 @@ public enum Roster {
         return problems.isEmpty ? .success(map) : .failure(Problems(list: problems))
     }
 
+    /// The header as field positions, one slot per entry of `columns` (fast per-row lookups).
+    public struct Header: Sendable {
+        let slots: [Int?]
+        public init(_ map: [String: Int]) { slots = Roster.columns.map { map[$0.0] } }
+    }
+
     /// Validates one row.
-    public static func entry(_ record: CSVReader.Record, header: [String: Int], today: CalendarDate) -> Result<Entry, Problem> {
+    public static func entry(_ record: CSVReader.Record, header map: [String: Int], today: CalendarDate) -> Result<Entry, Problem> {
+        entry(record, header: Header(map), today: today)
+    }
+
+    /// Validates one row.
+    public static func entry(_ record: CSVReader.Record, header: Header, today: CalendarDate) -> Result<Entry, Problem> {
+        let fields = record.fields
         func value(_ col: String) -> String? {
-            guard let i = header[col], i < record.fields.count else { return nil }
-            let v = record.fields[i].trimmingSpaces
+            let c: Int
+            switch col {
+            case "nir": c = 0
+            case "birth_date": c = 1
+            case "first_name": c = 2
+            case "last_name": c = 3
+            case "card_type": c = 4
+            case "serial": c = 5
+            case "email": c = 6
+            case "mobile": c = 7
+            case "address": c = 8
+            case "holder_birth_date": c = 9
+            case "deceased": c = 10
+            case "state": c = 11
+            case "state_since": c = 12
+            default: c = 13
+            }
+            guard let i = header.slots[c], i < fields.count else { return nil }
+            let v = fields[i].trimmingSpaces
             return v.isEmpty ? nil : v
         }
         func problem(_ field: String, _ message: String) -> Result<Entry, Problem> {
@@ -152,7 +181,12 @@ public enum Roster {
     }
 
     static func plausibleEmail(_ s: String) -> Bool {
-        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !s.contains(" ") && s.count <= 254
+        var ats = 0, atIndex = -1, dotAfterAt = false, n = 0
+        for c in s.utf8 {
+            if c == 0x40 { ats += 1; atIndex = n } else if c == 0x2E && ats == 1 { dotAfterAt = true }
+            if c == 0x20 || c < 0x20 { return false }
+            n += 1
+        }
+        return ats == 1 && atIndex > 0 && dotAfterAt && n <= 254
     }
 }

@@ -4,6 +4,11 @@ public enum CardType: String, CaseIterable, Sendable, Codable {
 
     /// Accepts `photo`/`plain` and the French labels `avec photo`/`sans photo`.
     public init?(flexible text: String) {
+        switch text {
+        case "photo", "avec photo": self = .photo; return
+        case "plain", "sans photo": self = .plain; return
+        default: break
+        }
         let t = text.lowercased().split(whereSeparator: { $0 == " " || $0 == "_" || $0 == "-" }).joined(separator: " ")
         switch t {
         case "photo", "avec photo", "carte vitale avec photo", "avec": self = .photo
@@ -30,7 +35,7 @@ public struct VitaleSerial: Hashable, Sendable, Codable, CustomStringConvertible
 
     /// Parses a serial: spaces are ignored; digits only; 11 digits (photo) or 8 to 13 (plain).
     public static func parse(_ text: String, card: CardType) -> Result<VitaleSerial, MESError> {
-        let compact = text.filter { $0 != " " && $0 != "\u{A0}" }
+        let compact = text.utf8.contains(0x20) || text.utf8.contains(0xC2) ? text.filter { $0 != " " && $0 != "\u{A0}" } : text
         if compact.isEmpty {
             return .failure(.invalid("serial_required", Messages.fieldRequired, field: "serial"))
         }

@@ -76,3 +76,39 @@ public func hex(_ bytes: [UInt8]) -> String {
     for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
     return String(decoding: out, as: UTF8.self)
 }
+
+/// An HMAC-SHA-256 key set up once (OpenSSL's EVP_MAC), for computing many MACs cheaply.
+/// Not thread-safe: one per thread (the store uses one connection on one thread).
+public final class HMACKey {
+    private let ctx: OpaquePointer
+
+    public init(key: [UInt8]) {
+        let mac = EVP_MAC_fetch(nil, "HMAC", nil)
+        precondition(mac != nil, "EVP_MAC_fetch(HMAC) failed")
+        ctx = EVP_MAC_CTX_new(mac)!
+        EVP_MAC_free(mac)
+        let rc = "digest".withCString { name in
+            "SHA256".withCString { digest in
+                var params = [OSSL_PARAM_construct_utf8_string(name, UnsafeMutablePointer(mutating: digest), 0),
+                              OSSL_PARAM_construct_end()]
+                return key.withUnsafeBufferPointer { k in EVP_MAC_init(ctx, k.baseAddress, key.count, &params) }
+            }
+        }
+        precondition(rc == 1, "EVP_MAC_init failed")
+    }
+
+    deinit { EVP_MAC_CTX_free(ctx) }
+
+    /// HMAC-SHA-256 of `message` under this key.
+    public func mac(_ message: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        var len = 0
+        let ok = EVP_MAC_init(ctx, nil, 0, nil) == 1
+            && message.withUnsafeBufferPointer { EVP_MAC_update(ctx, $0.baseAddress, message.count) } == 1
+            && out.withUnsafeMutableBufferPointer { EVP_MAC_final(ctx, $0.baseAddress, &len, 32) } == 1
+        precondition(ok && len == 32, "HMAC failed")
+        return out
+    }
+
+    public func mac(_ message: String) -> [UInt8] { mac(Array(message.utf8)) }
+}

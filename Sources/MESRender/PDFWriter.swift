@@ -10,7 +10,9 @@ public struct PDFWriter {
 
     /// One line of text at a position (points from the bottom-left corner).
     public struct TextRun: Sendable {
-        public var text: String
+        /// The text in WinAnsi bytes.
+        public var bytes: [UInt8]
+        public var text: String { WinAnsi.decode(bytes) }
         public var x: Double
         public var y: Double
         public var size: Double
@@ -19,7 +21,11 @@ public struct PDFWriter {
         public var gray: Double
 
         public init(_ text: String, x: Double, y: Double, size: Double = 11, font: Font = .regular, gray: Double = 0) {
-            self.text = text
+            self.init(bytes: WinAnsi.encode(text), x: x, y: y, size: size, font: font, gray: gray)
+        }
+
+        public init(bytes: [UInt8], x: Double, y: Double, size: Double = 11, font: Font = .regular, gray: Double = 0) {
+            self.bytes = bytes
             self.x = x
             self.y = y
             self.size = size
@@ -41,6 +47,8 @@ public struct PDFWriter {
     }
 
     public struct Page: Sendable {
+        /// Content-stream bytes drawn before the runs (a fixed part rendered once by the caller).
+        public var prefix: [UInt8] = []
         public var runs: [TextRun] = []
         public var rules: [Rule] = []
         public init() {}
@@ -62,63 +70,135 @@ public struct PDFWriter {
         var out: [UInt8] = []
         out.reserveCapacity(4096)
         var offsets: [Int] = []
-        func object(_ body: (inout [UInt8]) -> Void) {
+        func begin() {
             offsets.append(out.count)
-            out += "\(offsets.count) 0 obj\n".utf8
-            body(&out)
-            out += "\nendobj\n".utf8
+            Self.appendInt(offsets.count, to: &out)
+            out += Self.objOpen
         }
-        out += "%PDF-1.4\n%".utf8
-        out += [0xE2, 0xE3, 0xCF, 0xD3, 0x0A]
+        out += Self.header
         let firstPage = 6
-        let kids = pages.indices.map { "\(firstPage + $0 * 2) 0 R" }.joined(separator: " ")
-        object { $0 += "<< /Type /Catalog /Pages 2 0 R >>".utf8 }
-        object { $0 += "<< /Type /Pages /Kids [\(kids)] /Count \(pages.count) >>".utf8 }
-        object { $0 += "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".utf8 }
-        object { $0 += "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>".utf8 }
-        object { o in
-            o += "<< /Title ".utf8; o += textString(title)
-            o += " /Producer ".utf8; o += textString(producer)
-            if !author.isEmpty { o += " /Author ".utf8; o += textString(author) }
-            if !subject.isEmpty { o += " /Subject ".utf8; o += textString(subject) }
-            if !keywords.isEmpty { o += " /Keywords ".utf8; o += textString(keywords) }
-            if !creationDate.isEmpty { o += " /CreationDate (\(creationDate))".utf8 }
-            o += " >>".utf8
+        begin(); out += Self.catalog; out += Self.objClose
+        begin()
+        out += "<< /Type /Pages /Kids [".utf8
+        for i in pages.indices {
+            if i > 0 { out.append(0x20) }
+            Self.appendInt(firstPage + i * 2, to: &out)
+            out += " 0 R".utf8
         }
+        out += "] /Count ".utf8
+        Self.appendInt(pages.count, to: &out)
+        out += " >>".utf8
+        out += Self.objClose
+        begin(); out += Self.helvetica; out += Self.objClose
+        begin(); out += Self.helveticaBold; out += Self.objClose
+        begin()
+        out += "<< /Title ".utf8; textString(title, into: &out)
+        out += " /Producer ".utf8; textString(producer, into: &out)
+        if !author.isEmpty { out += " /Author ".utf8; textString(author, into: &out) }
+        if !subject.isEmpty { out += " /Subject ".utf8; textString(subject, into: &out) }
+        if !keywords.isEmpty { out += " /Keywords ".utf8; textString(keywords, into: &out) }
+        if !creationDate.isEmpty { out += " /CreationDate (".utf8; out += creationDate.utf8; out.append(0x29) }
+        out += " >>".utf8
+        out += Self.objClose
         for (i, page) in pages.enumerated() {
-            let contentNum = firstPage + i * 2 + 1
-            object {
-                $0 += "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 \(num(Self.pageWidth)) \(num(Self.pageHeight))] ".utf8
-                $0 += "/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents \(contentNum) 0 R >>".utf8
-            }
+            begin()
+            out += Self.pageOpen
+            Self.appendInt(firstPage + i * 2 + 1, to: &out)
+            out += " 0 R >>".utf8
+            out += Self.objClose
             let stream = content(page)
-            object {
-                $0 += "<< /Length \(stream.count) >>\nstream\n".utf8
-                $0 += stream
-                $0 += "\nendstream".utf8
-            }
+            begin()
+            out += "<< /Length ".utf8
+            Self.appendInt(stream.count, to: &out)
+            out += " >>\nstream\n".utf8
+            out += stream
+            out += "\nendstream".utf8
+            out += Self.objClose
         }
         let xref = out.count
-        out += "xref\n0 \(offsets.count + 1)\n0000000000 65535 f \n".utf8
+        out += "xref\n0 ".utf8
+        Self.appendInt(offsets.count + 1, to: &out)
+        out += "\n0000000000 65535 f \n".utf8
         for o in offsets {
-            let s = String(o)
-            out += repeatElement(UInt8(0x30), count: 10 - s.utf8.count)
-            out += s.utf8
+            var digits = [UInt8](repeating: 0x30, count: 10)
+            var v = o, k = 9
+            while v > 0 && k >= 0 { digits[k] = UInt8(0x30 + v % 10); v /= 10; k -= 1 }
+            out += digits
             out += " 00000 n \n".utf8
         }
-        out += "trailer\n<< /Size \(offsets.count + 1) /Root 1 0 R /Info 5 0 R >>\nstartxref\n\(xref)\n%%EOF\n".utf8
+        out += "trailer\n<< /Size ".utf8
+        Self.appendInt(offsets.count + 1, to: &out)
+        out += " /Root 1 0 R /Info 5 0 R >>\nstartxref\n".utf8
+        Self.appendInt(xref, to: &out)
+        out += "\n%%EOF\n".utf8
         return out
     }
 
+    static let header: [UInt8] = Array("%PDF-1.4\n%".utf8) + [0xE2, 0xE3, 0xCF, 0xD3, 0x0A]
+    static let objOpen: [UInt8] = Array(" 0 obj\n".utf8)
+    static let objClose: [UInt8] = Array("\nendobj\n".utf8)
+    static let catalog: [UInt8] = Array("<< /Type /Catalog /Pages 2 0 R >>".utf8)
+    static let helvetica: [UInt8] = Array("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".utf8)
+    static let helveticaBold: [UInt8] = Array("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>".utf8)
+    static let pageOpen: [UInt8] = Array("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents ".utf8)
+    static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    /// Appends a non-negative integer in decimal.
+    static func appendInt(_ v: Int, to out: inout [UInt8]) {
+        if v < 10 { out.append(UInt8(0x30 + v)); return }
+        var n = v, divisor = 1
+        while n >= 10 { n /= 10; divisor *= 10 }
+        n = v
+        while divisor > 0 { out.append(UInt8(0x30 + n / divisor)); n %= divisor; divisor /= 10 }
+    }
+
+    /// Appends a number with at most two decimals, no exponent, no trailing zeros.
+    static func appendNum(_ v: Double, to out: inout [UInt8]) {
+        let scaled = Int((v * 100).rounded())
+        if scaled < 0 { out.append(0x2D) }
+        let a = abs(scaled)
+        appendInt(a / 100, to: &out)
+        let frac = a % 100
+        if frac == 0 { return }
+        out.append(0x2E)
+        out.append(UInt8(0x30 + frac / 10))
+        if frac % 10 != 0 { out.append(UInt8(0x30 + frac % 10)) }
+    }
+
+    /// A number as the writer prints it (tests).
+    func num(_ v: Double) -> String {
+        var b: [UInt8] = []
+        Self.appendNum(v, to: &b)
+        return String(decoding: b, as: UTF8.self)
+    }
+
     private func content(_ page: Page) -> [UInt8] {
+        var s = page.prefix
+        s += Self.content(runs: page.runs, rules: page.rules)
+        return s
+    }
+
+    /// The content-stream operators drawing `rules` then `runs`.
+    public static func content(runs: [TextRun], rules: [Rule]) -> [UInt8] {
         var s: [UInt8] = []
         s.reserveCapacity(2048)
-        for r in page.rules {
-            s += "q \(num(r.gray)) G \(num(r.width)) w \(num(r.x1)) \(num(r.y)) m \(num(r.x2)) \(num(r.y)) l S Q\n".utf8
+        for r in rules {
+            s += "q ".utf8; Self.appendNum(r.gray, to: &s)
+            s += " G ".utf8; Self.appendNum(r.width, to: &s)
+            s += " w ".utf8; Self.appendNum(r.x1, to: &s)
+            s.append(0x20); Self.appendNum(r.y, to: &s)
+            s += " m ".utf8; Self.appendNum(r.x2, to: &s)
+            s.append(0x20); Self.appendNum(r.y, to: &s)
+            s += " l S Q\n".utf8
         }
-        for r in page.runs {
-            s += "BT /\(r.font.rawValue) \(num(r.size)) Tf \(num(r.gray)) g \(num(r.x)) \(num(r.y)) Td ".utf8
-            s += literal(WinAnsi.encode(r.text))
+        for r in runs {
+            s += r.font == .regular ? "BT /F1 ".utf8 : "BT /F2 ".utf8
+            Self.appendNum(r.size, to: &s)
+            s += " Tf ".utf8; Self.appendNum(r.gray, to: &s)
+            s += " g ".utf8; Self.appendNum(r.x, to: &s)
+            s.append(0x20); Self.appendNum(r.y, to: &s)
+            s += " Td ".utf8
+            literal(r.bytes, into: &s)
             s += " Tj ET\n".utf8
         }
         return s
@@ -126,35 +206,34 @@ public struct PDFWriter {
 
     /// A PDF literal string with `( ) \` escaped.
     func literal(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = [0x28]
-        for b in bytes {
-            if b == 0x28 || b == 0x29 || b == 0x5C { out.append(0x5C) }
-            if b == 0x0D { out += [0x5C, 0x72]; continue }
-            if b == 0x0A { out += [0x5C, 0x6E]; continue }
-            out.append(b)
-        }
-        out.append(0x29)
+        var out: [UInt8] = []
+        Self.literal(bytes, into: &out)
         return out
     }
 
-    /// A text string for the document information: UTF-16BE with a byte-order mark, in hex.
-    func textString(_ s: String) -> [UInt8] {
-        var hex = "<FEFF"
-        for u in s.utf16 {
-            let h = String(u, radix: 16, uppercase: true)
-            hex += String(repeating: "0", count: 4 - h.count) + h
+    static func literal(_ bytes: [UInt8], into out: inout [UInt8]) {
+        out.append(0x28)
+        for b in bytes {
+            switch b {
+            case 0x28, 0x29, 0x5C: out.append(0x5C); out.append(b)
+            case 0x0D: out.append(0x5C); out.append(0x72)
+            case 0x0A: out.append(0x5C); out.append(0x6E)
+            default: out.append(b)
+            }
         }
-        return Array((hex + ">").utf8)
+        out.append(0x29)
     }
 
-    /// Numbers with at most two decimals, no exponent, no trailing zeros.
-    func num(_ v: Double) -> String {
-        let scaled = Int((v * 100).rounded())
-        let sign = scaled < 0 ? "-" : ""
-        let a = abs(scaled)
-        let whole = a / 100, frac = a % 100
-        if frac == 0 { return sign + String(whole) }
-        return sign + String(whole) + "." + (frac % 10 == 0 ? String(frac / 10) : (frac < 10 ? "0\(frac)" : String(frac)))
+    /// A text string for the document information: UTF-16BE with a byte-order mark, in hex.
+    func textString(_ s: String, into out: inout [UInt8]) {
+        out += "<FEFF".utf8
+        for u in s.utf16 {
+            out.append(Self.hexDigits[Int(u >> 12)])
+            out.append(Self.hexDigits[Int((u >> 8) & 15)])
+            out.append(Self.hexDigits[Int((u >> 4) & 15)])
+            out.append(Self.hexDigits[Int(u & 15)])
+        }
+        out.append(0x3E)
     }
 
     /// Width of `text` in points in a standard Helvetica font (for layout and wrapping).
@@ -164,26 +243,40 @@ public struct PDFWriter {
         return Double(units) * size / 1000
     }
 
-    /// Splits a paragraph into lines no wider than `maxWidth` (greedy, one pass).
-    public static func wrap(_ text: String, size: Double, font: Font = .regular, maxWidth: Double) -> [String] {
-        let space = width(" ", size: size, font: font)
-        var lines: [String] = []
-        var line = ""
-        var lineWidth = 0.0
-        for word in text.split(separator: " ") {
-            let w = width(word, size: size, font: font)
-            if !line.isEmpty && lineWidth + space + w > maxWidth {
-                lines.append(line)
-                line = String(word)
-                lineWidth = w
+    /// Splits WinAnsi text into lines no wider than `maxWidth` (greedy, one pass).
+    public static func wrap(bytes: [UInt8], size: Double, font: Font = .regular, maxWidth: Double) -> [[UInt8]] {
+        let bold = font == .bold
+        let limit = Int(maxWidth * 1000 / size)
+        let space = HelveticaMetrics.width(0x20, bold: bold)
+        var lines: [[UInt8]] = []
+        var lineStart = 0, lineEnd = 0, lineUnits = 0
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            while i < n && bytes[i] == 0x20 { i += 1 }
+            if i >= n { break }
+            let start = i
+            var units = 0
+            while i < n && bytes[i] != 0x20 { units += HelveticaMetrics.width(bytes[i], bold: bold); i += 1 }
+            if lineEnd > lineStart && lineUnits + space + units > limit {
+                lines.append(Array(bytes[lineStart..<lineEnd]))
+                lineStart = start
+                lineUnits = units
+            } else if lineEnd == lineStart {
+                lineStart = start
+                lineUnits = units
             } else {
-                if !line.isEmpty { line += " "; lineWidth += space }
-                line += word
-                lineWidth += w
+                lineUnits += space + units
             }
+            lineEnd = i
         }
-        if !line.isEmpty { lines.append(line) }
+        if lineEnd > lineStart { lines.append(Array(bytes[lineStart..<lineEnd])) }
         return lines
+    }
+
+    /// Splits a paragraph into lines no wider than `maxWidth`.
+    public static func wrap(_ text: String, size: Double, font: Font = .regular, maxWidth: Double) -> [String] {
+        wrap(bytes: WinAnsi.encode(text), size: size, font: font, maxWidth: maxWidth).map(WinAnsi.decode)
     }
 }
 

@@ -9,45 +9,66 @@ public enum ReceiptRenderer {
     static let referenceLabel = "Référence : "
     static let verificationLabel = "Code de vérification : "
 
-    /// The page's lines, top to bottom, with their style.
-    static func runs(_ r: OppositionReceipt) -> [PDFWriter.TextRun] {
+    static let staticSentence3 = WinAnsi.encode(OppositionReceipt.changeOfMind)
+    static let rules: [PDFWriter.Rule] = [.init(x1: left, x2: right, y: 772), .init(x1: left, x2: right, y: 96)]
+    static let sentence2Top = 574.0
+    /// Sentence 2 wraps the same way whatever the date (all digits have one width).
+    static let sentence2Lines = PDFWriter.wrap(bytes: WinAnsi.encode(OppositionReceipt.sentence2(on: "00/00/0000")), size: 11,
+                                               maxWidth: right - left).count
+
+    /// What every receipt shows at the same place, laid out once.
+    static let fixedRuns: [PDFWriter.TextRun] = {
         var runs: [PDFWriter.TextRun] = []
         runs.append(.init("mon ESPACE SANTÉ", x: left, y: 790, size: 16, font: .bold, gray: 0.1))
         let page = "Page 1/1"
         runs.append(.init(page, x: right - PDFWriter.width(page, size: 10), y: 792, size: 10))
+        runs.append(.init(OppositionReceipt.title, x: left, y: 635, size: 18, font: .bold))
+        var y = sentence2Top - 15 * Double(sentence2Lines) - 11
+        for line in PDFWriter.wrap(bytes: staticSentence3, size: 11, maxWidth: right - left) {
+            runs.append(.init(bytes: line, x: left, y: y))
+            y -= 15
+        }
+        y -= 11
+        runs.append(.init(OppositionReceipt.closing[0], x: left, y: y))
+        runs.append(.init(OppositionReceipt.closing[1], x: left, y: y - 15))
+        runs.append(.init("Authenticité vérifiable avec : mes receipt verify FICHIER", x: left, y: 66, size: 8, gray: 0.5))
+        return runs
+    }()
+
+    /// The fixed part of the page's content stream, rendered once.
+    static let fixedContent: [UInt8] = PDFWriter.content(runs: fixedRuns, rules: rules)
+
+    /// What changes from one receipt to the next.
+    static func variableRuns(_ r: OppositionReceipt) -> [PDFWriter.TextRun] {
+        var runs: [PDFWriter.TextRun] = []
+        runs.reserveCapacity(10)
         runs.append(.init(nirLabel + r.nir.formatted, x: left, y: 735))
         runs.append(.init(nameLabel + r.name, x: left, y: 717))
         runs.append(.init("Le \(r.decidedOn.french)", x: left, y: 690))
         if r.isDuplicate {
             runs.append(.init("Duplicata n° \(r.copy) émis le \(r.issuedAt.parisDate.french)", x: left, y: 674, size: 9, gray: 0.35))
         }
-        let s = r.sentences
-        runs.append(.init(s[0], x: left, y: 635, size: 18, font: .bold))
-        var y = 600.0
-        runs.append(.init(s[1], x: left, y: y))
-        y -= 26
-        for paragraph in [s[2], s[3]] {
-            for line in PDFWriter.wrap(paragraph, size: 11, maxWidth: right - left) {
-                runs.append(.init(line, x: left, y: y))
-                y -= 15
-            }
-            y -= 11
+        runs.append(.init("Bonjour \(r.greeting),", x: left, y: 600))
+        var y = sentence2Top
+        for line in PDFWriter.wrap(bytes: WinAnsi.encode(OppositionReceipt.sentence2(on: r.decidedOn.french)), size: 11, maxWidth: right - left) {
+            runs.append(.init(bytes: line, x: left, y: y))
+            y -= 15
         }
-        runs.append(.init(s[4], x: left, y: y))
-        runs.append(.init(s[5], x: left, y: y - 15))
         runs.append(.init(referenceLabel + r.id, x: left, y: 80, size: 9, gray: 0.35))
         let v = verificationLabel + r.verification
         runs.append(.init(v, x: right - PDFWriter.width(v, size: 9), y: 80, size: 9, gray: 0.35))
-        runs.append(.init("Authenticité vérifiable avec : mes receipt verify FICHIER", x: left, y: 66, size: 8, gray: 0.5))
         return runs
     }
+
+    /// Every line of the page (fixed and variable).
+    static func runs(_ r: OppositionReceipt) -> [PDFWriter.TextRun] { fixedRuns + variableRuns(r) }
 
     /// The PDF bytes: deterministic for the same receipt.
     public static func pdf(_ r: OppositionReceipt) -> [UInt8] {
         var doc = PDFWriter()
         var page = PDFWriter.Page()
-        page.runs = runs(r)
-        page.rules = [.init(x1: left, x2: right, y: 772), .init(x1: left, x2: right, y: 96)]
+        page.prefix = fixedContent
+        page.runs = variableRuns(r)
         doc.pages = [page]
         doc.title = "Votre justificatif d'opposition"
         doc.subject = "Justificatif d'opposition à la création de Mon espace santé"

@@ -168,14 +168,14 @@ public final class Database {
     /// Runs `body` inside a savepoint of the current transaction: its changes are undone
     /// when it throws, and the transaction goes on.
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
-        try exec("SAVEPOINT row")
+        try run("SAVEPOINT row")
         do {
             let v = try body()
-            try exec("RELEASE row")
+            try run("RELEASE row")
             return v
         } catch {
-            try? exec("ROLLBACK TO row")
-            try? exec("RELEASE row")
+            _ = try? run("ROLLBACK TO row")
+            _ = try? run("RELEASE row")
             throw error
         }
     }

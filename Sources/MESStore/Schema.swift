@@ -24,9 +24,8 @@ enum Schema {
             failed_attempts INTEGER NOT NULL DEFAULT 0,
             UNIQUE (nir, birth_date, first_name)
         );
-        CREATE INDEX people_card ON people (nir, serial);
-        CREATE INDEX people_holder ON people (holder_id);
-        CREATE INDEX people_pending ON people (state, notified_at);
+        -- One index only (the unique key): lookups by NIR, by card and by family all start with the
+        -- NIR; a NIR has a handful of profiles. Fewer indexes keep roster imports fast.
 
         CREATE TABLE codes (
             id INTEGER PRIMARY KEY,

@@ -51,15 +51,27 @@ extension Store {
     /// `auditSuccess` false leaves the success to the decision's own audit line (batches).
     public func identify(code: String, nir: NIR, card: CardType, serial: String, now: Instant,
                          policy: CodePolicy, auditSuccess: Bool = true) throws -> Identification {
-        let candidates = try people(nir: nir, card: card, serial: serial)
-        guard !candidates.isEmpty else { return .rejected(.identityNotFound, recorded: false) }
-        // The card's profiles, as a parameterized subquery (one cached statement, whatever the card).
+        // The card's profiles with their codes, in one query (a profile with no code appears once).
         let card3: [SQLValue] = [.text(nir.compact), .text(serial), .text(card.rawValue)]
         let onCard = "(SELECT id FROM people WHERE nir = ? AND serial = ? AND card_type = ?)"
+        let rows = try db.query("""
+            SELECT \(Self.personColumnsQualified),
+                   c.id, c.person_id, c.digest, c.expires_at, c.used_at, c.superseded_at, c.locked_at
+            FROM people p LEFT JOIN codes c ON c.person_id = p.id
+            WHERE p.nir = ? AND p.serial = ? AND p.card_type = ?
+            """, card3)
+        guard !rows.isEmpty else { return .rejected(.identityNotFound, recorded: false) }
         let typed = digest("code", code)
         var match: Row?
-        for r in try db.query("SELECT id, person_id, digest, expires_at, used_at, superseded_at, locked_at FROM codes WHERE person_id IN \(onCard)", card3) {
-            if Crypto.constantTimeEqual(r.blob(2) ?? [], typed) { match = r }
+        var matchedPerson: Person?
+        var anyFailed = false
+        for full in rows {
+            if (full.int(15) ?? 0) > 0 { anyFailed = true }
+            let r = Row(values: Array(full.values[16...]))
+            if r.int(0) != nil, Crypto.constantTimeEqual(r.blob(2) ?? [], typed) {
+                match = r
+                matchedPerson = person(from: full)
+            }
         }
         if let r = match {
             let id = r.int(0)!
@@ -72,22 +84,23 @@ extension Store {
                 AND locked_at IS NULL AND expires_at > ?
                 """, .int(now.seconds), .int(r.int(0)!), .int(now.seconds))
             guard changed == 1 else { return .rejected(.codeUsed, recorded: false, codeID: id) }
-            if candidates.contains(where: { $0.failedAttempts > 0 }) {
+            if anyFailed {
                 try db.run("UPDATE people SET failed_attempts = 0 WHERE id IN \(onCard)", card3)
             }
-            let person = candidates.first { $0.id == r.int(1)! }!
+            let person = matchedPerson!
             if auditSuccess { try audit("identified", at: now, person: person.id, channel: .web) }
             return .identified(person, codeID: r.int(0)!)
         }
         // A wrong code for a known card: count it; lock the card's live codes at the bound.
         try db.run("UPDATE people SET failed_attempts = failed_attempts + 1 WHERE id IN \(onCard)", card3)
         let attempts = Int(try db.query("SELECT max(failed_attempts) FROM people WHERE id IN \(onCard)", card3).first?.int(0) ?? 0)
-        try audit("identification_failed", at: now, person: candidates[0].id, detail: "attempt \(attempts)")
+        let firstID = rows[0].int(0)!
+        try audit("identification_failed", at: now, person: firstID, detail: "attempt \(attempts)")
         if attempts >= policy.maxFailedAttempts {
             try db.run("UPDATE codes SET locked_at = ? WHERE person_id IN \(onCard) AND used_at IS NULL AND superseded_at IS NULL AND locked_at IS NULL",
                        [.int(now.seconds)] + card3)
             try db.run("UPDATE people SET failed_attempts = 0 WHERE id IN \(onCard)", card3)
-            try audit("codes_locked", at: now, person: candidates[0].id)
+            try audit("codes_locked", at: now, person: firstID)
             return .rejected(.codeLocked, recorded: true)
         }
         return .rejected(.identityNotFound, recorded: true)

@@ -29,7 +29,7 @@ extension Store {
 
     /// The verification code of receipt fields under this store's key.
     public func verificationCode(id: String, nir: String, name: String, greeting: String, decidedOn: String) -> String {
-        let mac = Crypto.hmacSHA256(key: secret, OppositionReceipt.canonical(id: id, nir: nir, name: name, greeting: greeting,
+        let mac = hmac.mac(OppositionReceipt.canonical(id: id, nir: nir, name: name, greeting: greeting,
                                                                             decidedOn: decidedOn))
         let s = Base32.encode(mac, count: 12)
         let c = Array(s)
@@ -41,7 +41,7 @@ extension Store {
     /// killed batch files that row again, so a receipt file left by the killed run is simply replaced.
     public func createReceipt(decisionID: Int64, person: Person, codeID: Int64?, decidedAt: Instant, now: Instant) throws -> OppositionReceipt {
         let basis = codeID.map { "code\u{0}\(person.id)\u{0}\($0)" } ?? "decision\u{0}\(decisionID)"
-        let id = "JO-" + Base32.encode(Crypto.hmacSHA256(key: secret, "receipt-id\u{0}" + basis), count: 10)
+        let id = "JO-" + Base32.encode(hmac.mac("receipt-id\u{0}" + basis), count: 10)
         let decidedOn = decidedAt.parisDate
         let verification = verificationCode(id: id, nir: person.nir.compact, name: person.registerName,
                                             greeting: person.displayName, decidedOn: decidedOn.iso)

@@ -4,6 +4,9 @@ import MESCore
 extension Store {
     static let personColumns = "id, nir, birth_date, first_name, last_name, card_type, serial, email, mobile, address, holder_id, deceased, state, state_since, notified_at, failed_attempts"
 
+    /// The same columns, qualified with the alias `p`.
+    static let personColumnsQualified = personColumns.split(separator: ",").map { "p." + String($0).trimmingSpaces }.joined(separator: ", ")
+
     func person(from r: Row) -> Person {
         var p = Person(id: r.int(0)!, nir: NIR(trusted: r.text(1)!), birthDate: CalendarDate.parse(r.text(2)!)!,
                firstName: r.text(3)!, lastName: r.text(4)!, card: CardType(rawValue: r.text(5)!)!, serial: r.text(6)!,
@@ -50,7 +53,8 @@ extension Store {
     /// profile, nothing (only the holder manages the family).
     public func attached(to p: Person) throws -> [Person] {
         guard p.holderID == nil else { return [] }
-        return try db.query("SELECT \(Self.personColumns) FROM people WHERE holder_id = ? ORDER BY birth_date, id", .int(p.id))
+        return try db.query("SELECT \(Self.personColumns) FROM people WHERE nir = ? AND holder_id = ? ORDER BY birth_date, id",
+                            .text(p.nir.compact), .int(p.id))
             .map(person(from:))
     }
 
@@ -72,6 +76,11 @@ extension Store {
 
     public func markNotified(_ id: Int64, at: Instant) throws {
         try db.run("UPDATE people SET notified_at = ? WHERE id = ?", .int(at.seconds), .int(id))
+    }
+
+    /// The holder (a profile attached to nobody) with this NIR and birth date.
+    public func holderID(nir: NIR, birthDate: CalendarDate) throws -> Int64? {
+        try db.first("SELECT id FROM people WHERE nir = ? AND birth_date = ? AND holder_id IS NULL", .text(nir.compact), .text(birthDate.iso))?.int(0)
     }
 
     public func peopleCount() throws -> Int { Int(try db.first("SELECT count(*) FROM people")?.int(0) ?? 0) }

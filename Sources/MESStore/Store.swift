@@ -12,6 +12,8 @@ public final class Store {
     public let db: Database
     /// The per-store key for code, token and receipt digests. Never printed.
     let secret: [UInt8]
+    /// The same key, set up once for many MACs.
+    lazy var hmac = HMACKey(key: secret)
     /// Files written by the transaction under way, removed if it does not commit.
     var createdFiles: [String] = []
 
@@ -68,7 +70,7 @@ public final class Store {
     private static func openDatabase(_ path: String, create: Bool) throws -> Database {
         let db = try Database(path: path, create: create)
         try db.retryingBusy {
-            try db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+            try db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;")
         }
         return db
     }
@@ -119,7 +121,7 @@ public final class Store {
 
     /// Keyed digest of a secret (code, token) for storage: HMAC-SHA-256 under the store key.
     public func digest(_ purpose: String, _ value: String) -> [UInt8] {
-        Crypto.hmacSHA256(key: secret, purpose + "\u{0}" + value)
+        hmac.mac(purpose + "\u{0}" + value)
     }
 
     /// Appends one line to the audit trail.

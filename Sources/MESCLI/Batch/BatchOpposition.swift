@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
+import Foundation
 import MESCore
 import MESRender
 import MESStore
@@ -20,6 +22,8 @@ struct BatchOpposition {
     let association: String
     let legalRepresentative: Bool
     var groupSize = 500
+    /// Renders and writes receipt files on a second thread while this one runs the SQL.
+    let writer = ReceiptFileWriter()
 
     /// The stable statuses of the JSON Lines output.
     enum Status: String, CaseIterable {
@@ -87,11 +91,13 @@ struct BatchOpposition {
                 for record in group {
                     out.append(try row(record, header: header, pending: &pending))
                 }
+                try writer.wait()
                 // Durability from one sync of the group's files, before the commit that records them.
                 if !pending.isEmpty { FileIO.syncFilesystem(receiptsDirectory) }
                 return out
             }
         } catch {
+            try? writer.wait()
             for p in pending { FileIO.remove(p.path) }
             throw error
         }
@@ -100,7 +106,7 @@ struct BatchOpposition {
     /// Writes a receipt file (synced with its group).
     func stage(_ r: OppositionReceipt, _ pending: inout [PendingFile]) throws -> String {
         let path = receiptsDirectory + "/" + fileName(r)
-        try FileIO.write(path, ReceiptRenderer.pdf(r), field: "receipts")
+        writer.write(r, to: path)
         pending.append(PendingFile(path: path))
         return path
     }
@@ -189,5 +195,33 @@ struct BatchOpposition {
         let d = try e.requestCode(for: person, via: nil)
         result.status = .codeRequested
         result.destination = d.masked
+    }
+}
+
+/// A second thread that renders receipts and writes their files; `wait` returns when all the
+/// files asked for so far are written (or throws the first failure).
+final class ReceiptFileWriter: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "mes.batch.receipts")
+    private let group = DispatchGroup()
+    private let lock = NSLock()
+    private var failure: MESError?
+
+    func write(_ receipt: OppositionReceipt, to path: String) {
+        queue.async(group: group) { [self] in
+            do { try FileIO.write(path, ReceiptRenderer.pdf(receipt), field: "receipts") } catch {
+                lock.lock()
+                if failure == nil {
+                    failure = error as? MESError ?? MESError("cannot_create", .cannotCreate, "\(error)", field: "receipts")
+                }
+                lock.unlock()
+            }
+        }
+    }
+
+    func wait() throws {
+        group.wait()
+        lock.lock()
+        defer { failure = nil; lock.unlock() }
+        if let f = failure { throw f }
     }
 }

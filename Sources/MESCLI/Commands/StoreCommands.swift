@@ -143,71 +143,66 @@ enum StoreCommands {
     }
 }
 
-/// Validating and loading a roster file in one transaction.
+/// Validating and loading a roster file in one transaction, streaming: rows are inserted as
+/// they are read; the first problem stops the inserts (the scan goes on to report more problems)
+/// and the transaction is rolled back, so nothing is imported.
 enum RosterImport {
     /// Returns how many people were imported; any problem rejects the whole file (65).
     static func run(_ bytes: [UInt8], into store: Store, today: CalendarDate) throws -> Int {
-        var header: [String: Int]?
-        var entries: [Roster.Entry] = []
+        var header: Roster.Header?
         var problems: [Roster.Problem] = []
-        var keys = Set<String>()
-        do {
-            var reader = CSVReader()
-            let handle: (CSVReader.Record) throws -> Void = { rec in
-                guard let h = header else {
-                    switch Roster.mapHeader(rec.fields, line: rec.line) {
-                    case .success(let m): header = m
-                    case .failure(let p): throw p
-                    }
-                    return
-                }
-                switch Roster.entry(rec, header: h, today: today) {
-                case .success(let e):
-                    let key = "\(e.person.nir.compact)|\(e.person.birthDate.iso)|\(Names.fold(e.person.firstName))"
-                    if !keys.insert(key).inserted {
-                        problems.append(Roster.Problem(line: rec.line, field: "nir", message: "personne en double dans le fichier"))
-                    }
-                    entries.append(e)
-                case .failure(let p): problems.append(p)
-                }
-            }
-            try bytes.withUnsafeBufferPointer { try reader.feed($0, handle) }
-            try reader.finish(handle)
-        } catch let f as CSVReader.Failure {
-            throw MESError("csv_malformed", .invalidData, "Fichier CSV mal formé : \(describe(f)). Rien n'a été importé.", field: "FILE")
-        } catch let p as Roster.Problems {
-            problems = p.list
-        }
-        if header == nil && problems.isEmpty {
-            throw MESError("csv_empty", .invalidData, "Fichier vide : aucune ligne d'en-tête. Rien n'a été importé.", field: "FILE")
-        }
-        if !problems.isEmpty { throw rejected(problems) }
-        return try store.transaction {
-            var ids: [String: Int64] = [:]
-            for e in entries where e.holderBirthDate == nil {
-                do { ids["\(e.person.nir.compact)|\(e.person.birthDate.iso)"] = try store.insert(e.person) }
-                catch let err as SQLiteError where err.code & 0xFF == 19 {  // SQLITE_CONSTRAINT
-                    throw rejected([Roster.Problem(line: e.line, field: "nir", message: "personne déjà présente dans la base")])
-                }
-            }
-            for var e in entries where e.holderBirthDate != nil {
-                let key = "\(e.person.nir.compact)|\(e.holderBirthDate!.iso)"
-                var holder = ids[key]
-                if holder == nil {
-                    holder = try store.people(nir: e.person.nir).first { $0.birthDate == e.holderBirthDate! && $0.holderID == nil }?.id
-                }
-                guard let h = holder else {
-                    throw rejected([Roster.Problem(line: e.line, field: "holder_birth_date", message: "titulaire introuvable (même NIR, cette date de naissance)")])
-                }
+        var count = 0
+        var deferred: [Roster.Entry] = []  // attached profiles listed before their holder
+        func insert(_ e: Roster.Entry) throws -> Bool {
+            var e = e
+            if let hb = e.holderBirthDate {
+                guard let h = try store.holderID(nir: e.person.nir, birthDate: hb) else { return false }
                 e.person.holderID = h
-                do { try store.insert(e.person) }
-                catch let err as SQLiteError where err.code & 0xFF == 19 {
-                    throw rejected([Roster.Problem(line: e.line, field: "nir", message: "personne déjà présente dans la base")])
+            }
+            do { try store.insert(e.person) } catch let err as SQLiteError where err.code & 0xFF == 19 {  // SQLITE_CONSTRAINT
+                problems.append(Roster.Problem(line: e.line, field: "nir", message: "personne déjà présente (même NIR, date de naissance et prénom)"))
+            }
+            count += 1
+            return true
+        }
+        let outcome: Result<Int, MESError> = try store.transaction {
+            do {
+                var reader = CSVReader()
+                let handle: (CSVReader.Record) throws -> Void = { rec in
+                    guard let h = header else {
+                        switch Roster.mapHeader(rec.fields, line: rec.line) {
+                        case .success(let m): header = Roster.Header(m)
+                        case .failure(let p): throw p
+                        }
+                        return
+                    }
+                    switch Roster.entry(rec, header: h, today: today) {
+                    case .success(let e):
+                        guard problems.isEmpty else { return }
+                        if try !insert(e) { deferred.append(e) }
+                    case .failure(let p): problems.append(p)
+                    }
+                }
+                try bytes.withUnsafeBufferPointer { try reader.feed($0, handle) }
+                try reader.finish(handle)
+            } catch let f as CSVReader.Failure {
+                return .failure(MESError("csv_malformed", .invalidData, "Fichier CSV mal formé : \(describe(f)). Rien n'a été importé.", field: "FILE"))
+            } catch let p as Roster.Problems {
+                problems = p.list
+            }
+            if header == nil && problems.isEmpty {
+                return .failure(MESError("csv_empty", .invalidData, "Fichier vide : aucune ligne d'en-tête. Rien n'a été importé.", field: "FILE"))
+            }
+            for e in deferred where problems.isEmpty {
+                if try !insert(e) {
+                    problems.append(Roster.Problem(line: e.line, field: "holder_birth_date", message: "titulaire introuvable (même NIR, cette date de naissance)"))
                 }
             }
-            try store.audit("roster_imported", at: Instant(date: today), person: nil, detail: "\(entries.count) people")
-            return entries.count
+            if !problems.isEmpty { throw rejected(problems.sorted { $0.line < $1.line }) }
+            try store.audit("roster_imported", at: Instant(date: today), person: nil, detail: "\(count) people")
+            return .success(count)
         }
+        return try outcome.get()
     }
 
     static func rejected(_ problems: [Roster.Problem]) -> MESError {
