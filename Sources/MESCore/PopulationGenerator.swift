@@ -19,6 +19,8 @@ public struct PopulationGenerator {
 
     var rng: SeededGenerator
     var nirs: NIRGenerator
+    /// NIRs already given to a holder: every family gets its own.
+    var used = Set<String>()
     let today: CalendarDate
 
     public init(seed: UInt64, today: CalendarDate) {
@@ -56,7 +58,8 @@ public struct PopulationGenerator {
         let last = pick(Self.lastNames)
         let first = female ? pick(Self.femaleNames) : pick(Self.maleNames)
         let card: CardType = chance(60) ? .photo : .plain
-        let nir = nir(female: female, birth: birth)
+        var nir = nir(female: female, birth: birth)
+        while !used.insert(nir.compact).inserted { nir = self.nir(female: female, birth: birth) }
         let serial = serial(card)
         let login = Names.ascii(first + "." + last) + "\(index)"
         let email = chance(75) ? login + "@example.fr" : nil
