@@ -9,7 +9,7 @@ _mes() {
         w="${COMP_WORDS[i]}"
         [[ "$w" == -* ]] && continue
         case "$path $w" in
-            " nir"|" nir check"|" nir format"|" nir key"|" nir generate"|" vitale"|" vitale check"|" init"|" import"|" fixtures"|" notify"|" outbox"|" outbox list"|" outbox show"|" history"|" code"|" code generate"|" identify"|" oppose"|" profiles"|" profiles list"|" profiles oppose"|" profiles activate"|" receipt"|" receipt verify"|" batch"|" batch oppose"|" demo"|" completions"|" manpage") path="$path $w" ;;
+            " nir"|" nir check"|" nir format"|" nir key"|" nir generate"|" vitale"|" vitale check"|" init"|" import"|" fixtures"|" notify"|" outbox"|" outbox list"|" outbox show"|" history"|" code"|" code generate"|" identify"|" oppose"|" activate"|" close"|" sweep"|" login"|" profiles"|" profiles list"|" profiles oppose"|" profiles activate"|" receipt"|" receipt verify"|" batch"|" batch oppose"|" demo"|" completions"|" manpage") path="$path $w" ;;
         esac
     done
     case "$prev" in
@@ -19,14 +19,20 @@ _mes() {
         --card) COMPREPLY=($(compgen -W "photo plain" -- "$cur")); return ;;
         --code) return ;;
         --count) return ;;
+        --email) return ;;
+        --email-otp) return ;;
         --first-name) return ;;
         --format) COMPREPLY=($(compgen -W "pdf text json" -- "$cur")); return ;;
         --id) return ;;
         --last-name) return ;;
         --members) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --mobile) return ;;
+        --mobile-otp) return ;;
         --nir) return ;;
         --now) return ;;
+        --otp) return ;;
         --output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --password-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --profile) return ;;
         --reason) COMPREPLY=($(compgen -W "length character sex month department commune order key" -- "$cur")); return ;;
         --receipt) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -37,10 +43,12 @@ _mes() {
         --serial) return ;;
         --session) return ;;
         --store) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --username) return ;;
         --via) COMPREPLY=($(compgen -W "email sms" -- "$cur")); return ;;
+        --window-days) return ;;
     esac
     case "$path" in
-        "") COMPREPLY=($(compgen -W "nir vitale init import fixtures notify outbox history code identify oppose profiles receipt batch demo completions manpage --json --store --now --help --version help" -- "$cur")) ;;
+        "") COMPREPLY=($(compgen -W "nir vitale init import fixtures notify outbox history code identify oppose activate close sweep login profiles receipt batch demo completions manpage --json --store --now --help --version help" -- "$cur")) ;;
         " nir") COMPREPLY=($(compgen -W "check format key generate --json --store --now --help" -- "$cur")) ;;
         " nir check") COMPREPLY=($(compgen -W "--rules --json --store --now --help" -- "$cur")) ;;
         " nir format") COMPREPLY=($(compgen -W "--rules --json --store --now --help" -- "$cur")) ;;
@@ -60,6 +68,10 @@ _mes() {
         " code generate") COMPREPLY=($(compgen -W "--nir --birth-date --card --serial --via --first-name --json --store --now --help" -- "$cur")) ;;
         " identify") COMPREPLY=($(compgen -W "--code --nir --card --serial --json --store --now --help" -- "$cur")) ;;
         " oppose") COMPREPLY=($(compgen -W "--session --code --nir --card --serial --yes --legal-representative --receipt --force --assisted --adviser --birth-date --last-name --first-name --json --store --now --help" -- "$cur")) ;;
+        " activate") COMPREPLY=($(compgen -W "--session --accept-cgu --username --password-file --email --email-otp --mobile --mobile-otp --legal-representative --json --store --now --help" -- "$cur")) ;;
+        " close") COMPREPLY=($(compgen -W "--session --yes --delete --json --store --now --help" -- "$cur")) ;;
+        " sweep") COMPREPLY=($(compgen -W "--dry-run --window-days --json --store --now --help" -- "$cur")) ;;
+        " login") COMPREPLY=($(compgen -W "--username --password-file --via --otp --json --store --now --help" -- "$cur")) ;;
         " profiles") COMPREPLY=($(compgen -W "list oppose activate --json --store --now --help" -- "$cur")) ;;
         " profiles list") COMPREPLY=($(compgen -W "--session --json --store --now --help" -- "$cur")) ;;
         " profiles oppose") COMPREPLY=($(compgen -W "--session --profile --yes --legal-representative --receipt --force --json --store --now --help" -- "$cur")) ;;

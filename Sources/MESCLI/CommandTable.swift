@@ -10,6 +10,7 @@ public enum CommandTable {
         all.append(FixturesCommand.spec)
         all.append(contentsOf: store.dropFirst(2))
         all.append(contentsOf: EnrolmentCommands.all)
+        all.append(contentsOf: ActivationCommands.all)
         all.append(contentsOf: ProfileCommands.all)
         all.append(contentsOf: ReceiptCommands.all)
         all.append(BatchCommand.spec)

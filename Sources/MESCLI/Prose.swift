@@ -38,7 +38,9 @@ enum Prose {
 
             Lockout: 5 wrong codes in a row on one Carte Vitale lock its live codes (error locked); the person must ask for a new code. With 62^12 (about 3.2e21) possible codes, one code can be guessed with probability at most 5/3.2e21, about 1.5e-21; with the 30-second throttle an attacker gets at most 10 guesses a minute, about 5.3 million a year, so about 1.7e-15 a year per card.
 
-            Session tokens (32 characters, valid 30 minutes) are stored as keyed digests too. A failed identification never says which field was wrong. Error messages never echo personal data the user did not type.
+            Session tokens (32 characters, valid 30 minutes) and 6-digit one-time codes (contact changes and sign-in access codes, valid 15 minutes, spent after 5 wrong tries) are stored as keyed digests too. Passwords are stored only as scrypt hashes (OpenSSL EVP_PBE_scrypt, N = 2^15, r = 8, p = 1, 16-byte random salt, 32-byte output: 32 MiB of memory per hash); 5 failed sign-ins in a row lock the account for 15 minutes.
+
+            Closure (art. R1111-36): a closed space's content is kept archived for 10 years and then deleted, or deleted within 3 months when the holder asks with --delete. The automatic creation window is 6 weeks from the notification (art. R1111-28; mes sweep --window-days changes it). A failed identification never says which field was wrong. Error messages never echo personal data the user did not type.
             """),
         ("STORE", """
             The data directory holds mes.db (SQLite in WAL mode, synchronous=FULL, a versioned schema migrated on open), secret.key, outbox/ (every delivered e-mail as an RFC 5322 .eml file, SMS and letters as text) and receipts/ (receipts written by default). Directories are created 0700 and files 0600.

@@ -180,7 +180,8 @@ public enum Roster {
         return .success(Entry(person: person, holderBirthDate: holder, line: record.line))
     }
 
-    static func plausibleEmail(_ s: String) -> Bool {
+    /// A plausible e-mail address: one @, a dot after it, no spaces or control characters.
+    public static func plausibleEmail(_ s: String) -> Bool {
         var ats = 0, atIndex = -1, dotAfterAt = false, n = 0
         for c in s.utf8 {
             if c == 0x40 { ats += 1; atIndex = n } else if c == 0x2E && ats == 1 { dotAfterAt = true }

@@ -112,3 +112,63 @@ public final class HMACKey {
 
     public func mac(_ message: String) -> [UInt8] { mac(Array(message.utf8)) }
 }
+
+/// Password hashing with scrypt (memory-hard), through OpenSSL's `EVP_PBE_scrypt`.
+/// Stored form: `$scrypt$ln=15,r=8,p=1$<salt, base64>$<hash, base64>` (N = 2^15, r = 8, p = 1:
+/// 32 MiB of memory per hash, 16-byte random salt, 32-byte output).
+public enum PasswordHasher {
+    public static let logN: UInt64 = 15, r: UInt64 = 8, p: UInt64 = 1
+
+    public static func hash(_ password: String, logN: UInt64 = PasswordHasher.logN) -> String {
+        let salt = Crypto.randomBytes(16)
+        let out = Crypto.scrypt(password: Array(password.utf8), salt: salt, n: 1 << logN, r: r, p: p, length: 32)!
+        return "$scrypt$ln=\(logN),r=\(r),p=\(p)$\(base64(salt))$\(base64(out))"
+    }
+
+    /// Checks a password against a stored hash in constant time.
+    public static func verify(_ password: String, against stored: String) -> Bool {
+        let parts = stored.split(separator: "$")
+        guard parts.count == 4, parts[0] == "scrypt" else { return false }
+        var params: [String: UInt64] = [:]
+        for kv in parts[1].split(separator: ",") {
+            let pair = kv.split(separator: "=")
+            if pair.count == 2, let v = UInt64(pair[1]) { params[String(pair[0])] = v }
+        }
+        guard let ln = params["ln"], let r = params["r"], let p = params["p"], ln <= 20,
+              let salt = unbase64(String(parts[2])), let expected = unbase64(String(parts[3])),
+              let got = Crypto.scrypt(password: Array(password.utf8), salt: salt, n: 1 << ln, r: r, p: p, length: expected.count)
+        else { return false }
+        return Crypto.constantTimeEqual(got, expected)
+    }
+
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func base64(_ b: [UInt8]) -> String {
+        var out = [UInt8]()
+        var i = 0
+        while i < b.count {
+            let n = min(3, b.count - i)
+            var v = UInt32(b[i]) << 16
+            if n > 1 { v |= UInt32(b[i + 1]) << 8 }
+            if n > 2 { v |= UInt32(b[i + 2]) }
+            for k in 0..<4 { out.append(k <= n ? alphabet[Int((v >> (18 - 6 * UInt32(k))) & 63)] : 0x3D) }
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func unbase64(_ s: String) -> [UInt8]? {
+        var out = [UInt8]()
+        var buffer: UInt32 = 0, bits = 0
+        for c in s.utf8 where c != 0x3D {
+            guard let v = alphabet.firstIndex(of: c) else { return nil }
+            buffer = (buffer << 6) | UInt32(v)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8((buffer >> UInt32(bits)) & 0xFF))
+            }
+        }
+        return out
+    }
+}

@@ -97,5 +97,30 @@ enum Schema {
         );
         CREATE INDEX audit_person ON audit (person_id);
         """,
+        // 2: accounts (identifier, memory-hard password hash) and one-time codes (contact changes, login).
+        """
+        CREATE TABLE accounts (
+            person_id INTEGER PRIMARY KEY REFERENCES people(id),
+            username TEXT NOT NULL UNIQUE,
+            password_hash TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            failed_logins INTEGER NOT NULL DEFAULT 0,
+            locked_until INTEGER,
+            closed_at INTEGER
+        );
+
+        CREATE TABLE otps (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            purpose TEXT NOT NULL CHECK (purpose IN ('email', 'mobile', 'login')),
+            target TEXT,
+            digest BLOB NOT NULL,
+            issued_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER,
+            failed_attempts INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX otps_person ON otps (person_id, purpose);
+        """,
     ]
 }

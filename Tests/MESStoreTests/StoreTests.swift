@@ -24,7 +24,7 @@ func demoPerson(_ store: Store, state: ProfileState = .pending) throws -> Person
         let dir = tempDir()
         let (store, created) = try Store.create(dir)
         #expect(created)
-        #expect(store.schemaVersion == 1)
+        #expect(store.schemaVersion == 2)
         for (path, mode) in [(dir, 0o700), (dir + "/outbox", 0o700), (dir + "/mes.db", 0o600), (dir + "/secret.key", 0o600)] {
             let attrs = try FileManager.default.attributesOfItem(atPath: path)
             #expect((attrs[.posixPermissions] as! NSNumber).intValue & 0o777 == mode, "\(path)")
@@ -167,5 +167,25 @@ func demoPerson(_ store: Store, state: ProfileState = .pending) throws -> Person
         #expect(Crypto.constantTimeEqual([1, 2, 3], [1, 2, 3]))
         #expect(!Crypto.constantTimeEqual([1, 2, 3], [1, 2, 4]))
         #expect(!Crypto.constantTimeEqual([1, 2], [1, 2, 3]))
+    }
+}
+
+@Suite struct PasswordHasherTests {
+    @Test func hashAndVerify() {
+        let h = PasswordHasher.hash("Soleil#2022x", logN: 10)
+        #expect(h.hasPrefix("$scrypt$ln=10,r=8,p=1$"))
+        #expect(!h.contains("Soleil"))
+        #expect(PasswordHasher.verify("Soleil#2022x", against: h))
+        #expect(!PasswordHasher.verify("Soleil#2022y", against: h))
+        #expect(h != PasswordHasher.hash("Soleil#2022x", logN: 10))  // salted
+        #expect(!PasswordHasher.verify("x", against: "garbage"))
+    }
+
+    @Test func hmacKeyMatchesOneShotHMAC() {
+        let key = Crypto.randomBytes(32)
+        let k = HMACKey(key: key)
+        for m in ["", "a", "code\u{0}HuqZF3KXCz8k", String(repeating: "x", count: 1000)] {
+            #expect(k.mac(m) == Crypto.hmacSHA256(key: key, m))
+        }
     }
 }

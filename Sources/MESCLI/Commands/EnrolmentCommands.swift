@@ -91,7 +91,7 @@ enum EnrolmentCommands {
             text += "Vous vous êtes opposé à la création de Mon espace santé le \(since.parisDate.french). "
                 + "Vous pouvez changer d'avis et y accéder dès maintenant en l'activant.\n"
         }
-        text += "Je prends ma décision : mes oppose --session \(token) --yes\n"
+        text += "Je prends ma décision : mes oppose --session \(token) --yes  |  mes activate --session \(token) --accept-cgu …\n"
         text += "Session : \(token) (valable \(e.policy.sessionValidity / 60) minutes)\n"
         text += ProfileView.list(attached)
         ctx.emit(SimpleReport(

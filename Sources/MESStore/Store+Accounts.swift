@@ -1,0 +1,103 @@
+import MESCore
+import MESCrypto
+
+/// A holder's sign-in account, created at activation.
+public struct Account: Sendable {
+    public let personID: Int64
+    public let username: String
+    public let passwordHash: String
+    public let failedLogins: Int
+    public let lockedUntil: Instant?
+    public let closedAt: Instant?
+}
+
+/// What a one-time code is for.
+public enum OTPPurpose: String, Sendable {
+    /// Confirming a new e-mail address or mobile number at activation.
+    case email, mobile
+    /// The access code of a login.
+    case login
+}
+
+/// Accounts (identifier, scrypt hash) and one-time codes (6 digits, stored as keyed digests).
+extension Store {
+    public func account(username: String) throws -> Account? {
+        try db.first("SELECT person_id, username, password_hash, failed_logins, locked_until, closed_at FROM accounts WHERE username = ?",
+                     .text(username)).map(account(from:))
+    }
+
+    public func account(personID: Int64) throws -> Account? {
+        try db.first("SELECT person_id, username, password_hash, failed_logins, locked_until, closed_at FROM accounts WHERE person_id = ?",
+                     .int(personID)).map(account(from:))
+    }
+
+    private func account(from r: Row) -> Account {
+        Account(personID: r.int(0)!, username: r.text(1)!, passwordHash: r.text(2)!, failedLogins: Int(r.int(3)!),
+                lockedUntil: r.int(4).map(Instant.init(seconds:)), closedAt: r.int(5).map(Instant.init(seconds:)))
+    }
+
+    public func usernameTaken(_ username: String) throws -> Bool {
+        try db.first("SELECT 1 FROM accounts WHERE username = ?", .text(username)) != nil
+    }
+
+    /// Creates (or, after a closure, replaces) the person's account.
+    public func saveAccount(personID: Int64, username: String, passwordHash: String, now: Instant) throws {
+        try db.run("DELETE FROM accounts WHERE person_id = ?", .int(personID))
+        try db.run("INSERT INTO accounts (person_id, username, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                   .int(personID), .text(username), .text(passwordHash), .int(now.seconds))
+    }
+
+    public func closeAccount(personID: Int64, now: Instant) throws {
+        try db.run("UPDATE accounts SET closed_at = ? WHERE person_id = ?", .int(now.seconds), .int(personID))
+    }
+
+    /// Counts a failed login; locks the account for `lockSeconds` at `maxFailures`. Returns whether it is now locked.
+    public func noteLoginFailure(personID: Int64, now: Instant, maxFailures: Int, lockSeconds: Int64) throws -> Bool {
+        try db.run("UPDATE accounts SET failed_logins = failed_logins + 1 WHERE person_id = ?", .int(personID))
+        let failures = Int(try db.first("SELECT failed_logins FROM accounts WHERE person_id = ?", .int(personID))?.int(0) ?? 0)
+        guard failures >= maxFailures else { return false }
+        try db.run("UPDATE accounts SET failed_logins = 0, locked_until = ? WHERE person_id = ?", .int(now.seconds + lockSeconds), .int(personID))
+        try db.run("UPDATE otps SET used_at = ? WHERE person_id = ? AND purpose = 'login' AND used_at IS NULL", .int(now.seconds), .int(personID))
+        try audit("account_locked", at: now, person: personID)
+        return true
+    }
+
+    public func resetLoginFailures(personID: Int64) throws {
+        try db.run("UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE person_id = ?", .int(personID))
+    }
+
+    /// A fresh 6-digit one-time code from the CSPRNG.
+    public static func newOTP() -> String { Crypto.randomString(length: 6, alphabet: Array("0123456789".utf8)) }
+
+    /// Records a one-time code (its digest) and supersedes the person's earlier ones for the same purpose.
+    public func recordOTP(_ code: String, personID: Int64, purpose: OTPPurpose, target: String?, now: Instant, validity: Int64) throws {
+        try db.run("UPDATE otps SET used_at = ? WHERE person_id = ? AND purpose = ? AND used_at IS NULL",
+                   .int(now.seconds), .int(personID), .text(purpose.rawValue))
+        try db.run("INSERT INTO otps (person_id, purpose, target, digest, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                   .int(personID), .text(purpose.rawValue), target.map { .text($0) } ?? .null,
+                   .blob(digest("otp", code)), .int(now.seconds), .int(now.seconds + validity))
+    }
+
+    /// Consumes the live one-time code for (person, purpose, target) when `code` matches it.
+    /// A wrong code counts against it; at `maxFailures` it is spent.
+    public func consumeOTP(_ code: String, personID: Int64, purpose: OTPPurpose, target: String?, now: Instant,
+                           maxFailures: Int) throws -> Bool {
+        guard let r = try db.first("""
+            SELECT id, digest, target FROM otps WHERE person_id = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?
+            ORDER BY id DESC LIMIT 1
+            """, .int(personID), .text(purpose.rawValue), .int(now.seconds)) else { return false }
+        let matches = Crypto.constantTimeEqual(r.blob(1) ?? [], digest("otp", code.trimmingSpaces)) && r.text(2) == target
+        if matches {
+            return try db.run("UPDATE otps SET used_at = ? WHERE id = ? AND used_at IS NULL", .int(now.seconds), .int(r.int(0)!)) == 1
+        }
+        try db.run("UPDATE otps SET failed_attempts = failed_attempts + 1 WHERE id = ?", .int(r.int(0)!))
+        try db.run("UPDATE otps SET used_at = ? WHERE id = ? AND failed_attempts >= ?", .int(now.seconds), .int(r.int(0)!), .int(Int64(maxFailures)))
+        return false
+    }
+
+    /// Changes a person's contact on file (after its one-time code was confirmed).
+    public func setContact(personID: Int64, email: String?, mobile: String?) throws {
+        if let email { try db.run("UPDATE people SET email = ? WHERE id = ?", .text(email), .int(personID)) }
+        if let mobile { try db.run("UPDATE people SET mobile = ? WHERE id = ?", .text(mobile), .int(personID)) }
+    }
+}
