@@ -28,7 +28,7 @@ let package = Package(
         .testTarget(name: "MESCoreTests", dependencies: ["MESCore"]),
         .testTarget(name: "MESStoreTests", dependencies: ["MESStore", "MESCrypto", "MESCore"]),
         .testTarget(name: "MESRenderTests", dependencies: ["MESRender", "MESCore"]),
-        .testTarget(name: "MESCLITests", dependencies: ["MESCLI", "MESCore", "MESRender"]),
+        .testTarget(name: "MESCLITests", dependencies: ["MESCLI", "MESCore", "MESRender", "MESStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -24,6 +24,8 @@ struct BatchOpposition {
     var groupSize = 500
     /// Renders and writes receipt files on a second thread while this one runs the SQL.
     let writer = ReceiptFileWriter()
+    /// The directory's lock file, held shared while the run lasts.
+    let lock = LockHandle()
 
     /// The stable statuses of the JSON Lines output.
     enum Status: String, CaseIterable {
@@ -65,21 +67,36 @@ struct BatchOpposition {
         return "\(r.id)_\(safe.isEmpty ? "ASSURE" : safe).pdf"
     }
 
-    /// Marks the run as under way; if a previous run was killed, removes its receipt files that
-    /// no committed record backs.
+    /// Marks the run as under way. When no other batch is running on this directory (an
+    /// exclusive `flock` on its lock file) and a previous run was killed (its marker is still
+    /// there), removes the receipt files that no committed record backs. Then holds a shared
+    /// lock for the run, so that concurrent batches on one directory never clean up each other.
     func begin() throws {
         let marker = receiptsDirectory + "/" + Self.marker
-        if FileIO.exists(marker) {
-            for name in FileIO.list(receiptsDirectory) where name.hasPrefix("JO-") && name.hasSuffix(".pdf") {
-                let id = String(name.prefix { $0 != "_" && $0 != "." })
-                if try store.receipt(id: id) == nil { FileIO.remove(receiptsDirectory + "/" + name) }
+        let fd = open(receiptsDirectory + "/.mes-batch-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw MESError("cannot_create", .cannotCreate, "Impossible de verrouiller \(receiptsDirectory)", field: "receipts") }
+        lock.fd = fd
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+            if FileIO.exists(marker) {
+                for name in FileIO.list(receiptsDirectory) where name.hasPrefix("JO-") && name.hasSuffix(".pdf") {
+                    let id = String(name.prefix { $0 != "_" && $0 != "." })
+                    if try store.receipt(id: id) == nil { FileIO.remove(receiptsDirectory + "/" + name) }
+                }
             }
+            try FileIO.writeAtomically(marker, Array("mes batch oppose\n".utf8), overwrite: true, field: "receipts")
+        } else if !FileIO.exists(marker) {
+            try FileIO.writeAtomically(marker, Array("mes batch oppose\n".utf8), overwrite: true, field: "receipts")
         }
-        try FileIO.writeAtomically(marker, Array("mes batch oppose\n".utf8), overwrite: true, field: "receipts")
+        flock(fd, LOCK_SH)
     }
 
-    /// The run finished: no cleanup needed next time.
-    func end() { FileIO.remove(receiptsDirectory + "/" + Self.marker) }
+    /// The run finished: when it is the last one on the directory, no cleanup is needed next time.
+    func end() {
+        guard lock.fd >= 0 else { return }
+        if flock(lock.fd, LOCK_EX | LOCK_NB) == 0 { FileIO.remove(receiptsDirectory + "/" + Self.marker) }
+        close(lock.fd)
+        lock.fd = -1
+    }
 
     /// Processes one group of records in one transaction; returns the rows' results.
     func process(_ group: [CSVReader.Record], header: [String: Int]) throws -> [Result] {
@@ -224,4 +241,10 @@ final class ReceiptFileWriter: @unchecked Sendable {
         defer { failure = nil; lock.unlock() }
         if let f = failure { throw f }
     }
+}
+
+/// A file descriptor holding an `flock`.
+final class LockHandle {
+    var fd: Int32 = -1
+    deinit { if fd >= 0 { close(fd) } }
 }

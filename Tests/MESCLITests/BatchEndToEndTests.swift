@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+import MESStore
+
+/// The association batch, run with the built binary.
+@Suite(.serialized) struct BatchEndToEndTests {
+    /// The code of the last message delivered for a NIR's profiles.
+    func code(_ s: Scenario, nir: String, to: String? = nil) throws -> String {
+        let msgs = try s.run(["outbox", "list", "--nir", nir, "--json"]).json["messages"] as? [[String: Any]] ?? []
+        let m = try #require(msgs.last { to == nil || ($0["to"] as? String) == to })
+        return try s.run(["outbox", "show", "\(m["id"] as! Int)", "--json"]).json["code"] as? String ?? ""
+    }
+
+    func key(_ body: String) -> String {
+        let k = 97 - Int(body.replacingOccurrences(of: "2A", with: "19"))! % 97
+        return k < 10 ? "0\(k)" : "\(k)"
+    }
+
+    @Test func everyStatusFromASemicolonFileWithBOM() throws {
+        let s = try Scenario()
+        let martine = "1 16 30 44 038 016 18"
+        let karim = "1850344109123" + key("1850344109123")
+        let paul = "152072A004017" + key("152072A004017")
+        let claire = "2900631555101" + key("2900631555101")
+        let sophie = "2850597105123" + key("2850597105123")
+        // Henri: a code that will expire. Sophie: a code superseded by a newer one. Paul: locked. Claire: active.
+        let henri = "1380475056042" + key("1380475056042")
+        try s.run(["code", "generate", "--nir", henri, "--birth-date", "19/04/1938", "--card", "plain", "--serial", "12345678"])
+        let henriCode = try code(s, nir: henri)
+        try s.run(["code", "generate", "--nir", sophie, "--birth-date", "20/05/1985", "--card", "photo", "--serial", "04512378963"])
+        let sophieOld = try code(s, nir: sophie)
+        s.advance(seconds: 31)
+        try s.run(["code", "generate", "--nir", sophie, "--birth-date", "20/05/1985", "--card", "photo", "--serial", "04512378963"])
+        try s.run(["code", "generate", "--nir", paul, "--birth-date", "03/07/1952", "--card", "plain", "--serial", "87654321"])
+        let paulCode = try code(s, nir: paul)
+        for _ in 0..<5 { try s.run(["identify", "--code", "AAAAAAAAAAAA", "--nir", paul, "--card", "plain", "--serial", "87654321"]) }
+        // A code used to identify (not to oppose).
+        try s.run(["code", "generate", "--nir", karim, "--birth-date", "15/03/1985", "--card", "photo", "--serial", "01024576124"])
+        let karimCode = try code(s, nir: karim)
+        #expect(try s.run(["identify", "--code", karimCode, "--nir", karim, "--card", "photo", "--serial", "01024576124"]).status == 0)
+        s.advance(seconds: 20 * 60)
+        try s.run(["code", "generate", "--nir", martine, "--birth-date", "08/06/1988", "--card", "plain", "--serial", "953701166"])
+        let martineCode = try code(s, nir: "116304403801618")
+        try s.run(["code", "generate", "--nir", claire, "--birth-date", "27/06/1990", "--card", "photo", "--serial", "09876543210"])
+        let claireCode = try code(s, nir: claire)
+
+        let csv = """
+        \u{FEFF}Numéro de sécurité sociale;Date de naissance;Type de carte;Numéro de série;Code provisoire;Nom;Prénom\r
+        \(martine);08/06/1988;sans photo;953701166;\(martineCode);"Leguellec";"Martine Julie"\r
+        \(martine);08/06/1988;sans photo;953701166;\(martineCode);"Leguellec";"Martine Julie"\r
+        \(karim);1985-03-15;avec photo;0102457612 4;;Benali;Karim\r
+        1 55 12 55 555 555 55;01/01/1955;plain;12345678;HuqZF3KXCz8k;"Château; Ébène";"Hélène"\r
+        \(martine);31/02/2020;plain;953701166;HuqZF3KXCz8k;X;Y\r
+        \(martine);08/06/1988;plain;123456789;HuqZF3KXCz8k;X;Y\r
+        \(karim);15/03/1985;photo;01024576124;\(karimCode);Benali;Karim\r
+        \(paul);03/07/1952;plain;87654321;\(paulCode);Santoni;Paul-Antoine\r
+        \(sophie);20/05/1985;photo;04512378963;\(sophieOld);Martin;Sophie\r
+        \(claire);27/06/1990;photo;09876543210;\(claireCode);Fontaine;Claire\r
+        \(henri);19/04/1938;plain;12345678;\(henriCode);Lefebvre;Henri\r
+        \(martine);08/06/1988;sans photo;953701166;;Leguellec;Martine\r
+
+        """
+        let file = s.dir.appendingPathComponent("adherents.csv")
+        try csv.write(to: file, atomically: true, encoding: .utf8)
+        let receipts = s.dir.appendingPathComponent("justificatifs").path
+        let r = try s.run(["batch", "oppose", file.path, "--receipts", receipts, "--request-codes"])
+        #expect(r.status == 65, "\(r.stderr)")  // some rows are invalid
+        let lines = r.jsonLines
+        let rows = lines.dropLast()
+        let statuses = rows.map { $0["status"] as? String ?? "" }
+        #expect(statuses == ["opposed", "already_opposed", "code_requested", "invalid", "invalid", "identity_mismatch", "code_used",
+                             "locked", "code_superseded", "refused", "code_expired", "already_opposed"], "\(statuses)")
+        #expect(rows.map { $0["row"] as? Int ?? 0 } == Array(2...13))
+        #expect(rows[3]["field"] as? String == "nir")
+        #expect(rows[4]["field"] as? String == "birth_date")
+        #expect(rows[0]["nir"] as? String == "1 16 30 ** *** *** **")
+        #expect(!r.stdout.contains("116304403801618"))
+        let summary = try #require(lines.last?["summary"] as? [String: Any])
+        #expect(summary["opposed"] as? Int == 1 && summary["invalid"] as? Int == 2)
+        #expect(r.stderr.contains("12 lignes traitées"))
+        // One receipt, named without the NIR, authentic.
+        let files = try FileManager.default.contentsOfDirectory(atPath: receipts).filter { $0.hasSuffix(".pdf") }
+        try #require(files.count == 1)
+        #expect(files[0].hasSuffix("_LEGUELLEC.pdf"))
+        #expect(try s.run(["receipt", "verify", receipts + "/" + files[0]]).status == 0)
+        let hist = try s.run(["history", "--nir", "116304403801618", "--json"])
+        let ev = (hist.json["events"] as? [[String: Any]] ?? []).first { $0["event"] as? String == "opposition" }
+        #expect(ev?["channel"] as? String == "batch" && ev?["actor"] as? String == "association")
+
+        // A re-run files nothing new.
+        s.advance(seconds: 60)
+        let before = try FileManager.default.contentsOfDirectory(atPath: receipts).sorted()
+        let again = try s.run(["batch", "oppose", file.path, "--receipts", receipts, "--json"])
+        let again0 = again.jsonLines.dropLast().map { $0["status"] as? String ?? "" }
+        #expect(again0[0] == "already_opposed" && again0[1] == "already_opposed")
+        #expect(!again0.contains("opposed"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: receipts).sorted() == before)
+    }
+
+    @Test func killedMidwayThenResumed() throws {
+        let s = try Scenario(demo: false)
+        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
+        #expect(try s.run(["fixtures", "--count", "3000", "--seed", "kill", "--roster", roster, "--members", members]).status == 0)
+        let receipts = s.dir.appendingPathComponent("rec").path
+        try BatchKiller.killOnce(store: s.store, now: s.now, members: members, receipts: receipts, after: 0.6)
+        let done = try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--json"])
+        #expect(done.status == 0, "\(done.stderr)")
+        let statuses = done.jsonLines.dropLast().map { $0["status"] as? String ?? "" }
+        #expect(statuses.count == 3000)
+        #expect(statuses.allSatisfy { $0 == "opposed" || $0 == "already_opposed" })
+        try BatchKiller.checkExactlyOnce(store: s.store, receipts: receipts, members: 3000)
+    }
+}
+
+/// Killing a batch with SIGKILL and checking what it left.
+enum BatchKiller {
+    static func killOnce(store: String, now: String, members: String, receipts: String, after seconds: Double) throws {
+        let p = Process()
+        p.executableURL = mesBinary
+        p.arguments = ["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--quiet"]
+        p.environment = ["MES_HOME": store, "MES_NOW": now]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        usleep(UInt32(seconds * 1_000_000))
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+    }
+
+    /// Every member has exactly one opposition and one readable receipt; the database is sound.
+    static func checkExactlyOnce(store: String, receipts: String, members: Int) throws {
+        let db = try Database(path: store + "/mes.db", create: false)
+        #expect(try db.first("PRAGMA integrity_check")?.text(0) == "ok")
+        #expect(try db.first("SELECT count(*) FROM decisions WHERE kind = 'opposition'")?.int(0) == Int64(members))
+        #expect(try db.first("SELECT count(*) FROM (SELECT person_id FROM decisions WHERE kind = 'opposition' GROUP BY person_id HAVING count(*) > 1)")?.int(0) == 0)
+        #expect(try db.first("SELECT count(*) FROM receipts")?.int(0) == Int64(members))
+        let files = try FileManager.default.contentsOfDirectory(atPath: receipts).filter { $0.hasPrefix("JO-") && $0.hasSuffix(".pdf") }
+        #expect(files.count == members)
+        let ids = Set(try db.query("SELECT id FROM receipts").compactMap { $0.text(0) })
+        #expect(Set(files.map { String($0.prefix { $0 != "_" }) }) == ids)
+        // Every file is a whole PDF.
+        for f in files {
+            let d = try Data(contentsOf: URL(fileURLWithPath: receipts + "/" + f))
+            #expect(d.starts(with: Data("%PDF-1.4".utf8)) && d.suffix(6) == Data("%%EOF\n".utf8), "\(f)")
+        }
+    }
+}
