@@ -15,7 +15,20 @@ public struct CSVReader {
     public struct Record: Equatable {
         public let fields: [String]
         public let line: Int
+        /// In lenient mode: a quote out of place was read as a plain character.
+        public var malformed = false
+
+        public init(fields: [String], line: Int, malformed: Bool = false) {
+            self.fields = fields
+            self.line = line
+            self.malformed = malformed
+        }
     }
+
+    /// Lenient: a stray quote does not stop the reader; the record is emitted marked `malformed`
+    /// (batches report that row and go on). Strict (default): it is an error.
+    public var lenient = false
+    private var broken = false
 
     public private(set) var separator: UInt8?
     public var maxRecordBytes = 1 << 20
@@ -97,6 +110,7 @@ public struct CSVReader {
             switch c {
             case 0x22:
                 if field.isEmpty && !fieldWasQuoted { inQuotes = true; fieldWasQuoted = true }
+                else if lenient { broken = true; fieldWasQuoted = false; field.append(c) }
                 else { throw Failure.strayQuote(line: line) }
             case sep:
                 endField()
@@ -109,7 +123,11 @@ public struct CSVReader {
             case 0x0D where fieldWasQuoted:
                 continue  // CR after a closing quote, before LF
             default:
-                if fieldWasQuoted && c != 0x20 { throw Failure.strayQuote(line: line) }
+                if fieldWasQuoted && c != 0x20 {
+                    guard lenient else { throw Failure.strayQuote(line: line) }
+                    broken = true
+                    fieldWasQuoted = false
+                }
                 if !fieldWasQuoted { field.append(c) }
             }
         }
@@ -123,7 +141,8 @@ public struct CSVReader {
 
     private mutating func endRecord(_ emit: (Record) throws -> Void) throws {
         endField()
-        let r = Record(fields: fields, line: recordLine)
+        let r = Record(fields: fields, line: recordLine, malformed: broken)
+        broken = false
         fields.removeAll(keepingCapacity: true)
         // Blank lines are skipped.
         if !(r.fields.count == 1 && r.fields[0].isEmpty) { try emit(r) }

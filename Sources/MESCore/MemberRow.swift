@@ -46,6 +46,9 @@ public struct MemberRow: Sendable, Equatable {
             let v = fields[i].trimmingSpaces
             return v.isEmpty ? nil : v
         }
+        if record.malformed {
+            return .failure(.invalid("csv_malformed_row", "Ligne CSV mal formée (guillemet mal placé)", field: "row"))
+        }
         for r in required where value(r) == nil { return .failure(.invalid("field_required", Messages.fieldRequired, field: r)) }
         if record.fields.count > header.count, record.fields[header.count...].contains(where: { !$0.trimmingSpaces.isEmpty }) {
             return .failure(.invalid("csv_extra_field", "Plus de champs que de colonnes", field: "row"))

@@ -9,8 +9,10 @@ import Glibc
 public struct SQLiteError: Error, CustomStringConvertible {
     public let code: Int32
     public let message: String
+    /// The operating system's errno behind an I/O error (ENOSPC for a full disk), else 0.
+    public var systemErrno: Int32 = 0
     public var isBusy: Bool { code & 0xFF == SQLITE_BUSY || code & 0xFF == SQLITE_LOCKED }
-    public var isFull: Bool { code & 0xFF == SQLITE_FULL }
+    public var isFull: Bool { code & 0xFF == SQLITE_FULL || (code & 0xFF == SQLITE_IOERR && systemErrno == ENOSPC) }
     public var isReadOnly: Bool { code & 0xFF == SQLITE_READONLY || code & 0xFF == SQLITE_CANTOPEN || code & 0xFF == SQLITE_PERM }
     public var description: String { "SQLite error \(code): \(message)" }
 }
@@ -53,7 +55,7 @@ public final class Database {
     }
 
     private func error(_ rc: Int32) -> SQLiteError {
-        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)))
+        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), systemErrno: sqlite3_system_errno(handle))
     }
 
     /// Runs SQL with no results (several statements allowed).
@@ -63,7 +65,7 @@ public final class Database {
         if rc != SQLITE_OK {
             let msg = err.map { String(cString: $0) } ?? ""
             sqlite3_free(err)
-            throw SQLiteError(code: rc, message: msg)
+            throw SQLiteError(code: rc, message: msg, systemErrno: sqlite3_system_errno(handle))
         }
     }
 

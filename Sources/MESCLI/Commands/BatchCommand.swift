@@ -74,6 +74,7 @@ enum BatchCommand {
         }
 
         var reader = CSVReader()
+        reader.lenient = true
         let handle: (CSVReader.Record) throws -> Void = { record in
             guard header != nil else {
                 header = try MemberRow.mapHeader(record.fields).get()

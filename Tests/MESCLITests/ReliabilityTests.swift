@@ -1,0 +1,326 @@
+import Foundation
+import Testing
+@testable import MESCLI
+import MESCore
+import MESStore
+
+/// The reliability and security proof: concurrency, crashes, hostile input, faults.
+/// Bounded for CI; `scripts/soak.py` runs the same proofs longer.
+@Suite(.serialized) struct ReliabilityTests {
+    /// Splits a members file into `parts` overlapping files of `size` rows (each row in two files).
+    func overlappingParts(_ members: String, into dir: URL, parts: Int, size: Int) throws -> [String] {
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: members)), as: UTF8.self)
+        var lines = text.split(separator: "\n").map(String.init)
+        let header = lines.removeFirst()
+        return try (0..<parts).map { k in
+            let rows = (0..<size).map { lines[(k * size / 2 + $0) % lines.count] }
+            let p = dir.appendingPathComponent("part-\(k).csv").path
+            try ([header] + rows).joined(separator: "\n").appending("\n").write(toFile: p, atomically: true, encoding: .utf8)
+            return p
+        }
+    }
+
+    @Test func eightProcessesThousandDecisionsEachNothingLostOrDuplicated() throws {
+        let s = try Scenario(demo: false)
+        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
+        #expect(try s.run(["fixtures", "--count", "4000", "--seed", "conc", "--roster", roster, "--members", members]).status == 0)
+        let parts = try overlappingParts(members, into: s.dir, parts: 8, size: 1000)
+        let receipts = s.dir.appendingPathComponent("rec").path
+        let procs = try parts.enumerated().map { k, part -> (Process, URL, URL) in
+            let out = s.dir.appendingPathComponent("out-\(k)"), err = s.dir.appendingPathComponent("err-\(k)")
+            FileManager.default.createFile(atPath: out.path, contents: nil)
+            FileManager.default.createFile(atPath: err.path, contents: nil)
+            let p = Process()
+            p.executableURL = mesBinary
+            p.arguments = ["batch", "oppose", part, "--receipts", receipts, "--legal-representative"]
+            p.environment = ["MES_HOME": s.store, "MES_NOW": s.now]
+            p.standardOutput = try FileHandle(forWritingTo: out)
+            p.standardError = try FileHandle(forWritingTo: err)
+            try p.run()
+            return (p, out, err)
+        }
+        var opposed = 0, already = 0
+        for (p, out, err) in procs {
+            p.waitUntilExit()
+            let errText = String(decoding: try Data(contentsOf: err), as: UTF8.self)
+            #expect(p.terminationStatus == 0, "\(errText)")
+            #expect(!errText.contains("locked") && !errText.contains("occupée"))
+            let rows = String(decoding: try Data(contentsOf: out), as: UTF8.self).split(separator: "\n").dropLast()
+            #expect(rows.count == 1000)
+            for r in rows {
+                if r.contains("\"status\":\"opposed\"") { opposed += 1 } else if r.contains("\"status\":\"already_opposed\"") { already += 1 }
+                else { Issue.record("unexpected row \(r)") }
+            }
+        }
+        #expect(opposed == 4000)
+        #expect(already == 4000)
+        try BatchKiller.checkExactlyOnce(store: s.store, receipts: receipts, members: 4000)
+    }
+
+    @Test func batchKilledTwentyTimesStillFilesEachMemberOnce() throws {
+        let s = try Scenario(demo: false)
+        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
+        #expect(try s.run(["fixtures", "--count", "20000", "--seed", "crash", "--roster", roster, "--members", members]).status == 0)
+        let receipts = s.dir.appendingPathComponent("rec").path
+        var rng = SeededGenerator(seed: 20)
+        for _ in 0..<20 {
+            try BatchKiller.killOnce(store: s.store, now: s.now, members: members, receipts: receipts,
+                                     after: Double.random(in: 0.15...1.5, using: &rng))
+        }
+        let done = try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--quiet"])
+        #expect(done.status == 0, "\(done.stderr)")
+        let statuses = done.jsonLines.dropLast().map { $0["status"] as? String ?? "" }
+        #expect(statuses.count == 20_000)
+        #expect(statuses.allSatisfy { $0 == "opposed" || $0 == "already_opposed" })
+        #expect(statuses.filter { $0 == "already_opposed" }.count > 0)
+        try BatchKiller.checkExactlyOnce(store: s.store, receipts: receipts, members: 20_000)
+        // The members' plaintext codes never rest in the data directory.
+        let codes = String(decoding: try Data(contentsOf: URL(fileURLWithPath: members)), as: UTF8.self)
+            .split(separator: "\n").dropFirst().prefix(200).map { $0.split(separator: ";")[4] }
+        let db = try Data(contentsOf: URL(fileURLWithPath: s.store + "/mes.db"))
+        for c in codes { #expect(db.range(of: Data(c.utf8)) == nil) }
+    }
+}
+
+/// Hostile input: 110,000 malformed inputs (40,000 argv, 30,000 CSV rows, 40,000 NIR lines) and more through
+/// the binary: no crash, documented statuses, clear messages, store unchanged.
+@Suite(.serialized) struct HostileInputTests {
+    static let documented: Set<Int32> = [0, 64, 65, 66, 69, 73, 75, 77]
+
+    /// Values chosen to break things.
+    static func hostileValues(_ rng: inout SeededGenerator) -> String {
+        // Huge values are rare: a few hundred of them prove the point without making the files huge.
+        if Int.random(in: 0..<400, using: &rng) == 0 { return huge[Int.random(in: 0..<huge.count, using: &rng)] }
+        return pool[Int.random(in: 0..<pool.count, using: &rng)]
+    }
+
+    static let huge: [String] = [String(repeating: "A", count: 5_000), String(repeating: "9", count: 100_000),
+                                 String(repeating: "é", count: 20_000), String(repeating: "\"", count: 3_000)]
+
+    static let pool: [String] = [
+            "", " ", "-", "--", "--json", "\u{0}", "a\u{0}b", "\n", "\r\n", "\"", "'", "\\", "😀", "🇫🇷", "é", "\u{202E}abc",
+            "'; DROP TABLE people; --", "1 OR 1=1", "Robert'); DELETE FROM codes;--", "%s%s%n", "$(reboot)", "`id`",
+            "31/02/2020", "29/02/2021", "00/00/0000", "2099-01-01", "01/01/3000", "1800-01-01", "2022-13-40", "99/99/9999",
+            "1 55 12 55 555 555 55", "116304403801619", "11630440380161", "1163044038016188", "1 16 30 44 038 016 1X", "2C0000000000000",
+            "000000000000000", "999999999999999", "1 16 30 44 038 016 18", "253072B07300470", "１１６３０４４０３８０１６１８",
+            "HuqZF3KXCz8k", "HuqZF3KXCz8", "HuqZF3KXCz8k!", "ÉÉÉÉÉÉÉÉÉÉÉÉ", "0102457612 4", "95370116a", "1234567", "12345678901234",
+            "photo", "plain", "gold", "avec photo", "-1", "0", "99999999999999999999", "1e9", "NaN", "null", "true",
+            "/", "/etc/passwd", "/nonexistent/x.csv",
+            "../../../../etc/shadow", "JO-0000000000", "JO-\u{0}", "email", "sms", "letter", "pdf", "text", "json", "bash",
+        ]
+
+    /// A fingerprint of the store's content (rows and files), cheap enough to take after every command.
+    static func fingerprint(_ store: String) throws -> String {
+        let db = try Database(path: store + "/mes.db", create: false, readOnly: true)
+        var parts: [String] = []
+        for t in ["people", "codes", "sessions", "decisions", "receipts", "outbox", "audit", "accounts", "otps"] {
+            let r = try db.first("SELECT count(*), coalesce(sum(rowid), 0) FROM \(t)")
+            parts.append("\(t):\(r?.int(0) ?? -1):\(r?.int(1) ?? -1)")
+        }
+        let people = try db.first("SELECT group_concat(state || coalesce(email, '') || coalesce(mobile, '') || failed_attempts, ',') FROM people")
+        parts.append(people?.text(0) ?? "")
+        parts.append(FileIO.list(store + "/outbox").sorted().joined(separator: ","))
+        parts.append(FileIO.list(store + "/receipts").sorted().joined(separator: ","))
+        return parts.joined(separator: "|")
+    }
+
+    /// Commands that write by design whatever their input (left out of the random argv).
+    static let writers: Set<String> = ["init", "demo", "notify", "sweep", "fixtures", "import"]
+
+    @Test func fortyThousandArgvCombinations() throws {
+        let s = try Scenario()
+        let env = ["MES_HOME": s.store, "MES_NOW": s.now]
+        var rng = SeededGenerator(seed: 7)
+        let commands = CommandTable.all.filter { !Self.writers.contains($0.path[0]) }
+        var baseline = try Self.fingerprint(s.store)
+        var counts: [Int32: Int] = [:]
+        for i in 0..<(ProcessInfo.processInfo.environment["MES_FUZZ_COUNT"].flatMap(Int.init) ?? 40_000) {
+            let c = commands[Int.random(in: 0..<commands.count, using: &rng)]
+            var args = c.path
+            for _ in 0..<Int.random(in: 0...6, using: &rng) {
+                let r = Int.random(in: 0..<10, using: &rng)
+                if r < 6, !c.options.isEmpty {
+                    let o = c.options[Int.random(in: 0..<c.options.count, using: &rng)]
+                    args.append("--" + o.name)
+                    if o.value != nil && Int.random(in: 0..<10, using: &rng) > 0 { args.append(Self.hostileValues(&rng)) }
+                } else if r < 8 {
+                    args.append(Self.hostileValues(&rng))
+                } else {
+                    args.append(["--json", "--help", "--bogus", "-z", "--now", "--store"][Int.random(in: 0..<6, using: &rng)])
+                }
+            }
+            // Never let a random --store point at the real file system.
+            if let k = args.firstIndex(of: "--store") { args.removeSubrange(k...min(k + 1, args.count - 1)) }
+            if args.contains("-o") || args.contains("--output") || args.contains("--receipt") || args.contains("--receipts") {
+                args = args.filter { !$0.hasPrefix("/") && !$0.hasPrefix("..") }
+            }
+            let r = mes(args, stdin: i % 7 == 0 ? "116304403801618\n\u{0}\n" : "", env: env)
+            counts[r.status, default: 0] += 1
+            #expect(Self.documented.contains(r.status), "\(args) -> \(r.status): \(r.stderr)")
+            if r.status != 0 {
+                #expect(!r.stderr.isEmpty || !r.stdout.isEmpty, "\(args) failed silently")
+                if r.status == 70 { Issue.record("internal error for \(args): \(r.stderr)") }
+            }
+            if r.status == 0 || r.status == 77 {
+                baseline = try Self.fingerprint(s.store)  // a success, or a wrong code counted for the lockout
+            } else if i % 20 == 0 {
+                let now = try Self.fingerprint(s.store)
+                #expect(now == baseline, "\(args) -> \(r.status) changed the store")
+                baseline = now
+            }
+        }
+        #expect((counts[64] ?? 0) > 100 && (counts[65] ?? 0) > 100, "\(counts)")
+    }
+
+    @Test func someArgvThroughTheBinaryNeverCrash() throws {
+        let s = try Scenario()
+        var rng = SeededGenerator(seed: 11)
+        for _ in 0..<150 {
+            let c = CommandTable.all[Int.random(in: 0..<CommandTable.all.count, using: &rng)]
+            guard !Self.writers.contains(c.path[0]) else { continue }
+            var args = c.path
+            for o in c.options where Bool.random(using: &rng) {
+                args.append("--" + o.name)
+                if o.value != nil { args.append(Self.hostileValues(&rng)) }
+            }
+            args = args.map { $0.replacingOccurrences(of: "\u{0}", with: "") }  // argv cannot carry NUL
+            args = args.filter { !$0.hasPrefix("/") && !$0.hasPrefix("..") }
+            let r = try s.run(args)
+            #expect(Self.documented.contains(r.status), "\(args) -> \(r.status): \(r.stderr)")
+        }
+    }
+
+    @Test func thirtyThousandHostileCSVRows() throws {
+        let s = try Scenario()
+        let before = s.snapshot()
+        var rng = SeededGenerator(seed: 3)
+        var bytes: [UInt8] = Array("\u{FEFF}nir;date_naissance;type_carte;numero_serie;code;nom;prenom\n".utf8)
+        let rows = 30_000
+        for i in 0..<rows {
+            var fields = (0..<7).map { _ in Self.hostileValues(&rng) }
+            if fields.joined().utf8.count > 200_000 { fields[0] = "x" }
+            if i % 5 == 0 { fields[0] = "116304403801618" }  // a known NIR with garbage elsewhere
+            var line = fields.map { f -> String in
+                f.contains(";") || f.contains("\"") || f.contains("\n") || f.contains("\r") ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
+            }.joined(separator: ";")
+            if i % 11 == 0 { line += ";extra" }
+            bytes += Array(line.utf8)
+            if i % 13 == 0 { bytes += [0xFF, 0xFE, 0xC3] }  // invalid UTF-8
+            bytes.append(0x0A)
+        }
+        let file = s.dir.appendingPathComponent("hostile.csv")
+        try Data(bytes).write(to: file)
+        let receipts = s.dir.appendingPathComponent("rec").path
+        let r = try s.run(["batch", "oppose", file.path, "--receipts", receipts, "--request-codes"])
+        #expect(r.status == 65, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == rows + 1)
+        #expect(lines.dropLast().allSatisfy { $0.contains("\"status\":\"invalid\"") || $0.contains("\"status\":\"identity_mismatch\"") })
+        #expect(s.snapshot() == before)
+        // The same rows as a roster: rejected whole, nothing imported.
+        let imp = try s.run(["import", file.path, "--json"])
+        #expect(imp.status == 65)
+        #expect(s.snapshot() == before)
+    }
+
+    @Test func fortyThousandHostileNIRLines() throws {
+        var rng = SeededGenerator(seed: 5)
+        var text = ""
+        for _ in 0..<40_000 { text += Self.hostileValues(&rng).replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ") + "\n" }
+        let r = try runBinary(["nir", "check", "--json"], stdin: Data(text.utf8))
+        #expect(r.status == 65)
+        #expect(r.stdout.split(separator: "\n", omittingEmptySubsequences: false).count == 40_001)
+        let huge = try runBinary(["vitale", "check", "--card", "photo", String(repeating: "1", count: 100_000)])
+        #expect(huge.status == 65)
+    }
+}
+
+/// Faults: a read-only data directory and a full disk (needs root to mount a small tmpfs).
+@Suite(.serialized) struct FaultTests {
+    static let canMount: Bool = {
+        guard getuid() == 0 else { return false }
+        let dir = temporaryDirectory("probe")
+        defer { _ = shell("umount \(dir.path) 2>/dev/null; rmdir \(dir.path)") }
+        return shell("mount -t tmpfs -o size=64k tmpfs \(dir.path)") == 0
+    }()
+
+    @discardableResult
+    static func shell(_ command: String) -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try? p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    /// A store on a small tmpfs of its own, with the demo people.
+    func mountedStore(size: String) throws -> (Scenario, String) {
+        let s = try Scenario(demo: false)
+        let mnt = s.dir.appendingPathComponent("mnt").path
+        try FileManager.default.createDirectory(atPath: mnt, withIntermediateDirectories: true)
+        try #require(Self.shell("mount -t tmpfs -o size=\(size),mode=0700 tmpfs \(mnt)") == 0)
+        return (s, mnt)
+    }
+
+    @Test(.enabled(if: FaultTests.canMount, "needs root to mount a tmpfs")) func readOnlyDataDirectory() throws {
+        let (s, mnt) = try mountedStore(size: "4m")
+        defer { Self.shell("umount \(mnt)") }
+        let env = ["MES_HOME": mnt + "/store", "MES_NOW": s.now]
+        #expect(try runBinary(["init", "--demo"], env: env).status == 0)
+        let before = Scenario.files(mnt + "/store")
+        #expect(Self.shell("mount -o remount,ro \(mnt)") == 0)
+        for args in [["code", "generate", "--nir", "116304403801618", "--birth-date", "08/06/1988", "--card", "plain", "--serial", "953701166"],
+                     ["notify"], ["init", "--demo"], ["oppose", "--assisted", "--adviser", "A1", "--nir", "116304403801618",
+                                                      "--birth-date", "08/06/1988", "--last-name", "Leguellec", "--yes", "--json"]] {
+            let r = try runBinary(args, env: env)
+            #expect(r.status == 73 || r.status == 69, "\(args): \(r.status) \(r.stderr)")
+            #expect(!r.stderr.isEmpty)
+            #expect(!r.stderr.contains("SQLite error"), "\(r.stderr)")
+        }
+        #expect(Self.shell("mount -o remount,rw \(mnt)") == 0)
+        #expect(Scenario.files(mnt + "/store") == before)
+    }
+
+    @Test(.enabled(if: FaultTests.canMount, "needs root to mount a tmpfs")) func fullDisk() throws {
+        let (s, mnt) = try mountedStore(size: "1m")
+        defer { Self.shell("umount \(mnt)") }
+        let env = ["MES_HOME": mnt + "/store", "MES_NOW": s.now]
+        #expect(try runBinary(["init", "--demo"], env: env).status == 0)
+        // Fill the disk.
+        Self.shell("dd if=/dev/zero of=\(mnt)/filler bs=4k 2>/dev/null; sync")
+        let before = Scenario.files(mnt + "/store")
+        let r = try runBinary(["notify", "--json"], env: env)
+        #expect(r.status == 73, "\(r.status) \(r.stderr)")
+        #expect(r.stderr.contains("disk_full") || r.stderr.contains("cannot_create") || r.stderr.contains("store_"), "\(r.stderr)")
+        let receipt = try runBinary(["oppose", "--assisted", "--adviser", "A1", "--nir", "116304403801618", "--birth-date", "08/06/1988",
+                                     "--last-name", "Leguellec", "--yes", "--json"], env: env)
+        #expect(receipt.status == 73, "\(receipt.stderr)")
+        // Nothing half-written: no outbox file, no receipt, the same records once space is back.
+        Self.shell("rm -f \(mnt)/filler")
+        let after = Scenario.files(mnt + "/store")
+        #expect(after.filter { $0.key.hasPrefix("outbox/") || $0.key.hasPrefix("receipts/") } == before.filter { $0.key.hasPrefix("outbox/") || $0.key.hasPrefix("receipts/") })
+        let db = try Database(path: mnt + "/store/mes.db", create: false)
+        #expect(try db.first("PRAGMA integrity_check")?.text(0) == "ok")
+        #expect(try db.first("SELECT count(*) FROM outbox")?.int(0) == 0)
+        #expect(try db.first("SELECT count(*) FROM decisions")?.int(0) == 0)
+    }
+}
+
+extension Scenario {
+    /// Files under a directory with their bytes.
+    static func files(_ root: String) -> [String: Data] {
+        var out: [String: Data] = [:]
+        let e = FileManager.default.enumerator(atPath: root)
+        while let rel = e?.nextObject() as? String {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: root + "/" + rel, isDirectory: &isDir), !isDir.boolValue,
+               !rel.hasSuffix("-shm"), !rel.hasSuffix("-wal") {
+                out[rel] = FileManager.default.contents(atPath: root + "/" + rel)
+            }
+        }
+        return out
+    }
+}
