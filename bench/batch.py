@@ -50,7 +50,7 @@ def main():
     print(f"fixtures (roster + members, {a.members:,} people): {t:6.2f} s, peak RSS {rss:5.0f} MB")
     with open(os.path.join(run, "results.jsonl"), "wb") as out:
         t, rss, rc = timed([mes, "batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--quiet"], env, out)
-    n_files = len(os.listdir(receipts)) - (1 if os.path.exists(os.path.join(receipts, ".mes-batch-running")) else 0)
+    n_files = len([f for f in os.listdir(receipts) if f.startswith("JO-") and f.endswith(".pdf")])
     summary = open(os.path.join(run, "results.jsonl"), "rb").read().rstrip().split(b"\n")[-1].decode()
     print(f"batch oppose {a.members:,} members:  {t:6.2f} s wall, {a.members / t:8,.0f} rows/s, peak RSS {rss:5.0f} MB,"
           f" {n_files:,} receipts (goal: < 10 s, < 200 MB)")

@@ -54,12 +54,7 @@ public struct CSVReader {
             headerProbe.append(contentsOf: input)
             // Wait for the first line end (or enough bytes) to strip the BOM and pick the separator.
             guard headerProbe.contains(0x0A) || headerProbe.count > 65_536 else { return }
-            started = true
-            var probe = headerProbe
-            headerProbe = []
-            if probe.starts(with: [0xEF, 0xBB, 0xBF]) { probe.removeFirst(3) }
-            if separator == nil { separator = Self.detect(probe) }
-            try probe.withUnsafeBufferPointer { try consume($0[...], emit) }
+            try start(emit)
             return
         }
         try consume(input, emit)
@@ -67,16 +62,19 @@ public struct CSVReader {
 
     /// Call at end of input: emits the last record (without a final line end) and checks quotes.
     public mutating func finish(_ emit: (Record) throws -> Void) throws {
-        if !started {
-            started = true
-            var probe = headerProbe
-            headerProbe = []
-            if probe.starts(with: [0xEF, 0xBB, 0xBF]) { probe.removeFirst(3) }
-            if separator == nil { separator = Self.detect(probe) }
-            try probe.withUnsafeBufferPointer { try consume($0[...], emit) }
-        }
+        if !started { try start(emit) }
         if inQuotes { throw Failure.unterminatedQuote(line: recordLine) }
         if !field.isEmpty || !fields.isEmpty || fieldWasQuoted { try endRecord(emit) }
+    }
+
+    /// Strips the byte-order mark, picks the separator and reads what was held back.
+    private mutating func start(_ emit: (Record) throws -> Void) throws {
+        started = true
+        var probe = headerProbe
+        headerProbe = []
+        if probe.starts(with: [0xEF, 0xBB, 0xBF]) { probe.removeFirst(3) }
+        if separator == nil { separator = Self.detect(probe) }
+        try probe.withUnsafeBufferPointer { try consume($0[...], emit) }
     }
 
     /// `;` when the header line has more semicolons than commas outside quotes, else `,`.

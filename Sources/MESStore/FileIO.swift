@@ -26,6 +26,44 @@ public enum FileIO {
         return out
     }
 
+    /// A file read in 64 KiB chunks (memory stays flat on large inputs).
+    public final class Chunks {
+        let fd: Int32
+        let path: String
+        let field: String
+
+        public init(path: String, field: String) throws {
+            self.path = path
+            self.field = field
+            fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw MESError("file_unreadable", .noInput, "Fichier introuvable ou illisible : \(path) (\(errnoText()))", field: field)
+            }
+        }
+
+        deinit { close(fd) }
+
+        /// The file's size when it is a regular file, else 0.
+        public var size: Int {
+            var st = stat()
+            return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : 0
+        }
+
+        /// Calls `body` with each chunk, in order.
+        public func forEach(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw MESError("file_unreadable", .noInput, "Lecture impossible : \(path) (\(errnoText()))", field: field)
+                }
+                if n == 0 { return }
+                try chunk.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<n])) }
+            }
+        }
+    }
+
     /// Creates a directory (and its parents) with mode 0700; fine when it exists.
     public static func makeDirectory(_ path: String, field: String = "store") throws {
         var prefix = path.hasPrefix("/") ? "" : "."
@@ -46,15 +84,7 @@ public enum FileIO {
         let tmp = dir + "/.mes-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = Glibc.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw cannotCreate(path, field) }
-        var ok = true
-        bytes.withUnsafeBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
-                if n < 0 { if errno == EINTR { continue }; ok = false; return }
-                off += n
-            }
-        }
+        var ok = writeAll(fd, bytes)
         let savedErrno = errno
         if ok && sync && fsync(fd) != 0 { ok = false }
         if close(fd) != 0 { ok = false }
@@ -84,15 +114,7 @@ public enum FileIO {
     public static func write(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600, field: String = "output") throws {
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw cannotCreate(path, field) }
-        var ok = true
-        bytes.withUnsafeBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
-                if n < 0 { if errno == EINTR { continue }; ok = false; return }
-                off += n
-            }
-        }
+        var ok = writeAll(fd, bytes)
         if close(fd) != 0 { ok = false }
         if !ok { let e = cannotCreate(path, field); unlink(path); throw e }
     }
@@ -107,6 +129,19 @@ public enum FileIO {
             if name != "." && name != ".." { names.append(name) }
         }
         return names
+    }
+
+    /// Writes every byte (retrying short writes and EINTR); false on an error, errno set.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                off += n
+            }
+            return true
+        }
     }
 
     /// Flushes a directory entry (after renames) to disk.

@@ -60,9 +60,14 @@ enum StoreCommands {
     static func importRoster(_ inv: Invocation, _ ctx: Context) throws {
         let now = try ctx.now()
         let path = inv.positionals[0]
-        let bytes = path == "-" ? ctx.stdin.readAll() : try FileIO.read(path, field: "FILE")
         let store = try Args.store(ctx)
-        let count = try RosterImport.run(bytes, into: store, today: now.parisDate)
+        let count: Int
+        if path == "-" {
+            count = try RosterImport.run(ctx.stdin.readAll(), into: store, today: now.parisDate)
+        } else {
+            let chunks = try FileIO.Chunks(path: path, field: "FILE")
+            count = try RosterImport.run({ try chunks.forEach($0) }, into: store, today: now.parisDate)
+        }
         ctx.emit(SimpleReport(text: "\(count) personnes importées.",
                               json: .obj([("schema_version", 1), ("status", "imported"), ("people", .int(count))])))
     }
@@ -149,6 +154,12 @@ enum StoreCommands {
 enum RosterImport {
     /// Returns how many people were imported; any problem rejects the whole file (65).
     static func run(_ bytes: [UInt8], into store: Store, today: CalendarDate) throws -> Int {
+        try run({ feed in try bytes.withUnsafeBufferPointer { try feed($0) } }, into: store, today: today)
+    }
+
+    /// Imports from a source that hands over its bytes chunk by chunk (files are streamed).
+    static func run(_ source: ((UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void, into store: Store,
+                    today: CalendarDate) throws -> Int {
         var header: Roster.Header?
         var problems: [Roster.Problem] = []
         var count = 0
@@ -183,7 +194,7 @@ enum RosterImport {
                     case .failure(let p): problems.append(p)
                     }
                 }
-                try bytes.withUnsafeBufferPointer { try reader.feed($0, handle) }
+                try source { try reader.feed($0, handle) }
                 try reader.finish(handle)
             } catch let f as CSVReader.Failure {
                 return .failure(MESError("csv_malformed", .invalidData, "Fichier CSV mal formé : \(describe(f)). Rien n'a été importé.", field: "FILE"))
