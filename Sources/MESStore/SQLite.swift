@@ -224,3 +224,44 @@ public struct Row: Sendable {
     }
     public func blob(_ i: Int) -> [UInt8]? { if case .blob(let b) = values[i] { return b }; return nil }
 }
+
+/// A prepared statement for hot loops: bind, step, reset, with no per-call allocation.
+public final class Statement {
+    let handle: OpaquePointer
+    unowned let db: Database
+
+    init(_ db: Database, _ sql: String) throws {
+        var s: OpaquePointer?
+        let rc = sqlite3_prepare_v3(db.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil)
+        guard rc == SQLITE_OK, let s else {
+            throw SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(db.handle)))
+        }
+        handle = s
+        self.db = db
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    public func bind(_ i: Int32, _ text: String?) {
+        if let text { sqlite3_bind_text(handle, i, text, -1, SQLITE_TRANSIENT) } else { sqlite3_bind_null(handle, i) }
+    }
+
+    public func bind(_ i: Int32, _ v: Int64?) {
+        if let v { sqlite3_bind_int64(handle, i, v) } else { sqlite3_bind_null(handle, i) }
+    }
+
+    /// Runs the statement to completion and resets it.
+    public func run() throws {
+        defer { sqlite3_reset(handle) }
+        var rc = sqlite3_step(handle)
+        while rc == SQLITE_ROW { rc = sqlite3_step(handle) }
+        guard rc == SQLITE_DONE else {
+            throw SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(db.handle)), systemErrno: sqlite3_system_errno(db.handle))
+        }
+    }
+}
+
+extension Database {
+    /// A statement the caller keeps and reuses.
+    public func prepare(_ sql: String) throws -> Statement { try Statement(self, sql) }
+}

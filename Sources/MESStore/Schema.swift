@@ -21,11 +21,12 @@ enum Schema {
             state_since INTEGER,
             notified_at INTEGER,
             last_code_request INTEGER,
-            failed_attempts INTEGER NOT NULL DEFAULT 0,
-            UNIQUE (nir, birth_date, first_name)
+            failed_attempts INTEGER NOT NULL DEFAULT 0
         );
-        -- One index only (the unique key): lookups by NIR, by card and by family all start with the
-        -- NIR; a NIR has a handful of profiles. Fewer indexes keep roster imports fast.
+        -- One index only, the identity of a profile: lookups by NIR, by card and by family all start
+        -- with the NIR (a NIR has a handful of profiles). A separate index (not a table constraint)
+        -- so that a bulk import into an empty register can build it once, sorted, at the end.
+        CREATE UNIQUE INDEX people_identity ON people (nir, birth_date, first_name);
 
         CREATE TABLE codes (
             id INTEGER PRIMARY KEY,

@@ -93,3 +93,58 @@ extension Store {
     }
 }
 
+
+/// Loading many people in one transaction (roster imports). Into an empty register the identity
+/// index is dropped first and built once at the end (sorted), which is much faster than keeping
+/// it up to date row by row; a duplicate then shows up when the index is built.
+public final class PeopleLoader {
+    let store: Store
+    let insert: Statement
+    /// True when the register was empty and the identity index is built at `finish`.
+    public let bulk: Bool
+
+    /// Call inside the import's transaction.
+    public init(store: Store) throws {
+        self.store = store
+        bulk = try store.peopleCount() == 0
+        if bulk { try store.db.exec("DROP INDEX IF EXISTS people_identity") }
+        insert = try store.db.prepare("""
+            INSERT INTO people (nir, birth_date, first_name, last_name, card_type, serial, email, mobile, address, holder_id,
+                                deceased, state, state_since, notified_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+
+    /// Adds one person; returns its id.
+    public func add(_ p: Person) throws -> Int64 {
+        insert.bind(1, p.nir.compact)
+        insert.bind(2, p.birthDate.iso)
+        insert.bind(3, p.firstName)
+        insert.bind(4, p.lastName)
+        insert.bind(5, p.card.rawValue)
+        insert.bind(6, p.serial)
+        insert.bind(7, p.email)
+        insert.bind(8, p.mobile)
+        insert.bind(9, p.address)
+        insert.bind(10, p.holderID)
+        insert.bind(11, Int64(p.deceased ? 1 : 0))
+        insert.bind(12, p.state.rawValue)
+        insert.bind(13, p.stateSince?.seconds)
+        insert.bind(14, p.notifiedAt?.seconds)
+        try insert.run()
+        return store.db.lastInsertID
+    }
+
+    /// Builds the identity index (bulk loads). Returns the ids of duplicated profiles, if any.
+    public func finish() throws -> [(Int64, Int64)] {
+        guard bulk else { return [] }
+        do {
+            try store.db.exec("CREATE UNIQUE INDEX people_identity ON people (nir, birth_date, first_name)")
+            return []
+        } catch let e as SQLiteError where e.code & 0xFF == 19 {  // SQLITE_CONSTRAINT: say which rows
+            return try store.db.query("""
+                SELECT min(id), max(id) FROM people GROUP BY nir, birth_date, first_name HAVING count(*) > 1 ORDER BY min(id) LIMIT 20
+                """).map { ($0.int(0)!, $0.int(1)!) }
+        }
+    }
+}

@@ -163,20 +163,32 @@ enum RosterImport {
         var header: Roster.Header?
         var problems: [Roster.Problem] = []
         var count = 0
-        var deferred: [Roster.Entry] = []  // attached profiles listed before their holder
-        func insert(_ e: Roster.Entry) throws -> Bool {
-            var e = e
-            if let hb = e.holderBirthDate {
-                guard let h = try store.holderID(nir: e.person.nir, birthDate: hb) else { return false }
-                e.person.holderID = h
-            }
-            do { try store.insert(e.person) } catch let err as SQLiteError where err.code & 0xFF == 19 {  // SQLITE_CONSTRAINT
-                problems.append(Roster.Problem(line: e.line, field: "nir", message: "personne déjà présente (même NIR, date de naissance et prénom)"))
-            }
-            count += 1
-            return true
-        }
+        var deferred: [Roster.Entry] = []  // attached profiles whose holder is not yet resolved
+        var lines: [Int32] = []  // CSV line of each inserted row (ids are 1… in a bulk load)
+        var recentHolders: [String: Int64] = [:]  // the last holders read: families come together
         let outcome: Result<Int, MESError> = try store.transaction {
+            let loader = try PeopleLoader(store: store)
+            func insert(_ e: Roster.Entry, final: Bool) throws -> Bool {
+                var e = e
+                if let hb = e.holderBirthDate {
+                    let key = e.person.nir.compact + hb.iso
+                    if let h = recentHolders[key] { e.person.holderID = h }
+                    else if !loader.bulk || final, let h = try store.holderID(nir: e.person.nir, birthDate: hb) { e.person.holderID = h }
+                    else { return false }
+                }
+                do {
+                    let id = try loader.add(e.person)
+                    if loader.bulk { lines.append(Int32(e.line)) }
+                    if e.holderBirthDate == nil {
+                        if recentHolders.count > 4096 { recentHolders.removeAll(keepingCapacity: true) }
+                        recentHolders[e.person.nir.compact + e.person.birthDate.iso] = id
+                    }
+                } catch let err as SQLiteError where err.code & 0xFF == 19 {  // SQLITE_CONSTRAINT
+                    problems.append(Roster.Problem(line: e.line, field: "nir", message: "personne déjà présente (même NIR, date de naissance et prénom)"))
+                }
+                count += 1
+                return true
+            }
             do {
                 var reader = CSVReader()
                 let handle: (CSVReader.Record) throws -> Void = { rec in
@@ -190,7 +202,7 @@ enum RosterImport {
                     switch Roster.entry(rec, header: h, today: today) {
                     case .success(let e):
                         guard problems.isEmpty else { return }
-                        if try !insert(e) { deferred.append(e) }
+                        if try !insert(e, final: false) { deferred.append(e) }
                     case .failure(let p): problems.append(p)
                     }
                 }
@@ -204,8 +216,15 @@ enum RosterImport {
             if header == nil && problems.isEmpty {
                 return .failure(MESError("csv_empty", .invalidData, "Fichier vide : aucune ligne d'en-tête. Rien n'a été importé.", field: "FILE"))
             }
+            if problems.isEmpty {
+                for (first, second) in try loader.finish() {
+                    let line = { (id: Int64) in id >= 1 && Int(id) <= lines.count ? Int(lines[Int(id) - 1]) : 0 }
+                    problems.append(Roster.Problem(line: line(second), field: "nir",
+                                                   message: "personne en double (même NIR, date de naissance et prénom qu'à la ligne \(line(first)))"))
+                }
+            }
             for e in deferred where problems.isEmpty {
-                if try !insert(e) {
+                if try !insert(e, final: true) {
                     problems.append(Roster.Problem(line: e.line, field: "holder_birth_date", message: "titulaire introuvable (même NIR, cette date de naissance)"))
                 }
             }
