@@ -21,7 +21,7 @@ struct BatchOpposition {
     let requestCodes: Bool
     let association: String
     let legalRepresentative: Bool
-    var groupSize = 500
+    var groupSize = 2_000
     /// Renders and writes receipt files on a second thread while this one runs the SQL.
     let writer = ReceiptFileWriter()
     /// The directory's lock file, held shared while the run lasts.

@@ -15,7 +15,7 @@ enum BatchCommand {
 
             Standard output is JSON Lines whatever --json says: one object per row, in order, with row (the CSV line), nir (masked), status, and receipt/file, destination, or field/reason/message. Statuses: opposed, already_opposed, code_requested, invalid, identity_mismatch, code_expired, code_used, code_superseded, locked, too_soon, refused. A last object {"summary": ...} counts them; a human summary goes to standard error, with progress when standard error is a terminal (unless --quiet).
 
-            Each opposed member gets one PDF receipt in DIR, named REFERENCE_LASTNAME.pdf (never the NIR). Rows are filed in groups of 500 per transaction; a group's receipts are synced once, before its commit. Running the same file again never files a second opposition or receipt: rows done before report already_opposed. A run killed at any moment and run again finishes the rest. Exit 0 when every row was handled, 65 when some rows were invalid.
+            Each opposed member gets one PDF receipt in DIR, named REFERENCE_LASTNAME.pdf (never the NIR). Rows are filed in groups of 2,000 per transaction; a group's receipts are synced once, before its commit. Running the same file again never files a second opposition or receipt: rows done before report already_opposed. A run killed at any moment and run again finishes the rest. Exit 0 when every row was handled, 65 when some rows were invalid.
             """,
             options: [.value("receipts", "DIR", "Directory for the receipts (created if needed).", file: true, required: true),
                       .flag("request-codes", "For rows without a code: send the member an on-demand code (needs birth_date)."),
