@@ -23,6 +23,7 @@ _mes() {
         --email-otp) return ;;
         --first-name) return ;;
         --format) COMPREPLY=($(compgen -W "pdf text json" -- "$cur")); return ;;
+        --group-size) return ;;
         --id) return ;;
         --last-name) return ;;
         --members) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -79,7 +80,7 @@ _mes() {
         " receipt") COMPREPLY=($(compgen -W "verify --session --id --format --output --force --json --store --now --help" -- "$cur")) ;;
         " receipt verify") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")); [[ "$cur" != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
         " batch") COMPREPLY=($(compgen -W "oppose --json --store --now --help" -- "$cur")) ;;
-        " batch oppose") COMPREPLY=($(compgen -W "--receipts --request-codes --association --legal-representative --quiet --json --store --now --help" -- "$cur")); [[ "$cur" != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
+        " batch oppose") COMPREPLY=($(compgen -W "--receipts --request-codes --association --legal-representative --group-size --quiet --json --store --now --help" -- "$cur")); [[ "$cur" != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
         " demo") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;
         " completions") COMPREPLY=($(compgen -W "--json --store --now --help bash zsh fish" -- "$cur")) ;;
         " manpage") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;

@@ -121,6 +121,7 @@ complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcomman
 complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -l request-codes -d 'For rows without a code: send the member an on-demand code (needs birth_date).'
 complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -l association -r -d 'Who files, recorded in the audit trail (default: association).'
 complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -l legal-representative -d 'The association certifies acting as legal representative for minors.'
+complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -l group-size -r -d 'Rows per transaction (default 2000): fewer means less work lost to a crash, more means fewer syncs.'
 complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -l quiet -s q -d 'No progress or summary on standard error.'
 complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -F
 complete -c mes -n '__fish_seen_subcommand_from completions' -a 'bash zsh fish'

@@ -117,7 +117,7 @@ enum BatchKiller {
     static func killOnce(store: String, now: String, members: String, receipts: String, after seconds: Double) throws {
         let p = Process()
         p.executableURL = mesBinary
-        p.arguments = ["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--quiet"]
+        p.arguments = ["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--quiet", "--group-size", "300"]
         p.environment = ["MES_HOME": store, "MES_NOW": now]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice

@@ -15,12 +15,13 @@ enum BatchCommand {
 
             Standard output is JSON Lines whatever --json says: one object per row, in order, with row (the CSV line), nir (masked), status, and receipt/file, destination, or field/reason/message. Statuses: opposed, already_opposed, code_requested, invalid, identity_mismatch, code_expired, code_used, code_superseded, locked, too_soon, refused. A last object {"summary": ...} counts them; a human summary goes to standard error, with progress when standard error is a terminal (unless --quiet).
 
-            Each opposed member gets one PDF receipt in DIR, named REFERENCE_LASTNAME.pdf (never the NIR). Rows are filed in groups of 2,000 per transaction; a group's receipts are synced once, before its commit. Running the same file again never files a second opposition or receipt: rows done before report already_opposed. A run killed at any moment and run again finishes the rest. Exit 0 when every row was handled, 65 when some rows were invalid.
+            Each opposed member gets one PDF receipt in DIR, named REFERENCE_LASTNAME.pdf (never the NIR). Rows are filed in groups (--group-size, default 2,000) per transaction; a group's receipts are synced once, before its commit. Running the same file again never files a second opposition or receipt: rows done before report already_opposed. A run killed at any moment and run again finishes the rest. Exit 0 when every row was handled, 65 when some rows were invalid.
             """,
             options: [.value("receipts", "DIR", "Directory for the receipts (created if needed).", file: true, required: true),
                       .flag("request-codes", "For rows without a code: send the member an on-demand code (needs birth_date)."),
                       .value("association", "NAME", "Who files, recorded in the audit trail (default: association)."),
                       .flag("legal-representative", "The association certifies acting as legal representative for minors."),
+                      .value("group-size", "N", "Rows per transaction (default 2000): fewer means less work lost to a crash, more means fewer syncs."),
                       .flag("quiet", short: "q", "No progress or summary on standard error.")],
             positionals: [PositionalSpec("FILE", "the members CSV ('-' for standard input)", file: true)],
             examples: ["mes batch oppose adherents.csv --receipts justificatifs/ > resultats.jsonl"],
@@ -40,9 +41,10 @@ enum BatchCommand {
         let totalBytes = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : 0
         let store = try Args.store(ctx)
         try FileIO.makeDirectory(dir, field: "receipts")
-        let batch = BatchOpposition(store: store, now: now, receiptsDirectory: dir, requestCodes: inv.flag("request-codes"),
+        var batch = BatchOpposition(store: store, now: now, receiptsDirectory: dir, requestCodes: inv.flag("request-codes"),
                                     association: inv.value("association") ?? "association",
                                     legalRepresentative: inv.flag("legal-representative"))
+        batch.groupSize = try inv.integer("group-size", default: 2_000, range: 1...100_000)
         try batch.begin()
 
         var counts: [BatchOpposition.Status: Int] = [:]
