@@ -118,7 +118,7 @@ def hostile(a, run):
             "9" * 100000, "photo", "plain", "gold", "-1", "0", "NaN", "JO-0000000000", "email", "sms", "%s%n", "$(id)"]
     help_text = subprocess.run([MES, "--help"], capture_output=True, text=True).stdout
     commands = [l.split("  ")[0].strip() for l in help_text.split("COMMANDS:")[1].split("GLOBAL OPTIONS")[0].strip().splitlines()]
-    commands = [c for c in commands if c.split()[0] not in ("init", "demo", "notify", "sweep", "fixtures", "import")]
+    commands = [c for c in commands if c.split() and c.split()[0] not in ("init", "demo", "notify", "sweep", "fixtures", "import")]
     db_before = open(os.path.join(env["MES_HOME"], "mes.db"), "rb").read()
     codes = {}
     t = time.perf_counter()
@@ -134,14 +134,15 @@ def hostile(a, run):
     with open(path, "wb") as f:
         f.write("\ufeffnir;date_naissance;type_carte;numero_serie;code;nom;prenom\n".encode())
         for i in range(a.csv_rows):
-            row = ";".join(rng.choice(pool).replace(";", ",").replace("\n", " ") for _ in range(7)).encode()
+            fields = [rng.choice(pool).replace("\n", " ") for _ in range(7)]
+            row = ";".join('"' + v.replace('"', '""') + '"' if (";" in v or '"' in v) else v for v in fields).encode()
             if i % 13 == 0:
                 row += b"\xff\xfe"
             f.write(row + b"\n")
     t = time.perf_counter()
     p = subprocess.run([MES, "batch", "oppose", path, "--receipts", os.path.join(run, "rec-hostile"), "--quiet"], env=env, capture_output=True)
     check(p.returncode == 65, f"hostile CSV exited {p.returncode}")
-    check(len(p.stdout.splitlines()) == a.csv_rows + 1, "one line per hostile row")
+    check(p.stdout.count(b"\n") == a.csv_rows + 1, "one line per hostile row")
     print(f"hostile CSV: {a.csv_rows} rows in {time.perf_counter() - t:.1f} s, exit {p.returncode}")
     changed = open(os.path.join(env["MES_HOME"], "mes.db"), "rb").read() != db_before
     # Wrong codes on known cards are the one thing recorded (lockout counters): compare the records instead of bytes.
