@@ -7,22 +7,8 @@ import MESCore
 public enum FileIO {
     /// Reads a whole file (66 when it is missing or unreadable).
     public static func read(_ path: String, field: String = "file") throws -> [UInt8] {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw MESError("file_unreadable", .noInput, "Fichier introuvable ou illisible : \(path) (\(errnoText()))", field: field)
-        }
-        defer { close(fd) }
         var out = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw MESError("file_unreadable", .noInput, "Lecture impossible : \(path) (\(errnoText()))", field: field)
-            }
-            if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
-        }
+        try Chunks(path: path, field: field).forEach { out.append(contentsOf: $0) }
         return out
     }
 
@@ -31,17 +17,27 @@ public enum FileIO {
         let fd: Int32
         let path: String
         let field: String
+        let owned: Bool
+
+        /// Standard input (not closed afterwards).
+        public init(standardInput: Void) {
+            fd = 0
+            path = "-"
+            field = "FILE"
+            owned = false
+        }
 
         public init(path: String, field: String) throws {
             self.path = path
             self.field = field
+            owned = true
             fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
                 throw MESError("file_unreadable", .noInput, "Fichier introuvable ou illisible : \(path) (\(errnoText()))", field: field)
             }
         }
 
-        deinit { close(fd) }
+        deinit { if owned { close(fd) } }
 
         /// The file's size when it is a regular file, else 0.
         public var size: Int {

@@ -32,13 +32,8 @@ enum BatchCommand {
         let now = try ctx.now()
         let path = inv.positionals[0]
         let dir = try inv.required("receipts")
-        let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw MESError("file_unreadable", .noInput, "Fichier introuvable ou illisible : \(path)", field: "FILE")
-        }
-        defer { if fd != 0 { close(fd) } }
-        var st = stat()
-        let totalBytes = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : 0
+        let input = path == "-" ? FileIO.Chunks(standardInput: ()) : try FileIO.Chunks(path: path, field: "FILE")
+        let totalBytes = input.size
         let store = try Args.store(ctx)
         try FileIO.makeDirectory(dir, field: "receipts")
         var batch = BatchOpposition(store: store, now: now, receiptsDirectory: dir, requestCodes: inv.flag("request-codes"),
@@ -85,14 +80,10 @@ enum BatchCommand {
             group.append(record)
             if group.count >= batch.groupSize { try flush() }
         }
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
         do {
-            while true {
-                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-                if n < 0 { if errno == EINTR { continue }; throw MESError("file_unreadable", .noInput, "Lecture impossible : \(path)", field: "FILE") }
-                if n == 0 { break }
-                readBytes += n
-                try chunk.withUnsafeBufferPointer { try reader.feed(UnsafeBufferPointer(rebasing: $0[0..<n]), handle) }
+            try input.forEach { bytes in
+                readBytes += bytes.count
+                try reader.feed(bytes, handle)
             }
             try reader.finish(handle)
         } catch let f as CSVReader.Failure {
