@@ -98,57 +98,41 @@ public enum Roster {
     /// Validates one row.
     public static func entry(_ record: CSVReader.Record, header: Header, today: CalendarDate) -> Result<Entry, Problem> {
         let fields = record.fields
-        func value(_ col: String) -> String? {
-            let c: Int
-            switch col {
-            case "nir": c = 0
-            case "birth_date": c = 1
-            case "first_name": c = 2
-            case "last_name": c = 3
-            case "card_type": c = 4
-            case "serial": c = 5
-            case "email": c = 6
-            case "mobile": c = 7
-            case "address": c = 8
-            case "holder_birth_date": c = 9
-            case "deceased": c = 10
-            case "state": c = 11
-            case "state_since": c = 12
-            default: c = 13
-            }
+        func value(_ c: Int) -> String? {
             guard let i = header.slots[c], i < fields.count else { return nil }
             let v = fields[i].trimmingSpaces
             return v.isEmpty ? nil : v
         }
+        func value(_ col: String) -> String? { value(columns.firstIndex { $0.0 == col }!) }
         func problem(_ field: String, _ message: String) -> Result<Entry, Problem> {
             .failure(Problem(line: record.line, field: field, message: message))
         }
         for r in required where value(r) == nil { return problem(r, Messages.fieldRequired) }
-        guard let nir = NIRValidator(rules: .insee).validate(value("nir")!).nir else {
-            return problem("nir", NIRValidator(rules: .insee).validate(value("nir")!).reason!.message)
+        guard let nir = NIRValidator(rules: .insee).validate(value(0)!).nir else {
+            return problem("nir", NIRValidator(rules: .insee).validate(value(0)!).reason!.message)
         }
-        guard let birth = CalendarDate.parse(value("birth_date")!), birth <= today else {
+        guard let birth = CalendarDate.parse(value(1)!), birth <= today else {
             return problem("birth_date", Messages.birthDateInvalid)
         }
-        guard let card = CardType(flexible: value("card_type")!) else { return problem("card_type", "photo ou plain attendu") }
+        guard let card = CardType(flexible: value(4)!) else { return problem("card_type", "photo ou plain attendu") }
         let serial: VitaleSerial
-        switch VitaleSerial.parse(value("serial")!, card: card) {
+        switch VitaleSerial.parse(value(5)!, card: card) {
         case .success(let s): serial = s
         case .failure(let e): return problem("serial", e.message)
         }
-        let email = value("email")
+        let email = value(6)
         if let email, !Self.plausibleEmail(email) { return problem("email", "adresse e-mail invalide") }
-        let mobile = value("mobile")
+        let mobile = value(7)
         if let mobile, mobile.filter(\.isNumber).count < 9 || !mobile.allSatisfy({ $0.isNumber || $0 == " " || $0 == "+" || $0 == "." }) {
             return problem("mobile", "numéro de mobile invalide")
         }
         var holder: CalendarDate?
-        if let h = value("holder_birth_date") {
+        if let h = value(9) {
             guard let d = CalendarDate.parse(h) else { return problem("holder_birth_date", Messages.birthDateInvalid) }
             holder = d
         }
         var deceased = false
-        if let d = value("deceased") {
+        if let d = value(10) {
             switch d.lowercased() {
             case "1", "true", "oui", "yes", "o": deceased = true
             case "0", "false", "non", "no", "n": deceased = false
@@ -156,17 +140,17 @@ public enum Roster {
             }
         }
         var state = ProfileState.pending
-        if let s = value("state") {
+        if let s = value(11) {
             guard let st = ProfileState(rawValue: s) else { return problem("state", "pending, opposed, active ou closed attendu") }
             state = st
         }
         var since: Instant?
-        if let s = value("state_since") {
+        if let s = value(12) {
             guard let i = Instant.parse(s) else { return problem("state_since", "date invalide") }
             since = i
         }
         var notified: Instant?
-        if let s = value("notified_at") {
+        if let s = value(13) {
             guard let i = Instant.parse(s) else { return problem("notified_at", "date invalide") }
             notified = i
         }
@@ -174,8 +158,8 @@ public enum Roster {
             if let v = value(col), v.count > limit { return problem(col, "trop long (\(limit) caractères au plus)") }
             if let v = value(col), v.unicodeScalars.contains(where: { $0.value < 0x20 }) { return problem(col, Messages.codeCharacter) }
         }
-        let person = Person(nir: nir, birthDate: birth, firstName: value("first_name")!, lastName: value("last_name")!, card: card,
-                            serial: serial.digits, email: email, mobile: mobile, address: value("address"), deceased: deceased,
+        let person = Person(nir: nir, birthDate: birth, firstName: value(2)!, lastName: value(3)!, card: card,
+                            serial: serial.digits, email: email, mobile: mobile, address: value(8), deceased: deceased,
                             state: state, stateSince: since ?? (state == .pending ? nil : Instant(date: today)), notifiedAt: notified)
         return .success(Entry(person: person, holderBirthDate: holder, line: record.line))
     }
