@@ -60,9 +60,6 @@ public enum ReceiptRenderer {
         return runs
     }
 
-    /// Every line of the page (fixed and variable).
-    static func runs(_ r: OppositionReceipt) -> [PDFWriter.TextRun] { fixedRuns + variableRuns(r) }
-
     /// The PDF bytes: deterministic for the same receipt.
     public static func pdf(_ r: OppositionReceipt) -> [UInt8] {
         var doc = PDFWriter()

@@ -110,12 +110,8 @@ enum ActivationCommands {
             throw MESError.invalid("mobile_invalid", "Numéro de mobile invalide", field: "mobile")
         }
         let store = try Args.store(ctx)
-        let (person, account) = try store.db.read {
-            let p = try store.session(try inv.required("session"), now: now).person
-            return (p, try store.account(personID: p.id))
-        }
+        let person = try store.db.read { try store.session(try inv.required("session"), now: now).person }
         if case .refused(let e) = ProfileRules.transition(.activation, from: person.state, deceased: person.deceased) { throw e }
-        _ = account
         if ProfileRules.isMinor(birthDate: person.birthDate, on: now.parisDate) && !inv.flag("legal-representative") {
             throw MESError("legal_representative_required", .refused,
                            "Ce profil est celui d'une personne mineure : certifiez être son représentant légal (--legal-representative).",

@@ -105,11 +105,10 @@ enum EnrolmentCommands {
     static func oppose(_ inv: Invocation, _ ctx: Context) throws {
         if inv.flag("assisted") { return try opposeAssisted(inv, ctx) }
         let now = try ctx.now()
-        var target = Enrolment.ReceiptTarget(path: inv.value("receipt"), force: inv.flag("force"))
+        let target = Enrolment.ReceiptTarget(path: inv.value("receipt"), force: inv.flag("force"))
         if let p = target.path, FileIO.exists(p), !target.force {
             throw MESError("file_exists", .cannotCreate, "Le fichier existe déjà : \(p) (--force pour le remplacer)", field: "receipt")
         }
-        target.sync = true
         let legal = inv.flag("legal-representative")
         let outcome: Enrolment.OppositionOutcome
         if let token = inv.value("session") {
@@ -163,8 +162,7 @@ enum EnrolmentCommands {
         let nir = try Args.nir(inv)
         let birth = try Args.birthDate(inv, now: now)
         let lastName = try inv.required("last-name")
-        var target = Enrolment.ReceiptTarget(path: inv.value("receipt"), force: inv.flag("force"))
-        target.sync = true
+        let target = Enrolment.ReceiptTarget(path: inv.value("receipt"), force: inv.flag("force"))
         try Confirmation.require(inv, ctx, prompt: confirmText)
         let store = try Args.store(ctx)
         let e = Enrolment(store: store, now: now)

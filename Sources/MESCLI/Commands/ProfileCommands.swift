@@ -58,8 +58,7 @@ enum ProfileCommands {
 
     static func oppose(_ inv: Invocation, _ ctx: Context) throws {
         let now = try ctx.now()
-        var target = Enrolment.ReceiptTarget(path: inv.value("receipt"), force: inv.flag("force"))
-        target.sync = true
+        let target = Enrolment.ReceiptTarget(path: inv.value("receipt"), force: inv.flag("force"))
         try Confirmation.require(inv, ctx, prompt: EnrolmentCommands.confirmText)
         let store = try Args.store(ctx)
         let e = Enrolment(store: store, now: now)
