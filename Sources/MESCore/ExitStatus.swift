@@ -20,7 +20,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .refused: return "refused by the profile's state (e.g. opposing an active space)"
         case .internal: return "internal error"
         case .cannotCreate: return "cannot create output (file exists without --force, unwritable directory, full disk)"
-        case .temporary: return "temporary failure: the store stayed busy after retries; try again"
+        case .temporary: return "temporary failure: the store stayed busy after retries, or a code was asked again within 30 seconds; try again"
         case .identificationFailed: return "identification failed: wrong, expired or used code, identity mismatch, lockout"
         }
     }
