@@ -142,16 +142,22 @@ struct Enrolment {
         case alreadyOpposed(Person, since: Instant, receipt: OppositionReceipt?)
     }
 
-    /// Records the opposition of `person` (inside the caller's transaction): the decision, the new
-    /// state and the receipt record. Writes no file.
-    func recordOpposition(_ person: Person, channel: Channel, actor: Actor, actorID: String? = nil, codeID: Int64? = nil,
-                          legalRepresentative: Bool) throws -> Recorded {
-        let minor = ProfileRules.isMinor(birthDate: person.birthDate, on: now.parisDate)
-        if minor && !legalRepresentative && actor != .adviser {
+    /// Throws what would refuse an opposition for `person` (minor without certification, state).
+    func checkOpposition(_ person: Person, actor: Actor, legalRepresentative: Bool) throws {
+        if ProfileRules.isMinor(birthDate: person.birthDate, on: now.parisDate) && !legalRepresentative && actor != .adviser {
             throw MESError("legal_representative_required", .refused,
                            "Ce profil est celui d'une personne mineure : certifiez être son représentant légal (--legal-representative).",
                            field: "legal-representative")
         }
+        if case .refused(let e) = ProfileRules.transition(.opposition, from: person.state, deceased: person.deceased) { throw e }
+    }
+
+    /// Records the opposition of `person` (inside the caller's transaction): the decision, the new
+    /// state and the receipt record. Writes no file.
+    func recordOpposition(_ person: Person, channel: Channel, actor: Actor, actorID: String? = nil, codeID: Int64? = nil,
+                          legalRepresentative: Bool) throws -> Recorded {
+        try checkOpposition(person, actor: actor, legalRepresentative: legalRepresentative)
+        let minor = ProfileRules.isMinor(birthDate: person.birthDate, on: now.parisDate)
         switch ProfileRules.transition(.opposition, from: person.state, deceased: person.deceased) {
         case .refused(let e): throw e
         case .already:

@@ -49,8 +49,11 @@ extension Store {
     /// Must run inside `db.write`. The consuming update is conditional (unused, not superseded,
     /// not locked, unexpired), so two processes can never both use one code.
     /// `auditSuccess` false leaves the success to the decision's own audit line (batches).
+    /// `accept` runs once the code matched a live code and before it is consumed: when it throws,
+    /// nothing has been written (callers check what would refuse the decision there).
     public func identify(code: String, nir: NIR, card: CardType, serial: String, now: Instant,
-                         policy: CodePolicy, auditSuccess: Bool = true) throws -> Identification {
+                         policy: CodePolicy, auditSuccess: Bool = true,
+                         accept: (Person) throws -> Void = { _ in }) throws -> Identification {
         // The card's profiles with their codes, in one query (a profile with no code appears once).
         let card3: [SQLValue] = [.text(nir.compact), .text(serial), .text(card.rawValue)]
         let onCard = "(SELECT id FROM people WHERE nir = ? AND serial = ? AND card_type = ?)"
@@ -79,6 +82,7 @@ extension Store {
             if r.int(4) != nil { return .rejected(.codeUsed, recorded: false, codeID: id) }
             if r.int(5) != nil { return .rejected(.codeSuperseded, recorded: false, codeID: id) }
             if r.int(3)! <= now.seconds { return .rejected(.codeExpired, recorded: false, codeID: id) }
+            try accept(matchedPerson!)
             let changed = try db.run("""
                 UPDATE codes SET used_at = ? WHERE id = ? AND used_at IS NULL AND superseded_at IS NULL
                 AND locked_at IS NULL AND expires_at > ?

@@ -137,14 +137,13 @@ struct BatchOpposition {
         var result = Result(line: member.line, nir: member.nir, status: .invalid)
         let mark = store.createdFileCount
         do {
-            try store.db.savepoint {
-                if let code = member.code {
-                    try oppose(member, code: code, into: &result, pending: &pending)
-                } else if requestCodes {
-                    try request(member, into: &result)
-                } else {
-                    throw MESError.invalid("code_required", Messages.fieldRequired + " (ou --request-codes)", field: "code")
-                }
+            // No savepoint: both paths check everything that can refuse the row before they write.
+            if let code = member.code {
+                try oppose(member, code: code, into: &result, pending: &pending)
+            } else if requestCodes {
+                try request(member, into: &result)
+            } else {
+                throw MESError.invalid("code_required", Messages.fieldRequired + " (ou --request-codes)", field: "code")
             }
         } catch let e as MESError {
             store.discardCreatedFiles(from: mark)
@@ -169,8 +168,14 @@ struct BatchOpposition {
     }
 
     func oppose(_ m: MemberRow, code: String, into result: inout Result, pending: inout [PendingFile]) throws {
+        // Everything that would refuse this member is checked before the code is consumed, so a
+        // refused row writes nothing and needs no savepoint.
+        let accept: (Person) throws -> Void = { [self] person in
+            if let b = m.birthDate, b != person.birthDate { throw MESError.identityNotFound }
+            try enrolment.checkOpposition(person, actor: .association, legalRepresentative: legalRepresentative)
+        }
         switch try store.identify(code: code, nir: m.nir, card: m.card, serial: m.serial, now: now, policy: enrolment.policy,
-                                  auditSuccess: false) {
+                                  auditSuccess: false, accept: accept) {
         case .rejected(let e, _, let codeID):
             // Our own earlier run consumed this code: report the opposition, restore a missing receipt.
             if e.code == "code_used", let codeID, let decision = try store.decision(consumingCode: codeID),
@@ -184,7 +189,6 @@ struct BatchOpposition {
             result.status = Self.status(for: e)
             result.error = e
         case .identified(let person, let codeID):
-            if let b = m.birthDate, b != person.birthDate { throw MESError.identityNotFound }
             switch try enrolment.recordOpposition(person, channel: .batch, actor: .association, actorID: association, codeID: codeID,
                                                   legalRepresentative: legalRepresentative) {
             case .opposed(_, let r):
