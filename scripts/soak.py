@@ -37,6 +37,7 @@ def check(cond, what):
 def exactly_once(store, receipts, members):
     db = sqlite3.connect(os.path.join(store, "mes.db"))
     check(db.execute("PRAGMA integrity_check").fetchone()[0] == "ok", "integrity_check")
+    check(db.execute("PRAGMA foreign_key_check").fetchall() == [], "foreign_key_check")
     n = db.execute("SELECT count(*) FROM decisions WHERE kind='opposition'").fetchone()[0]
     dup = db.execute("SELECT count(*) FROM (SELECT person_id FROM decisions WHERE kind='opposition' GROUP BY person_id HAVING count(*)>1)").fetchone()[0]
     ids = {r[0] for r in db.execute("SELECT id FROM receipts")}

@@ -131,6 +131,7 @@ enum BatchKiller {
     static func checkExactlyOnce(store: String, receipts: String, members: Int) throws {
         let db = try Database(path: store + "/mes.db", create: false)
         #expect(try db.first("PRAGMA integrity_check")?.text(0) == "ok")
+        #expect(try db.query("PRAGMA foreign_key_check").isEmpty)
         #expect(try db.first("SELECT count(*) FROM decisions WHERE kind = 'opposition'")?.int(0) == Int64(members))
         #expect(try db.first("SELECT count(*) FROM (SELECT person_id FROM decisions WHERE kind = 'opposition' GROUP BY person_id HAVING count(*) > 1)")?.int(0) == 0)
         #expect(try db.first("SELECT count(*) FROM receipts")?.int(0) == Int64(members))
