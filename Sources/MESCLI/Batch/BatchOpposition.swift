@@ -44,10 +44,26 @@ struct BatchOpposition {
         var destination: String?
         var error: MESError?
 
-        var json: JSON {
-            .obj([("row", .int(line)), ("nir", JSON.str(nir.map(Masking.nir))), ("status", .string(status.rawValue)),
-                  ("receipt", JSON.str(receipt)), ("file", JSON.str(file)), ("destination", JSON.str(destination)),
-                  ("field", JSON.str(error?.field)), ("reason", JSON.str(error?.code)), ("message", JSON.str(error?.message))])
+        /// The JSON Lines object of the row (written straight into the output buffer, one line).
+        func write(into out: inout [UInt8]) {
+            out += #"{"row":"#.utf8
+            out += String(line).utf8
+            func field(_ key: String, _ value: String?) {
+                guard let value else { return }
+                out += #",""#.utf8
+                out += key.utf8
+                out += #"":"#.utf8
+                JSON.writeString(value, into: &out)
+            }
+            field("nir", nir.map(Masking.nir))
+            field("status", status.rawValue)
+            field("receipt", receipt)
+            field("file", file)
+            field("destination", destination)
+            field("field", error?.field)
+            field("reason", error?.code)
+            field("message", error?.message)
+            out += "}\n".utf8
         }
     }
 

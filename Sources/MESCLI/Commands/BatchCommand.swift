@@ -60,10 +60,7 @@ enum BatchCommand {
             for r in try batch.process(group, header: h) {
                 counts[r.status, default: 0] += 1
                 rows += 1
-                var line = [UInt8]()
-                r.json.write(into: &line)
-                line.append(0x0A)
-                ctx.stdout.write(bytes: line)
+                ctx.stdout.append { r.write(into: &$0) }
             }
             ctx.stdout.flush()
             group.removeAll(keepingCapacity: true)
