@@ -9,6 +9,13 @@ public enum CodeKind: String, Sendable {
 
 /// Provisional codes and identification. Codes are stored only as keyed digests.
 extension Store {
+    /// A card's profiles with their codes (built once: the statement cache is keyed by the text).
+    static let cardProfilesWithCodes = """
+        SELECT \(personColumnsQualified), c.id, c.person_id, c.digest, c.expires_at, c.used_at, c.superseded_at, c.locked_at
+        FROM people p LEFT JOIN codes c ON c.person_id = p.id
+        WHERE p.nir = ? AND p.serial = ? AND p.card_type = ?
+        """
+
     /// Records a new code for a person (its digest only) and supersedes the person's earlier live
     /// codes. Returns the code's row id. The caller delivers the plaintext and forgets it.
     @discardableResult
@@ -57,12 +64,7 @@ extension Store {
         // The card's profiles with their codes, in one query (a profile with no code appears once).
         let card3: [SQLValue] = [.text(nir.compact), .text(serial), .text(card.rawValue)]
         let onCard = "(SELECT id FROM people WHERE nir = ? AND serial = ? AND card_type = ?)"
-        let rows = try db.query("""
-            SELECT \(Self.personColumnsQualified),
-                   c.id, c.person_id, c.digest, c.expires_at, c.used_at, c.superseded_at, c.locked_at
-            FROM people p LEFT JOIN codes c ON c.person_id = p.id
-            WHERE p.nir = ? AND p.serial = ? AND p.card_type = ?
-            """, card3)
+        let rows = try db.query(Self.cardProfilesWithCodes, card3)
         guard !rows.isEmpty else { return .rejected(.identityNotFound, recorded: false) }
         let typed = digest("code", code)
         var match: Row?
