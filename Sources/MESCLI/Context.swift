@@ -110,6 +110,21 @@ public final class Input {
         }
     }
 
+    /// Calls `body` with the input in chunks (large inputs given as `-`).
+    public func forEachChunk(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        guard let fd else {
+            try memory.withUnsafeBufferPointer { try body($0) }
+            return
+        }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw MESError("stdin_unreadable", .noInput, "standard input is unreadable") }
+            if n == 0 { return }
+            try chunk.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<n])) }
+        }
+    }
+
     /// Reads everything (small inputs: passwords, files given as `-`).
     public func readAll() -> [UInt8] {
         guard let fd else { return memory }

@@ -19,14 +19,6 @@ public enum FileIO {
         let field: String
         let owned: Bool
 
-        /// Standard input (not closed afterwards).
-        public init(standardInput: Void) {
-            fd = 0
-            path = "-"
-            field = "FILE"
-            owned = false
-        }
-
         public init(path: String, field: String) throws {
             self.path = path
             self.field = field

@@ -97,6 +97,17 @@ import MESStore
         #expect(try FileManager.default.contentsOfDirectory(atPath: receipts).sorted() == before)
     }
 
+    @Test func membersFromStandardInput() throws {
+        let dir = temporaryDirectory("batch-stdin").path
+        let env = ["MES_NOW": "2022-02-03T10:00:00Z"]
+        #expect(mes(["--store", dir, "init", "--demo"], env: env).status == 0)
+        let csv = "nir,type_carte,numero_serie,code\n116304403801618,plain,953701166,HuqZF3KXCz8k\n1 55,plain,1,x\n"
+        let r = mes(["--store", dir, "batch", "oppose", "-", "--receipts", dir + "/rec", "--quiet"], stdin: csv, env: env)
+        #expect(r.status == 65)
+        let statuses = r.jsonLines.dropLast().map { $0["status"] as? String ?? "" }
+        #expect(statuses == ["identity_mismatch", "invalid"])
+    }
+
     @Test func killedMidwayThenResumed() throws {
         let s = try Scenario(demo: false)
         let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path

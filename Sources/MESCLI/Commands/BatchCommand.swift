@@ -32,8 +32,11 @@ enum BatchCommand {
         let now = try ctx.now()
         let path = inv.positionals[0]
         let dir = try inv.required("receipts")
-        let input = path == "-" ? FileIO.Chunks(standardInput: ()) : try FileIO.Chunks(path: path, field: "FILE")
-        let totalBytes = input.size
+        let file = path == "-" ? nil : try FileIO.Chunks(path: path, field: "FILE")
+        let totalBytes = file?.size ?? 0
+        let forEachChunk: ((UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void = { body in
+            if let file { try file.forEach(body) } else { try ctx.stdin.forEachChunk(body) }
+        }
         let store = try Args.store(ctx)
         try FileIO.makeDirectory(dir, field: "receipts")
         var batch = BatchOpposition(store: store, now: now, receiptsDirectory: dir, requestCodes: inv.flag("request-codes"),
@@ -83,7 +86,7 @@ enum BatchCommand {
             if group.count >= batch.groupSize { try flush() }
         }
         do {
-            try input.forEach { bytes in
+            try forEachChunk { bytes in
                 readBytes += bytes.count
                 try reader.feed(bytes, handle)
             }
