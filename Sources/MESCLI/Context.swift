@@ -86,19 +86,9 @@ public final class Input {
 
     /// Calls `body` with each line (without `\n`; a trailing `\r` is kept), streaming in chunks.
     public func forEachLine(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        guard let fd else {
-            var all = memory
-            if let last = all.last, last != 0x0A { all.append(0x0A) }
-            try all.withUnsafeBufferPointer { try Self.split($0, body) }
-            return
-        }
         var pending = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw MESError("stdin_unreadable", .noInput, "standard input is unreadable") }
-            if n == 0 { break }
-            pending.append(contentsOf: chunk[0..<n])
+        try forEachChunk { chunk in
+            pending.append(contentsOf: chunk)
             if let lastNL = pending.lastIndex(of: 0x0A) {
                 try pending.withUnsafeBufferPointer { try Self.split(UnsafeBufferPointer(rebasing: $0[0...lastNL]), body) }
                 pending.removeSubrange(0...lastNL)
@@ -110,7 +100,7 @@ public final class Input {
         }
     }
 
-    /// Calls `body` with the input in chunks (large inputs given as `-`).
+    /// Calls `body` with the input in chunks (the one read loop of standard input).
     public func forEachChunk(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         guard let fd else {
             try memory.withUnsafeBufferPointer { try body($0) }
@@ -126,16 +116,9 @@ public final class Input {
     }
 
     /// Reads everything (small inputs: passwords, files given as `-`).
-    public func readAll() -> [UInt8] {
-        guard let fd else { return memory }
+    public func readAll() throws -> [UInt8] {
         var out = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            out.append(contentsOf: chunk[0..<n])
-        }
+        try forEachChunk { out.append(contentsOf: $0) }
         return out
     }
 

@@ -41,10 +41,10 @@ struct Enrolment {
         let channel: OutgoingMessage.Channel
         switch wanted {
         case .email?:
-            guard contact.email != nil else { throw contactMissing("e-mail") }
+            guard contact.email != nil else { throw MESError.contactMissing("e-mail") }
             channel = .email
         case .sms?:
-            guard contact.mobile != nil else { throw contactMissing("mobile") }
+            guard contact.mobile != nil else { throw MESError.contactMissing("mobile") }
             channel = .sms
         case .letter?: channel = .letter
         case nil: channel = contact.email != nil ? .email : (contact.mobile != nil ? .sms : .letter)
@@ -61,11 +61,6 @@ struct Enrolment {
         try store.audit("code_issued", at: now, person: person.id, channel: .web, detail: "on_demand via \(channel.rawValue)")
         return Delivery(person: person, entry: entry, channel: channel, masked: message.recipientMasked,
                         expiresAt: Instant(seconds: now.seconds + validity))
-    }
-
-    private func contactMissing(_ what: String) -> MESError {
-        MESError("contact_missing", .invalidData, "Aucun \(what) n'est enregistré pour ce profil. " + Messages.contactsWrong,
-                 field: "via")
     }
 
     /// The notification code of a pending profile (6 weeks), by e-mail or by letter.
@@ -142,24 +137,24 @@ struct Enrolment {
         case alreadyOpposed(Person, since: Instant, receipt: OppositionReceipt?)
     }
 
-    /// Throws what would refuse an opposition for `person` (minor without certification, state).
-    func checkOpposition(_ person: Person, actor: Actor, legalRepresentative: Bool) throws {
-        if ProfileRules.isMinor(birthDate: person.birthDate, on: now.parisDate) && !legalRepresentative && actor != .adviser {
-            throw MESError("legal_representative_required", .refused,
-                           "Ce profil est celui d'une personne mineure : certifiez être son représentant légal (--legal-representative).",
-                           field: "legal-representative")
-        }
-        if case .refused(let e) = ProfileRules.transition(.opposition, from: person.state, deceased: person.deceased) { throw e }
+    /// Throws what would refuse an opposition for `person` (minor without certification, state);
+    /// otherwise returns the transition to apply (`.apply` or `.already`).
+    @discardableResult
+    func checkOpposition(_ person: Person, actor: Actor, legalRepresentative: Bool) throws -> Transition {
+        try ProfileRules.requireCertification(birthDate: person.birthDate, on: now.parisDate,
+                                              certified: legalRepresentative || actor == .adviser)
+        let t = ProfileRules.transition(.opposition, from: person.state, deceased: person.deceased)
+        if case .refused(let e) = t { throw e }
+        return t
     }
 
     /// Records the opposition of `person` (inside the caller's transaction): the decision, the new
     /// state and the receipt record. Writes no file.
     func recordOpposition(_ person: Person, channel: Channel, actor: Actor, actorID: String? = nil, codeID: Int64? = nil,
                           legalRepresentative: Bool) throws -> Recorded {
-        try checkOpposition(person, actor: actor, legalRepresentative: legalRepresentative)
         let minor = ProfileRules.isMinor(birthDate: person.birthDate, on: now.parisDate)
-        switch ProfileRules.transition(.opposition, from: person.state, deceased: person.deceased) {
-        case .refused(let e): throw e
+        switch try checkOpposition(person, actor: actor, legalRepresentative: legalRepresentative) {
+        case .refused(let e): throw e  // checkOpposition throws it first
         case .already:
             let last = try store.lastOpposition(of: person.id)
             return .alreadyOpposed(person, since: last?.at ?? person.stateSince ?? now,

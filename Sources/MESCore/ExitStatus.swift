@@ -59,4 +59,22 @@ public struct MESError: Error, Equatable, Sendable, CustomStringConvertible {
     public static let codeLocked = MESError("locked", .identificationFailed, Messages.codeLocked)
     public static let sessionExpired = MESError("session_expired", .identificationFailed, Messages.sessionExpired, field: "session")
     public static let tooSoon = MESError("too_soon", .temporary, Messages.tooSoon)
+    public static let legalRepresentativeRequired = MESError(
+        "legal_representative_required", .refused,
+        "Ce profil est celui d'une personne mineure : certifiez être son représentant légal (--legal-representative).",
+        field: "legal-representative")
+    public static let cguRequired = MESError(
+        "cgu_required", .invalidData,
+        Messages.cguRequired + " : J'accepte les Conditions Générales d'Utilisation et la Politique de protection des données personnelles (--accept-cgu).",
+        field: "accept-cgu")
+
+    /// No e-mail address or mobile number on file for the channel asked for.
+    public static func contactMissing(_ what: String) -> MESError {
+        MESError("contact_missing", .invalidData, "Aucun \(what) n'est enregistré pour ce profil. " + Messages.contactsWrong, field: "via")
+    }
+
+    /// An output file that exists and may not be replaced (without --force).
+    public static func fileExists(_ path: String, field: String) -> MESError {
+        MESError("file_exists", .cannotCreate, "Le fichier existe déjà : \(path) (--force pour le remplacer)", field: field)
+    }
 }

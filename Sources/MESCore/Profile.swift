@@ -85,4 +85,9 @@ public enum ProfileRules {
     public static func isMinor(birthDate: CalendarDate, on today: CalendarDate) -> Bool {
         birthDate.age(on: today) < 18
     }
+
+    /// Refuses (69) acting for a minor without the legal representative's certification.
+    public static func requireCertification(birthDate: CalendarDate, on today: CalendarDate, certified: Bool) throws {
+        if isMinor(birthDate: birthDate, on: today) && !certified { throw MESError.legalRepresentativeRequired }
+    }
 }

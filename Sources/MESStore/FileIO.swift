@@ -87,9 +87,7 @@ public enum FileIO {
             if link(tmp, path) != 0 {
                 let exists = errno == EEXIST
                 unlink(tmp)
-                if exists {
-                    throw MESError("file_exists", .cannotCreate, "Le fichier existe déjà : \(path) (--force pour le remplacer)", field: field)
-                }
+                if exists { throw MESError.fileExists(path, field: field) }
                 throw cannotCreate(path, field)
             }
             unlink(tmp)
@@ -145,6 +143,11 @@ public enum FileIO {
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// Refuses (73) an output path that exists unless `force`: checked before any work is done.
+    public static func refuseExisting(_ path: String?, force: Bool, field: String) throws {
+        if let path, !force, exists(path) { throw MESError.fileExists(path, field: field) }
+    }
 
     public static func remove(_ path: String) { unlink(path) }
 

@@ -126,13 +126,8 @@ import MESStore
 /// Killing a batch with SIGKILL and checking what it left.
 enum BatchKiller {
     static func killOnce(store: String, now: String, members: String, receipts: String, after seconds: Double) throws {
-        let p = Process()
-        p.executableURL = mesBinary
-        p.arguments = ["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--quiet", "--group-size", "300"]
-        p.environment = ["MES_HOME": store, "MES_NOW": now]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try startBinary(["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--quiet", "--group-size", "300"],
+                                env: ["MES_HOME": store, "MES_NOW": now])
         usleep(UInt32(seconds * 1_000_000))
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()

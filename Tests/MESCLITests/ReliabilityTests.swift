@@ -28,15 +28,8 @@ import MESStore
         let receipts = s.dir.appendingPathComponent("rec").path
         let procs = try parts.enumerated().map { k, part -> (Process, URL, URL) in
             let out = s.dir.appendingPathComponent("out-\(k)"), err = s.dir.appendingPathComponent("err-\(k)")
-            FileManager.default.createFile(atPath: out.path, contents: nil)
-            FileManager.default.createFile(atPath: err.path, contents: nil)
-            let p = Process()
-            p.executableURL = mesBinary
-            p.arguments = ["batch", "oppose", part, "--receipts", receipts, "--legal-representative"]
-            p.environment = ["MES_HOME": s.store, "MES_NOW": s.now]
-            p.standardOutput = try FileHandle(forWritingTo: out)
-            p.standardError = try FileHandle(forWritingTo: err)
-            try p.run()
+            let p = try startBinary(["batch", "oppose", part, "--receipts", receipts, "--legal-representative"],
+                                    env: ["MES_HOME": s.store, "MES_NOW": s.now], stdout: out, stderr: err)
             return (p, out, err)
         }
         var opposed = 0, already = 0

@@ -91,15 +91,8 @@ import Testing
         let s = try Scenario()
         try s.run(["code", "generate"] + Scenario.martine + Scenario.martineBirth)
         let code = try s.lastCode()
-        let results = try (0..<6).map { _ -> Process in
-            let p = Process()
-            p.executableURL = mesBinary
-            p.arguments = ["identify", "--code", code] + Scenario.martine
-            p.environment = ["MES_HOME": s.store, "MES_NOW": s.now]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            return p
+        let results = try (0..<6).map { _ in
+            try startBinary(["identify", "--code", code] + Scenario.martine, env: ["MES_HOME": s.store, "MES_NOW": s.now])
         }.map { p -> Int32 in p.waitUntilExit(); return p.terminationStatus }
         #expect(results.filter { $0 == 0 }.count == 1)
         #expect(results.filter { $0 == 77 }.count == 5)

@@ -47,6 +47,19 @@ let mesBinary: URL = {
     return packageRoot.appendingPathComponent(".build/debug/mes")
 }()
 
+/// Starts the built binary without waiting (concurrency and crash tests); output to files or nowhere.
+func startBinary(_ args: [String], env: [String: String], stdout: URL? = nil, stderr: URL? = nil) throws -> Process {
+    let p = Process()
+    p.executableURL = mesBinary
+    p.arguments = args
+    p.environment = env
+    for url in [stdout, stderr].compactMap({ $0 }) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+    p.standardOutput = try stdout.map { try FileHandle(forWritingTo: $0) } ?? FileHandle.nullDevice
+    p.standardError = try stderr.map { try FileHandle(forWritingTo: $0) } ?? FileHandle.nullDevice
+    try p.run()
+    return p
+}
+
 /// Runs the built binary as a user would; output goes through files (no pipe deadlock).
 func runBinary(_ args: [String], stdin: Data = Data(), env: [String: String] = [:], timeout: TimeInterval = 120) throws -> RunResult {
     let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("mes-run-\(UUID().uuidString)")

@@ -69,7 +69,7 @@ enum ActivationCommands {
             let second = twice ? try promptHidden("Confirmer le mot de passe : ", ctx) : first
             return (first, second)
         } else {
-            text = String(decoding: ctx.stdin.readAll(), as: UTF8.self)
+            text = String(decoding: try ctx.stdin.readAll(), as: UTF8.self)
         }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
         guard let first = lines.first, !first.isEmpty else {
@@ -99,7 +99,7 @@ enum ActivationCommands {
     static func activate(_ inv: Invocation, _ ctx: Context) throws {
         let now = try ctx.now()
         guard inv.flag("accept-cgu") else {
-            throw MESError("cgu_required", .invalidData, Messages.cguRequired + " : J'accepte les Conditions Générales d'Utilisation et la Politique de protection des données personnelles (--accept-cgu).", field: "accept-cgu")
+            throw MESError.cguRequired
         }
         let newEmail = inv.value("email")?.trimmingSpaces
         let newMobile = inv.value("mobile")?.trimmingSpaces
@@ -112,11 +112,7 @@ enum ActivationCommands {
         let store = try Args.store(ctx)
         let person = try store.db.read { try store.session(try inv.required("session"), now: now).person }
         if case .refused(let e) = ProfileRules.transition(.activation, from: person.state, deceased: person.deceased) { throw e }
-        if ProfileRules.isMinor(birthDate: person.birthDate, on: now.parisDate) && !inv.flag("legal-representative") {
-            throw MESError("legal_representative_required", .refused,
-                           "Ce profil est celui d'une personne mineure : certifiez être son représentant légal (--legal-representative).",
-                           field: "legal-representative")
-        }
+        try ProfileRules.requireCertification(birthDate: person.birthDate, on: now.parisDate, certified: inv.flag("legal-representative"))
 
         // Contact changes without their one-time code: send the codes, change nothing else.
         var pendingChanges: [(OTPPurpose, String)] = []
@@ -290,7 +286,7 @@ enum ActivationCommands {
             guard let p = try store.person(id: account.personID) else { throw loginFailed }
             let via = inv.value("via") ?? (p.email != nil ? "email" : "sms")
             guard let target = via == "email" ? p.email : p.mobile else {
-                throw MESError("contact_missing", .invalidData, "Aucun \(via == "email" ? "e-mail" : "mobile") enregistré. " + Messages.contactsWrong, field: "via")
+                throw MESError.contactMissing(via == "email" ? "e-mail" : "mobile")
             }
             let code = Store.newOTP()
             try store.recordOTP(code, personID: p.id, purpose: .login, target: nil, now: now, validity: otpValidity)

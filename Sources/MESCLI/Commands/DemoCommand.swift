@@ -59,8 +59,7 @@ enum DemoCommand {
         say("9 – Je valide l'opposition", "Ma décision a bien été prise en compte. Votre demande d'opposition à la création de Mon espace santé a bien été prise en compte le \(receipt.decidedOn.french).")
         say("10 – Télécharger le justificatif", "\(path)\nRéférence \(receipt.id), code de vérification \(receipt.verification)")
         let verdict = try ReceiptVerification.check(try FileIO.read(path), store: store)
-        let word = ["authentic": "authentique", "altered": "altéré", "unknown": "inconnu"][verdict.status.rawValue] ?? verdict.status.rawValue
-        say("Vérifier le justificatif", "mes receipt verify \(path) : \(word)")
+        say("Vérifier le justificatif", "mes receipt verify \(path) : \(verdict.status.french)")
         let attached = try store.attached(to: p)
         say("Profils rattachés", attached.map { "\($0.displayName) — \($0.stateLabel)" }.joined(separator: "\n"))
         finish(ctx, steps, status: "opposed")

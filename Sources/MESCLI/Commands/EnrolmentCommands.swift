@@ -106,9 +106,7 @@ enum EnrolmentCommands {
         if inv.flag("assisted") { return try opposeAssisted(inv, ctx) }
         let now = try ctx.now()
         let target = Enrolment.ReceiptTarget(path: inv.value("receipt"), force: inv.flag("force"))
-        if let p = target.path, FileIO.exists(p), !target.force {
-            throw MESError("file_exists", .cannotCreate, "Le fichier existe déjà : \(p) (--force pour le remplacer)", field: "receipt")
-        }
+        try FileIO.refuseExisting(target.path, force: target.force, field: "receipt")
         let legal = inv.flag("legal-representative")
         let outcome: Enrolment.OppositionOutcome
         if let token = inv.value("session") {

@@ -25,9 +25,8 @@ enum FixturesCommand {
         let rosterPath = try inv.required("roster")
         let membersPath = inv.value("members")
         let force = inv.flag("force")
-        for p in [rosterPath, membersPath].compactMap({ $0 }) where FileIO.exists(p) && !force {
-            throw MESError("file_exists", .cannotCreate, "Le fichier existe déjà : \(p) (--force pour le remplacer)", field: p == rosterPath ? "roster" : "members")
-        }
+        try FileIO.refuseExisting(rosterPath, force: force, field: "roster")
+        try FileIO.refuseExisting(membersPath, force: force, field: "members")
         var gen = PopulationGenerator(seed: seed, today: now.parisDate)
         var members: [PopulationGenerator.Member] = []
         members.reserveCapacity(count)

@@ -72,18 +72,14 @@ enum ProfileCommands {
     static func activate(_ inv: Invocation, _ ctx: Context) throws {
         let now = try ctx.now()
         guard inv.flag("accept-cgu") else {
-            throw MESError("cgu_required", .invalidData, Messages.cguRequired + " : J'accepte les Conditions Générales d'Utilisation et la Politique de protection des données personnelles (--accept-cgu).", field: "accept-cgu")
+            throw MESError.cguRequired
         }
         try Confirmation.require(inv, ctx, prompt: "J'active Mon espace santé pour ce profil.")
         let store = try Args.store(ctx)
         let p = try store.transaction { () -> Person in
             var p = try attachedProfile(inv, store, now: now)
             let minor = ProfileRules.isMinor(birthDate: p.birthDate, on: now.parisDate)
-            if minor && !inv.flag("legal-representative") {
-                throw MESError("legal_representative_required", .refused,
-                               "Ce profil est celui d'une personne mineure : certifiez être son représentant légal (--legal-representative).",
-                               field: "legal-representative")
-            }
+            try ProfileRules.requireCertification(birthDate: p.birthDate, on: now.parisDate, certified: inv.flag("legal-representative"))
             switch ProfileRules.transition(.activation, from: p.state, deceased: p.deceased) {
             case .refused(let e): throw e
             case .already: return p

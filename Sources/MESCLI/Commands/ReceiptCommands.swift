@@ -31,9 +31,7 @@ enum ReceiptCommands {
         if output == nil && format == "pdf" && ctx.stdout.isTerminal {
             throw MESError.usage("a PDF is not printed on a terminal: use -o FILE (or --format text)", field: "output")
         }
-        if let o = output, FileIO.exists(o), !inv.flag("force") {
-            throw MESError("file_exists", .cannotCreate, "Le fichier existe déjà : \(o) (--force pour le remplacer)", field: "output")
-        }
+        try FileIO.refuseExisting(output, force: inv.flag("force"), field: "output")
         let store = try Args.store(ctx)
         let receipt = try store.transaction { () -> OppositionReceipt in
             let (record, personID): (OppositionReceipt?, Int64)
@@ -82,9 +80,9 @@ enum ReceiptCommands {
         let verdict = try ReceiptVerification.check(bytes, store: store)
         let text: String
         switch verdict.status {
-        case .authentic: text = "authentique : justificatif \(verdict.id ?? "") émis par cette base, contenu intact."
-        case .altered: text = "altéré : le contenu du justificatif \(verdict.id ?? "") ne correspond pas à l'original (\(verdict.mismatch.joined(separator: ", ")))."
-        case .unknown: text = "inconnu : " + (verdict.id.map { "aucun justificatif \($0) dans cette base." } ?? "ce fichier n'est pas un justificatif lisible.")
+        case .authentic: text = "\(verdict.status.french) : justificatif \(verdict.id ?? "") émis par cette base, contenu intact."
+        case .altered: text = "\(verdict.status.french) : le contenu du justificatif \(verdict.id ?? "") ne correspond pas à l'original (\(verdict.mismatch.joined(separator: ", ")))."
+        case .unknown: text = "\(verdict.status.french) : " + (verdict.id.map { "aucun justificatif \($0) dans cette base." } ?? "ce fichier n'est pas un justificatif lisible.")
         }
         ctx.emit(SimpleReport(text: text, json: .obj([("schema_version", 1), ("status", .string(verdict.status.rawValue)),
                                                       ("receipt", JSON.str(verdict.id)),
@@ -95,7 +93,12 @@ enum ReceiptCommands {
 
 /// Checks a receipt's visible fields against the store's record and key.
 enum ReceiptVerification {
-    enum Status: String { case authentic, altered, unknown }
+    enum Status: String {
+        case authentic, altered, unknown
+
+        /// How people read it.
+        var french: String { self == .authentic ? "authentique" : self == .altered ? "altéré" : "inconnu" }
+    }
 
     struct Verdict {
         let status: Status

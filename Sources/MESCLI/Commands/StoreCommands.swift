@@ -63,7 +63,7 @@ enum StoreCommands {
         let store = try Args.store(ctx)
         let count: Int
         if path == "-" {
-            count = try RosterImport.run(ctx.stdin.readAll(), into: store, today: now.parisDate)
+            count = try RosterImport.run({ try ctx.stdin.forEachChunk($0) }, into: store, today: now.parisDate)
         } else {
             let chunks = try FileIO.Chunks(path: path, field: "FILE")
             count = try RosterImport.run({ try chunks.forEach($0) }, into: store, today: now.parisDate)
