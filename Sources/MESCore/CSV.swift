@@ -23,6 +23,44 @@ public struct CSVReader {
             self.line = line
             self.malformed = malformed
         }
+
+        /// The record as bytes, for the byte-level validators.
+        public func withRaw<T>(_ body: (RawRecord) throws -> T) rethrows -> T {
+            var bytes: [UInt8] = []
+            var ends: [Int] = []
+            for f in fields { bytes += f.utf8; ends.append(bytes.count) }
+            return try bytes.withUnsafeBufferPointer { b in
+                try ends.withUnsafeBufferPointer { e in try body(RawRecord(bytes: b, ends: e, line: line, malformed: malformed)) }
+            }
+        }
+    }
+
+    /// One record as bytes, valid only during the callback that receives it (no copy, no
+    /// `String` per field): the hot paths (`mes import`) validate fields as bytes.
+    public struct RawRecord {
+        /// The fields' bytes back to back, quotes removed and `""` unescaped.
+        let bytes: UnsafeBufferPointer<UInt8>
+        /// Where each field ends in `bytes`.
+        let ends: UnsafeBufferPointer<Int>
+        /// The line the record starts on (1-based).
+        public let line: Int
+        /// In lenient mode: a quote out of place was read as a plain character.
+        public let malformed: Bool
+
+        /// How many fields the record has.
+        public var count: Int { ends.count }
+
+        /// The bytes of field `i`.
+        public subscript(i: Int) -> UnsafeBufferPointer<UInt8> {
+            let start = i == 0 ? 0 : ends[i - 1]
+            return UnsafeBufferPointer(rebasing: bytes[start..<ends[i]])
+        }
+
+        /// Field `i` as text (invalid UTF-8 repaired with U+FFFD).
+        public func string(_ i: Int) -> String { String(decoding: self[i], as: UTF8.self) }
+
+        /// The record with its fields as strings.
+        public var record: Record { Record(fields: (0..<count).map(string), line: line, malformed: malformed) }
     }
 
     /// Lenient: a stray quote does not stop the reader; the record is emitted marked `malformed`
@@ -33,8 +71,10 @@ public struct CSVReader {
     public private(set) var separator: UInt8?
     public var maxRecordBytes = 1 << 20
 
-    private var field: [UInt8] = []
-    private var fields: [String] = []
+    /// The record under way: its fields' bytes, and where each finished field ends.
+    private var buffer: [UInt8] = []
+    private var ends: [Int] = []
+    private var fieldStart = 0
     private var inQuotes = false
     private var afterQuote = false
     private var fieldWasQuoted = false
@@ -42,39 +82,47 @@ public struct CSVReader {
     private var recordLine = 1
     private var recordBytes = 0
     private var started = false
-    private var pendingCR = false
     private var headerProbe: [UInt8] = []
 
     public init(separator: UInt8? = nil) { self.separator = separator }
 
     /// Feeds bytes; calls `emit` for each complete record.
     public mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (Record) throws -> Void) throws {
-        let input = bytes[...]
+        try feedRaw(bytes) { try emit($0.record) }
+    }
+
+    /// Call at end of input: emits the last record (without a final line end) and checks quotes.
+    public mutating func finish(_ emit: (Record) throws -> Void) throws {
+        try finishRaw { try emit($0.record) }
+    }
+
+    /// Feeds bytes; calls `emit` for each complete record, as bytes.
+    public mutating func feedRaw(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (RawRecord) throws -> Void) throws {
         if !started {
-            headerProbe.append(contentsOf: input)
+            headerProbe.append(contentsOf: bytes)
             // Wait for the first line end (or enough bytes) to strip the BOM and pick the separator.
             guard headerProbe.contains(0x0A) || headerProbe.count > 65_536 else { return }
             try start(emit)
             return
         }
-        try consume(input, emit)
+        try consume(bytes, emit)
     }
 
-    /// Call at end of input: emits the last record (without a final line end) and checks quotes.
-    public mutating func finish(_ emit: (Record) throws -> Void) throws {
+    /// `finish` for `feedRaw`.
+    public mutating func finishRaw(_ emit: (RawRecord) throws -> Void) throws {
         if !started { try start(emit) }
         if inQuotes { throw Failure.unterminatedQuote(line: recordLine) }
-        if !field.isEmpty || !fields.isEmpty || fieldWasQuoted { try endRecord(emit) }
+        if buffer.count > fieldStart || !ends.isEmpty || fieldWasQuoted { try endRecord(emit) }
     }
 
     /// Strips the byte-order mark, picks the separator and reads what was held back.
-    private mutating func start(_ emit: (Record) throws -> Void) throws {
+    private mutating func start(_ emit: (RawRecord) throws -> Void) throws {
         started = true
         var probe = headerProbe
         headerProbe = []
         if probe.starts(with: [0xEF, 0xBB, 0xBF]) { probe.removeFirst(3) }
         if separator == nil { separator = Self.detect(probe) }
-        try probe.withUnsafeBufferPointer { try consume($0[...], emit) }
+        try probe.withUnsafeBufferPointer { try consume($0, emit) }
     }
 
     /// `;` when the header line has more semicolons than commas outside quotes, else `,`.
@@ -88,32 +136,51 @@ public struct CSVReader {
         return semis > commas ? 0x3B : 0x2C
     }
 
-    private mutating func consume(_ input: Slice<UnsafeBufferPointer<UInt8>>, _ emit: (Record) throws -> Void) throws {
+    /// Appends a run of plain bytes to the field under way.
+    private mutating func append(_ input: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) throws {
+        recordBytes += to - from
+        if recordBytes > maxRecordBytes { throw Failure.tooLarge(line: recordLine) }
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: input[from..<to]))
+    }
+
+    private mutating func consume(_ input: UnsafeBufferPointer<UInt8>, _ emit: (RawRecord) throws -> Void) throws {
         let sep = separator ?? 0x2C
-        for c in input {
+        var i = 0
+        let n = input.count
+        while i < n {
+            // Runs of ordinary bytes are copied at once.
+            if inQuotes {
+                var j = i
+                while j < n && input[j] != 0x22 { if input[j] == 0x0A { line += 1 }; j += 1 }
+                if j > i { try append(input, i, j); i = j; continue }
+            } else if !afterQuote && !fieldWasQuoted {
+                var j = i
+                while j < n { let c = input[j]; if c == sep || c == 0x22 || c == 0x0A { break }; j += 1 }
+                if j > i { try append(input, i, j); i = j; continue }
+            }
+            let c = input[i]
+            i += 1
             recordBytes += 1
             if recordBytes > maxRecordBytes { throw Failure.tooLarge(line: recordLine) }
             if inQuotes {
-                if c == 0x22 { inQuotes = false; afterQuote = true }
-                else {
-                    if c == 0x0A { line += 1 }
-                    field.append(c)
-                }
+                // Only a quote reaches here.
+                inQuotes = false
+                afterQuote = true
                 continue
             }
             if afterQuote {
                 afterQuote = false
-                if c == 0x22 { field.append(0x22); inQuotes = true; continue }  // "" inside quotes
+                if c == 0x22 { buffer.append(0x22); inQuotes = true; continue }  // "" inside quotes
             }
             switch c {
             case 0x22:
-                if field.isEmpty && !fieldWasQuoted { inQuotes = true; fieldWasQuoted = true }
-                else if lenient { broken = true; fieldWasQuoted = false; field.append(c) }
+                if buffer.count == fieldStart && !fieldWasQuoted { inQuotes = true; fieldWasQuoted = true }
+                else if lenient { broken = true; fieldWasQuoted = false; buffer.append(c) }
                 else { throw Failure.strayQuote(line: line) }
             case sep:
                 endField()
             case 0x0A:
-                if field.last == 0x0D && !fieldWasQuoted { field.removeLast() }
+                if buffer.count > fieldStart && buffer.last == 0x0D && !fieldWasQuoted { buffer.removeLast() }
                 try endRecord(emit)
                 line += 1
                 recordLine = line
@@ -126,24 +193,34 @@ public struct CSVReader {
                     broken = true
                     fieldWasQuoted = false
                 }
-                if !fieldWasQuoted { field.append(c) }
+                if !fieldWasQuoted { buffer.append(c) }
             }
         }
     }
 
     private mutating func endField() {
-        fields.append(String(decoding: field, as: UTF8.self))
-        field.removeAll(keepingCapacity: true)
+        ends.append(buffer.count)
+        fieldStart = buffer.count
         fieldWasQuoted = false
     }
 
-    private mutating func endRecord(_ emit: (Record) throws -> Void) throws {
+    private mutating func endRecord(_ emit: (RawRecord) throws -> Void) throws {
         endField()
-        let r = Record(fields: fields, line: recordLine, malformed: broken)
-        broken = false
-        fields.removeAll(keepingCapacity: true)
+        defer {
+            broken = false
+            buffer.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+            fieldStart = 0
+        }
         // Blank lines are skipped.
-        if !(r.fields.count == 1 && r.fields[0].isEmpty) { try emit(r) }
+        if ends.count == 1 && ends[0] == 0 { return }
+        let malformed = broken
+        let line = recordLine
+        try buffer.withUnsafeBufferPointer { b in
+            try ends.withUnsafeBufferPointer { e in
+                try emit(RawRecord(bytes: b, ends: e, line: line, malformed: malformed))
+            }
+        }
     }
 
     /// Parses a whole buffer.

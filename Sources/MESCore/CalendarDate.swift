@@ -23,20 +23,8 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
 
     /// Parses `JJ/MM/AAAA` or `AAAA-MM-JJ`; nil for anything else or an impossible date.
     public static func parse(_ text: String) -> CalendarDate? {
-        let t = text.trimmingSpaces
-        let b = Array(t.utf8)
-        func n(_ r: Range<Int>) -> Int? {
-            var v = 0
-            for c in b[r] { guard c >= 0x30 && c <= 0x39 else { return nil }; v = v * 10 + Int(c - 0x30) }
-            return v
-        }
-        if b.count == 10, b[2] == 0x2F, b[5] == 0x2F, let d = n(0..<2), let m = n(3..<5), let y = n(6..<10) {
-            return CalendarDate(year: y, month: m, day: d)
-        }
-        if b.count == 10, b[4] == 0x2D, b[7] == 0x2D, let y = n(0..<4), let m = n(5..<7), let d = n(8..<10) {
-            return CalendarDate(year: y, month: m, day: d)
-        }
-        return nil
+        var t = text
+        return t.withUTF8 { parse(bytes: $0) }
     }
 
     /// `JJ/MM/AAAA`, as the service shows dates.

@@ -97,38 +97,43 @@ public enum Roster {
 
     /// Validates one row.
     public static func entry(_ record: CSVReader.Record, header: Header, today: CalendarDate) -> Result<Entry, Problem> {
-        let fields = record.fields
-        func value(_ c: Int) -> String? {
-            guard let i = header.slots[c], i < fields.count else { return nil }
-            let v = fields[i].trimmingSpaces
+        record.withRaw { entry($0, header: header, today: today) }
+    }
+
+    /// Validates one row read as bytes (`mes import`): the fields every row has are checked as
+    /// bytes; strings are made only for the values kept.
+    public static func entry(_ record: CSVReader.RawRecord, header: Header, today: CalendarDate) -> Result<Entry, Problem> {
+        func bytes(_ c: Int) -> UnsafeBufferPointer<UInt8>? {
+            guard let i = header.slots[c], i < record.count else { return nil }
+            let v = record[i].trimmingSpaces
             return v.isEmpty ? nil : v
         }
-        func value(_ col: String) -> String? { value(columns.firstIndex { $0.0 == col }!) }
+        func value(_ c: Int) -> String? { bytes(c)?.string }
         func problem(_ field: String, _ message: String) -> Result<Entry, Problem> {
             .failure(Problem(line: record.line, field: field, message: message))
         }
-        for r in required where value(r) == nil { return problem(r, Messages.fieldRequired) }
-        guard let nir = NIRValidator(rules: .insee).validate(value(0)!).nir else {
-            return problem("nir", NIRValidator(rules: .insee).validate(value(0)!).reason!.message)
-        }
-        guard let birth = CalendarDate.parse(value(1)!), birth <= today else {
+        for (r, c) in zip(required, 0...) where bytes(c) == nil { return problem(r, Messages.fieldRequired) }
+        let nirVerdict = NIRValidator(rules: .insee).validate(bytes: bytes(0)!)
+        guard let nir = nirVerdict.nir else { return problem("nir", nirVerdict.reason!.message) }
+        guard let birth = CalendarDate.parse(bytes: bytes(1)!), birth <= today else {
             return problem("birth_date", Messages.birthDateInvalid)
         }
-        guard let card = CardType(flexible: value(4)!) else { return problem("card_type", "photo ou plain attendu") }
+        guard let card = CardType(flexibleBytes: bytes(4)!) else { return problem("card_type", "photo ou plain attendu") }
         let serial: VitaleSerial
-        switch VitaleSerial.parse(value(5)!, card: card) {
+        switch VitaleSerial.parse(bytes: bytes(5)!, card: card) {
         case .success(let s): serial = s
         case .failure(let e): return problem("serial", e.message)
         }
         let email = value(6)
         if let email, !Self.plausibleEmail(email) { return problem("email", "adresse e-mail invalide") }
-        let mobile = value(7)
-        if let mobile, mobile.filter(\.isNumber).count < 9 || !mobile.allSatisfy({ $0.isNumber || $0 == " " || $0 == "+" || $0 == "." }) {
-            return problem("mobile", "numéro de mobile invalide")
+        var mobile: String?
+        if let m = bytes(7) {
+            guard plausibleMobile(m) else { return problem("mobile", "numéro de mobile invalide") }
+            mobile = m.string
         }
         var holder: CalendarDate?
-        if let h = value(9) {
-            guard let d = CalendarDate.parse(h) else { return problem("holder_birth_date", Messages.birthDateInvalid) }
+        if let h = bytes(9) {
+            guard let d = CalendarDate.parse(bytes: h) else { return problem("holder_birth_date", Messages.birthDateInvalid) }
             holder = d
         }
         var deceased = false
@@ -154,14 +159,29 @@ public enum Roster {
             guard let i = Instant.parse(s) else { return problem("notified_at", "date invalide") }
             notified = i
         }
-        for (col, limit) in [("first_name", 100), ("last_name", 100), ("address", 300)] {
-            if let v = value(col), v.count > limit { return problem(col, "trop long (\(limit) caractères au plus)") }
-            if let v = value(col), v.unicodeScalars.contains(where: { $0.value < 0x20 }) { return problem(col, Messages.codeCharacter) }
+        for (col, c, limit) in [("first_name", 2, 100), ("last_name", 3, 100), ("address", 8, 300)] {
+            guard let v = bytes(c) else { continue }
+            // A character takes at least one byte: only long values need counting.
+            if v.count > limit, v.string.count > limit { return problem(col, "trop long (\(limit) caractères au plus)") }
+            if v.contains(where: { $0 < 0x20 }) { return problem(col, Messages.codeCharacter) }
         }
         let person = Person(nir: nir, birthDate: birth, firstName: value(2)!, lastName: value(3)!, card: card,
                             serial: serial.digits, email: email, mobile: mobile, address: value(8), deceased: deceased,
                             state: state, stateSince: since ?? (state == .pending ? nil : Instant(date: today)), notifiedAt: notified)
         return .success(Entry(person: person, holderBirthDate: holder, line: record.line))
+    }
+
+    /// A mobile number: at least 9 digits; only digits, spaces, `+` and `.`.
+    static func plausibleMobile(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.isASCII else {  // other scripts' digits count too (Character.isNumber)
+            let s = b.string
+            return s.filter(\.isNumber).count >= 9 && s.allSatisfy { $0.isNumber || $0 == " " || $0 == "+" || $0 == "." }
+        }
+        var digits = 0
+        for c in b {
+            if c >= 0x30 && c <= 0x39 { digits += 1 } else if c != 0x20 && c != 0x2B && c != 0x2E { return false }
+        }
+        return digits >= 9
     }
 
     /// A plausible e-mail address: one @, a dot after it, no spaces or control characters.

@@ -243,7 +243,25 @@ public final class Statement {
     deinit { sqlite3_finalize(handle) }
 
     public func bind(_ i: Int32, _ text: String?) {
-        if let text { sqlite3_bind_text(handle, i, text, -1, SQLITE_TRANSIENT) } else { sqlite3_bind_null(handle, i) }
+        guard var text else { sqlite3_bind_null(handle, i); return }
+        text.withUTF8 { u in
+            u.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(handle, i, $0.baseAddress, Int32(u.count), SQLITE_TRANSIENT) }
+        }
+    }
+
+    /// Binds text that lives as long as the program (no copy).
+    public func bind(_ i: Int32, static text: StaticString) {
+        text.utf8Start.withMemoryRebound(to: CChar.self, capacity: text.utf8CodeUnitCount) {
+            sqlite3_bind_text(handle, i, $0, Int32(text.utf8CodeUnitCount), nil)
+        }
+    }
+
+    /// Binds a date as `AAAA-MM-JJ` text.
+    public func bind(_ i: Int32, _ date: CalendarDate) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { out in
+            date.writeISO(into: out)
+            out.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(handle, i, $0.baseAddress, 10, SQLITE_TRANSIENT) }
+        }
     }
 
     public func bind(_ i: Int32, _ v: Int64?) {

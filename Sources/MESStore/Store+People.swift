@@ -118,10 +118,10 @@ public final class PeopleLoader {
     /// Adds one person; returns its id.
     public func add(_ p: Person) throws -> Int64 {
         insert.bind(1, p.nir.compact)
-        insert.bind(2, p.birthDate.iso)
+        insert.bind(2, p.birthDate)
         insert.bind(3, p.firstName)
         insert.bind(4, p.lastName)
-        insert.bind(5, p.card.rawValue)
+        insert.bind(5, static: p.card == .photo ? "photo" : "plain")
         insert.bind(6, p.serial)
         insert.bind(7, p.email)
         insert.bind(8, p.mobile)

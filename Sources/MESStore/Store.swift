@@ -75,13 +75,19 @@ public final class Store {
         return db
     }
 
-    /// Runs the migrations not yet applied, in one transaction.
+    /// Runs the migrations not yet applied, in one transaction. Foreign keys are off meanwhile
+    /// (a migration may rebuild a table others refer to) and checked before the commit.
     func migrate() throws {
         let current = Int(try db.first("PRAGMA user_version")?.int(0) ?? 0)
         guard current < Schema.migrations.count else { return }
+        try db.exec("PRAGMA foreign_keys=OFF")
+        defer { try? db.exec("PRAGMA foreign_keys=ON") }
         try db.write {
             let again = Int(try db.first("PRAGMA user_version")?.int(0) ?? 0)
             for m in Schema.migrations.dropFirst(again) { try db.exec(m) }
+            if try db.first("PRAGMA foreign_key_check") != nil {
+                throw MESError("store_corrupt", .internal, "La migration de la base a laissé des références orphelines ; rien n'a été changé.", field: "store")
+            }
             try db.exec("PRAGMA user_version = \(Schema.migrations.count)")
         }
     }

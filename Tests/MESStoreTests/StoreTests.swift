@@ -24,7 +24,7 @@ func demoPerson(_ store: Store, state: ProfileState = .pending) throws -> Person
         let dir = tempDir()
         let (store, created) = try Store.create(dir)
         #expect(created)
-        #expect(store.schemaVersion == 2)
+        #expect(store.schemaVersion == Schema.migrations.count)
         for (path, mode) in [(dir, 0o700), (dir + "/outbox", 0o700), (dir + "/mes.db", 0o600), (dir + "/secret.key", 0o600)] {
             let attrs = try FileManager.default.attributesOfItem(atPath: path)
             #expect((attrs[.posixPermissions] as! NSNumber).intValue & 0o777 == mode, "\(path)")

@@ -165,14 +165,13 @@ enum RosterImport {
         var count = 0
         var deferred: [Roster.Entry] = []  // attached profiles whose holder is not yet resolved
         var lines: [Int32] = []  // CSV line of each inserted row (ids are 1… in a bulk load)
-        var recentHolders: [String: Int64] = [:]  // the last holders read: families come together
+        var recentHolders: [HolderKey: Int64] = [:]  // the last holders read: families come together
         let outcome: Result<Int, MESError> = try store.transaction {
             let loader = try PeopleLoader(store: store)
             func insert(_ e: Roster.Entry, final: Bool) throws -> Bool {
                 var e = e
                 if let hb = e.holderBirthDate {
-                    let key = e.person.nir.compact + hb.iso
-                    if let h = recentHolders[key] { e.person.holderID = h }
+                    if let h = recentHolders[HolderKey(e.person.nir, hb)] { e.person.holderID = h }
                     else if !loader.bulk || final, let h = try store.holderID(nir: e.person.nir, birthDate: hb) { e.person.holderID = h }
                     else { return false }
                 }
@@ -181,7 +180,7 @@ enum RosterImport {
                     if loader.bulk { lines.append(Int32(e.line)) }
                     if e.holderBirthDate == nil {
                         if recentHolders.count > 4096 { recentHolders.removeAll(keepingCapacity: true) }
-                        recentHolders[e.person.nir.compact + e.person.birthDate.iso] = id
+                        recentHolders[HolderKey(e.person.nir, e.person.birthDate)] = id
                     }
                 } catch let err as SQLiteError where err.code & 0xFF == 19 {  // SQLITE_CONSTRAINT
                     problems.append(Roster.Problem(line: e.line, field: "nir", message: "personne déjà présente (même NIR, date de naissance et prénom)"))
@@ -191,9 +190,9 @@ enum RosterImport {
             }
             do {
                 var reader = CSVReader()
-                let handle: (CSVReader.Record) throws -> Void = { rec in
+                let handle: (CSVReader.RawRecord) throws -> Void = { rec in
                     guard let h = header else {
-                        switch Roster.mapHeader(rec.fields, line: rec.line) {
+                        switch Roster.mapHeader((0..<rec.count).map(rec.string), line: rec.line) {
                         case .success(let m): header = Roster.Header(m)
                         case .failure(let p): throw p
                         }
@@ -206,8 +205,8 @@ enum RosterImport {
                     case .failure(let p): problems.append(p)
                     }
                 }
-                try source { try reader.feed($0, handle) }
-                try reader.finish(handle)
+                try source { try reader.feedRaw($0, handle) }
+                try reader.finishRaw(handle)
             } catch let f as CSVReader.Failure {
                 return .failure(MESError("csv_malformed", .invalidData, "Fichier CSV mal formé : \(describe(f)). Rien n'a été importé.", field: "FILE"))
             } catch let p as Roster.Problems {
@@ -233,6 +232,19 @@ enum RosterImport {
             return .success(count)
         }
         return try outcome.get()
+    }
+
+    /// A holder's identity (NIR and birth date) packed in two integers, for the map of recent holders.
+    struct HolderKey: Hashable {
+        let nir: UInt64
+        let day: Int
+
+        init(_ nir: NIR, _ birth: CalendarDate) {
+            var v: UInt64 = 0
+            for c in nir.compact.utf8 { v = v << 4 | UInt64(c >= 0x41 ? c - 0x41 + 10 : c - 0x30) }
+            self.nir = v
+            day = birth.daysSinceEpoch
+        }
     }
 
     static func rejected(_ problems: [Roster.Problem]) -> MESError {

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+@testable import MESStore
+import MESCore
+import MESCrypto
+
+@Suite struct MigrationTests {
+    /// A store left at schema 2 (by an earlier `mes`), with a family, a code and a decision.
+    func storeAtVersion2() throws -> String {
+        let dir = tempDir()
+        try FileManager.default.createDirectory(atPath: dir + "/outbox", withIntermediateDirectories: true)
+        try FileIO.writeAtomically(dir + "/secret.key", Crypto.randomBytes(32), overwrite: false)
+        let db = try Database(path: dir + "/mes.db", create: true)
+        try db.exec("PRAGMA journal_mode=WAL")
+        for m in Schema.migrations.prefix(2) { try db.exec(m) }
+        try db.exec("""
+            PRAGMA user_version = 2;
+            INSERT INTO people (id, nir, birth_date, first_name, last_name, card_type, serial, state, failed_attempts)
+                VALUES (1, '116304403801618', '1988-06-08', 'Martine', 'Leguellec', 'plain', '953701166', 'opposed', 2);
+            INSERT INTO people (id, nir, birth_date, first_name, last_name, card_type, serial, holder_id)
+                VALUES (2, '116304403801618', '2015-01-02', 'Léa', 'Leguellec', 'plain', '953701166', 1);
+            INSERT INTO codes (person_id, kind, digest, issued_at, expires_at) VALUES (1, 'on_demand', x'00', 1, 2);
+            INSERT INTO decisions (person_id, kind, at, channel, actor, code_id) VALUES (1, 'opposition', 1, 'web', 'self', 1);
+            """)
+        return dir
+    }
+
+    @Test func version2StoreIsRebuiltWithItsRows() throws {
+        let dir = try storeAtVersion2()
+        let store = try Store.open(dir)
+        #expect(store.schemaVersion == Schema.migrations.count)
+        let rows = try store.db.query("SELECT id, first_name, state, holder_id, failed_attempts FROM people ORDER BY id")
+        #expect(rows.count == 2)
+        #expect(rows[0].text(1) == "Martine" && rows[0].text(2) == "opposed" && rows[0].int(4) == 2)
+        #expect(rows[1].text(1) == "Léa" && rows[1].int(3) == 1)
+        #expect(try store.db.first("SELECT count(*) FROM decisions JOIN people ON people.id = decisions.person_id")?.int(0) == 1)
+        #expect(try store.db.first("PRAGMA foreign_key_check") == nil)
+        #expect(try store.db.first("PRAGMA foreign_keys")?.int(0) == 1)
+        // The identity index came back, and the CHECKs still hold.
+        #expect(throws: SQLiteError.self) {
+            try store.db.run("INSERT INTO people (nir, birth_date, first_name, last_name, card_type, serial) VALUES ('116304403801618', '1988-06-08', 'Martine', 'X', 'plain', '1')")
+        }
+        #expect(throws: SQLiteError.self) { try store.db.run("UPDATE people SET state = 'gone' WHERE id = 1") }
+        #expect(throws: SQLiteError.self) { try store.db.run("UPDATE people SET card_type = 'paper' WHERE id = 1") }
+        // Foreign keys are enforced again after the migration.
+        #expect(throws: SQLiteError.self) { try store.db.run("INSERT INTO codes (person_id, kind, digest, issued_at, expires_at) VALUES (99, 'on_demand', x'00', 1, 2)") }
+    }
+
+    @Test func registerChecksNeedNoTemporaryTable() throws {
+        let (store, _) = try Store.create(tempDir())
+        let plan = try store.db.query("""
+            EXPLAIN UPDATE people SET state = 'opposed' WHERE id = 1
+            """).map { $0.text(1) ?? "" }
+        #expect(!plan.contains("OpenEphemeral"))
+        #expect(plan.contains("Eq") || plan.contains("Ne"))
+    }
+}
