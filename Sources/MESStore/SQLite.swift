@@ -249,6 +249,17 @@ public final class Statement {
         }
     }
 
+    /// Binds bytes as text, without a copy: they must stay in place until the statement has
+    /// run and been bound again or `clearBindings` was called.
+    public func bind(_ i: Int32, borrowing text: UnsafeBufferPointer<UInt8>, nullWhenEmpty: Bool = false) {
+        if text.isEmpty && nullWhenEmpty { sqlite3_bind_null(handle, i); return }
+        guard let base = text.baseAddress, !text.isEmpty else { bind(i, static: ""); return }
+        base.withMemoryRebound(to: CChar.self, capacity: text.count) { sqlite3_bind_text(handle, i, $0, Int32(text.count), nil) }
+    }
+
+    /// Unbinds every parameter (after binding borrowed bytes).
+    public func clearBindings() { sqlite3_clear_bindings(handle) }
+
     /// Binds text that lives as long as the program (no copy).
     public func bind(_ i: Int32, static text: StaticString) {
         text.utf8Start.withMemoryRebound(to: CChar.self, capacity: text.utf8CodeUnitCount) {

@@ -67,10 +67,13 @@ public final class Store {
         return (store, true)
     }
 
+    /// The page cache of a connection (`PRAGMA cache_size`: negative is KiB).
+    static let cacheSize = -65_536
+
     private static func openDatabase(_ path: String, create: Bool) throws -> Database {
         let db = try Database(path: path, create: create)
         try db.retryingBusy {
-            try db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;")
+            try db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=\(cacheSize); PRAGMA mmap_size=268435456;")
         }
         return db
     }

@@ -148,9 +148,10 @@ enum StoreCommands {
     }
 }
 
-/// Validating and loading a roster file in one transaction, streaming: rows are inserted as
-/// they are read; the first problem stops the inserts (the scan goes on to report more problems)
-/// and the transaction is rolled back, so nothing is imported.
+/// Validating and loading a roster file in one transaction, streaming, on two threads: one reads
+/// and validates rows (`RosterParser`), this one inserts them. The first problem stops the
+/// inserts (the scan goes on to report more problems) and the transaction is rolled back, so
+/// nothing is imported.
 enum RosterImport {
     /// Returns how many people were imported; any problem rejects the whole file (65).
     static func run(_ bytes: [UInt8], into store: Store, today: CalendarDate) throws -> Int {
@@ -158,62 +159,56 @@ enum RosterImport {
     }
 
     /// Imports from a source that hands over its bytes chunk by chunk (files are streamed).
-    static func run(_ source: ((UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void, into store: Store,
-                    today: CalendarDate) throws -> Int {
-        var header: Roster.Header?
-        var problems: [Roster.Problem] = []
+    static func run(_ source: @escaping RosterParser.Source, into store: Store, today: CalendarDate) throws -> Int {
+        let parser = RosterParser(today: today)
+        let worker = Worker("mes.import.parse") { try parser.run(source) }
+        defer {
+            parser.batches.cancel()
+            try? worker.join()
+        }
         var count = 0
-        var deferred: [Roster.Entry] = []  // attached profiles whose holder is not yet resolved
+        var deferred = RosterBatch()  // attached profiles whose holder is not yet resolved
         var lines: [Int32] = []  // CSV line of each inserted row (ids are 1… in a bulk load)
-        var recentHolders: [HolderKey: Int64] = [:]  // the last holders read: families come together
-        let outcome: Result<Int, MESError> = try store.transaction {
+        var recentHolders: [Roster.IdentityKey: Int64] = [:]  // the last holders read: families come together
+        var problems: [Roster.Problem] = []
+        return try store.transaction {
             let loader = try PeopleLoader(store: store)
-            func insert(_ e: Roster.Entry, final: Bool) throws -> Bool {
-                var e = e
-                if let hb = e.holderBirthDate {
-                    if let h = recentHolders[HolderKey(e.person.nir, hb)] { e.person.holderID = h }
-                    else if !loader.bulk || final, let h = try store.holderID(nir: e.person.nir, birthDate: hb) { e.person.holderID = h }
+            defer { loader.clearBindings() }
+            /// Inserts row `i` of `batch`, or returns false when its holder is not known yet.
+            func insert(_ batch: RosterBatch, _ v: RosterBatch.View, _ i: Int, final: Bool) throws -> Bool {
+                let row = batch.rows[i]
+                var holderID: Int64?
+                if let key = row.holder {
+                    if let h = recentHolders[key] { holderID = h }
+                    else if !loader.bulk || final, let h = try store.holderID(nir: batch.nir(row: i), birthDate: row.holderBirthDate!) { holderID = h }
                     else { return false }
                 }
                 do {
-                    let id = try loader.add(e.person)
-                    if loader.bulk { lines.append(Int32(e.line)) }
-                    if e.holderBirthDate == nil {
+                    let id = try loader.add(v, row, at: i, holderID: holderID)
+                    if loader.bulk { lines.append(row.line) }
+                    if holderID == nil {
                         if recentHolders.count > 4096 { recentHolders.removeAll(keepingCapacity: true) }
-                        recentHolders[HolderKey(e.person.nir, e.person.birthDate)] = id
+                        recentHolders[row.identity] = id
                     }
                 } catch let err as SQLiteError where err.code & 0xFF == 19 {  // SQLITE_CONSTRAINT
-                    problems.append(Roster.Problem(line: e.line, field: "nir", message: "personne déjà présente (même NIR, date de naissance et prénom)"))
+                    problems.append(Roster.Problem(line: Int(row.line), field: "nir", message: "personne déjà présente (même NIR, date de naissance et prénom)"))
                 }
                 count += 1
                 return true
             }
-            do {
-                var reader = CSVReader()
-                let handle: (CSVReader.RawRecord) throws -> Void = { rec in
-                    guard let h = header else {
-                        switch Roster.mapHeader((0..<rec.count).map(rec.string), line: rec.line) {
-                        case .success(let m): header = Roster.Header(m)
-                        case .failure(let p): throw p
-                        }
-                        return
-                    }
-                    switch Roster.entry(rec, header: h, today: today) {
-                    case .success(let e):
-                        guard problems.isEmpty else { return }
-                        if try !insert(e, final: false) { deferred.append(e) }
-                    case .failure(let p): problems.append(p)
-                    }
+            while let batch = parser.batches.take() {
+                guard problems.isEmpty else { continue }  // drain: the parser reports every problem
+                try batch.withView { v in
+                    for i in 0..<batch.count where try !insert(batch, v, i, final: false) { deferred.append(row: i, of: batch) }
                 }
-                try source { try reader.feedRaw($0, handle) }
-                try reader.finishRaw(handle)
-            } catch let f as CSVReader.Failure {
-                return .failure(MESError("csv_malformed", .invalidData, "Fichier CSV mal formé : \(describe(f)). Rien n'a été importé.", field: "FILE"))
-            } catch let p as Roster.Problems {
-                problems = p.list
             }
-            if header == nil && problems.isEmpty {
-                return .failure(MESError("csv_empty", .invalidData, "Fichier vide : aucune ligne d'en-tête. Rien n'a été importé.", field: "FILE"))
+            try worker.join()
+            if let f = parser.csvFailure {
+                throw MESError("csv_malformed", .invalidData, "Fichier CSV mal formé : \(describe(f)). Rien n'a été importé.", field: "FILE")
+            }
+            problems += parser.problems
+            if !parser.sawHeader && problems.isEmpty {
+                throw MESError("csv_empty", .invalidData, "Fichier vide : aucune ligne d'en-tête. Rien n'a été importé.", field: "FILE")
             }
             if problems.isEmpty {
                 for (first, second) in try loader.finish() {
@@ -222,28 +217,17 @@ enum RosterImport {
                                                    message: "personne en double (même NIR, date de naissance et prénom qu'à la ligne \(line(first)))"))
                 }
             }
-            for e in deferred where problems.isEmpty {
-                if try !insert(e, final: true) {
-                    problems.append(Roster.Problem(line: e.line, field: "holder_birth_date", message: "titulaire introuvable (même NIR, cette date de naissance)"))
+            try deferred.withView { v in
+                for i in 0..<deferred.count where problems.isEmpty {
+                    if try !insert(deferred, v, i, final: true) {
+                        problems.append(Roster.Problem(line: Int(deferred.rows[i].line), field: "holder_birth_date",
+                                                       message: "titulaire introuvable (même NIR, cette date de naissance)"))
+                    }
                 }
             }
             if !problems.isEmpty { throw rejected(problems.sorted { $0.line < $1.line }) }
             try store.audit("roster_imported", at: Instant(date: today), person: nil, detail: "\(count) people")
-            return .success(count)
-        }
-        return try outcome.get()
-    }
-
-    /// A holder's identity (NIR and birth date) packed in two integers, for the map of recent holders.
-    struct HolderKey: Hashable {
-        let nir: UInt64
-        let day: Int
-
-        init(_ nir: NIR, _ birth: CalendarDate) {
-            var v: UInt64 = 0
-            for c in nir.compact.utf8 { v = v << 4 | UInt64(c >= 0x41 ? c - 0x41 + 10 : c - 0x30) }
-            self.nir = v
-            day = birth.daysSinceEpoch
+            return count
         }
     }
 

@@ -1,0 +1,60 @@
+import MESCore
+
+/// The reading half of `mes import`, run on a thread of its own: CSV records are validated as
+/// bytes and handed over in packed batches to the inserting thread. Once a row is invalid
+/// no more rows are handed over (the import will be refused), but the scan goes on so that
+/// every problem is reported. Its results are read after the thread was joined.
+final class RosterParser: @unchecked Sendable {
+    /// Hands over the input chunk by chunk.
+    typealias Source = ((UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void
+
+    static let batchSize = 1_024
+    let today: CalendarDate
+    let batches = Handoff<RosterBatch>(capacity: 8)
+    private(set) var sawHeader = false
+    private(set) var problems: [Roster.Problem] = []
+    private(set) var csvFailure: CSVReader.Failure?
+
+    init(today: CalendarDate) { self.today = today }
+
+    /// Reads the whole source; closes `batches` when done.
+    func run(_ source: Source) throws {
+        defer { batches.close() }
+        var reader = CSVReader()
+        var header: Roster.Header?
+        var batch = RosterBatch(capacity: Self.batchSize)
+        let handle: (CSVReader.RawRecord) throws -> Void = { [self] rec in
+            guard let h = header else {
+                switch Roster.mapHeader((0..<rec.count).map(rec.string), line: rec.line) {
+                case .success(let m): header = Roster.Header(m); sawHeader = true
+                case .failure(let p): throw p
+                }
+                return
+            }
+            switch Roster.validate(rec, header: h, today: today) {
+            case .success(let fields):
+                guard problems.isEmpty else { return }
+                batch.append(fields)
+                if batch.count == Self.batchSize {
+                    guard batches.put(batch) else { throw Cancelled() }
+                    batch = RosterBatch(capacity: Self.batchSize)
+                }
+            case .failure(let p): problems.append(p)
+            }
+        }
+        do {
+            try source { try reader.feedRaw($0, handle) }
+            try reader.finishRaw(handle)
+            if problems.isEmpty && !batch.isEmpty { batches.put(batch) }
+        } catch let f as CSVReader.Failure {
+            csvFailure = f
+        } catch let p as Roster.Problems {
+            sawHeader = true
+            problems = p.list
+        } catch is Cancelled {
+            // The inserting side gave up (its error is the one reported).
+        }
+    }
+
+    private struct Cancelled: Error {}
+}

@@ -1,0 +1,113 @@
+/// Validation of one roster row, on the bytes of its CSV record.
+extension Roster {
+    /// A row that passed validation. Its text fields are slices of the CSV record: valid only
+    /// during the callback that received the record (copy them with `entry` or `RosterBatch`).
+    public struct Fields {
+        public let line: Int
+        public let nir: NIR
+        public let birthDate: CalendarDate
+        public let firstName: UnsafeBufferPointer<UInt8>
+        public let lastName: UnsafeBufferPointer<UInt8>
+        public let card: CardType
+        public let serial: String
+        public let email: UnsafeBufferPointer<UInt8>?
+        public let mobile: UnsafeBufferPointer<UInt8>?
+        public let address: UnsafeBufferPointer<UInt8>?
+        public let holderBirthDate: CalendarDate?
+        public let deceased: Bool
+        public let state: ProfileState
+        public let stateSince: Instant?
+        public let notifiedAt: Instant?
+
+        /// The row as an entry that owns its values.
+        public var entry: Entry {
+            let person = Person(nir: nir, birthDate: birthDate, firstName: firstName.string, lastName: lastName.string, card: card,
+                                serial: serial, email: email?.string, mobile: mobile?.string, address: address?.string,
+                                deceased: deceased, state: state, stateSince: stateSince, notifiedAt: notifiedAt)
+            return Entry(person: person, holderBirthDate: holderBirthDate, line: line)
+        }
+    }
+
+    /// Validates one row read as bytes (`mes import`): no `String` is made for the fields
+    /// every row has, unless they hold something unusual (non-ASCII digits, spaces in a serial).
+    public static func validate(_ record: CSVReader.RawRecord, header: Header, today: CalendarDate) -> Result<Fields, Problem> {
+        func bytes(_ c: Int) -> UnsafeBufferPointer<UInt8>? {
+            guard let i = header.slots[c], i < record.count else { return nil }
+            let v = record[i].trimmingSpaces
+            return v.isEmpty ? nil : v
+        }
+        func value(_ c: Int) -> String? { bytes(c)?.string }
+        func problem(_ field: String, _ message: String) -> Result<Fields, Problem> {
+            .failure(Problem(line: record.line, field: field, message: message))
+        }
+        for (r, c) in zip(required, 0...) where bytes(c) == nil { return problem(r, Messages.fieldRequired) }
+        let nirVerdict = NIRValidator(rules: .insee).validate(bytes: bytes(0)!)
+        guard let nir = nirVerdict.nir else { return problem("nir", nirVerdict.reason!.message) }
+        guard let birth = CalendarDate.parse(bytes: bytes(1)!), birth <= today else {
+            return problem("birth_date", Messages.birthDateInvalid)
+        }
+        guard let card = CardType(flexibleBytes: bytes(4)!) else { return problem("card_type", "photo ou plain attendu") }
+        let serial: VitaleSerial
+        switch VitaleSerial.parse(bytes: bytes(5)!, card: card) {
+        case .success(let s): serial = s
+        case .failure(let e): return problem("serial", e.message)
+        }
+        let email = bytes(6)
+        if let email, !(email.isASCII ? plausibleEmail(bytes: email) : plausibleEmail(email.string)) {
+            return problem("email", "adresse e-mail invalide")
+        }
+        let mobile = bytes(7)
+        if let mobile, !plausibleMobile(mobile) { return problem("mobile", "numéro de mobile invalide") }
+        var holder: CalendarDate?
+        if let h = bytes(9) {
+            guard let d = CalendarDate.parse(bytes: h) else { return problem("holder_birth_date", Messages.birthDateInvalid) }
+            holder = d
+        }
+        var deceased = false
+        if let d = value(10) {
+            switch d.lowercased() {
+            case "1", "true", "oui", "yes", "o": deceased = true
+            case "0", "false", "non", "no", "n": deceased = false
+            default: return problem("deceased", "oui ou non attendu")
+            }
+        }
+        var state = ProfileState.pending
+        if let s = value(11) {
+            guard let st = ProfileState(rawValue: s) else { return problem("state", "pending, opposed, active ou closed attendu") }
+            state = st
+        }
+        var since: Instant?
+        if let s = value(12) {
+            guard let i = Instant.parse(s) else { return problem("state_since", "date invalide") }
+            since = i
+        }
+        var notified: Instant?
+        if let s = value(13) {
+            guard let i = Instant.parse(s) else { return problem("notified_at", "date invalide") }
+            notified = i
+        }
+        for (col, c, limit) in [("first_name", 2, 100), ("last_name", 3, 100), ("address", 8, 300)] {
+            guard let v = bytes(c) else { continue }
+            // A character takes at least one byte: only long values need counting.
+            if v.count > limit, v.string.count > limit { return problem(col, "trop long (\(limit) caractères au plus)") }
+            if v.contains(where: { $0 < 0x20 }) { return problem(col, Messages.codeCharacter) }
+        }
+        return .success(Fields(line: record.line, nir: nir, birthDate: birth, firstName: bytes(2)!, lastName: bytes(3)!, card: card,
+                               serial: serial.digits, email: email, mobile: mobile, address: bytes(8), holderBirthDate: holder,
+                               deceased: deceased, state: state,
+                               stateSince: since ?? (state == .pending ? nil : Instant(date: today)), notifiedAt: notified))
+    }
+
+    /// A mobile number: at least 9 digits; only digits, spaces, `+` and `.`.
+    static func plausibleMobile(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.isASCII else {  // other scripts' digits count too (Character.isNumber)
+            let s = b.string
+            return s.filter(\.isNumber).count >= 9 && s.allSatisfy { $0.isNumber || $0 == " " || $0 == "+" || $0 == "." }
+        }
+        var digits = 0
+        for c in b {
+            if c >= 0x30 && c <= 0x39 { digits += 1 } else if c != 0x20 && c != 0x2B && c != 0x2E { return false }
+        }
+        return digits >= 9
+    }
+}
