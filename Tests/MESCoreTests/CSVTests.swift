@@ -102,3 +102,42 @@ import Testing
         #expect(!p.message.contains("116304403801618"))
     }
 }
+
+@Suite struct CSVRawRecordTests {
+    /// Feeds `text` in chunks of `size` bytes and returns the records as strings.
+    func records(_ text: [UInt8], chunk size: Int, lenient: Bool = false) throws -> [CSVReader.Record] {
+        var r = CSVReader()
+        r.lenient = lenient
+        var out: [CSVReader.Record] = []
+        var i = 0
+        while i < text.count {
+            let chunk = Array(text[i..<min(text.count, i + size)])
+            try chunk.withUnsafeBufferPointer { try r.feedRaw($0) { out.append($0.record) } }
+            i += size
+        }
+        try r.finishRaw { out.append($0.record) }
+        return out
+    }
+
+    @Test func everyChunkSizeGivesTheSameRecords() throws {
+        let text = Array("\u{FEFF}nir;nom;adresse\r\n1 16;\"Château\";\"12 rue \"\"A\"\"\r\nbis\"\r\n\r\n2;Éric;x\n3;\"\";\n4;a\"b;c\n".utf8)
+        let expected: [[String]] = [["nir", "nom", "adresse"], ["1 16", "Château", "12 rue \"A\"\r\nbis"], ["2", "Éric", "x"],
+                                    ["3", "", ""], ["4", "a\"b", "c"]]
+        for size in [1, 2, 3, 5, 8, 13, 64, 4096] {
+            let recs = try records(text, chunk: size, lenient: true)
+            #expect(recs.map(\.fields) == expected, "chunk \(size)")
+            #expect(recs.map(\.line) == [1, 2, 5, 6, 7], "chunk \(size)")
+            #expect(recs.map(\.malformed) == [false, false, false, false, true], "chunk \(size)")
+        }
+    }
+
+    @Test func rawFieldsAreBytesInPlace() throws {
+        var r = CSVReader()
+        var seen: [[UInt8]] = []
+        let text = Array("a,b\nxy,\"z,\"\"\"\n".utf8)
+        try text.withUnsafeBufferPointer { buf in
+            try r.feedRaw(buf) { rec in seen.append(contentsOf: (0..<rec.count).map { Array(rec[$0]) }) }
+        }
+        #expect(seen == [Array("a".utf8), Array("b".utf8), Array("xy".utf8), Array("z,\"".utf8)])
+    }
+}

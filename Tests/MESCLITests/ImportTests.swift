@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import MESCLI
+import MESStore
+
+@Suite struct HandoffTests {
+    @Test func elementsArriveInOrderThenTheStreamEnds() throws {
+        let h = Handoff<Int>(capacity: 2)
+        let producer = Worker("test.producer") { for i in 0..<1_000 { h.put(i) }; h.close() }
+        var got: [Int] = []
+        while let x = h.take() { got.append(x) }
+        try producer.join()
+        #expect(got == Array(0..<1_000))
+    }
+
+    @Test func cancelReleasesABlockedProducer() throws {
+        let h = Handoff<Int>(capacity: 1)
+        let accepted = UncheckedSendable(NSMutableArray())
+        let producer = Worker("test.producer") {
+            for i in 0..<100 { if h.put(i) { accepted.value.add(i) } else { break } }
+            h.close()
+        }
+        #expect(h.take() == 0)
+        h.cancel()
+        try producer.join()  // returns: the producer is no longer blocked on the full queue
+        #expect(accepted.value.count < 100)
+    }
+
+    @Test func workerRethrowsItsError() {
+        struct Boom: Error {}
+        let w = Worker("test.fail") { throw Boom() }
+        #expect(throws: Boom.self) { try w.join() }
+    }
+}
+
+/// `mes import` through the binary: two threads, all rows or none.
+@Suite(.serialized) struct ImportEndToEndTests {
+    let header = "nir,birth_date,first_name,last_name,card_type,serial,email,mobile,address,holder_birth_date\n"
+
+    /// `n` families of a holder and one child (two rows each), NIRs made valid by their key.
+    func families(_ n: Int) -> String {
+        var out = ""
+        for i in 0..<n {
+            let body = "1880675" + String(format: "%03d%03d", 101 + i / 999, i % 999 + 1)
+            let key = 97 - Int(Int64(body)! % 97)
+            let nir = body + String(format: "%02d", key)
+            out += "\(nir),1988-06-08,Parent\(i),Nom,plain,\(90_000_000 + i),p\(i)@example.fr,,,\n"
+            out += "\(nir),2015-01-02,Enfant\(i),Nom,plain,\(90_000_000 + i),,,,1988-06-08\n"
+        }
+        return out
+    }
+
+    func db(_ s: Scenario) throws -> Database { try Database(path: s.store + "/mes.db", create: false, readOnly: true) }
+
+    @Test func familiesAcrossBatchesAreAttachedToTheirHolder() throws {
+        let s = try Scenario(demo: false)
+        try s.run(["init"])
+        let file = s.dir.appendingPathComponent("r.csv")
+        // 1,500 families: 3,000 rows, several hand-over batches; one child comes before its holder.
+        let rows = families(1_500)
+        var lines = rows.split(separator: "\n").map(String.init)
+        lines.swapAt(0, 1)
+        try (header + lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let r = try s.run(["import", file.path, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.json["people"] as? Int == 3_000)
+        let d = try db(s)
+        #expect(try d.first("SELECT count(*) FROM people WHERE holder_id IS NOT NULL")?.int(0) == 1_500)
+        #expect(try d.first("""
+            SELECT count(*) FROM people c JOIN people h ON h.id = c.holder_id
+            WHERE c.nir = h.nir AND h.holder_id IS NULL AND h.birth_date = '1988-06-08'
+            """)?.int(0) == 1_500)
+        #expect(try d.first("SELECT count(*) FROM people WHERE email IS NULL")?.int(0) == 1_500)
+        #expect(try d.first("SELECT count(*) FROM people WHERE mobile IS NOT NULL OR address IS NOT NULL")?.int(0) == 0)
+    }
+
+    @Test func aProblemLateInALargeFileImportsNothing() throws {
+        let s = try Scenario(demo: false)
+        try s.run(["init"])
+        let before = s.snapshot()
+        for (name, tail, field) in [("bad-row", "116304403801619,08/06/1988,X,Y,plain,953701166,,,,\n", "ligne 3002, nir"),
+                                    ("bad-quote", "116304403801618,08/06/1988,\"X,Y,plain,953701166,,,,\n", "FILE")] {
+            let file = s.dir.appendingPathComponent("\(name).csv")
+            try (header + families(1_500) + tail).write(to: file, atomically: true, encoding: .utf8)
+            let r = try s.run(["import", file.path, "--json"])
+            #expect(r.status == 65, "\(name): \(r.stderr)")
+            #expect((r.errorJSON["field"] as? String) == field, "\(name)")
+            #expect(s.snapshot() == before, "\(name): the store changed")
+        }
+    }
+
+    @Test func standardInputIsStreamed() throws {
+        let s = try Scenario(demo: false)
+        try s.run(["init"])
+        let r = try s.run(["import", "-", "--json"], stdin: header + families(600))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.json["people"] as? Int == 1_200)
+    }
+}
