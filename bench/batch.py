@@ -8,7 +8,7 @@
 3. Memory on 1,000,000 batch rows: a members file of 1,000,000 rows for people the store does
    not know (identity_mismatch: no receipt), to show that memory stays flat while streaming.
 
-Usage: python3 bench/batch.py [--members 100000] [--roster 1000000] [--out bench-out]
+Usage: python3 bench/batch.py [--members 100000] [--roster 1000000] [--out bench-out] [--receipts DIR]
 Runs in a fresh folder under --out (default bench-out/, ignored by git); builds mes in release mode.
 """
 import argparse
@@ -35,6 +35,7 @@ def main():
     ap.add_argument("--members", type=int, default=100_000)
     ap.add_argument("--roster", type=int, default=1_000_000)
     ap.add_argument("--out", default=os.path.join(ROOT, "bench-out"))
+    ap.add_argument("--receipts", help="directory for the receipts (e.g. on /dev/shm, to set the file system aside)")
     a = ap.parse_args()
     subprocess.run(["swift", "build", "-c", "release", "-q"], cwd=ROOT, check=True)
     mes = os.path.join(ROOT, ".build/release/mes")
@@ -45,6 +46,8 @@ def main():
     # 1. Batch with receipts.
     env["MES_HOME"] = os.path.join(run, "store-batch")
     roster, members, receipts = (os.path.join(run, n) for n in ("roster.csv", "members.csv", "receipts"))
+    if a.receipts:
+        receipts = os.path.join(a.receipts, os.path.basename(run))
     t, rss, rc = timed([mes, "fixtures", "--count", str(a.members), "--seed", "bench", "--roster", roster, "--members", members], env)
     assert rc == 0, "fixtures failed"
     print(f"fixtures (roster + members, {a.members:,} people): {t:6.2f} s, peak RSS {rss:5.0f} MB")
@@ -85,6 +88,8 @@ def main():
         t, rss, rc = timed([mes, "batch", "oppose", path, "--receipts", os.path.join(run, "receipts-flat"), "--quiet"], env)
         print(f"batch of {rows:>9,} unknown members: {t:6.2f} s wall, peak RSS {rss:5.0f} MB")
     shutil.rmtree(run, ignore_errors=True)
+    if a.receipts:
+        shutil.rmtree(receipts, ignore_errors=True)
 
 
 if __name__ == "__main__":
