@@ -115,26 +115,6 @@ public final class PeopleLoader {
             """)
     }
 
-    /// Adds one person; returns its id.
-    public func add(_ p: Person) throws -> Int64 {
-        insert.bind(1, p.nir.compact)
-        insert.bind(2, p.birthDate)
-        insert.bind(3, p.firstName)
-        insert.bind(4, p.lastName)
-        insert.bind(5, static: p.card == .photo ? "photo" : "plain")
-        insert.bind(6, p.serial)
-        insert.bind(7, p.email)
-        insert.bind(8, p.mobile)
-        insert.bind(9, p.address)
-        insert.bind(10, p.holderID)
-        insert.bind(11, Int64(p.deceased ? 1 : 0))
-        insert.bind(12, p.state.rawValue)
-        insert.bind(13, p.stateSince?.seconds)
-        insert.bind(14, p.notifiedAt?.seconds)
-        try insert.run()
-        return store.db.lastInsertID
-    }
-
     /// Adds row `i` of a batch, attached to `holderID`; returns its id. Call inside
     /// `batch.withView` and `clearBindings` when the batch is done.
     public func add(_ v: RosterBatch.View, _ row: RosterBatch.Row, at i: Int, holderID: Int64?) throws -> Int64 {

@@ -53,7 +53,7 @@ func startBinary(_ args: [String], env: [String: String], stdout: URL? = nil, st
     p.executableURL = mesBinary
     p.arguments = args
     p.environment = env
-    for url in [stdout, stderr].compactMap({ $0 }) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+    for url in [stdout, stderr].compactMap({ $0 }) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
     p.standardOutput = try stdout.map { try FileHandle(forWritingTo: $0) } ?? FileHandle.nullDevice
     p.standardError = try stderr.map { try FileHandle(forWritingTo: $0) } ?? FileHandle.nullDevice
     try p.run()
@@ -67,8 +67,8 @@ func runBinary(_ args: [String], stdin: Data = Data(), env: [String: String] = [
     defer { try? FileManager.default.removeItem(at: tmp) }
     let inURL = tmp.appendingPathComponent("in"), outURL = tmp.appendingPathComponent("out"), errURL = tmp.appendingPathComponent("err")
     try stdin.write(to: inURL)
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     let p = Process()
     p.executableURL = mesBinary
     p.arguments = args

@@ -1,0 +1,102 @@
+import MESCore
+import MESStore
+
+/// Validating and loading a roster file in one transaction, streaming, on two threads: one reads
+/// and validates rows (`RosterParser`), this one inserts them. The first problem stops the
+/// inserts (the scan goes on to report more problems) and the transaction is rolled back, so
+/// nothing is imported.
+enum RosterImport {
+    /// Returns how many people were imported; any problem rejects the whole file (65).
+    static func run(_ bytes: [UInt8], into store: Store, today: CalendarDate) throws -> Int {
+        try run({ feed in try bytes.withUnsafeBufferPointer { try feed($0) } }, into: store, today: today)
+    }
+
+    /// Imports from a source that hands over its bytes chunk by chunk (files are streamed).
+    static func run(_ source: @escaping RosterParser.Source, into store: Store, today: CalendarDate) throws -> Int {
+        let parser = RosterParser(today: today)
+        let worker = Worker("mes.import.parse") { try parser.run(source) }
+        defer {
+            parser.batches.cancel()
+            try? worker.join()
+        }
+        var count = 0
+        var deferred = RosterBatch()  // attached profiles whose holder is not yet resolved
+        var lines: [Int32] = []  // CSV line of each inserted row (ids are 1… in a bulk load)
+        var recentHolders: [Roster.IdentityKey: Int64] = [:]  // the last holders read: families come together
+        var problems: [Roster.Problem] = []
+        return try store.transaction {
+            let loader = try PeopleLoader(store: store)
+            defer { loader.clearBindings() }
+            /// Inserts row `i` of `batch`, or returns false when its holder is not known yet.
+            func insert(_ batch: RosterBatch, _ v: RosterBatch.View, _ i: Int, final: Bool) throws -> Bool {
+                let row = batch.rows[i]
+                var holderID: Int64?
+                if let key = row.holder {
+                    if let h = recentHolders[key] { holderID = h }
+                    else if !loader.bulk || final, let h = try store.holderID(nir: batch.nir(row: i), birthDate: row.holderBirthDate!) { holderID = h }
+                    else { return false }
+                }
+                do {
+                    let id = try loader.add(v, row, at: i, holderID: holderID)
+                    if loader.bulk { lines.append(row.line) }
+                    if holderID == nil {
+                        if recentHolders.count > 4096 { recentHolders.removeAll(keepingCapacity: true) }
+                        recentHolders[row.identity] = id
+                    }
+                } catch let err as SQLiteError where err.code & 0xFF == 19 {  // SQLITE_CONSTRAINT
+                    problems.append(Roster.Problem(line: Int(row.line), field: "nir", message: "personne déjà présente (même NIR, date de naissance et prénom)"))
+                }
+                count += 1
+                return true
+            }
+            while let batch = parser.batches.take() {
+                guard problems.isEmpty else { continue }  // drain: the parser reports every problem
+                try batch.withView { v in
+                    for i in 0..<batch.count where try !insert(batch, v, i, final: false) { deferred.append(row: i, of: batch) }
+                }
+            }
+            try worker.join()
+            if let f = parser.csvFailure {
+                throw MESError("csv_malformed", .invalidData, "Fichier CSV mal formé : \(describe(f)). Rien n'a été importé.", field: "FILE")
+            }
+            problems += parser.problems
+            if !parser.sawHeader && problems.isEmpty {
+                throw MESError("csv_empty", .invalidData, "Fichier vide : aucune ligne d'en-tête. Rien n'a été importé.", field: "FILE")
+            }
+            if problems.isEmpty {
+                for (first, second) in try loader.finish() {
+                    let line = { (id: Int64) in id >= 1 && Int(id) <= lines.count ? Int(lines[Int(id) - 1]) : 0 }
+                    problems.append(Roster.Problem(line: line(second), field: "nir",
+                                                   message: "personne en double (même NIR, date de naissance et prénom qu'à la ligne \(line(first)))"))
+                }
+            }
+            try deferred.withView { v in
+                for i in 0..<deferred.count where problems.isEmpty {
+                    if try !insert(deferred, v, i, final: true) {
+                        problems.append(Roster.Problem(line: Int(deferred.rows[i].line), field: "holder_birth_date",
+                                                       message: "titulaire introuvable (même NIR, cette date de naissance)"))
+                    }
+                }
+            }
+            if !problems.isEmpty { throw rejected(problems.sorted { $0.line < $1.line }) }
+            try store.audit("roster_imported", at: Instant(date: today), person: nil, detail: "\(count) people")
+            return count
+        }
+    }
+
+    static func rejected(_ problems: [Roster.Problem]) -> MESError {
+        let shown = problems.prefix(20).map { "  " + $0.description }.joined(separator: "\n")
+        let more = problems.count > 20 ? "\n  … et \(problems.count - 20) autres" : ""
+        return MESError("roster_invalid", .invalidData,
+                        "Import refusé : \(problems.count) erreur(s), rien n'a été importé.\n" + shown + more,
+                        field: problems.first.map { "ligne \($0.line), \($0.field)" })
+    }
+
+    static func describe(_ f: CSVReader.Failure) -> String {
+        switch f {
+        case .unterminatedQuote(let l): return "guillemet non fermé (ligne \(l))"
+        case .strayQuote(let l): return "guillemet inattendu (ligne \(l))"
+        case .tooLarge(let l): return "enregistrement trop long (ligne \(l))"
+        }
+    }
+}
