@@ -267,13 +267,6 @@ public final class Statement {
         }
     }
 
-    /// Binds a date as `AAAA-MM-JJ` text.
-    public func bind(_ i: Int32, _ date: CalendarDate) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { out in
-            date.writeISO(into: out)
-            out.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(handle, i, $0.baseAddress, 10, SQLITE_TRANSIENT) }
-        }
-    }
 
     public func bind(_ i: Int32, _ v: Int64?) {
         if let v { sqlite3_bind_int64(handle, i, v) } else { sqlite3_bind_null(handle, i) }

@@ -115,12 +115,16 @@ public final class PeopleLoader {
             """)
     }
 
+    /// The INSERT parameter of each text column of a `RosterBatch` (5 is the card type).
+    static let textParameters: [Int32] = [1, 2, 3, 4, 6, 7, 8, 9]
+
     /// Adds row `i` of a batch, attached to `holderID`; returns its id. Call inside
     /// `batch.withView` and `clearBindings` when the batch is done.
     public func add(_ v: RosterBatch.View, _ row: RosterBatch.Row, at i: Int, holderID: Int64?) throws -> Int64 {
-        for c in 0..<5 { insert.bind(Int32(c + 1 + (c >= 4 ? 1 : 0)), borrowing: v.column(i, c)) }
+        for (c, parameter) in Self.textParameters.enumerated() {
+            insert.bind(parameter, borrowing: v.column(i, c), nullWhenEmpty: c >= 5)  // e-mail, mobile, address: NULL when absent
+        }
         insert.bind(5, static: row.card == .photo ? "photo" : "plain")
-        for c in 5..<8 { insert.bind(Int32(c + 2), borrowing: v.column(i, c), nullWhenEmpty: true) }
         insert.bind(10, holderID)
         insert.bind(11, Int64(row.deceased ? 1 : 0))
         insert.bind(12, row.state.rawValue)
