@@ -127,7 +127,7 @@ def hostile(a, run):
         args = rng.choice(commands).split()
         for _ in range(rng.randint(0, 6)):
             args.append(rng.choice(pool + ["--nir", "--code", "--card", "--serial", "--birth-date", "--session", "--json", "--bogus", "--yes"]))
-        p = subprocess.run([MES] + args, env=env, capture_output=True)
+        p = subprocess.run([MES] + args, env=env, capture_output=True, cwd=run)  # relative paths land in the run folder
         codes[p.returncode] = codes.get(p.returncode, 0) + 1
         check(p.returncode in DOCUMENTED, f"{args} -> {p.returncode} {p.stderr[-200:]}")
     print(f"hostile argv: {a.argv} runs in {time.perf_counter() - t:.1f} s, exit statuses {dict(sorted(codes.items()))}")

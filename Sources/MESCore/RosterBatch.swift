@@ -63,9 +63,11 @@ public struct RosterBatch: Sendable {
 
     /// Adds row `i` of another batch.
     public mutating func append(row i: Int, of other: RosterBatch) {
-        for c in 0..<Self.textColumns {
-            other.withText(row: i, column: c) { text.append(contentsOf: $0) }
-            ends.append(Int32(text.count))
+        other.withView { v in
+            for c in 0..<Self.textColumns {
+                text.append(contentsOf: v.column(i, c))
+                ends.append(Int32(text.count))
+            }
         }
         rows.append(other.rows[i])
     }
@@ -88,13 +90,8 @@ public struct RosterBatch: Sendable {
         try text.withUnsafeBufferPointer { t in try ends.withUnsafeBufferPointer { e in try body(View(text: t, ends: e)) } }
     }
 
-    /// Calls `body` with the bytes of one text column of row `i` (empty when absent).
-    public func withText<T>(row i: Int, column c: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
-        try withView { try body($0.column(i, c)) }
-    }
-
     /// The NIR of row `i`.
-    public func nir(row i: Int) -> NIR { withText(row: i, column: 0) { NIR(trusted: $0.string) } }
+    public func nir(row i: Int) -> NIR { withView { NIR(trusted: $0.column(i, 0).string) } }
 }
 
 extension Roster {

@@ -53,14 +53,23 @@ public enum FileIO {
     }
 
     /// Creates a directory (and its parents) with mode 0700; fine when it exists.
-    public static func makeDirectory(_ path: String, field: String = "store") throws {
+    /// Returns the directories it created, parents first.
+    @discardableResult
+    public static func makeDirectory(_ path: String, field: String = "store") throws -> [String] {
         var prefix = path.hasPrefix("/") ? "" : "."
+        var created: [String] = []
         for part in path.split(separator: "/") {
             prefix += "/" + part
-            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
+            if mkdir(prefix, 0o700) == 0 { created.append(prefix) } else if errno != EEXIST {
                 throw MESError("cannot_create", .cannotCreate, "Impossible de créer le dossier \(prefix) (\(errnoText()))", field: field)
             }
         }
+        return created
+    }
+
+    /// Removes directories that are empty, in reverse order (what `makeDirectory` created).
+    public static func removeEmptyDirectories(_ dirs: [String]) {
+        for d in dirs.reversed() { rmdir(d) }
     }
 
     /// Writes `bytes` to `path` atomically: a reader sees the old file or the whole new one.

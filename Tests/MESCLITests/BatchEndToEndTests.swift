@@ -108,6 +108,24 @@ import MESStore
         #expect(statuses == ["identity_mismatch", "invalid"])
     }
 
+    @Test func aFailedRunLeavesNoReceiptsDirectoryBehind() throws {
+        let dir = temporaryDirectory("batch-fail").path
+        let env = ["MES_NOW": "2022-02-03T10:00:00Z"]
+        #expect(mes(["--store", dir, "init", "--demo"], env: env).status == 0)
+        let receipts = dir + "/new/rec"
+        // A bad option, an empty input, a header with an unknown column: 64 or 65, and no directory.
+        for (args, stdin, status) in [(["--group-size", "0"], "nir,type_carte,numero_serie,code\n", Int32(64)),
+                                      ([], "", 65), ([], "nir,colour\n", 65)] {
+            let r = mes(["--store", dir, "batch", "oppose", "-", "--receipts", receipts, "--quiet"] + args, stdin: stdin, env: env)
+            #expect(r.status == status, "\(args) \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir + "/new"), "\(args)")
+        }
+        // A directory that was already there stays, with nothing left by the failed run but its lock.
+        try FileManager.default.createDirectory(atPath: receipts, withIntermediateDirectories: true)
+        #expect(mes(["--store", dir, "batch", "oppose", "-", "--receipts", receipts, "--quiet"], stdin: "", env: env).status == 65)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: receipts) == [".mes-batch-lock"])
+    }
+
     @Test func killedMidwayThenResumed() throws {
         let s = try Scenario(demo: false)
         let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path

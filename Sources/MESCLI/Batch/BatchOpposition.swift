@@ -73,6 +73,7 @@ struct BatchOpposition {
     }
 
     static let marker = ".mes-batch-running"
+    static let lockFile = ".mes-batch-lock"
 
     private var enrolment: Enrolment { Enrolment(store: store, now: now) }
 
@@ -89,7 +90,7 @@ struct BatchOpposition {
     /// lock for the run, so that concurrent batches on one directory never clean up each other.
     func begin() throws {
         let marker = receiptsDirectory + "/" + Self.marker
-        let fd = open(receiptsDirectory + "/.mes-batch-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(receiptsDirectory + "/" + Self.lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw MESError("cannot_create", .cannotCreate, "Impossible de verrouiller \(receiptsDirectory)", field: "receipts") }
         lock.fd = fd
         if flock(fd, LOCK_EX | LOCK_NB) == 0 {
@@ -106,10 +107,18 @@ struct BatchOpposition {
         flock(fd, LOCK_SH)
     }
 
-    /// The run finished: when it is the last one on the directory, no cleanup is needed next time.
-    func end() {
+    /// The run is over (finished or failed): when it is the last one on the directory, no cleanup
+    /// is needed next time. `created` are the directories this run made: when the run leaves
+    /// nothing in them but its lock file, they are removed (a failed run leaves no trace).
+    func end(created: [String] = []) {
         guard lock.fd >= 0 else { return }
-        if flock(lock.fd, LOCK_EX | LOCK_NB) == 0 { FileIO.remove(receiptsDirectory + "/" + Self.marker) }
+        if flock(lock.fd, LOCK_EX | LOCK_NB) == 0 {
+            FileIO.remove(receiptsDirectory + "/" + Self.marker)
+            if !created.isEmpty && FileIO.list(receiptsDirectory) == [Self.lockFile] {
+                FileIO.remove(receiptsDirectory + "/" + Self.lockFile)
+                FileIO.removeEmptyDirectories(created)
+            }
+        }
         close(lock.fd)
         lock.fd = -1
     }

@@ -37,13 +37,18 @@ enum BatchCommand {
         let forEachChunk: ((UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void = { body in
             if let file { try file.forEach(body) } else { try ctx.stdin.forEachChunk(body) }
         }
+        let groupSize = try inv.integer("group-size", default: 2_000, range: 1...100_000)
         let store = try Args.store(ctx)
-        try FileIO.makeDirectory(dir, field: "receipts")
+        // Everything is checked before the receipts directory is touched; a run that fails
+        // afterwards removes the directories it made if it wrote nothing in them.
+        let created = try FileIO.makeDirectory(dir, field: "receipts")
         var batch = BatchOpposition(store: store, now: now, receiptsDirectory: dir, requestCodes: inv.flag("request-codes"),
                                     association: inv.value("association") ?? "association",
                                     legalRepresentative: inv.flag("legal-representative"))
-        batch.groupSize = try inv.integer("group-size", default: 2_000, range: 1...100_000)
-        try batch.begin()
+        batch.groupSize = groupSize
+        var succeeded = false
+        defer { batch.end(created: succeeded ? [] : created) }
+        do { try batch.begin() } catch { FileIO.removeEmptyDirectories(created); throw error }
         // Checkpoint the WAL in big steps during a batch (fewer syncs); SQLite checkpoints at the end.
         // Foreign keys are not enforced on this connection: every reference the batch writes comes
         // from a row it has just read or inserted in the same transaction, and enforcing them costs
@@ -99,7 +104,7 @@ enum BatchCommand {
             throw MESError("csv_empty", .invalidData, "Fichier vide : aucune ligne d'en-tête.", field: "FILE")
         }
         try flush()
-        batch.end()
+        succeeded = true
 
         let seconds = clock.elapsed
         var countPairs: [(String, JSON)] = []
