@@ -28,9 +28,15 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
     }
 
     /// `JJ/MM/AAAA`, as the service shows dates.
-    public var french: String { pad(day) + "/" + pad(month) + "/" + String(year) }
+    public var french: String {
+        guard (1000...9999).contains(year) else { return pad(day) + "/" + pad(month) + "/" + String(year) }
+        return String(unsafeUninitializedCapacity: 10) { writeFrench(into: $0); return 10 }
+    }
     /// `AAAA-MM-JJ`.
-    public var iso: String { String(year) + "-" + pad(month) + "-" + pad(day) }
+    public var iso: String {
+        guard (1000...9999).contains(year) else { return String(year) + "-" + pad(month) + "-" + pad(day) }
+        return String(unsafeUninitializedCapacity: 10) { writeISO(into: $0); return 10 }
+    }
     public var description: String { iso }
 
     private func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }

@@ -31,9 +31,41 @@ public struct OppositionReceipt: Sendable, Equatable {
 
     public var isDuplicate: Bool { copy > 1 }
 
+    /// The file name of the receipt in a batch's folder: its reference and the first word of
+    /// the register name (the last name) in upper-case ASCII letters, digits and dashes; never
+    /// the NIR. `JO-…_ASSURE.pdf` when nothing is left of the name.
+    public var batchFileName: String {
+        var last: [UInt8] = []
+        for b in name.utf8 {
+            if b == 0x20 { break }
+            if b >= 0x80 { last = []; break }  // not ASCII: the general rule below
+            last.append(b)
+        }
+        var safe: [UInt8] = []
+        if !last.isEmpty {
+            for b in last {
+                switch b {
+                case 0x61...0x7A: safe.append(b - 0x20)
+                case 0x41...0x5A, 0x30...0x39, 0x2D: safe.append(b)
+                default: continue
+                }
+            }
+        } else {
+            let word = name.split(separator: " ").first.map(String.init) ?? ""
+            safe = Array(Names.ascii(word).uppercased().filter { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }.utf8)
+        }
+        return id + "_" + (safe.isEmpty ? "ASSURE" : String(decoding: safe, as: UTF8.self)) + ".pdf"
+    }
+
     /// The canonical text the verification code is computed over.
     public static func canonical(id: String, nir: String, name: String, greeting: String, decidedOn: String) -> String {
-        ["mes-receipt-v1", id, nir, name, greeting, decidedOn].joined(separator: "\n")
+        var text = "mes-receipt-v1"
+        text.reserveCapacity(20 + id.utf8.count + nir.utf8.count + name.utf8.count + greeting.utf8.count + decidedOn.utf8.count)
+        for part in [id, nir, name, greeting, decidedOn] {
+            text += "\n"
+            text += part
+        }
+        return text
     }
 
     public static let title = "Votre justificatif d'opposition"
@@ -56,7 +88,13 @@ public enum Base32 {
     static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 
     public static func encode(_ bytes: [UInt8], count: Int) -> String {
+        String(decoding: encodeBytes(bytes, count: count), as: UTF8.self)
+    }
+
+    /// The first `count` characters of the encoding, as ASCII bytes.
+    public static func encodeBytes(_ bytes: [UInt8], count: Int) -> [UInt8] {
         var out = [UInt8]()
+        out.reserveCapacity(count)
         var buffer = 0, bits = 0
         for b in bytes {
             buffer = (buffer << 8) | Int(b)
@@ -67,6 +105,6 @@ public enum Base32 {
             }
             buffer &= (1 << bits) - 1
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 }

@@ -38,6 +38,13 @@ public enum Crypto {
         return a.withUnsafeBytes { x in b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, a.count) == 0 } }
     }
 
+    /// The same comparison for bytes read in place (e.g. a digest column).
+    public static func constantTimeEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        if a.isEmpty { return true }
+        return b.withUnsafeBytes { y in CRYPTO_memcmp(a.baseAddress, y.baseAddress, a.count) == 0 }
+    }
+
     /// scrypt (memory-hard) through OpenSSL's `EVP_PBE_scrypt`.
     public static func scrypt(password: [UInt8], salt: [UInt8], n: UInt64, r: UInt64, p: UInt64, length: Int) -> [UInt8]? {
         var out = [UInt8](repeating: 0, count: length)

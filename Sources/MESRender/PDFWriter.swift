@@ -54,14 +54,30 @@ public struct PDFWriter {
         public init() {}
     }
 
+    /// A text string of the document information, encoded once (UTF-16BE with a byte-order
+    /// mark, in hex): constant metadata can be kept in a `static let`.
+    public struct TextString: ExpressibleByStringLiteral, Sendable {
+        let encoded: [UInt8]
+        public let isEmpty: Bool
+
+        public init(_ s: String) {
+            var out: [UInt8] = []
+            PDFWriter.textString(s, into: &out)
+            encoded = out
+            isEmpty = s.isEmpty
+        }
+
+        public init(stringLiteral s: String) { self.init(s) }
+    }
+
     public var pages: [Page] = []
-    public var title = ""
-    public var author = ""
-    public var subject = ""
-    public var keywords = ""
-    public var producer = "mes"
+    public var title: TextString = ""
+    public var author: TextString = ""
+    public var subject: TextString = ""
+    public var keywords: TextString = ""
+    public var producer: TextString = "mes"
     /// `D:20220203110000+01'00'`.
-    public var creationDate = ""
+    public var creationDate: [UInt8] = []
 
     public init() {}
 
@@ -92,12 +108,12 @@ public struct PDFWriter {
         begin(); out += Self.helvetica; out += Self.objClose
         begin(); out += Self.helveticaBold; out += Self.objClose
         begin()
-        out += "<< /Title ".utf8; textString(title, into: &out)
-        out += " /Producer ".utf8; textString(producer, into: &out)
-        if !author.isEmpty { out += " /Author ".utf8; textString(author, into: &out) }
-        if !subject.isEmpty { out += " /Subject ".utf8; textString(subject, into: &out) }
-        if !keywords.isEmpty { out += " /Keywords ".utf8; textString(keywords, into: &out) }
-        if !creationDate.isEmpty { out += " /CreationDate (".utf8; out += creationDate.utf8; out.append(0x29) }
+        out += "<< /Title ".utf8; out += title.encoded
+        out += " /Producer ".utf8; out += producer.encoded
+        if !author.isEmpty { out += " /Author ".utf8; out += author.encoded }
+        if !subject.isEmpty { out += " /Subject ".utf8; out += subject.encoded }
+        if !keywords.isEmpty { out += " /Keywords ".utf8; out += keywords.encoded }
+        if !creationDate.isEmpty { out += " /CreationDate (".utf8; out += creationDate; out.append(0x29) }
         out += " >>".utf8
         out += Self.objClose
         for (i, page) in pages.enumerated() {
@@ -183,25 +199,31 @@ public struct PDFWriter {
         var s: [UInt8] = []
         s.reserveCapacity(2048)
         for r in rules {
-            s += "q ".utf8; Self.appendNum(r.gray, to: &s)
-            s += " G ".utf8; Self.appendNum(r.width, to: &s)
-            s += " w ".utf8; Self.appendNum(r.x1, to: &s)
-            s.append(0x20); Self.appendNum(r.y, to: &s)
-            s += " m ".utf8; Self.appendNum(r.x2, to: &s)
-            s.append(0x20); Self.appendNum(r.y, to: &s)
-            s += " l S Q\n".utf8
+            append("q ", to: &s); appendNum(r.gray, to: &s)
+            append(" G ", to: &s); appendNum(r.width, to: &s)
+            append(" w ", to: &s); appendNum(r.x1, to: &s)
+            s.append(0x20); appendNum(r.y, to: &s)
+            append(" m ", to: &s); appendNum(r.x2, to: &s)
+            s.append(0x20); appendNum(r.y, to: &s)
+            append(" l S Q\n", to: &s)
         }
         for r in runs {
-            s += r.font == .regular ? "BT /F1 ".utf8 : "BT /F2 ".utf8
-            Self.appendNum(r.size, to: &s)
-            s += " Tf ".utf8; Self.appendNum(r.gray, to: &s)
-            s += " g ".utf8; Self.appendNum(r.x, to: &s)
-            s.append(0x20); Self.appendNum(r.y, to: &s)
-            s += " Td ".utf8
+            append(r.font == .regular ? "BT /F1 " : "BT /F2 ", to: &s)
+            appendNum(r.size, to: &s)
+            append(" Tf ", to: &s); appendNum(r.gray, to: &s)
+            append(" g ", to: &s); appendNum(r.x, to: &s)
+            s.append(0x20); appendNum(r.y, to: &s)
+            append(" Td ", to: &s)
             literal(r.bytes, into: &s)
-            s += " Tj ET\n".utf8
+            append(" Tj ET\n", to: &s)
         }
         return s
+    }
+
+    /// Appends the bytes of a literal (no `String` work).
+    @inline(__always)
+    static func append(_ text: StaticString, to out: inout [UInt8]) {
+        text.withUTF8Buffer { out.append(contentsOf: $0) }
     }
 
     /// A PDF literal string with `( ) \` escaped.
@@ -213,6 +235,11 @@ public struct PDFWriter {
 
     static func literal(_ bytes: [UInt8], into out: inout [UInt8]) {
         out.append(0x28)
+        if !bytes.contains(where: { $0 == 0x28 || $0 == 0x29 || $0 == 0x5C || $0 == 0x0D || $0 == 0x0A }) {
+            out += bytes
+            out.append(0x29)
+            return
+        }
         for b in bytes {
             switch b {
             case 0x28, 0x29, 0x5C: out.append(0x5C); out.append(b)
@@ -225,18 +252,25 @@ public struct PDFWriter {
     }
 
     /// A text string for the document information: UTF-16BE with a byte-order mark, in hex.
-    func textString(_ s: String, into out: inout [UInt8]) {
+    static func textString(_ s: String, into out: inout [UInt8]) {
         out += "<FEFF".utf8
         for u in s.utf16 {
-            out.append(Self.hexDigits[Int(u >> 12)])
-            out.append(Self.hexDigits[Int((u >> 8) & 15)])
-            out.append(Self.hexDigits[Int((u >> 4) & 15)])
-            out.append(Self.hexDigits[Int(u & 15)])
+            out.append(hexDigits[Int(u >> 12)])
+            out.append(hexDigits[Int((u >> 8) & 15)])
+            out.append(hexDigits[Int((u >> 4) & 15)])
+            out.append(hexDigits[Int(u & 15)])
         }
         out.append(0x3E)
     }
 
     /// Width of `text` in points in a standard Helvetica font (for layout and wrapping).
+    /// Width of WinAnsi bytes in points.
+    public static func width(bytes: [UInt8], size: Double, font: Font = .regular) -> Double {
+        var units = 0
+        for b in bytes { units += HelveticaMetrics.width(b, bold: font == .bold) }
+        return Double(units) * size / 1000
+    }
+
     public static func width(_ text: some StringProtocol, size: Double, font: Font = .regular) -> Double {
         var units = 0
         for u in text.unicodeScalars { units += HelveticaMetrics.width(WinAnsi.byte(u), bold: font == .bold) }
@@ -300,6 +334,10 @@ public enum WinAnsi {
 
     /// Encodes text; characters outside the encoding become `?`.
     public static func encode(_ s: String) -> [UInt8] {
+        let ascii: [UInt8]? = s.utf8.withContiguousStorageIfAvailable { u in
+            u.allSatisfy { $0 < 0x80 } ? Array(u) : nil
+        } ?? nil
+        if let ascii { return ascii }
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count)
         for u in s.unicodeScalars { out.append(byte(u)) }

@@ -12,9 +12,7 @@ public enum ReceiptRenderer {
     static let staticSentence3 = WinAnsi.encode(OppositionReceipt.changeOfMind)
     static let rules: [PDFWriter.Rule] = [.init(x1: left, x2: right, y: 772), .init(x1: left, x2: right, y: 96)]
     static let sentence2Top = 574.0
-    /// Sentence 2 wraps the same way whatever the date (all digits have one width).
-    static let sentence2Lines = PDFWriter.wrap(bytes: WinAnsi.encode(OppositionReceipt.sentence2(on: "00/00/0000")), size: 11,
-                                               maxWidth: right - left).count
+    static var sentence2Lines: Int { sentence2Template.count }
 
     /// What every receipt shows at the same place, laid out once.
     static let fixedRuns: [PDFWriter.TextRun] = {
@@ -38,25 +36,62 @@ public enum ReceiptRenderer {
     /// The fixed part of the page's content stream, rendered once.
     static let fixedContent: [UInt8] = PDFWriter.content(runs: fixedRuns, rules: rules)
 
+    // The labels and fixed metadata, encoded once.
+    static let nirLabelBytes = WinAnsi.encode(nirLabel)
+    static let nameLabelBytes = WinAnsi.encode(nameLabel)
+    static let referenceLabelBytes = WinAnsi.encode(referenceLabel)
+    static let verificationLabelBytes = WinAnsi.encode(verificationLabel)
+    static let title = PDFWriter.TextString(OppositionReceipt.title)
+    static let subject: PDFWriter.TextString = "Justificatif d'opposition à la création de Mon espace santé"
+    static let author: PDFWriter.TextString = "Mon espace santé"
+    static let producer: PDFWriter.TextString = "mes"
+
+    /// Sentence 2 laid out once with a placeholder date, which is the same width as any date
+    /// (all digits have one width): each receipt only puts its date in place.
+    static let datePlaceholder = Array("00/00/0000".utf8)
+    static let sentence2Template = PDFWriter.wrap(bytes: WinAnsi.encode(OppositionReceipt.sentence2(on: "00/00/0000")), size: 11,
+                                                  maxWidth: right - left)
+
+    /// The lines of sentence 2 for a date (`JJ/MM/AAAA` bytes).
+    static func sentence2(_ date: [UInt8]) -> [[UInt8]] {
+        guard date.count == datePlaceholder.count else {
+            return PDFWriter.wrap(bytes: WinAnsi.encode(OppositionReceipt.sentence2(on: String(decoding: date, as: UTF8.self))),
+                                  size: 11, maxWidth: right - left)
+        }
+        var lines = sentence2Template
+        lines[sentence2DateAt.line].replaceSubrange(sentence2DateAt.offset..<sentence2DateAt.offset + date.count, with: date)
+        return lines
+    }
+
+    /// Where the placeholder date sits in the template (found once).
+    static let sentence2DateAt: (line: Int, offset: Int) = {
+        let n = datePlaceholder.count
+        for (i, line) in sentence2Template.enumerated() where line.count >= n {
+            for k in 0...(line.count - n) where Array(line[k..<k + n]) == datePlaceholder { return (i, k) }
+        }
+        preconditionFailure("sentence 2 has no date")
+    }()
+
     /// What changes from one receipt to the next.
     static func variableRuns(_ r: OppositionReceipt) -> [PDFWriter.TextRun] {
         var runs: [PDFWriter.TextRun] = []
         runs.reserveCapacity(10)
-        runs.append(.init(nirLabel + r.nir.formatted, x: left, y: 735))
-        runs.append(.init(nameLabel + r.name, x: left, y: 717))
-        runs.append(.init("Le \(r.decidedOn.french)", x: left, y: 690))
+        runs.append(.init(bytes: nirLabelBytes + WinAnsi.encode(r.nir.formatted), x: left, y: 735))
+        runs.append(.init(bytes: nameLabelBytes + WinAnsi.encode(r.name), x: left, y: 717))
+        let date = Array(r.decidedOn.french.utf8)
+        runs.append(.init(bytes: Array("Le ".utf8) + date, x: left, y: 690))
         if r.isDuplicate {
             runs.append(.init("Duplicata n° \(r.copy) émis le \(r.issuedAt.parisDate.french)", x: left, y: 674, size: 9, gray: 0.35))
         }
-        runs.append(.init("Bonjour \(r.greeting),", x: left, y: 600))
+        runs.append(.init(bytes: Array("Bonjour ".utf8) + WinAnsi.encode(r.greeting) + [0x2C], x: left, y: 600))
         var y = sentence2Top
-        for line in PDFWriter.wrap(bytes: WinAnsi.encode(OppositionReceipt.sentence2(on: r.decidedOn.french)), size: 11, maxWidth: right - left) {
+        for line in sentence2(date) {
             runs.append(.init(bytes: line, x: left, y: y))
             y -= 15
         }
-        runs.append(.init(referenceLabel + r.id, x: left, y: 80, size: 9, gray: 0.35))
-        let v = verificationLabel + r.verification
-        runs.append(.init(v, x: right - PDFWriter.width(v, size: 9), y: 80, size: 9, gray: 0.35))
+        runs.append(.init(bytes: referenceLabelBytes + Array(r.id.utf8), x: left, y: 80, size: 9, gray: 0.35))
+        let v = verificationLabelBytes + WinAnsi.encode(r.verification)
+        runs.append(.init(bytes: v, x: right - PDFWriter.width(bytes: v, size: 9), y: 80, size: 9, gray: 0.35))
         return runs
     }
 
@@ -67,23 +102,34 @@ public enum ReceiptRenderer {
         page.prefix = fixedContent
         page.runs = variableRuns(r)
         doc.pages = [page]
-        doc.title = "Votre justificatif d'opposition"
-        doc.subject = "Justificatif d'opposition à la création de Mon espace santé"
-        doc.author = "Mon espace santé"
-        doc.keywords = r.id
-        doc.producer = "mes"
+        doc.title = title
+        doc.subject = subject
+        doc.author = author
+        doc.keywords = PDFWriter.TextString(r.id)
+        doc.producer = producer
         doc.creationDate = pdfDate(r.issuedAt)
         return doc.render()
     }
 
     /// `D:20220203110000+01'00'` in Paris time.
-    static func pdfDate(_ i: Instant) -> String {
+    static func pdfDate(_ i: Instant) -> [UInt8] {
         let off = i.parisOffset
         let local = Instant(seconds: i.seconds + off)
         let d = local.date
         let s = Int(((local.seconds % 86_400) + 86_400) % 86_400)
-        func p(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "D:\(d.year)\(p(d.month))\(p(d.day))\(p(s / 3600))\(p(s / 60 % 60))\(p(s % 60))+\(p(Int(off / 3600)))'00'"
+        var out: [UInt8] = Array("D:".utf8)
+        out.reserveCapacity(23)
+        PDFWriter.appendInt(d.year, to: &out)
+        for v in [d.month, d.day, s / 3600, s / 60 % 60, s % 60] {
+            out.append(UInt8(0x30 + v / 10))
+            out.append(UInt8(0x30 + v % 10))
+        }
+        out.append(0x2B)
+        let h = Int(off / 3600)
+        out.append(UInt8(0x30 + h / 10))
+        out.append(UInt8(0x30 + h % 10))
+        out += "'00'".utf8
+        return out
     }
 
     /// The same page as plain text.

@@ -19,6 +19,15 @@ public struct SQLiteError: Error, CustomStringConvertible {
 
 private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
+/// Binds a string's UTF-8 (copied by SQLite). An empty string binds as '' (not NULL).
+private func bindText(_ s: OpaquePointer, _ i: Int32, _ text: String) -> Int32 {
+    var text = text
+    return text.withUTF8 { u in
+        let p = UnsafeRawPointer(u.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
+        return sqlite3_bind_text(s, i, p, Int32(u.count), SQLITE_TRANSIENT)
+    }
+}
+
 /// A value bound to or read from a statement.
 public enum SQLValue: Equatable, Sendable {
     case null
@@ -69,10 +78,10 @@ public final class Database {
         }
     }
 
+    /// The cached statement for `sql`, reset (its bindings are replaced by the caller's).
     private func statement(_ sql: String) throws -> OpaquePointer {
         if let s = cache[sql] {
             sqlite3_reset(s)
-            sqlite3_clear_bindings(s)
             return s
         }
         var s: OpaquePointer?
@@ -82,16 +91,19 @@ public final class Database {
         return s
     }
 
+    /// Binds `args` to parameters 1…n (the others to NULL). Text is copied by SQLite
+    /// (`SQLITE_TRANSIENT`) straight from the string's UTF-8, with no intermediate C string.
     private func bind(_ s: OpaquePointer, _ args: [SQLValue]) throws {
+        if args.count < Int(sqlite3_bind_parameter_count(s)) { sqlite3_clear_bindings(s) }
         for (i, a) in args.enumerated() {
             let idx = Int32(i + 1)
             let rc: Int32
             switch a {
             case .null: rc = sqlite3_bind_null(s, idx)
             case .int(let v): rc = sqlite3_bind_int64(s, idx, v)
-            case .text(let t): rc = sqlite3_bind_text(s, idx, t, -1, SQLITE_TRANSIENT)
+            case .text(let t): rc = bindText(s, idx, t)
             case .blob(let b):
-                rc = b.withUnsafeBytes { sqlite3_bind_blob(s, idx, $0.baseAddress, Int32(b.count), SQLITE_TRANSIENT) }
+                rc = b.withUnsafeBytes { sqlite3_bind_blob(s, idx, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(b.count), SQLITE_TRANSIENT) }
             }
             if rc != SQLITE_OK { throw error(rc) }
         }
@@ -123,35 +135,42 @@ public final class Database {
     }
 
     public func query(_ sql: String, _ args: [SQLValue]) throws -> [Row] {
+        var rows: [Row] = []
+        try forEach(sql, args) { rows.append($0.row) }
+        return rows
+    }
+
+    /// Runs a query and calls `body` with each row, read in place (no copy of the row).
+    /// The cursor is valid only during the call.
+    public func forEach(_ sql: String, _ args: [SQLValue], _ body: (Cursor) throws -> Void) throws {
         let s = try statement(sql)
         defer { sqlite3_reset(s) }
         try bind(s, args)
-        var rows: [Row] = []
         while true {
             let rc = sqlite3_step(s)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else { throw error(rc) }
-            var values: [SQLValue] = []
-            let n = sqlite3_column_count(s)
-            for i in 0..<n {
-                switch sqlite3_column_type(s, i) {
-                case SQLITE_INTEGER: values.append(.int(sqlite3_column_int64(s, i)))
-                case SQLITE_TEXT: values.append(.text(String(cString: sqlite3_column_text(s, i))))
-                case SQLITE_BLOB:
-                    let count = Int(sqlite3_column_bytes(s, i))
-                    if let p = sqlite3_column_blob(s, i) {
-                        values.append(.blob(Array(UnsafeRawBufferPointer(start: p, count: count))))
-                    } else { values.append(.blob([])) }
-                default: values.append(.null)
-                }
-            }
-            rows.append(Row(values: values))
+            try body(Cursor(statement: s))
         }
-        return rows
+    }
+
+    /// The first row of a query read in place by `body`, if there is one.
+    public func first<T>(_ sql: String, _ args: SQLValue..., as body: (Cursor) throws -> T) throws -> T? {
+        try first(sql, args, as: body)
+    }
+
+    public func first<T>(_ sql: String, _ args: [SQLValue], as body: (Cursor) throws -> T) throws -> T? {
+        let s = try statement(sql)
+        defer { sqlite3_reset(s) }
+        try bind(s, args)
+        let rc = sqlite3_step(s)
+        if rc == SQLITE_DONE { return nil }
+        guard rc == SQLITE_ROW else { throw error(rc) }
+        return try body(Cursor(statement: s))
     }
 
     /// The first row of a query, if any.
-    public func first(_ sql: String, _ args: SQLValue...) throws -> Row? { try query(sql, args).first }
+    public func first(_ sql: String, _ args: SQLValue...) throws -> Row? { try first(sql, args) { $0.row } }
 
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction, committing on success and rolling back on any
     /// error. Busy locks are retried with backoff (bounded); after that, `SQLiteError.isBusy`.
@@ -210,8 +229,15 @@ public final class Database {
     }
 }
 
-/// One result row.
-public struct Row: Sendable {
+/// Typed access to the columns of a result row (a copied `Row` or a `Cursor` in place).
+public protocol ColumnReader {
+    func int(_ i: Int) -> Int64?
+    func text(_ i: Int) -> String?
+    func blob(_ i: Int) -> [UInt8]?
+}
+
+/// One result row, copied out of the statement.
+public struct Row: Sendable, ColumnReader {
     public let values: [SQLValue]
 
     public func int(_ i: Int) -> Int64? { if case .int(let v) = values[i] { return v }; return nil }
@@ -223,6 +249,54 @@ public struct Row: Sendable {
         }
     }
     public func blob(_ i: Int) -> [UInt8]? { if case .blob(let b) = values[i] { return b }; return nil }
+}
+
+/// The current row of a running statement, read in place: valid only inside the call that
+/// hands it over (`Database.forEach`, `Database.first(_:as:)`).
+public struct Cursor: ColumnReader {
+    let statement: OpaquePointer
+
+    public func int(_ i: Int) -> Int64? {
+        sqlite3_column_type(statement, Int32(i)) == SQLITE_INTEGER ? sqlite3_column_int64(statement, Int32(i)) : nil
+    }
+
+    public func text(_ i: Int) -> String? {
+        switch sqlite3_column_type(statement, Int32(i)) {
+        case SQLITE_TEXT:
+            return withBytes(i) { String(decoding: $0, as: UTF8.self) }
+        case SQLITE_INTEGER: return String(sqlite3_column_int64(statement, Int32(i)))
+        default: return nil
+        }
+    }
+
+    public func blob(_ i: Int) -> [UInt8]? {
+        sqlite3_column_type(statement, Int32(i)) == SQLITE_BLOB ? withBytes(i) { Array($0) } : nil
+    }
+
+    /// The column's bytes (text as UTF-8, or blob) without a copy, valid only during `body`.
+    public func withBytes<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        let type = sqlite3_column_type(statement, Int32(i))
+        let p: UnsafeRawPointer? = type == SQLITE_BLOB ? sqlite3_column_blob(statement, Int32(i))
+            : sqlite3_column_text(statement, Int32(i)).map(UnsafeRawPointer.init)
+        let n = Int(sqlite3_column_bytes(statement, Int32(i)))
+        return try body(UnsafeBufferPointer(start: p?.assumingMemoryBound(to: UInt8.self), count: p == nil ? 0 : n))
+    }
+
+    /// A copy of the whole row.
+    var row: Row {
+        let n = Int(sqlite3_column_count(statement))
+        var values: [SQLValue] = []
+        values.reserveCapacity(n)
+        for i in 0..<n {
+            switch sqlite3_column_type(statement, Int32(i)) {
+            case SQLITE_INTEGER: values.append(.int(sqlite3_column_int64(statement, Int32(i))))
+            case SQLITE_TEXT: values.append(.text(text(i)!))
+            case SQLITE_BLOB: values.append(.blob(blob(i)!))
+            default: values.append(.null)
+            }
+        }
+        return Row(values: values)
+    }
 }
 
 /// A prepared statement for hot loops: bind, step, reset, with no per-call allocation.
@@ -243,10 +317,8 @@ public final class Statement {
     deinit { sqlite3_finalize(handle) }
 
     public func bind(_ i: Int32, _ text: String?) {
-        guard var text else { sqlite3_bind_null(handle, i); return }
-        text.withUTF8 { u in
-            u.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(handle, i, $0.baseAddress, Int32(u.count), SQLITE_TRANSIENT) }
-        }
+        guard let text else { sqlite3_bind_null(handle, i); return }
+        _ = bindText(handle, i, text)
     }
 
     /// Binds bytes as text, without a copy: they must stay in place until the statement has
@@ -254,7 +326,7 @@ public final class Statement {
     public func bind(_ i: Int32, borrowing text: UnsafeBufferPointer<UInt8>, nullWhenEmpty: Bool = false) {
         if text.isEmpty && nullWhenEmpty { sqlite3_bind_null(handle, i); return }
         guard let base = text.baseAddress, !text.isEmpty else { bind(i, static: ""); return }
-        base.withMemoryRebound(to: CChar.self, capacity: text.count) { sqlite3_bind_text(handle, i, $0, Int32(text.count), nil) }
+        _ = base.withMemoryRebound(to: CChar.self, capacity: text.count) { sqlite3_bind_text(handle, i, $0, Int32(text.count), nil) }
     }
 
     /// Unbinds every parameter (after binding borrowed bytes).
@@ -262,7 +334,7 @@ public final class Statement {
 
     /// Binds text that lives as long as the program (no copy).
     public func bind(_ i: Int32, static text: StaticString) {
-        text.utf8Start.withMemoryRebound(to: CChar.self, capacity: text.utf8CodeUnitCount) {
+        _ = text.utf8Start.withMemoryRebound(to: CChar.self, capacity: text.utf8CodeUnitCount) {
             sqlite3_bind_text(handle, i, $0, Int32(text.utf8CodeUnitCount), nil)
         }
     }

@@ -16,6 +16,19 @@ extension Store {
         WHERE p.nir = ? AND p.serial = ? AND p.card_type = ?
         """
 
+    /// Consumes a code if it is still live (the condition makes two consumers impossible).
+    static let consumeCode = """
+        UPDATE codes SET used_at = ? WHERE id = ? AND used_at IS NULL AND superseded_at IS NULL
+        AND locked_at IS NULL AND expires_at > ?
+        """
+
+    /// The state of a stored code that matched a typed one.
+    struct StoredCode {
+        let id: Int64
+        let expiresAt: Int64
+        let used, superseded, locked: Bool
+    }
+
     /// Records a new code for a person (its digest only) and supersedes the person's earlier live
     /// codes. Returns the code's row id. The caller delivers the plaintext and forgets it.
     @discardableResult
@@ -64,43 +77,37 @@ extension Store {
         // The card's profiles with their codes, in one query (a profile with no code appears once).
         let card3: [SQLValue] = [.text(nir.compact), .text(serial), .text(card.rawValue)]
         let onCard = "(SELECT id FROM people WHERE nir = ? AND serial = ? AND card_type = ?)"
-        let rows = try db.query(Self.cardProfilesWithCodes, card3)
-        guard !rows.isEmpty else { return .rejected(.identityNotFound, recorded: false) }
+        // Read in place: only the profile whose code matches is materialised.
         let typed = digest("code", code)
-        var match: Row?
-        var matchedPerson: Person?
+        var firstID: Int64?
         var anyFailed = false
-        for full in rows {
-            if (full.int(15) ?? 0) > 0 { anyFailed = true }
-            let r = Row(values: Array(full.values[16...]))
-            if r.int(0) != nil, Crypto.constantTimeEqual(r.blob(2) ?? [], typed) {
-                match = r
-                matchedPerson = person(from: full)
-            }
+        var match: (person: Person, code: StoredCode)?
+        try db.forEach(Self.cardProfilesWithCodes, card3) { r in
+            if firstID == nil { firstID = r.int(0) }
+            if (r.int(15) ?? 0) > 0 { anyFailed = true }
+            guard let id = r.int(16), r.withBytes(18, { Crypto.constantTimeEqual($0, typed) }) else { return }
+            match = (person(from: r), StoredCode(id: id, expiresAt: r.int(19)!, used: r.int(20) != nil,
+                                                  superseded: r.int(21) != nil, locked: r.int(22) != nil))
         }
-        if let r = match {
-            let id = r.int(0)!
-            if r.int(6) != nil { return .rejected(.codeLocked, recorded: false, codeID: id) }
-            if r.int(4) != nil { return .rejected(.codeUsed, recorded: false, codeID: id) }
-            if r.int(5) != nil { return .rejected(.codeSuperseded, recorded: false, codeID: id) }
-            if r.int(3)! <= now.seconds { return .rejected(.codeExpired, recorded: false, codeID: id) }
-            try accept(matchedPerson!)
-            let changed = try db.run("""
-                UPDATE codes SET used_at = ? WHERE id = ? AND used_at IS NULL AND superseded_at IS NULL
-                AND locked_at IS NULL AND expires_at > ?
-                """, .int(now.seconds), .int(r.int(0)!), .int(now.seconds))
+        guard let firstID else { return .rejected(.identityNotFound, recorded: false) }
+        if let (matchedPerson, c) = match {
+            let id = c.id
+            if c.locked { return .rejected(.codeLocked, recorded: false, codeID: id) }
+            if c.used { return .rejected(.codeUsed, recorded: false, codeID: id) }
+            if c.superseded { return .rejected(.codeSuperseded, recorded: false, codeID: id) }
+            if c.expiresAt <= now.seconds { return .rejected(.codeExpired, recorded: false, codeID: id) }
+            try accept(matchedPerson)
+            let changed = try db.run(Self.consumeCode, .int(now.seconds), .int(id), .int(now.seconds))
             guard changed == 1 else { return .rejected(.codeUsed, recorded: false, codeID: id) }
             if anyFailed {
                 try db.run("UPDATE people SET failed_attempts = 0 WHERE id IN \(onCard)", card3)
             }
-            let person = matchedPerson!
-            if auditSuccess { try audit("identified", at: now, person: person.id, channel: .web) }
-            return .identified(person, codeID: r.int(0)!)
+            if auditSuccess { try audit("identified", at: now, person: matchedPerson.id, channel: .web) }
+            return .identified(matchedPerson, codeID: id)
         }
         // A wrong code for a known card: count it; lock the card's live codes at the bound.
         try db.run("UPDATE people SET failed_attempts = failed_attempts + 1 WHERE id IN \(onCard)", card3)
         let attempts = Int(try db.query("SELECT max(failed_attempts) FROM people WHERE id IN \(onCard)", card3).first?.int(0) ?? 0)
-        let firstID = rows[0].int(0)!
         try audit("identification_failed", at: now, person: firstID, detail: "attempt \(attempts)")
         if attempts >= policy.maxFailedAttempts {
             try db.run("UPDATE codes SET locked_at = ? WHERE person_id IN \(onCard) AND used_at IS NULL AND superseded_at IS NULL AND locked_at IS NULL",

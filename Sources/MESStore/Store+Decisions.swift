@@ -31,9 +31,10 @@ extension Store {
     public func verificationCode(id: String, nir: String, name: String, greeting: String, decidedOn: String) -> String {
         let mac = hmac.mac(OppositionReceipt.canonical(id: id, nir: nir, name: name, greeting: greeting,
                                                                             decidedOn: decidedOn))
-        let s = Base32.encode(mac, count: 12)
-        let c = Array(s)
-        return String(c[0..<4]) + "-" + String(c[4..<8]) + "-" + String(c[8..<12])
+        var c = Base32.encodeBytes(mac, count: 12)
+        c.insert(0x2D, at: 8)
+        c.insert(0x2D, at: 4)
+        return String(decoding: c, as: UTF8.self)
     }
 
     /// Creates the receipt of an opposition decision. Its reference is a keyed hash of the person and
@@ -43,37 +44,40 @@ extension Store {
         let basis = codeID.map { "code\u{0}\(person.id)\u{0}\($0)" } ?? "decision\u{0}\(decisionID)"
         let id = "JO-" + Base32.encode(hmac.mac("receipt-id\u{0}" + basis), count: 10)
         let decidedOn = decidedAt.parisDate
-        let verification = verificationCode(id: id, nir: person.nir.compact, name: person.registerName,
-                                            greeting: person.displayName, decidedOn: decidedOn.iso)
+        let (nir, name, greeting, day) = (person.nir.compact, person.registerName, person.displayName, decidedOn.iso)
+        let verification = verificationCode(id: id, nir: nir, name: name, greeting: greeting, decidedOn: day)
         try db.run("""
             INSERT INTO receipts (id, decision_id, person_id, nir, name, greeting, decided_on, issued_at, verification)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, .text(id), .int(decisionID), .int(person.id), .text(person.nir.compact), .text(person.registerName),
-            .text(person.displayName), .text(decidedOn.iso), .int(now.seconds), .text(verification))
-        return OppositionReceipt(id: id, nir: person.nir, name: person.registerName, greeting: person.displayName,
+            """, .text(id), .int(decisionID), .int(person.id), .text(nir), .text(name),
+            .text(greeting), .text(day), .int(now.seconds), .text(verification))
+        return OppositionReceipt(id: id, nir: person.nir, name: name, greeting: greeting,
                                  decidedOn: decidedOn, issuedAt: now, verification: verification, copy: 1)
     }
 
     static let receiptColumns = "id, nir, name, greeting, decided_on, issued_at, verification, copies, person_id"
+    // Statement texts built once (the statement cache is keyed by the text).
+    static let receiptByID = "SELECT \(receiptColumns) FROM receipts WHERE id = ?"
+    static let receiptOfDecision = "SELECT \(receiptColumns) FROM receipts WHERE decision_id = ?"
+    static let latestReceiptOfPerson = "SELECT \(receiptColumns) FROM receipts WHERE person_id = ? ORDER BY issued_at DESC, rowid DESC LIMIT 1"
 
-    func receipt(from r: Row) -> OppositionReceipt {
+    func receipt<R: ColumnReader>(from r: R) -> OppositionReceipt {
         OppositionReceipt(id: r.text(0)!, nir: NIR(trusted: r.text(1)!), name: r.text(2)!, greeting: r.text(3)!,
                           decidedOn: CalendarDate.parse(r.text(4)!)!, issuedAt: Instant(seconds: r.int(5)!),
                           verification: r.text(6)!, copy: Int(r.int(7)!))
     }
 
     public func receipt(id: String) throws -> OppositionReceipt? {
-        try db.first("SELECT \(Self.receiptColumns) FROM receipts WHERE id = ?", .text(id)).map(receipt(from:))
+        try db.first(Self.receiptByID, .text(id), as: receipt(from:))
     }
 
     /// The receipt of a person's latest opposition.
     public func latestReceipt(personID: Int64) throws -> OppositionReceipt? {
-        try db.first("SELECT \(Self.receiptColumns) FROM receipts WHERE person_id = ? ORDER BY issued_at DESC, rowid DESC LIMIT 1",
-                     .int(personID)).map(receipt(from:))
+        try db.first(Self.latestReceiptOfPerson, .int(personID), as: receipt(from:))
     }
 
     public func receipt(decisionID: Int64) throws -> OppositionReceipt? {
-        try db.first("SELECT \(Self.receiptColumns) FROM receipts WHERE decision_id = ?", .int(decisionID)).map(receipt(from:))
+        try db.first(Self.receiptOfDecision, .int(decisionID), as: receipt(from:))
     }
 
     /// Counts a re-issue (a duplicate) and returns the receipt as that copy, issued now.

@@ -4,10 +4,12 @@ import MESCore
 extension Store {
     static let personColumns = "id, nir, birth_date, first_name, last_name, card_type, serial, email, mobile, address, holder_id, deceased, state, state_since, notified_at, failed_attempts"
 
+    static let personByID = "SELECT \(personColumns) FROM people WHERE id = ?"
+
     /// The same columns, qualified with the alias `p`.
     static let personColumnsQualified = personColumns.split(separator: ",").map { "p." + String($0).trimmingSpaces }.joined(separator: ", ")
 
-    func person(from r: Row) -> Person {
+    func person<R: ColumnReader>(from r: R) -> Person {
         var p = Person(id: r.int(0)!, nir: NIR(trusted: r.text(1)!), birthDate: CalendarDate.parse(r.text(2)!)!,
                firstName: r.text(3)!, lastName: r.text(4)!, card: CardType(rawValue: r.text(5)!)!, serial: r.text(6)!,
                email: r.text(7), mobile: r.text(8), address: r.text(9), holderID: r.int(10), deceased: r.int(11) == 1,
@@ -35,7 +37,7 @@ extension Store {
     private func opt(_ s: String?) -> SQLValue { s.map { .text($0) } ?? .null }
 
     public func person(id: Int64) throws -> Person? {
-        try db.first("SELECT \(Self.personColumns) FROM people WHERE id = ?", .int(id)).map(person(from:))
+        try db.first(Self.personByID, .int(id), as: person(from:))
     }
 
     /// The profiles attached to one Carte Vitale (same NIR, card model and serial).

@@ -96,7 +96,7 @@ public final class Store {
     }
 
     /// The schema version in force.
-    public var schemaVersion: Int { Int((try? db.first("PRAGMA user_version")?.int(0)) ?? 0) ?? 0 }
+    public var schemaVersion: Int { Int((try? db.first("PRAGMA user_version")?.int(0)) ?? 0) }
 
     /// Runs `body` as one write transaction: the database changes and the files it created
     /// (outbox messages, receipts) all land, or none do.

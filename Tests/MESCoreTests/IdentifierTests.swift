@@ -61,6 +61,19 @@ import Testing
     }
 
     @Test func frenchForm() { #expect(CalendarDate(year: 2021, month: 9, day: 28)!.french == "28/09/2021") }
+
+    @Test func textFormsOfEveryYearWidth() {
+        let cases: [(Int, Int, Int, String, String)] = [
+            (2021, 12, 31, "2021-12-31", "31/12/2021"), (1000, 1, 1, "1000-01-01", "01/01/1000"),
+            (9999, 10, 9, "9999-10-09", "09/10/9999"), (999, 1, 2, "999-01-02", "02/01/999"), (1, 3, 4, "1-03-04", "04/03/1"),
+        ]
+        for (y, m, d, iso, french) in cases {
+            let date = CalendarDate(year: y, month: m, day: d)!
+            #expect(date.iso == iso)
+            #expect(date.french == french)
+            if y >= 1000 { #expect(CalendarDate.parse(iso) == date) }
+        }
+    }
 }
 
 @Suite struct InstantTests {

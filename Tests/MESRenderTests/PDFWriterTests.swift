@@ -47,6 +47,48 @@ import MESCore
         #expect(w.literal(Array("a(b)\\c".utf8)) == Array("(a\\(b\\)\\\\c)".utf8))
     }
 
+    @Test func asciiAndEscapesTakeTheirOwnPaths() {
+        #expect(WinAnsi.encode("Page 1/1") == Array("Page 1/1".utf8))
+        #expect(WinAnsi.encode("") == [])
+        #expect(PDFWriter().literal(Array("plain text".utf8)) == Array("(plain text)".utf8))
+        #expect(PDFWriter().literal([0x61, 0x0A, 0x0D]) == Array("(a\\n\\r)".utf8))
+        #expect(PDFWriter.width(bytes: WinAnsi.encode("Référence"), size: 9) == PDFWriter.width("Référence", size: 9))
+        // Document information strings are UTF-16BE in hex, encoded once.
+        #expect(PDFWriter.TextString("aé").encoded == Array("<FEFF006100E9>".utf8))
+        #expect(PDFWriter.TextString("").isEmpty && !PDFWriter.TextString("x").isEmpty)
+    }
+
+    @Test func sentenceTwoIsTheWrappedSentenceWithItsDate() {
+        // The template wrapped once with a placeholder date gives the lines of any real date.
+        for date in ["28/09/2021", "01/01/2000", "31/12/1999"] {
+            let direct = PDFWriter.wrap(bytes: WinAnsi.encode(OppositionReceipt.sentence2(on: date)), size: 11, maxWidth: 451.28)
+            #expect(ReceiptRenderer.sentence2(Array(date.utf8)) == direct, "\(date)")
+        }
+        // A date of another length (year below 1000) is wrapped on its own.
+        let short = Array("02/01/999".utf8)
+        #expect(ReceiptRenderer.sentence2(short).map { WinAnsi.decode($0) }.joined(separator: " ")
+                == OppositionReceipt.sentence2(on: "02/01/999"))
+    }
+
+    @Test func creationDateIsParisTime() {
+        #expect(String(decoding: ReceiptRenderer.pdfDate(Instant.parse("2022-02-03T10:00:00Z")!), as: UTF8.self) == "D:20220203110000+01'00'")
+        #expect(String(decoding: ReceiptRenderer.pdfDate(Instant.parse("2021-09-27T22:30:05Z")!), as: UTF8.self) == "D:20210928003005+02'00'")
+    }
+
+    @Test func batchFileNamesKeepTheLastNameOnly() {
+        func name(_ register: String) -> String {
+            OppositionReceipt(id: "JO-X", nir: sample().nir, name: register, greeting: "", decidedOn: sample().decidedOn,
+                              issuedAt: sample().issuedAt, verification: "", copy: 1).batchFileName
+        }
+        #expect(name("LEGUELLEC Martine Julie") == "JO-X_LEGUELLEC.pdf")
+        #expect(name("O'BRIEN-SMITH John") == "JO-X_OBRIEN-SMITH.pdf")
+        #expect(name("d2 x") == "JO-X_D2.pdf")
+        #expect(name("ÉLOÏSE-ŒUVRE Zoé") == "JO-X_ELOISE-OEUVRE.pdf")
+        #expect(name("  LEADING Spaces") == "JO-X_LEADING.pdf")
+        #expect(name("../.. x") == "JO-X_ASSURE.pdf")
+        #expect(name("") == "JO-X_ASSURE.pdf")
+    }
+
     @Test func wrappingStaysWithinTheWidth() {
         let s = sample().sentences[2]
         let lines = PDFWriter.wrap(s, size: 11, maxWidth: 451)

@@ -141,6 +141,11 @@ func demoPerson(_ store: Store, state: ProfileState = .pending) throws -> Person
         let (store, _) = try Store.create(tempDir())
         let base = store.verificationCode(id: "JO-1", nir: "116304403801618", name: "A", greeting: "B", decidedOn: "2022-02-03")
         #expect(base.count == 14)
+        // Groups of four characters of the Base32 encoding of the keyed hash of the canonical text.
+        let mac = Base32.encode(store.hmac.mac(OppositionReceipt.canonical(id: "JO-1", nir: "116304403801618", name: "A", greeting: "B",
+                                                                          decidedOn: "2022-02-03")), count: 12)
+        let c = Array(mac)
+        #expect(base == String(c[0..<4]) + "-" + String(c[4..<8]) + "-" + String(c[8..<12]))
         #expect(base != store.verificationCode(id: "JO-1", nir: "116304403801618", name: "A.", greeting: "B", decidedOn: "2022-02-03"))
         #expect(base != store.verificationCode(id: "JO-1", nir: "116304403801618", name: "A", greeting: "B", decidedOn: "2022-02-04"))
         let (other, _) = try Store.create(tempDir())
@@ -167,6 +172,14 @@ func demoPerson(_ store: Store, state: ProfileState = .pending) throws -> Person
         #expect(Crypto.constantTimeEqual([1, 2, 3], [1, 2, 3]))
         #expect(!Crypto.constantTimeEqual([1, 2, 3], [1, 2, 4]))
         #expect(!Crypto.constantTimeEqual([1, 2], [1, 2, 3]))
+        // Bytes read in place (a digest column) against an array.
+        let stored: [UInt8] = [9, 8, 7]
+        stored.withUnsafeBufferPointer { p in
+            #expect(Crypto.constantTimeEqual(p, [9, 8, 7]))
+            #expect(!Crypto.constantTimeEqual(p, [9, 8, 6]))
+            #expect(!Crypto.constantTimeEqual(p, [9, 8]))
+            #expect(Crypto.constantTimeEqual(UnsafeBufferPointer(rebasing: p[0..<0]), []))
+        }
     }
 }
 

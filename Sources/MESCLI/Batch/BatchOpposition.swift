@@ -78,11 +78,7 @@ struct BatchOpposition {
     private var enrolment: Enrolment { Enrolment(store: store, now: now) }
 
     /// The receipt's file name: its reference and the member's last name, never the NIR.
-    func fileName(_ r: OppositionReceipt) -> String {
-        let last = r.name.split(separator: " ").first.map(String.init) ?? ""
-        let safe = Names.ascii(last).uppercased().filter { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
-        return "\(r.id)_\(safe.isEmpty ? "ASSURE" : safe).pdf"
-    }
+    func fileName(_ r: OppositionReceipt) -> String { r.batchFileName }
 
     /// Marks the run as under way. When no other batch is running on this directory (an
     /// exclusive `flock` on its lock file) and a previous run was killed (its marker is still
