@@ -38,55 +38,77 @@ public struct MemberRow: Sendable, Equatable {
         return .success(map)
     }
 
-    /// Validates one record; the error names the field (never echoing the member's data).
+    /// A mapped header resolved to one field index per canonical column (looked up once per
+    /// file, not once per row).
+    public struct Header: Sendable {
+        let slots: [Int?]
+        /// How many columns the header has.
+        public let count: Int
+        public init(_ map: [String: Int]) {
+            slots = MemberRow.columns.map { map[$0.0] }
+            count = map.count
+        }
+    }
+
+    /// Validates one record against a header map.
     public static func parse(_ record: CSVReader.Record, header: [String: Int], today: CalendarDate) -> Result<MemberRow, MESError> {
+        parse(record, header: Header(header), today: today)
+    }
+
+    /// Validates one record; the error names the field (never echoing the member's data).
+    public static func parse(_ record: CSVReader.Record, header: Header, today: CalendarDate) -> Result<MemberRow, MESError> {
         let fields = record.fields
-        func value(_ col: String) -> String? {
-            guard let i = header[col], i < fields.count else { return nil }
+        func value(_ slot: Int) -> String? {
+            guard let i = header.slots[slot], i < fields.count else { return nil }
             let v = fields[i].trimmingSpaces
             return v.isEmpty ? nil : v
         }
+        // The positions of the columns in `columns`.
+        let (nirSlot, birthSlot, cardSlot, serialSlot, codeSlot, lastSlot, firstSlot) = (0, 1, 2, 3, 4, 5, 6)
         if record.malformed {
             return .failure(.invalid("csv_malformed_row", "Ligne CSV mal formée (guillemet mal placé)", field: "row"))
         }
-        for r in required where value(r) == nil { return .failure(.invalid("field_required", Messages.fieldRequired, field: r)) }
+        for (slot, r) in [(nirSlot, "nir"), (cardSlot, "card_type"), (serialSlot, "serial")] where value(slot) == nil {
+            return .failure(.invalid("field_required", Messages.fieldRequired, field: r))
+        }
         if record.fields.count > header.count, record.fields[header.count...].contains(where: { !$0.trimmingSpaces.isEmpty }) {
             return .failure(.invalid("csv_extra_field", "Plus de champs que de colonnes", field: "row"))
         }
-        let nirVerdict = NIRValidator(rules: .insee).validate(value("nir")!)
+        let nirVerdict = NIRValidator(rules: .insee).validate(value(nirSlot)!)
         guard let nir = nirVerdict.nir else {
             let r = nirVerdict.reason!
             return .failure(.invalid(r.code, r.message, field: "nir"))
         }
         var birth: CalendarDate?
-        if let b = value("birth_date") {
+        if let b = value(birthSlot) {
             guard let d = CalendarDate.parse(b) else {
                 return .failure(.invalid("birth_date_invalid", Messages.birthDateInvalid + " (JJ/MM/AAAA ou AAAA-MM-JJ)", field: "birth_date"))
             }
             guard d <= today else { return .failure(.invalid("birth_date_future", Messages.birthDateInvalid + " : date dans le futur", field: "birth_date")) }
             birth = d
         }
-        guard let card = CardType(flexible: value("card_type")!) else {
+        guard let card = CardType(flexible: value(cardSlot)!) else {
             return .failure(.invalid("card_type_invalid", "Type de carte : photo, plain, avec photo ou sans photo", field: "card_type"))
         }
         let serial: String
-        switch VitaleSerial.parse(value("serial")!, card: card) {
+        switch VitaleSerial.parse(value(serialSlot)!, card: card) {
         case .success(let s): serial = s.digits
         case .failure(let e): return .failure(e)
         }
         var code: String?
-        if let c = value("code") {
+        if let c = value(codeSlot) {
             switch ProvisionalCode.parse(c) {
             case .success(let v): code = v
             case .failure(let e): return .failure(e)
             }
         }
-        for col in ["last_name", "first_name"] {
-            if let v = value(col), v.count > 100 || v.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+        let (last, first) = (value(lastSlot), value(firstSlot))
+        for (v, col) in [(last, "last_name"), (first, "first_name")] {
+            if let v, v.count > 100 || v.unicodeScalars.contains(where: { $0.value < 0x20 }) {
                 return .failure(.invalid("name_invalid", "Nom invalide (100 caractères au plus, sans caractère de contrôle)", field: col))
             }
         }
         return .success(MemberRow(line: record.line, nir: nir, birthDate: birth, card: card, serial: serial, code: code,
-                                  lastName: value("last_name"), firstName: value("first_name")))
+                                  lastName: last, firstName: first))
     }
 }

@@ -41,8 +41,15 @@ public final class Database {
     let handle: OpaquePointer
     private var cache: [String: OpaquePointer] = [:]
 
+    /// Process-wide settings, applied once before the first connection opens.
+    private static let configured: Bool = {
+        _ = mes_sqlite3_disable_memstatus()
+        return true
+    }()
+
     /// Opens (creating when asked) the database at `path`, in WAL mode with full syncs.
     public init(path: String, create: Bool, readOnly: Bool = false) throws {
+        _ = Self.configured
         var h: OpaquePointer?
         var flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
         if create { flags |= SQLITE_OPEN_CREATE }

@@ -120,7 +120,7 @@ struct BatchOpposition {
     }
 
     /// Processes one group of records in one transaction; returns the rows' results.
-    func process(_ group: [CSVReader.Record], header: [String: Int]) throws -> [Result] {
+    func process(_ group: [CSVReader.Record], header: MemberRow.Header) throws -> [Result] {
         var pending: [PendingFile] = []
         do {
             return try store.transaction {
@@ -149,7 +149,7 @@ struct BatchOpposition {
         return path
     }
 
-    func row(_ record: CSVReader.Record, header: [String: Int], pending: inout [PendingFile]) throws -> Result {
+    func row(_ record: CSVReader.Record, header: MemberRow.Header, pending: inout [PendingFile]) throws -> Result {
         let member: MemberRow
         switch MemberRow.parse(record, header: header, today: now.parisDate) {
         case .failure(let e): return Result(line: record.line, nir: nil, status: .invalid, error: e)

@@ -57,7 +57,7 @@ enum BatchCommand {
 
         var counts: [BatchOpposition.Status: Int] = [:]
         var rows = 0
-        var header: [String: Int]?
+        var header: MemberRow.Header?
         var group: [CSVReader.Record] = []
         let clock = Clock()
         let progress = ctx.stderr.isTerminal && !inv.flag("quiet")
@@ -84,7 +84,7 @@ enum BatchCommand {
         reader.lenient = true
         let handle: (CSVReader.Record) throws -> Void = { record in
             guard header != nil else {
-                header = try MemberRow.mapHeader(record.fields).get()
+                header = MemberRow.Header(try MemberRow.mapHeader(record.fields).get())
                 return
             }
             group.append(record)
