@@ -31,6 +31,12 @@ public struct OppositionReceipt: Sendable, Equatable {
 
     public var isDuplicate: Bool { copy > 1 }
 
+    /// The receipt as first given (copy 1), for a record read back with its count of copies.
+    public var original: OppositionReceipt {
+        OppositionReceipt(id: id, nir: nir, name: name, greeting: greeting, decidedOn: decidedOn, issuedAt: issuedAt,
+                          verification: verification, copy: 1)
+    }
+
     /// The file name of the receipt in a batch's folder: its reference and the first word of
     /// the register name (the last name) in upper-case ASCII letters, digits and dashes; never
     /// the NIR. `JO-…_ASSURE.pdf` when nothing is left of the name.

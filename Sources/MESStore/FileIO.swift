@@ -146,9 +146,12 @@ public enum FileIO {
     }
 
     /// Flushes every file written under `dir`'s file system (one call for a group of files).
-    public static func syncFilesystem(_ dir: String) {
+    @discardableResult
+    public static func syncFilesystem(_ dir: String) -> Bool {
         let fd = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 { _ = linux_syncfs(fd); fsync(fd); close(fd) }
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return linux_syncfs(fd) == 0 && fsync(fd) == 0
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
@@ -171,7 +174,8 @@ public enum FileIO {
         return MESError(code, .cannotCreate, "Impossible d'écrire \(path) (\(reason))", field: field)
     }
 
-    static func errnoText() -> String { String(cString: strerror(errno)) }
+    /// The text of the current `errno`.
+    public static func errnoText() -> String { String(cString: strerror(errno)) }
 }
 
 /// Linux `syncfs(2)` (declared by glibc only under _GNU_SOURCE).

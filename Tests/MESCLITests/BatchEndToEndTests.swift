@@ -126,6 +126,39 @@ import MESStore
         #expect(try FileManager.default.contentsOfDirectory(atPath: receipts) == [".mes-batch-lock"])
     }
 
+    @Test func aRerunRewritesMissingOrDamagedReceiptsAsTheyWere() throws {
+        let s = try Scenario(demo: false)
+        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
+        #expect(try s.run(["fixtures", "--count", "40", "--seed", "repair", "--roster", roster, "--members", members]).status == 0)
+        let receipts = s.dir.appendingPathComponent("rec").path
+        #expect(try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--quiet"]).status == 0)
+        let names = try FileManager.default.contentsOfDirectory(atPath: receipts).filter { $0.hasSuffix(".pdf") }.sorted()
+        try #require(names.count == 40)
+        let original = try names.map { try Data(contentsOf: URL(fileURLWithPath: receipts + "/" + $0)) }
+        // What a power cut between a group's commit and its sync can leave: an empty file, a file
+        // cut short, a block of something else; and a file deleted by hand. One more was re-issued
+        // since (a duplicate): the batch's file stays the original.
+        try Data().write(to: URL(fileURLWithPath: receipts + "/" + names[0]))
+        try original[1].prefix(1000).write(to: URL(fileURLWithPath: receipts + "/" + names[1]))
+        try Data(repeating: 0, count: original[2].count).write(to: URL(fileURLWithPath: receipts + "/" + names[2]))
+        try FileManager.default.removeItem(atPath: receipts + "/" + names[3])
+        let reissuedID = String(names[4].prefix { $0 != "_" })
+        #expect(try s.run(["receipt", "--id", reissuedID, "-o", s.dir.appendingPathComponent("dup.pdf").path]).status == 0)
+        try FileManager.default.removeItem(atPath: receipts + "/" + names[4])
+        let untouched = try FileManager.default.attributesOfItem(atPath: receipts + "/" + names[5])[.modificationDate] as? Date
+
+        s.advance(seconds: 3600)
+        let again = try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.jsonLines.dropLast().allSatisfy { $0["status"] as? String == "already_opposed" && $0["file"] != nil })
+        for (name, bytes) in zip(names, original) {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: receipts + "/" + name)) == bytes, "\(name)")
+        }
+        // An intact file is left alone (not rewritten).
+        #expect(try FileManager.default.attributesOfItem(atPath: receipts + "/" + names[5])[.modificationDate] as? Date == untouched)
+        #expect(try s.run(["receipt", "verify", receipts + "/" + names[4]]).status == 0)
+    }
+
     @Test func killedMidwayThenResumed() throws {
         let s = try Scenario(demo: false)
         let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path

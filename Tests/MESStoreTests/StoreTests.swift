@@ -43,7 +43,7 @@ func demoPerson(_ store: Store, state: ProfileState = .pending) throws -> Person
         let p = try demoPerson(store)
         let code = Store.newCode()
         #expect(code.count == 12 && code.utf8.allSatisfy { ProvisionalCode.alphabet.contains($0) })
-        try store.transaction { try store.recordCode(code, for: p.id, kind: .onDemand, now: now, validity: 900) }
+        _ = try store.transaction { try store.recordCode(code, for: p.id, kind: .onDemand, now: now, validity: 900) }
         let raw = try store.db.query("SELECT digest FROM codes")
         #expect(raw.count == 1 && raw[0].blob(0) == store.digest("code", code))
         let first = try store.transaction { try store.identify(code: code, nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }
@@ -76,7 +76,7 @@ func demoPerson(_ store: Store, state: ProfileState = .pending) throws -> Person
         let (store, _) = try Store.create(tempDir())
         let p = try demoPerson(store)
         let code = Store.newCode()
-        try store.transaction { try store.recordCode(code, for: p.id, kind: .onDemand, now: now, validity: 900) }
+        _ = try store.transaction { try store.recordCode(code, for: p.id, kind: .onDemand, now: now, validity: 900) }
         var codes: [String] = []
         for _ in 0..<5 {
             switch try store.transaction({ try store.identify(code: Store.newCode(), nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }) {
@@ -106,7 +106,7 @@ func demoPerson(_ store: Store, state: ProfileState = .pending) throws -> Person
         let b = try Store.open(dir)
         let p = try demoPerson(a)
         let code = Store.newCode()
-        try a.transaction { try a.recordCode(code, for: p.id, kind: .onDemand, now: now, validity: 900) }
+        _ = try a.transaction { try a.recordCode(code, for: p.id, kind: .onDemand, now: now, validity: 900) }
         let results = try [a, b].map { s -> Bool in
             if case .identified = try s.transaction({ try s.identify(code: code, nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }) { return true }
             return false

@@ -7,13 +7,16 @@ import MESCore
 import MESRender
 import MESStore
 
-/// An association's batch of oppositions: streamed rows, groups of rows per transaction, the
-/// group's receipts written and synced once (one `syncfs`) before its commit. A run killed at
-/// any moment and run again finishes the rest with nothing lost or duplicated: a row whose
-/// code was consumed by its own opposition reports `already_opposed` (and gets its receipt file
-/// back if it is missing); a row whose group never committed is filed again and, receipt
-/// references being a keyed hash of person and code, rewrites the same file. Receipt files
-/// of a killed run that no record backs are removed when the next run starts.
+/// An association's batch of oppositions: streamed rows, groups of rows per transaction. A
+/// group's receipt files are all written before its commit (a failed write rolls the group
+/// back), then synced at once (one `syncfs`) on a second thread while the next group runs;
+/// a group's results are published only once its files are on disk. A run killed at any
+/// moment and run again finishes the rest with nothing lost or duplicated: a row whose code
+/// was consumed by its own opposition reports `already_opposed`, and its receipt file is
+/// checked against the record (rewritten when missing or damaged, as a power cut between a
+/// commit and its sync could leave it); a row whose group never committed is filed again
+/// and, receipt references being a keyed hash of person and code, rewrites the same file.
+/// Receipt files of a killed run that no record backs are removed when the next run starts.
 struct BatchOpposition {
     let store: Store
     let now: Instant
@@ -24,6 +27,8 @@ struct BatchOpposition {
     var groupSize = 2_000
     /// Renders and writes receipt files on a second thread while this one runs the SQL.
     let writer = ReceiptFileWriter()
+    /// Syncs a committed group's files while the next group runs.
+    let syncer = GroupSync()
     /// The directory's lock file, held shared while the run lasts.
     let lock = LockHandle()
 
@@ -119,7 +124,9 @@ struct BatchOpposition {
         lock.fd = -1
     }
 
-    /// Processes one group of records in one transaction; returns the rows' results.
+    /// Processes one group of records in one transaction and commits it once every receipt file
+    /// it made is written; returns the rows' results. The files are not synced yet: call
+    /// `startSync` next, and publish the results after `syncer.wait()`.
     func process(_ group: [CSVReader.Record], header: MemberRow.Header) throws -> [Result] {
         var pending: [PendingFile] = []
         do {
@@ -130,8 +137,6 @@ struct BatchOpposition {
                     out.append(try row(record, header: header, pending: &pending))
                 }
                 try writer.wait()
-                // Durability from one sync of the group's files, before the commit that records them.
-                if !pending.isEmpty { FileIO.syncFilesystem(receiptsDirectory) }
                 return out
             }
         } catch {
@@ -140,6 +145,9 @@ struct BatchOpposition {
             throw error
         }
     }
+
+    /// Starts syncing the files written so far (one `syncfs`) on the syncer's thread.
+    func startSync() { syncer.start(receiptsDirectory) }
 
     /// Writes a receipt file (synced with its group).
     func stage(_ r: OppositionReceipt, _ pending: inout [PendingFile]) throws -> String {
@@ -200,11 +208,18 @@ struct BatchOpposition {
         case .rejected(let e, _, let codeID):
             // Our own earlier run consumed this code: report the opposition, restore a missing receipt.
             if e.code == "code_used", let codeID, let decision = try store.decision(consumingCode: codeID),
-               let r = try store.receipt(decisionID: decision) {
+               let recorded = try store.receipt(decisionID: decision) {
+                // The batch's file is the original (a later duplicate asked for elsewhere does not change it).
+                let r = recorded.original
                 result.status = .alreadyOpposed
                 result.receipt = r.id
                 let final = receiptsDirectory + "/" + fileName(r)
-                result.file = FileIO.exists(final) ? final : try stage(r, &pending)
+                if FileIO.exists(final) {
+                    writer.repair(r, at: final)
+                    result.file = final
+                } else {
+                    result.file = try stage(r, &pending)
+                }
                 return
             }
             result.status = Self.status(for: e)
@@ -250,16 +265,56 @@ final class ReceiptFileWriter: @unchecked Sendable {
 
     func write(_ receipt: OppositionReceipt, to path: String) {
         queue.async(group: group) { [self] in
-            do { try FileIO.write(path, ReceiptRenderer.pdf(receipt), field: "receipts") } catch {
-                lock.lock()
-                if failure == nil {
-                    failure = error as? MESError ?? MESError("cannot_create", .cannotCreate, "\(error)", field: "receipts")
-                }
-                lock.unlock()
-            }
+            do { try FileIO.write(path, ReceiptRenderer.pdf(receipt), field: "receipts") } catch { record(error) }
         }
     }
 
+    /// Rewrites the file at `path` when it is not exactly the receipt's PDF (empty, cut short or
+    /// damaged: what a power cut between a group's commit and its sync can leave).
+    func repair(_ receipt: OppositionReceipt, at path: String) {
+        queue.async(group: group) { [self] in
+            let pdf = ReceiptRenderer.pdf(receipt)
+            guard (try? FileIO.read(path, field: "receipts")) != pdf else { return }
+            do { try FileIO.write(path, pdf, field: "receipts") } catch { record(error) }
+        }
+    }
+
+    private func record(_ error: Error) {
+        lock.lock()
+        if failure == nil {
+            failure = error as? MESError ?? MESError("cannot_create", .cannotCreate, "\(error)", field: "receipts")
+        }
+        lock.unlock()
+    }
+
+    func wait() throws {
+        group.wait()
+        lock.lock()
+        defer { failure = nil; lock.unlock() }
+        if let f = failure { throw f }
+    }
+}
+
+/// Syncs the receipts' file system on its own thread, one group at a time: the next group's
+/// SQL and files go on meanwhile; `wait` returns when the last sync started is done.
+final class GroupSync: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "mes.batch.sync")
+    private let group = DispatchGroup()
+    private let lock = NSLock()
+    private var failure: MESError?
+
+    func start(_ directory: String) {
+        queue.async(group: group) { [self] in
+            guard !FileIO.syncFilesystem(directory) else { return }
+            lock.lock()
+            failure = failure ?? MESError("cannot_create", .cannotCreate,
+                                          "Impossible d'enregistrer durablement les justificatifs de \(directory) (\(FileIO.errnoText()))",
+                                          field: "receipts")
+            lock.unlock()
+        }
+    }
+
+    /// Waits for the syncs under way; throws when one failed (the files may not be on disk).
     func wait() throws {
         group.wait()
         lock.lock()

@@ -15,7 +15,7 @@ enum BatchCommand {
 
             Standard output is JSON Lines whatever --json says: one object per row, in order, with row (the CSV line), nir (masked), status, and receipt/file, destination, or field/reason/message. Statuses: opposed, already_opposed, code_requested, invalid, identity_mismatch, code_expired, code_used, code_superseded, locked, too_soon, refused. A last object {"summary": ...} counts them; a human summary goes to standard error, with progress when standard error is a terminal (unless --quiet).
 
-            Each opposed member gets one PDF receipt in DIR, named REFERENCE_LASTNAME.pdf (never the NIR). Rows are filed in groups (--group-size, default 2,000) per transaction; a group's receipts are synced once, before its commit. Running the same file again never files a second opposition or receipt: rows done before report already_opposed. A run killed at any moment and run again finishes the rest. Exit 0 when every row was handled, 65 when some rows were invalid.
+            Each opposed member gets one PDF receipt in DIR, named REFERENCE_LASTNAME.pdf (never the NIR). Rows are filed in groups (--group-size, default 2,000) per transaction; a group's receipts are all written before its commit, then synced at once (while the next group runs), and its result lines are printed once they are on disk. Running the same file again never files a second opposition or receipt: rows done before report already_opposed, and their receipt file is rewritten if it is missing or damaged. A run killed at any moment and run again finishes the rest. Exit 0 when every row was handled, 65 when some rows were invalid.
             """,
             options: [.value("receipts", "DIR", "Directory for the receipts (created if needed).", file: true, required: true),
                       .flag("request-codes", "For rows without a code: send the member an on-demand code (needs birth_date)."),
@@ -63,21 +63,34 @@ enum BatchCommand {
         let progress = ctx.stderr.isTerminal && !inv.flag("quiet")
         var readBytes = 0
 
-        func flush() throws {
-            guard let h = header, !group.isEmpty else { return }
-            for r in try batch.process(group, header: h) {
+        // A committed group's results wait for its files to be synced before they are published.
+        var unpublished: [BatchOpposition.Result] = []
+        func publish() throws {
+            // Lines of a group whose sync failed are never printed (its rows are filed: a new run
+            // reports them already_opposed and rewrites their files).
+            do { try batch.syncer.wait() } catch { unpublished.removeAll(); throw error }
+            for r in unpublished {
                 counts[r.status, default: 0] += 1
                 rows += 1
                 ctx.stdout.append { r.write(into: &$0) }
             }
             ctx.stdout.flush()
-            group.removeAll(keepingCapacity: true)
+            unpublished.removeAll(keepingCapacity: true)
             if progress {
                 let rate = Double(rows) / max(clock.elapsed, 0.001)
                 let eta = totalBytes > 0 && readBytes > 0 ? clock.elapsed * Double(totalBytes - readBytes) / Double(readBytes) : 0
                 ctx.stderr.write("\r\(rows) lignes, \(Int(rate)) lignes/s" + (totalBytes > 0 ? ", reste ~\(Int(eta)) s   " : "   "))
                 ctx.stderr.flush()
             }
+        }
+
+        func flush() throws {
+            guard let h = header, !group.isEmpty else { return }
+            let results = try batch.process(group, header: h)
+            group.removeAll(keepingCapacity: true)
+            try publish()  // the previous group, whose sync ran during this one
+            unpublished = results
+            batch.startSync()
         }
 
         var reader = CSVReader()
@@ -91,19 +104,26 @@ enum BatchCommand {
             if group.count >= batch.groupSize { try flush() }
         }
         do {
-            try forEachChunk { bytes in
-                readBytes += bytes.count
-                try reader.feed(bytes, handle)
+            do {
+                try forEachChunk { bytes in
+                    readBytes += bytes.count
+                    try reader.feed(bytes, handle)
+                }
+                try reader.finish(handle)
+            } catch let f as CSVReader.Failure {
+                try flush()
+                throw MESError("csv_malformed", .invalidData, "Fichier CSV mal formé : \(RosterImport.describe(f)). Les lignes précédentes ont été traitées.", field: "FILE")
             }
-            try reader.finish(handle)
-        } catch let f as CSVReader.Failure {
+            guard header != nil else {
+                throw MESError("csv_empty", .invalidData, "Fichier vide : aucune ligne d'en-tête.", field: "FILE")
+            }
             try flush()
-            throw MESError("csv_malformed", .invalidData, "Fichier CSV mal formé : \(RosterImport.describe(f)). Les lignes précédentes ont été traitées.", field: "FILE")
+            try publish()
+        } catch {
+            // Committed groups are still published (once synced) before the run reports its failure.
+            try? publish()
+            throw error
         }
-        guard header != nil else {
-            throw MESError("csv_empty", .invalidData, "Fichier vide : aucune ligne d'en-tête.", field: "FILE")
-        }
-        try flush()
         succeeded = true
 
         let seconds = clock.elapsed
