@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 import MESStore
+import MESCore
+import MESRender
+@testable import MESCLI
 
 /// The association batch, run with the built binary.
 @Suite(.serialized) struct BatchEndToEndTests {
@@ -201,5 +204,33 @@ enum BatchKiller {
             let d = try Data(contentsOf: URL(fileURLWithPath: receipts + "/" + f))
             #expect(d.starts(with: Data("%PDF-1.4".utf8)) && d.suffix(6) == Data("%%EOF\n".utf8), "\(f)")
         }
+    }
+}
+
+/// The receipt writer's bookkeeping: a group needs a sync only when it wrote a file.
+@Suite struct ReceiptFileWriterTests {
+    @Test func onlyWrittenFilesCallForASync() throws {
+        let dir = temporaryDirectory("writer").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let r = OppositionReceipt(id: "JO-W", nir: NIRValidator().validate("116304403801618").nir!, name: "LEGUELLEC Martine",
+                                  greeting: "Martine Leguellec", decidedOn: CalendarDate(year: 2022, month: 2, day: 3)!,
+                                  issuedAt: Instant.parse("2022-02-03T10:00:00Z")!, verification: "ABCD-EFGH-JKMN", copy: 1)
+        let w = ReceiptFileWriter()
+        try w.wait()
+        #expect(!w.takeWritten())
+        w.write(r, to: dir + "/a.pdf")
+        try w.wait()
+        #expect(w.takeWritten())
+        #expect(!w.takeWritten())
+        w.repair(r, at: dir + "/a.pdf")  // intact: left alone
+        try w.wait()
+        #expect(!w.takeWritten())
+        try Data("%PDF-1.4 cut".utf8).write(to: URL(fileURLWithPath: dir + "/a.pdf"))
+        w.repair(r, at: dir + "/a.pdf")  // damaged: rewritten
+        try w.wait()
+        #expect(w.takeWritten())
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/a.pdf")) == Data(ReceiptRenderer.pdf(r)))
+        w.write(r, to: dir + "/missing/a.pdf")
+        #expect(throws: MESError.self) { try w.wait() }
     }
 }

@@ -146,8 +146,11 @@ struct BatchOpposition {
         }
     }
 
-    /// Starts syncing the files written so far (one `syncfs`) on the syncer's thread.
-    func startSync() { syncer.start(receiptsDirectory) }
+    /// Starts syncing the files written so far (one `syncfs`) on the syncer's thread, when the
+    /// last group wrote any (a group of refused or invalid rows needs none).
+    func startSync() {
+        if writer.takeWritten() { syncer.start(receiptsDirectory) }
+    }
 
     /// Writes a receipt file (synced with its group).
     func stage(_ r: OppositionReceipt, _ pending: inout [PendingFile]) throws -> String {
@@ -262,10 +265,11 @@ final class ReceiptFileWriter: @unchecked Sendable {
     private let group = DispatchGroup()
     private let lock = NSLock()
     private var failure: MESError?
+    private var written = false
 
     func write(_ receipt: OppositionReceipt, to path: String) {
         queue.async(group: group) { [self] in
-            do { try FileIO.write(path, ReceiptRenderer.pdf(receipt), field: "receipts") } catch { record(error) }
+            do { try FileIO.write(path, ReceiptRenderer.pdf(receipt), field: "receipts"); noteWritten() } catch { record(error) }
         }
     }
 
@@ -275,8 +279,21 @@ final class ReceiptFileWriter: @unchecked Sendable {
         queue.async(group: group) { [self] in
             let pdf = ReceiptRenderer.pdf(receipt)
             guard (try? FileIO.read(path, field: "receipts")) != pdf else { return }
-            do { try FileIO.write(path, pdf, field: "receipts") } catch { record(error) }
+            do { try FileIO.write(path, pdf, field: "receipts"); noteWritten() } catch { record(error) }
         }
+    }
+
+    private func noteWritten() {
+        lock.lock()
+        written = true
+        lock.unlock()
+    }
+
+    /// Whether a file was written since the last call (after `wait`): only then is a sync needed.
+    func takeWritten() -> Bool {
+        lock.lock()
+        defer { written = false; lock.unlock() }
+        return written
     }
 
     private func record(_ error: Error) {
