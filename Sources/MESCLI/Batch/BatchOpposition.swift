@@ -258,28 +258,58 @@ struct BatchOpposition {
     }
 }
 
-/// A second thread that renders receipts and writes their files; `wait` returns when all the
-/// files asked for so far are written (or throws the first failure).
-final class ReceiptFileWriter: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "mes.batch.receipts")
+/// Jobs run in order on a thread of their own; `wait` returns when every job asked for so far
+/// is done, and throws the first failure among them.
+final class BackgroundJobs: @unchecked Sendable {
+    private let queue: DispatchQueue
     private let group = DispatchGroup()
     private let lock = NSLock()
     private var failure: MESError?
+
+    init(label: String) { queue = DispatchQueue(label: label) }
+
+    func run(_ job: @escaping @Sendable () throws -> Void) {
+        queue.async(group: group) { [self] in
+            do { try job() } catch {
+                lock.lock()
+                if failure == nil {
+                    failure = error as? MESError ?? MESError("cannot_create", .cannotCreate, "\(error)", field: "receipts")
+                }
+                lock.unlock()
+            }
+        }
+    }
+
+    func wait() throws {
+        group.wait()
+        lock.lock()
+        defer { failure = nil; lock.unlock() }
+        if let f = failure { throw f }
+    }
+}
+
+/// A second thread that renders receipts and writes their files; `wait` returns when all the
+/// files asked for so far are written (or throws the first failure).
+final class ReceiptFileWriter: @unchecked Sendable {
+    private let jobs = BackgroundJobs(label: "mes.batch.receipts")
+    private let lock = NSLock()
     private var written = false
 
     func write(_ receipt: OppositionReceipt, to path: String) {
-        queue.async(group: group) { [self] in
-            do { try FileIO.write(path, ReceiptRenderer.pdf(receipt), field: "receipts"); noteWritten() } catch { record(error) }
+        jobs.run { [self] in
+            try FileIO.write(path, ReceiptRenderer.pdf(receipt), field: "receipts")
+            noteWritten()
         }
     }
 
     /// Rewrites the file at `path` when it is not exactly the receipt's PDF (empty, cut short or
     /// damaged: what a power cut between a group's commit and its sync can leave).
     func repair(_ receipt: OppositionReceipt, at path: String) {
-        queue.async(group: group) { [self] in
+        jobs.run { [self] in
             let pdf = ReceiptRenderer.pdf(receipt)
             guard (try? FileIO.read(path, field: "receipts")) != pdf else { return }
-            do { try FileIO.write(path, pdf, field: "receipts"); noteWritten() } catch { record(error) }
+            try FileIO.write(path, pdf, field: "receipts")
+            noteWritten()
         }
     }
 
@@ -296,48 +326,25 @@ final class ReceiptFileWriter: @unchecked Sendable {
         return written
     }
 
-    private func record(_ error: Error) {
-        lock.lock()
-        if failure == nil {
-            failure = error as? MESError ?? MESError("cannot_create", .cannotCreate, "\(error)", field: "receipts")
-        }
-        lock.unlock()
-    }
-
-    func wait() throws {
-        group.wait()
-        lock.lock()
-        defer { failure = nil; lock.unlock() }
-        if let f = failure { throw f }
-    }
+    func wait() throws { try jobs.wait() }
 }
 
 /// Syncs the receipts' file system on its own thread, one group at a time: the next group's
 /// SQL and files go on meanwhile; `wait` returns when the last sync started is done.
 final class GroupSync: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "mes.batch.sync")
-    private let group = DispatchGroup()
-    private let lock = NSLock()
-    private var failure: MESError?
+    private let jobs = BackgroundJobs(label: "mes.batch.sync")
 
     func start(_ directory: String) {
-        queue.async(group: group) { [self] in
+        jobs.run {
             guard !FileIO.syncFilesystem(directory) else { return }
-            lock.lock()
-            failure = failure ?? MESError("cannot_create", .cannotCreate,
-                                          "Impossible d'enregistrer durablement les justificatifs de \(directory) (\(FileIO.errnoText()))",
-                                          field: "receipts")
-            lock.unlock()
+            throw MESError("cannot_create", .cannotCreate,
+                           "Impossible d'enregistrer durablement les justificatifs de \(directory) (\(FileIO.errnoText()))",
+                           field: "receipts")
         }
     }
 
     /// Waits for the syncs under way; throws when one failed (the files may not be on disk).
-    func wait() throws {
-        group.wait()
-        lock.lock()
-        defer { failure = nil; lock.unlock() }
-        if let f = failure { throw f }
-    }
+    func wait() throws { try jobs.wait() }
 }
 
 /// A file descriptor holding an `flock`.
