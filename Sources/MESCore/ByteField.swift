@@ -52,20 +52,18 @@ extension CalendarDate {
 
     /// Writes `AAAA-MM-JJ` (10 bytes) into `out` (for binding without building a `String`).
     public func writeISO(into out: UnsafeMutableBufferPointer<UInt8>) {
-        func put(_ v: Int, _ at: Int, _ width: Int) {
-            var v = v
-            for k in stride(from: at + width - 1, through: at, by: -1) { out[k] = UInt8(0x30 + v % 10); v /= 10 }
-        }
-        put(year, 0, 4); out[4] = 0x2D; put(month, 5, 2); out[7] = 0x2D; put(day, 8, 2)
+        Self.put(year, out, 0, 4); out[4] = 0x2D; Self.put(month, out, 5, 2); out[7] = 0x2D; Self.put(day, out, 8, 2)
     }
 
     /// Writes `JJ/MM/AAAA` (10 bytes) into `out`.
     public func writeFrench(into out: UnsafeMutableBufferPointer<UInt8>) {
-        func put(_ v: Int, _ at: Int, _ width: Int) {
-            var v = v
-            for k in stride(from: at + width - 1, through: at, by: -1) { out[k] = UInt8(0x30 + v % 10); v /= 10 }
-        }
-        put(day, 0, 2); out[2] = 0x2F; put(month, 3, 2); out[5] = 0x2F; put(year, 6, 4)
+        Self.put(day, out, 0, 2); out[2] = 0x2F; Self.put(month, out, 3, 2); out[5] = 0x2F; Self.put(year, out, 6, 4)
+    }
+
+    /// Writes `v` in `width` decimal digits (leading zeros) at `at`.
+    private static func put(_ v: Int, _ out: UnsafeMutableBufferPointer<UInt8>, _ at: Int, _ width: Int) {
+        var v = v
+        for k in stride(from: at + width - 1, through: at, by: -1) { out[k] = UInt8(0x30 + v % 10); v /= 10 }
     }
 }
 

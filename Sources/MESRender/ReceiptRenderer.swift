@@ -49,8 +49,8 @@ public enum ReceiptRenderer {
     /// Sentence 2 laid out once with a placeholder date, which is the same width as any date
     /// (all digits have one width): each receipt only puts its date in place.
     static let datePlaceholder = Array("00/00/0000".utf8)
-    static let sentence2Template = PDFWriter.wrap(bytes: WinAnsi.encode(OppositionReceipt.sentence2(on: "00/00/0000")), size: 11,
-                                                  maxWidth: right - left)
+    static let sentence2Template = PDFWriter.wrap(bytes: WinAnsi.encode(OppositionReceipt.sentence2(on: String(decoding: datePlaceholder, as: UTF8.self))),
+                                                  size: 11, maxWidth: right - left)
 
     /// The lines of sentence 2 for a date (`JJ/MM/AAAA` bytes).
     static func sentence2(_ date: [UInt8]) -> [[UInt8]] {

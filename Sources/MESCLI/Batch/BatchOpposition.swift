@@ -82,8 +82,6 @@ struct BatchOpposition {
 
     private var enrolment: Enrolment { Enrolment(store: store, now: now) }
 
-    /// The receipt's file name: its reference and the member's last name, never the NIR.
-    func fileName(_ r: OppositionReceipt) -> String { r.batchFileName }
 
     /// Marks the run as under way. When no other batch is running on this directory (an
     /// exclusive `flock` on its lock file) and a previous run was killed (its marker is still
@@ -154,7 +152,7 @@ struct BatchOpposition {
 
     /// Writes a receipt file (synced with its group).
     func stage(_ r: OppositionReceipt, _ pending: inout [PendingFile]) throws -> String {
-        let path = receiptsDirectory + "/" + fileName(r)
+        let path = receiptsDirectory + "/" + r.batchFileName
         writer.write(r, to: path)
         pending.append(PendingFile(path: path))
         return path
@@ -216,7 +214,7 @@ struct BatchOpposition {
                 let r = recorded.original
                 result.status = .alreadyOpposed
                 result.receipt = r.id
-                let final = receiptsDirectory + "/" + fileName(r)
+                let final = receiptsDirectory + "/" + r.batchFileName
                 if FileIO.exists(final) {
                     writer.repair(r, at: final)
                     result.file = final
