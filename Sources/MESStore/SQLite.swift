@@ -41,6 +41,9 @@ public final class Database {
     let handle: OpaquePointer
     private var cache: [String: OpaquePointer] = [:]
 
+    /// How long (ms) a statement waits for another connection's lock before SQLITE_BUSY.
+    static let busyTimeout: Int32 = 5_000
+
     /// Process-wide settings, applied once before the first connection opens.
     private static let configured: Bool = {
         _ = mes_sqlite3_disable_memstatus()
@@ -61,7 +64,7 @@ public final class Database {
             throw SQLiteError(code: rc, message: msg)
         }
         handle = h
-        sqlite3_busy_timeout(h, 5_000)
+        sqlite3_busy_timeout(h, Self.busyTimeout)
         sqlite3_extended_result_codes(h, 1)
     }
 
@@ -83,6 +86,15 @@ public final class Database {
             sqlite3_free(err)
             throw SQLiteError(code: rc, message: msg, systemErrno: sqlite3_system_errno(handle))
         }
+    }
+
+    /// Sets `PRAGMA journal_mode` without waiting for other connections, and returns the mode in
+    /// force afterwards (lower case), which is the old one when it could not change (leaving WAL
+    /// needs the only connection to the database).
+    public func setJournalMode(_ mode: String) -> String? {
+        sqlite3_busy_timeout(handle, 0)
+        defer { sqlite3_busy_timeout(handle, Self.busyTimeout) }
+        return (try? first("PRAGMA journal_mode=\(mode)")?.text(0))?.lowercased()
     }
 
     /// The cached statement for `sql`, reset (its bindings are replaced by the caller's).

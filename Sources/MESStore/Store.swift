@@ -113,6 +113,19 @@ public final class Store {
         }
     }
 
+    /// `transaction` for loading many people into an empty register (roster imports): the
+    /// transaction runs under a rollback journal, so its pages are written once, to the database
+    /// file, instead of to the WAL and again when the WAL is checkpointed (measured: 1.5 s of the
+    /// 6 s an import of 1,000,000 people took). Only rows that existed before are journaled, and a
+    /// crash is rolled back by the next open as in WAL mode. The store goes back to WAL afterwards
+    /// (each open also sets it). When another connection has the store open the switch is not
+    /// possible and the load runs in WAL as any transaction.
+    public func loadTransaction<T>(_ body: () throws -> T) throws -> T {
+        guard try peopleCount() == 0, db.setJournalMode("DELETE") == "delete" else { return try transaction(body) }
+        defer { _ = try? db.retryingBusy { try db.exec("PRAGMA journal_mode=WAL") } }
+        return try transaction(body)
+    }
+
     /// Registers a file the current transaction created (removed on rollback).
     public func noteCreated(_ path: String) { createdFiles.append(path) }
 

@@ -89,6 +89,35 @@ import MESStore
         }
     }
 
+    /// A bulk load runs under a rollback journal: killed while its journal exists, the store opens
+    /// again empty, sound and in WAL mode, and the same file then imports in full.
+    @Test func anImportKilledMidwayLeavesNothingAndRunsAgain() throws {
+        let s = try Scenario(demo: false)
+        try s.run(["init"])
+        let file = s.dir.appendingPathComponent("big.csv")
+        try (header + families(40_000)).write(to: file, atomically: true, encoding: .utf8)
+        let journal = s.store + "/mes.db-journal"
+        let p = try startBinary(["import", file.path], env: ["MES_HOME": s.store, "MES_NOW": s.now])
+        let deadline = Date().addingTimeInterval(60)
+        while p.isRunning && !FileManager.default.fileExists(atPath: journal) && Date() < deadline { usleep(1_000) }
+        usleep(20_000)
+        try #require(p.isRunning, "the import ended before it could be killed; use a larger file")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(FileManager.default.fileExists(atPath: journal), "killed with its journal in place")
+
+        let store = try Store.open(s.store)
+        #expect(try store.peopleCount() == 0)
+        #expect(try store.db.first("PRAGMA integrity_check")?.text(0) == "ok")
+        #expect(try store.db.first("PRAGMA journal_mode")?.text(0) == "wal")
+        #expect(!FileManager.default.fileExists(atPath: journal))
+
+        let r = try s.run(["import", file.path, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.json["people"] as? Int == 80_000)
+        #expect(try store.peopleCount() == 80_000)
+    }
+
     @Test func standardInputIsStreamed() throws {
         let s = try Scenario(demo: false)
         try s.run(["init"])

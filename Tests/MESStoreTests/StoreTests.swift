@@ -11,11 +11,12 @@ func tempDir() -> String {
 
 let now = Instant.parse("2022-02-03T10:00:00Z")!
 
-func demoPerson(_ store: Store, state: ProfileState = .pending) throws -> Person {
+/// Adds Martine, in a transaction of its own unless `inside` one already.
+func demoPerson(_ store: Store, state: ProfileState = .pending, inside: Bool = false) throws -> Person {
     let nir = NIRValidator().validate("116304403801618").nir!
     var p = Person(nir: nir, birthDate: CalendarDate(year: 1988, month: 6, day: 8)!, firstName: "Martine", lastName: "Leguellec",
                    card: .plain, serial: "953701166", email: "m@example.fr", state: state)
-    p.id = try store.transaction { try store.insert(p) }
+    p.id = inside ? try store.insert(p) : try store.transaction { try store.insert(p) }
     return p
 }
 
@@ -112,6 +113,38 @@ func demoPerson(_ store: Store, state: ProfileState = .pending) throws -> Person
             return false
         }
         #expect(results.filter { $0 }.count == 1)
+    }
+
+    @Test func loadIntoAnEmptyRegisterUsesARollbackJournalThenWAL() throws {
+        let (store, _) = try Store.create(tempDir())
+        let mode = { try store.db.first("PRAGMA journal_mode")?.text(0) }
+        let during = try store.loadTransaction { _ = try demoPerson(store, inside: true); return try mode() }
+        #expect(during == "delete")
+        #expect(try mode() == "wal")
+        #expect(try store.peopleCount() == 1)
+        // Not empty any more: an ordinary WAL transaction.
+        #expect(try store.loadTransaction { try mode() } == "wal")
+    }
+
+    @Test func loadWithAnotherConnectionOpenStaysInWAL() throws {
+        let dir = tempDir()
+        let (store, _) = try Store.create(dir)
+        let other = try Store.open(dir)
+        _ = try other.peopleCount()
+        let started = Date()
+        let during = try store.loadTransaction { _ = try demoPerson(store, inside: true); return try store.db.first("PRAGMA journal_mode")?.text(0) }
+        #expect(during == "wal")
+        #expect(Date().timeIntervalSince(started) < 2, "the switch must not wait for the other connection")
+        #expect(try other.peopleCount() == 1)
+    }
+
+    @Test func failedLoadLeavesAnEmptyRegisterInWAL() throws {
+        let (store, _) = try Store.create(tempDir())
+        struct Boom: Error {}
+        #expect(throws: Boom.self) { try store.loadTransaction { _ = try demoPerson(store, inside: true); throw Boom() } }
+        #expect(try store.peopleCount() == 0)
+        #expect(try store.db.first("PRAGMA journal_mode")?.text(0) == "wal")
+        #expect(!FileManager.default.fileExists(atPath: store.databasePath + "-journal"))
     }
 
     @Test func failedTransactionRemovesItsFiles() throws {

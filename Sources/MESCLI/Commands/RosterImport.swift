@@ -24,7 +24,7 @@ enum RosterImport {
         var lines: [Int32] = []  // CSV line of each inserted row (ids are 1… in a bulk load)
         var recentHolders: [Roster.IdentityKey: Int64] = [:]  // the last holders read: families come together
         var problems: [Roster.Problem] = []
-        return try store.transaction {
+        return try store.loadTransaction {
             let loader = try PeopleLoader(store: store)
             defer { loader.clearBindings() }
             /// Inserts row `i` of `batch`, or returns false when its holder is not known yet.
