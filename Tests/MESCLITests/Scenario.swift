@@ -1,5 +1,6 @@
 import Foundation
 @testable import MESCLI
+import MESStore
 
 /// A store in a temporary directory and a fixed clock, driven through the built binary.
 final class Scenario {
@@ -33,18 +34,41 @@ final class Scenario {
         return r.json["code"] as? String ?? ""
     }
 
-    /// Every file of the store with its bytes (to prove a failed command changed nothing).
+    /// Every file of the store with its bytes (to prove a failed command changed nothing); the
+    /// database as its schema and every row of every table, since SQLite may rewrite its file
+    /// header (change counter, journal mode) without changing any content.
     func snapshot() -> [String: Data] {
         var out: [String: Data] = [:]
         let e = FileManager.default.enumerator(atPath: store)
         while let rel = e?.nextObject() as? String {
             let p = store + "/" + rel
             var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), !isDir.boolValue {
+            if rel == "mes.db" { out[rel] = databaseContent() }
+            else if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), !isDir.boolValue {
                 out[rel] = FileManager.default.contents(atPath: p)
             } else { out[rel + "/"] = Data() }
         }
         return out
+    }
+
+    /// The schema, user version and rows of the store's database, as text (read from a copy, so
+    /// that reading leaves no file behind in the store).
+    func databaseContent() -> Data {
+        let copy = temporaryDirectory("mes-db-copy")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try? FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: store + "/mes.db" + suffix) {
+            try? FileManager.default.copyItem(atPath: store + "/mes.db" + suffix, toPath: copy.path + "/mes.db" + suffix)
+        }
+        guard let db = try? Database(path: copy.path + "/mes.db", create: false) else { return Data("unreadable".utf8) }
+        var text = "user_version \((try? db.first("PRAGMA user_version")?.int(0)) ?? -1)\n"
+        let tables = (try? db.query("SELECT name, sql FROM sqlite_master ORDER BY name")) ?? []
+        for t in tables {
+            text += "\(t.text(1) ?? t.text(0) ?? "")\n"
+            guard let sql = t.text(1), sql.hasPrefix("CREATE TABLE"), let name = t.text(0) else { continue }
+            for row in (try? db.query("SELECT * FROM \(name) ORDER BY rowid")) ?? [] { text += "\(row.values)\n" }
+        }
+        return Data(text.utf8)
     }
 
     /// Everything under the store except the outbox, as bytes.
