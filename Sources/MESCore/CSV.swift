@@ -42,6 +42,9 @@ public struct CSVReader {
         let bytes: UnsafeBufferPointer<UInt8>
         /// Where each field ends in `bytes`.
         let ends: UnsafeBufferPointer<Int>
+        /// Bytes between two fields: 0 when the fields were copied back to back, 1 when the
+        /// record is read in place from the input (the separators are still there).
+        var gap = 0
         /// The line the record starts on (1-based).
         public let line: Int
         /// In lenient mode: a quote out of place was read as a plain character.
@@ -52,7 +55,7 @@ public struct CSVReader {
 
         /// The bytes of field `i`.
         public subscript(i: Int) -> UnsafeBufferPointer<UInt8> {
-            let start = i == 0 ? 0 : ends[i - 1]
+            let start = i == 0 ? 0 : ends[i - 1] + gap
             return UnsafeBufferPointer(rebasing: bytes[start..<ends[i]])
         }
 
@@ -148,6 +151,12 @@ public struct CSVReader {
         var i = 0
         let n = input.count
         while i < n {
+            // A whole record without quotes in this chunk is read in place.
+            if ends.isEmpty && buffer.isEmpty && !inQuotes && !afterQuote && !fieldWasQuoted,
+               let next = try plainRecord(input, from: i, separator: sep, emit) {
+                i = next
+                continue
+            }
             // Runs of ordinary bytes are copied at once.
             if inQuotes {
                 var j = i
@@ -196,6 +205,35 @@ public struct CSVReader {
                 if !fieldWasQuoted { buffer.append(c) }
             }
         }
+    }
+
+    /// Emits the record starting at `from` in place when it has no quote and ends in `input`
+    /// (within the size limit); returns where the next one starts, or nil for the general path.
+    private mutating func plainRecord(_ input: UnsafeBufferPointer<UInt8>, from: Int, separator sep: UInt8,
+                                      _ emit: (RawRecord) throws -> Void) throws -> Int? {
+        let limit = min(input.count, from + maxRecordBytes)
+        var j = from
+        while j < limit {
+            let c = input[j]
+            if c == 0x0A { break }
+            if c == 0x22 { ends.removeAll(keepingCapacity: true); return nil }
+            if c == sep { ends.append(j - from) }
+            j += 1
+        }
+        guard j < limit else { ends.removeAll(keepingCapacity: true); return nil }
+        let lastStart = ends.last.map { $0 + 1 } ?? 0
+        var end = j - from
+        if end > lastStart && input[j - 1] == 0x0D { end -= 1 }  // CRLF
+        ends.append(end)
+        defer { ends.removeAll(keepingCapacity: true) }
+        let record = line
+        line += 1
+        recordLine = line
+        if ends.count == 1 && end == 0 { return j + 1 }  // blank line
+        try ends.withUnsafeBufferPointer { e in
+            try emit(RawRecord(bytes: UnsafeBufferPointer(rebasing: input[from..<from + end]), ends: e, gap: 1, line: record, malformed: false))
+        }
+        return j + 1
     }
 
     private mutating func endField() {

@@ -131,6 +131,30 @@ import Testing
         }
     }
 
+    /// Records without quotes are read in place when a chunk holds them whole, and copied field by
+    /// field otherwise: both ways give the same fields and lines.
+    @Test func plainRecordsInPlaceOrAcrossChunksAgree() throws {
+        let text = Array("a,b,c\r\n1,,3\r\n\r\n,,\nx\ry,z\r,w\r\n\n4,5,\n\"q\",6,7\n8,9,10".utf8)
+        let expected: [[String]] = [["a", "b", "c"], ["1", "", "3"], ["", "", ""], ["x\ry", "z\r", "w"], ["4", "5", ""],
+                                    ["q", "6", "7"], ["8", "9", "10"]]
+        for size in [1, 2, 3, 4, 7, 11, 4096] {
+            let recs = try records(text, chunk: size, lenient: false)
+            #expect(recs.map(\.fields) == expected, "chunk \(size)")
+            #expect(recs.map(\.line) == [1, 2, 4, 5, 7, 8, 9], "chunk \(size)")
+        }
+    }
+
+    @Test func theSizeLimitHoldsForRecordsReadInPlace() throws {
+        for (length, refused) in [(99, false), (100, true)] {
+            var r = CSVReader()
+            r.maxRecordBytes = 100  // the record's bytes with its line end
+            let text = Array(("a\n" + String(repeating: "x", count: length) + "\nb\n").utf8)
+            var got: [Int] = []
+            let run = { try text.withUnsafeBufferPointer { try r.feedRaw($0) { got.append($0[0].count) } } }
+            if refused { #expect(throws: CSVReader.Failure.tooLarge(line: 2)) { try run() } } else { try run(); #expect(got == [1, 99, 1]) }
+        }
+    }
+
     @Test func rawFieldsAreBytesInPlace() throws {
         var r = CSVReader()
         var seen: [[UInt8]] = []
