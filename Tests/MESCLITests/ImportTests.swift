@@ -72,6 +72,12 @@ import MESStore
             """)?.int(0) == 1_500)
         #expect(try d.first("SELECT count(*) FROM people WHERE email IS NULL")?.int(0) == 1_500)
         #expect(try d.first("SELECT count(*) FROM people WHERE mobile IS NOT NULL OR address IS NOT NULL")?.int(0) == 0)
+        // Ids follow the file (rows go in by groups of 32 and the rest of each batch one by one);
+        // the child whose holder came after it goes in last.
+        #expect(try d.first("SELECT min(id), max(id) FROM people").map { [$0.int(0), $0.int(1)] } == [1, 3_000])
+        #expect(try d.query("SELECT first_name FROM people WHERE id IN (1, 2, 3, 1024, 1025, 3000) ORDER BY id").map { $0.text(0)! }
+                == ["Parent0", "Parent1", "Enfant1", "Parent512", "Enfant512", "Enfant0"])
+        #expect(try d.first("SELECT holder_id FROM people WHERE id = 3000")?.int(0) == 1)
     }
 
     @Test func aProblemLateInALargeFileImportsNothing() throws {

@@ -26,7 +26,6 @@ enum RosterImport {
         var problems: [Roster.Problem] = []
         return try store.loadTransaction {
             let loader = try PeopleLoader(store: store)
-            defer { loader.clearBindings() }
             /// Inserts row `i` of `batch`, or returns false when its holder is not known yet.
             func insert(_ batch: RosterBatch, _ v: RosterBatch.View, _ i: Int, final: Bool) throws -> Bool {
                 let row = batch.rows[i]
@@ -53,6 +52,7 @@ enum RosterImport {
                 guard problems.isEmpty else { continue }  // drain: the parser reports every problem
                 try batch.withView { v in
                     for i in 0..<batch.count where try !insert(batch, v, i, final: false) { deferred.append(row: i, of: batch) }
+                    try loader.endBatch()
                 }
             }
             try worker.join()
@@ -77,6 +77,7 @@ enum RosterImport {
                                                        message: "titulaire introuvable (même NIR, cette date de naissance)"))
                     }
                 }
+                try loader.endBatch()
             }
             if !problems.isEmpty { throw rejected(problems.sorted { $0.line < $1.line }) }
             try store.audit("roster_imported", at: Instant(date: today), person: nil, detail: "\(count) people")
