@@ -156,6 +156,12 @@ public enum FileIO {
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// Whether two paths are on the same file system (false when either cannot be read).
+    public static func sameFileSystem(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev
+    }
+
     /// Refuses (73) an output path that exists unless `force`: checked before any work is done.
     public static func refuseExisting(_ path: String?, force: Bool, field: String) throws {
         if let path, !force, exists(path) { throw MESError.fileExists(path, field: field) }

@@ -148,6 +148,9 @@ public final class Database {
     /// The rowid of the last insert.
     public var lastInsertID: Int64 { sqlite3_last_insert_rowid(handle) }
 
+    /// Rows changed by this connection since it opened (to tell whether a transaction wrote).
+    public var totalChanges: Int64 { sqlite3_total_changes64(handle) }
+
     /// Runs a query and returns every row.
     public func query(_ sql: String, _ args: SQLValue...) throws -> [Row] {
         try query(sql, args)

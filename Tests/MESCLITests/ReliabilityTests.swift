@@ -301,6 +301,36 @@ import MESStore
     }
 }
 
+extension FaultTests {
+    /// Receipts on a small file system that fills up mid-run: the run stops with 73, prints only
+    /// the lines of groups whose files are on disk, and once there is room again a second run
+    /// files the rest and writes the receipts the first one could not: each member exactly once.
+    @Test(.enabled(if: FaultTests.canMount, "needs root to mount a tmpfs")) func batchReceiptsOnAFullDisk() throws {
+        let s = try Scenario(demo: false)
+        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
+        #expect(try s.run(["fixtures", "--count", "400", "--seed", "full", "--roster", roster, "--members", members]).status == 0)
+        let mnt = s.dir.appendingPathComponent("mnt").path
+        try FileManager.default.createDirectory(atPath: mnt, withIntermediateDirectories: true)
+        try #require(Self.shell("mount -t tmpfs -o size=400k,mode=0700 tmpfs \(mnt)") == 0)
+        defer { Self.shell("umount \(mnt)") }
+        let receipts = mnt + "/rec"
+        let first = try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--group-size", "50"])
+        #expect(first.status == 73, "\(first.stderr)")
+        let printed = first.jsonLines.filter { $0["status"] as? String == "opposed" }
+        // 400 kB hold about a hundred receipts: the first group is printed, never a part of one.
+        #expect(printed.count >= 50 && printed.count < 400 && printed.count % 50 == 0, "whole groups only: \(printed.count)")
+        #expect(first.stderr.contains("No space left on device"), "\(first.stderr)")
+        for line in printed {  // every printed receipt is whole on disk
+            let d = try Data(contentsOf: URL(fileURLWithPath: line["file"] as? String ?? "/"))
+            #expect(d.suffix(6) == Data("%%EOF\n".utf8))
+        }
+        #expect(Self.shell("mount -o remount,size=16m \(mnt)") == 0)
+        let second = try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--json"])
+        #expect(second.status == 0, "\(second.stderr)")
+        try BatchKiller.checkExactlyOnce(store: s.store, receipts: receipts, members: 400)
+    }
+}
+
 extension Scenario {
     /// Files under a directory with their bytes.
     static func files(_ root: String) -> [String: Data] {

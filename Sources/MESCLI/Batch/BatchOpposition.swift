@@ -8,15 +8,15 @@ import MESRender
 import MESStore
 
 /// An association's batch of oppositions: streamed rows, groups of rows per transaction. A
-/// group's receipt files are all written before its commit (a failed write rolls the group
-/// back), then synced at once (one `syncfs`) on a second thread while the next group runs;
-/// a group's results are published only once its files are on disk. A run killed at any
-/// moment and run again finishes the rest with nothing lost or duplicated: a row whose code
-/// was consumed by its own opposition reports `already_opposed`, and its receipt file is
-/// checked against the record (rewritten when missing or damaged, as a power cut between a
-/// commit and its sync could leave it); a row whose group never committed is filed again
-/// and, receipt references being a keyed hash of person and code, rewrites the same file.
-/// Receipt files of a killed run that no record backs are removed when the next run starts.
+/// group commits, then its receipt files are written and synced (one `syncfs`, which also makes
+/// its records durable) on threads of their own while the next group runs; a group's results
+/// are published only once its files and records are on disk. A run killed at any moment and
+/// run again finishes the rest with nothing lost or duplicated: a row whose code was consumed
+/// by its own opposition reports `already_opposed`, and its receipt file is checked against the
+/// record (rewritten when missing or damaged, as a crash between a commit and its sync can
+/// leave it); a row whose group never committed is filed again and, receipt references being a
+/// keyed hash of person and code, rewrites the same file. Receipt files of a killed run that
+/// no record backs are removed when the next run starts.
 struct BatchOpposition {
     let store: Store
     let now: Instant
@@ -25,10 +25,8 @@ struct BatchOpposition {
     let association: String
     let legalRepresentative: Bool
     var groupSize = 2_000
-    /// Renders and writes receipt files on a second thread while this one runs the SQL.
-    let writer = ReceiptFileWriter()
-    /// Syncs a committed group's files while the next group runs.
-    let syncer = GroupSync()
+    /// Writes and syncs the receipt files of committed groups on threads of their own.
+    let receipts: ReceiptPipeline
     /// The directory's lock file, held shared while the run lasts.
     let lock = LockHandle()
 
@@ -122,38 +120,45 @@ struct BatchOpposition {
         lock.fd = -1
     }
 
-    /// Processes one group of records in one transaction and commits it once every receipt file
-    /// it made is written; returns the rows' results. The files are not synced yet: call
-    /// `startSync` next, and publish the results after `syncer.wait()`.
-    func process(_ group: [CSVReader.Record], header: MemberRow.Header) throws -> [Result] {
+    init(store: Store, now: Instant, receiptsDirectory: String, requestCodes: Bool, association: String, legalRepresentative: Bool) {
+        self.store = store
+        self.now = now
+        self.receiptsDirectory = receiptsDirectory
+        self.requestCodes = requestCodes
+        self.association = association
+        self.legalRepresentative = legalRepresentative
+        receipts = ReceiptPipeline(receiptsDirectory: receiptsDirectory, storeDirectory: store.directory)
+    }
+
+    /// Processes group `n` of records in one transaction and commits it; returns the rows'
+    /// results. Its receipt files are written and synced behind it: publish the results after
+    /// `receipts.waitSynced(n)`. When the group fails, it is rolled back and the files it
+    /// asked for are removed.
+    func process(_ group: [CSVReader.Record], number n: Int, header: MemberRow.Header) throws -> [Result] {
         var pending: [PendingFile] = []
+        let changes = store.db.totalChanges
         do {
-            return try store.transaction {
+            let out = try store.transaction {
                 var out: [Result] = []
                 out.reserveCapacity(group.count)
                 for record in group {
                     out.append(try row(record, header: header, pending: &pending))
                 }
-                try writer.wait()
                 return out
             }
+            receipts.endGroup(n, storeChanged: store.db.totalChanges != changes)
+            return out
         } catch {
-            try? writer.wait()
+            receipts.drain()
             for p in pending { FileIO.remove(p.path) }
             throw error
         }
     }
 
-    /// Starts syncing the files written so far (one `syncfs`) on the syncer's thread, when the
-    /// last group wrote any (a group of refused or invalid rows needs none).
-    func startSync() {
-        if writer.takeWritten() { syncer.start(receiptsDirectory) }
-    }
-
-    /// Writes a receipt file (synced with its group).
-    func stage(_ r: OppositionReceipt, _ pending: inout [PendingFile]) throws -> String {
+    /// Asks for a receipt file (written and synced behind the group's commit).
+    func stage(_ r: OppositionReceipt, _ pending: inout [PendingFile]) -> String {
         let path = receiptsDirectory + "/" + r.batchFileName
-        writer.write(r, to: path)
+        receipts.write(r, to: path)
         pending.append(PendingFile(path: path))
         return path
     }
@@ -215,12 +220,8 @@ struct BatchOpposition {
                 result.status = .alreadyOpposed
                 result.receipt = r.id
                 let final = receiptsDirectory + "/" + r.batchFileName
-                if FileIO.exists(final) {
-                    writer.repair(r, at: final)
-                    result.file = final
-                } else {
-                    result.file = try stage(r, &pending)
-                }
+                receipts.repair(r, at: final)
+                result.file = final
                 return
             }
             result.status = Self.status(for: e)
@@ -231,7 +232,7 @@ struct BatchOpposition {
             case .opposed(_, let r):
                 result.status = .opposed
                 result.receipt = r.id
-                result.file = try stage(r, &pending)
+                result.file = stage(r, &pending)
             case .alreadyOpposed(_, _, let r):
                 result.status = .alreadyOpposed
                 result.receipt = r?.id
@@ -254,95 +255,6 @@ struct BatchOpposition {
         result.status = .codeRequested
         result.destination = d.masked
     }
-}
-
-/// Jobs run in order on a thread of their own; `wait` returns when every job asked for so far
-/// is done, and throws the first failure among them.
-final class BackgroundJobs: @unchecked Sendable {
-    private let queue: DispatchQueue
-    private let group = DispatchGroup()
-    private let lock = NSLock()
-    private var failure: MESError?
-
-    init(label: String) { queue = DispatchQueue(label: label) }
-
-    func run(_ job: @escaping @Sendable () throws -> Void) {
-        queue.async(group: group) { [self] in
-            do { try job() } catch {
-                lock.lock()
-                if failure == nil {
-                    failure = error as? MESError ?? MESError("cannot_create", .cannotCreate, "\(error)", field: "receipts")
-                }
-                lock.unlock()
-            }
-        }
-    }
-
-    func wait() throws {
-        group.wait()
-        lock.lock()
-        defer { failure = nil; lock.unlock() }
-        if let f = failure { throw f }
-    }
-}
-
-/// A second thread that renders receipts and writes their files; `wait` returns when all the
-/// files asked for so far are written (or throws the first failure).
-final class ReceiptFileWriter: @unchecked Sendable {
-    private let jobs = BackgroundJobs(label: "mes.batch.receipts")
-    private let lock = NSLock()
-    private var written = false
-
-    func write(_ receipt: OppositionReceipt, to path: String) {
-        jobs.run { [self] in
-            try FileIO.write(path, ReceiptRenderer.pdf(receipt), field: "receipts")
-            noteWritten()
-        }
-    }
-
-    /// Rewrites the file at `path` when it is not exactly the receipt's PDF (empty, cut short or
-    /// damaged: what a power cut between a group's commit and its sync can leave).
-    func repair(_ receipt: OppositionReceipt, at path: String) {
-        jobs.run { [self] in
-            let pdf = ReceiptRenderer.pdf(receipt)
-            guard (try? FileIO.read(path, field: "receipts")) != pdf else { return }
-            try FileIO.write(path, pdf, field: "receipts")
-            noteWritten()
-        }
-    }
-
-    private func noteWritten() {
-        lock.lock()
-        written = true
-        lock.unlock()
-    }
-
-    /// Whether a file was written since the last call (after `wait`): only then is a sync needed.
-    func takeWritten() -> Bool {
-        lock.lock()
-        defer { written = false; lock.unlock() }
-        return written
-    }
-
-    func wait() throws { try jobs.wait() }
-}
-
-/// Syncs the receipts' file system on its own thread, one group at a time: the next group's
-/// SQL and files go on meanwhile; `wait` returns when the last sync started is done.
-final class GroupSync: @unchecked Sendable {
-    private let jobs = BackgroundJobs(label: "mes.batch.sync")
-
-    func start(_ directory: String) {
-        jobs.run {
-            guard !FileIO.syncFilesystem(directory) else { return }
-            throw MESError("cannot_create", .cannotCreate,
-                           "Impossible d'enregistrer durablement les justificatifs de \(directory) (\(FileIO.errnoText()))",
-                           field: "receipts")
-        }
-    }
-
-    /// Waits for the syncs under way; throws when one failed (the files may not be on disk).
-    func wait() throws { try jobs.wait() }
 }
 
 /// A file descriptor holding an `flock`.

@@ -1,0 +1,112 @@
+import Dispatch
+import Foundation
+import MESCore
+import MESRender
+import MESStore
+
+/// The receipt files of a batch, behind its transactions: each group commits, then its receipts
+/// are rendered and written on one thread and synced (one `syncfs` per group) on another, while
+/// the main thread goes on with the next group. `waitSynced(n)` returns once group `n`'s files
+/// and records are on disk: only then are its result lines printed.
+///
+/// The records are made durable by that same sync: the batch's connection commits without an
+/// fsync of its own (`PRAGMA synchronous=NORMAL`, which keeps the database sound), and the sync
+/// covers the store's file system too when it is another one. A crash before a group's sync
+/// loses nothing that was printed: the next run files again what did not commit, and rewrites
+/// the receipt files of what did (see `BatchOpposition`).
+final class ReceiptPipeline: @unchecked Sendable {
+    /// Renders and writes files, in order.
+    private let writer = DispatchQueue(label: "mes.batch.receipts")
+    private let writing = DispatchGroup()
+    /// Syncs groups, in order.
+    private let syncer = DispatchQueue(label: "mes.batch.sync")
+    /// The file systems a group's sync covers: the receipts', then the store's when not the same.
+    let receiptsDirectory: String
+    let storeDirectory: String?
+    /// The writer's group under way, and whether it wrote a file (writer's thread only).
+    private var writingGroup = 1
+    private var wrote = false
+    /// The last group on disk, and the first one whose files or sync failed.
+    private let state = NSCondition()
+    private var synced = 0
+    private var failure: (group: Int, error: MESError)?
+    /// How many `syncfs` calls were made (read after `waitSynced`).
+    private(set) var syncCount = 0
+
+    init(receiptsDirectory: String, storeDirectory: String) {
+        self.receiptsDirectory = receiptsDirectory
+        self.storeDirectory = FileIO.sameFileSystem(receiptsDirectory, storeDirectory) ? nil : storeDirectory
+    }
+
+    /// Renders and writes a receipt file.
+    func write(_ receipt: OppositionReceipt, to path: String) {
+        writerJob { [self] in
+            try FileIO.write(path, ReceiptRenderer.pdf(receipt), field: "receipts")
+            wrote = true
+        }
+    }
+
+    /// Rewrites the file at `path` when it is not exactly the receipt's PDF (missing, empty, cut
+    /// short or damaged: what a crash between a group's commit and its sync can leave).
+    func repair(_ receipt: OppositionReceipt, at path: String) {
+        writerJob { [self] in
+            let pdf = ReceiptRenderer.pdf(receipt)
+            guard (try? FileIO.read(path, field: "receipts")) != pdf else { return }
+            try FileIO.write(path, pdf, field: "receipts")
+            wrote = true
+        }
+    }
+
+    private func writerJob(_ job: @escaping @Sendable () throws -> Void) {
+        writer.async(group: writing) { [self] in
+            do { try job() } catch { fail(writingGroup, error) }
+        }
+    }
+
+    /// Group `n` has committed (`storeChanged`: it wrote records): once the files asked for so
+    /// far are written, sync them and the records. A group that wrote nothing needs no sync.
+    func endGroup(_ n: Int, storeChanged: Bool) {
+        writer.async(group: writing) { [self] in
+            let files = wrote
+            wrote = false
+            writingGroup = n + 1
+            syncer.async { [self] in
+                do {
+                    if files || storeChanged { try sync(receiptsDirectory) }
+                    if storeChanged, let storeDirectory { try sync(storeDirectory) }
+                } catch { fail(n, error) }
+                state.lock()
+                synced = n
+                state.broadcast()
+                state.unlock()
+            }
+        }
+    }
+
+    private func sync(_ directory: String) throws {
+        syncCount += 1
+        guard !FileIO.syncFilesystem(directory) else { return }
+        throw MESError("cannot_create", .cannotCreate,
+                       "Impossible d'enregistrer durablement \(directory) (\(FileIO.errnoText()))", field: "receipts")
+    }
+
+    private func fail(_ group: Int, _ error: Error) {
+        state.lock()
+        if failure == nil || group < failure!.group {
+            failure = (group, error as? MESError ?? MESError("cannot_create", .cannotCreate, "\(error)", field: "receipts"))
+        }
+        state.unlock()
+    }
+
+    /// Waits until group `n` is on disk; throws when a file or sync of that group or of an
+    /// earlier one failed.
+    func waitSynced(_ n: Int) throws {
+        state.lock()
+        defer { state.unlock() }
+        while synced < n { state.wait() }
+        if let f = failure, f.group <= n { throw f.error }
+    }
+
+    /// Waits for every file asked for so far (before removing those of a group rolled back).
+    func drain() { writing.wait() }
+}
