@@ -36,10 +36,26 @@ public enum SQLValue: Equatable, Sendable {
     case blob([UInt8])
 }
 
+/// A statement cache key: the SQL text, hashed on its length and last bytes only (the texts
+/// differ there; equal hashes still compare the whole text). Hashing the whole text of every
+/// statement run was 2 % of a batch.
+struct SQLKey: Hashable {
+    let sql: String
+    init(_ sql: String) { self.sql = sql }
+
+    func hash(into h: inout Hasher) {
+        var sql = sql
+        sql.withUTF8 { b in
+            h.combine(b.count)
+            h.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[max(0, b.count - 24)...])))
+        }
+    }
+}
+
 /// One connection. Not thread-safe: `mes` uses one connection per process on one thread.
 public final class Database {
     let handle: OpaquePointer
-    private var cache: [String: OpaquePointer] = [:]
+    private var cache: [SQLKey: OpaquePointer] = [:]
 
     /// How long (ms) a statement waits for another connection's lock before SQLITE_BUSY.
     static let busyTimeout: Int32 = 5_000
@@ -99,14 +115,14 @@ public final class Database {
 
     /// The cached statement for `sql`, reset (its bindings are replaced by the caller's).
     private func statement(_ sql: String) throws -> OpaquePointer {
-        if let s = cache[sql] {
+        if let s = cache[SQLKey(sql)] {
             sqlite3_reset(s)
             return s
         }
         var s: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil)
         guard rc == SQLITE_OK, let s else { throw error(rc) }
-        cache[sql] = s
+        cache[SQLKey(sql)] = s
         return s
     }
 
