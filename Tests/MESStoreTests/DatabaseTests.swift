@@ -51,6 +51,17 @@ import Testing
         #expect(try db.run("DELETE FROM t WHERE i > ?", .int(1)) == 2)
     }
 
+    @Test func textsThatHashAlikeKeepTheirOwnStatements() throws {
+        let db = try database()
+        let a = "SELECT 1 AS value, 'same tail for the hash of the key'"
+        let b = "SELECT 2 AS value, 'same tail for the hash of the key'"
+        #expect(SQLKey(a).hashValue == SQLKey(b).hashValue)
+        for _ in 0..<2 {
+            #expect(try db.first(a)?.int(0) == 1)
+            #expect(try db.first(b)?.int(0) == 2)
+        }
+    }
+
     @Test func errorsCarryTheLibraryMessage() throws {
         let db = try database()
         #expect(throws: SQLiteError.self) { try db.run("INSERT INTO nowhere VALUES (1)") }
