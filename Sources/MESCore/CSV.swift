@@ -77,6 +77,8 @@ public struct CSVReader {
     /// The record under way: its fields' bytes, and where each finished field ends.
     private var buffer: [UInt8] = []
     private var ends: [Int] = []
+    /// Where each separator of a record read in place is (from its start).
+    private var plainEnds: [Int] = []
     private var fieldStart = 0
     private var inQuotes = false
     private var afterQuote = false
@@ -151,11 +153,12 @@ public struct CSVReader {
         var i = 0
         let n = input.count
         while i < n {
-            // A whole record without quotes in this chunk is read in place.
-            if ends.isEmpty && buffer.isEmpty && !inQuotes && !afterQuote && !fieldWasQuoted,
-               let next = try plainRecord(input, from: i, separator: sep, emit) {
+            // A whole record without quotes in this chunk is read in place; otherwise what was
+            // scanned of it is handed to the general path below, which goes on from there.
+            if ends.isEmpty && buffer.isEmpty && !inQuotes && !afterQuote && !fieldWasQuoted {
+                let (next, emitted) = try plainRecord(input, from: i, separator: sep, emit)
                 i = next
-                continue
+                if emitted || i >= n { continue }
             }
             // Runs of ordinary bytes are copied at once.
             if inQuotes {
@@ -208,32 +211,43 @@ public struct CSVReader {
     }
 
     /// Emits the record starting at `from` in place when it has no quote and ends in `input`
-    /// (within the size limit); returns where the next one starts, or nil for the general path.
+    /// (within the size limit), and returns where the next one starts. Otherwise returns where
+    /// it stopped (a quote, the end of the chunk or of the limit), the bytes before that read
+    /// into the record under way exactly as the general path reads plain bytes.
     private mutating func plainRecord(_ input: UnsafeBufferPointer<UInt8>, from: Int, separator sep: UInt8,
-                                      _ emit: (RawRecord) throws -> Void) throws -> Int? {
+                                      _ emit: (RawRecord) throws -> Void) throws -> (next: Int, emitted: Bool) {
         let limit = min(input.count, from + maxRecordBytes)
+        plainEnds.removeAll(keepingCapacity: true)
         var j = from
         while j < limit {
             let c = input[j]
-            if c == 0x0A { break }
-            if c == 0x22 { ends.removeAll(keepingCapacity: true); return nil }
-            if c == sep { ends.append(j - from) }
+            if c == 0x0A || c == 0x22 { break }
+            if c == sep { plainEnds.append(j - from) }
             j += 1
         }
-        guard j < limit else { ends.removeAll(keepingCapacity: true); return nil }
-        let lastStart = ends.last.map { $0 + 1 } ?? 0
+        guard j < limit, input[j] == 0x0A else {
+            var start = from
+            for e in plainEnds {
+                try append(input, start, from + e)
+                endField()
+                recordBytes += 1
+                start = from + e + 1
+            }
+            if j > start { try append(input, start, j) }
+            return (j, false)
+        }
+        let lastStart = plainEnds.last.map { $0 + 1 } ?? 0
         var end = j - from
         if end > lastStart && input[j - 1] == 0x0D { end -= 1 }  // CRLF
-        ends.append(end)
-        defer { ends.removeAll(keepingCapacity: true) }
+        plainEnds.append(end)
         let record = line
         line += 1
         recordLine = line
-        if ends.count == 1 && end == 0 { return j + 1 }  // blank line
-        try ends.withUnsafeBufferPointer { e in
+        if plainEnds.count == 1 && end == 0 { return (j + 1, true) }  // blank line
+        try plainEnds.withUnsafeBufferPointer { e in
             try emit(RawRecord(bytes: UnsafeBufferPointer(rebasing: input[from..<from + end]), ends: e, gap: 1, line: record, malformed: false))
         }
-        return j + 1
+        return (j + 1, true)
     }
 
     private mutating func endField() {

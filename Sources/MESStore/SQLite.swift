@@ -167,6 +167,18 @@ public final class Database {
     /// Rows changed by this connection since it opened (to tell whether a transaction wrote).
     public var totalChanges: Int64 { sqlite3_total_changes64(handle) }
 
+    /// Flushes the write-ahead log (or rollback journal) to disk through SQLite's own handle:
+    /// what a commit does under `synchronous=FULL`, for a connection that commits under
+    /// `NORMAL` and wants one transaction durable now.
+    public func syncJournal() throws {
+        var file: UnsafeMutablePointer<sqlite3_file>?
+        let rc = sqlite3_file_control(handle, "main", SQLITE_FCNTL_JOURNAL_POINTER, &file)
+        guard rc == SQLITE_OK else { throw error(rc) }
+        guard let file, let methods = file.pointee.pMethods, let sync = methods.pointee.xSync else { return }  // no journal open
+        let synced = sync(file, SQLITE_SYNC_NORMAL)
+        guard synced == SQLITE_OK else { throw SQLiteError(code: synced, message: "journal sync failed", systemErrno: errno) }
+    }
+
     /// Runs a query and returns every row.
     public func query(_ sql: String, _ args: SQLValue...) throws -> [Row] {
         try query(sql, args)

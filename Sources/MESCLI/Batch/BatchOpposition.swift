@@ -136,7 +136,7 @@ struct BatchOpposition {
     /// asked for are removed.
     func process(_ group: [CSVReader.Record], number n: Int, header: MemberRow.Header) throws -> [Result] {
         var pending: [PendingFile] = []
-        let changes = store.db.totalChanges
+        let changes = store.db.totalChanges, asked = receipts.filesAsked
         do {
             let out = try store.transaction {
                 var out: [Result] = []
@@ -146,7 +146,12 @@ struct BatchOpposition {
                 }
                 return out
             }
-            receipts.endGroup(n, storeChanged: store.db.totalChanges != changes)
+            var storeChanged = store.db.totalChanges != changes
+            if storeChanged && receipts.filesAsked == asked {  // records only (refused codes): no syncfs needed
+                try store.db.syncJournal()
+                storeChanged = false
+            }
+            receipts.endGroup(n, storeChanged: storeChanged)
             return out
         } catch {
             receipts.drain()

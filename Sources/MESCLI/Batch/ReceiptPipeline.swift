@@ -11,7 +11,8 @@ import MESStore
 ///
 /// The records are made durable by that same sync: the batch's connection commits without an
 /// fsync of its own (`PRAGMA synchronous=NORMAL`, which keeps the database sound), and the sync
-/// covers the store's file system too when it is another one. A crash before a group's sync
+/// covers the store's file system too when it is another one. (A group that asked for no file
+/// syncs its log at commit instead: cheaper than a `syncfs`.) A crash before a group's sync
 /// loses nothing that was printed: the next run files again what did not commit, and rewrites
 /// the receipt files of what did (see `BatchOpposition`).
 final class ReceiptPipeline: @unchecked Sendable {
@@ -32,6 +33,8 @@ final class ReceiptPipeline: @unchecked Sendable {
     private var failure: (group: Int, error: MESError)?
     /// How many `syncfs` calls were made (read after `waitSynced`).
     private(set) var syncCount = 0
+    /// How many files were asked for (write or repair) so far (the main thread's count).
+    private(set) var filesAsked = 0
 
     init(receiptsDirectory: String, storeDirectory: String) {
         self.receiptsDirectory = receiptsDirectory
@@ -40,6 +43,7 @@ final class ReceiptPipeline: @unchecked Sendable {
 
     /// Renders and writes a receipt file.
     func write(_ receipt: OppositionReceipt, to path: String) {
+        filesAsked += 1
         writerJob { [self] in
             try FileIO.write(path, ReceiptRenderer.pdf(receipt), field: "receipts")
             wrote = true
@@ -49,6 +53,7 @@ final class ReceiptPipeline: @unchecked Sendable {
     /// Rewrites the file at `path` when it is not exactly the receipt's PDF (missing, empty, cut
     /// short or damaged: what a crash between a group's commit and its sync can leave).
     func repair(_ receipt: OppositionReceipt, at path: String) {
+        filesAsked += 1
         writerJob { [self] in
             let pdf = ReceiptRenderer.pdf(receipt)
             guard (try? FileIO.read(path, field: "receipts")) != pdf else { return }

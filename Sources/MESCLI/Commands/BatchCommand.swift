@@ -124,8 +124,10 @@ enum BatchCommand {
             try flush()
             try publish()
         } catch {
-            // Committed groups are still published (once synced) before the run reports its failure.
+            // Committed groups are still published (once synced) before the run reports its
+            // failure, and no receipt file is left half-written behind it.
             try? publish()
+            batch.receipts.drain()
             throw error
         }
         succeeded = true
