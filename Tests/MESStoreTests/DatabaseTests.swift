@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import MESStore
 
@@ -60,6 +61,19 @@ import Testing
             #expect(try db.first(a)?.int(0) == 1)
             #expect(try db.first(b)?.int(0) == 2)
         }
+    }
+
+    @Test func theJournalCanBeSyncedOnDemand() throws {
+        let dir = tempDir()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let db = try Database(path: dir + "/j.db", create: true)
+        try db.syncJournal()  // nothing open yet: nothing to do
+        try db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE t (i INTEGER)")
+        let before = db.totalChanges
+        try db.run("INSERT INTO t VALUES (1)")
+        #expect(db.totalChanges == before + 1)
+        try db.syncJournal()
+        #expect(FileManager.default.fileExists(atPath: dir + "/j.db-wal"))
     }
 
     @Test func errorsCarryTheLibraryMessage() throws {
