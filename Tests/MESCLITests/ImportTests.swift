@@ -83,7 +83,7 @@ import MESStore
     @Test func aProblemLateInALargeFileImportsNothing() throws {
         let s = try Scenario(demo: false)
         try s.run(["init"])
-        let before = s.snapshot()
+        let before = s.snapshot(databaseContent: true)
         for (name, tail, field) in [("bad-row", "116304403801619,08/06/1988,X,Y,plain,953701166,,,,\n", "ligne 3002, nir"),
                                     ("bad-quote", "116304403801618,08/06/1988,\"X,Y,plain,953701166,,,,\n", "FILE")] {
             let file = s.dir.appendingPathComponent("\(name).csv")
@@ -91,7 +91,7 @@ import MESStore
             let r = try s.run(["import", file.path, "--json"])
             #expect(r.status == 65, "\(name): \(r.stderr)")
             #expect((r.errorJSON["field"] as? String) == field, "\(name)")
-            #expect(s.snapshot() == before, "\(name): the store changed")
+            #expect(s.snapshot(databaseContent: true) == before, "\(name): the store changed")
         }
     }
 

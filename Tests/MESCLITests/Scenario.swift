@@ -34,16 +34,17 @@ final class Scenario {
         return r.json["code"] as? String ?? ""
     }
 
-    /// Every file of the store with its bytes (to prove a failed command changed nothing); the
-    /// database as its schema and every row of every table, since SQLite may rewrite its file
-    /// header (change counter, journal mode) without changing any content.
-    func snapshot() -> [String: Data] {
+    /// Every file of the store with its bytes (to prove a failed command changed nothing). With
+    /// `databaseContent`, the database is taken as its schema and every row of every table
+    /// instead: an import into an empty register switches the journal and back, which rewrites
+    /// the file header (change counter, journal mode) without changing any content.
+    func snapshot(databaseContent byContent: Bool = false) -> [String: Data] {
         var out: [String: Data] = [:]
         let e = FileManager.default.enumerator(atPath: store)
         while let rel = e?.nextObject() as? String {
             let p = store + "/" + rel
             var isDir: ObjCBool = false
-            if rel == "mes.db" { out[rel] = databaseContent() }
+            if rel == "mes.db" && byContent { out[rel] = databaseContent() }
             else if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), !isDir.boolValue {
                 out[rel] = FileManager.default.contents(atPath: p)
             } else { out[rel + "/"] = Data() }

@@ -121,11 +121,11 @@ import Testing
         let file = s.dir.appendingPathComponent("dup.csv")
         try "nir,birth_date,first_name,last_name,card_type,serial\n116304403801618,08/06/1988,Martine,L,plain,953701166\n253072B07300470,01/07/1953,Paul,S,plain,12345678\n116304403801618,1988-06-08,Martine,L,plain,953701166\n"
             .write(to: file, atomically: true, encoding: .utf8)
-        let before = s.snapshot()
+        let before = s.snapshot(databaseContent: true)  // an empty register: the import switches the journal and back
         let r = try s.run(["import", file.path])
         #expect(r.status == 65)
         #expect(r.stderr.contains("ligne 4, nir : personne en double (même NIR, date de naissance et prénom qu'à la ligne 2)"), "\(r.stderr)")
-        #expect(s.snapshot() == before)
+        #expect(s.snapshot(databaseContent: true) == before)
         #expect(try s.run(["import", file.path]).status == 65)
     }
 
