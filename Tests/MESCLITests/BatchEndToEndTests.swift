@@ -235,6 +235,23 @@ enum BatchKiller {
         #expect(p.syncCount == 2)
     }
 
+    /// Receipts on another file system than the store: a group that wrote both syncs both.
+    @Test(.enabled(if: !FileIO.sameFileSystem("/dev/shm", FileManager.default.temporaryDirectory.path), "needs /dev/shm on its own file system"))
+    func aStoreOnAnotherFileSystemIsSyncedToo() throws {
+        let receipts = "/dev/shm/mes-pipeline-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: receipts, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: receipts) }
+        let p = ReceiptPipeline(receiptsDirectory: receipts, storeDirectory: try directory())
+        p.write(receipt, to: receipts + "/a.pdf")
+        p.endGroup(1, storeChanged: true)
+        try p.waitSynced(1)
+        #expect(p.syncCount == 2)
+        p.write(receipt, to: receipts + "/b.pdf")
+        p.endGroup(2, storeChanged: false)  // files only: the receipts' file system only
+        try p.waitSynced(2)
+        #expect(p.syncCount == 3)
+    }
+
     @Test func repairRewritesOnlyWhatDiffersFromTheRecord() throws {
         let dir = try directory()
         let p = ReceiptPipeline(receiptsDirectory: dir, storeDirectory: dir)
