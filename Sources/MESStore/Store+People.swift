@@ -87,6 +87,9 @@ extension Store {
 
     public func peopleCount() throws -> Int { Int(try db.first("SELECT count(*) FROM people")?.int(0) ?? 0) }
 
+    /// The highest person id so far (0 for an empty register): people added later have higher ids.
+    public func lastPersonID() throws -> Int64 { try db.first("SELECT coalesce(max(id), 0) FROM people")?.int(0) ?? 0 }
+
     /// The person to contact for a profile: itself when it has an e-mail or mobile, else its holder.
     public func contact(for p: Person) throws -> Person {
         if p.email != nil || p.mobile != nil { return p }

@@ -157,4 +157,16 @@ import Testing
         let db = try Data(contentsOf: URL(fileURLWithPath: s.store + "/mes.db"))
         #expect(db.range(of: Data(first[4].utf8)) == nil)
     }
+
+    /// Into a store that already has people, every member of the file still gets its own code.
+    @Test func membersFileOnAStoreWithPeopleAlready() throws {
+        let s = try Scenario(demo: true)
+        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
+        let r = try s.run(["fixtures", "--count", "60", "--seed", "11", "--roster", roster, "--members", members, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.json["codes"] as? Int == 60)
+        let batch = try s.run(["batch", "oppose", members, "--receipts", s.dir.appendingPathComponent("rec").path, "--legal-representative"])
+        #expect(batch.status == 0, "\(batch.stderr)")
+        #expect(batch.jsonLines.dropLast().filter { $0["status"] as? String == "opposed" }.count == 60)
+    }
 }

@@ -47,17 +47,23 @@ enum FixturesCommand {
         var issued = 0
         if let membersPath {
             let (store, _) = try Store.create(ctx.storeDirectory)
+            let lastBefore = try store.lastPersonID()
             _ = try RosterImport.run(roster, into: store, today: now.parisDate)
+            // The ids the import gave, read at once (one query rather than one per member).
+            var ids: [String: Int64] = [:]
+            ids.reserveCapacity(members.count)
+            try store.db.forEach("SELECT id, nir, birth_date, first_name FROM people WHERE id > ?", [.int(lastBefore)]) { r in
+                ids[r.text(1)! + "|" + r.text(2)! + "|" + r.text(3)!] = r.int(0)!
+            }
             var out: [UInt8] = [0xEF, 0xBB, 0xBF]
             out += Array(CSVWriter.line(["nir", "date_naissance", "type_carte", "numero_serie", "code", "nom", "prenom"], separator: ";").utf8)
             try store.transaction {
                 for m in members {
                     let p = m.person
-                    guard let stored = try store.people(nir: p.nir, card: p.card, serial: p.serial)
-                        .first(where: { $0.birthDate == p.birthDate && $0.firstName == p.firstName }) else { continue }
+                    guard let id = ids[p.nir.compact + "|" + p.birthDate.iso + "|" + p.firstName] else { continue }
                     let code = gen.fixtureCode()
-                    try store.recordCode(code, for: stored.id, kind: .notification, now: now, validity: CodePolicy.standard.notificationValidity)
-                    try store.markNotified(stored.id, at: now)
+                    try store.recordCode(code, for: id, kind: .notification, now: now, validity: CodePolicy.standard.notificationValidity)
+                    try store.markNotified(id, at: now)
                     out += Array(CSVWriter.line([p.nir.formatted, p.birthDate.french, p.card == .photo ? "avec photo" : "sans photo",
                                                  p.serial, code, p.lastName, p.firstName], separator: ";").utf8)
                     issued += 1
