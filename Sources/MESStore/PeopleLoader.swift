@@ -30,7 +30,7 @@ public final class PeopleLoader {
     /// Call inside the import's transaction.
     public init(store: Store) throws {
         self.store = store
-        bulk = try store.peopleCount() == 0
+        bulk = try store.registerIsEmpty()
         if bulk { try store.db.exec("DROP INDEX IF EXISTS people_identity") }
         let tuple = "(" + Array(repeating: "?", count: Int(Self.parametersPerRow)).joined(separator: ", ") + ")"
         func statement(rows: Int) throws -> Statement {

@@ -87,6 +87,9 @@ extension Store {
 
     public func peopleCount() throws -> Int { Int(try db.first("SELECT count(*) FROM people")?.int(0) ?? 0) }
 
+    /// Whether the register has nobody (one row read, where `peopleCount` reads them all).
+    public func registerIsEmpty() throws -> Bool { try db.first("SELECT EXISTS (SELECT 1 FROM people)")?.int(0) == 0 }
+
     /// The highest person id so far (0 for an empty register): people added later have higher ids.
     public func lastPersonID() throws -> Int64 { try db.first("SELECT coalesce(max(id), 0) FROM people")?.int(0) ?? 0 }
 

@@ -121,7 +121,7 @@ public final class Store {
     /// (each open also sets it). When another connection has the store open the switch is not
     /// possible and the load runs in WAL as any transaction.
     public func loadTransaction<T>(_ body: () throws -> T) throws -> T {
-        guard try peopleCount() == 0, db.setJournalMode("DELETE") == "delete" else { return try transaction(body) }
+        guard try registerIsEmpty(), db.setJournalMode("DELETE") == "delete" else { return try transaction(body) }
         defer { _ = try? db.retryingBusy { try db.exec("PRAGMA journal_mode=WAL") } }
         return try transaction(body)
     }

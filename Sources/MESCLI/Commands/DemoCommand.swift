@@ -17,7 +17,7 @@ enum DemoCommand {
         let (store, created) = try Store.create(dir)
         let hasDemo = try !store.people(nir: DemoData.martineNIR).isEmpty
         if created || !hasDemo {
-            guard try store.peopleCount() == 0 else {
+            guard try store.registerIsEmpty() else {
                 throw MESError("store_not_empty", .refused, "La base \(dir) ne contient pas les personnes de démonstration : lancez la démo sur une autre base (mes --store DIR demo).", field: "store")
             }
             try store.transaction { try DemoData.seed(store) }

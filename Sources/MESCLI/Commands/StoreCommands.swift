@@ -45,7 +45,7 @@ enum StoreCommands {
         let (store, created) = try Store.create(dir)
         var seeded = 0
         if inv.flag("demo") {
-            if try store.peopleCount() > 0 {
+            if try !store.registerIsEmpty() {
                 throw MESError("store_not_empty", .refused, "La base \(dir) contient déjà des personnes : les personnes de démonstration n'ont pas été ajoutées.", field: "demo")
             }
             try store.transaction { try DemoData.seed(store) }
