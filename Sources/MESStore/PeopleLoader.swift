@@ -10,10 +10,10 @@ public final class PeopleLoader {
     let store: Store
     /// One row.
     let insert: Statement
-    /// `rowsPerStatement` rows (bulk loads).
+    /// `rowsPerStatement` rows; only in a bulk load.
     let insertGroup: Statement?
     /// True when the register was empty and the identity index is built at `finish`.
-    public let bulk: Bool
+    public var bulk: Bool { insertGroup != nil }
 
     /// Rows per statement in a bulk load. Measured on 100,000 rows of 14 values (a C program
     /// against the same SQLite): 11,800 instructions per row one by one, 9,900 by 10, 9,450 by 50;
@@ -22,15 +22,15 @@ public final class PeopleLoader {
     /// Parameters per row (columns).
     static let parametersPerRow: Int32 = 14
 
-    /// Rows of the current batch waiting for a group statement, with their ids.
-    private var staged: [(row: RosterBatch.Row, index: Int, holderID: Int64?, id: Int64)] = []
-    private var stagedView: RosterBatch.View?
+    /// Rows of the current batch waiting for a group statement (their ids are the last ones
+    /// handed out, in order).
+    private var staged: [(row: RosterBatch.Row, index: Int, holderID: Int64?)] = []
     private var nextID: Int64 = 1
 
     /// Call inside the import's transaction.
     public init(store: Store) throws {
         self.store = store
-        bulk = try store.registerIsEmpty()
+        let bulk = try store.registerIsEmpty()
         if bulk { try store.db.exec("DROP INDEX IF EXISTS people_identity") }
         let tuple = "(" + Array(repeating: "?", count: Int(Self.parametersPerRow)).joined(separator: ", ") + ")"
         func statement(rows: Int) throws -> Statement {
@@ -48,15 +48,14 @@ public final class PeopleLoader {
     /// Adds row `i` of a batch, attached to `holderID`; returns its id. Call inside
     /// `batch.withView`, and `endBatch` before leaving it (a bulk load inserts rows in groups).
     public func add(_ v: RosterBatch.View, _ row: RosterBatch.Row, at i: Int, holderID: Int64?) throws -> Int64 {
-        guard bulk, let group = insertGroup else {
+        guard let group = insertGroup else {
             bind(insert, row: 0, v, row, at: i, holderID: holderID)
             try insert.run()
             return store.db.lastInsertID
         }
         let id = nextID
         nextID += 1
-        staged.append((row, i, holderID, id))
-        stagedView = v
+        staged.append((row, i, holderID))
         if staged.count == Self.rowsPerStatement {
             for (k, s) in staged.enumerated() { bind(group, row: k, v, s.row, at: s.index, holderID: s.holderID) }
             staged.removeAll(keepingCapacity: true)
@@ -66,20 +65,19 @@ public final class PeopleLoader {
         return id
     }
 
-    /// Inserts the rows still waiting and unbinds the batch's borrowed text. Call before the
-    /// batch's view goes away.
-    public func endBatch() throws {
+    /// Inserts the rows of batch view `v` still waiting and unbinds its borrowed text. Call
+    /// before the view goes away.
+    public func endBatch(_ v: RosterBatch.View) throws {
         defer {
             staged.removeAll(keepingCapacity: true)
-            stagedView = nil
             insert.clearBindings()
             insertGroup?.clearBindings()
         }
-        guard let v = stagedView else { return }
-        for s in staged {
+        let firstID = nextID - Int64(staged.count)
+        for (k, s) in staged.enumerated() {
             bind(insert, row: 0, v, s.row, at: s.index, holderID: s.holderID)
             try insert.run()
-            try check(lastID: s.id)
+            try check(lastID: firstID + Int64(k))
         }
     }
 

@@ -52,7 +52,7 @@ enum RosterImport {
                 guard problems.isEmpty else { continue }  // drain: the parser reports every problem
                 try batch.withView { v in
                     for i in 0..<batch.count where try !insert(batch, v, i, final: false) { deferred.append(row: i, of: batch) }
-                    try loader.endBatch()
+                    try loader.endBatch(v)
                 }
             }
             try worker.join()
@@ -77,7 +77,7 @@ enum RosterImport {
                                                        message: "titulaire introuvable (même NIR, cette date de naissance)"))
                     }
                 }
-                try loader.endBatch()
+                try loader.endBatch(v)
             }
             if !problems.isEmpty { throw rejected(problems.sorted { $0.line < $1.line }) }
             try store.audit("roster_imported", at: Instant(date: today), person: nil, detail: "\(count) people")
