@@ -21,13 +21,17 @@ let package = Package(
         .target(name: "MESStore", dependencies: ["CSQLite", "MESCore", "MESCrypto"]),
         // Text, JSON, PDF and e-mail renderers.
         .target(name: "MESRender", dependencies: ["MESCore"]),
+        // Use cases: one method per journey step, each in one transaction, returning values.
+        .target(name: "MESService", dependencies: ["MESCore", "MESCrypto", "MESStore", "MESRender"]),
         // Argument parsing, the command table, output and error funnel.
-        .target(name: "MESCLI", dependencies: ["MESCore", "MESCrypto", "MESStore", "MESRender"]),
+        .target(name: "MESCLI", dependencies: ["MESCore", "MESCrypto", "MESStore", "MESRender", "MESService"]),
         .executableTarget(name: "mes", dependencies: ["MESCLI"]),
 
         .testTarget(name: "MESCoreTests", dependencies: ["MESCore"]),
+        .testTarget(name: "MESCryptoTests", dependencies: ["MESCrypto", "MESCore"]),
         .testTarget(name: "MESStoreTests", dependencies: ["MESStore", "MESCrypto", "MESCore"]),
         .testTarget(name: "MESRenderTests", dependencies: ["MESRender", "MESCore"]),
+        .testTarget(name: "MESServiceTests", dependencies: ["MESService", "MESStore", "MESCore", "MESRender", "MESCrypto"]),
         .testTarget(name: "MESCLITests", dependencies: ["MESCLI", "MESCore", "MESRender", "MESStore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,2 @@
+import MESCore
+import MESStore

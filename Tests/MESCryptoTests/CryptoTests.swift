@@ -1,0 +1,53 @@
+import Testing
+import MESCore
+@testable import MESCrypto
+
+@Suite struct CryptoTests {
+    @Test func hmacMatchesRFC4231() {
+        // RFC 4231 test case 2.
+        let mac = Crypto.hmacSHA256(key: Array("Jefe".utf8), "what do ya want for nothing?")
+        #expect(hex(mac) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
+    @Test func randomStringsUseTheWholeAlphabetUniformly() {
+        var counts = [UInt8: Int]()
+        for _ in 0..<2_000 { for c in Crypto.randomString(length: 12, alphabet: ProvisionalCode.alphabet).utf8 { counts[c, default: 0] += 1 } }
+        #expect(counts.count == 62)
+        let expected = 24_000.0 / 62
+        #expect(counts.values.allSatisfy { abs(Double($0) - expected) < expected * 0.35 })
+    }
+
+    @Test func constantTimeEqual() {
+        #expect(Crypto.constantTimeEqual([1, 2, 3], [1, 2, 3]))
+        #expect(!Crypto.constantTimeEqual([1, 2, 3], [1, 2, 4]))
+        #expect(!Crypto.constantTimeEqual([1, 2], [1, 2, 3]))
+        // Bytes read in place (a digest column) against an array.
+        let stored: [UInt8] = [9, 8, 7]
+        stored.withUnsafeBufferPointer { p in
+            #expect(Crypto.constantTimeEqual(p, [9, 8, 7]))
+            #expect(!Crypto.constantTimeEqual(p, [9, 8, 6]))
+            #expect(!Crypto.constantTimeEqual(p, [9, 8]))
+            #expect(Crypto.constantTimeEqual(UnsafeBufferPointer(rebasing: p[0..<0]), []))
+        }
+    }
+}
+
+@Suite struct PasswordHasherTests {
+    @Test func hashAndVerify() {
+        let h = PasswordHasher.hash("Soleil#2022x", logN: 10)
+        #expect(h.hasPrefix("$scrypt$ln=10,r=8,p=1$"))
+        #expect(!h.contains("Soleil"))
+        #expect(PasswordHasher.verify("Soleil#2022x", against: h))
+        #expect(!PasswordHasher.verify("Soleil#2022y", against: h))
+        #expect(h != PasswordHasher.hash("Soleil#2022x", logN: 10))  // salted
+        #expect(!PasswordHasher.verify("x", against: "garbage"))
+    }
+
+    @Test func hmacKeyMatchesOneShotHMAC() {
+        let key = Crypto.randomBytes(32)
+        let k = HMACKey(key: key)
+        for m in ["", "a", "code\u{0}HuqZF3KXCz8k", String(repeating: "x", count: 1000)] {
+            #expect(k.mac(m) == Crypto.hmacSHA256(key: key, m))
+        }
+    }
+}
