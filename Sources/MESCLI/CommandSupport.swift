@@ -26,14 +26,14 @@ enum Args {
 
     static func parseBirthDate(_ text: String, now: Instant, field: String) throws -> CalendarDate {
         guard let d = CalendarDate.parse(text) else {
-            throw MESError.invalid("birth_date_invalid", Messages.birthDateInvalid + " : date inexistante ou mal écrite (JJ/MM/AAAA ou AAAA-MM-JJ)",
+            throw MESError.invalid(.birthDateInvalid, Messages.birthDateInvalid + " : date inexistante ou mal écrite (JJ/MM/AAAA ou AAAA-MM-JJ)",
                                    field: field)
         }
         guard d <= now.parisDate else {
-            throw MESError.invalid("birth_date_future", Messages.birthDateInvalid + " : la date est dans le futur", field: field)
+            throw MESError.invalid(.birthDateFuture, Messages.birthDateInvalid + " : la date est dans le futur", field: field)
         }
         guard d.year >= 1870 else {
-            throw MESError.invalid("birth_date_invalid", Messages.birthDateInvalid + " : année trop ancienne", field: field)
+            throw MESError.invalid(.birthDateInvalid, Messages.birthDateInvalid + " : année trop ancienne", field: field)
         }
         return d
     }
@@ -55,14 +55,14 @@ enum Confirmation {
     static func require(_ inv: Invocation, _ ctx: Context, prompt: String) throws {
         if inv.flag("yes") { return }
         guard ctx.stdin.isTerminal else {
-            throw MESError("confirmation_required", .usage, Messages.confirmationRequired, field: "yes")
+            throw MESError(.confirmationRequired, Messages.confirmationRequired, field: "yes")
         }
         ctx.stderr.write(prompt + "\nContinuer ? [oui/non] ")
         ctx.stderr.flush()
         var answer = ""
         try ctx.stdin.forEachLine { line in if answer.isEmpty { answer = String(decoding: line, as: UTF8.self) } }
         guard ["o", "oui", "y", "yes"].contains(answer.trimmingSpaces.lowercased()) else {
-            throw MESError("cancelled", .usage, "Annulé : aucune décision n'a été enregistrée.", field: "yes")
+            throw MESError(.cancelled, "Annulé : aucune décision n'a été enregistrée.", field: "yes")
         }
     }
 }

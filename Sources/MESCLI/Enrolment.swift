@@ -26,7 +26,7 @@ struct Enrolment {
         guard !matches.isEmpty else { throw MESError.identityNotFound }
         if matches.count > 1 {
             guard let firstName else {
-                throw MESError("profile_ambiguous", .invalidData,
+                throw MESError(.profileAmbiguous,
                                Messages.twins + " Précisez le prénom de la personne (--first-name).", field: "first-name")
             }
             matches = matches.filter { Names.same($0.firstName, firstName) }

@@ -42,29 +42,25 @@ public enum MES {
         } catch let e as MESError {
             report(e, ctx)
             return e.status
-        } catch let e as SQLiteError {
-            let mapped: MESError
-            if e.isBusy { mapped = MESError("store_busy", .temporary, "La base est occupée par un autre processus : réessayez.", field: "store") }
-            else if e.isFull { mapped = MESError("disk_full", .cannotCreate, "Disque plein : rien n'a été enregistré.", field: "store") }
-            else if e.isReadOnly { mapped = MESError("store_readonly", .cannotCreate, "La base n'est pas accessible en écriture : rien n'a été enregistré.", field: "store") }
-            else { mapped = MESError("store_error", .internal, "Erreur de la base : \(e.message)", field: "store") }
-            report(mapped, ctx)
-            return mapped.status
+        } catch let e as MESErrorConvertible {
+            report(e.mesError, ctx)
+            return e.mesError.status
         } catch let e as ExitRequest {
             ctx.stdout.flush()
             return e.status
         } catch {
-            report(MESError("internal", .internal, "erreur interne : \(error)"), ctx)
+            report(MESError(.internal, "erreur interne : \(error)"), ctx)
             return .internal
         }
     }
 
     /// The one place errors are shown: `mes: field: message` on stderr, or a JSON document on stderr under `--json`.
-    static func report(_ e: MESError, _ ctx: Context) {
+    static func report(_ error: MESError, _ ctx: Context) {
+        let e = ErrorHints.decorate(error)
         ctx.stdout.flush()
         if ctx.json {
             let doc = JSON.obj([("schema_version", 1),
-                                ("error", .obj([("code", .string(e.code)), ("message", .string(e.message)),
+                                ("error", .obj([("code", .string(e.code.rawValue)), ("message", .string(e.message)),
                                                 ("field", JSON.str(e.field)), ("exit", .int(Int(e.status.rawValue)))]))])
             ctx.stderr.line(doc.serialized())
         } else {

@@ -109,7 +109,7 @@ public final class Input {
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw MESError("stdin_unreadable", .noInput, "standard input is unreadable") }
+            if n < 0 { if errno == EINTR { continue }; throw MESError(.stdinUnreadable, "standard input is unreadable") }
             if n == 0 { return }
             try chunk.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<n])) }
         }

@@ -2,7 +2,7 @@
 public enum Credentials {
     /// One unmet rule, with its stable code and the French wording shown to people.
     public struct Problem: Equatable, Sendable {
-        public let code: String
+        public let code: ErrorCode
         public let message: String
     }
 
@@ -13,23 +13,23 @@ public enum Credentials {
         var out: [Problem] = []
         let n = id.utf8.count
         if n < 8 || n > 100 {
-            out.append(Problem(code: "username_length", message: "L'identifiant doit contenir entre 8 et 100 caractères."))
+            out.append(Problem(code: .usernameLength, message: "L'identifiant doit contenir entre 8 et 100 caractères."))
         }
         if id.contains("@") {
-            out.append(Problem(code: "username_email", message: "Pour plus de sécurité, l'identifiant ne peut pas être une adresse e-mail."))
+            out.append(Problem(code: .usernameEmail, message: "Pour plus de sécurité, l'identifiant ne peut pas être une adresse e-mail."))
         }
         if !id.utf8.allSatisfy({ identifierCharacters.contains($0) }) {
-            out.append(Problem(code: "username_character",
+            out.append(Problem(code: .usernameCharacter,
                                message: "L'identifiant ne peut contenir que des lettres minuscules sans accent, des chiffres, le point, le tiret et le tiret bas."))
         }
         let digits = id.filter(\.isNumber)
         if id.uppercased().contains(nir.compact) || (digits.count >= 13 && digits.contains(String(nir.compact.prefix(13)))) {
-            out.append(Problem(code: "username_nir", message: "L'identifiant ne peut pas être votre numéro de sécurité sociale."))
+            out.append(Problem(code: .usernameNir, message: "L'identifiant ne peut pas être votre numéro de sécurité sociale."))
         }
         let lower = id.lowercased()
         if lower.hasPrefix("fr76") || (lower.count >= 14 && lower.prefix(2).allSatisfy(\.isLetter) && lower.dropFirst(2).prefix(2).allSatisfy(\.isNumber)
                                        && lower.dropFirst(4).allSatisfy { $0.isNumber || $0.isLetter } && lower.dropFirst(4).filter(\.isNumber).count >= 10) {
-            out.append(Problem(code: "username_iban", message: "L'identifiant ne peut pas être un numéro de compte bancaire (IBAN)."))
+            out.append(Problem(code: .usernameIban, message: "L'identifiant ne peut pas être un numéro de compte bancaire (IBAN)."))
         }
         return out
     }
@@ -40,19 +40,19 @@ public enum Credentials {
     /// Every rule the password breaks, all at once (seed 003 complains they show up too late).
     public static func passwordProblems(_ password: String, confirmation: String, person: Person) -> [Problem] {
         var out: [Problem] = []
-        if password.count < 8 { out.append(Problem(code: "password_length", message: "8 caractères minimum")) }
+        if password.count < 8 { out.append(Problem(code: .passwordLength, message: "8 caractères minimum")) }
         let hasSpecial = password.contains { specials.contains($0) || ($0.isLetter && !$0.isASCII) }
-        if !hasSpecial { out.append(Problem(code: "password_special", message: "1 caractère spécial (!#@;%...)")) }
-        if !password.contains(where: { $0.isASCII && $0.isNumber }) { out.append(Problem(code: "password_digit", message: "1 chiffre")) }
-        if !password.contains(where: { $0.isUppercase }) { out.append(Problem(code: "password_upper", message: "1 majuscule")) }
-        if !password.contains(where: { $0.isLowercase }) { out.append(Problem(code: "password_lower", message: "1 minuscule")) }
+        if !hasSpecial { out.append(Problem(code: .passwordSpecial, message: "1 caractère spécial (!#@;%...)")) }
+        if !password.contains(where: { $0.isASCII && $0.isNumber }) { out.append(Problem(code: .passwordDigit, message: "1 chiffre")) }
+        if !password.contains(where: { $0.isUppercase }) { out.append(Problem(code: .passwordUpper, message: "1 majuscule")) }
+        if !password.contains(where: { $0.isLowercase }) { out.append(Problem(code: .passwordLower, message: "1 minuscule")) }
         if password != confirmation {
-            out.append(Problem(code: "password_mismatch", message: "Les deux mots de passe saisis ne sont pas identiques."))
+            out.append(Problem(code: .passwordMismatch, message: "Les deux mots de passe saisis ne sont pas identiques."))
         }
         if containsPersonalData(password, person: person) {
-            out.append(Problem(code: "password_personal", message: Messages.passwordPersonal))
+            out.append(Problem(code: .passwordPersonal, message: Messages.passwordPersonal))
         }
-        if isCommon(password) { out.append(Problem(code: "password_common", message: Messages.passwordCommon)) }
+        if isCommon(password) { out.append(Problem(code: .passwordCommon, message: Messages.passwordCommon)) }
         return out
     }
 

@@ -26,17 +26,24 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     }
 }
 
+/// An error of a lower layer (the store's database, say) that knows which `MESError` it is:
+/// the command line's funnel shows every error through it without knowing the layer.
+public protocol MESErrorConvertible: Error {
+    var mesError: MESError { get }
+}
+
 /// Every error `mes` reports: a stable snake_case code, the exit status, the French
 /// message for people, and the field it concerns when there is one.
 public struct MESError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var code: String
+    public var code: ErrorCode
     public var status: ExitStatus
     public var message: String
     public var field: String?
 
-    public init(_ code: String, _ status: ExitStatus, _ message: String, field: String? = nil) {
+    /// An error whose exit status is its code's (`ErrorCode.status`), unless `status` says otherwise.
+    public init(_ code: ErrorCode, status: ExitStatus? = nil, _ message: String, field: String? = nil) {
         self.code = code
-        self.status = status
+        self.status = status ?? code.status
         self.message = message
         self.field = field
     }
@@ -45,36 +52,36 @@ public struct MESError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// A usage error (64) in English, as for `--help` (it concerns the command line, not the service).
     public static func usage(_ message: String, field: String? = nil) -> MESError {
-        MESError("usage", .usage, message, field: field)
+        MESError(.usage, message, field: field)
     }
 
     /// Invalid data (65) for one named field.
-    public static func invalid(_ code: String, _ message: String, field: String) -> MESError {
-        MESError(code, .invalidData, message, field: field)
+    public static func invalid(_ code: ErrorCode, _ message: String, field: String) -> MESError {
+        MESError(code, status: .invalidData, message, field: field)
     }
 
-    public static let identityNotFound = MESError("identity_not_found", .identificationFailed, Messages.identityNotFound)
-    public static let codeExpired = MESError("code_expired", .identificationFailed, Messages.codeExpired)
-    public static let codeUsed = MESError("code_used", .identificationFailed, Messages.codeUsed)
-    public static let codeLocked = MESError("locked", .identificationFailed, Messages.codeLocked)
-    public static let sessionExpired = MESError("session_expired", .identificationFailed, Messages.sessionExpired, field: "session")
-    public static let tooSoon = MESError("too_soon", .temporary, Messages.tooSoon)
+    public static let identityNotFound = MESError(.identityNotFound, Messages.identityNotFound)
+    public static let codeExpired = MESError(.codeExpired, Messages.codeExpired)
+    public static let codeUsed = MESError(.codeUsed, Messages.codeUsed)
+    public static let codeLocked = MESError(.locked, Messages.codeLocked)
+    public static let sessionExpired = MESError(.sessionExpired, Messages.sessionExpired, field: "session")
+    public static let tooSoon = MESError(.tooSoon, Messages.tooSoon)
     public static let legalRepresentativeRequired = MESError(
-        "legal_representative_required", .refused,
-        "Ce profil est celui d'une personne mineure : certifiez être son représentant légal (--legal-representative).",
+        .legalRepresentativeRequired,
+        "Ce profil est celui d'une personne mineure : certifiez être son représentant légal.",
         field: "legal-representative")
     public static let cguRequired = MESError(
-        "cgu_required", .invalidData,
-        Messages.cguRequired + " : J'accepte les Conditions Générales d'Utilisation et la Politique de protection des données personnelles (--accept-cgu).",
+        .cguRequired,
+        Messages.cguRequired + " : J'accepte les Conditions Générales d'Utilisation et la Politique de protection des données personnelles.",
         field: "accept-cgu")
 
     /// No e-mail address or mobile number on file for the channel asked for.
     public static func contactMissing(_ what: String) -> MESError {
-        MESError("contact_missing", .invalidData, "Aucun \(what) n'est enregistré pour ce profil. " + Messages.contactsWrong, field: "via")
+        MESError(.contactMissing, "Aucun \(what) n'est enregistré pour ce profil. " + Messages.contactsWrong, field: "via")
     }
 
     /// An output file that exists and may not be replaced (without --force).
     public static func fileExists(_ path: String, field: String) -> MESError {
-        MESError("file_exists", .cannotCreate, "Le fichier existe déjà : \(path) (--force pour le remplacer)", field: field)
+        MESError(.fileExists, "Le fichier existe déjà : \(path)", field: field)
     }
 }

@@ -27,13 +27,13 @@ public struct MemberRow: Sendable, Equatable {
         for (i, name) in fields.enumerated() {
             let f = Roster.fold(name)
             guard let col = columns.first(where: { $0.1.contains(f) })?.0 else {
-                return .failure(.invalid("csv_header", "Colonne inconnue : « \(name) » (colonnes reconnues : \(columns.map(\.0).joined(separator: ", ")))", field: name))
+                return .failure(.invalid(.csvHeader, "Colonne inconnue : « \(name) » (colonnes reconnues : \(columns.map(\.0).joined(separator: ", ")))", field: name))
             }
-            guard map[col] == nil else { return .failure(.invalid("csv_header", "Colonne en double : « \(name) »", field: name)) }
+            guard map[col] == nil else { return .failure(.invalid(.csvHeader, "Colonne en double : « \(name) »", field: name)) }
             map[col] = i
         }
         for r in required where map[r] == nil {
-            return .failure(.invalid("csv_header", "Colonne obligatoire absente : \(r)", field: r))
+            return .failure(.invalid(.csvHeader, "Colonne obligatoire absente : \(r)", field: r))
         }
         return .success(map)
     }
@@ -66,13 +66,13 @@ public struct MemberRow: Sendable, Equatable {
         // The positions of the columns in `columns`.
         let (nirSlot, birthSlot, cardSlot, serialSlot, codeSlot, lastSlot, firstSlot) = (0, 1, 2, 3, 4, 5, 6)
         if record.malformed {
-            return .failure(.invalid("csv_malformed_row", "Ligne CSV mal formée (guillemet mal placé)", field: "row"))
+            return .failure(.invalid(.csvMalformedRow, "Ligne CSV mal formée (guillemet mal placé)", field: "row"))
         }
         for (slot, r) in [(nirSlot, "nir"), (cardSlot, "card_type"), (serialSlot, "serial")] where value(slot) == nil {
-            return .failure(.invalid("field_required", Messages.fieldRequired, field: r))
+            return .failure(.invalid(.fieldRequired, Messages.fieldRequired, field: r))
         }
         if record.fields.count > header.count, record.fields[header.count...].contains(where: { !$0.trimmingSpaces.isEmpty }) {
-            return .failure(.invalid("csv_extra_field", "Plus de champs que de colonnes", field: "row"))
+            return .failure(.invalid(.csvExtraField, "Plus de champs que de colonnes", field: "row"))
         }
         let nirVerdict = NIRValidator(rules: .insee).validate(value(nirSlot)!)
         guard let nir = nirVerdict.nir else {
@@ -82,13 +82,13 @@ public struct MemberRow: Sendable, Equatable {
         var birth: CalendarDate?
         if let b = value(birthSlot) {
             guard let d = CalendarDate.parse(b) else {
-                return .failure(.invalid("birth_date_invalid", Messages.birthDateInvalid + " (JJ/MM/AAAA ou AAAA-MM-JJ)", field: "birth_date"))
+                return .failure(.invalid(.birthDateInvalid, Messages.birthDateInvalid + " (JJ/MM/AAAA ou AAAA-MM-JJ)", field: "birth_date"))
             }
-            guard d <= today else { return .failure(.invalid("birth_date_future", Messages.birthDateInvalid + " : date dans le futur", field: "birth_date")) }
+            guard d <= today else { return .failure(.invalid(.birthDateFuture, Messages.birthDateInvalid + " : date dans le futur", field: "birth_date")) }
             birth = d
         }
         guard let card = CardType(flexible: value(cardSlot)!) else {
-            return .failure(.invalid("card_type_invalid", "Type de carte : photo, plain, avec photo ou sans photo", field: "card_type"))
+            return .failure(.invalid(.cardTypeInvalid, "Type de carte : photo, plain, avec photo ou sans photo", field: "card_type"))
         }
         let serial: String
         switch VitaleSerial.parse(value(serialSlot)!, card: card) {
@@ -105,7 +105,7 @@ public struct MemberRow: Sendable, Equatable {
         let (last, first) = (value(lastSlot), value(firstSlot))
         for (v, col) in [(last, "last_name"), (first, "first_name")] {
             if let v, v.count > 100 || v.unicodeScalars.contains(where: { $0.value < 0x20 }) {
-                return .failure(.invalid("name_invalid", "Nom invalide (100 caractères au plus, sans caractère de contrôle)", field: col))
+                return .failure(.invalid(.nameInvalid, "Nom invalide (100 caractères au plus, sans caractère de contrôle)", field: col))
             }
         }
         return .success(MemberRow(line: record.line, nir: nir, birthDate: birth, card: card, serial: serial, code: code,

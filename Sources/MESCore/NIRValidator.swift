@@ -13,11 +13,11 @@ public enum NIRReason: String, CaseIterable, Sendable, Codable {
     case empty, length, character, sex, month, department, commune, order, key
 
     /// The stable error code of SPEC §9 this reason belongs to.
-    public var code: String {
+    public var code: ErrorCode {
         switch self {
-        case .length, .empty: return "nir_length"
-        case .character: return "nir_character"
-        default: return "nir_format"
+        case .length, .empty: return .nirLength
+        case .character: return .nirCharacter
+        default: return .nirFormat
         }
     }
 

@@ -63,19 +63,19 @@ public enum ProfileRules {
         case (.opposition, .pending): return .apply(.opposed)
         case (.opposition, .opposed): return .already
         case (.opposition, .active):
-            return .refused(MESError("already_active", .refused,
+            return .refused(MESError(.alreadyActive,
                                      Messages.alreadyActive + " Pour le fermer : mes close --session JETON --yes"))
         case (.opposition, .closed):
-            return .refused(MESError("already_closed", .refused, "Ce profil a été clôturé."))
+            return .refused(MESError(.alreadyClosed, "Ce profil a été clôturé."))
         case (.activation, _) where deceased:
-            return .refused(MESError("not_activable", .refused, Messages.notActivable))
+            return .refused(MESError(.notActivable, Messages.notActivable))
         case (.activation, .pending), (.activation, .opposed), (.activation, .closed): return .apply(.active)
         case (.activation, .active):
-            return .refused(MESError("already_active", .refused, Messages.alreadyActive))
+            return .refused(MESError(.alreadyActive, Messages.alreadyActive))
         case (.closure, .active): return .apply(.closed)
         case (.closure, .closed): return .already
         case (.closure, _):
-            return .refused(MESError("not_active", .refused, "Mon espace santé n'est pas actif pour ce profil."))
+            return .refused(MESError(.notActive, "Mon espace santé n'est pas actif pour ce profil."))
         case (.automaticCreation, .pending): return deceased ? .already : .apply(.active)
         case (.automaticCreation, _): return .already
         }

@@ -7,11 +7,11 @@ public enum ProvisionalCode {
     /// The code without surrounding spaces, or the error naming the field `code`.
     public static func parse(_ text: String, field: String = "code") -> Result<String, MESError> {
         let t = text.trimmingSpaces
-        if t.isEmpty { return .failure(.invalid("code_required", Messages.fieldRequired, field: field)) }
+        if t.isEmpty { return .failure(.invalid(.codeRequired, Messages.fieldRequired, field: field)) }
         if !t.utf8.allSatisfy({ alphabet.contains($0) }) {
-            return .failure(.invalid("code_character", Messages.codeCharacter, field: field))
+            return .failure(.invalid(.codeCharacter, Messages.codeCharacter, field: field))
         }
-        if t.utf8.count != length { return .failure(.invalid("code_length", Messages.codeLength, field: field)) }
+        if t.utf8.count != length { return .failure(.invalid(.codeLength, Messages.codeLength, field: field)) }
         return .success(t)
     }
 }

@@ -37,16 +37,16 @@ public struct VitaleSerial: Hashable, Sendable, Codable, CustomStringConvertible
     public static func parse(_ text: String, card: CardType) -> Result<VitaleSerial, MESError> {
         let compact = text.utf8.contains(0x20) || text.utf8.contains(0xC2) ? text.filter { $0 != " " && $0 != "\u{A0}" } : text
         if compact.isEmpty {
-            return .failure(.invalid("serial_required", Messages.fieldRequired, field: "serial"))
+            return .failure(.invalid(.serialRequired, Messages.fieldRequired, field: "serial"))
         }
         guard compact.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-            return .failure(.invalid("serial_digits", Messages.serialDigits, field: "serial"))
+            return .failure(.invalid(.serialDigits, Messages.serialDigits, field: "serial"))
         }
         switch card {
         case .photo where compact.utf8.count != 11:
-            return .failure(.invalid("serial_photo_length", Messages.serialPhotoLength, field: "serial"))
+            return .failure(.invalid(.serialPhotoLength, Messages.serialPhotoLength, field: "serial"))
         case .plain where !(8...13).contains(compact.utf8.count):
-            return .failure(.invalid("serial_plain_length", Messages.serialPlainLength, field: "serial"))
+            return .failure(.invalid(.serialPlainLength, Messages.serialPlainLength, field: "serial"))
         default:
             return .success(VitaleSerial(card: card, digits: compact))
         }

@@ -25,7 +25,7 @@ public enum FileIO {
             owned = true
             fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
-                throw MESError("file_unreadable", .noInput, "Fichier introuvable ou illisible : \(path) (\(errnoText()))", field: field)
+                throw MESError(.fileUnreadable, "Fichier introuvable ou illisible : \(path) (\(errnoText()))", field: field)
             }
         }
 
@@ -44,7 +44,7 @@ public enum FileIO {
                 let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw MESError("file_unreadable", .noInput, "Lecture impossible : \(path) (\(errnoText()))", field: field)
+                    throw MESError(.fileUnreadable, "Lecture impossible : \(path) (\(errnoText()))", field: field)
                 }
                 if n == 0 { return }
                 try chunk.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<n])) }
@@ -61,7 +61,7 @@ public enum FileIO {
         for part in path.split(separator: "/") {
             prefix += "/" + part
             if mkdir(prefix, 0o700) == 0 { created.append(prefix) } else if errno != EEXIST {
-                throw MESError("cannot_create", .cannotCreate, "Impossible de créer le dossier \(prefix) (\(errnoText()))", field: field)
+                throw MESError(.cannotCreate, "Impossible de créer le dossier \(prefix) (\(errnoText()))", field: field)
             }
         }
         return created
@@ -176,8 +176,8 @@ public enum FileIO {
 
     static func cannotCreate(_ path: String, _ field: String) -> MESError {
         let reason = errnoText()
-        let code = errno == ENOSPC ? "disk_full" : "cannot_create"
-        return MESError(code, .cannotCreate, "Impossible d'écrire \(path) (\(reason))", field: field)
+        let code: ErrorCode = errno == ENOSPC ? .diskFull : .cannotCreate
+        return MESError(code, "Impossible d'écrire \(path) (\(reason))", field: field)
     }
 
     /// The text of the current `errno`.

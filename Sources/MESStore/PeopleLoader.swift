@@ -47,10 +47,14 @@ public final class PeopleLoader {
 
     /// Adds row `i` of a batch, attached to `holderID`; returns its id. Call inside
     /// `batch.withView`, and `endBatch` before leaving it (a bulk load inserts rows in groups).
+    /// The register already holds this person (same NIR, birth date and first name).
+    public struct DuplicatePerson: Error {}
+
+    /// Adds one row; in a non-bulk load throws `DuplicatePerson` when the person is already there.
     public func add(_ v: RosterBatch.View, _ row: RosterBatch.Row, at i: Int, holderID: Int64?) throws -> Int64 {
         guard let group = insertGroup else {
             bind(insert, row: 0, v, row, at: i, holderID: holderID)
-            try insert.run()
+            do { try insert.run() } catch let e as SQLiteError where e.isConstraint { throw DuplicatePerson() }
             return store.db.lastInsertID
         }
         let id = nextID
@@ -85,7 +89,7 @@ public final class PeopleLoader {
     /// before the rows went in are theirs. (Binding them instead costs 10% more per row.)
     private func check(lastID expected: Int64) throws {
         guard store.db.lastInsertID == expected else {
-            throw MESError("store_corrupt", .internal, "Import : identifiant \(store.db.lastInsertID) attribué au lieu de \(expected) ; rien n'a été importé.", field: "store")
+            throw MESError(.storeCorrupt, "Import : identifiant \(store.db.lastInsertID) attribué au lieu de \(expected) ; rien n'a été importé.", field: "store")
         }
     }
 
@@ -127,7 +131,7 @@ public final class PeopleLoader {
         do {
             try store.db.exec("CREATE UNIQUE INDEX people_identity ON people (nir, birth_date, first_name)")
             return []
-        } catch let e as SQLiteError where e.code & 0xFF == 19 {  // SQLITE_CONSTRAINT: say which rows
+        } catch let e as SQLiteError where e.isConstraint {  // SQLITE_CONSTRAINT: say which rows
             return try store.db.query("""
                 SELECT min(id), max(id) FROM people GROUP BY nir, birth_date, first_name HAVING count(*) > 1 ORDER BY min(id) LIMIT 20
                 """).map { ($0.int(0)!, $0.int(1)!) }

@@ -17,6 +17,19 @@ public struct SQLiteError: Error, CustomStringConvertible {
     public var description: String { "SQLite error \(code): \(message)" }
 }
 
+extension SQLiteError: MESErrorConvertible {
+    /// What a storage error means for the person: busy (try again), full, read-only, or broken.
+    public var mesError: MESError {
+        if isBusy { return MESError(.storeBusy, "La base est occupée par un autre processus : réessayez.", field: "store") }
+        if isFull { return MESError(.diskFull, "Disque plein : rien n'a été enregistré.", field: "store") }
+        if isReadOnly { return MESError(.storeReadonly, "La base n'est pas accessible en écriture : rien n'a été enregistré.", field: "store") }
+        return MESError(.storeError, "Erreur de la base : \(message)", field: "store")
+    }
+
+    /// A uniqueness or other constraint refused the row.
+    var isConstraint: Bool { code & 0xFF == SQLITE_CONSTRAINT }
+}
+
 private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// Binds a string's UTF-8 (copied by SQLite). An empty string binds as '' (not NULL).

@@ -134,7 +134,7 @@ extension Store {
     public func session(_ token: String, now: Instant) throws -> (person: Person, codeID: Int64?) {
         let t = token.trimmingSpaces
         guard let r = try db.first("SELECT person_id, expires_at, code_id FROM sessions WHERE digest = ?", .blob(digest("session", t))) else {
-            throw MESError("session_unknown", .identificationFailed, "Session inconnue : identifiez-vous à nouveau (mes identify).", field: "session")
+            throw MESError(.sessionUnknown, "Session inconnue : identifiez-vous à nouveau (mes identify).", field: "session")
         }
         guard r.int(1)! > now.seconds else { throw MESError.sessionExpired }
         guard let p = try person(id: r.int(0)!) else { throw MESError.sessionExpired }
@@ -143,6 +143,6 @@ extension Store {
 }
 
 extension MESError {
-    public static let codeSuperseded = MESError("code_superseded", .identificationFailed,
+    public static let codeSuperseded = MESError(.codeSuperseded,
                                                 "Ce code provisoire a été remplacé par un code plus récent.")
 }

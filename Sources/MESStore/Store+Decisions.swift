@@ -71,6 +71,11 @@ extension Store {
         try db.first(Self.receiptByID, .text(id), as: receipt(from:))
     }
 
+    /// The person a receipt was issued for.
+    public func receiptHolder(id: String) throws -> Int64? {
+        try db.first("SELECT person_id FROM receipts WHERE id = ?", .text(id))?.int(0)
+    }
+
     /// The receipt of a person's latest opposition.
     public func latestReceipt(personID: Int64) throws -> OppositionReceipt? {
         try db.first(Self.latestReceiptOfPerson, .int(personID), as: receipt(from:))

@@ -93,6 +93,14 @@ extension Store {
     /// The highest person id so far (0 for an empty register): people added later have higher ids.
     public func lastPersonID() throws -> Int64 { try db.first("SELECT coalesce(max(id), 0) FROM people")?.int(0) ?? 0 }
 
+    /// The identities (id, NIR, ISO birth date, first name) of the people added after `lastID`,
+    /// in one query (e.g. the ids an import just gave).
+    public func forEachIdentity(after lastID: Int64, _ body: (Int64, String, String, String) throws -> Void) throws {
+        try db.forEach("SELECT id, nir, birth_date, first_name FROM people WHERE id > ?", [.int(lastID)]) { r in
+            try body(r.int(0)!, r.text(1)!, r.text(2)!, r.text(3)!)
+        }
+    }
+
     /// The person to contact for a profile: itself when it has an e-mail or mobile, else its holder.
     public func contact(for p: Person) throws -> Person {
         if p.email != nil || p.mobile != nil { return p }

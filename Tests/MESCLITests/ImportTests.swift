@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import MESCLI
-import MESStore
+@testable import MESStore
 
 @Suite struct HandoffTests {
     @Test func elementsArriveInOrderThenTheStreamEnds() throws {

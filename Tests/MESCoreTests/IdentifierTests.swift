@@ -15,7 +15,7 @@ import Testing
     ])
     func rejections(text: String, card: CardType, code: String) {
         guard case .failure(let e) = VitaleSerial.parse(text, card: card) else { Issue.record("accepted \(text)"); return }
-        #expect(e.code == code)
+        #expect(e.code.rawValue == code)
         #expect(e.field == "serial")
         #expect(e.status == .invalidData)
     }

@@ -7,7 +7,7 @@ import Testing
         #expect(ProfileRules.transition(.opposition, from: .opposed, deceased: false) == .already)
         guard case .refused(let e) = ProfileRules.transition(.opposition, from: .active, deceased: false) else { Issue.record(); return }
         #expect(e.status == .refused)
-        #expect(e.code == "already_active")
+        #expect(e.code.rawValue == "already_active")
         #expect(e.message.contains("mes close"))
         // A deceased person's profile can still be opposed (it prevents the automatic creation).
         #expect(ProfileRules.transition(.opposition, from: .pending, deceased: true) == .apply(.opposed))
@@ -16,7 +16,7 @@ import Testing
     @Test func activation() {
         #expect(ProfileRules.transition(.activation, from: .opposed, deceased: false) == .apply(.active))
         guard case .refused(let e) = ProfileRules.transition(.activation, from: .pending, deceased: true) else { Issue.record(); return }
-        #expect(e.code == "not_activable")
+        #expect(e.code.rawValue == "not_activable")
         #expect(e.message == "Ce profil ne peut pas être activé")
     }
 
@@ -49,8 +49,8 @@ import Testing
     @Test func codeFormat() throws {
         #expect(try ProvisionalCode.parse(" HuqZF3KXCz8k ").get() == "HuqZF3KXCz8k")
         #expect(throws: MESError.self) { try ProvisionalCode.parse("HuqZF3KXCz8").get() }
-        if case .failure(let e) = ProvisionalCode.parse("HuqZF3KXCz8!") { #expect(e.code == "code_character") } else { Issue.record() }
-        if case .failure(let e) = ProvisionalCode.parse("HuqZF3KXCz8") { #expect(e.code == "code_length") } else { Issue.record() }
+        if case .failure(let e) = ProvisionalCode.parse("HuqZF3KXCz8!") { #expect(e.code.rawValue == "code_character") } else { Issue.record() }
+        if case .failure(let e) = ProvisionalCode.parse("HuqZF3KXCz8") { #expect(e.code.rawValue == "code_length") } else { Issue.record() }
     }
 
     @Test func names() {

@@ -52,7 +52,7 @@ func demoPerson(_ store: Store, state: ProfileState = .pending, inside: Bool = f
         #expect(who.id == p.id)
         let second = try store.transaction { try store.identify(code: code, nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }
         guard case .rejected(let e, _, _) = second else { Issue.record(); return }
-        #expect(e.code == "code_used")
+        #expect(e.code.rawValue == "code_used")
     }
 
     @Test func newCodeSupersedesAndExpiryHolds() throws {
@@ -66,7 +66,7 @@ func demoPerson(_ store: Store, state: ProfileState = .pending, inside: Bool = f
         func attempt(_ c: String, at t: Instant) throws -> String {
             switch try store.transaction({ try store.identify(code: c, nir: p.nir, card: .plain, serial: "953701166", now: t, policy: .standard) }) {
             case .identified: return "ok"
-            case .rejected(let e, _, _): return e.code
+            case .rejected(let e, _, _): return e.code.rawValue
             }
         }
         #expect(try attempt(old, at: now) == "code_superseded")
@@ -82,14 +82,14 @@ func demoPerson(_ store: Store, state: ProfileState = .pending, inside: Bool = f
         for _ in 0..<5 {
             switch try store.transaction({ try store.identify(code: Store.newCode(), nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }) {
             case .identified: codes.append("ok")
-            case .rejected(let e, let recorded, _): codes.append(e.code); #expect(recorded)
+            case .rejected(let e, let recorded, _): codes.append(e.code.rawValue); #expect(recorded)
             }
         }
         #expect(codes == ["identity_not_found", "identity_not_found", "identity_not_found", "identity_not_found", "locked"])
         guard case .rejected(let e, _, _) = try store.transaction({ try store.identify(code: code, nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }) else {
             Issue.record("the right code worked after the lockout"); return
         }
-        #expect(e.code == "locked")
+        #expect(e.code.rawValue == "locked")
     }
 
     @Test func unknownCardRecordsNothing() throws {
@@ -97,7 +97,7 @@ func demoPerson(_ store: Store, state: ProfileState = .pending, inside: Bool = f
         let p = try demoPerson(store)
         let r = try store.transaction { try store.identify(code: Store.newCode(), nir: p.nir, card: .photo, serial: "01024576124", now: now, policy: .standard) }
         guard case .rejected(let e, let recorded, _) = r else { Issue.record(); return }
-        #expect(e.code == "identity_not_found" && !recorded)
+        #expect(e.code.rawValue == "identity_not_found" && !recorded)
         #expect(try store.db.first("SELECT count(*) FROM audit")?.int(0) == 0)
     }
 

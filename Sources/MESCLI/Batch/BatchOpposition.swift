@@ -64,7 +64,7 @@ struct BatchOpposition {
             field("file", file)
             field("destination", destination)
             field("field", error?.field)
-            field("reason", error?.code)
+            field("reason", error?.code.rawValue)
             field("message", error?.message)
             out += "}\n".utf8
         }
@@ -88,7 +88,7 @@ struct BatchOpposition {
     func begin() throws {
         let marker = receiptsDirectory + "/" + Self.marker
         let fd = open(receiptsDirectory + "/" + Self.lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw MESError("cannot_create", .cannotCreate, "Impossible de verrouiller \(receiptsDirectory)", field: "receipts") }
+        guard fd >= 0 else { throw MESError(.cannotCreate, "Impossible de verrouiller \(receiptsDirectory)", field: "receipts") }
         lock.fd = fd
         if flock(fd, LOCK_EX | LOCK_NB) == 0 {
             if FileIO.exists(marker) {
@@ -136,7 +136,7 @@ struct BatchOpposition {
     /// asked for are removed.
     func process(_ group: [CSVReader.Record], number n: Int, header: MemberRow.Header) throws -> [Result] {
         var pending: [PendingFile] = []
-        let changes = store.db.totalChanges, asked = receipts.filesAsked
+        let changes = store.changeCount, asked = receipts.filesAsked
         do {
             let out = try store.transaction {
                 var out: [Result] = []
@@ -146,9 +146,9 @@ struct BatchOpposition {
                 }
                 return out
             }
-            var storeChanged = store.db.totalChanges != changes
+            var storeChanged = store.changeCount != changes
             if storeChanged && receipts.filesAsked == asked {  // records only (refused codes): no syncfs needed
-                try store.db.syncJournal()
+                try store.syncJournal()
                 storeChanged = false
             }
             receipts.endGroup(n, storeChanged: storeChanged)
@@ -183,7 +183,7 @@ struct BatchOpposition {
             } else if requestCodes {
                 try request(member, into: &result)
             } else {
-                throw MESError.invalid("code_required", Messages.fieldRequired + " (ou --request-codes)", field: "code")
+                throw MESError.invalid(.codeRequired, Messages.fieldRequired + " (ou --request-codes)", field: "code")
             }
         } catch let e as MESError {
             store.discardCreatedFiles(from: mark)
@@ -197,12 +197,12 @@ struct BatchOpposition {
 
     static func status(for e: MESError) -> Status {
         switch e.code {
-        case "identity_not_found": return .identityMismatch
-        case "code_expired": return .codeExpired
-        case "code_used": return .codeUsed
-        case "code_superseded": return .codeSuperseded
-        case "locked": return .locked
-        case "too_soon": return .tooSoon
+        case .identityNotFound: return .identityMismatch
+        case .codeExpired: return .codeExpired
+        case .codeUsed: return .codeUsed
+        case .codeSuperseded: return .codeSuperseded
+        case .locked: return .locked
+        case .tooSoon: return .tooSoon
         default: return e.status == .refused ? .refused : .invalid
         }
     }
@@ -218,7 +218,7 @@ struct BatchOpposition {
                                   auditSuccess: false, accept: accept) {
         case .rejected(let e, _, let codeID):
             // Our own earlier run consumed this code: report the opposition, restore a missing receipt.
-            if e.code == "code_used", let codeID, let decision = try store.decision(consumingCode: codeID),
+            if e.code == .codeUsed, let codeID, let decision = try store.decision(consumingCode: codeID),
                let recorded = try store.receipt(decisionID: decision) {
                 // The batch's file is the original (a later duplicate asked for elsewhere does not change it).
                 let r = recorded.original
@@ -247,7 +247,7 @@ struct BatchOpposition {
 
     func request(_ m: MemberRow, into result: inout Result) throws {
         guard let birth = m.birthDate else {
-            throw MESError.invalid("field_required", Messages.fieldRequired + " (pour demander un code)", field: "birth_date")
+            throw MESError.invalid(.fieldRequired, Messages.fieldRequired + " (pour demander un code)", field: "birth_date")
         }
         let e = enrolment
         let person = try e.profile(nir: m.nir, birthDate: birth, card: m.card, serial: m.serial, firstName: m.firstName)

@@ -91,14 +91,14 @@ final class ReceiptPipeline: @unchecked Sendable {
     private func sync(_ directory: String) throws {
         syncCount += 1
         guard !FileIO.syncFilesystem(directory) else { return }
-        throw MESError("cannot_create", .cannotCreate,
+        throw MESError(.cannotCreate,
                        "Impossible d'enregistrer durablement \(directory) (\(FileIO.errnoText()))", field: "receipts")
     }
 
     private func fail(_ group: Int, _ error: Error) {
         state.lock()
         if failure == nil || group < failure!.group {
-            failure = (group, error as? MESError ?? MESError("cannot_create", .cannotCreate, "\(error)", field: "receipts"))
+            failure = (group, error as? MESError ?? MESError(.cannotCreate, "\(error)", field: "receipts"))
         }
         state.unlock()
     }

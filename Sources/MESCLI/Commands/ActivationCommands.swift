@@ -73,7 +73,7 @@ enum ActivationCommands {
         }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
         guard let first = lines.first, !first.isEmpty else {
-            throw MESError.invalid("password_required", Messages.fieldRequired + " (mot de passe : --password-file ou entrée standard)", field: "password")
+            throw MESError.invalid(.passwordRequired, Messages.fieldRequired + " (mot de passe : --password-file ou entrée standard)", field: "password")
         }
         let second = lines.count > 1 && !lines[1].isEmpty ? lines[1] : first
         return (first, second)
@@ -104,13 +104,13 @@ enum ActivationCommands {
         let newEmail = inv.value("email")?.trimmingSpaces
         let newMobile = inv.value("mobile")?.trimmingSpaces
         if let e = newEmail, !Roster.plausibleEmail(e) {
-            throw MESError.invalid("email_invalid", "Adresse e-mail invalide", field: "email")
+            throw MESError.invalid(.emailInvalid, "Adresse e-mail invalide", field: "email")
         }
         if let m = newMobile, m.filter(\.isNumber).count < 9 || !m.allSatisfy({ $0.isNumber || $0 == " " || $0 == "+" || $0 == "." }) {
-            throw MESError.invalid("mobile_invalid", "Numéro de mobile invalide", field: "mobile")
+            throw MESError.invalid(.mobileInvalid, "Numéro de mobile invalide", field: "mobile")
         }
         let store = try Args.store(ctx)
-        let person = try store.db.read { try store.session(try inv.required("session"), now: now).person }
+        let person = try store.read { try store.session(try inv.required("session"), now: now).person }
         if case .refused(let e) = ProfileRules.transition(.activation, from: person.state, deceased: person.deceased) { throw e }
         try ProfileRules.requireCertification(birthDate: person.birthDate, on: now.parisDate, certified: inv.flag("legal-representative"))
 
@@ -142,29 +142,29 @@ enum ActivationCommands {
         let (password, confirmation) = try readPassword(inv, ctx, twice: true)
         let passwordProblems = Credentials.passwordProblems(password, confirmation: confirmation, person: person)
         if !problems.isEmpty {
-            throw MESError("username_invalid", .invalidData, "Identifiant refusé : " + problems.map(\.message).joined(separator: " ; "), field: "username")
+            throw MESError(.usernameInvalid, "Identifiant refusé : " + problems.map(\.message).joined(separator: " ; "), field: "username")
         }
         if try store.usernameTaken(username) {
             let free = Credentials.suggestions(for: username, birthYear: person.birthDate.year) { (try? store.usernameTaken($0)) == false }
-            throw MESError("username_taken", .invalidData,
+            throw MESError(.usernameTaken,
                            Messages.usernameTaken + (free.isEmpty ? "" : " Identifiants disponibles : " + free.joined(separator: ", ")), field: "username")
         }
         problems = passwordProblems
         if !problems.isEmpty {
-            let code = problems.count == 1 ? problems[0].code : "password_invalid"
-            throw MESError(code, .invalidData, "Mot de passe refusé : " + problems.map(\.message).joined(separator: " ; "), field: "password")
+            let code = problems.count == 1 ? problems[0].code : .passwordInvalid
+            throw MESError(code, "Mot de passe refusé : " + problems.map(\.message).joined(separator: " ; "), field: "password")
         }
         let hash = PasswordHasher.hash(password)
         let wasOpposedOn = person.state == .opposed ? person.stateSince : nil
         try store.transaction {
             if let e = newEmail, let otp = inv.value("email-otp") {
                 guard try store.consumeOTP(otp, personID: person.id, purpose: .email, target: e, now: now, maxFailures: 5) else {
-                    throw MESError("otp_rejected", .identificationFailed, Messages.otpRejected, field: "email-otp")
+                    throw MESError(.otpRejected, Messages.otpRejected, field: "email-otp")
                 }
             }
             if let m = newMobile, let otp = inv.value("mobile-otp") {
                 guard try store.consumeOTP(otp, personID: person.id, purpose: .mobile, target: m, now: now, maxFailures: 5) else {
-                    throw MESError("otp_rejected", .identificationFailed, Messages.otpRejected, field: "mobile-otp")
+                    throw MESError(.otpRejected, Messages.otpRejected, field: "mobile-otp")
                 }
             }
             try store.setContact(personID: person.id, email: newEmail, mobile: newMobile)
@@ -261,8 +261,8 @@ enum ActivationCommands {
 
     // MARK: login
 
-    static let loginFailed = MESError("identity_not_found", .identificationFailed, "Identifiant ou mot de passe incorrect.")
-    static let accountLocked = MESError("locked", .identificationFailed,
+    static let loginFailed = MESError(.identityNotFound, "Identifiant ou mot de passe incorrect.")
+    static let accountLocked = MESError(.locked,
                                         "Trop de tentatives infructueuses : votre compte est bloqué pendant 15 minutes.")
 
     static func login(_ inv: Invocation, _ ctx: Context) throws {
@@ -309,7 +309,7 @@ enum ActivationCommands {
             if let until = account.lockedUntil, until > now { return .failure(accountLocked) }
             guard try store.consumeOTP(otp, personID: person.id, purpose: .login, target: nil, now: now, maxFailures: maxLoginFailures) else {
                 let locked = try store.noteLoginFailure(personID: person.id, now: now, maxFailures: maxLoginFailures, lockSeconds: loginLockSeconds)
-                return .failure(locked ? accountLocked : MESError("otp_rejected", .identificationFailed, Messages.otpRejected, field: "otp"))
+                return .failure(locked ? accountLocked : MESError(.otpRejected, Messages.otpRejected, field: "otp"))
             }
             try store.resetLoginFailures(personID: person.id)
             try store.audit("login", at: now, person: person.id, channel: .web, actor: .self)

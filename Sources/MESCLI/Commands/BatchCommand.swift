@@ -49,13 +49,9 @@ enum BatchCommand {
         var succeeded = false
         defer { batch.end(created: succeeded ? [] : created) }
         do { try batch.begin() } catch { FileIO.removeEmptyDirectories(created); throw error }
-        // Checkpoint the WAL in big steps during a batch (fewer syncs); SQLite checkpoints at the end.
-        // Foreign keys are not enforced on this connection: every reference the batch writes comes
-        // from a row it has just read or inserted in the same transaction, and enforcing them costs
-        // a statement journal per write (about 12 % of the run). The tests check `foreign_key_check`.
         // Commits need no fsync of their own: each group's sync, before its lines are printed,
         // covers the store (see ReceiptPipeline).
-        try store.db.exec("PRAGMA wal_autocheckpoint=20000; PRAGMA foreign_keys=OFF; PRAGMA synchronous=NORMAL")
+        try store.tuneForBatch()
 
         var counts: [BatchOpposition.Status: Int] = [:]
         var rows = 0
@@ -116,10 +112,10 @@ enum BatchCommand {
                 try reader.finish(handle)
             } catch let f as CSVReader.Failure {
                 try flush()
-                throw MESError("csv_malformed", .invalidData, "Fichier CSV mal formé : \(RosterImport.describe(f)). Les lignes précédentes ont été traitées.", field: "FILE")
+                throw MESError(.csvMalformed, "Fichier CSV mal formé : \(RosterImport.describe(f)). Les lignes précédentes ont été traitées.", field: "FILE")
             }
             guard header != nil else {
-                throw MESError("csv_empty", .invalidData, "Fichier vide : aucune ligne d'en-tête.", field: "FILE")
+                throw MESError(.csvEmpty, "Fichier vide : aucune ligne d'en-tête.", field: "FILE")
             }
             try flush()
             try publish()

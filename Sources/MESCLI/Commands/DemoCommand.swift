@@ -18,7 +18,7 @@ enum DemoCommand {
         let hasDemo = try !store.people(nir: DemoData.martineNIR).isEmpty
         if created || !hasDemo {
             guard try store.registerIsEmpty() else {
-                throw MESError("store_not_empty", .refused, "La base \(dir) ne contient pas les personnes de démonstration : lancez la démo sur une autre base (mes --store DIR demo).", field: "store")
+                throw MESError(.storeNotEmpty, "La base \(dir) ne contient pas les personnes de démonstration : lancez la démo sur une autre base (mes --store DIR demo).", field: "store")
             }
             try store.transaction { try DemoData.seed(store) }
         }
@@ -45,7 +45,7 @@ enum DemoCommand {
         say("4 – Générer un nouveau code provisoire", "Un nouveau code provisoire a été envoyé. Par e-mail : \(delivery.masked)")
         let message = String(decoding: try FileIO.read(delivery.entry.path), as: UTF8.self)
         guard let code = MessageTemplates.code(in: message) else {
-            throw MESError("internal", .internal, "code absent du message \(delivery.entry.path)")
+            throw MESError(.internal, "code absent du message \(delivery.entry.path)")
         }
         say("8 – Lire le code reçu", "Message n° \(delivery.entry.id) dans la boîte d'envoi (mes outbox show \(delivery.entry.id))")
         let (person, codeID) = try e.identify(code: code, nir: DemoData.martineNIR, card: .plain, serial: "953701166")

@@ -169,7 +169,7 @@ enum EnrolmentCommands {
             if matches.count > 1, let first = inv.value("first-name") { matches = matches.filter { Names.same($0.firstName, first) } }
             guard !matches.isEmpty else { throw MESError.identityNotFound }
             guard matches.count == 1 else {
-                throw MESError("profile_ambiguous", .invalidData, Messages.twins + " Précisez le prénom (--first-name).", field: "first-name")
+                throw MESError(.profileAmbiguous, Messages.twins + " Précisez le prénom (--first-name).", field: "first-name")
             }
             return try e.oppose(matches[0], channel: .phone, actor: .adviser, actorID: adviser,
                                 legalRepresentative: inv.flag("legal-representative"), receipt: target)

@@ -52,9 +52,7 @@ enum FixturesCommand {
             // The ids the import gave, read at once (one query rather than one per member).
             var ids: [String: Int64] = [:]
             ids.reserveCapacity(members.count)
-            try store.db.forEach("SELECT id, nir, birth_date, first_name FROM people WHERE id > ?", [.int(lastBefore)]) { r in
-                ids[r.text(1)! + "|" + r.text(2)! + "|" + r.text(3)!] = r.int(0)!
-            }
+            try store.forEachIdentity(after: lastBefore) { id, nir, birth, first in ids[nir + "|" + birth + "|" + first] = id }
             var out: [UInt8] = [0xEF, 0xBB, 0xBF]
             out += Array(CSVWriter.line(["nir", "date_naissance", "type_carte", "numero_serie", "code", "nom", "prenom"], separator: ";").utf8)
             try store.transaction {

@@ -102,10 +102,10 @@ enum IdentifierCommands {
         var body = [UInt8]()
         for c in text.utf8 where c != 32 && c != 0x2E && c != 0x2D { body.append((c >= 0x61 && c <= 0x7A) ? c - 32 : c) }
         guard body.count == 13 else {
-            throw MESError.invalid("nir_length", "Le début du numéro doit contenir 13 caractères", field: "NIR13")
+            throw MESError.invalid(.nirLength, "Le début du numéro doit contenir 13 caractères", field: "NIR13")
         }
         guard let k = NIR.key(forBody: body) else {
-            throw MESError.invalid("nir_character", Messages.codeCharacter, field: "NIR13")
+            throw MESError.invalid(.nirCharacter, Messages.codeCharacter, field: "NIR13")
         }
         let key = k < 10 ? "0\(k)" : "\(k)"
         let full = String(decoding: body, as: UTF8.self) + key
@@ -163,7 +163,7 @@ enum NIRCheckOutput {
             out.append(contentsOf: #","valid":false,"reason":""#.utf8)
             out.append(contentsOf: reason.rawValue.utf8)
             out.append(contentsOf: #"","code":""#.utf8)
-            out.append(contentsOf: reason.code.utf8)
+            out.append(contentsOf: reason.code.rawValue.utf8)
             out.append(contentsOf: #"","message":"#.utf8)
             JSON.writeString(reason.message, into: &out)
             out.append(contentsOf: "}\n".utf8)

@@ -32,7 +32,7 @@ enum ProfileCommands {
     static func list(_ inv: Invocation, _ ctx: Context) throws {
         let now = try ctx.now()
         let store = try Args.store(ctx)
-        let (holder, attached) = try store.db.read {
+        let (holder, attached) = try store.read {
             let s = try store.session(try inv.required("session"), now: now)
             return (s.person, try store.attached(to: s.person))
         }
@@ -47,11 +47,11 @@ enum ProfileCommands {
     static func attachedProfile(_ inv: Invocation, _ store: Store, now: Instant) throws -> Person {
         let text = try inv.required("profile")
         guard let id = Int64(text) else {
-            throw MESError.invalid("profile_not_found", "Profil inconnu : \(text) (voir mes profiles list)", field: "profile")
+            throw MESError.invalid(.profileNotFound, "Profil inconnu : \(text) (voir mes profiles list)", field: "profile")
         }
         let s = try store.session(try inv.required("session"), now: now)
         guard let p = try store.attached(to: s.person).first(where: { $0.id == id }) else {
-            throw MESError.invalid("profile_not_found", "Ce profil n'est pas rattaché à votre carte Vitale : \(text)", field: "profile")
+            throw MESError.invalid(.profileNotFound, "Ce profil n'est pas rattaché à votre carte Vitale : \(text)", field: "profile")
         }
         return p
     }

@@ -37,9 +37,9 @@ enum ReceiptCommands {
             let (record, personID): (OppositionReceipt?, Int64)
             if let id = inv.value("id") {
                 guard let r = try store.receipt(id: id.trimmingSpaces) else {
-                    throw MESError("receipt_not_found", .invalidData, "Justificatif inconnu : \(id)", field: "id")
+                    throw MESError(.receiptNotFound, "Justificatif inconnu : \(id)", field: "id")
                 }
-                let pid = try store.db.first("SELECT person_id FROM receipts WHERE id = ?", .text(r.id))?.int(0) ?? 0
+                let pid = try store.receiptHolder(id: r.id) ?? 0
                 (record, personID) = (r, pid)
             } else if let token = inv.value("session") {
                 let s = try store.session(token, now: now)
@@ -48,7 +48,7 @@ enum ReceiptCommands {
                 throw MESError.usage("give --session TOKEN or --id RECEIPT", field: "session")
             }
             guard let r = record else {
-                throw MESError("receipt_not_found", .refused, "Aucune opposition enregistrée pour ce profil : pas de justificatif.", field: "session")
+                throw MESError(.receiptNotFound, status: .refused, "Aucune opposition enregistrée pour ce profil : pas de justificatif.", field: "session")
             }
             let copy = try store.reissue(r, now: now, actor: inv.value("session") != nil ? .self : .system, personID: personID)
             if let o = output {

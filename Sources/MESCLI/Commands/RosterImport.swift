@@ -42,7 +42,7 @@ enum RosterImport {
                         if recentHolders.count > 4096 { recentHolders.removeAll(keepingCapacity: true) }
                         recentHolders[row.identity] = id
                     }
-                } catch let err as SQLiteError where err.code & 0xFF == 19 {  // SQLITE_CONSTRAINT
+                } catch is PeopleLoader.DuplicatePerson {
                     problems.append(Roster.Problem(line: Int(row.line), field: "nir", message: "personne déjà présente (même NIR, date de naissance et prénom)"))
                 }
                 count += 1
@@ -57,11 +57,11 @@ enum RosterImport {
             }
             try worker.join()
             if let f = parser.csvFailure {
-                throw MESError("csv_malformed", .invalidData, "Fichier CSV mal formé : \(describe(f)). Rien n'a été importé.", field: "FILE")
+                throw MESError(.csvMalformed, "Fichier CSV mal formé : \(describe(f)). Rien n'a été importé.", field: "FILE")
             }
             problems += parser.problems
             if !parser.sawHeader && problems.isEmpty {
-                throw MESError("csv_empty", .invalidData, "Fichier vide : aucune ligne d'en-tête. Rien n'a été importé.", field: "FILE")
+                throw MESError(.csvEmpty, "Fichier vide : aucune ligne d'en-tête. Rien n'a été importé.", field: "FILE")
             }
             if problems.isEmpty {
                 for (first, second) in try loader.finish() {
@@ -88,7 +88,7 @@ enum RosterImport {
     static func rejected(_ problems: [Roster.Problem]) -> MESError {
         let shown = problems.prefix(20).map { "  " + $0.description }.joined(separator: "\n")
         let more = problems.count > 20 ? "\n  … et \(problems.count - 20) autres" : ""
-        return MESError("roster_invalid", .invalidData,
+        return MESError(.rosterInvalid,
                         "Import refusé : \(problems.count) erreur(s), rien n'a été importé.\n" + shown + more,
                         field: problems.first.map { "ligne \($0.line), \($0.field)" })
     }

@@ -46,7 +46,7 @@ enum StoreCommands {
         var seeded = 0
         if inv.flag("demo") {
             if try !store.registerIsEmpty() {
-                throw MESError("store_not_empty", .refused, "La base \(dir) contient déjà des personnes : les personnes de démonstration n'ont pas été ajoutées.", field: "demo")
+                throw MESError(.storeNotEmpty, "La base \(dir) contient déjà des personnes : les personnes de démonstration n'ont pas été ajoutées.", field: "demo")
             }
             try store.transaction { try DemoData.seed(store) }
             seeded = try store.peopleCount()
@@ -115,7 +115,7 @@ enum StoreCommands {
             guard let id = Int64(arg) else { throw MESError.usage("ID must be a message number or 'last', not '\(arg)'", field: "ID") }
             entry = try store.outboxEntry(id: id)
         }
-        guard let m = entry else { throw MESError("message_not_found", .noInput, "Message introuvable : \(arg)", field: "ID") }
+        guard let m = entry else { throw MESError(.messageNotFound, "Message introuvable : \(arg)", field: "ID") }
         let raw = try FileIO.read(m.path, field: "ID")
         let body = String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
         guard case .object(var pairs) = entryJSON(m) else { return }

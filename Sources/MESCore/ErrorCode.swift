@@ -1,0 +1,110 @@
+/// Every stable error code `mes` reports, with its exit status: the one catalogue scripts
+/// can rely on (the raw value is the JSON `code`). Messages are written where the error is
+/// raised; the status is decided here, once.
+public enum ErrorCode: String, CaseIterable, Sendable {
+    // exit usage
+    case cancelled
+    case confirmationRequired = "confirmation_required"
+    case usage
+    // exit invalidData
+    case birthDateFuture = "birth_date_future"
+    case birthDateInvalid = "birth_date_invalid"
+    case cguRequired = "cgu_required"
+    case cardTypeInvalid = "card_type_invalid"
+    case codeCharacter = "code_character"
+    case codeLength = "code_length"
+    case codeRequired = "code_required"
+    case contactMissing = "contact_missing"
+    case csvEmpty = "csv_empty"
+    case csvExtraField = "csv_extra_field"
+    case csvHeader = "csv_header"
+    case csvMalformed = "csv_malformed"
+    case csvMalformedRow = "csv_malformed_row"
+    case emailInvalid = "email_invalid"
+    case fieldRequired = "field_required"
+    case mobileInvalid = "mobile_invalid"
+    case nameInvalid = "name_invalid"
+    case nirCharacter = "nir_character"
+    case nirFormat = "nir_format"
+    case nirLength = "nir_length"
+    case passwordCommon = "password_common"
+    case passwordDigit = "password_digit"
+    case passwordInvalid = "password_invalid"
+    case passwordLength = "password_length"
+    case passwordLower = "password_lower"
+    case passwordMismatch = "password_mismatch"
+    case passwordPersonal = "password_personal"
+    case passwordRequired = "password_required"
+    case passwordSpecial = "password_special"
+    case passwordUpper = "password_upper"
+    case profileAmbiguous = "profile_ambiguous"
+    case profileNotFound = "profile_not_found"
+    case receiptNotFound = "receipt_not_found"
+    case rosterInvalid = "roster_invalid"
+    case serialDigits = "serial_digits"
+    case serialPhotoLength = "serial_photo_length"
+    case serialPlainLength = "serial_plain_length"
+    case serialRequired = "serial_required"
+    case usernameCharacter = "username_character"
+    case usernameEmail = "username_email"
+    case usernameIban = "username_iban"
+    case usernameInvalid = "username_invalid"
+    case usernameLength = "username_length"
+    case usernameNir = "username_nir"
+    case usernameTaken = "username_taken"
+    // exit noInput
+    case fileUnreadable = "file_unreadable"
+    case messageNotFound = "message_not_found"
+    case stdinUnreadable = "stdin_unreadable"
+    case storeMissing = "store_missing"
+    // exit refused
+    case legalRepresentativeRequired = "legal_representative_required"
+    case alreadyActive = "already_active"
+    case alreadyClosed = "already_closed"
+    case notActivable = "not_activable"
+    case notActive = "not_active"
+    case storeNotEmpty = "store_not_empty"
+    // exit internal
+    case `internal`
+    case storeCorrupt = "store_corrupt"
+    case storeError = "store_error"
+    // exit cannotCreate
+    case cannotCreate = "cannot_create"
+    case diskFull = "disk_full"
+    case fileExists = "file_exists"
+    case storeReadonly = "store_readonly"
+    // exit temporary
+    case storeBusy = "store_busy"
+    case tooSoon = "too_soon"
+    // exit identificationFailed
+    case codeExpired = "code_expired"
+    case codeSuperseded = "code_superseded"
+    case codeUsed = "code_used"
+    case identityNotFound = "identity_not_found"
+    case locked
+    case otpRejected = "otp_rejected"
+    case sessionExpired = "session_expired"
+    case sessionUnknown = "session_unknown"
+
+    /// The exit status this error ends a command with.
+    public var status: ExitStatus {
+        switch self {
+        case .cancelled, .confirmationRequired, .usage:
+            return .usage
+        case .cguRequired, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid, .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken:
+            return .invalidData
+        case .fileUnreadable, .messageNotFound, .stdinUnreadable, .storeMissing:
+            return .noInput
+        case .legalRepresentativeRequired, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .storeNotEmpty:
+            return .refused
+        case .internal, .storeCorrupt, .storeError:
+            return .internal
+        case .cannotCreate, .diskFull, .fileExists, .storeReadonly:
+            return .cannotCreate
+        case .storeBusy, .tooSoon:
+            return .temporary
+        case .codeExpired, .codeSuperseded, .codeUsed, .identityNotFound, .locked, .otpRejected, .sessionExpired, .sessionUnknown:
+            return .identificationFailed
+        }
+    }
+}
