@@ -4,19 +4,12 @@ import MESRender
 /// Every `mes` command, in the order `--help`, the man page and the completions list them.
 public enum CommandTable {
     public static var all: [CommandSpec] {
-        let store: [CommandSpec] = StoreCommands.all
-        var all: [CommandSpec] = IdentifierCommands.all
-        all.append(contentsOf: store.prefix(2))
-        all.append(FixturesCommand.spec)
-        all.append(contentsOf: store.dropFirst(2))
-        all.append(contentsOf: EnrolmentCommands.all)
-        all.append(contentsOf: ActivationCommands.all)
-        all.append(contentsOf: ProfileCommands.all)
-        all.append(contentsOf: ReceiptCommands.all)
-        all.append(BatchCommand.spec)
-        all.append(DemoCommand.spec)
-        all.append(contentsOf: DocumentationCommands.all)
-        return all
+        [NIRCheckCommand.spec, NIRFormatCommand.spec, NIRKeyCommand.spec, NIRGenerateCommand.spec, VitaleCheckCommand.spec,
+         InitCommand.spec, ImportCommand.spec, FixturesCommand.spec, NotifyCommand.spec, OutboxListCommand.spec,
+         OutboxShowCommand.spec, HistoryCommand.spec, CodeGenerateCommand.spec, IdentifyCommand.spec, OpposeCommand.spec,
+         ActivateCommand.spec, CloseCommand.spec, SweepCommand.spec, LoginCommand.spec, ProfilesListCommand.spec,
+         ProfilesOpposeCommand.spec, ProfilesActivateCommand.spec, ReceiptCommand.spec, ReceiptVerifyCommand.spec,
+         BatchCommand.spec, DemoCommand.spec] + DocumentationCommands.all
     }
 }
 

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import MESCore
 import MESRender
+import MESService
 
 /// What a command runs with: streams, environment and the global options.
 public final class Context {
@@ -35,20 +36,19 @@ public final class Context {
     }
 
     /// The clock: `--now`, else `$MES_NOW`, else the system clock.
-    public func now() throws -> Instant {
-        if let text = nowOption ?? environment["MES_NOW"], !text.isEmpty {
-            guard let i = Instant.parse(text) else {
-                throw MESError.usage("--now takes a time such as 2022-02-03T10:00:00Z, not '\(text)'", field: "now")
-            }
-            return i
+    public func clock() throws -> any Clock {
+        guard let text = nowOption ?? environment["MES_NOW"], !text.isEmpty else { return SystemClock() }
+        guard let i = Instant.parse(text) else {
+            throw MESError.usage("--now takes a time such as 2022-02-03T10:00:00Z, not '\(text)'", field: "now")
         }
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Instant(seconds: Int64(ts.tv_sec))
+        return FixedClock(i)
     }
 
-    /// Whether the clock is fixed (reproducible output).
-    public var clockIsFixed: Bool { (nowOption ?? environment["MES_NOW"]).map { !$0.isEmpty } ?? false }
+    /// The time now, by `clock()`.
+    public func now() throws -> Instant { try clock().now() }
+
+    /// The use cases over the store in the data directory.
+    public func service() throws -> Service { try Service.open(storeDirectory, clock: clock()) }
 
     /// Prints a result: its text form, or its JSON document under `--json`.
     public func emit(_ report: Report) {

@@ -1,4 +1,5 @@
 import MESCore
+import MESStore
 
 /// The man page's hand-written sections (English).
 enum Prose {
@@ -42,11 +43,7 @@ enum Prose {
 
             Closure (art. R1111-36): a closed space's content is kept archived for 10 years and then deleted, or deleted within 3 months when the holder asks with --delete. The automatic creation window is 6 weeks from the notification (art. R1111-28; mes sweep --window-days changes it). A failed identification never says which field was wrong. Error messages never echo personal data the user did not type.
             """),
-        ("STORE", """
-            The data directory holds mes.db (SQLite in WAL mode, synchronous=FULL, a versioned schema migrated on open), secret.key, outbox/ (every delivered e-mail as an RFC 5322 .eml file, SMS and letters as text) and receipts/ (receipts written by default). Directories are created 0700 and files 0600.
-
-            Every command's writes happen in one BEGIN IMMEDIATE transaction, together with the files it creates (outbox messages, receipts): a command that fails changes nothing, except that a wrong code on a known card is recorded for the lockout. Files are written to a temporary name, synced and then linked or renamed. Several mes processes may use one store at once: a busy store is retried (5-second busy timeout, then up to 8 retries with backoff) before exit 75.
-            """),
+        ("STORE", Store.manual),
         ("RECEIPTS", """
             The opposition receipt is a one-page A4 PDF in the standard Helvetica fonts with WinAnsiEncoding (accents render in any viewer): Page 1/1, Numéro de l'assuré (grouped NIR), Nom de l'assuré, the date, Votre justificatif d'opposition, Bonjour NAME, the sentence of the service with the date of the opposition, and a footer with the receipt's reference (JO-...) and its verification code: a keyed HMAC of the reference, NIR, names and date under the store's key. The same record and clock give the same bytes.
 

@@ -81,11 +81,10 @@ public struct MemberRow: Sendable, Equatable {
         }
         var birth: CalendarDate?
         if let b = value(birthSlot) {
-            guard let d = CalendarDate.parse(b) else {
-                return .failure(.invalid(.birthDateInvalid, Messages.birthDateInvalid + " (JJ/MM/AAAA ou AAAA-MM-JJ)", field: "birth_date"))
+            switch BirthDateRule.validate(b, today: today) {
+            case .success(let d): birth = d
+            case .failure(let f): return .failure(f.error(field: "birth_date"))
             }
-            guard d <= today else { return .failure(.invalid(.birthDateFuture, Messages.birthDateInvalid + " : date dans le futur", field: "birth_date")) }
-            birth = d
         }
         guard let card = CardType(flexible: value(cardSlot)!) else {
             return .failure(.invalid(.cardTypeInvalid, "Type de carte : photo, plain, avec photo ou sans photo", field: "card_type"))

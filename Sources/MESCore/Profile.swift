@@ -90,4 +90,20 @@ public enum ProfileRules {
     public static func requireCertification(birthDate: CalendarDate, on today: CalendarDate, certified: Bool) throws {
         if isMinor(birthDate: birthDate, on: today) && !certified { throw MESError.legalRepresentativeRequired }
     }
+
+    /// Whether `actor` may decide `kind` for `person` today: a minor's profile needs the legal
+    /// representative's certification (an adviser of the phone service checks it on the line),
+    /// then the state machine. Throws the refusal; returns `.apply` or `.already`.
+    public static func decide(_ kind: DecisionKind, for person: Person, by actor: Actor, certified: Bool,
+                              today: CalendarDate) throws -> Transition {
+        try requireCertification(birthDate: person.birthDate, on: today, certified: certified || actor == .adviser)
+        let t = transition(kind, from: person.state, deceased: person.deceased)
+        if case .refused(let e) = t { throw e }
+        return t
+    }
+
+    /// Who the audit trail records: a person acting on a minor's profile acts as its legal representative.
+    public static func recordedActor(_ actor: Actor, for person: Person, today: CalendarDate) -> Actor {
+        actor == .self && isMinor(birthDate: person.birthDate, on: today) ? .legalRepresentative : actor
+    }
 }

@@ -17,7 +17,8 @@ public enum ProvisionalCode {
 }
 
 /// How codes are issued and how many wrong guesses they tolerate (see SECURITY in mes(1)).
-public struct CodePolicy: Sendable {
+/// Every duration, attempt limit and throttle of the service, in one place.
+public struct Policy: Sendable {
     /// Notification codes (e-mail or letter): 6 weeks from sending.
     public var notificationValidity: Int64 = 42 * 86_400
     /// On-demand codes ("Générer un nouveau code provisoire"): 15 minutes.
@@ -28,14 +29,18 @@ public struct CodePolicy: Sendable {
     public var maxFailedAttempts = 5
     /// Sessions opened by identification last this long.
     public var sessionValidity: Int64 = 30 * 60
+    /// One-time codes (contact changes, sign-in access codes): 15 minutes.
+    public var oneTimeCodeValidity: Int64 = 15 * 60
+    /// Failed sign-ins in a row (password or access code) before the account is locked.
+    public var maxLoginFailures = 5
+    /// How long a locked account stays locked.
+    public var loginLockSeconds: Int64 = 15 * 60
+    /// Wrong tries that spend a one-time code.
+    public var maxOneTimeCodeFailures = 5
+    /// The automatic-creation window (art. R1111-28: 6 weeks from the notification), in days.
+    public var creationWindowDays = 42
 
     public init() {}
 
-    public static let standard = CodePolicy()
-}
-
-/// What the automatic-creation window is (art. R1111-28: 6 weeks from the notification).
-public struct CreationWindow: Sendable {
-    public var seconds: Int64 = 42 * 86_400
-    public init(days: Int = 42) { seconds = Int64(days) * 86_400 }
+    public static let standard = Policy()
 }

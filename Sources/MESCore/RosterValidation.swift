@@ -43,8 +43,10 @@ extension Roster {
         for (r, c) in zip(required, 0...) where bytes(c) == nil { return problem(r, Messages.fieldRequired) }
         let nirVerdict = NIRValidator(rules: .insee).validate(bytes: bytes(0)!)
         guard let nir = nirVerdict.nir else { return problem("nir", nirVerdict.reason!.message) }
-        guard let birth = CalendarDate.parse(bytes: bytes(1)!), birth <= today else {
-            return problem("birth_date", Messages.birthDateInvalid)
+        let birth: CalendarDate
+        switch BirthDateRule.validate(bytes: bytes(1)!, today: today) {
+        case .success(let d): birth = d
+        case .failure(let f): return problem("birth_date", f.message)
         }
         guard let card = CardType(flexibleBytes: bytes(4)!) else { return problem("card_type", "photo ou plain attendu") }
         let serial: VitaleSerial
@@ -60,8 +62,10 @@ extension Roster {
         if let mobile, !plausibleMobile(mobile) { return problem("mobile", "numéro de mobile invalide") }
         var holder: CalendarDate?
         if let h = bytes(9) {
-            guard let d = CalendarDate.parse(bytes: h) else { return problem("holder_birth_date", Messages.birthDateInvalid) }
-            holder = d
+            switch BirthDateRule.validate(bytes: h, today: today) {
+            case .success(let d): holder = d
+            case .failure(let f): return problem("holder_birth_date", f.message)
+            }
         }
         var deceased = false
         if let d = value(10) {
@@ -99,6 +103,11 @@ extension Roster {
     }
 
     /// A mobile number: at least 9 digits; only digits, spaces, `+` and `.`.
+    public static func plausibleMobile(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { plausibleMobile($0) }
+    }
+
     static func plausibleMobile(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard b.isASCII else {  // other scripts' digits count too (Character.isNumber)
             let s = b.string

@@ -62,17 +62,14 @@ public enum Crypto {
 
     /// A secret drawn uniformly from `alphabet` without modulo bias (rejection sampling).
     public static func randomString(length: Int, alphabet: [UInt8]) -> String {
-        precondition(!alphabet.isEmpty && alphabet.count <= 256)
-        let limit = 256 - (256 % alphabet.count)
-        var out = [UInt8]()
-        out.reserveCapacity(length)
-        while out.count < length {
-            for b in randomBytes(length * 2) where Int(b) < limit && out.count < length {
-                out.append(alphabet[Int(b) % alphabet.count])
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        SystemRandom().string(length: length, alphabet: alphabet)
     }
+}
+
+/// The system's random source: OpenSSL's CSPRNG.
+public struct SystemRandom: RandomSource {
+    public init() {}
+    public func bytes(_ count: Int) -> [UInt8] { Crypto.randomBytes(count) }
 }
 
 /// Lower-case hexadecimal.

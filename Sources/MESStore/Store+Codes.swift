@@ -47,7 +47,7 @@ extension Store {
     }
 
     /// When the person may ask for a code again (nil: now).
-    public func throttled(_ person: Person, now: Instant, policy: CodePolicy) throws -> Bool {
+    public func throttled(_ person: Person, now: Instant, policy: Policy) throws -> Bool {
         guard let last = try db.first("SELECT last_code_request FROM people WHERE id = ?", .int(person.id))?.int(0) else { return false }
         return now.seconds - last < policy.minimumInterval && now.seconds >= last
     }
@@ -72,7 +72,7 @@ extension Store {
     /// `accept` runs once the code matched a live code and before it is consumed: when it throws,
     /// nothing has been written (callers check what would refuse the decision there).
     public func identify(code: String, nir: NIR, card: CardType, serial: String, now: Instant,
-                         policy: CodePolicy, auditSuccess: Bool = true,
+                         policy: Policy, auditSuccess: Bool = true,
                          accept: (Person) throws -> Void = { _ in }) throws -> Identification {
         // The card's profiles with their codes, in one query (a profile with no code appears once).
         let card3: [SQLValue] = [.text(nir.compact), .text(serial), .text(card.rawValue)]
@@ -122,7 +122,7 @@ extension Store {
     // MARK: sessions
 
     /// Opens a session for a profile; returns the token (stored only as a digest).
-    public func openSession(for personID: Int64, codeID: Int64?, now: Instant, policy: CodePolicy) throws -> String {
+    public func openSession(for personID: Int64, codeID: Int64?, now: Instant, policy: Policy) throws -> String {
         let token = Crypto.randomString(length: 32, alphabet: ProvisionalCode.alphabet)
         try db.run("INSERT INTO sessions (digest, person_id, created_at, expires_at, code_id) VALUES (?, ?, ?, ?, ?)",
                    .blob(digest("session", token)), .int(personID), .int(now.seconds), .int(now.seconds + policy.sessionValidity),

@@ -1,6 +1,5 @@
 import MESCore
-import MESRender
-import MESStore
+import MESService
 
 /// `mes fixtures`: a synthetic roster (and members file with notification codes) for tests.
 enum FixturesCommand {
@@ -19,60 +18,8 @@ enum FixturesCommand {
     }
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
-        let now = try ctx.now()
-        let count = try inv.integer("count", default: 1, range: 1...5_000_000)
-        let seed = seedValue(try inv.required("seed"))
-        let rosterPath = try inv.required("roster")
-        let membersPath = inv.value("members")
-        let force = inv.flag("force")
-        try FileIO.refuseExisting(rosterPath, force: force, field: "roster")
-        try FileIO.refuseExisting(membersPath, force: force, field: "members")
-        var gen = PopulationGenerator(seed: seed, today: now.parisDate)
-        var members: [PopulationGenerator.Member] = []
-        members.reserveCapacity(count)
-        var index = 0
-        while members.count < count {
-            members += gen.family(index: index).prefix(count - members.count)
-            index += 1
-        }
-        var roster = Array(CSVWriter.line(Roster.header).utf8)
-        roster.reserveCapacity(count * 140)
-        for m in members {
-            let p = m.person
-            roster += Array(CSVWriter.line([p.nir.compact, p.birthDate.iso, p.firstName, p.lastName, p.card.rawValue, p.serial,
-                                            p.email ?? "", p.mobile ?? "", p.address ?? "", m.holderBirthDate?.iso ?? "",
-                                            "", "", "", ""]).utf8)
-        }
-        try FileIO.writeAtomically(rosterPath, roster, overwrite: force, field: "roster")
-        var issued = 0
-        if let membersPath {
-            let (store, _) = try Store.create(ctx.storeDirectory)
-            let lastBefore = try store.lastPersonID()
-            _ = try RosterImport.run(roster, into: store, today: now.parisDate)
-            // The ids the import gave, read at once (one query rather than one per member).
-            var ids: [String: Int64] = [:]
-            ids.reserveCapacity(members.count)
-            try store.forEachIdentity(after: lastBefore) { id, nir, birth, first in ids[nir + "|" + birth + "|" + first] = id }
-            var out: [UInt8] = [0xEF, 0xBB, 0xBF]
-            out += Array(CSVWriter.line(["nir", "date_naissance", "type_carte", "numero_serie", "code", "nom", "prenom"], separator: ";").utf8)
-            try store.transaction {
-                for m in members {
-                    let p = m.person
-                    guard let id = ids[p.nir.compact + "|" + p.birthDate.iso + "|" + p.firstName] else { continue }
-                    let code = gen.fixtureCode()
-                    try store.recordCode(code, for: id, kind: .notification, now: now, validity: CodePolicy.standard.notificationValidity)
-                    try store.markNotified(id, at: now)
-                    out += Array(CSVWriter.line([p.nir.formatted, p.birthDate.french, p.card == .photo ? "avec photo" : "sans photo",
-                                                 p.serial, code, p.lastName, p.firstName], separator: ";").utf8)
-                    issued += 1
-                }
-                try FileIO.writeAtomically(membersPath, out, overwrite: force, field: "members")
-                store.noteCreated(membersPath)
-            }
-        }
-        ctx.emit(SimpleReport(
-            text: "\(members.count) profils écrits dans \(rosterPath)" + (membersPath.map { "\n\(issued) membres avec leur code dans \($0)" } ?? ""),
-            json: .obj([("schema_version", 1), ("status", "written"), ("profiles", .int(members.count)), ("roster", .string(rosterPath)),
-                        ("members", JSON.str(membersPath)), ("codes", .int(issued))])))
+        let request = FixturesRequest(count: try inv.integer("count", default: 1, range: 1...5_000_000), seed: seedValue(try inv.required("seed")),
+                                      rosterPath: try inv.required("roster"), membersPath: inv.value("members"), force: inv.flag("force"))
+        ctx.emit(try Fixtures.write(request, clock: try ctx.clock(), storeDirectory: ctx.storeDirectory))
     }
 }

@@ -1,12 +1,14 @@
 import MESCore
 
+/// An input handed over chunk by chunk: called with a body that takes each chunk in turn.
+public typealias ByteSource = ((UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void
+
 /// The reading half of `mes import`, run on a thread of its own: CSV records are validated as
 /// bytes and handed over in packed batches to the inserting thread. Once a row is invalid
 /// no more rows are handed over (the import will be refused), but the scan goes on so that
 /// every problem is reported. Its results are read after the thread was joined.
 final class RosterParser: @unchecked Sendable {
-    /// Hands over the input chunk by chunk.
-    typealias Source = ((UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void
+    typealias Source = ByteSource
 
     static let batchSize = 1_024
     let today: CalendarDate

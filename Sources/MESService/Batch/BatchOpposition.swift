@@ -17,38 +17,42 @@ import MESStore
 /// leave it); a row whose group never committed is filed again and, receipt references being a
 /// keyed hash of person and code, rewrites the same file. Receipt files of a killed run that
 /// no record backs are removed when the next run starts.
-struct BatchOpposition {
-    let store: Store
+public struct BatchOpposition {
+    let service: Service
     let now: Instant
-    let receiptsDirectory: String
-    let requestCodes: Bool
-    let association: String
-    let legalRepresentative: Bool
-    var groupSize = 2_000
+    let options: BatchOptions
+    var store: Store { service.store }
+    var receiptsDirectory: String { options.receiptsDirectory }
     /// Writes and syncs the receipt files of committed groups on threads of their own.
     let receipts: ReceiptPipeline
-    /// The directory's lock file, held shared while the run lasts.
-    let lock = LockHandle()
+
+    init(service: Service, now: Instant, options: BatchOptions) {
+        self.service = service
+        self.now = now
+        self.options = options
+        receipts = ReceiptPipeline(receiptsDirectory: options.receiptsDirectory, storeDirectory: service.store.directory,
+                                   issuer: service.receipts)
+    }
 
     /// The stable statuses of the JSON Lines output.
-    enum Status: String, CaseIterable {
+    public enum Status: String, CaseIterable, Sendable {
         case opposed, alreadyOpposed = "already_opposed", codeRequested = "code_requested", invalid
         case identityMismatch = "identity_mismatch", codeExpired = "code_expired", codeUsed = "code_used"
         case codeSuperseded = "code_superseded", locked, tooSoon = "too_soon", refused
     }
 
     /// One row's result.
-    struct Result {
-        var line: Int
-        var nir: NIR?
-        var status: Status
-        var receipt: String?
-        var file: String?
-        var destination: String?
-        var error: MESError?
+    public struct Result: Sendable {
+        public var line: Int
+        public var nir: NIR?
+        public var status: Status
+        public var receipt: String?
+        public var file: String?
+        public var destination: String?
+        public var error: MESError?
 
         /// The JSON Lines object of the row (written straight into the output buffer, one line).
-        func write(into out: inout [UInt8]) {
+        public func write(into out: inout [UInt8]) {
             out += #"{"row":"#.utf8
             out += String(line).utf8
             func field(_ key: String, _ value: String?) {
@@ -73,61 +77,6 @@ struct BatchOpposition {
     /// A receipt file written by the group under way.
     struct PendingFile {
         let path: String
-    }
-
-    static let marker = ".mes-batch-running"
-    static let lockFile = ".mes-batch-lock"
-
-    private var enrolment: Enrolment { Enrolment(store: store, now: now) }
-
-
-    /// Marks the run as under way. When no other batch is running on this directory (an
-    /// exclusive `flock` on its lock file) and a previous run was killed (its marker is still
-    /// there), removes the receipt files that no committed record backs. Then holds a shared
-    /// lock for the run, so that concurrent batches on one directory never clean up each other.
-    func begin() throws {
-        let marker = receiptsDirectory + "/" + Self.marker
-        let fd = open(receiptsDirectory + "/" + Self.lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw MESError(.cannotCreate, "Impossible de verrouiller \(receiptsDirectory)", field: "receipts") }
-        lock.fd = fd
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
-            if FileIO.exists(marker) {
-                for name in FileIO.list(receiptsDirectory) where name.hasPrefix("JO-") && name.hasSuffix(".pdf") {
-                    let id = String(name.prefix { $0 != "_" && $0 != "." })
-                    if try store.receipt(id: id) == nil { FileIO.remove(receiptsDirectory + "/" + name) }
-                }
-            }
-            try FileIO.writeAtomically(marker, Array("mes batch oppose\n".utf8), overwrite: true, field: "receipts")
-        } else if !FileIO.exists(marker) {
-            try FileIO.writeAtomically(marker, Array("mes batch oppose\n".utf8), overwrite: true, field: "receipts")
-        }
-        flock(fd, LOCK_SH)
-    }
-
-    /// The run is over (finished or failed): when it is the last one on the directory, no cleanup
-    /// is needed next time. `created` are the directories this run made: when the run leaves
-    /// nothing in them but its lock file, they are removed (a failed run leaves no trace).
-    func end(created: [String] = []) {
-        guard lock.fd >= 0 else { return }
-        if flock(lock.fd, LOCK_EX | LOCK_NB) == 0 {
-            FileIO.remove(receiptsDirectory + "/" + Self.marker)
-            if !created.isEmpty && FileIO.list(receiptsDirectory) == [Self.lockFile] {
-                FileIO.remove(receiptsDirectory + "/" + Self.lockFile)
-                FileIO.removeEmptyDirectories(created)
-            }
-        }
-        close(lock.fd)
-        lock.fd = -1
-    }
-
-    init(store: Store, now: Instant, receiptsDirectory: String, requestCodes: Bool, association: String, legalRepresentative: Bool) {
-        self.store = store
-        self.now = now
-        self.receiptsDirectory = receiptsDirectory
-        self.requestCodes = requestCodes
-        self.association = association
-        self.legalRepresentative = legalRepresentative
-        receipts = ReceiptPipeline(receiptsDirectory: receiptsDirectory, storeDirectory: store.directory)
     }
 
     /// Processes group `n` of records in one transaction and commits it; returns the rows'
@@ -180,10 +129,10 @@ struct BatchOpposition {
             // No savepoint: both paths check everything that can refuse the row before they write.
             if let code = member.code {
                 try oppose(member, code: code, into: &result, pending: &pending)
-            } else if requestCodes {
+            } else if options.requestCodes {
                 try request(member, into: &result)
             } else {
-                throw MESError.invalid(.codeRequired, Messages.fieldRequired + " (ou --request-codes)", field: "code")
+                throw MESError.invalid(.codeRequired, Messages.fieldRequired, field: "code")
             }
         } catch let e as MESError {
             store.discardCreatedFiles(from: mark)
@@ -212,9 +161,9 @@ struct BatchOpposition {
         // refused row writes nothing and needs no savepoint.
         let accept: (Person) throws -> Void = { [self] person in
             if let b = m.birthDate, b != person.birthDate { throw MESError.identityNotFound }
-            try enrolment.checkOpposition(person, actor: .association, legalRepresentative: legalRepresentative)
+            _ = try ProfileRules.decide(.opposition, for: person, by: .association, certified: options.legalRepresentative, today: now.parisDate)
         }
-        switch try store.identify(code: code, nir: m.nir, card: m.card, serial: m.serial, now: now, policy: enrolment.policy,
+        switch try store.identify(code: code, nir: m.nir, card: m.card, serial: m.serial, now: now, policy: service.policy,
                                   auditSuccess: false, accept: accept) {
         case .rejected(let e, _, let codeID):
             // Our own earlier run consumed this code: report the opposition, restore a missing receipt.
@@ -232,8 +181,8 @@ struct BatchOpposition {
             result.status = Self.status(for: e)
             result.error = e
         case .identified(let person, let codeID):
-            switch try enrolment.recordOpposition(person, channel: .batch, actor: .association, actorID: association, codeID: codeID,
-                                                  legalRepresentative: legalRepresentative) {
+            switch try service.recordOpposition(person, channel: .batch, actor: .association, actorID: options.association,
+                                                codeID: codeID, legalRepresentative: options.legalRepresentative, now: now) {
             case .opposed(_, let r):
                 result.status = .opposed
                 result.receipt = r.id
@@ -249,21 +198,14 @@ struct BatchOpposition {
         guard let birth = m.birthDate else {
             throw MESError.invalid(.fieldRequired, Messages.fieldRequired + " (pour demander un code)", field: "birth_date")
         }
-        let e = enrolment
-        let person = try e.profile(nir: m.nir, birthDate: birth, card: m.card, serial: m.serial, firstName: m.firstName)
+        let person = try service.profile(CardIdentity(nir: m.nir, card: m.card, serial: m.serial), birthDate: birth, firstName: m.firstName)
         if person.state == .opposed {
             result.status = .alreadyOpposed
             result.receipt = try store.latestReceipt(personID: person.id)?.id
             return
         }
-        let d = try e.requestCode(for: person, via: nil)
+        let d = try service.requestCode(for: person, via: nil, now: now)
         result.status = .codeRequested
         result.destination = d.masked
     }
-}
-
-/// A file descriptor holding an `flock`.
-final class LockHandle {
-    var fd: Int32 = -1
-    deinit { if fd >= 0 { close(fd) } }
 }

@@ -24,6 +24,8 @@ final class ReceiptPipeline: @unchecked Sendable {
     /// The file systems a group's sync covers: the receipts', then the store's when not the same.
     let receiptsDirectory: String
     let storeDirectory: String?
+    /// Renders the documents (on the writer's thread).
+    let issuer: any ReceiptIssuer
     /// The writer's group under way, and whether it wrote a file (writer's thread only).
     private var writingGroup = 1
     private var wrote = false
@@ -36,8 +38,9 @@ final class ReceiptPipeline: @unchecked Sendable {
     /// How many files were asked for (write or repair) so far (the main thread's count).
     private(set) var filesAsked = 0
 
-    init(receiptsDirectory: String, storeDirectory: String) {
+    init(receiptsDirectory: String, storeDirectory: String, issuer: any ReceiptIssuer) {
         self.receiptsDirectory = receiptsDirectory
+        self.issuer = issuer
         self.storeDirectory = FileIO.sameFileSystem(receiptsDirectory, storeDirectory) ? nil : storeDirectory
     }
 
@@ -45,7 +48,7 @@ final class ReceiptPipeline: @unchecked Sendable {
     func write(_ receipt: OppositionReceipt, to path: String) {
         filesAsked += 1
         writerJob { [self] in
-            try FileIO.write(path, ReceiptRenderer.pdf(receipt), field: "receipts")
+            try FileIO.write(path, issuer.document(receipt), field: "receipts")
             wrote = true
         }
     }
@@ -55,7 +58,7 @@ final class ReceiptPipeline: @unchecked Sendable {
     func repair(_ receipt: OppositionReceipt, at path: String) {
         filesAsked += 1
         writerJob { [self] in
-            let pdf = ReceiptRenderer.pdf(receipt)
+            let pdf = try issuer.document(receipt)
             guard (try? FileIO.read(path, field: "receipts")) != pdf else { return }
             try FileIO.write(path, pdf, field: "receipts")
             wrote = true

@@ -11,6 +11,7 @@ enum DemoData {
     }
 
     static let martineNIR = nir("1163044038016")
+    static let martineBirthDate = CalendarDate(year: 1988, month: 6, day: 8)!
 
     /// Inserts the demo people into an empty store (inside the caller's transaction).
     static func seed(_ store: Store) throws {

@@ -1,0 +1,48 @@
+import MESCore
+import MESRender
+
+/// `mes nir check`: validates NIRs, streaming standard input.
+enum NIRCheckCommand {
+    static let rulesOption = OptionSpec.value(
+        "rules", "RULES", "Rule set: insee (default), stdnum or app; see RULE SETS in mes(1).",
+        choices: NIRRules.allCases.map(\.rawValue))
+
+    static func rules(_ inv: Invocation) -> NIRRules { inv.value("rules").flatMap(NIRRules.init(rawValue:)) ?? .insee }
+
+    static var spec: CommandSpec {
+        CommandSpec(
+            ["nir", "check"], summary: "Validate NIRs, with the reason for each invalid one.",
+            discussion: "Reads the NIRs given as arguments, or standard input one per line when there is none or '-'. Spaces, dots and dashes are ignored. Exits 0 when all are valid, 65 when any is invalid. With --json prints one JSON object per input, in order: input, valid, and nir/formatted when valid or reason/code/message when invalid.",
+            options: [rulesOption], positionals: [PositionalSpec("NIR", "NIR to check; '-' reads standard input", optional: true, repeating: true)],
+            examples: ["mes nir check '1 16 30 44 038 016 18'", "mes nir check --json < nirs.txt"], run: run)
+    }
+
+    static func run(_ inv: Invocation, _ ctx: Context) throws {
+        let validator = NIRValidator(rules: rules(inv))
+        var anyInvalid = false
+        let json = ctx.json
+        let handle: (UnsafeBufferPointer<UInt8>) -> Void = { line in
+            let verdict = validator.validate(bytes: line)
+            if case .invalid = verdict { anyInvalid = true }
+            ctx.stdout.append { out in
+                if json { NIRCheckOutput.json(input: line, verdict: verdict, into: &out) }
+                else { NIRCheckOutput.text(input: line, verdict: verdict, into: &out) }
+            }
+        }
+        let args = inv.positionals
+        if args.isEmpty || args == ["-"] {
+            try ctx.stdin.forEachLine { line in
+                // Tolerate CRLF files.
+                if let last = line.last, last == 0x0D { handle(UnsafeBufferPointer(rebasing: line.dropLast())) }
+                else { handle(line) }
+            }
+        } else {
+            for a in args {
+                var a = a
+                a.withUTF8 { handle($0) }
+            }
+        }
+        ctx.stdout.flush()
+        if anyInvalid { throw ExitRequest(.invalidData) }
+    }
+}

@@ -1,0 +1,23 @@
+import MESCore
+import MESService
+
+/// `mes outbox show`: one message as a person reads it.
+enum OutboxShowCommand {
+    static var spec: CommandSpec {
+        CommandSpec(
+            ["outbox", "show"], summary: "Print one delivered message (as a person reads it).",
+            discussion: "With --json: id, channel, to, subject, created_at, file, body, and code (the provisional or one-time code the message carries, for scripts).",
+            positionals: [PositionalSpec("ID", "message number from 'mes outbox list' (or 'last')")],
+            examples: ["mes outbox show 1", "mes outbox show last --json"], run: run)
+    }
+
+    static func run(_ inv: Invocation, _ ctx: Context) throws {
+        let arg = inv.positionals[0]
+        var id: Int64?
+        if arg != "last" {
+            guard let n = Int64(arg) else { throw MESError.usage("ID must be a message number or 'last', not '\(arg)'", field: "ID") }
+            id = n
+        }
+        ctx.emit(try ctx.service().outboxMessage(id: id))
+    }
+}

@@ -1,0 +1,32 @@
+import MESCore
+import MESService
+
+/// `mes receipt`: a duplicate of an opposition receipt.
+enum ReceiptCommand {
+    static var spec: CommandSpec {
+        CommandSpec(
+            ["receipt"], summary: "Re-issue an opposition receipt (PDF, text or JSON), marked as a duplicate.",
+            discussion: "From the session's profile (its latest opposition) or from a receipt id. The copy says 'Duplicata' with its number and date, and the re-issue is recorded in the audit trail. PDF goes to -o FILE (or standard output when it is not a terminal).",
+            usages: ["mes receipt verify FILE"],
+            options: [SharedOptions.session, .value("id", "RECEIPT", "Receipt reference (JO-…)."),
+                      .value("format", "FORMAT", "Output format (default pdf).", choices: ReceiptFormat.allCases.map(\.rawValue)),
+                      .value("output", short: "o", "FILE", "Write to FILE (atomically).", file: true),
+                      SharedOptions.force],
+            examples: ["mes receipt --session TOKEN -o justificatif.pdf", "mes receipt --id JO-7K2M9QXD4T --format text"],
+            run: run)
+    }
+
+    static func run(_ inv: Invocation, _ ctx: Context) throws {
+        let format = inv.value("format").flatMap(ReceiptFormat.init(rawValue:)) ?? .pdf
+        let output = inv.value("output")
+        if output == nil && format == .pdf && ctx.stdout.isTerminal {
+            throw MESError.usage("a PDF is not printed on a terminal: use -o FILE (or --format text)", field: "output")
+        }
+        let which: ReceiptSelector
+        if let id = inv.value("id") { which = .id(id) }
+        else if let token = inv.value("session") { which = .session(token) }
+        else { throw MESError.usage("give --session TOKEN or --id RECEIPT", field: "session") }
+        let issued = try ctx.service().reissueReceipt(which, format: format, output: output, force: inv.flag("force"))
+        if output != nil { ctx.emit(issued) } else { ctx.stdout.write(bytes: issued.bytes) }
+    }
+}

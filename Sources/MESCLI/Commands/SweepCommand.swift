@@ -1,0 +1,19 @@
+import MESCore
+import MESService
+
+/// `mes sweep`: the automatic creations at the end of the window.
+enum SweepCommand {
+    static var spec: CommandSpec {
+        CommandSpec(
+            ["sweep"], summary: "Create automatically the spaces whose window ended without a decision.",
+            discussion: "Every living profile notified longer ago than the window (default 42 days, art. R1111-28) and still pending becomes active, recorded as automatic_creation by the system. Running it again changes nothing.",
+            options: [.flag("dry-run", "List what would be created; change nothing."),
+                      .value("window-days", "DAYS", "The window in days (default 42).")],
+            examples: ["mes sweep --dry-run", "mes --now 2022-03-20T00:00:00Z sweep"], run: run)
+    }
+
+    static func run(_ inv: Invocation, _ ctx: Context) throws {
+        let days = try inv.integer("window-days", default: Policy.standard.creationWindowDays, range: 1...3650)
+        ctx.emit(try ctx.service().sweep(windowDays: days, dryRun: inv.flag("dry-run")))
+    }
+}

@@ -1,0 +1,23 @@
+import MESCore
+import MESRender
+
+/// `mes vitale check`: validates a Carte Vitale serial.
+enum VitaleCheckCommand {
+    static var spec: CommandSpec {
+        CommandSpec(
+            ["vitale", "check"], summary: "Validate a Carte Vitale serial number.",
+            discussion: "photo: the 11 digits typed after the printed prefix 8025000002; plain: 8 to 13 digits printed on the back. Spaces are ignored; there is no check digit.",
+            options: [.value("card", "TYPE", "Card model.", choices: CardType.allCases.map(\.rawValue), required: true)],
+            positionals: [PositionalSpec("SERIAL", "the serial number")],
+            examples: ["mes vitale check --card photo '0102457612 4'"], run: run)
+    }
+
+    static func run(_ inv: Invocation, _ ctx: Context) throws {
+        let card = CardType(rawValue: try inv.required("card"))!
+        let serial = try VitaleSerial.parse(inv.positionals[0], card: card).get()
+        ctx.emit(SimpleReport(
+            text: "valide : \(card.label), numéro de série \(serial.printed)",
+            json: .obj([("schema_version", 1), ("valid", true), ("card", .string(card.rawValue)),
+                        ("serial", .string(serial.digits)), ("printed", .string(serial.printed))])))
+    }
+}

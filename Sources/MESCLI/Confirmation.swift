@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MESCore
+import MESStore
+
+/// Asking for the explicit confirmation a decision needs, and for passwords.
+enum Confirmation {
+    /// The confirmation of an opposition, in the service's words.
+    static let opposition = """
+    Je valide l'opposition à la création de Mon espace santé.
+    En validant cette décision, Mon espace santé ne sera pas créé.
+    Vous pourrez créer Mon espace santé à tout moment.
+    """
+
+    /// `--yes`, or a typed "oui" when standard input is a terminal; otherwise a usage error.
+    static func require(_ inv: Invocation, _ ctx: Context, prompt: String) throws {
+        if inv.flag("yes") { return }
+        guard ctx.stdin.isTerminal else {
+            throw MESError(.confirmationRequired, Messages.confirmationRequired, field: "yes")
+        }
+        ctx.stderr.write(prompt + "\nContinuer ? [oui/non] ")
+        ctx.stderr.flush()
+        var answer = ""
+        try ctx.stdin.forEachLine { line in if answer.isEmpty { answer = String(decoding: line, as: UTF8.self) } }
+        guard ["o", "oui", "y", "yes"].contains(answer.trimmingSpaces.lowercased()) else {
+            throw MESError(.cancelled, "Annulé : aucune décision n'a été enregistrée.", field: "yes")
+        }
+    }
+
+    /// The password and its confirmation: from --password-file (one or two lines), typed on a
+    /// terminal without echo, or standard input.
+    static func password(_ inv: Invocation, _ ctx: Context, twice: Bool) throws -> (password: String, confirmation: String) {
+        let text: String
+        if let path = inv.value("password-file") {
+            text = String(decoding: try FileIO.read(path, field: "password-file"), as: UTF8.self)
+        } else if ctx.stdin.isTerminal {
+            let first = try promptHidden("Mot de passe : ", ctx)
+            let second = twice ? try promptHidden("Confirmer le mot de passe : ", ctx) : first
+            return (first, second)
+        } else {
+            text = String(decoding: try ctx.stdin.readAll(), as: UTF8.self)
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        guard let first = lines.first, !first.isEmpty else {
+            throw MESError.invalid(.passwordRequired, Messages.fieldRequired + " (mot de passe : --password-file ou entrée standard)", field: "password")
+        }
+        let second = lines.count > 1 && !lines[1].isEmpty ? lines[1] : first
+        return (first, second)
+    }
+
+    static func promptHidden(_ prompt: String, _ ctx: Context) throws -> String {
+        ctx.stderr.write(prompt)
+        ctx.stderr.flush()
+        var saved = termios()
+        tcgetattr(0, &saved)
+        var noEcho = saved
+        noEcho.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(0, TCSANOW, &noEcho)
+        defer { tcsetattr(0, TCSANOW, &saved); ctx.stderr.write("\n"); ctx.stderr.flush() }
+        var line: [UInt8] = []
+        var c: UInt8 = 0
+        while read(0, &c, 1) == 1 && c != 0x0A { line.append(c) }
+        return String(decoding: line, as: UTF8.self)
+    }
+}

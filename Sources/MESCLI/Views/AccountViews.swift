@@ -1,0 +1,82 @@
+import MESCore
+import MESRender
+import MESService
+import MESStore
+
+extension ActivationResult: Report {
+    public var text: String {
+        switch self {
+        case .codesSent(let sent):
+            return sent.map { purpose, target in
+                purpose == .email ? "Un code à usage unique vous a été envoyé à l'adresse \(target)"
+                    : "Un code à usage unique vous a été envoyé au \(target)"
+            }.joined(separator: "\n") + "\nConfirmez avec --email-otp / --mobile-otp CODE (valable 15 minutes)."
+        case .activated(let username, _, let opposedAt, _):
+            var text = ""
+            if let since = opposedAt {
+                text += "Vous vous êtes opposé à la création de Mon espace santé le \(since.parisDate.french). Vous pouvez changer d'avis et y accéder dès maintenant en l'activant.\n"
+            }
+            return text + "Mon espace santé a bien été activé !\nIdentifiant : \(username)"
+        }
+    }
+
+    public var json: JSON {
+        switch self {
+        case .codesSent(let sent):
+            return .obj([("schema_version", 1), ("status", "otp_sent"), ("channels", .array(sent.map { .string($0.0.rawValue) }))])
+        case .activated(let username, let profile, let opposedAt, let now):
+            return .obj([("schema_version", 1), ("status", "activated"), ("username", .string(username)),
+                         ("profile", ProfileView.json(profile, now: now)), ("previously_opposed_at", JSON.str(opposedAt?.iso8601))])
+        }
+    }
+}
+
+/// An attached profile just activated.
+struct ProfileActivation: Report {
+    let profile: Person
+    let now: Instant
+    var text: String { "Mon espace santé a bien été activé ! (\(profile.displayName))" }
+    var json: JSON { .obj([("schema_version", 1), ("status", "activated"), ("profile", ProfileView.json(profile, now: now))]) }
+}
+
+extension Closure: Report {
+    public var text: String {
+        let kept = delete ? "Son contenu sera supprimé dans un délai de 3 mois." : "Son contenu est conservé archivé pendant 10 ans, puis supprimé."
+        return "Mon espace santé a été clôturé le \(now.parisDate.french). \(kept)\nVous pourrez l'activer de nouveau à tout moment."
+    }
+
+    public var json: JSON {
+        .obj([("schema_version", 1), ("status", "closed"), ("content", .string(delete ? "delete_within_3_months" : "archive_10_years")),
+              ("profile", ProfileView.json(person, now: now))])
+    }
+}
+
+extension SweepResult: Report {
+    public var text: String {
+        "\(created.count) espaces \(dryRun ? "seraient créés" : "créés automatiquement") (fenêtre de \(windowDays) jours)."
+            + created.map { "\n  [\($0.id)] \(Masking.nir($0.nir)) notifié le \($0.notifiedAt?.parisDate.french ?? "?")" }.joined()
+    }
+
+    public var json: JSON {
+        .obj([("schema_version", 1), ("status", .string(dryRun ? "dry_run" : "swept")), ("created", .int(created.count)),
+              ("window_days", .int(windowDays)), ("profiles", .array(created.map { .int(Int($0.id)) }))])
+    }
+}
+
+extension AccessCodeSent: Report {
+    public var text: String {
+        let place = channel == "email" ? "à l'adresse \(masked)" : "au \(masked)"
+        return "L'authentification est réussie, veuillez à présent saisir le code reçu. Le code a été envoyé \(place), il est valable pendant 15min."
+    }
+
+    public var json: JSON {
+        .obj([("schema_version", 1), ("status", "code_sent"), ("channel", .string(channel)), ("destination", .string(masked))])
+    }
+}
+
+extension SignedIn: Report {
+    public var text: String { "Bienvenue \(person.firstName) !\nSession : \(token) (valable 30 minutes)" }
+    public var json: JSON {
+        .obj([("schema_version", 1), ("status", "signed_in"), ("session", .string(token)), ("profile", ProfileView.json(person, now: now))])
+    }
+}

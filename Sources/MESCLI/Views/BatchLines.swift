@@ -1,0 +1,49 @@
+import MESCore
+import MESRender
+import MESService
+
+/// A batch's output: one JSON line per row as soon as its group is on disk, progress on a
+/// terminal, then the summary line and a French summary on standard error.
+final class BatchLines: BatchSink {
+    let ctx: Context
+    let showsProgress: Bool
+
+    init(_ ctx: Context, progress: Bool) {
+        self.ctx = ctx
+        showsProgress = progress
+    }
+
+    func publish(_ results: [BatchOpposition.Result]) throws {
+        for var r in results {
+            if let e = r.error { r.error = ErrorHints.decorate(e) }
+            ctx.stdout.append { r.write(into: &$0) }
+        }
+        ctx.stdout.flush()
+    }
+
+    func progress(rows: Int, readBytes: Int, totalBytes: Int, elapsed: Double) {
+        guard showsProgress else { return }
+        let rate = Double(rows) / max(elapsed, 0.001)
+        let eta = totalBytes > 0 && readBytes > 0 ? elapsed * Double(totalBytes - readBytes) / Double(readBytes) : 0
+        ctx.stderr.write("\r\(rows) lignes, \(Int(rate)) lignes/s" + (totalBytes > 0 ? ", reste ~\(Int(eta)) s   " : "   "))
+        ctx.stderr.flush()
+    }
+
+    func finish(_ s: BatchSummary, quiet: Bool) {
+        var countPairs: [(String, JSON)] = []
+        for status in BatchOpposition.Status.allCases { countPairs.append((status.rawValue, .int(s.counts[status] ?? 0))) }
+        let summary = JSON.obj([("schema_version", 1), ("summary", .object(countPairs)), ("rows", .int(s.rows)),
+                                ("receipts", .string(s.receiptsDirectory)), ("seconds", .string(Self.format3(s.seconds)))])
+        ctx.stdout.line(summary.serialized())
+        guard !quiet else { return }
+        if showsProgress { ctx.stderr.write("\n") }
+        let parts = BatchOpposition.Status.allCases.compactMap { status in s.counts[status].map { "\($0) \(status.rawValue)" } }
+        ctx.stderr.line("\(s.rows) lignes traitées en \(Self.format3(s.seconds)) s : " + parts.joined(separator: ", "))
+    }
+
+    static func format3(_ v: Double) -> String {
+        let ms = Int((v * 1000).rounded())
+        let frac = ms % 1000
+        return "\(ms / 1000)." + (frac < 10 ? "00" : frac < 100 ? "0" : "") + "\(frac)"
+    }
+}

@@ -1,0 +1,68 @@
+import MESCore
+import MESRender
+import MESService
+import MESStore
+
+extension CodeDelivery: Report {
+    public var text: String {
+        let how: String
+        switch channel {
+        case .email: how = "Par e-mail : \(masked)"
+        case .sms: how = "Par SMS : \(masked)"
+        case .letter: how = "Par courrier postal (aucune adresse e-mail ni aucun mobile enregistré)"
+        }
+        return "Un nouveau code provisoire a été envoyé.\n\(how)\nMessage : mes outbox show \(entry.id)\n"
+            + "Mes coordonnées sont incorrectes ? " + Messages.contactsWrong
+    }
+
+    public var json: JSON {
+        .obj([("schema_version", 1), ("status", "code_sent"), ("channel", .string(channel.rawValue)),
+              ("destination", .string(masked)), ("outbox_id", .int(Int(entry.id))), ("expires_at", .string(expiresAt.iso8601))])
+    }
+}
+
+extension IdentifiedSession: Report {
+    public var text: String {
+        var text = "Bonjour \(person.firstName) !\nProfil : \(person.displayName) — \(person.stateLabel)\n"
+        if person.state == .opposed, let since = person.stateSince {
+            text += "Vous vous êtes opposé à la création de Mon espace santé le \(since.parisDate.french). "
+                + "Vous pouvez changer d'avis et y accéder dès maintenant en l'activant.\n"
+        }
+        text += "Je prends ma décision : mes oppose --session \(token) --yes  |  mes activate --session \(token) --accept-cgu …\n"
+        text += "Session : \(token) (valable \((expiresAt.seconds - now.seconds) / 60) minutes)\n"
+        return text + ProfileView.list(attached)
+    }
+
+    public var json: JSON {
+        .obj([("schema_version", 1), ("status", "identified"), ("session", .string(token)), ("expires_at", .string(expiresAt.iso8601)),
+              ("profile", ProfileView.json(person, now: now)), ("profiles", ProfileView.array(attached, now: now))])
+    }
+}
+
+extension OppositionResult: Report {
+    public var text: String {
+        switch outcome {
+        case .opposed(let r, let path):
+            return "Ma décision a bien été prise en compte.\n"
+                + "Votre demande d'opposition à la création de Mon espace santé a bien été prise en compte le \(r.decidedOn.french).\n"
+                + "Justificatif d'opposition : \(path)\n"
+                + "Référence \(r.id), code de vérification \(r.verification)\n"
+                + ProfileView.list(attached)
+        case .alreadyOpposed(let since, let r):
+            return "Vous vous êtes déjà opposé à la création de Mon espace santé le \(since.parisDate.french). Aucune nouvelle opposition n'a été enregistrée."
+                + (r.map { "\nJustificatif : référence \($0.id) (mes receipt --id \($0.id))" } ?? "")
+        }
+    }
+
+    public var json: JSON {
+        switch outcome {
+        case .opposed(let r, let path):
+            return .obj([("schema_version", 1), ("status", "opposed"), ("profile", ProfileView.json(person, now: now)),
+                         ("receipt", .string(r.id)), ("receipt_file", .string(path)), ("verification", .string(r.verification)),
+                         ("decided_on", .string(r.decidedOn.iso)), ("profiles", ProfileView.array(attached, now: now))])
+        case .alreadyOpposed(let since, let r):
+            return .obj([("schema_version", 1), ("status", "already_opposed"), ("profile", ProfileView.json(person, now: now)),
+                         ("opposed_at", .string(since.iso8601)), ("receipt", JSON.str(r?.id))])
+        }
+    }
+}

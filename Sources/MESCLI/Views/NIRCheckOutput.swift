@@ -1,0 +1,63 @@
+import MESCore
+import MESRender
+
+/// The per-line output of `nir check`, written straight into the output buffer.
+enum NIRCheckOutput {
+    static func json(input: UnsafeBufferPointer<UInt8>, verdict: NIRVerdict, into out: inout [UInt8]) {
+        out.append(contentsOf: #"{"input":"#.utf8)
+        writeInput(input, into: &out)
+        switch verdict {
+        case .valid(let nir):
+            out.append(contentsOf: #","valid":true,"nir":""#.utf8)
+            var c = nir.compact
+            c.withUTF8 { b in
+                out.append(contentsOf: b)
+                out.append(contentsOf: #"","formatted":""#.utf8)
+                grouped(b, into: &out)
+            }
+            out.append(contentsOf: "\"}\n".utf8)
+        case .invalid(let reason):
+            out.append(contentsOf: #","valid":false,"reason":""#.utf8)
+            out.append(contentsOf: reason.rawValue.utf8)
+            out.append(contentsOf: #"","code":""#.utf8)
+            out.append(contentsOf: reason.code.rawValue.utf8)
+            out.append(contentsOf: #"","message":"#.utf8)
+            JSON.writeString(reason.message, into: &out)
+            out.append(contentsOf: "}\n".utf8)
+        }
+    }
+
+    static func text(input: UnsafeBufferPointer<UInt8>, verdict: NIRVerdict, into out: inout [UInt8]) {
+        switch verdict {
+        case .valid(let nir):
+            var c = nir.compact
+            c.withUTF8 { grouped($0, into: &out) }
+            out.append(contentsOf: "\tvalide\n".utf8)
+        case .invalid(let reason):
+            out.append(contentsOf: String(decoding: input, as: UTF8.self).utf8)
+            out.append(contentsOf: "\tinvalide (\(reason.rawValue)) : \(reason.message)\n".utf8)
+        }
+    }
+
+    static func grouped(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        guard b.count == 15 else { out.append(contentsOf: b); return }
+        var g: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &g) { raw in
+            var j = 0
+            for i in 0..<15 {
+                if i == 1 || i == 3 || i == 5 || i == 7 || i == 10 || i == 13 { raw[j] = 32; j += 1 }
+                raw[j] = b[i]
+                j += 1
+            }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<21]))
+        }
+    }
+
+    static func writeInput(_ input: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        if input.allSatisfy({ $0 < 0x80 }) {
+            JSON.writeString(utf8: input, into: &out)
+        } else {
+            JSON.writeString(String(decoding: input, as: UTF8.self), into: &out)
+        }
+    }
+}

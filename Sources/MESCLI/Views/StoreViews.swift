@@ -1,0 +1,122 @@
+import MESCore
+import MESRender
+import MESService
+import MESStore
+
+extension StoreCreation: Report {
+    public var text: String {
+        (created ? "Base créée : \(directory)" : "La base existe déjà : \(directory)")
+            + (demoPeople > 0 ? "\n\(demoPeople) personnes de démonstration ajoutées." : "")
+    }
+
+    public var json: JSON {
+        .obj([("schema_version", 1), ("status", .string(created ? "created" : "exists")), ("store", .string(directory)),
+              ("schema", .int(schemaVersion)), ("demo_people", .int(demoPeople))])
+    }
+}
+
+extension NotificationWave: Report {
+    public var text: String { "\(notified) notifications envoyées (\(byEmail) par e-mail, \(byLetter) par courrier)." }
+    public var json: JSON {
+        .obj([("schema_version", 1), ("status", "notified"), ("notified", .int(notified)), ("email", .int(byEmail)), ("letter", .int(byLetter))])
+    }
+}
+
+/// The outbox as listed.
+struct OutboxListing: Report {
+    let entries: [OutboxEntry]
+
+    static func json(_ m: OutboxEntry) -> [(String, JSON)] {
+        [("id", .int(Int(m.id))), ("channel", .string(m.channel)), ("to", .string(m.recipientMasked)),
+         ("subject", .string(m.subject)), ("created_at", .string(m.createdAt.iso8601)), ("file", .string(m.path))]
+    }
+
+    var text: String {
+        entries.isEmpty ? "Aucun message." : entries.map {
+            "\($0.id)\t\($0.createdAt.iso8601)\t\($0.channel)\t\($0.recipientMasked)\t\($0.subject)"
+        }.joined(separator: "\n")
+    }
+
+    var json: JSON { .obj([("schema_version", 1), ("messages", .array(entries.map { .object(Self.json($0)) }))]) }
+}
+
+extension OutboxMessage: Report {
+    public var text: String { body }
+    public var json: JSON {
+        .object([("schema_version", 1)] + OutboxListing.json(entry) + [("body", .string(body)), ("code", JSON.str(code) ?? .null)])
+    }
+}
+
+/// The audit trail; NIRs in full only when the user typed one.
+struct HistoryListing: Report {
+    let entries: [Store.AuditEntry]
+    let nirGiven: Bool
+
+    func who(_ p: Person?) -> String {
+        guard let p else { return "" }
+        return "\(p.displayName) (\(nirGiven ? p.nir.formatted : Masking.nir(p.nir)))"
+    }
+
+    var text: String {
+        entries.isEmpty ? "Aucun événement." : entries.map { e in
+            [e.at.iso8601, e.event, who(e.person), e.channel ?? "", [e.actor, e.actorID].compactMap { $0 }.joined(separator: ":"), e.detail ?? ""]
+                .joined(separator: "\t")
+        }.joined(separator: "\n")
+    }
+
+    var json: JSON {
+        .obj([("schema_version", 1), ("events", .array(entries.map { e in
+            .obj([("at", .string(e.at.iso8601)), ("event", .string(e.event)), ("profile", e.person.map { .int(Int($0.id)) }),
+                  ("name", JSON.str(e.person?.displayName)),
+                  ("nir", JSON.str(e.person.map { nirGiven ? $0.nir.compact : Masking.nir($0.nir) })),
+                  ("channel", JSON.str(e.channel)), ("actor", JSON.str(e.actor)), ("actor_id", JSON.str(e.actorID)),
+                  ("detail", JSON.str(e.detail))])
+        }))])
+    }
+}
+
+extension FixturesResult: Report {
+    public var text: String {
+        "\(profiles) profils écrits dans \(rosterPath)" + (membersPath.map { "\n\(codes) membres avec leur code dans \($0)" } ?? "")
+    }
+
+    public var json: JSON {
+        .obj([("schema_version", 1), ("status", "written"), ("profiles", .int(profiles)), ("roster", .string(rosterPath)),
+              ("members", JSON.str(membersPath)), ("codes", .int(codes))])
+    }
+}
+
+extension ReceiptVerdict: Report {
+    public var text: String {
+        switch status {
+        case .authentic: return "\(status.french) : justificatif \(id ?? "") émis par cette base, contenu intact."
+        case .altered: return "\(status.french) : le contenu du justificatif \(id ?? "") ne correspond pas à l'original (\(mismatch.joined(separator: ", ")))."
+        case .unknown: return "\(status.french) : " + (id.map { "aucun justificatif \($0) dans cette base." } ?? "ce fichier n'est pas un justificatif lisible.")
+        }
+    }
+
+    public var json: JSON {
+        .obj([("schema_version", 1), ("status", .string(status.rawValue)), ("receipt", JSON.str(id)),
+              ("mismatch", .array(mismatch.map { .string($0) }))])
+    }
+}
+
+extension ReissuedReceipt: Report {
+    public var text: String { "Justificatif (duplicata n° \(receipt.copy)) écrit : \(path ?? "")" }
+    public var json: JSON {
+        .obj([("schema_version", 1), ("status", "reissued"), ("receipt", .string(receipt.id)), ("copy", .int(receipt.copy)),
+              ("file", JSON.str(path)), ("format", .string(format.rawValue))])
+    }
+}
+
+extension DemoRun: Report {
+    public var text: String {
+        "Base : \(directory)\nParcours d'opposition de Martine Julie Leguellec (guide du SMG, seed 001)\n\n"
+            + steps.map { "\($0.title)\n   \($0.result.replacingOccurrences(of: "\n", with: "\n   "))" }.joined(separator: "\n")
+    }
+
+    public var json: JSON {
+        .obj([("schema_version", 1), ("status", .string(status)),
+              ("steps", .array(steps.map { .obj([("step", .string($0.title)), ("result", .string($0.result))]) }))])
+    }
+}

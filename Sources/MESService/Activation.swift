@@ -1,0 +1,151 @@
+import MESCore
+import MESCrypto
+import MESRender
+import MESStore
+
+/// An activation ("J'active Mon espace santé"): the CGU, the contacts, then an identifier and a password.
+public struct ActivationRequest: Sendable {
+    public var session: String
+    /// A new e-mail address or mobile number (confirmed by a one-time code).
+    public var newEmail: String?
+    public var newMobile: String?
+    /// The one-time codes sent to the new contacts.
+    public var emailCode: String?
+    public var mobileCode: String?
+    public var username: String?
+    public var legalRepresentative: Bool
+
+    public init(session: String, newEmail: String? = nil, newMobile: String? = nil, emailCode: String? = nil,
+                mobileCode: String? = nil, username: String? = nil, legalRepresentative: Bool = false) {
+        self.session = session
+        self.newEmail = newEmail
+        self.newMobile = newMobile
+        self.emailCode = emailCode
+        self.mobileCode = mobileCode
+        self.username = username
+        self.legalRepresentative = legalRepresentative
+    }
+}
+
+/// What an activation step gave.
+public enum ActivationResult: Sendable {
+    /// One-time codes were sent to the new contacts (purpose, destination); nothing else changed.
+    case codesSent([(OTPPurpose, String)])
+    /// The space is active.
+    case activated(username: String, profile: Person, previouslyOpposedAt: Instant?, now: Instant)
+}
+
+/// A password and its confirmation, read only when the step needs them.
+public typealias PasswordReader = () throws -> (password: String, confirmation: String)
+
+extension Service {
+    /// Activates the session's space: sends the one-time codes of new contacts first (changing
+    /// nothing else), else checks identifier and password and activates in one transaction.
+    public func activate(_ r: ActivationRequest, password readPassword: PasswordReader) throws -> ActivationResult {
+        let now = clock.now()
+        if let e = r.newEmail, !Roster.plausibleEmail(e) { throw MESError.invalid(.emailInvalid, "Adresse e-mail invalide", field: "email") }
+        if let m = r.newMobile, !Roster.plausibleMobile(m) { throw MESError.invalid(.mobileInvalid, "Numéro de mobile invalide", field: "mobile") }
+        let person = try store.read { try store.session(r.session, now: now).person }
+        _ = try ProfileRules.decide(.activation, for: person, by: .self, certified: r.legalRepresentative, today: now.parisDate)
+
+        // Contact changes without their one-time code: send the codes, change nothing else.
+        var pending: [(OTPPurpose, String)] = []
+        if let e = r.newEmail, r.emailCode == nil { pending.append((.email, e)) }
+        if let m = r.newMobile, r.mobileCode == nil { pending.append((.mobile, m)) }
+        if !pending.isEmpty {
+            try store.transaction {
+                for (purpose, target) in pending {
+                    let code = random.oneTimeCode()
+                    try store.recordOTP(code, personID: person.id, purpose: purpose, target: target, now: now, validity: policy.oneTimeCodeValidity)
+                    _ = try transport.deliver(Self.oneTimeCodeMessage(code: code, channel: purpose == .email ? .email : .sms, to: target,
+                                                                      now: now, personID: person.id, login: false),
+                                              to: person.id, at: now, sync: true)
+                    try store.audit("otp_sent", at: now, person: person.id, detail: purpose.rawValue)
+                }
+            }
+            return .codesSent(pending)
+        }
+
+        guard let username = r.username?.trimmingSpaces else {
+            throw MESError.usage("missing required option --username", field: "username")
+        }
+        let problems = Credentials.identifierProblems(username, nir: person.nir)
+        let (password, confirmation) = try readPassword()
+        let passwordProblems = Credentials.passwordProblems(password, confirmation: confirmation, person: person)
+        if !problems.isEmpty {
+            throw MESError(.usernameInvalid, "Identifiant refusé : " + problems.map(\.message).joined(separator: " ; "), field: "username")
+        }
+        if try store.usernameTaken(username) {
+            let free = Credentials.suggestions(for: username, birthYear: person.birthDate.year) { (try? store.usernameTaken($0)) == false }
+            throw MESError(.usernameTaken, Messages.usernameTaken + (free.isEmpty ? "" : " Identifiants disponibles : " + free.joined(separator: ", ")),
+                           field: "username")
+        }
+        if !passwordProblems.isEmpty {
+            let code = passwordProblems.count == 1 ? passwordProblems[0].code : .passwordInvalid
+            throw MESError(code, "Mot de passe refusé : " + passwordProblems.map(\.message).joined(separator: " ; "), field: "password")
+        }
+        let hash = PasswordHasher.hash(password)
+        let wasOpposedOn = person.state == .opposed ? person.stateSince : nil
+        let updated = try store.transaction { () -> Person in
+            for (purpose, target, code, field) in [(OTPPurpose.email, r.newEmail, r.emailCode, "email-otp"), (.mobile, r.newMobile, r.mobileCode, "mobile-otp")] {
+                guard let target, let code else { continue }
+                guard try store.consumeOTP(code, personID: person.id, purpose: purpose, target: target, now: now,
+                                           maxFailures: policy.maxOneTimeCodeFailures) else {
+                    throw MESError(.otpRejected, Messages.otpRejected, field: field)
+                }
+            }
+            try store.setContact(personID: person.id, email: r.newEmail, mobile: r.newMobile)
+            try store.saveAccount(personID: person.id, username: username, passwordHash: hash, now: now)
+            let active = try recordActivation(person, legalRepresentative: r.legalRepresentative, now: now)
+            if let email = r.newEmail ?? person.email {
+                let body = "Bonjour,\n\nVotre profil a bien été activé !\n\nBienvenue sur Mon espace santé.\n\nAvec toute mon attention,\nVotre correspondant Mon espace santé\n"
+                let mail = Email(to: email, subject: "Votre profil Mon espace santé a bien été activé", date: now,
+                                 messageID: "\(now.seconds).\(person.id).a@mes.invalid", body: body)
+                _ = try transport.deliver(OutgoingMessage(channel: .email, recipientMasked: Masking.email(email), subject: mail.subject,
+                                                          body: mail.rendered()), to: person.id, at: now, sync: true)
+            }
+            return active
+        }
+        return .activated(username: username, profile: updated, previouslyOpposedAt: wasOpposedOn, now: now)
+    }
+
+    /// Activates an attached profile of the session's holder (a child, a dependant).
+    public func activateProfile(session: String, profileID: Int64, legalRepresentative: Bool) throws -> (Person, Instant) {
+        let now = clock.now()
+        let p = try store.transaction {
+            try recordActivation(try attachedProfile(session: session, profileID: profileID, now: now),
+                                 legalRepresentative: legalRepresentative, now: now)
+        }
+        return (p, now)
+    }
+
+    /// The activation decision (inside the caller's transaction): certification for a minor, the
+    /// state machine, the decision recorded. Returns the profile as it is now.
+    func recordActivation(_ person: Person, legalRepresentative: Bool, now: Instant) throws -> Person {
+        let today = now.parisDate
+        switch try ProfileRules.decide(.activation, for: person, by: .self, certified: legalRepresentative, today: today) {
+        case .refused(let e): throw e
+        case .already: return person
+        case .apply(let state):
+            try store.recordDecision(.activation, person: person, state: state, now: now, channel: .web,
+                                     actor: ProfileRules.recordedActor(.self, for: person, today: today))
+            var p = person
+            p.state = state
+            p.stateSince = now
+            return p
+        }
+    }
+
+    static func oneTimeCodeMessage(code: String, channel: OutgoingMessage.Channel, to target: String, now: Instant, personID: Int64,
+                                   login: Bool) -> OutgoingMessage {
+        let line = login ? "Votre code d'accès : \(code)" : "Votre code à usage unique : \(code)"
+        if channel == .email {
+            let subject = login ? "Votre code d'accès Mon espace santé" : "Votre code à usage unique Mon espace santé"
+            let body = "Bonjour,\n\n\(line)\n\nCe code est valable 15 minutes et ne fonctionne qu'une seule fois.\n\nAvec toute mon attention,\nVotre correspondant Mon espace santé\n"
+            let mail = Email(to: target, subject: subject, date: now, messageID: "\(now.seconds).\(personID).\(login ? "l" : "o")@mes.invalid", body: body)
+            return OutgoingMessage(channel: .email, recipientMasked: Masking.email(target), subject: subject, body: mail.rendered())
+        }
+        return OutgoingMessage(channel: .sms, recipientMasked: Masking.mobile(target), subject: "SMS",
+                               body: Array("À : \(target)\n\nMon espace santé : \(line). Valable 15 minutes.\n".utf8))
+    }
+}

@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MESCore
+import MESStore
+
+/// How an association's batch runs.
+public struct BatchOptions: Sendable {
+    /// Where the receipts go (created if needed).
+    public var receiptsDirectory: String
+    /// Rows without a code: send the member an on-demand code.
+    public var requestCodes = false
+    /// Who files, recorded in the audit trail.
+    public var association = "association"
+    /// The association certifies acting as legal representative for minors.
+    public var legalRepresentative = false
+    /// Rows per transaction.
+    public var groupSize = 2_000
+
+    public init(receiptsDirectory: String) { self.receiptsDirectory = receiptsDirectory }
+}
+
+/// Where a batch's results go as soon as they are on disk.
+public protocol BatchSink: AnyObject {
+    /// The results of one group, in input order, once its records and files are durable.
+    func publish(_ results: [BatchOpposition.Result]) throws
+    /// Progress after a group: rows published, bytes read, input size (0: unknown).
+    func progress(rows: Int, readBytes: Int, totalBytes: Int, elapsed: Double)
+}
+
+/// What a batch did.
+public struct BatchSummary: Sendable {
+    public let counts: [BatchOpposition.Status: Int]
+    public let rows: Int
+    public let seconds: Double
+    public let receiptsDirectory: String
+}
+
+extension Service {
+    /// Files an association's members' oppositions from a members CSV handed over chunk by
+    /// chunk (reading and grouping here; processing in `BatchOpposition`; the receipts directory
+    /// in `ReceiptFolder`; results to `sink` once durable). A CSV that breaks mid-way still
+    /// publishes the groups before the break, then throws.
+    public func batchOppose(_ source: ByteSource, totalBytes: Int, options: BatchOptions,
+                            sink: BatchSink) throws -> BatchSummary {
+        let now = clock.now()
+        let dir = options.receiptsDirectory
+        // Everything is checked before the receipts directory is touched; a run that fails
+        // afterwards removes the directories it made if it wrote nothing in them.
+        let created = try FileIO.makeDirectory(dir, field: "receipts")
+        let folder = ReceiptFolder(path: dir)
+        var succeeded = false
+        defer { folder.end(created: succeeded ? [] : created) }
+        do { try folder.begin { try store.receipt(id: $0) != nil } } catch { FileIO.removeEmptyDirectories(created); throw error }
+        try store.tuneForBatch()  // each group's sync, before its lines are published, covers the store
+
+        let batch = BatchOpposition(service: self, now: now, options: options)
+        var counts: [BatchOpposition.Status: Int] = [:]
+        var rows = 0, readBytes = 0, groups = 0
+        var header: MemberRow.Header?
+        var group: [CSVReader.Record] = []
+        var unpublished: [BatchOpposition.Result] = []
+        let stopwatch = Stopwatch()
+
+        // A committed group's results wait for its files and records to be synced.
+        func publish() throws {
+            // Lines of a group whose files could not be written or synced are never published (its
+            // rows are filed: a new run reports them already_opposed and rewrites their files).
+            do { try batch.receipts.waitSynced(groups) } catch { unpublished.removeAll(); throw error }
+            for r in unpublished { counts[r.status, default: 0] += 1 }
+            rows += unpublished.count
+            try sink.publish(unpublished)
+            unpublished.removeAll(keepingCapacity: true)
+            sink.progress(rows: rows, readBytes: readBytes, totalBytes: totalBytes, elapsed: stopwatch.elapsed)
+        }
+        func flush() throws {
+            guard let h = header, !group.isEmpty else { return }
+            let results = try batch.process(group, number: groups + 1, header: h)
+            group.removeAll(keepingCapacity: true)
+            try publish()  // the previous group, whose files were written and synced during this one
+            unpublished = results
+            groups += 1
+        }
+        var reader = CSVReader()
+        reader.lenient = true
+        let handle: (CSVReader.Record) throws -> Void = { record in
+            guard header != nil else {
+                header = MemberRow.Header(try MemberRow.mapHeader(record.fields).get())
+                return
+            }
+            group.append(record)
+            if group.count >= options.groupSize { try flush() }
+        }
+        do {
+            do {
+                try source { bytes in
+                    readBytes += bytes.count
+                    try reader.feed(bytes, handle)
+                }
+                try reader.finish(handle)
+            } catch let f as CSVReader.Failure {
+                try flush()
+                throw MESError(.csvMalformed, "Fichier CSV mal formé : \(RosterImport.describe(f)). Les lignes précédentes ont été traitées.", field: "FILE")
+            }
+            guard header != nil else { throw MESError(.csvEmpty, "Fichier vide : aucune ligne d'en-tête.", field: "FILE") }
+            try flush()
+            try publish()
+        } catch {
+            // Committed groups are still published (once synced) before the run reports its
+            // failure, and no receipt file is left half-written behind it.
+            try? publish()
+            batch.receipts.drain()
+            throw error
+        }
+        succeeded = true
+        return BatchSummary(counts: counts, rows: rows, seconds: stopwatch.elapsed, receiptsDirectory: dir)
+    }
+}
+
+/// Wall-clock seconds since creation (progress and summaries only; never the service's clock).
+public struct Stopwatch: Sendable {
+    let start: timespec = { var t = timespec(); clock_gettime(CLOCK_MONOTONIC, &t); return t }()
+    public init() {}
+    public var elapsed: Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec - start.tv_sec) + Double(t.tv_nsec - start.tv_nsec) / 1e9
+    }
+}

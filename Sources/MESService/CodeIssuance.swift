@@ -1,0 +1,110 @@
+import MESCore
+import MESRender
+import MESStore
+
+/// Asking for a provisional code ("Générer un nouveau code provisoire").
+public struct CodeRequest: Sendable {
+    public var card: CardIdentity
+    /// The birth date of the person concerned (a child's own for a child).
+    public var birthDate: CalendarDate
+    /// Twins: which one.
+    public var firstName: String?
+    /// The channel asked for; nil: e-mail, else SMS, else letter.
+    public var via: OutgoingMessage.Channel?
+
+    public init(card: CardIdentity, birthDate: CalendarDate, firstName: String? = nil, via: OutgoingMessage.Channel? = nil) {
+        self.card = card
+        self.birthDate = birthDate
+        self.firstName = firstName
+        self.via = via
+    }
+}
+
+/// Where and how a code went.
+public struct CodeDelivery: Sendable {
+    public let person: Person
+    public let entry: OutboxEntry
+    public let channel: OutgoingMessage.Channel
+    /// The destination as shown to people (masked).
+    public let masked: String
+    public let expiresAt: Instant
+}
+
+extension Service {
+    /// Sends a new on-demand code to the contact on file of the profile the request names.
+    public func requestCode(_ r: CodeRequest) throws -> CodeDelivery {
+        let now = clock.now()
+        return try store.transaction {
+            try requestCode(for: try profile(r.card, birthDate: r.birthDate, firstName: r.firstName), via: r.via, now: now)
+        }
+    }
+
+    /// An on-demand code for `person` (inside the caller's transaction): 15 minutes, or 6 weeks
+    /// by letter; supersedes earlier codes; at most one request per `policy.minimumInterval`.
+    func requestCode(for person: Person, via wanted: OutgoingMessage.Channel?, now: Instant) throws -> CodeDelivery {
+        let contact = try store.contact(for: person)
+        let channel: OutgoingMessage.Channel
+        switch wanted {
+        case .email?:
+            guard contact.email != nil else { throw MESError.contactMissing("e-mail") }
+            channel = .email
+        case .sms?:
+            guard contact.mobile != nil else { throw MESError.contactMissing("mobile") }
+            channel = .sms
+        case .letter?: channel = .letter
+        case nil: channel = contact.email != nil ? .email : (contact.mobile != nil ? .sms : .letter)
+        }
+        if try store.throttled(person, now: now, policy: policy) { throw MESError.tooSoon }
+        let code = random.provisionalCode()
+        // A letter takes days: its code lasts as long as a notification code.
+        let validity = channel == .letter ? policy.notificationValidity : policy.onDemandValidity
+        try store.recordCode(code, for: person.id, kind: .onDemand, now: now, validity: validity)
+        try store.noteCodeRequest(person, now: now)
+        let message = Self.codeMessage(code: code, person: person, contact: contact, channel: channel, now: now,
+                                       notification: false, validityDays: Int(validity / 86_400))
+        let entry = try transport.deliver(message, to: person.id, at: now, sync: true)
+        try store.audit("code_issued", at: now, person: person.id, channel: .web, detail: "on_demand via \(channel.rawValue)")
+        return CodeDelivery(person: person, entry: entry, channel: channel, masked: message.recipientMasked,
+                            expiresAt: Instant(seconds: now.seconds + validity))
+    }
+
+    /// The notification code of a pending profile (6 weeks), by e-mail or by letter (inside the
+    /// caller's transaction).
+    func notify(_ person: Person, forceLetter: Bool, code: String, now: Instant, sync: Bool) throws -> CodeDelivery {
+        let contact = try store.contact(for: person)
+        let channel: OutgoingMessage.Channel = (forceLetter || contact.email == nil) ? .letter : .email
+        try store.recordCode(code, for: person.id, kind: .notification, now: now, validity: policy.notificationValidity)
+        try store.markNotified(person.id, at: now)
+        let message = Self.codeMessage(code: code, person: person, contact: contact, channel: channel, now: now,
+                                       notification: true, validityDays: Int(policy.notificationValidity / 86_400))
+        let entry = try transport.deliver(message, to: person.id, at: now, sync: sync)
+        try store.audit("notified", at: now, person: person.id, channel: .automatic, detail: "via \(channel.rawValue)")
+        return CodeDelivery(person: person, entry: entry, channel: channel, masked: message.recipientMasked,
+                            expiresAt: Instant(seconds: now.seconds + policy.notificationValidity))
+    }
+
+    static func codeMessage(code: String, person: Person, contact: Person, channel: OutgoingMessage.Channel, now: Instant,
+                            notification: Bool, validityDays: Int) -> OutgoingMessage {
+        switch channel {
+        case .email:
+            let address = contact.email!
+            let subject = notification ? MessageTemplates.notificationSubject : MessageTemplates.onDemandSubject
+            let body = notification
+                ? MessageTemplates.notification(code: code, name: person.displayName, letter: false)
+                : MessageTemplates.onDemandEmail(code: code)
+            let mail = Email(to: address, subject: subject, date: now,
+                             messageID: "\(now.seconds).\(person.id).\(notification ? "n" : "d")@mes.invalid", body: body)
+            return OutgoingMessage(channel: .email, recipientMasked: Masking.email(address), subject: subject, body: mail.rendered())
+        case .sms:
+            return OutgoingMessage(channel: .sms, recipientMasked: Masking.mobile(contact.mobile!), subject: "SMS",
+                                   body: Array(("À : \(contact.mobile!)\n\n" + MessageTemplates.onDemandSMS(code: code)).utf8))
+        case .letter:
+            let body = notification
+                ? "\(contact.displayName)\n\(contact.address ?? "")\n\n" + MessageTemplates.notification(code: code, name: person.displayName, letter: true)
+                : MessageTemplates.onDemandLetter(code: code, name: person.displayName, address: contact.address, validityDays: validityDays)
+            return OutgoingMessage(channel: .letter, recipientMasked: "courrier postal",
+                                   subject: notification ? MessageTemplates.notificationSubject : MessageTemplates.onDemandSubject,
+                                   body: Array(body.utf8))
+        }
+    }
+}

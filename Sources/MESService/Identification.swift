@@ -1,0 +1,33 @@
+import MESCore
+import MESStore
+
+/// A person identified with a provisional code, and the session opened for them.
+public struct IdentifiedSession: Sendable {
+    public let person: Person
+    /// The session token (shown once; the store keeps its digest).
+    public let token: String
+    public let expiresAt: Instant
+    /// The profiles the person manages next.
+    public let attached: [Person]
+    /// The time of the identification (ages and states are judged at it).
+    public let now: Instant
+}
+
+extension Service {
+    /// Checks code + card in one transaction: success consumes the code and opens a session;
+    /// a wrong code on a known card is recorded (lockout) although the call fails.
+    public func identify(code: String, card: CardIdentity) throws -> IdentifiedSession {
+        let now = clock.now()
+        let result: Result<IdentifiedSession, MESError> = try store.transaction {
+            let (person, codeID): (Person, Int64)
+            switch try store.identify(code: code, nir: card.nir, card: card.card, serial: card.serial, now: now, policy: policy) {
+            case .rejected(let e, _, _): return .failure(e)
+            case .identified(let p, let id): (person, codeID) = (p, id)
+            }
+            let token = try store.openSession(for: person.id, codeID: codeID, now: now, policy: policy)
+            return .success(IdentifiedSession(person: person, token: token, expiresAt: now.adding(seconds: policy.sessionValidity),
+                                              attached: try store.attached(to: person), now: now))
+        }
+        return try result.get()
+    }
+}

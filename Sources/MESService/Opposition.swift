@@ -1,0 +1,117 @@
+import MESCore
+import MESRender
+import MESStore
+
+/// How the person filing an opposition is identified.
+public enum OppositionIdentity: Sendable {
+    /// A session opened by `identify` or `login`.
+    case session(String)
+    /// Inline: a provisional code and the card (the code is consumed only if the opposition is filed).
+    case code(String, CardIdentity)
+    /// The phone service (3422): an adviser checks NIR, birth date and last name; no code.
+    case assisted(adviser: String, nir: NIR, birthDate: CalendarDate, lastName: String, firstName: String?)
+    /// An attached profile (a child, a dependant) of the session's holder.
+    case attachedProfile(session: String, profileID: Int64)
+}
+
+/// An opposition to file.
+public struct OppositionRequest: Sendable {
+    public var identity: OppositionIdentity
+    /// The filer certifies being the legal representative (profiles of minors).
+    public var legalRepresentative: Bool
+    /// Where to write the PDF receipt (default: the store's `receipts/ID.pdf`).
+    public var receiptPath: String?
+    /// Replace an existing file at `receiptPath`.
+    public var force: Bool
+
+    public init(identity: OppositionIdentity, legalRepresentative: Bool = false, receiptPath: String? = nil, force: Bool = false) {
+        self.identity = identity
+        self.legalRepresentative = legalRepresentative
+        self.receiptPath = receiptPath
+        self.force = force
+    }
+}
+
+/// What filing an opposition gave.
+public struct OppositionResult: Sendable {
+    public enum Outcome: Sendable {
+        case opposed(OppositionReceipt, path: String)
+        case alreadyOpposed(since: Instant, receipt: OppositionReceipt?)
+    }
+
+    public let person: Person
+    public let outcome: Outcome
+    /// The profiles the holder can manage next.
+    public let attached: [Person]
+    public let now: Instant
+}
+
+/// What recording an opposition gave, before any file is written.
+enum RecordedOpposition {
+    case opposed(Person, OppositionReceipt)
+    case alreadyOpposed(Person, since: Instant, receipt: OppositionReceipt?)
+}
+
+extension Service {
+    /// Files an opposition in one transaction and writes its PDF receipt. With a code, the code
+    /// is consumed only if the opposition is filed, and a wrong code is recorded for the lockout.
+    public func oppose(_ r: OppositionRequest) throws -> OppositionResult {
+        let now = clock.now()
+        try FileIO.refuseExisting(r.receiptPath, force: r.force, field: "receipt")
+        let result: Result<OppositionResult, MESError> = try store.transaction {
+            let person: Person, channel: Channel, actor: Actor, actorID: String?, codeID: Int64?
+            switch r.identity {
+            case .session(let token):
+                let s = try store.session(token, now: now)
+                (person, channel, actor, actorID, codeID) = (s.person, .web, .self, nil, s.codeID)
+            case .attachedProfile(let token, let id):
+                (person, channel, actor, actorID, codeID) = (try attachedProfile(session: token, profileID: id, now: now), .web, .self, nil, nil)
+            case .code(let code, let card):
+                switch try store.identify(code: code, nir: card.nir, card: card.card, serial: card.serial, now: now, policy: policy) {
+                case .rejected(let e, _, _): return .failure(e)
+                case .identified(let p, let id): (person, channel, actor, actorID, codeID) = (p, .web, .self, nil, id)
+                }
+            case .assisted(let adviser, let nir, let birthDate, let lastName, let firstName):
+                let matches = try store.people(nir: nir).filter { $0.birthDate == birthDate && Names.same($0.lastName, lastName) }
+                (person, channel, actor, actorID, codeID) = (try Self.one(of: matches, firstName: firstName), .phone, .adviser, adviser, nil)
+            }
+            let recorded = try recordOpposition(person, channel: channel, actor: actor, actorID: actorID, codeID: codeID,
+                                                legalRepresentative: r.legalRepresentative, now: now)
+            switch recorded {
+            case .alreadyOpposed(let p, let since, let receipt):
+                return .success(OppositionResult(person: p, outcome: .alreadyOpposed(since: since, receipt: receipt),
+                                                 attached: try store.attached(to: p), now: now))
+            case .opposed(let p, let receipt):
+                let path = r.receiptPath ?? store.receiptsDirectory + "/\(receipt.id).pdf"
+                try FileIO.writeAtomically(path, try receipts.document(receipt), overwrite: r.force, field: "receipt")
+                store.noteCreated(path)
+                return .success(OppositionResult(person: p, outcome: .opposed(receipt, path: path),
+                                                 attached: try store.attached(to: p), now: now))
+            }
+        }
+        return try result.get()
+    }
+
+    /// Records the opposition of `person` (inside the caller's transaction): the decision, the
+    /// new state and the receipt record. Writes no file.
+    func recordOpposition(_ person: Person, channel: Channel, actor: Actor, actorID: String? = nil, codeID: Int64? = nil,
+                          legalRepresentative: Bool, now: Instant) throws -> RecordedOpposition {
+        let today = now.parisDate
+        switch try ProfileRules.decide(.opposition, for: person, by: actor, certified: legalRepresentative, today: today) {
+        case .refused(let e): throw e  // decide throws it first
+        case .already:
+            let last = try store.lastOpposition(of: person.id)
+            return .alreadyOpposed(person, since: last?.at ?? person.stateSince ?? now,
+                                   receipt: try last.flatMap { try store.receipt(decisionID: $0.id) })
+        case .apply(let state):
+            let decision = try store.recordDecision(.opposition, person: person, state: state, now: now, channel: channel,
+                                                    actor: ProfileRules.recordedActor(actor, for: person, today: today),
+                                                    actorID: actorID, codeID: codeID)
+            let receipt = try store.createReceipt(decisionID: decision, person: person, codeID: codeID, decidedAt: now, now: now)
+            var updated = person
+            updated.state = state
+            updated.stateSince = now
+            return .opposed(updated, receipt)
+        }
+    }
+}

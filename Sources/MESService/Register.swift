@@ -1,0 +1,87 @@
+import Foundation
+import MESCore
+import MESRender
+import MESStore
+
+/// A store created (or found) by `init`.
+public struct StoreCreation: Sendable {
+    public let directory: String
+    public let created: Bool
+    public let schemaVersion: Int
+    /// How many demo people were seeded.
+    public let demoPeople: Int
+}
+
+/// What a notification wave sent.
+public struct NotificationWave: Sendable {
+    public let notified: Int
+    public let byEmail: Int
+    public var byLetter: Int { notified - byEmail }
+}
+
+/// One outbox message with its text.
+public struct OutboxMessage: Sendable {
+    public let entry: OutboxEntry
+    /// The message as a person reads it (LF line ends).
+    public let body: String
+    /// The provisional or one-time code it carries (for scripts).
+    public let code: String?
+}
+
+extension Service {
+    /// Creates the store in `directory` (an existing one is opened as is); with `demo`, seeds the
+    /// demo people into an empty register.
+    public static func initialize(_ directory: String, demo: Bool) throws -> StoreCreation {
+        let (store, created) = try Store.create(directory)
+        var seeded = 0
+        if demo {
+            if try !store.registerIsEmpty() {
+                throw MESError(.storeNotEmpty, "La base \(directory) contient déjà des personnes : les personnes de démonstration n'ont pas été ajoutées.", field: "demo")
+            }
+            try store.transaction { try DemoData.seed(store) }
+            seeded = try store.peopleCount()
+        }
+        return StoreCreation(directory: directory, created: created, schemaVersion: store.schemaVersion, demoPeople: seeded)
+    }
+
+    /// Loads a roster (all rows or none) from a source that hands over its bytes chunk by chunk.
+    public func importRoster(_ source: @escaping ByteSource) throws -> Int {
+        try RosterImport.run(source, into: store, today: clock.now().parisDate)
+    }
+
+    /// Sends notification codes (6 weeks) to the pending profiles never notified, in one
+    /// transaction whose messages are synced at once.
+    public func notify(forceLetter: Bool) throws -> NotificationWave {
+        let now = clock.now()
+        let deliveries = try store.transaction {
+            let list = try store.unnotified().map {
+                try notify($0, forceLetter: forceLetter, code: random.provisionalCode(), now: now, sync: false)
+            }
+            FileIO.syncFilesystem(store.outboxDirectory)
+            return list
+        }
+        return NotificationWave(notified: deliveries.count, byEmail: deliveries.filter { $0.channel == .email }.count)
+    }
+
+    /// The outbox, oldest first; for one NIR's profiles when given.
+    public func outbox(nir: NIR?) throws -> [OutboxEntry] {
+        let entries = try store.outbox()
+        guard let nir else { return entries }
+        let ids = Set(try store.people(nir: nir).map(\.id))
+        return entries.filter { $0.personID.map(ids.contains) ?? false }
+    }
+
+    /// One message by number, or the last one (`nil`).
+    public func outboxMessage(id: Int64?) throws -> OutboxMessage {
+        let entry = try id.map { try store.outboxEntry(id: $0) } ?? store.outbox().last
+        guard let m = entry else {
+            throw MESError(.messageNotFound, "Message introuvable : \(id.map(String.init) ?? "last")", field: "ID")
+        }
+        let raw = try FileIO.read(m.path, field: "ID")
+        let body = String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+        return OutboxMessage(entry: m, body: body, code: MessageTemplates.code(in: body))
+    }
+
+    /// The audit trail, oldest first; for one NIR when given.
+    public func history(nir: NIR?) throws -> [Store.AuditEntry] { try store.history(nir: nir) }
+}

@@ -1,0 +1,66 @@
+import MESCore
+import MESRender
+import MESStore
+
+/// Where the service's messages go. Today: recorded in the store and written as files in the
+/// outbox, inside the transaction that caused them.
+public protocol MessageTransport {
+    /// Hands over one message for `personID` (inside the caller's transaction). `sync: false`
+    /// lets a caller that sends many sync them all at once.
+    func deliver(_ message: OutgoingMessage, to personID: Int64?, at now: Instant, sync: Bool) throws -> OutboxEntry
+}
+
+/// The outbox: each message is a file under the store's `outbox/`, listed in the database.
+public struct OutboxFiles: MessageTransport {
+    let store: Store
+    public init(store: Store) { self.store = store }
+
+    public func deliver(_ message: OutgoingMessage, to personID: Int64?, at now: Instant, sync: Bool) throws -> OutboxEntry {
+        try store.deliver(message, to: personID, now: now, sync: sync)
+    }
+}
+
+/// Turns an opposition receipt into the document a person keeps, and judges a document
+/// presented as one. Called from the batch's writer thread too: implementations are thread-safe.
+public protocol ReceiptIssuer: Sendable {
+    /// The document's bytes (deterministic for the same receipt).
+    func document(_ receipt: OppositionReceipt) throws -> [UInt8]
+    /// Whether `bytes` is a receipt this store issued, unchanged.
+    func verify(_ bytes: [UInt8], store: Store) throws -> ReceiptVerdict
+}
+
+/// A verdict on a receipt file.
+public struct ReceiptVerdict: Sendable, Equatable {
+    public enum Status: String, Sendable {
+        case authentic, altered, unknown
+
+        /// How people read it.
+        public var french: String { self == .authentic ? "authentique" : self == .altered ? "altéré" : "inconnu" }
+    }
+
+    public let status: Status
+    /// The reference the file shows, when it shows one.
+    public let id: String?
+    /// The fields that differ from the record (`nir`, `name`, `greeting`, `decided_on`, `verification`).
+    public let mismatch: [String]
+}
+
+/// Receipts as one-page PDFs whose visible fields carry a keyed verification code.
+public struct PDFReceipts: ReceiptIssuer {
+    public init() {}
+
+    public func document(_ receipt: OppositionReceipt) throws -> [UInt8] { ReceiptRenderer.pdf(receipt) }
+
+    public func verify(_ bytes: [UInt8], store: Store) throws -> ReceiptVerdict {
+        guard let f = ReceiptReader.read(bytes) else { return ReceiptVerdict(status: .unknown, id: nil, mismatch: []) }
+        guard let r = try store.receipt(id: f.id) else { return ReceiptVerdict(status: .unknown, id: f.id, mismatch: []) }
+        var mismatch: [String] = []
+        if f.nir != r.nir.compact { mismatch.append("nir") }
+        if f.name != r.name { mismatch.append("name") }
+        if f.greeting != r.greeting { mismatch.append("greeting") }
+        if f.decidedOn != r.decidedOn.iso { mismatch.append("decided_on") }
+        let expected = store.verificationCode(id: f.id, nir: f.nir, name: f.name, greeting: f.greeting, decidedOn: f.decidedOn)
+        if f.verification != r.verification || expected != f.verification { mismatch.append("verification") }
+        return ReceiptVerdict(status: mismatch.isEmpty ? .authentic : .altered, id: f.id, mismatch: mismatch)
+    }
+}
