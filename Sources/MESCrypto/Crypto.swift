@@ -59,11 +59,6 @@ public enum Crypto {
         }
         return rc == 1 ? out : nil
     }
-
-    /// A secret drawn uniformly from `alphabet` without modulo bias (rejection sampling).
-    public static func randomString(length: Int, alphabet: [UInt8]) -> String {
-        SystemRandom().string(length: length, alphabet: alphabet)
-    }
 }
 
 /// The system's random source: OpenSSL's CSPRNG.

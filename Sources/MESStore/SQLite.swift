@@ -249,21 +249,6 @@ public final class Database {
         }
     }
 
-    /// Runs `body` inside a savepoint of the current transaction: its changes are undone
-    /// when it throws, and the transaction goes on.
-    public func savepoint<T>(_ body: () throws -> T) throws -> T {
-        try run("SAVEPOINT row")
-        do {
-            let v = try body()
-            try run("RELEASE row")
-            return v
-        } catch {
-            _ = try? run("ROLLBACK TO row")
-            _ = try? run("RELEASE row")
-            throw error
-        }
-    }
-
     /// Runs `body` in a read transaction (a consistent snapshot), retrying busy errors.
     public func read<T>(_ body: () throws -> T) throws -> T {
         try retryingBusy {

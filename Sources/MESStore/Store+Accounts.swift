@@ -26,11 +26,6 @@ extension Store {
                      .text(username)).map(account(from:))
     }
 
-    public func account(personID: Int64) throws -> Account? {
-        try db.first("SELECT person_id, username, password_hash, failed_logins, locked_until, closed_at FROM accounts WHERE person_id = ?",
-                     .int(personID)).map(account(from:))
-    }
-
     private func account(from r: Row) -> Account {
         Account(personID: r.int(0)!, username: r.text(1)!, passwordHash: r.text(2)!, failedLogins: Int(r.int(3)!),
                 lockedUntil: r.int(4).map(Instant.init(seconds:)), closedAt: r.int(5).map(Instant.init(seconds:)))
@@ -67,8 +62,6 @@ extension Store {
     }
 
     /// A fresh 6-digit one-time code from the CSPRNG.
-    public static func newOTP() -> String { Crypto.randomString(length: 6, alphabet: Array("0123456789".utf8)) }
-
     /// Records a one-time code (its digest) and supersedes the person's earlier ones for the same purpose.
     public func recordOTP(_ code: String, personID: Int64, purpose: OTPPurpose, target: String?, now: Instant, validity: Int64) throws {
         try db.run("UPDATE otps SET used_at = ? WHERE person_id = ? AND purpose = ? AND used_at IS NULL",

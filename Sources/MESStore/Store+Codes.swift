@@ -41,11 +41,6 @@ extension Store {
         return db.lastInsertID
     }
 
-    /// A fresh code from the CSPRNG: 12 characters of `A–Z a–z 0–9`, no modulo bias.
-    public static func newCode() -> String {
-        Crypto.randomString(length: ProvisionalCode.length, alphabet: ProvisionalCode.alphabet)
-    }
-
     /// When the person may ask for a code again (nil: now).
     public func throttled(_ person: Person, now: Instant, policy: Policy) throws -> Bool {
         guard let last = try db.first("SELECT last_code_request FROM people WHERE id = ?", .int(person.id))?.int(0) else { return false }
@@ -123,7 +118,7 @@ extension Store {
 
     /// Opens a session for a profile; returns the token (stored only as a digest).
     public func openSession(for personID: Int64, codeID: Int64?, now: Instant, policy: Policy) throws -> String {
-        let token = Crypto.randomString(length: 32, alphabet: ProvisionalCode.alphabet)
+        let token = SystemRandom().string(length: 32, alphabet: ProvisionalCode.alphabet)
         try db.run("INSERT INTO sessions (digest, person_id, created_at, expires_at, code_id) VALUES (?, ?, ?, ?, ?)",
                    .blob(digest("session", token)), .int(personID), .int(now.seconds), .int(now.seconds + policy.sessionValidity),
                    codeID.map { .int($0) } ?? .null)

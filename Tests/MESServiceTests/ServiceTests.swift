@@ -1,2 +1,354 @@
+import Foundation
 import Testing
+import MESCore
+import MESRender
 @testable import MESService
+@testable import MESStore
+
+/// Always the same bytes: codes are `AAAAAAAAAAAA`, one-time codes `000000`.
+struct ConstantRandom: RandomSource {
+    func bytes(_ count: Int) -> [UInt8] { [UInt8](repeating: 0, count: count) }
+}
+
+/// A clock tests move by hand.
+final class ManualClock: Clock, @unchecked Sendable {
+    var instant: Instant
+    init(_ text: String) { instant = Instant.parse(text)! }
+    func now() -> Instant { instant }
+    func advance(_ seconds: Int64) { instant = instant.adding(seconds: seconds) }
+}
+
+/// A transport that keeps what it was handed, then records it in the outbox as the real one does.
+final class CapturingTransport: MessageTransport, @unchecked Sendable {
+    let store: Store
+    var sent: [OutgoingMessage] = []
+    init(store: Store) { self.store = store }
+    func deliver(_ message: OutgoingMessage, to personID: Int64?, at now: Instant, sync: Bool) throws -> OutboxEntry {
+        sent.append(message)
+        return try store.deliver(message, to: personID, now: now, sync: sync)
+    }
+}
+
+/// A demo store in a fresh directory, with every seam under the test's control.
+struct Harness {
+    let directory: String
+    let clock = ManualClock("2022-02-03T10:00:00Z")
+    let service: Service
+    let transport: CapturingTransport
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mes-service-\(UUID().uuidString)").path
+        _ = try Service.initialize(directory, demo: true)
+        let store = try Store.open(directory)
+        transport = CapturingTransport(store: store)
+        service = Service(store: store, clock: clock, random: ConstantRandom(), transport: transport)
+    }
+
+    static let martine = CardIdentity(nir: DemoData.martineNIR, card: .plain, serial: "953701166")
+    static let code = "AAAAAAAAAAAA"
+
+    /// Martine identified with a fresh code: her session.
+    func martineSession() throws -> IdentifiedSession {
+        _ = try service.requestCode(CodeRequest(card: Self.martine, birthDate: DemoData.martineBirthDate))
+        return try service.identify(code: Self.code, card: Self.martine)
+    }
+
+    func error(_ body: () throws -> Void) -> MESError? {
+        do { try body(); return nil } catch let e as MESError { return e } catch { return nil }
+    }
+}
+
+@Suite struct CodeRequestServiceTests {
+    @Test func aCodeGoesThroughTheTransportAndIsThrottled() throws {
+        let h = try Harness()
+        let d = try h.service.requestCode(CodeRequest(card: Harness.martine, birthDate: DemoData.martineBirthDate))
+        #expect(d.channel == .email)
+        #expect(h.transport.sent.count == 1)
+        #expect(String(decoding: h.transport.sent[0].body, as: UTF8.self).contains(Harness.code))
+        #expect(d.expiresAt == h.clock.now().adding(seconds: 15 * 60))
+        #expect(h.error { _ = try h.service.requestCode(CodeRequest(card: Harness.martine, birthDate: DemoData.martineBirthDate)) }?.code == .tooSoon)
+        h.clock.advance(31)
+        _ = try h.service.requestCode(CodeRequest(card: Harness.martine, birthDate: DemoData.martineBirthDate))
+        #expect(h.transport.sent.count == 2)
+    }
+
+    @Test func twinsNeedAFirstName() throws {
+        let h = try Harness()
+        let card = CardIdentity(nir: DemoData.nir("2850597105123"), card: .photo, serial: "04512378963")
+        let birth = CalendarDate(year: 2016, month: 4, day: 12)!
+        let e = h.error { _ = try h.service.requestCode(CodeRequest(card: card, birthDate: birth)) }
+        #expect(e?.code == .profileAmbiguous)
+        #expect(e?.message.contains("--") == false, "core and service messages name no flag")
+        let d = try h.service.requestCode(CodeRequest(card: card, birthDate: birth, firstName: "lucas"))
+        #expect(d.person.firstName == "Lucas")
+    }
+
+    @Test func anUnknownPersonIsNotFound() throws {
+        let h = try Harness()
+        let e = h.error { _ = try h.service.requestCode(CodeRequest(card: Harness.martine, birthDate: CalendarDate(year: 1988, month: 6, day: 9)!)) }
+        #expect(e?.code == .identityNotFound)
+    }
+}
+
+@Suite struct IdentificationServiceTests {
+    @Test func aCodeOpensOneSessionAndIsSpent() throws {
+        let h = try Harness()
+        let s = try h.martineSession()
+        #expect(s.person.firstName == "Martine Julie")
+        #expect(s.attached.count == 5)
+        #expect(s.expiresAt == h.clock.now().adding(seconds: 30 * 60))
+        #expect(h.error { _ = try h.service.identify(code: Harness.code, card: Harness.martine) }?.code == .codeUsed)
+    }
+
+    @Test func fiveWrongCodesLockTheCardAndAreRecordedDespiteTheFailure() throws {
+        let h = try Harness()
+        _ = try h.service.requestCode(CodeRequest(card: Harness.martine, birthDate: DemoData.martineBirthDate))
+        var codes: [ErrorCode] = []
+        for _ in 0..<5 { codes.append(h.error { _ = try h.service.identify(code: "BBBBBBBBBBBB", card: Harness.martine) }?.code ?? .usage) }
+        #expect(codes.last == .locked)
+        #expect(h.error { _ = try h.service.identify(code: Harness.code, card: Harness.martine) }?.code == .locked)
+    }
+}
+
+@Suite struct OppositionServiceTests {
+    @Test func anInlineCodeFilesTheOppositionAndItsReceipt() throws {
+        let h = try Harness()
+        _ = try h.service.requestCode(CodeRequest(card: Harness.martine, birthDate: DemoData.martineBirthDate))
+        let r = try h.service.oppose(OppositionRequest(identity: .code(Harness.code, Harness.martine)))
+        guard case .opposed(let receipt, let path) = r.outcome else { Issue.record("not opposed"); return }
+        #expect(r.person.state == .opposed)
+        #expect(receipt.decidedOn == CalendarDate(year: 2022, month: 2, day: 3)!)
+        #expect(try h.service.verifyReceipt(try FileIO.read(path)).status == .authentic)
+        #expect(try h.service.store.history(nir: DemoData.martineNIR).contains { $0.event == "opposition" && $0.actor == "self" })
+    }
+
+    @Test func aWrongInlineCodeFilesNothingButCounts() throws {
+        let h = try Harness()
+        _ = try h.service.requestCode(CodeRequest(card: Harness.martine, birthDate: DemoData.martineBirthDate))
+        let e = h.error { _ = try h.service.oppose(OppositionRequest(identity: .code("BBBBBBBBBBBB", Harness.martine))) }
+        #expect(e?.code == .identityNotFound)
+        #expect(try h.service.store.history(nir: DemoData.martineNIR).contains { $0.event == "identification_failed" })
+        #expect(try h.service.store.people(nir: DemoData.martineNIR)[0].state == .pending)
+    }
+
+    @Test func opposingTwiceReportsTheFirstOpposition() throws {
+        let h = try Harness()
+        let s = try h.martineSession()
+        _ = try h.service.oppose(OppositionRequest(identity: .session(s.token)))
+        h.clock.advance(60)
+        let again = try h.service.oppose(OppositionRequest(identity: .session(s.token)))
+        guard case .alreadyOpposed(let since, let receipt) = again.outcome else { Issue.record("opposed twice"); return }
+        #expect(since == Instant.parse("2022-02-03T10:00:00Z")!)
+        #expect(receipt != nil)
+    }
+
+    @Test func aMinorsProfileNeedsTheLegalRepresentative() throws {
+        let h = try Harness()
+        let s = try h.martineSession()
+        let child = try #require(s.attached.first { $0.firstName == "Jean-Jacques" })
+        let e = h.error { _ = try h.service.oppose(OppositionRequest(identity: .attachedProfile(session: s.token, profileID: child.id))) }
+        #expect(e?.code == .legalRepresentativeRequired)
+        #expect(e?.status == .refused)
+        let r = try h.service.oppose(OppositionRequest(identity: .attachedProfile(session: s.token, profileID: child.id), legalRepresentative: true))
+        #expect(r.person.state == .opposed)
+        #expect(try h.service.store.history(nir: DemoData.martineNIR).contains { $0.event == "opposition" && $0.actor == "legal_representative" && $0.person?.id == child.id })
+    }
+
+    @Test func aProfileOutsideTheFamilyIsRefused() throws {
+        let h = try Harness()
+        let s = try h.martineSession()
+        #expect(h.error { _ = try h.service.oppose(OppositionRequest(identity: .attachedProfile(session: s.token, profileID: 999))) }?.code == .profileNotFound)
+    }
+
+    @Test func theAssistedPathIsAuditedWithTheAdviser() throws {
+        let h = try Harness()
+        let r = try h.service.oppose(OppositionRequest(identity: .assisted(adviser: "A042", nir: DemoData.martineNIR,
+                                                                          birthDate: DemoData.martineBirthDate, lastName: "LEGUELLEC", firstName: nil)))
+        #expect(r.person.state == .opposed)
+        let line = try #require(try h.service.store.history(nir: DemoData.martineNIR).first { $0.event == "opposition" })
+        #expect(line.channel == "phone" && line.actor == "adviser" && line.actorID == "A042")
+        let wrong = h.error { _ = try h.service.oppose(OppositionRequest(identity: .assisted(adviser: "A042", nir: DemoData.martineNIR,
+                                                                                            birthDate: DemoData.martineBirthDate, lastName: "Martin", firstName: nil))) }
+        #expect(wrong?.code == .identityNotFound)
+    }
+
+    @Test func anActiveSpaceIsRefused() throws {
+        let h = try Harness()
+        let claire = CardIdentity(nir: DemoData.nir("2900631555101"), card: .photo, serial: "09876543210")
+        _ = try h.service.requestCode(CodeRequest(card: claire, birthDate: CalendarDate(year: 1990, month: 6, day: 27)!))
+        let e = h.error { _ = try h.service.oppose(OppositionRequest(identity: .code(Harness.code, claire))) }
+        #expect(e?.code == .alreadyActive)
+        // The code was not consumed: the refusal rolled everything back.
+        #expect(try h.service.identify(code: Harness.code, card: claire).person.state == .active)
+    }
+}
+
+@Suite struct ActivationServiceTests {
+    @Test func contactCodeThenActivation() throws {
+        let h = try Harness()
+        let s = try h.martineSession()
+        let step1 = try h.service.activate(ActivationRequest(session: s.token, newEmail: "martine@example.fr")) { Issue.record("no password yet"); return ("", "") }
+        guard case .codesSent(let sent) = step1 else { Issue.record("no code sent"); return }
+        #expect(sent.count == 1 && sent[0].1 == "martine@example.fr")
+        let bad = h.error { _ = try h.service.activate(ActivationRequest(session: s.token, newEmail: "martine@example.fr", emailCode: "111111",
+                                                                         username: "martine.l")) { ("Soleil#2022x", "Soleil#2022x") } }
+        #expect(bad?.code == .otpRejected)
+        let done = try h.service.activate(ActivationRequest(session: s.token, newEmail: "martine@example.fr", emailCode: "000000",
+                                                            username: "martine.l")) { ("Soleil#2022x", "Soleil#2022x") }
+        guard case .activated(let username, let profile, _, _) = done else { Issue.record("not activated"); return }
+        #expect(username == "martine.l" && profile.state == .active)
+        #expect(h.transport.sent.last?.subject == "Votre profil Mon espace santé a bien été activé")
+    }
+
+    @Test func everyPasswordRuleIsListedAtOnce() throws {
+        let h = try Harness()
+        let s = try h.martineSession()
+        let e = h.error { _ = try h.service.activate(ActivationRequest(session: s.token, username: "martine.l")) { ("abc", "abd") } }
+        #expect(e?.code == .passwordInvalid)
+        #expect(e?.field == "password")
+    }
+
+    @Test func aDeceasedProfileCannotBeActivated() throws {
+        let h = try Harness()
+        let henri = CardIdentity(nir: DemoData.nir("1380475056042"), card: .plain, serial: "12345678")
+        _ = try h.service.requestCode(CodeRequest(card: henri, birthDate: CalendarDate(year: 1938, month: 4, day: 19)!))
+        let s = try h.service.identify(code: Harness.code, card: henri)
+        #expect(h.error { _ = try h.service.activate(ActivationRequest(session: s.token, username: "henri.lefebvre")) { ("Soleil#2022x", "Soleil#2022x") } }?.code == .notActivable)
+    }
+
+    @Test func anAttachedMinorIsActivatedByTheLegalRepresentative() throws {
+        let h = try Harness()
+        let s = try h.martineSession()
+        let child = try #require(s.attached.first { $0.firstName == "Gerard" })
+        #expect(h.error { _ = try h.service.activateProfile(session: s.token, profileID: child.id, legalRepresentative: false) }?.code == .legalRepresentativeRequired)
+        let (p, _) = try h.service.activateProfile(session: s.token, profileID: child.id, legalRepresentative: true)
+        #expect(p.state == .active)
+        let line = try #require(try h.service.store.history(nir: DemoData.martineNIR).last { $0.event == "activation" })
+        #expect(line.actor == "legal_representative")
+    }
+}
+
+@Suite struct AccountServiceTests {
+    func activated(_ h: Harness) throws -> IdentifiedSession {
+        let s = try h.martineSession()
+        _ = try h.service.activate(ActivationRequest(session: s.token, username: "martine.l")) { ("Soleil#2022x", "Soleil#2022x") }
+        return s
+    }
+
+    @Test func loginThenAccessCodeOpensASession() throws {
+        let h = try Harness()
+        _ = try activated(h)
+        let sent = try h.service.login(username: "martine.l", password: "Soleil#2022x", via: nil)
+        #expect(sent.channel == "email")
+        let signed = try h.service.login(username: "martine.l", accessCode: "000000")
+        #expect(signed.person.firstName == "Martine Julie")
+        #expect(try h.service.profiles(session: signed.token).attached.count == 5)
+    }
+
+    @Test func wrongPasswordsLockTheAccount() throws {
+        let h = try Harness()
+        _ = try activated(h)
+        var codes: [ErrorCode] = []
+        for _ in 0..<5 { codes.append(h.error { _ = try h.service.login(username: "martine.l", password: "wrong", via: nil) }?.code ?? .usage) }
+        #expect(codes.prefix(4).allSatisfy { $0 == .identityNotFound } && codes.last == .locked)
+        #expect(h.error { _ = try h.service.login(username: "martine.l", password: "Soleil#2022x", via: nil) }?.code == .locked)
+        h.clock.advance(15 * 60 + 1)
+        _ = try h.service.login(username: "martine.l", password: "Soleil#2022x", via: nil)
+    }
+
+    @Test func closeThenSweep() throws {
+        let h = try Harness()
+        let s = try activated(h)
+        let closed = try h.service.close(session: s.token, delete: true)
+        #expect(closed.person.state == .closed && closed.delete)
+        #expect(h.error { _ = try h.service.login(username: "martine.l", password: "Soleil#2022x", via: nil) }?.code == .identityNotFound)
+        let wave = try h.service.notify(forceLetter: false)
+        #expect(wave.notified > 0)
+        #expect(try h.service.sweep(dryRun: false).created.isEmpty)
+        h.clock.advance(43 * 86_400)
+        let dry = try h.service.sweep(dryRun: true)
+        #expect(dry.created.count == wave.notified - 0 && dry.dryRun)
+        let swept = try h.service.sweep(dryRun: false)
+        #expect(swept.created.count == dry.created.count)
+        #expect(try h.service.sweep(dryRun: false).created.isEmpty)
+    }
+}
+
+@Suite struct ReceiptServiceTests {
+    @Test func aDuplicateIsNumberedAndTheOriginalStillVerifies() throws {
+        let h = try Harness()
+        let s = try h.martineSession()
+        let r = try h.service.oppose(OppositionRequest(identity: .session(s.token)))
+        guard case .opposed(let receipt, let path) = r.outcome else { Issue.record("not opposed"); return }
+        let copy = try h.service.reissueReceipt(.id(receipt.id), format: .pdf, output: nil, force: false)
+        #expect(copy.receipt.copy == 2)
+        #expect(try h.service.verifyReceipt(copy.bytes).status == .authentic)
+        var altered = try FileIO.read(path)
+        let name = Array("LEGUELLEC".utf8)
+        let at = try #require((0...(altered.count - name.count)).first { Array(altered[$0..<$0 + name.count]) == name })
+        altered.replaceSubrange(at..<at + name.count, with: Array("LEGUELLEX".utf8))
+        #expect(try h.service.verifyReceipt(altered).status == .altered)
+        #expect(h.error { _ = try h.service.reissueReceipt(.id("JO-NOPE"), format: .text, output: nil, force: false) }?.code == .receiptNotFound)
+    }
+}
+
+@Suite struct RegisterServiceTests {
+    @Test func importRejectsABirthBefore1870LikeEveryOtherPath() throws {
+        let h = try Harness()
+        let csv = "nir,birth_date,first_name,last_name,card_type,serial\n\(DemoData.nir("1690175056042").compact),01/01/1869,Jean,Ancien,plain,12345678\n"
+        let e = h.error { _ = try h.service.importRoster { body in try Array(csv.utf8).withUnsafeBufferPointer { try body($0) } } }
+        #expect(e?.code == .rosterInvalid)
+        #expect(e?.message.contains("année trop ancienne") == true)
+        #expect(BirthDateRule.validate("01/01/1869", today: CalendarDate(year: 2022, month: 2, day: 3)!) == .failure(.tooOld))
+    }
+
+    @Test func theOutboxFiltersByNIRAndShowsTheCode() throws {
+        let h = try Harness()
+        _ = try h.service.requestCode(CodeRequest(card: Harness.martine, birthDate: DemoData.martineBirthDate))
+        #expect(try h.service.outbox(nir: DemoData.martineNIR).count == 1)
+        #expect(try h.service.outbox(nir: DemoData.nir("2900631555101")).isEmpty)
+        #expect(try h.service.outboxMessage(id: nil).code == Harness.code)
+        #expect(h.error { _ = try h.service.outboxMessage(id: 42) }?.code == .messageNotFound)
+    }
+
+    @Test func theDemoJourneyOpposesThenReportsTheOpposition() throws {
+        let h = try Harness()
+        let run = try h.service.demo()
+        #expect(run.status == "opposed")
+        #expect(run.steps.contains { $0.result.contains("authentique") })
+        #expect(try h.service.demo().status == "already_opposed")
+    }
+}
+
+/// Collects a batch's published rows in memory.
+final class CollectingSink: BatchSink {
+    var rows: [BatchOpposition.Result] = []
+    func publish(_ results: [BatchOpposition.Result]) throws { rows += results }
+    func progress(rows: Int, readBytes: Int, totalBytes: Int, elapsed: Double) {}
+}
+
+@Suite struct BatchServiceTests {
+    @Test func membersAreFiledRefusedOrReportedRowByRow() throws {
+        let h = try Harness()
+        _ = try h.service.requestCode(CodeRequest(card: Harness.martine, birthDate: DemoData.martineBirthDate))
+        let csv = """
+        nir;date_naissance;type_carte;numero_serie;code
+        \(DemoData.martineNIR.compact);08/06/1988;sans photo;953701166;\(Harness.code)
+        \(DemoData.martineNIR.compact);08/06/1988;sans photo;953701166;\(Harness.code)
+        123;08/06/1988;sans photo;953701166;\(Harness.code)
+        \(DemoData.nir("2900631555101").compact);27/06/1990;avec photo;09876543210;
+
+        """
+        let dir = h.directory + "/justificatifs"
+        let sink = CollectingSink()
+        var options = BatchOptions(receiptsDirectory: dir)
+        options.groupSize = 2
+        let summary = try h.service.batchOppose({ body in try Array(csv.utf8).withUnsafeBufferPointer { try body($0) } },
+                                                totalBytes: 0, options: options, sink: sink)
+        #expect(sink.rows.map(\.status) == [.opposed, .alreadyOpposed, .invalid, .invalid])
+        #expect(sink.rows[3].error?.code == .codeRequired)
+        #expect(summary.rows == 4 && summary.counts[.opposed] == 1)
+        let file = try #require(sink.rows[0].file)
+        #expect(try h.service.verifyReceipt(try FileIO.read(file)).status == .authentic)
+    }
+}

@@ -42,7 +42,7 @@ func demoPerson(_ store: Store, state: ProfileState = .pending, inside: Bool = f
     @Test func codeIsSingleUseAndStoredAsDigest() throws {
         let (store, _) = try Store.create(tempDir())
         let p = try demoPerson(store)
-        let code = Store.newCode()
+        let code = SystemRandom().provisionalCode()
         #expect(code.count == 12 && code.utf8.allSatisfy { ProvisionalCode.alphabet.contains($0) })
         _ = try store.transaction { try store.recordCode(code, for: p.id, kind: .onDemand, now: now, validity: 900) }
         let raw = try store.db.query("SELECT digest FROM codes")
@@ -58,7 +58,7 @@ func demoPerson(_ store: Store, state: ProfileState = .pending, inside: Bool = f
     @Test func newCodeSupersedesAndExpiryHolds() throws {
         let (store, _) = try Store.create(tempDir())
         let p = try demoPerson(store)
-        let old = Store.newCode(), new = Store.newCode()
+        let old = SystemRandom().provisionalCode(), new = SystemRandom().provisionalCode()
         try store.transaction {
             try store.recordCode(old, for: p.id, kind: .onDemand, now: now, validity: 900)
             try store.recordCode(new, for: p.id, kind: .onDemand, now: now, validity: 900)
@@ -76,11 +76,11 @@ func demoPerson(_ store: Store, state: ProfileState = .pending, inside: Bool = f
     @Test func lockoutAfterFiveWrongCodes() throws {
         let (store, _) = try Store.create(tempDir())
         let p = try demoPerson(store)
-        let code = Store.newCode()
+        let code = SystemRandom().provisionalCode()
         _ = try store.transaction { try store.recordCode(code, for: p.id, kind: .onDemand, now: now, validity: 900) }
         var codes: [String] = []
         for _ in 0..<5 {
-            switch try store.transaction({ try store.identify(code: Store.newCode(), nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }) {
+            switch try store.transaction({ try store.identify(code: SystemRandom().provisionalCode(), nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }) {
             case .identified: codes.append("ok")
             case .rejected(let e, let recorded, _): codes.append(e.code.rawValue); #expect(recorded)
             }
@@ -95,7 +95,7 @@ func demoPerson(_ store: Store, state: ProfileState = .pending, inside: Bool = f
     @Test func unknownCardRecordsNothing() throws {
         let (store, _) = try Store.create(tempDir())
         let p = try demoPerson(store)
-        let r = try store.transaction { try store.identify(code: Store.newCode(), nir: p.nir, card: .photo, serial: "01024576124", now: now, policy: .standard) }
+        let r = try store.transaction { try store.identify(code: SystemRandom().provisionalCode(), nir: p.nir, card: .photo, serial: "01024576124", now: now, policy: .standard) }
         guard case .rejected(let e, let recorded, _) = r else { Issue.record(); return }
         #expect(e.code.rawValue == "identity_not_found" && !recorded)
         #expect(try store.db.first("SELECT count(*) FROM audit")?.int(0) == 0)
@@ -106,7 +106,7 @@ func demoPerson(_ store: Store, state: ProfileState = .pending, inside: Bool = f
         let (a, _) = try Store.create(dir)
         let b = try Store.open(dir)
         let p = try demoPerson(a)
-        let code = Store.newCode()
+        let code = SystemRandom().provisionalCode()
         _ = try a.transaction { try a.recordCode(code, for: p.id, kind: .onDemand, now: now, validity: 900) }
         let results = try [a, b].map { s -> Bool in
             if case .identified = try s.transaction({ try s.identify(code: code, nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }) { return true }
