@@ -9,7 +9,7 @@ _mes() {
         w="${COMP_WORDS[i]}"
         [[ "$w" == -* ]] && continue
         case "$path $w" in
-            " nir"|" nir check"|" nir format"|" nir key"|" nir generate"|" vitale"|" vitale check"|" init"|" import"|" fixtures"|" notify"|" outbox"|" outbox list"|" outbox show"|" history"|" code"|" code generate"|" identify"|" oppose"|" activate"|" close"|" sweep"|" login"|" profiles"|" profiles list"|" profiles oppose"|" profiles activate"|" receipt"|" receipt verify"|" batch"|" batch oppose"|" demo"|" completions"|" manpage") path="$path $w" ;;
+            " nir"|" nir check"|" nir format"|" nir key"|" nir generate"|" vitale"|" vitale check"|" init"|" import"|" fixtures"|" notify"|" outbox"|" outbox list"|" outbox show"|" history"|" code"|" code generate"|" identify"|" oppose"|" activate"|" close"|" sweep"|" login"|" logout"|" profiles"|" profiles list"|" profiles oppose"|" profiles activate"|" receipt"|" receipt verify"|" advisers"|" advisers add"|" advisers list"|" batch"|" batch oppose"|" demo"|" completions"|" manpage") path="$path $w" ;;
         esac
     done
     case "$prev" in
@@ -18,9 +18,11 @@ _mes() {
         --birth-date) return ;;
         --card) COMPREPLY=($(compgen -W "photo plain" -- "$cur")); return ;;
         --code) return ;;
+        --code-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --count) return ;;
         --email) return ;;
         --email-otp) return ;;
+        --email-otp-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --first-name) return ;;
         --format) COMPREPLY=($(compgen -W "pdf text json" -- "$cur")); return ;;
         --group-size) return ;;
@@ -29,9 +31,11 @@ _mes() {
         --members) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --mobile) return ;;
         --mobile-otp) return ;;
+        --mobile-otp-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --nir) return ;;
         --now) return ;;
         --otp) return ;;
+        --otp-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --password-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --profile) return ;;
@@ -43,13 +47,14 @@ _mes() {
         --seed) return ;;
         --serial) return ;;
         --session) return ;;
+        --session-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --store) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --username) return ;;
         --via) COMPREPLY=($(compgen -W "email sms" -- "$cur")); return ;;
         --window-days) return ;;
     esac
     case "$path" in
-        "") COMPREPLY=($(compgen -W "nir vitale init import fixtures notify outbox history code identify oppose activate close sweep login profiles receipt batch demo completions manpage --json --store --now --help --version help" -- "$cur")) ;;
+        "") COMPREPLY=($(compgen -W "nir vitale init import fixtures notify outbox history code identify oppose activate close sweep login logout profiles receipt advisers batch demo completions manpage --json --store --now --help --version help" -- "$cur")) ;;
         " nir") COMPREPLY=($(compgen -W "check format key generate --json --store --now --help" -- "$cur")) ;;
         " nir check") COMPREPLY=($(compgen -W "--rules --json --store --now --help" -- "$cur")) ;;
         " nir format") COMPREPLY=($(compgen -W "--rules --json --store --now --help" -- "$cur")) ;;
@@ -57,7 +62,7 @@ _mes() {
         " nir generate") COMPREPLY=($(compgen -W "--count --seed --invalid --reason --json --store --now --help" -- "$cur")) ;;
         " vitale") COMPREPLY=($(compgen -W "check --json --store --now --help" -- "$cur")) ;;
         " vitale check") COMPREPLY=($(compgen -W "--card --json --store --now --help" -- "$cur")) ;;
-        " init") COMPREPLY=($(compgen -W "--demo --json --store --now --help" -- "$cur")) ;;
+        " init") COMPREPLY=($(compgen -W "--demo --test-clock --json --store --now --help" -- "$cur")) ;;
         " import") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")); [[ "$cur" != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
         " fixtures") COMPREPLY=($(compgen -W "--count --seed --roster --members --force --json --store --now --help" -- "$cur")) ;;
         " notify") COMPREPLY=($(compgen -W "--via --json --store --now --help" -- "$cur")) ;;
@@ -67,18 +72,22 @@ _mes() {
         " history") COMPREPLY=($(compgen -W "--nir --json --store --now --help" -- "$cur")) ;;
         " code") COMPREPLY=($(compgen -W "generate --json --store --now --help" -- "$cur")) ;;
         " code generate") COMPREPLY=($(compgen -W "--nir --birth-date --card --serial --via --first-name --json --store --now --help" -- "$cur")) ;;
-        " identify") COMPREPLY=($(compgen -W "--code --nir --card --serial --json --store --now --help" -- "$cur")) ;;
-        " oppose") COMPREPLY=($(compgen -W "--session --code --nir --card --serial --yes --legal-representative --receipt --force --assisted --adviser --birth-date --last-name --first-name --json --store --now --help" -- "$cur")) ;;
-        " activate") COMPREPLY=($(compgen -W "--session --accept-cgu --username --password-file --email --email-otp --mobile --mobile-otp --legal-representative --json --store --now --help" -- "$cur")) ;;
-        " close") COMPREPLY=($(compgen -W "--session --yes --delete --json --store --now --help" -- "$cur")) ;;
+        " identify") COMPREPLY=($(compgen -W "--code --code-file --nir --card --serial --json --store --now --help" -- "$cur")) ;;
+        " oppose") COMPREPLY=($(compgen -W "--session --session-file --code --code-file --nir --card --serial --yes --legal-representative --receipt --force --assisted --adviser --birth-date --last-name --first-name --json --store --now --help" -- "$cur")) ;;
+        " activate") COMPREPLY=($(compgen -W "--session --session-file --accept-cgu --username --password-file --email --email-otp --email-otp-file --mobile --mobile-otp --mobile-otp-file --legal-representative --json --store --now --help" -- "$cur")) ;;
+        " close") COMPREPLY=($(compgen -W "--session --session-file --yes --delete --json --store --now --help" -- "$cur")) ;;
         " sweep") COMPREPLY=($(compgen -W "--dry-run --window-days --json --store --now --help" -- "$cur")) ;;
-        " login") COMPREPLY=($(compgen -W "--username --password-file --via --otp --json --store --now --help" -- "$cur")) ;;
+        " login") COMPREPLY=($(compgen -W "--username --password-file --via --otp --otp-file --json --store --now --help" -- "$cur")) ;;
+        " logout") COMPREPLY=($(compgen -W "--session --session-file --json --store --now --help" -- "$cur")) ;;
         " profiles") COMPREPLY=($(compgen -W "list oppose activate --json --store --now --help" -- "$cur")) ;;
-        " profiles list") COMPREPLY=($(compgen -W "--session --json --store --now --help" -- "$cur")) ;;
-        " profiles oppose") COMPREPLY=($(compgen -W "--session --profile --yes --legal-representative --receipt --force --json --store --now --help" -- "$cur")) ;;
-        " profiles activate") COMPREPLY=($(compgen -W "--session --profile --accept-cgu --yes --legal-representative --json --store --now --help" -- "$cur")) ;;
-        " receipt") COMPREPLY=($(compgen -W "verify --session --id --format --output --force --json --store --now --help" -- "$cur")) ;;
+        " profiles list") COMPREPLY=($(compgen -W "--session --session-file --session --json --store --now --help" -- "$cur")) ;;
+        " profiles oppose") COMPREPLY=($(compgen -W "--session --session-file --profile --yes --legal-representative --receipt --force --json --store --now --help" -- "$cur")) ;;
+        " profiles activate") COMPREPLY=($(compgen -W "--session --session-file --profile --accept-cgu --yes --legal-representative --json --store --now --help" -- "$cur")) ;;
+        " receipt") COMPREPLY=($(compgen -W "verify --session --session-file --id --format --output --force --json --store --now --help" -- "$cur")) ;;
         " receipt verify") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")); [[ "$cur" != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
+        " advisers") COMPREPLY=($(compgen -W "add list --json --store --now --help" -- "$cur")) ;;
+        " advisers add") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;
+        " advisers list") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;
         " batch") COMPREPLY=($(compgen -W "oppose --json --store --now --help" -- "$cur")) ;;
         " batch oppose") COMPREPLY=($(compgen -W "--receipts --request-codes --association --legal-representative --group-size --quiet --json --store --now --help" -- "$cur")); [[ "$cur" != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
         " demo") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;

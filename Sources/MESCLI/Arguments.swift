@@ -39,8 +39,43 @@ enum Args {
         try BirthDateRule.validate(try inv.required(name), today: try ctx.now().parisDate).mapError { $0.error(field: name) }.get()
     }
 
-    static func code(_ inv: Invocation, _ name: String = "code") throws -> String {
-        try ProvisionalCode.parse(try inv.required(name), field: name).get()
+    static func code(_ inv: Invocation, _ ctx: Context, _ name: String = "code") throws -> String {
+        guard let text = try secret(inv, ctx, name) else { throw MESError.usage("missing required option --\(name) (or --\(name)-file)", field: name) }
+        return try ProvisionalCode.parse(text, field: name).get()
+    }
+
+    /// A secret the person types (code, one-time code, session token): `--NAME VALUE`, or
+    /// `--NAME-file FILE` (`-`: standard input; one line, at most `InputLimits.secretFile` bytes),
+    /// or the environment variable `env`. The file and environment forms keep it off argv
+    /// (`/proc/PID/cmdline`). Nil when none is given.
+    static func secret(_ inv: Invocation, _ ctx: Context, _ name: String, env: String? = nil) throws -> String? {
+        let direct = inv.value(name), file = inv.value(name + "-file")
+        if direct != nil && file != nil { throw MESError.usage("--\(name) and --\(name)-file cannot be used together", field: name) }
+        if let direct { return direct }
+        if let file {
+            let bytes = file == "-" ? try ctx.stdin.readAll() : try FileIO.read(file, field: name + "-file")
+            guard bytes.count <= 4096 else {
+                throw MESError.invalid(.fieldRequired, "Fichier trop volumineux pour un code (4 Kio au plus)", field: name + "-file")
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            return String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").trimmingSpaces
+        }
+        if let env, let v = ctx.environment[env], !v.isEmpty { return v }
+        return nil
+    }
+
+    /// The session token: `--session`, `--session-file`, or `$MES_SESSION`.
+    static func session(_ inv: Invocation, _ ctx: Context) throws -> String {
+        guard let token = try secret(inv, ctx, "session", env: "MES_SESSION") else {
+            throw MESError.usage("missing required option --session (or --session-file, or MES_SESSION)", field: "session")
+        }
+        return token
+    }
+
+    /// A positive whole number written plainly: `3`, never `03`, `+3` or ` 3`.
+    static func strictID(_ text: String) -> Int64? {
+        guard let first = text.utf8.first, first != 0x30, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return Int64(text)
     }
 
     static func via(_ inv: Invocation) -> OutgoingMessage.Channel? {
@@ -50,7 +85,7 @@ enum Args {
     /// A profile number from `mes profiles list`.
     static func profileID(_ inv: Invocation) throws -> Int64 {
         let text = try inv.required("profile")
-        guard let id = Int64(text) else {
+        guard let id = strictID(text) else {
             throw MESError.invalid(.profileNotFound, "Profil inconnu : \(text) (voir mes profiles list)", field: "profile")
         }
         return id
@@ -62,8 +97,12 @@ enum SharedOptions {
     static let nir = OptionSpec.value("nir", "NIR", "Social-security number (spaces allowed).")
     static let card = OptionSpec.value("card", "TYPE", "Carte Vitale model.", choices: CardType.allCases.map(\.rawValue))
     static let serial = OptionSpec.value("serial", "SERIAL", "Carte Vitale serial (photo: the 11 digits after 8025000002; plain: 8 to 13).")
-    static let code = OptionSpec.value("code", "CODE", "The 12-character provisional code.")
-    static let session = OptionSpec.value("session", "TOKEN", "Session token printed by 'mes identify'.")
+    static let code = OptionSpec.value("code", "CODE", "The 12-character provisional code (or --code-file).")
+    static let session = OptionSpec.value("session", "TOKEN", "Session token printed by 'mes identify' (or --session-file, or $MES_SESSION: off the command line).")
+    static let sessionFile = OptionSpec.value("session-file", "FILE", "Read the session token from FILE ('-': standard input).", file: true)
+    static let codeFile = OptionSpec.value("code-file", "FILE", "Read the provisional code from FILE ('-': standard input).", file: true)
+    /// `--session` and `--session-file`.
+    static let sessions = [session, sessionFile]
     static let yes = OptionSpec.flag("yes", short: "y", "Confirm the decision (else asked on a terminal).")
     static let legalRepresentative = OptionSpec.flag("legal-representative", "Certify being the legal representative (profiles of minors).")
     static let receipt = OptionSpec.value("receipt", "FILE", "Where to write the PDF receipt (default: STORE/receipts/ID.pdf).", file: true)

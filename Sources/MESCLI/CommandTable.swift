@@ -7,9 +7,9 @@ public enum CommandTable {
         [NIRCheckCommand.spec, NIRFormatCommand.spec, NIRKeyCommand.spec, NIRGenerateCommand.spec, VitaleCheckCommand.spec,
          InitCommand.spec, ImportCommand.spec, FixturesCommand.spec, NotifyCommand.spec, OutboxListCommand.spec,
          OutboxShowCommand.spec, HistoryCommand.spec, CodeGenerateCommand.spec, IdentifyCommand.spec, OpposeCommand.spec,
-         ActivateCommand.spec, CloseCommand.spec, SweepCommand.spec, LoginCommand.spec, ProfilesListCommand.spec,
+         ActivateCommand.spec, CloseCommand.spec, SweepCommand.spec, LoginCommand.spec, LogoutCommand.spec, ProfilesListCommand.spec,
          ProfilesOpposeCommand.spec, ProfilesActivateCommand.spec, ReceiptCommand.spec, ReceiptVerifyCommand.spec,
-         BatchCommand.spec, DemoCommand.spec] + DocumentationCommands.all
+         AdvisersAddCommand.spec, AdvisersListCommand.spec, BatchCommand.spec, DemoCommand.spec] + DocumentationCommands.all
     }
 }
 

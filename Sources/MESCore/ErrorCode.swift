@@ -6,6 +6,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case cancelled
     case confirmationRequired = "confirmation_required"
     case usage
+    case nowRefused = "now_refused"
     // exit invalidData
     case birthDateFuture = "birth_date_future"
     case birthDateInvalid = "birth_date_invalid"
@@ -59,6 +60,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case storeMissing = "store_missing"
     // exit refused
     case legalRepresentativeRequired = "legal_representative_required"
+    case adviserUnknown = "adviser_unknown"
     case alreadyActive = "already_active"
     case alreadyClosed = "already_closed"
     case notActivable = "not_activable"
@@ -89,13 +91,13 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     /// The exit status this error ends a command with.
     public var status: ExitStatus {
         switch self {
-        case .cancelled, .confirmationRequired, .usage:
+        case .cancelled, .confirmationRequired, .usage, .nowRefused:
             return .usage
         case .cguRequired, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid, .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken:
             return .invalidData
         case .fileUnreadable, .messageNotFound, .stdinUnreadable, .storeMissing:
             return .noInput
-        case .legalRepresentativeRequired, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .storeNotEmpty:
+        case .legalRepresentativeRequired, .adviserUnknown, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .storeNotEmpty:
             return .refused
         case .internal, .storeCorrupt, .storeError:
             return .internal

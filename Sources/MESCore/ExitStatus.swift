@@ -50,6 +50,13 @@ public struct MESError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { field.map { "\($0): \(message)" } ?? message }
 
+    /// The same error with another message.
+    public func with(message: String) -> MESError {
+        var e = self
+        e.message = message
+        return e
+    }
+
     /// A usage error (64) in English, as for `--help` (it concerns the command line, not the service).
     public static func usage(_ message: String, field: String? = nil) -> MESError {
         MESError(.usage, message, field: field)

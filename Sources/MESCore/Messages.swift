@@ -20,6 +20,8 @@ public enum Messages {
     public static let codeLength = "Le code doit contenir 12 caractères"
     public static let codeCharacter = "Cette saisie contient un caractère non autorisé"
     public static let contactsWrong = "Je peux modifier mes coordonnées depuis mon compte en ligne de ma caisse d'Assurance Maladie ou en contactant directement ma caisse d'Assurance Maladie."
+    /// The assisted path after too many failed identity checks (per NIR or per adviser).
+    public static let assistedLocked = "Trop de vérifications d'identité infructueuses : réessayez dans 15 minutes."
     public static let codeLocked = "Trop de tentatives infructueuses. Veuillez générer un nouveau code provisoire."
     public static let twins = "Plusieurs personnes rattachées à votre carte Vitale ont la même date de naissance."
     public static let fieldRequired = "Le champ est obligatoire."

@@ -23,20 +23,19 @@ public struct Policy: Sendable {
     public var notificationValidity: Int64 = 42 * 86_400
     /// On-demand codes ("Générer un nouveau code provisoire"): 15 minutes.
     public var onDemandValidity: Int64 = 15 * 60
-    /// At least this long between two code requests for one person.
+    /// At least this long between two code requests (provisional or one-time) for one person.
     public var minimumInterval: Int64 = 30
-    /// Wrong attempts on a card before its pending codes are locked; a new code must be asked for.
-    public var maxFailedAttempts = 5
+    /// The one bound on every secret a person types (provisional codes on a card, one-time codes,
+    /// passwords, the assisted path's identity questions per NIR and per adviser): after this many
+    /// failures in a row the subject is locked for `lockSeconds`. A card's live codes are locked
+    /// too: the person must ask for a new code (which lifts the card's lock).
+    public var maxFailures = 5
+    /// How long a subject stays locked after `maxFailures`.
+    public var lockSeconds: Int64 = 15 * 60
     /// Sessions opened by identification last this long.
     public var sessionValidity: Int64 = 30 * 60
     /// One-time codes (contact changes, sign-in access codes): 15 minutes.
     public var oneTimeCodeValidity: Int64 = 15 * 60
-    /// Failed sign-ins in a row (password or access code) before the account is locked.
-    public var maxLoginFailures = 5
-    /// How long a locked account stays locked.
-    public var loginLockSeconds: Int64 = 15 * 60
-    /// Wrong tries that spend a one-time code.
-    public var maxOneTimeCodeFailures = 5
     /// The automatic-creation window (art. R1111-28: 6 weeks from the notification), in days.
     public var creationWindowDays = 42
 

@@ -38,56 +38,78 @@ extension Service {
     static let dummyHash = "$scrypt$ln=15,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
     /// Signing in, first step: identifier and password send a one-time access code by e-mail
-    /// (default) or SMS. Failures count toward the account's lockout.
+    /// (default) or SMS. Failures count against the identifier, whether it exists or not, so
+    /// that an unknown identifier and a locked one answer alike; a password is always hashed.
     public func login(username: String, password: String, via: String?) throws -> AccessCodeSent {
         let now = clock.now()
-        guard let account = try store.account(username: username), account.closedAt == nil else {
-            _ = PasswordHasher.verify(password, against: Self.dummyHash)  // same time as a real check
-            throw Self.loginFailed
-        }
-        if let until = account.lockedUntil, until > now { throw Self.accountLocked }
-        guard PasswordHasher.verify(password, against: account.passwordHash) else {
-            let locked = try store.transaction {
-                try store.noteLoginFailure(personID: account.personID, now: now, maxFailures: policy.maxLoginFailures,
-                                           lockSeconds: policy.loginLockSeconds)
+        let subject = AttemptSubject.username(username)
+        let account = try store.account(username: username).flatMap { $0.closedAt == nil ? $0 : nil }
+        let matches = PasswordHasher.verify(password, against: account?.passwordHash ?? Self.dummyHash) && account != nil
+        let outcome: Result<AccessCodeSent, MESError> = try store.transaction {
+            if try store.isLocked(subject, now: now) { return .failure(Self.accountLocked) }
+            guard matches, let account, let p = try store.person(id: account.personID) else {
+                return .failure(try loginFailure(subject, personID: account?.personID, now: now))
             }
-            throw locked ? Self.accountLocked : Self.loginFailed
-        }
-        return try store.transaction {
-            guard let p = try store.person(id: account.personID) else { throw Self.loginFailed }
+            try store.clearAttempts(subject)
             let channel = via ?? (p.email != nil ? "email" : "sms")
             guard let target = channel == "email" ? p.email : p.mobile else {
                 throw MESError.contactMissing(channel == "email" ? "e-mail" : "mobile")
             }
+            try throttleOneTimeCode(p.id, .login, now: now)
             let code = random.oneTimeCode()
             try store.recordOTP(code, personID: p.id, purpose: .login, target: nil, now: now, validity: policy.oneTimeCodeValidity)
             let m = Self.oneTimeCodeMessage(code: code, channel: channel == "email" ? .email : .sms, to: target, now: now,
                                             personID: p.id, login: true)
             _ = try transport.deliver(m, to: p.id, at: now, sync: true)
             try store.audit("login_code_sent", at: now, person: p.id, detail: channel)
-            return AccessCodeSent(channel: channel, masked: m.recipientMasked)
+            return .success(AccessCodeSent(channel: channel, masked: m.recipientMasked))
         }
+        return try outcome.get()
     }
 
-    /// Signing in, second step: the access code opens a session.
+    /// Signing in, second step: the access code opens a session and ends the account's older
+    /// sign-in sessions. A wrong code counts against the identifier like a wrong password.
     public func login(username: String, accessCode: String) throws -> SignedIn {
         let now = clock.now()
+        let subject = AttemptSubject.username(username)
         let outcome: Result<SignedIn, MESError> = try store.transaction {
+            if try store.isLocked(subject, now: now) { return .failure(Self.accountLocked) }
             guard let account = try store.account(username: username), account.closedAt == nil,
-                  let person = try store.person(id: account.personID) else { return .failure(Self.loginFailed) }
-            if let until = account.lockedUntil, until > now { return .failure(Self.accountLocked) }
-            guard try store.consumeOTP(accessCode, personID: person.id, purpose: .login, target: nil, now: now,
-                                       maxFailures: policy.maxLoginFailures) else {
-                let locked = try store.noteLoginFailure(personID: person.id, now: now, maxFailures: policy.maxLoginFailures,
-                                                        lockSeconds: policy.loginLockSeconds)
-                return .failure(locked ? Self.accountLocked : MESError(.otpRejected, Messages.otpRejected, field: "otp"))
+                  let person = try store.person(id: account.personID),
+                  try store.consumeOTP(accessCode, personID: person.id, purpose: .login, target: nil, now: now,
+                                       maxFailures: policy.maxFailures) else {
+                let personID = try store.account(username: username)?.personID
+                let e = try loginFailure(subject, personID: personID, now: now)
+                return .failure(e.code == .locked ? e : MESError(.otpRejected, Messages.otpRejected, field: "otp"))
             }
-            try store.resetLoginFailures(personID: person.id)
+            try store.clearAttempts(subject)
+            try store.endSessions(personID: person.id, signInOnly: true, now: now)
             try store.audit("login", at: now, person: person.id, channel: .web, actor: .self)
             return .success(SignedIn(token: try store.openSession(for: person.id, codeID: nil, now: now, policy: policy),
                                      person: person, now: now))
         }
         return try outcome.get()
+    }
+
+    /// Counts a failed sign-in (inside a transaction that commits); at the bound the identifier
+    /// is locked and a real account's access codes are spent.
+    func loginFailure(_ subject: AttemptSubject, personID: Int64?, now: Instant) throws -> MESError {
+        guard try store.noteFailure(subject, now: now, maxFailures: policy.maxFailures, lockSeconds: policy.lockSeconds) else {
+            return Self.loginFailed
+        }
+        if let personID {
+            try store.spendLoginCodes(personID: personID, now: now)
+            try store.audit("account_locked", at: now, person: personID)
+        }
+        return Self.accountLocked
+    }
+
+    /// Ends one session ("Se déconnecter").
+    public func logout(session: String) throws {
+        let now = clock.now()
+        guard try store.transaction({ try store.endSession(session, now: now) }) else {
+            throw MESError(.sessionUnknown, "Session inconnue ou déjà terminée.", field: "session")
+        }
     }
 
     /// Closes the session's active space (art. R1111-36); closing a closed one reports it.
@@ -97,10 +119,13 @@ extension Service {
             let p = try store.session(session, now: now).person
             switch ProfileRules.transition(.closure, from: p.state, deceased: p.deceased) {
             case .refused(let e): throw e
-            case .already: return p
+            case .already:
+                try store.endSessions(personID: p.id, now: now)
+                return p
             case .apply(let state):
                 try store.recordDecision(.closure, person: p, state: state, now: now, channel: .web, actor: .self)
                 try store.closeAccount(personID: p.id, now: now)
+                try store.endSessions(personID: p.id, now: now)
                 try store.audit("closure_content", at: now, person: p.id, detail: delete ? "delete_within_3_months" : "archive_10_years")
                 var q = p
                 q.state = state

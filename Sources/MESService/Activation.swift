@@ -55,6 +55,7 @@ extension Service {
         if !pending.isEmpty {
             try store.transaction {
                 for (purpose, target) in pending {
+                    try throttleOneTimeCode(person.id, purpose, now: now)
                     let code = random.oneTimeCode()
                     try store.recordOTP(code, personID: person.id, purpose: purpose, target: target, now: now, validity: policy.oneTimeCodeValidity)
                     _ = try transport.deliver(Self.oneTimeCodeMessage(code: code, channel: purpose == .email ? .email : .sms, to: target,
@@ -86,12 +87,14 @@ extension Service {
         }
         let hash = PasswordHasher.hash(password)
         let wasOpposedOn = person.state == .opposed ? person.stateSince : nil
-        let updated = try store.transaction { () -> Person in
+        let outcome: Result<Person, MESError> = try store.transaction {
+            // A wrong one-time code is refused with its failure counted: the transaction commits
+            // that count (nothing else was written yet) and the code is spent at the bound.
             for (purpose, target, code, field) in [(OTPPurpose.email, r.newEmail, r.emailCode, "email-otp"), (.mobile, r.newMobile, r.mobileCode, "mobile-otp")] {
                 guard let target, let code else { continue }
                 guard try store.consumeOTP(code, personID: person.id, purpose: purpose, target: target, now: now,
-                                           maxFailures: policy.maxOneTimeCodeFailures) else {
-                    throw MESError(.otpRejected, Messages.otpRejected, field: field)
+                                           maxFailures: policy.maxFailures) else {
+                    return .failure(MESError(.otpRejected, Messages.otpRejected, field: field))
                 }
             }
             try store.setContact(personID: person.id, email: r.newEmail, mobile: r.newMobile)
@@ -104,8 +107,9 @@ extension Service {
                 _ = try transport.deliver(OutgoingMessage(channel: .email, recipientMasked: Masking.email(email), subject: mail.subject,
                                                           body: mail.rendered()), to: person.id, at: now, sync: true)
             }
-            return active
+            return .success(active)
         }
+        let updated = try outcome.get()
         return .activated(username: username, profile: updated, previouslyOpposedAt: wasOpposedOn, now: now)
     }
 
@@ -133,6 +137,13 @@ extension Service {
             p.state = state
             p.stateSince = now
             return p
+        }
+    }
+
+    /// Re-sends of a one-time code are throttled like code requests (`policy.minimumInterval`).
+    func throttleOneTimeCode(_ personID: Int64, _ purpose: OTPPurpose, now: Instant) throws {
+        if let last = try store.lastOneTimeCode(personID: personID, purpose: purpose), now.seconds - last.seconds < policy.minimumInterval {
+            throw MESError.tooSoon
         }
     }
 

@@ -25,8 +25,12 @@ extension Service {
             guard try store.registerIsEmpty() else {
                 throw MESError(.storeNotEmpty, "La base \(directory) ne contient pas les personnes de démonstration : lancez la démo sur une autre base (mes --store DIR demo).", field: "store")
             }
-            try store.transaction { try DemoData.seed(store) }
+            try store.transaction {
+                try DemoData.seed(store)
+                try store.enableTestClock()
+            }
         }
+        try requireClockAllowed(clock, by: store)
         return Service(store: store, clock: clock)
     }
 

@@ -11,10 +11,13 @@ enum DemoData {
     }
 
     static let martineNIR = nir("1163044038016")
+    /// The phone service's adviser of the guides' examples.
+    static let adviser = "A042"
     static let martineBirthDate = CalendarDate(year: 1988, month: 6, day: 8)!
 
     /// Inserts the demo people into an empty store (inside the caller's transaction).
     static func seed(_ store: Store) throws {
+        try store.addAdviser(adviser, now: Instant.parse("2021-09-01T08:00:00Z")!)
         let d = { (s: String) in CalendarDate.parse(s)! }
         let t = { (s: String) in Instant.parse(s)! }
         let martine = try store.insert(Person(

@@ -37,6 +37,13 @@ public enum Fixtures {
         let now = clock.now()
         try FileIO.refuseExisting(r.rosterPath, force: r.force, field: "roster")
         try FileIO.refuseExisting(r.membersPath, force: r.force, field: "members")
+        // The store the members file needs, checked before anything is written.
+        let store: Store? = try r.membersPath.map { _ in
+            let (store, created) = try Store.create(storeDirectory)
+            if created { try store.enableTestClock() }  // a fixtures store is a test store
+            try Service.requireClockAllowed(clock, by: store)
+            return store
+        }
         var gen = PopulationGenerator(seed: r.seed, today: now.parisDate)
         var members: [PopulationGenerator.Member] = []
         members.reserveCapacity(r.count)
@@ -54,10 +61,9 @@ public enum Fixtures {
                                             "", "", "", ""]).utf8)
         }
         try FileIO.writeAtomically(r.rosterPath, roster, overwrite: r.force, field: "roster")
-        guard let membersPath = r.membersPath else {
+        guard let membersPath = r.membersPath, let store else {
             return FixturesResult(profiles: members.count, rosterPath: r.rosterPath, membersPath: nil, codes: 0)
         }
-        let (store, _) = try Store.create(storeDirectory)
         let lastBefore = try store.lastPersonID()
         _ = try RosterImport.run(roster, into: store, today: now.parisDate)
         // The ids the import gave, read at once (one query rather than one per member).

@@ -72,8 +72,10 @@ extension Service {
                 case .identified(let p, let id): (person, channel, actor, actorID, codeID) = (p, .web, .self, nil, id)
                 }
             case .assisted(let adviser, let nir, let birthDate, let lastName, let firstName):
-                let matches = try store.people(nir: nir).filter { $0.birthDate == birthDate && Names.same($0.lastName, lastName) }
-                (person, channel, actor, actorID, codeID) = (try Self.one(of: matches, firstName: firstName), .phone, .adviser, adviser, nil)
+                switch try assistedIdentity(adviser: adviser, nir: nir, birthDate: birthDate, lastName: lastName, firstName: firstName, now: now) {
+                case .failure(let e): return .failure(e)
+                case .success(let p): (person, channel, actor, actorID, codeID) = (p, .phone, .adviser, adviser, nil)
+                }
             }
             let recorded = try recordOpposition(person, channel: channel, actor: actor, actorID: actorID, codeID: codeID,
                                                 legalRepresentative: r.legalRepresentative, now: now)
@@ -90,6 +92,38 @@ extension Service {
             }
         }
         return try result.get()
+    }
+
+    /// The phone service's identity check (inside the caller's transaction): a registered
+    /// adviser, then NIR, birth date and last name. Every attempt is audited with the adviser; a
+    /// failure counts against the NIR and against the adviser (the one bound of `Policy`), and
+    /// is returned rather than thrown so that the count commits.
+    func assistedIdentity(adviser: String, nir: NIR, birthDate: CalendarDate, lastName: String, firstName: String?,
+                          now: Instant) throws -> Result<Person, MESError> {
+        guard try store.adviserExists(adviser) else {
+            throw MESError(.adviserUnknown, "Conseiller inconnu : enregistrez-le d'abord (mes advisers add).", field: "adviser")
+        }
+        let subjects: [AttemptSubject] = [.assistedNIR(nir), .adviser(adviser)]
+        for s in subjects where try store.isLocked(s, now: now) {
+            try store.audit("assisted_identification_refused", at: now, person: nil, channel: .phone, actor: .adviser, actorID: adviser,
+                            detail: "locked")
+            return .failure(MESError.codeLocked.with(message: Messages.assistedLocked))
+        }
+        let matches = try store.people(nir: nir).filter { $0.birthDate == birthDate && Names.same($0.lastName, lastName) }
+        do {
+            let p = try Self.one(of: matches, firstName: firstName)
+            try store.clearAttempts(.assistedNIR(nir))
+            try store.audit("assisted_identified", at: now, person: p.id, channel: .phone, actor: .adviser, actorID: adviser)
+            return .success(p)
+        } catch let e as MESError where e.code == .identityNotFound {
+            var locked = false
+            for s in subjects {
+                locked = try store.noteFailure(s, now: now, maxFailures: policy.maxFailures, lockSeconds: policy.lockSeconds) || locked
+            }
+            try store.audit("assisted_identification_failed", at: now, person: nil, channel: .phone, actor: .adviser, actorID: adviser,
+                            detail: locked ? "locked" : nil)
+            return .failure(locked ? MESError.codeLocked.with(message: Messages.assistedLocked) : e)
+        }
     }
 
     /// Records the opposition of `person` (inside the caller's transaction): the decision, the

@@ -31,8 +31,15 @@ public struct OutboxMessage: Sendable {
 extension Service {
     /// Creates the store in `directory` (an existing one is opened as is); with `demo`, seeds the
     /// demo people into an empty register.
-    public static func initialize(_ directory: String, demo: Bool) throws -> StoreCreation {
+    public static func initialize(_ directory: String, demo: Bool, testClock: Bool = false) throws -> StoreCreation {
         let (store, created) = try Store.create(directory)
+        if demo || testClock {
+            guard try created || store.allowsTestClock || store.registerIsEmpty() else {
+                throw MESError(.storeNotEmpty, "La base \(directory) existe déjà et n'est pas une base de test : l'horloge fixe (--now) n'y sera pas acceptée.",
+                               field: "test-clock")
+            }
+            try store.enableTestClock()
+        }
         var seeded = 0
         if demo {
             if try !store.registerIsEmpty() {

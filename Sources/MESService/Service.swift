@@ -27,9 +27,20 @@ public final class Service {
         self.policy = policy
     }
 
-    /// Opens the store in `directory` with the default seams but `clock`.
+    /// Opens the store in `directory` with the default seams but `clock`. A fixed clock is
+    /// honoured only by a store made for tests (`init --test-clock`, `init --demo`, `demo`):
+    /// on any other store decisions, receipts and the audit trail carry the system time.
     public static func open(_ directory: String, clock: any Clock) throws -> Service {
-        Service(store: try Store.open(directory), clock: clock)
+        let store = try Store.open(directory)
+        try requireClockAllowed(clock, by: store)
+        return Service(store: store, clock: clock)
+    }
+
+    /// Refuses a fixed clock on a store not made for tests (exit 64, field `now`).
+    public static func requireClockAllowed(_ clock: any Clock, by store: Store) throws {
+        guard clock is FixedClock, !store.allowsTestClock else { return }
+        throw MESError(.nowRefused, "--now (or MES_NOW) is honoured only by a store made for tests (mes init --test-clock); "
+                       + "this store keeps the system time", field: "now")
     }
 }
 

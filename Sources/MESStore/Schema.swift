@@ -154,5 +154,24 @@ enum Schema {
         ALTER TABLE people_v3 RENAME TO people;
         CREATE UNIQUE INDEX people_identity ON people (nir, birth_date, first_name);
         """,
+        // 4: attempt counters for every secret a person types, keyed by a digest of what was tried
+        // (cards that exist or not, identifiers, the assisted path's NIRs and advisers); the
+        // registered advisers of the phone service; store settings (a test clock).
+        """
+        CREATE TABLE attempts (
+            key BLOB PRIMARY KEY,
+            failures INTEGER NOT NULL DEFAULT 0,
+            locked_until INTEGER,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE advisers (
+            id TEXT PRIMARY KEY,
+            added_at INTEGER NOT NULL
+        );
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
     ]
 }

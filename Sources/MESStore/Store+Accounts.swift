@@ -6,8 +6,6 @@ public struct Account: Sendable {
     public let personID: Int64
     public let username: String
     public let passwordHash: String
-    public let failedLogins: Int
-    public let lockedUntil: Instant?
     public let closedAt: Instant?
 }
 
@@ -22,13 +20,12 @@ public enum OTPPurpose: String, Sendable {
 /// Accounts (identifier, scrypt hash) and one-time codes (6 digits, stored as keyed digests).
 extension Store {
     public func account(username: String) throws -> Account? {
-        try db.first("SELECT person_id, username, password_hash, failed_logins, locked_until, closed_at FROM accounts WHERE username = ?",
+        try db.first("SELECT person_id, username, password_hash, closed_at FROM accounts WHERE username = ?",
                      .text(username)).map(account(from:))
     }
 
     private func account(from r: Row) -> Account {
-        Account(personID: r.int(0)!, username: r.text(1)!, passwordHash: r.text(2)!, failedLogins: Int(r.int(3)!),
-                lockedUntil: r.int(4).map(Instant.init(seconds:)), closedAt: r.int(5).map(Instant.init(seconds:)))
+        Account(personID: r.int(0)!, username: r.text(1)!, passwordHash: r.text(2)!, closedAt: r.int(3).map(Instant.init(seconds:)))
     }
 
     public func usernameTaken(_ username: String) throws -> Bool {
@@ -46,22 +43,11 @@ extension Store {
         try db.run("UPDATE accounts SET closed_at = ? WHERE person_id = ?", .int(now.seconds), .int(personID))
     }
 
-    /// Counts a failed login; locks the account for `lockSeconds` at `maxFailures`. Returns whether it is now locked.
-    public func noteLoginFailure(personID: Int64, now: Instant, maxFailures: Int, lockSeconds: Int64) throws -> Bool {
-        try db.run("UPDATE accounts SET failed_logins = failed_logins + 1 WHERE person_id = ?", .int(personID))
-        let failures = Int(try db.first("SELECT failed_logins FROM accounts WHERE person_id = ?", .int(personID))?.int(0) ?? 0)
-        guard failures >= maxFailures else { return false }
-        try db.run("UPDATE accounts SET failed_logins = 0, locked_until = ? WHERE person_id = ?", .int(now.seconds + lockSeconds), .int(personID))
+    /// Spends the person's live sign-in access codes (the account was locked).
+    public func spendLoginCodes(personID: Int64, now: Instant) throws {
         try db.run("UPDATE otps SET used_at = ? WHERE person_id = ? AND purpose = 'login' AND used_at IS NULL", .int(now.seconds), .int(personID))
-        try audit("account_locked", at: now, person: personID)
-        return true
     }
 
-    public func resetLoginFailures(personID: Int64) throws {
-        try db.run("UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE person_id = ?", .int(personID))
-    }
-
-    /// A fresh 6-digit one-time code from the CSPRNG.
     /// Records a one-time code (its digest) and supersedes the person's earlier ones for the same purpose.
     public func recordOTP(_ code: String, personID: Int64, purpose: OTPPurpose, target: String?, now: Instant, validity: Int64) throws {
         try db.run("UPDATE otps SET used_at = ? WHERE person_id = ? AND purpose = ? AND used_at IS NULL",
@@ -69,6 +55,12 @@ extension Store {
         try db.run("INSERT INTO otps (person_id, purpose, target, digest, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
                    .int(personID), .text(purpose.rawValue), target.map { .text($0) } ?? .null,
                    .blob(digest("otp", code)), .int(now.seconds), .int(now.seconds + validity))
+    }
+
+    /// When the person's last one-time code for `purpose` was issued (re-sends are throttled).
+    public func lastOneTimeCode(personID: Int64, purpose: OTPPurpose) throws -> Instant? {
+        try db.first("SELECT max(issued_at) FROM otps WHERE person_id = ? AND purpose = ?", .int(personID), .text(purpose.rawValue))?
+            .int(0).map(Instant.init(seconds:))
     }
 
     /// Consumes the live one-time code for (person, purpose, target) when `code` matches it.

@@ -84,7 +84,15 @@ extension Store {
             match = (person(from: r), StoredCode(id: id, expiresAt: r.int(19)!, used: r.int(20) != nil,
                                                   superseded: r.int(21) != nil, locked: r.int(22) != nil))
         }
-        guard let firstID else { return .rejected(.identityNotFound, recorded: false) }
+        let tuple = AttemptSubject.card(nir, card, serial)
+        guard let firstID else {
+            // An unknown card (or a wrong serial) is counted like a wrong code on a known one, with
+            // the same writes and the same answers: `locked` says nothing about existence.
+            if try isLocked(tuple, now: now) { return .rejected(.codeLocked, recorded: false) }
+            let locked = try noteFailure(tuple, now: now, maxFailures: policy.maxFailures, lockSeconds: policy.lockSeconds)
+            try audit("identification_failed", at: now, person: nil, detail: "unknown card")
+            return .rejected(locked ? .codeLocked : .identityNotFound, recorded: true)
+        }
         if let (matchedPerson, c) = match {
             let id = c.id
             if c.locked { return .rejected(.codeLocked, recorded: false, codeID: id) }
@@ -96,15 +104,19 @@ extension Store {
             guard changed == 1 else { return .rejected(.codeUsed, recorded: false, codeID: id) }
             if anyFailed {
                 try db.run("UPDATE people SET failed_attempts = 0 WHERE id IN \(onCard)", card3)
+                try clearAttempts(tuple)
             }
             if auditSuccess { try audit("identified", at: now, person: matchedPerson.id, channel: .web) }
             return .identified(matchedPerson, codeID: id)
         }
-        // A wrong code for a known card: count it; lock the card's live codes at the bound.
+        // A wrong code for a known card: count it (the card's counter answers `locked` as for an
+        // unknown card; `failed_attempts` marks the card for the success path); at the bound, lock
+        // the card's live codes: the person must ask for a new one.
+        if try isLocked(tuple, now: now) { return .rejected(.codeLocked, recorded: false) }
         try db.run("UPDATE people SET failed_attempts = failed_attempts + 1 WHERE id IN \(onCard)", card3)
-        let attempts = Int(try db.query("SELECT max(failed_attempts) FROM people WHERE id IN \(onCard)", card3).first?.int(0) ?? 0)
-        try audit("identification_failed", at: now, person: firstID, detail: "attempt \(attempts)")
-        if attempts >= policy.maxFailedAttempts {
+        let locked = try noteFailure(tuple, now: now, maxFailures: policy.maxFailures, lockSeconds: policy.lockSeconds)
+        try audit("identification_failed", at: now, person: firstID, detail: "unknown code")
+        if locked {
             try db.run("UPDATE codes SET locked_at = ? WHERE person_id IN \(onCard) AND used_at IS NULL AND superseded_at IS NULL AND locked_at IS NULL",
                        [.int(now.seconds)] + card3)
             try db.run("UPDATE people SET failed_attempts = 0 WHERE id IN \(onCard)", card3)
@@ -123,6 +135,19 @@ extension Store {
                    .blob(digest("session", token)), .int(personID), .int(now.seconds), .int(now.seconds + policy.sessionValidity),
                    codeID.map { .int($0) } ?? .null)
         return token
+    }
+
+    /// Ends every session of a profile (a closure), or only those opened by signing in (a new sign-in).
+    public func endSessions(personID: Int64, signInOnly: Bool = false, now: Instant) throws {
+        try db.run("UPDATE sessions SET expires_at = ? WHERE person_id = ? AND expires_at > ?" + (signInOnly ? " AND code_id IS NULL" : ""),
+                   .int(now.seconds), .int(personID), .int(now.seconds))
+    }
+
+    /// Ends one session; false when the token names no live session.
+    @discardableResult
+    public func endSession(_ token: String, now: Instant) throws -> Bool {
+        try db.run("UPDATE sessions SET expires_at = ? WHERE digest = ? AND expires_at > ?",
+                   .int(now.seconds), .blob(digest("session", token.trimmingSpaces)), .int(now.seconds)) == 1
     }
 
     /// The session behind a token: its profile and the code that opened it (77 when unknown or expired).

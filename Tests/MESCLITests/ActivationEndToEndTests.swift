@@ -105,7 +105,12 @@ import Testing
         let c = try s.run(["close", "--session", token, "--yes", "--json"])
         #expect(c.status == 0, "\(c.stderr)")
         #expect(c.json["content"] as? String == "archive_10_years")
-        #expect(try s.run(["close", "--session", token, "--yes"]).stdout.contains("10 ans"))
+        // Closing ends every session of the profile: the old token can neither close again, nor
+        // list profiles, nor activate with a new identifier.
+        #expect(try s.run(["close", "--session", token, "--yes"]).status == 77)
+        #expect(try s.run(["profiles", "list", "--session", token]).status == 77)
+        let again = try s.run(["activate", "--session", token, "--accept-cgu", "--username", "martine.bis", "--password-file", pw])
+        #expect(again.status == 77)
         let login = try s.run(["login", "--username", "martine.l", "--password-file", pw])
         #expect(login.status == 77)
     }

@@ -196,11 +196,11 @@ import Testing
 
     @Test func activeSpaceCannotBeOpposedDeceasedCanBe() throws {
         let s = try Scenario()
-        let claire = try s.run(["oppose", "--assisted", "--adviser", "A1", "--nir", "2900631555101" + key("2900631555101"),
+        let claire = try s.run(["oppose", "--assisted", "--adviser", "A042", "--nir", "2900631555101" + key("2900631555101"),
                                 "--birth-date", "27/06/1990", "--last-name", "Fontaine", "--yes", "--json"])
         #expect(claire.status == 69)
         #expect(claire.errorJSON["code"] as? String == "already_active")
-        let henri = try s.run(["oppose", "--assisted", "--adviser", "A1", "--nir", "1380475056042" + key("1380475056042"),
+        let henri = try s.run(["oppose", "--assisted", "--adviser", "A042", "--nir", "1380475056042" + key("1380475056042"),
                                "--birth-date", "19/04/1938", "--last-name", "Lefebvre", "--yes"])
         #expect(henri.status == 0, "\(henri.stderr)")
     }

@@ -23,7 +23,7 @@ import Testing
 
     @Test func familiesAcrossBatchesAreAttachedToTheirHolder() throws {
         let s = try Scenario(demo: false)
-        try s.run(["init"])
+        try s.run(["init", "--test-clock"])
         let file = s.dir.appendingPathComponent("r.csv")
         // 1,500 families: 3,000 rows, several hand-over batches; one child comes before its holder.
         let rows = families(1_500)
@@ -51,7 +51,7 @@ import Testing
 
     @Test func aProblemLateInALargeFileImportsNothing() throws {
         let s = try Scenario(demo: false)
-        try s.run(["init"])
+        try s.run(["init", "--test-clock"])
         let before = s.snapshot(databaseContent: true)
         for (name, tail, field) in [("bad-row", "116304403801619,08/06/1988,X,Y,plain,953701166,,,,\n", "ligne 3002, nir"),
                                     ("bad-quote", "116304403801618,08/06/1988,\"X,Y,plain,953701166,,,,\n", "FILE")] {
@@ -68,7 +68,7 @@ import Testing
     /// again empty, sound and in WAL mode, and the same file then imports in full.
     @Test func anImportKilledMidwayLeavesNothingAndRunsAgain() throws {
         let s = try Scenario(demo: false)
-        try s.run(["init"])
+        try s.run(["init", "--test-clock"])
         let file = s.dir.appendingPathComponent("big.csv")
         try (header + families(40_000)).write(to: file, atomically: true, encoding: .utf8)
         let journal = s.store + "/mes.db-journal"
@@ -95,7 +95,7 @@ import Testing
 
     @Test func standardInputIsStreamed() throws {
         let s = try Scenario(demo: false)
-        try s.run(["init"])
+        try s.run(["init", "--test-clock"])
         let r = try s.run(["import", "-", "--json"], stdin: header + families(600))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.json["people"] as? Int == 1_200)

@@ -25,11 +25,12 @@ import Testing
         let roster = s.dir.appendingPathComponent("r.csv")
         try "nir,birth_date,first_name,last_name,card_type,serial,email\n2 90 06 2A 004 017 \(key("2900619004017")),14/06/1990,Hélène Françoise,Château-Ébène,photo,01024576124,h@example.fr\n"
             .write(to: roster, atomically: true, encoding: .utf8)
-        try s.run(["init"])
+        try s.run(["init", "--test-clock"])
+        try s.run(["advisers", "add", "A042"])
         let imp = try s.run(["import", roster.path])
         #expect(imp.status == 0, "\(imp.stderr)")
         let path = s.dir.appendingPathComponent("justificatif.pdf").path
-        let r = try s.run(["oppose", "--assisted", "--adviser", "A7", "--nir", "290062A004017" + key("2900619004017"),
+        let r = try s.run(["oppose", "--assisted", "--adviser", "A042", "--nir", "290062A004017" + key("2900619004017"),
                            "--birth-date", "1990-06-14", "--last-name", "chateau ebene", "--yes", "--receipt", path])
         #expect(r.status == 0, "\(r.stderr)")
         return path
@@ -84,7 +85,7 @@ import Testing
         #expect((a.json["mismatch"] as? [String] ?? []).contains("name"))
         // Another store does not know it.
         let other = try Scenario(demo: false)
-        try other.run(["init"])
+        try other.run(["init", "--test-clock"])
         let u = try other.run(["receipt", "verify", path, "--json"])
         #expect(u.status == 65)
         #expect(u.json["status"] as? String == "unknown")

@@ -265,7 +265,7 @@ import MESStore
         let before = Scenario.files(mnt + "/store")
         #expect(Self.shell("mount -o remount,ro \(mnt)") == 0)
         for args in [["code", "generate", "--nir", "116304403801618", "--birth-date", "08/06/1988", "--card", "plain", "--serial", "953701166"],
-                     ["notify"], ["init", "--demo"], ["oppose", "--assisted", "--adviser", "A1", "--nir", "116304403801618",
+                     ["notify"], ["init", "--demo"], ["oppose", "--assisted", "--adviser", "A042", "--nir", "116304403801618",
                                                       "--birth-date", "08/06/1988", "--last-name", "Leguellec", "--yes", "--json"]] {
             let r = try runBinary(args, env: env)
             #expect(r.status == 73 || r.status == 69, "\(args): \(r.status) \(r.stderr)")
@@ -287,7 +287,7 @@ import MESStore
         let r = try runBinary(["notify", "--json"], env: env)
         #expect(r.status == 73, "\(r.status) \(r.stderr)")
         #expect(r.stderr.contains("disk_full") || r.stderr.contains("cannot_create") || r.stderr.contains("store_"), "\(r.stderr)")
-        let receipt = try runBinary(["oppose", "--assisted", "--adviser", "A1", "--nir", "116304403801618", "--birth-date", "08/06/1988",
+        let receipt = try runBinary(["oppose", "--assisted", "--adviser", "A042", "--nir", "116304403801618", "--birth-date", "08/06/1988",
                                      "--last-name", "Leguellec", "--yes", "--json"], env: env)
         #expect(receipt.status == 73, "\(receipt.stderr)")
         // Nothing half-written: no outbox file, no receipt, the same records once space is back.

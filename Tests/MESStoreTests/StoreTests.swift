@@ -92,13 +92,24 @@ func demoPerson(_ store: Store, state: ProfileState = .pending, inside: Bool = f
         #expect(e.code.rawValue == "locked")
     }
 
-    @Test func unknownCardRecordsNothing() throws {
+    /// An unknown card (here a wrong model and serial) counts like a wrong code on a known one,
+    /// and locks at the same bound: `locked` says nothing about existence.
+    @Test func unknownCardCountsAndLocksLikeAKnownOne() throws {
         let (store, _) = try Store.create(tempDir())
         let p = try demoPerson(store)
-        let r = try store.transaction { try store.identify(code: SystemRandom().provisionalCode(), nir: p.nir, card: .photo, serial: "01024576124", now: now, policy: .standard) }
-        guard case .rejected(let e, let recorded, _) = r else { Issue.record(); return }
-        #expect(e.code.rawValue == "identity_not_found" && !recorded)
-        #expect(try store.db.first("SELECT count(*) FROM audit")?.int(0) == 0)
+        var codes: [String] = []
+        for _ in 0..<6 {
+            let r = try store.transaction { try store.identify(code: SystemRandom().provisionalCode(), nir: p.nir, card: .photo, serial: "01024576124", now: now, policy: .standard) }
+            guard case .rejected(let e, _, _) = r else { Issue.record(); return }
+            codes.append(e.code.rawValue)
+        }
+        #expect(codes == ["identity_not_found", "identity_not_found", "identity_not_found", "identity_not_found", "locked", "locked"])
+        #expect(try store.db.first("SELECT count(*) FROM audit WHERE event = 'identification_failed' AND person_id IS NULL")?.int(0) == 5)
+        // The lock lifts after `lockSeconds`.
+        let later = now.adding(seconds: Policy.standard.lockSeconds + 1)
+        let r = try store.transaction { try store.identify(code: SystemRandom().provisionalCode(), nir: p.nir, card: .photo, serial: "01024576124", now: later, policy: .standard) }
+        guard case .rejected(let e, _, _) = r else { Issue.record(); return }
+        #expect(e.code == .identityNotFound)
     }
 
     @Test func twoConnectionsCannotBothConsumeACode() throws {

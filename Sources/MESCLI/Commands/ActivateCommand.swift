@@ -9,12 +9,14 @@ enum ActivateCommand {
             discussion: """
             Needs --accept-cgu (the CGU and the data-protection policy), then checks the contacts on file: --email NEW or --mobile NEW sends a 6-digit one-time code to the new address (see the outbox) and changes nothing yet; run again with --email-otp or --mobile-otp to confirm it. Then an identifier (8 to 100 characters of a-z 0-9 . - _, not an e-mail address, not the NIR, not an IBAN, not taken: free ones are suggested) and a password (at least 8 characters with a special character, a digit, an upper-case and a lower-case letter, typed twice, without the person's names, NIR or birth date, not a common password): every unmet rule is listed at once. The password is read from --password-file or standard input (two lines) and stored only as an scrypt hash. An opposed person can activate at any time; a deceased person's profile cannot be activated.
             """,
-            options: [SharedOptions.session.asRequired(), SharedOptions.acceptCGU,
+            options: SharedOptions.sessions + [SharedOptions.acceptCGU,
                       .value("username", "ID", "The identifier to sign in with."), SharedOptions.passwordFile,
                       .value("email", "ADDRESS", "New e-mail address (confirmed by a one-time code)."),
                       .value("email-otp", "CODE", "The one-time code sent to the new e-mail address."),
+                      .value("email-otp-file", "FILE", "Read that code from FILE ('-': standard input).", file: true),
                       .value("mobile", "NUMBER", "New mobile number (confirmed by a one-time code)."),
                       .value("mobile-otp", "CODE", "The one-time code sent to the new mobile number."),
+                      .value("mobile-otp-file", "FILE", "Read that code from FILE ('-': standard input).", file: true),
                       SharedOptions.legalRepresentative],
             examples: ["mes activate --session TOKEN --accept-cgu --email me@example.fr",
                        "mes activate --session TOKEN --accept-cgu --email me@example.fr --email-otp 034567 --username martine.l --password-file pw.txt"],
@@ -24,8 +26,8 @@ enum ActivateCommand {
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         guard inv.flag("accept-cgu") else { throw MESError.cguRequired }
         let request = ActivationRequest(
-            session: try inv.required("session"), newEmail: inv.value("email")?.trimmingSpaces, newMobile: inv.value("mobile")?.trimmingSpaces,
-            emailCode: inv.value("email-otp"), mobileCode: inv.value("mobile-otp"), username: inv.value("username"),
+            session: try Args.session(inv, ctx), newEmail: inv.value("email")?.trimmingSpaces, newMobile: inv.value("mobile")?.trimmingSpaces,
+            emailCode: try Args.secret(inv, ctx, "email-otp"), mobileCode: try Args.secret(inv, ctx, "mobile-otp"), username: inv.value("username"),
             legalRepresentative: inv.flag("legal-representative"))
         ctx.emit(try ctx.service().activate(request) { try Confirmation.password(inv, ctx, twice: true) })
     }

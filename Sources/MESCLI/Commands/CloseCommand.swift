@@ -7,13 +7,13 @@ enum CloseCommand {
         CommandSpec(
             ["close"], summary: "Close an active Mon espace santé (art. R1111-36).",
             discussion: "The space is closed at once and its account disabled. Its content is kept archived for 10 years and then deleted; with --delete it is deleted within 3 months instead. The holder can activate again later.",
-            options: [SharedOptions.session.asRequired(), SharedOptions.yes,
+            options: SharedOptions.sessions + [SharedOptions.yes,
                       .flag("delete", "Ask for the content to be deleted (within 3 months) rather than archived 10 years.")],
             examples: ["mes close --session TOKEN --yes"], run: run)
     }
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         try Confirmation.require(inv, ctx, prompt: "Je clôture Mon espace santé.")
-        ctx.emit(try ctx.service().close(session: try inv.required("session"), delete: inv.flag("delete")))
+        ctx.emit(try ctx.service().close(session: try Args.session(inv, ctx), delete: inv.flag("delete")))
     }
 }

@@ -7,17 +7,18 @@ enum LoginCommand {
         CommandSpec(
             ["login"], summary: "Sign in: identifier and password, then a one-time access code.",
             discussion: "First step: --username and the password (--password-file or standard input) send a 6-digit access code valid 15 minutes by e-mail (default) or SMS. Second step: --username and --otp CODE open a session. 5 failures in a row (password or code) lock the account for 15 minutes.",
-            usages: ["mes login --username ID --otp CODE"],
+            usages: ["mes login --username ID --otp-file FILE"],
             options: [.value("username", "ID", "Your identifier.", required: true), SharedOptions.passwordFile,
                       .value("via", "CHANNEL", "Where to send the access code.", choices: ["email", "sms"]),
-                      .value("otp", "CODE", "The access code received (second step).")],
+                      .value("otp", "CODE", "The access code received (second step)."),
+                      .value("otp-file", "FILE", "Read the access code from FILE ('-': standard input).", file: true)],
             examples: ["mes login --username martine.l --password-file pw.txt", "mes login --username martine.l --otp 123456"],
             run: run)
     }
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         let username = try inv.required("username").trimmingSpaces
-        if let otp = inv.value("otp") {
+        if let otp = try Args.secret(inv, ctx, "otp") {
             ctx.emit(try ctx.service().login(username: username, accessCode: otp))
             return
         }

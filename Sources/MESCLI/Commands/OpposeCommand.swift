@@ -8,7 +8,7 @@ enum OpposeCommand {
             ["oppose"], summary: "Oppose the creation of Mon espace santé and write the receipt.",
             discussion: "'Je valide l'opposition à la création de Mon espace santé: en validant cette décision, Mon espace santé ne sera pas créé. Vous pourrez créer Mon espace santé à tout moment.' Needs --yes (or a typed confirmation on a terminal). Identify with --session, or inline with --code/--nir/--card/--serial. Writes the PDF receipt at once. Opposing twice reports the existing opposition; an active space is refused (69): close it first. --assisted files an opposition for the phone service 3422 without code: the adviser checks identity with NIR, birth date and last name, and the decision is audited with the adviser's id.",
             usages: ["mes oppose --assisted --adviser ID --nir NIR --birth-date DATE --last-name NAME [--first-name NAME] --yes"],
-            options: [SharedOptions.session, SharedOptions.code, SharedOptions.nir, SharedOptions.card, SharedOptions.serial, SharedOptions.yes,
+            options: SharedOptions.sessions + [SharedOptions.code, SharedOptions.codeFile, SharedOptions.nir, SharedOptions.card, SharedOptions.serial, SharedOptions.yes,
                       SharedOptions.legalRepresentative, SharedOptions.receipt, SharedOptions.force,
                       .flag("assisted", "Phone channel (3422): an adviser files the opposition without code."),
                       .value("adviser", "ID", "With --assisted: the adviser's identifier (audited)."),
@@ -33,23 +33,27 @@ enum OpposeCommand {
         if inv.flag("assisted") {
             let adviser = try inv.required("adviser")
             guard !adviser.trimmingSpaces.isEmpty else { throw MESError.usage("--adviser must not be empty", field: "adviser") }
-            for other in ["session", "code", "card", "serial"] where inv.value(other) != nil {
+            for other in ["session", "session-file", "code", "code-file", "card", "serial"] where inv.value(other) != nil {
                 throw MESError.usage("--assisted identifies without --\(other)", field: other)
             }
             let nir = try Args.nir(inv)
             return .assisted(adviser: adviser, nir: nir, birthDate: try Args.birthDate(inv, ctx),
                              lastName: try inv.required("last-name"), firstName: inv.value("first-name"))
         }
-        if let token = inv.value("session") {
-            for other in ["code", "nir", "card", "serial"] where inv.value(other) != nil {
+        let inline = ["code", "code-file"].contains { inv.value($0) != nil }
+        if !inline, let token = try Args.secret(inv, ctx, "session", env: "MES_SESSION") {
+            for other in ["nir", "card", "serial"] where inv.value(other) != nil {
                 throw MESError.usage("--session and --\(other) cannot be used together", field: other)
             }
             return .session(token)
         }
-        guard inv.value("code") != nil else {
+        guard inline else {
             throw MESError.usage("identify with --session TOKEN, or with --code, --nir, --card and --serial", field: "session")
         }
-        let code = try Args.code(inv)
+        if inv.value("session") != nil || inv.value("session-file") != nil {
+            throw MESError.usage("--session and --code cannot be used together", field: "code")
+        }
+        let code = try Args.code(inv, ctx)
         return .code(code, try Args.cardIdentity(inv))
     }
 }

@@ -7,7 +7,7 @@ enum ProfilesActivateCommand {
         CommandSpec(
             ["profiles", "activate"], summary: "Activate Mon espace santé for an attached profile.",
             discussion: "Needs --accept-cgu (the CGU and the data-protection policy). A deceased person's profile cannot be activated. Acting for a minor needs --legal-representative.",
-            options: [SharedOptions.session.asRequired(), SharedOptions.profile, SharedOptions.acceptCGU, SharedOptions.yes,
+            options: SharedOptions.sessions + [SharedOptions.profile, SharedOptions.acceptCGU, SharedOptions.yes,
                       SharedOptions.legalRepresentative],
             examples: ["mes profiles activate --session TOKEN --profile 4 --accept-cgu --legal-representative --yes"], run: run)
     }
@@ -15,7 +15,7 @@ enum ProfilesActivateCommand {
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         guard inv.flag("accept-cgu") else { throw MESError.cguRequired }
         try Confirmation.require(inv, ctx, prompt: "J'active Mon espace santé pour ce profil.")
-        let (profile, now) = try ctx.service().activateProfile(session: try inv.required("session"), profileID: try Args.profileID(inv),
+        let (profile, now) = try ctx.service().activateProfile(session: try Args.session(inv, ctx), profileID: try Args.profileID(inv),
                                                                legalRepresentative: inv.flag("legal-representative"))
         ctx.emit(ProfileActivation(profile: profile, now: now))
     }

@@ -8,7 +8,7 @@ enum ReceiptCommand {
             ["receipt"], summary: "Re-issue an opposition receipt (PDF, text or JSON), marked as a duplicate.",
             discussion: "From the session's profile (its latest opposition) or from a receipt id. The copy says 'Duplicata' with its number and date, and the re-issue is recorded in the audit trail. PDF goes to -o FILE (or standard output when it is not a terminal).",
             usages: ["mes receipt verify FILE"],
-            options: [SharedOptions.session, .value("id", "RECEIPT", "Receipt reference (JO-…)."),
+            options: SharedOptions.sessions + [.value("id", "RECEIPT", "Receipt reference (JO-…)."),
                       .value("format", "FORMAT", "Output format (default pdf).", choices: ReceiptFormat.allCases.map(\.rawValue)),
                       .value("output", short: "o", "FILE", "Write to FILE (atomically).", file: true),
                       SharedOptions.force],
@@ -24,7 +24,7 @@ enum ReceiptCommand {
         }
         let which: ReceiptSelector
         if let id = inv.value("id") { which = .id(id) }
-        else if let token = inv.value("session") { which = .session(token) }
+        else if let token = try Args.secret(inv, ctx, "session", env: "MES_SESSION") { which = .session(token) }
         else { throw MESError.usage("give --session TOKEN or --id RECEIPT", field: "session") }
         let issued = try ctx.service().reissueReceipt(which, format: format, output: output, force: inv.flag("force"))
         if output != nil { ctx.emit(issued) } else { ctx.stdout.write(bytes: issued.bytes) }

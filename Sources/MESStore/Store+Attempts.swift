@@ -1,0 +1,84 @@
+import MESCore
+
+/// What a failed attempt is counted against. Counters exist for what does not exist too (an
+/// unknown card, an unknown identifier), so that `locked` says nothing about existence.
+public enum AttemptSubject: Sendable {
+    /// The card tuple typed with a provisional code (NIR, model, serial).
+    case card(NIR, CardType, String)
+    /// A sign-in identifier.
+    case username(String)
+    /// A NIR asked about on the assisted (3422) path.
+    case assistedNIR(NIR)
+    /// An adviser of the phone service.
+    case adviser(String)
+
+    var label: String {
+        switch self {
+        case .card(let n, let c, let s): return "card\u{0}\(n.compact)\u{0}\(c.rawValue)\u{0}\(s)"
+        case .username(let u): return "username\u{0}\(u)"
+        case .assistedNIR(let n): return "assisted\u{0}\(n.compact)"
+        case .adviser(let a): return "adviser\u{0}\(a)"
+        }
+    }
+}
+
+extension Store {
+    func attemptKey(_ s: AttemptSubject) -> [UInt8] { digest("attempt", s.label) }
+
+    /// Whether `subject` is locked now.
+    public func isLocked(_ subject: AttemptSubject, now: Instant) throws -> Bool {
+        guard let until = try db.first("SELECT locked_until FROM attempts WHERE key = ?", .blob(attemptKey(subject)))?.int(0) else {
+            return false
+        }
+        return until > now.seconds
+    }
+
+    /// Counts a failure against `subject` (inside the caller's transaction); at `maxFailures`
+    /// it locks for `lockSeconds` and the count starts again. Returns whether it is locked now.
+    @discardableResult
+    public func noteFailure(_ subject: AttemptSubject, now: Instant, maxFailures: Int, lockSeconds: Int64) throws -> Bool {
+        let key = attemptKey(subject)
+        try db.run("""
+            INSERT INTO attempts (key, failures, updated_at) VALUES (?, 1, ?)
+            ON CONFLICT (key) DO UPDATE SET failures = failures + 1, updated_at = excluded.updated_at
+            """, .blob(key), .int(now.seconds))
+        let failures = Int(try db.first("SELECT failures FROM attempts WHERE key = ?", .blob(key))?.int(0) ?? 0)
+        guard failures >= maxFailures else { return false }
+        try db.run("UPDATE attempts SET failures = 0, locked_until = ? WHERE key = ?", .int(now.seconds + lockSeconds), .blob(key))
+        return true
+    }
+
+    /// Forgets the failures and lock of `subject` (a success, or a fresh code for a card).
+    public func clearAttempts(_ subject: AttemptSubject) throws {
+        try db.run("DELETE FROM attempts WHERE key = ?", .blob(attemptKey(subject)))
+    }
+
+    // MARK: advisers
+
+    /// Registers an adviser of the phone service (3422); false when already registered.
+    @discardableResult
+    public func addAdviser(_ id: String, now: Instant) throws -> Bool {
+        try db.run("INSERT OR IGNORE INTO advisers (id, added_at) VALUES (?, ?)", .text(id), .int(now.seconds)) == 1
+    }
+
+    public func adviserExists(_ id: String) throws -> Bool {
+        try db.first("SELECT 1 FROM advisers WHERE id = ?", .text(id)) != nil
+    }
+
+    /// The registered advisers, by id.
+    public func advisers() throws -> [(id: String, addedAt: Instant)] {
+        try db.query("SELECT id, added_at FROM advisers ORDER BY id").map { ($0.text(0)!, Instant(seconds: $0.int(1)!)) }
+    }
+
+    // MARK: settings
+
+    /// Whether this store was made for tests: only then is a fixed clock (`--now`) honoured.
+    public var allowsTestClock: Bool {
+        (try? db.first("SELECT value FROM settings WHERE key = 'test_clock'")?.text(0)) == "1"
+    }
+
+    /// Marks the store as made for tests (a fixed clock is honoured).
+    public func enableTestClock() throws {
+        try db.run("INSERT OR REPLACE INTO settings (key, value) VALUES ('test_clock', '1')")
+    }
+}
