@@ -80,7 +80,7 @@ _mes() {
         " login") COMPREPLY=($(compgen -W "--username --password-file --via --otp --otp-file --json --store --now --help" -- "$cur")) ;;
         " logout") COMPREPLY=($(compgen -W "--session --session-file --json --store --now --help" -- "$cur")) ;;
         " profiles") COMPREPLY=($(compgen -W "list oppose activate --json --store --now --help" -- "$cur")) ;;
-        " profiles list") COMPREPLY=($(compgen -W "--session --session-file --session --json --store --now --help" -- "$cur")) ;;
+        " profiles list") COMPREPLY=($(compgen -W "--session --session-file --json --store --now --help" -- "$cur")) ;;
         " profiles oppose") COMPREPLY=($(compgen -W "--session --session-file --profile --yes --legal-representative --receipt --force --json --store --now --help" -- "$cur")) ;;
         " profiles activate") COMPREPLY=($(compgen -W "--session --session-file --profile --accept-cgu --yes --legal-representative --json --store --now --help" -- "$cur")) ;;
         " receipt") COMPREPLY=($(compgen -W "verify --session --session-file --id --format --output --force --json --store --now --help" -- "$cur")) ;;

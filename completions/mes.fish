@@ -110,7 +110,6 @@ complete -c mes -n '__fish_seen_subcommand_from logout' -l session-file -r -F -d
 complete -c mes -n '__fish_seen_subcommand_from profiles; and not __fish_seen_subcommand_from list oppose activate' -a list -d 'List the profiles attached to the session\'s holder, with their state.'
 complete -c mes -n '__fish_seen_subcommand_from profiles; and __fish_seen_subcommand_from list' -l session -r -d 'Session token printed by \'mes identify\' (or --session-file, or $MES_SESSION: off the command line).'
 complete -c mes -n '__fish_seen_subcommand_from profiles; and __fish_seen_subcommand_from list' -l session-file -r -F -d 'Read the session token from FILE (\'-\': standard input).'
-complete -c mes -n '__fish_seen_subcommand_from profiles; and __fish_seen_subcommand_from list' -l session -r -d 'Session token printed by \'mes identify\' (or --session-file, or $MES_SESSION: off the command line).'
 complete -c mes -n '__fish_seen_subcommand_from profiles; and not __fish_seen_subcommand_from list oppose activate' -a oppose -d 'Oppose for an attached profile (a child, a dependant) and write its receipt.'
 complete -c mes -n '__fish_seen_subcommand_from profiles; and __fish_seen_subcommand_from oppose' -l session -r -d 'Session token printed by \'mes identify\' (or --session-file, or $MES_SESSION: off the command line).'
 complete -c mes -n '__fish_seen_subcommand_from profiles; and __fish_seen_subcommand_from oppose' -l session-file -r -F -d 'Read the session token from FILE (\'-\': standard input).'

@@ -7,7 +7,7 @@ enum ProfilesListCommand {
         CommandSpec(
             ["profiles", "list"], summary: "List the profiles attached to the session's holder, with their state.",
             discussion: "States as the service shows them: 'Profil opposé le JJ/MM/AAAA', 'En attente de décision', 'Profil actif', 'Profil clôturé'.",
-            options: SharedOptions.sessions + [SharedOptions.session.asRequired()],
+            options: SharedOptions.sessions,
             examples: ["mes profiles list --session TOKEN"], run: run)
     }
 
