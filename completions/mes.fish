@@ -3,7 +3,7 @@ complete -c mes -f
 complete -c mes -l version -d 'Print the version'
 complete -c mes -l json -d 'Print JSON for scripts (JSON Lines for streamed inputs) instead of text.'
 complete -c mes -l store -r -d 'Data directory (else $MES_HOME, $XDG_DATA_HOME/mes, ~/.local/share/mes).'
-complete -c mes -l now -r -d 'Fixed clock, e.g. 2022-02-03T10:00:00Z (else $MES_NOW, else the system clock).'
+complete -c mes -l now -r -d 'Fixed clock, e.g. 2022-02-03T10:00:00Z (else $MES_NOW, else the system clock); only test stores honour it.'
 complete -c mes -l help -d 'Show help for the command.'
 complete -c mes -n '__fish_use_subcommand' -a help -d 'Show help for a command'
 complete -c mes -n '__fish_use_subcommand' -a nir -d 'nir commands'

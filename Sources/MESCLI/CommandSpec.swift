@@ -98,7 +98,7 @@ public enum GlobalOptions {
     public static let all: [OptionSpec] = [
         .flag("json", "Print JSON for scripts (JSON Lines for streamed inputs) instead of text."),
         .value("store", "DIR", "Data directory (else $MES_HOME, $XDG_DATA_HOME/mes, ~/.local/share/mes).", file: true),
-        .value("now", "TIME", "Fixed clock, e.g. 2022-02-03T10:00:00Z (else $MES_NOW, else the system clock)."),
+        .value("now", "TIME", "Fixed clock, e.g. 2022-02-03T10:00:00Z (else $MES_NOW, else the system clock); only test stores honour it."),
         .flag("help", short: "h", "Show help for the command."),
     ]
 }

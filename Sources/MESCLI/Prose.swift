@@ -12,7 +12,8 @@ enum Prose {
     static let environment: [(String, String)] = [
         ("MES_HOME", "Data directory, when --store is not given."),
         ("XDG_DATA_HOME", "When neither --store nor MES_HOME is set, the data directory is $XDG_DATA_HOME/mes (else ~/.local/share/mes)."),
-        ("MES_NOW", "Fixed clock (ISO 8601, e.g. 2022-02-03T10:00:00Z) when --now is not given: outputs become reproducible."),
+        ("MES_NOW", "Fixed clock (ISO 8601, e.g. 2022-02-03T10:00:00Z) when --now is not given: outputs become reproducible. Honoured only by stores made for tests (init --test-clock, init --demo, demo); other stores refuse it (64, field now)."),
+        ("MES_SESSION", "The session token, when neither --session nor --session-file is given (keeps it off the command line)."),
     ]
 
     static let sections: [(String, String)] = [
@@ -37,9 +38,11 @@ enum Prose {
         ("CODES AND SECURITY", """
             Provisional codes are 12 characters of A-Z a-z 0-9 drawn from OpenSSL's CSPRNG by rejection sampling (no modulo bias). The store keeps only their HMAC-SHA-256 under a per-store 32-byte key (secret.key), compares them in constant time, and consumes a code with one conditional update (unused, not superseded, not locked, unexpired), so two processes can never both use it. A new code supersedes the person's earlier ones. Notification codes last 6 weeks, on-demand codes 15 minutes (6 weeks when they go by letter). At least 30 seconds between two code requests for one person.
 
-            Lockout: 5 wrong codes in a row on one Carte Vitale lock its live codes (error locked); the person must ask for a new code. With 62^12 (about 3.2e21) possible codes, one code can be guessed with probability at most 5/3.2e21, about 1.5e-21; with the 30-second throttle an attacker gets at most 10 guesses a minute, about 5.3 million a year, so about 1.7e-15 a year per card.
+            One attempt limit for every secret a person types: 5 failures in a row lock for 15 minutes. Failures are recorded even though the command fails. 5 wrong codes in a row on one Carte Vitale lock it and its live codes (error locked); the person must ask for a new code, which lifts the lock. An unknown card, a wrong serial and an unknown identifier are counted the same way, so a wrong code, a wrong serial and an unknown person give the same message, status and time, and locked says nothing about existence. The phone service's identity questions (oppose --assisted) count per NIR and per adviser; only registered advisers (mes advisers add) may file, and every attempt is audited. With 62^12 (about 3.2e21) possible codes, one code can be guessed with probability at most 5/3.2e21, about 1.5e-21; with the 30-second throttle an attacker gets at most 10 guesses a minute, about 5.3 million a year, so about 1.7e-15 a year per card.
 
-            Session tokens (32 characters, valid 30 minutes) and 6-digit one-time codes (contact changes and sign-in access codes, valid 15 minutes, spent after 5 wrong tries) are stored as keyed digests too. Passwords are stored only as scrypt hashes (OpenSSL EVP_PBE_scrypt, N = 2^15, r = 8, p = 1, 16-byte random salt, 32-byte output: 32 MiB of memory per hash); 5 failed sign-ins in a row lock the account for 15 minutes.
+            Session tokens (32 characters, valid 30 minutes) and 6-digit one-time codes (contact changes and sign-in access codes, valid 15 minutes, spent after 5 wrong tries; a new one at most every 30 seconds) are stored as keyed digests too. Passwords are stored only as scrypt hashes (OpenSSL EVP_PBE_scrypt, N = 2^15, r = 8, p = 1, 16-byte random salt, 32-byte output: 32 MiB of memory per hash); 5 failed sign-ins in a row (password or access code) lock the identifier for 15 minutes, whether it exists or not. Closing a space ends its sessions; a new sign-in ends the older sign-in sessions; mes logout ends one.
+
+            Secrets typed on the command line can be read by other users (/proc/PID/cmdline): prefer --code-file, --session-file, --otp-file, --email-otp-file, --mobile-otp-file (FILE or - for standard input) and MES_SESSION. Passwords are never taken from the command line.
 
             Closure (art. R1111-36): a closed space's content is kept archived for 10 years and then deleted, or deleted within 3 months when the holder asks with --delete. The automatic creation window is 6 weeks from the notification (art. R1111-28; mes sweep --window-days changes it). A failed identification never says which field was wrong. Error messages never echo personal data the user did not type.
             """),
