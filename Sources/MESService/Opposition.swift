@@ -53,11 +53,14 @@ enum RecordedOpposition {
 }
 
 extension Service {
-    /// Files an opposition in one transaction and writes its PDF receipt. With a code, the code
-    /// is consumed only if the opposition is filed, and a wrong code is recorded for the lockout.
+    /// Files an opposition in one transaction, then writes its PDF receipt from the committed
+    /// record. With a code, the code is consumed only if the opposition is filed, and a wrong code
+    /// is recorded for the lockout. Crash-safe: a run killed after the commit leaves the decision
+    /// recorded and no file, or a whole one; running it again reports the opposition and writes
+    /// (or repairs) its receipt. An existing file at `receiptPath` is refused before anything is
+    /// recorded, unless it is this very receipt, intact.
     public func oppose(_ r: OppositionRequest) throws -> OppositionResult {
         let now = clock.now()
-        try FileIO.refuseExisting(r.receiptPath, force: r.force, field: "receipt")
         let result: Result<OppositionResult, MESError> = try store.transaction {
             let person: Person, channel: Channel, actor: Actor, actorID: String?, codeID: Int64?
             switch r.identity {
@@ -79,19 +82,54 @@ extension Service {
             }
             let recorded = try recordOpposition(person, channel: channel, actor: actor, actorID: actorID, codeID: codeID,
                                                 legalRepresentative: r.legalRepresentative, now: now)
+            let outcome: OppositionResult.Outcome
             switch recorded {
-            case .alreadyOpposed(let p, let since, let receipt):
-                return .success(OppositionResult(person: p, outcome: .alreadyOpposed(since: since, receipt: receipt),
-                                                 attached: try store.attached(to: p), now: now))
-            case .opposed(let p, let receipt):
-                let path = r.receiptPath ?? store.receiptsDirectory + "/\(receipt.id).pdf"
-                try FileIO.writeAtomically(path, try receipts.document(receipt), overwrite: r.force, field: "receipt")
-                store.noteCreated(path)
-                return .success(OppositionResult(person: p, outcome: .opposed(receipt, path: path),
-                                                 attached: try store.attached(to: p), now: now))
+            case .alreadyOpposed(_, let since, let receipt):
+                outcome = .alreadyOpposed(since: since, receipt: receipt)
+                if let receipt, let path = r.receiptPath, !r.force { try refuseForeignFile(at: path, for: receipt.original) }
+            case .opposed(_, let receipt):
+                let path = r.receiptPath ?? defaultReceiptPath(receipt)
+                if !r.force, r.receiptPath != nil { try FileIO.refuseExisting(path, force: false, field: "receipt") }
+                outcome = .opposed(receipt, path: path)
             }
+            let p: Person
+            switch recorded { case .opposed(let q, _), .alreadyOpposed(let q, _, _): p = q }
+            return .success(OppositionResult(person: p, outcome: outcome, attached: try store.attached(to: p), now: now))
         }
-        return try result.get()
+        let done = try result.get()
+        // The record is committed: the receipt file is derived from it (and repaired when a
+        // killed run left it missing).
+        switch done.outcome {
+        case .opposed(let receipt, let path):
+            try writeReceipt(receipt, to: path, replace: r.force || r.receiptPath == nil)
+        case .alreadyOpposed(_, let receipt?):
+            try ensureReceipt(receipt.original, at: r.receiptPath ?? defaultReceiptPath(receipt), replace: r.force || r.receiptPath == nil)
+        case .alreadyOpposed(_, nil):
+            break
+        }
+        return done
+    }
+
+    /// Where a receipt is kept in the store.
+    func defaultReceiptPath(_ r: OppositionReceipt) -> String { store.receiptsDirectory + "/\(r.id).pdf" }
+
+    /// Refuses a file at `path` unless it is `receipt`'s own document, intact.
+    func refuseForeignFile(at path: String, for receipt: OppositionReceipt) throws {
+        guard FileIO.exists(path) else { return }
+        if let bytes = try? FileIO.read(path, field: "receipt"), receipts.isIntact(bytes, of: receipt) { return }
+        throw MESError.fileExists(path, field: "receipt")
+    }
+
+    /// Writes `receipt`'s document at `path` (atomically; `replace` allows replacing what is there).
+    func writeReceipt(_ receipt: OppositionReceipt, to path: String, replace: Bool) throws {
+        try FileIO.writeAtomically(path, try receipts.document(receipt), overwrite: replace, field: "receipt")
+    }
+
+    /// Makes sure `path` holds `receipt`'s document: written when missing, rewritten when damaged
+    /// if `replace` (the store's own folder, or --force); an intact one is left alone.
+    func ensureReceipt(_ receipt: OppositionReceipt, at path: String, replace: Bool) throws {
+        if let bytes = try? FileIO.read(path, field: "receipt"), receipts.isIntact(bytes, of: receipt) { return }
+        try writeReceipt(receipt, to: path, replace: replace)
     }
 
     /// The phone service's identity check (inside the caller's transaction): a registered

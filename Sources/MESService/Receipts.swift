@@ -25,11 +25,12 @@ public struct ReissuedReceipt: Sendable {
 }
 
 extension Service {
-    /// Re-issues a receipt as a numbered duplicate, written atomically to `output` when given.
+    /// Re-issues a receipt as a numbered duplicate, recorded, then written atomically to `output`
+    /// when given (a run killed in between leaves no file; running it again issues the next copy).
     public func reissueReceipt(_ which: ReceiptSelector, format: ReceiptFormat, output: String?, force: Bool) throws -> ReissuedReceipt {
         let now = clock.now()
         try FileIO.refuseExisting(output, force: force, field: "output")
-        return try store.transaction {
+        let issued = try store.transaction { () -> ReissuedReceipt in
             let record: OppositionReceipt?, personID: Int64, actor: Actor
             switch which {
             case .id(let text):
@@ -46,13 +47,10 @@ extension Service {
                 throw MESError(.receiptNotFound, status: .refused, "Aucune opposition enregistrée pour ce profil : pas de justificatif.", field: "session")
             }
             let copy = try store.reissue(r, now: now, actor: actor, personID: personID)
-            let bytes = try document(copy, format: format)
-            if let output {
-                try FileIO.writeAtomically(output, bytes, overwrite: force, field: "output")
-                store.noteCreated(output)
-            }
-            return ReissuedReceipt(receipt: copy, format: format, bytes: bytes, path: output)
+            return ReissuedReceipt(receipt: copy, format: format, bytes: try document(copy, format: format), path: output)
         }
+        if let output { try FileIO.writeAtomically(output, issued.bytes, overwrite: force, field: "output") }
+        return issued
     }
 
     func document(_ r: OppositionReceipt, format: ReceiptFormat) throws -> [UInt8] {

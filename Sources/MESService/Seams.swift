@@ -27,6 +27,8 @@ public protocol ReceiptIssuer: Sendable {
     func document(_ receipt: OppositionReceipt) throws -> [UInt8]
     /// Whether `bytes` is a receipt this store issued, unchanged.
     func verify(_ bytes: [UInt8], store: Store) throws -> ReceiptVerdict
+    /// Whether `bytes` is a whole, unaltered document of `receipt` (repairs rewrite it otherwise).
+    func isIntact(_ bytes: [UInt8], of receipt: OppositionReceipt) -> Bool
 }
 
 /// A verdict on a receipt file.
@@ -50,6 +52,9 @@ public struct PDFReceipts: ReceiptIssuer {
     public init() {}
 
     public func document(_ receipt: OppositionReceipt) throws -> [UInt8] { ReceiptRenderer.pdf(receipt) }
+
+    /// The same receipt renders to the same bytes.
+    public func isIntact(_ bytes: [UInt8], of receipt: OppositionReceipt) -> Bool { bytes == ReceiptRenderer.pdf(receipt) }
 
     public func verify(_ bytes: [UInt8], store: Store) throws -> ReceiptVerdict {
         guard let f = ReceiptReader.read(bytes) else { return ReceiptVerdict(status: .unknown, id: nil, mismatch: []) }

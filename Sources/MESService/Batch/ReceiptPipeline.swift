@@ -58,9 +58,8 @@ final class ReceiptPipeline: @unchecked Sendable {
     func repair(_ receipt: OppositionReceipt, at path: String) {
         filesAsked += 1
         writerJob { [self] in
-            let pdf = try issuer.document(receipt)
-            guard (try? FileIO.read(path, field: "receipts")) != pdf else { return }
-            try FileIO.write(path, pdf, field: "receipts")
+            if let existing = try? FileIO.read(path, field: "receipts"), issuer.isIntact(existing, of: receipt) { return }
+            try FileIO.write(path, try issuer.document(receipt), field: "receipts")
             wrote = true
         }
     }
