@@ -229,9 +229,13 @@ public final class SigningIdentity: @unchecked Sendable {
 ///
 /// The SignedData is built once by OpenSSL (`CMS_sign` + `CMS_add1_signer(… CMS_CADES)` +
 /// `CMS_final`), then each signature only changes the message digest and the signature value:
-/// the signed attributes are DER-encoded once, and each document costs one SHA-256 of the
-/// document, one SHA-256 of the attributes, one `EVP_PKEY_sign` and one `i2d_CMS_ContentInfo`.
-/// The result is checked once at creation with `CMS_verify`.
+/// each document costs one SHA-256 of the document, one SHA-256 of the signed attributes and one
+/// `EVP_PKEY_sign`. The DER is OpenSSL's own encoding of the SignedData, kept once as a template
+/// in which each signature puts its digest, its signature value and the five lengths that
+/// enclose it (re-encoding the whole structure with `i2d_CMS_ContentInfo` cost about a third of
+/// a signature); where the template cannot be used, `i2d_CMS_ContentInfo` encodes each one.
+/// Debug builds compare every template output with `i2d_CMS_ContentInfo`, and the result is
+/// checked once at creation with `CMS_verify`.
 ///
 /// Not thread-safe (it reuses its OpenSSL contexts): one signer per thread.
 public final class CMSSigner {
@@ -242,6 +246,9 @@ public final class CMSSigner {
     private let signatureValue: UnsafeMutablePointer<ASN1_OCTET_STRING>
     private let mdctx: OpaquePointer
     private let pctx: OpaquePointer
+    private let sha256: OpaquePointer
+    /// OpenSSL's DER of the SignedData up to the signature value, nil if it cannot be used.
+    private var template: DER.Template?
     /// DER of the signed attributes (`SET OF Attribute`, tag 0x31), the digest at `digestAt`.
     private var signedAttributes: [UInt8]
     private let digestAt: Int
@@ -257,10 +264,15 @@ public final class CMSSigner {
             throw SigningError.openssl("CMS_sign failed")
         }
         self.cms = cms
-        guard let mdctx = EVP_MD_CTX_new() else { CMS_ContentInfo_free(cms); throw SigningError.openssl("out of memory") }
+        guard let sha256 = EVP_MD_fetch(nil, "SHA256", nil) else { CMS_ContentInfo_free(cms); throw SigningError.openssl("no SHA-256") }
+        self.sha256 = sha256
+        guard let mdctx = EVP_MD_CTX_new() else {
+            CMS_ContentInfo_free(cms); EVP_MD_free(sha256)
+            throw SigningError.openssl("out of memory")
+        }
         self.mdctx = mdctx
         guard let pctx = EVP_PKEY_CTX_new(identity.pkey, nil) else {
-            CMS_ContentInfo_free(cms); EVP_MD_CTX_free(mdctx)
+            CMS_ContentInfo_free(cms); EVP_MD_CTX_free(mdctx); EVP_MD_free(sha256)
             throw SigningError.openssl("out of memory")
         }
         self.pctx = pctx
@@ -325,8 +337,14 @@ public final class CMSSigner {
             guard templateSize > 0 else { throw SigningError.openssl("cannot encode the SignedData") }
             // Length headers can grow by a few bytes when the signature is longer.
             maximumSize = templateSize + (maxSig - current) + 16
+            var out: UnsafeMutablePointer<UInt8>?
+            let len = i2d_CMS_ContentInfo(cms, &out)
+            guard len > 0, let out else { throw SigningError.openssl("cannot encode the SignedData") }
+            let der = Array(UnsafeBufferPointer(start: out, count: Int(len)))
+            CRYPTO_free(out, nil, 0)
+            template = DER.Template(der, signedAttributes: signedAttributes, digestAt: digestAt, maximumSignature: maxSig)
         } catch {
-            CMS_ContentInfo_free(cms); EVP_MD_CTX_free(mdctx); EVP_PKEY_CTX_free(pctx)
+            CMS_ContentInfo_free(cms); EVP_MD_CTX_free(mdctx); EVP_PKEY_CTX_free(pctx); EVP_MD_free(sha256)
             throw error
         }
         // One real signature, checked by OpenSSL's own CMS verification.
@@ -341,12 +359,16 @@ public final class CMSSigner {
         CMS_ContentInfo_free(cms)
         EVP_MD_CTX_free(mdctx)
         EVP_PKEY_CTX_free(pctx)
+        EVP_MD_free(sha256)
     }
+
+    /// Whether signatures come from the DER template (false: each is encoded by OpenSSL).
+    var usesTemplate: Bool { template != nil }
 
     /// Detached CMS SignedData (DER) over the concatenation of `pieces`.
     public func signDetached(_ pieces: [ArraySlice<UInt8>]) throws -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
-        var ok = EVP_DigestInit_ex(mdctx, EVP_sha256(), nil) == 1
+        var ok = EVP_DigestInit_ex(mdctx, sha256, nil) == 1
         for piece in pieces where ok {
             ok = piece.withUnsafeBufferPointer { EVP_DigestUpdate(mdctx, $0.baseAddress, $0.count) } == 1
         }
@@ -364,15 +386,26 @@ public final class CMSSigner {
         signedAttributes.replaceSubrange(digestAt..<digestAt + 32, with: digest)
         var attrsHash = [UInt8](repeating: 0, count: 32)
         var sigLen = signatureBuffer.count
-        let signed = signedAttributes.withUnsafeBufferPointer { a in
-            EVP_Digest(a.baseAddress, a.count, &attrsHash, nil, EVP_sha256(), nil) == 1
-        } && signatureBuffer.withUnsafeMutableBufferPointer { s in
-            EVP_PKEY_sign(pctx, s.baseAddress, &sigLen, attrsHash, 32) == 1
+        let signed = EVP_DigestInit_ex(mdctx, sha256, nil) == 1
+            && signedAttributes.withUnsafeBufferPointer { EVP_DigestUpdate(mdctx, $0.baseAddress, $0.count) } == 1
+            && EVP_DigestFinal_ex(mdctx, &attrsHash, nil) == 1
+            && signatureBuffer.withUnsafeMutableBufferPointer { EVP_PKEY_sign(pctx, $0.baseAddress, &sigLen, attrsHash, 32) } == 1
+        guard signed else { throw SigningError.openssl("signing failed") }
+        if let template {
+            let der = template.encode(digest: digest, signature: signatureBuffer[..<sigLen])
+            #if DEBUG
+            let reference = try encodeWithOpenSSL(digest: digest, signature: signatureBuffer[..<sigLen])
+            precondition(der == reference, "the SignedData template differs from OpenSSL's encoding")
+            #endif
+            return der
         }
-        guard signed,
-              ASN1_OCTET_STRING_set(messageDigest, digest, 32) == 1,
-              ASN1_OCTET_STRING_set(signatureValue, signatureBuffer, Int32(sigLen)) == 1
-        else { throw SigningError.openssl("signing failed") }
+        return try encodeWithOpenSSL(digest: digest, signature: signatureBuffer[..<sigLen])
+    }
+
+    private func encodeWithOpenSSL(digest: [UInt8], signature: ArraySlice<UInt8>) throws -> [UInt8] {
+        let set = ASN1_OCTET_STRING_set(messageDigest, digest, 32) == 1
+            && signature.withUnsafeBufferPointer { ASN1_OCTET_STRING_set(signatureValue, $0.baseAddress, Int32($0.count)) } == 1
+        guard set else { throw SigningError.openssl("signing failed") }
         var out: UnsafeMutablePointer<UInt8>?
         let len = i2d_CMS_ContentInfo(cms, &out)
         guard len > 0, let out else { throw SigningError.openssl("cannot encode the SignedData") }
@@ -539,6 +572,18 @@ enum DER {
         return (d[at], start..<start + length)
     }
 
+    /// The last value inside `parent`, with where it starts.
+    static func lastChild(_ d: [UInt8], _ parent: (tag: UInt8, content: Range<Int>)) -> (tag: UInt8, content: Range<Int>, start: Int)? {
+        var k = parent.content.lowerBound
+        var last: (tag: UInt8, content: Range<Int>, start: Int)?
+        while k < parent.content.upperBound {
+            guard let v = value(d, at: k, within: parent.content.upperBound) else { return nil }
+            last = (v.tag, v.content, k)
+            k = v.content.upperBound
+        }
+        return last
+    }
+
     /// ContentInfo { OID, [0] SignedData { version 1, …, SET OF SignerInfo { version 1, … } } }:
     /// version 1 is what a signer writes with X.509 certificates, data content and signers named
     /// by issuer and serial number (RFC 5652 §5.1, §5.3).
@@ -573,6 +618,92 @@ enum DER {
         while v > 0 { bytes.insert(UInt8(v & 0xFF), at: 0); v >>= 8 }
         out.append(0x80 | UInt8(bytes.count))
         out += bytes
+    }
+
+    /// OpenSSL's DER of a one-signer SignedData cut before its signature value, which is its last
+    /// field: ContentInfo { OID, [0] { SignedData { …, SET { SignerInfo { …, [0] signedAttrs, …,
+    /// OCTET STRING signature } } } } }. A new signature puts the digest in the signed attributes,
+    /// sets the lengths of the five values that enclose the signature and appends it.
+    struct Template {
+        let prefix: [UInt8]
+        let digestAt: Int
+        /// Where each enclosing length is written (its bytes after the tag), how many bytes it
+        /// takes, and the length without the signature's own encoding.
+        let lengths: [(at: Int, size: Int, base: Int)]
+
+        /// Nil when `der` is not that shape, when its signed attributes are not `signedAttributes`
+        /// or when a signature of another length would change the size of a length field.
+        init?(_ der: [UInt8], signedAttributes: [UInt8], digestAt attrsDigestAt: Int, maximumSignature: Int) {
+            let end = der.count
+            guard let ci = DER.value(der, at: 0, within: end), ci.tag == 0x30, ci.content.upperBound == end,
+                  let oid = DER.value(der, at: ci.content.lowerBound, within: end), oid.tag == 0x06,
+                  let explicit = DER.value(der, at: oid.content.upperBound, within: end), explicit.tag == 0xA0,
+                  explicit.content.upperBound == end,
+                  let sd = DER.value(der, at: explicit.content.lowerBound, within: end), sd.tag == 0x30, sd.content.upperBound == end,
+                  let set = DER.lastChild(der, (sd.tag, sd.content)), set.tag == 0x31, set.content.upperBound == end,
+                  let si = DER.value(der, at: set.content.lowerBound, within: end), si.tag == 0x30, si.content.upperBound == end
+            else { return nil }
+            // The SignerInfo's signed attributes ([0] IMPLICIT SET OF) and its signature, last.
+            var k = si.content.lowerBound
+            var attrs: (start: Int, content: Range<Int>)?
+            var signature: (start: Int, content: Range<Int>)?
+            while k < end {
+                guard let v = DER.value(der, at: k, within: end) else { return nil }
+                if v.tag == 0xA0 { attrs = (k, v.content) }
+                signature = (k, v.content)
+                if v.tag != 0x04 { signature = nil }
+                k = v.content.upperBound
+            }
+            guard let attrs, let signature, signature.content.upperBound == end,
+                  let setHeader = DER.value(signedAttributes, at: 0, within: signedAttributes.count),
+                  der[attrs.content].elementsEqual(signedAttributes[setHeader.content])
+            else { return nil }
+            let signatureSize = end - signature.start
+            var lengths: [(at: Int, size: Int, base: Int)] = []
+            for (start, content) in [(0, ci.content), (oid.content.upperBound, explicit.content),
+                                     (explicit.content.lowerBound, sd.content), (set.start, set.content),
+                                     (set.content.lowerBound, si.content)] {
+                let size = content.lowerBound - start - 1
+                let base = content.count - signatureSize
+                // The same number of length bytes for any signature up to the key's largest.
+                for n in [8, maximumSignature] {
+                    var field: [UInt8] = []
+                    DER.appendLength(base + 1 + Self.lengthSize(n) + n, to: &field)
+                    guard field.count == size else { return nil }
+                }
+                lengths.append((start + 1, size, base))
+            }
+            prefix = Array(der[..<signature.start])
+            digestAt = attrs.content.lowerBound + (attrsDigestAt - setHeader.content.lowerBound)
+            self.lengths = lengths
+        }
+
+        static func lengthSize(_ n: Int) -> Int {
+            var field: [UInt8] = []
+            DER.appendLength(n, to: &field)
+            return field.count
+        }
+
+        func encode(digest: [UInt8], signature: ArraySlice<UInt8>) -> [UInt8] {
+            var out = prefix
+            out.reserveCapacity(prefix.count + signature.count + 4)
+            out.replaceSubrange(digestAt..<digestAt + 32, with: digest)
+            var tlv: [UInt8] = [0x04]
+            DER.appendLength(signature.count, to: &tlv)
+            let total = tlv.count + signature.count
+            for l in lengths {
+                var v = l.base + total
+                if l.size == 1 {
+                    out[l.at] = UInt8(v)
+                } else {
+                    for i in stride(from: l.at + l.size - 1, to: l.at, by: -1) { out[i] = UInt8(v & 0xFF); v >>= 8 }
+                }
+            }
+            out += tlv
+            out += signature
+            return out
+        }
+
     }
 
     /// X.690 §11.6: SET OF components in ascending order of their encodings, the shorter padded

@@ -105,7 +105,9 @@ let signingNow: Int64 = 1_643_882_400
         let rsa = try make(["-newkey", "rsa:2048"])
         let rsaID = try SigningIdentity(keyPEM: rsa.key, certificatePEM: rsa.cert)
         let data = Array("RSA".utf8)
-        let der = try CMSSigner(identity: rsaID).signDetached(data)
+        let rsaSigner = try CMSSigner(identity: rsaID)
+        #expect(rsaSigner.usesTemplate)
+        let der = try rsaSigner.signDetached(data)
         #expect(CMSVerifier.verify(signature: der, signedPieces: [data[...]], trusted: rsaID.certificate) == .valid(signerCommonName: "Externe"))
 
         let p384 = try make(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"])
@@ -122,7 +124,7 @@ let signingNow: Int64 = 1_643_882_400
     }
 }
 
-@Suite struct CMSTests {
+@Suite struct CMSSigningTests {
     static let identity = try! SigningIdentity.generate(commonName: "Signataire mes", organization: "mes", validityDays: 30, now: signingNow)
     static let stranger = try! SigningIdentity.generate(commonName: "Signataire mes", organization: "mes", validityDays: 30, now: signingNow)
 
@@ -131,6 +133,8 @@ let signingNow: Int64 = 1_643_882_400
         let data = Array("Votre demande d'opposition a bien été prise en compte.".utf8)
         let der = try signer.signDetached(data)
         #expect(der.count <= signer.maximumSize)
+        // Encoded from OpenSSL's template (debug builds check each one against i2d_CMS_ContentInfo).
+        #expect(signer.usesTemplate)
         let trusted = Self.identity.certificate
         #expect(CMSVerifier.verify(signature: der, signedPieces: [data[...]], trusted: trusted) == .valid(signerCommonName: "Signataire mes"))
         // Pieces sign their concatenation.
