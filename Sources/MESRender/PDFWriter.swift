@@ -78,11 +78,18 @@ public struct PDFWriter {
     public var producer: TextString = "mes"
     /// `D:20220203110000+01'00'`.
     public var creationDate: [UInt8] = []
+    /// A signature field with an empty signature to fill (`PDFSignature.swift`); none by default.
+    public var signature: SignatureSlot?
 
     public init() {}
 
     /// The document's bytes.
-    public func render() -> [UInt8] {
+    public func render() -> [UInt8] { renderDocument().bytes }
+
+    /// The bytes, and where the signature dictionary's `/ByteRange` array and `/Contents` hex
+    /// string are when there is a signature slot.
+    func renderDocument() -> (bytes: [UInt8], slot: (byteRange: Int, contents: Range<Int>)?) {
+        var slot: (byteRange: Int, contents: Range<Int>)?
         var out: [UInt8] = []
         out.reserveCapacity(4096)
         var offsets: [Int] = []
@@ -93,7 +100,17 @@ public struct PDFWriter {
         }
         out += Self.header
         let firstPage = 6
-        begin(); out += Self.catalog; out += Self.objClose
+        // With a signature: its widget annotation and signature dictionary follow the pages.
+        let widget = firstPage + pages.count * 2
+        begin()
+        if signature != nil {
+            out += Self.catalogOpen
+            Self.appendInt(widget, to: &out)
+            out += " 0 R] /SigFlags 3 >> >>".utf8
+        } else {
+            out += Self.catalog
+        }
+        out += Self.objClose
         begin()
         out += "<< /Type /Pages /Kids [".utf8
         for i in pages.indices {
@@ -120,7 +137,13 @@ public struct PDFWriter {
             begin()
             out += Self.pageOpen
             Self.appendInt(firstPage + i * 2 + 1, to: &out)
-            out += " 0 R >>".utf8
+            if i == 0 && signature != nil {
+                out += " 0 R /Annots [".utf8
+                Self.appendInt(widget, to: &out)
+                out += " 0 R] >>".utf8
+            } else {
+                out += " 0 R >>".utf8
+            }
             out += Self.objClose
             let stream = content(page)
             begin()
@@ -129,6 +152,14 @@ public struct PDFWriter {
             out += " >>\nstream\n".utf8
             out += stream
             out += "\nendstream".utf8
+            out += Self.objClose
+        }
+        if let signature {
+            begin()
+            signature.appendWidget(signatureObject: widget + 1, page: firstPage, to: &out)
+            out += Self.objClose
+            begin()
+            slot = signature.appendDictionary(to: &out)
             out += Self.objClose
         }
         let xref = out.count
@@ -147,13 +178,14 @@ public struct PDFWriter {
         out += " /Root 1 0 R /Info 5 0 R >>\nstartxref\n".utf8
         Self.appendInt(xref, to: &out)
         out += "\n%%EOF\n".utf8
-        return out
+        return (out, slot)
     }
 
     static let header: [UInt8] = Array("%PDF-1.4\n%".utf8) + [0xE2, 0xE3, 0xCF, 0xD3, 0x0A]
     static let objOpen: [UInt8] = Array(" 0 obj\n".utf8)
     static let objClose: [UInt8] = Array("\nendobj\n".utf8)
     static let catalog: [UInt8] = Array("<< /Type /Catalog /Pages 2 0 R >>".utf8)
+    static let catalogOpen: [UInt8] = Array("<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [".utf8)
     static let helvetica: [UInt8] = Array("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".utf8)
     static let helveticaBold: [UInt8] = Array("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>".utf8)
     static let pageOpen: [UInt8] = Array("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents ".utf8)

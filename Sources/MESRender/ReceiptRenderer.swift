@@ -97,6 +97,11 @@ public enum ReceiptRenderer {
 
     /// The PDF bytes: deterministic for the same receipt.
     public static func pdf(_ r: OppositionReceipt) -> [UInt8] {
+        document(r).render()
+    }
+
+    /// The receipt's document, before rendering.
+    static func document(_ r: OppositionReceipt) -> PDFWriter {
         var doc = PDFWriter()
         var page = PDFWriter.Page()
         page.prefix = fixedContent
@@ -108,7 +113,7 @@ public enum ReceiptRenderer {
         doc.keywords = PDFWriter.TextString(r.id)
         doc.producer = producer
         doc.creationDate = pdfDate(r.issuedAt)
-        return doc.render()
+        return doc
     }
 
     /// `D:20220203110000+01'00'` in Paris time.
@@ -150,5 +155,58 @@ public enum ReceiptRenderer {
               ("decided_on", .string(r.decidedOn.iso)), ("issued_at", .string(r.issuedAt.iso8601)),
               ("duplicate", .bool(r.isDuplicate)), ("copy", .int(r.copy)), ("verification", .string(r.verification)),
               ("sentences", .array(r.sentences.map { .string($0) }))])
+    }
+}
+
+// MARK: - Signed receipts
+
+extension ReceiptRenderer {
+    /// What a signed receipt adds, laid out once per signer: a line under the footer naming the
+    /// signer and how to check the signature, and the signature slot.
+    public struct SignedPage: Sendable {
+        let prefix: [UInt8]
+        let slot: PDFWriter.SignatureSlot
+
+        /// `capacity`: the largest DER signature the signer makes (bytes).
+        public init(signerName: String, capacity: Int, subFilter: PDFWriter.SignatureSlot.SubFilter = .cadesDetached) {
+            var runs: [PDFWriter.TextRun] = []
+            var y = 57.0
+            // One line for who signed, one for how to check (each wrapped if it has to be).
+            for part in ReceiptRenderer.signatureNoticeLines(signerName: signerName) {
+                for line in PDFWriter.wrap(bytes: WinAnsi.encode(part), size: 8, maxWidth: ReceiptRenderer.right - ReceiptRenderer.left) {
+                    runs.append(.init(bytes: line, x: ReceiptRenderer.left, y: y, size: 8, gray: 0.5))
+                    y -= 9.5
+                }
+            }
+            prefix = ReceiptRenderer.fixedContent + PDFWriter.content(runs: runs, rules: [])
+            var slot = PDFWriter.SignatureSlot()
+            slot.subFilter = subFilter
+            slot.capacity = capacity
+            slot.fieldName = "Signature"
+            slot.name = PDFWriter.TextString(signerName)
+            slot.reason = ReceiptRenderer.subject
+            self.slot = slot
+        }
+    }
+
+    /// "Document signé électroniquement par … ; vérifiable avec tout lecteur PDF ou « mes receipt verify … »".
+    public static func signatureNotice(signerName: String) -> String {
+        signatureNoticeLines(signerName: signerName).joined(separator: " ")
+    }
+
+    static func signatureNoticeLines(signerName: String) -> [String] {
+        ["Document signé électroniquement par \(signerName) ;",
+         "vérifiable avec tout lecteur PDF ou « mes receipt verify --cert CERT.pem FICHIER »."]
+    }
+
+    /// The receipt with an empty signature field, ready to be signed (`SignablePDF.signedPieces`,
+    /// then `embed`). The same page as `pdf(_:)` plus the signature notice.
+    public static func pdf(_ r: OppositionReceipt, signed page: SignedPage) -> SignablePDF {
+        var doc = document(r)
+        doc.pages[0].prefix = page.prefix
+        var slot = page.slot
+        slot.signingTime = doc.creationDate
+        doc.signature = slot
+        return doc.renderSignable()!
     }
 }
