@@ -9,7 +9,7 @@ _mes() {
         w="${COMP_WORDS[i]}"
         [[ "$w" == -* ]] && continue
         case "$path $w" in
-            " nir"|" nir check"|" nir format"|" nir key"|" nir generate"|" vitale"|" vitale check"|" init"|" import"|" fixtures"|" notify"|" outbox"|" outbox list"|" outbox show"|" history"|" code"|" code generate"|" identify"|" oppose"|" activate"|" close"|" sweep"|" login"|" logout"|" profiles"|" profiles list"|" profiles oppose"|" profiles activate"|" receipt"|" receipt verify"|" advisers"|" advisers add"|" advisers list"|" batch"|" batch oppose"|" demo"|" completions"|" manpage") path="$path $w" ;;
+            " nir"|" nir check"|" nir format"|" nir key"|" nir generate"|" vitale"|" vitale check"|" init"|" import"|" fixtures"|" notify"|" outbox"|" outbox list"|" outbox show"|" history"|" code"|" code generate"|" identify"|" oppose"|" activate"|" close"|" sweep"|" login"|" logout"|" profiles"|" profiles list"|" profiles oppose"|" profiles activate"|" receipt"|" receipt verify"|" key"|" key export"|" key import"|" advisers"|" advisers add"|" advisers list"|" batch"|" batch oppose"|" demo"|" completions"|" manpage") path="$path $w" ;;
         esac
     done
     case "$prev" in
@@ -17,6 +17,7 @@ _mes() {
         --association) return ;;
         --birth-date) return ;;
         --card) COMPREPLY=($(compgen -W "photo plain" -- "$cur")); return ;;
+        --cert) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --code) return ;;
         --code-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --count) return ;;
@@ -54,7 +55,7 @@ _mes() {
         --window-days) return ;;
     esac
     case "$path" in
-        "") COMPREPLY=($(compgen -W "nir vitale init import fixtures notify outbox history code identify oppose activate close sweep login logout profiles receipt advisers batch demo completions manpage --json --store --now --help --version help" -- "$cur")) ;;
+        "") COMPREPLY=($(compgen -W "nir vitale init import fixtures notify outbox history code identify oppose activate close sweep login logout profiles receipt key advisers batch demo completions manpage --json --store --now --help --version help" -- "$cur")) ;;
         " nir") COMPREPLY=($(compgen -W "check format key generate --json --store --now --help" -- "$cur")) ;;
         " nir check") COMPREPLY=($(compgen -W "--rules --json --store --now --help" -- "$cur")) ;;
         " nir format") COMPREPLY=($(compgen -W "--rules --json --store --now --help" -- "$cur")) ;;
@@ -84,7 +85,10 @@ _mes() {
         " profiles oppose") COMPREPLY=($(compgen -W "--session --session-file --profile --yes --legal-representative --receipt --force --json --store --now --help" -- "$cur")) ;;
         " profiles activate") COMPREPLY=($(compgen -W "--session --session-file --profile --accept-cgu --yes --legal-representative --json --store --now --help" -- "$cur")) ;;
         " receipt") COMPREPLY=($(compgen -W "verify --session --session-file --id --format --output --force --json --store --now --help" -- "$cur")) ;;
-        " receipt verify") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")); [[ "$cur" != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
+        " receipt verify") COMPREPLY=($(compgen -W "--cert --json --store --now --help" -- "$cur")); [[ "$cur" != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
+        " key") COMPREPLY=($(compgen -W "export import --json --store --now --help" -- "$cur")) ;;
+        " key export") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;
+        " key import") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")); [[ "$cur" != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
         " advisers") COMPREPLY=($(compgen -W "add list --json --store --now --help" -- "$cur")) ;;
         " advisers add") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;
         " advisers list") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;

@@ -24,6 +24,7 @@ complete -c mes -n '__fish_use_subcommand' -a login -d 'Sign in: identifier and 
 complete -c mes -n '__fish_use_subcommand' -a logout -d 'End a session.'
 complete -c mes -n '__fish_use_subcommand' -a profiles -d 'profiles commands'
 complete -c mes -n '__fish_use_subcommand' -a receipt -d 'Re-issue an opposition receipt (PDF, text or JSON), marked as a duplicate.'
+complete -c mes -n '__fish_use_subcommand' -a key -d 'key commands'
 complete -c mes -n '__fish_use_subcommand' -a advisers -d 'advisers commands'
 complete -c mes -n '__fish_use_subcommand' -a batch -d 'batch commands'
 complete -c mes -n '__fish_use_subcommand' -a demo -d 'Run the guided opposition scenario on the store (the README\'s main command).'
@@ -131,8 +132,12 @@ complete -c mes -n '__fish_seen_subcommand_from receipt' -l id -r -d 'Receipt re
 complete -c mes -n '__fish_seen_subcommand_from receipt' -l format -r -a 'pdf text json' -d 'Output format (default pdf).'
 complete -c mes -n '__fish_seen_subcommand_from receipt' -l output -s o -r -F -d 'Write to FILE (atomically).'
 complete -c mes -n '__fish_seen_subcommand_from receipt' -l force -d 'Replace an existing receipt file.'
-complete -c mes -n '__fish_seen_subcommand_from receipt; and not __fish_seen_subcommand_from verify' -a verify -d 'Check a receipt file: authentic, altered or unknown.'
+complete -c mes -n '__fish_seen_subcommand_from receipt; and not __fish_seen_subcommand_from verify' -a verify -d 'Check a receipt file: authentic, altered, unknown or unsigned.'
+complete -c mes -n '__fish_seen_subcommand_from receipt; and __fish_seen_subcommand_from verify' -l cert -r -F -d 'Trust this certificate (PEM, as printed by \'mes key export\') instead of a store.'
 complete -c mes -n '__fish_seen_subcommand_from receipt; and __fish_seen_subcommand_from verify' -F
+complete -c mes -n '__fish_seen_subcommand_from key; and not __fish_seen_subcommand_from export import' -a export -d 'Print the store\'s signing certificate (PEM), for whoever verifies receipts.'
+complete -c mes -n '__fish_seen_subcommand_from key; and not __fish_seen_subcommand_from export import' -a import -d 'Sign receipts with an organisation\'s own key and certificate.'
+complete -c mes -n '__fish_seen_subcommand_from key; and __fish_seen_subcommand_from import' -F
 complete -c mes -n '__fish_seen_subcommand_from advisers; and not __fish_seen_subcommand_from add list' -a add -d 'Register an adviser of the phone service (3422).'
 complete -c mes -n '__fish_seen_subcommand_from advisers; and not __fish_seen_subcommand_from add list' -a list -d 'List the registered advisers of the phone service.'
 complete -c mes -n '__fish_seen_subcommand_from batch; and not __fish_seen_subcommand_from oppose' -a oppose -d 'File the oppositions of an association\'s members from a CSV file.'

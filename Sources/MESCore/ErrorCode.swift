@@ -11,6 +11,10 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case birthDateFuture = "birth_date_future"
     case birthDateInvalid = "birth_date_invalid"
     case cguRequired = "cgu_required"
+    case fileTooLarge = "file_too_large"
+    case keyInvalid = "key_invalid"
+    case inputTooLarge = "input_too_large"
+    case lineTooLong = "line_too_long"
     case cardTypeInvalid = "card_type_invalid"
     case codeCharacter = "code_character"
     case codeLength = "code_length"
@@ -72,6 +76,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case storeError = "store_error"
     // exit cannotCreate
     case cannotCreate = "cannot_create"
+    case outputFailed = "output_failed"
     case diskFull = "disk_full"
     case fileExists = "file_exists"
     case storeReadonly = "store_readonly"
@@ -93,7 +98,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
         switch self {
         case .cancelled, .confirmationRequired, .usage, .nowRefused:
             return .usage
-        case .cguRequired, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid, .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken:
+        case .cguRequired, .fileTooLarge, .keyInvalid, .inputTooLarge, .lineTooLong, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid, .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken:
             return .invalidData
         case .fileUnreadable, .messageNotFound, .stdinUnreadable, .storeMissing:
             return .noInput
@@ -101,7 +106,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
             return .refused
         case .internal, .storeCorrupt, .storeError:
             return .internal
-        case .cannotCreate, .diskFull, .fileExists, .storeReadonly:
+        case .cannotCreate, .outputFailed, .diskFull, .fileExists, .storeReadonly:
             return .cannotCreate
         case .storeBusy, .tooSoon:
             return .temporary

@@ -31,7 +31,7 @@ extension Service {
             }
         }
         try requireClockAllowed(clock, by: store)
-        return Service(store: store, clock: clock)
+        return try Service(store: store, clock: clock)
     }
 
     /// Follows the union's guide for Martine Julie Leguellec: a new provisional code, read from

@@ -33,6 +33,7 @@ extension Service {
     /// demo people into an empty register.
     public static func initialize(_ directory: String, demo: Bool, testClock: Bool = false) throws -> StoreCreation {
         let (store, created) = try Store.create(directory)
+        _ = try store.signingIdentity(now: SystemClock().now())
         if demo || testClock {
             guard try created || store.allowsTestClock || store.registerIsEmpty() else {
                 throw MESError(.storeNotEmpty, "La base \(directory) existe déjà et n'est pas une base de test : l'horloge fixe (--now) n'y sera pas acceptée.",

@@ -34,10 +34,17 @@ public protocol ReceiptIssuer: Sendable {
 /// A verdict on a receipt file.
 public struct ReceiptVerdict: Sendable, Equatable {
     public enum Status: String, Sendable {
-        case authentic, altered, unknown
+        case authentic, altered, unknown, unsigned
 
         /// How people read it.
-        public var french: String { self == .authentic ? "authentique" : self == .altered ? "altéré" : "inconnu" }
+        public var french: String {
+            switch self {
+            case .authentic: return "authentique"
+            case .altered: return "altéré"
+            case .unknown: return "inconnu"
+            case .unsigned: return "non signé"
+            }
+        }
     }
 
     public let status: Status
@@ -45,6 +52,22 @@ public struct ReceiptVerdict: Sendable, Equatable {
     public let id: String?
     /// The fields that differ from the record (`nir`, `name`, `greeting`, `decided_on`, `verification`).
     public let mismatch: [String]
+    /// Why it is altered or unknown: `signature`, `byte_range`, `update_appended`, `truncated`,
+    /// `multiple_signatures`, `malformed`, `record_mismatch`, `unknown_signer`.
+    public var reason: String?
+    /// Who signed it (authentic files).
+    public var signer: String?
+    /// For an unsigned file: what the old check (its keyed verification code) says.
+    public var legacy: Status?
+
+    public init(status: Status, id: String?, mismatch: [String], reason: String? = nil, signer: String? = nil, legacy: Status? = nil) {
+        self.status = status
+        self.id = id
+        self.mismatch = mismatch
+        self.reason = reason
+        self.signer = signer
+        self.legacy = legacy
+    }
 }
 
 /// Receipts as one-page PDFs whose visible fields carry a keyed verification code.
@@ -56,8 +79,12 @@ public struct PDFReceipts: ReceiptIssuer {
     /// The same receipt renders to the same bytes.
     public func isIntact(_ bytes: [UInt8], of receipt: OppositionReceipt) -> Bool { bytes == ReceiptRenderer.pdf(receipt) }
 
-    public func verify(_ bytes: [UInt8], store: Store) throws -> ReceiptVerdict {
-        guard let f = ReceiptReader.read(bytes) else { return ReceiptVerdict(status: .unknown, id: nil, mismatch: []) }
+    public func verify(_ bytes: [UInt8], store: Store) throws -> ReceiptVerdict { try Self.check(ReceiptReader.read(bytes), store: store) }
+
+    /// The fields a file shows against the store's record and key (the check of unsigned receipts,
+    /// and the record check of signed ones).
+    static func check(_ fields: ReceiptFields?, store: Store) throws -> ReceiptVerdict {
+        guard let f = fields else { return ReceiptVerdict(status: .unknown, id: nil, mismatch: []) }
         guard let r = try store.receipt(id: f.id) else { return ReceiptVerdict(status: .unknown, id: f.id, mismatch: []) }
         var mismatch: [String] = []
         if f.nir != r.nir.compact { mismatch.append("nir") }

@@ -17,13 +17,14 @@ public final class Service {
     public let receipts: any ReceiptIssuer
     public let policy: Policy
 
+    /// The default receipt issuer signs with the store's identity (made now if the store has none).
     public init(store: Store, clock: any Clock = SystemClock(), random: any RandomSource = SystemRandom(),
-                transport: (any MessageTransport)? = nil, receipts: (any ReceiptIssuer)? = nil, policy: Policy = .standard) {
+                transport: (any MessageTransport)? = nil, receipts: (any ReceiptIssuer)? = nil, policy: Policy = .standard) throws {
         self.store = store
         self.clock = clock
         self.random = random
         self.transport = transport ?? OutboxFiles(store: store)
-        self.receipts = receipts ?? PDFReceipts()
+        self.receipts = try receipts ?? SignedPDFReceipts(identity: store.signingIdentity(now: SystemClock().now()))
         self.policy = policy
     }
 
@@ -33,7 +34,7 @@ public final class Service {
     public static func open(_ directory: String, clock: any Clock) throws -> Service {
         let store = try Store.open(directory)
         try requireClockAllowed(clock, by: store)
-        return Service(store: store, clock: clock)
+        return try Service(store: store, clock: clock)
     }
 
     /// Refuses a fixed clock on a store not made for tests (exit 64, field `now`).

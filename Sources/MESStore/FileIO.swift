@@ -6,6 +6,21 @@ import MESCore
 /// File output that is never half-written: temporary file, fsync, then link or rename.
 public enum FileIO {
     /// Reads a whole file (66 when it is missing or unreadable).
+    /// `read`, refusing (65) a file larger than `limit` bytes without reading it all.
+    public static func read(_ path: String, limit: Int, field: String) throws -> [UInt8] {
+        struct TooLarge: Error {}
+        var out = [UInt8]()
+        do {
+            try Chunks(path: path, field: field).forEach {
+                out.append(contentsOf: $0)
+                if out.count > limit { throw TooLarge() }
+            }
+        } catch is TooLarge {
+            throw MESError.invalid(.fileTooLarge, "Fichier trop volumineux (plus de \(limit >> 10) Kio) : \(path)", field: field)
+        }
+        return out
+    }
+
     public static func read(_ path: String, field: String = "file") throws -> [UInt8] {
         var out = [UInt8]()
         try Chunks(path: path, field: field).forEach { out.append(contentsOf: $0) }

@@ -173,5 +173,14 @@ enum Schema {
             value TEXT NOT NULL
         );
         """,
+        // 5: every certificate the store has signed receipts with (the current one and those an
+        // imported key replaced), so that older receipts still verify.
+        """
+        CREATE TABLE signing_certificates (
+            fingerprint TEXT PRIMARY KEY,
+            der BLOB NOT NULL,
+            added_at INTEGER NOT NULL
+        );
+        """,
     ]
 }

@@ -311,13 +311,13 @@ extension FaultTests {
         #expect(try s.run(["fixtures", "--count", "400", "--seed", "full", "--roster", roster, "--members", members]).status == 0)
         let mnt = s.dir.appendingPathComponent("mnt").path
         try FileManager.default.createDirectory(atPath: mnt, withIntermediateDirectories: true)
-        try #require(Self.shell("mount -t tmpfs -o size=400k,mode=0700 tmpfs \(mnt)") == 0)
+        try #require(Self.shell("mount -t tmpfs -o size=700k,mode=0700 tmpfs \(mnt)") == 0)
         defer { Self.shell("umount \(mnt)") }
         let receipts = mnt + "/rec"
         let first = try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--group-size", "50"])
         #expect(first.status == 73, "\(first.stderr)")
         let printed = first.jsonLines.filter { $0["status"] as? String == "opposed" }
-        // 400 kB hold about a hundred receipts: the first group is printed, never a part of one.
+        // 700 kB hold about a hundred signed receipts: the first group is printed, never a part of one.
         #expect(printed.count >= 50 && printed.count < 400 && printed.count % 50 == 0, "whole groups only: \(printed.count)")
         #expect(first.stderr.contains("No space left on device"), "\(first.stderr)")
         for line in printed {  // every printed receipt is whole on disk

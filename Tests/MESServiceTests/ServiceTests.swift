@@ -41,7 +41,7 @@ struct Harness {
         _ = try Service.initialize(directory, demo: true)
         let store = try Store.open(directory)
         transport = CapturingTransport(store: store)
-        service = Service(store: store, clock: clock, random: ConstantRandom(), transport: transport)
+        service = try Service(store: store, clock: clock, random: ConstantRandom(), transport: transport)
     }
 
     static let martine = CardIdentity(nir: DemoData.martineNIR, card: .plain, serial: "953701166")

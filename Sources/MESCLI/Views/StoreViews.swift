@@ -87,16 +87,43 @@ extension FixturesResult: Report {
 }
 
 extension ReceiptVerdict: Report {
+    /// Why a receipt is altered, in French.
+    static let reasons: [String: String] = [
+        "signature": "la signature ne correspond plus au contenu",
+        "byte_range": "la signature ne couvre pas tout le document",
+        "update_appended": "une mise à jour a été ajoutée au document après sa signature",
+        "truncated": "le document a été tronqué ou réécrit depuis sa signature",
+        "multiple_signatures": "une autre signature a été ajoutée",
+        "malformed": "la signature est illisible",
+        "record_mismatch": "le contenu ne correspond pas à l'enregistrement",
+    ]
+
     public var text: String {
+        let ref = id.map { "justificatif \($0)" } ?? "document"
         switch status {
-        case .authentic: return "\(status.french) : justificatif \(id ?? "") émis par cette base, contenu intact."
-        case .altered: return "\(status.french) : le contenu du justificatif \(id ?? "") ne correspond pas à l'original (\(mismatch.joined(separator: ", ")))."
-        case .unknown: return "\(status.french) : " + (id.map { "aucun justificatif \($0) dans cette base." } ?? "ce fichier n'est pas un justificatif lisible.")
+        case .authentic:
+            return "\(status.french) : \(ref) signé par \(signer ?? "cette base"), contenu intact."
+        case .altered:
+            var why = reason.flatMap { Self.reasons[$0] } ?? "le contenu a été modifié"
+            if !mismatch.isEmpty { why += " (\(mismatch.joined(separator: ", ")))" }
+            return "\(status.french) : \(ref) : \(why)."
+        case .unknown:
+            if reason == "unknown_signer" { return "\(status.french) : \(ref) signé par un autre émetteur que cette base." }
+            return "\(status.french) : " + (id.map { "aucun justificatif \($0) dans cette base." } ?? "ce fichier n'est pas un justificatif lisible.")
+        case .unsigned:
+            let old: String
+            switch legacy {
+            case .authentic?: old = " Ancien justificatif : son code de vérification correspond à l'enregistrement de cette base."
+            case .altered?: old = " Son contenu ne correspond pas à l'enregistrement de cette base (\(mismatch.joined(separator: ", ")))."
+            default: old = ""
+            }
+            return "\(status.french) : \(ref) sans signature électronique.\(old)"
         }
     }
 
     public var json: JSON {
         .obj([("schema_version", 1), ("status", .string(status.rawValue)), ("receipt", JSON.str(id)),
+              ("reason", JSON.str(reason)), ("signer", JSON.str(signer)), ("legacy_status", JSON.str(legacy?.rawValue)),
               ("mismatch", .array(mismatch.map { .string($0) }))])
     }
 }

@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MESCore
+import MESCrypto
+
+/// The store's signing identity: `signing.key` (PKCS#8, 0600) and `signing.crt` (PEM) in the
+/// data directory, made at `init` (or at the first open of an older store); every certificate
+/// it ever signed with is kept in the database so that older receipts still verify.
+extension Store {
+    static let signingKeyFile = "signing.key"
+    static let signingCertificateFile = "signing.crt"
+
+    public var signingKeyPath: String { directory + "/" + Self.signingKeyFile }
+    public var signingCertificatePath: String { directory + "/" + Self.signingCertificateFile }
+
+    /// A short public name for this store, derived from its key (the certificate's common name).
+    public var publicName: String { "mes " + Base32.encode(hmac.mac("store-name"), count: 8) }
+
+    /// The identity receipts are signed with; created (and recorded) when the store has none.
+    public func signingIdentity(now: Instant) throws -> SigningIdentity {
+        if FileIO.exists(signingKeyPath) && FileIO.exists(signingCertificatePath) {
+            do {
+                return try SigningIdentity(keyPEM: try FileIO.read(signingKeyPath, field: "store"),
+                                           certificatePEM: try FileIO.read(signingCertificatePath, field: "store"))
+            } catch let e as SigningError {
+                throw MESError(.storeCorrupt, "La clé de signature de la base est illisible (\(e.reason)).", field: "store")
+            }
+        }
+        let identity = try SigningIdentity.generate(commonName: publicName, organization: "Mon espace santé (mes)",
+                                                    validityDays: 36_500, now: now.seconds)
+        try install(identity, now: now, audited: false)
+        return identity
+    }
+
+    /// Makes `identity` the one receipts are signed with (key and certificate replaced
+    /// atomically), keeping its certificate for verification.
+    /// `audited`: an imported key is recorded in the audit trail (the one made at `init` is not).
+    public func install(_ identity: SigningIdentity, now: Instant, audited: Bool = true) throws {
+        try transaction {
+            try db.run("INSERT OR IGNORE INTO signing_certificates (fingerprint, der, added_at) VALUES (?, ?, ?)",
+                       .text(identity.fingerprint), .blob(identity.certificateDER), .int(now.seconds))
+            if audited { try audit("signing_key_imported", at: now, person: nil, detail: identity.fingerprint) }
+        }
+        try FileIO.writeAtomically(signingKeyPath, identity.keyPEM, overwrite: true, field: "store")
+        try FileIO.writeAtomically(signingCertificatePath, identity.certificatePEM, overwrite: true, field: "store")
+    }
+
+    /// Every certificate this store has signed receipts with.
+    public func signingCertificates() throws -> [Certificate] {
+        try db.query("SELECT der FROM signing_certificates ORDER BY added_at").compactMap { try? Certificate(der: $0.blob(0) ?? []) }
+    }
+}
