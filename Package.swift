@@ -36,6 +36,7 @@ let package = Package(
         .testTarget(name: "MESRenderTests", dependencies: ["MESRender", "MESCore"]),
         .testTarget(name: "MESServiceTests", dependencies: ["MESService", "MESStore", "MESCore", "MESRender", "MESCrypto"]),
         .testTarget(name: "MESCLITests", dependencies: ["MESCLI", "MESCore", "MESRender", "MESStore"]),
+        .testTarget(name: "MESDeliveryTests", dependencies: ["MESDelivery", "MESRender", "MESCore"], exclude: ["Resources"]),
     ],
     swiftLanguageModes: [.v6]
 )
