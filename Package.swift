@@ -12,6 +12,7 @@ let package = Package(
         // System libraries shipped with the OS (Debian: libsqlite3-dev, libssl-dev).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Domain rules, state machine and policies: no I/O.
         .target(name: "MESCore"),
@@ -26,6 +27,8 @@ let package = Package(
         // Argument parsing, the command table, output and error funnel.
         .target(name: "MESCLI", dependencies: ["MESCore", "MESCrypto", "MESStore", "MESRender", "MESService"]),
         .executableTarget(name: "mes", dependencies: ["MESCLI"]),
+        // Hands rendered messages to real transports (SMTP, sendmail, HTTP SMS gateway) through libcurl.
+        .target(name: "MESDelivery", dependencies: ["CCurl", "MESCore"]),
 
         .testTarget(name: "MESCoreTests", dependencies: ["MESCore"]),
         .testTarget(name: "MESCryptoTests", dependencies: ["MESCrypto", "MESCore"]),
@@ -33,6 +36,7 @@ let package = Package(
         .testTarget(name: "MESRenderTests", dependencies: ["MESRender", "MESCore"]),
         .testTarget(name: "MESServiceTests", dependencies: ["MESService", "MESStore", "MESCore", "MESRender", "MESCrypto"]),
         .testTarget(name: "MESCLITests", dependencies: ["MESCLI", "MESCore", "MESRender", "MESStore"]),
+        .testTarget(name: "MESDeliveryTests", dependencies: ["MESDelivery", "MESRender", "MESCore"], exclude: ["Resources"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,153 @@
+import CCurl
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// libcurl's process-wide initialisation, done once before the first handle (Swift runs a
+/// global's initializer exactly once, thread-safely).
+private let curlGlobalInit: CURLcode = mes_curl_global_init()
+
+/// One libcurl easy handle and what a transfer reads and writes. Not thread-safe: the
+/// transports hold it under their lock. Kept across messages so that libcurl reuses the
+/// connection.
+final class CurlEasy {
+    let handle: UnsafeMutableRawPointer
+    /// The current transfer's bytes to upload and what came back.
+    let exchange = CurlExchange()
+
+    init() throws(DeliveryError) {
+        guard curlGlobalInit == CURLE_OK, let h = curl_easy_init() else {
+            throw DeliveryError(.configuration, "transport_failed", "libcurl could not be initialised")
+        }
+        handle = h
+        let ctx = Unmanaged.passUnretained(exchange).toOpaque()
+        mes_curl_setopt_long(h, CURLOPT_NOSIGNAL, 1)
+        mes_curl_setopt_callback(h, CURLOPT_READFUNCTION, curlRead)
+        mes_curl_setopt_ptr(h, CURLOPT_READDATA, ctx)
+        mes_curl_setopt_callback(h, CURLOPT_WRITEFUNCTION, curlWrite)
+        mes_curl_setopt_ptr(h, CURLOPT_WRITEDATA, ctx)
+        mes_curl_setopt_callback(h, CURLOPT_HEADERFUNCTION, curlHeader)
+        mes_curl_setopt_ptr(h, CURLOPT_HEADERDATA, ctx)
+        mes_curl_setopt_ptr(h, CURLOPT_ERRORBUFFER, exchange.errorBuffer)
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)  // sends SMTP QUIT on an open connection
+    }
+
+    func set(_ option: CURLoption, _ value: Int) { mes_curl_setopt_long(handle, option, value) }
+
+    /// libcurl (since 7.17) keeps its own copy of string options.
+    @discardableResult
+    func set(_ option: CURLoption, _ value: String) -> Bool {
+        value.withCString { mes_curl_setopt_str(handle, option, $0) } == CURLE_OK
+    }
+
+    func set(_ option: CURLoption, list: UnsafeMutablePointer<curl_slist>?) { mes_curl_setopt_slist(handle, option, list) }
+
+    func info(_ i: CURLINFO) -> Int {
+        var v = 0
+        mes_curl_getinfo_long(handle, i, &v)
+        return v
+    }
+
+    /// Runs one transfer with `upload` as the bytes to send; returns libcurl's result.
+    func perform(upload: [UInt8]) -> CURLcode {
+        exchange.reset(upload: upload)
+        return curl_easy_perform(handle)
+    }
+
+    /// libcurl's words for `code`, then its error buffer's more precise ones.
+    func describe(_ code: CURLcode) -> String {
+        let detail = exchange.errorText
+        let generic = String(cString: curl_easy_strerror(code))
+        return detail.isEmpty ? generic : detail
+    }
+}
+
+/// The buffers of one transfer, reached from libcurl's C callbacks through an opaque pointer.
+final class CurlExchange {
+    var upload: [UInt8] = []
+    var offset = 0
+    /// The response body (HTTP), at most `bodyLimit` bytes kept.
+    var body: [UInt8] = []
+    let bodyLimit = 65_536
+    /// Server response lines: SMTP replies, HTTP status line and headers.
+    var replies: [[UInt8]] = []
+    let errorBuffer: UnsafeMutablePointer<CChar>
+
+    init() {
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    }
+
+    deinit { errorBuffer.deallocate() }
+
+    func reset(upload: [UInt8]) {
+        self.upload = upload
+        offset = 0
+        body.removeAll(keepingCapacity: true)
+        replies.removeAll(keepingCapacity: true)
+        errorBuffer[0] = 0
+    }
+
+    var errorText: String { String(cString: errorBuffer) }
+
+    /// The last response line with this 3-digit code (SMTP; a failed transfer is followed by
+    /// QUIT's `221`), else the last line with any code. A multi-line reply gives its last line.
+    func lastReply(code: Int) -> String? {
+        var any: String?
+        for line in replies.reversed() {
+            let text = String(decoding: line, as: UTF8.self).trimmingTrailingNewlines()
+            guard text.count >= 3, text.prefix(3).allSatisfy(\.isNumber) else { continue }
+            if Int(text.prefix(3)) == code { return text }
+            if any == nil { any = text }
+        }
+        return any
+    }
+}
+
+private func context(_ p: UnsafeMutableRawPointer?) -> CurlExchange {
+    Unmanaged<CurlExchange>.fromOpaque(p!).takeUnretainedValue()
+}
+
+private let curlRead: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { buffer, size, count, ctx in
+    let x = context(ctx)
+    let n = min(size * count, x.upload.count - x.offset)
+    guard n > 0, let buffer else { return 0 }
+    x.upload.withUnsafeBytes { src in
+        UnsafeMutableRawPointer(buffer).copyMemory(from: src.baseAddress! + x.offset, byteCount: n)
+    }
+    x.offset += n
+    return n
+}
+
+private let curlWrite: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { data, size, count, ctx in
+    let x = context(ctx)
+    let n = size * count
+    if let data, x.body.count < x.bodyLimit {
+        let keep = min(n, x.bodyLimit - x.body.count)
+        x.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: keep))
+    }
+    return n
+}
+
+private let curlHeader: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { data, size, count, ctx in
+    let x = context(ctx)
+    let n = size * count
+    if let data {
+        if x.replies.count >= 64 { x.replies.removeFirst(32) }
+        x.replies.append(Array(UnsafeRawBufferPointer(start: data, count: min(n, 1024))))
+    }
+    return n
+}
+
+extension String {
+    func trimmingTrailingNewlines() -> String {
+        var s = self[...]
+        while let last = s.last, last == "\r\n" || last == "\n" || last == "\r" || last == " " { s = s.dropLast() }
+        return String(s)
+    }
+}

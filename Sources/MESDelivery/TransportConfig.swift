@@ -1,0 +1,371 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A configuration value `mes` cannot use: which key, and why. Never quotes a secret (nor a
+/// URL, which could hold one).
+public struct TransportConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The key (`MES_MAIL_URL`…), or the configuration file's path for a line that is not a setting.
+    public var key: String
+    public var reason: String
+    /// `FILE:LINE` when the value came from the configuration file.
+    public var source: String?
+
+    public init(key: String, reason: String, source: String? = nil) {
+        self.key = key
+        self.reason = reason
+        self.source = source
+    }
+
+    /// `MES_MAIL_URL: unsupported scheme 'ftp' (expected smtp, smtps or sendmail)`, then ` (FILE:LINE)`.
+    public var description: String { "\(key): \(reason)" + (source.map { " (\($0))" } ?? "") }
+}
+
+/// Which transports `mes` hands messages to, from the environment and an optional file.
+///
+/// Keys (environment variables, or `KEY=value` lines in the file; `#` starts a comment line;
+/// blank lines are skipped; the value may be quoted with `"` or `'`; a key the environment sets,
+/// even to the empty string, wins over the file; an empty value means "not set", so
+/// `MES_MAIL_URL=` in the environment turns off a transport the file configures):
+///
+/// - `MES_MAIL_URL`: `smtp://HOST[:PORT][/EHLO-NAME][?PARAMS]` (port 25, no TLS),
+///   `smtp://HOST:587?starttls=required` (STARTTLS or fail), `smtps://HOST[:PORT]` (TLS from the
+///   start, port 465), or `sendmail:/ABSOLUTE/PATH[?args=A,B][&timeout=S]`. SMTP parameters:
+///   `starttls=required|none`, `cafile=/path/ca.pem`, `connect_timeout=S` (default 10, 1–120),
+///   `timeout=S` per message (default 30, 1–600). No user or password in the URL.
+/// - `MES_MAIL_FROM`: the sender, `address` or `Name <address>` (default
+///   `ne-pas-repondre@monespacesante.fr`); its address is the envelope sender.
+/// - `MES_MAIL_CREDENTIALS_FILE`: SMTP AUTH, a file holding `user:password` on one line (split at
+///   the first colon), or the user on the first line and the password on the second (for
+///   passwords with a colon in the user). Only with `smtp`/`smtps`; refused over a plain-text
+///   connection to anything but a loopback address (use `smtps://` or `?starttls=required`).
+/// - `MES_SMS_URL`: the gateway's `https://…` URL (`http://` only to 127.0.0.1, ::1 or localhost).
+/// - `MES_SMS_TOKEN_FILE`: a file holding the gateway's bearer token (required with `MES_SMS_URL`).
+///
+/// Relative file paths in the configuration file are relative to its directory. Secret files
+/// are read once, when the configuration is loaded. No `MES_MAIL_URL` (or no `MES_SMS_URL`):
+/// that channel has no transport and its messages stay queued.
+public struct TransportConfig: Sendable, Equatable {
+    public enum Mail: Sendable, Equatable {
+        case smtp(SMTPSettings)
+        case sendmail(SendmailSettings)
+    }
+
+    public static let keys = ["MES_MAIL_URL", "MES_MAIL_FROM", "MES_MAIL_CREDENTIALS_FILE", "MES_SMS_URL", "MES_SMS_TOKEN_FILE"]
+    public static let defaultMailFrom = "ne-pas-repondre@monespacesante.fr"
+
+    public var mail: Mail?
+    /// The envelope sender (an addr-spec).
+    public var mailFrom: String
+    /// `MES_MAIL_FROM` as given, for a `From:` header (nil when not set).
+    public var mailFromHeader: String?
+    public var sms: HTTPSMSSettings?
+
+    public init(mail: Mail? = nil, mailFrom: String = TransportConfig.defaultMailFrom, mailFromHeader: String? = nil, sms: HTTPSMSSettings? = nil) {
+        self.mail = mail
+        self.mailFrom = mailFrom
+        self.mailFromHeader = mailFromHeader
+        self.sms = sms
+    }
+
+    /// The transport for e-mail, or nil when none is configured (e-mails stay queued).
+    public func mailTransport() -> (any MessageTransport)? {
+        switch mail {
+        case .smtp(let s): return SMTPTransport(s)
+        case .sendmail(let s): return SendmailTransport(s)
+        case nil: return nil
+        }
+    }
+
+    /// The transport for SMS, or nil when none is configured (SMS stay queued).
+    public func smsTransport() -> (any MessageTransport)? { sms.map { HTTPSMSTransport($0) } }
+
+    /// Reads the configuration: `environment` over the file at `file` (when given).
+    public static func load(environment: [String: String], file: String? = nil) throws(TransportConfigError) -> TransportConfig {
+        var values: [String: Value] = [:]
+        if let file {
+            let text: String
+            do throws(ReadError) { text = try readText(file, limit: 65_536) } catch { throw TransportConfigError(key: file, reason: error.brief) }
+            values = try parseFile(text, path: file)
+        }
+        for key in keys {
+            if let v = environment[key] { values[key] = Value(text: v, source: nil, directory: nil) }
+        }
+        return try resolve(values)
+    }
+
+    /// One setting and where it came from.
+    struct Value {
+        var text: String
+        var source: String?
+        var directory: String?
+    }
+
+    static func parseFile(_ text: String, path: String) throws(TransportConfigError) -> [String: Value] {
+        let directory = (path as NSString).deletingLastPathComponent
+        var values: [String: Value] = [:]
+        var lineOf: [String: Int] = [:]
+        for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let source = "\(path):\(n + 1)"
+            guard let eq = line.firstIndex(of: "=") else {
+                throw TransportConfigError(key: path, reason: "line \(n + 1): expected KEY=value")
+            }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
+                value = String(value.dropFirst().dropLast())
+            }
+            guard keys.contains(key) else {
+                throw TransportConfigError(key: path, reason: "line \(n + 1): unknown key '\(printable(key))' (expected \(keys.joined(separator: ", ")))")
+            }
+            if let first = lineOf[key] {
+                throw TransportConfigError(key: key, reason: "set twice (lines \(first) and \(n + 1))", source: source)
+            }
+            lineOf[key] = n + 1
+            values[key] = Value(text: value, source: source, directory: directory.isEmpty ? "." : directory)
+        }
+        return values
+    }
+
+    static func resolve(_ values: [String: Value]) throws(TransportConfigError) -> TransportConfig {
+        func given(_ key: String) -> Value? { values[key].flatMap { $0.text.isEmpty ? nil : $0 } }
+        func fail(_ key: String, _ reason: String) -> TransportConfigError {
+            TransportConfigError(key: key, reason: reason, source: values[key]?.source)
+        }
+        func path(_ v: Value) -> String {
+            v.text.hasPrefix("/") || v.directory == nil ? v.text : v.directory! + "/" + v.text
+        }
+
+        var config = TransportConfig()
+        if let from = given("MES_MAIL_FROM") {
+            guard let address = mailAddress(from.text) else {
+                throw fail("MES_MAIL_FROM", "not an e-mail address (expected address or Name <address>)")
+            }
+            config.mailFrom = address
+            config.mailFromHeader = from.text
+        }
+
+        let credentialsFile = given("MES_MAIL_CREDENTIALS_FILE")
+        if let url = given("MES_MAIL_URL") {
+            var credentials: SMTPCredentials?
+            if let f = credentialsFile {
+                let text: String
+                do throws(ReadError) { text = try readText(path(f), limit: 4_096) } catch { throw fail("MES_MAIL_CREDENTIALS_FILE", error.reason) }
+                guard let c = parseCredentials(text) else {
+                    throw fail("MES_MAIL_CREDENTIALS_FILE", "expected user:password on one line, or the user and the password on two lines")
+                }
+                credentials = c
+            }
+            do throws(TransportConfigError) {
+                config.mail = try parseMailURL(url.text, credentials: credentials, directory: url.directory)
+            } catch {
+                throw TransportConfigError(key: error.key, reason: error.reason, source: values[error.key]?.source)
+            }
+        } else if credentialsFile != nil, values["MES_MAIL_URL"] == nil {
+            throw fail("MES_MAIL_CREDENTIALS_FILE", "set without MES_MAIL_URL")
+        }
+
+        let tokenFile = given("MES_SMS_TOKEN_FILE")
+        if let url = given("MES_SMS_URL") {
+            try checkSMSURL(url.text, fail: { fail("MES_SMS_URL", $0) })
+            guard let f = tokenFile else { throw fail("MES_SMS_TOKEN_FILE", "required with MES_SMS_URL") }
+            let text: String
+            do throws(ReadError) { text = try readText(path(f), limit: 4_096) } catch { throw fail("MES_SMS_TOKEN_FILE", error.reason) }
+            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !token.isEmpty, token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+                throw fail("MES_SMS_TOKEN_FILE", "expected one token of printable ASCII characters without spaces")
+            }
+            config.sms = HTTPSMSSettings(url: url.text, token: Secret(token))
+        } else if tokenFile != nil, values["MES_SMS_URL"] == nil {
+            throw fail("MES_SMS_TOKEN_FILE", "set without MES_SMS_URL")
+        }
+        return config
+    }
+
+    /// `MES_MAIL_URL` (the key of any error is `MES_MAIL_URL` or `MES_MAIL_CREDENTIALS_FILE`).
+    public static func parseMailURL(_ url: String, credentials: SMTPCredentials? = nil, directory: String? = nil) throws(TransportConfigError) -> Mail {
+        func fail(_ reason: String, key: String = "MES_MAIL_URL") -> TransportConfigError { TransportConfigError(key: key, reason: reason) }
+        guard let colon = url.firstIndex(of: ":") else {
+            throw fail("not a URL (expected smtp://HOST:PORT, smtps://HOST:PORT or sendmail:/PATH)")
+        }
+        let scheme = url[..<colon].lowercased()
+        switch scheme {
+        case "smtp", "smtps":
+            guard let c = URLComponents(string: url), var host = c.host, !host.isEmpty else {
+                throw fail("malformed \(scheme) URL (expected \(scheme)://HOST[:PORT])")
+            }
+            guard c.user == nil, c.password == nil else {
+                throw fail("credentials do not belong in the URL; put them in a file named by MES_MAIL_CREDENTIALS_FILE")
+            }
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            let port = c.port ?? (scheme == "smtps" ? 465 : 25)
+            guard (1...65_535).contains(port) else { throw fail("port \(port) out of range") }
+            var s = SMTPSettings(host: host, port: port, security: scheme == "smtps" ? .tls : .none, credentials: credentials)
+            let path = c.percentEncodedPath
+            if !path.isEmpty && path != "/" {
+                let name = String(path.dropFirst())
+                guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }) else {
+                    throw fail("the path must be a host name for EHLO (letters, digits, dots, dashes)")
+                }
+                s.heloName = name
+            }
+            guard c.fragment == nil else { throw fail("unexpected '#' in the URL") }
+            for item in c.queryItems ?? [] {
+                let v = item.value ?? ""
+                switch item.name {
+                case "starttls":
+                    guard scheme == "smtp" else { throw fail("starttls does not apply to smtps:// (TLS from the start)") }
+                    switch v {
+                    case "required": s.security = .starttls
+                    case "none", "no": s.security = .none
+                    default: throw fail("starttls must be 'required' or 'none', not '\(printable(v))'")
+                    }
+                case "cafile":
+                    let p = v.hasPrefix("/") || directory == nil ? v : directory! + "/" + v
+                    guard access(p, R_OK) == 0 else { throw fail("cafile \(printable(p)): \(String(cString: strerror(errno)))") }
+                    s.caFile = p
+                case "timeout":
+                    guard let t = Double(v), t >= 1, t <= 600 else { throw fail("timeout must be a number of seconds from 1 to 600") }
+                    s.timeout = t
+                case "connect_timeout":
+                    guard let t = Double(v), t >= 1, t <= 120 else { throw fail("connect_timeout must be a number of seconds from 1 to 120") }
+                    s.connectTimeout = t
+                default:
+                    throw fail("unknown parameter '\(printable(item.name))' (expected starttls, cafile, timeout, connect_timeout)")
+                }
+            }
+            if credentials != nil, s.security == .none, !isLoopback(host) {
+                throw fail("the password would cross the network in clear: use smtps:// or smtp://…?starttls=required",
+                           key: "MES_MAIL_CREDENTIALS_FILE")
+            }
+            return .smtp(s)
+        case "sendmail":
+            let rest = url[url.index(after: colon)...]
+            let (rawPath, query) = rest.firstIndex(of: "?").map { (rest[..<$0], rest[rest.index(after: $0)...]) } ?? (rest, "")
+            let path = String(rawPath)
+            guard path.hasPrefix("/"), !path.hasPrefix("//") else {
+                throw fail("expected sendmail:/ABSOLUTE/PATH (e.g. sendmail:/usr/sbin/sendmail)")
+            }
+            guard credentials == nil else {
+                throw fail("not used with sendmail: (the program has its own configuration)", key: "MES_MAIL_CREDENTIALS_FILE")
+            }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  access(path, X_OK) == 0 else {
+                throw fail("\(printable(path)) is not an executable file")
+            }
+            var s = SendmailSettings(path: path)
+            for pair in query.split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let name = String(kv[0]), value = kv.count > 1 ? String(kv[1]) : ""
+                switch name {
+                case "args":
+                    s.arguments = value.split(separator: ",").map { $0.removingPercentEncoding ?? String($0) }
+                case "timeout":
+                    guard let t = Double(value), t >= 1, t <= 600 else { throw fail("timeout must be a number of seconds from 1 to 600") }
+                    s.timeout = t
+                default:
+                    throw fail("unknown parameter '\(printable(name))' (expected args, timeout)")
+                }
+            }
+            return .sendmail(s)
+        default:
+            throw fail("unsupported scheme '\(printable(String(scheme)))' (expected smtp, smtps or sendmail)")
+        }
+    }
+
+    static func checkSMSURL(_ url: String, fail: (String) -> TransportConfigError) throws(TransportConfigError) {
+        guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(), let host = c.host, !host.isEmpty else {
+            throw fail("malformed URL (expected https://HOST/PATH)")
+        }
+        guard scheme == "https" || scheme == "http" else {
+            throw fail("unsupported scheme '\(printable(scheme))' (expected https)")
+        }
+        guard scheme == "https" || isLoopback(host) else {
+            throw fail("http:// is only allowed to 127.0.0.1, ::1 or localhost; use https://")
+        }
+        guard c.user == nil, c.password == nil else {
+            throw fail("credentials do not belong in the URL; put the token in a file named by MES_SMS_TOKEN_FILE")
+        }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        ["127.0.0.1", "::1", "[::1]", "localhost"].contains(host.lowercased())
+    }
+
+    /// `user:password` (split at the first colon) or two lines; a final newline is not part of the password.
+    static func parseCredentials(_ text: String) -> SMTPCredentials? {
+        // "\r\n" is one Character: split on both kinds of line end.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
+        while lines.last == "" { lines.removeLast() }
+        let user: String, password: String
+        switch lines.count {
+        case 1:
+            guard let colon = lines[0].firstIndex(of: ":") else { return nil }
+            user = String(lines[0][..<colon])
+            password = String(lines[0][lines[0].index(after: colon)...])
+        case 2:
+            user = lines[0]
+            password = lines[1]
+        default:
+            return nil
+        }
+        let ok: (String) -> Bool = { !$0.isEmpty && $0.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F } }
+        guard ok(user), ok(password) else { return nil }
+        return SMTPCredentials(user: user, password: Secret(password))
+    }
+
+    /// `Name <a@b.fr>` or `a@b.fr` → `a@b.fr`.
+    static func mailAddress(_ s: String) -> String? {
+        let t = s.trimmingCharacters(in: .whitespaces)
+        var address = t
+        if let lt = t.lastIndex(of: "<") {
+            guard t.hasSuffix(">") else { return nil }
+            address = String(t[t.index(after: lt)..<t.index(before: t.endIndex)])
+        }
+        return SMTPTransport.isAddrSpec(address) ? address : nil
+    }
+
+    /// Quoted text from the configuration, without control characters and not too long.
+    static func printable(_ s: String) -> String {
+        Redaction.clean(s, limit: 200)
+    }
+
+    struct ReadError: Error {
+        var reason: String
+        /// Without the path, for an error already named by it.
+        var brief: String
+        init(reason: String, brief: String) {
+            self.reason = reason
+            self.brief = brief
+        }
+        init(_ path: String, _ why: String) {
+            self.init(reason: "cannot read \(TransportConfig.printable(path)): \(why)", brief: "cannot read: \(why)")
+        }
+    }
+
+    static func readText(_ path: String, limit: Int) throws(ReadError) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ReadError(path, String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ReadError(path, String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            bytes += buffer[0..<n]
+            if bytes.count > limit { throw ReadError(reason: "\(printable(path)) is larger than \(limit) bytes", brief: "larger than \(limit) bytes") }
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw ReadError(reason: "\(printable(path)) is not UTF-8 text", brief: "not UTF-8 text") }
+        return text
+    }
+}
