@@ -21,8 +21,7 @@ enum Confirmation {
         }
         ctx.stderr.write(prompt + "\nContinuer ? [oui/non] ")
         ctx.stderr.flush()
-        var answer = ""
-        try ctx.stdin.forEachLine { line in if answer.isEmpty { answer = String(decoding: line, as: UTF8.self) } }
+        let answer = terminalLine()
         guard ["o", "oui", "y", "yes"].contains(answer.trimmingSpaces.lowercased()) else {
             throw MESError(.cancelled, "Annulé : aucune décision n'a été enregistrée.", field: "yes")
         }
@@ -49,6 +48,20 @@ enum Confirmation {
         return (first, second)
     }
 
+    /// One line typed on the terminal (standard input), without waiting for the end of input;
+    /// at most 1 KiB is kept.
+    static func terminalLine() -> String {
+        var line: [UInt8] = []
+        var c: UInt8 = 0
+        while true {
+            let n = read(0, &c, 1)
+            if n < 0 && errno == EINTR { continue }
+            guard n == 1, c != 0x0A else { break }
+            if line.count < 1024 { line.append(c) }
+        }
+        return String(decoding: line, as: UTF8.self)
+    }
+
     static func promptHidden(_ prompt: String, _ ctx: Context) throws -> String {
         ctx.stderr.write(prompt)
         ctx.stderr.flush()
@@ -58,9 +71,6 @@ enum Confirmation {
         noEcho.c_lflag &= ~tcflag_t(ECHO)
         tcsetattr(0, TCSANOW, &noEcho)
         defer { tcsetattr(0, TCSANOW, &saved); ctx.stderr.write("\n"); ctx.stderr.flush() }
-        var line: [UInt8] = []
-        var c: UInt8 = 0
-        while read(0, &c, 1) == 1 && c != 0x0A { line.append(c) }
-        return String(decoding: line, as: UTF8.self)
+        return terminalLine()
     }
 }
