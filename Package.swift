@@ -23,7 +23,7 @@ let package = Package(
         // Text, JSON, PDF and e-mail renderers.
         .target(name: "MESRender", dependencies: ["MESCore"]),
         // Use cases: one method per journey step, each in one transaction, returning values.
-        .target(name: "MESService", dependencies: ["MESCore", "MESCrypto", "MESStore", "MESRender"]),
+        .target(name: "MESService", dependencies: ["MESCore", "MESCrypto", "MESStore", "MESRender", "MESDelivery"]),
         // Argument parsing, the command table, output and error funnel.
         .target(name: "MESCLI", dependencies: ["MESCore", "MESCrypto", "MESStore", "MESRender", "MESService"]),
         .executableTarget(name: "mes", dependencies: ["MESCLI"]),

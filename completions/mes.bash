@@ -9,7 +9,7 @@ _mes() {
         w="${COMP_WORDS[i]}"
         [[ "$w" == -* ]] && continue
         case "$path $w" in
-            " nir"|" nir check"|" nir format"|" nir key"|" nir generate"|" vitale"|" vitale check"|" init"|" import"|" fixtures"|" notify"|" outbox"|" outbox list"|" outbox show"|" history"|" code"|" code generate"|" identify"|" oppose"|" activate"|" close"|" sweep"|" login"|" logout"|" profiles"|" profiles list"|" profiles oppose"|" profiles activate"|" receipt"|" receipt verify"|" key"|" key export"|" key import"|" advisers"|" advisers add"|" advisers list"|" batch"|" batch oppose"|" demo"|" completions"|" manpage") path="$path $w" ;;
+            " nir"|" nir check"|" nir format"|" nir key"|" nir generate"|" vitale"|" vitale check"|" init"|" import"|" fixtures"|" notify"|" outbox"|" outbox list"|" outbox show"|" outbox send"|" outbox export"|" history"|" code"|" code generate"|" identify"|" oppose"|" activate"|" close"|" sweep"|" login"|" logout"|" profiles"|" profiles list"|" profiles oppose"|" profiles activate"|" receipt"|" receipt verify"|" key"|" key export"|" key import"|" advisers"|" advisers add"|" advisers list"|" batch"|" batch oppose"|" demo"|" completions"|" manpage") path="$path $w" ;;
         esac
     done
     case "$prev" in
@@ -29,6 +29,8 @@ _mes() {
         --group-size) return ;;
         --id) return ;;
         --last-name) return ;;
+        --limit) return ;;
+        --maildir) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --members) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --mobile) return ;;
         --mobile-otp) return ;;
@@ -66,19 +68,21 @@ _mes() {
         " init") COMPREPLY=($(compgen -W "--demo --test-clock --json --store --now --help" -- "$cur")) ;;
         " import") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")); [[ "$cur" != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
         " fixtures") COMPREPLY=($(compgen -W "--count --seed --roster --members --force --json --store --now --help" -- "$cur")) ;;
-        " notify") COMPREPLY=($(compgen -W "--via --json --store --now --help" -- "$cur")) ;;
-        " outbox") COMPREPLY=($(compgen -W "list show --json --store --now --help" -- "$cur")) ;;
+        " notify") COMPREPLY=($(compgen -W "--via --no-send --json --store --now --help" -- "$cur")) ;;
+        " outbox") COMPREPLY=($(compgen -W "list show send export --json --store --now --help" -- "$cur")) ;;
         " outbox list") COMPREPLY=($(compgen -W "--nir --json --store --now --help" -- "$cur")) ;;
         " outbox show") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;
+        " outbox send") COMPREPLY=($(compgen -W "--limit --json --store --now --help" -- "$cur")) ;;
+        " outbox export") COMPREPLY=($(compgen -W "--maildir --json --store --now --help" -- "$cur")) ;;
         " history") COMPREPLY=($(compgen -W "--nir --json --store --now --help" -- "$cur")) ;;
         " code") COMPREPLY=($(compgen -W "generate --json --store --now --help" -- "$cur")) ;;
-        " code generate") COMPREPLY=($(compgen -W "--nir --birth-date --card --serial --via --first-name --json --store --now --help" -- "$cur")) ;;
+        " code generate") COMPREPLY=($(compgen -W "--nir --birth-date --card --serial --via --first-name --no-send --json --store --now --help" -- "$cur")) ;;
         " identify") COMPREPLY=($(compgen -W "--code --code-file --nir --card --serial --json --store --now --help" -- "$cur")) ;;
         " oppose") COMPREPLY=($(compgen -W "--session --session-file --code --code-file --nir --card --serial --yes --legal-representative --receipt --force --assisted --adviser --birth-date --last-name --first-name --json --store --now --help" -- "$cur")) ;;
-        " activate") COMPREPLY=($(compgen -W "--session --session-file --accept-cgu --username --password-file --email --email-otp --email-otp-file --mobile --mobile-otp --mobile-otp-file --legal-representative --json --store --now --help" -- "$cur")) ;;
+        " activate") COMPREPLY=($(compgen -W "--session --session-file --accept-cgu --username --password-file --email --email-otp --email-otp-file --mobile --mobile-otp --mobile-otp-file --legal-representative --no-send --json --store --now --help" -- "$cur")) ;;
         " close") COMPREPLY=($(compgen -W "--session --session-file --yes --delete --json --store --now --help" -- "$cur")) ;;
         " sweep") COMPREPLY=($(compgen -W "--dry-run --window-days --json --store --now --help" -- "$cur")) ;;
-        " login") COMPREPLY=($(compgen -W "--username --password-file --via --otp --otp-file --json --store --now --help" -- "$cur")) ;;
+        " login") COMPREPLY=($(compgen -W "--username --password-file --via --otp --otp-file --no-send --json --store --now --help" -- "$cur")) ;;
         " logout") COMPREPLY=($(compgen -W "--session --session-file --json --store --now --help" -- "$cur")) ;;
         " profiles") COMPREPLY=($(compgen -W "list oppose activate --json --store --now --help" -- "$cur")) ;;
         " profiles list") COMPREPLY=($(compgen -W "--session --session-file --json --store --now --help" -- "$cur")) ;;

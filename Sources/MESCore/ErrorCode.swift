@@ -7,6 +7,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case confirmationRequired = "confirmation_required"
     case usage
     case nowRefused = "now_refused"
+    case deliveryConfigInvalid = "delivery_config_invalid"
     // exit invalidData
     case birthDateFuture = "birth_date_future"
     case birthDateInvalid = "birth_date_invalid"
@@ -96,7 +97,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     /// The exit status this error ends a command with.
     public var status: ExitStatus {
         switch self {
-        case .cancelled, .confirmationRequired, .usage, .nowRefused:
+        case .cancelled, .confirmationRequired, .usage, .nowRefused, .deliveryConfigInvalid:
             return .usage
         case .cguRequired, .fileTooLarge, .keyInvalid, .inputTooLarge, .lineTooLong, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid, .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken:
             return .invalidData

@@ -7,6 +7,8 @@ public struct AccessCodeSent: Sendable {
     /// "email" or "sms".
     public let channel: String
     public let masked: String
+    /// The outbox message carrying the code.
+    public let messageID: Int64
 }
 
 /// A session opened by signing in.
@@ -60,9 +62,9 @@ extension Service {
             try store.recordOTP(code, personID: p.id, purpose: .login, target: nil, now: now, validity: policy.oneTimeCodeValidity)
             let m = Self.oneTimeCodeMessage(code: code, channel: channel == "email" ? .email : .sms, to: target, now: now,
                                             personID: p.id, login: true)
-            _ = try transport.deliver(m, to: p.id, at: now, sync: true)
+            let entry = try outbox.deliver(m, to: p.id, at: now, sync: true)
             try store.audit("login_code_sent", at: now, person: p.id, detail: channel)
-            return .success(AccessCodeSent(channel: channel, masked: m.recipientMasked))
+            return .success(AccessCodeSent(channel: channel, masked: m.recipientMasked, messageID: entry.id))
         }
         return try outcome.get()
     }

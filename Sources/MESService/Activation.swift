@@ -29,10 +29,17 @@ public struct ActivationRequest: Sendable {
 
 /// What an activation step gave.
 public enum ActivationResult: Sendable {
-    /// One-time codes were sent to the new contacts (purpose, destination); nothing else changed.
-    case codesSent([(OTPPurpose, String)])
-    /// The space is active.
-    case activated(username: String, profile: Person, previouslyOpposedAt: Instant?, now: Instant)
+    /// One-time codes were sent to the new contacts (purpose, destination, outbox message); nothing else changed.
+    case codesSent([(OTPPurpose, String)], messages: [Int64])
+    /// The space is active (and the confirmation e-mail queued, when there is an address).
+    case activated(username: String, profile: Person, previouslyOpposedAt: Instant?, now: Instant, messages: [Int64])
+
+    /// The outbox messages this step queued.
+    public var messages: [Int64] {
+        switch self {
+        case .codesSent(_, let m), .activated(_, _, _, _, let m): return m
+        }
+    }
 }
 
 /// A password and its confirmation, read only when the step needs them.
@@ -53,18 +60,19 @@ extension Service {
         if let e = r.newEmail, r.emailCode == nil { pending.append((.email, e)) }
         if let m = r.newMobile, r.mobileCode == nil { pending.append((.mobile, m)) }
         if !pending.isEmpty {
+            var queued: [Int64] = []
             try store.transaction {
                 for (purpose, target) in pending {
                     try throttleOneTimeCode(person.id, purpose, now: now)
                     let code = random.oneTimeCode()
                     try store.recordOTP(code, personID: person.id, purpose: purpose, target: target, now: now, validity: policy.oneTimeCodeValidity)
-                    _ = try transport.deliver(Self.oneTimeCodeMessage(code: code, channel: purpose == .email ? .email : .sms, to: target,
-                                                                      now: now, personID: person.id, login: false),
-                                              to: person.id, at: now, sync: true)
+                    queued.append(try outbox.deliver(Self.oneTimeCodeMessage(code: code, channel: purpose == .email ? .email : .sms, to: target,
+                                                                             now: now, personID: person.id, login: false),
+                                                     to: person.id, at: now, sync: true).id)
                     try store.audit("otp_sent", at: now, person: person.id, detail: purpose.rawValue)
                 }
             }
-            return .codesSent(pending)
+            return .codesSent(pending, messages: queued)
         }
 
         guard let username = r.username?.trimmingSpaces else {
@@ -87,6 +95,7 @@ extension Service {
         }
         let hash = PasswordHasher.hash(password)
         let wasOpposedOn = person.state == .opposed ? person.stateSince : nil
+        var queued: [Int64] = []
         let outcome: Result<Person, MESError> = try store.transaction {
             // A wrong one-time code is refused with its failure counted: the transaction commits
             // that count (nothing else was written yet) and the code is spent at the bound.
@@ -104,13 +113,14 @@ extension Service {
                 let body = "Bonjour,\n\nVotre profil a bien été activé !\n\nBienvenue sur Mon espace santé.\n\nAvec toute mon attention,\nVotre correspondant Mon espace santé\n"
                 let mail = Email(to: email, subject: "Votre profil Mon espace santé a bien été activé", date: now,
                                  messageID: "\(now.seconds).\(person.id).a@mes.invalid", body: body)
-                _ = try transport.deliver(OutgoingMessage(channel: .email, recipientMasked: Masking.email(email), subject: mail.subject,
-                                                          body: mail.rendered()), to: person.id, at: now, sync: true)
+                queued.append(try outbox.deliver(OutgoingMessage(channel: .email, recipientMasked: Masking.email(email), subject: mail.subject,
+                                                                 body: mail.rendered(), recipient: email, messageID: mail.messageID),
+                                                 to: person.id, at: now, sync: true).id)
             }
             return .success(active)
         }
         let updated = try outcome.get()
-        return .activated(username: username, profile: updated, previouslyOpposedAt: wasOpposedOn, now: now)
+        return .activated(username: username, profile: updated, previouslyOpposedAt: wasOpposedOn, now: now, messages: queued)
     }
 
     /// Activates an attached profile of the session's holder (a child, a dependant).
@@ -154,9 +164,11 @@ extension Service {
             let subject = login ? "Votre code d'accès Mon espace santé" : "Votre code à usage unique Mon espace santé"
             let body = "Bonjour,\n\n\(line)\n\nCe code est valable 15 minutes et ne fonctionne qu'une seule fois.\n\nAvec toute mon attention,\nVotre correspondant Mon espace santé\n"
             let mail = Email(to: target, subject: subject, date: now, messageID: "\(now.seconds).\(personID).\(login ? "l" : "o")@mes.invalid", body: body)
-            return OutgoingMessage(channel: .email, recipientMasked: Masking.email(target), subject: subject, body: mail.rendered())
+            return OutgoingMessage(channel: .email, recipientMasked: Masking.email(target), subject: subject, body: mail.rendered(),
+                                   recipient: target, messageID: mail.messageID)
         }
         return OutgoingMessage(channel: .sms, recipientMasked: Masking.mobile(target), subject: "SMS",
-                               body: Array("À : \(target)\n\nMon espace santé : \(line). Valable 15 minutes.\n".utf8))
+                               body: Array("À : \(target)\n\nMon espace santé : \(line). Valable 15 minutes.\n".utf8),
+                               recipient: PhoneNumber.e164(target), messageID: "\(now.seconds).\(personID).\(login ? "ls" : "os")@mes.invalid")
     }
 }

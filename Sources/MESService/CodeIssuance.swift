@@ -62,7 +62,7 @@ extension Service {
         try store.noteCodeRequest(person, now: now)
         let message = Self.codeMessage(code: code, person: person, contact: contact, channel: channel, now: now,
                                        notification: false, validityDays: Int(validity / 86_400))
-        let entry = try transport.deliver(message, to: person.id, at: now, sync: true)
+        let entry = try outbox.deliver(message, to: person.id, at: now, sync: true)
         try store.audit("code_issued", at: now, person: person.id, channel: .web, detail: "on_demand via \(channel.rawValue)")
         return CodeDelivery(person: person, entry: entry, channel: channel, masked: message.recipientMasked,
                             expiresAt: Instant(seconds: now.seconds + validity))
@@ -77,7 +77,7 @@ extension Service {
         try store.markNotified(person.id, at: now)
         let message = Self.codeMessage(code: code, person: person, contact: contact, channel: channel, now: now,
                                        notification: true, validityDays: Int(policy.notificationValidity / 86_400))
-        let entry = try transport.deliver(message, to: person.id, at: now, sync: sync)
+        let entry = try outbox.deliver(message, to: person.id, at: now, sync: sync)
         try store.audit("notified", at: now, person: person.id, channel: .automatic, detail: "via \(channel.rawValue)")
         return CodeDelivery(person: person, entry: entry, channel: channel, masked: message.recipientMasked,
                             expiresAt: Instant(seconds: now.seconds + policy.notificationValidity))
@@ -94,10 +94,12 @@ extension Service {
                 : MessageTemplates.onDemandEmail(code: code)
             let mail = Email(to: address, subject: subject, date: now,
                              messageID: "\(now.seconds).\(person.id).\(notification ? "n" : "d")@mes.invalid", body: body)
-            return OutgoingMessage(channel: .email, recipientMasked: Masking.email(address), subject: subject, body: mail.rendered())
+            return OutgoingMessage(channel: .email, recipientMasked: Masking.email(address), subject: subject, body: mail.rendered(),
+                                   recipient: address, messageID: mail.messageID)
         case .sms:
             return OutgoingMessage(channel: .sms, recipientMasked: Masking.mobile(contact.mobile!), subject: "SMS",
-                                   body: Array(("À : \(contact.mobile!)\n\n" + MessageTemplates.onDemandSMS(code: code)).utf8))
+                                   body: Array(("À : \(contact.mobile!)\n\n" + MessageTemplates.onDemandSMS(code: code)).utf8),
+                                   recipient: PhoneNumber.e164(contact.mobile!), messageID: "\(now.seconds).\(person.id).s@mes.invalid")
         case .letter:
             let body = notification
                 ? "\(contact.displayName)\n\(contact.address ?? "")\n\n" + MessageTemplates.notification(code: code, name: person.displayName, letter: true)

@@ -93,3 +93,19 @@ extension Service {
     /// The audit trail, oldest first; for one NIR when given.
     public func history(nir: NIR?) throws -> [Store.AuditEntry] { try store.history(nir: nir) }
 }
+
+extension Service {
+    /// Writes the outbox's e-mails into the Maildir `directory` (new/ cur/ tmp/); a message
+    /// already there is left alone. Returns how many were written.
+    public func exportMaildir(_ directory: String) throws -> Int {
+        for sub in ["", "/new", "/cur", "/tmp"] { _ = try FileIO.makeDirectory(directory + sub, field: "maildir") }
+        var written = 0
+        for m in try store.outbox() where m.channel == "email" {
+            let path = directory + "/new/\(m.id).mes:2,"
+            guard !FileIO.exists(path) else { continue }
+            try FileIO.writeAtomically(path, try FileIO.read(m.path, field: "outbox"), overwrite: false, field: "maildir")
+            written += 1
+        }
+        return written
+    }
+}

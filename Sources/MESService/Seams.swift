@@ -2,16 +2,17 @@ import MESCore
 import MESRender
 import MESStore
 
-/// Where the service's messages go. Today: recorded in the store and written as files in the
-/// outbox, inside the transaction that caused them.
-public protocol MessageTransport {
+/// Where the service's messages are recorded, inside the transaction that caused them: the
+/// store's outbox (a queue: `Service.sendOutbox` hands its messages to the configured transports
+/// after the commit).
+public protocol MessageOutbox {
     /// Hands over one message for `personID` (inside the caller's transaction). `sync: false`
     /// lets a caller that sends many sync them all at once.
     func deliver(_ message: OutgoingMessage, to personID: Int64?, at now: Instant, sync: Bool) throws -> OutboxEntry
 }
 
 /// The outbox: each message is a file under the store's `outbox/`, listed in the database.
-public struct OutboxFiles: MessageTransport {
+public struct OutboxFiles: MessageOutbox {
     let store: Store
     public init(store: Store) { self.store = store }
 

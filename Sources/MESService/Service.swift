@@ -7,23 +7,23 @@ import MESStore
 
 /// The use cases of `mes`: one method per step of a journey, each run in one transaction over
 /// the store, taking plain values and returning a result value that the command line renders.
-/// Its seams — the clock, the random source, the message transport and the receipt issuer —
+/// Its seams — the clock, the random source, the outbox messages are recorded in and the receipt issuer —
 /// are injected, so tests (and later a real mail transport or a signing issuer) plug in here.
 public final class Service {
     public let store: Store
     public let clock: any Clock
     public let random: any RandomSource
-    public let transport: any MessageTransport
+    public let outbox: any MessageOutbox
     public let receipts: any ReceiptIssuer
     public let policy: Policy
 
     /// The default receipt issuer signs with the store's identity (made now if the store has none).
     public init(store: Store, clock: any Clock = SystemClock(), random: any RandomSource = SystemRandom(),
-                transport: (any MessageTransport)? = nil, receipts: (any ReceiptIssuer)? = nil, policy: Policy = .standard) throws {
+                outbox: (any MessageOutbox)? = nil, receipts: (any ReceiptIssuer)? = nil, policy: Policy = .standard) throws {
         self.store = store
         self.clock = clock
         self.random = random
-        self.transport = transport ?? OutboxFiles(store: store)
+        self.outbox = outbox ?? OutboxFiles(store: store)
         self.receipts = try receipts ?? SignedPDFReceipts(identity: store.signingIdentity(now: SystemClock().now()))
         self.policy = policy
     }

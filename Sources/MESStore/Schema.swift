@@ -182,5 +182,20 @@ enum Schema {
             added_at INTEGER NOT NULL
         );
         """,
+        // 6: the outbox becomes a queue and a journal: each message's real recipient (to send it),
+        // Message-ID, status (queued, sent, failed; letters are printed, never sent), attempts,
+        // the next try, the last error and what the server answered.
+        """
+        ALTER TABLE outbox ADD COLUMN status TEXT NOT NULL DEFAULT 'queued';
+        ALTER TABLE outbox ADD COLUMN recipient TEXT;
+        ALTER TABLE outbox ADD COLUMN message_id TEXT;
+        ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE outbox ADD COLUMN next_attempt_at INTEGER;
+        ALTER TABLE outbox ADD COLUMN last_error TEXT;
+        ALTER TABLE outbox ADD COLUMN sent_at INTEGER;
+        ALTER TABLE outbox ADD COLUMN reply TEXT;
+        UPDATE outbox SET status = 'letter' WHERE channel = 'letter';
+        CREATE INDEX outbox_queue ON outbox (status, next_attempt_at);
+        """,
     ]
 }

@@ -9,18 +9,46 @@ public struct OutgoingMessage: Sendable {
     public let subject: String
     /// The file's bytes (.eml for e-mail, text for SMS and letters).
     public let body: [UInt8]
+    /// Where a transport sends it: the e-mail address or the mobile number (nil for a letter).
+    public let recipient: String?
+    /// The Message-ID (without angle brackets): at most one delivery per Message-ID.
+    public let messageID: String
 
-    public init(channel: Channel, recipientMasked: String, subject: String, body: [UInt8]) {
+    public init(channel: Channel, recipientMasked: String, subject: String, body: [UInt8], recipient: String? = nil, messageID: String = "") {
         self.channel = channel
         self.recipientMasked = recipientMasked
         self.subject = subject
         self.body = body
+        self.recipient = recipient
+        self.messageID = messageID
     }
 
     var fileExtension: String { channel == .email ? "eml" : "txt" }
 }
 
-/// One delivered message, as listed.
+/// Where a message stands in the queue.
+public enum DeliveryStatus: String, Sendable, CaseIterable {
+    /// Waiting for a transport (none configured, or a temporary failure to try again).
+    case queued
+    /// A transport's server acknowledged it.
+    case sent
+    /// Given up: refused for good, or too many temporary failures.
+    case failed
+    /// A postal letter: printed, never sent by a transport.
+    case letter
+
+    /// How people read it.
+    public var french: String {
+        switch self {
+        case .queued: return "en attente"
+        case .sent: return "envoyé"
+        case .failed: return "échec"
+        case .letter: return "courrier"
+        }
+    }
+}
+
+/// One message of the outbox, as listed.
 public struct OutboxEntry: Sendable {
     public let id: Int64
     public let personID: Int64?
@@ -29,6 +57,18 @@ public struct OutboxEntry: Sendable {
     public let subject: String
     public let path: String
     public let createdAt: Instant
+    public var status: DeliveryStatus = .queued
+    public var attempts = 0
+    public var lastError: String?
+    public var sentAt: Instant?
+}
+
+/// A queued message with what a transport needs (read for `outbox send`).
+public struct QueuedMessage: Sendable {
+    public let entry: OutboxEntry
+    /// The real recipient (nil for messages queued before the queue kept it).
+    public let recipient: String?
+    public let messageID: String
 }
 
 /// The outbox: each delivered message is a file under `outbox/`, listed in the database.
@@ -37,9 +77,12 @@ extension Store {
     /// the transaction does not commit.
     @discardableResult
     public func deliver(_ m: OutgoingMessage, to personID: Int64?, now: Instant, sync: Bool = true) throws -> OutboxEntry {
-        try db.run("INSERT INTO outbox (person_id, channel, recipient_masked, subject, file, created_at) VALUES (?, ?, ?, ?, '', ?)",
-                   personID.map { .int($0) } ?? .null, .text(m.channel.rawValue), .text(m.recipientMasked), .text(m.subject),
-                   .int(now.seconds))
+        try db.run("""
+            INSERT INTO outbox (person_id, channel, recipient_masked, subject, file, created_at, status, recipient, message_id)
+            VALUES (?, ?, ?, ?, '', ?, ?, ?, ?)
+            """, personID.map { .int($0) } ?? .null, .text(m.channel.rawValue), .text(m.recipientMasked), .text(m.subject),
+                   .int(now.seconds), .text(m.channel == .letter ? DeliveryStatus.letter.rawValue : DeliveryStatus.queued.rawValue),
+                   m.recipient.map { .text($0) } ?? .null, .text(m.messageID))
         let id = db.lastInsertID
         let name = String(repeating: "0", count: max(0, 6 - String(id).count)) + "\(id)-\(m.channel.rawValue).\(m.fileExtension)"
         try db.run("UPDATE outbox SET file = ? WHERE id = ?", .text(name), .int(id))
@@ -47,22 +90,61 @@ extension Store {
         try FileIO.writeAtomically(path, m.body, overwrite: false, sync: sync, field: "outbox")
         createdFiles.append(path)
         return OutboxEntry(id: id, personID: personID, channel: m.channel.rawValue, recipientMasked: m.recipientMasked,
-                           subject: m.subject, path: path, createdAt: now)
+                           subject: m.subject, path: path, createdAt: now, status: m.channel == .letter ? .letter : .queued)
     }
 
     public func outbox(personID: Int64? = nil) throws -> [OutboxEntry] {
-        let sql = "SELECT id, person_id, channel, recipient_masked, subject, file, created_at FROM outbox"
+        let sql = Self.entryColumns
         let rows = try personID.map { try db.query(sql + " WHERE person_id = ? ORDER BY id", .int($0)) } ?? db.query(sql + " ORDER BY id")
         return rows.map(entry(from:))
     }
 
     public func outboxEntry(id: Int64) throws -> OutboxEntry? {
-        try db.first("SELECT id, person_id, channel, recipient_masked, subject, file, created_at FROM outbox WHERE id = ?", .int(id))
+        try db.first(Self.entryColumns + " WHERE id = ?", .int(id))
             .map(entry(from:))
     }
 
+    static let entryColumns = """
+        SELECT id, person_id, channel, recipient_masked, subject, file, created_at, status, attempts, last_error, sent_at,
+        recipient, message_id FROM outbox
+        """
+
     private func entry(from r: Row) -> OutboxEntry {
         OutboxEntry(id: r.int(0)!, personID: r.int(1), channel: r.text(2)!, recipientMasked: r.text(3)!, subject: r.text(4)!,
-                    path: outboxDirectory + "/" + r.text(5)!, createdAt: Instant(seconds: r.int(6)!))
+                    path: outboxDirectory + "/" + r.text(5)!, createdAt: Instant(seconds: r.int(6)!),
+                    status: DeliveryStatus(rawValue: r.text(7) ?? "") ?? .queued, attempts: Int(r.int(8) ?? 0), lastError: r.text(9),
+                    sentAt: r.int(10).map(Instant.init(seconds:)))
     }
+
+    // MARK: the queue
+
+    /// Messages due to be sent now (queued, and past their next try) after message `after`,
+    /// oldest first; `only` one.
+    public func dueMessages(now: Instant, after: Int64 = 0, only: Int64? = nil, limit: Int = 1_000) throws -> [QueuedMessage] {
+        let rows = try db.query(Self.entryColumns + """
+             WHERE status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND id > ?
+            """ + (only != nil ? " AND id = ?" : "") + " ORDER BY id LIMIT ?",
+                                [.int(now.seconds), .int(after)] + (only.map { [SQLValue.int($0)] } ?? []) + [.int(Int64(limit))])
+        return rows.map { QueuedMessage(entry: entry(from: $0), recipient: $0.text(11), messageID: $0.text(12) ?? "") }
+    }
+
+    /// Records the server's acknowledgement (its own transaction: committed at once, so that a
+    /// message acknowledged is never sent again).
+    public func markSent(_ id: Int64, reply: String, now: Instant) throws {
+        try transaction {
+            _ = try db.run("UPDATE outbox SET status = 'sent', sent_at = ?, reply = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                       .int(now.seconds), .text(reply), .int(id))
+        }
+    }
+
+    /// Records a failed try: tried again at `retryAt`, or given up (`retryAt` nil).
+    public func markFailed(_ id: Int64, error: String, retryAt: Instant?) throws {
+        try transaction {
+            _ = try db.run("UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                       .text(retryAt == nil ? "failed" : "queued"), .text(error), retryAt.map { .int($0.seconds) } ?? .null, .int(id))
+        }
+    }
+
+    /// How many messages wait in the queue.
+    public func queuedCount() throws -> Int { Int(try db.first("SELECT count(*) FROM outbox WHERE status = 'queued'")?.int(0) ?? 0) }
 }

@@ -19,7 +19,7 @@ final class ManualClock: Clock, @unchecked Sendable {
 }
 
 /// A transport that keeps what it was handed, then records it in the outbox as the real one does.
-final class CapturingTransport: MessageTransport, @unchecked Sendable {
+final class CapturingTransport: MessageOutbox, @unchecked Sendable {
     let store: Store
     var sent: [OutgoingMessage] = []
     init(store: Store) { self.store = store }
@@ -41,7 +41,7 @@ struct Harness {
         _ = try Service.initialize(directory, demo: true)
         let store = try Store.open(directory)
         transport = CapturingTransport(store: store)
-        service = try Service(store: store, clock: clock, random: ConstantRandom(), transport: transport)
+        service = try Service(store: store, clock: clock, random: ConstantRandom(), outbox: transport)
     }
 
     static let martine = CardIdentity(nir: DemoData.martineNIR, card: .plain, serial: "953701166")
@@ -188,14 +188,14 @@ struct Harness {
         let h = try Harness()
         let s = try h.martineSession()
         let step1 = try h.service.activate(ActivationRequest(session: s.token, newEmail: "martine@example.fr")) { Issue.record("no password yet"); return ("", "") }
-        guard case .codesSent(let sent) = step1 else { Issue.record("no code sent"); return }
+        guard case .codesSent(let sent, _) = step1 else { Issue.record("no code sent"); return }
         #expect(sent.count == 1 && sent[0].1 == "martine@example.fr")
         let bad = h.error { _ = try h.service.activate(ActivationRequest(session: s.token, newEmail: "martine@example.fr", emailCode: "111111",
                                                                          username: "martine.l")) { ("Soleil#2022x", "Soleil#2022x") } }
         #expect(bad?.code == .otpRejected)
         let done = try h.service.activate(ActivationRequest(session: s.token, newEmail: "martine@example.fr", emailCode: "000000",
                                                             username: "martine.l")) { ("Soleil#2022x", "Soleil#2022x") }
-        guard case .activated(let username, let profile, _, _) = done else { Issue.record("not activated"); return }
+        guard case .activated(let username, let profile, _, _, _) = done else { Issue.record("not activated"); return }
         #expect(username == "martine.l" && profile.state == .active)
         #expect(h.transport.sent.last?.subject == "Votre profil Mon espace santé a bien été activé")
     }

@@ -17,7 +17,7 @@ enum ActivateCommand {
                       .value("mobile", "NUMBER", "New mobile number (confirmed by a one-time code)."),
                       .value("mobile-otp", "CODE", "The one-time code sent to the new mobile number."),
                       .value("mobile-otp-file", "FILE", "Read that code from FILE ('-': standard input).", file: true),
-                      SharedOptions.legalRepresentative],
+                      SharedOptions.legalRepresentative, SendNow.option],
             examples: ["mes activate --session TOKEN --accept-cgu --email me@example.fr",
                        "mes activate --session TOKEN --accept-cgu --email me@example.fr --email-otp 034567 --username martine.l --password-file pw.txt"],
             run: run)
@@ -29,6 +29,10 @@ enum ActivateCommand {
             session: try Args.session(inv, ctx), newEmail: inv.value("email")?.trimmingSpaces, newMobile: inv.value("mobile")?.trimmingSpaces,
             emailCode: try Args.secret(inv, ctx, "email-otp"), mobileCode: try Args.secret(inv, ctx, "mobile-otp"), username: inv.value("username"),
             legalRepresentative: inv.flag("legal-representative"))
-        ctx.emit(try ctx.service().activate(request) { try Confirmation.password(inv, ctx, twice: true) })
+        let service = try ctx.service()
+        let result = try service.activate(request) { try Confirmation.password(inv, ctx, twice: true) }
+        guard !inv.flag("no-send") else { return ctx.emit(result) }
+        for id in result.messages { _ = service.sendNow(id, environment: ctx.environment) }
+        ctx.emit(result)
     }
 }

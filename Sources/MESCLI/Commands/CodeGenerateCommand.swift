@@ -10,7 +10,7 @@ enum CodeGenerateCommand {
             options: [SharedOptions.nir.asRequired(), .value("birth-date", "DATE", "Birth date of the person concerned (JJ/MM/AAAA or AAAA-MM-JJ).", required: true),
                       SharedOptions.card.asRequired(), SharedOptions.serial.asRequired(),
                       .value("via", "CHANNEL", "Delivery channel (default: e-mail, else SMS, else letter).", choices: ["email", "sms"]),
-                      .value("first-name", "NAME", "First name, when several profiles share the birth date (twins).")],
+                      .value("first-name", "NAME", "First name, when several profiles share the birth date (twins)."), SendNow.option],
             examples: ["mes code generate --nir '1 16 30 44 038 016 18' --birth-date 08/06/1988 --card plain --serial 953701166"],
             run: run)
     }
@@ -18,6 +18,8 @@ enum CodeGenerateCommand {
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         let card = try Args.cardIdentity(inv)
         let request = CodeRequest(card: card, birthDate: try Args.birthDate(inv, ctx), firstName: inv.value("first-name"), via: Args.via(inv))
-        ctx.emit(try ctx.service().requestCode(request))
+        let service = try ctx.service()
+        let delivery = try service.requestCode(request)
+        ctx.emit(SendNow.deliver(delivery, message: delivery.entry.id, service, inv, ctx))
     }
 }

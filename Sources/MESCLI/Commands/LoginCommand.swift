@@ -11,7 +11,7 @@ enum LoginCommand {
             options: [.value("username", "ID", "Your identifier.", required: true), SharedOptions.passwordFile,
                       .value("via", "CHANNEL", "Where to send the access code.", choices: ["email", "sms"]),
                       .value("otp", "CODE", "The access code received (second step)."),
-                      .value("otp-file", "FILE", "Read the access code from FILE ('-': standard input).", file: true)],
+                      .value("otp-file", "FILE", "Read the access code from FILE ('-': standard input).", file: true), SendNow.option],
             examples: ["mes login --username martine.l --password-file pw.txt", "mes login --username martine.l --otp 123456"],
             run: run)
     }
@@ -23,6 +23,8 @@ enum LoginCommand {
             return
         }
         let (password, _) = try Confirmation.password(inv, ctx, twice: false)
-        ctx.emit(try ctx.service().login(username: username, password: password, via: inv.value("via")))
+        let service = try ctx.service()
+        let sent = try service.login(username: username, password: password, via: inv.value("via"))
+        ctx.emit(SendNow.deliver(sent, message: sent.messageID, service, inv, ctx))
     }
 }

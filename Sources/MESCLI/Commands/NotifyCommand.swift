@@ -7,11 +7,17 @@ enum NotifyCommand {
         CommandSpec(
             ["notify"], summary: "Send notification codes (valid 6 weeks) to pending profiles never notified.",
             discussion: "By e-mail to the contact on file (a child's goes to the holder), by postal letter when there is no e-mail or with --via letter. Starts the 6-week window after which 'mes sweep' creates the space.",
-            options: [.value("via", "CHANNEL", "Force the channel.", choices: ["email", "letter"])],
+            options: [.value("via", "CHANNEL", "Force the channel.", choices: ["email", "letter"]), SendNow.option],
             examples: ["mes notify"], run: run)
     }
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
-        ctx.emit(try ctx.service().notify(forceLetter: inv.value("via") == "letter"))
+        let service = try ctx.service()
+        let wave = try service.notify(forceLetter: inv.value("via") == "letter")
+        ctx.emit(wave)
+        if !inv.flag("no-send") {
+            let transports = try service.transports(environment: ctx.environment)
+            if !transports.isEmpty { ctx.note(try service.sendOutbox(transports).text) }
+        }
     }
 }

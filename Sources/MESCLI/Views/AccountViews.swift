@@ -6,12 +6,12 @@ import MESStore
 extension ActivationResult: Report {
     public var text: String {
         switch self {
-        case .codesSent(let sent):
+        case .codesSent(let sent, _):
             return sent.map { purpose, target in
                 purpose == .email ? "Un code à usage unique vous a été envoyé à l'adresse \(target)"
                     : "Un code à usage unique vous a été envoyé au \(target)"
             }.joined(separator: "\n") + "\nConfirmez avec --email-otp / --mobile-otp CODE (valable 15 minutes)."
-        case .activated(let username, _, let opposedAt, _):
+        case .activated(let username, _, let opposedAt, _, _):
             var text = ""
             if let since = opposedAt {
                 text += "Vous vous êtes opposé à la création de Mon espace santé le \(since.parisDate.french). Vous pouvez changer d'avis et y accéder dès maintenant en l'activant.\n"
@@ -22,9 +22,9 @@ extension ActivationResult: Report {
 
     public var json: JSON {
         switch self {
-        case .codesSent(let sent):
+        case .codesSent(let sent, _):
             return .obj([("schema_version", 1), ("status", "otp_sent"), ("channels", .array(sent.map { .string($0.0.rawValue) }))])
-        case .activated(let username, let profile, let opposedAt, let now):
+        case .activated(let username, let profile, let opposedAt, let now, _):
             return .obj([("schema_version", 1), ("status", "activated"), ("username", .string(username)),
                          ("profile", ProfileView.json(profile, now: now)), ("previously_opposed_at", JSON.str(opposedAt?.iso8601))])
         }

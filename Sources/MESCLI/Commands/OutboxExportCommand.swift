@@ -1,0 +1,19 @@
+import MESCore
+import MESRender
+import MESService
+
+/// `mes outbox export --maildir`: the messages as files a mail reader opens.
+enum OutboxExportCommand {
+    static var spec: CommandSpec {
+        CommandSpec(
+            ["outbox", "export"], summary: "Write the outbox's e-mails into a Maildir that any mail reader opens.",
+            discussion: "Each e-mail becomes DIR/new/<id>.mes:2, (Maildir format; cur/ and tmp/ are created); an existing message file is left as it is, so exporting again adds only new messages. SMS and letters are text files in the store's outbox/.",
+            options: [.value("maildir", "DIR", "The Maildir to write (created if needed).", file: true, required: true)],
+            examples: ["mes outbox export --maildir ~/Maildir/mes && mutt -f ~/Maildir/mes"], run: run)
+    }
+
+    static func run(_ inv: Invocation, _ ctx: Context) throws {
+        let n = try ctx.service().exportMaildir(try inv.required("maildir"))
+        ctx.emit(SimpleReport(text: "\(n) messages écrits.", json: .obj([("schema_version", 1), ("written", .int(n))])))
+    }
+}

@@ -1,0 +1,54 @@
+import MESCore
+import MESRender
+import MESService
+import MESStore
+
+/// A result whose message was just handed to a transport (or left queued): the result's own
+/// text and JSON, plus where the message stands.
+struct Delivered<R: Report>: Report {
+    let result: R
+    let status: DeliveryStatus
+    let problem: String?
+
+    var note: String {
+        switch status {
+        case .sent: return "Message envoyé."
+        case .queued: return "Message en attente d'envoi (mes outbox send)" + (problem.map { " : \($0)" } ?? ".")
+        case .failed: return "Échec de l'envoi" + (problem.map { " : \($0)" } ?? ".")
+        case .letter: return "Courrier à imprimer."
+        }
+    }
+
+    var text: String { result.text.hasSuffix("\n") ? result.text + note : result.text + "\n" + note }
+
+    var json: JSON {
+        guard case .object(var pairs) = result.json else { return result.json }
+        pairs.append(("delivery", .string(status.rawValue)))
+        if let problem { pairs.append(("delivery_error", .string(problem))) }
+        return .object(pairs)
+    }
+}
+
+/// Sends what a command just queued, unless `--no-send`.
+enum SendNow {
+    static let option = OptionSpec.flag("no-send", "Leave the message queued (mes outbox send delivers it later).")
+
+    /// The result with its delivery: sent through the configured transport, or left queued.
+    static func deliver<R: Report>(_ result: R, message id: Int64, _ service: Service, _ inv: Invocation, _ ctx: Context) -> Delivered<R> {
+        if inv.flag("no-send") { return Delivered(result: result, status: .queued, problem: nil) }
+        let (status, problem) = service.sendNow(id, environment: ctx.environment)
+        return Delivered(result: result, status: status, problem: problem)
+    }
+}
+
+extension SendReport: Report {
+    public var text: String {
+        "\(sent) messages envoyés, \(deferred) à réessayer plus tard, \(failed) en échec, \(queued) en attente."
+            + (stoppedBy.map { "\nEnvoi interrompu : \($0)" } ?? "")
+    }
+
+    public var json: JSON {
+        .obj([("schema_version", 1), ("sent", .int(sent)), ("deferred", .int(deferred)), ("failed", .int(failed)),
+              ("queued", .int(queued)), ("stopped_by", JSON.str(stoppedBy))])
+    }
+}

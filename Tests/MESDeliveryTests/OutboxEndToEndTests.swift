@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+
+/// The built `mes` executable, next to the test bundle.
+let mesBinary: String = {
+    var dir = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        .deletingLastPathComponent()
+    while dir.path != "/" {
+        let candidate = dir.appendingPathComponent("mes").path
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDir), !isDir.boolValue { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    return ".build/debug/mes"
+}()
+
+/// A demo store driven through the binary, with delivery settings in its environment.
+final class DeliveryScenario {
+    let dir: TempDir
+    var env: [String: String]
+
+    init(_ extra: [String: String] = [:]) throws {
+        dir = try TempDir("mes-delivery")
+        env = ["MES_HOME": dir.file("store"), "MES_NOW": "2022-02-03T10:00:00Z", "PATH": "/usr/bin:/bin"].merging(extra) { $1 }
+        #expect(try run(["init", "--demo"]).status == 0)
+    }
+
+    deinit { dir.remove() }
+
+    @discardableResult
+    func run(_ args: [String], env extra: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+        let out = dir.file("out-\(UUID().uuidString)"), err = dir.file("err-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: mesBinary)
+        p.arguments = args
+        p.environment = env.merging(extra) { $1 }
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
+        try p.run()
+        p.waitUntilExit()
+        return (p.terminationStatus, try String(contentsOfFile: out, encoding: .utf8), try String(contentsOfFile: err, encoding: .utf8))
+    }
+
+    func json(_ args: [String], env extra: [String: String] = [:]) throws -> [String: Any] {
+        (try JSONSerialization.jsonObject(with: Data(try run(args + ["--json"], env: extra).out.utf8))) as? [String: Any] ?? [:]
+    }
+
+    static let martine = ["--nir", "116304403801618", "--card", "plain", "--serial", "953701166", "--birth-date", "08/06/1988"]
+    static let karim = ["--nir", "185034410912379", "--card", "photo", "--serial", "01024576124", "--birth-date", "15/03/1985"]
+}
+
+/// Codes and receipts reach people through real servers started on 127.0.0.1.
+@Suite(.serialized) struct OutboxEndToEndTests {
+    @Test func aCodeEmailGoesThroughSMTPAndParsesCleanly() throws {
+        let server = try PythonServer("smtp_sink.py", label: "smtp-e2e")
+        let s = try DeliveryScenario(["MES_MAIL_URL": "smtp://127.0.0.1:\(server.port)"])
+        let r = try s.json(["code", "generate"] + DeliveryScenario.martine)
+        #expect(r["delivery"] as? String == "sent", "\(r)")
+        let eml = try #require(server.files("eml").first)
+        let parsed = try jsonObject(try python("""
+            import email, json, sys
+            from email import policy
+            m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=policy.default)
+            print(json.dumps({"to": m["To"], "subject": str(m["Subject"]), "body": m.get_body().get_content(), "defects": len(m.defects)}))
+            """, [eml]))
+        #expect(parsed["to"] as? String == "dlfr-cn5-tma-support-cobra@atos.net")
+        #expect((parsed["subject"] as? String ?? "").contains("code provisoire"))
+        #expect((parsed["body"] as? String ?? "").contains("Bonjour"))
+        #expect(parsed["defects"] as? Int == 0)
+        let code = try s.json(["outbox", "show", "last"])["code"] as? String ?? "?"
+        #expect((parsed["body"] as? String ?? "").contains(code))
+        let list = try s.json(["outbox", "list"])["messages"] as? [[String: Any]] ?? []
+        #expect(list.last?["status"] as? String == "sent")
+    }
+
+    @Test func theSameThroughSendmailThatIsMsmtp() throws {
+        let server = try PythonServer("smtp_sink.py", label: "smtp-msmtp")
+        let rc = try server.dir.write("msmtprc", """
+            defaults
+            auth off
+            tls off
+            account default
+            host 127.0.0.1
+            port \(server.port)
+            from ne-pas-repondre@monespacesante.fr
+            """)
+        let s = try DeliveryScenario(["MES_MAIL_URL": "sendmail:/usr/bin/msmtp?args=-C,\(rc)&timeout=20"])
+        let r = try s.json(["code", "generate"] + DeliveryScenario.martine)
+        #expect(r["delivery"] as? String == "sent", "\(r)")
+        #expect(server.files("eml").count == 1)
+    }
+
+    @Test func anSMSGoesToTheGateway() throws {
+        let server = try PythonServer("sms_sink.py", label: "sms-e2e")
+        let token = try server.dir.write("token", "s3cr3t-token\n")
+        let s = try DeliveryScenario(["MES_SMS_URL": "http://127.0.0.1:\(server.port)/sms", "MES_SMS_TOKEN_FILE": token])
+        let r = try s.json(["code", "generate"] + DeliveryScenario.karim)
+        #expect(r["delivery"] as? String == "sent", "\(r)")
+        let rec = try #require(server.records().first)
+        #expect((rec["authorization"] as? String ?? "").contains("s3cr3t-token"))
+        let body = try jsonObject(rec["body"] as? String ?? "{}")
+        #expect(body["to"] as? String == "+33663781377")
+        let code = try s.json(["outbox", "show", "last"])["code"] as? String ?? "?"
+        #expect((body["text"] as? String ?? "").contains(code))
+    }
+
+    @Test func aServerDownLeavesTheMessageQueuedThenSendDeliversItOnce() throws {
+        let s = try DeliveryScenario(["MES_MAIL_URL": "smtp://127.0.0.1:9"])  // nothing listens on port 9
+        let r = try s.json(["code", "generate"] + DeliveryScenario.martine)
+        #expect(r["status"] as? String == "code_sent")
+        #expect(r["delivery"] as? String == "queued", "\(r)")
+        let text = try s.run(["code", "generate", "--no-send"] + DeliveryScenario.martine, env: ["MES_NOW": "2022-02-03T10:01:00Z"])
+        #expect(text.status == 0 && text.out.contains("en attente"), "\(text.out)")
+        let server = try PythonServer("smtp_sink.py", label: "smtp-late")
+        // The first message waits for its next try (1 minute after the failure); the second is due.
+        let later = ["MES_MAIL_URL": "smtp://127.0.0.1:\(server.port)", "MES_NOW": "2022-02-03T10:05:00Z"]
+        let sent = try s.json(["outbox", "send"], env: later)
+        #expect(sent["sent"] as? Int == 2, "\(sent)")
+        #expect(try s.json(["outbox", "send"], env: later)["sent"] as? Int == 0)
+        #expect(server.files("eml").count == 2)
+    }
+
+    @Test func aWaveKilledMidwayIsResumedWithNothingLostOrDuplicated() throws {
+        let server = try PythonServer("smtp_sink.py", label: "smtp-kill")
+        let s = try DeliveryScenario()
+        let roster = s.dir.file("r.csv")
+        // 300 people with e-mail addresses, notified without sending: 300+ queued messages.
+        var csv = "nir,birth_date,first_name,last_name,card_type,serial,email\n"
+        for i in 0..<300 {
+            let body = String(format: "1850375%03d%03d", i % 1000 + 1, i % 999 + 1)
+            let key = 97 - Int(body)! % 97
+            csv += "\(body)\(key < 10 ? "0" : "")\(key),15/03/1985,P\(i),Nom,plain,\(10_000_000 + i),p\(i)@example.fr\n"
+        }
+        try csv.write(toFile: roster, atomically: true, encoding: .utf8)
+        #expect(try s.run(["import", roster]).status == 0)
+        #expect(try s.run(["notify", "--no-send"]).status == 0)
+        let queued = (try s.json(["outbox", "list"])["messages"] as? [[String: Any]] ?? []).filter { $0["channel"] as? String == "email" }.count
+        #expect(queued >= 300)
+        let env = s.env.merging(["MES_MAIL_URL": "smtp://127.0.0.1:\(server.port)"]) { $1 }
+        for delay in [150_000, 300_000] as [UInt32] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: mesBinary)
+            p.arguments = ["outbox", "send"]
+            p.environment = env
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(delay)
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+        }
+        let last = try s.run(["outbox", "send"], env: ["MES_MAIL_URL": "smtp://127.0.0.1:\(server.port)"])
+        #expect(last.status == 0, "\(last.err)")
+        let ids = try server.files("eml").map { path -> String in
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            return text.split(separator: "\r\n").first { $0.hasPrefix("Message-ID:") }.map(String.init) ?? path
+        }
+        #expect(Set(ids).count == queued, "every message delivered")
+        #expect(ids.count - Set(ids).count <= 2, "at most the message in flight at each kill is sent again")
+        let statuses = (try s.json(["outbox", "list"])["messages"] as? [[String: Any]] ?? []).filter { $0["channel"] as? String == "email" }
+        #expect(statuses.allSatisfy { $0["status"] as? String == "sent" })
+    }
+}
