@@ -45,6 +45,7 @@ _mes() {
         --reason) COMPREPLY=($(compgen -W "length character sex month department commune order key" -- "$cur")); return ;;
         --receipt) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --receipts) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --roster) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --rules) COMPREPLY=($(compgen -W "insee stdnum app" -- "$cur")); return ;;
         --seed) return ;;
@@ -97,7 +98,7 @@ _mes() {
         " advisers add") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;
         " advisers list") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;
         " batch") COMPREPLY=($(compgen -W "oppose --json --store --now --help" -- "$cur")) ;;
-        " batch oppose") COMPREPLY=($(compgen -W "--receipts --request-codes --association --legal-representative --group-size --quiet --json --store --now --help" -- "$cur")); [[ "$cur" != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
+        " batch oppose") COMPREPLY=($(compgen -W "--receipts --request-codes --association --legal-representative --group-size --mail-receipts --report --no-send --quiet --json --store --now --help" -- "$cur")); [[ "$cur" != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
         " demo") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;
         " completions") COMPREPLY=($(compgen -W "--json --store --now --help bash zsh fish" -- "$cur")) ;;
         " manpage") COMPREPLY=($(compgen -W "--json --store --now --help" -- "$cur")) ;;

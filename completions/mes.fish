@@ -154,6 +154,9 @@ complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcomman
 complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -l association -r -d 'Who files, recorded in the audit trail (default: association).'
 complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -l legal-representative -d 'The association certifies acting as legal representative for minors.'
 complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -l group-size -r -d 'Rows per transaction (default 2000): fewer means less work lost to a crash, more means fewer syncs.'
+complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -l mail-receipts -d 'E-mail each member filed now their signed receipt (rows with an email column).'
+complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -l report -r -F -d 'Write the association\'s report (CSV, \';\', UTF-8 with BOM).'
+complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
 complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -l quiet -s q -d 'No progress or summary on standard error.'
 complete -c mes -n '__fish_seen_subcommand_from batch; and __fish_seen_subcommand_from oppose' -F
 complete -c mes -n '__fish_seen_subcommand_from completions' -a 'bash zsh fish'

@@ -8,6 +8,8 @@ public struct MemberRow: Sendable, Equatable {
     public var code: String?
     public var lastName: String?
     public var firstName: String?
+    /// Where to send the member's receipt (`batch oppose --mail-receipts`).
+    public var email: String?
 
     /// Header names (case and accents ignored) → canonical column.
     public static let columns: [(String, [String])] = [
@@ -18,6 +20,7 @@ public struct MemberRow: Sendable, Equatable {
         ("code", ["code", "code_provisoire"]),
         ("last_name", ["last_name", "nom", "nom_de_famille"]),
         ("first_name", ["first_name", "prenom", "prenoms"]),
+        ("email", ["email", "courriel", "mail", "e_mail", "adresse_email", "adresse_mail"]),
     ]
     public static let required = ["nir", "card_type", "serial"]
 
@@ -64,7 +67,7 @@ public struct MemberRow: Sendable, Equatable {
             return v.isEmpty ? nil : v
         }
         // The positions of the columns in `columns`.
-        let (nirSlot, birthSlot, cardSlot, serialSlot, codeSlot, lastSlot, firstSlot) = (0, 1, 2, 3, 4, 5, 6)
+        let (nirSlot, birthSlot, cardSlot, serialSlot, codeSlot, lastSlot, firstSlot, emailSlot) = (0, 1, 2, 3, 4, 5, 6, 7)
         if record.malformed {
             return .failure(.invalid(.csvMalformedRow, "Ligne CSV mal formée (guillemet mal placé)", field: "row"))
         }
@@ -107,7 +110,11 @@ public struct MemberRow: Sendable, Equatable {
                 return .failure(.invalid(.nameInvalid, "Nom invalide (100 caractères au plus, sans caractère de contrôle)", field: col))
             }
         }
+        let email = value(emailSlot)
+        if let email, email.count > 254 || !Roster.plausibleEmail(email) {
+            return .failure(.invalid(.emailInvalid, "Adresse e-mail invalide", field: "email"))
+        }
         return .success(MemberRow(line: record.line, nir: nir, birthDate: birth, card: card, serial: serial, code: code,
-                                  lastName: last, firstName: first))
+                                  lastName: last, firstName: first, email: email))
     }
 }

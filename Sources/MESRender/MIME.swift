@@ -84,7 +84,8 @@ public struct MultipartEmail: Sendable {
 
     /// The e-mail that hands a person their opposition receipt, the PDF attached as
     /// `JO-….pdf` (the reference only: no name, no NIR in the file name).
-    public static func oppositionReceipt(_ r: OppositionReceipt, to: String, date: Instant, messageID: String) -> MultipartEmail {
+    /// `pdf`: the receipt's document (signed); the unsigned rendering when not given.
+    public static func oppositionReceipt(_ r: OppositionReceipt, pdf: [UInt8]? = nil, to: String, date: Instant, messageID: String) -> MultipartEmail {
         let s = r.sentences
         let filename = r.id + ".pdf"
         let body = [
@@ -94,7 +95,7 @@ public struct MultipartEmail: Sendable {
         ] + s[4...] + [""]
         return MultipartEmail(to: to, subject: MessageTemplates.receiptSubject, date: date, messageID: messageID,
                               body: body.joined(separator: "\n"),
-                              attachments: [MIMEAttachment(filename: filename, data: ReceiptRenderer.pdf(r))])
+                              attachments: [MIMEAttachment(filename: filename, data: pdf ?? ReceiptRenderer.pdf(r))])
     }
 }
 

@@ -164,3 +164,59 @@ final class DeliveryScenario {
         #expect(statuses.allSatisfy { $0["status"] as? String == "sent" })
     }
 }
+
+/// An association's members get their signed receipts by e-mail; the association a report.
+@Suite(.serialized) struct MailedReceiptsEndToEndTests {
+    @Test func aThousandMembersGetTheirSignedReceiptAttached() throws {
+        let server = try PythonServer("smtp_sink.py", label: "smtp-receipts")
+        let s = try DeliveryScenario(["MES_MAIL_URL": "smtp://127.0.0.1:\(server.port)"])
+        let roster = s.dir.file("r.csv"), members = s.dir.file("m.csv"), withMail = s.dir.file("mm.csv")
+        let store2 = s.dir.file("store2")
+        let env2 = ["MES_HOME": store2]
+        #expect(try s.run(["fixtures", "--count", "1000", "--seed", "mail", "--roster", roster, "--members", members], env: env2).status == 0)
+        var lines = try String(contentsOfFile: members, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines[0] += ";courriel"
+        for i in 1..<lines.count where !lines[i].isEmpty { lines[i] += ";membre\(i)@example.fr" }
+        try lines.joined(separator: "\n").write(toFile: withMail, atomically: true, encoding: .utf8)
+        let receipts = s.dir.file("justificatifs"), report = s.dir.file("rapport.csv")
+        let r = try s.run(["batch", "oppose", withMail, "--receipts", receipts, "--legal-representative", "--mail-receipts", "--report", report],
+                          env: env2)
+        #expect(r.status == 0, "\(r.err)")
+        let rows = r.out.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let opposed = rows.filter { $0["status"] as? String == "opposed" }
+        #expect(opposed.count == 1000)
+        let emls = server.files("eml")
+        #expect(emls.count == 1000)
+        // Every attachment is the member's receipt file, byte for byte; a sample verifies authentic.
+        let check = try python("""
+            import email, json, os, sys
+            out = {"pdf": 0, "same": 0, "defects": 0, "to_ok": 0, "sample": []}
+            byref = {n.split("_")[0]: n for n in os.listdir(sys.argv[1])}
+            for i, p in enumerate(sys.argv[2:]):
+                m = email.message_from_binary_file(open(p, "rb"))
+                out["defects"] += len(m.defects)
+                for part in m.walk():
+                    if part.get_content_disposition() != "attachment": continue
+                    data = part.get_payload(decode=True)
+                    if data.startswith(b"%PDF") and b"/ByteRange" in data: out["pdf"] += 1
+                    path = os.path.join(sys.argv[1], byref[part.get_filename()[:-4]])
+                    if open(path, "rb").read() == data: out["same"] += 1
+                    if i % 100 == 0: out["sample"].append(path)
+                if "@example.fr>" in m["To"]: out["to_ok"] += 1
+            print(json.dumps(out))
+            """, [receipts] + emls)
+        let o = try jsonObject(check)
+        #expect(o["pdf"] as? Int == 1000 && o["same"] as? Int == 1000 && o["defects"] as? Int == 0 && o["to_ok"] as? Int == 1000, "\(o)")
+        for path in o["sample"] as? [String] ?? [] {
+            #expect(try s.run(["receipt", "verify", path], env: env2).out.hasPrefix("authentique"), "\(path)")
+        }
+        // The report: BOM, ';', one row per member, French status, delivery sent.
+        let csv = try Data(contentsOf: URL(fileURLWithPath: report))
+        #expect(csv.starts(with: [0xEF, 0xBB, 0xBF]))
+        let text = String(decoding: csv.dropFirst(3), as: UTF8.self)
+        let reportLines = text.split(whereSeparator: \.isNewline)
+        #expect(reportLines.first == "ligne;nir;statut;code;justificatif;envoi")
+        #expect(reportLines.count == 1001)
+        #expect(reportLines.dropFirst().allSatisfy { $0.contains(";opposition enregistrée;opposed;JO-") && $0.hasSuffix(";envoyé") }, "\(reportLines.prefix(3))")
+    }
+}

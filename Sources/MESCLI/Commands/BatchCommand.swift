@@ -9,20 +9,26 @@ enum BatchCommand {
         CommandSpec(
             ["batch", "oppose"], summary: "File the oppositions of an association's members from a CSV file.",
             discussion: """
-            Columns (header names, French aliases, any order, ',' or ';', UTF-8 with or without BOM, RFC 4180 quotes): nir (numero_securite_sociale), birth_date (date_naissance), card_type (type_carte: photo, plain, avec photo, sans photo), serial (numero_serie), code (code_provisoire), last_name (nom), first_name (prenom). nir, card_type and serial are required; a row needs a code, or --request-codes and a birth date.
+            Columns (header names, French aliases, any order, ',' or ';', UTF-8 with or without BOM, RFC 4180 quotes): nir (numero_securite_sociale), birth_date (date_naissance), card_type (type_carte: photo, plain, avec photo, sans photo), serial (numero_serie), code (code_provisoire), last_name (nom), first_name (prenom), email (courriel). nir, card_type and serial are required; a row needs a code, or --request-codes and a birth date.
 
             Standard output is JSON Lines whatever --json says: one object per row, in order, with row (the CSV line), nir (masked), status, and receipt/file, destination, or field/reason/message. Statuses: opposed, already_opposed, code_requested, invalid, identity_mismatch, code_expired, code_used, code_superseded, locked, too_soon, refused. A last object {"summary": ...} counts them; a human summary goes to standard error, with progress when standard error is a terminal (unless --quiet).
 
             Each opposed member gets one PDF receipt in DIR, named REFERENCE_LASTNAME.pdf (never the NIR). Rows are filed in groups (--group-size, default 2,000) per transaction; once a group commits, its receipts are written and synced at once with its records (while the next group runs), and its result lines are printed only when both are on disk. Running the same file again never files a second opposition or receipt: rows done before report already_opposed, and their receipt file is rewritten if it is missing or damaged. A run killed at any moment and run again finishes the rest. Exit 0 when every row was handled, 65 when some rows were invalid, 73 when a receipt could not be written or synced (a full disk): the lines of the groups already on disk are printed, and running the file again files the rest and writes the missing receipts.
+
+            --mail-receipts queues, for each member filed now who has an e-mail address, a message (in French) with the signed receipt attached (multipart/mixed, base64), and sends the queue after the run through the configured transport (see mes outbox send) unless --no-send. --report FILE writes a spreadsheet-friendly CSV for the association (UTF-8 with BOM, ';'): one row per member with the line, the masked NIR, the status in French, the stable code, the receipt file name and the delivery status.
             """,
             options: [.value("receipts", "DIR", "Directory for the receipts (created if needed).", file: true, required: true),
                       .flag("request-codes", "For rows without a code: send the member an on-demand code (needs birth_date)."),
                       .value("association", "NAME", "Who files, recorded in the audit trail (default: association)."),
                       .flag("legal-representative", "The association certifies acting as legal representative for minors."),
                       .value("group-size", "N", "Rows per transaction (default 2000): fewer means less work lost to a crash, more means fewer syncs."),
+                      .flag("mail-receipts", "E-mail each member filed now their signed receipt (rows with an email column)."),
+                      .value("report", "FILE", "Write the association's report (CSV, ';', UTF-8 with BOM).", file: true),
+                      SendNow.option,
                       .flag("quiet", short: "q", "No progress or summary on standard error.")],
             positionals: [PositionalSpec("FILE", "the members CSV ('-' for standard input)", file: true)],
-            examples: ["mes batch oppose adherents.csv --receipts justificatifs/ > resultats.jsonl"],
+            examples: ["mes batch oppose adherents.csv --receipts justificatifs/ > resultats.jsonl",
+                       "mes batch oppose adherents.csv --receipts justificatifs/ --mail-receipts --report rapport.csv"],
             run: run)
     }
 
@@ -34,11 +40,19 @@ enum BatchCommand {
         options.requestCodes = inv.flag("request-codes")
         options.association = inv.value("association") ?? options.association
         options.legalRepresentative = inv.flag("legal-representative")
+        options.mailReceipts = inv.flag("mail-receipts")
+        let report = inv.value("report")
+        try FileIO.refuseExisting(report, force: false, field: "report")
         let service = try ctx.service()
-        let sink = BatchLines(ctx, progress: ctx.stderr.isTerminal && !inv.flag("quiet"))
+        let sink = BatchLines(ctx, progress: ctx.stderr.isTerminal && !inv.flag("quiet"), keepRows: report != nil)
         let summary = try service.batchOppose({ body in
             if let file { try file.forEach(body) } else { try ctx.stdin.forEachChunk(body) }
         }, totalBytes: file?.size ?? 0, options: options, sink: sink)
+        if options.mailReceipts && !inv.flag("no-send") {
+            let transports = try service.transports(environment: ctx.environment)
+            if !transports.isEmpty, !inv.flag("quiet") { ctx.note(try service.sendOutbox(transports).text) }
+        }
+        if let report { try FileIO.writeAtomically(report, try BatchReport.csv(sink.rows, service), overwrite: false, field: "report") }
         sink.finish(summary, quiet: inv.flag("quiet"))
         if (summary.counts[.invalid] ?? 0) > 0 { throw ExitRequest(.invalidData) }
     }

@@ -7,13 +7,18 @@ import MESService
 final class BatchLines: BatchSink {
     let ctx: Context
     let showsProgress: Bool
+    /// The rows, kept for the report (`--report`).
+    let keepRows: Bool
+    private(set) var rows: [BatchOpposition.Result] = []
 
-    init(_ ctx: Context, progress: Bool) {
+    init(_ ctx: Context, progress: Bool, keepRows: Bool = false) {
         self.ctx = ctx
         showsProgress = progress
+        self.keepRows = keepRows
     }
 
     func publish(_ results: [BatchOpposition.Result]) throws {
+        if keepRows { rows += results }
         for var r in results {
             if let e = r.error { r.error = ErrorHints.decorate(e) }
             ctx.stdout.append { r.write(into: &$0) }

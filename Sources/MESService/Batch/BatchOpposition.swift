@@ -49,6 +49,8 @@ public struct BatchOpposition {
         public var receipt: String?
         public var file: String?
         public var destination: String?
+        /// The outbox message carrying the receipt (`--mail-receipts`).
+        public var mail: Int64?
         public var error: MESError?
 
         /// The JSON Lines object of the row (written straight into the output buffer, one line).
@@ -67,6 +69,7 @@ public struct BatchOpposition {
             field("receipt", receipt)
             field("file", file)
             field("destination", destination)
+            field("mail", mail.map { _ in "queued" })
             field("field", error?.field)
             field("reason", error?.code.rawValue)
             field("message", error?.message)
@@ -110,9 +113,9 @@ public struct BatchOpposition {
     }
 
     /// Asks for a receipt file (written and synced behind the group's commit).
-    func stage(_ r: OppositionReceipt, _ pending: inout [PendingFile]) -> String {
+    func stage(_ r: OppositionReceipt, _ pending: inout [PendingFile], document: [UInt8]? = nil) -> String {
         let path = receiptsDirectory + "/" + r.batchFileName
-        receipts.write(r, to: path)
+        receipts.write(r, to: path, document: document)
         pending.append(PendingFile(path: path))
         return path
     }
@@ -140,6 +143,7 @@ public struct BatchOpposition {
             result.status = Self.status(for: e)
             result.receipt = nil
             result.file = nil
+            result.mail = nil
         }
         return result
     }
@@ -183,10 +187,20 @@ public struct BatchOpposition {
         case .identified(let person, let codeID):
             switch try service.recordOpposition(person, channel: .batch, actor: .association, actorID: options.association,
                                                 codeID: codeID, legalRepresentative: options.legalRepresentative, now: now) {
-            case .opposed(_, let r):
+            case .opposed(let person, let r):
                 result.status = .opposed
                 result.receipt = r.id
-                result.file = stage(r, &pending)
+                if options.mailReceipts, let email = m.email {
+                    // Signed once, on this thread: the same document goes to the file and the mail.
+                    let pdf = try service.receipts.document(r)
+                    result.file = stage(r, &pending, document: pdf)
+                    let mail = MultipartEmail.oppositionReceipt(r, pdf: pdf, to: email, date: now, messageID: "\(r.id)@mes.invalid")
+                    result.mail = try service.outbox.deliver(
+                        OutgoingMessage(channel: .email, recipientMasked: Masking.email(email), subject: mail.subject, body: mail.rendered(),
+                                        recipient: email, messageID: mail.messageID), to: person.id, at: now, sync: false).id
+                } else {
+                    result.file = stage(r, &pending)
+                }
             case .alreadyOpposed(_, _, let r):
                 result.status = .alreadyOpposed
                 result.receipt = r?.id

@@ -16,6 +16,8 @@ public struct BatchOptions: Sendable {
     public var legalRepresentative = false
     /// Rows per transaction.
     public var groupSize = 2_000
+    /// Queue each opposed member with an e-mail address a message with their receipt attached.
+    public var mailReceipts = false
 
     public init(receiptsDirectory: String) { self.receiptsDirectory = receiptsDirectory }
 }

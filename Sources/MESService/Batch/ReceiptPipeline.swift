@@ -44,11 +44,11 @@ final class ReceiptPipeline: @unchecked Sendable {
         self.storeDirectory = FileIO.sameFileSystem(receiptsDirectory, storeDirectory) ? nil : storeDirectory
     }
 
-    /// Renders and writes a receipt file.
-    func write(_ receipt: OppositionReceipt, to path: String) {
+    /// Renders and writes a receipt file (`document`: already rendered, e.g. for a mail too).
+    func write(_ receipt: OppositionReceipt, to path: String, document: [UInt8]? = nil) {
         filesAsked += 1
         writerJob { [self] in
-            try FileIO.write(path, issuer.document(receipt), field: "receipts")
+            try FileIO.write(path, document ?? issuer.document(receipt), field: "receipts")
             wrote = true
         }
     }
