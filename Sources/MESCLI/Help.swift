@@ -95,7 +95,7 @@ enum Help {
             var head = (o.short.map { "-\($0), " } ?? "") + "--\(o.name)"
             if let v = o.value { head += " \(v)" }
             var help = o.help
-            if !o.choices.isEmpty { help += " (\(o.choices.joined(separator: "|")))" }
+            if !o.choices.isEmpty { help += " One of: \(o.choices.joined(separator: ", "))." }
             if o.required { help += " [required]" }
             out += row(head, help, width: width)
         }
@@ -127,8 +127,9 @@ enum Help {
         // The command words stay together: continuation lines align after them.
         let words = tokens.prefix { !$0.hasPrefix("-") && !$0.hasPrefix("[") && $0 == $0.lowercased() }
         let lead = prefix + words.joined(separator: " ")
-        var indent = lead.count + 1
-        if indent > width / 2 { indent = prefix.count + 4 }
+        // The deepest indent under which the longest word still fits.
+        let longest = tokens.dropFirst(words.count).map(\.count).max() ?? 0
+        let indent = [lead.count + 1, prefix.count + 4, 4, 2].first { $0 + longest <= width } ?? 2
         var lines: [String] = []
         var line = lead
         for t in tokens.dropFirst(words.count) {
