@@ -45,8 +45,7 @@ enum Help {
     private static func top(parser: Parser, width: Int, full: Bool) -> String {
         var out = wrap("mes \(MES.version) — Mon espace santé enrolment service on the command line.", width: width) + "\n\n"
         out += usage(["mes", "[--store DIR]", "[--now TIME]", "[--json]", "COMMAND", "..."], width: width)
-        out += "\nCOMMANDS:\n" + commandRows(parser.commands, width: width)
-        out += row("help [COMMAND]", Completions.helpSummary, width: width)
+        out += "\nCOMMANDS:\n" + commandRows(parser.commands, width: width, extra: [("help [COMMAND]", Completions.helpSummary)])
         if full {
             out += "\nGLOBAL OPTIONS:\n" + optionLines(GlobalOptions.all, width: width)
             out += row("--version", "Print the version.", width: width)
@@ -102,8 +101,11 @@ enum Help {
         return out
     }
 
-    private static func commandRows(_ specs: [CommandSpec], width: Int) -> String {
-        specs.map { row($0.name, $0.summary, width: width) }.joined()
+    /// Command names and summaries, the summaries aligned just after the longest name.
+    private static func commandRows(_ specs: [CommandSpec], width: Int, extra: [(String, String)] = []) -> String {
+        let rows = specs.map { ($0.name, $0.summary) } + extra
+        let column = min(descriptionColumn, (rows.map(\.0.count).max() ?? 0) + 4)
+        return rows.map { row($0.0, $0.1, width: width, column: column) }.joined()
     }
 
     /// `  head    description` with the description wrapped under itself; the description goes
