@@ -295,7 +295,7 @@ enum Suggestions {
         let prefixed = unique.filter { $0.lowercased().hasPrefix(w) }
         if prefixed.count == 1 { return prefixed }
         let limit = min(2, max(1, w.count / 2))
-        let scored = unique.map { ($0, distance(w, $0.lowercased())) }.filter { $0.1 <= limit }
+        let scored = unique.filter { abs($0.count - w.count) <= limit }.map { ($0, distance(w, $0.lowercased())) }.filter { $0.1 <= limit }
         guard let best = scored.map(\.1).min() else { return [] }
         return scored.filter { $0.1 == best }.map(\.0)
     }
