@@ -117,6 +117,6 @@ enum SharedOptions {
 extension OptionSpec {
     /// The same option, marked required.
     func asRequired() -> OptionSpec {
-        .value(name, short: short, value ?? "", help, choices: choices, file: completesFile, required: true)
+        .value(name, short: short, value ?? "", help, choices: choices, file: completesFile, directory: completesDirectory, required: true)
     }
 }

@@ -13,15 +13,28 @@ public struct OptionSpec: Sendable {
     public let completesFile: Bool
     public let help: String
     public let required: Bool
+    /// Completion hint: a directory (the shells offer directories only).
+    public var completesDirectory: Bool = false
 
     public static func flag(_ name: String, short: Character? = nil, _ help: String) -> OptionSpec {
         OptionSpec(name: name, short: short, value: nil, choices: [], completesFile: false, help: help, required: false)
     }
 
+    /// An option with a value. `file: true` completes file names, `directory: true` directories only.
     public static func value(_ name: String, short: Character? = nil, _ placeholder: String, _ help: String,
-                             choices: [String] = [], file: Bool = false, required: Bool = false) -> OptionSpec {
-        OptionSpec(name: name, short: short, value: placeholder, choices: choices, completesFile: file, help: help,
-                   required: required)
+                             choices: [String] = [], file: Bool = false, directory: Bool = false,
+                             required: Bool = false) -> OptionSpec {
+        var o = OptionSpec(name: name, short: short, value: placeholder, choices: choices, completesFile: file || directory,
+                           help: help, required: required)
+        o.completesDirectory = directory
+        return o
+    }
+
+    /// The same option, completed as a directory (`--receipts DIR`).
+    public func asDirectory() -> OptionSpec {
+        var o = self
+        o.completesDirectory = true
+        return o
     }
 }
 
@@ -33,14 +46,17 @@ public struct PositionalSpec: Sendable {
     public let repeating: Bool
     public let completesFile: Bool
     public let choices: [String]
+    /// Completion hint: a directory.
+    public let completesDirectory: Bool
 
     public init(_ name: String, _ help: String, optional: Bool = false, repeating: Bool = false,
-                file: Bool = false, choices: [String] = []) {
+                file: Bool = false, directory: Bool = false, choices: [String] = []) {
         self.name = name
         self.help = help
         self.optional = optional
         self.repeating = repeating
-        self.completesFile = file
+        self.completesFile = file || directory
+        self.completesDirectory = directory
         self.choices = choices
     }
 }
@@ -97,7 +113,7 @@ public struct CommandSpec: Sendable {
 public enum GlobalOptions {
     public static let all: [OptionSpec] = [
         .flag("json", "Print JSON for scripts (JSON Lines for streamed inputs) instead of text."),
-        .value("store", "DIR", "Data directory (else $MES_HOME, $XDG_DATA_HOME/mes, ~/.local/share/mes).", file: true),
+        .value("store", "DIR", "Data directory (else $MES_HOME, $XDG_DATA_HOME/mes, ~/.local/share/mes).", directory: true),
         .value("now", "TIME", "Fixed clock, e.g. 2022-02-03T10:00:00Z (else $MES_NOW, else the system clock); only test stores honour it."),
         .flag("help", short: "h", "Show help for the command."),
     ]

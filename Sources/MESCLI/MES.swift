@@ -33,7 +33,9 @@ public enum MES {
             case .version:
                 ctx.emit(SimpleReport(text: "mes \(version)", json: .obj([("schema_version", 1), ("version", .string(version))])))
             case .help(let path):
-                ctx.stdout.write(try Help.text(for: path, parser: parser))
+                ctx.stdout.write(try Help.text(for: path, parser: parser, width: Help.width(ctx)))
+            case .usage:
+                ctx.stdout.write(Help.brief(parser: parser, width: Help.width(ctx)))
             case .run(let inv):
                 try inv.command.run(inv, ctx)
             }

@@ -26,8 +26,9 @@ enum ManPage {
         s += ".SH COMMANDS\n"
         for c in commands {
             s += ".SS \(esc(c.name))\n"
-            s += ".nf\n\(esc(c.usage))\n"
-            for u in c.usages { s += "\(esc(u))\n" }
+            s += ".nf\n"
+            s += lines(Help.usage(Help.usageTokens(c), width: usageWidth, prefix: ""))
+            for u in c.usages { s += lines(Help.usage(Help.tokens(u), width: usageWidth, prefix: "")) }
             s += ".fi\n"
             s += para(c.summary)
             if !c.discussion.isEmpty { s += para(c.discussion) }
@@ -36,9 +37,7 @@ enum ManPage {
             }
             for o in c.options { s += option(o) }
             if !c.examples.isEmpty {
-                s += ".PP\nExample:\n.RS\n.nf\n"
-                for e in c.examples { s += esc(e) + "\n" }
-                s += ".fi\n.RE\n"
+                s += ".PP\n\(c.examples.count == 1 ? "Example" : "Examples"):\n" + exampleBlock(c.examples, width: commandExampleWidth)
             }
         }
         for (title, body) in Prose.sections {
@@ -49,8 +48,38 @@ enum ManPage {
         for e in ExitStatus.allCases { s += ".TP\n.B \(e.rawValue)\n\(esc(e.summary))\n" }
         s += ".SH ENVIRONMENT\n"
         for (k, v) in Prose.environment { s += ".TP\n.B \(k)\n\(esc(v))\n" }
+        s += ".SH FILES\n"
+        for (k, v) in Prose.dataDirectories { s += ".TP\n.I \(esc(k))\n\(esc(v))\n" }
+        s += ".PP\n\(esc(Prose.filesIntro))\n"
+        for (k, v) in Prose.files { s += ".TP\n.I \(esc(k))\n\(esc(v))\n" }
+        s += ".SH EXAMPLES\n"
+        for (i, (title, commands)) in Prose.examples.enumerated() {
+            s += (i == 0 ? "" : ".PP\n") + esc(title) + "\n" + exampleBlock(commands, width: sectionExampleWidth)
+        }
+        s += ".PP\n\(esc(Prose.examplesNote))\n"
         s += ".SH SEE ALSO\n.BR sqlite3 (1),\n.BR pdftotext (1)\n"
         return s
+    }
+
+    /// Widths of no-fill lines, so that they fit 80 columns where they are indented:
+    /// a command's usage (7 columns in), its examples (14 in), the EXAMPLES section's (11 in).
+    static let usageWidth = 72
+    static let commandExampleWidth = 64
+    static let sectionExampleWidth = 68
+
+    /// Examples in a no-fill block: one command per line, a long one continued with a backslash
+    /// (still pasteable), never broken inside a word or quotes.
+    static func exampleBlock(_ commands: [String], width: Int) -> String {
+        var s = ".RS 4\n.nf\n"
+        for e in commands {
+            for line in Help.exampleLines(e, width: width) { s += esc(line, wrap: false) + "\n" }
+        }
+        return s + ".fi\n.RE\n"
+    }
+
+    /// Text lines for a no-fill block, escaped but not re-wrapped.
+    static func lines(_ text: String) -> String {
+        text.split(separator: "\n").map { esc(String($0), wrap: false) + "\n" }.joined()
     }
 
     static func option(_ o: OptionSpec) -> String {
@@ -72,16 +101,20 @@ enum ManPage {
     }
 
     /// Escapes text for roff (backslashes, dashes, leading dots or quotes) and wraps it under 80 columns.
-    static func esc(_ t: String) -> String {
+    static func esc(_ t: String, wrap: Bool = true) -> String {
         var lines: [String] = []
         for source in t.split(separator: "\n", omittingEmptySubsequences: false) {
+            // Leading spaces stay (no-fill blocks indent continuation lines with them).
+            let lead = String(repeating: " ", count: source.prefix { $0 == " " }.count)
             var line = ""
-            for word in source.split(separator: " ", omittingEmptySubsequences: false) {
+            for word in source.dropFirst(lead.count).split(separator: " ", omittingEmptySubsequences: false) {
                 var w = ""
                 for ch in word {
                     switch ch {
                     case "\\": w += "\\e"
                     case "-": w += "\\-"
+                    case "~": w += "\\(ti"
+                    case "^": w += "\\(ha"
                     default:
                         if ch.isASCII { w.append(ch) } else {
                             for u in ch.unicodeScalars {
@@ -91,14 +124,14 @@ enum ManPage {
                         }
                     }
                 }
-                if !line.isEmpty, line.utf8.count + w.utf8.count + 1 > 78 {
+                if wrap, !line.isEmpty, line.utf8.count + w.utf8.count + 1 > 78 {
                     lines.append(line)
                     line = w
                 } else {
                     line += (line.isEmpty ? "" : " ") + w
                 }
             }
-            lines.append(line)
+            lines.append(lead + line)
         }
         return lines.map { $0.hasPrefix(".") || $0.hasPrefix("'") ? "\\&" + $0 : $0 }.joined(separator: "\n")
     }

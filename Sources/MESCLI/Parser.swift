@@ -6,6 +6,8 @@ public enum ParsedCommandLine {
     /// Help for a command path (possibly a group such as `nir`, or `[]` for the top level).
     case help([String])
     case version
+    /// `mes` alone: the short usage and the command list.
+    case usage
 }
 
 /// Turns argv into an `Invocation` using the command table; every mistake is a usage error (64)
@@ -28,6 +30,7 @@ public struct Parser {
     public func command(_ path: [String]) -> CommandSpec? { commands.first { $0.path == path } }
 
     public func parse(_ args: [String], context: Context) throws -> ParsedCommandLine {
+        if args.isEmpty { return .usage }
         var i = 0
         var path: [String] = []
         var wantsHelp = false
@@ -55,11 +58,15 @@ public struct Parser {
         if wantsHelp { return .help(path) }
         guard let spec = command(path) else {
             if i < args.count, !args[i].hasPrefix("-") {
-                let known = children(of: path)
-                throw MESError.usage("unknown command '\(args[i])'" + (known.isEmpty ? "" : " (expected one of: \(known.joined(separator: ", ")))"),
+                let known = children(of: path) + (path.isEmpty ? ["help"] : [])
+                let hint = Suggestions.didYouMean(args[i], among: known)
+                throw MESError.usage("unknown command '\(args[i])'"
+                                     + (hint.isEmpty ? " (expected one of: \(known.joined(separator: ", ")))" : hint),
                                      field: "command")
             }
-            if i < args.count { throw MESError.usage("unknown option '\(args[i])'", field: args[i]) }
+            if i < args.count {
+                throw MESError.usage("unknown option '\(args[i])'" + optionHint(args[i], nil, topLevel: path.isEmpty), field: args[i])
+            }
             let known = children(of: path)
             throw MESError.usage(path.isEmpty ? "missing command (see 'mes --help')"
                                  : "missing subcommand after 'mes \(path.joined(separator: " "))' (one of: \(known.joined(separator: ", ")))",
@@ -88,12 +95,13 @@ public struct Parser {
                 }
             } else {
                 guard a.count == 2, let o = spec.options.first(where: { $0.short == a.last }) else {
-                    throw MESError.usage("unknown option '\(a)' for 'mes \(spec.name)'", field: a)
+                    throw MESError.usage("unknown option '\(a)' for 'mes \(spec.name)'" + optionHint(a, spec, topLevel: false), field: a)
                 }
                 name = o.name
             }
             guard let opt = spec.options.first(where: { $0.name == name }) else {
-                throw MESError.usage("unknown option '--\(name)' for 'mes \(spec.name)'", field: name)
+                throw MESError.usage("unknown option '--\(name)' for 'mes \(spec.name)'" + optionHint("--" + name, spec, topLevel: false),
+                                     field: name)
             }
             i += 1
             if opt.value == nil {
@@ -110,7 +118,8 @@ public struct Parser {
                 i += 1
             }
             if !opt.choices.isEmpty && !opt.choices.contains(value) {
-                throw MESError.usage("--\(name) must be one of \(opt.choices.joined(separator: ", ")), not '\(value)'", field: name)
+                throw MESError.usage("--\(name) must be one of \(opt.choices.joined(separator: ", ")), not '\(value)'"
+                                     + Suggestions.didYouMean(value, among: opt.choices), field: name)
             }
             inv.values[name, default: []].append(value)
         }
@@ -123,13 +132,29 @@ public struct Parser {
             throw MESError.usage("missing argument \(missing.name) for 'mes \(spec.name)'", field: missing.name)
         }
         if !(spec.positionals.last?.repeating ?? false), inv.positionals.count > spec.positionals.count {
-            throw MESError.usage("unexpected argument '\(inv.positionals[spec.positionals.count])' for 'mes \(spec.name)'",
-                                 field: "argument")
+            let extra = inv.positionals[spec.positionals.count]
+            // A mistyped subcommand of a command that is also a group (`mes receipt verfy`).
+            let hint = spec.positionals.isEmpty ? Suggestions.didYouMean(extra, among: children(of: path)) : ""
+            throw MESError.usage("unexpected argument '\(extra)' for 'mes \(spec.name)'" + hint, field: "argument")
         }
         for (p, v) in zip(spec.positionals, inv.positionals) where !p.choices.isEmpty && !p.choices.contains(v) {
-            throw MESError.usage("\(p.name) must be one of \(p.choices.joined(separator: ", ")), not '\(v)'", field: p.name)
+            throw MESError.usage("\(p.name) must be one of \(p.choices.joined(separator: ", ")), not '\(v)'"
+                                 + Suggestions.didYouMean(v, among: p.choices), field: p.name)
         }
         return .run(inv)
+    }
+
+    /// "; did you mean '--yes'?" for an unknown option: the command's options and the global ones.
+    private func optionHint(_ word: String, _ spec: CommandSpec?, topLevel: Bool) -> String {
+        let options = (spec?.options ?? []) + GlobalOptions.all
+        if !word.hasPrefix("--") {
+            guard word.count == 2 else { return "" }
+            // A short option that is a long one's initial: "-y" for "--yes" is known, "-f" may mean "--force".
+            return Suggestions.didYouMean(String(word.dropFirst()), among: options.filter { $0.short == nil }.map(\.name),
+                                          prefix: "--")
+        }
+        let name = String(word.dropFirst(2).prefix { $0 != "=" })
+        return Suggestions.didYouMean(name, among: options.map(\.name) + (topLevel ? ["version"] : []), prefix: "--")
     }
 
     /// `--flag` naming a known option: then it is not the value of the option before it.

@@ -16,6 +16,66 @@ enum Prose {
         ("MES_SESSION", "The session token, when neither --session nor --session-file is given (keeps it off the command line)."),
     ]
 
+    /// FILES: where the data directory is, then what it holds.
+    static let dataDirectories: [(String, String)] = [
+        ("$MES_HOME", "The data directory, when --store is not given."),
+        ("$XDG_DATA_HOME/mes", "The data directory when neither --store nor MES_HOME is set and XDG_DATA_HOME is."),
+        ("~/.local/share/mes", "The data directory otherwise."),
+    ]
+
+    static let filesIntro = "The data directory (0700, created by mes init) holds, each file 0600:"
+
+    static let files: [(String, String)] = [
+        ("mes.db", "The SQLite database: the register, codes, decisions, receipts and audit trail (WAL mode: mes.db-wal and mes.db-shm beside it while in use)."),
+        ("secret.key", "The store's 32-byte key for the keyed digests of codes, one-time codes and session tokens. Without it nothing in mes.db can be checked: back it up with the database, and keep it as private."),
+        ("signing.key", "The private key receipts are signed with (PKCS#8 PEM), made by mes init or replaced by mes key import."),
+        ("signing.crt", "Its certificate (PEM), as printed by mes key export. Earlier certificates are kept in the database, so older receipts still verify."),
+        ("outbox/", "Every delivered message: e-mails as RFC 5322 .eml files, SMS and letters as text (mes outbox list, mes outbox show)."),
+        ("receipts/", "Receipts written where no --receipt names a file (STORE/receipts/ID.pdf)."),
+    ]
+
+    /// EXAMPLES: complete sequences, each pasteable as a whole into a shell (bash, zsh).
+    static let examples: [(String, [String])] = [
+        ("Check identifiers (no store is needed):", [
+            "mes nir check '1 16 30 44 038 016 18'",
+            "mes nir generate --count 5 --seed 42 > nirs.txt",
+            "mes nir check --json < nirs.txt",
+            "mes nir format --json 253072B07300470",
+            "mes vitale check --card photo '0102457612 4'",
+        ]),
+        ("The opposition journey, on a new demo store with a fixed clock; the code and the session token go through files, off the command line (field prints one field of a JSON document):", [
+            "export MES_HOME=$(mktemp -d) MES_NOW=2022-02-03T10:00:00Z",
+            "mes init --demo",
+            "mes code generate --nir 116304403801618 --birth-date 08/06/1988 --card plain --serial 953701166",
+            "field() { python3 -c \"import json,sys; print(json.load(sys.stdin)['$1'])\"; }",
+            "mes outbox show last --json | field code > code.txt",
+            "mes identify --json --code-file code.txt --nir 116304403801618 --card plain --serial 953701166 | field session > session.txt",
+            "mes oppose --session-file session.txt --yes --receipt justificatif.pdf",
+            "mes receipt verify justificatif.pdf",
+            "mes profiles list --session-file session.txt",
+            "mes history --nir 116304403801618",
+        ]),
+        ("Check that receipt elsewhere, with the store's certificate only:", [
+            "mes key export > mes.crt",
+            "MES_HOME=/nonexistent mes receipt verify --cert mes.crt justificatif.pdf",
+        ]),
+        ("An association's batch, on a new store with a synthetic roster (one JSON line per member, one PDF receipt per opposition):", [
+            "export MES_HOME=$(mktemp -d)",
+            "mes fixtures --count 1000 --seed 42 --roster roster.csv --members members.csv",
+            "mes batch oppose members.csv --receipts justificatifs/ --legal-representative > results.jsonl",
+            "grep -c '\"opposed\"' results.jsonl",
+        ]),
+        ("Shell completion for the current user (installed system-wide by scripts/install):", [
+            "mkdir -p ~/.local/share/bash-completion/completions ~/.zfunc ~/.config/fish/completions",
+            "mes completions bash > ~/.local/share/bash-completion/completions/mes",
+            "mes completions zsh > ~/.zfunc/_mes",
+            "mes completions fish > ~/.config/fish/completions/mes.fish",
+        ]),
+    ]
+
+    /// The line zsh users add to ~/.zshrc for ~/.zfunc (shown after the examples).
+    static let examplesNote = "For zsh, ~/.zshrc needs fpath=(~/.zfunc $fpath) before compinit. In bash, source <(mes completions bash) completes in the current shell only."
+
     static let sections: [(String, String)] = [
         ("RULE SETS", """
             Every NIR is cleaned first: spaces, dots and dashes are ignored, surrounding tabs and carriage returns are dropped, 2a/2b are upper-cased. The key is 97 minus the first 13 digits modulo 97, with department 2A counted as 19 and 2B as 18 (one key function serves all three rule sets).

@@ -17,20 +17,29 @@ extension Store {
     /// A short public name for this store, derived from its key (the certificate's common name).
     public var publicName: String { "mes " + Base32.encode(hmac.mac("store-name"), count: 8) }
 
-    /// The identity receipts are signed with; created (and recorded) when the store has none.
+    /// The identity receipts are signed with; created (and recorded) when the store has none,
+    /// under an exclusive lock so that processes opening an older store at once agree on one.
     public func signingIdentity(now: Instant) throws -> SigningIdentity {
-        if FileIO.exists(signingKeyPath) && FileIO.exists(signingCertificatePath) {
-            do {
-                return try SigningIdentity(keyPEM: try FileIO.read(signingKeyPath, field: "store"),
-                                           certificatePEM: try FileIO.read(signingCertificatePath, field: "store"))
-            } catch let e as SigningError {
-                throw MESError(.storeCorrupt, "La clé de signature de la base est illisible (\(e.reason)).", field: "store")
-            }
-        }
+        if let identity = try loadSigningIdentity() { return identity }
+        let fd = Glibc.open(directory + "/.signing-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw MESError(.cannotCreate, "Impossible de verrouiller \(directory)", field: "store") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+        if let identity = try loadSigningIdentity() { return identity }
         let identity = try SigningIdentity.generate(commonName: publicName, organization: "Mon espace santé (mes)",
                                                     validityDays: 36_500, now: now.seconds)
         try install(identity, now: now, audited: false)
         return identity
+    }
+
+    private func loadSigningIdentity() throws -> SigningIdentity? {
+        guard FileIO.exists(signingKeyPath) && FileIO.exists(signingCertificatePath) else { return nil }
+        do {
+            return try SigningIdentity(keyPEM: try FileIO.read(signingKeyPath, field: "store"),
+                                       certificatePEM: try FileIO.read(signingCertificatePath, field: "store"))
+        } catch let e as SigningError {
+            throw MESError(.storeCorrupt, "La clé de signature de la base est illisible (\(e.reason)).", field: "store")
+        }
     }
 
     /// Makes `identity` the one receipts are signed with (key and certificate replaced

@@ -71,6 +71,7 @@ public final class Store {
         let db = try openDatabase(directory + "/mes.db", create: true)
         let store = Store(directory: directory, db: db, secret: try FileIO.read(keyPath))
         try store.migrate()
+        _ = try store.signingIdentity(now: Instant(seconds: Int64(time(nil))))
         return (store, true)
     }
 

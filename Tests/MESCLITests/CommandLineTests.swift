@@ -51,7 +51,7 @@ import MESCore
         let d = mes(["nope"])
         #expect(d.status == 64)
         #expect(d.stderr.contains("unknown command 'nope'"))
-        #expect(mes([]).status == 64)
+        #expect(mes([]).status == 0)
     }
 
     @Test func errorsInJSONGoToStderrWithStableCode() {

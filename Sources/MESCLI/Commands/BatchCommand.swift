@@ -17,7 +17,7 @@ enum BatchCommand {
 
             --mail-receipts queues, for each member filed now who has an e-mail address, a message (in French) with the signed receipt attached (multipart/mixed, base64), and sends the queue after the run through the configured transport (see mes outbox send) unless --no-send. --report FILE writes a spreadsheet-friendly CSV for the association (UTF-8 with BOM, ';'): one row per member with the line, the masked NIR, the status in French, the stable code, the receipt file name and the delivery status.
             """,
-            options: [.value("receipts", "DIR", "Directory for the receipts (created if needed).", file: true, required: true),
+            options: [.value("receipts", "DIR", "Directory for the receipts (created if needed).", directory: true, required: true),
                       .flag("request-codes", "For rows without a code: send the member an on-demand code (needs birth_date)."),
                       .value("association", "NAME", "Who files, recorded in the audit trail (default: association)."),
                       .flag("legal-representative", "The association certifies acting as legal representative for minors."),
