@@ -71,7 +71,16 @@ extension Service {
                 (person, channel, actor, actorID, codeID) = (try attachedProfile(session: token, profileID: id, now: now), .web, .self, nil, nil)
             case .code(let code, let card):
                 switch try store.identify(code: code, nir: card.nir, card: card.card, serial: card.serial, now: now, policy: policy) {
-                case .rejected(let e, _, _): return .failure(e)
+                case .rejected(let e, _, let usedID):
+                    // The code was spent by this very opposition (a run killed after its commit, or
+                    // run again): report it, and the receipt is written below if it is missing.
+                    guard e.code == .codeUsed, let usedID, let decision = try store.decision(consumingCode: usedID),
+                          let receipt = try store.receipt(decisionID: decision), let holderID = try store.receiptHolder(id: receipt.id),
+                          let p = try store.person(id: holderID) else { return .failure(e) }
+                    let since = try store.lastOpposition(of: p.id)?.at ?? p.stateSince ?? now
+                    if let path = r.receiptPath, !r.force { try refuseForeignFile(at: path, for: receipt.original) }
+                    return .success(OppositionResult(person: p, outcome: .alreadyOpposed(since: since, receipt: receipt),
+                                                     attached: try store.attached(to: p), now: now))
                 case .identified(let p, let id): (person, channel, actor, actorID, codeID) = (p, .web, .self, nil, id)
                 }
             case .assisted(let adviser, let nir, let birthDate, let lastName, let firstName):

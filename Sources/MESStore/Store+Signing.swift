@@ -15,7 +15,10 @@ extension Store {
     public var signingCertificatePath: String { directory + "/" + Self.signingCertificateFile }
 
     /// A short public name for this store, derived from its key (the certificate's common name).
-    public var publicName: String { "mes " + Base32.encode(hmac.mac("store-name"), count: 8) }
+    public var publicName: String { "mes " + shortName }
+
+    /// Eight characters that tell this store apart (in file names it shares with others).
+    public var shortName: String { Base32.encode(hmac.mac("store-name"), count: 8) }
 
     /// The identity receipts are signed with; created (and recorded) when the store has none,
     /// under an exclusive lock so that processes opening an older store at once agree on one.

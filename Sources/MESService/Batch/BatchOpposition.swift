@@ -26,12 +26,12 @@ public struct BatchOpposition {
     /// Writes and syncs the receipt files of committed groups on threads of their own.
     let receipts: ReceiptPipeline
 
-    init(service: Service, now: Instant, options: BatchOptions) {
+    init(service: Service, now: Instant, options: BatchOptions, folder: ReceiptFolder) {
         self.service = service
         self.now = now
         self.options = options
         receipts = ReceiptPipeline(receiptsDirectory: options.receiptsDirectory, storeDirectory: service.store.directory,
-                                   issuer: service.receipts)
+                                   issuer: service.receipts, folder: folder)
     }
 
     /// The stable statuses of the JSON Lines output.

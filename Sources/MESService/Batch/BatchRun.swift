@@ -50,13 +50,13 @@ extension Service {
         // Everything is checked before the receipts directory is touched; a run that fails
         // afterwards removes the directories it made if it wrote nothing in them.
         let created = try FileIO.makeDirectory(dir, field: "receipts")
-        let folder = ReceiptFolder(path: dir)
+        let folder = ReceiptFolder(path: dir, store: store.shortName)
         var succeeded = false
         defer { folder.end(created: succeeded ? [] : created) }
         do { try folder.begin { try store.receipt(id: $0) != nil } } catch { FileIO.removeEmptyDirectories(created); throw error }
         try store.tuneForBatch()  // each group's sync, before its lines are published, covers the store
 
-        let batch = BatchOpposition(service: self, now: now, options: options)
+        let batch = BatchOpposition(service: self, now: now, options: options, folder: folder)
         var counts: [BatchOpposition.Status: Int] = [:]
         var rows = 0, readBytes = 0, groups = 0
         var header: MemberRow.Header?

@@ -26,6 +26,8 @@ final class ReceiptPipeline: @unchecked Sendable {
     let storeDirectory: String?
     /// Renders the documents (on the writer's thread).
     let issuer: any ReceiptIssuer
+    /// Where each file is listed before it is created (clean-up after a killed run).
+    let folder: ReceiptFolder?
     /// The writer's group under way, and whether it wrote a file (writer's thread only).
     private var writingGroup = 1
     private var wrote = false
@@ -38,9 +40,10 @@ final class ReceiptPipeline: @unchecked Sendable {
     /// How many files were asked for (write or repair) so far (the main thread's count).
     private(set) var filesAsked = 0
 
-    init(receiptsDirectory: String, storeDirectory: String, issuer: any ReceiptIssuer) {
+    init(receiptsDirectory: String, storeDirectory: String, issuer: any ReceiptIssuer, folder: ReceiptFolder? = nil) {
         self.receiptsDirectory = receiptsDirectory
         self.issuer = issuer
+        self.folder = folder
         self.storeDirectory = FileIO.sameFileSystem(receiptsDirectory, storeDirectory) ? nil : storeDirectory
     }
 
@@ -48,6 +51,7 @@ final class ReceiptPipeline: @unchecked Sendable {
     func write(_ receipt: OppositionReceipt, to path: String, document: [UInt8]? = nil) {
         filesAsked += 1
         writerJob { [self] in
+            folder?.record(receipt.batchFileName)
             try FileIO.write(path, document ?? issuer.document(receipt), field: "receipts")
             wrote = true
         }
@@ -59,6 +63,7 @@ final class ReceiptPipeline: @unchecked Sendable {
         filesAsked += 1
         writerJob { [self] in
             if let existing = try? FileIO.read(path, field: "receipts"), issuer.isIntact(existing, of: receipt) { return }
+            folder?.record(receipt.batchFileName)
             try FileIO.write(path, try issuer.document(receipt), field: "receipts")
             wrote = true
         }

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+@testable import MESStore
+
+/// Single decisions survive SIGKILL; files are never written through links nor over what is
+/// not ours; shared receipts folders keep each other's files.
+@Suite(.serialized) struct SafeFilesTests {
+    /// Names in `dir` that no finished write should leave.
+    func leftovers(_ dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix(".mes-tmp") }
+    }
+
+    @Test func twoHundredKilledOpposeRunsNeitherBlockNorOrphan() throws {
+        let s = try Scenario()
+        try s.run(["code", "generate"] + Scenario.martine + Scenario.martineBirth)
+        let code = try s.lastCode()
+        let out = s.dir.appendingPathComponent("out").path
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let receipt = out + "/justificatif.pdf"
+        let args = ["oppose", "--code", code] + Scenario.martine + ["--yes", "--receipt", receipt]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let p = try startBinary(args, env: ["MES_HOME": s.store, "MES_NOW": s.now])
+            usleep(UInt32.random(in: 0...40_000, using: &rng))
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+        }
+        // Whatever the kills left, the person is not blocked: the re-run reports the opposition
+        // (or files it), with exactly one record and one whole, authentic receipt.
+        let again = try s.run(args + ["--json"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(["opposed", "already_opposed"].contains(again.json["status"] as? String ?? ""), "\(again.stdout)")
+        let db = try Database(path: s.store + "/mes.db", create: false)
+        #expect(try db.first("SELECT count(*) FROM decisions WHERE kind = 'opposition'")?.int(0) == 1)
+        #expect(try db.first("SELECT count(*) FROM receipts")?.int(0) == 1)
+        #expect(try s.run(["receipt", "verify", receipt]).stdout.hasPrefix("authentique"))
+        #expect(leftovers(out).isEmpty, "\(leftovers(out))")
+        #expect(leftovers(s.store + "/receipts").isEmpty)
+        let stray = try FileManager.default.contentsOfDirectory(atPath: s.store + "/receipts")
+        #expect(stray.count <= 1, "\(stray)")
+    }
+
+    @Test func aSymlinkInTheReceiptsFolderIsLeftAloneAndItsTargetUnchanged() throws {
+        let s = try Scenario(demo: false)
+        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
+        #expect(try s.run(["fixtures", "--count", "20", "--seed", "link", "--roster", roster, "--members", members]).status == 0)
+        let receipts = s.dir.appendingPathComponent("rec").path
+        let first = try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative"])
+        #expect(first.status == 0)
+        let name = try #require(first.jsonLines.first { $0["status"] as? String == "opposed" }?["file"] as? String)
+        // Replace a receipt with a link to a file of the user's.
+        let secret = s.dir.appendingPathComponent("precious.txt").path
+        try "my own notes\n".write(toFile: secret, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: name)
+        try FileManager.default.createSymbolicLink(atPath: name, withDestinationPath: secret)
+        let again = try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try String(contentsOfFile: secret, encoding: .utf8) == "my own notes\n", "the link's target was written through")
+        // The repair replaced the link itself with the receipt.
+        let attrs = try FileManager.default.attributesOfItem(atPath: name)
+        #expect(attrs[.type] as? FileAttributeType == .typeRegular)
+        #expect(try s.run(["receipt", "verify", name]).status == 0)
+    }
+
+    @Test func twoStoresSharingOneReceiptsFolderKeepEachOthersFiles() throws {
+        let a = try Scenario(demo: false), b = try Scenario(demo: false)
+        let shared = a.dir.appendingPathComponent("shared").path
+        let membersA = a.dir.appendingPathComponent("m.csv").path, membersB = b.dir.appendingPathComponent("m.csv").path
+        #expect(try a.run(["fixtures", "--count", "30", "--seed", "storeA", "--roster", a.dir.appendingPathComponent("r.csv").path,
+                           "--members", membersA]).status == 0)
+        #expect(try b.run(["fixtures", "--count", "3000", "--seed", "storeB", "--roster", b.dir.appendingPathComponent("r.csv").path,
+                           "--members", membersB]).status == 0)
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        let mine = shared + "/JO-MYOWNFILE_NOTES.pdf"
+        try "not a receipt".write(toFile: mine, atomically: true, encoding: .utf8)
+        // Store B's run is killed mid-way: its marker and list of files stay behind.
+        let killed = try startBinary(["batch", "oppose", membersB, "--receipts", shared, "--legal-representative", "--group-size", "100"],
+                                     env: ["MES_HOME": b.store, "MES_NOW": b.now])
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, ((try? FileManager.default.contentsOfDirectory(atPath: shared)) ?? []).filter({ $0.hasPrefix("JO-") }).count < 300 {
+            usleep(5_000)
+        }
+        kill(killed.processIdentifier, SIGKILL)
+        killed.waitUntilExit()
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: shared).filter { $0.hasPrefix("JO-") })
+        #expect(before.count > 300)
+        // Store A's run cleans nothing of B's, nor the user's file.
+        let r = try a.run(["batch", "oppose", membersA, "--receipts", shared, "--legal-representative"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let after = Set(try FileManager.default.contentsOfDirectory(atPath: shared).filter { $0.hasPrefix("JO-") })
+        #expect(before.isSubset(of: after), "\(before.subtracting(after).count) files of store B or the user's were removed")
+        #expect(after.count == before.count + r.jsonLines.filter { $0["status"] as? String == "opposed" }.count)
+        #expect(FileManager.default.fileExists(atPath: mine))
+        // Store B's next run finishes and cleans only what its own killed run left unbacked.
+        let rb = try b.run(["batch", "oppose", membersB, "--receipts", shared, "--legal-representative"])
+        #expect(rb.status == 0, "\(rb.stderr)")
+        #expect(FileManager.default.fileExists(atPath: mine))
+        #expect(after.subtracting(before).isSubset(of: Set(try FileManager.default.contentsOfDirectory(atPath: shared))), "A's files stay")
+    }
+
+    @Test func forceNeverReplacesTheStoresOwnFilesNorDevices() throws {
+        let s = try Scenario()
+        let token = try s.martineSession()
+        for target in [s.store + "/mes.db", s.store + "/secret.key", s.store + "/signing.key", "/dev/null", s.store] {
+            let before = (try? Data(contentsOf: URL(fileURLWithPath: target))) ?? Data()
+            let r = try s.run(["receipt", "--session", token, "--format", "text", "-o", target, "--force", "--json"])
+            #expect(r.status != 0, "\(target) was replaced")
+            if target != "/dev/null" && target != s.store {
+                #expect((try? Data(contentsOf: URL(fileURLWithPath: target))) ?? Data() == before, "\(target)")
+            }
+        }
+        #expect(try s.run(["profiles", "list", "--session", token]).status == 0, "the store still works")
+    }
+}
