@@ -47,8 +47,18 @@ public final class Context {
     /// The time now, by `clock()`.
     public func now() throws -> Instant { try clock().now() }
 
-    /// The use cases over the store in the data directory.
-    public func service() throws -> Service { try Service.open(storeDirectory, clock: clock()) }
+    /// The use cases over the store in the data directory. On a terminal, a store kept busy by
+    /// another process says that the command is waiting.
+    public func service() throws -> Service {
+        let service = try Service.open(storeDirectory, clock: clock())
+        if stderr.isTerminal {
+            service.store.onWait = { [stderr] in
+                stderr.line("La base est occupée par un autre processus : attente…")
+                stderr.flush()
+            }
+        }
+        return service
+    }
 
     /// Prints a result: its text form, or its JSON document under `--json`.
     public func emit(_ report: Report) {

@@ -93,8 +93,40 @@ public final class Database {
             throw SQLiteError(code: rc, message: msg)
         }
         handle = h
-        sqlite3_busy_timeout(h, Self.busyTimeout)
+        installBusyHandler()
         sqlite3_extended_result_codes(h, 1)
+    }
+
+    /// Called once, from the thread waiting, when another process has held the database for
+    /// `waitNotice` seconds (a person on a terminal is told the command is waiting).
+    public var onWait: (() -> Void)?
+    /// How long to wait before `onWait`.
+    static let waitNotice = 0.5
+    private var waitingSince: Double?
+    private var noticed = false
+    private var waitForLocks = true
+
+    /// SQLite's busy timeout (`busyTimeout` ms) as a handler of ours, so that a long wait can be said.
+    private func installBusyHandler() {
+        sqlite3_busy_handler(handle, { context, count in
+            Unmanaged<Database>.fromOpaque(context!).takeUnretainedValue().busy(Int(count))
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    private func busy(_ count: Int) -> Int32 {
+        guard waitForLocks else { return 0 }
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let now = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        if count == 0 { waitingSince = now }
+        let waited = now - (waitingSince ?? now)
+        if waited * 1000 >= Double(Self.busyTimeout) { return 0 }
+        if waited >= Self.waitNotice && !noticed, let onWait {
+            noticed = true
+            onWait()
+        }
+        usleep(count < 10 ? 1_000 : 10_000)
+        return 1
     }
 
     deinit {
@@ -121,8 +153,8 @@ public final class Database {
     /// force afterwards (lower case), which is the old one when it could not change (leaving WAL
     /// needs the only connection to the database).
     public func setJournalMode(_ mode: String) -> String? {
-        sqlite3_busy_timeout(handle, 0)
-        defer { sqlite3_busy_timeout(handle, Self.busyTimeout) }
+        waitForLocks = false
+        defer { waitForLocks = true }
         return (try? first("PRAGMA journal_mode=\(mode)")?.text(0))?.lowercased()
     }
 

@@ -134,6 +134,13 @@ public final class Store {
         return try transaction(body)
     }
 
+    /// Called once when the store has been busy with another process for a moment (to tell a
+    /// person that the command is waiting).
+    public var onWait: (() -> Void)? {
+        get { db.onWait }
+        set { db.onWait = newValue }
+    }
+
     /// Runs `body` as one read transaction (a consistent snapshot; writes nothing).
     public func read<T>(_ body: () throws -> T) throws -> T { try db.read(body) }
 

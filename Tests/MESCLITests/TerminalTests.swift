@@ -12,20 +12,20 @@ import Testing
         pid, fd = pty.fork()
         if pid == 0:
             os.execv(args[0], args)
-        out = b""; deadline = time.time() + 20; sent_at = None
+        out = b""; deadline = time.time() + 20; sent_at = None; closed = False
         while time.time() < deadline:
-            r, _, _ = select.select([fd], [], [], 0.05)
+            r, _, _ = select.select([] if closed else [fd], [], [], 0.05)
             if r:
                 try: chunk = os.read(fd, 4096)
-                except OSError: break
-                if not chunk: break
+                except OSError: chunk = b""
+                if not chunk: closed = True
                 out += chunk
             if sent_at is None and prompt in out:
                 os.write(fd, typed); sent_at = time.time()
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
                 try:
-                    while True:
+                    while not closed:
                         r, _, _ = select.select([fd], [], [], 0.05)
                         if not r: break
                         chunk = os.read(fd, 4096)
@@ -71,5 +71,31 @@ import Testing
                                                  prompt: "[oui/non]", input: "non\n")
         #expect(status == 64, "\(screen)")
         #expect(screen.contains("Annulé"))
+    }
+
+    @Test func aBusyStoreSaysItIsWaiting() throws {
+        let s = try Scenario()
+        // Another process holds the write lock for 1.5 s.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        holder.arguments = ["-c", """
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute("BEGIN IMMEDIATE")
+            open(sys.argv[2], "w").write("locked"); time.sleep(1.5); c.execute("COMMIT")
+            """, s.store + "/mes.db", s.dir.appendingPathComponent("locked").path]
+        try holder.run()
+        while !FileManager.default.fileExists(atPath: s.dir.appendingPathComponent("locked").path) { usleep(5_000) }
+        let (status, screen, _) = try onTerminal(["code", "generate"] + Scenario.martine + Scenario.martineBirth,
+                                                 env: ["MES_HOME": s.store, "MES_NOW": s.now], prompt: "never shown", input: "")
+        holder.waitUntilExit()
+        #expect(status == 0, "\(screen)")
+        #expect(screen.contains("attente"), "\(screen)")
+    }
+
+    @Test func nirCheckOnATerminalSaysItReadsStandardInput() throws {
+        let (status, screen, _) = try onTerminal(["nir", "check"], env: [:], prompt: "Ctrl-D", input: "116304403801618\n\u{4}")
+        #expect(status == 0, "\(screen)")
+        #expect(screen.contains("Ctrl-D"))
+        #expect(screen.contains("valide"))
     }
 }

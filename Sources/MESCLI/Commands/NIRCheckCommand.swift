@@ -31,6 +31,10 @@ enum NIRCheckCommand {
         }
         let args = inv.positionals
         if args.isEmpty || args == ["-"] {
+            if ctx.stdin.isTerminal {
+                ctx.stderr.line("Lecture des NIR sur l'entrée standard, un par ligne (Ctrl-D pour finir) :")
+                ctx.stderr.flush()
+            }
             try ctx.stdin.forEachLine { line in
                 // Tolerate CRLF files.
                 if let last = line.last, last == 0x0D { handle(UnsafeBufferPointer(rebasing: line.dropLast())) }
