@@ -105,9 +105,11 @@ private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
         try FileManager.default.createDirectory(atPath: dir + "/folder", withIntermediateDirectories: false)
         #expect(mkfifo(dir + "/fifo", 0o600) == 0)
         for name in ["folder", "fifo"] {
-            let e = error { try FileIO.writeAtomically(dir + "/" + name, [1], replace: true) }
-            #expect(e?.code == "unsafe_output", "\(name)")
-            #expect(e?.status == .cannotCreate)
+            for sync in [true, false] {
+                let e = error { try FileIO.writeAtomically(dir + "/" + name, [1], replace: true, sync: sync) }
+                #expect(e?.code == "unsafe_output", "\(name)")
+                #expect(e?.status == .cannotCreate)
+            }
         }
         #expect(kind(dir + "/folder") == S_IFDIR)
         #expect(kind(dir + "/fifo") == S_IFIFO)
@@ -135,6 +137,33 @@ private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
         try FileIO.writeAtomically(dir + "/receipts/JO-1.pdf", [1], replace: true)
     }
 
+    @Test func aDirectoryOpenedOnceTakesManyFiles() throws {
+        let dir = scratch()
+        put(dir + "/victim", "original")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/JO-3.pdf", withDestinationPath: dir + "/victim")
+        let d = try FileIO.Directory(dir, field: "receipts")
+        for i in 1...5 { try d.write("JO-\(i).pdf", Array("pdf \(i)".utf8), replace: true, sync: false, field: "receipts") }
+        #expect(d.sync())
+        #expect(FileIO.list(dir).sorted() == ["JO-1.pdf", "JO-2.pdf", "JO-3.pdf", "JO-4.pdf", "JO-5.pdf", "victim"])
+        #expect(contents(dir + "/JO-3.pdf") == "pdf 3")
+        #expect(contents(dir + "/victim") == "original")
+        #expect(error { try d.write("JO-1.pdf", [1], replace: false) }?.code == "file_exists")
+        let long = String(repeating: "n", count: 250)   // its temporary name would be too long
+        try d.write(long, [1], replace: false)
+        #expect(contents(dir + "/" + long) == "\u{1}")
+        #expect(leftovers(dir).isEmpty)
+        for bad in ["", ".", "..", "a/b"] {
+            #expect(error { try d.write(bad, [1], replace: true) }?.status == .cannotCreate, "\(bad)")
+        }
+        #expect(error { _ = try FileIO.Directory(dir + "/victim") }?.code == "cannot_create")
+        // A store's outbox, opened as a directory: nothing in it is replaced.
+        let store = tempDir()
+        _ = try Store.create(store)
+        let outbox = try FileIO.Directory(store + "/outbox")
+        #expect(error { try outbox.write("1.eml", [1], replace: true) }?.code == "unsafe_output")
+        #expect(error { try FileIO.Directory(store).write("secret.key", [1], replace: true) }?.code == "unsafe_output")
+    }
+
     @Test func anOddNameIsRefused() {
         for path in ["", "/tmp/", "/tmp/.", "/tmp/.."] {
             #expect(error { try FileIO.writeAtomically(path, [1], replace: true) }?.status == .cannotCreate, "\(path)")
@@ -148,11 +177,19 @@ private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
         defer { umount(mnt); rmdir(mnt) }
         let big = [UInt8](repeating: 0x41, count: 1 << 20)
         for replace in [false, true] {
-            let e = error { try FileIO.writeAtomically(mnt + "/big.pdf", big, replace: replace) }
-            #expect(e?.code == "disk_full")
-            #expect(e?.status == .cannotCreate)
-            #expect(FileIO.list(mnt).isEmpty)
+            for sync in [true, false] {
+                let e = error { try FileIO.writeAtomically(mnt + "/big.pdf", big, replace: replace, sync: sync) }
+                #expect(e?.code == "disk_full")
+                #expect(e?.status == .cannotCreate)
+                #expect(FileIO.list(mnt).isEmpty)
+            }
         }
+        // Repairing a file in place on a full disk keeps the old one.
+        try FileIO.writeAtomically(mnt + "/JO-1.pdf", Array("old".utf8), replace: false)
+        #expect(error { try FileIO.write(mnt + "/JO-1.pdf", big, field: "receipts") }?.code == "disk_full")
+        #expect(FileIO.list(mnt) == ["JO-1.pdf"])
+        #expect(contents(mnt + "/JO-1.pdf") == "old")
+        unlink(mnt + "/JO-1.pdf")
         // Read-only: nothing can be created, nothing is left.
         guard mount("tmpfs", mnt, "tmpfs", UInt(MS_REMOUNT | MS_RDONLY), "size=64k") == 0 else { return }
         #expect(error { try FileIO.writeAtomically(mnt + "/a.pdf", [1], replace: false) }?.code == "cannot_create")
