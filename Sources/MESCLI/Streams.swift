@@ -197,10 +197,11 @@ public final class Input {
 
     /// Calls `body` with each line (without `\n`; a trailing `\r` is kept), streaming in chunks:
     /// lines are handed out in place from the chunk read, only a line cut by a chunk's end is
-    /// copied. A line longer than `maxLineLength` bytes (default `InputLimits.nirLine`, 4 Kio)
-    /// stops the reading at once with 65 (`line_too_long`) naming its number, whatever follows
-    /// (`nir check < /dev/zero` ends after one chunk); memory stays within a chunk and a line.
-    public func forEachLine(maxLineLength: Int = InputLimits.nirLine, field: String = "stdin",
+    /// copied. A line longer than `maxLineLength` bytes (`InputLimits.nirLine`, 4 Kio, for NIR
+    /// lists and typed answers) stops the reading at once with 65 (`line_too_long`) naming its
+    /// number, whatever follows (`nir check < /dev/zero` ends after one chunk); memory stays
+    /// within a chunk and a line.
+    public func forEachLine(maxLineLength: Int, field: String = "stdin",
                             _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         var pending = [UInt8]()
         var lines = 0
@@ -241,6 +242,14 @@ public final class Input {
             }
         }
         if !pending.isEmpty { try pending.withUnsafeBufferPointer { try body($0) } }
+    }
+
+    /// Calls `body` with each line, however long.
+    ///
+    /// Deprecated: unbounded (an endless line is buffered until memory runs out); use
+    /// `forEachLine(maxLineLength:field:_:)`.
+    public func forEachLine(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        try forEachLine(maxLineLength: .max, body)
     }
 
     /// Calls `body` with the input in chunks (the one read loop of standard input). Unbounded:

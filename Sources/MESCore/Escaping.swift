@@ -25,6 +25,16 @@ public enum TextEscaping {
         return out
     }
 
+    /// `terminalSafe` for bytes written straight into an output buffer (hot paths such as
+    /// `nir check` echoing its input): invalid UTF-8 is repaired with U+FFFD, as
+    /// `String(decoding:as:)` does. Printable ASCII is appended as is, without a copy to `String`.
+    public static func appendTerminalSafe(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var plain = true
+        for c in bytes where c < 0x20 || c >= 0x7F { plain = false; break }
+        if plain { out.append(contentsOf: bytes); return }
+        out.append(contentsOf: terminalSafe(String(decoding: bytes, as: UTF8.self)).utf8)
+    }
+
     /// Whether `terminalSafe` would change `s`.
     public static func needsTerminalEscaping(_ s: String) -> Bool {
         // Fast path on the bytes: ASCII controls and DEL, and the lead bytes of the only

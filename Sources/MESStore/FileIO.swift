@@ -155,7 +155,7 @@ public enum FileIO {
     /// Writes `bytes` to `path` atomically: a reader sees the old file or the whole new one, and
     /// nothing that exists at `path` is ever opened, truncated or followed.
     ///
-    /// A temporary `.mes-tmp-<random>` is created in the target's directory, relative to that
+    /// A temporary `.mes-tmp-<random>-<name>` is created in the target's directory, relative to that
     /// directory's descriptor (`openat`, `O_CREAT|O_EXCL|O_NOFOLLOW`, `mode`), written whole
     /// (short writes and `EINTR` retried), fsynced when `sync`, then put in place:
     ///

@@ -147,7 +147,7 @@ private func closedDescriptor() -> Int32 {
         try #require(fd >= 0)
         defer { close(fd) }
         var e: MESError?
-        let t = elapsed { e = error { try Input(fd: fd).forEachLine { _ in } } }
+        let t = elapsed { e = error { try Input(fd: fd).forEachLine(maxLineLength: InputLimits.nirLine) { _ in } } }
         #expect(e?.code == "line_too_long")
         #expect(e?.status == .invalidData)
         #expect(e?.message == "Ligne 1 trop longue (plus de 4 Kio)")
@@ -158,13 +158,22 @@ private func closedDescriptor() -> Int32 {
     @Test func aLongLineIsNamedByItsNumber() {
         let long = String(repeating: "1", count: 4097)
         var seen: [String] = []
-        let e = error { try Input("ok\n\(long)\nnot reached\n").forEachLine { seen.append(String(decoding: $0, as: UTF8.self)) } }
+        let e = error {
+            try Input("ok\n\(long)\nnot reached\n").forEachLine(maxLineLength: InputLimits.nirLine) { seen.append(String(decoding: $0, as: UTF8.self)) }
+        }
         #expect(e?.message == "Ligne 2 trop longue (plus de 4 Kio)")
         #expect(seen == ["ok"])
         // Cut across chunks: the carried-over part counts.
         #expect(error { try Input("a\n" + long).forEachLine(maxLineLength: 4096) { _ in } }?.code == "line_too_long")
         #expect(error { try Input(String(repeating: "x", count: 11)).forEachLine(maxLineLength: 10) { _ in } }?.code == "line_too_long")
         #expect(error { try Input(String(repeating: "x", count: 10)).forEachLine(maxLineLength: 10) { _ in } } == nil)
+    }
+
+    @Test func theDeprecatedLineReaderStaysUnbounded() throws {
+        let long = String(repeating: "9", count: 100_000)
+        var got: [Int] = []
+        try Input("a\n\(long)\nb").forEachLine { got.append($0.count) }
+        #expect(got == [1, 100_000, 1])
     }
 
     @Test func readAllIsBounded() throws {

