@@ -60,6 +60,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case usernameTaken = "username_taken"
     // exit noInput
     case fileUnreadable = "file_unreadable"
+    case fileNotRegular = "file_not_regular"
     case messageNotFound = "message_not_found"
     case stdinUnreadable = "stdin_unreadable"
     case storeMissing = "store_missing"
@@ -77,7 +78,8 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case storeError = "store_error"
     // exit cannotCreate
     case cannotCreate = "cannot_create"
-    case outputFailed = "output_failed"
+    case storeUnsafe = "store_unsafe"
+    case unsafeOutput = "unsafe_output"
     case diskFull = "disk_full"
     case fileExists = "file_exists"
     case storeReadonly = "store_readonly"
@@ -94,20 +96,25 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case sessionExpired = "session_expired"
     case sessionUnknown = "session_unknown"
 
+    // exit ioError
+    case outputFailed = "output_failed"
+
     /// The exit status this error ends a command with.
     public var status: ExitStatus {
         switch self {
+        case .outputFailed:
+            return .ioError
         case .cancelled, .confirmationRequired, .usage, .nowRefused, .deliveryConfigInvalid:
             return .usage
         case .cguRequired, .fileTooLarge, .keyInvalid, .inputTooLarge, .lineTooLong, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid, .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken:
             return .invalidData
-        case .fileUnreadable, .messageNotFound, .stdinUnreadable, .storeMissing:
+        case .fileUnreadable, .fileNotRegular, .messageNotFound, .stdinUnreadable, .storeMissing:
             return .noInput
         case .legalRepresentativeRequired, .adviserUnknown, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .storeNotEmpty:
             return .refused
         case .internal, .storeCorrupt, .storeError:
             return .internal
-        case .cannotCreate, .outputFailed, .diskFull, .fileExists, .storeReadonly:
+        case .cannotCreate, .storeUnsafe, .unsafeOutput, .diskFull, .fileExists, .storeReadonly:
             return .cannotCreate
         case .storeBusy, .tooSoon:
             return .temporary

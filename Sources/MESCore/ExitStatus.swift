@@ -7,6 +7,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case refused = 69
     case `internal` = 70
     case cannotCreate = 73
+    case ioError = 74
     case temporary = 75
     case identificationFailed = 77
 
@@ -20,6 +21,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .refused: return "refused by the profile's state (e.g. opposing an active space)"
         case .internal: return "internal error"
         case .cannotCreate: return "cannot create output (file exists without --force, unwritable directory, full disk)"
+        case .ioError: return "output failed: standard output or error could not be written (closed, full, broken pipe); nothing was consumed"
         case .temporary: return "temporary failure: the store stayed busy after retries, or a code was asked again within 30 seconds; try again"
         case .identificationFailed: return "identification failed: wrong, expired or used code, identity mismatch, lockout"
         }

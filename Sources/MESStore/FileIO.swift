@@ -3,29 +3,90 @@ import Glibc
 #endif
 import MESCore
 
-/// File output that is never half-written: temporary file, fsync, then link or rename.
+/// The one way `mes` reads and writes files.
+///
+/// Writing: a temporary file is created next to the target (relative to its directory's
+/// descriptor, `O_EXCL|O_NOFOLLOW`), written whole, synced, then renamed into place. An existing
+/// path is never opened for writing, so a symbolic link planted at the target is never followed:
+/// without `replace` the target is never replaced (a file, a link, anything: 73); with `replace`
+/// a regular file or a link is replaced by the new file (the link itself, never what it points
+/// to), and a directory, device node, FIFO, socket or the store's own files are refused (73).
+///
+/// Reading: bounded (`read(_:limit:field:allowStreams:)`, limits in `InputLimits`), and only
+/// regular files unless streams are allowed.
 public enum FileIO {
-    /// Reads a whole file (66 when it is missing or unreadable).
-    /// `read`, refusing (65) a file larger than `limit` bytes without reading it all.
-    public static func read(_ path: String, limit: Int, field: String) throws -> [UInt8] {
-        struct TooLarge: Error {}
-        var out = [UInt8]()
-        do {
-            try Chunks(path: path, field: field).forEach {
-                out.append(contentsOf: $0)
-                if out.count > limit { throw TooLarge() }
-            }
-        } catch is TooLarge {
-            throw MESError.invalid(.fileTooLarge, "Fichier trop volumineux (plus de \(limit >> 10) Kio) : \(path)", field: field)
+    // MARK: - Reading
+
+    /// Reads a whole file of at most `limit` bytes.
+    ///
+    /// - A file larger than `limit` is invalid data (65, `file_too_large`, "Fichier trop
+    ///   volumineux (plus de 4 Mio)"): a regular file is refused from its size before reading,
+    ///   anything else after reading at most `limit + 1` bytes (so `/dev/zero` ends at once).
+    /// - Missing or unreadable: 66 (`file_unreadable`). A directory: 66 (`file_not_regular`).
+    /// - A device node, FIFO or socket: 66 (`file_not_regular`) unless `allowStreams` (for
+    ///   inputs a person may give as `<(command)` or `/dev/stdin`, e.g. a password file); even
+    ///   then the bound holds. The file is opened without blocking (a FIFO without a writer does
+    ///   not hang), then read normally. Standard input given as `-` is the caller's business
+    ///   (`Input.readAll(limit:)`).
+    ///
+    /// Symbolic links are followed: reading through a link is harmless.
+    public static func read(_ path: String, limit: Int, field: String, allowStreams: Bool = false) throws -> [UInt8] {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard fd >= 0 else {
+            throw MESError(.fileUnreadable, "Fichier introuvable ou illisible : \(path) (\(errnoText()))", field: field)
         }
-        return out
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            throw MESError(.fileUnreadable, "Lecture impossible : \(path) (\(errnoText()))", field: field)
+        }
+        let kind = st.st_mode & S_IFMT
+        if kind == S_IFREG {
+            if Int(st.st_size) > limit { throw InputLimits.fileTooLarge(path, limit: limit, field: field) }
+        } else if kind == S_IFDIR || !allowStreams {
+            throw MESError(.fileNotRegular, "\(path) n'est pas un fichier ordinaire (\(kindName(kind)))", field: field)
+        }
+        // Blocking reads from here on (a FIFO waits for its writer's data; a regular file
+        // ignores the flag).
+        if kind != S_IFREG {
+            let flags = fcntl(fd, F_GETFL)
+            if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
+        }
+
+        // Read into the result itself: sized from the file's size (one more byte to see the
+        // end), grown by doubling for streams, never past `limit + 1`.
+        var out = [UInt8](repeating: 0, count: min(limit + 1, kind == S_IFREG ? Int(st.st_size) + 1 : 1 << 12))
+        var count = 0
+        while true {
+            if count == out.count {
+                if count > limit { break }
+                out += [UInt8](repeating: 0, count: min(out.count, limit + 1 - out.count))
+            }
+            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw MESError(.fileUnreadable, "Lecture impossible : \(path) (\(errnoText()))", field: field)
+            }
+            if n == 0 {
+                out.removeSubrange(count...)
+                return out
+            }
+            count += n
+        }
+        throw InputLimits.fileTooLarge(path, limit: limit, field: field)
     }
 
+    /// Reads a whole file (66 when it is missing or unreadable).
+    ///
+    /// Deprecated: use `read(_:limit:field:allowStreams:)` with the limit of what is read
+    /// (`InputLimits`). This one is bounded at 4 Mio (65 beyond) and still accepts devices and
+    /// FIFOs, as it always did (a FIFO without a writer reads as empty instead of hanging).
     public static func read(_ path: String, field: String = "file") throws -> [UInt8] {
-        var out = [UInt8]()
-        try Chunks(path: path, field: field).forEach { out.append(contentsOf: $0) }
-        return out
+        try read(path, limit: anyFileLimit, field: field, allowStreams: true)
     }
+
+    /// The bound of the deprecated `read(_:field:)`.
+    static let anyFileLimit = 4 << 20
 
     /// A file read in 64 KiB chunks (memory stays flat on large inputs).
     public final class Chunks {
@@ -67,6 +128,8 @@ public enum FileIO {
         }
     }
 
+    // MARK: - Directories
+
     /// Creates a directory (and its parents) with mode 0700; fine when it exists.
     /// Returns the directories it created, parents first.
     @discardableResult
@@ -87,58 +150,213 @@ public enum FileIO {
         for d in dirs.reversed() { rmdir(d) }
     }
 
-    /// Writes `bytes` to `path` atomically: a reader sees the old file or the whole new one.
-    /// Without `overwrite`, an existing file is an error (73) and is left alone.
-    /// With `sync` false the data is not fsynced (callers that sync a group of files themselves).
+    // MARK: - Writing
+
+    /// Writes `bytes` to `path` atomically: a reader sees the old file or the whole new one, and
+    /// nothing that exists at `path` is ever opened, truncated or followed.
+    ///
+    /// A temporary `.mes-tmp-<random>-<name>` is created in the target's directory, relative to that
+    /// directory's descriptor (`openat`, `O_CREAT|O_EXCL|O_NOFOLLOW`, `mode`), written whole
+    /// (short writes and `EINTR` retried), fsynced when `sync`, then put in place:
+    ///
+    /// - `replace: false`: `renameat2(RENAME_NOREPLACE)` (or `linkat` + `unlinkat` where the file
+    ///   system lacks it): anything at `path` — file, symbolic link (even dangling), directory —
+    ///   is left alone and the write fails with 73 `file_exists`.
+    /// - `replace: true` (`--force`, repairs): `renameat` replaces a regular file or a symbolic
+    ///   link (the link itself, never its target). Refused with 73 `unsafe_output`, even then: a
+    ///   directory, a device node, a FIFO or a socket at `path`, the store's own files (`mes.db`,
+    ///   `mes.db-wal`, `mes.db-shm`, `secret.key` in a directory that holds `mes.db` and
+    ///   `secret.key`) and anything in a store's `outbox/`.
+    ///
+    /// With `storeDirectory`, `refuseDangerousTarget` is checked first as well (by identity and
+    /// resolved path, in both modes). With `sync` the directory is fsynced after the rename; with
+    /// `sync` false nothing is (callers that sync a group of files themselves, e.g. one `syncfs`,
+    /// and rewrite a file cut by a crash), and with `sync` false and `replace` a free name is
+    /// created directly (`O_CREAT|O_EXCL|O_NOFOLLOW`, no temporary file: a concurrent reader may
+    /// see it being written) — only something already there goes through the rename.
+    /// On any failure the temporary file is removed. Errors: 73 (`cannot_create`, `disk_full`,
+    /// `file_exists`, `unsafe_output`). Many files into one directory: `Directory`.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], replace: Bool, sync: Bool = true,
+                                       mode: mode_t = 0o600, field: String = "output",
+                                       storeDirectory: String? = nil) throws {
+        if let storeDirectory { try refuseDangerousTarget(path, storeDirectory: storeDirectory, field: field) }
+        let (dir, name) = try split(path, field: field)
+        try Directory(dir, field: field, guarding: replace).write(name, bytes, replace: replace, sync: sync, mode: mode,
+                                                                  field: field, shownAs: path)
+    }
+
+    /// Writes `bytes` to `path` atomically (see `writeAtomically(_:_:replace:sync:mode:field:storeDirectory:)`).
+    ///
+    /// Deprecated spelling: `overwrite` is `replace`.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], overwrite: Bool, sync: Bool = true,
                                        mode: mode_t = 0o600, field: String = "output") throws {
-        let dir = directoryName(path)
-        let tmp = dir + "/.mes-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = Glibc.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw cannotCreate(path, field) }
-        var ok = writeAll(fd, bytes)
-        let savedErrno = errno
-        if ok && sync && fsync(fd) != 0 { ok = false }
-        if close(fd) != 0 { ok = false }
-        guard ok else {
-            unlink(tmp)
-            errno = savedErrno
-            throw cannotCreate(path, field)
+        try writeAtomically(path, bytes, replace: overwrite, sync: sync, mode: mode, field: field)
+    }
+
+    /// Writes a file, unsynced, replacing what is there (callers that sync a group of files at
+    /// once and can rewrite the file after a crash).
+    ///
+    /// Deprecated: now exactly `writeAtomically(path, bytes, replace: true, sync: false, …)` —
+    /// it no longer opens the path with `O_TRUNC`, so a symbolic link at `path` is replaced,
+    /// never written through. Many files into one directory: `Directory.write`.
+    public static func write(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600, field: String = "output") throws {
+        try writeAtomically(path, bytes, replace: true, sync: false, mode: mode, field: field)
+    }
+
+    /// A directory opened once for many atomic writes (a batch's receipts): what concerns the
+    /// directory itself (is it a store's outbox, does it hold a store's files) is checked once,
+    /// so each write costs a create, a write and a rename (plus one `fstatat` when replacing).
+    /// The writes are those of `writeAtomically`, relative to the directory's descriptor: a
+    /// directory renamed or replaced by a link after it was opened is not followed.
+    public final class Directory: Sendable {
+        /// The directory, as given.
+        public let path: String
+        let fd: Int32
+        /// The directory holds a store (`mes.db` and `secret.key`): its files are never replaced.
+        let holdsStore: Bool
+        /// The directory is a store's `outbox/`: nothing in it is replaced.
+        let isOutbox: Bool
+        /// A random tag for this handle's temporary names.
+        let tag: String
+
+        /// Opens `path` (73 `cannot_create` when it is missing or not a directory).
+        public convenience init(_ path: String, field: String = "output") throws {
+            try self.init(path, field: field, guarding: true)
         }
-        if overwrite {
-            guard rename(tmp, path) == 0 else { let e = cannotCreate(path, field); unlink(tmp); throw e }
-        } else {
-            if link(tmp, path) != 0 {
-                let exists = errno == EEXIST
-                unlink(tmp)
-                if exists { throw MESError.fileExists(path, field: field) }
+
+        init(_ path: String, field: String, guarding: Bool) throws {
+            self.path = path
+            tag = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+            fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else { throw cannotCreate(path, field) }
+            guard guarding else { holdsStore = false; isOutbox = false; return }
+            holdsStore = Self.holdsStore(fd, prefix: "")
+            var here = stat(), outbox = stat()
+            isOutbox = fstatat(fd, "../outbox", &outbox, 0) == 0 && fstat(fd, &here) == 0
+                && here.st_dev == outbox.st_dev && here.st_ino == outbox.st_ino && Self.holdsStore(fd, prefix: "../")
+        }
+
+        deinit { close(fd) }
+
+        /// Writes `bytes` as the file `name` of this directory, atomically, as `writeAtomically`
+        /// does (`name` is one component: no `/`).
+        public func write(_ name: String, _ bytes: [UInt8], replace: Bool, sync: Bool = true, mode: mode_t = 0o600,
+                          field: String = "output") throws {
+            try write(name, bytes, replace: replace, sync: sync, mode: mode, field: field, shownAs: path + "/" + name)
+        }
+
+        /// Flushes the directory's entries (after unsynced writes); false on an error.
+        @discardableResult
+        public func sync() -> Bool { fsync(fd) == 0 }
+
+        func write(_ name: String, _ bytes: [UInt8], replace: Bool, sync: Bool, mode: mode_t, field: String,
+                   shownAs path: String) throws {
+            guard !name.isEmpty, name != ".", name != "..", !name.contains("/") else {
+                throw MESError(.cannotCreate, "Impossible d'écrire \(path) : ce n'est pas un nom de fichier", field: field)
+            }
+            if replace {
+                try refuseStoreFiles(name, path: path, field: field)
+                if !sync {
+                    // Unsynced (a batch's receipts, synced as a group and repaired after a crash):
+                    // a free name is created directly, exclusively — still never an existing path —
+                    // which saves the rename (about 8 µs a file); what exists is replaced below.
+                    let dfd = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+                    if dfd >= 0 {
+                        var ok = writeAll(dfd, bytes)
+                        var err = ok ? 0 : errno
+                        if close(dfd) != 0 && ok { ok = false; err = errno }
+                        if ok { return }
+                        unlinkat(fd, name, 0)
+                        errno = err
+                        throw cannotCreate(path, field)
+                    }
+                    if errno != EEXIST { throw cannotCreate(path, field) }
+                }
+                try refuseSpecialFiles(name, path: path, field: field)
+            }
+
+            // The temporary name: this directory handle's random tag and the target's name
+            // (no system call for randomness per file); a fresh random one if that is taken.
+            var tmp = ".mes-tmp-" + tag + "-" + name
+            var tfd = openat(fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+            for _ in 0..<16 where tfd < 0 && (errno == EEXIST || errno == ENAMETOOLONG) {
+                tmp = ".mes-tmp-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+                tfd = openat(fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+            }
+            guard tfd >= 0 else { throw cannotCreate(path, field) }
+            var ok = writeAll(tfd, bytes)
+            var err = ok ? 0 : errno
+            if ok && sync && fsync(tfd) != 0 { ok = false; err = errno }
+            if close(tfd) != 0 && ok { ok = false; err = errno }
+            guard ok else {
+                unlinkat(fd, tmp, 0)
+                errno = err
                 throw cannotCreate(path, field)
             }
-            unlink(tmp)
+            if replace {
+                if renameat(fd, tmp, fd, name) != 0 {
+                    let e = errno
+                    unlinkat(fd, tmp, 0)
+                    errno = e
+                    if e == EISDIR || e == ENOTEMPTY || e == EEXIST { throw unsafeOutput(path, "est un dossier", field) }
+                    throw cannotCreate(path, field)
+                }
+            } else {
+                try placeNew(tmp, as: name, path: path, field: field)
+            }
+            if sync { _ = fsync(fd) }
         }
-        if sync { syncDirectory(dir) }
+
+        /// Puts the written temporary file `tmp` in place as `name`, never replacing anything.
+        private func placeNew(_ tmp: String, as name: String, path: String, field: String) throws {
+            if linux_renameat2(fd, tmp, fd, name, renameNoReplace) == 0 { return }
+            var e = errno
+            if e == EINVAL || e == ENOSYS || e == ENOTSUP {
+                // The file system has no RENAME_NOREPLACE: a hard link never replaces either.
+                if linkat(fd, tmp, fd, name, 0) == 0 { unlinkat(fd, tmp, 0); return }
+                e = errno
+            }
+            unlinkat(fd, tmp, 0)
+            errno = e
+            if e == EEXIST { throw MESError.fileExists(path, field: field) }
+            throw cannotCreate(path, field)
+        }
+
+        /// Refuses (73) to replace one of a store's own files (a write-time guard of `replace`).
+        private func refuseStoreFiles(_ name: String, path: String, field: String) throws {
+            if isOutbox { throw unsafeOutput(path, "est dans la boîte d'envoi de la base (outbox/)", field) }
+            if holdsStore && storeFiles.contains(name) { throw unsafeOutput(path, "est un fichier de la base (\(name))", field) }
+        }
+
+        /// Refuses (73) to replace what sits at `name` when it is not a regular file or a
+        /// symbolic link (a write-time guard of `replace`).
+        private func refuseSpecialFiles(_ name: String, path: String, field: String) throws {
+            var st = stat()
+            if fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
+                let kind = st.st_mode & S_IFMT
+                if kind != S_IFREG && kind != S_IFLNK { throw unsafeOutput(path, "est " + kindName(kind), field) }
+            }
+        }
+
+        /// Whether the directory `prefix` (relative to `dirfd`) holds a store: `mes.db` and `secret.key`.
+        private static func holdsStore(_ dirfd: Int32, prefix: String) -> Bool {
+            var st = stat()
+            return fstatat(dirfd, prefix + "mes.db", &st, AT_SYMLINK_NOFOLLOW) == 0
+                && fstatat(dirfd, prefix + "secret.key", &st, AT_SYMLINK_NOFOLLOW) == 0
+        }
     }
 
-    /// Writes a file in place, unsynced (callers that sync a group of files at once and can
-    /// rewrite the file after a crash). Replaces an existing file.
-    public static func write(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600, field: String = "output") throws {
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw cannotCreate(path, field) }
-        var ok = writeAll(fd, bytes)
-        if close(fd) != 0 { ok = false }
-        if !ok { let e = cannotCreate(path, field); unlink(path); throw e }
-    }
+    /// The store's own files, never an output.
+    public static let storeFiles: Set<String> = ["mes.db", "mes.db-wal", "mes.db-shm", "secret.key"]
 
-    /// The names in a directory (no `.` and `..`).
-    public static func list(_ dir: String) -> [String] {
-        guard let d = opendir(dir) else { return [] }
-        defer { closedir(d) }
-        var names: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
+    /// Splits a path into its directory and its last component (which must name a file).
+    static func split(_ path: String, field: String) throws -> (String, String) {
+        let dir = directoryName(path)
+        let name = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+        guard !name.isEmpty, name != ".", name != ".." else {
+            throw MESError(.cannotCreate, "Impossible d'écrire \(path) : ce n'est pas un nom de fichier", field: field)
         }
-        return names
+        return (dir, name)
     }
 
     /// Writes every byte (retrying short writes and EINTR); false on an error, errno set.
@@ -152,6 +370,152 @@ public enum FileIO {
             }
             return true
         }
+    }
+
+    // MARK: - Output targets
+
+    /// Refuses (73, `unsafe_output`), even with `--force`, an output path that is:
+    /// a directory, a device node, a FIFO or a socket (or a symbolic link to one); one of the
+    /// store's own files (`mes.db`, `mes.db-wal`, `mes.db-shm`, `secret.key` of
+    /// `storeDirectory`), compared by identity (`st_dev`, `st_ino`, so a hard link or a symbolic
+    /// link to one is caught) and by resolved path (so a file not created yet, such as
+    /// `mes.db-wal`, is caught too); or anything inside the store's `outbox/`.
+    /// A path that does not exist yet in an ordinary directory is fine. Call it before any work,
+    /// with the output options; `checkOutputTarget` adds the `--force` rule.
+    public static func refuseDangerousTarget(_ path: String, storeDirectory: String?, field: String) throws {
+        var lst = stat(), st = stat()
+        let exists = lstat(path, &lst) == 0
+        let followed = exists && stat(path, &st) == 0
+        if exists {
+            let kind = lst.st_mode & S_IFMT
+            if kind != S_IFREG && kind != S_IFLNK { throw unsafeOutput(path, "est " + kindName(kind), field) }
+            if kind == S_IFLNK && followed {
+                let target = st.st_mode & S_IFMT
+                if target != S_IFREG { throw unsafeOutput(path, "est un lien vers " + kindName(target), field) }
+            }
+        }
+        if path.hasSuffix("/") { throw unsafeOutput(path, "n'est pas un nom de fichier", field) }
+        guard let storeDirectory else { return }
+
+        // By identity.
+        let store = storeDirectory.hasSuffix("/") ? String(storeDirectory.dropLast()) : storeDirectory
+        for name in storeFiles.sorted() {
+            var f = stat()
+            guard stat(store + "/" + name, &f) == 0 else { continue }
+            let same = { (s: stat) in s.st_dev == f.st_dev && s.st_ino == f.st_ino }
+            if (exists && same(lst)) || (followed && same(st)) {
+                throw unsafeOutput(path, "est un fichier de la base (\(name))", field)
+            }
+        }
+        // By resolved path (the directory resolved, then the name; the link's target too).
+        guard let storeReal = realPath(store) else { return }
+        var candidates: [String] = []
+        if let (dir, name) = try? split(path, field: field), let d = realPath(dir) {
+            candidates.append((d == "/" ? "" : d) + "/" + name)
+        }
+        if followed, let r = realPath(path) { candidates.append(r) }
+        for c in candidates {
+            let slash = c.lastIndex(of: "/")!
+            let dir = String(c[..<slash]), name = String(c[c.index(after: slash)...])
+            if dir == storeReal && storeFiles.contains(name) {
+                throw unsafeOutput(path, "est un fichier de la base (\(name))", field)
+            }
+            if c == storeReal + "/outbox" || c.hasPrefix(storeReal + "/outbox/") {
+                throw unsafeOutput(path, "est dans la boîte d'envoi de la base (outbox/)", field)
+            }
+            if c == storeReal { throw unsafeOutput(path, "est le dossier de données", field) }
+        }
+    }
+
+    /// The checks of an output option, before any work is done: `refuseDangerousTarget` (even
+    /// with `force`), then an existing path (a file, or a symbolic link even dangling) is refused
+    /// (73, `file_exists`) unless `force`.
+    public static func checkOutputTarget(_ path: String?, force: Bool, storeDirectory: String?, field: String) throws {
+        guard let path else { return }
+        try refuseDangerousTarget(path, storeDirectory: storeDirectory, field: field)
+        try refuseExisting(path, force: force, field: field)
+    }
+
+    /// Refuses (73) an output path that exists (a symbolic link counts, even dangling) unless
+    /// `force`: checked before any work is done. See also `checkOutputTarget`.
+    public static func refuseExisting(_ path: String?, force: Bool, field: String) throws {
+        var st = stat()
+        if let path, !force, lstat(path, &st) == 0 { throw MESError.fileExists(path, field: field) }
+    }
+
+    // MARK: - The data directory's permissions
+
+    /// Checks an existing data directory: when group or others have any access to it
+    /// (`mode & 077 != 0`), it is fixed to 0700 (`fchmod` on the opened directory) and the note
+    /// to print is returned ("Droits corrigés : … était lisible par d'autres (0777) ; ramené à
+    /// 0700."); nil when nothing had to change or the directory does not exist.
+    ///
+    /// Refused with 73 (`store_unsafe`): a symbolic link, something that is not a directory, or a
+    /// directory owned by another user. 73 ("cannot create output") rather than 77, which `mes`
+    /// documents for failed identifications: the store cannot safely be used or created there.
+    public static func checkPrivateDirectory(_ path: String, field: String = "store") throws -> String? {
+        try checkPrivate(path, directory: true, field: field)
+    }
+
+    /// Checks an existing private file (the store's `secret.key`) like `checkPrivateDirectory`:
+    /// group/other access is fixed to 0600 and a note returned; a symbolic link, a non-regular
+    /// file or another user's file is refused (73, `store_unsafe`); nil when nothing changed or
+    /// the file does not exist.
+    public static func checkPrivateFile(_ path: String, field: String = "store") throws -> String? {
+        try checkPrivate(path, directory: false, field: field)
+    }
+
+    private static func checkPrivate(_ path: String, directory: Bool, field: String) throws -> String? {
+        func refuse(_ why: String) -> MESError {
+            MESError(.storeUnsafe, "Refusé : \(path) \(why) ; la base n'y sera pas utilisée.", field: field)
+        }
+        var lst = stat()
+        guard lstat(path, &lst) == 0 else {
+            if errno == ENOENT { return nil }
+            throw MESError(.fileUnreadable, "Fichier introuvable ou illisible : \(path) (\(errnoText()))", field: field)
+        }
+        if lst.st_mode & S_IFMT == S_IFLNK { throw refuse("est un lien symbolique") }
+        let fd = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (directory ? O_DIRECTORY : 0))
+        guard fd >= 0 else {
+            if errno == ELOOP { throw refuse("est un lien symbolique") }
+            if errno == ENOTDIR { throw refuse("n'est pas un dossier") }
+            throw MESError(.fileUnreadable, "Fichier introuvable ou illisible : \(path) (\(errnoText()))", field: field)
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw cannotCreate(path, field) }
+        let kind = st.st_mode & S_IFMT
+        if directory ? kind != S_IFDIR : kind != S_IFREG {
+            throw refuse(directory ? "n'est pas un dossier" : "n'est pas un fichier ordinaire (\(kindName(kind)))")
+        }
+        if st.st_uid != geteuid() { throw refuse("appartient à un autre utilisateur (uid \(st.st_uid))") }
+        let old = st.st_mode & 0o7777
+        guard old & 0o077 != 0 else { return nil }
+        let wanted: mode_t = directory ? 0o700 : 0o600
+        guard fchmod(fd, wanted) == 0 else {
+            throw MESError(.cannotCreate, "Impossible de corriger les droits de \(path) (\(errnoText()))", field: field)
+        }
+        let how = old & 0o044 != 0 ? "lisible par d'autres" : "accessible à d'autres"
+        return "Droits corrigés : \(path) était \(how) (\(octal(old))) ; ramené à \(octal(wanted))."
+    }
+
+    static func octal(_ mode: mode_t) -> String {
+        let s = String(mode, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - s.count)) + s
+    }
+
+    // MARK: - Small helpers
+
+    /// The names in a directory (no `.` and `..`).
+    public static func list(_ dir: String) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     /// Flushes a directory entry (after renames) to disk.
@@ -177,11 +541,6 @@ public enum FileIO {
         return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev
     }
 
-    /// Refuses (73) an output path that exists unless `force`: checked before any work is done.
-    public static func refuseExisting(_ path: String?, force: Bool, field: String) throws {
-        if let path, !force, exists(path) { throw MESError.fileExists(path, field: field) }
-    }
-
     public static func remove(_ path: String) { unlink(path) }
 
     static func directoryName(_ path: String) -> String {
@@ -189,9 +548,34 @@ public enum FileIO {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
+    /// The canonical path (links resolved), or nil when it cannot be resolved.
+    static func realPath(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    /// What a file type is called in messages ("un dossier", "un périphérique"…).
+    static func kindName(_ kind: mode_t) -> String {
+        switch kind {
+        case S_IFDIR: return "un dossier"
+        case S_IFCHR, S_IFBLK: return "un périphérique"
+        case S_IFIFO: return "un tube nommé (FIFO)"
+        case S_IFSOCK: return "une socket"
+        case S_IFLNK: return "un lien symbolique"
+        case S_IFREG: return "un fichier ordinaire"
+        default: return "un fichier spécial"
+        }
+    }
+
+    /// An output path that must not be written, even with `--force` (73, `unsafe_output`).
+    static func unsafeOutput(_ path: String, _ what: String, _ field: String) -> MESError {
+        MESError(.unsafeOutput, "Refusé : \(path) \(what) ; il ne sera pas remplacé, même avec --force.", field: field)
+    }
+
     static func cannotCreate(_ path: String, _ field: String) -> MESError {
         let reason = errnoText()
-        let code: ErrorCode = errno == ENOSPC ? .diskFull : .cannotCreate
+        let code: ErrorCode = errno == ENOSPC || errno == EDQUOT ? .diskFull : .cannotCreate
         return MESError(code, "Impossible d'écrire \(path) (\(reason))", field: field)
     }
 
@@ -199,6 +583,14 @@ public enum FileIO {
     public static func errnoText() -> String { String(cString: strerror(errno)) }
 }
 
+/// `renameat2`'s flag: fail with `EEXIST` rather than replace.
+private let renameNoReplace: UInt32 = 1
+
 /// Linux `syncfs(2)` (declared by glibc only under _GNU_SOURCE).
 @_silgen_name("syncfs")
 private func linux_syncfs(_ fd: Int32) -> Int32
+
+/// Linux `renameat2(2)` (glibc 2.28+, declared only under _GNU_SOURCE).
+@_silgen_name("renameat2")
+private func linux_renameat2(_ olddirfd: Int32, _ oldpath: UnsafePointer<CChar>, _ newdirfd: Int32,
+                             _ newpath: UnsafePointer<CChar>, _ flags: UInt32) -> Int32
