@@ -53,10 +53,8 @@ enum Args {
         if direct != nil && file != nil { throw MESError.usage("--\(name) and --\(name)-file cannot be used together", field: name) }
         if let direct { return direct }
         if let file {
-            let bytes = file == "-" ? try ctx.stdin.readAll() : try FileIO.read(file, field: name + "-file")
-            guard bytes.count <= 4096 else {
-                throw MESError.invalid(.fieldRequired, "Fichier trop volumineux pour un code (4 Kio au plus)", field: name + "-file")
-            }
+            let bytes = file == "-" ? try ctx.stdin.readAll(limit: InputLimits.secretFile, field: name + "-file")
+                : try FileIO.read(file, limit: InputLimits.secretFile, field: name + "-file", allowStreams: true)
             let text = String(decoding: bytes, as: UTF8.self)
             return String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").trimmingSpaces
         }

@@ -32,13 +32,14 @@ enum Confirmation {
     static func password(_ inv: Invocation, _ ctx: Context, twice: Bool) throws -> (password: String, confirmation: String) {
         let text: String
         if let path = inv.value("password-file") {
-            text = String(decoding: try FileIO.read(path, field: "password-file"), as: UTF8.self)
+            text = String(decoding: try FileIO.read(path, limit: InputLimits.passwordFile, field: "password-file", allowStreams: true),
+                          as: UTF8.self)
         } else if ctx.stdin.isTerminal {
             let first = try promptHidden("Mot de passe : ", ctx)
             let second = twice ? try promptHidden("Confirmer le mot de passe : ", ctx) : first
             return (first, second)
         } else {
-            text = String(decoding: try ctx.stdin.readAll(), as: UTF8.self)
+            text = String(decoding: try ctx.stdin.readAll(limit: InputLimits.passwordFile, field: "password"), as: UTF8.self)
         }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
         guard let first = lines.first, !first.isEmpty else {

@@ -51,6 +51,7 @@ public final class Context {
     /// another process says that the command is waiting.
     public func service() throws -> Service {
         let service = try Service.open(storeDirectory, clock: clock())
+        for n in service.store.notes { note(n) }
         if stderr.isTerminal {
             service.store.onWait = { [stderr] in
                 stderr.line("La base est occupée par un autre processus : attente…")
@@ -71,6 +72,13 @@ public final class Context {
             let t = report.text
             if !t.isEmpty { stdout.write(t.hasSuffix("\n") ? t : t + "\n") }
         }
+    }
+
+    /// `emit`, delivered at once: throws (74) when standard output cannot take it, so that a
+    /// caller can keep a side effect from happening (a code spent, a session opened).
+    public func emitNow(_ report: Report) throws {
+        emit(report)
+        try stdout.check()
     }
 
     /// A note for people on stderr (never under `--json`... unless it is a warning scripts may ignore).

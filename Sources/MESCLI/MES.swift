@@ -39,7 +39,7 @@ public enum MES {
             case .run(let inv):
                 try inv.command.run(inv, ctx)
             }
-            ctx.stdout.flush()
+            try ctx.stdout.check()
             return .success
         } catch let e as MESError {
             report(e, ctx)
@@ -49,6 +49,10 @@ public enum MES {
             return e.mesError.status
         } catch let e as ExitRequest {
             ctx.stdout.flush()
+            if let failure = ctx.stdout.failure {
+                report(failure.error, ctx)
+                return failure.error.status
+            }
             return e.status
         } catch {
             report(MESError(.internal, "erreur interne : \(error)"), ctx)
@@ -60,13 +64,16 @@ public enum MES {
     static func report(_ error: MESError, _ ctx: Context) {
         let e = ErrorHints.decorate(error)
         ctx.stdout.flush()
+        // A reader that went away (`| head -1`) needs no message; the status says it.
+        if e.code == .outputFailed, ctx.stdout.failure?.isBrokenPipe == true { return }
         if ctx.json {
             let doc = JSON.obj([("schema_version", 1),
                                 ("error", .obj([("code", .string(e.code.rawValue)), ("message", .string(e.message)),
                                                 ("field", JSON.str(e.field)), ("exit", .int(Int(e.status.rawValue)))]))])
             ctx.stderr.line(doc.serialized())
         } else {
-            ctx.stderr.line("mes: " + e.description)
+            // Data quoted in a message (a CSV header, a file name) cannot drive the terminal.
+            ctx.stderr.line("mes: " + TextEscaping.terminalSafe(e.description))
             if e.status == .usage { ctx.stderr.line("Try 'mes --help' or 'mes help COMMAND'.") }
         }
         ctx.stderr.flush()

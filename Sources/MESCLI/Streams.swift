@@ -153,14 +153,14 @@ public final class Output {
         if failure == nil { failure = OutputFailure(stream: name, code: code) }
     }
 
-    /// Flushes, then throws the first write error (73, `output_failed`) if there was one. The
+    /// Flushes, then throws the first write error (74, `output_failed`) if there was one. The
     /// entry point to make sure output was delivered; `MES.run` calls it after each command.
     public func check() throws {
         flush()
         if let failure { throw failure.error }
     }
 
-    /// Writes `s` and delivers it at once: flushes and throws (73, `output_failed`) if it, or
+    /// Writes `s` and delivers it at once: flushes and throws (74, `output_failed`) if it, or
     /// anything before it, could not be written. See the type's note on side effects.
     public func writeNow(_ s: String) throws {
         write(s)

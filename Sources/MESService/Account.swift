@@ -71,7 +71,8 @@ extension Service {
 
     /// Signing in, second step: the access code opens a session and ends the account's older
     /// sign-in sessions. A wrong code counts against the identifier like a wrong password.
-    public func login(username: String, accessCode: String) throws -> SignedIn {
+    /// `publish` delivers the session before the commit (see `identify`).
+    public func login(username: String, accessCode: String, publish: (SignedIn) throws -> Void = { _ in }) throws -> SignedIn {
         let now = clock.now()
         let subject = AttemptSubject.username(username)
         let outcome: Result<SignedIn, MESError> = try store.transaction {
@@ -87,8 +88,10 @@ extension Service {
             try store.clearAttempts(subject)
             try store.endSessions(personID: person.id, signInOnly: true, now: now)
             try store.audit("login", at: now, person: person.id, channel: .web, actor: .self)
-            return .success(SignedIn(token: try store.openSession(for: person.id, codeID: nil, now: now, policy: policy),
-                                     person: person, now: now))
+            let signedIn = SignedIn(token: try store.openSession(for: person.id, codeID: nil, now: now, policy: policy),
+                                    person: person, now: now)
+            try publish(signedIn)
+            return .success(signedIn)
         }
         return try outcome.get()
     }

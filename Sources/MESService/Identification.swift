@@ -15,8 +15,10 @@ public struct IdentifiedSession: Sendable {
 
 extension Service {
     /// Checks code + card in one transaction: success consumes the code and opens a session;
-    /// a wrong code on a known card is recorded (lockout) although the call fails.
-    public func identify(code: String, card: CardIdentity) throws -> IdentifiedSession {
+    /// a wrong code on a known card is recorded (lockout) although the call fails. `publish`
+    /// delivers the session before the commit: when it throws (standard output closed or full),
+    /// nothing is kept — the code is not consumed and no session opened.
+    public func identify(code: String, card: CardIdentity, publish: (IdentifiedSession) throws -> Void = { _ in }) throws -> IdentifiedSession {
         let now = clock.now()
         let result: Result<IdentifiedSession, MESError> = try store.transaction {
             let (person, codeID): (Person, Int64)
@@ -25,8 +27,10 @@ extension Service {
             case .identified(let p, let id): (person, codeID) = (p, id)
             }
             let token = try store.openSession(for: person.id, codeID: codeID, now: now, policy: policy)
-            return .success(IdentifiedSession(person: person, token: token, expiresAt: now.adding(seconds: policy.sessionValidity),
-                                              attached: try store.attached(to: person), now: now))
+            let session = IdentifiedSession(person: person, token: token, expiresAt: now.adding(seconds: policy.sessionValidity),
+                                            attached: try store.attached(to: person), now: now)
+            try publish(session)
+            return .success(session)
         }
         return try result.get()
     }

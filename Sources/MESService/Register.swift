@@ -10,6 +10,8 @@ public struct StoreCreation: Sendable {
     public let schemaVersion: Int
     /// How many demo people were seeded.
     public let demoPeople: Int
+    /// What was fixed on the way (modes of an existing directory or key), in French.
+    public let notes: [String]
 }
 
 /// What a notification wave sent.
@@ -49,7 +51,8 @@ extension Service {
             try store.transaction { try DemoData.seed(store) }
             seeded = try store.peopleCount()
         }
-        return StoreCreation(directory: directory, created: created, schemaVersion: store.schemaVersion, demoPeople: seeded)
+        return StoreCreation(directory: directory, created: created, schemaVersion: store.schemaVersion, demoPeople: seeded,
+                             notes: store.notes)
     }
 
     /// Loads a roster (all rows or none) from a source that hands over its bytes chunk by chunk.

@@ -347,7 +347,7 @@ public enum FileIO {
     }
 
     /// The store's own files, never an output.
-    public static let storeFiles: Set<String> = ["mes.db", "mes.db-wal", "mes.db-shm", "secret.key"]
+    public static let storeFiles: Set<String> = ["mes.db", "mes.db-wal", "mes.db-shm", "secret.key", "signing.key", "signing.crt", "mes.conf"]
 
     /// Splits a path into its directory and its last component (which must name a file).
     static func split(_ path: String, field: String) throws -> (String, String) {

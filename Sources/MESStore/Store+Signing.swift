@@ -54,8 +54,11 @@ extension Store {
                        .text(identity.fingerprint), .blob(identity.certificateDER), .int(now.seconds))
             if audited { try audit("signing_key_imported", at: now, person: nil, detail: identity.fingerprint) }
         }
-        try FileIO.writeAtomically(signingKeyPath, identity.keyPEM, overwrite: true, field: "store")
-        try FileIO.writeAtomically(signingCertificatePath, identity.certificatePEM, overwrite: true, field: "store")
+        // The store's own files: written through the unguarded directory (outputs may never replace them).
+        let dir = try FileIO.Directory(directory, field: "store", guarding: false)
+        try dir.write(Self.signingKeyFile, identity.keyPEM, replace: true, sync: true, mode: 0o600, field: "store", shownAs: signingKeyPath)
+        try dir.write(Self.signingCertificateFile, identity.certificatePEM, replace: true, sync: true, mode: 0o600, field: "store",
+                      shownAs: signingCertificatePath)
     }
 
     /// Every certificate this store has signed receipts with.

@@ -14,6 +14,9 @@ public final class Store {
     let secret: [UInt8]
     /// The same key, set up once for many MACs.
     lazy var hmac = HMACKey(key: secret)
+    /// What was fixed when the store was opened (a data directory or key readable by others,
+    /// brought back to 0700/0600), in French, for the person to be told.
+    public private(set) var notes: [String] = []
     /// Files written by the transaction under way, removed if it does not commit.
     var createdFiles: [String] = []
 
@@ -47,14 +50,27 @@ public final class Store {
             throw MESError(.storeMissing,
                            "Aucune base dans \(directory) : créez-la avec « mes init » (ou « mes init --demo »).", field: "store")
         }
-        let secret = try FileIO.read(directory + "/" + secretFile)
+        let notes = try privacyNotes(directory)
+        let secret = try FileIO.read(directory + "/" + secretFile, limit: InputLimits.secretFile, field: "store")
         guard secret.count == 32 else {
             throw MESError(.storeCorrupt, "La clé de la base est illisible (\(directory)/\(secretFile)).", field: "store")
         }
         let db = try openDatabase(directory + "/mes.db", create: false)
         let store = Store(directory: directory, db: db, secret: secret)
+        store.notes = notes
         try store.migrate()
         return store
+    }
+
+    /// An existing data directory or key file open to others is brought back to 0700/0600 (with
+    /// a note); one that is a link or belongs to someone else is refused (73, `store_unsafe`).
+    static func privacyNotes(_ directory: String) throws -> [String] {
+        var notes: [String] = []
+        if let n = try FileIO.checkPrivateDirectory(directory, field: "store") { notes.append(n) }
+        for f in [secretFile, signingKeyFile] where FileIO.exists(directory + "/" + f) {
+            if let n = try FileIO.checkPrivateFile(directory + "/" + f, field: "store") { notes.append(n) }
+        }
+        return notes
     }
 
     /// Creates the store (directories, key, schema); an existing store is opened as is.
@@ -62,6 +78,8 @@ public final class Store {
     public static func create(_ directory: String) throws -> (Store, Bool) {
         umask(0o077)
         if exists(at: directory) { return (try open(directory), false) }
+        var notes: [String] = []
+        if FileIO.exists(directory) { notes = try privacyNotes(directory) }
         try FileIO.makeDirectory(directory)
         for sub in ["outbox", "receipts"] { try FileIO.makeDirectory(directory + "/" + sub) }
         let keyPath = directory + "/" + secretFile
@@ -69,7 +87,8 @@ public final class Store {
             try FileIO.writeAtomically(keyPath, Crypto.randomBytes(32), overwrite: false)
         }
         let db = try openDatabase(directory + "/mes.db", create: true)
-        let store = Store(directory: directory, db: db, secret: try FileIO.read(keyPath))
+        let store = Store(directory: directory, db: db, secret: try FileIO.read(keyPath, limit: InputLimits.secretFile, field: "store"))
+        store.notes = notes
         try store.migrate()
         _ = try store.signingIdentity(now: Instant(seconds: Int64(time(nil))))
         return (store, true)

@@ -218,10 +218,19 @@ import MESStore
     @Test func fortyThousandHostileNIRLines() throws {
         var rng = SeededGenerator(seed: 5)
         var text = ""
-        for _ in 0..<40_000 { text += Self.hostileValues(&rng).replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ") + "\n" }
+        var n = 0
+        while n < 40_000 {
+            let v = Self.hostileValues(&rng).replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ")
+            guard v.utf8.count <= 4096 else { continue }  // longer lines stop the run: below
+            text += v + "\n"
+            n += 1
+        }
         let r = try runBinary(["nir", "check", "--json"], stdin: Data(text.utf8))
         #expect(r.status == 65)
         #expect(r.stdout.split(separator: "\n", omittingEmptySubsequences: false).count == 40_001)
+        // A line over 4 KiB ends the run with its line number (memory stays flat on endless input).
+        let long = try runBinary(["nir", "check", "--json"], stdin: Data(("116304403801618\n" + String(repeating: "1", count: 5_000) + "\n").utf8))
+        #expect(long.status == 65 && long.errorJSON["code"] as? String == "line_too_long" && long.stderr.contains("Ligne 2"), "\(long.stderr)")
         let huge = try runBinary(["vitale", "check", "--card", "photo", String(repeating: "1", count: 100_000)])
         #expect(huge.status == 65)
     }

@@ -32,7 +32,7 @@ private func closedDescriptor() -> Int32 {
         #expect(!out.hasFailed)
         let e = error { try out.check() }
         #expect(e?.code.rawValue == "output_failed")
-        #expect(e?.status == .cannotCreate)
+        #expect(e?.status == .ioError)
         #expect(e?.field == "stdout")
         #expect(e?.message == "Écriture impossible sur la sortie standard (No space left on device) : la sortie est incomplète.")
         #expect(out.hasFailed)

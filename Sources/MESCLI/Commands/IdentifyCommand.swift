@@ -15,6 +15,7 @@ enum IdentifyCommand {
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         let code = try Args.code(inv, ctx)
-        ctx.emit(try ctx.service().identify(code: code, card: try Args.cardIdentity(inv)))
+        // The token is printed before the code is spent: if it cannot be, nothing is kept.
+        _ = try ctx.service().identify(code: code, card: try Args.cardIdentity(inv)) { try ctx.emitNow($0) }
     }
 }

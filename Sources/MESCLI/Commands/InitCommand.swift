@@ -13,6 +13,8 @@ enum InitCommand {
     }
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
-        ctx.emit(try Service.initialize(ctx.storeDirectory, demo: inv.flag("demo"), testClock: inv.flag("test-clock")))
+        let creation = try Service.initialize(ctx.storeDirectory, demo: inv.flag("demo"), testClock: inv.flag("test-clock"))
+        for n in creation.notes { ctx.note(n) }
+        ctx.emit(creation)
     }
 }

@@ -19,7 +19,7 @@ enum LoginCommand {
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         let username = try inv.required("username").trimmingSpaces
         if let otp = try Args.secret(inv, ctx, "otp") {
-            ctx.emit(try ctx.service().login(username: username, accessCode: otp))
+            _ = try ctx.service().login(username: username, accessCode: otp) { try ctx.emitNow($0) }
             return
         }
         let (password, _) = try Confirmation.password(inv, ctx, twice: false)

@@ -35,7 +35,10 @@ enum NIRCheckCommand {
                 ctx.stderr.line("Lecture des NIR sur l'entrée standard, un par ligne (Ctrl-D pour finir) :")
                 ctx.stderr.flush()
             }
-            try ctx.stdin.forEachLine { line in
+            // Lines over 4 KiB stop the run (65): memory stays flat on endless input; a reader
+            // that went away (`| head`) ends it at once.
+            try ctx.stdin.forEachLine(maxLineLength: InputLimits.nirLine, field: "stdin") { line in
+                if ctx.stdout.hasFailed { try ctx.stdout.check() }
                 // Tolerate CRLF files.
                 if let last = line.last, last == 0x0D { handle(UnsafeBufferPointer(rebasing: line.dropLast())) }
                 else { handle(line) }

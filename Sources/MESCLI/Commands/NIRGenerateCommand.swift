@@ -22,7 +22,7 @@ enum NIRGenerateCommand {
         var gen = NIRGenerator(seed: seed)
         let reason = inv.value("reason").flatMap(NIRReason.init(rawValue:))
         if reason != nil && !inv.flag("invalid") { throw MESError.usage("--reason goes with --invalid", field: "reason") }
-        for _ in 0..<count {
+        for _ in 0..<count where !ctx.stdout.hasFailed {
             if inv.flag("invalid") {
                 let g = gen.invalid(reason)
                 let r = g.reason!.rawValue

@@ -34,7 +34,7 @@ enum NIRCheckOutput {
             c.withUTF8 { grouped($0, into: &out) }
             out.append(contentsOf: "\tvalide\n".utf8)
         case .invalid(let reason):
-            out.append(contentsOf: String(decoding: input, as: UTF8.self).utf8)
+            TextEscaping.appendTerminalSafe(input, to: &out)
             out.append(contentsOf: "\tinvalide (\(reason.rawValue)) : \(reason.message)\n".utf8)
         }
     }

@@ -13,7 +13,7 @@ enum ProfileView {
 
     static func line(_ p: Person) -> String {
         let initials = String(p.firstName.prefix(1) + p.lastName.prefix(1)).uppercased()
-        return "  [\(p.id)] \(initials) \(p.displayName) — \(p.stateLabel)" + (p.deceased ? " (décédé)" : "")
+        return TextEscaping.terminalSafe("  [\(p.id)] \(initials) \(p.displayName) — \(p.stateLabel)" + (p.deceased ? " (décédé)" : ""))
     }
 
     static func list(_ people: [Person]) -> String {

@@ -43,7 +43,9 @@ struct OutboxListing: Report {
 }
 
 extension OutboxMessage: Report {
-    public var text: String { body }
+    public var text: String {
+        body.split(separator: "\n", omittingEmptySubsequences: false).map { TextEscaping.terminalSafe(String($0)) }.joined(separator: "\n")
+    }
     public var json: JSON {
         .object([("schema_version", 1)] + OutboxListing.json(entry) + [("body", .string(body)), ("code", JSON.str(code) ?? .null)])
     }
@@ -61,8 +63,9 @@ struct HistoryListing: Report {
 
     var text: String {
         entries.isEmpty ? "Aucun événement." : entries.map { e in
+            // Tab-separated cells: a formula or a control character from the data is neutralised.
             [e.at.iso8601, e.event, who(e.person), e.channel ?? "", [e.actor, e.actorID].compactMap { $0 }.joined(separator: ":"), e.detail ?? ""]
-                .joined(separator: "\t")
+                .map { TextEscaping.terminalSafe(TextEscaping.spreadsheetCell($0)) }.joined(separator: "\t")
         }.joined(separator: "\n")
     }
 

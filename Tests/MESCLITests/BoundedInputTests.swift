@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+/// Endless or hostile input ends fast with a documented status; output that cannot be
+/// delivered is an error and spends nothing; data cannot drive a terminal or a spreadsheet.
+@Suite(.serialized) struct BoundedInputTests {
+    /// Runs the binary through /bin/sh so that redirections (`>/dev/full`, `>&-`, `</dev/zero`) apply.
+    func sh(_ command: String, env: [String: String]) throws -> (status: Int32, err: String, seconds: Double) {
+        let err = temporaryDirectory("sh").appendingPathComponent("err")
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MES_") }
+        for (k, v) in env { environment[k] = v }
+        environment["MES"] = mesBinary.path
+        p.environment = environment
+        p.standardError = try FileHandle(forWritingTo: err)
+        let t = Date()
+        try p.run()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: try Data(contentsOf: err), as: UTF8.self), Date().timeIntervalSince(t))
+    }
+
+    @Test func endlessAndQuadraticInputsEndInUnderASecond() throws {
+        let s = try Scenario()
+        let env = ["MES_HOME": s.store, "MES_NOW": s.now]
+        let parens = s.dir.appendingPathComponent("parens.pdf").path
+        try Data(repeating: UInt8(ascii: "("), count: 80_000).write(to: URL(fileURLWithPath: parens))
+        let cases: [(String, Set<Int32>)] = [
+            ("\"$MES\" receipt verify /dev/zero", [65, 66]),
+            ("\"$MES\" receipt verify \(parens)", [65]),
+            ("\"$MES\" login --username martine.l --password-file /dev/zero", [65, 66]),
+            ("\"$MES\" login --username martine.l < /dev/zero", [65]),
+            ("\"$MES\" nir check < /dev/zero", [65]),
+            ("\"$MES\" identify --code-file /dev/zero --nir 116304403801618 --card plain --serial 953701166", [65, 66]),
+        ]
+        for (command, statuses) in cases {
+            let r = try sh(command + " > /dev/null", env: env)
+            #expect(statuses.contains(r.status), "\(command): \(r.status) \(r.err)")
+            #expect(r.seconds < 1, "\(command) took \(r.seconds) s")
+        }
+    }
+
+    @Test func outputThatCannotBeDeliveredIsAnErrorAndSpendsNothing() throws {
+        let s = try Scenario()
+        let env = ["MES_HOME": s.store, "MES_NOW": s.now]
+        #expect(try sh("\"$MES\" nir generate --count 100000 > /dev/full", env: env).status == 74)
+        #expect(try sh("\"$MES\" manpage > /dev/full", env: env).status == 74)
+        let piped = try sh("\"$MES\" nir generate --count 5000000 | head -1 > /dev/null", env: env)
+        #expect(piped.seconds < 2, "a reader that went away stops the run")
+        try s.run(["code", "generate"] + Scenario.martine + Scenario.martineBirth)
+        let code = try s.lastCode()
+        let identify = "\"$MES\" identify --code \(code) --nir 116304403801618 --card plain --serial 953701166"
+        let full = try sh(identify + " > /dev/full", env: env)
+        #expect(full.status == 74, "\(full.err)")
+        let closed = try sh(identify + " >&-", env: env)
+        #expect(closed.status == 74, "\(closed.err)")
+        // The code was not spent and no session opened: it still identifies.
+        let ok = try s.run(["identify", "--code", code, "--json"] + Scenario.martine)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let events = (try s.run(["history", "--json"]).json["events"] as? [[String: Any]] ?? []).filter { $0["event"] as? String == "identified" }
+        #expect(events.count == 1)
+    }
+
+    @Test func aDataDirectoryOpenToOthersIsBroughtBackToPrivate() throws {
+        let dir = temporaryDirectory("mes-perm").appendingPathComponent("store").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        chmod(dir, 0o777)
+        try Data(repeating: 7, count: 32).write(to: URL(fileURLWithPath: dir + "/secret.key"))
+        chmod(dir + "/secret.key", 0o666)
+        let r = try runBinary(["init"], env: ["MES_HOME": dir])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("0777") && r.stderr.contains("0700"), "\(r.stderr)")
+        let mode = { (p: String) -> Int in ((try? FileManager.default.attributesOfItem(atPath: p)[.posixPermissions] as? Int) ?? 0) ?? 0 }
+        #expect(mode(dir) == 0o700)
+        #expect(mode(dir + "/secret.key") == 0o600)
+    }
+
+    @Test func controlSequencesAndFormulasFromDataAreNeutralised() throws {
+        let s = try Scenario(demo: false)
+        try s.run(["init", "--test-clock"])
+        let csv = s.dir.appendingPathComponent("evil.csv").path
+        try "nir,birth_date,\u{1B}[2J\u{1B}]0;pwned\u{07}x\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let r = try s.run(["import", csv])
+        #expect(r.status == 65)
+        #expect(!r.stderr.contains("\u{1B}"), "raw escape sequence on the terminal")
+        #expect(r.stderr.contains("\\x1b"), "\(r.stderr)")
+        // A formula as a first name: the tab-separated history starts no cell with it.
+        let roster = s.dir.appendingPathComponent("r.csv").path
+        try "nir,birth_date,first_name,last_name,card_type,serial\n116304403801618,08/06/1988,=HYPERLINK(A1),Dupont,plain,953701166\n"
+            .write(toFile: roster, atomically: true, encoding: .utf8)
+        #expect(try s.run(["import", roster]).status == 0)
+        try s.run(["advisers", "add", "A042"])
+        #expect(try s.run(["oppose", "--assisted", "--adviser", "A042", "--nir", "116304403801618", "--birth-date", "08/06/1988",
+                           "--last-name", "Dupont", "--yes"]).status == 0)
+        let history = try s.run(["history"])
+        let cells = history.stdout.split(separator: "\n").flatMap { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        #expect(!cells.contains { $0.hasPrefix("=") || $0.hasPrefix("+") || $0.hasPrefix("@") }, "\(history.stdout)")
+        // JSON stays exact.
+        let json = try s.run(["history", "--json"]).stdout
+        #expect(json.contains("=HYPERLINK"))
+    }
+}
