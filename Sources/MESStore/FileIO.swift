@@ -275,6 +275,10 @@ public enum FileIO {
                 try refuseSpecialFiles(name, path: path, field: field)
             }
 
+            // An unnamed file (O_TMPFILE) linked in once whole: a process killed while writing
+            // leaves nothing behind. Where the file system has none, a named temporary file.
+            if try writeUnnamed(name, bytes, replace: replace, sync: sync, mode: mode, field: field, shownAs: path) { return }
+
             // The temporary name: this directory handle's random tag and the target's name
             // (no system call for randomness per file); a fresh random one if that is taken.
             var tmp = ".mes-tmp-" + tag + "-" + name
@@ -305,6 +309,50 @@ public enum FileIO {
                 try placeNew(tmp, as: name, path: path, field: field)
             }
             if sync { _ = fsync(fd) }
+        }
+
+        /// Writes through an unnamed file (`O_TMPFILE`), linked in as `name` (never replacing) or,
+        /// with `replace`, linked under a temporary name and renamed over `name` at once. False
+        /// when the file system cannot make unnamed files (the caller uses a named one).
+        private func writeUnnamed(_ name: String, _ bytes: [UInt8], replace: Bool, sync: Bool, mode: mode_t, field: String,
+                                  shownAs path: String) throws -> Bool {
+            let tfd = openat(fd, ".", oTmpFile | O_WRONLY | O_CLOEXEC, mode)
+            guard tfd >= 0 else {
+                if errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL || errno == ENOENT { return false }
+                throw cannotCreate(path, field)
+            }
+            defer { close(tfd) }
+            var ok = writeAll(tfd, bytes)
+            if ok && sync && fsync(tfd) != 0 { ok = false }
+            guard ok else { throw cannotCreate(path, field) }
+            let proc = "/proc/self/fd/\(tfd)"
+            if !replace {
+                guard linkat(AT_FDCWD, proc, fd, name, AT_SYMLINK_FOLLOW) == 0 else {
+                    if errno == EEXIST { throw MESError.fileExists(path, field: field) }
+                    if errno == ENOENT { return false }  // no /proc: the named way
+                    throw cannotCreate(path, field)
+                }
+            } else {
+                var tmp = ".mes-tmp-" + tag + "-" + name
+                var linked = linkat(AT_FDCWD, proc, fd, tmp, AT_SYMLINK_FOLLOW) == 0
+                for _ in 0..<16 where !linked && (errno == EEXIST || errno == ENAMETOOLONG) {
+                    tmp = ".mes-tmp-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+                    linked = linkat(AT_FDCWD, proc, fd, tmp, AT_SYMLINK_FOLLOW) == 0
+                }
+                guard linked else {
+                    if errno == ENOENT { return false }
+                    throw cannotCreate(path, field)
+                }
+                if renameat(fd, tmp, fd, name) != 0 {
+                    let e = errno
+                    unlinkat(fd, tmp, 0)
+                    errno = e
+                    if e == EISDIR || e == ENOTEMPTY || e == EEXIST { throw unsafeOutput(path, "est un dossier", field) }
+                    throw cannotCreate(path, field)
+                }
+            }
+            if sync { _ = fsync(fd) }
+            return true
         }
 
         /// Puts the written temporary file `tmp` in place as `name`, never replacing anything.
@@ -582,6 +630,9 @@ public enum FileIO {
     /// The text of the current `errno`.
     public static func errnoText() -> String { String(cString: strerror(errno)) }
 }
+
+/// `open`'s `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY` on Linux), which the Swift module does not export.
+let oTmpFile: Int32 = 0o20000000 | O_DIRECTORY
 
 /// `renameat2`'s flag: fail with `EEXIST` rather than replace.
 private let renameNoReplace: UInt32 = 1

@@ -5,8 +5,8 @@ import MESRender
 import MESStore
 
 /// The receipt files of a batch, behind its transactions: each group commits, then its receipts
-/// are rendered and written on one thread and synced (one `syncfs` per group) on another, while
-/// the main thread goes on with the next group. `waitSynced(n)` returns once group `n`'s files
+/// are rendered and signed on one thread, written on a second and synced (one `syncfs` per
+/// group) on a third, while the main thread goes on with the next group. `waitSynced(n)` returns once group `n`'s files
 /// and records are on disk: only then are its result lines printed.
 ///
 /// The records are made durable by that same sync: the batch's connection commits without an
@@ -16,15 +16,19 @@ import MESStore
 /// loses nothing that was printed: the next run files again what did not commit, and rewrites
 /// the receipt files of what did (see `BatchOpposition`).
 final class ReceiptPipeline: @unchecked Sendable {
-    /// Renders and writes files, in order.
+    /// Renders and signs documents, in order, and hands them to the writer.
+    private let signer = DispatchQueue(label: "mes.batch.sign")
+    /// Writes files, in order.
     private let writer = DispatchQueue(label: "mes.batch.receipts")
+    /// The receipts directory, opened once by the writer (writer's thread only).
+    private var directory: FileIO.Directory?
     private let writing = DispatchGroup()
     /// Syncs groups, in order.
     private let syncer = DispatchQueue(label: "mes.batch.sync")
     /// The file systems a group's sync covers: the receipts', then the store's when not the same.
     let receiptsDirectory: String
     let storeDirectory: String?
-    /// Renders the documents (on the writer's thread).
+    /// Renders the documents (on the signer's thread).
     let issuer: any ReceiptIssuer
     /// Where each file is listed before it is created (clean-up after a killed run).
     let folder: ReceiptFolder?
@@ -50,48 +54,74 @@ final class ReceiptPipeline: @unchecked Sendable {
     /// Renders and writes a receipt file (`document`: already rendered, e.g. for a mail too).
     func write(_ receipt: OppositionReceipt, to path: String, document: [UInt8]? = nil) {
         filesAsked += 1
-        writerJob { [self] in
-            folder?.record(receipt.batchFileName)
-            try FileIO.write(path, document ?? issuer.document(receipt), field: "receipts")
-            wrote = true
+        stage { [self] in
+            let bytes = try document ?? issuer.document(receipt)
+            return { [self] in try store(path, bytes) }
         }
     }
 
-    /// Rewrites the file at `path` when it is not exactly the receipt's PDF (missing, empty, cut
-    /// short or damaged: what a crash between a group's commit and its sync can leave).
+    /// Rewrites the file at `path` when it is not an intact document of the receipt (missing,
+    /// empty, cut short or damaged: what a crash between a group's commit and its sync can leave).
     func repair(_ receipt: OppositionReceipt, at path: String) {
         filesAsked += 1
-        writerJob { [self] in
-            if let existing = try? FileIO.read(path, field: "receipts"), issuer.isIntact(existing, of: receipt) { return }
-            folder?.record(receipt.batchFileName)
-            try FileIO.write(path, try issuer.document(receipt), field: "receipts")
-            wrote = true
+        stage { [self] in
+            if let existing = try? FileIO.read(path, limit: InputLimits.receiptFile, field: "receipts"),
+               issuer.isIntact(existing, of: receipt) { return nil }
+            let bytes = try issuer.document(receipt)
+            return { [self] in try store(path, bytes) }
         }
     }
 
-    private func writerJob(_ job: @escaping @Sendable () throws -> Void) {
-        writer.async(group: writing) { [self] in
-            do { try job() } catch { fail(writingGroup, error) }
+    /// Lists the file in the folder's manifest, then writes it (writer's thread): through the
+    /// receipts directory opened once, or by its path when it is elsewhere.
+    private func store(_ path: String, _ bytes: [UInt8]) throws {
+        let slash = path.lastIndex(of: "/")
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        folder?.record(name)
+        if let slash, String(path[..<slash]) == receiptsDirectory {
+            if directory == nil { directory = try FileIO.Directory(receiptsDirectory, field: "receipts") }
+            try directory!.write(name, bytes, replace: true, sync: false, field: "receipts")
+        } else {
+            try FileIO.write(path, bytes, field: "receipts")
+        }
+        wrote = true
+    }
+
+    /// Runs `prepare` on the signer's thread, then what it returns on the writer's, in order.
+    private func stage(_ prepare: @escaping @Sendable () throws -> (() throws -> Void)?) {
+        signer.async(group: writing) { [self] in
+            let writeJob: (() throws -> Void)?
+            do { writeJob = try prepare() } catch {
+                writer.async(group: writing) { [self] in fail(writingGroup, error) }
+                return
+            }
+            guard let writeJob else { return }
+            let job = UncheckedSendable(writeJob)
+            writer.async(group: writing) { [self] in
+                do { try job.value() } catch { fail(writingGroup, error) }
+            }
         }
     }
 
     /// Group `n` has committed (`storeChanged`: it wrote records): once the files asked for so
     /// far are written, sync them and the records. A group that wrote nothing needs no sync.
     func endGroup(_ n: Int, storeChanged: Bool) {
-        writer.async(group: writing) { [self] in
-            let files = wrote
-            wrote = false
-            writingGroup = n + 1
-            syncer.async { [self] in
-                do {
-                    if files || storeChanged { try sync(receiptsDirectory) }
-                    if storeChanged, let storeDirectory { try sync(storeDirectory) }
-                } catch { fail(n, error) }
-                state.lock()
-                synced = n
-                state.broadcast()
-                state.unlock()
-            }
+        signer.async(group: writing) { [self] in writer.async(group: writing) { [self] in endGroupOnWriter(n, storeChanged) } }
+    }
+
+    private func endGroupOnWriter(_ n: Int, _ storeChanged: Bool) {
+        let files = wrote
+        wrote = false
+        writingGroup = n + 1
+        syncer.async { [self] in
+            do {
+                if files || storeChanged { try sync(receiptsDirectory) }
+                if storeChanged, let storeDirectory { try sync(storeDirectory) }
+            } catch { fail(n, error) }
+            state.lock()
+            synced = n
+            state.broadcast()
+            state.unlock()
         }
     }
 
