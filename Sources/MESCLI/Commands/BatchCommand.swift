@@ -13,7 +13,7 @@ enum BatchCommand {
 
             Standard output is JSON Lines whatever --json says: one object per row, in order, with row (the CSV line), nir (masked), status, and receipt/file, destination, or field/reason/message. Statuses: opposed, already_opposed, code_requested, invalid, identity_mismatch, code_expired, code_used, code_superseded, locked, too_soon, refused. A last object {"summary": ...} counts them; a human summary goes to standard error, with progress when standard error is a terminal (unless --quiet).
 
-            Each opposed member gets one PDF receipt in DIR, named REFERENCE_LASTNAME.pdf (never the NIR). Rows are filed in groups (--group-size, default 2,000) per transaction; once a group commits, its receipts are written and synced at once with its records (while the next group runs), and its result lines are printed only when both are on disk. Running the same file again never files a second opposition or receipt: rows done before report already_opposed, and their receipt file is rewritten if it is missing or damaged. A run killed at any moment and run again finishes the rest. Exit 0 when every row was handled, 65 when some rows were invalid, 73 when a receipt could not be written or synced (a full disk): the lines of the groups already on disk are printed, and running the file again files the rest and writes the missing receipts.
+            Each opposed member gets one PDF receipt in DIR, named REFERENCE_LASTNAME.pdf (never the NIR). Rows are filed in groups (--group-size, default 2,000) per transaction; once a group commits, its receipts are written and synced at once with its records (while the next group runs), and its result lines are printed only when both are on disk. Running the same file again never files a second opposition or receipt: rows done before report already_opposed, and their receipt file is rewritten if it is missing or damaged. A run killed at any moment and run again finishes the rest. Exit 0 only when every row ended opposed, already_opposed or code_requested; otherwise 65 when some rows were invalid, else 69 when some were refused, else 77 when some identifications failed (identity_mismatch, code_expired, code_used, code_superseded, locked), else 75 (too_soon); 73 when a receipt could not be written or synced (a full disk): the lines of the groups already on disk are printed, and running the file again files the rest and writes the missing receipts.
 
             --mail-receipts queues, for each member filed now who has an e-mail address, a message (in French) with the signed receipt attached (multipart/mixed, base64), and sends the queue after the run through the configured transport (see mes outbox send) unless --no-send. --report FILE writes a spreadsheet-friendly CSV for the association (UTF-8 with BOM, ';'): one row per member with the line, the masked NIR, the status in French, the stable code, the receipt file name and the delivery status.
             """,
@@ -54,6 +54,18 @@ enum BatchCommand {
         }
         if let report { try FileIO.writeAtomically(report, try BatchReport.csv(sink.rows, service), overwrite: false, field: "report") }
         sink.finish(summary, quiet: inv.flag("quiet"))
-        if (summary.counts[.invalid] ?? 0) > 0 { throw ExitRequest(.invalidData) }
+        if let status = exitStatus(summary.counts) { throw ExitRequest(status) }
+    }
+
+    /// 0 only when every row ended opposed, already_opposed or code_requested; otherwise the
+    /// most serious kind of row decides: invalid 65, refused 69, an identification that failed
+    /// (identity_mismatch, code_expired, code_used, code_superseded, locked) 77, too_soon 75.
+    static func exitStatus(_ counts: [BatchOpposition.Status: Int]) -> ExitStatus? {
+        func any(_ s: [BatchOpposition.Status]) -> Bool { s.contains { (counts[$0] ?? 0) > 0 } }
+        if any([.invalid]) { return .invalidData }
+        if any([.refused]) { return .refused }
+        if any([.identityMismatch, .codeExpired, .codeUsed, .codeSuperseded, .locked]) { return .identificationFailed }
+        if any([.tooSoon]) { return .temporary }
+        return nil
     }
 }

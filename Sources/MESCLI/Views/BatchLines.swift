@@ -42,8 +42,9 @@ final class BatchLines: BatchSink {
         ctx.stdout.line(summary.serialized())
         guard !quiet else { return }
         if showsProgress { ctx.stderr.write("\n") }
-        let parts = BatchOpposition.Status.allCases.compactMap { status in s.counts[status].map { "\($0) \(status.rawValue)" } }
-        ctx.stderr.line("\(s.rows) lignes traitées en \(Self.format3(s.seconds)) s : " + parts.joined(separator: ", "))
+        let parts = BatchOpposition.Status.allCases.compactMap { status in s.counts[status].map { "\(BatchReport.french(status)) : \($0)" } }
+        ctx.stderr.line("\(s.rows) lignes traitées en \(Self.format3(s.seconds).replacingOccurrences(of: ".", with: ",")) s. "
+                        + parts.joined(separator: " ; ") + ".")
     }
 
     static func format3(_ v: Double) -> String {
