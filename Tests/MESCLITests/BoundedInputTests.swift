@@ -63,6 +63,22 @@ import Testing
         #expect(events.count == 1)
     }
 
+    @Test func aBatchPipedIntoHeadStopsPromptly() throws {
+        let s = try Scenario(demo: false)
+        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
+        #expect(try s.run(["fixtures", "--count", "6000", "--seed", "head", "--roster", roster, "--members", members]).status == 0)
+        let receipts = s.dir.appendingPathComponent("rec").path
+        let r = try sh("\"$MES\" batch oppose \(members) --receipts \(receipts) --legal-representative --group-size 500 | head -1 > /dev/null; "
+                       + "exit ${PIPESTATUS:-0}", env: ["MES_HOME": s.store, "MES_NOW": s.now])
+        _ = r
+        let filed = try FileManager.default.contentsOfDirectory(atPath: receipts).filter { $0.hasPrefix("JO-") }.count
+        #expect(filed < 6_000, "the run went on after its reader was gone: \(filed) receipts")
+        // What was filed is reported by the next run, nothing twice.
+        let again = try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative"])
+        #expect(again.status == 0, "\(again.stderr)")
+        try BatchKiller.checkExactlyOnce(store: s.store, receipts: receipts, members: 6_000)
+    }
+
     @Test func aDataDirectoryOpenToOthersIsBroughtBackToPrivate() throws {
         let dir = temporaryDirectory("mes-perm").appendingPathComponent("store").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

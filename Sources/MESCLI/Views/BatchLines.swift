@@ -23,7 +23,9 @@ final class BatchLines: BatchSink {
             if let e = r.error { r.error = ErrorHints.decorate(e) }
             ctx.stdout.append { r.write(into: &$0) }
         }
-        ctx.stdout.flush()
+        // A reader gone away (`| head -1`) or a full disk stops the run (74): what is filed
+        // stays filed, and a new run reports it already_opposed.
+        try ctx.stdout.check()
     }
 
     func progress(rows: Int, readBytes: Int, totalBytes: Int, elapsed: Double) {
