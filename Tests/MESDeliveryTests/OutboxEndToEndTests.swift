@@ -165,6 +165,51 @@ final class DeliveryScenario {
     }
 }
 
+extension OutboxEndToEndTests {
+    /// The server dies in the middle of a wave: what it acknowledged is sent, the rest stays
+    /// queued (tried again later), and a later `outbox send` delivers it, nothing lost or twice.
+    @Test func aServerStoppedHalfwayLeavesTheRestQueued() throws {
+        let s = try DeliveryScenario()
+        let roster = s.dir.file("r.csv")
+        var csv = "nir,birth_date,first_name,last_name,card_type,serial,email\n"
+        for i in 0..<300 {
+            let body = String(format: "2850375%03d%03d", i % 1000 + 1, i % 999 + 1)
+            let key = 97 - Int(body)! % 97
+            csv += "\(body)\(key < 10 ? "0" : "")\(key),15/03/1985,Q\(i),Nom,plain,\(20_000_000 + i),q\(i)@example.fr\n"
+        }
+        try csv.write(toFile: roster, atomically: true, encoding: .utf8)
+        #expect(try s.run(["import", roster]).status == 0)
+        #expect(try s.run(["notify", "--no-send"]).status == 0)
+        let queued = (try s.json(["outbox", "list"])["messages"] as? [[String: Any]] ?? []).filter { $0["channel"] as? String == "email" }.count
+        let first = try PythonServer("smtp_sink.py", label: "smtp-half")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: mesBinary)
+        p.arguments = ["outbox", "send"]
+        p.environment = s.env.merging(["MES_MAIL_URL": "smtp://127.0.0.1:\(first.port)"]) { $1 }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(20)
+        while first.files("eml").count < 60 && Date() < deadline { usleep(2_000) }
+        first.stop()
+        p.waitUntilExit()
+        let delivered = first.files("eml").count
+        #expect(delivered >= 60 && delivered < queued, "\(delivered) of \(queued)")
+        let list = try s.json(["outbox", "list"])["messages"] as? [[String: Any]] ?? []
+        #expect(list.contains { $0["status"] as? String == "queued" && ($0["attempts"] as? Int ?? 0) >= 1 }, "failed tries are recorded")
+        // Later, another server: the rest goes, once.
+        let second = try PythonServer("smtp_sink.py", label: "smtp-half2")
+        let later = try s.run(["outbox", "send"], env: ["MES_MAIL_URL": "smtp://127.0.0.1:\(second.port)", "MES_NOW": "2022-02-03T11:00:00Z"])
+        #expect(later.status == 0, "\(later.err)")
+        func ids(_ server: PythonServer) throws -> [String] {
+            try server.files("eml").map { try String(contentsOfFile: $0, encoding: .utf8).split(separator: "\r\n").first { $0.hasPrefix("Message-ID:") }.map(String.init) ?? $0 }
+        }
+        let all = try ids(first) + ids(second)
+        #expect(Set(all).count == queued, "every message delivered")
+        #expect(all.count - Set(all).count <= 1, "at most the one in flight when the server died is sent again")
+    }
+}
+
 /// An association's members get their signed receipts by e-mail; the association a report.
 @Suite(.serialized) struct MailedReceiptsEndToEndTests {
     @Test func aThousandMembersGetTheirSignedReceiptAttached() throws {
