@@ -65,7 +65,11 @@ public final class Context {
     public func emit(_ report: Report) {
         if json {
             var out = [UInt8]()
-            report.json.write(into: &out)
+            var doc = report.json
+            if case .object(let pairs) = doc, !pairs.contains(where: { $0.0 == "schema_version" }) {
+                doc = .object([("schema_version", .int(JSON.schemaVersion))] + pairs)
+            }
+            doc.write(into: &out)
             out.append(0x0A)
             stdout.write(bytes: out)
         } else {

@@ -31,7 +31,7 @@ public enum MES {
         do {
             switch try parser.parse(args, context: ctx) {
             case .version:
-                ctx.emit(SimpleReport(text: "mes \(version)", json: .obj([("schema_version", 1), ("version", .string(version))])))
+                ctx.emit(SimpleReport(text: "mes \(version)", json: .obj([("version", .string(version))])))
             case .help(let path):
                 ctx.stdout.write(try Help.text(for: path, parser: parser, width: Help.width(ctx)))
             case .usage:
@@ -60,6 +60,13 @@ public enum MES {
         }
     }
 
+    /// An error's field as scripts read it: the snake_case name of the flag or column
+    /// (`birth-date` → `birth_date`, `FILE` → `file`, `ligne 3, nir` → `nir`).
+    static func jsonField(_ field: String) -> String {
+        let name = field.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? field
+        return name.lowercased().replacingOccurrences(of: "-", with: "_")
+    }
+
     /// The one place errors are shown: `mes: field: message` on stderr, or a JSON document on stderr under `--json`.
     static func report(_ error: MESError, _ ctx: Context) {
         let e = ErrorHints.decorate(error)
@@ -67,9 +74,14 @@ public enum MES {
         // A reader that went away (`| head -1`) needs no message; the status says it.
         if e.code == .outputFailed, ctx.stdout.failure?.isBrokenPipe == true { return }
         if ctx.json {
-            let doc = JSON.obj([("schema_version", 1),
+            let errors: JSON? = e.details.isEmpty ? nil : .array(e.details.map { d in
+                .obj([("line", d.line.map { .int($0) }), ("field", .string(jsonField(d.field))), ("code", .string(d.code)),
+                      ("message", .string(d.message))])
+            })
+            let doc = JSON.obj([("schema_version", .int(JSON.schemaVersion)),
                                 ("error", .obj([("code", .string(e.code.rawValue)), ("message", .string(e.message)),
-                                                ("field", JSON.str(e.field)), ("exit", .int(Int(e.status.rawValue)))]))])
+                                                ("field", e.field.map { .string(jsonField($0)) }), ("exit", .int(Int(e.status.rawValue))),
+                                                ("errors", errors)]))])
             ctx.stderr.line(doc.serialized())
         } else {
             // Data quoted in a message (a CSV header, a file name) cannot drive the terminal.

@@ -21,10 +21,25 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .refused: return "refused by the profile's state (e.g. opposing an active space)"
         case .internal: return "internal error"
         case .cannotCreate: return "cannot create output (file exists without --force, unwritable directory, full disk)"
-        case .ioError: return "output failed: standard output or error could not be written (closed, full, broken pipe); nothing was consumed"
+        case .ioError: return "output failed: standard output could not be written (closed, full, broken pipe); identify and login then spend no code and open no session; a decision already recorded stays recorded"
         case .temporary: return "temporary failure: the store stayed busy after retries, or a code was asked again within 30 seconds; try again"
         case .identificationFailed: return "identification failed: wrong, expired or used code, identity mismatch, lockout"
         }
+    }
+}
+
+/// One problem of several: where (line, field) and what (a stable code and the French message).
+public struct ErrorDetail: Equatable, Sendable {
+    public var line: Int?
+    public var field: String
+    public var code: String
+    public var message: String
+
+    public init(line: Int?, field: String, code: String, message: String) {
+        self.line = line
+        self.field = field
+        self.code = code
+        self.message = message
     }
 }
 
@@ -41,6 +56,8 @@ public struct MESError: Error, Equatable, Sendable, CustomStringConvertible {
     public var status: ExitStatus
     public var message: String
     public var field: String?
+    /// The problems behind an error that has several (an import refused with row errors).
+    public var details: [ErrorDetail] = []
 
     /// An error whose exit status is its code's (`ErrorCode.status`), unless `status` says otherwise.
     public init(_ code: ErrorCode, status: ExitStatus? = nil, _ message: String, field: String? = nil) {

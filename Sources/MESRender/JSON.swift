@@ -1,8 +1,14 @@
 /// A JSON value whose objects keep their key order, so that output is stable and readable.
 public indirect enum JSON: Equatable, Sendable {
+    /// The version of the JSON contract every document and JSON Lines row carries
+    /// (`schema_version`); see "JSON OUTPUT" in mes(1) for what changed since version 1.
+    public static let schemaVersion = 2
+
     case null
     case bool(Bool)
     case int(Int)
+    /// A finite number (non-finite ones are written as null).
+    case double(Double)
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
@@ -26,6 +32,7 @@ public indirect enum JSON: Equatable, Sendable {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .double(let d): out.append(contentsOf: (d.isFinite ? String(d) : "null").utf8)
         case .string(let s): JSON.writeString(s, into: &out)
         case .array(let a):
             out.append(0x5B)

@@ -150,7 +150,7 @@ public enum ReceiptRenderer {
 
     /// The receipt as a JSON document.
     public static func json(_ r: OppositionReceipt) -> JSON {
-        .obj([("schema_version", 1), ("receipt", .string(r.id)), ("nir", .string(r.nir.compact)),
+        .obj([("schema_version", .int(JSON.schemaVersion)), ("receipt", .string(r.id)), ("nir", .string(r.nir.compact)),
               ("nir_formatted", .string(r.nir.formatted)), ("name", .string(r.name)), ("greeting", .string(r.greeting)),
               ("decided_on", .string(r.decidedOn.iso)), ("issued_at", .string(r.issuedAt.iso8601)),
               ("duplicate", .bool(r.isDuplicate)), ("copy", .int(r.copy)), ("verification", .string(r.verification)),

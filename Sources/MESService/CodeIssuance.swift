@@ -31,12 +31,25 @@ public struct CodeDelivery: Sendable {
 }
 
 extension Service {
-    /// Sends a new on-demand code to the contact on file of the profile the request names.
+    /// Sends a new on-demand code to the contact on file of the profile the request names. The
+    /// identity questions (birth date, card) count against the NIR like the assisted path's: 5
+    /// failures lock code requests for that NIR 15 minutes. A code sent lifts the card's lock.
     public func requestCode(_ r: CodeRequest) throws -> CodeDelivery {
         let now = clock.now()
-        return try store.transaction {
-            try requestCode(for: try profile(r.card, birthDate: r.birthDate, firstName: r.firstName), via: r.via, now: now)
+        let questions = AttemptSubject.assistedNIR(r.card.nir)
+        let result: Result<CodeDelivery, MESError> = try store.transaction {
+            if try store.isLocked(questions, now: now) { return .failure(MESError.codeLocked.with(message: Messages.assistedLocked)) }
+            let person: Person
+            do { person = try profile(r.card, birthDate: r.birthDate, firstName: r.firstName) } catch let e as MESError where e.code == .identityNotFound {
+                let locked = try store.noteFailure(questions, now: now, maxFailures: policy.maxFailures, lockSeconds: policy.lockSeconds)
+                try store.audit("code_request_failed", at: now, person: nil, channel: .web, detail: locked ? "locked" : nil)
+                return .failure(locked ? MESError.codeLocked.with(message: Messages.assistedLocked) : e)
+            }
+            let d = try requestCode(for: person, via: r.via, now: now)
+            try store.clearAttempts(.card(r.card.nir, r.card.card, r.card.serial))
+            return .success(d)
         }
+        return try result.get()
     }
 
     /// An on-demand code for `person` (inside the caller's transaction): 15 minutes, or 6 weeks

@@ -35,8 +35,8 @@ public struct FixturesResult: Sendable {
 public enum Fixtures {
     public static func write(_ r: FixturesRequest, clock: any Clock, storeDirectory: String) throws -> FixturesResult {
         let now = clock.now()
-        try FileIO.refuseExisting(r.rosterPath, force: r.force, field: "roster")
-        try FileIO.refuseExisting(r.membersPath, force: r.force, field: "members")
+        try FileIO.checkOutputTarget(r.rosterPath, force: r.force, storeDirectory: storeDirectory, field: "roster")
+        try FileIO.checkOutputTarget(r.membersPath, force: r.force, storeDirectory: storeDirectory, field: "members")
         // The store the members file needs, checked before anything is written.
         let store: Store? = try r.membersPath.map { _ in
             let (store, created) = try Store.create(storeDirectory)
@@ -60,7 +60,7 @@ public enum Fixtures {
                                             p.email ?? "", p.mobile ?? "", p.address ?? "", m.holderBirthDate?.iso ?? "",
                                             "", "", "", ""]).utf8)
         }
-        try FileIO.writeAtomically(r.rosterPath, roster, overwrite: r.force, field: "roster")
+        try FileIO.writeAtomically(r.rosterPath, roster, replace: r.force, field: "roster", storeDirectory: storeDirectory)
         guard let membersPath = r.membersPath, let store else {
             return FixturesResult(profiles: members.count, rosterPath: r.rosterPath, membersPath: nil, codes: 0)
         }
@@ -84,7 +84,7 @@ public enum Fixtures {
                                              p.serial, code, p.lastName, p.firstName], separator: ";").utf8)
                 issued += 1
             }
-            try FileIO.writeAtomically(membersPath, out, overwrite: r.force, field: "members")
+            try FileIO.writeAtomically(membersPath, out, replace: r.force, field: "members", storeDirectory: storeDirectory)
             store.noteCreated(membersPath)
         }
         return FixturesResult(profiles: members.count, rosterPath: r.rosterPath, membersPath: membersPath, codes: issued)

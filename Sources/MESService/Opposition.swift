@@ -98,7 +98,7 @@ extension Service {
                 if let receipt, let path = r.receiptPath, !r.force { try refuseForeignFile(at: path, for: receipt.original) }
             case .opposed(_, let receipt):
                 let path = r.receiptPath ?? defaultReceiptPath(receipt)
-                if !r.force, r.receiptPath != nil { try FileIO.refuseExisting(path, force: false, field: "receipt") }
+                if r.receiptPath != nil { try FileIO.checkOutputTarget(path, force: r.force, storeDirectory: store.directory, field: "receipt") }
                 outcome = .opposed(receipt, path: path)
             }
             let p: Person
@@ -131,7 +131,8 @@ extension Service {
 
     /// Writes `receipt`'s document at `path` (atomically; `replace` allows replacing what is there).
     func writeReceipt(_ receipt: OppositionReceipt, to path: String, replace: Bool) throws {
-        try FileIO.writeAtomically(path, try receipts.document(receipt), overwrite: replace, field: "receipt")
+        try FileIO.writeAtomically(path, try receipts.document(receipt), replace: replace, field: "receipt",
+                                   storeDirectory: path == defaultReceiptPath(receipt) ? nil : store.directory)
     }
 
     /// Makes sure `path` holds `receipt`'s document: written when missing, rewritten when damaged

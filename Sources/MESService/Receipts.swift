@@ -29,7 +29,7 @@ extension Service {
     /// when given (a run killed in between leaves no file; running it again issues the next copy).
     public func reissueReceipt(_ which: ReceiptSelector, format: ReceiptFormat, output: String?, force: Bool) throws -> ReissuedReceipt {
         let now = clock.now()
-        try FileIO.refuseExisting(output, force: force, field: "output")
+        try FileIO.checkOutputTarget(output, force: force, storeDirectory: store.directory, field: "output")
         let issued = try store.transaction { () -> ReissuedReceipt in
             let record: OppositionReceipt?, personID: Int64, actor: Actor
             switch which {
@@ -49,7 +49,7 @@ extension Service {
             let copy = try store.reissue(r, now: now, actor: actor, personID: personID)
             return ReissuedReceipt(receipt: copy, format: format, bytes: try document(copy, format: format), path: output)
         }
-        if let output { try FileIO.writeAtomically(output, issued.bytes, overwrite: force, field: "output") }
+        if let output { try FileIO.writeAtomically(output, issued.bytes, replace: force, field: "output", storeDirectory: store.directory) }
         return issued
     }
 

@@ -37,7 +37,7 @@ extension Service {
         let (store, created) = try Store.create(directory)
         _ = try store.signingIdentity(now: SystemClock().now())
         if demo || testClock {
-            guard try created || store.allowsTestClock || store.registerIsEmpty() else {
+            guard try created || store.allowsTestClock || store.isPristine() else {
                 throw MESError(.storeNotEmpty, "La base \(directory) existe déjà et n'est pas une base de test : l'horloge fixe (--now) n'y sera pas acceptée.",
                                field: "test-clock")
             }
@@ -101,12 +101,14 @@ extension Service {
     /// Writes the outbox's e-mails into the Maildir `directory` (new/ cur/ tmp/); a message
     /// already there is left alone. Returns how many were written.
     public func exportMaildir(_ directory: String) throws -> Int {
+        try FileIO.refuseDangerousTarget(directory + "/new", storeDirectory: store.directory, field: "maildir")
         for sub in ["", "/new", "/cur", "/tmp"] { _ = try FileIO.makeDirectory(directory + sub, field: "maildir") }
         var written = 0
         for m in try store.outbox() where m.channel == "email" {
             let path = directory + "/new/\(m.id).mes:2,"
             guard !FileIO.exists(path) else { continue }
-            try FileIO.writeAtomically(path, try FileIO.read(m.path, field: "outbox"), overwrite: false, field: "maildir")
+            try FileIO.writeAtomically(path, try FileIO.read(m.path, field: "outbox"), replace: false, field: "maildir",
+                                       storeDirectory: store.directory)
             written += 1
         }
         return written

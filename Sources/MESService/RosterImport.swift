@@ -88,9 +88,11 @@ enum RosterImport {
     static func rejected(_ problems: [Roster.Problem]) -> MESError {
         let shown = problems.prefix(20).map { "  " + $0.description }.joined(separator: "\n")
         let more = problems.count > 20 ? "\n  … et \(problems.count - 20) autres" : ""
-        return MESError(.rosterInvalid,
-                        "Import refusé : \(problems.count) erreur(s), rien n'a été importé.\n" + shown + more,
-                        field: problems.first.map { "ligne \($0.line), \($0.field)" })
+        var e = MESError(.rosterInvalid,
+                         "Import refusé : \(problems.count) erreur(s), rien n'a été importé.\n" + shown + more,
+                         field: problems.first.map { "ligne \($0.line), \($0.field)" })
+        e.details = problems.map { ErrorDetail(line: $0.line, field: $0.field, code: $0.field + "_invalid", message: $0.message) }
+        return e
     }
 
     static func describe(_ f: CSVReader.Failure) -> String {

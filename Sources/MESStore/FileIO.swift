@@ -395,7 +395,8 @@ public enum FileIO {
     }
 
     /// The store's own files, never an output.
-    public static let storeFiles: Set<String> = ["mes.db", "mes.db-wal", "mes.db-shm", "secret.key", "signing.key", "signing.crt", "mes.conf"]
+    public static let storeFiles: Set<String> = ["mes.db", "mes.db-wal", "mes.db-shm", "mes.db-journal", "secret.key", "signing.key",
+                                                 "signing.crt", "mes.conf", ".signing-lock"]
 
     /// Splits a path into its directory and its last component (which must name a file).
     static func split(_ path: String, field: String) throws -> (String, String) {
@@ -472,6 +473,22 @@ public enum FileIO {
                 throw unsafeOutput(path, "est dans la boîte d'envoi de la base (outbox/)", field)
             }
             if c == storeReal { throw unsafeOutput(path, "est le dossier de données", field) }
+        }
+    }
+
+    /// Refuses (73, `unsafe_output`) an output folder that is the data directory itself or its
+    /// `outbox/` (or inside it); the store's `receipts/` is a fine place.
+    public static func refuseStoreFolder(_ dir: String, storeDirectory: String, field: String) throws {
+        guard let storeReal = realPath(storeDirectory) else { return }
+        let trimmed = dir.hasSuffix("/") && dir.count > 1 ? String(dir.dropLast()) : dir
+        var resolved = realPath(trimmed)
+        if resolved == nil, let (parent, name) = try? split(trimmed, field: field), let p = realPath(parent) {
+            resolved = (p == "/" ? "" : p) + "/" + name
+        }
+        guard let r = resolved else { return }
+        if r == storeReal { throw unsafeOutput(dir, "est le dossier de données", field) }
+        if r == storeReal + "/outbox" || r.hasPrefix(storeReal + "/outbox/") {
+            throw unsafeOutput(dir, "est dans la boîte d'envoi de la base (outbox/)", field)
         }
     }
 

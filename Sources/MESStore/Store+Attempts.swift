@@ -7,7 +7,8 @@ public enum AttemptSubject: Sendable {
     case card(NIR, CardType, String)
     /// A sign-in identifier.
     case username(String)
-    /// A NIR asked about on the assisted (3422) path.
+    /// Identity questions asked about a NIR: the assisted (3422) path and code requests
+    /// (birth date and card).
     case assistedNIR(NIR)
     /// An adviser of the phone service.
     case adviser(String)
@@ -75,6 +76,15 @@ extension Store {
     /// Whether this store was made for tests: only then is a fixed clock (`--now`) honoured.
     public var allowsTestClock: Bool {
         (try? db.first("SELECT value FROM settings WHERE key = 'test_clock'")?.text(0)) == "1"
+    }
+
+    /// Whether nothing has happened in this store yet (nobody, no audit line, no message, no
+    /// imported key): only such a store may still become a test store.
+    public func isPristine() throws -> Bool {
+        try db.first("""
+            SELECT NOT EXISTS (SELECT 1 FROM people) AND NOT EXISTS (SELECT 1 FROM audit) AND NOT EXISTS (SELECT 1 FROM outbox)
+                AND (SELECT count(*) FROM signing_certificates) <= 1 AND NOT EXISTS (SELECT 1 FROM advisers)
+            """)?.int(0) == 1
     }
 
     /// Marks the store as made for tests (a fixed clock is honoured).

@@ -146,4 +146,27 @@ import MESCore
         #expect(try s.run(["profiles", "list", "--session", token]).status == 77)
         #expect(try s.run(["logout", "--session", token]).status == 77)
     }
+
+    @Test func codeRequestsCountWrongIdentitiesAndLock() throws {
+        let s = try Scenario()
+        var codes: [String] = []
+        for day in ["01", "02", "03", "04", "05"] {
+            let r = try s.run(["code", "generate", "--nir", "116304403801618", "--birth-date", "\(day)/06/1988", "--card", "plain",
+                               "--serial", "953701166", "--json"])
+            codes.append(r.errorJSON["code"] as? String ?? "sent")
+        }
+        #expect(codes == ["identity_not_found", "identity_not_found", "identity_not_found", "identity_not_found", "locked"], "\(codes)")
+        let right = try s.run(["code", "generate", "--json"] + Scenario.martine + Scenario.martineBirth)
+        #expect(right.errorJSON["code"] as? String == "locked", "no oracle while locked")
+        s.advance(seconds: 15 * 60 + 1)
+        #expect(try s.run(["code", "generate"] + Scenario.martine + Scenario.martineBirth).status == 0)
+    }
+
+    @Test func aStoreWithHistoryCannotBecomeATestStore() throws {
+        let dir = temporaryDirectory("mes-pristine").appendingPathComponent("store").path
+        #expect(try runBinary(["init"], env: ["MES_HOME": dir]).status == 0)
+        #expect(try runBinary(["advisers", "add", "A042"], env: ["MES_HOME": dir]).status == 0)
+        #expect(try runBinary(["init", "--test-clock"], env: ["MES_HOME": dir]).status == 69)
+        #expect(try runBinary(["--now", "2019-05-01T08:00:00Z", "history"], env: ["MES_HOME": dir]).status == 64)
+    }
 }

@@ -153,7 +153,7 @@ import MESRender
         s.advance(seconds: 3600)
         let again = try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative"])
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.jsonLines.dropLast().allSatisfy { $0["status"] as? String == "already_opposed" && $0["file"] != nil })
+        #expect(again.jsonLines.dropLast().allSatisfy { $0["status"] as? String == "already_opposed" && $0["receipt_file"] != nil })
         // Rewritten receipts are whole, signed and on record (a new signature value: ECDSA draws
         // a fresh nonce); the page is the original's, not the duplicate's.
         for name in names.prefix(5) {

@@ -67,7 +67,7 @@ import MESCore
         #expect(mes(["nir", "format", "116304403801618"]).stdout == "1 16 30 44 038 016 18\n")
         let j = mes(["nir", "format", "--json", "2 53 07 2B 073 004 70"]).json
         #expect(j["department"] as? String == "2B")
-        #expect(j["schema_version"] as? Int == 1)
+        #expect(j["schema_version"] as? Int == 2)
         #expect(mes(["nir", "key", "1 16 30 44 038 016"]).stdout == "18\n")
         #expect(mes(["nir", "key", "253072A073004"]).stdout == "43\n")
         #expect(mes(["nir", "key", "12345"]).status == 65)

@@ -139,7 +139,7 @@ import Testing
         let hist = try s.run(["history", "--json"])
         let ev = (hist.json["events"] as? [[String: Any]] ?? []).last { $0["event"] as? String == "opposition" }
         #expect(ev?["actor"] as? String == "legal_representative")
-        #expect(ev?["nir"] as? String == "1 16 30 ** *** *** **")
+        #expect((ev?["profile"] as? [String: Any])?["nir"] as? String == "1 16 30 ** *** *** **")
     }
 
     @Test func twinsChooseByFirstName() throws {

@@ -53,13 +53,17 @@ import Testing
         let s = try Scenario(demo: false)
         try s.run(["init", "--test-clock"])
         let before = s.snapshot(databaseContent: true)
-        for (name, tail, field) in [("bad-row", "116304403801619,08/06/1988,X,Y,plain,953701166,,,,\n", "ligne 3002, nir"),
-                                    ("bad-quote", "116304403801618,08/06/1988,\"X,Y,plain,953701166,,,,\n", "FILE")] {
+        for (name, tail, field) in [("bad-row", "116304403801619,08/06/1988,X,Y,plain,953701166,,,,\n", "nir"),
+                                    ("bad-quote", "116304403801618,08/06/1988,\"X,Y,plain,953701166,,,,\n", "file")] {
             let file = s.dir.appendingPathComponent("\(name).csv")
             try (header + families(1_500) + tail).write(to: file, atomically: true, encoding: .utf8)
             let r = try s.run(["import", file.path, "--json"])
             #expect(r.status == 65, "\(name): \(r.stderr)")
             #expect((r.errorJSON["field"] as? String) == field, "\(name)")
+            if name == "bad-row" {  // each row's problem, as data
+                let first = (r.errorJSON["errors"] as? [[String: Any]])?.first
+                #expect(first?["line"] as? Int == 3002 && first?["field"] as? String == "nir" && first?["code"] as? String == "nir_invalid", "\(r.stderr)")
+            }
             #expect(s.snapshot(databaseContent: true) == before, "\(name): the store changed")
         }
     }

@@ -37,7 +37,7 @@ import Testing
         let dir = f.dir.appendingPathComponent("rec").path
         let b = try f.run(["batch", "oppose", members, "--receipts", dir, "--legal-representative"])
         #expect(b.status == 0, "\(b.stderr)")
-        let file = try #require(b.jsonLines.first { $0["status"] as? String == "opposed" }?["file"] as? String)
+        let file = try #require(b.jsonLines.first { $0["status"] as? String == "opposed" }?["receipt_file"] as? String)
         try expectSignedWhole(file, "batch")
         #expect(try f.run(["receipt", "verify", file]).status == 0)
     }

@@ -330,7 +330,7 @@ extension FaultTests {
         #expect(printed.count >= 50 && printed.count < 400 && printed.count % 50 == 0, "whole groups only: \(printed.count)")
         #expect(first.stderr.contains("No space left on device"), "\(first.stderr)")
         for line in printed {  // every printed receipt is whole on disk
-            let d = try Data(contentsOf: URL(fileURLWithPath: line["file"] as? String ?? "/"))
+            let d = try Data(contentsOf: URL(fileURLWithPath: line["receipt_file"] as? String ?? "/"))
             #expect(d.suffix(6) == Data("%%EOF\n".utf8))
         }
         #expect(Self.shell("mount -o remount,size=16m \(mnt)") == 0)

@@ -47,7 +47,7 @@ import Testing
         let receipts = s.dir.appendingPathComponent("rec").path
         let first = try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative"])
         #expect(first.status == 0)
-        let name = try #require(first.jsonLines.first { $0["status"] as? String == "opposed" }?["file"] as? String)
+        let name = try #require(first.jsonLines.first { $0["status"] as? String == "opposed" }?["receipt_file"] as? String)
         // Replace a receipt with a link to a file of the user's.
         let secret = s.dir.appendingPathComponent("precious.txt").path
         try "my own notes\n".write(toFile: secret, atomically: true, encoding: .utf8)
@@ -110,5 +110,29 @@ import Testing
             }
         }
         #expect(try s.run(["profiles", "list", "--session", token]).status == 0, "the store still works")
+    }
+
+    /// Found by an outside attack: an output option aimed at a store file that does not exist
+    /// yet, or into the outbox, planted a file that blocked every later message.
+    @Test func outputsNeverLandInTheStoreEvenWithoutForce() throws {
+        let s = try Scenario()
+        let base = ["oppose", "--assisted", "--adviser", "A042", "--nir", "116304403801618", "--birth-date", "08/06/1988",
+                    "--last-name", "Leguellec", "--yes", "--json", "--receipt"]
+        for target in [s.store + "/mes.conf", s.store + "/outbox/000001-email.eml", s.store + "/mes.db-journal"] {
+            let r = try s.run(base + [target])
+            #expect(r.status == 73 && r.errorJSON["code"] as? String == "unsafe_output", "\(target): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: target))
+        }
+        let roster = try s.run(["fixtures", "--count", "2", "--seed", "x", "--roster", s.store + "/outbox/x.eml"])
+        #expect(roster.status == 73)
+        for dir in [s.store, s.store + "/outbox"] {
+            let members = s.dir.appendingPathComponent("m.csv")
+            try "nir;type_carte;numero_serie;code\n".write(to: members, atomically: true, encoding: .utf8)
+            let b = try s.run(["batch", "oppose", members.path, "--receipts", dir])
+            #expect(b.status == 73, "\(dir): \(b.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir + "/.mes-batch-lock"))
+        }
+        // And the service still sends codes.
+        #expect(try s.run(["code", "generate"] + Scenario.martine + Scenario.martineBirth).status == 0)
     }
 }

@@ -13,19 +13,18 @@ import Testing
         try "nir,birth_date,first_name,last_name,card_type,serial\n\"116304403801618,08/06/1988,A,B,plain,953701166\n".write(to: quoted, atomically: true, encoding: .utf8)
         let cases: [([String], Int32, String)] = [
             (["code", "generate", "--nir", "1 55 12 55 555 555 55", "--birth-date", "08/06/1988", "--card", "plain", "--serial", "953701166"], 65, "nir"),
-            (["code", "generate", "--nir", "116304403801618", "--birth-date", "31/02/2020", "--card", "plain", "--serial", "953701166"], 65, "birth-date"),
-            (["code", "generate", "--nir", "116304403801618", "--birth-date", "08/06/2999", "--card", "plain", "--serial", "953701166"], 65, "birth-date"),
+            (["code", "generate", "--nir", "116304403801618", "--birth-date", "31/02/2020", "--card", "plain", "--serial", "953701166"], 65, "birth_date"),
+            (["code", "generate", "--nir", "116304403801618", "--birth-date", "08/06/2999", "--card", "plain", "--serial", "953701166"], 65, "birth_date"),
             (["code", "generate", "--nir", "116304403801618", "--birth-date", "08/06/1988", "--card", "gold", "--serial", "953701166"], 64, "card"),
             (["code", "generate", "--nir", "116304403801618", "--birth-date", "08/06/1988", "--card", "plain", "--serial", "95370116x"], 65, "serial"),
-            (["code", "generate", "--nir", "116304403801618", "--birth-date", "09/06/1988", "--card", "plain", "--serial", "953701166"], 77, ""),
             (["identify", "--code", "HuqZF3KXCz8", "--nir", "116304403801618", "--card", "plain", "--serial", "953701166"], 65, "code"),
             (["oppose", "--session", "nosuchsession", "--yes"], 77, "session"),
             (["oppose", "--assisted", "--adviser", "Z999", "--nir", "116304403801618", "--birth-date", "08/06/1988", "--last-name", "Dupont", "--yes"], 69, "adviser"),
-            (["import", csv.path], 65, "ligne 3"),
-            (["import", quoted.path], 65, "FILE"),
-            (["import", s.dir.appendingPathComponent("missing.csv").path], 66, "FILE"),
+            (["import", csv.path], 65, "nir"),
+            (["import", quoted.path], 65, "file"),
+            (["import", s.dir.appendingPathComponent("missing.csv").path], 66, "file"),
             (["receipt", "--id", "JO-NOPE"], 65, "id"),
-            (["outbox", "show", "999"], 66, "ID"),
+            (["outbox", "show", "999"], 66, "id"),
         ]
         for (args, status, field) in cases {
             let r = try s.run(args + ["--json"])
@@ -47,6 +46,8 @@ import Testing
         (["identify", "--code", "HuqZF3KXCz8k", "--nir", "116304403801618", "--card", "photo", "--serial", "01024576124"], "identification_failed"),
         (["oppose", "--assisted", "--adviser", "A042", "--nir", "116304403801618", "--birth-date", "08/06/1988", "--last-name", "Dupont", "--yes"],
          "assisted_identification_failed"),
+        (["code", "generate", "--nir", "116304403801618", "--birth-date", "09/06/1988", "--card", "plain", "--serial", "953701166"],
+         "code_request_failed"),
     ])
     func failedIdentificationsAreTheOnlyThingRecorded(args: [String], event: String) throws {
         let s = try Scenario()

@@ -16,6 +16,6 @@ enum AdvisersAddCommand {
         let id = inv.positionals[0]
         let added = try ctx.service().addAdviser(id)
         ctx.emit(SimpleReport(text: added ? "Conseiller enregistré : \(id)" : "Conseiller déjà enregistré : \(id)",
-                              json: .obj([("schema_version", 1), ("status", .string(added ? "added" : "exists")), ("adviser", .string(id))])))
+                              json: .obj([("status", .string(added ? "added" : "exists")), ("adviser", .string(id))])))
     }
 }

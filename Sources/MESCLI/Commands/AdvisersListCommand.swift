@@ -13,6 +13,6 @@ enum AdvisersListCommand {
         let list = try ctx.service().advisers()
         ctx.emit(SimpleReport(
             text: list.isEmpty ? "Aucun conseiller enregistré." : list.map { "\($0.id)\t\($0.addedAt.iso8601)" }.joined(separator: "\n"),
-            json: .obj([("schema_version", 1), ("advisers", .array(list.map { .obj([("id", .string($0.id)), ("added_at", .string($0.addedAt.iso8601))]) }))])))
+            json: .obj([("advisers", .array(list.map { .obj([("id", .string($0.id)), ("added_at", .string($0.addedAt.iso8601))]) }))])))
     }
 }

@@ -42,7 +42,7 @@ enum BatchCommand {
         options.legalRepresentative = inv.flag("legal-representative")
         options.mailReceipts = inv.flag("mail-receipts")
         let report = inv.value("report")
-        try FileIO.refuseExisting(report, force: false, field: "report")
+        try FileIO.checkOutputTarget(report, force: false, storeDirectory: ctx.storeDirectory, field: "report")
         let service = try ctx.service()
         let sink = BatchLines(ctx, progress: ctx.stderr.isTerminal && !inv.flag("quiet"), keepRows: report != nil)
         let summary = try service.batchOppose({ body in
@@ -52,7 +52,7 @@ enum BatchCommand {
             let transports = try service.transports(environment: ctx.environment)
             if !transports.isEmpty, !inv.flag("quiet") { ctx.note(try service.sendOutbox(transports).text) }
         }
-        if let report { try FileIO.writeAtomically(report, try BatchReport.csv(sink.rows, service), overwrite: false, field: "report") }
+        if let report { try FileIO.writeAtomically(report, try BatchReport.csv(sink.rows, service), replace: false, field: "report", storeDirectory: ctx.storeDirectory) }
         sink.finish(summary, quiet: inv.flag("quiet"))
         if let status = exitStatus(summary.counts) { throw ExitRequest(status) }
     }

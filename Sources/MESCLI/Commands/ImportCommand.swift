@@ -24,6 +24,6 @@ enum ImportCommand {
             count = try service.importRoster { try chunks.forEach($0) }
         }
         ctx.emit(SimpleReport(text: "\(count) personnes importées.",
-                              json: .obj([("schema_version", 1), ("status", "imported"), ("people", .int(count))])))
+                              json: .obj([("status", "imported"), ("people", .int(count))])))
     }
 }

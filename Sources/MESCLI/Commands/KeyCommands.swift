@@ -26,7 +26,7 @@ enum KeyCommands {
     static func runExport(_ inv: Invocation, _ ctx: Context) throws {
         let identity = try ctx.service().store.signingIdentity(now: try ctx.now())
         let pem = String(decoding: identity.certificatePEM, as: UTF8.self)
-        ctx.emit(SimpleReport(text: pem, json: .obj([("schema_version", 1), ("certificate", .string(pem)),
+        ctx.emit(SimpleReport(text: pem, json: .obj([("certificate", .string(pem)),
                                                      ("fingerprint", .string(identity.fingerprint)), ("name", .string(identity.commonName))])))
     }
 
@@ -40,7 +40,7 @@ enum KeyCommands {
         let service = try ctx.service()
         try service.store.install(identity, now: service.clock.now())
         ctx.emit(SimpleReport(text: "Les justificatifs seront désormais signés par \(identity.commonName) (empreinte \(identity.fingerprint)).",
-                              json: .obj([("schema_version", 1), ("status", "imported"), ("fingerprint", .string(identity.fingerprint)),
+                              json: .obj([("status", "imported"), ("fingerprint", .string(identity.fingerprint)),
                                           ("name", .string(identity.commonName))])))
     }
 

@@ -14,6 +14,6 @@ enum LogoutCommand {
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         try ctx.service().logout(session: try Args.session(inv, ctx))
-        ctx.emit(SimpleReport(text: "Vous êtes déconnecté.", json: .obj([("schema_version", 1), ("status", "signed_out")])))
+        ctx.emit(SimpleReport(text: "Vous êtes déconnecté.", json: .obj([("status", "signed_out")])))
     }
 }

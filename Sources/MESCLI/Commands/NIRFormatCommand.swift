@@ -21,7 +21,7 @@ enum NIRFormatCommand {
         }
         ctx.emit(SimpleReport(
             text: n.formatted,
-            json: .obj([("schema_version", 1), ("nir", .string(n.compact)), ("formatted", .string(n.formatted)),
+            json: .obj([("nir", .string(n.compact)), ("formatted", .string(n.formatted)),
                         ("sex", .int(n.sexDigit)), ("sex_label", .string(sexName)), ("birth_year", .string(n.birthYear)),
                         ("birth_month", .string(n.birthMonth)), ("department", .string(n.department)),
                         ("commune", .string(n.commune)), ("order", .string(n.order)), ("key", .string(n.key))])))

@@ -27,13 +27,13 @@ enum NIRGenerateCommand {
                 let g = gen.invalid(reason)
                 let r = g.reason!.rawValue
                 if ctx.json {
-                    ctx.stdout.line(JSON.obj([("nir", .string(g.text)), ("valid", false), ("reason", .string(r))]).serialized())
+                    ctx.stdout.line(JSON.obj([("schema_version", .int(JSON.schemaVersion)), ("nir", .string(g.text)), ("valid", false), ("reason", .string(r))]).serialized())
                 } else {
                     ctx.stdout.line(g.text + "\t" + r)
                 }
             } else {
                 let v = gen.valid()
-                ctx.stdout.line(ctx.json ? JSON.obj([("nir", .string(v)), ("valid", true)]).serialized() : v)
+                ctx.stdout.line(ctx.json ? JSON.obj([("schema_version", .int(JSON.schemaVersion)), ("nir", .string(v)), ("valid", true)]).serialized() : v)
             }
         }
     }

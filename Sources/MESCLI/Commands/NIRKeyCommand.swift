@@ -22,6 +22,6 @@ enum NIRKeyCommand {
         }
         let key = k < 10 ? "0\(k)" : "\(k)"
         let full = String(decoding: body, as: UTF8.self) + key
-        ctx.emit(SimpleReport(text: key, json: .obj([("schema_version", 1), ("key", .string(key)), ("nir", .string(full))])))
+        ctx.emit(SimpleReport(text: key, json: .obj([("key", .string(key)), ("nir", .string(full))])))
     }
 }

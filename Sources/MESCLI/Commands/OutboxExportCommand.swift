@@ -14,6 +14,6 @@ enum OutboxExportCommand {
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         let n = try ctx.service().exportMaildir(try inv.required("maildir"))
-        ctx.emit(SimpleReport(text: "\(n) messages écrits.", json: .obj([("schema_version", 1), ("written", .int(n))])))
+        ctx.emit(SimpleReport(text: "\(n) messages écrits.", json: .obj([("written", .int(n))])))
     }
 }

@@ -17,7 +17,7 @@ enum VitaleCheckCommand {
         let serial = try VitaleSerial.parse(inv.positionals[0], card: card).get()
         ctx.emit(SimpleReport(
             text: "valide : \(card.label), numéro de série \(serial.printed)",
-            json: .obj([("schema_version", 1), ("valid", true), ("card", .string(card.rawValue)),
+            json: .obj([("valid", true), ("card", .string(card.rawValue)),
                         ("serial", .string(serial.digits)), ("printed", .string(serial.printed))])))
     }
 }

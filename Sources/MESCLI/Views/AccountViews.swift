@@ -23,9 +23,9 @@ extension ActivationResult: Report {
     public var json: JSON {
         switch self {
         case .codesSent(let sent, _):
-            return .obj([("schema_version", 1), ("status", "otp_sent"), ("channels", .array(sent.map { .string($0.0.rawValue) }))])
+            return .obj([("status", "otp_sent"), ("channels", .array(sent.map { .string($0.0.rawValue) }))])
         case .activated(let username, let profile, let opposedAt, let now, _):
-            return .obj([("schema_version", 1), ("status", "activated"), ("username", .string(username)),
+            return .obj([("status", "activated"), ("username", .string(username)),
                          ("profile", ProfileView.json(profile, now: now)), ("previously_opposed_at", JSON.str(opposedAt?.iso8601))])
         }
     }
@@ -36,7 +36,7 @@ struct ProfileActivation: Report {
     let profile: Person
     let now: Instant
     var text: String { "Mon espace santé a bien été activé ! (\(profile.displayName))" }
-    var json: JSON { .obj([("schema_version", 1), ("status", "activated"), ("profile", ProfileView.json(profile, now: now))]) }
+    var json: JSON { .obj([("status", "activated"), ("profile", ProfileView.json(profile, now: now))]) }
 }
 
 extension Closure: Report {
@@ -46,7 +46,7 @@ extension Closure: Report {
     }
 
     public var json: JSON {
-        .obj([("schema_version", 1), ("status", "closed"), ("content", .string(delete ? "delete_within_3_months" : "archive_10_years")),
+        .obj([("status", "closed"), ("content", .string(delete ? "delete_within_3_months" : "archive_10_years")),
               ("profile", ProfileView.json(person, now: now))])
     }
 }
@@ -58,7 +58,7 @@ extension SweepResult: Report {
     }
 
     public var json: JSON {
-        .obj([("schema_version", 1), ("status", .string(dryRun ? "dry_run" : "swept")), ("created", .int(created.count)),
+        .obj([("status", .string(dryRun ? "dry_run" : "swept")), ("created", .int(created.count)),
               ("window_days", .int(windowDays)), ("profiles", .array(created.map { .int(Int($0.id)) }))])
     }
 }
@@ -70,13 +70,13 @@ extension AccessCodeSent: Report {
     }
 
     public var json: JSON {
-        .obj([("schema_version", 1), ("status", "code_sent"), ("channel", .string(channel)), ("destination", .string(masked))])
+        .obj([("status", "code_sent"), ("channel", .string(channel)), ("destination", .string(masked))])
     }
 }
 
 extension SignedIn: Report {
     public var text: String { "Bienvenue \(person.firstName) !\nSession : \(token) (valable 30 minutes)" }
     public var json: JSON {
-        .obj([("schema_version", 1), ("status", "signed_in"), ("session", .string(token)), ("profile", ProfileView.json(person, now: now))])
+        .obj([("status", "signed_in"), ("session", .string(token)), ("profile", ProfileView.json(person, now: now))])
     }
 }

@@ -39,8 +39,8 @@ final class BatchLines: BatchSink {
     func finish(_ s: BatchSummary, quiet: Bool) {
         var countPairs: [(String, JSON)] = []
         for status in BatchOpposition.Status.allCases { countPairs.append((status.rawValue, .int(s.counts[status] ?? 0))) }
-        let summary = JSON.obj([("schema_version", 1), ("summary", .object(countPairs)), ("rows", .int(s.rows)),
-                                ("receipts", .string(s.receiptsDirectory)), ("seconds", .string(Self.format3(s.seconds)))])
+        let summary = JSON.obj([("schema_version", .int(JSON.schemaVersion)), ("summary", .object(countPairs)), ("rows", .int(s.rows)),
+                                ("receipts", .string(s.receiptsDirectory)), ("seconds", .double((s.seconds * 1000).rounded() / 1000))])
         ctx.stdout.line(summary.serialized())
         guard !quiet else { return }
         if showsProgress { ctx.stderr.write("\n") }

@@ -48,7 +48,7 @@ extension SendReport: Report {
     }
 
     public var json: JSON {
-        .obj([("schema_version", 1), ("sent", .int(sent)), ("deferred", .int(deferred)), ("failed", .int(failed)),
+        .obj([("sent", .int(sent)), ("deferred", .int(deferred)), ("failed", .int(failed)),
               ("queued", .int(queued)), ("stopped_by", JSON.str(stoppedBy))])
     }
 }

@@ -16,7 +16,7 @@ extension CodeDelivery: Report {
     }
 
     public var json: JSON {
-        .obj([("schema_version", 1), ("status", "code_sent"), ("channel", .string(channel.rawValue)),
+        .obj([("status", "code_sent"), ("channel", .string(channel.rawValue)),
               ("destination", .string(masked)), ("outbox_id", .int(Int(entry.id))), ("expires_at", .string(expiresAt.iso8601))])
     }
 }
@@ -34,7 +34,7 @@ extension IdentifiedSession: Report {
     }
 
     public var json: JSON {
-        .obj([("schema_version", 1), ("status", "identified"), ("session", .string(token)), ("expires_at", .string(expiresAt.iso8601)),
+        .obj([("status", "identified"), ("session", .string(token)), ("expires_at", .string(expiresAt.iso8601)),
               ("profile", ProfileView.json(person, now: now)), ("profiles", ProfileView.array(attached, now: now))])
     }
 }
@@ -57,12 +57,12 @@ extension OppositionResult: Report {
     public var json: JSON {
         switch outcome {
         case .opposed(let r, let path):
-            return .obj([("schema_version", 1), ("status", "opposed"), ("profile", ProfileView.json(person, now: now)),
+            return .obj([("status", "opposed"), ("profile", ProfileView.json(person, now: now)),
                          ("receipt", .string(r.id)), ("receipt_file", .string(path)), ("verification", .string(r.verification)),
                          ("decided_on", .string(r.decidedOn.iso)), ("profiles", ProfileView.array(attached, now: now))])
         case .alreadyOpposed(let since, let r):
-            return .obj([("schema_version", 1), ("status", "already_opposed"), ("profile", ProfileView.json(person, now: now)),
-                         ("opposed_at", .string(since.iso8601)), ("receipt", JSON.str(r?.id))])
+            return .obj([("status", "already_opposed"), ("profile", ProfileView.json(person, now: now)),
+                         ("decided_on", .string(since.parisDate.iso)), ("receipt", JSON.str(r?.id))])
         }
     }
 }

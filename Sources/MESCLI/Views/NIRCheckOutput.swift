@@ -3,8 +3,11 @@ import MESRender
 
 /// The per-line output of `nir check`, written straight into the output buffer.
 enum NIRCheckOutput {
+    /// `{"schema_version":N,"input":`, made once.
+    static let prefix = Array(#"{"schema_version":\#(JSON.schemaVersion),"input":"#.utf8)
+
     static func json(input: UnsafeBufferPointer<UInt8>, verdict: NIRVerdict, into out: inout [UInt8]) {
-        out.append(contentsOf: #"{"input":"#.utf8)
+        out.append(contentsOf: prefix)
         writeInput(input, into: &out)
         switch verdict {
         case .valid(let nir):

@@ -30,6 +30,6 @@ extension ProfileListing: Report {
     }
 
     public var json: JSON {
-        .obj([("schema_version", 1), ("profile", ProfileView.json(holder, now: now)), ("profiles", ProfileView.array(attached, now: now))])
+        .obj([("profile", ProfileView.json(holder, now: now)), ("profiles", ProfileView.array(attached, now: now))])
     }
 }

@@ -10,7 +10,7 @@ extension StoreCreation: Report {
     }
 
     public var json: JSON {
-        .obj([("schema_version", 1), ("status", .string(created ? "created" : "exists")), ("store", .string(directory)),
+        .obj([("status", .string(created ? "created" : "exists")), ("store", .string(directory)),
               ("schema", .int(schemaVersion)), ("demo_people", .int(demoPeople))])
     }
 }
@@ -18,7 +18,7 @@ extension StoreCreation: Report {
 extension NotificationWave: Report {
     public var text: String { "\(notified) notifications envoyées (\(byEmail) par e-mail, \(byLetter) par courrier)." }
     public var json: JSON {
-        .obj([("schema_version", 1), ("status", "notified"), ("notified", .int(notified)), ("email", .int(byEmail)), ("letter", .int(byLetter))])
+        .obj([("status", "notified"), ("notified", .int(notified)), ("email", .int(byEmail)), ("letter", .int(byLetter))])
     }
 }
 
@@ -39,7 +39,7 @@ struct OutboxListing: Report {
         }.joined(separator: "\n")
     }
 
-    var json: JSON { .obj([("schema_version", 1), ("messages", .array(entries.map { .object(Self.json($0)) }))]) }
+    var json: JSON { .obj([("messages", .array(entries.map { .object(Self.json($0)) }))]) }
 }
 
 extension OutboxMessage: Report {
@@ -47,7 +47,7 @@ extension OutboxMessage: Report {
         body.split(separator: "\n", omittingEmptySubsequences: false).map { TextEscaping.terminalSafe(String($0)) }.joined(separator: "\n")
     }
     public var json: JSON {
-        .object([("schema_version", 1)] + OutboxListing.json(entry) + [("body", .string(body)), ("code", JSON.str(code) ?? .null)])
+        .object(OutboxListing.json(entry) + [("body", .string(body)), ("code", JSON.str(code) ?? .null)])
     }
 }
 
@@ -70,10 +70,10 @@ struct HistoryListing: Report {
     }
 
     var json: JSON {
-        .obj([("schema_version", 1), ("events", .array(entries.map { e in
-            .obj([("at", .string(e.at.iso8601)), ("event", .string(e.event)), ("profile", e.person.map { .int(Int($0.id)) }),
-                  ("name", JSON.str(e.person?.displayName)),
-                  ("nir", JSON.str(e.person.map { nirGiven ? $0.nir.compact : Masking.nir($0.nir) })),
+        .obj([("events", .array(entries.map { e in
+            .obj([("at", .string(e.at.iso8601)), ("event", .string(e.event)),
+                  ("profile", e.person.map { p in .obj([("id", .int(Int(p.id))), ("name", .string(p.displayName)),
+                                                        ("nir", .string(nirGiven ? p.nir.compact : Masking.nir(p.nir)))]) }),
                   ("channel", JSON.str(e.channel)), ("actor", JSON.str(e.actor)), ("actor_id", JSON.str(e.actorID)),
                   ("detail", JSON.str(e.detail))])
         }))])
@@ -86,7 +86,7 @@ extension FixturesResult: Report {
     }
 
     public var json: JSON {
-        .obj([("schema_version", 1), ("status", "written"), ("profiles", .int(profiles)), ("roster", .string(rosterPath)),
+        .obj([("status", "written"), ("profiles", .int(profiles)), ("roster", .string(rosterPath)),
               ("members", JSON.str(membersPath)), ("codes", .int(codes))])
     }
 }
@@ -113,7 +113,7 @@ extension ReceiptVerdict: Report {
             if !mismatch.isEmpty { why += " (\(mismatch.joined(separator: ", ")))" }
             return "\(status.french) : \(ref) : \(why)."
         case .unknown:
-            if reason == "unknown_signer" { return "\(status.french) : \(ref) signé par un autre émetteur que cette base." }
+            if reason == "unknown_signer" { return "\(status.french) : \(ref) signé par un autre émetteur que celui attendu (cette base, ou le certificat donné)." }
             return "\(status.french) : " + (id.map { "aucun justificatif \($0) dans cette base." } ?? "ce fichier n'est pas un justificatif lisible.")
         case .unsigned:
             let old: String
@@ -127,7 +127,7 @@ extension ReceiptVerdict: Report {
     }
 
     public var json: JSON {
-        .obj([("schema_version", 1), ("status", .string(status.rawValue)), ("receipt", JSON.str(id)),
+        .obj([("status", .string(status.rawValue)), ("receipt", JSON.str(id)),
               ("reason", JSON.str(reason)), ("signer", JSON.str(signer)), ("legacy_status", JSON.str(legacy?.rawValue)),
               ("mismatch", .array(mismatch.map { .string($0) }))])
     }
@@ -136,8 +136,8 @@ extension ReceiptVerdict: Report {
 extension ReissuedReceipt: Report {
     public var text: String { "Justificatif (duplicata n° \(receipt.copy)) écrit : \(path ?? "")" }
     public var json: JSON {
-        .obj([("schema_version", 1), ("status", "reissued"), ("receipt", .string(receipt.id)), ("copy", .int(receipt.copy)),
-              ("file", JSON.str(path)), ("format", .string(format.rawValue))])
+        .obj([("status", "reissued"), ("receipt", .string(receipt.id)), ("copy", .int(receipt.copy)),
+              ("receipt_file", JSON.str(path)), ("format", .string(format.rawValue))])
     }
 }
 
@@ -148,7 +148,7 @@ extension DemoRun: Report {
     }
 
     public var json: JSON {
-        .obj([("schema_version", 1), ("status", .string(status)),
+        .obj([("status", .string(status)),
               ("steps", .array(steps.map { .obj([("step", .string($0.title)), ("result", .string($0.result))]) }))])
     }
 }

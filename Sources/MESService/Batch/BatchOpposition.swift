@@ -54,8 +54,11 @@ public struct BatchOpposition {
         public var error: MESError?
 
         /// The JSON Lines object of the row (written straight into the output buffer, one line).
+        /// `{"schema_version":N,"row":`, made once.
+        static let rowPrefix = Array(#"{"schema_version":\#(JSON.schemaVersion),"row":"#.utf8)
+
         public func write(into out: inout [UInt8]) {
-            out += #"{"row":"#.utf8
+            out += Self.rowPrefix
             out += String(line).utf8
             func field(_ key: String, _ value: String?) {
                 guard let value else { return }
@@ -67,7 +70,7 @@ public struct BatchOpposition {
             field("nir", nir.map(Masking.nir))
             field("status", status.rawValue)
             field("receipt", receipt)
-            field("file", file)
+            field("receipt_file", file)
             field("destination", destination)
             field("mail", mail.map { _ in "queued" })
             field("field", error?.field)

@@ -49,6 +49,7 @@ extension Service {
         let dir = options.receiptsDirectory
         // Everything is checked before the receipts directory is touched; a run that fails
         // afterwards removes the directories it made if it wrote nothing in them.
+        try FileIO.refuseStoreFolder(dir, storeDirectory: store.directory, field: "receipts")
         let created = try FileIO.makeDirectory(dir, field: "receipts")
         let folder = ReceiptFolder(path: dir, store: store.shortName)
         var succeeded = false
