@@ -113,11 +113,13 @@ enum Prose {
             mes receipt verify reads the fields the file shows and answers authentic (the fields and the code match the record of this store), altered (a field or the code differs: exit 65) or unknown (no such receipt in this store, or not a receipt: exit 65).
             """),
         ("JSON OUTPUT", """
-            With --json every command prints one JSON document on standard output (objects carry "schema_version": 1; later versions only add fields). Commands that stream many inputs (nir check, nir generate, batch oppose) print JSON Lines, one object per input, in input order.
+            With --json every command prints one JSON document on standard output, and commands that stream many inputs (nir check, nir generate, batch oppose) print JSON Lines, one object per input, in input order. Every document and every line carries "schema_version": 2; within a version, fields are only ever added. Dates are ISO 8601 (2022-02-03; times 2022-02-03T10:00:00Z), numbers are numbers.
 
             nir check: {"input", "valid", "nir", "formatted"} for a valid NIR; {"input", "valid": false, "reason", "code", "message"} for an invalid one. nir generate: {"nir", "valid", "reason"}.
 
-            Errors: under --json an error is a JSON document on standard error: {"schema_version": 1, "error": {"code", "message", "field", "exit"}}. Without --json it is one line, "mes: FIELD: message". The code is stable; the message is French.
+            Errors: under --json an error is a JSON document on standard error: {"schema_version": 2, "error": {"code", "message", "field", "exit"}}, plus "errors": [{"line", "field", "code", "message"}] when there are several (an import refused row by row). field is the snake_case name of the option or column (birth_date, file, id). Without --json it is one line, "mes: FIELD: message". The code is stable; the message is French.
+
+            Changes since version 1: schema_version 2 on every JSON Lines row too; the receipt's path is receipt_file everywhere (batch rows and receipt re-issues said file); already_opposed gives decided_on (a date) like opposed, instead of opposed_at; history's profile is an object {id, name, nir} (it was an id, with name and nir beside it); the batch summary's seconds is a number; error fields are snake_case names; an import's row errors are an errors array (they were packed into the message and field "ligne N, column").
             """),
     ]
 }
