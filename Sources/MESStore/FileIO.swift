@@ -298,13 +298,7 @@ public enum FileIO {
                 throw cannotCreate(path, field)
             }
             if replace {
-                if renameat(fd, tmp, fd, name) != 0 {
-                    let e = errno
-                    unlinkat(fd, tmp, 0)
-                    errno = e
-                    if e == EISDIR || e == ENOTEMPTY || e == EEXIST { throw unsafeOutput(path, "est un dossier", field) }
-                    throw cannotCreate(path, field)
-                }
+                try renameOver(tmp, as: name, path: path, field: field)
             } else {
                 try placeNew(tmp, as: name, path: path, field: field)
             }
@@ -343,16 +337,21 @@ public enum FileIO {
                     if errno == ENOENT { return false }
                     throw cannotCreate(path, field)
                 }
-                if renameat(fd, tmp, fd, name) != 0 {
-                    let e = errno
-                    unlinkat(fd, tmp, 0)
-                    errno = e
-                    if e == EISDIR || e == ENOTEMPTY || e == EEXIST { throw unsafeOutput(path, "est un dossier", field) }
-                    throw cannotCreate(path, field)
-                }
+                try renameOver(tmp, as: name, path: path, field: field)
             }
             if sync { _ = fsync(fd) }
             return true
+        }
+
+        /// Puts the written temporary file `tmp` in place as `name`, replacing a file or a link
+        /// (never a directory); `tmp` is removed if it cannot be.
+        private func renameOver(_ tmp: String, as name: String, path: String, field: String) throws {
+            guard renameat(fd, tmp, fd, name) != 0 else { return }
+            let e = errno
+            unlinkat(fd, tmp, 0)
+            errno = e
+            if e == EISDIR || e == ENOTEMPTY || e == EEXIST { throw unsafeOutput(path, "est un dossier", field) }
+            throw cannotCreate(path, field)
         }
 
         /// Puts the written temporary file `tmp` in place as `name`, never replacing anything.

@@ -48,6 +48,22 @@ final class DeliveryScenario {
         (try JSONSerialization.jsonObject(with: Data(try run(args + ["--json"], env: extra).out.utf8))) as? [String: Any] ?? [:]
     }
 
+    /// Imports `count` people with e-mail addresses and notifies them without sending: returns
+    /// how many e-mails wait in the queue.
+    func queueNotifications(_ count: Int, sex: Int) throws -> Int {
+        let roster = dir.file("r.csv")
+        var csv = "nir,birth_date,first_name,last_name,card_type,serial,email\n"
+        for i in 0..<count {
+            let body = String(format: "\(sex)850375%03d%03d", i % 1000 + 1, i % 999 + 1)
+            let key = 97 - Int(body)! % 97
+            csv += "\(body)\(key < 10 ? "0" : "")\(key),15/03/1985,P\(i),Nom,plain,\(10_000_000 * sex + i),p\(i)@example.fr\n"
+        }
+        try csv.write(toFile: roster, atomically: true, encoding: .utf8)
+        #expect(try run(["import", roster]).status == 0)
+        #expect(try run(["notify", "--no-send"]).status == 0)
+        return (try json(["outbox", "list"])["messages"] as? [[String: Any]] ?? []).filter { $0["channel"] as? String == "email" }.count
+    }
+
     static let martine = ["--nir", "116304403801618", "--card", "plain", "--serial", "953701166", "--birth-date", "08/06/1988"]
     static let karim = ["--nir", "185034410912379", "--card", "photo", "--serial", "01024576124", "--birth-date", "15/03/1985"]
 }
@@ -126,18 +142,8 @@ final class DeliveryScenario {
     @Test func aWaveKilledMidwayIsResumedWithNothingLostOrDuplicated() throws {
         let server = try PythonServer("smtp_sink.py", label: "smtp-kill")
         let s = try DeliveryScenario()
-        let roster = s.dir.file("r.csv")
         // 300 people with e-mail addresses, notified without sending: 300+ queued messages.
-        var csv = "nir,birth_date,first_name,last_name,card_type,serial,email\n"
-        for i in 0..<300 {
-            let body = String(format: "1850375%03d%03d", i % 1000 + 1, i % 999 + 1)
-            let key = 97 - Int(body)! % 97
-            csv += "\(body)\(key < 10 ? "0" : "")\(key),15/03/1985,P\(i),Nom,plain,\(10_000_000 + i),p\(i)@example.fr\n"
-        }
-        try csv.write(toFile: roster, atomically: true, encoding: .utf8)
-        #expect(try s.run(["import", roster]).status == 0)
-        #expect(try s.run(["notify", "--no-send"]).status == 0)
-        let queued = (try s.json(["outbox", "list"])["messages"] as? [[String: Any]] ?? []).filter { $0["channel"] as? String == "email" }.count
+        let queued = try s.queueNotifications(300, sex: 1)
         #expect(queued >= 300)
         let env = s.env.merging(["MES_MAIL_URL": "smtp://127.0.0.1:\(server.port)"]) { $1 }
         for delay in [150_000, 300_000] as [UInt32] {
@@ -170,17 +176,7 @@ extension OutboxEndToEndTests {
     /// queued (tried again later), and a later `outbox send` delivers it, nothing lost or twice.
     @Test func aServerStoppedHalfwayLeavesTheRestQueued() throws {
         let s = try DeliveryScenario()
-        let roster = s.dir.file("r.csv")
-        var csv = "nir,birth_date,first_name,last_name,card_type,serial,email\n"
-        for i in 0..<300 {
-            let body = String(format: "2850375%03d%03d", i % 1000 + 1, i % 999 + 1)
-            let key = 97 - Int(body)! % 97
-            csv += "\(body)\(key < 10 ? "0" : "")\(key),15/03/1985,Q\(i),Nom,plain,\(20_000_000 + i),q\(i)@example.fr\n"
-        }
-        try csv.write(toFile: roster, atomically: true, encoding: .utf8)
-        #expect(try s.run(["import", roster]).status == 0)
-        #expect(try s.run(["notify", "--no-send"]).status == 0)
-        let queued = (try s.json(["outbox", "list"])["messages"] as? [[String: Any]] ?? []).filter { $0["channel"] as? String == "email" }.count
+        let queued = try s.queueNotifications(300, sex: 2)
         let first = try PythonServer("smtp_sink.py", label: "smtp-half")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: mesBinary)
