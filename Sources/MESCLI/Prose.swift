@@ -119,6 +119,8 @@ enum Prose {
 
             Errors: under --json an error is a JSON document on standard error: {"schema_version": 2, "error": {"code", "message", "field", "exit"}}, plus "errors": [{"line", "field", "code", "message"}] when there are several (an import refused row by row). field is the snake_case name of the option or column (birth_date, file, id). Without --json it is one line, "mes: FIELD: message". The code is stable; the message is French.
 
+            Every output has a JSON Schema (draft 2020-12): schemas/COMMAND.schema.json in the source tree (schemas/oppose.schema.json, schemas/nir-check.schema.json for its lines, schemas/error.schema.json), made by scripts/make-schemas.py; the tests validate every command's output against them.
+
             Changes since version 1: schema_version 2 on every JSON Lines row too; the receipt's path is receipt_file everywhere (batch rows and receipt re-issues said file); already_opposed gives decided_on (a date) like opposed, instead of opposed_at; history's profile is an object {id, name, nir} (it was an id, with name and nir beside it); the batch summary's seconds is a number; error fields are snake_case names; an import's row errors are an errors array (they were packed into the message and field "ligne N, column").
             """),
     ]

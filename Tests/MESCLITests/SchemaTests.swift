@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+@testable import MESCLI
+
+/// Every command's `--json` output validates against its JSON Schema in schemas/ (draft 2020-12,
+/// checked by Python's jsonschema), and every command that prints JSON has one.
+@Suite(.serialized) struct SchemaTests {
+    /// The schema of a command path: `nir check` → `nir-check`.
+    static func schemaName(_ path: [String]) -> String { path.joined(separator: "-") }
+
+    /// Commands whose output is not JSON (scripts and documents for people).
+    static let notJSON: Set<String> = ["completions", "manpage"]
+
+    @Test func everyCommandHasASchema() throws {
+        for c in CommandTable.all where !Self.notJSON.contains(c.name) {
+            let file = packageRoot.appendingPathComponent("schemas/\(Self.schemaName(c.path)).schema.json").path
+            #expect(FileManager.default.fileExists(atPath: file), "\(c.name) has no schema")
+        }
+    }
+
+    @Test func everyOutputValidates() throws {
+        let s = try Scenario()
+        var outputs: [(String, String)] = []
+        func json(_ schema: String, _ args: [String], stdin: String = "", allowFailure: Bool = false) throws -> RunResult {
+            let r = try runBinary(args + ["--json"], stdin: Data(stdin.utf8), env: ["MES_HOME": s.store, "MES_NOW": s.now])
+            if !allowFailure { #expect(r.status == 0 || r.status == 65, "\(args): \(r.stderr)") }
+            if !r.stdout.isEmpty { outputs.append((schema, r.stdout)) }
+            if !r.stderr.isEmpty && r.stderr.hasPrefix("{") { outputs.append(("error", r.stderr)) }
+            return r
+        }
+        let dir = s.dir.path
+        _ = try json("version", ["--version"])
+        _ = try json("nir-check", ["nir", "check", "116304403801618", "1163044038016"])
+        _ = try json("nir-format", ["nir", "format", "116304403801618"])
+        _ = try json("nir-key", ["nir", "key", "1163044038016"])
+        _ = try json("nir-generate", ["nir", "generate", "--count", "3", "--seed", "1"])
+        _ = try json("nir-generate", ["nir", "generate", "--count", "3", "--seed", "1", "--invalid"])
+        _ = try json("vitale-check", ["vitale", "check", "--card", "photo", "01024576124"])
+        _ = try json("init", ["init"])
+        _ = try json("fixtures", ["fixtures", "--count", "5", "--seed", "s", "--roster", dir + "/r.csv"])
+        let code = try json("code-generate", ["code", "generate"] + Scenario.martine + Scenario.martineBirth)
+        #expect(code.status == 0)
+        _ = try json("outbox-list", ["outbox", "list"])
+        let shown = try json("outbox-show", ["outbox", "show", "last"])
+        let id = try json("identify", ["identify", "--code", shown.json["code"] as? String ?? ""] + Scenario.martine)
+        let token = id.json["session"] as? String ?? ""
+        _ = try json("profiles-list", ["profiles", "list", "--session", token])
+        _ = try json("oppose", ["oppose", "--session", token, "--yes", "--receipt", dir + "/j.pdf"])
+        _ = try json("oppose", ["oppose", "--session", token, "--yes"])
+        _ = try json("profiles-oppose", ["profiles", "oppose", "--session", token, "--profile", "3", "--legal-representative", "--yes"])
+        _ = try json("profiles-activate", ["profiles", "activate", "--session", token, "--profile", "4", "--legal-representative",
+                                           "--accept-cgu", "--yes"])
+        _ = try json("receipt", ["receipt", "--session", token, "-o", dir + "/dup.pdf"])
+        _ = try json("receipt-document", ["receipt", "--session", token, "--format", "json"])
+        _ = try json("receipt-verify", ["receipt", "verify", dir + "/j.pdf"])
+        _ = try json("key-export", ["key", "export"])
+        _ = try json("advisers-add", ["advisers", "add", "B7"])
+        _ = try json("advisers-list", ["advisers", "list"])
+        _ = try json("history", ["history"])
+        _ = try json("activate", ["activate", "--session", token, "--accept-cgu", "--email", "m@example.fr"])
+        s.advance(seconds: 60)
+        let otp = try s.lastCode()
+        let pw = dir + "/pw.txt"
+        try "Soleil#2022x\nSoleil#2022x\n".write(toFile: pw, atomically: true, encoding: .utf8)
+        let t2 = try s.martineSession()
+        _ = try json("activate", ["activate", "--session", t2, "--accept-cgu", "--email", "m@example.fr", "--email-otp", otp,
+                                  "--username", "martine.l", "--password-file", pw], allowFailure: true)
+        _ = try json("login", ["login", "--username", "martine.l", "--password-file", pw])
+        _ = try json("login", ["login", "--username", "martine.l", "--otp", try s.lastCode()])
+        _ = try json("logout", ["logout", "--session", t2], allowFailure: true)
+        _ = try json("notify", ["notify", "--no-send"])
+        _ = try json("outbox-send", ["outbox", "send"])
+        _ = try json("outbox-export", ["outbox", "export", "--maildir", dir + "/Maildir"])
+        _ = try json("sweep", ["sweep", "--dry-run"])
+        let token3 = try s.martineSession()
+        _ = try json("close", ["close", "--session", token3, "--yes"], allowFailure: true)
+        _ = try json("import", ["import", dir + "/r.csv"], allowFailure: true)
+        let members = dir + "/m.csv"
+        try "nir;date_naissance;type_carte;numero_serie;code\n116304403801618;08/06/1988;sans photo;953701166;AAAAAAAAAAAA\n123;01/01/2000;plain;1;\n"
+            .write(toFile: members, atomically: true, encoding: .utf8)
+        _ = try json("batch-oppose", ["batch", "oppose", members, "--receipts", dir + "/rec"], allowFailure: true)
+        let d = try Scenario(demo: false)
+        let demo = try runBinary(["demo", "--json"], env: ["MES_HOME": d.store, "MES_NOW": d.now])
+        outputs.append(("demo", demo.stdout))
+        // Errors: a usage error, an invalid NIR, an import refused row by row.
+        let bad = dir + "/bad.csv"
+        try "nir,birth_date,first_name,last_name,card_type,serial\n1,2,3,4,5,6\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        _ = try json("none", ["import", bad], allowFailure: true)
+        _ = try json("none", ["nir", "format", "123"], allowFailure: true)
+        _ = try json("none", ["opose"], allowFailure: true)
+
+        // One Python run validates everything: each document, or each line of JSON Lines.
+        let list = dir + "/outputs.json"
+        try JSONSerialization.data(withJSONObject: outputs.filter { $0.0 != "none" }.map { [$0.0, $0.1] })
+            .write(to: URL(fileURLWithPath: list))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", """
+            import json, sys
+            from jsonschema import Draft202012Validator
+            root, outputs = sys.argv[1], json.load(open(sys.argv[2]))
+            failures, count = [], 0
+            for name, text in outputs:
+                schema = json.load(open(f"{root}/schemas/{name}.schema.json"))
+                v = Draft202012Validator(schema)
+                for line in text.splitlines():
+                    if not line.strip(): continue
+                    count += 1
+                    for e in v.iter_errors(json.loads(line)):
+                        failures.append(f"{name}: {e.message} at {list(e.absolute_path)} in {line[:200]}")
+            print(json.dumps({"count": count, "failures": failures}))
+            """, packageRoot.path, list]
+        let out = dir + "/validation.json", err = dir + "/validation.err"
+        FileManager.default.createFile(atPath: out, contents: nil)
+        FileManager.default.createFile(atPath: err, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
+        try p.run()
+        p.waitUntilExit()
+        let data = try Data(contentsOf: URL(fileURLWithPath: out))
+        let result = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            ?? ["failures": ["python: " + ((try? String(contentsOfFile: err, encoding: .utf8)) ?? "")]]
+        #expect((result["count"] as? Int ?? 0) >= 45, "\(result)")
+        #expect((result["failures"] as? [String] ?? ["python failed"]).isEmpty, "\(result["failures"] ?? "")")
+        #expect(Set(outputs.map(\.0)).isSuperset(of: ["error", "oppose", "batch-oppose", "nir-check", "history", "demo"]))
+    }
+}

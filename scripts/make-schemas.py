@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Writes the JSON Schemas (draft 2020-12) of every `mes --json` output into schemas/.
+
+One file per command (`oppose.schema.json`, `nir-check.schema.json` for its JSON Lines rows…)
+plus `error.schema.json`. Schemas give the required fields and their types; objects may carry
+more fields (within a schema_version, fields are only ever added). Run it after changing an
+output, then `swift test` (SchemaTests validates the outputs of every command against them).
+"""
+import json
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BASE = "https://mes.invalid/schemas/"
+
+S, I, B, N = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {"type": "number"}
+DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+TIME = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"}
+
+
+def opt(t):
+    return {"anyOf": [t, {"type": "null"}]}
+
+
+def obj(required, optional=None):
+    props = dict(required)
+    props.update(optional or {})
+    return {"type": "object", "required": sorted(required), "properties": props}
+
+
+def arr(items):
+    return {"type": "array", "items": items}
+
+
+PROFILE = obj({"id": I, "first_name": S, "last_name": S, "birth_date": DATE, "state": {"enum": ["pending", "opposed", "active", "closed"]},
+               "state_label": S, "minor": B, "deceased": B, "holder": B}, {"since": TIME})
+MESSAGE = obj({"id": I, "channel": {"enum": ["email", "sms", "letter"]}, "to": S, "subject": S, "created_at": TIME, "file": S,
+               "status": {"enum": ["queued", "sent", "failed", "letter"]}, "attempts": I, "last_error": opt(S), "sent_at": opt(TIME)})
+DELIVERY = {"delivery": {"enum": ["queued", "sent", "failed", "letter"]}, "delivery_error": S}
+
+
+def doc(required, optional=None):
+    d = obj(dict(required, schema_version={"const": 2}), optional)
+    return d
+
+
+SCHEMAS = {
+    "error": doc({"error": obj({"code": S, "message": S, "exit": I},
+                               {"field": S, "errors": arr(obj({"field": S, "code": S, "message": S}, {"line": I}))})}),
+    "version": doc({"version": S}),
+    "nir-check": {"oneOf": [doc({"input": S, "valid": {"const": True}, "nir": S, "formatted": S}),
+                            doc({"input": S, "valid": {"const": False}, "reason": S, "code": S, "message": S})]},
+    "nir-format": doc({"nir": S, "formatted": S, "sex": I, "sex_label": S, "birth_year": S, "birth_month": S, "department": S,
+                       "commune": S, "order": S, "key": S}),
+    "nir-key": doc({"key": S, "nir": S}),
+    "nir-generate": doc({"nir": S, "valid": B}, {"reason": S}),
+    "vitale-check": doc({"valid": B, "card": {"enum": ["photo", "plain"]}, "serial": S, "printed": S}),
+    "init": doc({"status": {"enum": ["created", "exists"]}, "store": S, "schema": I, "demo_people": I}),
+    "import": doc({"status": {"const": "imported"}, "people": I}),
+    "fixtures": doc({"status": {"const": "written"}, "profiles": I, "roster": S, "codes": I}, {"members": S}),
+    "notify": doc({"status": {"const": "notified"}, "notified": I, "email": I, "letter": I}),
+    "outbox-list": doc({"messages": arr(MESSAGE)}),
+    "outbox-show": doc(dict(MESSAGE["properties"], body=S), {"code": opt(S)}),
+    "outbox-send": doc({"sent": I, "deferred": I, "failed": I, "queued": I}, {"stopped_by": S}),
+    "outbox-export": doc({"written": I}),
+    "history": doc({"events": arr(obj({"at": TIME, "event": S},
+                                      {"profile": obj({"id": I, "name": S, "nir": S}), "channel": S, "actor": S, "actor_id": S, "detail": S}))}),
+    "code-generate": doc({"status": {"const": "code_sent"}, "channel": {"enum": ["email", "sms", "letter"]}, "destination": S,
+                          "outbox_id": I, "expires_at": TIME}, DELIVERY),
+    "identify": doc({"status": {"const": "identified"}, "session": S, "expires_at": TIME, "profile": PROFILE, "profiles": arr(PROFILE)}),
+    "oppose": {"oneOf": [
+        doc({"status": {"const": "opposed"}, "profile": PROFILE, "receipt": S, "receipt_file": S, "verification": S, "decided_on": DATE,
+             "profiles": arr(PROFILE)}),
+        doc({"status": {"const": "already_opposed"}, "profile": PROFILE, "decided_on": DATE}, {"receipt": S})]},
+    "activate": {"oneOf": [
+        doc({"status": {"const": "otp_sent"}, "channels": arr({"enum": ["email", "mobile"]})}),
+        doc({"status": {"const": "activated"}, "username": S, "profile": PROFILE}, {"previously_opposed_at": TIME})]},
+    "close": doc({"status": {"const": "closed"}, "content": {"enum": ["archive_10_years", "delete_within_3_months"]}, "profile": PROFILE}),
+    "sweep": doc({"status": {"enum": ["swept", "dry_run"]}, "created": I, "window_days": I, "profiles": arr(I)}),
+    "login": {"oneOf": [
+        doc(dict({"status": {"const": "code_sent"}, "channel": {"enum": ["email", "sms"]}, "destination": S}), DELIVERY),
+        doc({"status": {"const": "signed_in"}, "session": S, "profile": PROFILE})]},
+    "logout": doc({"status": {"const": "signed_out"}}),
+    "profiles-list": doc({"profile": PROFILE, "profiles": arr(PROFILE)}),
+    "profiles-oppose": None,  # the same as oppose
+    "profiles-activate": doc({"status": {"const": "activated"}, "profile": PROFILE}),
+    "receipt": doc({"status": {"const": "reissued"}, "receipt": S, "copy": I, "format": {"enum": ["pdf", "text", "json"]}},
+                   {"receipt_file": S}),
+    "receipt-document": doc({"receipt": S, "nir": S, "nir_formatted": S, "name": S, "greeting": S, "decided_on": DATE,
+                             "issued_at": TIME, "duplicate": B, "copy": I, "verification": S, "sentences": arr(S)}),
+    "receipt-verify": doc({"status": {"enum": ["authentic", "altered", "unknown", "unsigned"]}, "mismatch": arr(S)},
+                          {"receipt": S, "reason": S, "signer": S, "legacy_status": S}),
+    "key-export": doc({"certificate": S, "fingerprint": S, "name": S}),
+    "key-import": doc({"status": {"const": "imported"}, "fingerprint": S, "name": S}),
+    "advisers-add": doc({"status": {"enum": ["added", "exists"]}, "adviser": S}),
+    "advisers-list": doc({"advisers": arr(obj({"id": S, "added_at": TIME}))}),
+    "batch-oppose": {"oneOf": [
+        doc({"row": I, "status": {"enum": ["opposed", "already_opposed", "code_requested", "invalid", "identity_mismatch", "code_expired",
+                                           "code_used", "code_superseded", "locked", "too_soon", "refused"]}},
+            {"nir": S, "receipt": S, "receipt_file": S, "destination": S, "mail": S, "field": S, "reason": S, "message": S}),
+        doc({"summary": {"type": "object", "additionalProperties": I}, "rows": I, "receipts": S, "seconds": N})]},
+    "demo": doc({"status": {"enum": ["opposed", "already_opposed"]}, "steps": arr(obj({"step": S, "result": S}))}),
+}
+
+
+SCHEMAS["profiles-oppose"] = SCHEMAS["oppose"]
+
+
+def main():
+    out = os.path.join(ROOT, "schemas")
+    os.makedirs(out, exist_ok=True)
+    for name, schema in sorted(SCHEMAS.items()):
+        full = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": BASE + name + ".schema.json",
+                "title": "mes " + name.replace("-", " ") + " (--json)"}
+        full.update(schema)
+        with open(os.path.join(out, name + ".schema.json"), "w") as f:
+            json.dump(full, f, indent=2, ensure_ascii=False)
+            f.write("\n")
+    print(f"wrote {len(SCHEMAS)} schemas into schemas/")
+
+
+if __name__ == "__main__":
+    main()
