@@ -324,7 +324,7 @@ struct Harness {
 final class CollectingSink: BatchSink {
     var rows: [BatchOpposition.Result] = []
     func publish(_ results: [BatchOpposition.Result]) throws { rows += results }
-    func progress(rows: Int, readBytes: Int, totalBytes: Int, elapsed: Double) {}
+    func progress(rows: Int, estimatedTotal: Int?, elapsed: Double) {}
 }
 
 @Suite struct BatchServiceTests {

@@ -28,11 +28,17 @@ final class BatchLines: BatchSink {
         try ctx.stdout.check()
     }
 
-    func progress(rows: Int, readBytes: Int, totalBytes: Int, elapsed: Double) {
+    func progress(rows: Int, estimatedTotal: Int?, elapsed: Double) {
         guard showsProgress else { return }
         let rate = Double(rows) / max(elapsed, 0.001)
-        let eta = totalBytes > 0 && readBytes > 0 ? elapsed * Double(totalBytes - readBytes) / Double(readBytes) : 0
-        ctx.stderr.write("\r\(rows) lignes, \(Int(rate)) lignes/s" + (totalBytes > 0 ? ", reste ~\(Int(eta)) s   " : "   "))
+        var line = "\r\(rows)"
+        if let total = estimatedTotal, total > 0 {
+            let left = rate > 0 ? Double(total - rows) / rate : 0
+            line += "/\(total) lignes (\(rows * 100 / total) %), \(Int(rate)) lignes/s, reste ~\(Int(left.rounded(.up))) s"
+        } else {
+            line += " lignes, \(Int(rate)) lignes/s"
+        }
+        ctx.stderr.write(line + "   ")
         ctx.stderr.flush()
     }
 

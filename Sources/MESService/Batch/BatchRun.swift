@@ -26,8 +26,9 @@ public struct BatchOptions: Sendable {
 public protocol BatchSink: AnyObject {
     /// The results of one group, in input order, once its records and files are durable.
     func publish(_ results: [BatchOpposition.Result]) throws
-    /// Progress after a group: rows published, bytes read, input size (0: unknown).
-    func progress(rows: Int, readBytes: Int, totalBytes: Int, elapsed: Double)
+    /// Progress after a group: rows published, and the rows the input holds in all, estimated
+    /// from the bytes read so far (nil when the input's size is unknown, e.g. a pipe).
+    func progress(rows: Int, estimatedTotal: Int?, elapsed: Double)
 }
 
 /// What a batch did.
@@ -59,7 +60,7 @@ extension Service {
 
         let batch = BatchOpposition(service: self, now: now, options: options, folder: folder)
         var counts: [BatchOpposition.Status: Int] = [:]
-        var rows = 0, readBytes = 0, groups = 0
+        var rows = 0, readBytes = 0, groups = 0, seen = 0
         var header: MemberRow.Header?
         var group: [CSVReader.Record] = []
         var unpublished: [BatchOpposition.Result] = []
@@ -74,7 +75,8 @@ extension Service {
             rows += unpublished.count
             try sink.publish(unpublished)
             unpublished.removeAll(keepingCapacity: true)
-            sink.progress(rows: rows, readBytes: readBytes, totalBytes: totalBytes, elapsed: stopwatch.elapsed)
+            let total = totalBytes > 0 && readBytes > 0 ? max(rows, seen * totalBytes / readBytes) : nil
+            sink.progress(rows: rows, estimatedTotal: total, elapsed: stopwatch.elapsed)
         }
         func flush() throws {
             guard let h = header, !group.isEmpty else { return }
@@ -92,6 +94,7 @@ extension Service {
                 return
             }
             group.append(record)
+            seen += 1
             if group.count >= options.groupSize { try flush() }
         }
         do {
