@@ -31,6 +31,47 @@ public struct ReceiptSigner {
         }
     }
 
+    /// Whether `bytes` is this receipt's signed PDF, whole: every byte but the signature value
+    /// equals the page this signer renders (the layout is deterministic), and the signature
+    /// value is one complete DER structure, zero-padded. Cheap (no public-key operation): what
+    /// a repair needs to tell a whole file from one a crash cut short or filled with zeros;
+    /// `SignedReceiptCheck` is the cryptographic check.
+    public func isWhole(_ bytes: [UInt8], of receipt: OppositionReceipt) -> Bool {
+        guard let page else { return false }
+        let doc = ReceiptRenderer.pdf(receipt, signed: page)
+        let c = doc.contents
+        guard bytes.count == doc.bytes.count,
+              bytes[..<c.lowerBound].elementsEqual(doc.bytes[..<c.lowerBound]),
+              bytes[c.upperBound...].elementsEqual(doc.bytes[c.upperBound...]) else { return false }
+        // The hex: a DER SEQUENCE (30 82 LL LL, or 30 81 LL), its digits upper-case hex, then zeros.
+        func nibble(_ b: UInt8) -> Int? {
+            switch b {
+            case 0x30...0x39: return Int(b - 0x30)
+            case 0x41...0x46: return Int(b - 0x41 + 10)
+            default: return nil
+            }
+        }
+        let hex = Array(bytes[(c.lowerBound + 1)..<(c.upperBound - 1)])
+        func byte(_ i: Int) -> Int? {
+            guard 2 * i + 1 < hex.count, let h = nibble(hex[2 * i]), let l = nibble(hex[2 * i + 1]) else { return nil }
+            return h << 4 | l
+        }
+        guard byte(0) == 0x30, let l1 = byte(1) else { return false }
+        let total: Int
+        switch l1 {
+        case 0x82: guard let a = byte(2), let b = byte(3) else { return false }; total = 4 + (a << 8 | b)
+        case 0x81: guard let a = byte(2) else { return false }; total = 3 + a
+        case 0..<0x80: total = 2 + l1
+        default: return false
+        }
+        guard total > 64, 2 * total <= hex.count else { return false }
+        for k in 0..<(2 * total) where nibble(hex[k]) == nil { return false }
+        for k in (2 * total)..<hex.count where hex[k] != 0x30 { return false }
+        // A block of zeros inside the signature value would still read as hex: the DER's last
+        // 16 bytes (the signature's end) are never all zero.
+        return hex[(2 * total - 32)..<(2 * total)].contains { $0 != 0x30 }
+    }
+
     /// The signed PDF of a receipt.
     public func sign(_ receipt: OppositionReceipt) throws -> [UInt8] {
         let signer = try signer.get()

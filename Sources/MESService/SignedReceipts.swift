@@ -29,11 +29,10 @@ public final class SignedPDFReceipts: ReceiptIssuer, @unchecked Sendable {
         try ReceiptVerification.verify(bytes, trusted: try store.signingCertificates(), store: store)
     }
 
-    /// Signed by this store's key, unchanged, and showing this receipt's reference and code.
+    /// This receipt's signed PDF as this store renders it, whole (a repair's check: see
+    /// `ReceiptSigner.isWhole`; `verify` is the cryptographic one).
     public func isIntact(_ bytes: [UInt8], of receipt: OppositionReceipt) -> Bool {
-        guard case .authentic = SignedReceiptCheck.verify(bytes: bytes, trusted: identity.certificate),
-              let f = ReceiptReader.read(bytes) else { return false }
-        return f.id == receipt.id && f.verification == receipt.verification && f.decidedOn == receipt.decidedOn.iso
+        signer.isWhole(bytes, of: receipt)
     }
 }
 

@@ -285,4 +285,25 @@ import MESService
         print(row("  signed PDF", signed))
         print(row("  CMS only (5 KB)", cmsOnly))
     }
+
+    /// What a repair takes for whole: the page this signer renders, any complete signature value.
+    @Test func aWholeReceiptIsToldFromADamagedOne() throws {
+        let signer = ReceiptSigner(identity: Self.identity)
+        let r = Self.receipt()
+        #expect(signer.isWhole(Self.signed, of: r))
+        #expect(signer.isWhole(try signer.sign(r), of: r), "another signature value of the same receipt")
+        #expect(!signer.isWhole(Array(Self.signed.prefix(Self.signed.count - 10)), of: r), "cut short")
+        #expect(!signer.isWhole([], of: r))
+        #expect(!signer.isWhole([UInt8](repeating: 0, count: Self.signed.count), of: r), "zeros")
+        var flipped = Self.signed
+        flipped[100] ^= 1
+        #expect(!signer.isWhole(flipped, of: r), "a byte of the page")
+        // Zeros over the signature value (a block lost in a crash).
+        let text = String(decoding: Self.signed, as: UTF8.self)
+        let start = try #require(text.range(of: "/Contents <")).upperBound.utf16Offset(in: text)
+        var zeroed = Self.signed
+        for k in start..<(start + 1500) { zeroed[k] = 0x30 }
+        #expect(!signer.isWhole(zeroed, of: r))
+        #expect(!signer.isWhole(Self.signed, of: Self.receipt(id: "JO-OTHER")), "another receipt")
+    }
 }
