@@ -66,7 +66,8 @@ SCHEMAS = {
                                       {"profile": obj({"id": I, "name": S, "nir": S}), "channel": S, "actor": S, "actor_id": S, "detail": S}))}),
     "code-generate": doc({"status": {"const": "code_sent"}, "channel": {"enum": ["email", "sms", "letter"]}, "destination": S,
                           "outbox_id": I, "expires_at": TIME}, DELIVERY),
-    "identify": doc({"status": {"const": "identified"}, "session": S, "expires_at": TIME, "profile": PROFILE, "profiles": arr(PROFILE)}),
+    "identify": doc({"status": {"const": "identified"}, "session": S, "expires_at": TIME, "profile": PROFILE, "profiles": arr(PROFILE),
+                     "decisions": arr(obj({"action": {"enum": ["activate", "oppose", "close"]}, "label": S, "text": S}))}),
     "oppose": {"oneOf": [
         doc({"status": {"const": "opposed"}, "profile": PROFILE, "receipt": S, "receipt_file": S, "verification": S, "decided_on": DATE,
              "profiles": arr(PROFILE)}),

@@ -112,6 +112,9 @@ enum Prose {
 
             mes receipt verify reads the fields the file shows and answers authentic (the fields and the code match the record of this store), altered (a field or the code differs: exit 65) or unknown (no such receipt in this store, or not a receipt: exit 65).
             """),
+        ("DIFFERENCES FROM THE REAL SERVICE", """
+            Receipts: mes signs every receipt (PAdES) and can re-issue numbered duplicates (mes receipt); the service offers a download. Codes by letter last 6 weeks, like notification codes; on-demand codes by e-mail or SMS last 15 minutes. The phone service (3422) is modelled as oppose --assisted by a registered adviser, within its hours (Monday to Friday, 8:30 to 17:30, Paris time), with NIR, birth date and last name as identity questions. Screens the service has and mes has not (yet): the contact details shown before a code is sent, the recovery of a forgotten identifier or password, the closure e-mail and its proof. The outbox is a queue: without a configured transport nothing leaves the machine. Fixtures and the test clock (--now) exist for other projects' tests only.
+            """),
         ("JSON OUTPUT", """
             With --json every command prints one JSON document on standard output, and commands that stream many inputs (nir check, nir generate, batch oppose) print JSON Lines, one object per input, in input order. Every document and every line carries "schema_version": 2; within a version, fields are only ever added. Dates are ISO 8601 (2022-02-03; times 2022-02-03T10:00:00Z), numbers are numbers.
 

@@ -67,6 +67,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     // exit refused
     case legalRepresentativeRequired = "legal_representative_required"
     case adviserUnknown = "adviser_unknown"
+    case phoneClosed = "phone_closed"
     case alreadyActive = "already_active"
     case alreadyClosed = "already_closed"
     case notActivable = "not_activable"
@@ -110,7 +111,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
             return .invalidData
         case .fileUnreadable, .fileNotRegular, .messageNotFound, .stdinUnreadable, .storeMissing:
             return .noInput
-        case .legalRepresentativeRequired, .adviserUnknown, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .storeNotEmpty:
+        case .legalRepresentativeRequired, .adviserUnknown, .phoneClosed, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .storeNotEmpty:
             return .refused
         case .internal, .storeCorrupt, .storeError:
             return .internal

@@ -23,6 +23,17 @@ public enum Messages {
     /// The assisted path after too many failed identity checks (per NIR or per adviser).
     public static let assistedLocked = "Trop de vérifications d'identité infructueuses : réessayez dans 15 minutes."
     public static let codeLocked = "Trop de tentatives infructueuses. Veuillez générer un nouveau code provisoire."
+    /// The decision step ("Je prends ma décision") and its options, as the service words them.
+    public static let decisionTitle = "Je prends ma décision"
+    public static let activateOption = "J'active Mon espace santé"
+    public static let activateText = "J'ai la main sur ma santé : je gère mes informations et les partage en toute confidentialité et en toute sécurité."
+    public static let opposeOption = "Je m'oppose à la création de Mon espace santé"
+    public static let opposeText = "Je renonce aux avantages de Mon espace santé. Si je change d'avis, je peux à tout moment l'activer."
+    public static let closeOption = "Je clôture Mon espace santé"
+    public static let closeText = "Son contenu est conservé archivé pendant 10 ans, ou supprimé dans un délai de 3 mois si je le demande."
+    /// The phone service, its number and hours.
+    public static let phoneService = "le 3422 (service gratuit + prix d'un appel), du lundi au vendredi de 8h30 à 17h30"
+    public static let phoneClosed = "Le service téléphonique Mon espace santé est fermé : appelez " + phoneService + "."
     public static let twins = "Plusieurs personnes rattachées à votre carte Vitale ont la même date de naissance."
     public static let fieldRequired = "Le champ est obligatoire."
     public static let birthDateInvalid = "Date de naissance invalide"

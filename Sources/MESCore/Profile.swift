@@ -102,6 +102,16 @@ public enum ProfileRules {
         return t
     }
 
+    /// The decisions a person may take now on a profile, in the order the service offers them
+    /// ("Je prends ma décision"): activate or oppose while pending; activate once opposed or
+    /// closed; close an active space. A deceased person's profile is never activated.
+    public static func allowedDecisions(for person: Person) -> [DecisionKind] {
+        [DecisionKind.activation, .opposition, .closure].filter {
+            if case .apply = transition($0, from: person.state, deceased: person.deceased) { return true }
+            return false
+        }
+    }
+
     /// Who the audit trail records: a person acting on a minor's profile acts as its legal representative.
     public static func recordedActor(_ actor: Actor, for person: Person, today: CalendarDate) -> Actor {
         actor == .self && isMinor(birthDate: person.birthDate, on: today) ? .legalRepresentative : actor

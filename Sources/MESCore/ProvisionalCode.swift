@@ -39,6 +39,20 @@ public struct Policy: Sendable {
     /// The automatic-creation window (art. R1111-28: 6 weeks from the notification), in days.
     public var creationWindowDays = 42
 
+    /// The phone service (3422): Monday to Friday, from 8:30 to 17:30, Paris time (minutes
+    /// since midnight).
+    public var phoneOpens = 8 * 60 + 30
+    public var phoneCloses = 17 * 60 + 30
+
+    /// Whether the phone service is open at `instant`.
+    public func phoneServiceOpen(at instant: Instant) -> Bool {
+        let local = instant.seconds + instant.parisOffset
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let weekday = Int((days + 3) % 7)  // 1970-01-01 was a Thursday: 0 is Monday
+        let minutes = Int((local - days * 86_400) / 60)
+        return weekday < 5 && minutes >= phoneOpens && minutes < phoneCloses
+    }
+
     public init() {}
 
     public static let standard = Policy()

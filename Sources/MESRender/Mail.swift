@@ -139,7 +139,7 @@ public enum MessageTemplates {
 
         Code provisoire pour \(name) : \(code)
 
-        Ce code est valable \(validityDays) jours à partir de son envoi et ne fonctionnera qu'une seule fois.
+        Ce code est valable \(validityDays % 7 == 0 ? "\(validityDays / 7) semaines" : "\(validityDays) jours") à partir de son envoi et ne fonctionnera qu'une seule fois.
 
         Avec toute mon attention,
         Votre correspondant Mon espace santé

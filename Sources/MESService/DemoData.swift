@@ -23,7 +23,7 @@ enum DemoData {
         let martine = try store.insert(Person(
             nir: martineNIR, birthDate: d("08/06/1988"), firstName: "Martine Julie", lastName: "Leguellec", card: .plain,
             serial: "953701166", email: "dlfr-cn5-tma-support-cobra@atos.net", address: "12 rue des Lilas, 44000 Nantes",
-            notifiedAt: t("2021-09-20T08:00:00Z")))
+            notifiedAt: t("2022-01-10T08:00:00Z")))  // within the 6 weeks before the README's clock (2022-02-03)
         let family: [(String, String, ProfileState, Instant?)] = [
             ("Virginie", "14/03/2008", .opposed, t("2021-12-07T09:30:00Z")),
             ("Jean-Jacques", "02/05/2010", .pending, nil),
@@ -50,6 +50,6 @@ enum DemoData {
                                 card: .plain, serial: "12345678", email: "famille.lefebvre@example.fr", deceased: true))
         try store.insert(Person(nir: nir("2900631555101"), birthDate: d("27/06/1990"), firstName: "Claire", lastName: "Fontaine",
                                 card: .photo, serial: "09876543210", email: "claire.fontaine@example.fr", mobile: "07 12 34 56 78",
-                                state: .active, stateSince: t("2022-03-01T10:00:00Z")))
+                                state: .active, stateSince: t("2021-11-15T10:00:00Z")))
     }
 }

@@ -27,7 +27,8 @@ extension Service {
         guard !matches.isEmpty else { throw MESError.identityNotFound }
         guard matches.count > 1 else { return matches[0] }
         guard let firstName else {
-            throw MESError(.profileAmbiguous, Messages.twins + " Précisez le prénom de la personne.", field: "first-name")
+            let names = matches.map(\.firstName).joined(separator: ", ")
+            throw MESError(.profileAmbiguous, Messages.twins + " Précisez le prénom de la personne : \(names).", field: "first-name")
         }
         let named = matches.filter { Names.same($0.firstName, firstName) }
         guard named.count == 1 else { throw MESError.identityNotFound }

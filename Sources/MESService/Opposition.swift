@@ -148,6 +148,7 @@ extension Service {
     /// is returned rather than thrown so that the count commits.
     func assistedIdentity(adviser: String, nir: NIR, birthDate: CalendarDate, lastName: String, firstName: String?,
                           now: Instant) throws -> Result<Person, MESError> {
+        guard policy.phoneServiceOpen(at: now) else { throw MESError(.phoneClosed, Messages.phoneClosed, field: "assisted") }
         guard try store.adviserExists(adviser) else {
             throw MESError(.adviserUnknown, "Conseiller inconnu : enregistrez-le d'abord (mes advisers add).", field: "adviser")
         }

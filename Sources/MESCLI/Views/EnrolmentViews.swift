@@ -21,21 +21,49 @@ extension CodeDelivery: Report {
     }
 }
 
+/// The decision step of a profile: the options its state allows, in the service's words.
+enum DecisionStep {
+    static func option(_ kind: DecisionKind, token: String) -> (action: String, label: String, text: String, command: String)? {
+        switch kind {
+        case .activation: return ("activate", Messages.activateOption, Messages.activateText, "mes activate --session \(token) --accept-cgu …")
+        case .opposition: return ("oppose", Messages.opposeOption, Messages.opposeText, "mes oppose --session \(token) --yes")
+        case .closure: return ("close", Messages.closeOption, Messages.closeText, "mes close --session \(token) --yes")
+        case .automaticCreation: return nil
+        }
+    }
+
+    static func options(_ p: Person, token: String) -> [(action: String, label: String, text: String, command: String)] {
+        ProfileRules.allowedDecisions(for: p).compactMap { option($0, token: token) }
+    }
+}
+
 extension IdentifiedSession: Report {
     public var text: String {
-        var text = "Bonjour \(person.firstName) !\nProfil : \(person.displayName) — \(person.stateLabel)\n"
+        // A deceased person's profile is shown as such, never greeted.
+        let name = TextEscaping.terminalSafe(person.displayName)
+        var text = person.deceased
+            ? "Profil de \(name) (personne décédée) — \(person.stateLabel)\n"
+            : "Bonjour \(TextEscaping.terminalSafe(person.firstName)) !\nProfil : \(name) — \(person.stateLabel)\n"
         if person.state == .opposed, let since = person.stateSince {
             text += "Vous vous êtes opposé à la création de Mon espace santé le \(since.parisDate.french). "
                 + "Vous pouvez changer d'avis et y accéder dès maintenant en l'activant.\n"
         }
-        text += "Je prends ma décision : mes oppose --session \(token) --yes  |  mes activate --session \(token) --accept-cgu …\n"
+        let options = DecisionStep.options(person, token: token)
+        if !options.isEmpty {
+            text += "\n\(Messages.decisionTitle) :\n"
+            for o in options { text += "  \(o.label)\n    \(o.text)\n    → \(o.command)\n" }
+            text += "\n"
+        }
         text += "Session : \(token) (valable \((expiresAt.seconds - now.seconds) / 60) minutes)\n"
         return text + ProfileView.list(attached)
     }
 
     public var json: JSON {
         .obj([("status", "identified"), ("session", .string(token)), ("expires_at", .string(expiresAt.iso8601)),
-              ("profile", ProfileView.json(person, now: now)), ("profiles", ProfileView.array(attached, now: now))])
+              ("profile", ProfileView.json(person, now: now)), ("profiles", ProfileView.array(attached, now: now)),
+              ("decisions", .array(DecisionStep.options(person, token: token).map {
+                  .obj([("action", .string($0.action)), ("label", .string($0.label)), ("text", .string($0.text))])
+              }))])
     }
 }
 

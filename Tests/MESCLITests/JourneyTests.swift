@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+/// The person's journey in the service's words (seeds 001–003): the decision step, the phone
+/// service's hours, twins listed, a deceased person not greeted, letters valid 6 weeks.
+@Suite(.serialized) struct JourneyTests {
+    @Test func identifyPresentsTheDecisionAsTheServiceDoes() throws {
+        let s = try Scenario()
+        let r = try s.run(["code", "generate"] + Scenario.martine + Scenario.martineBirth)
+        #expect(r.status == 0)
+        let id = try s.run(["identify", "--code", try s.lastCode()] + Scenario.martine)
+        #expect(id.stdout.contains("Je prends ma décision :"))
+        #expect(id.stdout.contains("J'active Mon espace santé\n    J'ai la main sur ma santé : je gère mes informations et les partage en toute confidentialité et en toute sécurité."))
+        #expect(id.stdout.contains("Je m'oppose à la création de Mon espace santé\n    Je renonce aux avantages de Mon espace santé. Si je change d'avis, je peux à tout moment l'activer."))
+        // Once opposed, only activation is offered.
+        s.advance(seconds: 60)
+        let token = try s.martineSession()
+        #expect(try s.run(["oppose", "--session", token, "--yes"]).status == 0)
+        s.advance(seconds: 60)
+        try s.run(["code", "generate"] + Scenario.martine + Scenario.martineBirth)
+        let again = try s.run(["identify", "--json", "--code", try s.lastCode()] + Scenario.martine)
+        #expect((again.json["decisions"] as? [[String: Any]] ?? []).map { $0["action"] as? String } == ["activate"])
+    }
+
+    @Test func anActiveSpaceIsOfferedOnlyClosureAndADeceasedPersonIsNotGreeted() throws {
+        let s = try Scenario()
+        let claire = ["--nir", "290063155510117", "--card", "photo", "--serial", "09876543210"]
+        try s.run(["code", "generate", "--birth-date", "27/06/1990"] + claire)
+        let c = try s.run(["identify", "--json", "--code", try s.lastCode()] + claire)
+        #expect((c.json["decisions"] as? [[String: Any]] ?? []).map { $0["action"] as? String } == ["close"])
+        let henri = ["--nir", "138047505604231", "--card", "plain", "--serial", "12345678"]
+        let hc = try s.run(["code", "generate", "--birth-date", "19/04/1938"] + henri)
+        #expect(hc.status == 0, "\(hc.stderr)")
+        let h = try s.run(["identify", "--code", try s.lastCode()] + henri)
+        #expect(!h.stdout.contains("Bonjour"), "\(h.stdout)")
+        #expect(h.stdout.contains("personne décédée"))
+        #expect(!h.stdout.contains("J'active"), "a deceased person's profile is never activated")
+    }
+
+    @Test func twinsAreListedByFirstName() throws {
+        let s = try Scenario()
+        let r = try s.run(["code", "generate", "--nir", "285059710512311", "--birth-date", "12/04/2016", "--card", "photo",
+                           "--serial", "04512378963", "--json"])
+        let message = r.errorJSON["message"] as? String ?? ""
+        #expect(message.contains("Léa") && message.contains("Lucas"), "\(message)")
+    }
+
+    @Test func thePhoneServiceKeepsItsHours() throws {
+        let s = try Scenario()
+        let args = ["oppose", "--assisted", "--adviser", "A042", "--nir", "116304403801618", "--birth-date", "08/06/1988",
+                    "--last-name", "Leguellec", "--yes", "--json"]
+        s.now = "2022-02-05T20:00:00Z"  // Saturday, 21:00 in Paris
+        let saturday = try s.run(args)
+        #expect(saturday.status == 69 && saturday.errorJSON["code"] as? String == "phone_closed", "\(saturday.stderr)")
+        #expect((saturday.errorJSON["message"] as? String ?? "").contains("du lundi au vendredi de 8h30 à 17h30"))
+        s.now = "2022-02-07T07:00:00Z"  // Monday, 8:00 in Paris: not yet
+        #expect(try s.run(args).status == 69)
+        s.now = "2022-02-07T07:30:00Z"  // Monday, 8:30 in Paris
+        #expect(try s.run(args).status == 0)
+    }
+
+    @Test func aLetterSaysSixWeeks() throws {
+        let s = try Scenario()
+        let santoni = ["--nir", "152072A00401765", "--birth-date", "03/07/1952", "--card", "plain", "--serial", "87654321"]
+        let r = try s.run(["code", "generate"] + santoni)
+        #expect(r.status == 0, "\(r.stderr)")
+        let letter = try s.run(["outbox", "show", "last"]).stdout
+        #expect(letter.contains("valable 6 semaines"), "\(letter)")
+    }
+}
