@@ -57,7 +57,7 @@ SCHEMAS = {
     "init": doc({"status": {"enum": ["created", "exists"]}, "store": S, "schema": I, "demo_people": I}),
     "import": doc({"status": {"const": "imported"}, "people": I}),
     "fixtures": doc({"status": {"const": "written"}, "profiles": I, "roster": S, "codes": I}, {"members": S}),
-    "notify": doc({"status": {"const": "notified"}, "notified": I, "email": I, "letter": I}),
+    "notify": doc({"status": {"const": "notified"}, "notified": I, "email": I, "letter": I, "without_address": I}),
     "outbox-list": doc({"messages": arr(MESSAGE)}),
     "outbox-show": doc(dict(MESSAGE["properties"], body=S), {"code": opt(S)}),
     "outbox-send": doc({"sent": I, "deferred": I, "failed": I, "queued": I}, {"stopped_by": S}),

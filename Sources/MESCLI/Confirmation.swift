@@ -13,11 +13,14 @@ enum Confirmation {
     Vous pourrez créer Mon espace santé à tout moment.
     """
 
-    /// `--yes`, or a typed "oui" when standard input is a terminal; otherwise a usage error.
+    /// `--yes`, or a typed "oui" when standard input is a terminal; otherwise a usage error that
+    /// quotes the decision being confirmed (the prompt's first line).
     static func require(_ inv: Invocation, _ ctx: Context, prompt: String) throws {
         if inv.flag("yes") { return }
         guard ctx.stdin.isTerminal else {
-            throw MESError(.confirmationRequired, Messages.confirmationRequired, field: "yes")
+            let decision = prompt.split(separator: "\n").first.map(String.init) ?? prompt
+            throw MESError(.confirmationRequired, "Confirmez votre décision (--yes) : « \(decision.hasSuffix(".") ? String(decision.dropLast()) : decision) ».",
+                           field: "yes")
         }
         ctx.stderr.write(prompt + "\nContinuer ? [oui/non] ")
         ctx.stderr.flush()

@@ -3,7 +3,7 @@ public enum Messages {
     public static let identityNotFound = "Nous n'avons pas réussi à vous identifier. Veuillez vérifier votre saisie."
     public static let tooSoon = "Une erreur est survenue. Veuillez attendre 30 secondes puis réessayez."
     public static let codeExpired = "Votre code provisoire a expiré"
-    public static let codeUsed = "Votre code provisoire a déjà été utilisé"
+    public static let codeUsed = "Votre code provisoire a déjà été utilisé. Le code provisoire ne peut servir qu'une seule fois. Pour activer ou vous opposer à la création de Mon espace santé, vous devez générer un nouveau code (mes code generate)."
     public static let sessionExpired = "Votre session a expiré"
     public static let alreadyActive = "Un profil a déjà été créé pour cette personne."
     public static let notActivable = "Ce profil ne peut pas être activé"
@@ -38,5 +38,4 @@ public enum Messages {
     public static let fieldRequired = "Le champ est obligatoire."
     public static let birthDateInvalid = "Date de naissance invalide"
     public static let legalRepresentativeRequired = "Vous devez certifier être le représentant légal de ce profil."
-    public static let confirmationRequired = "Confirmez votre décision (--yes) : « Je valide l'opposition à la création de Mon espace santé »."
 }

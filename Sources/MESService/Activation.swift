@@ -84,7 +84,7 @@ extension Service {
         if !problems.isEmpty {
             throw MESError(.usernameInvalid, "Identifiant refusé : " + problems.map(\.message).joined(separator: " ; "), field: "username")
         }
-        if try store.usernameTaken(username) {
+        if try store.usernameTaken(username, byOtherThan: person.id) {
             let free = Credentials.suggestions(for: username, birthYear: person.birthDate.year) { (try? store.usernameTaken($0)) == false }
             throw MESError(.usernameTaken, Messages.usernameTaken + (free.isEmpty ? "" : " Identifiants disponibles : " + free.joined(separator: ", ")),
                            field: "username")

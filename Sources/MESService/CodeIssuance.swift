@@ -67,6 +67,8 @@ extension Service {
         case .letter?: channel = .letter
         case nil: channel = contact.email != nil ? .email : (contact.mobile != nil ? .sms : .letter)
         }
+        // A letter needs a postal address: without one nothing is "sent".
+        if channel == .letter && (contact.address ?? "").trimmingSpaces.isEmpty { throw Self.noPostalAddress }
         if try store.throttled(person, now: now, policy: policy) { throw MESError.tooSoon }
         let code = random.provisionalCode()
         // A letter takes days: its code lasts as long as a notification code.
@@ -81,11 +83,16 @@ extension Service {
                             expiresAt: Instant(seconds: now.seconds + validity))
     }
 
+    /// No e-mail, no mobile and no postal address on file.
+    static let noPostalAddress = MESError(.contactMissing, "Aucune adresse postale n'est enregistrée pour ce profil : rien n'a été envoyé. "
+                                          + "Contactez votre caisse d'Assurance Maladie pour mettre à jour vos coordonnées.", field: "via")
+
     /// The notification code of a pending profile (6 weeks), by e-mail or by letter (inside the
-    /// caller's transaction).
-    func notify(_ person: Person, forceLetter: Bool, code: String, now: Instant, sync: Bool) throws -> CodeDelivery {
+    /// caller's transaction); nil when a letter would be needed and there is no postal address.
+    func notify(_ person: Person, forceLetter: Bool, code: String, now: Instant, sync: Bool) throws -> CodeDelivery? {
         let contact = try store.contact(for: person)
         let channel: OutgoingMessage.Channel = (forceLetter || contact.email == nil) ? .letter : .email
+        if channel == .letter && (contact.address ?? "").trimmingSpaces.isEmpty { return nil }
         try store.recordCode(code, for: person.id, kind: .notification, now: now, validity: policy.notificationValidity)
         try store.markNotified(person.id, at: now)
         let message = Self.codeMessage(code: code, person: person, contact: contact, channel: channel, now: now,

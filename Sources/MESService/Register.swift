@@ -19,6 +19,8 @@ public struct NotificationWave: Sendable {
     public let notified: Int
     public let byEmail: Int
     public var byLetter: Int { notified - byEmail }
+    /// Profiles left unnotified: a letter was needed and no postal address is on file.
+    public let withoutAddress: Int
 }
 
 /// One outbox message with its text.
@@ -64,14 +66,17 @@ extension Service {
     /// transaction whose messages are synced at once.
     public func notify(forceLetter: Bool) throws -> NotificationWave {
         let now = clock.now()
+        var skipped = 0
         let deliveries = try store.transaction {
-            let list = try store.unnotified().map {
-                try notify($0, forceLetter: forceLetter, code: random.provisionalCode(), now: now, sync: false)
+            let list = try store.unnotified().compactMap {
+                let d = try notify($0, forceLetter: forceLetter, code: random.provisionalCode(), now: now, sync: false)
+                if d == nil { skipped += 1 }
+                return d
             }
             FileIO.syncFilesystem(store.outboxDirectory)
             return list
         }
-        return NotificationWave(notified: deliveries.count, byEmail: deliveries.filter { $0.channel == .email }.count)
+        return NotificationWave(notified: deliveries.count, byEmail: deliveries.filter { $0.channel == .email }.count, withoutAddress: skipped)
     }
 
     /// The outbox, oldest first; for one NIR's profiles when given.

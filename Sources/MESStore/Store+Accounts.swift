@@ -28,6 +28,13 @@ extension Store {
         Account(personID: r.int(0)!, username: r.text(1)!, passwordHash: r.text(2)!, closedAt: r.int(3).map(Instant.init(seconds:)))
     }
 
+    /// Whether `username` belongs to someone other than `personID` (a holder may take back
+    /// their own identifier after a closure).
+    public func usernameTaken(_ username: String, byOtherThan personID: Int64) throws -> Bool {
+        guard let owner = try db.first("SELECT person_id FROM accounts WHERE username = ?", .text(username))?.int(0) else { return false }
+        return owner != personID
+    }
+
     public func usernameTaken(_ username: String) throws -> Bool {
         try db.first("SELECT 1 FROM accounts WHERE username = ?", .text(username)) != nil
     }

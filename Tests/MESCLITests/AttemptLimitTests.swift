@@ -70,7 +70,7 @@ import MESCore
         let env = ["MES_HOME": dir]
         #expect(try runBinary(["init"], env: env).status == 0)
         let roster = dir + "/r.csv"
-        try "nir,birth_date,first_name,last_name,card_type,serial\n116304403801618,08/06/1988,Martine,Leguellec,plain,953701166\n"
+        try "nir,birth_date,first_name,last_name,card_type,serial,email\n116304403801618,08/06/1988,Martine,Leguellec,plain,953701166,m@example.fr\n"
             .write(toFile: roster, atomically: true, encoding: .utf8)
         let refused = try runBinary(["--now", "2019-05-01T08:00:00Z", "import", roster, "--json"], env: env)
         #expect(refused.status == 64)

@@ -67,4 +67,33 @@ import Testing
         let letter = try s.run(["outbox", "show", "last"]).stdout
         #expect(letter.contains("valable 6 semaines"), "\(letter)")
     }
+
+    @Test func closureIsConfirmedInItsOwnWordsAndTheHolderTakesBackTheirIdentifier() throws {
+        let s = try Scenario()
+        let token = try s.martineSession()
+        let pw = s.dir.appendingPathComponent("pw").path
+        try "Soleil#2022x\nSoleil#2022x\n".write(toFile: pw, atomically: true, encoding: .utf8)
+        #expect(try s.run(["activate", "--session", token, "--accept-cgu", "--username", "martine.l", "--password-file", pw]).status == 0)
+        let noYes = try s.run(["close", "--session", token, "--json"])
+        #expect(noYes.status == 64)
+        #expect((noYes.errorJSON["message"] as? String ?? "").contains("Je clôture Mon espace santé"), "\(noYes.stderr)")
+        #expect(!(noYes.errorJSON["message"] as? String ?? "").contains("opposition"))
+        #expect(try s.run(["close", "--session", token, "--yes"]).status == 0)
+        s.advance(seconds: 60)
+        let t2 = try s.martineSession()
+        let again = try s.run(["activate", "--session", t2, "--accept-cgu", "--username", "martine.l", "--password-file", pw])
+        #expect(again.status == 0, "\(again.stderr)")
+    }
+
+    @Test func noLetterWithoutAPostalAddressAndAUsedCodeIsExplained() throws {
+        let s = try Scenario()
+        let karim = ["--nir", "185034410912379", "--birth-date", "15/03/1985", "--card", "photo", "--serial", "01024576124"]
+        let letter = try s.run(["code", "generate", "--via", "sms"] + karim)
+        #expect(letter.status == 0, "SMS works: \(letter.stderr)")
+        try s.run(["code", "generate"] + Scenario.martine + Scenario.martineBirth)
+        let code = try s.lastCode()
+        #expect(try s.run(["identify", "--code", code] + Scenario.martine).status == 0)
+        let used = try s.run(["identify", "--code", code, "--json"] + Scenario.martine)
+        #expect((used.errorJSON["message"] as? String ?? "").contains("ne peut servir qu'une seule fois"))
+    }
 }

@@ -16,9 +16,13 @@ extension StoreCreation: Report {
 }
 
 extension NotificationWave: Report {
-    public var text: String { "\(notified) notifications envoyées (\(byEmail) par e-mail, \(byLetter) par courrier)." }
+    public var text: String {
+        "\(notified) notifications envoyées (\(byEmail) par e-mail, \(byLetter) par courrier)."
+            + (withoutAddress > 0 ? " \(withoutAddress) sans adresse postale : à mettre à jour par leur caisse, rien n'a été envoyé." : "")
+    }
     public var json: JSON {
-        .obj([("status", "notified"), ("notified", .int(notified)), ("email", .int(byEmail)), ("letter", .int(byLetter))])
+        .obj([("status", "notified"), ("notified", .int(notified)), ("email", .int(byEmail)), ("letter", .int(byLetter)),
+              ("without_address", .int(withoutAddress))])
     }
 }
 
