@@ -5,11 +5,12 @@
 # _mes_children PATH: the command words that may follow the command path PATH.
 _mes_children() {
     case "$1" in
-        '') echo 'nir vitale init import fixtures notify outbox history code identify oppose activate close sweep login logout profiles receipt key advisers batch demo completions manpage help' ;;
+        '') echo 'nir vitale init import fixtures notify outbox history code identify oppose contacts activate close sweep login logout profiles receipt key advisers batch demo completions manpage help' ;;
         'nir') echo 'check format key generate' ;;
         'vitale') echo 'check' ;;
         'outbox') echo 'list show send export' ;;
         'code') echo 'generate' ;;
+        'contacts') echo 'show' ;;
         'profiles') echo 'list oppose activate' ;;
         'receipt') echo 'verify' ;;
         'key') echo 'export import' ;;
@@ -35,6 +36,7 @@ _mes_options() {
         'code generate') echo '--nir --birth-date --card --serial --via --first-name --no-send --json --store --now --help -h' ;;
         'identify') echo '--code --code-file --nir --card --serial --json --store --now --help -h' ;;
         'oppose') echo '--session --session-file --code --code-file --nir --card --serial --yes -y --legal-representative --receipt --force --assisted --adviser --birth-date --last-name --first-name --json --store --now --help -h' ;;
+        'contacts show') echo '--session --session-file --nir --birth-date --card --serial --first-name --json --store --now --help -h' ;;
         'activate') echo '--session --session-file --accept-cgu --username --password-file --email --email-otp --email-otp-file --mobile --mobile-otp --mobile-otp-file --legal-representative --no-send --json --store --now --help -h' ;;
         'close') echo '--session --session-file --yes -y --delete --json --store --now --help -h' ;;
         'sweep') echo '--dry-run --window-days --json --store --now --help -h' ;;
@@ -93,6 +95,13 @@ _mes_value() {
         'oppose|--birth-date') echo t ;;
         'oppose|--last-name') echo t ;;
         'oppose|--first-name') echo t ;;
+        'contacts show|--session') echo t ;;
+        'contacts show|--session-file') echo f ;;
+        'contacts show|--nir') echo t ;;
+        'contacts show|--birth-date') echo t ;;
+        'contacts show|--card') echo 'w photo plain' ;;
+        'contacts show|--serial') echo t ;;
+        'contacts show|--first-name') echo t ;;
         'activate|--session') echo t ;;
         'activate|--session-file') echo f ;;
         'activate|--username') echo t ;;

@@ -6,7 +6,7 @@
 function __mes_children --argument-names path
     switch "$path"
         case ''
-            printf '%s\n' 'nir' 'vitale' 'init' 'import' 'fixtures' 'notify' 'outbox' 'history' 'code' 'identify' 'oppose' 'activate' 'close' 'sweep' 'login' 'logout' 'profiles' 'receipt' 'key' 'advisers' 'batch' 'demo' 'completions' 'manpage' 'help'
+            printf '%s\n' 'nir' 'vitale' 'init' 'import' 'fixtures' 'notify' 'outbox' 'history' 'code' 'identify' 'oppose' 'contacts' 'activate' 'close' 'sweep' 'login' 'logout' 'profiles' 'receipt' 'key' 'advisers' 'batch' 'demo' 'completions' 'manpage' 'help'
         case 'nir'
             printf '%s\n' 'check' 'format' 'key' 'generate'
         case 'vitale'
@@ -15,6 +15,8 @@ function __mes_children --argument-names path
             printf '%s\n' 'list' 'show' 'send' 'export'
         case 'code'
             printf '%s\n' 'generate'
+        case 'contacts'
+            printf '%s\n' 'show'
         case 'profiles'
             printf '%s\n' 'list' 'oppose' 'activate'
         case 'receipt'
@@ -49,27 +51,31 @@ function __mes_takes_value --argument-names path option
             return 0
         case 'oppose|--serial' 'oppose|--receipt' 'oppose|--adviser' 'oppose|--birth-date'
             return 0
-        case 'oppose|--last-name' 'oppose|--first-name' 'activate|--session' 'activate|--session-file'
+        case 'oppose|--last-name' 'oppose|--first-name' 'contacts show|--session' 'contacts show|--session-file'
             return 0
-        case 'activate|--username' 'activate|--password-file' 'activate|--email' 'activate|--email-otp'
+        case 'contacts show|--nir' 'contacts show|--birth-date' 'contacts show|--card' 'contacts show|--serial'
             return 0
-        case 'activate|--email-otp-file' 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file'
+        case 'contacts show|--first-name' 'activate|--session' 'activate|--session-file' 'activate|--username'
             return 0
-        case 'close|--session' 'close|--session-file' 'sweep|--window-days' 'login|--username'
+        case 'activate|--password-file' 'activate|--email' 'activate|--email-otp' 'activate|--email-otp-file'
             return 0
-        case 'login|--password-file' 'login|--via' 'login|--otp' 'login|--otp-file'
+        case 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file' 'close|--session'
             return 0
-        case 'logout|--session' 'logout|--session-file' 'profiles list|--session' 'profiles list|--session-file'
+        case 'close|--session-file' 'sweep|--window-days' 'login|--username' 'login|--password-file'
             return 0
-        case 'profiles oppose|--session' 'profiles oppose|--session-file' 'profiles oppose|--profile' 'profiles oppose|--receipt'
+        case 'login|--via' 'login|--otp' 'login|--otp-file' 'logout|--session'
             return 0
-        case 'profiles activate|--session' 'profiles activate|--session-file' 'profiles activate|--profile' 'receipt|--session'
+        case 'logout|--session-file' 'profiles list|--session' 'profiles list|--session-file' 'profiles oppose|--session'
             return 0
-        case 'receipt|--session-file' 'receipt|--id' 'receipt|--format' 'receipt|--output'
+        case 'profiles oppose|--session-file' 'profiles oppose|--profile' 'profiles oppose|--receipt' 'profiles activate|--session'
             return 0
-        case 'receipt|-o' 'receipt verify|--cert' 'batch oppose|--receipts' 'batch oppose|--association'
+        case 'profiles activate|--session-file' 'profiles activate|--profile' 'receipt|--session' 'receipt|--session-file'
             return 0
-        case 'batch oppose|--group-size' 'batch oppose|--report' '*|--store' '*|--now'
+        case 'receipt|--id' 'receipt|--format' 'receipt|--output' 'receipt|-o'
+            return 0
+        case 'receipt verify|--cert' 'batch oppose|--receipts' 'batch oppose|--association' 'batch oppose|--group-size'
+            return 0
+        case 'batch oppose|--report' '*|--store' '*|--now'
             return 0
     end
     return 1
@@ -157,6 +163,7 @@ complete -c mes -n '__mes_next ""' -a history -d 'Print the audit trail of decis
 complete -c mes -n '__mes_next ""' -a code -d 'Subcommands: generate.'
 complete -c mes -n '__mes_next ""' -a identify -d 'Identify with a provisional code: consume it and open a session.'
 complete -c mes -n '__mes_next ""' -a oppose -d 'Oppose the creation of Mon espace santé and write the receipt.'
+complete -c mes -n '__mes_next ""' -a contacts -d 'Subcommands: show.'
 complete -c mes -n '__mes_next ""' -a activate -d 'Activate Mon espace santé: CGU, contact check, identifier and password.'
 complete -c mes -n '__mes_next ""' -a close -d 'Close an active Mon espace santé (art. R1111-36).'
 complete -c mes -n '__mes_next ""' -a sweep -d 'Create automatically the spaces whose window ended without a decision.'
@@ -181,6 +188,7 @@ complete -c mes -n '__mes_next "outbox"' -a show -d 'Print one delivered message
 complete -c mes -n '__mes_next "outbox"' -a send -d 'Send the queued e-mails and SMS through the configured transports.'
 complete -c mes -n '__mes_next "outbox"' -a export -d 'Write the outbox\'s e-mails into a Maildir that any mail reader opens.'
 complete -c mes -n '__mes_next "code"' -a generate -d 'Send a new provisional code (15 minutes) to the contact on file.'
+complete -c mes -n '__mes_next "contacts"' -a show -d 'Show the contact details on file (where codes go).'
 complete -c mes -n '__mes_next "profiles"' -a list -d 'List the profiles attached to the session\'s holder, with their state.'
 complete -c mes -n '__mes_next "profiles"' -a oppose -d 'Oppose for an attached profile (a child, a dependant) and write its receipt.'
 complete -c mes -n '__mes_next "profiles"' -a activate -d 'Activate Mon espace santé for an attached profile.'
@@ -239,6 +247,13 @@ complete -c mes -n '__mes_options_of "oppose"' -l adviser -x -d 'With --assisted
 complete -c mes -n '__mes_options_of "oppose"' -l birth-date -x -d 'With --assisted: birth date.'
 complete -c mes -n '__mes_options_of "oppose"' -l last-name -x -d 'With --assisted: last name (case and accents ignored).'
 complete -c mes -n '__mes_options_of "oppose"' -l first-name -x -d 'With --assisted: first name, for twins.'
+complete -c mes -n '__mes_options_of "contacts show"' -l session -x -d 'Session token printed by \'mes identify\' (or --session-file, or $MES_SESSION: off the command line).'
+complete -c mes -n '__mes_options_of "contacts show"' -l session-file -r -F -d 'Read the session token from FILE (\'-\': standard input).'
+complete -c mes -n '__mes_options_of "contacts show"' -l nir -x -d 'Social-security number (spaces allowed).'
+complete -c mes -n '__mes_options_of "contacts show"' -l birth-date -x -d 'Birth date of the person concerned.'
+complete -c mes -n '__mes_options_of "contacts show"' -l card -x -a 'photo plain' -d 'Carte Vitale model.'
+complete -c mes -n '__mes_options_of "contacts show"' -l serial -x -d 'Carte Vitale serial (photo: the 11 digits after 8025000002; plain: 8 to 13).'
+complete -c mes -n '__mes_options_of "contacts show"' -l first-name -x -d 'First name, for twins.'
 complete -c mes -n '__mes_options_of "activate"' -l session -x -d 'Session token printed by \'mes identify\' (or --session-file, or $MES_SESSION: off the command line).'
 complete -c mes -n '__mes_options_of "activate"' -l session-file -r -F -d 'Read the session token from FILE (\'-\': standard input).'
 complete -c mes -n '__mes_options_of "activate"' -l accept-cgu -d 'Accept the CGU and the data-protection policy.'

@@ -74,6 +74,7 @@ SCHEMAS = {
         doc({"status": {"const": "already_opposed"}, "profile": PROFILE, "decided_on": DATE}, {"receipt": S})]},
     "activate": {"oneOf": [
         doc({"status": {"const": "otp_sent"}, "channels": arr({"enum": ["email", "mobile"]})}),
+        doc({"status": {"const": "contacts_to_check"}, "contacts": obj({"postal_address": B, "masked": B}, {"email": opt(S), "mobile": opt(S)})}),
         doc({"status": {"const": "activated"}, "username": S, "profile": PROFILE}, {"previously_opposed_at": TIME})]},
     "close": doc({"status": {"const": "closed"}, "content": {"enum": ["archive_10_years", "delete_within_3_months"]}, "profile": PROFILE}),
     "sweep": doc({"status": {"enum": ["swept", "dry_run"]}, "created": I, "window_days": I, "profiles": arr(I)}),
@@ -81,6 +82,7 @@ SCHEMAS = {
         doc(dict({"status": {"const": "code_sent"}, "channel": {"enum": ["email", "sms"]}, "destination": S}), DELIVERY),
         doc({"status": {"const": "signed_in"}, "session": S, "profile": PROFILE})]},
     "logout": doc({"status": {"const": "signed_out"}}),
+    "contacts-show": doc({"email": opt(S), "mobile": opt(S), "postal_address": B, "masked": B}),
     "profiles-list": doc({"profile": PROFILE, "profiles": arr(PROFILE)}),
     "profiles-oppose": None,  # the same as oppose
     "profiles-activate": doc({"status": {"const": "activated"}, "profile": PROFILE}),

@@ -31,6 +31,9 @@ public struct ActivationRequest: Sendable {
 public enum ActivationResult: Sendable {
     /// One-time codes were sent to the new contacts (purpose, destination, outbox message); nothing else changed.
     case codesSent([(OTPPurpose, String)], messages: [Int64])
+    /// "Je vérifie mes coordonnées de contact": the contacts on file, to confirm (or change with
+    /// --email / --mobile) before choosing an identifier and a password.
+    case contactsToCheck(ContactDetails)
     /// The space is active (and the confirmation e-mail queued, when there is an address).
     case activated(username: String, profile: Person, previouslyOpposedAt: Instant?, now: Instant, messages: [Int64])
 
@@ -38,6 +41,7 @@ public enum ActivationResult: Sendable {
     public var messages: [Int64] {
         switch self {
         case .codesSent(_, let m), .activated(_, _, _, _, let m): return m
+        case .contactsToCheck: return []
         }
     }
 }
@@ -76,7 +80,9 @@ extension Service {
         }
 
         guard let username = r.username?.trimmingSpaces else {
-            throw MESError.usage("missing required option --username", field: "username")
+            // The contact step comes first, on its own.
+            let c = try store.read { try store.contact(for: person) }
+            return .contactsToCheck(ContactDetails(email: c.email, mobile: c.mobile, address: c.address, masked: false))
         }
         let problems = Credentials.identifierProblems(username, nir: person.nir)
         let (password, confirmation) = try readPassword()

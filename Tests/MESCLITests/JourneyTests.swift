@@ -96,4 +96,27 @@ import Testing
         let used = try s.run(["identify", "--code", code, "--json"] + Scenario.martine)
         #expect((used.errorJSON["message"] as? String ?? "").contains("ne peut servir qu'une seule fois"))
     }
+
+    @Test func contactsAreShownBeforeACodeAndAtActivationOnTheirOwn() throws {
+        let s = try Scenario()
+        let before = try s.run(["contacts", "show"] + Scenario.martine + Scenario.martineBirth)
+        #expect(before.status == 0, "\(before.stderr)")
+        #expect(before.stdout.contains("Je vérifie mes coordonnées de contact"))
+        #expect(before.stdout.contains("Adresse e-mail : dlf*****@atos.net"))
+        #expect(before.stdout.contains("Numéro de téléphone mobile : Aucun numéro enregistré"))
+        #expect(before.stdout.contains("Mes coordonnées sont incorrectes ?"))
+        let token = try s.martineSession()
+        let step = try s.run(["activate", "--session", token, "--accept-cgu"])
+        #expect(step.status == 0, "\(step.stderr)")
+        #expect(step.stdout.contains("Adresse e-mail : dlfr-cn5-tma-support-cobra@atos.net"))
+        #expect(step.stdout.contains("--username"))
+        // Wrong identities before a code count toward the same lockout as code requests.
+        var codes: [String] = []
+        for day in ["01", "02", "03", "04", "05"] {
+            let r = try s.run(["contacts", "show", "--nir", "116304403801618", "--birth-date", "\(day)/06/1988", "--card", "plain",
+                               "--serial", "953701166", "--json"])
+            codes.append(r.errorJSON["code"] as? String ?? "shown")
+        }
+        #expect(codes.last == "locked", "\(codes)")
+    }
 }

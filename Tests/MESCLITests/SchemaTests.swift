@@ -45,6 +45,9 @@ import Testing
         let id = try json("identify", ["identify", "--code", shown.json["code"] as? String ?? ""] + Scenario.martine)
         let token = id.json["session"] as? String ?? ""
         _ = try json("profiles-list", ["profiles", "list", "--session", token])
+        _ = try json("contacts-show", ["contacts", "show", "--session", token])
+        _ = try json("contacts-show", ["contacts", "show"] + Scenario.martine + Scenario.martineBirth)
+        _ = try json("activate", ["activate", "--session", token, "--accept-cgu"])
         _ = try json("oppose", ["oppose", "--session", token, "--yes", "--receipt", dir + "/j.pdf"])
         _ = try json("oppose", ["oppose", "--session", token, "--yes"])
         _ = try json("profiles-oppose", ["profiles", "oppose", "--session", token, "--profile", "3", "--legal-representative", "--yes"])

@@ -11,6 +11,9 @@ extension ActivationResult: Report {
                 purpose == .email ? "Un code à usage unique vous a été envoyé à l'adresse \(target)"
                     : "Un code à usage unique vous a été envoyé au \(target)"
             }.joined(separator: "\n") + "\nConfirmez avec --email-otp / --mobile-otp CODE (valable 15 minutes)."
+        case .contactsToCheck(let contacts):
+            return contacts.text + "\nPour continuer : --username ID et le mot de passe (--password-file FICHIER), "
+                + "ou --email / --mobile pour modifier une coordonnée."
         case .activated(let username, _, let opposedAt, _, _):
             var text = ""
             if let since = opposedAt {
@@ -24,6 +27,8 @@ extension ActivationResult: Report {
         switch self {
         case .codesSent(let sent, _):
             return .obj([("status", "otp_sent"), ("channels", .array(sent.map { .string($0.0.rawValue) }))])
+        case .contactsToCheck(let contacts):
+            return .obj([("status", "contacts_to_check"), ("contacts", contacts.json)])
         case .activated(let username, let profile, let opposedAt, let now, _):
             return .obj([("status", "activated"), ("username", .string(username)),
                          ("profile", ProfileView.json(profile, now: now)), ("previously_opposed_at", JSON.str(opposedAt?.iso8601))])

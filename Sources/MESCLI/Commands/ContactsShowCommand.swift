@@ -1,0 +1,47 @@
+import MESCore
+import MESRender
+import MESService
+
+/// `mes contacts show`: "Je vérifie mes coordonnées de contact".
+enum ContactsShowCommand {
+    static var spec: CommandSpec {
+        CommandSpec(
+            ["contacts", "show"], summary: "Show the contact details on file (where codes go).",
+            discussion: "In a session: the profile's e-mail address, mobile number and whether a postal address is on file (a child's are its holder's), in full. Before asking for a code (--nir, --birth-date, --card, --serial): the same, masked; wrong identities count toward the lockout like code requests. Wrong details are changed with the caisse d'Assurance Maladie, or at activation (mes activate --email / --mobile).",
+            usages: ["mes contacts show --nir NIR --birth-date DATE --card TYPE --serial SERIAL [--first-name NAME]"],
+            options: SharedOptions.sessions + [SharedOptions.nir, .value("birth-date", "DATE", "Birth date of the person concerned."),
+                                               SharedOptions.card, SharedOptions.serial,
+                                               .value("first-name", "NAME", "First name, for twins.")],
+            examples: ["mes contacts show --session-file session.txt",
+                       "mes contacts show --nir 116304403801618 --birth-date 08/06/1988 --card plain --serial 953701166"],
+            run: run)
+    }
+
+    static func run(_ inv: Invocation, _ ctx: Context) throws {
+        if inv.value("nir") != nil {
+            let card = try Args.cardIdentity(inv)
+            ctx.emit(try ctx.service().contacts(card: card, birthDate: try Args.birthDate(inv, ctx), firstName: inv.value("first-name")))
+        } else {
+            ctx.emit(try ctx.service().contacts(session: try Args.session(inv, ctx)))
+        }
+    }
+}
+
+extension ContactDetails: Report {
+    public var text: String {
+        let safe = { (s: String) in TextEscaping.terminalSafe(s) }
+        return """
+            Je vérifie mes coordonnées de contact
+            Ces informations sont indispensables pour assurer la sécurité de Mon espace santé et ont été transmises par ma caisse d'assurance maladie.
+            Adresse e-mail : \(email.map(safe) ?? "Aucune adresse enregistrée")
+            Numéro de téléphone mobile : \(mobile.map(safe) ?? "Aucun numéro enregistré")
+            Adresse postale : \(address.map { masked ? "enregistrée" : safe($0) } ?? "Aucune adresse enregistrée")
+            Mes coordonnées sont incorrectes ? \(Messages.contactsWrong)
+            """
+    }
+
+    public var json: JSON {
+        .obj([("email", email.map { .string($0) } ?? .null), ("mobile", mobile.map { .string($0) } ?? .null),
+              ("postal_address", .bool(address != nil)), ("masked", .bool(masked))])
+    }
+}

@@ -1,0 +1,43 @@
+import MESCore
+import MESStore
+
+/// The contact details on file for a profile ("Je vérifie mes coordonnées de contact"): its
+/// own, or its holder's for a child.
+public struct ContactDetails: Sendable {
+    public let email: String?
+    public let mobile: String?
+    public let address: String?
+    /// Shown masked: the person has not identified yet (only the card and birth date are known).
+    public let masked: Bool
+}
+
+extension Service {
+    /// The contacts of the session's profile, in full (the person is identified).
+    public func contacts(session: String) throws -> ContactDetails {
+        let now = clock.now()
+        return try store.read {
+            let c = try store.contact(for: try store.session(session, now: now).person)
+            return ContactDetails(email: c.email, mobile: c.mobile, address: c.address, masked: false)
+        }
+    }
+
+    /// The contacts a code would go to, masked, before any code is asked for (NIR, birth date
+    /// and card). The identity questions count against the NIR like a code request's.
+    public func contacts(card: CardIdentity, birthDate: CalendarDate, firstName: String?) throws -> ContactDetails {
+        let now = clock.now()
+        let questions = AttemptSubject.assistedNIR(card.nir)
+        let result: Result<ContactDetails, MESError> = try store.transaction {
+            if try store.isLocked(questions, now: now) { return .failure(MESError.codeLocked.with(message: Messages.assistedLocked)) }
+            let person: Person
+            do { person = try profile(card, birthDate: birthDate, firstName: firstName) } catch let e as MESError where e.code == .identityNotFound {
+                let locked = try store.noteFailure(questions, now: now, maxFailures: policy.maxFailures, lockSeconds: policy.lockSeconds)
+                try store.audit("contacts_request_failed", at: now, person: nil, channel: .web, detail: locked ? "locked" : nil)
+                return .failure(locked ? MESError.codeLocked.with(message: Messages.assistedLocked) : e)
+            }
+            let c = try store.contact(for: person)
+            return .success(ContactDetails(email: c.email.map(Masking.email), mobile: c.mobile.map(Masking.mobile),
+                                           address: c.address.map { _ in "enregistrée" }, masked: true))
+        }
+        return try result.get()
+    }
+}
