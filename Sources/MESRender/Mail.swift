@@ -100,6 +100,30 @@ public enum MessageTemplates {
     }
 
     /// The notification e-mail or letter announcing the space (seed 001).
+    /// "Avec Mon espace santé, vous pouvez : …" (seed 001).
+    public static let benefits = """
+        Avec Mon espace santé, vous pouvez :
+        - stocker, classer et décider avec qui vous partagez vos informations de santé ;
+        - échanger avec les professionnels qui assurent votre suivi médical grâce à une messagerie de santé sécurisée.
+        """
+
+    /// The e-mail confirming an activation.
+    public static let activated = """
+        Bonjour,
+
+        Votre profil a bien été activé !
+
+        Bienvenue sur Mon espace santé. Vous pouvez dès à présent découvrir toutes ses fonctionnalités et commencer à compléter votre profil.
+
+        \(benefits)
+
+        ME CONNECTER : https://www.monespacesante.fr
+
+        Avec toute mon attention,
+        Votre correspondant Mon espace santé
+
+        """
+
     public static func notification(code: String, name: String, letter: Bool, windowWeeks: Int = 6) -> String {
         let medium = letter ? "ce courrier" : "cet e-mail"
         return """
@@ -118,6 +142,10 @@ public enum MessageTemplates {
         Code provisoire pour \(name) : \(code)
 
         Ce code provisoire est confidentiel et valable \(windowWeeks) semaines à partir de la réception de \(medium).
+
+        ACTIVER MON ESPACE SANTÉ
+
+        \(MessageTemplates.benefits)
 
         Avec toute mon attention,
         Votre correspondant Mon espace santé

@@ -116,9 +116,8 @@ extension Service {
             try store.saveAccount(personID: person.id, username: username, passwordHash: hash, now: now)
             let active = try recordActivation(person, legalRepresentative: r.legalRepresentative, now: now)
             if let email = r.newEmail ?? person.email {
-                let body = "Bonjour,\n\nVotre profil a bien été activé !\n\nBienvenue sur Mon espace santé.\n\nAvec toute mon attention,\nVotre correspondant Mon espace santé\n"
                 let mail = Email(to: email, subject: "Votre profil Mon espace santé a bien été activé", date: now,
-                                 messageID: "\(now.seconds).\(person.id).a@mes.invalid", body: body)
+                                 messageID: "\(now.seconds).\(person.id).a@mes.invalid", body: MessageTemplates.activated)
                 queued.append(try outbox.deliver(OutgoingMessage(channel: .email, recipientMasked: Masking.email(email), subject: mail.subject,
                                                                  body: mail.rendered(), recipient: email, messageID: mail.messageID),
                                                  to: person.id, at: now, sync: true).id)

@@ -119,4 +119,21 @@ import Testing
         }
         #expect(codes.last == "locked", "\(codes)")
     }
+
+    @Test func messagesCarryTheServicesBlocks() throws {
+        let s = try Scenario()
+        #expect(try s.run(["notify"]).status == 0)
+        let list = try s.run(["outbox", "list", "--json"]).json["messages"] as? [[String: Any]] ?? []
+        let mail = try #require(list.first { $0["channel"] as? String == "email" })
+        let body = try s.run(["outbox", "show", "\(mail["id"] as! Int)"]).stdout
+        #expect(body.contains("ACTIVER MON ESPACE SANTÉ"))
+        #expect(body.contains("Avec Mon espace santé, vous pouvez :"))
+        #expect(body.contains("messagerie de santé sécurisée"))
+        let token = try s.martineSession()
+        let pw = s.dir.appendingPathComponent("pw").path
+        try "Soleil#2022x\nSoleil#2022x\n".write(toFile: pw, atomically: true, encoding: .utf8)
+        #expect(try s.run(["activate", "--session", token, "--accept-cgu", "--username", "martine.l", "--password-file", pw]).status == 0)
+        let activated = try s.run(["outbox", "show", "last"]).stdout
+        #expect(activated.contains("Votre profil a bien été activé !") && activated.contains("ME CONNECTER"), "\(activated)")
+    }
 }
