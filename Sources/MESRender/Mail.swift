@@ -107,6 +107,23 @@ public enum MessageTemplates {
         - échanger avec les professionnels qui assurent votre suivi médical grâce à une messagerie de santé sécurisée.
         """
 
+    /// The e-mail confirming a closure (art. R1111-36).
+    public static func closed(on date: String, deleted: Bool) -> String {
+        """
+        Bonjour,
+
+        Mon espace santé a été clôturé le \(date) à votre demande.
+
+        \(deleted ? "Son contenu sera supprimé dans un délai de 3 mois." : "Son contenu est conservé archivé pendant 10 ans, puis supprimé.")
+
+        Vous pourrez l'activer de nouveau à tout moment sur https://www.monespacesante.fr.
+
+        Avec toute mon attention,
+        Votre correspondant Mon espace santé
+
+        """
+    }
+
     /// The e-mail confirming an activation.
     public static let activated = """
         Bonjour,

@@ -1,5 +1,6 @@
 import MESCore
 import MESCrypto
+import MESRender
 import MESStore
 
 /// A sign-in's first step: the access code went to a contact on file.
@@ -132,6 +133,16 @@ extension Service {
                 try store.closeAccount(personID: p.id, now: now)
                 try store.endSessions(personID: p.id, now: now)
                 try store.audit("closure_content", at: now, person: p.id, detail: delete ? "delete_within_3_months" : "archive_10_years")
+                // The closure is confirmed by e-mail to the contact on file.
+                let contact = try store.contact(for: p)
+                if let email = contact.email {
+                    let mail = Email(to: email, subject: "Mon espace santé a été clôturé", date: now,
+                                     messageID: "\(now.seconds).\(p.id).c@mes.invalid",
+                                     body: MessageTemplates.closed(on: now.parisDate.french, deleted: delete))
+                    _ = try outbox.deliver(OutgoingMessage(channel: .email, recipientMasked: Masking.email(email), subject: mail.subject,
+                                                           body: mail.rendered(), recipient: email, messageID: mail.messageID),
+                                           to: p.id, at: now, sync: true)
+                }
                 var q = p
                 q.state = state
                 q.stateSince = now

@@ -79,6 +79,8 @@ import Testing
         #expect((noYes.errorJSON["message"] as? String ?? "").contains("Je clôture Mon espace santé"), "\(noYes.stderr)")
         #expect(!(noYes.errorJSON["message"] as? String ?? "").contains("opposition"))
         #expect(try s.run(["close", "--session", token, "--yes"]).status == 0)
+        let mail = try s.run(["outbox", "show", "last"]).stdout
+        #expect(mail.contains("Mon espace santé a été clôturé le 03/02/2022") && mail.contains("archivé pendant 10 ans"), "\(mail)")
         s.advance(seconds: 60)
         let t2 = try s.martineSession()
         let again = try s.run(["activate", "--session", t2, "--accept-cgu", "--username", "martine.l", "--password-file", pw])
