@@ -99,7 +99,6 @@ public enum MessageTemplates {
         "Mon espace santé : votre code provisoire est \(code). Il est valable 15 minutes et ne fonctionne qu'une seule fois.\n"
     }
 
-    /// The notification e-mail or letter announcing the space (seed 001).
     /// "Avec Mon espace santé, vous pouvez : …" (seed 001).
     public static let benefits = """
         Avec Mon espace santé, vous pouvez :
@@ -141,8 +140,16 @@ public enum MessageTemplates {
 
         """
 
+    /// The notification e-mail or letter announcing the space (seed 001) for one profile.
     public static func notification(code: String, name: String, letter: Bool, windowWeeks: Int = 6) -> String {
+        notification(codes: [(name, code)], letter: letter, windowWeeks: windowWeeks)
+    }
+
+    /// The notification of a holder: every profile it will be created for, each with its code.
+    public static func notification(codes: [(name: String, code: String)], letter: Bool, windowWeeks: Int = 6) -> String {
         let medium = letter ? "ce courrier" : "cet e-mail"
+        let name = codes.map(\.name).joined(separator: ", ")
+        let codeLines = codes.map { "Code provisoire pour \($0.name) : \($0.code)" }.joined(separator: "\n")
         return """
         Bonjour,
 
@@ -156,7 +163,7 @@ public enum MessageTemplates {
 
         Vous pourrez à tout moment changer d'avis : clôturer votre espace ou l'activer si vous ne l'avez pas fait.
 
-        Code provisoire pour \(name) : \(code)
+        \(codeLines)
 
         Ce code provisoire est confidentiel et valable \(windowWeeks) semaines à partir de la réception de \(medium).
 

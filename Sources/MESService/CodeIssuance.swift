@@ -87,20 +87,35 @@ extension Service {
     static let noPostalAddress = MESError(.contactMissing, "Aucune adresse postale n'est enregistrée pour ce profil : rien n'a été envoyé. "
                                           + "Contactez votre caisse d'Assurance Maladie pour mettre à jour vos coordonnées.", field: "via")
 
-    /// The notification code of a pending profile (6 weeks), by e-mail or by letter (inside the
+    /// The notification codes (6 weeks) of pending profiles that share one contact (a holder
+    /// and the profiles attached to it), in one e-mail or letter naming them all (inside the
     /// caller's transaction); nil when a letter would be needed and there is no postal address.
-    func notify(_ person: Person, forceLetter: Bool, code: String, now: Instant, sync: Bool) throws -> CodeDelivery? {
-        let contact = try store.contact(for: person)
+    func notify(_ people: [Person], contact: Person, forceLetter: Bool, now: Instant, sync: Bool) throws -> OutgoingMessage.Channel? {
         let channel: OutgoingMessage.Channel = (forceLetter || contact.email == nil) ? .letter : .email
         if channel == .letter && (contact.address ?? "").trimmingSpaces.isEmpty { return nil }
-        try store.recordCode(code, for: person.id, kind: .notification, now: now, validity: policy.notificationValidity)
-        try store.markNotified(person.id, at: now)
-        let message = Self.codeMessage(code: code, person: person, contact: contact, channel: channel, now: now,
-                                       notification: true, validityDays: Int(policy.notificationValidity / 86_400))
-        let entry = try outbox.deliver(message, to: person.id, at: now, sync: sync)
-        try store.audit("notified", at: now, person: person.id, channel: .automatic, detail: "via \(channel.rawValue)")
-        return CodeDelivery(person: person, entry: entry, channel: channel, masked: message.recipientMasked,
-                            expiresAt: Instant(seconds: now.seconds + policy.notificationValidity))
+        var codes: [(name: String, code: String)] = []
+        for person in people {
+            let code = random.provisionalCode()
+            try store.recordCode(code, for: person.id, kind: .notification, now: now, validity: policy.notificationValidity)
+            try store.markNotified(person.id, at: now)
+            try store.audit("notified", at: now, person: person.id, channel: .automatic, detail: "via \(channel.rawValue)")
+            codes.append((person.displayName, code))
+        }
+        let subject = MessageTemplates.notificationSubject
+        let message: OutgoingMessage
+        if channel == .email {
+            let address = contact.email!
+            let mail = Email(to: address, subject: subject, date: now, messageID: "\(now.seconds).\(contact.id).n@mes.invalid",
+                             body: MessageTemplates.notification(codes: codes, letter: false))
+            message = OutgoingMessage(channel: .email, recipientMasked: Masking.email(address), subject: subject, body: mail.rendered(),
+                                      recipient: address, messageID: mail.messageID)
+        } else {
+            let body = "\(contact.displayName)\n\(contact.address ?? "")\n\n" + MessageTemplates.notification(codes: codes, letter: true)
+            message = OutgoingMessage(channel: .letter, recipientMasked: "courrier postal", subject: subject, body: Array(body.utf8))
+        }
+        let to = people.contains { $0.id == contact.id } ? contact.id : people[0].id
+        _ = try outbox.deliver(message, to: to, at: now, sync: sync)
+        return channel
     }
 
     static func codeMessage(code: String, person: Person, contact: Person, channel: OutgoingMessage.Channel, now: Instant,

@@ -21,6 +21,8 @@ public struct NotificationWave: Sendable {
     public var byLetter: Int { notified - byEmail }
     /// Profiles left unnotified: a letter was needed and no postal address is on file.
     public let withoutAddress: Int
+    /// Messages sent: one per contact, naming every profile it concerns.
+    public let messages: Int
 }
 
 /// One outbox message with its text.
@@ -30,6 +32,8 @@ public struct OutboxMessage: Sendable {
     public let body: String
     /// The provisional or one-time code it carries (for scripts).
     public let code: String?
+    /// Every code it carries (a holder's notification has one per profile).
+    public let codes: [String]
 }
 
 extension Service {
@@ -66,17 +70,29 @@ extension Service {
     /// transaction whose messages are synced at once.
     public func notify(forceLetter: Bool) throws -> NotificationWave {
         let now = clock.now()
-        var skipped = 0
-        let deliveries = try store.transaction {
-            let list = try store.unnotified().compactMap {
-                let d = try notify($0, forceLetter: forceLetter, code: random.provisionalCode(), now: now, sync: false)
-                if d == nil { skipped += 1 }
-                return d
+        var skipped = 0, notified = 0, byEmail = 0, messages = 0
+        try store.transaction {
+            // One message per contact: a holder's notification names every profile it concerns.
+            var groups: [Int64: (contact: Person, people: [Person])] = [:]
+            var order: [Int64] = []
+            for p in try store.unnotified() {
+                let c = try store.contact(for: p)
+                if groups[c.id] == nil { groups[c.id] = (c, []); order.append(c.id) }
+                groups[c.id]!.people.append(p)
+            }
+            for id in order {
+                let (contact, people) = groups[id]!
+                guard let channel = try notify(people, contact: contact, forceLetter: forceLetter, now: now, sync: false) else {
+                    skipped += people.count
+                    continue
+                }
+                messages += 1
+                notified += people.count
+                if channel == .email { byEmail += people.count }
             }
             FileIO.syncFilesystem(store.outboxDirectory)
-            return list
         }
-        return NotificationWave(notified: deliveries.count, byEmail: deliveries.filter { $0.channel == .email }.count, withoutAddress: skipped)
+        return NotificationWave(notified: notified, byEmail: byEmail, withoutAddress: skipped, messages: messages)
     }
 
     /// The outbox, oldest first; for one NIR's profiles when given.
@@ -95,7 +111,8 @@ extension Service {
         }
         let raw = try FileIO.read(m.path, field: "ID")
         let body = String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
-        return OutboxMessage(entry: m, body: body, code: MessageTemplates.code(in: body))
+        let codes = body.split(separator: "\n").filter { $0.contains("Code provisoire pour ") }.compactMap { MessageTemplates.code(in: String($0)) }
+        return OutboxMessage(entry: m, body: body, code: MessageTemplates.code(in: body), codes: codes)
     }
 
     /// The audit trail, oldest first; for one NIR when given.

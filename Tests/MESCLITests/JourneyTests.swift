@@ -138,4 +138,23 @@ import Testing
         let activated = try s.run(["outbox", "show", "last"]).stdout
         #expect(activated.contains("Votre profil a bien été activé !") && activated.contains("ME CONNECTER"), "\(activated)")
     }
+
+    @Test func oneNotificationPerHolderNamesEveryProfile() throws {
+        let s = try Scenario()
+        let n = try s.run(["notify", "--json"])
+        #expect(n.status == 0)
+        let list = try s.run(["outbox", "list", "--nir", "116304403801618", "--json"]).json["messages"] as? [[String: Any]] ?? []
+        #expect(list.count == 1, "the Capanelli children's codes go to Martine in one message: \(list.count)")
+        let shown = try s.run(["outbox", "show", "\(list.first?["id"] as? Int ?? 0)", "--json"])
+        let body = shown.json["body"] as? String ?? ""
+        for child in ["Jean-Jacques Capanelli", "Gerard Capanelli", "Brigitte Capanelli", "Vincent Capanelli"] {
+            #expect(body.contains("Code provisoire pour \(child) : "), "\(child)")
+        }
+        #expect(!body.contains("Virginie"), "already opposed: not notified")
+        let codes = shown.json["codes"] as? [String] ?? []
+        #expect(codes.count == 4)
+        // Each code identifies its own profile on the holder's card.
+        let id = try s.run(["identify", "--json", "--code", codes[2]] + Scenario.martine)
+        #expect((id.json["profile"] as? [String: Any])?["first_name"] as? String == "Brigitte")
+    }
 }

@@ -64,7 +64,7 @@ import Testing
         let s = try Scenario()
         var secrets: [String] = []
         try s.run(["notify"])
-        for id in 1...9 { if let c = try s.run(["outbox", "show", "\(id)", "--json"]).json["code"] as? String { secrets.append(c) } }
+        for id in 1...9 { secrets += try s.run(["outbox", "show", "\(id)", "--json"]).json["codes"] as? [String] ?? [] }
         s.advance(seconds: 60)
         try s.run(["code", "generate"] + Scenario.martine + Scenario.martineBirth)
         let code = try s.lastCode()

@@ -17,12 +17,12 @@ extension StoreCreation: Report {
 
 extension NotificationWave: Report {
     public var text: String {
-        "\(notified) notifications envoyées (\(byEmail) par e-mail, \(byLetter) par courrier)."
+        "\(notified) profils notifiés en \(messages) messages (\(byEmail) par e-mail, \(byLetter) par courrier)."
             + (withoutAddress > 0 ? " \(withoutAddress) sans adresse postale : à mettre à jour par leur caisse, rien n'a été envoyé." : "")
     }
     public var json: JSON {
         .obj([("status", "notified"), ("notified", .int(notified)), ("email", .int(byEmail)), ("letter", .int(byLetter)),
-              ("without_address", .int(withoutAddress))])
+              ("without_address", .int(withoutAddress)), ("messages", .int(messages))])
     }
 }
 
@@ -51,7 +51,8 @@ extension OutboxMessage: Report {
         body.split(separator: "\n", omittingEmptySubsequences: false).map { TextEscaping.terminalSafe(String($0)) }.joined(separator: "\n")
     }
     public var json: JSON {
-        .object(OutboxListing.json(entry) + [("body", .string(body)), ("code", JSON.str(code) ?? .null)])
+        .object(OutboxListing.json(entry) + [("body", .string(body)), ("code", JSON.str(code) ?? .null),
+                                                   ("codes", .array(codes.map { .string($0) }))])
     }
 }
 
