@@ -30,12 +30,13 @@ let package = Package(
         // Hands rendered messages to real transports (SMTP, sendmail, HTTP SMS gateway) through libcurl.
         .target(name: "MESDelivery", dependencies: ["CCurl", "MESCore"]),
 
+        .target(name: "TestSupport", dependencies: ["MESCore"], path: "Tests/TestSupport"),
         .testTarget(name: "MESCoreTests", dependencies: ["MESCore"]),
-        .testTarget(name: "MESCryptoTests", dependencies: ["MESCrypto", "MESCore"]),
-        .testTarget(name: "MESStoreTests", dependencies: ["MESStore", "MESCrypto", "MESCore"]),
-        .testTarget(name: "MESRenderTests", dependencies: ["MESRender", "MESCore"]),
-        .testTarget(name: "MESServiceTests", dependencies: ["MESService", "MESStore", "MESCore", "MESRender", "MESCrypto"]),
-        .testTarget(name: "MESCLITests", dependencies: ["MESCLI", "MESCore", "MESRender", "MESStore"]),
+        .testTarget(name: "MESCryptoTests", dependencies: ["TestSupport", "MESCrypto", "MESCore"]),
+        .testTarget(name: "MESStoreTests", dependencies: ["TestSupport", "MESStore", "MESCrypto", "MESCore"]),
+        .testTarget(name: "MESRenderTests", dependencies: ["TestSupport", "MESRender", "MESCore"]),
+        .testTarget(name: "MESServiceTests", dependencies: ["TestSupport", "MESService", "MESStore", "MESCore", "MESRender", "MESCrypto"]),
+        .testTarget(name: "MESCLITests", dependencies: ["TestSupport", "MESCLI", "MESCore", "MESRender", "MESStore"]),
         .testTarget(name: "MESDeliveryTests", dependencies: ["MESDelivery", "MESRender", "MESCore"], exclude: ["Resources"]),
     ],
     swiftLanguageModes: [.v6]

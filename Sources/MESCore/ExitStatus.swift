@@ -90,6 +90,9 @@ public struct MESError: Error, Equatable, Sendable, CustomStringConvertible {
     public static let codeExpired = MESError(.codeExpired, Messages.codeExpired)
     public static let codeUsed = MESError(.codeUsed, Messages.codeUsed)
     public static let codeLocked = MESError(.locked, Messages.codeLocked)
+    /// Too many failed identity checks against one NIR (or adviser): code requests and the
+    /// phone service's identification wait 15 minutes.
+    public static let identityQuestionsLocked = MESError(.locked, Messages.assistedLocked)
     public static let sessionExpired = MESError(.sessionExpired, Messages.sessionExpired, field: "session")
     public static let tooSoon = MESError(.tooSoon, Messages.tooSoon)
     public static let legalRepresentativeRequired = MESError(

@@ -36,14 +36,11 @@ extension Service {
     /// failures lock code requests for that NIR 15 minutes. A code sent lifts the card's lock.
     public func requestCode(_ r: CodeRequest) throws -> CodeDelivery {
         let now = clock.now()
-        let questions = AttemptSubject.assistedNIR(r.card.nir)
         let result: Result<CodeDelivery, MESError> = try store.transaction {
-            if try store.isLocked(questions, now: now) { return .failure(MESError.codeLocked.with(message: Messages.assistedLocked)) }
             let person: Person
-            do { person = try profile(r.card, birthDate: r.birthDate, firstName: r.firstName) } catch let e as MESError where e.code == .identityNotFound {
-                let locked = try store.noteFailure(questions, now: now, maxFailures: policy.maxFailures, lockSeconds: policy.lockSeconds)
-                try store.audit("code_request_failed", at: now, person: nil, channel: .web, detail: locked ? "locked" : nil)
-                return .failure(locked ? MESError.codeLocked.with(message: Messages.assistedLocked) : e)
+            switch try answerIdentityQuestions(r.card, birthDate: r.birthDate, firstName: r.firstName, failure: "code_request_failed", now: now) {
+            case .success(let p): person = p
+            case .failure(let e): return .failure(e)
             }
             let d = try requestCode(for: person, via: r.via, now: now)
             try store.clearAttempts(.card(r.card.nir, r.card.card, r.card.serial))
@@ -76,7 +73,7 @@ extension Service {
         try store.recordCode(code, for: person.id, kind: .onDemand, now: now, validity: validity)
         try store.noteCodeRequest(person, now: now)
         let message = Self.codeMessage(code: code, person: person, contact: contact, channel: channel, now: now,
-                                       notification: false, validityDays: Int(validity / 86_400))
+                                       validityDays: Int(validity / 86_400))
         let entry = try outbox.deliver(message, to: person.id, at: now, sync: true)
         try store.audit("code_issued", at: now, person: person.id, channel: .web, detail: "on_demand via \(channel.rawValue)")
         return CodeDelivery(person: person, entry: entry, channel: channel, masked: message.recipientMasked,
@@ -118,17 +115,15 @@ extension Service {
         return channel
     }
 
+    /// The on-demand code message for `person`, sent to `contact` (the holder's details for a child).
     static func codeMessage(code: String, person: Person, contact: Person, channel: OutgoingMessage.Channel, now: Instant,
-                            notification: Bool, validityDays: Int) -> OutgoingMessage {
+                            validityDays: Int) -> OutgoingMessage {
+        let subject = MessageTemplates.onDemandSubject
         switch channel {
         case .email:
             let address = contact.email!
-            let subject = notification ? MessageTemplates.notificationSubject : MessageTemplates.onDemandSubject
-            let body = notification
-                ? MessageTemplates.notification(code: code, name: person.displayName, letter: false)
-                : MessageTemplates.onDemandEmail(code: code)
-            let mail = Email(to: address, subject: subject, date: now,
-                             messageID: "\(now.seconds).\(person.id).\(notification ? "n" : "d")@mes.invalid", body: body)
+            let mail = Email(to: address, subject: subject, date: now, messageID: "\(now.seconds).\(person.id).d@mes.invalid",
+                             body: MessageTemplates.onDemandEmail(code: code))
             return OutgoingMessage(channel: .email, recipientMasked: Masking.email(address), subject: subject, body: mail.rendered(),
                                    recipient: address, messageID: mail.messageID)
         case .sms:
@@ -136,12 +131,8 @@ extension Service {
                                    body: Array(("À : \(contact.mobile!)\n\n" + MessageTemplates.onDemandSMS(code: code)).utf8),
                                    recipient: PhoneNumber.e164(contact.mobile!), messageID: "\(now.seconds).\(person.id).s@mes.invalid")
         case .letter:
-            let body = notification
-                ? "\(contact.displayName)\n\(contact.address ?? "")\n\n" + MessageTemplates.notification(code: code, name: person.displayName, letter: true)
-                : MessageTemplates.onDemandLetter(code: code, name: person.displayName, address: contact.address, validityDays: validityDays)
-            return OutgoingMessage(channel: .letter, recipientMasked: "courrier postal",
-                                   subject: notification ? MessageTemplates.notificationSubject : MessageTemplates.onDemandSubject,
-                                   body: Array(body.utf8))
+            let body = MessageTemplates.onDemandLetter(code: code, name: person.displayName, address: contact.address, validityDays: validityDays)
+            return OutgoingMessage(channel: .letter, recipientMasked: "courrier postal", subject: subject, body: Array(body.utf8))
         }
     }
 }

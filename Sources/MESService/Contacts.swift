@@ -25,19 +25,32 @@ extension Service {
     /// and card). The identity questions count against the NIR like a code request's.
     public func contacts(card: CardIdentity, birthDate: CalendarDate, firstName: String?) throws -> ContactDetails {
         let now = clock.now()
-        let questions = AttemptSubject.assistedNIR(card.nir)
         let result: Result<ContactDetails, MESError> = try store.transaction {
-            if try store.isLocked(questions, now: now) { return .failure(MESError.codeLocked.with(message: Messages.assistedLocked)) }
             let person: Person
-            do { person = try profile(card, birthDate: birthDate, firstName: firstName) } catch let e as MESError where e.code == .identityNotFound {
-                let locked = try store.noteFailure(questions, now: now, maxFailures: policy.maxFailures, lockSeconds: policy.lockSeconds)
-                try store.audit("contacts_request_failed", at: now, person: nil, channel: .web, detail: locked ? "locked" : nil)
-                return .failure(locked ? MESError.codeLocked.with(message: Messages.assistedLocked) : e)
+            switch try answerIdentityQuestions(card, birthDate: birthDate, firstName: firstName, failure: "contacts_request_failed", now: now) {
+            case .success(let p): person = p
+            case .failure(let e): return .failure(e)
             }
             let c = try store.contact(for: person)
             return .success(ContactDetails(email: c.email.map(Masking.email), mobile: c.mobile.map(Masking.mobile),
                                            address: c.address.map { _ in "enregistrée" }, masked: true))
         }
         return try result.get()
+    }
+
+    /// The self-service identity questions (card, birth date, first name for twins), inside the
+    /// caller's transaction. A failure counts against the NIR (5 lock it 15 minutes), is
+    /// audited as `failure`, and is returned rather than thrown so that the count commits.
+    func answerIdentityQuestions(_ card: CardIdentity, birthDate: CalendarDate, firstName: String?, failure: String,
+                                 now: Instant) throws -> Result<Person, MESError> {
+        let questions = AttemptSubject.assistedNIR(card.nir)
+        if try store.isLocked(questions, now: now) { return .failure(MESError.identityQuestionsLocked) }
+        do {
+            return .success(try profile(card, birthDate: birthDate, firstName: firstName))
+        } catch let e as MESError where e.code == .identityNotFound {
+            let locked = try store.noteFailure(questions, now: now, maxFailures: policy.maxFailures, lockSeconds: policy.lockSeconds)
+            try store.audit(failure, at: now, person: nil, channel: .web, detail: locked ? "locked" : nil)
+            return .failure(locked ? MESError.identityQuestionsLocked : e)
+        }
     }
 }

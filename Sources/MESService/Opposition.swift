@@ -156,7 +156,7 @@ extension Service {
         for s in subjects where try store.isLocked(s, now: now) {
             try store.audit("assisted_identification_refused", at: now, person: nil, channel: .phone, actor: .adviser, actorID: adviser,
                             detail: "locked")
-            return .failure(MESError.codeLocked.with(message: Messages.assistedLocked))
+            return .failure(MESError.identityQuestionsLocked)
         }
         let matches = try store.people(nir: nir).filter { $0.birthDate == birthDate && Names.same($0.lastName, lastName) }
         do {
@@ -171,7 +171,7 @@ extension Service {
             }
             try store.audit("assisted_identification_failed", at: now, person: nil, channel: .phone, actor: .adviser, actorID: adviser,
                             detail: locked ? "locked" : nil)
-            return .failure(locked ? MESError.codeLocked.with(message: Messages.assistedLocked) : e)
+            return .failure(locked ? MESError.identityQuestionsLocked : e)
         }
     }
 

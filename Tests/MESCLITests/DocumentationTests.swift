@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import MESCLI
 
 /// The man page and completion scripts are generated from the command table and committed;
@@ -42,16 +43,8 @@ import Testing
     }
 
     func run(_ exe: String, _ args: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try runProgram(exe, args)
+        return (r.status, r.output)
     }
 
     @Test func manPageIsLintClean() throws {

@@ -1,19 +1,9 @@
 import Foundation
 import Glibc
 import Testing
+import TestSupport
 @testable import MESCLI
 import MESCore
-
-private func error(_ body: () throws -> Void) -> MESError? {
-    do { try body(); return nil } catch let e as MESError { return e } catch { return nil }
-}
-
-private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
-    let clock = ContinuousClock()
-    let start = clock.now
-    try body()
-    return clock.now - start
-}
 
 /// A descriptor number that is not open (so nothing else's file is written by mistake).
 private func closedDescriptor() -> Int32 {
@@ -30,7 +20,7 @@ private func closedDescriptor() -> Int32 {
         let out = Output(fd: fd, name: "stdout")
         out.line("1 16 30 44 038 016 18")
         #expect(!out.hasFailed)
-        let e = error { try out.check() }
+        let e = thrownError { try out.check() }
         #expect(e?.code.rawValue == "output_failed")
         #expect(e?.status == .ioError)
         #expect(e?.field == "stdout")
@@ -42,14 +32,14 @@ private func closedDescriptor() -> Int32 {
         out.append { _ in called = true }
         out.write("more")
         #expect(!called)
-        #expect(error { try out.check() }?.code.rawValue == "output_failed")
+        #expect(thrownError { try out.check() }?.code.rawValue == "output_failed")
     }
 
     @Test func aClosedDescriptorIsAnError() {
         let out = Output(fd: closedDescriptor())
         #expect(out.name.hasPrefix("fd"))
         out.write("x")
-        let e = error { try out.check() }
+        let e = thrownError { try out.check() }
         #expect(e?.code.rawValue == "output_failed")
         #expect(out.failure?.code == EBADF)
         #expect(e?.message.contains("le descripteur") == true)
@@ -69,7 +59,7 @@ private func closedDescriptor() -> Int32 {
         }
         #expect(lines < 10_000)   // stopped at the first flush (64 KiB)
         #expect(out.failure?.isBrokenPipe == true)
-        #expect(error { try out.check() }?.code.rawValue == "output_failed")
+        #expect(thrownError { try out.check() }?.code.rawValue == "output_failed")
     }
 
     @Test func writeNowDeliversOrThrowsBeforeASideEffect() throws {
@@ -85,7 +75,7 @@ private func closedDescriptor() -> Int32 {
         let full = open("/dev/full", O_WRONLY | O_CLOEXEC)
         defer { close(full) }
         var consumed = false
-        let e = error {
+        let e = thrownError {
             try Output(fd: full).writeNow("ABCD-EFGH-JKMN\n")
             consumed = true
         }
@@ -96,12 +86,12 @@ private func closedDescriptor() -> Int32 {
     @Test func aSimulatedFailureInMemory() {
         let out = Output(failingWith: EPIPE)
         out.write("x")
-        #expect(error { try out.check() }?.code.rawValue == "output_failed")
+        #expect(thrownError { try out.check() }?.code.rawValue == "output_failed")
         #expect(out.failure?.isBrokenPipe == true)
         #expect(out.captured.isEmpty)
         let ok = Output()
         ok.write("x")
-        #expect(error { try ok.check() } == nil)
+        #expect(thrownError { try ok.check() } == nil)
         #expect(ok.text == "x")
     }
 
@@ -147,7 +137,7 @@ private func closedDescriptor() -> Int32 {
         try #require(fd >= 0)
         defer { close(fd) }
         var e: MESError?
-        let t = elapsed { e = error { try Input(fd: fd).forEachLine(maxLineLength: InputLimits.nirLine) { _ in } } }
+        let t = elapsed { e = thrownError { try Input(fd: fd).forEachLine(maxLineLength: InputLimits.nirLine) { _ in } } }
         #expect(e?.code.rawValue == "line_too_long")
         #expect(e?.status == .invalidData)
         #expect(e?.message == "Ligne 1 trop longue (plus de 4 Kio)")
@@ -158,15 +148,15 @@ private func closedDescriptor() -> Int32 {
     @Test func aLongLineIsNamedByItsNumber() {
         let long = String(repeating: "1", count: 4097)
         var seen: [String] = []
-        let e = error {
+        let e = thrownError {
             try Input("ok\n\(long)\nnot reached\n").forEachLine(maxLineLength: InputLimits.nirLine) { seen.append(String(decoding: $0, as: UTF8.self)) }
         }
         #expect(e?.message == "Ligne 2 trop longue (plus de 4 Kio)")
         #expect(seen == ["ok"])
         // Cut across chunks: the carried-over part counts.
-        #expect(error { try Input("a\n" + long).forEachLine(maxLineLength: 4096) { _ in } }?.code.rawValue == "line_too_long")
-        #expect(error { try Input(String(repeating: "x", count: 11)).forEachLine(maxLineLength: 10) { _ in } }?.code.rawValue == "line_too_long")
-        #expect(error { try Input(String(repeating: "x", count: 10)).forEachLine(maxLineLength: 10) { _ in } } == nil)
+        #expect(thrownError { try Input("a\n" + long).forEachLine(maxLineLength: 4096) { _ in } }?.code.rawValue == "line_too_long")
+        #expect(thrownError { try Input(String(repeating: "x", count: 11)).forEachLine(maxLineLength: 10) { _ in } }?.code.rawValue == "line_too_long")
+        #expect(thrownError { try Input(String(repeating: "x", count: 10)).forEachLine(maxLineLength: 10) { _ in } } == nil)
     }
 
     @Test func theDeprecatedLineReaderStaysUnbounded() throws {
@@ -178,15 +168,15 @@ private func closedDescriptor() -> Int32 {
 
     @Test func readAllIsBounded() throws {
         #expect(try Input("secret\n").readAll(limit: 7) == Array("secret\n".utf8))
-        #expect(error { _ = try Input("secret\n").readAll(limit: 6) }?.code.rawValue == "input_too_large")
+        #expect(thrownError { _ = try Input("secret\n").readAll(limit: 6) }?.code.rawValue == "input_too_large")
         let fd = open("/dev/zero", O_RDONLY | O_CLOEXEC)
         try #require(fd >= 0)
         defer { close(fd) }
         var e: MESError?
-        let t = elapsed { e = error { _ = try Input(fd: fd).readAll() } }
+        let t = elapsed { e = thrownError { _ = try Input(fd: fd).readAll() } }
         #expect(e?.message == "Entrée standard trop volumineuse (plus de 4 Mio)")
         #expect(e?.status == .invalidData)
         #expect(t < .seconds(1))
-        #expect(error { _ = try Input(fd: fd).readAll(limit: InputLimits.passwordFile, field: "password-file") }?.field == "password-file")
+        #expect(thrownError { _ = try Input(fd: fd).readAll(limit: InputLimits.passwordFile, field: "password-file") }?.field == "password-file")
     }
 }

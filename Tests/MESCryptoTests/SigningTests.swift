@@ -1,27 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import MESCrypto
 
 /// A program found in PATH.
-func signingTool(_ name: String) -> String? {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-}
-
-/// Runs a program; its status and output (stdout then stderr).
-@discardableResult
-func runTool(_ exe: String, _ args: [String]) throws -> (status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: exe)
-    p.arguments = args
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-}
+func signingTool(_ name: String) -> String? { findProgram(name) }
 
 func signingScratch(_ name: String) throws -> URL {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mes-signing-\(getpid())-\(UUID().uuidString.prefix(8))")
@@ -45,14 +28,14 @@ let signingNow: Int64 = 1_643_882_400
         let openssl = try #require(signingTool("openssl"), "openssl not in PATH")
         let certFile = try signingScratch("c.pem")
         try Data(id.certificatePEM).write(to: certFile)
-        let text = try runTool(openssl, ["x509", "-in", certFile.path, "-noout", "-text", "-fingerprint", "-sha256", "-nameopt", "utf8"])
+        let text = try runProgram(openssl, ["x509", "-in", certFile.path, "-noout", "-text", "-fingerprint", "-sha256", "-nameopt", "utf8"])
         #expect(text.status == 0)
         for needle in ["Signature Algorithm: ecdsa-with-SHA256", "NIST CURVE: P-256", "Subject: CN=Mon espace santé (mes)",
                        "O=Assurance Maladie", "Not Before: Feb  3 10:00:00 2022 GMT", "Not After : Feb  3 10:00:00 2023 GMT",
                        "CA:FALSE", "Digital Signature, Non Repudiation", "sha256 Fingerprint=\(id.fingerprint)"] {
             #expect(text.output.contains(needle), "\(needle)\n\(text.output)")
         }
-        let check = try runTool(openssl, ["verify", "-CAfile", certFile.path, "-check_ss_sig", "-partial_chain", "-attime", "\(signingNow + 60)", certFile.path])
+        let check = try runProgram(openssl, ["verify", "-CAfile", certFile.path, "-check_ss_sig", "-partial_chain", "-attime", "\(signingNow + 60)", certFile.path])
         #expect(check.status == 0, "\(check.output)")
 
         // Serials are random.
@@ -95,7 +78,7 @@ let signingNow: Int64 = 1_643_882_400
             let key = try signingScratch("k.pem"), cert = key.deletingLastPathComponent().appendingPathComponent("c.pem")
             var args = ["req", "-x509", "-subj", "/CN=Externe", "-days", "2", "-keyout", key.path, "-out", cert.path] + keyArgs
             args += encrypt ? ["-passout", "pass:secret"] : ["-noenc"]
-            let r = try runTool(openssl, args)
+            let r = try runProgram(openssl, args)
             try #require(r.status == 0, "\(r.output)")
             return ([UInt8](try Data(contentsOf: key)), [UInt8](try Data(contentsOf: cert)))
         }
@@ -177,10 +160,10 @@ let signingNow: Int64 = 1_643_882_400
         try Data(der).write(to: sig)
         try Data(data).write(to: content)
         try Data(Self.identity.certificatePEM).write(to: cert)
-        let ok = try runTool(openssl, ["cms", "-verify", "-binary", "-inform", "DER", "-in", sig.path, "-content", content.path,
+        let ok = try runProgram(openssl, ["cms", "-verify", "-binary", "-inform", "DER", "-in", sig.path, "-content", content.path,
                                    "-CAfile", cert.path, "-purpose", "any", "-attime", "\(signingNow + 60)", "-out", "/dev/null"])
         #expect(ok.status == 0 && ok.output.contains("Verification successful"), "\(ok.output)")
-        let printed = try runTool(openssl, ["cms", "-cmsout", "-print", "-inform", "DER", "-in", sig.path]).output
+        let printed = try runProgram(openssl, ["cms", "-cmsout", "-print", "-inform", "DER", "-in", sig.path]).output
         #expect(printed.contains("signingCertificateV2"))
         #expect(printed.contains("messageDigest") && printed.contains("contentType"))
         #expect(!printed.contains("signingTime"))
@@ -188,7 +171,7 @@ let signingNow: Int64 = 1_643_882_400
         #expect(printed.contains("algorithm: sha256"))
         #expect(printed.contains("algorithm: ecdsa-with-SHA256"))
         try Data(data + [0x20]).write(to: content)
-        let bad = try runTool(openssl, ["cms", "-verify", "-binary", "-inform", "DER", "-in", sig.path, "-content", content.path,
+        let bad = try runProgram(openssl, ["cms", "-verify", "-binary", "-inform", "DER", "-in", sig.path, "-content", content.path,
                                     "-CAfile", cert.path, "-purpose", "any", "-attime", "\(signingNow + 60)", "-out", "/dev/null"])
         #expect(bad.status != 0)
     }

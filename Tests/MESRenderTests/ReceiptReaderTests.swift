@@ -1,14 +1,8 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import MESRender
 import MESCore
-
-private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
-    let clock = ContinuousClock()
-    let start = clock.now
-    try body()
-    return clock.now - start
-}
 
 @Suite struct ReceiptReaderTests {
     func receipt(name: String = "LEGUELLEC Martine Julie", greeting: String = "Martine Julie Leguellec") -> OppositionReceipt {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import MESCore
 import MESCrypto
 import MESRender
@@ -32,23 +33,12 @@ import MESService
     // MARK: Tools
 
     func tool(_ name: String) throws -> String {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        let found = path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-        return try #require(found, "\(name) is not in PATH (apt-get install qpdf poppler-utils)")
+        return try #require(findProgram(name), "\(name) is not in PATH (apt-get install qpdf poppler-utils)")
     }
 
     @discardableResult
     func exec(_ name: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try tool(name))
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runProgram(try tool(name), args)
     }
 
     func file(_ bytes: [UInt8], _ name: String = "r.pdf") throws -> String {

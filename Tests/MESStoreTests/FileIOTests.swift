@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import TestSupport
 @testable import MESStore
 import MESCore
 
@@ -28,24 +29,12 @@ private func leftovers(_ dir: String) -> [String] {
     FileIO.list(dir).filter { $0.hasPrefix(".mes-tmp-") }
 }
 
-/// The error a call throws (nil when it does not throw an `MESError`).
-private func error(_ body: () throws -> Void) -> MESError? {
-    do { try body(); return nil } catch let e as MESError { return e } catch { return nil }
-}
-
-private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
-    let clock = ContinuousClock()
-    let start = clock.now
-    try body()
-    return clock.now - start
-}
-
 @Suite struct FileIOWriteTests {
     @Test func noOverwriteLeavesASymlinkAndItsTargetAlone() throws {
         let dir = scratch()
         put(dir + "/victim", "original")
         try FileManager.default.createSymbolicLink(atPath: dir + "/out.pdf", withDestinationPath: dir + "/victim")
-        let e = error { try FileIO.writeAtomically(dir + "/out.pdf", Array("new".utf8), replace: false) }
+        let e = thrownError { try FileIO.writeAtomically(dir + "/out.pdf", Array("new".utf8), replace: false) }
         #expect(e?.code.rawValue == "file_exists")
         #expect(e?.status == .cannotCreate)
         #expect(kind(dir + "/out.pdf") == S_IFLNK)
@@ -57,20 +46,20 @@ private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
     @Test func noOverwriteDoesNotCreateADanglingLinksTarget() throws {
         let dir = scratch()
         try FileManager.default.createSymbolicLink(atPath: dir + "/out.pdf", withDestinationPath: dir + "/elsewhere")
-        #expect(error { try FileIO.writeAtomically(dir + "/out.pdf", [1], replace: false) }?.code.rawValue == "file_exists")
+        #expect(thrownError { try FileIO.writeAtomically(dir + "/out.pdf", [1], replace: false) }?.code.rawValue == "file_exists")
         #expect(kind(dir + "/elsewhere") == nil)
-        #expect(error { try FileIO.refuseExisting(dir + "/out.pdf", force: false, field: "output") }?.code.rawValue == "file_exists")
+        #expect(thrownError { try FileIO.refuseExisting(dir + "/out.pdf", force: false, field: "output") }?.code.rawValue == "file_exists")
         #expect(leftovers(dir).isEmpty)
     }
 
     @Test func noOverwriteKeepsAnExistingFile() throws {
         let dir = scratch()
         put(dir + "/a.txt", "keep me")
-        #expect(error { try FileIO.writeAtomically(dir + "/a.txt", Array("other".utf8), replace: false) }?.code.rawValue == "file_exists")
+        #expect(thrownError { try FileIO.writeAtomically(dir + "/a.txt", Array("other".utf8), replace: false) }?.code.rawValue == "file_exists")
         #expect(contents(dir + "/a.txt") == "keep me")
         #expect(leftovers(dir).isEmpty)
         // The deprecated spelling behaves the same.
-        #expect(error { try FileIO.writeAtomically(dir + "/a.txt", [1], overwrite: false) }?.code.rawValue == "file_exists")
+        #expect(thrownError { try FileIO.writeAtomically(dir + "/a.txt", [1], overwrite: false) }?.code.rawValue == "file_exists")
         try FileIO.writeAtomically(dir + "/b.txt", Array("new".utf8), replace: false)
         #expect(contents(dir + "/b.txt") == "new")
         #expect(FileIO.list(dir).sorted() == ["a.txt", "b.txt"])
@@ -106,7 +95,7 @@ private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
         #expect(mkfifo(dir + "/fifo", 0o600) == 0)
         for name in ["folder", "fifo"] {
             for sync in [true, false] {
-                let e = error { try FileIO.writeAtomically(dir + "/" + name, [1], replace: true, sync: sync) }
+                let e = thrownError { try FileIO.writeAtomically(dir + "/" + name, [1], replace: true, sync: sync) }
                 #expect(e?.code.rawValue == "unsafe_output", "\(name)")
                 #expect(e?.status == .cannotCreate)
             }
@@ -115,7 +104,7 @@ private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
         #expect(kind(dir + "/fifo") == S_IFIFO)
         // A device node of our own (a copy of /dev/null's numbers), when this system lets us make one.
         if mknod(dir + "/null", S_IFCHR | 0o666, dev_t(0x103)) == 0 {
-            #expect(error { try FileIO.writeAtomically(dir + "/null", [1], replace: true) }?.code.rawValue == "unsafe_output")
+            #expect(thrownError { try FileIO.writeAtomically(dir + "/null", [1], replace: true) }?.code.rawValue == "unsafe_output")
             #expect(kind(dir + "/null") == S_IFCHR)
         }
         #expect(leftovers(dir).isEmpty)
@@ -127,7 +116,7 @@ private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
         let db = try #require(FileManager.default.contents(atPath: dir + "/mes.db"))
         let key = try #require(FileManager.default.contents(atPath: dir + "/secret.key"))
         for name in ["mes.db", "mes.db-wal", "mes.db-shm", "secret.key", "outbox/forged.eml"] {
-            let e = error { try FileIO.writeAtomically(dir + "/" + name, Array("x".utf8), replace: true) }
+            let e = thrownError { try FileIO.writeAtomically(dir + "/" + name, Array("x".utf8), replace: true) }
             #expect(e?.code.rawValue == "unsafe_output", "\(name)")
         }
         #expect(FileManager.default.contents(atPath: dir + "/mes.db") == db)
@@ -147,26 +136,26 @@ private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
         #expect(FileIO.list(dir).sorted() == ["JO-1.pdf", "JO-2.pdf", "JO-3.pdf", "JO-4.pdf", "JO-5.pdf", "victim"])
         #expect(contents(dir + "/JO-3.pdf") == "pdf 3")
         #expect(contents(dir + "/victim") == "original")
-        #expect(error { try d.write("JO-1.pdf", [1], replace: false) }?.code.rawValue == "file_exists")
+        #expect(thrownError { try d.write("JO-1.pdf", [1], replace: false) }?.code.rawValue == "file_exists")
         let long = String(repeating: "n", count: 250)   // its temporary name would be too long
         try d.write(long, [1], replace: false)
         #expect(contents(dir + "/" + long) == "\u{1}")
         #expect(leftovers(dir).isEmpty)
         for bad in ["", ".", "..", "a/b"] {
-            #expect(error { try d.write(bad, [1], replace: true) }?.status == .cannotCreate, "\(bad)")
+            #expect(thrownError { try d.write(bad, [1], replace: true) }?.status == .cannotCreate, "\(bad)")
         }
-        #expect(error { _ = try FileIO.Directory(dir + "/victim") }?.code.rawValue == "cannot_create")
+        #expect(thrownError { _ = try FileIO.Directory(dir + "/victim") }?.code.rawValue == "cannot_create")
         // A store's outbox, opened as a directory: nothing in it is replaced.
         let store = tempDir()
         _ = try Store.create(store)
         let outbox = try FileIO.Directory(store + "/outbox")
-        #expect(error { try outbox.write("1.eml", [1], replace: true) }?.code.rawValue == "unsafe_output")
-        #expect(error { try FileIO.Directory(store).write("secret.key", [1], replace: true) }?.code.rawValue == "unsafe_output")
+        #expect(thrownError { try outbox.write("1.eml", [1], replace: true) }?.code.rawValue == "unsafe_output")
+        #expect(thrownError { try FileIO.Directory(store).write("secret.key", [1], replace: true) }?.code.rawValue == "unsafe_output")
     }
 
     @Test func anOddNameIsRefused() {
         for path in ["", "/tmp/", "/tmp/.", "/tmp/.."] {
-            #expect(error { try FileIO.writeAtomically(path, [1], replace: true) }?.status == .cannotCreate, "\(path)")
+            #expect(thrownError { try FileIO.writeAtomically(path, [1], replace: true) }?.status == .cannotCreate, "\(path)")
         }
     }
 
@@ -178,7 +167,7 @@ private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
         let big = [UInt8](repeating: 0x41, count: 1 << 20)
         for replace in [false, true] {
             for sync in [true, false] {
-                let e = error { try FileIO.writeAtomically(mnt + "/big.pdf", big, replace: replace, sync: sync) }
+                let e = thrownError { try FileIO.writeAtomically(mnt + "/big.pdf", big, replace: replace, sync: sync) }
                 #expect(e?.code.rawValue == "disk_full")
                 #expect(e?.status == .cannotCreate)
                 #expect(FileIO.list(mnt).isEmpty)
@@ -186,13 +175,13 @@ private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
         }
         // Repairing a file in place on a full disk keeps the old one.
         try FileIO.writeAtomically(mnt + "/JO-1.pdf", Array("old".utf8), replace: false)
-        #expect(error { try FileIO.write(mnt + "/JO-1.pdf", big, field: "receipts") }?.code.rawValue == "disk_full")
+        #expect(thrownError { try FileIO.write(mnt + "/JO-1.pdf", big, field: "receipts") }?.code.rawValue == "disk_full")
         #expect(FileIO.list(mnt) == ["JO-1.pdf"])
         #expect(contents(mnt + "/JO-1.pdf") == "old")
         unlink(mnt + "/JO-1.pdf")
         // Read-only: nothing can be created, nothing is left.
         guard mount("tmpfs", mnt, "tmpfs", UInt(MS_REMOUNT | MS_RDONLY), "size=64k") == 0 else { return }
-        #expect(error { try FileIO.writeAtomically(mnt + "/a.pdf", [1], replace: false) }?.code.rawValue == "cannot_create")
+        #expect(thrownError { try FileIO.writeAtomically(mnt + "/a.pdf", [1], replace: false) }?.code.rawValue == "cannot_create")
         #expect(FileIO.list(mnt).isEmpty)
     }
 }
@@ -204,7 +193,7 @@ private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
         try FileManager.default.createSymbolicLink(atPath: dir + "/to-null", withDestinationPath: "/dev/null")
         try FileManager.default.createSymbolicLink(atPath: dir + "/to-dir", withDestinationPath: dir)
         for path in [dir, dir + "/", "/dev/null", "/dev/zero", dir + "/fifo", dir + "/to-null", dir + "/to-dir"] {
-            let e = error { try FileIO.checkOutputTarget(path, force: true, storeDirectory: nil, field: "output") }
+            let e = thrownError { try FileIO.checkOutputTarget(path, force: true, storeDirectory: nil, field: "output") }
             #expect(e?.code.rawValue == "unsafe_output", "\(path)")
             #expect(e?.status == .cannotCreate)
             #expect(e?.field == "output")
@@ -225,18 +214,18 @@ private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
                        other + "/hard-link", other + "/soft-link", other + "/store-link/mes.db-wal",
                        other + "/store-link/outbox/new.eml"]
         for path in refused {
-            let e = error { try FileIO.checkOutputTarget(path, force: true, storeDirectory: store, field: "receipt") }
+            let e = thrownError { try FileIO.checkOutputTarget(path, force: true, storeDirectory: store, field: "receipt") }
             #expect(e?.code.rawValue == "unsafe_output", "\(path)")
             #expect(e?.status == .cannotCreate)
             // And by the write itself when it is told where the store is.
-            #expect(error { try FileIO.writeAtomically(path, [1], replace: true, storeDirectory: store) }?.code.rawValue == "unsafe_output")
+            #expect(thrownError { try FileIO.writeAtomically(path, [1], replace: true, storeDirectory: store) }?.code.rawValue == "unsafe_output")
         }
         #expect(FileManager.default.contents(atPath: store + "/secret.key")?.count == 32)
         // Ordinary outputs are fine; an existing one needs --force.
         try FileIO.checkOutputTarget(other + "/receipt.pdf", force: false, storeDirectory: store, field: "receipt")
         try FileIO.checkOutputTarget(store + "/receipts/JO-1.pdf", force: false, storeDirectory: store, field: "receipt")
         put(other + "/receipt.pdf", "old")
-        #expect(error { try FileIO.checkOutputTarget(other + "/receipt.pdf", force: false, storeDirectory: store, field: "receipt") }?.code.rawValue
+        #expect(thrownError { try FileIO.checkOutputTarget(other + "/receipt.pdf", force: false, storeDirectory: store, field: "receipt") }?.code.rawValue
                 == "file_exists")
         try FileIO.checkOutputTarget(other + "/receipt.pdf", force: true, storeDirectory: store, field: "receipt")
         try FileIO.checkOutputTarget(nil, force: false, storeDirectory: store, field: "receipt")
@@ -246,18 +235,18 @@ private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
 @Suite struct FileIOReadTests {
     @Test func devZeroEndsAtOnce() throws {
         var e: MESError?
-        let t = elapsed { e = error { _ = try FileIO.read("/dev/zero", limit: InputLimits.passwordFile, field: "password-file", allowStreams: true) } }
+        let t = elapsed { e = thrownError { _ = try FileIO.read("/dev/zero", limit: InputLimits.passwordFile, field: "password-file", allowStreams: true) } }
         #expect(e?.code.rawValue == "file_too_large")
         #expect(e?.status == .invalidData)
         #expect(e?.message == "Fichier trop volumineux (plus de 4 Kio) : /dev/zero")
         #expect(e?.field == "password-file")
         #expect(t < .seconds(1))
         // Without streams allowed a device is refused before reading.
-        let d = error { _ = try FileIO.read("/dev/zero", limit: InputLimits.receiptFile, field: "FILE") }
+        let d = thrownError { _ = try FileIO.read("/dev/zero", limit: InputLimits.receiptFile, field: "FILE") }
         #expect(d?.code.rawValue == "file_not_regular")
         #expect(d?.status == .noInput)
         // The deprecated reader is bounded too.
-        let t2 = elapsed { #expect(error { _ = try FileIO.read("/dev/zero", field: "FILE") }?.code.rawValue == "file_too_large") }
+        let t2 = elapsed { #expect(thrownError { _ = try FileIO.read("/dev/zero", field: "FILE") }?.code.rawValue == "file_too_large") }
         #expect(t2 < .seconds(1))
     }
 
@@ -268,7 +257,7 @@ private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
         #expect(ftruncate(fd, 1 << 40) == 0)   // sparse: 1 TiB
         close(fd)
         let t = elapsed {
-            let e = error { _ = try FileIO.read(path, limit: InputLimits.receiptFile, field: "FILE") }
+            let e = thrownError { _ = try FileIO.read(path, limit: InputLimits.receiptFile, field: "FILE") }
             #expect(e?.code.rawValue == "file_too_large")
             #expect(e?.message == "Fichier trop volumineux (plus de 4 Mio) : \(path)")
         }
@@ -280,17 +269,17 @@ private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
         let dir = scratch()
         put(dir + "/a", String(repeating: "x", count: 4096))
         #expect(try FileIO.read(dir + "/a", limit: 4096, field: "f").count == 4096)
-        #expect(error { _ = try FileIO.read(dir + "/a", limit: 4095, field: "f") }?.code.rawValue == "file_too_large")
+        #expect(thrownError { _ = try FileIO.read(dir + "/a", limit: 4095, field: "f") }?.code.rawValue == "file_too_large")
         put(dir + "/empty", "")
         #expect(try FileIO.read(dir + "/empty", limit: 10, field: "f") == [])
-        #expect(error { _ = try FileIO.read(dir + "/missing", limit: 10, field: "f") }?.status == .noInput)
-        #expect(error { _ = try FileIO.read(dir, limit: 10, field: "f", allowStreams: true) }?.code.rawValue == "file_not_regular")
+        #expect(thrownError { _ = try FileIO.read(dir + "/missing", limit: 10, field: "f") }?.status == .noInput)
+        #expect(thrownError { _ = try FileIO.read(dir, limit: 10, field: "f", allowStreams: true) }?.code.rawValue == "file_not_regular")
     }
 
     @Test func aFIFOWithoutAWriterDoesNotHang() throws {
         let dir = scratch()
         #expect(mkfifo(dir + "/fifo", 0o600) == 0)
-        #expect(error { _ = try FileIO.read(dir + "/fifo", limit: 10, field: "f") }?.code.rawValue == "file_not_regular")
+        #expect(thrownError { _ = try FileIO.read(dir + "/fifo", limit: 10, field: "f") }?.code.rawValue == "file_not_regular")
         var got: [UInt8]?
         let t = elapsed { got = try? FileIO.read(dir + "/fifo", limit: 10, field: "f", allowStreams: true) }
         #expect(got == [])
@@ -329,16 +318,16 @@ private func elapsed(_ body: () throws -> Void) rethrows -> Duration {
         let dir = scratch()
         try FileManager.default.createDirectory(atPath: dir + "/real", withIntermediateDirectories: false)
         try FileManager.default.createSymbolicLink(atPath: dir + "/link", withDestinationPath: dir + "/real")
-        let e = error { _ = try FileIO.checkPrivateDirectory(dir + "/link") }
+        let e = thrownError { _ = try FileIO.checkPrivateDirectory(dir + "/link") }
         #expect(e?.code.rawValue == "store_unsafe")
         #expect(e?.status == .cannotCreate)
         put(dir + "/file", "x")
-        #expect(error { _ = try FileIO.checkPrivateDirectory(dir + "/file") }?.code.rawValue == "store_unsafe")
-        #expect(error { _ = try FileIO.checkPrivateFile(dir + "/real") }?.code.rawValue == "store_unsafe")
+        #expect(thrownError { _ = try FileIO.checkPrivateDirectory(dir + "/file") }?.code.rawValue == "store_unsafe")
+        #expect(thrownError { _ = try FileIO.checkPrivateFile(dir + "/real") }?.code.rawValue == "store_unsafe")
         if geteuid() == 0 {
             #expect(chown(dir + "/real", 4242, 4242) == 0)
             #expect(chmod(dir + "/real", 0o755) == 0)
-            #expect(error { _ = try FileIO.checkPrivateDirectory(dir + "/real") }?.message.contains("appartient à un autre utilisateur") == true)
+            #expect(thrownError { _ = try FileIO.checkPrivateDirectory(dir + "/real") }?.message.contains("appartient à un autre utilisateur") == true)
             #expect(mode(dir + "/real") == 0o755)
         }
     }
