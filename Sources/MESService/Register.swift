@@ -123,8 +123,9 @@ extension Service {
     /// Writes the outbox's e-mails into the Maildir `directory` (new/ cur/ tmp/); a message
     /// already there is left alone. Returns how many were written.
     public func exportMaildir(_ directory: String) throws -> Int {
-        try FileIO.refuseDangerousTarget(directory + "/new", storeDirectory: store.directory, field: "maildir")
-        for sub in ["", "/new", "/cur", "/tmp"] { _ = try FileIO.makeDirectory(directory + sub, field: "maildir") }
+        let folders = ["", "/new", "/cur", "/tmp"].map { directory + $0 }
+        for f in folders { try FileIO.refuseStoreFolder(f, storeDirectory: store.directory, field: "maildir") }
+        for f in folders { _ = try FileIO.makeDirectory(f, field: "maildir") }
         var written = 0
         for m in try store.outbox() where m.channel == "email" {
             let path = directory + "/new/\(m.id).mes:2,"

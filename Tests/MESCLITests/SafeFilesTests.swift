@@ -135,4 +135,63 @@ import Testing
         // And the service still sends codes.
         #expect(try s.run(["code", "generate"] + Scenario.martine + Scenario.martineBirth).status == 0)
     }
+
+    /// Found by attacking the change: exporting into an existing Maildir (the second export the
+    /// help promises adds only new messages) was refused because new/ is a directory.
+    @Test func exportingAgainAddsOnlyNewMessages() throws {
+        let s = try Scenario()
+        let maildir = s.dir.appendingPathComponent("Maildir").path
+        #expect(try s.run(["notify", "--no-send"]).status == 0)
+        let first = try s.run(["outbox", "export", "--maildir", maildir, "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = try FileManager.default.contentsOfDirectory(atPath: maildir + "/new").sorted()
+        #expect(before.count == first.json["written"] as? Int)
+        #expect(!before.isEmpty)
+        let again = try s.run(["outbox", "export", "--maildir", maildir, "--json"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.json["written"] as? Int == 0)
+        #expect(try s.run(["code", "generate"] + Scenario.martine + Scenario.martineBirth + ["--no-send"]).status == 0)
+        let third = try s.run(["outbox", "export", "--maildir", maildir, "--json"])
+        #expect(third.status == 0 && third.json["written"] as? Int == 1, "\(third.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: maildir + "/new").count == before.count + 1)
+    }
+
+    /// A Maildir that is the data directory, its outbox, or whose new/ leads into the outbox is
+    /// refused before anything is created.
+    @Test func aMaildirNeverLandsInTheStore() throws {
+        let s = try Scenario()
+        #expect(try s.run(["notify", "--no-send"]).status == 0)
+        let outboxBefore = try FileManager.default.contentsOfDirectory(atPath: s.store + "/outbox").sorted()
+        let linked = s.dir.appendingPathComponent("Linked").path
+        try FileManager.default.createDirectory(atPath: linked, withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: linked + "/new", withDestinationPath: s.store + "/outbox")
+        for dir in [s.store, s.store + "/outbox", s.store + "/outbox/md", linked] {
+            let r = try s.run(["outbox", "export", "--maildir", dir, "--json"])
+            #expect(r.status == 73 && r.errorJSON["code"] as? String == "unsafe_output", "\(dir): \(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: s.store + "/new"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: s.store + "/outbox").sorted() == outboxBefore)
+    }
+
+    /// Found by attacking the change: `notify` killed before its commit left its message files
+    /// in outbox/ (the rows rolled back), and every later message failed on the first of them.
+    @Test func filesLeftByAKilledRunDoNotBlockTheOutbox() throws {
+        let s = try Scenario()
+        let outbox = s.store + "/outbox"
+        let victim = s.dir.appendingPathComponent("victim").path
+        try "keep".write(toFile: victim, atomically: true, encoding: .utf8)
+        try "orphan".write(toFile: outbox + "/000001-email.eml", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: outbox + "/000002-email.eml", withDestinationPath: victim)
+        let r = try s.run(["notify", "--no-send", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect((r.json["messages"] as? Int ?? 0) >= 2)
+        let first = try String(contentsOfFile: outbox + "/000001-email.eml", encoding: .utf8)
+        #expect(first.contains("Code provisoire pour"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: outbox + "/000002-email.eml")
+        #expect(attributes[.type] as? FileAttributeType == .typeRegular)
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep")
+        let listed = try s.run(["outbox", "list", "--json"]).json["messages"] as? [Any]
+        #expect(listed?.count == r.json["messages"] as? Int)
+    }
 }
+
