@@ -47,7 +47,7 @@ _mes_options() {
         'profiles activate') echo '--session --session-file --profile --accept-cgu --yes -y --legal-representative --json --store --now --help -h' ;;
         'receipt') echo '--session --session-file --id --format --output -o --force --json --store --now --help -h' ;;
         'receipt verify') echo '--cert --json --store --now --help -h' ;;
-        'batch oppose') echo '--receipts --request-codes --association --legal-representative --group-size --mail-receipts --report --no-send --quiet -q --json --store --now --help -h' ;;
+        'batch oppose') echo '--receipts --request-codes --association --legal-representative --group-size --mail-receipts --report --force --no-send --quiet -q --json --store --now --help -h' ;;
         '') echo '--json --store --now --help -h --version' ;;
         *) echo '--json --store --now --help -h' ;;
     esac

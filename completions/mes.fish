@@ -313,6 +313,7 @@ complete -c mes -n '__mes_options_of "batch oppose"' -l legal-representative -d 
 complete -c mes -n '__mes_options_of "batch oppose"' -l group-size -x -d 'Rows per transaction (default 2000): fewer means less work lost to a crash, more means fewer syncs.'
 complete -c mes -n '__mes_options_of "batch oppose"' -l mail-receipts -d 'E-mail each member filed now their signed receipt (rows with an email column).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l report -r -F -d 'Write the association\'s report (CSV, \';\', UTF-8 with BOM).'
+complete -c mes -n '__mes_options_of "batch oppose"' -l force -d 'Replace an existing report file (a symbolic link is replaced, never followed).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l quiet -s q -d 'No progress or summary on standard error.'
 complete -c mes -n '__mes_argument "batch oppose" 0' -F

@@ -111,6 +111,30 @@ import MESRender
         #expect(statuses == ["identity_mismatch", "invalid"])
     }
 
+    /// Found by attacking the change: an existing report was refused with a hint to use
+    /// --force, which batch oppose did not have, so a rerun could not keep its report path.
+    @Test func anExistingReportIsReplacedOnlyWithForceAndALinkIsNotFollowed() throws {
+        let dir = temporaryDirectory("batch-report").path
+        let env = ["MES_NOW": "2022-02-03T10:00:00Z"]
+        #expect(mes(["--store", dir, "init", "--demo"], env: env).status == 0)
+        let csv = "nir,type_carte,numero_serie,code\n1 55,plain,1,x\n"
+        let report = dir + "/rapport.csv", victim = dir + "/victim.txt"
+        try "old".write(toFile: report, atomically: true, encoding: .utf8)
+        let base = ["--json", "--store", dir, "batch", "oppose", "-", "--receipts", dir + "/rec", "--quiet", "--report"]
+        let refused = mes(base + [report], stdin: csv, env: env)
+        #expect(refused.status == 73 && refused.errorJSON["code"] as? String == "file_exists", "\(refused.stderr)")
+        #expect(try String(contentsOfFile: report, encoding: .utf8) == "old")
+        let forced = mes(base + [report, "--force"], stdin: csv, env: env)
+        #expect(forced.status == 65, "\(forced.stderr)")
+        #expect(try String(contentsOfFile: report, encoding: .utf8).contains(";"))
+        try "keep".write(toFile: victim, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: report)
+        try FileManager.default.createSymbolicLink(atPath: report, withDestinationPath: victim)
+        #expect(mes(base + [report, "--force"], stdin: csv, env: env).status == 65)
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep")
+        #expect(try FileManager.default.attributesOfItem(atPath: report)[.type] as? FileAttributeType == .typeRegular)
+    }
+
     @Test func aFailedRunLeavesNoReceiptsDirectoryBehind() throws {
         let dir = temporaryDirectory("batch-fail").path
         let env = ["MES_NOW": "2022-02-03T10:00:00Z"]

@@ -64,6 +64,21 @@ import Testing
         #expect(after < 1, "decision recorded \(after) s after typing")
     }
 
+    /// Attacking the change through a terminal: the password typed at activation (twice) is
+    /// prompted for and never echoed.
+    @Test func theActivationPasswordIsPromptedForAndNeverEchoed() throws {
+        let s = try Scenario()
+        let token = try s.martineSession()
+        let password = "Grenadine-Lune-2022!"
+        let (status, screen, _) = try onTerminal(["activate", "--accept-cgu", "--username", "martine.l88"],
+                                                 env: ["MES_HOME": s.store, "MES_NOW": s.now, "MES_SESSION": token],
+                                                 prompt: "Mot de passe : ", input: password + "\n" + password + "\n")
+        #expect(status == 0, "\(screen)")
+        #expect(screen.contains("Confirmer le mot de passe"), "\(screen)")
+        #expect(screen.contains("activé"), "\(screen)")
+        #expect(!screen.contains(password), "the password was echoed: \(screen)")
+    }
+
     @Test func anythingButOuiCancels() throws {
         let s = try Scenario()
         let token = try s.martineSession()

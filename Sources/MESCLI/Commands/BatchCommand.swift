@@ -24,6 +24,7 @@ enum BatchCommand {
                       .value("group-size", "N", "Rows per transaction (default 2000): fewer means less work lost to a crash, more means fewer syncs."),
                       .flag("mail-receipts", "E-mail each member filed now their signed receipt (rows with an email column)."),
                       .value("report", "FILE", "Write the association's report (CSV, ';', UTF-8 with BOM).", file: true),
+                      .flag("force", "Replace an existing report file (a symbolic link is replaced, never followed)."),
                       SendNow.option,
                       .flag("quiet", short: "q", "No progress or summary on standard error.")],
             positionals: [PositionalSpec("FILE", "the members CSV ('-' for standard input)", file: true)],
@@ -41,8 +42,8 @@ enum BatchCommand {
         options.association = inv.value("association") ?? options.association
         options.legalRepresentative = inv.flag("legal-representative")
         options.mailReceipts = inv.flag("mail-receipts")
-        let report = inv.value("report")
-        try FileIO.checkOutputTarget(report, force: false, storeDirectory: ctx.storeDirectory, field: "report")
+        let report = inv.value("report"), force = inv.flag("force")
+        try FileIO.checkOutputTarget(report, force: force, storeDirectory: ctx.storeDirectory, field: "report")
         let service = try ctx.service()
         let sink = BatchLines(ctx, progress: ctx.stderr.isTerminal && !inv.flag("quiet"), keepRows: report != nil)
         let summary = try service.batchOppose({ body in
@@ -52,7 +53,7 @@ enum BatchCommand {
             let transports = try service.transports(environment: ctx.environment)
             if !transports.isEmpty, !inv.flag("quiet") { ctx.note(try service.sendOutbox(transports).text) }
         }
-        if let report { try FileIO.writeAtomically(report, try BatchReport.csv(sink.rows, service), replace: false, field: "report", storeDirectory: ctx.storeDirectory) }
+        if let report { try FileIO.writeAtomically(report, try BatchReport.csv(sink.rows, service), replace: force, field: "report", storeDirectory: ctx.storeDirectory) }
         sink.finish(summary, quiet: inv.flag("quiet"))
         if let status = exitStatus(summary.counts) { throw ExitRequest(status) }
     }
