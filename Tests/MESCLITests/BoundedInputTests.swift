@@ -63,6 +63,36 @@ import Testing
         #expect(events.count == 1)
     }
 
+    /// Attacking the change: `notify` whose summary cannot be written (a full disk) says so
+    /// (74), and what it did stands exactly once: running it again notifies nobody twice.
+    @Test func notifyOnAFullOutputStandsOnceAndSaysSo() throws {
+        let s = try Scenario()
+        let env = ["MES_HOME": s.store, "MES_NOW": s.now]
+        let full = try sh("\"$MES\" notify --no-send > /dev/full", env: env)
+        #expect(full.status == 74, "\(full.err)")
+        #expect(full.err.contains("incomplète"), "\(full.err)")
+        let queued = (try s.run(["outbox", "list", "--json"]).json["messages"] as? [Any])?.count ?? 0
+        #expect(queued > 0)
+        let again = try s.run(["notify", "--no-send", "--json"])
+        #expect(again.status == 0 && again.json["notified"] as? Int == 0, "\(again.stdout)")
+        #expect((try s.run(["outbox", "list", "--json"]).json["messages"] as? [Any])?.count == queued)
+    }
+
+    /// Attacking the change: the new commands' secret files and member files fed endless input.
+    @Test func newCommandsEndFastOnEndlessInput() throws {
+        let s = try Scenario()
+        let env = ["MES_HOME": s.store, "MES_NOW": s.now]
+        let receipts = s.dir.appendingPathComponent("rec").path
+        for command in ["\"$MES\" contacts show --session-file /dev/zero",
+                        "\"$MES\" contacts show --session-file - < /dev/zero",
+                        "\"$MES\" batch oppose /dev/zero --receipts \(receipts)",
+                        "\"$MES\" batch oppose - --receipts \(receipts) < /dev/zero"] {
+            let r = try sh(command + " > /dev/null", env: env)
+            #expect(r.status == 65, "\(command): \(r.status) \(r.err)")
+            #expect(r.seconds < 2, "\(command) took \(r.seconds) s")
+        }
+    }
+
     @Test func aBatchPipedIntoHeadStopsPromptly() throws {
         let s = try Scenario(demo: false)
         let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
