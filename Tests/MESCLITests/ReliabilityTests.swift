@@ -116,6 +116,17 @@ import MESStore
         return parts.joined(separator: "|")
     }
 
+    /// The same argv with every relative file or folder option value placed under `dir`, so
+    /// that no run writes into the test process's working directory (the repository).
+    static func confine(_ args: [String], _ c: CommandSpec, to dir: URL) -> [String] {
+        let paths = Set(c.options.filter(\.completesFile).map { "--" + $0.name })
+        var out = args
+        for i in out.indices.dropLast() where paths.contains(out[i]) && !out[i + 1].hasPrefix("-") && !out[i + 1].hasPrefix("/") {
+            out[i + 1] = dir.path + "/" + out[i + 1]
+        }
+        return out
+    }
+
     /// Commands that write by design whatever their input (left out of the random argv).
     static let writers: Set<String> = ["init", "demo", "notify", "sweep", "fixtures", "import"]
 
@@ -146,6 +157,7 @@ import MESStore
             if args.contains("-o") || args.contains("--output") || args.contains("--receipt") || args.contains("--receipts") {
                 args = args.filter { !$0.hasPrefix("/") && !$0.hasPrefix("..") }
             }
+            args = Self.confine(args, c, to: s.dir)
             let r = mes(args, stdin: i % 7 == 0 ? "116304403801618\n\u{0}\n" : "", env: env)
             counts[r.status, default: 0] += 1
             #expect(Self.documented.contains(r.status), "\(args) -> \(r.status): \(r.stderr)")
@@ -176,7 +188,7 @@ import MESStore
                 if o.value != nil { args.append(Self.hostileValues(&rng)) }
             }
             args = args.map { $0.replacingOccurrences(of: "\u{0}", with: "") }  // argv cannot carry NUL
-            args = args.filter { !$0.hasPrefix("/") && !$0.hasPrefix("..") }
+            args = Self.confine(args.filter { !$0.hasPrefix("/") && !$0.hasPrefix("..") }, c, to: s.dir)
             let r = try s.run(args)
             #expect(Self.documented.contains(r.status), "\(args) -> \(r.status): \(r.stderr)")
         }
