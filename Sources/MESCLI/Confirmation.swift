@@ -38,9 +38,8 @@ enum Confirmation {
             text = String(decoding: try FileIO.read(path, limit: InputLimits.passwordFile, field: "password-file", allowStreams: true),
                           as: UTF8.self)
         } else if ctx.stdin.isTerminal {
-            let first = try promptHidden("Mot de passe : ", ctx)
-            let second = twice ? try promptHidden("Confirmer le mot de passe : ", ctx) : first
-            return (first, second)
+            let typed = promptHidden(twice ? ["Mot de passe : ", "Confirmer le mot de passe : "] : ["Mot de passe : "], ctx)
+            return (typed[0], typed.last!)
         } else {
             text = String(decoding: try ctx.stdin.readAll(limit: InputLimits.passwordFile, field: "password"), as: UTF8.self)
         }
@@ -66,15 +65,23 @@ enum Confirmation {
         return String(decoding: line, as: UTF8.self)
     }
 
-    static func promptHidden(_ prompt: String, _ ctx: Context) throws -> String {
-        ctx.stderr.write(prompt)
-        ctx.stderr.flush()
+    /// One line per prompt, typed on the terminal with echo off for all of them. Echo goes off
+    /// before the first prompt is shown and comes back after the last line, so nothing typed
+    /// in answer (or ahead) is ever echoed.
+    static func promptHidden(_ prompts: [String], _ ctx: Context) -> [String] {
         var saved = termios()
-        tcgetattr(0, &saved)
+        let terminal = tcgetattr(0, &saved) == 0
         var noEcho = saved
         noEcho.c_lflag &= ~tcflag_t(ECHO)
-        tcsetattr(0, TCSANOW, &noEcho)
-        defer { tcsetattr(0, TCSANOW, &saved); ctx.stderr.write("\n"); ctx.stderr.flush() }
-        return terminalLine()
+        if terminal { tcsetattr(0, TCSANOW, &noEcho) }
+        defer { if terminal { tcsetattr(0, TCSANOW, &saved) } }
+        return prompts.map { prompt in
+            ctx.stderr.write(prompt)
+            ctx.stderr.flush()
+            let line = terminalLine()
+            ctx.stderr.write("\n")
+            ctx.stderr.flush()
+            return line
+        }
     }
 }
