@@ -73,8 +73,18 @@ enum Confirmation {
         let terminal = tcgetattr(0, &saved) == 0
         var noEcho = saved
         noEcho.c_lflag &= ~tcflag_t(ECHO)
-        if terminal { tcsetattr(0, TCSANOW, &noEcho) }
-        defer { if terminal { tcsetattr(0, TCSANOW, &saved) } }
+        if terminal {
+            // Ctrl-C, a hang-up or a kill while echo is off must not leave the terminal mute.
+            terminalBeforePrompt = saved
+            for sig in restoringSignals { signal(sig, restoreTerminalThenDie) }
+            tcsetattr(0, TCSANOW, &noEcho)
+        }
+        defer {
+            if terminal {
+                tcsetattr(0, TCSANOW, &saved)
+                for sig in restoringSignals { signal(sig, SIG_DFL) }
+            }
+        }
         return prompts.map { prompt in
             ctx.stderr.write(prompt)
             ctx.stderr.flush()
@@ -85,3 +95,16 @@ enum Confirmation {
         }
     }
 }
+
+/// The terminal's settings before a hidden prompt, for `restoreTerminalThenDie` (set before the
+/// handler is installed, read only by it).
+nonisolated(unsafe) private var terminalBeforePrompt = termios()
+private let restoringSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+
+/// Restores echo, then dies of the same signal (async-signal-safe calls only).
+private func restoreTerminalThenDie(_ sig: Int32) {
+    tcsetattr(0, TCSANOW, &terminalBeforePrompt)
+    signal(sig, SIG_DFL)
+    raise(sig)
+}
+

@@ -79,6 +79,47 @@ import Testing
         #expect(!screen.contains(password), "the password was echoed: \(screen)")
     }
 
+    /// Attacking the change: Ctrl-C at the hidden password prompt left the terminal without echo.
+    @Test func ctrlCAtThePasswordPromptGivesTheTerminalItsEchoBack() throws {
+        let s = try Scenario()
+        let token = try s.martineSession()
+        let script = """
+        import os, pty, sys, time, termios, json, signal
+        pid, fd = pty.fork()
+        if pid == 0:
+            signal.pthread_sigmask(signal.SIG_SETMASK, [])
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.execv(sys.argv[1], sys.argv[1:])
+        out = b""; deadline = time.time() + 20
+        while b"Mot de passe" not in out and time.time() < deadline:
+            out += os.read(fd, 4096)
+        muted = not (termios.tcgetattr(fd)[3] & termios.ECHO)
+        os.write(fd, b"\\x03")
+        done, status = 0, 0
+        while not done and time.time() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG); time.sleep(0.02)
+        if not done:
+            os.kill(pid, 9); os.waitpid(pid, 0)
+        print(json.dumps({"muted": muted, "echo": bool(termios.tcgetattr(fd)[3] & termios.ECHO),
+                          "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0}))
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = ["-c", script, mesBinary.path, "activate", "--accept-cgu", "--username", "martine.l88"]
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MES_") }
+        for (k, v) in ["MES_HOME": s.store, "MES_NOW": s.now, "MES_SESSION": token] { environment[k] = v }
+        p.environment = environment
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        #expect(o["muted"] as? Bool == true, "echo was on at the prompt: \(o)")
+        #expect(o["signal"] as? Int == Int(SIGINT), "\(o)")
+        #expect(o["echo"] as? Bool == true, "the terminal was left without echo: \(o)")
+    }
+
     @Test func anythingButOuiCancels() throws {
         let s = try Scenario()
         let token = try s.martineSession()
