@@ -5,12 +5,13 @@
 # _mes_children PATH: the command words that may follow the command path PATH.
 _mes_children() {
     case "$1" in
-        '') echo 'nir vitale init import fixtures notify outbox history code identify oppose contacts activate close sweep login logout profiles receipt key advisers batch demo completions manpage help' ;;
+        '') echo 'nir vitale init import fixtures notify outbox history code identify oppose contacts activate close sweep login logout recover profiles receipt key advisers batch demo completions manpage help' ;;
         'nir') echo 'check format key generate' ;;
         'vitale') echo 'check' ;;
         'outbox') echo 'list show send export' ;;
         'code') echo 'generate' ;;
         'contacts') echo 'show' ;;
+        'recover') echo 'identifier password' ;;
         'profiles') echo 'list oppose activate' ;;
         'receipt') echo 'verify' ;;
         'key') echo 'export import' ;;
@@ -38,10 +39,12 @@ _mes_options() {
         'oppose') echo '--session --session-file --code --code-file --nir --card --serial --yes -y --legal-representative --receipt --force --assisted --adviser --birth-date --last-name --first-name --json --store --now --help -h' ;;
         'contacts show') echo '--session --session-file --nir --birth-date --card --serial --first-name --json --store --now --help -h' ;;
         'activate') echo '--session --session-file --accept-cgu --username --password-file --email --email-otp --email-otp-file --mobile --mobile-otp --mobile-otp-file --legal-representative --no-send --json --store --now --help -h' ;;
-        'close') echo '--session --session-file --yes -y --delete --json --store --now --help -h' ;;
+        'close') echo '--session --session-file --yes -y --delete --receipt --force --json --store --now --help -h' ;;
         'sweep') echo '--dry-run --window-days --json --store --now --help -h' ;;
         'login') echo '--username --password-file --via --otp --otp-file --no-send --json --store --now --help -h' ;;
         'logout') echo '--session --session-file --json --store --now --help -h' ;;
+        'recover identifier') echo '--nir --birth-date --card --serial --first-name --via --otp --otp-file --no-send --json --store --now --help -h' ;;
+        'recover password') echo '--username --via --otp --otp-file --password-file --no-send --json --store --now --help -h' ;;
         'profiles list') echo '--session --session-file --json --store --now --help -h' ;;
         'profiles oppose') echo '--session --session-file --profile --yes -y --legal-representative --receipt --force --json --store --now --help -h' ;;
         'profiles activate') echo '--session --session-file --profile --accept-cgu --yes -y --legal-representative --json --store --now --help -h' ;;
@@ -114,6 +117,7 @@ _mes_value() {
         'activate|--mobile-otp-file') echo f ;;
         'close|--session') echo t ;;
         'close|--session-file') echo f ;;
+        'close|--receipt') echo f ;;
         'sweep|--window-days') echo t ;;
         'login|--username') echo t ;;
         'login|--password-file') echo f ;;
@@ -122,6 +126,19 @@ _mes_value() {
         'login|--otp-file') echo f ;;
         'logout|--session') echo t ;;
         'logout|--session-file') echo f ;;
+        'recover identifier|--nir') echo t ;;
+        'recover identifier|--birth-date') echo t ;;
+        'recover identifier|--card') echo 'w photo plain' ;;
+        'recover identifier|--serial') echo t ;;
+        'recover identifier|--first-name') echo t ;;
+        'recover identifier|--via') echo 'w email sms' ;;
+        'recover identifier|--otp') echo t ;;
+        'recover identifier|--otp-file') echo f ;;
+        'recover password|--username') echo t ;;
+        'recover password|--via') echo 'w email sms' ;;
+        'recover password|--otp') echo t ;;
+        'recover password|--otp-file') echo f ;;
+        'recover password|--password-file') echo f ;;
         'profiles list|--session') echo t ;;
         'profiles list|--session-file') echo f ;;
         'profiles oppose|--session') echo t ;;

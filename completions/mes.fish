@@ -6,7 +6,7 @@
 function __mes_children --argument-names path
     switch "$path"
         case ''
-            printf '%s\n' 'nir' 'vitale' 'init' 'import' 'fixtures' 'notify' 'outbox' 'history' 'code' 'identify' 'oppose' 'contacts' 'activate' 'close' 'sweep' 'login' 'logout' 'profiles' 'receipt' 'key' 'advisers' 'batch' 'demo' 'completions' 'manpage' 'help'
+            printf '%s\n' 'nir' 'vitale' 'init' 'import' 'fixtures' 'notify' 'outbox' 'history' 'code' 'identify' 'oppose' 'contacts' 'activate' 'close' 'sweep' 'login' 'logout' 'recover' 'profiles' 'receipt' 'key' 'advisers' 'batch' 'demo' 'completions' 'manpage' 'help'
         case 'nir'
             printf '%s\n' 'check' 'format' 'key' 'generate'
         case 'vitale'
@@ -17,6 +17,8 @@ function __mes_children --argument-names path
             printf '%s\n' 'generate'
         case 'contacts'
             printf '%s\n' 'show'
+        case 'recover'
+            printf '%s\n' 'identifier' 'password'
         case 'profiles'
             printf '%s\n' 'list' 'oppose' 'activate'
         case 'receipt'
@@ -61,21 +63,29 @@ function __mes_takes_value --argument-names path option
             return 0
         case 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file' 'close|--session'
             return 0
-        case 'close|--session-file' 'sweep|--window-days' 'login|--username' 'login|--password-file'
+        case 'close|--session-file' 'close|--receipt' 'sweep|--window-days' 'login|--username'
             return 0
-        case 'login|--via' 'login|--otp' 'login|--otp-file' 'logout|--session'
+        case 'login|--password-file' 'login|--via' 'login|--otp' 'login|--otp-file'
             return 0
-        case 'logout|--session-file' 'profiles list|--session' 'profiles list|--session-file' 'profiles oppose|--session'
+        case 'logout|--session' 'logout|--session-file' 'recover identifier|--nir' 'recover identifier|--birth-date'
             return 0
-        case 'profiles oppose|--session-file' 'profiles oppose|--profile' 'profiles oppose|--receipt' 'profiles activate|--session'
+        case 'recover identifier|--card' 'recover identifier|--serial' 'recover identifier|--first-name' 'recover identifier|--via'
             return 0
-        case 'profiles activate|--session-file' 'profiles activate|--profile' 'receipt|--session' 'receipt|--session-file'
+        case 'recover identifier|--otp' 'recover identifier|--otp-file' 'recover password|--username' 'recover password|--via'
             return 0
-        case 'receipt|--id' 'receipt|--format' 'receipt|--output' 'receipt|-o'
+        case 'recover password|--otp' 'recover password|--otp-file' 'recover password|--password-file' 'profiles list|--session'
             return 0
-        case 'receipt verify|--cert' 'batch oppose|--receipts' 'batch oppose|--association' 'batch oppose|--group-size'
+        case 'profiles list|--session-file' 'profiles oppose|--session' 'profiles oppose|--session-file' 'profiles oppose|--profile'
             return 0
-        case 'batch oppose|--report' '*|--store' '*|--now'
+        case 'profiles oppose|--receipt' 'profiles activate|--session' 'profiles activate|--session-file' 'profiles activate|--profile'
+            return 0
+        case 'receipt|--session' 'receipt|--session-file' 'receipt|--id' 'receipt|--format'
+            return 0
+        case 'receipt|--output' 'receipt|-o' 'receipt verify|--cert' 'batch oppose|--receipts'
+            return 0
+        case 'batch oppose|--association' 'batch oppose|--group-size' 'batch oppose|--report' '*|--store'
+            return 0
+        case '*|--now'
             return 0
     end
     return 1
@@ -169,6 +179,7 @@ complete -c mes -n '__mes_next ""' -a close -d 'Close an active Mon espace sant�
 complete -c mes -n '__mes_next ""' -a sweep -d 'Create automatically the spaces whose window ended without a decision.'
 complete -c mes -n '__mes_next ""' -a login -d 'Sign in: identifier and password, then a one-time access code.'
 complete -c mes -n '__mes_next ""' -a logout -d 'End a session.'
+complete -c mes -n '__mes_next ""' -a recover -d 'Subcommands: identifier, password.'
 complete -c mes -n '__mes_next ""' -a profiles -d 'Subcommands: list, oppose, activate.'
 complete -c mes -n '__mes_next ""' -a receipt -d 'Re-issue an opposition receipt (PDF, text or JSON), marked as a duplicate.'
 complete -c mes -n '__mes_next ""' -a key -d 'Subcommands: export, import.'
@@ -189,6 +200,8 @@ complete -c mes -n '__mes_next "outbox"' -a send -d 'Send the queued e-mails and
 complete -c mes -n '__mes_next "outbox"' -a export -d 'Write the outbox\'s e-mails into a Maildir that any mail reader opens.'
 complete -c mes -n '__mes_next "code"' -a generate -d 'Send a new provisional code (15 minutes) to the contact on file.'
 complete -c mes -n '__mes_next "contacts"' -a show -d 'Show the contact details on file (where codes go).'
+complete -c mes -n '__mes_next "recover"' -a identifier -d 'Recover a forgotten identifier ("Identifiant oublié ?").'
+complete -c mes -n '__mes_next "recover"' -a password -d 'Choose a new password ("Mot de passe oublié ?").'
 complete -c mes -n '__mes_next "profiles"' -a list -d 'List the profiles attached to the session\'s holder, with their state.'
 complete -c mes -n '__mes_next "profiles"' -a oppose -d 'Oppose for an attached profile (a child, a dependant) and write its receipt.'
 complete -c mes -n '__mes_next "profiles"' -a activate -d 'Activate Mon espace santé for an attached profile.'
@@ -271,7 +284,9 @@ complete -c mes -n '__mes_options_of "close"' -l session -x -d 'Session token pr
 complete -c mes -n '__mes_options_of "close"' -l session-file -r -F -d 'Read the session token from FILE (\'-\': standard input).'
 complete -c mes -n '__mes_options_of "close"' -l yes -s y -d 'Confirm the decision (else asked on a terminal).'
 complete -c mes -n '__mes_options_of "close"' -l delete -d 'Ask for the content to be deleted (within 3 months) rather than archived 10 years.'
-complete -c mes -n '__mes_options_of "sweep"' -l dry-run -d 'List what would be created; change nothing.'
+complete -c mes -n '__mes_options_of "close"' -l receipt -r -F -d 'Where to write the PDF receipt (default: STORE/receipts/ID.pdf).'
+complete -c mes -n '__mes_options_of "close"' -l force -d 'Replace an existing receipt file.'
+complete -c mes -n '__mes_options_of "sweep"' -l dry-run -d 'List what would be created or deleted; change nothing.'
 complete -c mes -n '__mes_options_of "sweep"' -l window-days -x -d 'The window in days (default 42).'
 complete -c mes -n '__mes_options_of "login"' -l username -x -d 'Your identifier.'
 complete -c mes -n '__mes_options_of "login"' -l password-file -r -F -d 'File holding the password (and, on a second line, its confirmation); else read from standard input. Never on the command line.'
@@ -281,6 +296,21 @@ complete -c mes -n '__mes_options_of "login"' -l otp-file -r -F -d 'Read the acc
 complete -c mes -n '__mes_options_of "login"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
 complete -c mes -n '__mes_options_of "logout"' -l session -x -d 'Session token printed by \'mes identify\' (or --session-file, or $MES_SESSION: off the command line).'
 complete -c mes -n '__mes_options_of "logout"' -l session-file -r -F -d 'Read the session token from FILE (\'-\': standard input).'
+complete -c mes -n '__mes_options_of "recover identifier"' -l nir -x -d 'Social-security number (spaces allowed).'
+complete -c mes -n '__mes_options_of "recover identifier"' -l birth-date -x -d 'Birth date of the person concerned.'
+complete -c mes -n '__mes_options_of "recover identifier"' -l card -x -a 'photo plain' -d 'Carte Vitale model.'
+complete -c mes -n '__mes_options_of "recover identifier"' -l serial -x -d 'Carte Vitale serial (photo: the 11 digits after 8025000002; plain: 8 to 13).'
+complete -c mes -n '__mes_options_of "recover identifier"' -l first-name -x -d 'First name, for twins.'
+complete -c mes -n '__mes_options_of "recover identifier"' -l via -x -a 'email sms' -d 'Where to send the code.'
+complete -c mes -n '__mes_options_of "recover identifier"' -l otp -x -d 'The one-time code received (second step).'
+complete -c mes -n '__mes_options_of "recover identifier"' -l otp-file -r -F -d 'Read the one-time code from FILE (\'-\': standard input).'
+complete -c mes -n '__mes_options_of "recover identifier"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
+complete -c mes -n '__mes_options_of "recover password"' -l username -x -d 'Your identifier.'
+complete -c mes -n '__mes_options_of "recover password"' -l via -x -a 'email sms' -d 'Where to send the code.'
+complete -c mes -n '__mes_options_of "recover password"' -l otp -x -d 'The one-time code received (second step).'
+complete -c mes -n '__mes_options_of "recover password"' -l otp-file -r -F -d 'Read the one-time code from FILE (\'-\': standard input).'
+complete -c mes -n '__mes_options_of "recover password"' -l password-file -r -F -d 'File holding the password (and, on a second line, its confirmation); else read from standard input. Never on the command line.'
+complete -c mes -n '__mes_options_of "recover password"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
 complete -c mes -n '__mes_options_of "profiles list"' -l session -x -d 'Session token printed by \'mes identify\' (or --session-file, or $MES_SESSION: off the command line).'
 complete -c mes -n '__mes_options_of "profiles list"' -l session-file -r -F -d 'Read the session token from FILE (\'-\': standard input).'
 complete -c mes -n '__mes_options_of "profiles oppose"' -l session -x -d 'Session token printed by \'mes identify\' (or --session-file, or $MES_SESSION: off the command line).'

@@ -76,8 +76,17 @@ SCHEMAS = {
         doc({"status": {"const": "otp_sent"}, "channels": arr({"enum": ["email", "mobile"]})}),
         doc({"status": {"const": "contacts_to_check"}, "contacts": obj({"postal_address": B, "masked": B}, {"email": opt(S), "mobile": opt(S)})}),
         doc({"status": {"const": "activated"}, "username": S, "profile": PROFILE}, {"previously_opposed_at": TIME})]},
-    "close": doc({"status": {"const": "closed"}, "content": {"enum": ["archive_10_years", "delete_within_3_months"]}, "profile": PROFILE}),
-    "sweep": doc({"status": {"enum": ["swept", "dry_run"]}, "created": I, "window_days": I, "profiles": arr(I)}),
+    "close": doc({"status": {"enum": ["closed", "already_closed"]}, "content": {"enum": ["archive_10_years", "delete_within_3_months"]},
+                  "content_deleted_after": opt(TIME), "receipt": opt(S), "receipt_file": opt(S), "profile": PROFILE}),
+    "sweep": doc({"status": {"enum": ["swept", "dry_run"]}, "created": I, "window_days": I, "profiles": arr(I),
+                  "content_deleted": I, "content_deleted_profiles": arr(I)}),
+    "recover-identifier": {"oneOf": [
+        doc(dict({"status": {"const": "code_sent"}, "recovery": {"const": "identifier"}, "channel": {"enum": ["email", "sms"]},
+                  "destination": S}), DELIVERY),
+        doc({"status": {"const": "identifier_recovered"}, "username": S})]},
+    "recover-password": {"oneOf": [
+        doc({"status": {"const": "code_sent"}, "recovery": {"const": "password"}}),
+        doc({"status": {"const": "password_reset"}, "username": S})]},
     "login": {"oneOf": [
         doc(dict({"status": {"const": "code_sent"}, "channel": {"enum": ["email", "sms"]}, "destination": S}), DELIVERY),
         doc({"status": {"const": "signed_in"}, "session": S, "profile": PROFILE})]},
@@ -89,7 +98,7 @@ SCHEMAS = {
     "receipt": doc({"status": {"const": "reissued"}, "receipt": S, "copy": I, "format": {"enum": ["pdf", "text", "json"]}},
                    {"receipt_file": S}),
     "receipt-document": doc({"receipt": S, "nir": S, "nir_formatted": S, "name": S, "greeting": S, "decided_on": DATE,
-                             "issued_at": TIME, "duplicate": B, "copy": I, "verification": S, "sentences": arr(S)}),
+                             "issued_at": TIME, "kind": {"enum": ["opposition", "closure"]}, "duplicate": B, "copy": I, "verification": S, "sentences": arr(S)}),
     "receipt-verify": doc({"status": {"enum": ["authentic", "altered", "unknown", "unsigned"]}, "mismatch": arr(S)},
                           {"receipt": S, "reason": S, "signer": S, "legacy_status": S}),
     "key-export": doc({"certificate": S, "fingerprint": S, "name": S}),

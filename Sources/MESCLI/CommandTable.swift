@@ -7,7 +7,7 @@ public enum CommandTable {
         [NIRCheckCommand.spec, NIRFormatCommand.spec, NIRKeyCommand.spec, NIRGenerateCommand.spec, VitaleCheckCommand.spec,
          InitCommand.spec, ImportCommand.spec, FixturesCommand.spec, NotifyCommand.spec, OutboxListCommand.spec,
          OutboxShowCommand.spec, OutboxSendCommand.spec, OutboxExportCommand.spec, HistoryCommand.spec, CodeGenerateCommand.spec, IdentifyCommand.spec, OpposeCommand.spec,
-         ContactsShowCommand.spec, ActivateCommand.spec, CloseCommand.spec, SweepCommand.spec, LoginCommand.spec, LogoutCommand.spec, ProfilesListCommand.spec,
+         ContactsShowCommand.spec, ActivateCommand.spec, CloseCommand.spec, SweepCommand.spec, LoginCommand.spec, LogoutCommand.spec, RecoverCommands.identifier, RecoverCommands.password, ProfilesListCommand.spec,
          ProfilesOpposeCommand.spec, ProfilesActivateCommand.spec, ReceiptCommand.spec, ReceiptVerifyCommand.spec, KeyCommands.export, KeyCommands.import,
          AdvisersAddCommand.spec, AdvisersListCommand.spec, BatchCommand.spec, DemoCommand.spec] + DocumentationCommands.all
     }

@@ -72,6 +72,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case alreadyClosed = "already_closed"
     case notActivable = "not_activable"
     case notActive = "not_active"
+    case noAccount = "no_account"
     case storeNotEmpty = "store_not_empty"
     // exit internal
     case `internal`
@@ -111,7 +112,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
             return .invalidData
         case .fileUnreadable, .fileNotRegular, .messageNotFound, .stdinUnreadable, .storeMissing:
             return .noInput
-        case .legalRepresentativeRequired, .adviserUnknown, .phoneClosed, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .storeNotEmpty:
+        case .legalRepresentativeRequired, .adviserUnknown, .phoneClosed, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .noAccount, .storeNotEmpty:
             return .refused
         case .internal, .storeCorrupt, .storeError:
             return .internal

@@ -66,5 +66,18 @@ public struct Instant: Hashable, Comparable, Sendable, Codable, CustomStringConv
 
     public func adding(seconds s: Int64) -> Instant { Instant(seconds: seconds + s) }
 
+    /// The same time of day, `months` calendar months later (UTC); a day the month lacks becomes
+    /// its last (31/05 + 1 month is 30/06).
+    public func adding(months: Int) -> Instant {
+        let d = date
+        let timeOfDay = seconds - Int64(d.daysSinceEpoch) * 86400
+        let index = d.year * 12 + (d.month - 1) + months
+        let (year, month) = (index >= 0 ? index / 12 : (index - 11) / 12, ((index % 12) + 12) % 12 + 1)
+        guard let target = CalendarDate(year: year, month: month, day: min(d.day, CalendarDate.daysIn(month: month, year: year))) else {
+            return months > 0 ? Instant(seconds: .max / 2) : Instant(seconds: .min / 2)
+        }
+        return Instant(date: target).adding(seconds: timeOfDay)
+    }
+
     public static func < (l: Instant, r: Instant) -> Bool { l.seconds < r.seconds }
 }

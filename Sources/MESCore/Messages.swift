@@ -32,6 +32,11 @@ public enum Messages {
     public static let closeOption = "Je clôture Mon espace santé"
     public static let closeText = "Son contenu est conservé archivé pendant 10 ans, ou supprimé dans un délai de 3 mois si je le demande."
     /// The phone service, its number and hours.
+    /// What becomes of a closed space's content, by the date `sweep` deletes it.
+    public static func closureContent(deletionAsked: Bool, deletedOn date: String) -> String {
+        deletionAsked ? "Son contenu sera supprimé dans un délai de 3 mois (le \(date))."
+            : "Son contenu est conservé archivé pendant 10 ans, puis supprimé (le \(date))."
+    }
     public static let phoneService = "le 3422 (service gratuit + prix d'un appel), du lundi au vendredi de 8h30 à 17h30"
     public static let phoneClosed = "Le service téléphonique Mon espace santé est fermé : appelez " + phoneService + "."
     public static let twins = "Plusieurs personnes rattachées à votre carte Vitale ont la même date de naissance."

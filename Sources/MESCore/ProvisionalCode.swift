@@ -39,6 +39,16 @@ public struct Policy: Sendable {
     /// The automatic-creation window (art. R1111-28: 6 weeks from the notification), in days.
     public var creationWindowDays = 42
 
+    /// After a closure, the space's content is kept 3 months when its holder asked for its
+    /// deletion, 10 years otherwise (art. R1111-36); then `sweep` deletes it.
+    public var retentionMonthsWhenDeletionAsked = 3
+    public var retentionMonthsArchived = 120
+
+    /// When the content of a space closed at `closedAt` is deleted.
+    public func contentDeletion(closedAt: Instant, deletionAsked: Bool) -> Instant {
+        closedAt.adding(months: deletionAsked ? retentionMonthsWhenDeletionAsked : retentionMonthsArchived)
+    }
+
     /// The phone service (3422): Monday to Friday, from 8:30 to 17:30, Paris time (minutes
     /// since midnight).
     public var phoneOpens = 8 * 60 + 30

@@ -1,5 +1,56 @@
-/// An opposition receipt ("justificatif d'opposition"): the fields the page shows and the
-/// verification code that binds them to the store that issued it.
+/// What a receipt proves: an opposition (`JO-…`) or a closure (`JC-…`). The kind is the
+/// reference's prefix, so the verification code and the signature, which cover the reference,
+/// bind it too.
+public enum ReceiptKind: String, Sendable, CaseIterable {
+    case opposition, closure
+
+    /// The reference's prefix.
+    public var prefix: String {
+        switch self {
+        case .opposition: return "JO-"
+        case .closure: return "JC-"
+        }
+    }
+
+    /// The kind a reference names (an unknown prefix reads as an opposition, the older kind).
+    public init(reference: String) {
+        self = reference.hasPrefix(ReceiptKind.closure.prefix) ? .closure : .opposition
+    }
+
+    public var title: String {
+        switch self {
+        case .opposition: return "Votre justificatif d'opposition"
+        case .closure: return "Votre justificatif de clôture"
+        }
+    }
+
+    /// The document's subject (PDF metadata and signature reason).
+    public var subject: String {
+        switch self {
+        case .opposition: return "Justificatif d'opposition à la création de Mon espace santé"
+        case .closure: return "Justificatif de clôture de Mon espace santé"
+        }
+    }
+
+    /// "Votre demande … a bien été prise en compte le JJ/MM/AAAA."
+    public func sentence2(on date: String) -> String {
+        switch self {
+        case .opposition: return "Votre demande d'opposition à la création de Mon espace santé a bien été prise en compte le \(date)."
+        case .closure: return "Votre demande de clôture de Mon espace santé a bien été prise en compte le \(date)."
+        }
+    }
+
+    /// What the person can do next.
+    public var sentence3: String {
+        switch self {
+        case .opposition: return "Vous pouvez revenir à tout moment sur votre décision en vous connectant sur monespacesante.fr."
+        case .closure: return "Vous pourrez à tout moment changer d'avis et activer de nouveau Mon espace santé sur monespacesante.fr."
+        }
+    }
+}
+
+/// A receipt ("justificatif d'opposition", or "de clôture" for a closure): the fields the page
+/// shows and the verification code that binds them to the store that issued it.
 public struct OppositionReceipt: Sendable, Equatable {
     /// Random identifier, e.g. `JO-7K2M9QXD4T`.
     public let id: String
@@ -30,6 +81,9 @@ public struct OppositionReceipt: Sendable, Equatable {
     }
 
     public var isDuplicate: Bool { copy > 1 }
+
+    /// What the receipt proves (its reference's prefix).
+    public var kind: ReceiptKind { ReceiptKind(reference: id) }
 
     /// The receipt as first given (copy 1), for a record read back with its count of copies.
     public var original: OppositionReceipt {
@@ -74,18 +128,11 @@ public struct OppositionReceipt: Sendable, Equatable {
         return text
     }
 
-    public static let title = "Votre justificatif d'opposition"
-    public static let changeOfMind = "Vous pouvez revenir à tout moment sur votre décision en vous connectant sur monespacesante.fr."
     public static let closing = ["Avec toute mon attention,", "Votre conseiller Mon espace santé"]
-
-    /// "Votre demande d'opposition … a bien été prise en compte le JJ/MM/AAAA."
-    public static func sentence2(on date: String) -> String {
-        "Votre demande d'opposition à la création de Mon espace santé a bien été prise en compte le \(date)."
-    }
 
     /// The sentences of the page, in order (shared by the PDF and text renderers).
     public var sentences: [String] {
-        [Self.title, "Bonjour \(greeting),", Self.sentence2(on: decidedOn.french), Self.changeOfMind] + Self.closing
+        [kind.title, "Bonjour \(greeting),", kind.sentence2(on: decidedOn.french), kind.sentence3] + Self.closing
     }
 }
 

@@ -107,13 +107,13 @@ public enum MessageTemplates {
         """
 
     /// The e-mail confirming a closure (art. R1111-36).
-    public static func closed(on date: String, deleted: Bool) -> String {
+    public static func closed(on date: String, deleted: Bool, deletedOn: String, receipt: String) -> String {
         """
         Bonjour,
 
-        Mon espace santé a été clôturé le \(date) à votre demande.
+        Mon espace santé a été clôturé le \(date) à votre demande (justificatif de clôture \(receipt)).
 
-        \(deleted ? "Son contenu sera supprimé dans un délai de 3 mois." : "Son contenu est conservé archivé pendant 10 ans, puis supprimé.")
+        \(Messages.closureContent(deletionAsked: deleted, deletedOn: deletedOn))
 
         Vous pourrez l'activer de nouveau à tout moment sur https://www.monespacesante.fr.
 
@@ -122,6 +122,19 @@ public enum MessageTemplates {
 
         """
     }
+
+    /// The e-mail confirming a new password chosen through "Mot de passe oublié ?".
+    public static let passwordChanged = """
+        Bonjour,
+
+        Le mot de passe de votre compte Mon espace santé vient d'être modifié. Vos sessions en cours ont été fermées.
+
+        Si vous n'êtes pas à l'origine de ce changement, contactez \(Messages.phoneService).
+
+        Avec toute mon attention,
+        Votre correspondant Mon espace santé
+
+        """
 
     /// The e-mail confirming an activation.
     public static let activated = """

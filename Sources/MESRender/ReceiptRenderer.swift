@@ -9,68 +9,89 @@ public enum ReceiptRenderer {
     static let referenceLabel = "Référence : "
     static let verificationLabel = "Code de vérification : "
 
-    static let staticSentence3 = WinAnsi.encode(OppositionReceipt.changeOfMind)
     static let rules: [PDFWriter.Rule] = [.init(x1: left, x2: right, y: 772), .init(x1: left, x2: right, y: 96)]
     static let sentence2Top = 574.0
-    static var sentence2Lines: Int { sentence2Template.count }
 
-    /// What every receipt shows at the same place, laid out once.
-    static let fixedRuns: [PDFWriter.TextRun] = {
-        var runs: [PDFWriter.TextRun] = []
-        runs.append(.init("mon ESPACE SANTÉ", x: left, y: 790, size: 16, font: .bold, gray: 0.1))
-        let page = "Page 1/1"
-        runs.append(.init(page, x: right - PDFWriter.width(page, size: 10), y: 792, size: 10))
-        runs.append(.init(OppositionReceipt.title, x: left, y: 635, size: 18, font: .bold))
-        var y = sentence2Top - 15 * Double(sentence2Lines) - 11
-        for line in PDFWriter.wrap(bytes: staticSentence3, size: 11, maxWidth: right - left) {
-            runs.append(.init(bytes: line, x: left, y: y))
-            y -= 15
+    /// What every receipt of a kind shows at the same place, laid out once per kind.
+    struct Layout: Sendable {
+        let kind: ReceiptKind
+        /// The fixed part of the page's content stream, rendered once.
+        let fixedContent: [UInt8]
+        /// Sentence 2 laid out with a placeholder date, which is the same width as any date (all
+        /// digits have one width): each receipt only puts its date in place.
+        let sentence2Template: [[UInt8]]
+        /// Where the placeholder date sits in the template.
+        let dateAt: (line: Int, offset: Int)
+        let title: PDFWriter.TextString
+        let subject: PDFWriter.TextString
+
+        init(_ kind: ReceiptKind) {
+            self.kind = kind
+            let placeholder = String(decoding: ReceiptRenderer.datePlaceholder, as: UTF8.self)
+            sentence2Template = PDFWriter.wrap(bytes: WinAnsi.encode(kind.sentence2(on: placeholder)), size: 11,
+                                               maxWidth: ReceiptRenderer.right - ReceiptRenderer.left)
+            dateAt = Self.find(ReceiptRenderer.datePlaceholder, in: sentence2Template)
+            title = PDFWriter.TextString(kind.title)
+            subject = PDFWriter.TextString(kind.subject)
+            let (left, right) = (ReceiptRenderer.left, ReceiptRenderer.right)
+            var runs: [PDFWriter.TextRun] = []
+            runs.append(.init("mon ESPACE SANTÉ", x: left, y: 790, size: 16, font: .bold, gray: 0.1))
+            let page = "Page 1/1"
+            runs.append(.init(page, x: right - PDFWriter.width(page, size: 10), y: 792, size: 10))
+            runs.append(.init(kind.title, x: left, y: 635, size: 18, font: .bold))
+            var y = ReceiptRenderer.sentence2Top - 15 * Double(sentence2Template.count) - 11
+            for line in PDFWriter.wrap(bytes: WinAnsi.encode(kind.sentence3), size: 11, maxWidth: right - left) {
+                runs.append(.init(bytes: line, x: left, y: y))
+                y -= 15
+            }
+            y -= 11
+            runs.append(.init(OppositionReceipt.closing[0], x: left, y: y))
+            runs.append(.init(OppositionReceipt.closing[1], x: left, y: y - 15))
+            runs.append(.init("Authenticité vérifiable avec : mes receipt verify FICHIER", x: left, y: 66, size: 8, gray: 0.5))
+            fixedContent = PDFWriter.content(runs: runs, rules: ReceiptRenderer.rules)
         }
-        y -= 11
-        runs.append(.init(OppositionReceipt.closing[0], x: left, y: y))
-        runs.append(.init(OppositionReceipt.closing[1], x: left, y: y - 15))
-        runs.append(.init("Authenticité vérifiable avec : mes receipt verify FICHIER", x: left, y: 66, size: 8, gray: 0.5))
-        return runs
-    }()
 
-    /// The fixed part of the page's content stream, rendered once.
-    static let fixedContent: [UInt8] = PDFWriter.content(runs: fixedRuns, rules: rules)
+        static func find(_ needle: [UInt8], in lines: [[UInt8]]) -> (line: Int, offset: Int) {
+            let n = needle.count
+            for (i, line) in lines.enumerated() where line.count >= n {
+                for k in 0...(line.count - n) where Array(line[k..<k + n]) == needle { return (i, k) }
+            }
+            preconditionFailure("sentence 2 has no date")
+        }
+
+        /// The lines of sentence 2 for a date (`JJ/MM/AAAA` bytes).
+        func sentence2(_ date: [UInt8]) -> [[UInt8]] {
+            guard date.count == ReceiptRenderer.datePlaceholder.count else {
+                return PDFWriter.wrap(bytes: WinAnsi.encode(kind.sentence2(on: String(decoding: date, as: UTF8.self))),
+                                      size: 11, maxWidth: ReceiptRenderer.right - ReceiptRenderer.left)
+            }
+            var lines = sentence2Template
+            lines[dateAt.line].replaceSubrange(dateAt.offset..<dateAt.offset + date.count, with: date)
+            return lines
+        }
+    }
+
+    static let datePlaceholder = Array("00/00/0000".utf8)
+    static let oppositionLayout = Layout(.opposition)
+    static let closureLayout = Layout(.closure)
+
+    static func layout(_ kind: ReceiptKind) -> Layout {
+        switch kind {
+        case .opposition: return oppositionLayout
+        case .closure: return closureLayout
+        }
+    }
 
     // The labels and fixed metadata, encoded once.
     static let nirLabelBytes = WinAnsi.encode(nirLabel)
     static let nameLabelBytes = WinAnsi.encode(nameLabel)
     static let referenceLabelBytes = WinAnsi.encode(referenceLabel)
     static let verificationLabelBytes = WinAnsi.encode(verificationLabel)
-    static let title = PDFWriter.TextString(OppositionReceipt.title)
-    static let subject: PDFWriter.TextString = "Justificatif d'opposition à la création de Mon espace santé"
     static let author: PDFWriter.TextString = "Mon espace santé"
     static let producer: PDFWriter.TextString = "mes"
 
-    /// Sentence 2 laid out once with a placeholder date, which is the same width as any date
-    /// (all digits have one width): each receipt only puts its date in place.
-    static let datePlaceholder = Array("00/00/0000".utf8)
-    static let sentence2Template = PDFWriter.wrap(bytes: WinAnsi.encode(OppositionReceipt.sentence2(on: String(decoding: datePlaceholder, as: UTF8.self))),
-                                                  size: 11, maxWidth: right - left)
-
-    /// The lines of sentence 2 for a date (`JJ/MM/AAAA` bytes).
-    static func sentence2(_ date: [UInt8]) -> [[UInt8]] {
-        guard date.count == datePlaceholder.count else {
-            return PDFWriter.wrap(bytes: WinAnsi.encode(OppositionReceipt.sentence2(on: String(decoding: date, as: UTF8.self))),
-                                  size: 11, maxWidth: right - left)
-        }
-        var lines = sentence2Template
-        lines[sentence2DateAt.line].replaceSubrange(sentence2DateAt.offset..<sentence2DateAt.offset + date.count, with: date)
-        return lines
-    }
-
-    /// Where the placeholder date sits in the template (found once).
-    static let sentence2DateAt: (line: Int, offset: Int) = {
-        let n = datePlaceholder.count
-        for (i, line) in sentence2Template.enumerated() where line.count >= n {
-            for k in 0...(line.count - n) where Array(line[k..<k + n]) == datePlaceholder { return (i, k) }
-        }
-        preconditionFailure("sentence 2 has no date")
-    }()
+    /// The lines of an opposition's sentence 2 for a date (`JJ/MM/AAAA` bytes).
+    static func sentence2(_ date: [UInt8]) -> [[UInt8]] { oppositionLayout.sentence2(date) }
 
     /// What changes from one receipt to the next.
     static func variableRuns(_ r: OppositionReceipt) -> [PDFWriter.TextRun] {
@@ -85,7 +106,7 @@ public enum ReceiptRenderer {
         }
         runs.append(.init(bytes: Array("Bonjour ".utf8) + WinAnsi.encode(r.greeting) + [0x2C], x: left, y: 600))
         var y = sentence2Top
-        for line in sentence2(date) {
+        for line in layout(r.kind).sentence2(date) {
             runs.append(.init(bytes: line, x: left, y: y))
             y -= 15
         }
@@ -104,11 +125,12 @@ public enum ReceiptRenderer {
     static func document(_ r: OppositionReceipt) -> PDFWriter {
         var doc = PDFWriter()
         var page = PDFWriter.Page()
-        page.prefix = fixedContent
+        let layout = layout(r.kind)
+        page.prefix = layout.fixedContent
         page.runs = variableRuns(r)
         doc.pages = [page]
-        doc.title = title
-        doc.subject = subject
+        doc.title = layout.title
+        doc.subject = layout.subject
         doc.author = author
         doc.keywords = PDFWriter.TextString(r.id)
         doc.producer = producer
@@ -153,7 +175,7 @@ public enum ReceiptRenderer {
         .obj([("schema_version", .int(JSON.schemaVersion)), ("receipt", .string(r.id)), ("nir", .string(r.nir.compact)),
               ("nir_formatted", .string(r.nir.formatted)), ("name", .string(r.name)), ("greeting", .string(r.greeting)),
               ("decided_on", .string(r.decidedOn.iso)), ("issued_at", .string(r.issuedAt.iso8601)),
-              ("duplicate", .bool(r.isDuplicate)), ("copy", .int(r.copy)), ("verification", .string(r.verification)),
+              ("kind", .string(r.kind.rawValue)), ("duplicate", .bool(r.isDuplicate)), ("copy", .int(r.copy)), ("verification", .string(r.verification)),
               ("sentences", .array(r.sentences.map { .string($0) }))])
     }
 }
@@ -164,8 +186,17 @@ extension ReceiptRenderer {
     /// What a signed receipt adds, laid out once per signer: a line under the footer naming the
     /// signer and how to check the signature, and the signature slot.
     public struct SignedPage: Sendable {
-        let prefix: [UInt8]
+        /// Each kind's fixed content, then the signature notice.
+        let oppositionPrefix: [UInt8]
+        let closurePrefix: [UInt8]
         let slot: PDFWriter.SignatureSlot
+
+        func prefix(_ kind: ReceiptKind) -> [UInt8] {
+            switch kind {
+            case .opposition: return oppositionPrefix
+            case .closure: return closurePrefix
+            }
+        }
 
         /// `capacity`: the largest DER signature the signer makes (bytes).
         public init(signerName: String, capacity: Int, subFilter: PDFWriter.SignatureSlot.SubFilter = .cadesDetached) {
@@ -178,13 +209,15 @@ extension ReceiptRenderer {
                     y -= 9.5
                 }
             }
-            prefix = ReceiptRenderer.fixedContent + PDFWriter.content(runs: runs, rules: [])
+            let notice = PDFWriter.content(runs: runs, rules: [])
+            oppositionPrefix = ReceiptRenderer.oppositionLayout.fixedContent + notice
+            closurePrefix = ReceiptRenderer.closureLayout.fixedContent + notice
             var slot = PDFWriter.SignatureSlot()
             slot.subFilter = subFilter
             slot.capacity = capacity
             slot.fieldName = "Signature"
             slot.name = PDFWriter.TextString(signerName)
-            slot.reason = ReceiptRenderer.subject
+            slot.reason = ReceiptRenderer.oppositionLayout.subject
             self.slot = slot
         }
     }
@@ -203,8 +236,9 @@ extension ReceiptRenderer {
     /// then `embed`). The same page as `pdf(_:)` plus the signature notice.
     public static func pdf(_ r: OppositionReceipt, signed page: SignedPage) -> SignablePDF {
         var doc = document(r)
-        doc.pages[0].prefix = page.prefix
+        doc.pages[0].prefix = page.prefix(r.kind)
         var slot = page.slot
+        slot.reason = doc.subject
         slot.signingTime = doc.creationDate
         doc.signature = slot
         return doc.renderSignable()!

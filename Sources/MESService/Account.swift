@@ -25,11 +25,21 @@ public struct Closure: Sendable {
     /// Whether the holder asked for the content to be deleted (within 3 months) rather than archived 10 years.
     public let delete: Bool
     public let now: Instant
+    /// When `sweep` deletes the content.
+    public let deletionDate: Instant?
+    /// The closure receipt (nil for a space closed before receipts were issued for closures).
+    public let receipt: OppositionReceipt?
+    /// Where its PDF was written.
+    public let receiptPath: String?
+    /// False when the space was already closed (reported, nothing recorded).
+    public let recorded: Bool
 }
 
-/// What `sweep` created (or would create).
+/// What `sweep` created and deleted (or would).
 public struct SweepResult: Sendable {
     public let created: [Person]
+    /// Closed spaces whose retention ended: their content was deleted.
+    public let contentDeleted: [Person]
     public let windowDays: Int
     public let dryRun: Bool
 }
@@ -62,7 +72,7 @@ extension Service {
             let code = random.oneTimeCode()
             try store.recordOTP(code, personID: p.id, purpose: .login, target: nil, now: now, validity: policy.oneTimeCodeValidity)
             let m = Self.oneTimeCodeMessage(code: code, channel: channel == "email" ? .email : .sms, to: target, now: now,
-                                            personID: p.id, login: true)
+                                            personID: p.id, purpose: .login)
             let entry = try outbox.deliver(m, to: p.id, at: now, sync: true)
             try store.audit("login_code_sent", at: now, person: p.id, detail: channel)
             return .success(AccessCodeSent(channel: channel, masked: m.recipientMasked, messageID: entry.id))
@@ -118,27 +128,40 @@ extension Service {
         }
     }
 
-    /// Closes the session's active space (art. R1111-36); closing a closed one reports it.
-    public func close(session: String, delete: Bool) throws -> Closure {
+    /// Closes the session's active space (art. R1111-36) in one transaction, schedules the
+    /// deletion of its content (3 months with `delete`, else 10 years), then writes the signed
+    /// closure receipt from the record (at `receiptPath`, else in the store's `receipts/`).
+    /// Closing a closed space reports it and writes (or repairs) that closure's receipt.
+    public func close(session: String, delete: Bool, receiptPath: String? = nil, force: Bool = false) throws -> Closure {
         let now = clock.now()
-        let person = try store.transaction { () -> Person in
+        if let receiptPath { try FileIO.checkOutputTarget(receiptPath, force: force, storeDirectory: store.directory, field: "receipt") }
+        let closure = try store.transaction { () -> Closure in
             let p = try store.session(session, now: now).person
             switch ProfileRules.transition(.closure, from: p.state, deceased: p.deceased) {
             case .refused(let e): throw e
             case .already:
                 try store.endSessions(personID: p.id, now: now)
-                return p
+                let last = try store.lastDecision(.closure, of: p.id)
+                let receipt = try last.flatMap { try store.receipt(decisionID: $0.id) }
+                if let receipt, let path = receiptPath, !force { try refuseForeignFile(at: path, for: receipt.original) }
+                return Closure(person: p, delete: try store.closureRetention(personID: p.id) == Self.deletionAsked,
+                               now: last?.at ?? p.stateSince ?? now, deletionDate: try store.contentDeletion(personID: p.id),
+                               receipt: receipt, receiptPath: receipt.map { receiptPath ?? defaultReceiptPath($0) }, recorded: false)
             case .apply(let state):
-                try store.recordDecision(.closure, person: p, state: state, now: now, channel: .web, actor: .self)
+                let decision = try store.recordDecision(.closure, person: p, state: state, now: now, channel: .web, actor: .self)
                 try store.closeAccount(personID: p.id, now: now)
                 try store.endSessions(personID: p.id, now: now)
-                try store.audit("closure_content", at: now, person: p.id, detail: delete ? "delete_within_3_months" : "archive_10_years")
+                try store.audit("closure_content", at: now, person: p.id, detail: delete ? Self.deletionAsked : "archive_10_years")
+                let deadline = policy.contentDeletion(closedAt: now, deletionAsked: delete)
+                try store.scheduleContentDeletion(personID: p.id, after: deadline)
+                let receipt = try store.createReceipt(decisionID: decision, person: p, codeID: nil, decidedAt: now, now: now, kind: .closure)
                 // The closure is confirmed by e-mail to the contact on file.
                 let contact = try store.contact(for: p)
                 if let email = contact.email {
                     let mail = Email(to: email, subject: "Mon espace santé a été clôturé", date: now,
                                      messageID: "\(now.seconds).\(p.id).c@mes.invalid",
-                                     body: MessageTemplates.closed(on: now.parisDate.french, deleted: delete))
+                                     body: MessageTemplates.closed(on: now.parisDate.french, deleted: delete,
+                                                                   deletedOn: deadline.parisDate.french, receipt: receipt.id))
                     _ = try outbox.deliver(OutgoingMessage(channel: .email, recipientMasked: Masking.email(email), subject: mail.subject,
                                                            body: mail.rendered(), recipient: email, messageID: mail.messageID),
                                            to: p.id, at: now, sync: true)
@@ -146,27 +169,45 @@ extension Service {
                 var q = p
                 q.state = state
                 q.stateSince = now
-                return q
+                return Closure(person: q, delete: delete, now: now, deletionDate: deadline, receipt: receipt,
+                               receiptPath: receiptPath ?? defaultReceiptPath(receipt), recorded: true)
             }
         }
-        return Closure(person: person, delete: delete, now: now)
+        // The record is committed: the receipt file is derived from it (and repaired when a
+        // run was killed before writing it).
+        if let receipt = closure.receipt, let path = closure.receiptPath {
+            if closure.recorded {
+                try writeReceipt(receipt, to: path, replace: force || receiptPath == nil)
+            } else {
+                try ensureReceipt(receipt.original, at: path, replace: force || receiptPath == nil)
+            }
+        }
+        return closure
     }
 
+    static let deletionAsked = "delete_within_3_months"
+
     /// Creates the spaces of living profiles notified longer ago than the window and still
-    /// pending, recorded as automatic creations by the system.
+    /// pending, recorded as automatic creations by the system; then deletes the content of closed
+    /// spaces whose retention ended (see `Store.deleteContent`).
     public func sweep(windowDays: Int? = nil, dryRun: Bool) throws -> SweepResult {
         let now = clock.now()
         let days = windowDays ?? policy.creationWindowDays
         let cutoff = now.adding(seconds: -Int64(days) * 86_400)
-        let created = try store.transaction { () -> [Person] in
+        let result = try store.transaction { () -> SweepResult in
             let due = try store.pendingNotified(before: cutoff).filter { !$0.deceased }
+            let expired = try store.contentDue(at: now, limit: .max)
             if !dryRun {
                 for p in due {
                     try store.recordDecision(.automaticCreation, person: p, state: .active, now: now, channel: .automatic, actor: .system)
                 }
+                for p in expired {
+                    try store.deleteContent(of: p, reason: try store.closureRetention(personID: p.id) ?? "archive_10_years", now: now)
+                }
             }
-            return due
+            return SweepResult(created: due, contentDeleted: expired, windowDays: days, dryRun: dryRun)
         }
-        return SweepResult(created: created, windowDays: days, dryRun: dryRun)
+        if !dryRun && !result.contentDeleted.isEmpty { store.truncateJournal() }
+        return result
     }
 }

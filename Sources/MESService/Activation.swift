@@ -71,7 +71,7 @@ extension Service {
                     let code = random.oneTimeCode()
                     try store.recordOTP(code, personID: person.id, purpose: purpose, target: target, now: now, validity: policy.oneTimeCodeValidity)
                     queued.append(try outbox.deliver(Self.oneTimeCodeMessage(code: code, channel: purpose == .email ? .email : .sms, to: target,
-                                                                             now: now, personID: person.id, login: false),
+                                                                             now: now, personID: person.id, purpose: purpose),
                                                      to: person.id, at: now, sync: true).id)
                     try store.audit("otp_sent", at: now, person: person.id, detail: purpose.rawValue)
                 }
@@ -162,18 +162,29 @@ extension Service {
         }
     }
 
+    /// The message carrying a one-time code for `purpose`, by e-mail or SMS.
     static func oneTimeCodeMessage(code: String, channel: OutgoingMessage.Channel, to target: String, now: Instant, personID: Int64,
-                                   login: Bool) -> OutgoingMessage {
-        let line = login ? "Votre code d'accès : \(code)" : "Votre code à usage unique : \(code)"
+                                   purpose: OTPPurpose) -> OutgoingMessage {
+        let (line, tag): (String, String)
+        let intro: String
+        switch purpose {
+        case .login: (line, tag, intro) = ("Votre code d'accès : \(code)", "l", "")
+        case .email, .mobile: (line, tag, intro) = ("Votre code à usage unique : \(code)", "o", "")
+        case .recoverIdentifier:
+            (line, tag, intro) = ("Votre code à usage unique : \(code)", "ri", "Vous avez demandé à retrouver votre identifiant. ")
+        case .recoverPassword:
+            (line, tag, intro) = ("Votre code à usage unique : \(code)", "rp", "Vous avez demandé à choisir un nouveau mot de passe. ")
+        }
+        let notYou = intro.isEmpty ? "" : "\n\nSi vous n'êtes pas à l'origine de cette demande, ne communiquez ce code à personne."
         if channel == .email {
-            let subject = login ? "Votre code d'accès Mon espace santé" : "Votre code à usage unique Mon espace santé"
-            let body = "Bonjour,\n\n\(line)\n\nCe code est valable 15 minutes et ne fonctionne qu'une seule fois.\n\nAvec toute mon attention,\nVotre correspondant Mon espace santé\n"
-            let mail = Email(to: target, subject: subject, date: now, messageID: "\(now.seconds).\(personID).\(login ? "l" : "o")@mes.invalid", body: body)
+            let subject = purpose == .login ? "Votre code d'accès Mon espace santé" : "Votre code à usage unique Mon espace santé"
+            let body = "Bonjour,\n\n\(intro)\(line)\n\nCe code est valable 15 minutes et ne fonctionne qu'une seule fois.\(notYou)\n\nAvec toute mon attention,\nVotre correspondant Mon espace santé\n"
+            let mail = Email(to: target, subject: subject, date: now, messageID: "\(now.seconds).\(personID).\(tag)@mes.invalid", body: body)
             return OutgoingMessage(channel: .email, recipientMasked: Masking.email(target), subject: subject, body: mail.rendered(),
                                    recipient: target, messageID: mail.messageID)
         }
         return OutgoingMessage(channel: .sms, recipientMasked: Masking.mobile(target), subject: "SMS",
-                               body: Array("À : \(target)\n\nMon espace santé : \(line). Valable 15 minutes.\n".utf8),
-                               recipient: PhoneNumber.e164(target), messageID: "\(now.seconds).\(personID).\(login ? "ls" : "os")@mes.invalid")
+                               body: Array("À : \(target)\n\nMon espace santé : \(intro)\(line). Valable 15 minutes.\n".utf8),
+                               recipient: PhoneNumber.e164(target), messageID: "\(now.seconds).\(personID).\(tag)s@mes.invalid")
     }
 }

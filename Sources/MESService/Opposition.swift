@@ -77,7 +77,7 @@ extension Service {
                     guard e.code == .codeUsed, let usedID, let decision = try store.decision(consumingCode: usedID),
                           let receipt = try store.receipt(decisionID: decision), let holderID = try store.receiptHolder(id: receipt.id),
                           let p = try store.person(id: holderID) else { return .failure(e) }
-                    let since = try store.lastOpposition(of: p.id)?.at ?? p.stateSince ?? now
+                    let since = try store.lastDecision(.opposition, of: p.id)?.at ?? p.stateSince ?? now
                     if let path = r.receiptPath, !r.force { try refuseForeignFile(at: path, for: receipt.original) }
                     return .success(OppositionResult(person: p, outcome: .alreadyOpposed(since: since, receipt: receipt),
                                                      attached: try store.attached(to: p), now: now))
@@ -183,7 +183,7 @@ extension Service {
         switch try ProfileRules.decide(.opposition, for: person, by: actor, certified: legalRepresentative, today: today) {
         case .refused(let e): throw e  // decide throws it first
         case .already:
-            let last = try store.lastOpposition(of: person.id)
+            let last = try store.lastDecision(.opposition, of: person.id)
             return .alreadyOpposed(person, since: last?.at ?? person.stateSince ?? now,
                                    receipt: try last.flatMap { try store.receipt(decisionID: $0.id) })
         case .apply(let state):

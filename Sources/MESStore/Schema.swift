@@ -197,5 +197,28 @@ enum Schema {
         UPDATE outbox SET status = 'letter' WHERE channel = 'letter';
         CREATE INDEX outbox_queue ON outbox (status, next_attempt_at);
         """,
+        // 7: retention after a closure (when the space's content is deleted: 3 months after a
+        // closure that asked for deletion, 10 years otherwise; cleared when the space is active
+        // again), and one-time codes for recovering a forgotten identifier or password (the
+        // purposes' CHECK widened: the table is rebuilt, SQLite cannot alter a CHECK).
+        """
+        ALTER TABLE people ADD COLUMN delete_content_after INTEGER;
+        CREATE INDEX people_retention ON people (delete_content_after) WHERE delete_content_after IS NOT NULL;
+        CREATE TABLE otps_v7 (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            purpose TEXT NOT NULL CHECK (purpose IN ('email', 'mobile', 'login', 'recover_identifier', 'recover_password')),
+            target TEXT,
+            digest BLOB NOT NULL,
+            issued_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER,
+            failed_attempts INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO otps_v7 SELECT id, person_id, purpose, target, digest, issued_at, expires_at, used_at, failed_attempts FROM otps;
+        DROP TABLE otps;
+        ALTER TABLE otps_v7 RENAME TO otps;
+        CREATE INDEX otps_person ON otps (person_id, purpose);
+        """,
     ]
 }

@@ -15,6 +15,10 @@ public enum OTPPurpose: String, Sendable {
     case email, mobile
     /// The access code of a login.
     case login
+    /// Recovering a forgotten identifier ("Identifiant oublié ?").
+    case recoverIdentifier = "recover_identifier"
+    /// Choosing a new password ("Mot de passe oublié ?").
+    case recoverPassword = "recover_password"
 }
 
 /// Accounts (identifier, scrypt hash) and one-time codes (6 digits, stored as keyed digests).
@@ -44,6 +48,17 @@ extension Store {
         try db.run("DELETE FROM accounts WHERE person_id = ?", .int(personID))
         try db.run("INSERT INTO accounts (person_id, username, password_hash, created_at) VALUES (?, ?, ?, ?)",
                    .int(personID), .text(username), .text(passwordHash), .int(now.seconds))
+    }
+
+    /// The person's account, open or closed.
+    public func account(personID: Int64) throws -> Account? {
+        try db.first("SELECT person_id, username, password_hash, closed_at FROM accounts WHERE person_id = ?",
+                     .int(personID)).map(account(from:))
+    }
+
+    /// Replaces an account's password hash (a recovery).
+    public func setPasswordHash(personID: Int64, _ hash: String) throws {
+        try db.run("UPDATE accounts SET password_hash = ? WHERE person_id = ?", .text(hash), .int(personID))
     }
 
     public func closeAccount(personID: Int64, now: Instant) throws {

@@ -21,10 +21,10 @@ extension Store {
         try db.first("SELECT id FROM decisions WHERE code_id = ?", .int(codeID))?.int(0)
     }
 
-    /// The most recent opposition of a person: decision id and time.
-    public func lastOpposition(of personID: Int64) throws -> (id: Int64, at: Instant)? {
-        try db.first("SELECT id, at FROM decisions WHERE person_id = ? AND kind = 'opposition' ORDER BY id DESC LIMIT 1", .int(personID))
-            .map { ($0.int(0)!, Instant(seconds: $0.int(1)!)) }
+    /// The most recent decision of a kind for a person: decision id and time.
+    public func lastDecision(_ kind: DecisionKind, of personID: Int64) throws -> (id: Int64, at: Instant)? {
+        try db.first("SELECT id, at FROM decisions WHERE person_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+                     .int(personID), .text(kind.rawValue)).map { ($0.int(0)!, Instant(seconds: $0.int(1)!)) }
     }
 
     /// The verification code of receipt fields under this store's key.
@@ -37,12 +37,14 @@ extension Store {
         return String(decoding: c, as: UTF8.self)
     }
 
-    /// Creates the receipt of an opposition decision. Its reference is a keyed hash of the person and
-    /// the code that was used (else the decision): unpredictable across stores, but the same when a
-    /// killed batch files that row again, so a receipt file left by the killed run is simply replaced.
-    public func createReceipt(decisionID: Int64, person: Person, codeID: Int64?, decidedAt: Instant, now: Instant) throws -> OppositionReceipt {
+    /// Creates the receipt of an opposition (or closure) decision. Its reference is a keyed hash of
+    /// the person and the code that was used (else the decision): unpredictable across stores, but
+    /// the same when a killed batch files that row again, so a receipt file left by the killed run
+    /// is simply replaced.
+    public func createReceipt(decisionID: Int64, person: Person, codeID: Int64?, decidedAt: Instant, now: Instant,
+                              kind: ReceiptKind = .opposition) throws -> OppositionReceipt {
         let basis = codeID.map { "code\u{0}\(person.id)\u{0}\($0)" } ?? "decision\u{0}\(decisionID)"
-        let id = "JO-" + Base32.encode(hmac.mac("receipt-id\u{0}" + basis), count: 10)
+        let id = kind.prefix + Base32.encode(hmac.mac("receipt-id\u{0}" + basis), count: 10)
         let decidedOn = decidedAt.parisDate
         let (nir, name, greeting, day) = (person.nir.compact, person.registerName, person.displayName, decidedOn.iso)
         let verification = verificationCode(id: id, nir: nir, name: name, greeting: greeting, decidedOn: day)
@@ -59,7 +61,9 @@ extension Store {
     // Statement texts built once (the statement cache is keyed by the text).
     static let receiptByID = "SELECT \(receiptColumns) FROM receipts WHERE id = ?"
     static let receiptOfDecision = "SELECT \(receiptColumns) FROM receipts WHERE decision_id = ?"
-    static let latestReceiptOfPerson = "SELECT \(receiptColumns) FROM receipts WHERE person_id = ? ORDER BY issued_at DESC, rowid DESC LIMIT 1"
+    static let latestReceiptOfPerson = """
+        SELECT \(receiptColumns) FROM receipts WHERE person_id = ? AND id LIKE 'JO-%' ORDER BY issued_at DESC, rowid DESC LIMIT 1
+        """
 
     func receipt<R: ColumnReader>(from r: R) -> OppositionReceipt {
         OppositionReceipt(id: r.text(0)!, nir: NIR(trusted: r.text(1)!), name: r.text(2)!, greeting: r.text(3)!,
@@ -76,7 +80,7 @@ extension Store {
         try db.first("SELECT person_id FROM receipts WHERE id = ?", .text(id))?.int(0)
     }
 
-    /// The receipt of a person's latest opposition.
+    /// The receipt of a person's latest opposition (not of a closure).
     public func latestReceipt(personID: Int64) throws -> OppositionReceipt? {
         try db.first(Self.latestReceiptOfPerson, .int(personID), as: receipt(from:))
     }

@@ -61,7 +61,11 @@ extension Store {
     }
 
     public func setState(_ id: Int64, _ state: ProfileState, since: Instant) throws {
-        try db.run("UPDATE people SET state = ?, state_since = ? WHERE id = ?", .text(state.rawValue), .int(since.seconds), .int(id))
+        // A space that is no longer closed keeps its content: no deletion is scheduled.
+        try db.run("""
+            UPDATE people SET state = ?1, state_since = ?2,
+                delete_content_after = CASE WHEN ?1 = 'closed' THEN delete_content_after END WHERE id = ?3
+            """, .text(state.rawValue), .int(since.seconds), .int(id))
     }
 
     /// Pending, living profiles never notified (for `mes notify`).

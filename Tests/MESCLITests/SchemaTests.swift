@@ -70,6 +70,14 @@ import Testing
                                   "--username", "martine.l", "--password-file", pw], allowFailure: true)
         _ = try json("login", ["login", "--username", "martine.l", "--password-file", pw])
         _ = try json("login", ["login", "--username", "martine.l", "--otp", try s.lastCode()])
+        let card = ["--nir", "116304403801618", "--birth-date", "08/06/1988", "--card", "plain", "--serial", "953701166"]
+        _ = try json("recover-identifier", ["recover", "identifier"] + card)
+        try (try s.lastCode()).write(toFile: dir + "/otp.txt", atomically: true, encoding: .utf8)
+        _ = try json("recover-identifier", ["recover", "identifier", "--otp-file", dir + "/otp.txt"] + card)
+        _ = try json("recover-password", ["recover", "password", "--username", "martine.l"])
+        try (try s.lastCode()).write(toFile: dir + "/otp.txt", atomically: true, encoding: .utf8)
+        _ = try json("recover-password", ["recover", "password", "--username", "martine.l", "--otp-file", dir + "/otp.txt",
+                                          "--password-file", pw])
         _ = try json("logout", ["logout", "--session", t2], allowFailure: true)
         _ = try json("notify", ["notify", "--no-send"])
         _ = try json("outbox-send", ["outbox", "send"])

@@ -40,3 +40,22 @@ import Testing
         #expect(s.count == 3)
     }
 }
+
+/// Calendar months for retention deadlines.
+@Suite struct MonthArithmeticTests {
+    @Test func monthsKeepTheTimeOfDayAndClampToTheMonthsEnd() {
+        let t = Instant.parse("2022-02-03T10:00:00Z")!
+        #expect(t.adding(months: 3).iso8601 == "2022-05-03T10:00:00Z")
+        #expect(t.adding(months: 120).iso8601 == "2032-02-03T10:00:00Z")
+        #expect(Instant.parse("2022-05-31T23:59:59Z")!.adding(months: 1).iso8601 == "2022-06-30T23:59:59Z")
+        #expect(Instant.parse("2024-02-29T00:00:00Z")!.adding(months: 12).iso8601 == "2025-02-28T00:00:00Z")
+        #expect(Instant.parse("2022-11-30T12:00:00Z")!.adding(months: 3).iso8601 == "2023-02-28T12:00:00Z")
+        #expect(Instant.parse("2022-01-15T00:00:00Z")!.adding(months: -1).iso8601 == "2021-12-15T00:00:00Z")
+    }
+
+    @Test func theRetentionIsThreeMonthsWhenDeletionIsAskedElseTenYears() {
+        let closed = Instant.parse("2022-02-03T10:00:00Z")!
+        #expect(Policy.standard.contentDeletion(closedAt: closed, deletionAsked: true).iso8601 == "2022-05-03T10:00:00Z")
+        #expect(Policy.standard.contentDeletion(closedAt: closed, deletionAsked: false).iso8601 == "2032-02-03T10:00:00Z")
+    }
+}

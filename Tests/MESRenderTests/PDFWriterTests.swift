@@ -61,13 +61,13 @@ import MESCore
     @Test func sentenceTwoIsTheWrappedSentenceWithItsDate() {
         // The template wrapped once with a placeholder date gives the lines of any real date.
         for date in ["28/09/2021", "01/01/2000", "31/12/1999"] {
-            let direct = PDFWriter.wrap(bytes: WinAnsi.encode(OppositionReceipt.sentence2(on: date)), size: 11, maxWidth: 451.28)
+            let direct = PDFWriter.wrap(bytes: WinAnsi.encode(ReceiptKind.opposition.sentence2(on: date)), size: 11, maxWidth: 451.28)
             #expect(ReceiptRenderer.sentence2(Array(date.utf8)) == direct, "\(date)")
         }
         // A date of another length (year below 1000) is wrapped on its own.
         let short = Array("02/01/999".utf8)
         #expect(ReceiptRenderer.sentence2(short).map { WinAnsi.decode($0) }.joined(separator: " ")
-                == OppositionReceipt.sentence2(on: "02/01/999"))
+                == ReceiptKind.opposition.sentence2(on: "02/01/999"))
     }
 
     @Test func creationDateIsParisTime() {

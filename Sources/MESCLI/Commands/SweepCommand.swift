@@ -6,8 +6,8 @@ enum SweepCommand {
     static var spec: CommandSpec {
         CommandSpec(
             ["sweep"], summary: "Create automatically the spaces whose window ended without a decision.",
-            discussion: "Every living profile notified longer ago than the window (default 42 days, art. R1111-28) and still pending becomes active, recorded as automatic_creation by the system. Running it again changes nothing.",
-            options: [.flag("dry-run", "List what would be created; change nothing."),
+            discussion: "Every living profile notified longer ago than the window (default 42 days, art. R1111-28) and still pending becomes active, recorded as automatic_creation by the system. Then the content of every closed space whose retention ended (3 months after a closure with --delete, 10 years otherwise) is deleted: the account and identifier, sessions, one-time and unused provisional codes, messages (rows and files) and the e-mail and mobile on file. The register's identity, the decisions, their receipts and the audit trail stay; the audit records content_deleted. Running it again changes nothing.",
+            options: [.flag("dry-run", "List what would be created or deleted; change nothing."),
                       .value("window-days", "DAYS", "The window in days (default 42).")],
             examples: ["mes sweep --dry-run", "mes --now 2022-03-20T00:00:00Z sweep"], run: run)
     }

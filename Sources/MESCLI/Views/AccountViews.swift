@@ -46,12 +46,17 @@ struct ProfileActivation: Report {
 
 extension Closure: Report {
     public var text: String {
-        let kept = delete ? "Son contenu sera supprimé dans un délai de 3 mois." : "Son contenu est conservé archivé pendant 10 ans, puis supprimé."
-        return "Mon espace santé a été clôturé le \(now.parisDate.french). \(kept)\nVous pourrez l'activer de nouveau à tout moment."
+        let kept = deletionDate.map { Messages.closureContent(deletionAsked: delete, deletedOn: $0.parisDate.french) } ?? ""
+        var lines = ["Mon espace santé a été clôturé le \(now.parisDate.french). \(kept)", "Vous pourrez l'activer de nouveau à tout moment."]
+        if let receipt, let receiptPath { lines.append("Justificatif de clôture \(receipt.id) : \(receiptPath)") }
+        return lines.joined(separator: "\n")
     }
 
     public var json: JSON {
-        .obj([("status", "closed"), ("content", .string(delete ? "delete_within_3_months" : "archive_10_years")),
+        .obj([("status", .string(recorded ? "closed" : "already_closed")),
+              ("content", .string(delete ? "delete_within_3_months" : "archive_10_years")),
+              ("content_deleted_after", deletionDate.map { .string($0.iso8601) } ?? .null),
+              ("receipt", receipt.map { .string($0.id) } ?? .null), ("receipt_file", receiptPath.map { .string($0) } ?? .null),
               ("profile", ProfileView.json(person, now: now))])
     }
 }
@@ -60,11 +65,15 @@ extension SweepResult: Report {
     public var text: String {
         "\(created.count) espaces \(dryRun ? "seraient créés" : "créés automatiquement") (fenêtre de \(windowDays) jours)."
             + created.map { "\n  [\($0.id)] \(Masking.nir($0.nir)) notifié le \($0.notifiedAt?.parisDate.french ?? "?")" }.joined()
+            + "\n\(contentDeleted.count) espaces clôturés \(dryRun ? "verraient" : "ont vu") leur contenu supprimé (fin de conservation)."
+            + contentDeleted.map { "\n  [\($0.id)] \(Masking.nir($0.nir))" }.joined()
     }
 
     public var json: JSON {
         .obj([("status", .string(dryRun ? "dry_run" : "swept")), ("created", .int(created.count)),
-              ("window_days", .int(windowDays)), ("profiles", .array(created.map { .int(Int($0.id)) }))])
+              ("window_days", .int(windowDays)), ("profiles", .array(created.map { .int(Int($0.id)) })),
+              ("content_deleted", .int(contentDeleted.count)),
+              ("content_deleted_profiles", .array(contentDeleted.map { .int(Int($0.id)) }))])
     }
 }
 
@@ -84,4 +93,31 @@ extension SignedIn: Report {
     public var json: JSON {
         .obj([("status", "signed_in"), ("session", .string(token)), ("profile", ProfileView.json(person, now: now))])
     }
+}
+
+extension RecoveryCodeSent: Report {
+    public var text: String {
+        switch kind {
+        case .identifier:
+            let place = channel == "email" ? "à l'adresse \(masked ?? "")" : "au \(masked ?? "")"
+            return "Un code à usage unique a été envoyé \(place), il est valable pendant 15min. Saisissez-le pour retrouver votre identifiant (--otp-file)."
+        case .password:
+            return "Si cet identifiant correspond à un compte Mon espace santé, un code à usage unique a été envoyé à l'adresse e-mail ou au numéro de mobile enregistré ; il est valable pendant 15min. Vous ne recevez rien ? Appelez \(Messages.phoneService)."
+        }
+    }
+
+    public var json: JSON {
+        .obj([("status", "code_sent"), ("recovery", .string(kind.rawValue)),
+              ("channel", JSON.str(channel)), ("destination", JSON.str(masked))])
+    }
+}
+
+extension RecoveredIdentifier: Report {
+    public var text: String { "Votre identifiant Mon espace santé : \(TextEscaping.terminalSafe(username))" }
+    public var json: JSON { .obj([("status", "identifier_recovered"), ("username", .string(username))]) }
+}
+
+extension PasswordReset: Report {
+    public var text: String { "Votre mot de passe a été modifié. Vous pouvez vous connecter à Mon espace santé (mes login)." }
+    public var json: JSON { .obj([("status", "password_reset"), ("username", .string(username))]) }
 }

@@ -1,0 +1,62 @@
+import MESCore
+import MESRender
+import MESService
+
+/// `mes recover identifier` and `mes recover password`: "Identifiant oublié ?" and "Mot de passe oublié ?".
+enum RecoverCommands {
+    static let otpOptions: [OptionSpec] = [
+        .value("otp", "CODE", "The one-time code received (second step)."),
+        .value("otp-file", "FILE", "Read the one-time code from FILE ('-': standard input).", file: true),
+    ]
+
+    static var identifier: CommandSpec {
+        CommandSpec(
+            ["recover", "identifier"], summary: "Recover a forgotten identifier (\"Identifiant oublié ?\").",
+            discussion: "First step: the identity questions (--nir, --birth-date, --card, --serial; they count toward the same lockout as a code request) send a 6-digit code valid 15 minutes to the e-mail address (default) or mobile on file. Second step: the same identity with --otp-file (or --otp) prints the identifier. A wrong code counts against the NIR and against the code: 5 failures lock for 15 minutes. A profile without an open account is refused (69 no_account).",
+            usages: ["mes recover identifier --nir NIR --birth-date DATE --card TYPE --serial SERIAL --otp-file FILE"],
+            options: [SharedOptions.nir, .value("birth-date", "DATE", "Birth date of the person concerned.", required: true),
+                      SharedOptions.card, SharedOptions.serial, .value("first-name", "NAME", "First name, for twins."),
+                      .value("via", "CHANNEL", "Where to send the code.", choices: ["email", "sms"])] + otpOptions + [SendNow.option],
+            examples: ["mes recover identifier --nir 116304403801618 --birth-date 08/06/1988 --card plain --serial 953701166",
+                       "mes recover identifier --nir 116304403801618 --birth-date 08/06/1988 --card plain --serial 953701166 --otp-file otp.txt"],
+            run: runIdentifier)
+    }
+
+    static var password: CommandSpec {
+        CommandSpec(
+            ["recover", "password"], summary: "Choose a new password (\"Mot de passe oublié ?\").",
+            discussion: "First step: --username sends a 6-digit code valid 15 minutes to the e-mail address on file (--via sms: the mobile), or to the other contact when that one is missing. The answer is the same whether the identifier exists or not. Second step: --username, --otp-file (or --otp) and the new password (--password-file with the password and its confirmation on two lines, standard input, or typed twice on a terminal without echo) set it, end every session, and confirm by e-mail. The password follows the activation's rules; a refused password spends nothing. A wrong code counts against the identifier like a wrong password at sign-in: 5 failures lock it for 15 minutes.",
+            usages: ["mes recover password --username ID --otp-file FILE --password-file FILE"],
+            options: [.value("username", "ID", "Your identifier.", required: true),
+                      .value("via", "CHANNEL", "Where to send the code.", choices: ["email", "sms"])] + otpOptions
+                + [SharedOptions.passwordFile, SendNow.option],
+            examples: ["mes recover password --username martine.l", "mes recover password --username martine.l --otp-file otp.txt --password-file pw.txt"],
+            run: runPassword)
+    }
+
+    static func runIdentifier(_ inv: Invocation, _ ctx: Context) throws {
+        let card = try Args.cardIdentity(inv)
+        let birthDate = try Args.birthDate(inv, ctx)
+        let service = try ctx.service()
+        if let otp = try Args.secret(inv, ctx, "otp") {
+            ctx.emit(try service.recoverIdentifier(card: card, birthDate: birthDate, firstName: inv.value("first-name"), code: otp))
+            return
+        }
+        let sent = try service.requestIdentifierRecovery(card: card, birthDate: birthDate, firstName: inv.value("first-name"),
+                                                         via: inv.value("via"))
+        ctx.emit(SendNow.deliver(sent, message: sent.messageID ?? 0, service, inv, ctx))
+    }
+
+    static func runPassword(_ inv: Invocation, _ ctx: Context) throws {
+        let username = try inv.required("username").trimmingSpaces
+        let service = try ctx.service()
+        if let otp = try Args.secret(inv, ctx, "otp") {
+            ctx.emit(try service.resetPassword(username: username, code: otp) { try Confirmation.password(inv, ctx, twice: true) })
+            return
+        }
+        let sent = try service.requestPasswordRecovery(username: username, via: inv.value("via"))
+        // Delivered quietly: what happened to the message would tell whether the identifier exists.
+        if let id = sent.messageID, !inv.flag("no-send") { _ = service.sendNow(id, environment: ctx.environment) }
+        ctx.emit(sent)
+    }
+}

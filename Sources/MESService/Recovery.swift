@@ -1,0 +1,165 @@
+import MESCore
+import MESCrypto
+import MESRender
+import MESStore
+
+/// A recovery's first step ("Identifiant oublié ?", "Mot de passe oublié ?"): a one-time code
+/// went to a contact on file.
+public struct RecoveryCodeSent: Sendable {
+    public enum Kind: String, Sendable { case identifier, password }
+    public let kind: Kind
+    /// "email" or "sms"; nil for a password recovery, whose answer is the same whether the
+    /// identifier exists or not.
+    public let channel: String?
+    public let masked: String?
+    /// The outbox message carrying the code (nil when nothing was sent). For a password
+    /// recovery, for the command to deliver it, never to show.
+    public let messageID: Int64?
+}
+
+/// A forgotten identifier, recovered.
+public struct RecoveredIdentifier: Sendable {
+    public let username: String
+    public let person: Person
+}
+
+/// A new password, set through a recovery.
+public struct PasswordReset: Sendable {
+    public let username: String
+    public let now: Instant
+}
+
+extension Service {
+    static let noAccount = MESError(.noAccount, "Aucun compte Mon espace santé actif pour ce profil : activez Mon espace santé (mes activate).")
+    static let recoveryFailed = MESError(.otpRejected, Messages.otpRejected, field: "otp")
+
+    /// "Identifiant oublié ?", first step: the identity questions (NIR, birth date, card; they
+    /// count toward the same lockout as a code request), then a 6-digit code valid 15 minutes to
+    /// the e-mail address (default) or mobile on file.
+    public func requestIdentifierRecovery(card: CardIdentity, birthDate: CalendarDate, firstName: String?, via: String?) throws -> RecoveryCodeSent {
+        let now = clock.now()
+        let outcome: Result<RecoveryCodeSent, MESError> = try store.transaction {
+            let p: Person
+            switch try answerIdentityQuestions(card, birthDate: birthDate, firstName: firstName, failure: "recovery_request_failed", now: now) {
+            case .success(let found): p = found
+            case .failure(let e): return .failure(e)
+            }
+            guard let account = try store.account(personID: p.id), account.closedAt == nil else { throw Self.noAccount }
+            let contact = try store.contact(for: p)
+            let channel = via ?? (contact.email != nil ? "email" : "sms")
+            guard let target = channel == "email" ? contact.email : contact.mobile else {
+                throw MESError.contactMissing(channel == "email" ? "e-mail" : "mobile")
+            }
+            try throttleOneTimeCode(p.id, .recoverIdentifier, now: now)
+            let entry = try sendRecoveryCode(.recoverIdentifier, to: target, channel: channel, personID: p.id, now: now)
+            return .success(RecoveryCodeSent(kind: .identifier, channel: channel, masked: entry.masked, messageID: entry.id))
+        }
+        return try outcome.get()
+    }
+
+    /// "Identifiant oublié ?", second step: the same identity and the code give the identifier.
+    /// A wrong code counts against the NIR like a wrong identity, and against the code (5 spend it).
+    public func recoverIdentifier(card: CardIdentity, birthDate: CalendarDate, firstName: String?, code: String) throws -> RecoveredIdentifier {
+        let now = clock.now()
+        let outcome: Result<RecoveredIdentifier, MESError> = try store.transaction {
+            let p: Person
+            switch try answerIdentityQuestions(card, birthDate: birthDate, firstName: firstName, failure: "recovery_failed", now: now) {
+            case .success(let found): p = found
+            case .failure(let e): return .failure(e)
+            }
+            guard try store.consumeOTP(code, personID: p.id, purpose: .recoverIdentifier, target: nil, now: now,
+                                       maxFailures: policy.maxFailures) else {
+                let locked = try store.noteFailure(.assistedNIR(card.nir), now: now, maxFailures: policy.maxFailures, lockSeconds: policy.lockSeconds)
+                try store.audit("recovery_failed", at: now, person: p.id, channel: .web, detail: "identifier")
+                return .failure(locked ? MESError.identityQuestionsLocked : Self.recoveryFailed)
+            }
+            guard let account = try store.account(personID: p.id), account.closedAt == nil else { throw Self.noAccount }
+            try store.clearAttempts(.assistedNIR(card.nir))
+            try store.audit("identifier_recovered", at: now, person: p.id, channel: .web, actor: .self)
+            return .success(RecoveredIdentifier(username: account.username, person: p))
+        }
+        return try outcome.get()
+    }
+
+    /// "Mot de passe oublié ?", first step: a 6-digit code valid 15 minutes to the contact on file
+    /// (e-mail by default, else the other one). The answer is the same whether the identifier
+    /// exists or not, has a contact or not, or asked again too soon (then nothing is sent).
+    public func requestPasswordRecovery(username: String, via: String?) throws -> RecoveryCodeSent {
+        let now = clock.now()
+        let subject = AttemptSubject.username(username)
+        let answer = RecoveryCodeSent(kind: .password, channel: nil, masked: nil, messageID: nil)
+        let outcome: Result<RecoveryCodeSent, MESError> = try store.transaction {
+            if try store.isLocked(subject, now: now) { return .failure(Self.accountLocked) }
+            guard let account = try store.account(username: username), account.closedAt == nil,
+                  let p = try store.person(id: account.personID) else { return .success(answer) }
+            let contact = try store.contact(for: p)
+            let preferred = via ?? "email"
+            let choices = preferred == "email" ? [("email", contact.email), ("sms", contact.mobile)] : [("sms", contact.mobile), ("email", contact.email)]
+            guard let (channel, target) = choices.first(where: { $0.1 != nil }).map({ ($0.0, $0.1!) }) else {
+                try store.audit("recovery_no_contact", at: now, person: p.id, detail: "password")
+                return .success(answer)
+            }
+            if let last = try store.lastOneTimeCode(personID: p.id, purpose: .recoverPassword), now.seconds - last.seconds < policy.minimumInterval {
+                return .success(answer)
+            }
+            let entry = try sendRecoveryCode(.recoverPassword, to: target, channel: channel, personID: p.id, now: now)
+            return .success(RecoveryCodeSent(kind: .password, channel: nil, masked: nil, messageID: entry.id))
+        }
+        return try outcome.get()
+    }
+
+    /// "Mot de passe oublié ?", second step: the code and a new password (the activation's rules).
+    /// A wrong code counts against the identifier like a wrong password at sign-in (5 lock it).
+    /// The new password ends every session and sign-in code of the account, and is confirmed by
+    /// e-mail. A refused password spends nothing: the code still works.
+    public func resetPassword(username: String, code: String, password readPassword: PasswordReader) throws -> PasswordReset {
+        let now = clock.now()
+        let subject = AttemptSubject.username(username)
+        let (password, confirmation) = try readPassword()
+        // Hashed before the transaction (it is slow), whatever the code's fate.
+        let hash = PasswordHasher.hash(password)
+        let outcome: Result<PasswordReset, MESError> = try store.transaction {
+            if try store.isLocked(subject, now: now) { return .failure(Self.accountLocked) }
+            guard let account = try store.account(username: username), account.closedAt == nil,
+                  let p = try store.person(id: account.personID),
+                  try store.consumeOTP(code, personID: p.id, purpose: .recoverPassword, target: nil, now: now,
+                                       maxFailures: policy.maxFailures) else {
+                let personID = try store.account(username: username)?.personID
+                let e = try loginFailure(subject, personID: personID, now: now)
+                return .failure(e.code == .locked ? e : Self.recoveryFailed)
+            }
+            let problems = Credentials.passwordProblems(password, confirmation: confirmation, person: p)
+            if !problems.isEmpty {
+                // Thrown: the transaction rolls back and the code stays usable.
+                let code = problems.count == 1 ? problems[0].code : .passwordInvalid
+                throw MESError(code, "Mot de passe refusé : " + problems.map(\.message).joined(separator: " ; "), field: "password")
+            }
+            try store.setPasswordHash(personID: p.id, hash)
+            try store.clearAttempts(subject)
+            try store.endSessions(personID: p.id, now: now)
+            try store.spendLoginCodes(personID: p.id, now: now)
+            try store.audit("password_reset", at: now, person: p.id, channel: .web, actor: .self)
+            if let email = try store.contact(for: p).email {
+                let mail = Email(to: email, subject: "Votre mot de passe Mon espace santé a été modifié", date: now,
+                                 messageID: "\(now.seconds).\(p.id).pw@mes.invalid", body: MessageTemplates.passwordChanged)
+                _ = try outbox.deliver(OutgoingMessage(channel: .email, recipientMasked: Masking.email(email), subject: mail.subject,
+                                                       body: mail.rendered(), recipient: email, messageID: mail.messageID),
+                                       to: p.id, at: now, sync: true)
+            }
+            return .success(PasswordReset(username: account.username, now: now))
+        }
+        return try outcome.get()
+    }
+
+    /// Records a recovery code and queues its message (inside the caller's transaction).
+    private func sendRecoveryCode(_ purpose: OTPPurpose, to target: String, channel: String, personID: Int64,
+                                  now: Instant) throws -> (id: Int64, masked: String) {
+        let code = random.oneTimeCode()
+        try store.recordOTP(code, personID: personID, purpose: purpose, target: nil, now: now, validity: policy.oneTimeCodeValidity)
+        let m = Self.oneTimeCodeMessage(code: code, channel: channel == "email" ? .email : .sms, to: target, now: now,
+                                        personID: personID, purpose: purpose)
+        let entry = try outbox.deliver(m, to: personID, at: now, sync: true)
+        try store.audit("recovery_code_sent", at: now, person: personID, detail: "\(purpose.rawValue) via \(channel)")
+        return (entry.id, m.recipientMasked)
+    }
+}

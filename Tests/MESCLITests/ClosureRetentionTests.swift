@@ -1,0 +1,249 @@
+import Foundation
+import Testing
+
+/// The end of the journey through the binary: the signed closure receipt, retention applied by
+/// `sweep` (3 months / 10 years), and recovering a forgotten identifier or password.
+@Suite struct ClosureRetentionTests {
+    let activation = ActivationEndToEndTests()
+    let signatures = ReceiptSignatureEndToEndTests()
+
+    /// Martine, activated as `martine.l` with `Soleil#2022x` (e-mail dlfr-…@atos.net): a session token.
+    func activeMartine(_ s: Scenario) throws -> (token: String, password: String) {
+        let token = try s.martineSession()
+        let pw = try activation.passwordFile(s, "Soleil#2022x\nSoleil#2022x\n")
+        let r = try s.run(["activate", "--session", token, "--accept-cgu", "--username", "martine.l", "--password-file", pw])
+        #expect(r.status == 0, "\(r.stderr)")
+        return (token, pw)
+    }
+
+    func write(_ s: Scenario, _ name: String, _ text: String) throws -> String {
+        let p = s.dir.appendingPathComponent(name).path
+        try text.write(toFile: p, atomically: true, encoding: .utf8)
+        return p
+    }
+
+    // MARK: closure receipt
+
+    @Test func aClosureWritesASignedReceiptInTheServicesWords() throws {
+        let s = try Scenario()
+        let (token, _) = try activeMartine(s)
+        let file = s.dir.appendingPathComponent("cloture.pdf").path
+        let c = try s.run(["close", "--session", token, "--yes", "--receipt", file, "--json"])
+        #expect(c.status == 0, "\(c.stderr)")
+        let id = try #require(c.json["receipt"] as? String)
+        #expect(id.hasPrefix("JC-") && id.count == 13, "\(id)")
+        #expect(c.json["receipt_file"] as? String == file)
+        #expect(c.json["content_deleted_after"] as? String == "2032-02-03T10:00:00Z")
+        try signatures.expectSignedWhole(file, "closure")
+        let text = try #require(signatures.tools.tool("pdftotext"))
+        let (_, page) = try signatures.tools.exec(text, [file, "-"])
+        #expect(page.contains("Votre justificatif de clôture"), "\(page)")
+        #expect(page.contains("Votre demande de clôture de Mon espace santé a bien été prise en compte le 03/02/2022."), "\(page)")
+        #expect(!page.contains("opposition"), "\(page)")
+        let v = try s.run(["receipt", "verify", file, "--json"])
+        #expect(v.json["status"] as? String == "authentic", "\(v.stdout)")
+        #expect(v.json["receipt"] as? String == id)
+        // The e-mail names the receipt and the date the content goes.
+        let mail = try s.run(["outbox", "show", "last"]).stdout
+        #expect(mail.contains("justificatif de clôture \(id)") && mail.contains("supprimé (le 03/02/2032)"), "\(mail)")
+    }
+
+    @Test func aClosureReceiptIsReissuedAsADuplicateAndNeverTakenForTheOpposition() throws {
+        let s = try Scenario()
+        let (token, _) = try activeMartine(s)
+        let c = try s.run(["close", "--session", token, "--yes", "--delete", "--json"])
+        let id = try #require(c.json["receipt"] as? String)
+        // Default place: the store's receipts folder.
+        let stored = try #require(c.json["receipt_file"] as? String)
+        #expect(stored.hasSuffix("/receipts/\(id).pdf") && FileManager.default.fileExists(atPath: stored))
+        let dup = try s.run(["receipt", "--id", id, "--format", "json"])
+        #expect(dup.status == 0, "\(dup.stderr)")
+        #expect(dup.json["kind"] as? String == "closure" && dup.json["copy"] as? Int == 2, "\(dup.stdout)")
+        #expect((dup.json["sentences"] as? [String] ?? []).first == "Votre justificatif de clôture")
+        // A new session on the closed profile has no opposition receipt to give.
+        s.advance(seconds: 60)
+        let t2 = try s.martineSession()
+        let none = try s.run(["receipt", "--session", t2, "--json"])
+        #expect(none.errorJSON["code"] as? String == "receipt_not_found", "\(none.stderr)")
+    }
+
+    @Test func anAlteredClosureReceiptDoesNotVerify() throws {
+        let s = try Scenario()
+        let (token, _) = try activeMartine(s)
+        let file = s.dir.appendingPathComponent("c.pdf").path
+        #expect(try s.run(["close", "--session", token, "--yes", "--receipt", file]).status == 0)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        let needle = Data("03/02/2022".utf8)
+        let r = try #require(bytes.range(of: needle))
+        bytes.replaceSubrange(r, with: Data("04/02/2022".utf8))
+        let forged = s.dir.appendingPathComponent("forged.pdf").path
+        try bytes.write(to: URL(fileURLWithPath: forged))
+        let v = try s.run(["receipt", "verify", forged, "--json"])
+        #expect(v.json["status"] as? String == "altered", "\(v.stdout)")
+    }
+
+    // MARK: retention
+
+    @Test func sweepDeletesTheContentThreeMonthsAfterAClosureThatAskedForIt() throws {
+        let s = try Scenario()
+        let (token, pw) = try activeMartine(s)
+        let c = try s.run(["close", "--session", token, "--yes", "--delete", "--json"])
+        #expect(c.json["content_deleted_after"] as? String == "2022-05-03T10:00:00Z", "\(c.stdout)")
+        let messages = (try s.run(["outbox", "list", "--json"]).json["messages"] as? [[String: Any]] ?? []).count
+        #expect(messages >= 3)
+        let files = try FileManager.default.contentsOfDirectory(atPath: s.store + "/outbox").count
+        func inDatabase(_ text: String) -> Bool {
+            ["mes.db", "mes.db-wal"].contains { name in
+                ((try? Data(contentsOf: URL(fileURLWithPath: s.store + "/" + name))) ?? Data()).range(of: Data(text.utf8)) != nil
+            }
+        }
+        #expect(inDatabase("atos.net") && inDatabase("martine.l"))
+
+        // One second early: nothing.
+        s.now = "2022-05-03T09:59:59Z"
+        let early = try s.run(["sweep", "--json"])
+        #expect(early.json["content_deleted"] as? Int == 0, "\(early.stdout)")
+        s.now = "2022-05-03T10:00:00Z"
+        let dry = try s.run(["sweep", "--dry-run", "--json"])
+        #expect(dry.json["content_deleted"] as? Int == 1)
+        #expect((try s.run(["outbox", "list", "--json"]).json["messages"] as? [[String: Any]] ?? []).count == messages)
+        let swept = try s.run(["sweep", "--json"])
+        #expect(swept.json["content_deleted"] as? Int == 1, "\(swept.stdout)")
+
+        // Her messages (rows and files), contacts and account are gone; her identifier is free.
+        #expect((try s.run(["outbox", "list", "--json"]).json["messages"] as? [[String: Any]] ?? []).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: s.store + "/outbox").count == files - messages)
+        let contacts = try s.run(["contacts", "show"] + Scenario.martine + Scenario.martineBirth)
+        #expect(contacts.stdout.contains("Adresse e-mail : Aucune adresse enregistrée"), "\(contacts.stdout)")
+        #expect(try s.run(["login", "--username", "martine.l", "--password-file", pw]).status == 77)
+        // Not even in the database's free space or its journal.
+        #expect(!inDatabase("atos.net") && !inDatabase("martine.l"))
+        // The audit keeps the trace; the register keeps the decisions.
+        let h = try s.run(["history", "--nir", "116304403801618", "--json"])
+        let events = (h.json["events"] as? [[String: Any]] ?? []).compactMap { $0["event"] as? String }
+        #expect(events.contains("closure") && events.last == "content_deleted", "\(events)")
+        #expect(!h.stdout.contains("atos.net"))
+        // Once only.
+        #expect(try s.run(["sweep", "--json"]).json["content_deleted"] as? Int == 0)
+    }
+
+    @Test func archivedContentStaysTenYearsAndAReactivationKeepsIt() throws {
+        let s = try Scenario()
+        let (token, pw) = try activeMartine(s)
+        #expect(try s.run(["close", "--session", token, "--yes"]).status == 0)
+        s.now = "2032-02-03T09:59:59Z"
+        #expect(try s.run(["sweep", "--json"]).json["content_deleted"] as? Int == 0)
+        s.now = "2032-02-03T10:00:00Z"
+        #expect(try s.run(["sweep", "--json"]).json["content_deleted"] as? Int == 1)
+
+        // Closed with deletion asked, then active again before the deadline: nothing is deleted.
+        let t = try Scenario()
+        let (token2, _) = try activeMartine(t)
+        #expect(try t.run(["close", "--session", token2, "--yes", "--delete"]).status == 0)
+        t.advance(seconds: 86_400)
+        let again = try t.martineSession()
+        #expect(try t.run(["activate", "--session", again, "--accept-cgu", "--username", "martine.l", "--password-file", pw]).status == 0)
+        t.now = "2022-09-01T00:00:00Z"
+        #expect(try t.run(["sweep", "--json"]).json["content_deleted"] as? Int == 0)
+        #expect(try t.run(["login", "--username", "martine.l", "--password-file", pw]).status == 0)
+    }
+
+    // MARK: recovery
+
+    @Test func aForgottenIdentifierComesBackThroughACodeSentToTheContactOnFile() throws {
+        let s = try Scenario()
+        _ = try activeMartine(s)
+        let ask = try s.run(["recover", "identifier", "--json"] + Scenario.martine + Scenario.martineBirth)
+        #expect(ask.status == 0, "\(ask.stderr)")
+        #expect(ask.json["destination"] as? String == "dlf*****@atos.net", "\(ask.stdout)")
+        let code = try s.lastCode()
+        #expect(code.count == 6)
+        let mail = try s.run(["outbox", "show", "last"]).stdout
+        #expect(mail.contains("Vous avez demandé à retrouver votre identifiant."), "\(mail)")
+        // A wrong code, then the right one (from a file: never needed on argv).
+        let wrong = try write(s, "wrong", code == "000000" ? "000001\n" : "000000\n")
+        let w = try s.run(["recover", "identifier", "--otp-file", wrong, "--json"] + Scenario.martine + Scenario.martineBirth)
+        #expect(w.status == 77 && w.errorJSON["code"] as? String == "otp_rejected", "\(w.stderr)")
+        let right = try write(s, "otp", code + "\n")
+        let r = try s.run(["recover", "identifier", "--otp-file", right] + Scenario.martine + Scenario.martineBirth)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Votre identifiant Mon espace santé : martine.l"), "\(r.stdout)")
+        // Single use.
+        let again = try s.run(["recover", "identifier", "--otp-file", right, "--json"] + Scenario.martine + Scenario.martineBirth)
+        #expect(again.status == 77)
+    }
+
+    @Test func identifierRecoveryHoldsItsAttemptLimitAndNeedsAnAccount() throws {
+        let s = try Scenario()
+        // Never activated: refused, and no code sent.
+        let none = try s.run(["recover", "identifier", "--json"] + Scenario.martine + Scenario.martineBirth)
+        #expect(none.status == 69 && none.errorJSON["code"] as? String == "no_account", "\(none.stderr)")
+        _ = try activeMartine(s)
+        s.advance(seconds: 60)
+        #expect(try s.run(["recover", "identifier"] + Scenario.martine + Scenario.martineBirth).status == 0)
+        let code = try s.lastCode()
+        var codes: [String] = []
+        for guess in 0..<5 {
+            let g = String(format: "%06d", guess == 0 && code == "000000" ? 999_999 : guess)
+            let f = try write(s, "g\(guess)", g == code ? "123457" : g)
+            codes.append(try s.run(["recover", "identifier", "--otp-file", f, "--json"] + Scenario.martine + Scenario.martineBirth)
+                .errorJSON["code"] as? String ?? "ok")
+        }
+        #expect(codes.last == "locked", "\(codes)")
+        // Locked: even the right code fails now.
+        let right = try write(s, "otp", code)
+        #expect(try s.run(["recover", "identifier", "--otp-file", right] + Scenario.martine + Scenario.martineBirth).status == 77)
+    }
+
+    @Test func aForgottenPasswordIsReplacedThroughACodeAndEndsEverySession() throws {
+        let s = try Scenario()
+        let (token, _) = try activeMartine(s)
+        let ask = try s.run(["recover", "password", "--username", "martine.l", "--json"])
+        #expect(ask.status == 0, "\(ask.stderr)")
+        #expect(ask.json["destination"] == nil && ask.json["channel"] == nil, "no contact named: \(ask.stdout)")
+        let code = try s.lastCode()
+        // An unknown identifier gets the very same answer, and nothing is sent.
+        let before = try s.run(["outbox", "list", "--json"]).json["messages"] as? [[String: Any]] ?? []
+        let unknown = try s.run(["recover", "password", "--username", "nobody.here", "--json"])
+        #expect(unknown.status == 0 && unknown.stdout == ask.stdout, "\(unknown.stdout)")
+        #expect((try s.run(["outbox", "list", "--json"]).json["messages"] as? [[String: Any]] ?? []).count == before.count)
+
+        let otp = try write(s, "otp", code)
+        // A weak password is refused and spends nothing.
+        let weak = try write(s, "weak", "soleil\nsoleil\n")
+        let refused = try s.run(["recover", "password", "--username", "martine.l", "--otp-file", otp, "--password-file", weak, "--json"])
+        #expect(refused.status == 65, "\(refused.stderr)")
+        let pw = try write(s, "pw", "Lune#2023abc\nLune#2023abc\n")
+        let r = try s.run(["recover", "password", "--username", "martine.l", "--otp-file", otp, "--password-file", pw])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Votre mot de passe a été modifié"))
+        let mail = try s.run(["outbox", "show", "last"]).stdout
+        #expect(mail.contains("vient d'être modifié"), "\(mail)")
+        // The old session ended; the old password fails, the new one works.
+        #expect(try s.run(["profiles", "list", "--session", token]).status == 77)
+        let old = try write(s, "old", "Soleil#2022x\n")
+        #expect(try s.run(["login", "--username", "martine.l", "--password-file", old]).status == 77)
+        #expect(try s.run(["login", "--username", "martine.l", "--password-file", pw]).status == 0)
+        // The code was single use.
+        #expect(try s.run(["recover", "password", "--username", "martine.l", "--otp-file", otp, "--password-file", pw]).status == 77)
+    }
+
+    @Test func passwordRecoveryCodesLockTheIdentifierLikeSignIn() throws {
+        let s = try Scenario()
+        _ = try activeMartine(s)
+        #expect(try s.run(["recover", "password", "--username", "martine.l"]).status == 0)
+        let code = try s.lastCode()
+        let pw = try write(s, "pw", "Lune#2023abc\nLune#2023abc\n")
+        var codes: [String] = []
+        for guess in 0..<5 {
+            let f = try write(s, "g\(guess)", String(format: "%06d", (Int(code)! + 1 + guess) % 1_000_000))
+            codes.append(try s.run(["recover", "password", "--username", "martine.l", "--otp-file", f, "--password-file", pw, "--json"])
+                .errorJSON["code"] as? String ?? "ok")
+        }
+        #expect(codes == ["otp_rejected", "otp_rejected", "otp_rejected", "otp_rejected", "locked"], "\(codes)")
+        let right = try write(s, "otp", code)
+        #expect(try s.run(["recover", "password", "--username", "martine.l", "--otp-file", right, "--password-file", pw]).status == 77)
+        // The lock also holds for sign-in (one bound per identifier).
+        #expect(try s.run(["login", "--username", "martine.l", "--password-file", pw, "--json"]).errorJSON["code"] as? String == "locked")
+    }
+}
