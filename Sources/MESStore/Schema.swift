@@ -204,6 +204,14 @@ enum Schema {
         """
         ALTER TABLE people ADD COLUMN delete_content_after INTEGER;
         CREATE INDEX people_retention ON people (delete_content_after) WHERE delete_content_after IS NOT NULL;
+        -- Spaces closed before this version: their deadline from their latest closure and the
+        -- retention it chose (SQLite's month arithmetic; `Policy.contentDeletion` from now on).
+        UPDATE people SET delete_content_after = (
+            SELECT CAST(strftime('%s', d.at, 'unixepoch',
+                CASE WHEN (SELECT a.detail FROM audit a WHERE a.person_id = d.person_id AND a.event = 'closure_content'
+                           ORDER BY a.id DESC LIMIT 1) = 'delete_within_3_months' THEN '+3 months' ELSE '+120 months' END) AS INTEGER)
+            FROM decisions d WHERE d.person_id = people.id AND d.kind = 'closure' ORDER BY d.id DESC LIMIT 1)
+        WHERE state = 'closed';
         CREATE TABLE otps_v7 (
             id INTEGER PRIMARY KEY,
             person_id INTEGER NOT NULL REFERENCES people(id),

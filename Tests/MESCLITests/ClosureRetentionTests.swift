@@ -67,6 +67,42 @@ import Testing
         #expect(none.errorJSON["code"] as? String == "receipt_not_found", "\(none.stderr)")
     }
 
+    /// A run killed after the closure's commit leaves no receipt and no output: the person
+    /// identifies again, closes again, and gets that closure's receipt, not a new closure.
+    @Test func closingAgainReportsTheClosureAndRepairsItsReceipt() throws {
+        let s = try Scenario()
+        let (token, _) = try activeMartine(s)
+        let first = try s.run(["close", "--session", token, "--yes", "--delete", "--json"])
+        let id = try #require(first.json["receipt"] as? String)
+        let stored = try #require(first.json["receipt_file"] as? String)
+        try FileManager.default.removeItem(atPath: stored)
+        s.advance(seconds: 3600)
+        let t2 = try s.martineSession()
+        let again = try s.run(["close", "--session", t2, "--yes", "--json"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.json["status"] as? String == "already_closed" && again.json["receipt"] as? String == id, "\(again.stdout)")
+        #expect(again.json["content"] as? String == "delete_within_3_months")
+        #expect(again.json["content_deleted_after"] as? String == "2022-05-03T10:00:00Z")
+        #expect(try s.run(["receipt", "verify", stored, "--json"]).json["status"] as? String == "authentic")
+        let closures = (try s.run(["history", "--json"]).json["events"] as? [[String: Any]] ?? []).filter { $0["event"] as? String == "closure" }
+        #expect(closures.count == 1)
+    }
+
+    @Test func aClosureReceiptPathIsCheckedBeforeAnythingIsRecorded() throws {
+        let s = try Scenario()
+        let (token, _) = try activeMartine(s)
+        let taken = try write(s, "taken.pdf", "not mine")
+        let r = try s.run(["close", "--session", token, "--yes", "--receipt", taken, "--json"])
+        #expect(r.status == 73 && r.errorJSON["code"] as? String == "file_exists", "\(r.stderr)")
+        let victim = try write(s, "victim", "precious")
+        let link = s.dir.appendingPathComponent("link.pdf").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: victim)
+        #expect(try s.run(["close", "--session", token, "--yes", "--receipt", link]).status == 73)
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious")
+        // Nothing was recorded: the space is still active and the session still works.
+        #expect(try s.run(["profiles", "list", "--session", token, "--json"]).json["profile"].map { ($0 as? [String: Any])?["state"] as? String } == "active")
+    }
+
     @Test func anAlteredClosureReceiptDoesNotVerify() throws {
         let s = try Scenario()
         let (token, _) = try activeMartine(s)

@@ -25,6 +25,36 @@ import MESCrypto
         return dir
     }
 
+    /// Spaces closed before retention was applied get their deadline from their closure.
+    @Test func spacesClosedBeforeVersion7GetTheirDeletionDate() throws {
+        let dir = tempDir()
+        try FileManager.default.createDirectory(atPath: dir + "/outbox", withIntermediateDirectories: true)
+        try FileIO.writeAtomically(dir + "/secret.key", Crypto.randomBytes(32), overwrite: false)
+        let db = try Database(path: dir + "/mes.db", create: true)
+        try db.exec("PRAGMA journal_mode=WAL")
+        for m in Schema.migrations.prefix(6) { try db.exec(m) }
+        let closedAt = Instant.parse("2022-02-03T10:00:00Z")!.seconds
+        try db.exec("""
+            PRAGMA user_version = 6;
+            INSERT INTO people (id, nir, birth_date, first_name, last_name, card_type, serial, state)
+                VALUES (1, '116304403801618', '1988-06-08', 'Martine', 'Leguellec', 'plain', '953701166', 'closed'),
+                       (2, '290063155510117', '1990-06-15', 'Claire', 'Martin', 'plain', '12345678', 'closed'),
+                       (3, '185034410912379', '1985-03-15', 'Karim', 'B', 'plain', '87654321', 'active');
+            INSERT INTO decisions (person_id, kind, at, channel, actor) VALUES (1, 'closure', \(closedAt), 'web', 'self'),
+                (2, 'closure', \(closedAt), 'web', 'self'), (3, 'activation', \(closedAt), 'web', 'self');
+            INSERT INTO audit (at, event, person_id, detail) VALUES (\(closedAt), 'closure_content', 1, 'delete_within_3_months'),
+                (\(closedAt), 'closure_content', 2, 'archive_10_years');
+            INSERT INTO otps (person_id, purpose, digest, issued_at, expires_at) VALUES (1, 'login', x'00', 1, 2);
+            """)
+        let store = try Store.open(dir)
+        #expect(try store.contentDeletion(personID: 1)?.iso8601 == "2022-05-03T10:00:00Z")
+        #expect(try store.contentDeletion(personID: 2)?.iso8601 == "2032-02-03T10:00:00Z")
+        #expect(try store.contentDeletion(personID: 3) == nil)
+        // The one-time codes kept their rows, and take the recovery purposes now.
+        #expect(try store.db.first("SELECT count(*) FROM otps")?.int(0) == 1)
+        try store.recordOTP("123456", personID: 1, purpose: .recoverPassword, target: nil, now: Instant(seconds: 10), validity: 900)
+    }
+
     @Test func version2StoreIsRebuiltWithItsRows() throws {
         let dir = try storeAtVersion2()
         let store = try Store.open(dir)
