@@ -30,7 +30,7 @@ _mes_options() {
         'init') echo '--demo --test-clock --json --store --now --help -h' ;;
         'fixtures') echo '--count --seed --roster --members --force --json --store --now --help -h' ;;
         'notify') echo '--via --no-send --json --store --now --help -h' ;;
-        'outbox list') echo '--nir --json --store --now --help -h' ;;
+        'outbox list') echo '--nir --since --limit --json --store --now --help -h' ;;
         'outbox send') echo '--limit --json --store --now --help -h' ;;
         'outbox export') echo '--maildir --json --store --now --help -h' ;;
         'history') echo '--nir --json --store --now --help -h' ;;
@@ -40,7 +40,7 @@ _mes_options() {
         'contacts show') echo '--session --session-file --nir --birth-date --card --serial --first-name --json --store --now --help -h' ;;
         'activate') echo '--session --session-file --accept-cgu --username --password-file --email --email-otp --email-otp-file --mobile --mobile-otp --mobile-otp-file --legal-representative --no-send --json --store --now --help -h' ;;
         'close') echo '--session --session-file --yes -y --delete --receipt --force --json --store --now --help -h' ;;
-        'sweep') echo '--dry-run --window-days --json --store --now --help -h' ;;
+        'sweep') echo '--dry-run --list --window-days --json --store --now --help -h' ;;
         'login') echo '--username --password-file --via --otp --otp-file --no-send --json --store --now --help -h' ;;
         'logout') echo '--session --session-file --json --store --now --help -h' ;;
         'recover identifier') echo '--nir --birth-date --card --serial --first-name --via --otp --otp-file --no-send --json --store --now --help -h' ;;
@@ -72,6 +72,8 @@ _mes_value() {
         'fixtures|--members') echo f ;;
         'notify|--via') echo 'w email letter' ;;
         'outbox list|--nir') echo t ;;
+        'outbox list|--since') echo t ;;
+        'outbox list|--limit') echo t ;;
         'outbox send|--limit') echo t ;;
         'outbox export|--maildir') echo d ;;
         'history|--nir') echo t ;;

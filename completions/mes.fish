@@ -41,51 +41,51 @@ function __mes_takes_value --argument-names path option
             return 0
         case 'fixtures|--roster' 'fixtures|--members' 'notify|--via' 'outbox list|--nir'
             return 0
-        case 'outbox send|--limit' 'outbox export|--maildir' 'history|--nir' 'code generate|--nir'
+        case 'outbox list|--since' 'outbox list|--limit' 'outbox send|--limit' 'outbox export|--maildir'
             return 0
-        case 'code generate|--birth-date' 'code generate|--card' 'code generate|--serial' 'code generate|--via'
+        case 'history|--nir' 'code generate|--nir' 'code generate|--birth-date' 'code generate|--card'
             return 0
-        case 'code generate|--first-name' 'identify|--code' 'identify|--code-file' 'identify|--nir'
+        case 'code generate|--serial' 'code generate|--via' 'code generate|--first-name' 'identify|--code'
             return 0
-        case 'identify|--card' 'identify|--serial' 'oppose|--session' 'oppose|--session-file'
+        case 'identify|--code-file' 'identify|--nir' 'identify|--card' 'identify|--serial'
             return 0
-        case 'oppose|--code' 'oppose|--code-file' 'oppose|--nir' 'oppose|--card'
+        case 'oppose|--session' 'oppose|--session-file' 'oppose|--code' 'oppose|--code-file'
             return 0
-        case 'oppose|--serial' 'oppose|--receipt' 'oppose|--adviser' 'oppose|--birth-date'
+        case 'oppose|--nir' 'oppose|--card' 'oppose|--serial' 'oppose|--receipt'
             return 0
-        case 'oppose|--last-name' 'oppose|--first-name' 'contacts show|--session' 'contacts show|--session-file'
+        case 'oppose|--adviser' 'oppose|--birth-date' 'oppose|--last-name' 'oppose|--first-name'
             return 0
-        case 'contacts show|--nir' 'contacts show|--birth-date' 'contacts show|--card' 'contacts show|--serial'
+        case 'contacts show|--session' 'contacts show|--session-file' 'contacts show|--nir' 'contacts show|--birth-date'
             return 0
-        case 'contacts show|--first-name' 'activate|--session' 'activate|--session-file' 'activate|--username'
+        case 'contacts show|--card' 'contacts show|--serial' 'contacts show|--first-name' 'activate|--session'
             return 0
-        case 'activate|--password-file' 'activate|--email' 'activate|--email-otp' 'activate|--email-otp-file'
+        case 'activate|--session-file' 'activate|--username' 'activate|--password-file' 'activate|--email'
             return 0
-        case 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file' 'close|--session'
+        case 'activate|--email-otp' 'activate|--email-otp-file' 'activate|--mobile' 'activate|--mobile-otp'
             return 0
-        case 'close|--session-file' 'close|--receipt' 'sweep|--window-days' 'login|--username'
+        case 'activate|--mobile-otp-file' 'close|--session' 'close|--session-file' 'close|--receipt'
             return 0
-        case 'login|--password-file' 'login|--via' 'login|--otp' 'login|--otp-file'
+        case 'sweep|--window-days' 'login|--username' 'login|--password-file' 'login|--via'
             return 0
-        case 'logout|--session' 'logout|--session-file' 'recover identifier|--nir' 'recover identifier|--birth-date'
+        case 'login|--otp' 'login|--otp-file' 'logout|--session' 'logout|--session-file'
             return 0
-        case 'recover identifier|--card' 'recover identifier|--serial' 'recover identifier|--first-name' 'recover identifier|--via'
+        case 'recover identifier|--nir' 'recover identifier|--birth-date' 'recover identifier|--card' 'recover identifier|--serial'
             return 0
-        case 'recover identifier|--otp' 'recover identifier|--otp-file' 'recover password|--username' 'recover password|--via'
+        case 'recover identifier|--first-name' 'recover identifier|--via' 'recover identifier|--otp' 'recover identifier|--otp-file'
             return 0
-        case 'recover password|--otp' 'recover password|--otp-file' 'recover password|--password-file' 'profiles list|--session'
+        case 'recover password|--username' 'recover password|--via' 'recover password|--otp' 'recover password|--otp-file'
             return 0
-        case 'profiles list|--session-file' 'profiles oppose|--session' 'profiles oppose|--session-file' 'profiles oppose|--profile'
+        case 'recover password|--password-file' 'profiles list|--session' 'profiles list|--session-file' 'profiles oppose|--session'
             return 0
-        case 'profiles oppose|--receipt' 'profiles activate|--session' 'profiles activate|--session-file' 'profiles activate|--profile'
+        case 'profiles oppose|--session-file' 'profiles oppose|--profile' 'profiles oppose|--receipt' 'profiles activate|--session'
             return 0
-        case 'receipt|--session' 'receipt|--session-file' 'receipt|--id' 'receipt|--format'
+        case 'profiles activate|--session-file' 'profiles activate|--profile' 'receipt|--session' 'receipt|--session-file'
             return 0
-        case 'receipt|--output' 'receipt|-o' 'receipt verify|--cert' 'batch oppose|--receipts'
+        case 'receipt|--id' 'receipt|--format' 'receipt|--output' 'receipt|-o'
             return 0
-        case 'batch oppose|--association' 'batch oppose|--group-size' 'batch oppose|--report' '*|--store'
+        case 'receipt verify|--cert' 'batch oppose|--receipts' 'batch oppose|--association' 'batch oppose|--group-size'
             return 0
-        case '*|--now'
+        case 'batch oppose|--report' '*|--store' '*|--now'
             return 0
     end
     return 1
@@ -229,6 +229,8 @@ complete -c mes -n '__mes_options_of "fixtures"' -l force -d 'Replace existing o
 complete -c mes -n '__mes_options_of "notify"' -l via -x -a 'email letter' -d 'Force the channel.'
 complete -c mes -n '__mes_options_of "notify"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
 complete -c mes -n '__mes_options_of "outbox list"' -l nir -x -d 'Only messages for this NIR\'s profiles.'
+complete -c mes -n '__mes_options_of "outbox list"' -l since -x -d 'Only messages queued from this day (2022-02-03) or time (2022-02-03T10:00:00Z) on.'
+complete -c mes -n '__mes_options_of "outbox list"' -l limit -x -d 'At most N messages.'
 complete -c mes -n '__mes_options_of "outbox send"' -l limit -x -d 'Send at most N messages (default: all that are due).'
 complete -c mes -n '__mes_options_of "outbox export"' -l maildir -x -a '(__fish_complete_directories (commandline -ct) directory)' -d 'The Maildir to write (created if needed).'
 complete -c mes -n '__mes_options_of "history"' -l nir -x -d 'Only this NIR\'s profiles.'
@@ -286,7 +288,8 @@ complete -c mes -n '__mes_options_of "close"' -l yes -s y -d 'Confirm the decisi
 complete -c mes -n '__mes_options_of "close"' -l delete -d 'Ask for the content to be deleted (within 3 months) rather than archived 10 years.'
 complete -c mes -n '__mes_options_of "close"' -l receipt -r -F -d 'Where to write the PDF receipt (default: STORE/receipts/ID.pdf).'
 complete -c mes -n '__mes_options_of "close"' -l force -d 'Replace an existing receipt file.'
-complete -c mes -n '__mes_options_of "sweep"' -l dry-run -d 'List what would be created or deleted; change nothing.'
+complete -c mes -n '__mes_options_of "sweep"' -l dry-run -d 'Count what would be created or deleted; change nothing.'
+complete -c mes -n '__mes_options_of "sweep"' -l list -d 'Also list the profiles concerned (kept in memory: one line per profile).'
 complete -c mes -n '__mes_options_of "sweep"' -l window-days -x -d 'The window in days (default 42).'
 complete -c mes -n '__mes_options_of "login"' -l username -x -d 'Your identifier.'
 complete -c mes -n '__mes_options_of "login"' -l password-file -r -F -d 'File holding the password (and, on a second line, its confirmation); else read from standard input. Never on the command line.'

@@ -33,7 +33,7 @@ def arr(items):
 
 PROFILE = obj({"id": I, "first_name": S, "last_name": S, "birth_date": DATE, "state": {"enum": ["pending", "opposed", "active", "closed"]},
                "state_label": S, "minor": B, "deceased": B, "holder": B}, {"since": TIME})
-MESSAGE = obj({"id": I, "channel": {"enum": ["email", "sms", "letter"]}, "to": S, "subject": S, "created_at": TIME, "file": S,
+MESSAGE = obj({"id": I, "channel": {"enum": ["email", "sms", "letter"]}, "to": S, "subject": S, "created_at": TIME, "file": opt(S),
                "status": {"enum": ["queued", "sent", "failed", "letter"]}, "attempts": I, "last_error": opt(S), "sent_at": opt(TIME)})
 DELIVERY = {"delivery": {"enum": ["queued", "sent", "failed", "letter"]}, "delivery_error": S}
 
@@ -78,8 +78,8 @@ SCHEMAS = {
         doc({"status": {"const": "activated"}, "username": S, "profile": PROFILE}, {"previously_opposed_at": TIME})]},
     "close": doc({"status": {"enum": ["closed", "already_closed"]}, "content": {"enum": ["archive_10_years", "delete_within_3_months"]},
                   "content_deleted_after": opt(TIME), "receipt": opt(S), "receipt_file": opt(S), "profile": PROFILE}),
-    "sweep": doc({"status": {"enum": ["swept", "dry_run"]}, "created": I, "window_days": I, "profiles": arr(I),
-                  "content_deleted": I, "content_deleted_profiles": arr(I)}),
+    "sweep": doc({"status": {"enum": ["swept", "dry_run"]}, "created": I, "window_days": I, "content_deleted": I},
+                 {"profiles": arr(I), "content_deleted_profiles": arr(I)}),
     "recover-identifier": {"oneOf": [
         doc(dict({"status": {"const": "code_sent"}, "recovery": {"const": "identifier"}, "channel": {"enum": ["email", "sms"]},
                   "destination": S}), DELIVERY),

@@ -62,6 +62,21 @@ enum Args {
         return nil
     }
 
+    /// A time option (`--since`): a UTC instant (2022-02-03T10:00:00Z) or a day (2022-02-03 or
+    /// 03/02/2022, from midnight UTC); nil when not given.
+    static func instant(_ inv: Invocation, _ name: String) throws -> Instant? {
+        guard let text = inv.value(name) else { return nil }
+        if let i = Instant.parse(text) { return i }
+        if let d = CalendarDate.parse(text) { return Instant(date: d) }
+        throw MESError.usage("--\(name) takes a day (2022-02-03) or a time (2022-02-03T10:00:00Z), not '\(TextEscaping.terminalSafe(text))'",
+                             field: name)
+    }
+
+    /// `--limit N` (nil when not given).
+    static func limit(_ inv: Invocation) throws -> Int? {
+        inv.value("limit") == nil ? nil : try inv.integer("limit", default: 0, range: 1...Int(Int32.max))
+    }
+
     /// The session token: `--session`, `--session-file`, or `$MES_SESSION`.
     static func session(_ inv: Invocation, _ ctx: Context) throws -> String {
         guard let token = try secret(inv, ctx, "session", env: "MES_SESSION") else {

@@ -78,6 +78,32 @@ public final class Context {
         }
     }
 
+    /// Prints a list as it is produced, so that memory stays flat in its length: one text line
+    /// per element (`empty` when there is none), or under `--json` the one document
+    /// `{"schema_version": 2, key: [...]}` written element by element. `produce` calls its
+    /// argument for each element; it stops (throwing 74) when standard output is gone.
+    public func emitList<T>(key: String, empty: String, text: @escaping (T) -> String, json: @escaping (T) -> JSON,
+                            _ produce: ((T) throws -> Void) throws -> Void) throws {
+        var count = 0
+        if self.json { stdout.write("{\"schema_version\":\(JSON.schemaVersion),\"\(key)\":[") }
+        try produce { element in
+            if self.json {
+                stdout.append { out in
+                    if count > 0 { out.append(0x2C) }
+                    json(element).write(into: &out)
+                }
+            } else {
+                stdout.line(text(element))
+            }
+            count += 1
+            if count % 1_000 == 0 {
+                stdout.flush()
+                try stdout.check()
+            }
+        }
+        if self.json { stdout.write("]}\n") } else if count == 0 && !empty.isEmpty { stdout.line(empty) }
+    }
+
     /// `emit`, delivered at once: throws (74) when standard output cannot take it, so that a
     /// caller can keep a side effect from happening (a code spent, a session opened).
     public func emitNow(_ report: Report) throws {

@@ -30,7 +30,7 @@ enum Prose {
         ("secret.key", "The store's 32-byte key for the keyed digests of codes, one-time codes and session tokens. Without it nothing in mes.db can be checked: back it up with the database, and keep it as private."),
         ("signing.key", "The private key receipts are signed with (PKCS#8 PEM), made by mes init or replaced by mes key import."),
         ("signing.crt", "Its certificate (PEM), as printed by mes key export. Earlier certificates are kept in the database, so older receipts still verify."),
-        ("outbox/", "Every delivered message: e-mails as RFC 5322 .eml files, SMS and letters as text (mes outbox list, mes outbox show)."),
+        ("outbox/", "Messages queued by versions before schema 8, as files (e-mails as RFC 5322 .eml, SMS and letters as text). Newer messages are rows of mes.db, sealed (mes outbox list, mes outbox show, mes outbox export)."),
         ("receipts/", "Receipts written where no --receipt names a file (STORE/receipts/ID.pdf)."),
     ]
 

@@ -37,11 +37,16 @@ public struct Closure: Sendable {
 
 /// What `sweep` created and deleted (or would).
 public struct SweepResult: Sendable {
-    public let created: [Person]
+    /// Spaces created automatically.
+    public var created = 0
     /// Closed spaces whose retention ended: their content was deleted.
-    public let contentDeleted: [Person]
+    public var contentDeleted = 0
+    /// The profiles concerned, when they were asked for (`list`); else empty.
+    public var createdProfiles: [Person] = []
+    public var contentDeletedProfiles: [Person] = []
     public let windowDays: Int
     public let dryRun: Bool
+    public let listed: Bool
 }
 
 extension Service {
@@ -189,25 +194,50 @@ extension Service {
 
     /// Creates the spaces of living profiles notified longer ago than the window and still
     /// pending, recorded as automatic creations by the system; then deletes the content of closed
-    /// spaces whose retention ended (see `Store.deleteContent`).
-    public func sweep(windowDays: Int? = nil, dryRun: Bool) throws -> SweepResult {
+    /// spaces whose retention ended (see `Store.deleteContent`). The register is walked by id in
+    /// groups of `groupSize`, one transaction each: memory stays flat (unless `list` keeps the
+    /// profiles concerned), and a killed sweep resumes where it stopped.
+    public func sweep(windowDays: Int? = nil, dryRun: Bool, list: Bool = false, groupSize: Int = 5_000) throws -> SweepResult {
         let now = clock.now()
         let days = windowDays ?? policy.creationWindowDays
         let cutoff = now.adding(seconds: -Int64(days) * 86_400)
-        let result = try store.transaction { () -> SweepResult in
-            let due = try store.pendingNotified(before: cutoff).filter { !$0.deceased }
-            let expired = try store.contentDue(at: now, limit: .max)
-            if !dryRun {
-                for p in due {
-                    try store.recordDecision(.automaticCreation, person: p, state: .active, now: now, channel: .automatic, actor: .system)
+        var result = SweepResult(windowDays: days, dryRun: dryRun, listed: list)
+        var after: Int64 = 0
+        while true {
+            let group = try store.transaction { () -> [Person] in
+                let group = try store.pendingNotified(before: cutoff, after: after, limit: groupSize)
+                if !dryRun {
+                    for p in group where !p.deceased {
+                        try store.recordDecision(.automaticCreation, person: p, state: .active, now: now, channel: .automatic, actor: .system)
+                    }
                 }
-                for p in expired {
+                return group
+            }
+            guard let last = group.last else { break }
+            after = last.id
+            let living = group.filter { !$0.deceased }
+            result.created += living.count
+            if list { result.createdProfiles += living }
+        }
+        // Retention: few at a time (each deletes several tables' rows), oldest deadline first.
+        if dryRun {
+            result.contentDeleted = try store.read { try store.contentDueCount(at: now) }
+            if list { result.contentDeletedProfiles = try store.read { try store.contentDue(at: now, limit: .max) } }
+            return result
+        }
+        while true {
+            let due = try store.transaction { () -> [Person] in
+                let due = try store.contentDue(at: now, limit: 500)
+                for p in due {
                     try store.deleteContent(of: p, reason: try store.closureRetention(personID: p.id) ?? "archive_10_years", now: now)
                 }
+                return due
             }
-            return SweepResult(created: due, contentDeleted: expired, windowDays: days, dryRun: dryRun)
+            if due.isEmpty { break }
+            result.contentDeleted += due.count
+            if list { result.contentDeletedProfiles += due }
         }
-        if !dryRun && !result.contentDeleted.isEmpty { store.truncateJournal() }
+        if result.contentDeleted > 0 { store.truncateJournal() }
         return result
     }
 }

@@ -68,7 +68,7 @@ extension Service {
                     continue
                 }
                 let envelope: Envelope
-                let bytes = try FileIO.read(m.entry.path, field: "outbox")
+                let bytes = try store.messageBody(m.entry, field: "outbox")
                 if channel == "email" {
                     envelope = .email(from: transports.mailFrom, to: recipient, messageID: m.messageID, message: bytes)
                 } else {

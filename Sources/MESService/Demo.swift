@@ -53,7 +53,7 @@ extension Service {
         let delivery = try requestCode(CodeRequest(card: card, birthDate: DemoData.martineBirthDate, via: .email))
         say("4 – Générer un nouveau code provisoire", "Un nouveau code provisoire a été envoyé. Par e-mail : \(delivery.masked)")
         guard let code = try outboxMessage(id: delivery.entry.id).code else {
-            throw MESError(.internal, "code absent du message \(delivery.entry.path)")
+            throw MESError(.internal, "code absent du message \(delivery.entry.id)")
         }
         say("8 – Lire le code reçu", "Message n° \(delivery.entry.id) dans la boîte d'envoi (mes outbox show \(delivery.entry.id))")
         let session = try identify(code: code, card: card)

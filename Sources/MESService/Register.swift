@@ -66,50 +66,74 @@ extension Service {
         try RosterImport.run(source, into: store, today: clock.now().parisDate)
     }
 
-    /// Sends notification codes (6 weeks) to the pending profiles never notified, in one
-    /// transaction whose messages are synced at once.
-    public func notify(forceLetter: Bool) throws -> NotificationWave {
+    /// Sends notification codes (6 weeks) to the pending profiles never notified: one message
+    /// per contact naming every profile it concerns (a family shares its NIR). The register is
+    /// walked by id in groups of `groupSize` profiles, one transaction each, so memory stays flat
+    /// and a killed wave resumes where it stopped, notifying nobody twice.
+    public func notify(forceLetter: Bool, groupSize: Int = 2_000) throws -> NotificationWave {
         let now = clock.now()
         var skipped = 0, notified = 0, byEmail = 0, messages = 0
-        try store.transaction {
-            // One message per contact: a holder's notification names every profile it concerns.
-            var groups: [Int64: (contact: Person, people: [Person])] = [:]
-            var order: [Int64] = []
-            for p in try store.unnotified() {
-                let c = try store.contact(for: p)
-                if groups[c.id] == nil { groups[c.id] = (c, []); order.append(c.id) }
-                groups[c.id]!.people.append(p)
-            }
-            for id in order {
-                let (contact, people) = groups[id]!
-                guard let channel = try notify(people, contact: contact, forceLetter: forceLetter, now: now, sync: false) else {
-                    skipped += people.count
-                    continue
+        var after: Int64 = 0
+        while true {
+            let more = try store.transaction { () -> Bool in
+                let group = try store.unnotified(after: after, limit: groupSize)
+                guard let last = group.last else { return false }
+                after = last.id
+                var families = Set<String>()
+                for p in group where families.insert(p.nir.compact).inserted {
+                    // The family's unnotified profiles, one message per contact, in order of first profile.
+                    // A family is handled once, at its first profile: one left unnotified there
+                    // (no postal address) was counted then.
+                    let family = try store.people(nir: p.nir).filter { $0.notifiedAt == nil && $0.state == .pending && !$0.deceased }
+                    if family.contains(where: { $0.id < p.id }) { continue }
+                    var byContact: [(contact: Person, people: [Person])] = []
+                    for q in family {
+                        let c = try store.contact(for: q)
+                        if let i = byContact.firstIndex(where: { $0.contact.id == c.id }) {
+                            byContact[i].people.append(q)
+                        } else {
+                            byContact.append((c, [q]))
+                        }
+                    }
+                    for (contact, people) in byContact {
+                        guard let channel = try notify(people, contact: contact, forceLetter: forceLetter, now: now, sync: false) else {
+                            skipped += people.count
+                            continue
+                        }
+                        messages += 1
+                        notified += people.count
+                        if channel == .email { byEmail += people.count }
+                    }
                 }
-                messages += 1
-                notified += people.count
-                if channel == .email { byEmail += people.count }
+                return true
             }
-            FileIO.syncFilesystem(store.outboxDirectory)
+            if !more { break }
         }
         return NotificationWave(notified: notified, byEmail: byEmail, withoutAddress: skipped, messages: messages)
     }
 
-    /// The outbox, oldest first; for one NIR's profiles when given.
-    public func outbox(nir: NIR?) throws -> [OutboxEntry] {
-        let entries = try store.outbox()
-        guard let nir else { return entries }
-        let ids = Set(try store.people(nir: nir).map(\.id))
-        return entries.filter { $0.personID.map(ids.contains) ?? false }
+    /// The outbox, oldest first, page by page (memory stays flat in its size): for one NIR's
+    /// profiles, from `since`, at most `limit` messages, as given.
+    public func outbox(nir: NIR? = nil, since: Instant? = nil, limit: Int? = nil, _ each: (OutboxEntry) throws -> Void) throws {
+        let people = try nir.map { nir in try store.read { try store.people(nir: nir).map(\.id) } }
+        if let people, people.isEmpty { return }
+        var after: Int64 = 0, left = limit ?? .max
+        while left > 0 {
+            let page = try store.read { try store.outboxPage(after: after, limit: min(left, 1_000), since: since, people: people) }
+            guard let last = page.last else { return }
+            after = last.id
+            left -= page.count
+            for m in page { try each(m) }
+        }
     }
 
     /// One message by number, or the last one (`nil`).
     public func outboxMessage(id: Int64?) throws -> OutboxMessage {
-        let entry = try id.map { try store.outboxEntry(id: $0) } ?? store.outbox().last
+        let entry = try id.map { try store.outboxEntry(id: $0) } ?? store.lastOutboxEntry()
         guard let m = entry else {
             throw MESError(.messageNotFound, "Message introuvable : \(id.map(String.init) ?? "last")", field: "ID")
         }
-        let raw = try FileIO.read(m.path, field: "ID")
+        let raw = try store.messageBody(m)
         let body = String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
         let codes = body.split(separator: "\n").filter { $0.contains("Code provisoire pour ") }.compactMap { MessageTemplates.code(in: String($0)) }
         return OutboxMessage(entry: m, body: body, code: MessageTemplates.code(in: body), codes: codes)
@@ -126,13 +150,19 @@ extension Service {
         let folders = ["", "/new", "/cur", "/tmp"].map { directory + $0 }
         for f in folders { try FileIO.refuseStoreFolder(f, storeDirectory: store.directory, field: "maildir") }
         for f in folders { _ = try FileIO.makeDirectory(f, field: "maildir") }
-        var written = 0
-        for m in try store.outbox() where m.channel == "email" {
-            let path = directory + "/new/\(m.id).mes:2,"
-            guard !FileIO.exists(path) else { continue }
-            try FileIO.writeAtomically(path, try FileIO.read(m.path, field: "outbox"), replace: false, field: "maildir",
-                                       storeDirectory: store.directory)
-            written += 1
+        var written = 0, after: Int64 = 0
+        // Page by page: memory stays flat in the size of the outbox.
+        while true {
+            let page = try store.read { try store.outboxPage(after: after, limit: 1_000) }
+            guard let last = page.last else { break }
+            after = last.id
+            for m in page where m.channel == "email" {
+                let path = directory + "/new/\(m.id).mes:2,"
+                guard !FileIO.exists(path) else { continue }
+                try FileIO.writeAtomically(path, try store.messageBody(m, field: "outbox"), replace: false, field: "maildir",
+                                           storeDirectory: store.directory)
+                written += 1
+            }
         }
         return written
     }

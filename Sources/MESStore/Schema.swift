@@ -228,5 +228,10 @@ enum Schema {
         ALTER TABLE otps_v7 RENAME TO otps;
         CREATE INDEX otps_person ON otps (person_id, purpose);
         """,
+        // 8: a message's bytes live in its row: the outbox writes no file per message (a national
+        // wave would be tens of millions of files). Older rows keep their file in outbox/.
+        """
+        ALTER TABLE outbox ADD COLUMN body BLOB;
+        """,
     ]
 }

@@ -1,4 +1,5 @@
 import MESCore
+import MESCrypto
 
 /// A message ready for delivery (already rendered).
 public struct OutgoingMessage: Sendable {
@@ -7,7 +8,7 @@ public struct OutgoingMessage: Sendable {
     /// Shown in listings: masked address or "courrier".
     public let recipientMasked: String
     public let subject: String
-    /// The file's bytes (.eml for e-mail, text for SMS and letters).
+    /// The message's bytes (RFC 5322 for e-mail, text for SMS and letters).
     public let body: [UInt8]
     /// Where a transport sends it: the e-mail address or the mobile number (nil for a letter).
     public let recipient: String?
@@ -22,8 +23,6 @@ public struct OutgoingMessage: Sendable {
         self.recipient = recipient
         self.messageID = messageID
     }
-
-    var fileExtension: String { channel == .email ? "eml" : "txt" }
 }
 
 /// Where a message stands in the queue.
@@ -55,7 +54,8 @@ public struct OutboxEntry: Sendable {
     public let channel: String
     public let recipientMasked: String
     public let subject: String
-    public let path: String
+    /// Where its bytes are kept for messages queued before schema 8 (nil: in the store).
+    public let file: String?
     public let createdAt: Instant
     public var status: DeliveryStatus = .queued
     public var attempts = 0
@@ -71,29 +71,60 @@ public struct QueuedMessage: Sendable {
     public let messageID: String
 }
 
-/// The outbox: each delivered message is a file under `outbox/`, listed in the database.
+/// The outbox: each delivered message is a row of the database, its bytes included, sealed
+/// with a key derived from the store's key (messages queued before schema 8 keep theirs in a
+/// file under `outbox/`).
 extension Store {
-    /// Writes the message file and its row. Run inside `transaction`, which removes the file if
-    /// the transaction does not commit. A file already at the new row's name belongs to no
-    /// committed message (the id is fresh under the write lock): it is what a process killed
-    /// before its commit left behind, and is replaced (a symbolic link is replaced, not followed).
+    /// Queues the message: one row, in the caller's transaction. `sync` is kept for callers
+    /// that batch their syncs; the commit makes the row durable.
     @discardableResult
     public func deliver(_ m: OutgoingMessage, to personID: Int64?, now: Instant, sync: Bool = true) throws -> OutboxEntry {
-        try db.run("""
-            INSERT INTO outbox (person_id, channel, recipient_masked, subject, file, created_at, status, recipient, message_id)
-            VALUES (?, ?, ?, ?, '', ?, ?, ?, ?)
-            """, personID.map { .int($0) } ?? .null, .text(m.channel.rawValue), .text(m.recipientMasked), .text(m.subject),
-                   .int(now.seconds), .text(m.channel == .letter ? DeliveryStatus.letter.rawValue : DeliveryStatus.queued.rawValue),
-                   m.recipient.map { .text($0) } ?? .null, .text(m.messageID))
-        let id = db.lastInsertID
-        let name = String(repeating: "0", count: max(0, 6 - String(id).count)) + "\(id)-\(m.channel.rawValue).\(m.fileExtension)"
-        try db.run("UPDATE outbox SET file = ? WHERE id = ?", .text(name), .int(id))
-        let path = outboxDirectory + "/" + name
-        // The store's own writer: the outbox guard that refuses every output aimed here does not apply.
-        try FileIO.Directory(outboxDirectory, field: "outbox", guarding: false).write(name, m.body, replace: true, sync: sync)
-        createdFiles.append(path)
-        return OutboxEntry(id: id, personID: personID, channel: m.channel.rawValue, recipientMasked: m.recipientMasked,
-                           subject: m.subject, path: path, createdAt: now, status: m.channel == .letter ? .letter : .queued)
+        try db.run(Self.insertMessage, personID.map { .int($0) } ?? .null, .text(m.channel.rawValue), .text(m.recipientMasked),
+                   .text(m.subject), .int(now.seconds),
+                   .text(m.channel == .letter ? DeliveryStatus.letter.rawValue : DeliveryStatus.queued.rawValue),
+                   m.recipient.map { .text($0) } ?? .null, .text(m.messageID), .blob(sealing.seal(m.body, context: Self.sealContext)))
+        return OutboxEntry(id: db.lastInsertID, personID: personID, channel: m.channel.rawValue, recipientMasked: m.recipientMasked,
+                           subject: m.subject, file: nil, createdAt: now, status: m.channel == .letter ? .letter : .queued)
+    }
+
+    static let insertMessage = """
+        INSERT INTO outbox (person_id, channel, recipient_masked, subject, file, created_at, status, recipient, message_id, body)
+        VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?)
+        """
+
+    static let sealContext = Array("mes-outbox-message-v1".utf8)
+
+    /// A message's bytes: from its row (sealed: the database never holds a code in clear), or
+    /// from its file for a message queued before schema 8.
+    public func messageBody(_ entry: OutboxEntry, field: String = "ID") throws -> [UInt8] {
+        if let file = entry.file { return try FileIO.read(file, field: field) }
+        let sealed = try db.first("SELECT body FROM outbox WHERE id = ?", .int(entry.id))?.blob(0) ?? []
+        guard let body = sealing.open(sealed, context: Self.sealContext) else {
+            throw MESError(.storeCorrupt, "Le message \(entry.id) de la boîte d'envoi est illisible (altéré, ou scellé par une autre clé).",
+                           field: field)
+        }
+        return body
+    }
+
+    /// The last message queued, if any.
+    public func lastOutboxEntry() throws -> OutboxEntry? {
+        try db.first(Self.entryColumns + " ORDER BY id DESC LIMIT 1").map(entry(from:))
+    }
+
+    /// Messages after `after` (by number), oldest first, at most `limit`; from `since` on when
+    /// given; for one person's profiles (`people`) when given. A page of the outbox, for
+    /// listings that stream.
+    public func outboxPage(after: Int64, limit: Int, since: Instant? = nil, people: [Int64]? = nil) throws -> [OutboxEntry] {
+        var sql = Self.entryColumns + " WHERE id > ?"
+        var args: [SQLValue] = [.int(after)]
+        if let since { sql += " AND created_at >= ?"; args.append(.int(since.seconds)) }
+        if let people {
+            sql += " AND person_id IN (" + people.map { _ in "?" }.joined(separator: ",") + ")"
+            args += people.map { .int($0) }
+        }
+        sql += " ORDER BY id LIMIT ?"
+        args.append(.int(Int64(limit)))
+        return try db.query(sql, args).map(entry(from:))
     }
 
     public func outbox(personID: Int64? = nil) throws -> [OutboxEntry] {
@@ -114,7 +145,7 @@ extension Store {
 
     private func entry(from r: Row) -> OutboxEntry {
         OutboxEntry(id: r.int(0)!, personID: r.int(1), channel: r.text(2)!, recipientMasked: r.text(3)!, subject: r.text(4)!,
-                    path: outboxDirectory + "/" + r.text(5)!, createdAt: Instant(seconds: r.int(6)!),
+                    file: (r.text(5) ?? "").isEmpty ? nil : outboxDirectory + "/" + r.text(5)!, createdAt: Instant(seconds: r.int(6)!),
                     status: DeliveryStatus(rawValue: r.text(7) ?? "") ?? .queued, attempts: Int(r.int(8) ?? 0), lastError: r.text(9),
                     sentAt: r.int(10).map(Instant.init(seconds:)))
     }

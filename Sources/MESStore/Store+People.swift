@@ -69,15 +69,19 @@ extension Store {
     }
 
     /// Pending, living profiles never notified (for `mes notify`).
-    public func unnotified() throws -> [Person] {
-        try db.query("SELECT \(Self.personColumns) FROM people WHERE notified_at IS NULL AND state = 'pending' AND deceased = 0 ORDER BY id")
-            .map(person(from:))
+    public func unnotified(after: Int64 = 0, limit: Int = .max) throws -> [Person] {
+        try db.query("""
+            SELECT \(Self.personColumns) FROM people WHERE id > ? AND notified_at IS NULL AND state = 'pending' AND deceased = 0
+            ORDER BY id LIMIT ?
+            """, .int(after), .int(Int64(limit))).map(person(from:))
     }
 
-    /// Pending profiles notified before `cutoff` (for `mes sweep`).
-    public func pendingNotified(before cutoff: Instant) throws -> [Person] {
-        try db.query("SELECT \(Self.personColumns) FROM people WHERE state = 'pending' AND notified_at IS NOT NULL AND notified_at <= ? ORDER BY id",
-                     .int(cutoff.seconds)).map(person(from:))
+    /// Pending profiles notified before `cutoff` (for `mes sweep`), after `after` by id, at most `limit`.
+    public func pendingNotified(before cutoff: Instant, after: Int64 = 0, limit: Int = .max) throws -> [Person] {
+        try db.query("""
+            SELECT \(Self.personColumns) FROM people WHERE id > ? AND state = 'pending' AND notified_at IS NOT NULL AND notified_at <= ?
+            ORDER BY id LIMIT ?
+            """, .int(after), .int(cutoff.seconds), .int(Int64(limit))).map(person(from:))
     }
 
     public func markNotified(_ id: Int64, at: Instant) throws {

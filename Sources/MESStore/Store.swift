@@ -5,7 +5,7 @@ import MESCore
 import MESCrypto
 
 /// The data directory: `mes.db` (SQLite, WAL), `secret.key` (the per-store HMAC key),
-/// `outbox/` (delivered messages) and `receipts/` (default place for receipts).
+/// `outbox/` (messages of older versions) and `receipts/` (default place for receipts).
 /// Directories are 0700 and files 0600.
 public final class Store {
     public let directory: String
@@ -14,6 +14,8 @@ public final class Store {
     let secret: [UInt8]
     /// The same key, set up once for many MACs.
     lazy var hmac = HMACKey(key: secret)
+    /// The key that seals queued messages (they carry codes), derived from the store's key.
+    lazy var sealing = SealingKey(key: Crypto.hmacSHA256(key: secret, "mes-outbox-sealing-v1"))
     /// What was fixed when the store was opened (a data directory or key readable by others,
     /// brought back to 0700/0600), in French, for the person to be told.
     public private(set) var notes: [String] = []
@@ -27,7 +29,7 @@ public final class Store {
 
     /// What the store is and how it keeps data safe (the STORE section of mes(1)).
     public static let manual = """
-    The data directory holds mes.db (SQLite in WAL mode, synchronous=FULL, a versioned schema migrated on open), secret.key, outbox/ (every delivered e-mail as an RFC 5322 .eml file, SMS and letters as text) and receipts/ (receipts written by default). Directories are created 0700 and files 0600.
+    The data directory holds mes.db (SQLite in WAL mode, synchronous=FULL, a versioned schema migrated on open), secret.key, outbox/ (messages queued before schema 8, as files; newer ones are rows of mes.db, their bytes sealed with AES-256-GCM under a key derived from secret.key, so that the database alone holds no code in clear) and receipts/ (receipts written by default). Directories are created 0700 and files 0600.
 
     Every command's writes happen in one BEGIN IMMEDIATE transaction, together with the files it creates (outbox messages, receipts): a command that fails changes nothing, except that a wrong code on a known card is recorded for the lockout. Files are written to a temporary name, synced and then linked or renamed. Several mes processes may use one store at once: a busy store is retried (5-second busy timeout, then up to 8 retries with backoff) before exit 75.
     """

@@ -33,6 +33,7 @@ import Testing
             cd \(packageRoot.path)
             \(blocks.joined(separator: "\n").replacingOccurrences(of: "/tmp/mes-example", with: work.appendingPathComponent("store").path)
                 .replacingOccurrences(of: "justificatif.pdf", with: work.appendingPathComponent("justificatif.pdf").path)
+                .replacingOccurrences(of: "cloture.pdf", with: work.appendingPathComponent("cloture.pdf").path)
                 .replacingOccurrences(of: "justificatifs/", with: work.appendingPathComponent("justificatifs").path + "/")
                 .replacingOccurrences(of: " registre.csv", with: " " + work.appendingPathComponent("registre.csv").path)
                 .replacingOccurrences(of: " adherents.csv", with: " " + work.appendingPathComponent("adherents.csv").path)

@@ -51,3 +51,31 @@ import MESCore
         }
     }
 }
+
+/// AES-256-GCM sealing of queued messages.
+@Suite struct SealingKeyTests {
+    let key = SealingKey(key: [UInt8](repeating: 7, count: 32))
+    let context = Array("ctx".utf8)
+
+    @Test func aSealedBoxOpensOnlyWithItsKeyAndContextUnchanged() {
+        let message = Array("Code provisoire pour Martine : HuqZF3KXCz8k".utf8)
+        let box = key.seal(message, context: context)
+        #expect(box.count == message.count + 28)
+        #expect(!box.indices.dropLast(message.count).contains { Array(box[$0..<min($0 + 12, box.count)]) == Array("HuqZF3KXCz8k".utf8) })
+        #expect(key.open(box, context: context) == message)
+        #expect(key.open(box, context: Array("other".utf8)) == nil)
+        #expect(SealingKey(key: [UInt8](repeating: 8, count: 32)).open(box, context: context) == nil)
+        for i in [0, 12, box.count - 1] {
+            var altered = box
+            altered[i] ^= 1
+            #expect(key.open(altered, context: context) == nil, "byte \(i)")
+        }
+        #expect(key.open(Array(box.prefix(27)), context: context) == nil)
+    }
+
+    @Test func eachSealUsesAFreshNonceAndEmptyMessagesSealToo() {
+        let a = key.seal([1, 2, 3]), b = key.seal([1, 2, 3])
+        #expect(a != b && Array(a.prefix(12)) != Array(b.prefix(12)))
+        #expect(key.open(key.seal([])) == [])
+    }
+}

@@ -264,13 +264,14 @@ struct Harness {
         #expect(h.error { _ = try h.service.login(username: "martine.l", password: "Soleil#2022x", via: nil) }?.code == .identityNotFound)
         let wave = try h.service.notify(forceLetter: false)
         #expect(wave.notified > 0)
-        #expect(try h.service.sweep(dryRun: false).created.isEmpty)
+        #expect(try h.service.sweep(dryRun: false).created == 0)
         h.clock.advance(43 * 86_400)
-        let dry = try h.service.sweep(dryRun: true)
-        #expect(dry.created.count == wave.notified - 0 && dry.dryRun)
-        let swept = try h.service.sweep(dryRun: false)
-        #expect(swept.created.count == dry.created.count)
-        #expect(try h.service.sweep(dryRun: false).created.isEmpty)
+        let dry = try h.service.sweep(dryRun: true, list: true)
+        #expect(dry.created == wave.notified && dry.dryRun && dry.createdProfiles.count == dry.created)
+        // Groups of 2: the same result, walked in several transactions.
+        let swept = try h.service.sweep(dryRun: false, groupSize: 2)
+        #expect(swept.created == dry.created && swept.createdProfiles.isEmpty)
+        #expect(try h.service.sweep(dryRun: false).created == 0)
     }
 }
 
@@ -302,11 +303,29 @@ struct Harness {
         #expect(BirthDateRule.validate("01/01/1869", today: CalendarDate(year: 2022, month: 2, day: 3)!) == .failure(.tooOld))
     }
 
+    /// The wave walks the register in groups: one profile per group gives the same messages
+    /// (a family in one message, whatever the group its profiles fall in) as one big group.
+    @Test func notificationGroupsDoNotChangeTheMessages() throws {
+        let big = try Harness(), small = try Harness()
+        let a = try big.service.notify(forceLetter: false)
+        let b = try small.service.notify(forceLetter: false, groupSize: 1)
+        #expect(a.notified == b.notified && a.messages == b.messages && a.withoutAddress == b.withoutAddress && a.byEmail == b.byEmail)
+        #expect(big.transport.sent.map(\.subject) == small.transport.sent.map(\.subject))
+        #expect(big.transport.sent.map(\.recipientMasked) == small.transport.sent.map(\.recipientMasked))
+        #expect(a.messages < a.notified, "a family gets one message")
+        // Nobody twice, and the profiles left without an address are counted once per wave.
+        let again = try small.service.notify(forceLetter: false, groupSize: 1)
+        #expect(again.notified == 0 && again.messages == 0 && again.withoutAddress == a.withoutAddress)
+    }
+
     @Test func theOutboxFiltersByNIRAndShowsTheCode() throws {
         let h = try Harness()
         _ = try h.service.requestCode(CodeRequest(card: Harness.martine, birthDate: DemoData.martineBirthDate))
-        #expect(try h.service.outbox(nir: DemoData.martineNIR).count == 1)
-        #expect(try h.service.outbox(nir: DemoData.nir("2900631555101")).isEmpty)
+        var seen: [Int64] = []
+        try h.service.outbox(nir: DemoData.martineNIR) { seen.append($0.id) }
+        #expect(seen.count == 1)
+        try h.service.outbox(nir: DemoData.nir("2900631555101")) { seen.append($0.id) }
+        #expect(seen.count == 1)
         #expect(try h.service.outboxMessage(id: nil).code == Harness.code)
         #expect(h.error { _ = try h.service.outboxMessage(id: 42) }?.code == .messageNotFound)
     }

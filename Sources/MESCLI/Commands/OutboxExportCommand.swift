@@ -7,7 +7,7 @@ enum OutboxExportCommand {
     static var spec: CommandSpec {
         CommandSpec(
             ["outbox", "export"], summary: "Write the outbox's e-mails into a Maildir that any mail reader opens.",
-            discussion: "Each e-mail becomes DIR/new/<id>.mes:2, (Maildir format; cur/ and tmp/ are created); an existing message file is left as it is, so exporting again adds only new messages. SMS and letters are text files in the store's outbox/.",
+            discussion: "Each e-mail becomes DIR/new/<id>.mes:2, (Maildir format; cur/ and tmp/ are created); an existing message file is left as it is, so exporting again adds only new messages. SMS and letters stay in the store (mes outbox show ID).",
             options: [.value("maildir", "DIR", "The Maildir to write (created if needed).", directory: true, required: true)],
             examples: ["mes outbox export --maildir ~/Maildir/mes && mutt -f ~/Maildir/mes"], run: run)
     }

@@ -6,13 +6,19 @@ enum OutboxListCommand {
     static var spec: CommandSpec {
         CommandSpec(
             ["outbox", "list"], summary: "List delivered e-mails, SMS and letters.",
-            discussion: "Each message is a file in DIR/outbox/ (.eml for e-mail). Destinations are shown masked.",
-            options: [.value("nir", "NIR", "Only messages for this NIR's profiles.")],
-            examples: ["mes outbox list --json"], run: run)
+            discussion: "Oldest first, as the list is read (memory stays flat in the size of the outbox). Each message is kept in the store with its bytes (mes outbox show ID; mes outbox export --maildir DIR). Destinations are shown masked.",
+            options: [.value("nir", "NIR", "Only messages for this NIR's profiles."),
+                      .value("since", "TIME", "Only messages queued from this day (2022-02-03) or time (2022-02-03T10:00:00Z) on."),
+                      .value("limit", "N", "At most N messages.")],
+            examples: ["mes outbox list --json", "mes outbox list --since 2022-02-03 --limit 20"], run: run)
     }
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         let nir = inv.value("nir") != nil ? try Args.nir(inv) : nil
-        ctx.emit(OutboxListing(entries: try ctx.service().outbox(nir: nir)))
+        let (since, limit) = (try Args.instant(inv, "since"), try Args.limit(inv))
+        let service = try ctx.service()
+        try ctx.emitList(key: "messages", empty: "Aucun message.", text: OutboxListing.line, json: { .object(OutboxListing.json($0)) }) {
+            try service.outbox(nir: nir, since: since, limit: limit, $0)
+        }
     }
 }

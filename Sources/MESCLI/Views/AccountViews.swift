@@ -63,17 +63,20 @@ extension Closure: Report {
 
 extension SweepResult: Report {
     public var text: String {
-        "\(created.count) espaces \(dryRun ? "seraient créés" : "créés automatiquement") (fenêtre de \(windowDays) jours)."
-            + created.map { "\n  [\($0.id)] \(Masking.nir($0.nir)) notifié le \($0.notifiedAt?.parisDate.french ?? "?")" }.joined()
-            + "\n\(contentDeleted.count) espaces clôturés \(dryRun ? "verraient" : "ont vu") leur contenu supprimé (fin de conservation)."
-            + contentDeleted.map { "\n  [\($0.id)] \(Masking.nir($0.nir))" }.joined()
+        "\(created) espaces \(dryRun ? "seraient créés" : "créés automatiquement") (fenêtre de \(windowDays) jours)."
+            + createdProfiles.map { "\n  [\($0.id)] \(Masking.nir($0.nir)) notifié le \($0.notifiedAt?.parisDate.french ?? "?")" }.joined()
+            + "\n\(contentDeleted) espaces clôturés \(dryRun ? "verraient" : "ont vu") leur contenu supprimé (fin de conservation)."
+            + contentDeletedProfiles.map { "\n  [\($0.id)] \(Masking.nir($0.nir))" }.joined()
     }
 
     public var json: JSON {
-        .obj([("status", .string(dryRun ? "dry_run" : "swept")), ("created", .int(created.count)),
-              ("window_days", .int(windowDays)), ("profiles", .array(created.map { .int(Int($0.id)) })),
-              ("content_deleted", .int(contentDeleted.count)),
-              ("content_deleted_profiles", .array(contentDeleted.map { .int(Int($0.id)) }))])
+        var pairs: [(String, JSON)] = [("status", .string(dryRun ? "dry_run" : "swept")), ("created", .int(created)),
+                                       ("window_days", .int(windowDays)), ("content_deleted", .int(contentDeleted))]
+        if listed {
+            pairs.append(("profiles", .array(createdProfiles.map { .int(Int($0.id)) })))
+            pairs.append(("content_deleted_profiles", .array(contentDeletedProfiles.map { .int(Int($0.id)) })))
+        }
+        return .obj(pairs)
     }
 }
 

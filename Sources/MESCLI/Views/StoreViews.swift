@@ -32,16 +32,17 @@ struct OutboxListing: Report {
 
     static func json(_ m: OutboxEntry) -> [(String, JSON)] {
         [("id", .int(Int(m.id))), ("channel", .string(m.channel)), ("to", .string(m.recipientMasked)),
-         ("subject", .string(m.subject)), ("created_at", .string(m.createdAt.iso8601)), ("file", .string(m.path)),
+         ("subject", .string(m.subject)), ("created_at", .string(m.createdAt.iso8601)), ("file", m.file.map { .string($0) } ?? .null),
          ("status", .string(m.status.rawValue)), ("attempts", .int(m.attempts)), ("last_error", m.lastError.map { .string($0) } ?? .null),
          ("sent_at", m.sentAt.map { .string($0.iso8601) } ?? .null)]
     }
 
-    var text: String {
-        entries.isEmpty ? "Aucun message." : entries.map {
-            "\($0.id)\t\($0.createdAt.iso8601)\t\($0.channel)\t\($0.recipientMasked)\t\($0.status.french)\t\($0.subject)"
-        }.joined(separator: "\n")
+    /// One message as a line of the text listing.
+    static func line(_ m: OutboxEntry) -> String {
+        "\(m.id)\t\(m.createdAt.iso8601)\t\(m.channel)\t\(m.recipientMasked)\t\(m.status.french)\t\(m.subject)"
     }
+
+    var text: String { entries.isEmpty ? "Aucun message." : entries.map(Self.line).joined(separator: "\n") }
 
     var json: JSON { .obj([("messages", .array(entries.map { .object(Self.json($0)) }))]) }
 }
