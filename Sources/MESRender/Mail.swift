@@ -3,7 +3,7 @@ import MESCore
 
 /// An RFC 5322 e-mail in UTF-8 (8bit body, RFC 2047 encoded headers, CRLF line ends).
 public struct Email: Sendable {
-    public var from = "Mon espace santé <ne-pas-repondre@monespacesante.fr>"
+    public var from = Email.defaultFrom
     public var to: String
     public var subject: String
     public var date: Instant
@@ -18,22 +18,38 @@ public struct Email: Sendable {
         self.body = body
     }
 
-    /// The `.eml` bytes.
+    /// The `.eml` bytes: the headers, an empty line, then the body with its line ends as CRLF
+    /// (one more CRLF unless it ends with a lone LF). Byte by byte: a notification wave renders
+    /// millions of these.
     public func rendered() -> [UInt8] {
-        var lines = [
-            "From: " + Self.encodeAddress(from),
-            "To: <\(to)>",
-            "Subject: " + Self.encodeWord(subject),
-            "Date: " + Self.rfc5322Date(date),
-            "Message-ID: <\(messageID)>",
-            "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: 8bit",
-            "",
-        ]
-        lines += body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        return Array(lines.joined(separator: "\r\n").utf8) + (body.hasSuffix("\n") ? [] : [0x0D, 0x0A])
+        var out: [UInt8] = []
+        out.reserveCapacity(320 + body.utf8.count + body.utf8.count / 24)
+        out += (from == Self.defaultFrom ? Self.defaultFromHeader : "From: " + Self.encodeAddress(from)).utf8
+        out += "\r\nTo: <\(to)>\r\nSubject: ".utf8
+        out += Self.encodeWord(subject).utf8
+        out += "\r\nDate: ".utf8
+        out += Self.rfc5322Date(date).utf8
+        out += "\r\nMessage-ID: <\(messageID)>\r\n".utf8
+        out += Self.fixedHeaders
+        // A line end that is already CRLF stays as it is.
+        var body = body
+        body.withUTF8 { b in
+            var start = 0
+            for i in 0..<b.count where b[i] == 0x0A {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i]))
+                if i == 0 || b[i - 1] != 0x0D { out.append(0x0D) }
+                out.append(0x0A)
+                start = i + 1
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start...]))
+            if b.isEmpty || b[b.count - 1] != 0x0A || (b.count > 1 && b[b.count - 2] == 0x0D) { out += [0x0D, 0x0A] }
+        }
+        return out
     }
+
+    static let defaultFrom = "Mon espace santé <ne-pas-repondre@monespacesante.fr>"
+    static let defaultFromHeader = "From: " + encodeAddress(defaultFrom)
+    static let fixedHeaders = Array("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n".utf8)
 
     /// RFC 2047 B-encoding when the text is not plain ASCII.
     static func encodeWord(_ s: String) -> String {

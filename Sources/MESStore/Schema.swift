@@ -228,10 +228,14 @@ enum Schema {
         ALTER TABLE otps_v7 RENAME TO otps;
         CREATE INDEX otps_person ON otps (person_id, purpose);
         """,
-        // 8: a message's bytes live in its row: the outbox writes no file per message (a national
-        // wave would be tens of millions of files). Older rows keep their file in outbox/.
+        // 8: a message's bytes live in the database, sealed: the outbox writes no file per message
+        // (a national wave would be tens of millions of files). In a table of their own, so that
+        // the queue's rows stay small for listings and sends. Older rows keep their file in outbox/.
         """
-        ALTER TABLE outbox ADD COLUMN body BLOB;
+        CREATE TABLE outbox_bodies (
+            id INTEGER PRIMARY KEY REFERENCES outbox(id),
+            sealed BLOB NOT NULL
+        );
         """,
     ]
 }

@@ -82,15 +82,18 @@ extension Store {
         try db.run(Self.insertMessage, personID.map { .int($0) } ?? .null, .text(m.channel.rawValue), .text(m.recipientMasked),
                    .text(m.subject), .int(now.seconds),
                    .text(m.channel == .letter ? DeliveryStatus.letter.rawValue : DeliveryStatus.queued.rawValue),
-                   m.recipient.map { .text($0) } ?? .null, .text(m.messageID), .blob(sealing.seal(m.body, context: Self.sealContext)))
-        return OutboxEntry(id: db.lastInsertID, personID: personID, channel: m.channel.rawValue, recipientMasked: m.recipientMasked,
+                   m.recipient.map { .text($0) } ?? .null, .text(m.messageID))
+        let id = db.lastInsertID
+        try db.run(Self.insertBody, .int(id), .blob(sealing.seal(m.body, context: Self.sealContext)))
+        return OutboxEntry(id: id, personID: personID, channel: m.channel.rawValue, recipientMasked: m.recipientMasked,
                            subject: m.subject, file: nil, createdAt: now, status: m.channel == .letter ? .letter : .queued)
     }
 
     static let insertMessage = """
-        INSERT INTO outbox (person_id, channel, recipient_masked, subject, file, created_at, status, recipient, message_id, body)
-        VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?)
+        INSERT INTO outbox (person_id, channel, recipient_masked, subject, file, created_at, status, recipient, message_id)
+        VALUES (?, ?, ?, ?, '', ?, ?, ?, ?)
         """
+    static let insertBody = "INSERT INTO outbox_bodies (id, sealed) VALUES (?, ?)"
 
     static let sealContext = Array("mes-outbox-message-v1".utf8)
 
@@ -98,7 +101,7 @@ extension Store {
     /// from its file for a message queued before schema 8.
     public func messageBody(_ entry: OutboxEntry, field: String = "ID") throws -> [UInt8] {
         if let file = entry.file { return try FileIO.read(file, field: field) }
-        let sealed = try db.first("SELECT body FROM outbox WHERE id = ?", .int(entry.id))?.blob(0) ?? []
+        let sealed = try db.first("SELECT sealed FROM outbox_bodies WHERE id = ?", .int(entry.id))?.blob(0) ?? []
         guard let body = sealing.open(sealed, context: Self.sealContext) else {
             throw MESError(.storeCorrupt, "Le message \(entry.id) de la boîte d'envoi est illisible (altéré, ou scellé par une autre clé).",
                            field: field)

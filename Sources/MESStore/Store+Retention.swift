@@ -45,6 +45,7 @@ extension Store {
         // Codes that no decision or session refers to (the rest is the decisions' trace).
         try db.run("DELETE FROM codes WHERE person_id = ? AND id NOT IN (SELECT code_id FROM decisions WHERE code_id IS NOT NULL)", id)
         let files = try db.query("SELECT file FROM outbox WHERE person_id = ?", id).compactMap { $0.text(0) }
+        try db.run("DELETE FROM outbox_bodies WHERE id IN (SELECT id FROM outbox WHERE person_id = ?)", id)
         try db.run("DELETE FROM outbox WHERE person_id = ?", id)
         for name in files where !name.isEmpty && !name.contains("/") { FileIO.remove(outboxDirectory + "/" + name) }
         try db.run("UPDATE people SET email = NULL, mobile = NULL, delete_content_after = NULL WHERE id = ?", id)

@@ -98,11 +98,14 @@ public final class Store {
 
     /// The page cache of a connection (`PRAGMA cache_size`: negative is KiB).
     static let cacheSize = -65_536
+    /// At most this much of the database is mapped: with the page cache, what bounds a
+    /// command's memory whatever the size of the store (under 200 MB in all).
+    static let mmapSize = 64 << 20
 
     private static func openDatabase(_ path: String, create: Bool) throws -> Database {
         let db = try Database(path: path, create: create)
         try db.retryingBusy {
-            try db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=\(cacheSize); PRAGMA mmap_size=268435456;")
+            try db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=\(cacheSize); PRAGMA mmap_size=\(mmapSize);")
         }
         return db
     }

@@ -127,6 +127,20 @@ import MESCore
 }
 
 @Suite struct MailTests {
+    /// The byte-by-byte renderer gives what the line-by-line one gave (CRLF line ends, one
+    /// more CRLF unless the body ends with a line end; a lone CR stays).
+    @Test func renderingIsTheLineByLineRendering() {
+        for body in ["", "\n", "a", "a\n", "a\nb", "a\n\nb\n", "é\r\nx", "\n\n", "Code provisoire pour Léa : X\nfin"] {
+            let m = Email(to: "a@b.fr", subject: "Objet é", date: Instant(seconds: 1_643_882_400), messageID: "1@x", body: body)
+            var lines = ["From: " + Email.encodeAddress(m.from), "To: <a@b.fr>", "Subject: " + Email.encodeWord("Objet é"),
+                         "Date: " + Email.rfc5322Date(m.date), "Message-ID: <1@x>", "MIME-Version: 1.0",
+                         "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", ""]
+            lines += body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let expected = Array(lines.joined(separator: "\r\n").utf8) + (body.hasSuffix("\n") ? [] : [0x0D, 0x0A])
+            #expect(m.rendered() == expected, "\(body.debugDescription)")
+        }
+    }
+
     @Test func emailHeadersAreRFC5322() {
         let m = Email(to: "a@b.fr", subject: "Votre code provisoire Mon espace santé", date: Instant.parse("2022-02-03T10:00:00Z")!,
                       messageID: "1@mes.invalid", body: "Bonjour,\nligne")
