@@ -39,43 +39,45 @@ function __mes_takes_value --argument-names path option
             return 0
         case 'fixtures|--roster' 'fixtures|--members' 'notify|--via' 'outbox list|--nir'
             return 0
-        case 'outbox send|--limit' 'outbox export|--maildir' 'history|--nir' 'code generate|--nir'
+        case 'outbox send|--limit' 'outbox export|--maildir' 'history|--nir' 'history|--since'
             return 0
-        case 'code generate|--birth-date' 'code generate|--card' 'code generate|--serial' 'code generate|--via'
+        case 'history|--until' 'history|--channel' 'history|--actor' 'history|--limit'
             return 0
-        case 'code generate|--first-name' 'identify|--code' 'identify|--code-file' 'identify|--nir'
+        case 'code generate|--nir' 'code generate|--birth-date' 'code generate|--card' 'code generate|--serial'
             return 0
-        case 'identify|--card' 'identify|--serial' 'oppose|--session' 'oppose|--session-file'
+        case 'code generate|--via' 'code generate|--first-name' 'identify|--code' 'identify|--code-file'
             return 0
-        case 'oppose|--code' 'oppose|--code-file' 'oppose|--nir' 'oppose|--card'
+        case 'identify|--nir' 'identify|--card' 'identify|--serial' 'oppose|--session'
             return 0
-        case 'oppose|--serial' 'oppose|--receipt' 'oppose|--adviser' 'oppose|--birth-date'
+        case 'oppose|--session-file' 'oppose|--code' 'oppose|--code-file' 'oppose|--nir'
             return 0
-        case 'oppose|--last-name' 'oppose|--first-name' 'contacts show|--session' 'contacts show|--session-file'
+        case 'oppose|--card' 'oppose|--serial' 'oppose|--receipt' 'oppose|--adviser'
             return 0
-        case 'contacts show|--nir' 'contacts show|--birth-date' 'contacts show|--card' 'contacts show|--serial'
+        case 'oppose|--birth-date' 'oppose|--last-name' 'oppose|--first-name' 'contacts show|--session'
             return 0
-        case 'contacts show|--first-name' 'activate|--session' 'activate|--session-file' 'activate|--username'
+        case 'contacts show|--session-file' 'contacts show|--nir' 'contacts show|--birth-date' 'contacts show|--card'
             return 0
-        case 'activate|--password-file' 'activate|--email' 'activate|--email-otp' 'activate|--email-otp-file'
+        case 'contacts show|--serial' 'contacts show|--first-name' 'activate|--session' 'activate|--session-file'
             return 0
-        case 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file' 'close|--session'
+        case 'activate|--username' 'activate|--password-file' 'activate|--email' 'activate|--email-otp'
             return 0
-        case 'close|--session-file' 'sweep|--window-days' 'login|--username' 'login|--password-file'
+        case 'activate|--email-otp-file' 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file'
             return 0
-        case 'login|--via' 'login|--otp' 'login|--otp-file' 'logout|--session'
+        case 'close|--session' 'close|--session-file' 'sweep|--window-days' 'login|--username'
             return 0
-        case 'logout|--session-file' 'profiles list|--session' 'profiles list|--session-file' 'profiles oppose|--session'
+        case 'login|--password-file' 'login|--via' 'login|--otp' 'login|--otp-file'
             return 0
-        case 'profiles oppose|--session-file' 'profiles oppose|--profile' 'profiles oppose|--receipt' 'profiles activate|--session'
+        case 'logout|--session' 'logout|--session-file' 'profiles list|--session' 'profiles list|--session-file'
             return 0
-        case 'profiles activate|--session-file' 'profiles activate|--profile' 'receipt|--session' 'receipt|--session-file'
+        case 'profiles oppose|--session' 'profiles oppose|--session-file' 'profiles oppose|--profile' 'profiles oppose|--receipt'
             return 0
-        case 'receipt|--id' 'receipt|--format' 'receipt|--output' 'receipt|-o'
+        case 'profiles activate|--session' 'profiles activate|--session-file' 'profiles activate|--profile' 'receipt|--session'
             return 0
-        case 'receipt verify|--cert' 'batch oppose|--receipts' 'batch oppose|--association' 'batch oppose|--group-size'
+        case 'receipt|--session-file' 'receipt|--id' 'receipt|--format' 'receipt|--output'
             return 0
-        case 'batch oppose|--report' '*|--store' '*|--now'
+        case 'receipt|-o' 'receipt verify|--cert' 'batch oppose|--receipts' 'batch oppose|--association'
+            return 0
+        case 'batch oppose|--group-size' 'batch oppose|--report' '*|--store' '*|--now'
             return 0
     end
     return 1
@@ -219,6 +221,11 @@ complete -c mes -n '__mes_options_of "outbox list"' -l nir -x -d 'Only messages 
 complete -c mes -n '__mes_options_of "outbox send"' -l limit -x -d 'Send at most N messages (default: all that are due).'
 complete -c mes -n '__mes_options_of "outbox export"' -l maildir -x -a '(__fish_complete_directories (commandline -ct) directory)' -d 'The Maildir to write (created if needed).'
 complete -c mes -n '__mes_options_of "history"' -l nir -x -d 'Only this NIR\'s profiles.'
+complete -c mes -n '__mes_options_of "history"' -l since -x -d 'From this date or instant (inclusive).'
+complete -c mes -n '__mes_options_of "history"' -l until -x -d 'Up to this date or instant (inclusive).'
+complete -c mes -n '__mes_options_of "history"' -l channel -x -a 'web phone batch automatic' -d 'Only decisions and events of this channel.'
+complete -c mes -n '__mes_options_of "history"' -l actor -x -d 'Only this actor kind or actor id (an adviser, an association).'
+complete -c mes -n '__mes_options_of "history"' -l limit -x -d 'At most N events.'
 complete -c mes -n '__mes_options_of "code generate"' -l nir -x -d 'Social-security number (spaces allowed).'
 complete -c mes -n '__mes_options_of "code generate"' -l birth-date -x -d 'Birth date of the person concerned (JJ/MM/AAAA or AAAA-MM-JJ).'
 complete -c mes -n '__mes_options_of "code generate"' -l card -x -a 'photo plain' -d 'Carte Vitale model.'
@@ -307,9 +314,9 @@ complete -c mes -n '__mes_argument "receipt verify" 0' -F
 complete -c mes -n '__mes_argument "key import" 0' -F
 complete -c mes -n '__mes_argument "key import" 1' -F
 complete -c mes -n '__mes_options_of "batch oppose"' -l receipts -x -a '(__fish_complete_directories (commandline -ct) directory)' -d 'Directory for the receipts (created if needed).'
-complete -c mes -n '__mes_options_of "batch oppose"' -l request-codes -d 'For rows without a code: send the member an on-demand code (needs birth_date).'
+complete -c mes -n '__mes_options_of "batch oppose"' -l request-codes -d 'For rows without a usable code (none, expired, used, superseded): send the member a code by letter, valid 6 weeks (needs birth_date).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l association -x -d 'Who files, recorded in the audit trail (default: association).'
-complete -c mes -n '__mes_options_of "batch oppose"' -l legal-representative -d 'The association certifies acting as legal representative for minors.'
+complete -c mes -n '__mes_options_of "batch oppose"' -l legal-representative -d 'The association certifies acting as legal representative for every minor (rows whose legal_representative cell is empty).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l group-size -x -d 'Rows per transaction (default 2000): fewer means less work lost to a crash, more means fewer syncs.'
 complete -c mes -n '__mes_options_of "batch oppose"' -l mail-receipts -d 'E-mail each member filed now their signed receipt (rows with an email column).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l report -r -F -d 'Write the association\'s report (CSV, \';\', UTF-8 with BOM).'

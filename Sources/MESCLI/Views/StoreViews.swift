@@ -57,31 +57,54 @@ extension OutboxMessage: Report {
 }
 
 /// The audit trail; NIRs in full only when the user typed one.
-struct HistoryListing: Report {
-    let entries: [Store.AuditEntry]
+/// The audit trail, written as it is read: tab-separated lines for people (cells that could
+/// be formulas or terminal controls neutralised), or one JSON document `{"events": [...]}`
+/// whose events are written one by one.
+final class HistoryListing {
+    let ctx: Context
     let nirGiven: Bool
+    private var count = 0
+
+    init(_ ctx: Context, nirGiven: Bool) {
+        self.ctx = ctx
+        self.nirGiven = nirGiven
+    }
 
     func who(_ p: Person?) -> String {
         guard let p else { return "" }
         return "\(p.displayName) (\(nirGiven ? p.nir.formatted : Masking.nir(p.nir)))"
     }
 
-    var text: String {
-        entries.isEmpty ? "Aucun événement." : entries.map { e in
-            // Tab-separated cells: a formula or a control character from the data is neutralised.
-            [e.at.iso8601, e.event, who(e.person), e.channel ?? "", [e.actor, e.actorID].compactMap { $0 }.joined(separator: ":"), e.detail ?? ""]
-                .map { TextEscaping.terminalSafe(TextEscaping.spreadsheetCell($0)) }.joined(separator: "\t")
-        }.joined(separator: "\n")
+    /// One event. Stops the reading (74) once standard output can no longer take it.
+    func write(_ e: Store.AuditEntry) throws {
+        if ctx.stdout.hasFailed { try ctx.stdout.check() }
+        defer { count += 1 }
+        if ctx.json {
+            ctx.stdout.write(count == 0 ? #"{"schema_version":\#(JSON.schemaVersion),"events":["# : ",")
+            var out: [UInt8] = []
+            json(e).write(into: &out)
+            ctx.stdout.write(bytes: out)
+        } else {
+            ctx.stdout.line([e.at.iso8601, e.event, who(e.person), e.channel ?? "", [e.actor, e.actorID].compactMap { $0 }.joined(separator: ":"), e.detail ?? ""]
+                .map { TextEscaping.terminalSafe(TextEscaping.spreadsheetCell($0)) }.joined(separator: "\t"))
+        }
     }
 
-    var json: JSON {
-        .obj([("events", .array(entries.map { e in
-            .obj([("at", .string(e.at.iso8601)), ("event", .string(e.event)),
-                  ("profile", e.person.map { p in .obj([("id", .int(Int(p.id))), ("name", .string(p.displayName)),
-                                                        ("nir", .string(nirGiven ? p.nir.compact : Masking.nir(p.nir)))]) }),
-                  ("channel", JSON.str(e.channel)), ("actor", JSON.str(e.actor)), ("actor_id", JSON.str(e.actorID)),
-                  ("detail", JSON.str(e.detail))])
-        }))])
+    /// Closes the listing (an empty one says so).
+    func end() {
+        if ctx.json {
+            ctx.stdout.line(count == 0 ? #"{"schema_version":\#(JSON.schemaVersion),"events":[]}"# : "]}")
+        } else if count == 0 {
+            ctx.stdout.line("Aucun événement.")
+        }
+    }
+
+    func json(_ e: Store.AuditEntry) -> JSON {
+        .obj([("at", .string(e.at.iso8601)), ("event", .string(e.event)),
+              ("profile", e.person.map { p in .obj([("id", .int(Int(p.id))), ("name", .string(p.displayName)),
+                                                    ("nir", .string(nirGiven ? p.nir.compact : Masking.nir(p.nir)))]) }),
+              ("channel", JSON.str(e.channel)), ("actor", JSON.str(e.actor)), ("actor_id", JSON.str(e.actorID)),
+              ("detail", JSON.str(e.detail))])
     }
 }
 

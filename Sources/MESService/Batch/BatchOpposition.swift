@@ -51,6 +51,8 @@ public struct BatchOpposition {
         public var destination: String?
         /// The outbox message carrying the receipt (`--mail-receipts`).
         public var mail: Int64?
+        /// `code_requested`: until when the member's code (sent now, or earlier and still live) is valid.
+        public var codeExpiresAt: Instant?
         public var error: MESError?
 
         /// The JSON Lines object of the row (written straight into the output buffer, one line).
@@ -73,6 +75,7 @@ public struct BatchOpposition {
             field("receipt_file", file)
             field("destination", destination)
             field("mail", mail.map { _ in "queued" })
+            field("code_expires_at", codeExpiresAt?.iso8601)
             field("field", error?.field)
             field("reason", error?.code.rawValue)
             field("message", error?.message)
@@ -135,6 +138,11 @@ public struct BatchOpposition {
             // No savepoint: both paths check everything that can refuse the row before they write.
             if let code = member.code {
                 try oppose(member, code: code, into: &result, pending: &pending)
+                // A code the member can no longer use: with --request-codes, a new one goes out.
+                if options.requestCodes && Self.unusableCode.contains(result.status) {
+                    result = Result(line: member.line, nir: member.nir, status: .invalid)
+                    try request(member, into: &result)
+                }
             } else if options.requestCodes {
                 try request(member, into: &result)
             } else {
@@ -149,6 +157,22 @@ public struct BatchOpposition {
             result.mail = nil
         }
         return result
+    }
+
+    /// Statuses of a code that exists but can no longer be used: `--request-codes` replaces it.
+    static let unusableCode: Set<Status> = [.codeExpired, .codeUsed, .codeSuperseded]
+
+    /// Whether the row is certified by a legal representative: its own `legal_representative`
+    /// cell when it has one (an explicit `non` is never overridden), else `--legal-representative`.
+    func certified(_ m: MemberRow) -> Bool { m.legalRepresentative ?? options.legalRepresentative }
+
+    /// The audit trail's note of who certified for a minor (nil for an adult, or no certification).
+    func certification(_ m: MemberRow, for person: Person) -> String? {
+        guard certified(m), ProfileRules.isMinor(birthDate: person.birthDate, on: now.parisDate) else { return nil }
+        if m.legalRepresentative == true {
+            return "legal_representative certified by row \(m.line), signatory \(m.signatory ?? options.association)"
+        }
+        return "legal_representative certified by --legal-representative, signatory \(options.association)"
     }
 
     static func status(for e: MESError) -> Status {
@@ -168,7 +192,7 @@ public struct BatchOpposition {
         // refused row writes nothing and needs no savepoint.
         let accept: (Person) throws -> Void = { [self] person in
             if let b = m.birthDate, b != person.birthDate { throw MESError.identityNotFound }
-            _ = try ProfileRules.decide(.opposition, for: person, by: .association, certified: options.legalRepresentative, today: now.parisDate)
+            _ = try ProfileRules.decide(.opposition, for: person, by: .association, certified: certified(m), today: now.parisDate)
         }
         switch try store.identify(code: code, nir: m.nir, card: m.card, serial: m.serial, now: now, policy: service.policy,
                                   auditSuccess: false, accept: accept) {
@@ -189,7 +213,8 @@ public struct BatchOpposition {
             result.error = e
         case .identified(let person, let codeID):
             switch try service.recordOpposition(person, channel: .batch, actor: .association, actorID: options.association,
-                                                codeID: codeID, legalRepresentative: options.legalRepresentative, now: now) {
+                                                codeID: codeID, legalRepresentative: certified(m), now: now,
+                                                detail: certification(m, for: person)) {
             case .opposed(let person, let r):
                 result.status = .opposed
                 result.receipt = r.id
@@ -211,18 +236,34 @@ public struct BatchOpposition {
         }
     }
 
+    /// `--request-codes`: a code by letter (valid 6 weeks, long enough for the member to pass it
+    /// back to the association), unless the member already holds a live code that lasts as long
+    /// (sent by an earlier run, or the notification's): a re-run never supersedes the code a
+    /// member has in hand. A profile the association could not oppose for anyway (already
+    /// opposed, active, a minor without certification) gets no code.
     func request(_ m: MemberRow, into result: inout Result) throws {
         guard let birth = m.birthDate else {
             throw MESError.invalid(.fieldRequired, Messages.fieldRequired + " (pour demander un code)", field: "birth_date")
         }
         let person = try service.profile(CardIdentity(nir: m.nir, card: m.card, serial: m.serial), birthDate: birth, firstName: m.firstName)
-        if person.state == .opposed {
+        if case .already = try ProfileRules.decide(.opposition, for: person, by: .association, certified: certified(m), today: now.parisDate) {
             result.status = .alreadyOpposed
             result.receipt = try store.latestReceipt(personID: person.id)?.id
             return
         }
-        let d = try service.requestCode(for: person, via: nil, now: now)
+        if let until = try store.liveCodeExpiry(personID: person.id, lastingMoreThan: service.policy.onDemandValidity, now: now) {
+            result.status = .codeRequested
+            result.codeExpiresAt = until
+            return
+        }
+        let d: CodeDelivery
+        do {
+            d = try service.requestCode(for: person, via: .letter, now: now)
+        } catch let e as MESError where e.code == .contactMissing {
+            throw MESError(e.code, e.message, field: "address")
+        }
         result.status = .codeRequested
         result.destination = d.masked
+        result.codeExpiresAt = d.expiresAt
     }
 }
