@@ -148,8 +148,9 @@ public struct BatchOpposition {
             } else {
                 throw MESError.invalid(.codeRequired, Messages.fieldRequired, field: "code")
             }
-        } catch let e as MESError {
+        } catch var e as MESError {
             store.discardCreatedFiles(from: mark)
+            if e.code == .legalRepresentativeRequired { e = Self.certificationRequired }
             result.error = e
             result.status = Self.status(for: e)
             result.receipt = nil
@@ -158,6 +159,12 @@ public struct BatchOpposition {
         }
         return result
     }
+
+    /// A minor's row without certification: the row's column, or the flag for every row.
+    static let certificationRequired = MESError(
+        .legalRepresentativeRequired, "Ce profil est celui d'une personne mineure : la ligne doit certifier l'accord de son "
+            + "représentant légal (colonne legal_representative : oui, ou --legal-representative pour toutes les lignes).",
+        field: "legal_representative")
 
     /// Statuses of a code that exists but can no longer be used: `--request-codes` replaces it.
     static let unusableCode: Set<Status> = [.codeExpired, .codeUsed, .codeSuperseded]
@@ -258,7 +265,7 @@ public struct BatchOpposition {
         }
         let d: CodeDelivery
         do {
-            d = try service.requestCode(for: person, via: .letter, now: now)
+            d = try service.requestCode(for: person, via: .letter, now: now, channel: .batch, actor: .association, actorID: options.association)
         } catch let e as MESError where e.code == .contactMissing {
             throw MESError(e.code, e.message, field: "address")
         }

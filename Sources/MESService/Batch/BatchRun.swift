@@ -79,6 +79,7 @@ extension Service {
         // afterwards removes the directories it made if it wrote nothing in them.
         try FileIO.refuseStoreFolder(dir, storeDirectory: store.directory, field: "receipts")
         try FileIO.checkOutputTarget(options.report, force: options.replaceReport, storeDirectory: store.directory, field: "report")
+        try FileIO.refuseUnwritableDirectory(options.report, field: "report")
         let transports = try options.deliveryEnvironment.flatMap { options.mailReceipts ? try self.transports(environment: $0) : nil }
         let created = try FileIO.makeDirectory(dir, field: "receipts")
         let folder = ReceiptFolder(path: dir, store: store.shortName)
