@@ -19,7 +19,8 @@ enum HistoryCommand {
                       .value("actor", "WHO", "Only this actor kind or actor id (an adviser, an association)."),
                       .value("limit", "N", "At most N events.")],
             examples: ["mes history --nir '1 16 30 44 038 016 18'",
-                       "mes history --channel batch --actor 'Union des adhérents' --since 2022-02-01 --until 2022-02-28"],
+                       "mes history --channel batch --since 2022-02-01 --until 2022-02-28",
+                       "mes history --actor A042 --limit 20"],
             run: run)
     }
 
