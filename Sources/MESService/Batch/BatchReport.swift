@@ -26,28 +26,45 @@ public enum BatchReport {
         }
     }
 
-    /// What the report keeps of a row until the run ends (the delivery is read then, after sending).
-    struct Row {
-        let cells: [String]
-        let mail: Int64?
+    /// The report under way: each row's line rendered as it is published (some 70 bytes a
+    /// member, not a value per cell), the mailed receipts' delivery status put in at the end,
+    /// once the queue has been sent.
+    struct Lines {
+        private var body: [UInt8] = []
+        /// Where each mailed receipt's delivery status goes in `body`, and its outbox message.
+        private var mails: [(offset: Int, id: Int64)] = []
 
-        init(_ r: BatchOpposition.Result) {
-            cells = [String(r.line), r.nir.map(Masking.nir) ?? "", BatchReport.french(r.status), r.error?.code.rawValue ?? r.status.rawValue,
-                     r.file.map { String($0.split(separator: "/").last ?? "") } ?? "", r.destination ?? "", r.error?.field ?? "",
-                     r.codeExpiresAt.map { $0.parisDate.french } ?? ""]
-            mail = r.mail
+        /// One cell, CSV-quoted when needed and kept from being read as a formula.
+        static func cell(_ s: String) -> String {
+            String(CSVWriter.line([TextEscaping.spreadsheetCell(s, tabSeparated: false)], separator: ";").dropLast())
         }
-    }
 
-    /// The report's bytes; a mailed receipt's delivery status is read from the outbox now.
-    static func csv(_ rows: [Row], store: Store) throws -> [UInt8] {
-        var out: [UInt8] = [0xEF, 0xBB, 0xBF]
-        out += Array(CSVWriter.line(header, separator: ";").utf8)
-        for row in rows {
-            var cells = row.cells
-            if let id = row.mail { cells[5] = try store.outboxEntry(id: id)?.status.french ?? "" }
-            out += Array(CSVWriter.line(cells.map { TextEscaping.spreadsheetCell($0, tabSeparated: false) }, separator: ";").utf8)
+        mutating func append(_ r: BatchOpposition.Result) {
+            let head = [String(r.line), r.nir.map(Masking.nir) ?? "", BatchReport.french(r.status), r.error?.code.rawValue ?? r.status.rawValue,
+                        r.file.map { String($0.split(separator: "/").last ?? "") } ?? ""]
+            body += head.map(Self.cell).joined(separator: ";").utf8
+            body.append(0x3B)
+            if let id = r.mail { mails.append((body.count, id)) } else { body += Self.cell(r.destination ?? "").utf8 }
+            for tail in [r.error?.field ?? "", r.codeExpiresAt.map { $0.parisDate.french } ?? ""] {
+                body.append(0x3B)
+                body += Self.cell(tail).utf8
+            }
+            body.append(0x0A)
         }
-        return out
+
+        /// The report's bytes; each mailed receipt's delivery status is read from the outbox now.
+        func csv(store: Store) throws -> [UInt8] {
+            var out: [UInt8] = [0xEF, 0xBB, 0xBF]
+            out += Array(CSVWriter.line(BatchReport.header, separator: ";").utf8)
+            out.reserveCapacity(out.count + body.count + mails.count * 12)
+            var from = 0
+            for m in mails {
+                out += body[from..<m.offset]
+                out += Self.cell(try store.outboxEntry(id: m.id)?.status.french ?? "").utf8
+                from = m.offset
+            }
+            out += body[from...]
+            return out
+        }
     }
 }

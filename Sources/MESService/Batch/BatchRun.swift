@@ -94,7 +94,7 @@ extension Service {
         var header: MemberRow.Header?
         var group: [CSVReader.Record] = []
         var unpublished: [BatchOpposition.Result] = []
-        var reportRows: [BatchReport.Row] = []
+        var report = BatchReport.Lines()
         let stopwatch = Stopwatch()
 
         // A committed group's results wait for its files and records to be synced.
@@ -104,7 +104,7 @@ extension Service {
             do { try batch.receipts.waitSynced(groups) } catch { unpublished.removeAll(); throw error }
             for r in unpublished { counts[r.status, default: 0] += 1 }
             rows += unpublished.count
-            if options.report != nil { reportRows += unpublished.map(BatchReport.Row.init) }
+            if options.report != nil { for r in unpublished { report.append(r) } }
             try sink.publish(unpublished)
             unpublished.removeAll(keepingCapacity: true)
             let total = totalBytes > 0 && readBytes > 0 ? max(rows, seen * totalBytes / readBytes) : nil
@@ -153,10 +153,10 @@ extension Service {
         succeeded = true
         var summary = BatchSummary(counts: counts, rows: rows, seconds: stopwatch.elapsed, receiptsDirectory: dir)
         if let transports, !transports.isEmpty { summary.delivery = try sendOutbox(transports) }
-        if let report = options.report {
-            try FileIO.writeAtomically(report, try BatchReport.csv(reportRows, store: store), replace: options.replaceReport,
-                                       field: "report", storeDirectory: store.directory)
-            summary.report = report
+        if let path = options.report {
+            try FileIO.writeAtomically(path, try report.csv(store: store), replace: options.replaceReport, field: "report",
+                                       storeDirectory: store.directory)
+            summary.report = path
         }
         return summary
     }
