@@ -267,3 +267,31 @@ import MESCore
             """)?.int(0) == 2000)
     }
 }
+
+extension FaultTests {
+    /// A report on a full disk: the run files its rows, then fails with 73 (disk_full) and leaves
+    /// no part of a report behind; once there is room, the same run reports every row, filed
+    /// once (already_opposed).
+    @Test(.enabled(if: FaultTests.canMount, "needs root to mount a tmpfs")) func batchReportOnAFullDisk() throws {
+        let s = try Scenario(demo: false)
+        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
+        #expect(try s.run(["fixtures", "--count", "300", "--seed", "full-report", "--roster", roster, "--members", members]).status == 0)
+        let mnt = s.dir.appendingPathComponent("mnt").path
+        try FileManager.default.createDirectory(atPath: mnt, withIntermediateDirectories: true)
+        try #require(Self.shell("mount -t tmpfs -o size=64k,mode=0700 tmpfs \(mnt)") == 0)
+        defer { Self.shell("umount \(mnt)") }
+        Self.shell("dd if=/dev/zero of=\(mnt)/filler bs=4k count=1000")
+        let report = mnt + "/rapport.csv", receipts = s.dir.appendingPathComponent("rec").path
+        let args = ["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--report", report]
+        let first = try s.run(["--json"] + args)
+        #expect(first.status == 73 && first.errorJSON["code"] as? String == "disk_full" && first.errorJSON["field"] as? String == "report",
+                "\(first.stderr)")
+        #expect(first.jsonLines.filter { $0["status"] as? String == "opposed" }.count == 300, "the rows were filed and printed")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mnt) == ["filler"], "no part of a report")
+        try FileManager.default.removeItem(atPath: mnt + "/filler")
+        let second = try s.run(args)
+        #expect(second.status == 0, "\(second.stderr)")
+        let lines = String(decoding: try Data(contentsOf: URL(fileURLWithPath: report)).dropFirst(3), as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 301 && lines.dropFirst().allSatisfy { $0.contains(";déjà opposé;already_opposed;JO-") }, "\(lines.prefix(2))")
+    }
+}
