@@ -148,5 +148,5 @@ public enum Certification {
         }
     }
 
-    static let invalidMessage = "Représentant légal : indiquez oui ou non"
+    static let invalidMessage = "Colonne legal_representative (représentant légal) : indiquez oui ou non"
 }
