@@ -33,7 +33,7 @@ _mes_options() {
         'outbox list') echo '--nir --since --limit --json --store --now --help -h' ;;
         'outbox send') echo '--limit --json --store --now --help -h' ;;
         'outbox export') echo '--maildir --json --store --now --help -h' ;;
-        'history') echo '--nir --json --store --now --help -h' ;;
+        'history') echo '--nir --since --until --channel --actor --limit --json --store --now --help -h' ;;
         'code generate') echo '--nir --birth-date --card --serial --via --first-name --no-send --json --store --now --help -h' ;;
         'identify') echo '--code --code-file --nir --card --serial --json --store --now --help -h' ;;
         'oppose') echo '--session --session-file --code --code-file --nir --card --serial --yes -y --legal-representative --receipt --force --assisted --adviser --birth-date --last-name --first-name --json --store --now --help -h' ;;
@@ -77,6 +77,11 @@ _mes_value() {
         'outbox send|--limit') echo t ;;
         'outbox export|--maildir') echo d ;;
         'history|--nir') echo t ;;
+        'history|--since') echo t ;;
+        'history|--until') echo t ;;
+        'history|--channel') echo 'w web phone batch automatic' ;;
+        'history|--actor') echo t ;;
+        'history|--limit') echo t ;;
         'code generate|--nir') echo t ;;
         'code generate|--birth-date') echo t ;;
         'code generate|--card') echo 'w photo plain' ;;

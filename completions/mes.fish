@@ -43,49 +43,51 @@ function __mes_takes_value --argument-names path option
             return 0
         case 'outbox list|--since' 'outbox list|--limit' 'outbox send|--limit' 'outbox export|--maildir'
             return 0
-        case 'history|--nir' 'code generate|--nir' 'code generate|--birth-date' 'code generate|--card'
+        case 'history|--nir' 'history|--since' 'history|--until' 'history|--channel'
             return 0
-        case 'code generate|--serial' 'code generate|--via' 'code generate|--first-name' 'identify|--code'
+        case 'history|--actor' 'history|--limit' 'code generate|--nir' 'code generate|--birth-date'
             return 0
-        case 'identify|--code-file' 'identify|--nir' 'identify|--card' 'identify|--serial'
+        case 'code generate|--card' 'code generate|--serial' 'code generate|--via' 'code generate|--first-name'
             return 0
-        case 'oppose|--session' 'oppose|--session-file' 'oppose|--code' 'oppose|--code-file'
+        case 'identify|--code' 'identify|--code-file' 'identify|--nir' 'identify|--card'
             return 0
-        case 'oppose|--nir' 'oppose|--card' 'oppose|--serial' 'oppose|--receipt'
+        case 'identify|--serial' 'oppose|--session' 'oppose|--session-file' 'oppose|--code'
             return 0
-        case 'oppose|--adviser' 'oppose|--birth-date' 'oppose|--last-name' 'oppose|--first-name'
+        case 'oppose|--code-file' 'oppose|--nir' 'oppose|--card' 'oppose|--serial'
             return 0
-        case 'contacts show|--session' 'contacts show|--session-file' 'contacts show|--nir' 'contacts show|--birth-date'
+        case 'oppose|--receipt' 'oppose|--adviser' 'oppose|--birth-date' 'oppose|--last-name'
             return 0
-        case 'contacts show|--card' 'contacts show|--serial' 'contacts show|--first-name' 'activate|--session'
+        case 'oppose|--first-name' 'contacts show|--session' 'contacts show|--session-file' 'contacts show|--nir'
             return 0
-        case 'activate|--session-file' 'activate|--username' 'activate|--password-file' 'activate|--email'
+        case 'contacts show|--birth-date' 'contacts show|--card' 'contacts show|--serial' 'contacts show|--first-name'
             return 0
-        case 'activate|--email-otp' 'activate|--email-otp-file' 'activate|--mobile' 'activate|--mobile-otp'
+        case 'activate|--session' 'activate|--session-file' 'activate|--username' 'activate|--password-file'
             return 0
-        case 'activate|--mobile-otp-file' 'close|--session' 'close|--session-file' 'close|--receipt'
+        case 'activate|--email' 'activate|--email-otp' 'activate|--email-otp-file' 'activate|--mobile'
             return 0
-        case 'sweep|--window-days' 'login|--username' 'login|--password-file' 'login|--via'
+        case 'activate|--mobile-otp' 'activate|--mobile-otp-file' 'close|--session' 'close|--session-file'
             return 0
-        case 'login|--otp' 'login|--otp-file' 'logout|--session' 'logout|--session-file'
+        case 'close|--receipt' 'sweep|--window-days' 'login|--username' 'login|--password-file'
             return 0
-        case 'recover identifier|--nir' 'recover identifier|--birth-date' 'recover identifier|--card' 'recover identifier|--serial'
+        case 'login|--via' 'login|--otp' 'login|--otp-file' 'logout|--session'
             return 0
-        case 'recover identifier|--first-name' 'recover identifier|--via' 'recover identifier|--otp' 'recover identifier|--otp-file'
+        case 'logout|--session-file' 'recover identifier|--nir' 'recover identifier|--birth-date' 'recover identifier|--card'
             return 0
-        case 'recover password|--username' 'recover password|--via' 'recover password|--otp' 'recover password|--otp-file'
+        case 'recover identifier|--serial' 'recover identifier|--first-name' 'recover identifier|--via' 'recover identifier|--otp'
             return 0
-        case 'recover password|--password-file' 'profiles list|--session' 'profiles list|--session-file' 'profiles oppose|--session'
+        case 'recover identifier|--otp-file' 'recover password|--username' 'recover password|--via' 'recover password|--otp'
             return 0
-        case 'profiles oppose|--session-file' 'profiles oppose|--profile' 'profiles oppose|--receipt' 'profiles activate|--session'
+        case 'recover password|--otp-file' 'recover password|--password-file' 'profiles list|--session' 'profiles list|--session-file'
             return 0
-        case 'profiles activate|--session-file' 'profiles activate|--profile' 'receipt|--session' 'receipt|--session-file'
+        case 'profiles oppose|--session' 'profiles oppose|--session-file' 'profiles oppose|--profile' 'profiles oppose|--receipt'
             return 0
-        case 'receipt|--id' 'receipt|--format' 'receipt|--output' 'receipt|-o'
+        case 'profiles activate|--session' 'profiles activate|--session-file' 'profiles activate|--profile' 'receipt|--session'
             return 0
-        case 'receipt verify|--cert' 'batch oppose|--receipts' 'batch oppose|--association' 'batch oppose|--group-size'
+        case 'receipt|--session-file' 'receipt|--id' 'receipt|--format' 'receipt|--output'
             return 0
-        case 'batch oppose|--report' '*|--store' '*|--now'
+        case 'receipt|-o' 'receipt verify|--cert' 'batch oppose|--receipts' 'batch oppose|--association'
+            return 0
+        case 'batch oppose|--group-size' 'batch oppose|--report' '*|--store' '*|--now'
             return 0
     end
     return 1
@@ -229,11 +231,16 @@ complete -c mes -n '__mes_options_of "fixtures"' -l force -d 'Replace existing o
 complete -c mes -n '__mes_options_of "notify"' -l via -x -a 'email letter' -d 'Force the channel.'
 complete -c mes -n '__mes_options_of "notify"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
 complete -c mes -n '__mes_options_of "outbox list"' -l nir -x -d 'Only messages for this NIR\'s profiles.'
-complete -c mes -n '__mes_options_of "outbox list"' -l since -x -d 'Only messages queued from this day (2022-02-03) or time (2022-02-03T10:00:00Z) on.'
+complete -c mes -n '__mes_options_of "outbox list"' -l since -x -d 'Only messages queued from this date (the whole day, Paris time) or instant on.'
 complete -c mes -n '__mes_options_of "outbox list"' -l limit -x -d 'At most N messages.'
 complete -c mes -n '__mes_options_of "outbox send"' -l limit -x -d 'Send at most N messages (default: all that are due).'
 complete -c mes -n '__mes_options_of "outbox export"' -l maildir -x -a '(__fish_complete_directories (commandline -ct) directory)' -d 'The Maildir to write (created if needed).'
 complete -c mes -n '__mes_options_of "history"' -l nir -x -d 'Only this NIR\'s profiles.'
+complete -c mes -n '__mes_options_of "history"' -l since -x -d 'From this date or instant (inclusive).'
+complete -c mes -n '__mes_options_of "history"' -l until -x -d 'Up to this date or instant (inclusive).'
+complete -c mes -n '__mes_options_of "history"' -l channel -x -a 'web phone batch automatic' -d 'Only decisions and events of this channel.'
+complete -c mes -n '__mes_options_of "history"' -l actor -x -d 'Only this actor kind or actor id (an adviser, an association).'
+complete -c mes -n '__mes_options_of "history"' -l limit -x -d 'At most N events.'
 complete -c mes -n '__mes_options_of "code generate"' -l nir -x -d 'Social-security number (spaces allowed).'
 complete -c mes -n '__mes_options_of "code generate"' -l birth-date -x -d 'Birth date of the person concerned (JJ/MM/AAAA or AAAA-MM-JJ).'
 complete -c mes -n '__mes_options_of "code generate"' -l card -x -a 'photo plain' -d 'Carte Vitale model.'
@@ -340,9 +347,9 @@ complete -c mes -n '__mes_argument "receipt verify" 0' -F
 complete -c mes -n '__mes_argument "key import" 0' -F
 complete -c mes -n '__mes_argument "key import" 1' -F
 complete -c mes -n '__mes_options_of "batch oppose"' -l receipts -x -a '(__fish_complete_directories (commandline -ct) directory)' -d 'Directory for the receipts (created if needed).'
-complete -c mes -n '__mes_options_of "batch oppose"' -l request-codes -d 'For rows without a code: send the member an on-demand code (needs birth_date).'
+complete -c mes -n '__mes_options_of "batch oppose"' -l request-codes -d 'For rows without a usable code (none, expired, used, superseded): send the member a code by letter, valid 6 weeks (needs birth_date).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l association -x -d 'Who files, recorded in the audit trail (default: association).'
-complete -c mes -n '__mes_options_of "batch oppose"' -l legal-representative -d 'The association certifies acting as legal representative for minors.'
+complete -c mes -n '__mes_options_of "batch oppose"' -l legal-representative -d 'The association certifies acting as legal representative for every minor (rows whose legal_representative cell is empty).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l group-size -x -d 'Rows per transaction (default 2000): fewer means less work lost to a crash, more means fewer syncs.'
 complete -c mes -n '__mes_options_of "batch oppose"' -l mail-receipts -d 'E-mail each member filed now their signed receipt (rows with an email column).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l report -r -F -d 'Write the association\'s report (CSV, \';\', UTF-8 with BOM).'

@@ -108,7 +108,8 @@ SCHEMAS = {
     "batch-oppose": {"oneOf": [
         doc({"row": I, "status": {"enum": ["opposed", "already_opposed", "code_requested", "invalid", "identity_mismatch", "code_expired",
                                            "code_used", "code_superseded", "locked", "too_soon", "refused"]}},
-            {"nir": S, "receipt": S, "receipt_file": S, "destination": S, "mail": S, "field": S, "reason": S, "message": S}),
+            {"nir": S, "receipt": S, "receipt_file": S, "destination": S, "code_expires_at": TIME, "mail": S, "field": S, "reason": S,
+             "message": S}),
         doc({"summary": {"type": "object", "additionalProperties": I}, "rows": I, "receipts": S, "seconds": N})]},
     "demo": doc({"status": {"enum": ["opposed", "already_opposed"]}, "steps": arr(obj({"step": S, "result": S}))}),
 }

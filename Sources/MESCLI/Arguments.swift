@@ -62,16 +62,6 @@ enum Args {
         return nil
     }
 
-    /// A time option (`--since`): a UTC instant (2022-02-03T10:00:00Z) or a day (2022-02-03 or
-    /// 03/02/2022, from midnight UTC); nil when not given.
-    static func instant(_ inv: Invocation, _ name: String) throws -> Instant? {
-        guard let text = inv.value(name) else { return nil }
-        if let i = Instant.parse(text) { return i }
-        if let d = CalendarDate.parse(text) { return Instant(date: d) }
-        throw MESError.usage("--\(name) takes a day (2022-02-03) or a time (2022-02-03T10:00:00Z), not '\(TextEscaping.terminalSafe(text))'",
-                             field: name)
-    }
-
     /// `--limit N` (nil when not given).
     static func limit(_ inv: Invocation) throws -> Int? {
         inv.value("limit") == nil ? nil : try inv.integer("limit", default: 0, range: 1...Int(Int32.max))
@@ -93,6 +83,24 @@ enum Args {
 
     static func via(_ inv: Invocation) -> OutgoingMessage.Channel? {
         inv.value("via").flatMap(OutgoingMessage.Channel.init(rawValue:))
+    }
+
+    /// `--since` and `--until`: each an instant or a date (a whole day in Paris, see
+    /// `Instant.bound`); the error names the flag and says why.
+    static func period(_ inv: Invocation) throws -> (since: Instant?, until: Instant?) {
+        func bound(_ name: String, end: Bool) throws -> Instant? {
+            guard let text = inv.value(name) else { return nil }
+            guard let i = Instant.bound(text, endOfDay: end) else {
+                throw MESError.usage("--\(name) takes a date (2022-02-03 or 03/02/2022: the whole day, Paris time) or an instant "
+                                     + "(2022-02-03T10:00:00Z), not '\(TextEscaping.terminalSafe(text))'", field: name)
+            }
+            return i
+        }
+        let since = try bound("since", end: false), until = try bound("until", end: true)
+        if let since, let until, until < since {
+            throw MESError.usage("--until (\(until.iso8601)) is before --since (\(since.iso8601)): nothing can match", field: "until")
+        }
+        return (since, until)
     }
 
     /// A profile number from `mes profiles list`.

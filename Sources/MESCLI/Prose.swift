@@ -106,6 +106,13 @@ enum Prose {
 
             Closure (art. R1111-36): a closed space's content is kept archived for 10 years and then deleted, or deleted within 3 months when the holder asks with --delete. The automatic creation window is 6 weeks from the notification (art. R1111-28; mes sweep --window-days changes it). A failed identification never says which field was wrong. Error messages never echo personal data the user did not type.
             """),
+        ("ASSOCIATIONS", """
+            mes batch oppose files the oppositions of an association's members from the CSV its spreadsheet exports (see mes help batch oppose for the columns). Each opposed member gets a PDF receipt in the receipts folder; --report writes the association's CSV (UTF-8 with BOM, ';', the status in French); mes history --channel batch --actor NAME lists what an association filed (NAME as given with --association).
+
+            Minors: certify each row with a legal_representative (representant_legal) column, oui or non, and name who signed in signatory (signataire); or certify every row with --legal-representative. The audit trail records who certified, row by row.
+
+            Members without a usable code, in two passes. Pass 1: mes batch oppose members.csv --receipts DIR --request-codes --report report.csv sends each member whose row has no code, or an expired, used or superseded one, a new code by postal letter, valid 6 weeks (code_requested; the report gives the date until which it is valid). Running pass 1 again sends no second letter to a member who holds a live code. The members pass their codes back; the association writes them in the code column. Pass 2, within the 6 weeks: mes batch oppose members.csv --receipts DIR --report report.csv --force files them (opposed, each with its receipt).
+            """),
         ("STORE", Store.manual),
         ("RECEIPTS", """
             The opposition receipt is a one-page A4 PDF in the standard Helvetica fonts with WinAnsiEncoding (accents render in any viewer): Page 1/1, Numéro de l'assuré (grouped NIR), Nom de l'assuré, the date, Votre justificatif d'opposition, Bonjour NAME, the sentence of the service with the date of the opposition, and a footer with the receipt's reference (JO-...) and its verification code: a keyed HMAC of the reference, NIR, names and date under the store's key. The same record and clock give the same bytes.

@@ -32,6 +32,25 @@ public struct Instant: Hashable, Comparable, Sendable, Codable, CustomStringConv
         return Instant(seconds: Int64(date.daysSinceEpoch) * 86400 + Int64(h * 3600 + mi * 60 + s - offset))
     }
 
+    /// The first second of a day in France's time zone.
+    public static func parisMidnight(_ d: CalendarDate) -> Instant {
+        let utc = Instant(date: d)
+        // Midnight in Paris is 22:00 or 23:00 UTC the day before; the offset an hour before
+        // midnight UTC is the one in force then (the clocks change at 01:00 UTC).
+        return Instant(seconds: utc.seconds - utc.adding(seconds: -3600).parisOffset)
+    }
+
+    /// A bound of a period typed by a person: an instant (`2022-02-03T10:00:00Z`, or with an
+    /// offset `+01:00`), or a date (`2022-02-03` or `03/02/2022`) meaning that whole day in
+    /// Paris: its first second as a start, its last (`endOfDay`) as an end. Nil otherwise.
+    public static func bound(_ text: String, endOfDay: Bool) -> Instant? {
+        let t = text.trimmingSpaces
+        if let d = CalendarDate.parse(t) {
+            return endOfDay ? parisMidnight(CalendarDate(daysSinceEpoch: d.daysSinceEpoch + 1)).adding(seconds: -1) : parisMidnight(d)
+        }
+        return t.utf8.count >= 19 ? parse(t) : nil
+    }
+
     /// Midnight UTC on a date.
     public init(date: CalendarDate) { seconds = Int64(date.daysSinceEpoch) * 86400 }
 

@@ -10,6 +10,11 @@ public struct MemberRow: Sendable, Equatable {
     public var firstName: String?
     /// Where to send the member's receipt (`batch oppose --mail-receipts`).
     public var email: String?
+    /// The row's certification that a legal representative consented (`legal_representative`:
+    /// oui/non); nil when the column is absent or the cell empty.
+    public var legalRepresentative: Bool?
+    /// Who signed that certification (`signatory`), as the association wrote it.
+    public var signatory: String?
 
     /// Header names (case and accents ignored) → canonical column.
     public static let columns: [(String, [String])] = [
@@ -21,6 +26,8 @@ public struct MemberRow: Sendable, Equatable {
         ("last_name", ["last_name", "nom", "nom_de_famille"]),
         ("first_name", ["first_name", "prenom", "prenoms"]),
         ("email", ["email", "courriel", "mail", "e_mail", "adresse_email", "adresse_mail"]),
+        ("legal_representative", ["legal_representative", "representant_legal", "representante_legale", "certification_representant_legal"]),
+        ("signatory", ["signatory", "signataire", "nom_du_signataire", "signe_par"]),
     ]
     public static let required = ["nir", "card_type", "serial"]
 
@@ -68,6 +75,7 @@ public struct MemberRow: Sendable, Equatable {
         }
         // The positions of the columns in `columns`.
         let (nirSlot, birthSlot, cardSlot, serialSlot, codeSlot, lastSlot, firstSlot, emailSlot) = (0, 1, 2, 3, 4, 5, 6, 7)
+        let (certificationSlot, signatorySlot) = (8, 9)
         if record.malformed {
             return .failure(.invalid(.csvMalformedRow, "Ligne CSV mal formée (guillemet mal placé)", field: "row"))
         }
@@ -104,8 +112,8 @@ public struct MemberRow: Sendable, Equatable {
             case .failure(let e): return .failure(e)
             }
         }
-        let (last, first) = (value(lastSlot), value(firstSlot))
-        for (v, col) in [(last, "last_name"), (first, "first_name")] {
+        let (last, first, signatory) = (value(lastSlot), value(firstSlot), value(signatorySlot))
+        for (v, col) in [(last, "last_name"), (first, "first_name"), (signatory, "signatory")] {
             if let v, v.count > 100 || v.unicodeScalars.contains(where: { $0.value < 0x20 }) {
                 return .failure(.invalid(.nameInvalid, "Nom invalide (100 caractères au plus, sans caractère de contrôle)", field: col))
             }
@@ -114,7 +122,31 @@ public struct MemberRow: Sendable, Equatable {
         if let email, email.count > 254 || !Roster.plausibleEmail(email) {
             return .failure(.invalid(.emailInvalid, "Adresse e-mail invalide", field: "email"))
         }
+        var certified: Bool?
+        if let c = value(certificationSlot) {
+            guard let yes = Certification.parse(c) else {
+                return .failure(.invalid(.legalRepresentativeInvalid, Certification.invalidMessage, field: "legal_representative"))
+            }
+            certified = yes
+        }
         return .success(MemberRow(line: record.line, nir: nir, birthDate: birth, card: card, serial: serial, code: code,
-                                  lastName: last, firstName: first, email: email))
+                                  lastName: last, firstName: first, email: email, legalRepresentative: certified, signatory: signatory))
     }
+}
+
+/// A yes-or-no cell certifying that a member's legal representative consented (the
+/// `legal_representative` column of a members file).
+public enum Certification {
+    /// `oui`/`non` as the service writes them; also `yes`/`no`, `true`/`false`, `vrai`/`faux`
+    /// (what a French spreadsheet exports for a checkbox) and `1`/`0`, in any case. Nil for
+    /// anything else: a typo must not silently certify or withhold.
+    public static func parse(_ text: String) -> Bool? {
+        switch Roster.fold(text) {
+        case "oui", "o", "yes", "y", "true", "vrai", "1": return true
+        case "non", "n", "no", "false", "faux", "0": return false
+        default: return nil
+        }
+    }
+
+    static let invalidMessage = "Colonne legal_representative (représentant légal) : indiquez oui ou non"
 }

@@ -51,7 +51,9 @@ extension Service {
 
     /// An on-demand code for `person` (inside the caller's transaction): 15 minutes, or 6 weeks
     /// by letter; supersedes earlier codes; at most one request per `policy.minimumInterval`.
-    func requestCode(for person: Person, via wanted: OutgoingMessage.Channel?, now: Instant) throws -> CodeDelivery {
+    /// The audit trail records who asked (`channel`, `actor`, `actorID`: an association's batch).
+    func requestCode(for person: Person, via wanted: OutgoingMessage.Channel?, now: Instant, channel auditChannel: Channel = .web,
+                     actor: Actor? = nil, actorID: String? = nil) throws -> CodeDelivery {
         let contact = try store.contact(for: person)
         let channel: OutgoingMessage.Channel
         switch wanted {
@@ -75,7 +77,8 @@ extension Service {
         let message = Self.codeMessage(code: code, person: person, contact: contact, channel: channel, now: now,
                                        validityDays: Int(validity / 86_400))
         let entry = try outbox.deliver(message, to: person.id, at: now, sync: true)
-        try store.audit("code_issued", at: now, person: person.id, channel: .web, detail: "on_demand via \(channel.rawValue)")
+        try store.audit("code_issued", at: now, person: person.id, channel: auditChannel, actor: actor, actorID: actorID,
+                        detail: "on_demand via \(channel.rawValue)")
         return CodeDelivery(person: person, entry: entry, channel: channel, masked: message.recipientMasked,
                             expiresAt: Instant(seconds: now.seconds + validity))
     }

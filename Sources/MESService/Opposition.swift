@@ -176,9 +176,9 @@ extension Service {
     }
 
     /// Records the opposition of `person` (inside the caller's transaction): the decision, the
-    /// new state and the receipt record. Writes no file.
+    /// new state and the receipt record, with `detail` in the audit line. Writes no file.
     func recordOpposition(_ person: Person, channel: Channel, actor: Actor, actorID: String? = nil, codeID: Int64? = nil,
-                          legalRepresentative: Bool, now: Instant) throws -> RecordedOpposition {
+                          legalRepresentative: Bool, now: Instant, detail: String? = nil) throws -> RecordedOpposition {
         let today = now.parisDate
         switch try ProfileRules.decide(.opposition, for: person, by: actor, certified: legalRepresentative, today: today) {
         case .refused(let e): throw e  // decide throws it first
@@ -189,7 +189,7 @@ extension Service {
         case .apply(let state):
             let decision = try store.recordDecision(.opposition, person: person, state: state, now: now, channel: channel,
                                                     actor: ProfileRules.recordedActor(actor, for: person, today: today),
-                                                    actorID: actorID, codeID: codeID)
+                                                    actorID: actorID, codeID: codeID, detail: detail)
             let receipt = try store.createReceipt(decisionID: decision, person: person, codeID: codeID, decidedAt: now, now: now)
             var updated = person
             updated.state = state

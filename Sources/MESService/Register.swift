@@ -139,8 +139,11 @@ extension Service {
         return OutboxMessage(entry: m, body: body, code: MessageTemplates.code(in: body), codes: codes)
     }
 
-    /// The audit trail, oldest first; for one NIR when given.
-    public func history(nir: NIR?) throws -> [Store.AuditEntry] { try store.history(nir: nir) }
+    /// The audit trail, oldest first, as `filter` selects it: each line is handed to `body` as
+    /// it is read (memory stays flat however long the trail).
+    public func history(_ filter: Store.AuditFilter, _ body: (Store.AuditEntry) throws -> Void) throws {
+        try store.history(filter, body)
+    }
 }
 
 extension Service {

@@ -500,6 +500,20 @@ public enum FileIO {
         try refuseExisting(path, force: force, field: field)
     }
 
+    /// Refuses (73, `cannot_create`) an output path whose directory is missing, is not a
+    /// directory or cannot be written: for outputs written only at the end of a long run (a
+    /// batch's report), so that the run never does its work and then fails to report it.
+    public static func refuseUnwritableDirectory(_ path: String?, field: String) throws {
+        guard let path else { return }
+        let (dir, _) = try split(path, field: field)
+        var st = stat()
+        guard stat(dir, &st) == 0 else { throw cannotCreate(path, field) }
+        guard st.st_mode & S_IFMT == S_IFDIR else {
+            throw MESError(.cannotCreate, "Impossible d'écrire \(path) : \(dir) n'est pas un dossier", field: field)
+        }
+        guard access(dir, W_OK | X_OK) == 0 else { throw cannotCreate(path, field) }
+    }
+
     /// Refuses (73) an output path that exists (a symbolic link counts, even dangling) unless
     /// `force`: checked before any work is done. See also `checkOutputTarget`.
     public static func refuseExisting(_ path: String?, force: Bool, field: String) throws {

@@ -41,6 +41,15 @@ extension Store {
         return db.lastInsertID
     }
 
+    /// When the person's live code expires, for the latest live code issued to last longer than
+    /// `validity` seconds (a notification's or a letter's, not a 15-minute one); nil when none.
+    public func liveCodeExpiry(personID: Int64, lastingMoreThan validity: Int64, now: Instant) throws -> Instant? {
+        try db.first("""
+            SELECT expires_at FROM codes WHERE person_id = ? AND used_at IS NULL AND superseded_at IS NULL AND locked_at IS NULL
+            AND expires_at > ? AND expires_at - issued_at > ? ORDER BY id DESC LIMIT 1
+            """, .int(personID), .int(now.seconds), .int(validity))?.int(0).map(Instant.init(seconds:))
+    }
+
     /// When the person may ask for a code again (nil: now).
     public func throttled(_ person: Person, now: Instant, policy: Policy) throws -> Bool {
         guard let last = try db.first("SELECT last_code_request FROM people WHERE id = ?", .int(person.id))?.int(0) else { return false }

@@ -3,16 +3,17 @@ import MESCrypto
 
 /// Decisions (opposition, activation, closure, automatic creation) and opposition receipts.
 extension Store {
-    /// Records a decision, moves the profile to `state` and writes the audit line. Returns its id.
+    /// Records a decision, moves the profile to `state` and writes the audit line (with
+    /// `detail`, e.g. who certified for a minor). Returns its id.
     @discardableResult
     public func recordDecision(_ kind: DecisionKind, person: Person, state: ProfileState, now: Instant, channel: Channel,
-                               actor: Actor, actorID: String? = nil, codeID: Int64? = nil) throws -> Int64 {
+                               actor: Actor, actorID: String? = nil, codeID: Int64? = nil, detail: String? = nil) throws -> Int64 {
         try db.run("INSERT INTO decisions (person_id, kind, at, channel, actor, actor_id, code_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
                    .int(person.id), .text(kind.rawValue), .int(now.seconds), .text(channel.rawValue), .text(actor.rawValue),
                    actorID.map { .text($0) } ?? .null, codeID.map { .int($0) } ?? .null)
         let id = db.lastInsertID
         try setState(person.id, state, since: now)
-        try audit(kind.rawValue, at: now, person: person.id, channel: channel, actor: actor, actorID: actorID)
+        try audit(kind.rawValue, at: now, person: person.id, channel: channel, actor: actor, actorID: actorID, detail: detail)
         return id
     }
 
@@ -109,25 +110,56 @@ extension Store {
         public let detail: String?
     }
 
-    /// The audit trail, oldest first; for one NIR when given.
-    public func history(nir: NIR?) throws -> [AuditEntry] {
-        let rows: [Row]
-        if let nir {
-            rows = try db.query("""
-                SELECT a.at, a.event, a.person_id, a.channel, a.actor, a.actor_id, a.detail FROM audit a
-                JOIN people p ON p.id = a.person_id WHERE p.nir = ? ORDER BY a.id
-                """, .text(nir.compact))
-        } else {
-            rows = try db.query("SELECT at, event, person_id, channel, actor, actor_id, detail FROM audit ORDER BY id")
+    /// Which lines of the audit trail to read.
+    public struct AuditFilter: Sendable {
+        /// One NIR's profiles.
+        public var nir: NIR?
+        /// From this instant (inclusive).
+        public var since: Instant?
+        /// Up to this instant (inclusive).
+        public var until: Instant?
+        public var channel: Channel?
+        /// An actor kind (`association`, `adviser`…) or an actor's id (an adviser, an association's name).
+        public var actor: String?
+        /// At most this many lines.
+        public var limit: Int?
+
+        public init(nir: NIR? = nil, since: Instant? = nil, until: Instant? = nil, channel: Channel? = nil, actor: String? = nil,
+                    limit: Int? = nil) {
+            (self.nir, self.since, self.until, self.channel, self.actor, self.limit) = (nir, since, until, channel, actor, limit)
         }
-        var cache: [Int64: Person] = [:]
-        return try rows.map { r in
-            var p: Person?
-            if let pid = r.int(2) {
-                if let c = cache[pid] { p = c } else { p = try person(id: pid); cache[pid] = p }
+    }
+
+    /// The audit trail, oldest first, one line at a time: each line is read from the database and
+    /// handed to `body` before the next (memory stays flat however long the trail). The profile
+    /// comes from the same query.
+    public func history(_ filter: AuditFilter, _ body: (AuditEntry) throws -> Void) throws {
+        var conditions: [String] = [], args: [SQLValue] = []
+        if let nir = filter.nir { conditions.append("p.nir = ?"); args.append(.text(nir.compact)) }
+        if let since = filter.since { conditions.append("a.at >= ?"); args.append(.int(since.seconds)) }
+        if let until = filter.until { conditions.append("a.at <= ?"); args.append(.int(until.seconds)) }
+        if let channel = filter.channel { conditions.append("a.channel = ?"); args.append(.text(channel.rawValue)) }
+        if let actor = filter.actor { conditions.append("(a.actor = ? OR a.actor_id = ?)"); args += [.text(actor), .text(actor)] }
+        var sql = """
+            SELECT \(Self.personColumnsQualified), a.at, a.event, a.channel, a.actor, a.actor_id, a.detail
+            FROM audit a LEFT JOIN people p ON p.id = a.person_id
+            """
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY a.id"
+        if let limit = filter.limit { sql += " LIMIT ?"; args.append(.int(Int64(limit))) }
+        try read {
+            try db.forEach(sql, args) { r in
+                let n = 16  // the person's columns come first
+                try body(AuditEntry(at: Instant(seconds: r.int(n)!), event: r.text(n + 1)!, person: r.int(0) == nil ? nil : person(from: r),
+                                    channel: r.text(n + 2), actor: r.text(n + 3), actorID: r.text(n + 4), detail: r.text(n + 5)))
             }
-            return AuditEntry(at: Instant(seconds: r.int(0)!), event: r.text(1)!, person: p, channel: r.text(3), actor: r.text(4),
-                              actorID: r.text(5), detail: r.text(6))
         }
+    }
+
+    /// The audit trail, oldest first; for one NIR when given (collected: small trails and tests).
+    public func history(nir: NIR?) throws -> [AuditEntry] {
+        var out: [AuditEntry] = []
+        try history(AuditFilter(nir: nir)) { out.append($0) }
+        return out
     }
 }

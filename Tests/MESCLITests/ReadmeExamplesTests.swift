@@ -27,23 +27,32 @@ import Testing
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent("mes").path, withDestinationPath: mesBinary.path)
         let statuses = work.appendingPathComponent("statuses").path
+        // The examples' paths, moved into the work directory.
+        let moved: [(String, String)] = [
+            ("/tmp/mes-example", work.appendingPathComponent("store").path),
+            ("justificatif.pdf", work.appendingPathComponent("justificatif.pdf").path),
+            ("cloture.pdf", work.appendingPathComponent("cloture.pdf").path),
+            ("justificatifs/", work.appendingPathComponent("justificatifs").path + "/"),
+            (" registre.csv", " " + work.appendingPathComponent("registre.csv").path),
+            (" adherents.csv", " " + work.appendingPathComponent("adherents.csv").path),
+            ("> resultats.jsonl", "> " + work.appendingPathComponent("resultats.jsonl").path),
+            (" rapport.csv", " " + work.appendingPathComponent("rapport.csv").path),
+            (" rapport-codes.csv", " " + work.appendingPathComponent("rapport-codes.csv").path),
+            (" membres.csv", " " + work.appendingPathComponent("membres.csv").path),
+            (" registre-membres.csv", " " + work.appendingPathComponent("registre-membres.csv").path),
+            (" pw.txt", " " + work.appendingPathComponent("pw.txt").path),
+            (" otp.txt", " " + work.appendingPathComponent("otp.txt").path),
+            (" roster.csv", " " + work.appendingPathComponent("roster.csv").path),
+            (" r.csv", " " + work.appendingPathComponent("r.csv").path),
+            (" m.csv", " " + work.appendingPathComponent("m.csv").path),
+        ]
+        var examples = blocks.joined(separator: "\n")
+        for (from, to) in moved { examples = examples.replacingOccurrences(of: from, with: to) }
         // `mes` records each status; the blocks run in one shell, in order, from the package root.
         let script = """
             mes() { command mes "$@"; s=$?; printf '%s\\t%s\\n' "$s" "$*" >> \(statuses); return $s; }
             cd \(packageRoot.path)
-            \(blocks.joined(separator: "\n").replacingOccurrences(of: "/tmp/mes-example", with: work.appendingPathComponent("store").path)
-                .replacingOccurrences(of: "justificatif.pdf", with: work.appendingPathComponent("justificatif.pdf").path)
-                .replacingOccurrences(of: "cloture.pdf", with: work.appendingPathComponent("cloture.pdf").path)
-                .replacingOccurrences(of: "justificatifs/", with: work.appendingPathComponent("justificatifs").path + "/")
-                .replacingOccurrences(of: " registre.csv", with: " " + work.appendingPathComponent("registre.csv").path)
-                .replacingOccurrences(of: " adherents.csv", with: " " + work.appendingPathComponent("adherents.csv").path)
-                .replacingOccurrences(of: "> resultats.jsonl", with: "> " + work.appendingPathComponent("resultats.jsonl").path)
-                .replacingOccurrences(of: " rapport.csv", with: " " + work.appendingPathComponent("rapport.csv").path)
-                .replacingOccurrences(of: " pw.txt", with: " " + work.appendingPathComponent("pw.txt").path)
-                .replacingOccurrences(of: " otp.txt", with: " " + work.appendingPathComponent("otp.txt").path)
-                .replacingOccurrences(of: " roster.csv", with: " " + work.appendingPathComponent("roster.csv").path)
-                .replacingOccurrences(of: " r.csv", with: " " + work.appendingPathComponent("r.csv").path)
-                .replacingOccurrences(of: " m.csv", with: " " + work.appendingPathComponent("m.csv").path))
+            \(examples)
             """
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")

@@ -90,6 +90,15 @@ import Testing
         try "nir;date_naissance;type_carte;numero_serie;code\n116304403801618;08/06/1988;sans photo;953701166;AAAAAAAAAAAA\n123;01/01/2000;plain;1;\n"
             .write(toFile: members, atomically: true, encoding: .utf8)
         _ = try json("batch-oppose", ["batch", "oppose", members, "--receipts", dir + "/rec"], allowFailure: true)
+        // A code by letter for a member without one (code_requested, code_expires_at), certified row by row.
+        let members2 = dir + "/m2.csv"
+        try "nir;date_naissance;type_carte;numero_serie;code;representant_legal;signataire\n152072A00401765;03/07/1952;plain;87654321;;oui;Paul\n"
+            .write(toFile: members2, atomically: true, encoding: .utf8)
+        let requested = try json("batch-oppose", ["batch", "oppose", members2, "--receipts", dir + "/rec2", "--request-codes",
+                                                  "--report", dir + "/rapport.csv"])
+        #expect(requested.stdout.contains("\"code_expires_at\""), "\(requested.stdout)")
+        _ = try json("history", ["history", "--channel", "batch", "--since", "2022-02-01", "--until", "2022-02-03T10:00:00Z", "--limit", "5"])
+        _ = try json("history", ["history", "--channel", "phone", "--actor", "nobody"])
         let d = try Scenario(demo: false)
         let demo = try runBinary(["demo", "--json"], env: ["MES_HOME": d.store, "MES_NOW": d.now])
         outputs.append(("demo", demo.stdout))

@@ -257,8 +257,8 @@ extension OutboxEndToEndTests {
         #expect(csv.starts(with: [0xEF, 0xBB, 0xBF]))
         let text = String(decoding: csv.dropFirst(3), as: UTF8.self)
         let reportLines = text.split(whereSeparator: \.isNewline)
-        #expect(reportLines.first == "ligne;nir;statut;code;justificatif;envoi")
+        #expect(reportLines.first == "ligne;nir;statut;code;justificatif;envoi;colonne;code_valable_jusqu_au")
         #expect(reportLines.count == 1001)
-        #expect(reportLines.dropFirst().allSatisfy { $0.contains(";opposition enregistrée;opposed;JO-") && $0.hasSuffix(";envoyé") }, "\(reportLines.prefix(3))")
+        #expect(reportLines.dropFirst().allSatisfy { $0.contains(";opposition enregistrée;opposed;JO-") && $0.hasSuffix(";envoyé;;") }, "\(reportLines.prefix(3))")
     }
 }

@@ -9,18 +9,22 @@ enum BatchCommand {
         CommandSpec(
             ["batch", "oppose"], summary: "File the oppositions of an association's members from a CSV file.",
             discussion: """
-            Columns (header names, French aliases, any order, ',' or ';', UTF-8 with or without BOM, RFC 4180 quotes): nir (numero_securite_sociale), birth_date (date_naissance), card_type (type_carte: photo, plain, avec photo, sans photo), serial (numero_serie), code (code_provisoire), last_name (nom), first_name (prenom), email (courriel). nir, card_type and serial are required; a row needs a code, or --request-codes and a birth date.
+            Columns (header names, French aliases, any order, ',' or ';', UTF-8 with or without BOM, RFC 4180 quotes): nir (numero_securite_sociale), birth_date (date_naissance), card_type (type_carte: photo, plain, avec photo, sans photo), serial (numero_serie), code (code_provisoire), last_name (nom), first_name (prenom), email (courriel), legal_representative (representant_legal), signatory (signataire). nir, card_type and serial are required; a row needs a code, or --request-codes and a birth date.
 
-            Standard output is JSON Lines whatever --json says: one object per row, in order, with row (the CSV line), nir (masked), status, and receipt/file, destination, or field/reason/message. Statuses: opposed, already_opposed, code_requested, invalid, identity_mismatch, code_expired, code_used, code_superseded, locked, too_soon, refused. A last object {"summary": ...} counts them; a human summary goes to standard error, with progress when standard error is a terminal (unless --quiet).
+            Minors: a decision for a member under 18 needs the legal representative's certification. legal_representative certifies one row: oui or non (also yes/no, true/false, vrai/faux, 1/0, any case; anything else makes the row invalid, reason legal_representative_invalid); signatory names who signed it (else the association). An empty cell falls back on --legal-representative, which certifies every row; an explicit non is never overridden by it. A minor's row without certification is refused (legal_representative_required). The audit trail records, with the opposition, which certified it (the row and its signatory, or the flag and the association).
+
+            Members without a usable code (two passes): with --request-codes, a row without a code, or whose code has expired, was used or was superseded, gets a new code sent to the member by postal letter, valid 6 weeks (status code_requested, destination, code_expires_at), so that the member can pass it back in time; a later run with the codes in the code column files them. A member who already holds a live code that long (sent by an earlier run, or the notification's) is not sent another: a re-run never supersedes the code a member has in hand (code_requested with code_expires_at, no destination). No code is sent for a profile that could not be opposed anyway (already opposed, active, a minor without certification), nor without a postal address on file (contact_missing).
+
+            Standard output is JSON Lines whatever --json says: one object per row, in order, with row (the CSV line), nir (masked), status, and receipt/receipt_file, destination/code_expires_at, or field/reason/message. Statuses: opposed, already_opposed, code_requested, invalid, identity_mismatch, code_expired, code_used, code_superseded, locked, too_soon, refused. A last object {"summary": ...} counts them; a human summary in French goes to standard error (counts by status, what sending the mailed receipts did, the report written), with progress when standard error is a terminal (unless --quiet).
 
             Each opposed member gets one PDF receipt in DIR, named REFERENCE_LASTNAME.pdf (never the NIR). Rows are filed in groups (--group-size, default 2,000) per transaction; once a group commits, its receipts are written and synced at once with its records (while the next group runs), and its result lines are printed only when both are on disk. Running the same file again never files a second opposition or receipt: rows done before report already_opposed, and their receipt file is rewritten if it is missing or damaged. A run killed at any moment and run again finishes the rest. Exit 0 only when every row ended opposed, already_opposed or code_requested; otherwise 65 when some rows were invalid, else 69 when some were refused, else 77 when some identifications failed (identity_mismatch, code_expired, code_used, code_superseded, locked), else 75 (too_soon); 73 when a receipt could not be written or synced (a full disk): the lines of the groups already on disk are printed, and running the file again files the rest and writes the missing receipts.
 
-            --mail-receipts queues, for each member filed now who has an e-mail address, a message (in French) with the signed receipt attached (multipart/mixed, base64), and sends the queue after the run through the configured transport (see mes outbox send) unless --no-send. --report FILE writes a spreadsheet-friendly CSV for the association (UTF-8 with BOM, ';'): one row per member with the line, the masked NIR, the status in French, the stable code, the receipt file name and the delivery status.
+            --mail-receipts queues, for each member filed now who has an e-mail address, a message (in French) with the signed receipt attached (multipart/mixed, base64), and sends the queue after the run through the configured transport (see mes outbox send) unless --no-send. --report FILE writes, once every row is done, a spreadsheet-friendly CSV for the association (UTF-8 with BOM, ';'), one row per member in input order: ligne (the CSV line), nir (masked), statut (the status in French), code (the stable code: the status, or the error's reason), justificatif (the receipt file name), envoi (the mailed receipt's delivery status, or where a requested code went), colonne (the column at fault) and code_valable_jusqu_au (until when a requested code is valid). An existing file is kept (73) unless --force; the report is checked before anything is filed and is not written when the run fails.
             """,
             options: [.value("receipts", "DIR", "Directory for the receipts (created if needed).", directory: true, required: true),
-                      .flag("request-codes", "For rows without a code: send the member an on-demand code (needs birth_date)."),
+                      .flag("request-codes", "For rows without a usable code (none, expired, used, superseded): send the member a code by letter, valid 6 weeks (needs birth_date)."),
                       .value("association", "NAME", "Who files, recorded in the audit trail (default: association)."),
-                      .flag("legal-representative", "The association certifies acting as legal representative for minors."),
+                      .flag("legal-representative", "The association certifies acting as legal representative for every minor (rows whose legal_representative cell is empty)."),
                       .value("group-size", "N", "Rows per transaction (default 2000): fewer means less work lost to a crash, more means fewer syncs."),
                       .flag("mail-receipts", "E-mail each member filed now their signed receipt (rows with an email column)."),
                       .value("report", "FILE", "Write the association's report (CSV, ';', UTF-8 with BOM).", file: true),
@@ -29,6 +33,7 @@ enum BatchCommand {
                       .flag("quiet", short: "q", "No progress or summary on standard error.")],
             positionals: [PositionalSpec("FILE", "the members CSV ('-' for standard input)", file: true)],
             examples: ["mes batch oppose adherents.csv --receipts justificatifs/ > resultats.jsonl",
+                       "mes batch oppose adherents.csv --receipts justificatifs/ --request-codes --report rapport.csv",
                        "mes batch oppose adherents.csv --receipts justificatifs/ --mail-receipts --report rapport.csv"],
             run: run)
     }
@@ -42,31 +47,14 @@ enum BatchCommand {
         options.association = inv.value("association") ?? options.association
         options.legalRepresentative = inv.flag("legal-representative")
         options.mailReceipts = inv.flag("mail-receipts")
-        let report = inv.value("report"), force = inv.flag("force")
-        try FileIO.checkOutputTarget(report, force: force, storeDirectory: ctx.storeDirectory, field: "report")
-        let service = try ctx.service()
-        let sink = BatchLines(ctx, progress: ctx.stderr.isTerminal && !inv.flag("quiet"), keepRows: report != nil)
-        let summary = try service.batchOppose({ body in
+        options.deliveryEnvironment = inv.flag("no-send") ? nil : ctx.environment
+        options.report = inv.value("report")
+        options.replaceReport = inv.flag("force")
+        let sink = BatchLines(ctx, progress: ctx.stderr.isTerminal && !inv.flag("quiet"))
+        let summary = try ctx.service().batchOppose({ body in
             if let file { try file.forEach(body) } else { try ctx.stdin.forEachChunk(body) }
         }, totalBytes: file?.size ?? 0, options: options, sink: sink)
-        if options.mailReceipts && !inv.flag("no-send") {
-            let transports = try service.transports(environment: ctx.environment)
-            if !transports.isEmpty, !inv.flag("quiet") { ctx.note(try service.sendOutbox(transports).text) }
-        }
-        if let report { try FileIO.writeAtomically(report, try BatchReport.csv(sink.rows, service), replace: force, field: "report", storeDirectory: ctx.storeDirectory) }
         sink.finish(summary, quiet: inv.flag("quiet"))
-        if let status = exitStatus(summary.counts) { throw ExitRequest(status) }
-    }
-
-    /// 0 only when every row ended opposed, already_opposed or code_requested; otherwise the
-    /// most serious kind of row decides: invalid 65, refused 69, an identification that failed
-    /// (identity_mismatch, code_expired, code_used, code_superseded, locked) 77, too_soon 75.
-    static func exitStatus(_ counts: [BatchOpposition.Status: Int]) -> ExitStatus? {
-        func any(_ s: [BatchOpposition.Status]) -> Bool { s.contains { (counts[$0] ?? 0) > 0 } }
-        if any([.invalid]) { return .invalidData }
-        if any([.refused]) { return .refused }
-        if any([.identityMismatch, .codeExpired, .codeUsed, .codeSuperseded, .locked]) { return .identificationFailed }
-        if any([.tooSoon]) { return .temporary }
-        return nil
+        if let status = summary.exitStatus { throw ExitRequest(status) }
     }
 }

@@ -7,18 +7,13 @@ import MESService
 final class BatchLines: BatchSink {
     let ctx: Context
     let showsProgress: Bool
-    /// The rows, kept for the report (`--report`).
-    let keepRows: Bool
-    private(set) var rows: [BatchOpposition.Result] = []
 
-    init(_ ctx: Context, progress: Bool, keepRows: Bool = false) {
+    init(_ ctx: Context, progress: Bool) {
         self.ctx = ctx
         showsProgress = progress
-        self.keepRows = keepRows
     }
 
     func publish(_ results: [BatchOpposition.Result]) throws {
-        if keepRows { rows += results }
         for var r in results {
             if let e = r.error { r.error = ErrorHints.decorate(e) }
             ctx.stdout.append { r.write(into: &$0) }
@@ -53,6 +48,8 @@ final class BatchLines: BatchSink {
         let parts = BatchOpposition.Status.allCases.compactMap { status in s.counts[status].map { "\(BatchReport.french(status)) : \($0)" } }
         ctx.stderr.line("\(s.rows) lignes traitées en \(Self.format3(s.seconds).replacingOccurrences(of: ".", with: ",")) s. "
                         + parts.joined(separator: " ; ") + ".")
+        if let d = s.delivery { ctx.stderr.line(d.text) }
+        if let report = s.report { ctx.stderr.line("Rapport écrit dans \(TextEscaping.terminalSafe(report)).") }
     }
 
     static func format3(_ v: Double) -> String {

@@ -57,9 +57,9 @@ extension OutboxMessage: Report {
     }
 }
 
-/// The audit trail; NIRs in full only when the user typed one.
-struct HistoryListing: Report {
-    let entries: [Store.AuditEntry]
+/// The audit trail's lines and JSON events (written as they are read, `Context.emitList`); NIRs in
+/// full only when the user typed one; cells that could be formulas or terminal controls neutralised.
+struct HistoryListing {
     let nirGiven: Bool
 
     func who(_ p: Person?) -> String {
@@ -67,22 +67,18 @@ struct HistoryListing: Report {
         return "\(p.displayName) (\(nirGiven ? p.nir.formatted : Masking.nir(p.nir)))"
     }
 
-    var text: String {
-        entries.isEmpty ? "Aucun événement." : entries.map { e in
-            // Tab-separated cells: a formula or a control character from the data is neutralised.
-            [e.at.iso8601, e.event, who(e.person), e.channel ?? "", [e.actor, e.actorID].compactMap { $0 }.joined(separator: ":"), e.detail ?? ""]
-                .map { TextEscaping.terminalSafe(TextEscaping.spreadsheetCell($0)) }.joined(separator: "\t")
-        }.joined(separator: "\n")
+    /// One event as a line of the text listing.
+    func line(_ e: Store.AuditEntry) -> String {
+        [e.at.iso8601, e.event, who(e.person), e.channel ?? "", [e.actor, e.actorID].compactMap { $0 }.joined(separator: ":"), e.detail ?? ""]
+            .map { TextEscaping.terminalSafe(TextEscaping.spreadsheetCell($0)) }.joined(separator: "\t")
     }
 
-    var json: JSON {
-        .obj([("events", .array(entries.map { e in
-            .obj([("at", .string(e.at.iso8601)), ("event", .string(e.event)),
-                  ("profile", e.person.map { p in .obj([("id", .int(Int(p.id))), ("name", .string(p.displayName)),
-                                                        ("nir", .string(nirGiven ? p.nir.compact : Masking.nir(p.nir)))]) }),
-                  ("channel", JSON.str(e.channel)), ("actor", JSON.str(e.actor)), ("actor_id", JSON.str(e.actorID)),
-                  ("detail", JSON.str(e.detail))])
-        }))])
+    func json(_ e: Store.AuditEntry) -> JSON {
+        .obj([("at", .string(e.at.iso8601)), ("event", .string(e.event)),
+              ("profile", e.person.map { p in .obj([("id", .int(Int(p.id))), ("name", .string(p.displayName)),
+                                                    ("nir", .string(nirGiven ? p.nir.compact : Masking.nir(p.nir)))]) }),
+              ("channel", JSON.str(e.channel)), ("actor", JSON.str(e.actor)), ("actor_id", JSON.str(e.actorID)),
+              ("detail", JSON.str(e.detail))])
     }
 }
 

@@ -51,6 +51,8 @@ public struct BatchOpposition {
         public var destination: String?
         /// The outbox message carrying the receipt (`--mail-receipts`).
         public var mail: Int64?
+        /// `code_requested`: until when the member's code (sent now, or earlier and still live) is valid.
+        public var codeExpiresAt: Instant?
         public var error: MESError?
 
         /// The JSON Lines object of the row (written straight into the output buffer, one line).
@@ -73,6 +75,7 @@ public struct BatchOpposition {
             field("receipt_file", file)
             field("destination", destination)
             field("mail", mail.map { _ in "queued" })
+            field("code_expires_at", codeExpiresAt?.iso8601)
             field("field", error?.field)
             field("reason", error?.code.rawValue)
             field("message", error?.message)
@@ -135,13 +138,19 @@ public struct BatchOpposition {
             // No savepoint: both paths check everything that can refuse the row before they write.
             if let code = member.code {
                 try oppose(member, code: code, into: &result, pending: &pending)
+                // A code the member can no longer use: with --request-codes, a new one goes out.
+                if options.requestCodes && Self.unusableCode.contains(result.status) {
+                    result = Result(line: member.line, nir: member.nir, status: .invalid)
+                    try request(member, into: &result)
+                }
             } else if options.requestCodes {
                 try request(member, into: &result)
             } else {
                 throw MESError.invalid(.codeRequired, Messages.fieldRequired, field: "code")
             }
-        } catch let e as MESError {
+        } catch var e as MESError {
             store.discardCreatedFiles(from: mark)
+            if e.code == .legalRepresentativeRequired { e = Self.certificationRequired }
             result.error = e
             result.status = Self.status(for: e)
             result.receipt = nil
@@ -168,7 +177,7 @@ public struct BatchOpposition {
         // refused row writes nothing and needs no savepoint.
         let accept: (Person) throws -> Void = { [self] person in
             if let b = m.birthDate, b != person.birthDate { throw MESError.identityNotFound }
-            _ = try ProfileRules.decide(.opposition, for: person, by: .association, certified: options.legalRepresentative, today: now.parisDate)
+            _ = try ProfileRules.decide(.opposition, for: person, by: .association, certified: certified(m), today: now.parisDate)
         }
         switch try store.identify(code: code, nir: m.nir, card: m.card, serial: m.serial, now: now, policy: service.policy,
                                   auditSuccess: false, accept: accept) {
@@ -189,7 +198,8 @@ public struct BatchOpposition {
             result.error = e
         case .identified(let person, let codeID):
             switch try service.recordOpposition(person, channel: .batch, actor: .association, actorID: options.association,
-                                                codeID: codeID, legalRepresentative: options.legalRepresentative, now: now) {
+                                                codeID: codeID, legalRepresentative: certified(m), now: now,
+                                                detail: certification(m, for: person)) {
             case .opposed(let person, let r):
                 result.status = .opposed
                 result.receipt = r.id
@@ -209,20 +219,5 @@ public struct BatchOpposition {
                 result.receipt = r?.id
             }
         }
-    }
-
-    func request(_ m: MemberRow, into result: inout Result) throws {
-        guard let birth = m.birthDate else {
-            throw MESError.invalid(.fieldRequired, Messages.fieldRequired + " (pour demander un code)", field: "birth_date")
-        }
-        let person = try service.profile(CardIdentity(nir: m.nir, card: m.card, serial: m.serial), birthDate: birth, firstName: m.firstName)
-        if person.state == .opposed {
-            result.status = .alreadyOpposed
-            result.receipt = try store.latestReceipt(personID: person.id)?.id
-            return
-        }
-        let d = try service.requestCode(for: person, via: nil, now: now)
-        result.status = .codeRequested
-        result.destination = d.masked
     }
 }

@@ -18,6 +18,13 @@ public struct BatchOptions: Sendable {
     public var groupSize = 2_000
     /// Queue each opposed member with an e-mail address a message with their receipt attached.
     public var mailReceipts = false
+    /// With `mailReceipts`: after the run, send the queue through the transports this
+    /// environment and `mes.conf` configure (loaded before anything is filed); nil leaves it queued.
+    public var deliveryEnvironment: [String: String]?
+    /// Where to write the association's report (`BatchReport`), once every row is done.
+    public var report: String?
+    /// Replace an existing file at `report` (a link is replaced, never followed).
+    public var replaceReport = false
 
     public init(receiptsDirectory: String) { self.receiptsDirectory = receiptsDirectory }
 }
@@ -37,13 +44,33 @@ public struct BatchSummary: Sendable {
     public let rows: Int
     public let seconds: Double
     public let receiptsDirectory: String
+    /// What sending the mailed receipts did (nil: not sent, or no transport configured).
+    public var delivery: SendReport?
+    /// The report written, if any.
+    public var report: String?
+
+    /// The exit status of the run: nil (0) only when every row ended opposed, already_opposed or
+    /// code_requested; otherwise the most serious kind of row decides: invalid 65, refused 69, an
+    /// identification that failed (identity_mismatch, code_expired, code_used, code_superseded,
+    /// locked) 77, too_soon 75.
+    public var exitStatus: ExitStatus? {
+        func any(_ s: [BatchOpposition.Status]) -> Bool { s.contains { (counts[$0] ?? 0) > 0 } }
+        if any([.invalid]) { return .invalidData }
+        if any([.refused]) { return .refused }
+        if any([.identityMismatch, .codeExpired, .codeUsed, .codeSuperseded, .locked]) { return .identificationFailed }
+        if any([.tooSoon]) { return .temporary }
+        return nil
+    }
 }
 
 extension Service {
     /// Files an association's members' oppositions from a members CSV handed over chunk by
     /// chunk (reading and grouping here; processing in `BatchOpposition`; the receipts directory
     /// in `ReceiptFolder`; results to `sink` once durable). A CSV that breaks mid-way still
-    /// publishes the groups before the break, then throws.
+    /// publishes the groups before the break, then throws. Then, as `options` ask, it sends the
+    /// mailed receipts and writes the association's report (atomically; nothing is written when
+    /// the run fails). Output targets and the delivery configuration are checked before anything
+    /// is filed.
     public func batchOppose(_ source: ByteSource, totalBytes: Int, options: BatchOptions,
                             sink: BatchSink) throws -> BatchSummary {
         let now = clock.now()
@@ -51,6 +78,9 @@ extension Service {
         // Everything is checked before the receipts directory is touched; a run that fails
         // afterwards removes the directories it made if it wrote nothing in them.
         try FileIO.refuseStoreFolder(dir, storeDirectory: store.directory, field: "receipts")
+        try FileIO.checkOutputTarget(options.report, force: options.replaceReport, storeDirectory: store.directory, field: "report")
+        try FileIO.refuseUnwritableDirectory(options.report, field: "report")
+        let transports = try options.deliveryEnvironment.flatMap { options.mailReceipts ? try self.transports(environment: $0) : nil }
         let created = try FileIO.makeDirectory(dir, field: "receipts")
         let folder = ReceiptFolder(path: dir, store: store.shortName)
         var succeeded = false
@@ -64,6 +94,7 @@ extension Service {
         var header: MemberRow.Header?
         var group: [CSVReader.Record] = []
         var unpublished: [BatchOpposition.Result] = []
+        var report = BatchReport.Lines()
         let stopwatch = Stopwatch()
 
         // A committed group's results wait for its files and records to be synced.
@@ -73,6 +104,7 @@ extension Service {
             do { try batch.receipts.waitSynced(groups) } catch { unpublished.removeAll(); throw error }
             for r in unpublished { counts[r.status, default: 0] += 1 }
             rows += unpublished.count
+            if options.report != nil { for r in unpublished { report.append(r) } }
             try sink.publish(unpublished)
             unpublished.removeAll(keepingCapacity: true)
             let total = totalBytes > 0 && readBytes > 0 ? max(rows, seen * totalBytes / readBytes) : nil
@@ -119,7 +151,14 @@ extension Service {
             throw error
         }
         succeeded = true
-        return BatchSummary(counts: counts, rows: rows, seconds: stopwatch.elapsed, receiptsDirectory: dir)
+        var summary = BatchSummary(counts: counts, rows: rows, seconds: stopwatch.elapsed, receiptsDirectory: dir)
+        if let transports, !transports.isEmpty { summary.delivery = try sendOutbox(transports) }
+        if let path = options.report {
+            try FileIO.writeAtomically(path, try report.csv(store: store), replace: options.replaceReport, field: "report",
+                                       storeDirectory: store.directory)
+            summary.report = path
+        }
+        return summary
     }
 }
 
