@@ -10,7 +10,7 @@ function __mes_children --argument-names path
         case 'nir'
             printf '%s\n' 'check' 'format' 'key' 'generate'
         case 'vitale'
-            printf '%s\n' 'check'
+            printf '%s\n' 'check' 'generate'
         case 'outbox'
             printf '%s\n' 'list' 'show' 'send' 'export'
         case 'code'
@@ -35,7 +35,9 @@ function __mes_takes_value --argument-names path option
     switch "$path|$option"
         case 'nir check|--rules' 'nir format|--rules' 'nir generate|--count' 'nir generate|--seed'
             return 0
-        case 'nir generate|--reason' 'vitale check|--card' 'fixtures|--count' 'fixtures|--seed'
+        case 'nir generate|--reason' 'vitale check|--card' 'vitale generate|--card' 'vitale generate|--count'
+            return 0
+        case 'vitale generate|--seed' 'vitale generate|--reason' 'fixtures|--count' 'fixtures|--seed'
             return 0
         case 'fixtures|--roster' 'fixtures|--members' 'notify|--via' 'outbox list|--nir'
             return 0
@@ -153,7 +155,7 @@ complete -c mes -n '__mes_global' -l now -x -d 'Fixed clock, e.g. 2022-02-03T10:
 complete -c mes -n '__mes_global' -l help -s h -d 'Show help for the command.'
 complete -c mes -n '__mes_options_of \'\'' -l version -d 'Print the version.'
 complete -c mes -n '__mes_next ""' -a nir -d 'Subcommands: check, format, key, generate.'
-complete -c mes -n '__mes_next ""' -a vitale -d 'Subcommands: check.'
+complete -c mes -n '__mes_next ""' -a vitale -d 'Subcommands: check, generate.'
 complete -c mes -n '__mes_next ""' -a init -d 'Create the store (database, key, outbox) in the data directory.'
 complete -c mes -n '__mes_next ""' -a import -d 'Load the insurer\'s roster from a CSV file (all rows or none).'
 complete -c mes -n '__mes_next ""' -a fixtures -d 'Write a synthetic, reproducible roster (and a members CSV with codes).'
@@ -183,6 +185,7 @@ complete -c mes -n '__mes_next "nir"' -a format -d 'Print a NIR in its grouped f
 complete -c mes -n '__mes_next "nir"' -a key -d 'Compute the 2-digit key of the first 13 characters of a NIR.'
 complete -c mes -n '__mes_next "nir"' -a generate -d 'Generate valid (or labelled invalid) NIRs, reproducibly with a seed.'
 complete -c mes -n '__mes_next "vitale"' -a check -d 'Validate a Carte Vitale serial number.'
+complete -c mes -n '__mes_next "vitale"' -a generate -d 'Generate valid (or labelled invalid) Carte Vitale serials, reproducibly with a seed.'
 complete -c mes -n '__mes_next "outbox"' -a list -d 'List delivered e-mails, SMS and letters.'
 complete -c mes -n '__mes_next "outbox"' -a show -d 'Print one delivered message (as a person reads it).'
 complete -c mes -n '__mes_next "outbox"' -a send -d 'Send the queued e-mails and SMS through the configured transports.'
@@ -198,13 +201,18 @@ complete -c mes -n '__mes_next "key"' -a import -d 'Sign receipts with an organi
 complete -c mes -n '__mes_next "advisers"' -a add -d 'Register an adviser of the phone service (3422).'
 complete -c mes -n '__mes_next "advisers"' -a list -d 'List the registered advisers of the phone service.'
 complete -c mes -n '__mes_next "batch"' -a oppose -d 'File the oppositions of an association\'s members from a CSV file.'
-complete -c mes -n '__mes_options_of "nir check"' -l rules -x -a 'insee stdnum app' -d 'Rule set: insee (default), stdnum or app; see RULE SETS in mes(1).'
-complete -c mes -n '__mes_options_of "nir format"' -l rules -x -a 'insee stdnum app' -d 'Rule set: insee (default), stdnum or app; see RULE SETS in mes(1).'
+complete -c mes -n '__mes_options_of "nir check"' -l rules -x -a 'insee stdnum app cnam' -d 'Rule set: insee (default), stdnum, app or cnam; see RULE SETS in mes(1).'
+complete -c mes -n '__mes_options_of "nir format"' -l rules -x -a 'insee stdnum app cnam' -d 'Rule set: insee (default), stdnum, app or cnam; see RULE SETS in mes(1).'
 complete -c mes -n '__mes_options_of "nir generate"' -l count -x -d 'How many (1 to 10000000).'
 complete -c mes -n '__mes_options_of "nir generate"' -l seed -x -d 'Seed for reproducible output (a number or any text).'
 complete -c mes -n '__mes_options_of "nir generate"' -l invalid -d 'Generate invalid NIRs, each labelled with its reason.'
 complete -c mes -n '__mes_options_of "nir generate"' -l reason -x -a 'length character sex month department commune order key' -d 'With --invalid: only this reason.'
 complete -c mes -n '__mes_options_of "vitale check"' -l card -x -a 'photo plain' -d 'Card model.'
+complete -c mes -n '__mes_options_of "vitale generate"' -l card -x -a 'photo plain' -d 'Card model.'
+complete -c mes -n '__mes_options_of "vitale generate"' -l count -x -d 'How many (1 to 10000000).'
+complete -c mes -n '__mes_options_of "vitale generate"' -l seed -x -d 'Seed for reproducible output (a number or any text).'
+complete -c mes -n '__mes_options_of "vitale generate"' -l invalid -d 'Generate invalid serials, each labelled with its reason.'
+complete -c mes -n '__mes_options_of "vitale generate"' -l reason -x -a 'digits length' -d 'With --invalid: only this reason.'
 complete -c mes -n '__mes_options_of "init"' -l demo -d 'Seed the demo people (the store must hold nobody yet); the store honours a fixed clock.'
 complete -c mes -n '__mes_options_of "init"' -l test-clock -d 'Make a store for tests: it honours --now / MES_NOW (no other store does).'
 complete -c mes -n '__mes_argument "import" 0' -F

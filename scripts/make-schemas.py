@@ -54,6 +54,8 @@ SCHEMAS = {
     "nir-key": doc({"key": S, "nir": S}),
     "nir-generate": doc({"nir": S, "valid": B}, {"reason": S}),
     "vitale-check": doc({"valid": B, "card": {"enum": ["photo", "plain"]}, "serial": S, "printed": S}),
+    "vitale-generate": doc({"card": {"enum": ["photo", "plain"]}, "serial": S, "valid": B},
+                           {"reason": {"enum": ["digits", "length"]}, "code": S}),
     "init": doc({"status": {"enum": ["created", "exists"]}, "store": S, "schema": I, "demo_people": I}),
     "import": doc({"status": {"const": "imported"}, "people": I}),
     "fixtures": doc({"status": {"const": "written"}, "profiles": I, "roster": S, "codes": I}, {"members": S}),

@@ -78,13 +78,15 @@ enum Prose {
 
     static let sections: [(String, String)] = [
         ("RULE SETS", """
-            Every NIR is cleaned first: spaces, dots and dashes are ignored, surrounding tabs and carriage returns are dropped, 2a/2b are upper-cased. The key is 97 minus the first 13 digits modulo 97, with department 2A counted as 19 and 2B as 18 (one key function serves all three rule sets).
+            Every NIR is cleaned first (stdnum and cnam clean as their validators do, below): spaces, dots and dashes are ignored, surrounding tabs and carriage returns are dropped, 2a/2b are upper-cased. The key is 97 minus the first 13 digits modulo 97, with department 2A counted as 19 and 2B as 18 (one key function serves every rule set).
 
             insee (default): the structure INSEE allocates. Sex 1 or 2, or 3, 4, 7, 8 for temporary numbers; month 01 to 12 or the pseudo-months 20, 30 to 42 and 50 to 99; department 01 to 95, 2A, 2B, overseas 97x or 98x (x not 0) followed by a 2-digit commune, or 99 followed by a country code for births abroad; commune (or country) and order number not 000; and the key. It never accepts a NIR that python-stdnum rejects, separators aside (stdnum does not accept dashes).
 
             stdnum: exactly the verdict of python-stdnum's stdnum.fr.nir.is_valid, its cleaning included (Unicode look-alike digits, spaces and dots mapped as stdnum.util does, spaces and dots removed, Python whitespace stripped, upper-cased): 15 characters, digits except 2A or 2B at the department, and the key. For users who must agree with stdnum.
 
             app: what the official enrolment app accepts: exactly 15 characters ("Le numéro de sécurité sociale doit contenir 15 caractères"), sex 1 or 2, month 01 to 12, a 2-digit department or 2A/2B, and the key; anything else is "Format invalide, vérifier le format du numéro de sécurité sociale".
+
+            cnam: exactly the verdict of the Assurance Maladie's own validator (assurance-maladie-digital/nir-validation, PHP, version 2), for suites that must agree with it. Its cleaning: spaces removed (only U+0020: dots and dashes are characters), then tab, line feed, carriage return, NUL and vertical tab trimmed at both ends, then upper-cased (full Unicode case mapping). Then 13 or 15 characters (length); sex 1 or 2, month 01 to 12 or 20 to 99, any 2-digit department or 2A/2B, commune and order 000 allowed, a key 00 to 97 (format); and, at 15 characters only, the key (97 minus the body modulo 97, 2A as 19, 2B as 18). A valid 13-character NIR is printed with its computed key. Its three errors are the reasons empty or length (LENGTH_ERROR), key (NIR_KEY_INVALID; a key of 98 or 99 is its NIR_INVALID) and every other reason (NIR_INVALID). Input that is not valid UTF-8 is always invalid, as there, but its reason may differ.
 
             Reasons (the JSON reason field): empty, length, character, sex, month, department, commune, order, key.
             """),

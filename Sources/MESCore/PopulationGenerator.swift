@@ -37,10 +37,7 @@ public struct PopulationGenerator {
         return CalendarDate(daysSinceEpoch: today.daysSinceEpoch - days)
     }
 
-    mutating func serial(_ card: CardType) -> String {
-        let n = card == .photo ? 11 : Int.random(in: 8...13, using: &rng)
-        return String((0..<n).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
-    }
+    mutating func serial(_ card: CardType) -> String { VitaleGenerator.serial(card, using: &rng) }
 
     /// A NIR consistent with sex and birth date, born in metropolitan France, Corsica, overseas or abroad.
     mutating func nir(female: Bool, birth: CalendarDate) -> NIR {
