@@ -21,6 +21,9 @@ public struct MemberRow: Sendable, Equatable {
         ("last_name", ["last_name", "nom", "nom_de_famille"]),
         ("first_name", ["first_name", "prenom", "prenoms"]),
         ("email", ["email", "courriel", "mail", "e_mail", "adresse_email", "adresse_mail"]),
+        // What `mes fixtures --members` expects of the row: read by tests, ignored by the batch.
+        ("expected_status", ["expected_status"]),
+        ("expected_reason", ["expected_reason"]),
     ]
     public static let required = ["nir", "card_type", "serial"]
 
