@@ -28,7 +28,7 @@ _mes_options() {
         'vitale check') echo '--card --json --store --now --help -h' ;;
         'vitale generate') echo '--card --count --seed --invalid --reason --json --store --now --help -h' ;;
         'init') echo '--demo --test-clock --json --store --now --help -h' ;;
-        'fixtures') echo '--count --seed --roster --members --force --json --store --now --help -h' ;;
+        'fixtures') echo '--count --seed --roster --members --format --force --json --store --now --help -h' ;;
         'notify') echo '--via --no-send --json --store --now --help -h' ;;
         'outbox list') echo '--nir --json --store --now --help -h' ;;
         'outbox send') echo '--limit --json --store --now --help -h' ;;
@@ -72,6 +72,7 @@ _mes_value() {
         'fixtures|--seed') echo t ;;
         'fixtures|--roster') echo f ;;
         'fixtures|--members') echo f ;;
+        'fixtures|--format') echo 'w csv jsonl' ;;
         'notify|--via') echo 'w email letter' ;;
         'outbox list|--nir') echo t ;;
         'outbox send|--limit') echo t ;;

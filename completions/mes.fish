@@ -39,45 +39,45 @@ function __mes_takes_value --argument-names path option
             return 0
         case 'vitale generate|--seed' 'vitale generate|--reason' 'fixtures|--count' 'fixtures|--seed'
             return 0
-        case 'fixtures|--roster' 'fixtures|--members' 'notify|--via' 'outbox list|--nir'
+        case 'fixtures|--roster' 'fixtures|--members' 'fixtures|--format' 'notify|--via'
             return 0
-        case 'outbox send|--limit' 'outbox export|--maildir' 'history|--nir' 'code generate|--nir'
+        case 'outbox list|--nir' 'outbox send|--limit' 'outbox export|--maildir' 'history|--nir'
             return 0
-        case 'code generate|--birth-date' 'code generate|--card' 'code generate|--serial' 'code generate|--via'
+        case 'code generate|--nir' 'code generate|--birth-date' 'code generate|--card' 'code generate|--serial'
             return 0
-        case 'code generate|--first-name' 'identify|--code' 'identify|--code-file' 'identify|--nir'
+        case 'code generate|--via' 'code generate|--first-name' 'identify|--code' 'identify|--code-file'
             return 0
-        case 'identify|--card' 'identify|--serial' 'oppose|--session' 'oppose|--session-file'
+        case 'identify|--nir' 'identify|--card' 'identify|--serial' 'oppose|--session'
             return 0
-        case 'oppose|--code' 'oppose|--code-file' 'oppose|--nir' 'oppose|--card'
+        case 'oppose|--session-file' 'oppose|--code' 'oppose|--code-file' 'oppose|--nir'
             return 0
-        case 'oppose|--serial' 'oppose|--receipt' 'oppose|--adviser' 'oppose|--birth-date'
+        case 'oppose|--card' 'oppose|--serial' 'oppose|--receipt' 'oppose|--adviser'
             return 0
-        case 'oppose|--last-name' 'oppose|--first-name' 'contacts show|--session' 'contacts show|--session-file'
+        case 'oppose|--birth-date' 'oppose|--last-name' 'oppose|--first-name' 'contacts show|--session'
             return 0
-        case 'contacts show|--nir' 'contacts show|--birth-date' 'contacts show|--card' 'contacts show|--serial'
+        case 'contacts show|--session-file' 'contacts show|--nir' 'contacts show|--birth-date' 'contacts show|--card'
             return 0
-        case 'contacts show|--first-name' 'activate|--session' 'activate|--session-file' 'activate|--username'
+        case 'contacts show|--serial' 'contacts show|--first-name' 'activate|--session' 'activate|--session-file'
             return 0
-        case 'activate|--password-file' 'activate|--email' 'activate|--email-otp' 'activate|--email-otp-file'
+        case 'activate|--username' 'activate|--password-file' 'activate|--email' 'activate|--email-otp'
             return 0
-        case 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file' 'close|--session'
+        case 'activate|--email-otp-file' 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file'
             return 0
-        case 'close|--session-file' 'sweep|--window-days' 'login|--username' 'login|--password-file'
+        case 'close|--session' 'close|--session-file' 'sweep|--window-days' 'login|--username'
             return 0
-        case 'login|--via' 'login|--otp' 'login|--otp-file' 'logout|--session'
+        case 'login|--password-file' 'login|--via' 'login|--otp' 'login|--otp-file'
             return 0
-        case 'logout|--session-file' 'profiles list|--session' 'profiles list|--session-file' 'profiles oppose|--session'
+        case 'logout|--session' 'logout|--session-file' 'profiles list|--session' 'profiles list|--session-file'
             return 0
-        case 'profiles oppose|--session-file' 'profiles oppose|--profile' 'profiles oppose|--receipt' 'profiles activate|--session'
+        case 'profiles oppose|--session' 'profiles oppose|--session-file' 'profiles oppose|--profile' 'profiles oppose|--receipt'
             return 0
-        case 'profiles activate|--session-file' 'profiles activate|--profile' 'receipt|--session' 'receipt|--session-file'
+        case 'profiles activate|--session' 'profiles activate|--session-file' 'profiles activate|--profile' 'receipt|--session'
             return 0
-        case 'receipt|--id' 'receipt|--format' 'receipt|--output' 'receipt|-o'
+        case 'receipt|--session-file' 'receipt|--id' 'receipt|--format' 'receipt|--output'
             return 0
-        case 'receipt verify|--cert' 'batch oppose|--receipts' 'batch oppose|--association' 'batch oppose|--group-size'
+        case 'receipt|-o' 'receipt verify|--cert' 'batch oppose|--receipts' 'batch oppose|--association'
             return 0
-        case 'batch oppose|--report' '*|--store' '*|--now'
+        case 'batch oppose|--group-size' 'batch oppose|--report' '*|--store' '*|--now'
             return 0
     end
     return 1
@@ -158,7 +158,7 @@ complete -c mes -n '__mes_next ""' -a nir -d 'Subcommands: check, format, key, g
 complete -c mes -n '__mes_next ""' -a vitale -d 'Subcommands: check, generate.'
 complete -c mes -n '__mes_next ""' -a init -d 'Create the store (database, key, outbox) in the data directory.'
 complete -c mes -n '__mes_next ""' -a import -d 'Load the insurer\'s roster from a CSV file (all rows or none).'
-complete -c mes -n '__mes_next ""' -a fixtures -d 'Write a synthetic, reproducible roster (and a members CSV with codes).'
+complete -c mes -n '__mes_next ""' -a fixtures -d 'Write a synthetic, reproducible roster (and a members CSV with codes and expected statuses).'
 complete -c mes -n '__mes_next ""' -a notify -d 'Send notification codes (valid 6 weeks) to pending profiles never notified.'
 complete -c mes -n '__mes_next ""' -a outbox -d 'Subcommands: list, show, send, export.'
 complete -c mes -n '__mes_next ""' -a history -d 'Print the audit trail of decisions and identifications.'
@@ -218,8 +218,9 @@ complete -c mes -n '__mes_options_of "init"' -l test-clock -d 'Make a store for 
 complete -c mes -n '__mes_argument "import" 0' -F
 complete -c mes -n '__mes_options_of "fixtures"' -l count -x -d 'How many profiles (1 to 5000000).'
 complete -c mes -n '__mes_options_of "fixtures"' -l seed -x -d 'Seed (a number or any text).'
-complete -c mes -n '__mes_options_of "fixtures"' -l roster -r -F -d 'Where to write the roster CSV.'
-complete -c mes -n '__mes_options_of "fixtures"' -l members -r -F -d 'Also import and write the members CSV with notification codes.'
+complete -c mes -n '__mes_options_of "fixtures"' -l roster -r -F -d 'Where to write the roster (\'-\': standard output).'
+complete -c mes -n '__mes_options_of "fixtures"' -l members -r -F -d 'Also import and write the members file with codes and expected statuses (\'-\': standard output).'
+complete -c mes -n '__mes_options_of "fixtures"' -l format -x -a 'csv jsonl' -d 'csv (default) or jsonl, for both files.'
 complete -c mes -n '__mes_options_of "fixtures"' -l force -d 'Replace existing output files.'
 complete -c mes -n '__mes_options_of "notify"' -l via -x -a 'email letter' -d 'Force the channel.'
 complete -c mes -n '__mes_options_of "notify"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
