@@ -93,16 +93,15 @@ final class Scenario {
 import MESCore
 
 extension Scenario {
-    /// `mes fixtures --members` cut down to `count` rows that a batch run with
-    /// `--legal-representative` files, each once: the rows expected `opposed`, or refused only
-    /// for want of that certification (the file keeps its header, columns and order). Returns
-    /// the members file's path.
+    /// `mes fixtures --members` cut down to its first `count` rows expected `opposed` (adults
+    /// with a live code; the file keeps its header, columns and order): a batch files each of
+    /// them once. Returns the members file's path.
     func opposableMembers(count: Int, seed: String, name: String = "m.csv") throws -> String {
         let roster = dir.appendingPathComponent("roster-" + name).path, members = dir.appendingPathComponent(name).path
-        let r = try run(["fixtures", "--count", String(count + count / 2 + 64), "--seed", seed, "--roster", roster, "--members", members])
+        let r = try run(["fixtures", "--count", String(count * 2 + 100), "--seed", seed, "--roster", roster, "--members", members])
         precondition(r.status == 0, r.stderr)
         let lines = String(decoding: try Data(contentsOf: URL(fileURLWithPath: members)), as: UTF8.self).split(separator: "\n")
-        let kept = lines.dropFirst().filter { $0.hasSuffix(";opposed;") || $0.hasSuffix(";refused;legal_representative_required") }
+        let kept = lines.dropFirst().filter { $0.hasSuffix(";opposed;") }
         precondition(kept.count >= count)
         try ([lines[0]] + kept.prefix(count)).joined(separator: "\n").appending("\n")
             .write(toFile: members, atomically: true, encoding: .utf8)

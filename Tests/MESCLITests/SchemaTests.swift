@@ -94,6 +94,11 @@ import Testing
         _ = try json("none", ["import", bad], allowFailure: true)
         _ = try json("none", ["nir", "format", "123"], allowFailure: true)
         _ = try json("none", ["opose"], allowFailure: true)
+        // The fixtures' data files as JSON Lines (on standard output, no summary then), and the summary with members.
+        _ = try json("fixtures-roster-row", ["fixtures", "--count", "40", "--seed", "s", "--roster", "-", "--format", "jsonl"])
+        _ = try json("fixtures-members-row", ["fixtures", "--count", "400", "--seed", "t", "--roster", dir + "/r4.csv", "--members", "-",
+                                              "--format", "jsonl"])
+        _ = try json("fixtures", ["fixtures", "--count", "40", "--seed", "u", "--roster", dir + "/r5.csv", "--members", dir + "/m5.csv"])
 
         // One Python run validates everything: each document, or each line of JSON Lines.
         let list = dir + "/outputs.json"
