@@ -52,11 +52,10 @@ enum CnamRules {
         if b[0] != 0x31 && b[0] != 0x32 { return .invalid(.sex) }
         let month = number(3)
         if month == 0 || (13...19).contains(month) { return .invalid(.month) }
-        let key = NIR.key(forBody: b[0..<13])!
         if b.count == 15 {
-            guard number(13) == key else { return .invalid(.key) }
+            guard number(13) == NIR.key(forBody: b[0..<13]) else { return .invalid(.key) }
             return .valid(NIR(uncheckedCompact: String(decoding: b, as: UTF8.self)))
         }
-        return .valid(NIR(uncheckedCompact: String(decoding: b, as: UTF8.self) + (key < 10 ? "0\(key)" : "\(key)")))
+        return .valid(NIR(uncheckedCompact: NIR.completing(body: b)!))
     }
 }

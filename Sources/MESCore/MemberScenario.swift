@@ -57,10 +57,6 @@ public enum MemberScenario: String, CaseIterable, Sendable {
         var serial = p.serial
         var code = code
         var last = p.lastName
-        func rekeyed(_ body: [UInt8]) -> String {
-            let k = NIR.key(forBody: body[0..<13])!
-            return NIR.group(Array(body[0..<13]) + Array((k < 10 ? "0\(k)" : "\(k)").utf8))
-        }
         let compact = Array(p.nir.compact.utf8)
         switch self {
         case .live, .wrongCode, .expiredCode, .usedCode, .supersededCode, .lockedCard: break
@@ -69,7 +65,7 @@ public enum MemberScenario: String, CaseIterable, Sendable {
         case .nirMissing: nir = ""
         case .nirLength: nir = String(nir.dropLast())
         case .nirCharacter: nir = NIR.group(Array(compact[0..<8]) + Array("X".utf8) + Array(compact[9...]))
-        case .nirMonth: nir = rekeyed(Array(compact[0..<3]) + Array("13".utf8) + Array(compact[5...]))
+        case .nirMonth: nir = NIR.group(Array(NIR.completing(body: compact[0..<3] + Array("13".utf8) + compact[5..<13])!.utf8))
         case .nirKey:
             let k = NIR.key(forBody: compact[0..<13])! % 97 + 1
             nir = NIR.group(Array(compact[0..<13]) + Array((k < 10 ? "0\(k)" : "\(k)").utf8))

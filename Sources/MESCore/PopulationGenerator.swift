@@ -58,9 +58,7 @@ public struct PopulationGenerator {
         let temporary = chance(1)
         let sex = (female ? 2 : 1) + (temporary ? pick([2, 6]) : 0)
         let month = (dep == "99" || temporary) && chance(33) ? pick(Self.pseudoMonths) : birth.month
-        let body = nirs.body(sex: sex, year: birth.year % 100, month: month, department: dep)
-        let k = NIR.key(forBody: Array(body.utf8))!
-        return NIR(uncheckedCompact: body + (k < 10 ? "0\(k)" : "\(k)"))
+        return NIR(uncheckedCompact: NIR.completing(body: Array(nirs.body(sex: sex, year: birth.year % 100, month: month, department: dep).utf8))!)
     }
 
     /// E-mail and mobile: 9% neither, 21% mobile only, 15% e-mail only, 55% both.
