@@ -16,6 +16,8 @@ public enum MemberScenario: String, CaseIterable, Sendable {
     // invalid: one field broken
     case nirMissing, nirLength, nirCharacter, nirMonth, nirKey, birthDateInvalid, birthDateFuture, cardTypeInvalid,
          serialDigits, serialPhotoLength, serialPlainLength, codeMissing, codeLength, codeCharacter, nameInvalid, extraField
+    /// A quote in the middle of the last name, written as typed (not quoted): the CSV row is malformed.
+    case strayQuote
 
     public static let exercised = allCases.filter { $0 != .live }
     public static let period = 16
@@ -44,6 +46,7 @@ public enum MemberScenario: String, CaseIterable, Sendable {
         case .codeCharacter: return .codeCharacter
         case .nameInvalid: return .nameInvalid
         case .extraField: return .csvExtraField
+        case .strayQuote: return .csvMalformedRow
         }
     }
 
@@ -80,6 +83,7 @@ public enum MemberScenario: String, CaseIterable, Sendable {
         case .codeCharacter: code = String(code.dropLast()) + "!"
         case .nameInvalid: last = String(repeating: last, count: 101 / max(1, last.count) + 1)
         case .extraField: break
+        case .strayQuote: last = String(last.prefix(1)) + "\"" + last.dropFirst()
         }
         return [nir, birth, card, serial, code, last, p.firstName]
     }

@@ -30,8 +30,11 @@ public struct DataTable {
     }
 
     /// One row: `cells` in the order of the keys, then `extra` cells past the last column.
-    public mutating func append(_ cells: [String], extra: [(String, String)] = []) {
+    /// `asTyped`: a CSV row is written without quoting (a row made to be malformed).
+    public mutating func append(_ cells: [String], extra: [(String, String)] = [], asTyped: Bool = false) {
         switch format {
+        case .csv where asTyped:
+            bytes += ((cells + extra.map(\.1)).joined(separator: String(separator)) + "\n").utf8
         case .csv:
             bytes += CSVWriter.line(cells + extra.map(\.1), separator: separator).utf8
         case .jsonl:

@@ -97,7 +97,7 @@ struct FixtureMembers {
             let (status, reason) = expected(scenarios[k], members[i].person, locked: locked)
             counts[status, default: 0] += 1
             let cells = scenarios[k].cells(members[i].person, code: code, today: now.parisDate) + [status, reason ?? ""]
-            table.append(cells, extra: scenarios[k] == .extraField ? [("extra", "en trop")] : [])
+            table.append(cells, extra: scenarios[k] == .extraField ? [("extra", "en trop")] : [], asTyped: scenarios[k] == .strayQuote)
         }
     }
 

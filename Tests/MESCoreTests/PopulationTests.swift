@@ -42,7 +42,15 @@ import Testing
             for scenario in MemberScenario.allCases {
                 var cells = scenario.cells(m.person, code: "HuqZF3KXCz8k", today: Self.today) + ["x", "y"]
                 if scenario == .extraField { cells.append("en trop") }
-                let parsed = MemberRow.parse(CSVReader.Record(fields: cells, line: 2), header: header, today: Self.today)
+                // The row as the file has it, read as the batch reads it (leniently).
+                let line = scenario == .strayQuote ? cells.joined(separator: ";") + "\n" : CSVWriter.line(cells, separator: ";")
+                var reader = CSVReader(separator: UInt8(ascii: ";"))
+                reader.lenient = true
+                var records: [CSVReader.Record] = []
+                try Array(line.utf8).withUnsafeBufferPointer { try reader.feed($0) { records.append($0) } }
+                try reader.finish { records.append($0) }
+                try #require(records.count == 1)
+                let parsed = MemberRow.parse(records[0], header: header, today: Self.today)
                 switch (parsed, scenario.invalidReason) {
                 case (.failure(let e), let reason?): #expect(e.code == reason, "\(scenario): \(cells)")
                 case (.success, nil): break
