@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Benchmark of the association batch and the roster import (issue: batch opposition).
 
-1. `mes fixtures` makes an N-person roster (default 100,000) and the matching members CSV
-   with codes; `mes batch oppose` files all of them with PDF receipts. Prints wall time,
+1. `mes fixtures` makes a 2N-person roster and the matching members CSV with codes, cut down
+   to its first N rows expected `opposed` (default 100,000); `mes batch oppose` files all of
+   them with PDF receipts. Prints wall time,
    rows/s and peak RSS.
 2. `mes import` of a 1,000,000-person roster into an empty store: wall time and peak RSS.
 3. Memory on 1,000,000 batch rows: a members file of 1,000,000 rows for people the store does
@@ -48,9 +49,15 @@ def main():
     roster, members, receipts = (os.path.join(run, n) for n in ("roster.csv", "members.csv", "receipts"))
     if a.receipts:
         receipts = os.path.join(a.receipts, os.path.basename(run))
-    t, rss, rc = timed([mes, "fixtures", "--count", str(a.members), "--seed", "bench", "--roster", roster, "--members", members], env)
+    t, rss, rc = timed([mes, "fixtures", "--count", str(a.members * 2), "--seed", "bench", "--roster", roster, "--members", members], env)
     assert rc == 0, "fixtures failed"
-    print(f"fixtures (roster + members, {a.members:,} people): {t:6.2f} s, peak RSS {rss:5.0f} MB")
+    print(f"fixtures (roster + members, {a.members * 2:,} people): {t:6.2f} s, peak RSS {rss:5.0f} MB")
+    # The members the batch files (rows expected `opposed`), as many as asked.
+    lines = open(members, encoding="utf-8-sig").read().splitlines()
+    kept = [l for l in lines[1:] if l.endswith(";opposed;")][:a.members]
+    assert len(kept) == a.members, "too few opposable members"
+    with open(members, "w", encoding="utf-8") as f:
+        f.write("\n".join([lines[0]] + kept) + "\n")
     with open(os.path.join(run, "results.jsonl"), "wb") as out:
         t, rss, rc = timed([mes, "batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--quiet"], env, out)
     n_files = len([f for f in os.listdir(receipts) if f.startswith("JO-") and f.endswith(".pdf")])

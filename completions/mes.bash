@@ -7,7 +7,7 @@ _mes_children() {
     case "$1" in
         '') echo 'nir vitale init import fixtures notify outbox history code identify oppose contacts activate close sweep login logout recover profiles receipt key advisers batch demo completions manpage help' ;;
         'nir') echo 'check format key generate' ;;
-        'vitale') echo 'check' ;;
+        'vitale') echo 'check generate' ;;
         'outbox') echo 'list show send export' ;;
         'code') echo 'generate' ;;
         'contacts') echo 'show' ;;
@@ -27,8 +27,9 @@ _mes_options() {
         'nir format') echo '--rules --json --store --now --help -h' ;;
         'nir generate') echo '--count --seed --invalid --reason --json --store --now --help -h' ;;
         'vitale check') echo '--card --json --store --now --help -h' ;;
+        'vitale generate') echo '--card --count --seed --invalid --reason --json --store --now --help -h' ;;
         'init') echo '--demo --test-clock --json --store --now --help -h' ;;
-        'fixtures') echo '--count --seed --roster --members --force --json --store --now --help -h' ;;
+        'fixtures') echo '--count --seed --roster --members --format --force --json --store --now --help -h' ;;
         'notify') echo '--via --no-send --json --store --now --help -h' ;;
         'outbox list') echo '--nir --since --limit --json --store --now --help -h' ;;
         'outbox send') echo '--limit --json --store --now --help -h' ;;
@@ -60,16 +61,21 @@ _mes_options() {
 # t: free text, f: files, d: directories, "w WORDS": one of WORDS.
 _mes_value() {
     case "$1|$2" in
-        'nir check|--rules') echo 'w insee stdnum app' ;;
-        'nir format|--rules') echo 'w insee stdnum app' ;;
+        'nir check|--rules') echo 'w insee stdnum app cnam' ;;
+        'nir format|--rules') echo 'w insee stdnum app cnam' ;;
         'nir generate|--count') echo t ;;
         'nir generate|--seed') echo t ;;
         'nir generate|--reason') echo 'w length character sex month department commune order key' ;;
         'vitale check|--card') echo 'w photo plain' ;;
+        'vitale generate|--card') echo 'w photo plain' ;;
+        'vitale generate|--count') echo t ;;
+        'vitale generate|--seed') echo t ;;
+        'vitale generate|--reason') echo 'w digits length' ;;
         'fixtures|--count') echo t ;;
         'fixtures|--seed') echo t ;;
         'fixtures|--roster') echo f ;;
         'fixtures|--members') echo f ;;
+        'fixtures|--format') echo 'w csv jsonl' ;;
         'notify|--via') echo 'w email letter' ;;
         'outbox list|--nir') echo t ;;
         'outbox list|--since') echo t ;;

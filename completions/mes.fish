@@ -10,7 +10,7 @@ function __mes_children --argument-names path
         case 'nir'
             printf '%s\n' 'check' 'format' 'key' 'generate'
         case 'vitale'
-            printf '%s\n' 'check'
+            printf '%s\n' 'check' 'generate'
         case 'outbox'
             printf '%s\n' 'list' 'show' 'send' 'export'
         case 'code'
@@ -37,57 +37,61 @@ function __mes_takes_value --argument-names path option
     switch "$path|$option"
         case 'nir check|--rules' 'nir format|--rules' 'nir generate|--count' 'nir generate|--seed'
             return 0
-        case 'nir generate|--reason' 'vitale check|--card' 'fixtures|--count' 'fixtures|--seed'
+        case 'nir generate|--reason' 'vitale check|--card' 'vitale generate|--card' 'vitale generate|--count'
             return 0
-        case 'fixtures|--roster' 'fixtures|--members' 'notify|--via' 'outbox list|--nir'
+        case 'vitale generate|--seed' 'vitale generate|--reason' 'fixtures|--count' 'fixtures|--seed'
             return 0
-        case 'outbox list|--since' 'outbox list|--limit' 'outbox send|--limit' 'outbox export|--maildir'
+        case 'fixtures|--roster' 'fixtures|--members' 'fixtures|--format' 'notify|--via'
             return 0
-        case 'history|--nir' 'history|--since' 'history|--until' 'history|--channel'
+        case 'outbox list|--nir' 'outbox list|--since' 'outbox list|--limit' 'outbox send|--limit'
             return 0
-        case 'history|--actor' 'history|--limit' 'code generate|--nir' 'code generate|--birth-date'
+        case 'outbox export|--maildir' 'history|--nir' 'history|--since' 'history|--until'
             return 0
-        case 'code generate|--card' 'code generate|--serial' 'code generate|--via' 'code generate|--first-name'
+        case 'history|--channel' 'history|--actor' 'history|--limit' 'code generate|--nir'
             return 0
-        case 'identify|--code' 'identify|--code-file' 'identify|--nir' 'identify|--card'
+        case 'code generate|--birth-date' 'code generate|--card' 'code generate|--serial' 'code generate|--via'
             return 0
-        case 'identify|--serial' 'oppose|--session' 'oppose|--session-file' 'oppose|--code'
+        case 'code generate|--first-name' 'identify|--code' 'identify|--code-file' 'identify|--nir'
             return 0
-        case 'oppose|--code-file' 'oppose|--nir' 'oppose|--card' 'oppose|--serial'
+        case 'identify|--card' 'identify|--serial' 'oppose|--session' 'oppose|--session-file'
             return 0
-        case 'oppose|--receipt' 'oppose|--adviser' 'oppose|--birth-date' 'oppose|--last-name'
+        case 'oppose|--code' 'oppose|--code-file' 'oppose|--nir' 'oppose|--card'
             return 0
-        case 'oppose|--first-name' 'contacts show|--session' 'contacts show|--session-file' 'contacts show|--nir'
+        case 'oppose|--serial' 'oppose|--receipt' 'oppose|--adviser' 'oppose|--birth-date'
             return 0
-        case 'contacts show|--birth-date' 'contacts show|--card' 'contacts show|--serial' 'contacts show|--first-name'
+        case 'oppose|--last-name' 'oppose|--first-name' 'contacts show|--session' 'contacts show|--session-file'
             return 0
-        case 'activate|--session' 'activate|--session-file' 'activate|--username' 'activate|--password-file'
+        case 'contacts show|--nir' 'contacts show|--birth-date' 'contacts show|--card' 'contacts show|--serial'
             return 0
-        case 'activate|--email' 'activate|--email-otp' 'activate|--email-otp-file' 'activate|--mobile'
+        case 'contacts show|--first-name' 'activate|--session' 'activate|--session-file' 'activate|--username'
             return 0
-        case 'activate|--mobile-otp' 'activate|--mobile-otp-file' 'close|--session' 'close|--session-file'
+        case 'activate|--password-file' 'activate|--email' 'activate|--email-otp' 'activate|--email-otp-file'
             return 0
-        case 'close|--receipt' 'sweep|--window-days' 'login|--username' 'login|--password-file'
+        case 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file' 'close|--session'
             return 0
-        case 'login|--via' 'login|--otp' 'login|--otp-file' 'logout|--session'
+        case 'close|--session-file' 'close|--receipt' 'sweep|--window-days' 'login|--username'
             return 0
-        case 'logout|--session-file' 'recover identifier|--nir' 'recover identifier|--birth-date' 'recover identifier|--card'
+        case 'login|--password-file' 'login|--via' 'login|--otp' 'login|--otp-file'
             return 0
-        case 'recover identifier|--serial' 'recover identifier|--first-name' 'recover identifier|--via' 'recover identifier|--otp'
+        case 'logout|--session' 'logout|--session-file' 'recover identifier|--nir' 'recover identifier|--birth-date'
             return 0
-        case 'recover identifier|--otp-file' 'recover password|--username' 'recover password|--via' 'recover password|--otp'
+        case 'recover identifier|--card' 'recover identifier|--serial' 'recover identifier|--first-name' 'recover identifier|--via'
             return 0
-        case 'recover password|--otp-file' 'recover password|--password-file' 'profiles list|--session' 'profiles list|--session-file'
+        case 'recover identifier|--otp' 'recover identifier|--otp-file' 'recover password|--username' 'recover password|--via'
             return 0
-        case 'profiles oppose|--session' 'profiles oppose|--session-file' 'profiles oppose|--profile' 'profiles oppose|--receipt'
+        case 'recover password|--otp' 'recover password|--otp-file' 'recover password|--password-file' 'profiles list|--session'
             return 0
-        case 'profiles activate|--session' 'profiles activate|--session-file' 'profiles activate|--profile' 'receipt|--session'
+        case 'profiles list|--session-file' 'profiles oppose|--session' 'profiles oppose|--session-file' 'profiles oppose|--profile'
             return 0
-        case 'receipt|--session-file' 'receipt|--id' 'receipt|--format' 'receipt|--output'
+        case 'profiles oppose|--receipt' 'profiles activate|--session' 'profiles activate|--session-file' 'profiles activate|--profile'
             return 0
-        case 'receipt|-o' 'receipt verify|--cert' 'batch oppose|--receipts' 'batch oppose|--association'
+        case 'receipt|--session' 'receipt|--session-file' 'receipt|--id' 'receipt|--format'
             return 0
-        case 'batch oppose|--group-size' 'batch oppose|--report' '*|--store' '*|--now'
+        case 'receipt|--output' 'receipt|-o' 'receipt verify|--cert' 'batch oppose|--receipts'
+            return 0
+        case 'batch oppose|--association' 'batch oppose|--group-size' 'batch oppose|--report' '*|--store'
+            return 0
+        case '*|--now'
             return 0
     end
     return 1
@@ -165,10 +169,10 @@ complete -c mes -n '__mes_global' -l now -x -d 'Fixed clock, e.g. 2022-02-03T10:
 complete -c mes -n '__mes_global' -l help -s h -d 'Show help for the command.'
 complete -c mes -n '__mes_options_of \'\'' -l version -d 'Print the version.'
 complete -c mes -n '__mes_next ""' -a nir -d 'Subcommands: check, format, key, generate.'
-complete -c mes -n '__mes_next ""' -a vitale -d 'Subcommands: check.'
+complete -c mes -n '__mes_next ""' -a vitale -d 'Subcommands: check, generate.'
 complete -c mes -n '__mes_next ""' -a init -d 'Create the store (database, key, outbox) in the data directory.'
 complete -c mes -n '__mes_next ""' -a import -d 'Load the insurer\'s roster from a CSV file (all rows or none).'
-complete -c mes -n '__mes_next ""' -a fixtures -d 'Write a synthetic, reproducible roster (and a members CSV with codes).'
+complete -c mes -n '__mes_next ""' -a fixtures -d 'Write a synthetic, reproducible roster (and a members CSV with codes and expected statuses).'
 complete -c mes -n '__mes_next ""' -a notify -d 'Send notification codes (valid 6 weeks) to pending profiles never notified.'
 complete -c mes -n '__mes_next ""' -a outbox -d 'Subcommands: list, show, send, export.'
 complete -c mes -n '__mes_next ""' -a history -d 'Print the audit trail of decisions and identifications.'
@@ -196,6 +200,7 @@ complete -c mes -n '__mes_next "nir"' -a format -d 'Print a NIR in its grouped f
 complete -c mes -n '__mes_next "nir"' -a key -d 'Compute the 2-digit key of the first 13 characters of a NIR.'
 complete -c mes -n '__mes_next "nir"' -a generate -d 'Generate valid (or labelled invalid) NIRs, reproducibly with a seed.'
 complete -c mes -n '__mes_next "vitale"' -a check -d 'Validate a Carte Vitale serial number.'
+complete -c mes -n '__mes_next "vitale"' -a generate -d 'Generate valid (or labelled invalid) Carte Vitale serials, reproducibly with a seed.'
 complete -c mes -n '__mes_next "outbox"' -a list -d 'List delivered e-mails, SMS and letters.'
 complete -c mes -n '__mes_next "outbox"' -a show -d 'Print one delivered message (as a person reads it).'
 complete -c mes -n '__mes_next "outbox"' -a send -d 'Send the queued e-mails and SMS through the configured transports.'
@@ -213,20 +218,26 @@ complete -c mes -n '__mes_next "key"' -a import -d 'Sign receipts with an organi
 complete -c mes -n '__mes_next "advisers"' -a add -d 'Register an adviser of the phone service (3422).'
 complete -c mes -n '__mes_next "advisers"' -a list -d 'List the registered advisers of the phone service.'
 complete -c mes -n '__mes_next "batch"' -a oppose -d 'File the oppositions of an association\'s members from a CSV file.'
-complete -c mes -n '__mes_options_of "nir check"' -l rules -x -a 'insee stdnum app' -d 'Rule set: insee (default), stdnum or app; see RULE SETS in mes(1).'
-complete -c mes -n '__mes_options_of "nir format"' -l rules -x -a 'insee stdnum app' -d 'Rule set: insee (default), stdnum or app; see RULE SETS in mes(1).'
+complete -c mes -n '__mes_options_of "nir check"' -l rules -x -a 'insee stdnum app cnam' -d 'Rule set: insee (default), stdnum, app or cnam; see RULE SETS in mes(1).'
+complete -c mes -n '__mes_options_of "nir format"' -l rules -x -a 'insee stdnum app cnam' -d 'Rule set: insee (default), stdnum, app or cnam; see RULE SETS in mes(1).'
 complete -c mes -n '__mes_options_of "nir generate"' -l count -x -d 'How many (1 to 10000000).'
 complete -c mes -n '__mes_options_of "nir generate"' -l seed -x -d 'Seed for reproducible output (a number or any text).'
 complete -c mes -n '__mes_options_of "nir generate"' -l invalid -d 'Generate invalid NIRs, each labelled with its reason.'
 complete -c mes -n '__mes_options_of "nir generate"' -l reason -x -a 'length character sex month department commune order key' -d 'With --invalid: only this reason.'
 complete -c mes -n '__mes_options_of "vitale check"' -l card -x -a 'photo plain' -d 'Card model.'
+complete -c mes -n '__mes_options_of "vitale generate"' -l card -x -a 'photo plain' -d 'Card model.'
+complete -c mes -n '__mes_options_of "vitale generate"' -l count -x -d 'How many (1 to 10000000).'
+complete -c mes -n '__mes_options_of "vitale generate"' -l seed -x -d 'Seed for reproducible output (a number or any text).'
+complete -c mes -n '__mes_options_of "vitale generate"' -l invalid -d 'Generate invalid serials, each labelled with its reason.'
+complete -c mes -n '__mes_options_of "vitale generate"' -l reason -x -a 'digits length' -d 'With --invalid: only this reason.'
 complete -c mes -n '__mes_options_of "init"' -l demo -d 'Seed the demo people (the store must hold nobody yet); the store honours a fixed clock.'
 complete -c mes -n '__mes_options_of "init"' -l test-clock -d 'Make a store for tests: it honours --now / MES_NOW (no other store does).'
 complete -c mes -n '__mes_argument "import" 0' -F
 complete -c mes -n '__mes_options_of "fixtures"' -l count -x -d 'How many profiles (1 to 5000000).'
 complete -c mes -n '__mes_options_of "fixtures"' -l seed -x -d 'Seed (a number or any text).'
-complete -c mes -n '__mes_options_of "fixtures"' -l roster -r -F -d 'Where to write the roster CSV.'
-complete -c mes -n '__mes_options_of "fixtures"' -l members -r -F -d 'Also import and write the members CSV with notification codes.'
+complete -c mes -n '__mes_options_of "fixtures"' -l roster -r -F -d 'Where to write the roster (\'-\': standard output).'
+complete -c mes -n '__mes_options_of "fixtures"' -l members -r -F -d 'Also import and write the members file with codes and expected statuses (\'-\': standard output).'
+complete -c mes -n '__mes_options_of "fixtures"' -l format -x -a 'csv jsonl' -d 'csv (default) or jsonl, for both files.'
 complete -c mes -n '__mes_options_of "fixtures"' -l force -d 'Replace existing output files.'
 complete -c mes -n '__mes_options_of "notify"' -l via -x -a 'email letter' -d 'Force the channel.'
 complete -c mes -n '__mes_options_of "notify"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'

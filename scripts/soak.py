@@ -51,9 +51,15 @@ def exactly_once(store, receipts, members):
 
 
 def fixtures(env, run, count, seed):
+    """A members file of `count` rows that the batch files: the fixtures' rows expected `opposed`."""
     roster, members = os.path.join(run, f"r-{seed}.csv"), os.path.join(run, f"m-{seed}.csv")
-    subprocess.run([MES, "fixtures", "--count", str(count), "--seed", seed, "--roster", roster, "--members", members],
+    subprocess.run([MES, "fixtures", "--count", str(count * 2 + 100), "--seed", seed, "--roster", roster, "--members", members],
                    env=env, check=True, stdout=subprocess.DEVNULL)
+    lines = open(members, encoding="utf-8-sig").read().splitlines()
+    kept = [l for l in lines[1:] if l.endswith(";opposed;")][:count]
+    check(len(kept) == count, f"only {len(kept)} opposable members")
+    with open(members, "w", encoding="utf-8") as f:
+        f.write("\n".join([lines[0]] + kept) + "\n")
     return members
 
 

@@ -4,7 +4,7 @@ import MESRender
 /// Every `mes` command, in the order `--help`, the man page and the completions list them.
 public enum CommandTable {
     public static var all: [CommandSpec] {
-        [NIRCheckCommand.spec, NIRFormatCommand.spec, NIRKeyCommand.spec, NIRGenerateCommand.spec, VitaleCheckCommand.spec,
+        [NIRCheckCommand.spec, NIRFormatCommand.spec, NIRKeyCommand.spec, NIRGenerateCommand.spec, VitaleCheckCommand.spec, VitaleGenerateCommand.spec,
          InitCommand.spec, ImportCommand.spec, FixturesCommand.spec, NotifyCommand.spec, OutboxListCommand.spec,
          OutboxShowCommand.spec, OutboxSendCommand.spec, OutboxExportCommand.spec, HistoryCommand.spec, CodeGenerateCommand.spec, IdentifyCommand.spec, OpposeCommand.spec,
          ContactsShowCommand.spec, ActivateCommand.spec, CloseCommand.spec, SweepCommand.spec, LoginCommand.spec, LogoutCommand.spec, RecoverCommands.identifier, RecoverCommands.password, ProfilesListCommand.spec,

@@ -59,10 +59,10 @@ enum Prose {
             "mes key export > mes.crt",
             "MES_HOME=/nonexistent mes receipt verify --cert mes.crt justificatif.pdf",
         ]),
-        ("An association's batch, on a new store with a synthetic roster (one JSON line per member, one PDF receipt per opposition):", [
+        ("An association's batch, on a new store with a synthetic roster (one JSON line per member, one PDF receipt per opposition; the fixtures' members file has rows made to fail, each with its expected_status, so the batch exits 65):", [
             "export MES_HOME=$(mktemp -d)",
             "mes fixtures --count 1000 --seed 42 --roster roster.csv --members members.csv",
-            "mes batch oppose members.csv --receipts justificatifs/ --legal-representative > results.jsonl",
+            "mes batch oppose members.csv --receipts justificatifs/ > results.jsonl || echo \"exit $?\"",
             "grep -c '\"opposed\"' results.jsonl",
         ]),
         ("Shell completion for the current user (installed system-wide by scripts/install):", [
@@ -78,13 +78,15 @@ enum Prose {
 
     static let sections: [(String, String)] = [
         ("RULE SETS", """
-            Every NIR is cleaned first: spaces, dots and dashes are ignored, surrounding tabs and carriage returns are dropped, 2a/2b are upper-cased. The key is 97 minus the first 13 digits modulo 97, with department 2A counted as 19 and 2B as 18 (one key function serves all three rule sets).
+            Every NIR is cleaned first (stdnum and cnam clean as their validators do, below): spaces, dots and dashes are ignored, surrounding tabs and carriage returns are dropped, 2a/2b are upper-cased. The key is 97 minus the first 13 digits modulo 97, with department 2A counted as 19 and 2B as 18 (one key function serves every rule set).
 
             insee (default): the structure INSEE allocates. Sex 1 or 2, or 3, 4, 7, 8 for temporary numbers; month 01 to 12 or the pseudo-months 20, 30 to 42 and 50 to 99; department 01 to 95, 2A, 2B, overseas 97x or 98x (x not 0) followed by a 2-digit commune, or 99 followed by a country code for births abroad; commune (or country) and order number not 000; and the key. It never accepts a NIR that python-stdnum rejects, separators aside (stdnum does not accept dashes).
 
             stdnum: exactly the verdict of python-stdnum's stdnum.fr.nir.is_valid, its cleaning included (Unicode look-alike digits, spaces and dots mapped as stdnum.util does, spaces and dots removed, Python whitespace stripped, upper-cased): 15 characters, digits except 2A or 2B at the department, and the key. For users who must agree with stdnum.
 
             app: what the official enrolment app accepts: exactly 15 characters ("Le numéro de sécurité sociale doit contenir 15 caractères"), sex 1 or 2, month 01 to 12, a 2-digit department or 2A/2B, and the key; anything else is "Format invalide, vérifier le format du numéro de sécurité sociale".
+
+            cnam: exactly the verdict of the Assurance Maladie's own validator (assurance-maladie-digital/nir-validation, PHP, version 2), for suites that must agree with it. Its cleaning: spaces removed (only U+0020: dots and dashes are characters), then tab, line feed, carriage return, NUL and vertical tab trimmed at both ends, then upper-cased (full Unicode case mapping). Then 13 or 15 characters (length); sex 1 or 2, month 01 to 12 or 20 to 99, any 2-digit department or 2A/2B, commune and order 000 allowed, a key 00 to 97 (format); and, at 15 characters only, the key (97 minus the body modulo 97, 2A as 19, 2B as 18). A valid 13-character NIR is printed with its computed key. Its three errors are the reasons empty or length (LENGTH_ERROR), key (NIR_KEY_INVALID; a key of 98 or 99 is its NIR_INVALID) and every other reason (NIR_INVALID). Input that is not valid UTF-8 is always invalid, as there, but its reason may differ.
 
             Reasons (the JSON reason field): empty, length, character, sex, month, department, commune, order, key.
             """),
@@ -118,6 +120,13 @@ enum Prose {
             The opposition receipt is a one-page A4 PDF in the standard Helvetica fonts with WinAnsiEncoding (accents render in any viewer): Page 1/1, Numéro de l'assuré (grouped NIR), Nom de l'assuré, the date, Votre justificatif d'opposition, Bonjour NAME, the sentence of the service with the date of the opposition, and a footer with the receipt's reference (JO-...) and its verification code: a keyed HMAC of the reference, NIR, names and date under the store's key. The same record and clock give the same bytes.
 
             mes receipt verify reads the fields the file shows and answers authentic (the fields and the code match the record of this store), altered (a field or the code differs: exit 65) or unknown (no such receipt in this store, or not a receipt: exit 65).
+            """),
+        ("FIXTURES", """
+            mes fixtures writes a synthetic population in the proportions of the real service: families whose holder has children (some twins) or an adult dependant attached to the card; births in Corsica (2A, 2B, 4%), overseas (97x, 5%) and abroad (99, 4%; a third of them, and of the temporary NIRs, with a pseudo-month); temporary NIRs (sex 3, 4, 7, 8: 1%); both card models (60% with photo); 9% of people with neither e-mail nor mobile (they get letters; attached profiles share their holder's contacts); deceased people (1%); and decisions already taken, with their dates in the last year: opposed (4%; half of their children too), active (3%), closed (0.5%). mes import accepts every row.
+
+            The members file (--members) has, for every row, expected_status and expected_reason: the status and error code that mes batch oppose FILE --receipts DIR gives the row, run on the same store at the same clock without --legal-representative or --request-codes (minors are refused: legal_representative_required). Most rows carry the member's live code; then the state machine decides (opposed, already_opposed, refused with already_active or already_closed; a deceased person is opposed). One row in 16 exercises, in turn: a wrong code, a wrong birth date or a wrong serial (identity_mismatch), an expired, used or superseded code, a card locked by five wrong codes (locked, for every row of that family), and one invalid field for each reason a row can have (field_required, nir_length, nir_character, nir_format, birth_date_invalid, birth_date_future, card_type_invalid, serial_digits, serial_photo_length, serial_plain_length, code_required, code_length, code_character, name_invalid, csv_extra_field, csv_malformed_row; e-mail addresses are not in the file, so email_invalid is not). From 384 rows on, every one of them is in the file. The batch ignores the two expected columns. With --format jsonl both files are JSON Lines for other programs (one object per row, the CSV's columns as keys, empty cells as null); mes import and mes batch oppose read the CSV.
+
+            Stability: the same --seed, --now (the date decides ages and states) and version of mes give byte-identical files. A change to the generators changes them; such a change is named in the release notes and the test that pins a seed's first rows is updated with it.
             """),
         ("DIFFERENCES FROM THE REAL SERVICE", """
             Receipts: mes signs every receipt (PAdES) and can re-issue numbered duplicates (mes receipt); the service offers a download. Codes by letter last 6 weeks, like notification codes; on-demand codes by e-mail or SMS last 15 minutes. The phone service (3422) is modelled as oppose --assisted by a registered adviser, within its hours (Monday to Friday, 8:30 to 17:30, Paris time), with NIR, birth date and last name as identity questions. Screens the service has and mes has not (yet): the contact details shown before a code is sent, the recovery of a forgotten identifier or password, the closure e-mail and its proof. The outbox is a queue: without a configured transport nothing leaves the machine. Fixtures and the test clock (--now) exist for other projects' tests only.

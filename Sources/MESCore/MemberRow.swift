@@ -28,6 +28,9 @@ public struct MemberRow: Sendable, Equatable {
         ("email", ["email", "courriel", "mail", "e_mail", "adresse_email", "adresse_mail"]),
         ("legal_representative", ["legal_representative", "representant_legal", "representante_legale", "certification_representant_legal"]),
         ("signatory", ["signatory", "signataire", "nom_du_signataire", "signe_par"]),
+        // What `mes fixtures --members` expects of the row: read by tests, ignored by the batch.
+        ("expected_status", ["expected_status"]),
+        ("expected_reason", ["expected_reason"]),
     ]
     public static let required = ["nir", "card_type", "serial"]
 

@@ -79,6 +79,12 @@ public struct NIR: Hashable, Sendable, Codable, CustomStringConvertible {
         return 97 - Int(value % 97)
     }
 
+    /// The 15 characters of the NIR whose 13-character body is `body`: the body and its key.
+    public static func completing(body: some Collection<UInt8>) -> String? {
+        guard let k = key(forBody: body) else { return nil }
+        return String(decoding: body, as: UTF8.self) + (k < 10 ? "0\(k)" : "\(k)")
+    }
+
     /// The key of a 13-character body given as text (separators allowed), or nil.
     public static func key(forBody text: String) -> Int? {
         var bytes = [UInt8]()

@@ -6,6 +6,8 @@ public enum NIRRules: String, CaseIterable, Sendable, Codable {
     case stdnum
     /// What the official enrolment app accepts.
     case app
+    /// Exactly the verdict of the Assurance Maladie's PHP validator (`CnamRules`).
+    case cnam
 }
 
 /// Why a NIR was rejected. The raw value is the stable `reason` of the JSON output.
@@ -54,6 +56,7 @@ public struct NIRValidator: Sendable {
     /// Validates text as typed by a person (separators allowed).
     public func validate(_ input: String) -> NIRVerdict {
         if rules == .stdnum { return StdnumCleaning.validate(input) }
+        if rules == .cnam { return CnamRules.validate(input) }
         var bytes = Array(input.utf8)
         return bytes.withUnsafeMutableBufferPointer { validate(bytes: UnsafeBufferPointer($0)) }
     }
@@ -61,6 +64,8 @@ public struct NIRValidator: Sendable {
     /// Validates raw input bytes (one line, no newline).
     public func validate(bytes input: UnsafeBufferPointer<UInt8>) -> NIRVerdict {
         switch rules {
+        case .cnam:
+            return CnamRules.validate(bytes: input)
         case .stdnum:
             if let cleaned = StdnumCleaning.cleanASCII(input) { return Self.stdnumVerdict(cleaned) }
             return StdnumCleaning.validate(String(decoding: input, as: UTF8.self))

@@ -1,6 +1,13 @@
-/// A synthetic insured population, reproducible from a seed: families (holders with children
-/// attached to their card, some twins), births in Corsica, overseas and abroad, both card
-/// models, some people with no e-mail or mobile (letters).
+/// A synthetic insured population, reproducible from a seed, in the proportions of the real
+/// service: families (holders with children attached to their card, some twins, some adult
+/// dependants), births in Corsica (4%), overseas (5%) and abroad (4%, a third of them with a
+/// pseudo-month), temporary NIRs (1%: sex 3, 4, 7, 8), both card models (60% with photo),
+/// 9% of people with neither e-mail nor mobile (seed 003: they get letters; attached profiles
+/// share their holder's contacts), deceased people (1%) and decisions already taken: opposed
+/// (4%), active (3%) and closed (0.5%), each with its date.
+///
+/// Stability: the same seed, date and version give the same people. Any change to a draw here
+/// changes the bytes of every fixture file (README, "Stability").
 public struct PopulationGenerator {
     public struct Member: Sendable {
         public var person: Person
@@ -16,6 +23,8 @@ public struct PopulationGenerator {
                             "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier",
                             "Morel", "Girard", "André", "Lefebvre", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez",
                             "Leguellec", "Capanelli", "Santoni", "N'Diaye", "Le Gall", "Benali", "Nguyen", "Da Silva", "Müller", "Château"]
+    /// INSEE's pseudo-months (birth month unknown), as the insee rules accept them.
+    static let pseudoMonths = [20] + Array(30...42) + Array(50...99)
 
     var rng: SeededGenerator
     var nirs: NIRGenerator
@@ -30,28 +39,46 @@ public struct PopulationGenerator {
     }
 
     mutating func pick<T>(_ a: [T]) -> T { a[Int.random(in: 0..<a.count, using: &rng)] }
-    mutating func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &rng) < percent }
+    /// True `permille` times in 1,000.
+    mutating func chance(permille: Int) -> Bool { Int.random(in: 0..<1000, using: &rng) < permille }
+    mutating func chance(_ percent: Int) -> Bool { chance(permille: percent * 10) }
 
     mutating func date(yearsAgo range: ClosedRange<Int>) -> CalendarDate {
         let days = Int.random(in: (range.lowerBound * 365)...(range.upperBound * 365 + 364), using: &rng)
         return CalendarDate(daysSinceEpoch: today.daysSinceEpoch - days)
     }
 
-    mutating func serial(_ card: CardType) -> String {
-        let n = card == .photo ? 11 : Int.random(in: 8...13, using: &rng)
-        return String((0..<n).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
-    }
+    mutating func serial(_ card: CardType) -> String { VitaleGenerator.serial(card, using: &rng) }
 
-    /// A NIR consistent with sex and birth date, born in metropolitan France, Corsica, overseas or abroad.
+    /// A NIR for this sex and birth date, born in metropolitan France, Corsica, overseas or
+    /// abroad (sometimes with a pseudo-month), sometimes temporary.
     mutating func nir(female: Bool, birth: CalendarDate) -> NIR {
         let r = Int.random(in: 0..<100, using: &rng)
         let dep: String? = r < 4 ? pick(["2A", "2B"]) : r < 9 ? pick(["971", "972", "973", "974", "976"]) : r < 13 ? "99" : nil
-        let body = nirs.body(sex: female ? 2 : 1, year: birth.year % 100, month: birth.month, department: dep)
-        let k = NIR.key(forBody: Array(body.utf8))!
-        return NIR(uncheckedCompact: body + (k < 10 ? "0\(k)" : "\(k)"))
+        let temporary = chance(1)
+        let sex = (female ? 2 : 1) + (temporary ? pick([2, 6]) : 0)
+        let month = (dep == "99" || temporary) && chance(33) ? pick(Self.pseudoMonths) : birth.month
+        return NIR(uncheckedCompact: NIR.completing(body: Array(nirs.body(sex: sex, year: birth.year % 100, month: month, department: dep).utf8))!)
     }
 
-    /// The next family: a holder and 0–4 attached profiles (children, some twins).
+    /// E-mail and mobile: 9% neither, 21% mobile only, 15% e-mail only, 55% both.
+    mutating func contacts(login: String) -> (email: String?, mobile: String?) {
+        let r = Int.random(in: 0..<100, using: &rng)
+        let mobile = "06 " + (0..<4).map { _ in format2(Int.random(in: 0...99, using: &rng)) }.joined(separator: " ")
+        return (r < 30 ? nil : login + "@example.fr", r < 9 || (30..<45).contains(r) ? nil : mobile)
+    }
+
+    /// A decision already taken (opposed 4%, active 3%, closed 0.5%) with its date in the last
+    /// year, or pending. A deceased person is never active.
+    mutating func state(deceased: Bool) -> (ProfileState, Instant?) {
+        let r = Int.random(in: 0..<1000, using: &rng)
+        let state: ProfileState = r < 40 ? .opposed : r < 70 ? .active : r < 75 ? .closed : .pending
+        guard state != .pending, !(deceased && state != .opposed) else { return (.pending, nil) }
+        let day = CalendarDate(daysSinceEpoch: today.daysSinceEpoch - Int.random(in: 1...365, using: &rng))
+        return (state, Instant(date: day).adding(seconds: Int64(Int.random(in: 8 * 3600...20 * 3600, using: &rng))))
+    }
+
+    /// The next family: a holder and 0–4 attached profiles (children, some twins, some adult dependants).
     public mutating func family(index: Int) -> [Member] {
         let female = chance(50)
         let birth = date(yearsAgo: 19...85)
@@ -62,24 +89,42 @@ public struct PopulationGenerator {
         while !used.insert(nir.compact).inserted { nir = self.nir(female: female, birth: birth) }
         let serial = serial(card)
         let login = Names.ascii(first + "." + last) + "\(index)"
-        let email = chance(75) ? login + "@example.fr" : nil
-        let mobile = chance(60) ? "06 " + (0..<4).map { _ in String(format2(Int.random(in: 0...99, using: &rng))) }.joined(separator: " ") : nil
+        let (email, mobile) = contacts(login: login)
+        let deceased = chance(1)
+        let (state, since) = state(deceased: deceased)
         let holder = Person(nir: nir, birthDate: birth, firstName: first, lastName: last, card: card, serial: serial,
-                            email: email, mobile: mobile, address: "\(Int.random(in: 1...120, using: &rng)) rue de la République")
+                            email: email, mobile: mobile, address: "\(Int.random(in: 1...120, using: &rng)) rue de la République",
+                            deceased: deceased, state: state, stateSince: since)
         var out = [Member(person: holder, holderBirthDate: nil)]
         guard chance(30) else { return out }
         var used = Set([first])
+        func name(_ f: Bool) -> String {
+            var name = f ? pick(Self.femaleNames) : pick(Self.maleNames)
+            while used.contains(name) { name = f ? pick(Self.femaleNames) : pick(Self.maleNames) }
+            used.insert(name)
+            return name
+        }
         for _ in 0..<Int.random(in: 1...3, using: &rng) {
             let childBirth = date(yearsAgo: 0...17)
             let twins = chance(5)
             for _ in 0..<(twins ? 2 : 1) {
                 let f = chance(50)
-                var name = f ? pick(Self.femaleNames) : pick(Self.maleNames)
-                while used.contains(name) { name = f ? pick(Self.femaleNames) : pick(Self.maleNames) }
-                used.insert(name)
-                out.append(Member(person: Person(nir: nir, birthDate: childBirth, firstName: name, lastName: last, card: card,
-                                                 serial: serial), holderBirthDate: birth))
+                // A parent who opposed for themselves often did for their children too.
+                let opposed = state == .opposed && chance(50)
+                out.append(Member(person: Person(nir: nir, birthDate: childBirth, firstName: name(f), lastName: last, card: card,
+                                                 serial: serial, email: email, mobile: mobile, deceased: chance(permille: 1),
+                                                 state: opposed ? .opposed : .pending, stateSince: opposed ? since : nil),
+                                  holderBirthDate: birth))
             }
+        }
+        if birth.age(on: today) >= 40 && chance(20) {  // an adult dependant (a student, 19 to 25)
+            let f = chance(50)
+            let adultBirth = date(yearsAgo: 19...24)
+            let given = name(f)
+            let (email, mobile) = contacts(login: Names.ascii(given + "." + last) + "\(index)")
+            let (state, since) = self.state(deceased: false)
+            out.append(Member(person: Person(nir: nir, birthDate: adultBirth, firstName: given, lastName: last, card: card, serial: serial,
+                                             email: email, mobile: mobile, state: state, stateSince: since), holderBirthDate: birth))
         }
         return out
     }

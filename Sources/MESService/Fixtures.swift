@@ -2,21 +2,35 @@ import MESCore
 import MESRender
 import MESStore
 
+/// Where a fixtures file goes.
+public enum FixtureDestination: Sendable, Equatable {
+    case file(String)
+    /// Standard output (`-`): the bytes come back in `FixturesResult.standardOutput`.
+    case standardOutput
+
+    var path: String? { if case .file(let p) = self { return p } else { return nil } }
+    /// The path, or `-`.
+    public var name: String { path ?? "-" }
+}
+
 /// Synthetic fixtures to write.
 public struct FixturesRequest: Sendable {
     public var count: Int
     public var seed: UInt64
-    public var rosterPath: String
+    public var roster: FixtureDestination
     /// Also import the roster into the store and write the members file with notification codes.
-    public var membersPath: String?
+    public var members: FixtureDestination?
+    public var format: TableFormat
     /// Replace existing output files.
     public var force: Bool
 
-    public init(count: Int, seed: UInt64, rosterPath: String, membersPath: String? = nil, force: Bool = false) {
+    public init(count: Int, seed: UInt64, roster: FixtureDestination, members: FixtureDestination? = nil, format: TableFormat = .csv,
+                force: Bool = false) {
         self.count = count
         self.seed = seed
-        self.rosterPath = rosterPath
-        self.membersPath = membersPath
+        self.roster = roster
+        self.members = members
+        self.format = format
         self.force = force
     }
 }
@@ -28,17 +42,28 @@ public struct FixturesResult: Sendable {
     public let membersPath: String?
     /// Notification codes issued (members file).
     public let codes: Int
+    /// How many members rows expect each batch status, by status (members file).
+    public let expected: [(status: String, rows: Int)]
+    /// The file that goes to standard output, if one does.
+    public let standardOutput: [UInt8]
 }
 
 /// Writing fixtures: the roster needs no store; the members file imports it into the store in
-/// `storeDirectory` (created if needed) and issues every profile a notification code.
+/// `storeDirectory` (created if needed), gives every profile a code in the state its row
+/// exercises (`MemberScenario`) and says what the batch will answer for each row.
 public enum Fixtures {
+    /// The roster's columns (`mes import` reads them).
+    static let rosterKeys = Roster.header
+
     public static func write(_ r: FixturesRequest, clock: any Clock, storeDirectory: String) throws -> FixturesResult {
         let now = clock.now()
-        try FileIO.checkOutputTarget(r.rosterPath, force: r.force, storeDirectory: storeDirectory, field: "roster")
-        try FileIO.checkOutputTarget(r.membersPath, force: r.force, storeDirectory: storeDirectory, field: "members")
+        if r.roster == .standardOutput && r.members == .standardOutput {
+            throw MESError.usage("--roster and --members cannot both go to standard output (-)", field: "members")
+        }
+        try FileIO.checkOutputTarget(r.roster.path, force: r.force, storeDirectory: storeDirectory, field: "roster")
+        try FileIO.checkOutputTarget(r.members?.path, force: r.force, storeDirectory: storeDirectory, field: "members")
         // The store the members file needs, checked before anything is written.
-        let store: Store? = try r.membersPath.map { _ in
+        let store: Store? = try r.members.map { _ in
             let (store, created) = try Store.create(storeDirectory)
             if created { try store.enableTestClock() }  // a fixtures store is a test store
             try Service.requireClockAllowed(clock, by: store)
@@ -52,41 +77,43 @@ public enum Fixtures {
             members += gen.family(index: index).prefix(r.count - members.count)
             index += 1
         }
-        var roster = Array(CSVWriter.line(Roster.header).utf8)
-        roster.reserveCapacity(r.count * 140)
-        for m in members {
-            let p = m.person
-            roster += Array(CSVWriter.line([p.nir.compact, p.birthDate.iso, p.firstName, p.lastName, p.card.rawValue, p.serial,
-                                            p.email ?? "", p.mobile ?? "", p.address ?? "", m.holderBirthDate?.iso ?? "",
-                                            "", "", "", ""]).utf8)
+        let roster = rosterFile(members, format: .csv).bytes
+        let shown = r.format == .csv ? roster : rosterFile(members, format: r.format).bytes
+        var standardOutput: [UInt8] = []
+        if let path = r.roster.path {
+            try FileIO.writeAtomically(path, shown, replace: r.force, field: "roster", storeDirectory: storeDirectory)
+        } else {
+            standardOutput = shown
         }
-        try FileIO.writeAtomically(r.rosterPath, roster, replace: r.force, field: "roster", storeDirectory: storeDirectory)
-        guard let membersPath = r.membersPath, let store else {
-            return FixturesResult(profiles: members.count, rosterPath: r.rosterPath, membersPath: nil, codes: 0)
+        guard let membersDestination = r.members, let store else {
+            return FixturesResult(profiles: members.count, rosterPath: r.roster.name, membersPath: nil, codes: 0, expected: [],
+                                  standardOutput: standardOutput)
         }
         let lastBefore = try store.lastPersonID()
         _ = try RosterImport.run(roster, into: store, today: now.parisDate)
-        // The ids the import gave, read at once (one query rather than one per member).
-        var ids: [String: Int64] = [:]
-        ids.reserveCapacity(members.count)
-        try store.forEachIdentity(after: lastBefore) { id, nir, birth, first in ids[nir + "|" + birth + "|" + first] = id }
-        var out: [UInt8] = [0xEF, 0xBB, 0xBF]
-        out += Array(CSVWriter.line(["nir", "date_naissance", "type_carte", "numero_serie", "code", "nom", "prenom"], separator: ";").utf8)
-        var issued = 0
-        try store.transaction {
-            for m in members {
-                let p = m.person
-                guard let id = ids[p.nir.compact + "|" + p.birthDate.iso + "|" + p.firstName] else { continue }
-                let code = gen.fixtureCode()
-                try store.recordCode(code, for: id, kind: .notification, now: now, validity: Policy.standard.notificationValidity)
-                try store.markNotified(id, at: now)
-                out += Array(CSVWriter.line([p.nir.formatted, p.birthDate.french, p.card == .photo ? "avec photo" : "sans photo",
-                                             p.serial, code, p.lastName, p.firstName], separator: ";").utf8)
-                issued += 1
+        let file = try store.transaction { () -> FixtureMembers in
+            var file = try FixtureMembers(members, store: store, after: lastBefore, now: now, format: r.format, codes: gen)
+            try file.record()
+            if let path = membersDestination.path {
+                try FileIO.writeAtomically(path, file.table.bytes, replace: r.force, field: "members", storeDirectory: storeDirectory)
+                store.noteCreated(path)
             }
-            try FileIO.writeAtomically(membersPath, out, replace: r.force, field: "members", storeDirectory: storeDirectory)
-            store.noteCreated(membersPath)
+            return file
         }
-        return FixturesResult(profiles: members.count, rosterPath: r.rosterPath, membersPath: membersPath, codes: issued)
+        if membersDestination == .standardOutput { standardOutput = file.table.bytes }
+        return FixturesResult(profiles: members.count, rosterPath: r.roster.name, membersPath: membersDestination.name,
+                              codes: file.codes, expected: file.expectedCounts, standardOutput: standardOutput)
+    }
+
+    /// The roster as `mes import` reads it (CSV), or as JSON Lines.
+    static func rosterFile(_ members: [PopulationGenerator.Member], format: TableFormat) -> DataTable {
+        var t = DataTable(keys: rosterKeys, format: format, capacity: members.count * 150)
+        for m in members {
+            let p = m.person
+            t.append([p.nir.compact, p.birthDate.iso, p.firstName, p.lastName, p.card.rawValue, p.serial,
+                      p.email ?? "", p.mobile ?? "", p.address ?? "", m.holderBirthDate?.iso ?? "",
+                      p.deceased ? "oui" : "", p.state == .pending ? "" : p.state.rawValue, p.stateSince?.iso8601 ?? "", ""])
+        }
+        return t
     }
 }

@@ -111,8 +111,12 @@ extension Store {
 
     /// The person to contact for a profile: itself when it has an e-mail or mobile, else its holder.
     public func contact(for p: Person) throws -> Person {
-        if p.email != nil || p.mobile != nil { return p }
-        if let h = p.holderID, let holder = try person(id: h) { return holder }
-        return p
+        let holder = try p.holderID.flatMap { try person(id: $0) }
+        guard p.email != nil || p.mobile != nil else { return holder ?? p }
+        // Its own e-mail or mobile; for letters, its own postal address, else its holder's (the
+        // household of the card).
+        var c = p
+        if (c.address ?? "").trimmingSpaces.isEmpty, let a = holder?.address { c.address = a }
+        return c
     }
 }

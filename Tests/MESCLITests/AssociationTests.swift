@@ -39,10 +39,9 @@ import MESCore
     /// the report and the audit trail naming who certified each minor.
     @Test func twoPassesWithTheClockMovedBetweenThem() throws {
         let s = try Scenario(demo: false)
-        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
-        #expect(try s.run(["fixtures", "--count", "40", "--seed", "two-pass", "--roster", roster, "--members", members]).status == 0)
+        let members = try s.opposableMembers(count: 40, seed: "two-pass", minors: true)
         var table = try rows(members)
-        try #require(table.count == 41 && table.allSatisfy { $0.count == 7 }, "\(table.prefix(2))")
+        try #require(table.count == 41 && table.allSatisfy { $0.count == table[0].count }, "\(table.prefix(2))")
         let codeColumn = try #require(table[0].firstIndex(of: "code"))
         // The association certifies each row, with the parent who signed.
         table[0] += ["representant_legal", "signataire"]
@@ -244,8 +243,7 @@ import MESCore
     /// one letter and one live code (a re-run never supersedes a code already sent).
     @Test func aKilledPassOneThenRunAgainSendsEachMemberOneLetter() throws {
         let s = try Scenario(demo: false)
-        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
-        #expect(try s.run(["fixtures", "--count", "2000", "--seed", "kill-letters", "--roster", roster, "--members", members]).status == 0)
+        let members = try s.opposableMembers(count: 2000, seed: "kill-letters")
         s.advance(seconds: 7 * Self.week)
         let receipts = s.dir.appendingPathComponent("rec").path
         let args = ["batch", "oppose", members, "--receipts", receipts, "--request-codes", "--legal-representative", "--quiet", "--group-size", "200"]
@@ -274,8 +272,7 @@ extension FaultTests {
     /// once (already_opposed).
     @Test(.enabled(if: FaultTests.canMount, "needs root to mount a tmpfs")) func batchReportOnAFullDisk() throws {
         let s = try Scenario(demo: false)
-        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
-        #expect(try s.run(["fixtures", "--count", "300", "--seed", "full-report", "--roster", roster, "--members", members]).status == 0)
+        let members = try s.opposableMembers(count: 300, seed: "full-report")
         let mnt = s.dir.appendingPathComponent("mnt").path
         try FileManager.default.createDirectory(atPath: mnt, withIntermediateDirectories: true)
         try #require(Self.shell("mount -t tmpfs -o size=64k,mode=0700 tmpfs \(mnt)") == 0)

@@ -158,8 +158,7 @@ import MESRender
 
     @Test func aRerunRewritesMissingOrDamagedReceiptsAsTheyWere() throws {
         let s = try Scenario(demo: false)
-        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
-        #expect(try s.run(["fixtures", "--count", "40", "--seed", "repair", "--roster", roster, "--members", members]).status == 0)
+        let members = try s.opposableMembers(count: 40, seed: "repair")
         let receipts = s.dir.appendingPathComponent("rec").path
         #expect(try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--quiet"]).status == 0)
         let names = try FileManager.default.contentsOfDirectory(atPath: receipts).filter { $0.hasSuffix(".pdf") }.sorted()
@@ -197,8 +196,7 @@ import MESRender
 
     @Test func killedMidwayThenResumed() throws {
         let s = try Scenario(demo: false)
-        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
-        #expect(try s.run(["fixtures", "--count", "3000", "--seed", "kill", "--roster", roster, "--members", members]).status == 0)
+        let members = try s.opposableMembers(count: 3000, seed: "kill")
         let receipts = s.dir.appendingPathComponent("rec").path
         try BatchKiller.killOnce(store: s.store, now: s.now, members: members, receipts: receipts, after: 0.6)
         let done = try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--json"])

@@ -4,24 +4,6 @@ import Testing
 /// Endless or hostile input ends fast with a documented status; output that cannot be
 /// delivered is an error and spends nothing; data cannot drive a terminal or a spreadsheet.
 @Suite(.serialized) struct BoundedInputTests {
-    /// Runs the binary through /bin/sh so that redirections (`>/dev/full`, `>&-`, `</dev/zero`) apply.
-    func sh(_ command: String, env: [String: String]) throws -> (status: Int32, err: String, seconds: Double) {
-        let err = temporaryDirectory("sh").appendingPathComponent("err")
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", command]
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MES_") }
-        for (k, v) in env { environment[k] = v }
-        environment["MES"] = mesBinary.path
-        p.environment = environment
-        p.standardError = try FileHandle(forWritingTo: err)
-        let t = Date()
-        try p.run()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: try Data(contentsOf: err), as: UTF8.self), Date().timeIntervalSince(t))
-    }
-
     @Test func endlessAndQuadraticInputsEndInUnderASecond() throws {
         let s = try Scenario()
         let env = ["MES_HOME": s.store, "MES_NOW": s.now]
@@ -95,8 +77,7 @@ import Testing
 
     @Test func aBatchPipedIntoHeadStopsPromptly() throws {
         let s = try Scenario(demo: false)
-        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
-        #expect(try s.run(["fixtures", "--count", "6000", "--seed", "head", "--roster", roster, "--members", members]).status == 0)
+        let members = try s.opposableMembers(count: 6000, seed: "head")
         let receipts = s.dir.appendingPathComponent("rec").path
         let r = try sh("\"$MES\" batch oppose \(members) --receipts \(receipts) --legal-representative --group-size 500 | head -1 > /dev/null; "
                        + "exit ${PIPESTATUS:-0}", env: ["MES_HOME": s.store, "MES_NOW": s.now])

@@ -65,6 +65,6 @@ import TestSupport
         let bash = try #require(tool("bash"))
         let script = packageRoot.appendingPathComponent("completions/mes.bash").path
         let (_, out) = try run(bash, ["-c", "source \(script); COMP_WORDS=(mes nir check --rules ''); COMP_CWORD=4; _mes; echo \"${COMPREPLY[*]}\"; COMP_WORDS=(mes nir g); COMP_CWORD=2; _mes; echo \"${COMPREPLY[*]}\""])
-        #expect(out == "insee stdnum app\ngenerate\n")
+        #expect(out == "insee stdnum app cnam\ngenerate\n")
     }
 }

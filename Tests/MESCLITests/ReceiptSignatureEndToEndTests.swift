@@ -31,9 +31,8 @@ import Testing
         try expectSignedWhole(dup, "duplicate")
         #expect(try s.run(["receipt", "verify", dup]).stdout.hasPrefix("authentique"))
 
-        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
         let f = try Scenario(demo: false)
-        #expect(try f.run(["fixtures", "--count", "20", "--seed", "sig", "--roster", roster, "--members", members]).status == 0)
+        let members = try f.opposableMembers(count: 20, seed: "sig")
         let dir = f.dir.appendingPathComponent("rec").path
         let b = try f.run(["batch", "oppose", members, "--receipts", dir, "--legal-representative"])
         #expect(b.status == 0, "\(b.stderr)")

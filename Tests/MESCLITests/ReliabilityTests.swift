@@ -22,8 +22,7 @@ import MESStore
 
     @Test func eightProcessesThousandDecisionsEachNothingLostOrDuplicated() throws {
         let s = try Scenario(demo: false)
-        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
-        #expect(try s.run(["fixtures", "--count", "4000", "--seed", "conc", "--roster", roster, "--members", members]).status == 0)
+        let members = try s.opposableMembers(count: 4000, seed: "conc")
         let parts = try overlappingParts(members, into: s.dir, parts: 8, size: 1000)
         let receipts = s.dir.appendingPathComponent("rec").path
         let procs = try parts.enumerated().map { k, part -> (Process, URL, URL) in
@@ -52,8 +51,7 @@ import MESStore
 
     @Test func batchKilledTwentyTimesStillFilesEachMemberOnce() throws {
         let s = try Scenario(demo: false)
-        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
-        #expect(try s.run(["fixtures", "--count", "20000", "--seed", "crash", "--roster", roster, "--members", members]).status == 0)
+        let members = try s.opposableMembers(count: 20000, seed: "crash")
         let receipts = s.dir.appendingPathComponent("rec").path
         var rng = SeededGenerator(seed: 20)
         for _ in 0..<20 {
@@ -121,7 +119,9 @@ import MESStore
     static func confine(_ args: [String], _ c: CommandSpec, to dir: URL) -> [String] {
         let paths = Set(c.options.filter(\.completesFile).map { "--" + $0.name })
         var out = args
-        for i in out.indices.dropLast() where paths.contains(out[i]) && !out[i + 1].hasPrefix("-") && !out[i + 1].hasPrefix("/") {
+        // `-` too: where it does not mean a standard stream it is a relative name (`--maildir -`).
+        for i in out.indices.dropLast() where paths.contains(out[i]) && (!out[i + 1].hasPrefix("-") || out[i + 1] == "-")
+            && !out[i + 1].hasPrefix("/") {
             out[i + 1] = dir.path + "/" + out[i + 1]
         }
         return out
@@ -328,8 +328,7 @@ extension FaultTests {
     /// files the rest and writes the receipts the first one could not: each member exactly once.
     @Test(.enabled(if: FaultTests.canMount, "needs root to mount a tmpfs")) func batchReceiptsOnAFullDisk() throws {
         let s = try Scenario(demo: false)
-        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
-        #expect(try s.run(["fixtures", "--count", "400", "--seed", "full", "--roster", roster, "--members", members]).status == 0)
+        let members = try s.opposableMembers(count: 400, seed: "full")
         let mnt = s.dir.appendingPathComponent("mnt").path
         try FileManager.default.createDirectory(atPath: mnt, withIntermediateDirectories: true)
         try #require(Self.shell("mount -t tmpfs -o size=700k,mode=0700 tmpfs \(mnt)") == 0)

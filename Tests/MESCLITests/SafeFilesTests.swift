@@ -42,8 +42,7 @@ import Testing
 
     @Test func aSymlinkInTheReceiptsFolderIsLeftAloneAndItsTargetUnchanged() throws {
         let s = try Scenario(demo: false)
-        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
-        #expect(try s.run(["fixtures", "--count", "20", "--seed", "link", "--roster", roster, "--members", members]).status == 0)
+        let members = try s.opposableMembers(count: 20, seed: "link")
         let receipts = s.dir.appendingPathComponent("rec").path
         let first = try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative"])
         #expect(first.status == 0)
@@ -65,11 +64,7 @@ import Testing
     @Test func twoStoresSharingOneReceiptsFolderKeepEachOthersFiles() throws {
         let a = try Scenario(demo: false), b = try Scenario(demo: false)
         let shared = a.dir.appendingPathComponent("shared").path
-        let membersA = a.dir.appendingPathComponent("m.csv").path, membersB = b.dir.appendingPathComponent("m.csv").path
-        #expect(try a.run(["fixtures", "--count", "30", "--seed", "storeA", "--roster", a.dir.appendingPathComponent("r.csv").path,
-                           "--members", membersA]).status == 0)
-        #expect(try b.run(["fixtures", "--count", "3000", "--seed", "storeB", "--roster", b.dir.appendingPathComponent("r.csv").path,
-                           "--members", membersB]).status == 0)
+        let membersA = try a.opposableMembers(count: 30, seed: "storeA"), membersB = try b.opposableMembers(count: 3000, seed: "storeB")
         try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
         let mine = shared + "/JO-MYOWNFILE_NOTES.pdf"
         try "not a receipt".write(toFile: mine, atomically: true, encoding: .utf8)

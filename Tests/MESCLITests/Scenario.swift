@@ -91,3 +91,37 @@ final class Scenario {
 }
 
 import MESCore
+
+extension Scenario {
+    /// `mes fixtures --members` cut down to its first `count` rows expected `opposed` (adults
+    /// with a live code; the file keeps its header, columns and order): a batch files each of
+    /// them once. Returns the members file's path.
+    func opposableMembers(count: Int, seed: String, name: String = "m.csv", minors: Bool = false) throws -> String {
+        let roster = dir.appendingPathComponent("roster-" + name).path, members = dir.appendingPathComponent(name).path
+        let r = try run(["fixtures", "--count", String(count * 2 + 100), "--seed", seed, "--roster", roster, "--members", members])
+        precondition(r.status == 0, r.stderr)
+        let lines = String(decoding: try Data(contentsOf: URL(fileURLWithPath: members)), as: UTF8.self).split(separator: "\n")
+        // With `minors`, also the pending minors a legal representative must certify (the roster
+        // says which profiles start pending; the file's exercise rows are left out either way).
+        var pending = Set<String>()
+        if minors {
+            for row in String(decoding: try Data(contentsOf: URL(fileURLWithPath: roster)), as: UTF8.self).split(separator: "\n").dropFirst() {
+                let f = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                precondition(!row.contains("\""), "a quoted roster cell")
+                if f.count > 11, f[11].isEmpty, f[10].isEmpty { pending.insert(f[0] + "|" + f[1] + "|" + f[2]) }
+            }
+        }
+        func isPendingMinor(_ line: Substring) -> Bool {
+            guard line.hasSuffix(";refused;legal_representative_required") else { return false }
+            let f = line.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+            let d = f[1].split(separator: "/")
+            guard d.count == 3 else { return false }
+            return pending.contains(f[0].replacingOccurrences(of: " ", with: "") + "|\(d[2])-\(d[1])-\(d[0])|" + f[6])
+        }
+        let kept = lines.dropFirst().filter { $0.hasSuffix(";opposed;") || (minors && isPendingMinor($0)) }
+        precondition(kept.count >= count)
+        try ([lines[0]] + kept.prefix(count)).joined(separator: "\n").appending("\n")
+            .write(toFile: members, atomically: true, encoding: .utf8)
+        return members
+    }
+}

@@ -36,6 +36,9 @@ import Testing
         _ = try json("nir-generate", ["nir", "generate", "--count", "3", "--seed", "1"])
         _ = try json("nir-generate", ["nir", "generate", "--count", "3", "--seed", "1", "--invalid"])
         _ = try json("vitale-check", ["vitale", "check", "--card", "photo", "01024576124"])
+        _ = try json("vitale-generate", ["vitale", "generate", "--card", "plain", "--count", "3", "--seed", "1"])
+        _ = try json("vitale-generate", ["vitale", "generate", "--card", "photo", "--count", "4", "--seed", "1", "--invalid"])
+        _ = try json("nir-check", ["nir", "check", "--rules", "cnam", "1163044038016", "11630440380161"])
         _ = try json("init", ["init"])
         _ = try json("fixtures", ["fixtures", "--count", "5", "--seed", "s", "--roster", dir + "/r.csv"])
         let code = try json("code-generate", ["code", "generate"] + Scenario.martine + Scenario.martineBirth)
@@ -108,6 +111,11 @@ import Testing
         _ = try json("none", ["import", bad], allowFailure: true)
         _ = try json("none", ["nir", "format", "123"], allowFailure: true)
         _ = try json("none", ["opose"], allowFailure: true)
+        // The fixtures' data files as JSON Lines (on standard output, no summary then), and the summary with members.
+        _ = try json("fixtures-roster-row", ["fixtures", "--count", "40", "--seed", "s", "--roster", "-", "--format", "jsonl"])
+        _ = try json("fixtures-members-row", ["fixtures", "--count", "400", "--seed", "t", "--roster", dir + "/r4.csv", "--members", "-",
+                                              "--format", "jsonl"])
+        _ = try json("fixtures", ["fixtures", "--count", "40", "--seed", "u", "--roster", dir + "/r5.csv", "--members", dir + "/m5.csv"])
 
         // One Python run validates everything: each document, or each line of JSON Lines.
         let list = dir + "/outputs.json"

@@ -168,15 +168,19 @@ import Testing
         #expect(db.range(of: Data(first[4].utf8)) == nil)
     }
 
-    /// Into a store that already has people, every member of the file still gets its own code.
+    /// Into a store that already has people, every member of the file still gets its own code,
+    /// and the batch gives every row its expected status.
     @Test func membersFileOnAStoreWithPeopleAlready() throws {
         let s = try Scenario(demo: true)
         let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
-        let r = try s.run(["fixtures", "--count", "60", "--seed", "11", "--roster", roster, "--members", members, "--json"])
+        let r = try s.run(["fixtures", "--count", "400", "--seed", "11", "--roster", roster, "--members", members, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.json["codes"] as? Int == 60)
-        let batch = try s.run(["batch", "oppose", members, "--receipts", s.dir.appendingPathComponent("rec").path, "--legal-representative"])
-        #expect(batch.status == 0, "\(batch.stderr)")
-        #expect(batch.jsonLines.dropLast().filter { $0["status"] as? String == "opposed" }.count == 60)
+        #expect(r.json["codes"] as? Int == 400)
+        let batch = try s.run(["batch", "oppose", members, "--receipts", s.dir.appendingPathComponent("rec").path])
+        let rows = try FixturesEndToEndTests.membersRows(members).rows
+        let lines = batch.jsonLines.filter { $0["row"] != nil }
+        #expect(lines.count == 400)
+        #expect(zip(rows, lines).allSatisfy { $1["status"] as? String == $0[7] && ($1["reason"] as? String ?? "") == $0[8] })
+        #expect(lines.filter { $0["status"] as? String == "opposed" }.count > 150)
     }
 }

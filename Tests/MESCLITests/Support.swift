@@ -94,3 +94,24 @@ func temporaryDirectory(_ label: String = "mes") -> URL {
     try? FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
     return u
 }
+
+/// Runs the binary through /bin/sh (`$MES` names it) so that redirections (`>/dev/full`, `>&-`,
+/// `</dev/zero`) apply.
+func sh(_ command: String, env: [String: String]) throws -> (status: Int32, err: String, seconds: Double) {
+    let dir = temporaryDirectory("sh")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let err = dir.appendingPathComponent("err")
+    FileManager.default.createFile(atPath: err.path, contents: nil)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", command]
+    var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MES_") }
+    for (k, v) in env { environment[k] = v }
+    environment["MES"] = mesBinary.path
+    p.environment = environment
+    p.standardError = try FileHandle(forWritingTo: err)
+    let t = Date()
+    try p.run()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: try Data(contentsOf: err), as: UTF8.self), Date().timeIntervalSince(t))
+}

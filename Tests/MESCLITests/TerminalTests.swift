@@ -157,8 +157,7 @@ import Testing
 
     @Test func batchProgressShowsDoneOfTotalAndAPercentage() throws {
         let s = try Scenario(demo: false)
-        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
-        #expect(try s.run(["fixtures", "--count", "3000", "--seed", "tty", "--roster", roster, "--members", members]).status == 0)
+        let members = try s.opposableMembers(count: 3000, seed: "tty")
         let (status, screen, _) = try onTerminal(["batch", "oppose", members, "--receipts", s.dir.appendingPathComponent("rec").path,
                                                   "--legal-representative", "--group-size", "500"],
                                                  env: ["MES_HOME": s.store, "MES_NOW": s.now], prompt: "never shown", input: "")

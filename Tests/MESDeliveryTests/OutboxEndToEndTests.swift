@@ -215,8 +215,10 @@ extension OutboxEndToEndTests {
         let roster = s.dir.file("r.csv"), members = s.dir.file("m.csv"), withMail = s.dir.file("mm.csv")
         let store2 = s.dir.file("store2")
         let env2 = ["MES_HOME": store2]
-        #expect(try s.run(["fixtures", "--count", "1000", "--seed", "mail", "--roster", roster, "--members", members], env: env2).status == 0)
-        var lines = try String(contentsOfFile: members, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(try s.run(["fixtures", "--count", "2100", "--seed", "mail", "--roster", roster, "--members", members], env: env2).status == 0)
+        // The first 1,000 rows expected opposed.
+        let all = try String(contentsOfFile: members, encoding: .utf8).split(separator: "\n").map(String.init)
+        var lines = [all[0]] + all.dropFirst().filter { $0.hasSuffix(";opposed;") }.prefix(1000)
         lines[0] += ";courriel"
         for i in 1..<lines.count where !lines[i].isEmpty { lines[i] += ";membre\(i)@example.fr" }
         try lines.joined(separator: "\n").write(toFile: withMail, atomically: true, encoding: .utf8)

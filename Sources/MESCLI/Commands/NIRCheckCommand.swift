@@ -4,7 +4,7 @@ import MESRender
 /// `mes nir check`: validates NIRs, streaming standard input.
 enum NIRCheckCommand {
     static let rulesOption = OptionSpec.value(
-        "rules", "RULES", "Rule set: insee (default), stdnum or app; see RULE SETS in mes(1).",
+        "rules", "RULES", "Rule set: insee (default), stdnum, app or cnam; see RULE SETS in mes(1).",
         choices: NIRRules.allCases.map(\.rawValue))
 
     static func rules(_ inv: Invocation) -> NIRRules { inv.value("rules").flatMap(NIRRules.init(rawValue:)) ?? .insee }
