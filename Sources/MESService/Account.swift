@@ -204,20 +204,15 @@ extension Service {
         var result = SweepResult(windowDays: days, dryRun: dryRun, listed: list)
         var after: Int64 = 0
         while true {
-            let group = try store.transaction { () -> [Person] in
-                let group = try store.pendingNotified(before: cutoff, after: after, limit: groupSize)
-                if !dryRun {
-                    for p in group where !p.deceased {
-                        try store.recordDecision(.automaticCreation, person: p, state: .active, now: now, channel: .automatic, actor: .system)
-                    }
-                }
-                return group
+            let (range, count) = try store.transaction { () -> (ClosedRange<Int64>?, Int) in
+                guard let range = try store.pendingNotifiedRange(before: cutoff, after: after, limit: groupSize) else { return (nil, 0) }
+                if list { result.createdProfiles += try store.pendingNotified(before: cutoff, after: after, limit: groupSize).filter { !$0.deceased } }
+                if dryRun { return (range, try store.pendingNotifiedCount(ids: range, before: cutoff)) }
+                return (range, try store.recordAutomaticCreations(ids: range, notifiedBy: cutoff, now: now))
             }
-            guard let last = group.last else { break }
-            after = last.id
-            let living = group.filter { !$0.deceased }
-            result.created += living.count
-            if list { result.createdProfiles += living }
+            guard let range else { break }
+            after = range.upperBound
+            result.created += count
         }
         // Retention: few at a time (each deletes several tables' rows), oldest deadline first.
         if dryRun {

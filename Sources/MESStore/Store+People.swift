@@ -76,6 +76,24 @@ extension Store {
             """, .int(after), .int(Int64(limit))).map(person(from:))
     }
 
+    /// The ids of the next `limit` pending profiles notified before `cutoff` after `after`, as
+    /// the range from the first to the last (nil when there is none): a group of `mes sweep`.
+    public func pendingNotifiedRange(before cutoff: Instant, after: Int64, limit: Int) throws -> ClosedRange<Int64>? {
+        guard let r = try db.first("""
+            SELECT min(id), max(id) FROM (SELECT id FROM people WHERE id > ? AND state = 'pending' AND notified_at IS NOT NULL
+            AND notified_at <= ? ORDER BY id LIMIT ?)
+            """, .int(after), .int(cutoff.seconds), .int(Int64(limit))), let lo = r.int(0), let hi = r.int(1) else { return nil }
+        return lo...hi
+    }
+
+    /// How many living pending profiles with ids in `ids` were notified before `cutoff`.
+    public func pendingNotifiedCount(ids: ClosedRange<Int64>, before cutoff: Instant) throws -> Int {
+        Int(try db.first("""
+            SELECT count(*) FROM people WHERE id BETWEEN ? AND ? AND state = 'pending' AND notified_at IS NOT NULL
+            AND notified_at <= ? AND deceased = 0
+            """, .int(ids.lowerBound), .int(ids.upperBound), .int(cutoff.seconds))?.int(0) ?? 0)
+    }
+
     /// Pending profiles notified before `cutoff` (for `mes sweep`), after `after` by id, at most `limit`.
     public func pendingNotified(before cutoff: Instant, after: Int64 = 0, limit: Int = .max) throws -> [Person] {
         try db.query("""
