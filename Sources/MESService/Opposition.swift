@@ -73,12 +73,11 @@ extension Service {
                 switch try store.identify(code: code, nir: card.nir, card: card.card, serial: card.serial, now: now, policy: policy) {
                 case .rejected(let e, _, let usedID):
                     // The code was spent by this very opposition (a run killed after its commit, or
-                    // run again): report it, and the receipt is written below if it is missing.
-                    guard e.code == .codeUsed, let usedID, let decision = try store.decision(consumingCode: usedID),
-                          let receipt = try store.receipt(decisionID: decision), let holderID = try store.receiptHolder(id: receipt.id),
-                          let p = try store.person(id: holderID) else { return .failure(e) }
+                    // run again), or on a profile opposed already: report the opposition, and its
+                    // receipt is written below if it is missing.
+                    guard e.code == .codeUsed, let usedID, let (p, receipt) = try spentOnOpposition(usedID) else { return .failure(e) }
                     let since = try store.lastDecision(.opposition, of: p.id)?.at ?? p.stateSince ?? now
-                    if let path = r.receiptPath, !r.force { try refuseForeignFile(at: path, for: receipt.original) }
+                    if let receipt, let path = r.receiptPath, !r.force { try refuseForeignFile(at: path, for: receipt.original) }
                     return .success(OppositionResult(person: p, outcome: .alreadyOpposed(since: since, receipt: receipt),
                                                      attached: try store.attached(to: p), now: now))
                 case .identified(let p, let id): (person, channel, actor, actorID, codeID) = (p, .web, .self, nil, id)
@@ -117,6 +116,19 @@ extension Service {
             break
         }
         return done
+    }
+
+    /// For a used code typed again: the opposed profile it was issued to and the receipt of its
+    /// opposition — the one that consumed this code, else (the profile was opposed already when
+    /// the code was used, and the use recorded nothing) its latest. Nil when the profile is not
+    /// opposed: then the code was spent on something else and is reported as used.
+    func spentOnOpposition(_ codeID: Int64) throws -> (Person, OppositionReceipt?)? {
+        if let decision = try store.decision(consumingCode: codeID), let receipt = try store.receipt(decisionID: decision),
+           let holderID = try store.receiptHolder(id: receipt.id), let p = try store.person(id: holderID), p.state == .opposed {
+            return (p, receipt)
+        }
+        guard let p = try store.codeHolder(codeID), p.state == .opposed else { return nil }
+        return (p, try store.latestReceipt(personID: p.id))
     }
 
     /// Where a receipt is kept in the store.

@@ -32,6 +32,12 @@ extension Store {
     /// Records a new code for a person (its digest only) and supersedes the person's earlier live
     /// codes. Returns the code's row id. The caller delivers the plaintext and forgets it.
     @discardableResult
+    /// The profile a stored code was issued to.
+    public func codeHolder(_ codeID: Int64) throws -> Person? {
+        guard let id = try db.first("SELECT person_id FROM codes WHERE id = ?", .int(codeID))?.int(0) else { return nil }
+        return try person(id: id)
+    }
+
     public func recordCode(_ code: String, for personID: Int64, kind: CodeKind, now: Instant, validity: Int64) throws -> Int64 {
         try db.run("UPDATE codes SET superseded_at = ? WHERE person_id = ? AND used_at IS NULL AND superseded_at IS NULL AND locked_at IS NULL",
                    .int(now.seconds), .int(personID))

@@ -71,8 +71,8 @@ public struct QueuedMessage: Sendable {
     public let messageID: String
 }
 
-/// The outbox: each delivered message is a row of the database, its bytes included, sealed
-/// with a key derived from the store's key (messages queued before schema 8 keep theirs in a
+/// The outbox: each delivered message is a row of the database, its bytes included, packed
+/// (`MessagePacking`) and sealed with a key derived from the store's key (messages queued before schema 8 keep theirs in a
 /// file under `outbox/`).
 extension Store {
     /// Queues the message: one row, in the caller's transaction. `sync` is kept for callers
@@ -84,7 +84,7 @@ extension Store {
                    .text(m.channel == .letter ? DeliveryStatus.letter.rawValue : DeliveryStatus.queued.rawValue),
                    m.recipient.map { .text($0) } ?? .null, .text(m.messageID))
         let id = db.lastInsertID
-        try db.run(Self.insertBody, .int(id), .blob(sealing.seal(m.body, context: Self.sealContext)))
+        try db.run(Self.insertBody, .int(id), .blob(sealing.seal(MessagePacking.pack(m.body), context: Self.sealContext)))
         return OutboxEntry(id: id, personID: personID, channel: m.channel.rawValue, recipientMasked: m.recipientMasked,
                            subject: m.subject, file: nil, createdAt: now, status: m.channel == .letter ? .letter : .queued)
     }
@@ -102,7 +102,7 @@ extension Store {
     public func messageBody(_ entry: OutboxEntry, field: String = "ID") throws -> [UInt8] {
         if let file = entry.file { return try FileIO.read(file, field: field) }
         let sealed = try db.first("SELECT sealed FROM outbox_bodies WHERE id = ?", .int(entry.id))?.blob(0) ?? []
-        guard let body = sealing.open(sealed, context: Self.sealContext) else {
+        guard let packed = sealing.open(sealed, context: Self.sealContext), let body = MessagePacking.unpack(packed) else {
             throw MESError(.storeCorrupt, "Le message \(entry.id) de la boîte d'envoi est illisible (altéré, ou scellé par une autre clé).",
                            field: field)
         }

@@ -103,6 +103,30 @@ import MESRender
         #expect(try FileManager.default.contentsOfDirectory(atPath: receipts).sorted() == before)
     }
 
+    /// Found by the fixtures' helper: a member opposed before the batch (by phone, say) spent
+    /// their code on the first run, which recorded nothing; a re-run said `code_used`. Both runs
+    /// now say `already_opposed`, and so does `oppose --code` typed twice.
+    @Test func aMemberOpposedBeforeTheBatchStaysAlreadyOpposedOnARerun() throws {
+        let s = try Scenario()
+        try s.run(["code", "generate"] + Scenario.martine + Scenario.martineBirth)
+        let code = try s.lastCode()
+        let phone = try s.run(["oppose", "--assisted", "--adviser", "A042", "--nir", "116304403801618", "--birth-date", "08/06/1988",
+                               "--last-name", "Leguellec", "--yes"])
+        #expect(phone.status == 0, "\(phone.stderr)")
+        let members = s.dir.appendingPathComponent("m.csv").path
+        try "nir;date_naissance;type_carte;numero_serie;code\n116304403801618;08/06/1988;sans photo;953701166;\(code)\n"
+            .write(toFile: members, atomically: true, encoding: .utf8)
+        let receipts = s.dir.appendingPathComponent("rec").path
+        for run in 1...2 {
+            let r = try s.run(["batch", "oppose", members, "--receipts", receipts])
+            #expect(r.status == 0 && r.jsonLines.first?["status"] as? String == "already_opposed", "run \(run): \(r.stdout) \(r.stderr)")
+        }
+        for run in 1...2 {
+            let r = try s.run(["oppose", "--code", code, "--yes", "--json"] + Scenario.martine)
+            #expect(r.status == 0 && r.json["status"] as? String == "already_opposed", "oppose \(run): \(r.stdout) \(r.stderr)")
+        }
+    }
+
     @Test func membersFromStandardInput() throws {
         let dir = temporaryDirectory("batch-stdin").path
         let env = ["MES_NOW": "2022-02-03T10:00:00Z"]

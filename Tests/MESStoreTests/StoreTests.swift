@@ -196,3 +196,32 @@ func demoPerson(_ store: Store, state: ProfileState = .pending, inside: Bool = f
         #expect(base != other.verificationCode(id: "JO-1", nir: "116304403801618", name: "A", greeting: "B", decidedOn: "2022-02-03"))
     }
 }
+
+/// The outbox's packing of message bytes (a storage format: its dictionary is frozen).
+@Suite struct MessagePackingTests {
+    @Test func packingGivesBackTheSameBytesAndShrinksTheServicesMessages() throws {
+        let letter = Array("Bonjour,\n\nVous allez bénéficier de Mon espace santé. Ce nouveau service public, numérique et sécurisé, hébergé en France, vous permet d'être acteur au quotidien de votre santé et de celle de vos proches.\n\nCode provisoire pour Léa : AAAAAAAAAAAA\n\nAvec toute mon attention,\nVotre correspondant Mon espace santé\n".utf8)
+        let packed = MessagePacking.pack(letter)
+        #expect(packed.count < letter.count / 3)
+        #expect(MessagePacking.unpack(packed) == letter)
+        // Anything at all comes back as it was: raw bytes, a marker byte, a phrase cut short.
+        var rng = SystemRandomNumberGenerator()
+        for n in [0, 1, 2, 50, 3000] {
+            let bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            #expect(MessagePacking.unpack(MessagePacking.pack(bytes)) == bytes)
+        }
+        for text in ["\u{1}Bonjour,", "Bonjour", "Code provisoire pou", "Code provisoire pour ", "Date: Date: \r\nTo: <"] {
+            #expect(MessagePacking.unpack(MessagePacking.pack(Array(text.utf8))) == Array(text.utf8), "\(text.debugDescription)")
+        }
+        // Unknown formats and references are refused, not guessed.
+        #expect(MessagePacking.unpack([]) == nil && MessagePacking.unpack([7, 1]) == nil)
+        #expect(MessagePacking.unpack([1, 1]) == nil && MessagePacking.unpack([1, 1, 200]) == nil)
+    }
+
+    /// Messages packed with dictionary 1 must read back the same forever: its phrases are pinned.
+    @Test func dictionaryOneIsFrozen() {
+        let all = MessagePacking.dictionary1.reduce(into: [UInt8]()) { $0 += $1 + [0] }
+        #expect(MessagePacking.dictionary1.count == 27)
+        #expect(hex(Crypto.hmacSHA256(key: [], message: all)) == "3dea48ddc74ef37e3a2cb60c3c52fdd2eefbc6a46434574f1d4c027eeb1d82cf")
+    }
+}

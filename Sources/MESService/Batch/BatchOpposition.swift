@@ -182,16 +182,19 @@ public struct BatchOpposition {
         switch try store.identify(code: code, nir: m.nir, card: m.card, serial: m.serial, now: now, policy: service.policy,
                                   auditSuccess: false, accept: accept) {
         case .rejected(let e, _, let codeID):
-            // Our own earlier run consumed this code: report the opposition, restore a missing receipt.
-            if e.code == .codeUsed, let codeID, let decision = try store.decision(consumingCode: codeID),
-               let recorded = try store.receipt(decisionID: decision) {
-                // The batch's file is the original (a later duplicate asked for elsewhere does not change it).
-                let r = recorded.original
+            // Our own earlier run consumed this code: report the opposition, restore a missing
+            // receipt. (A code spent on a profile opposed already reports that opposition.)
+            if e.code == .codeUsed, let codeID, let (_, recorded) = try service.spentOnOpposition(codeID) {
                 result.status = .alreadyOpposed
-                result.receipt = r.id
-                let final = receiptsDirectory + "/" + r.batchFileName
-                receipts.repair(r, at: final)
-                result.file = final
+                result.receipt = recorded?.id
+                // The batch's file is the original (a later duplicate asked for elsewhere does not
+                // change it); none for an opposition this batch did not file.
+                if let recorded, try store.decision(consumingCode: codeID) != nil {
+                    let r = recorded.original
+                    let final = receiptsDirectory + "/" + r.batchFileName
+                    receipts.repair(r, at: final)
+                    result.file = final
+                }
                 return
             }
             result.status = Self.status(for: e)
