@@ -45,7 +45,7 @@ _mes_options() {
         'login') echo '--username --password-file --via --otp --otp-file --no-send --json --store --now --help -h' ;;
         'logout') echo '--session --session-file --json --store --now --help -h' ;;
         'recover identifier') echo '--nir --birth-date --card --serial --first-name --via --otp --otp-file --no-send --json --store --now --help -h' ;;
-        'recover password') echo '--username --via --otp --otp-file --password-file --no-send --json --store --now --help -h' ;;
+        'recover password') echo '--username --via --otp --otp-file --password-file --json --store --now --help -h' ;;
         'profiles list') echo '--session --session-file --json --store --now --help -h' ;;
         'profiles oppose') echo '--session --session-file --profile --yes -y --legal-representative --receipt --force --json --store --now --help -h' ;;
         'profiles activate') echo '--session --session-file --profile --accept-cgu --yes -y --legal-representative --json --store --now --help -h' ;;

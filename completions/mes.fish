@@ -331,7 +331,6 @@ complete -c mes -n '__mes_options_of "recover password"' -l via -x -a 'email sms
 complete -c mes -n '__mes_options_of "recover password"' -l otp -x -d 'The one-time code received (second step).'
 complete -c mes -n '__mes_options_of "recover password"' -l otp-file -r -F -d 'Read the one-time code from FILE (\'-\': standard input).'
 complete -c mes -n '__mes_options_of "recover password"' -l password-file -r -F -d 'File holding the password (and, on a second line, its confirmation); else read from standard input. Never on the command line.'
-complete -c mes -n '__mes_options_of "recover password"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
 complete -c mes -n '__mes_options_of "profiles list"' -l session -x -d 'Session token printed by \'mes identify\' (or --session-file, or $MES_SESSION: off the command line).'
 complete -c mes -n '__mes_options_of "profiles list"' -l session-file -r -F -d 'Read the session token from FILE (\'-\': standard input).'
 complete -c mes -n '__mes_options_of "profiles oppose"' -l session -x -d 'Session token printed by \'mes identify\' (or --session-file, or $MES_SESSION: off the command line).'

@@ -62,6 +62,17 @@ enum Args {
         return nil
     }
 
+    /// `--username`: an identifier as typed (spaces around it dropped); an empty one, or one
+    /// longer than any identifier can be, is refused before anything is counted or sent.
+    static func username(_ inv: Invocation) throws -> String {
+        let username = try inv.required("username").trimmingSpaces
+        guard !username.isEmpty else { throw MESError.invalid(.fieldRequired, Messages.fieldRequired, field: "username") }
+        guard username.utf8.count <= 256 else {
+            throw MESError.invalid(.inputTooLarge, "Identifiant trop long (256 octets au plus).", field: "username")
+        }
+        return username
+    }
+
     /// `--limit N` (nil when not given).
     static func limit(_ inv: Invocation) throws -> Int? {
         inv.value("limit") == nil ? nil : try inv.integer("limit", default: 0, range: 1...Int(Int32.max))

@@ -65,6 +65,8 @@ public struct Instant: Hashable, Comparable, Sendable, Codable, CustomStringConv
     /// Offset of Europe/Paris from UTC at this instant, in seconds.
     public var parisOffset: Int64 {
         let y = date.year
+        // Outside the years a calendar date can hold (1–9999), winter time.
+        guard (1...9999).contains(y) else { return 3600 }
         func lastSunday(_ month: Int) -> Int64 {
             let last = CalendarDate(year: y, month: month, day: 31)!
             let dow = (last.daysSinceEpoch + 4) % 7  // 0 = Sunday (1970-01-01 was a Thursday)

@@ -181,10 +181,16 @@ extension Service {
         // The record is committed: the receipt file is derived from it (and repaired when a
         // run was killed before writing it).
         if let receipt = closure.receipt, let path = closure.receiptPath {
-            if closure.recorded {
-                try writeReceipt(receipt, to: path, replace: force || receiptPath == nil)
-            } else {
-                try ensureReceipt(receipt.original, at: path, replace: force || receiptPath == nil)
+            do {
+                if closure.recorded {
+                    try writeReceipt(receipt, to: path, replace: force || receiptPath == nil)
+                } else {
+                    try ensureReceipt(receipt.original, at: path, replace: force || receiptPath == nil)
+                }
+            } catch let e as MESError {
+                // The closure stands (its sessions are ended): say so, and how to get the receipt.
+                throw MESError(e.code, "Mon espace santé est clôturé, mais le justificatif de clôture n'a pas pu être écrit ("
+                               + e.message + "). Pour l'obtenir : mes receipt --id \(receipt.id) -o FICHIER", field: e.field)
             }
         }
         return closure

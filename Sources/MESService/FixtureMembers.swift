@@ -109,6 +109,9 @@ struct FixtureMembers {
         switch scenario {
         case .wrongCode, .wrongBirthDate, .wrongSerial: return (S.identityMismatch.rawValue, ErrorCode.identityNotFound.rawValue)
         case .expiredCode: return (S.codeExpired.rawValue, ErrorCode.codeExpired.rawValue)
+        // A used code typed again on a profile opposed already reports that opposition (see
+        // `Service.spentOnOpposition`).
+        case .usedCode where person.state == .opposed: return (S.alreadyOpposed.rawValue, nil)
         case .usedCode: return (S.codeUsed.rawValue, ErrorCode.codeUsed.rawValue)
         case .supersededCode: return (S.codeSuperseded.rawValue, ErrorCode.codeSuperseded.rawValue)
         default:

@@ -59,7 +59,9 @@ extension Service {
 
     /// "Identifiant oublié ?", second step: the same identity and the code give the identifier.
     /// A wrong code counts against the NIR like a wrong identity, and against the code (5 spend it).
-    public func recoverIdentifier(card: CardIdentity, birthDate: CalendarDate, firstName: String?, code: String) throws -> RecoveredIdentifier {
+    /// `publish` delivers the identifier before the commit (see `identify`).
+    public func recoverIdentifier(card: CardIdentity, birthDate: CalendarDate, firstName: String?, code: String,
+                                  publish: (RecoveredIdentifier) throws -> Void = { _ in }) throws -> RecoveredIdentifier {
         let now = clock.now()
         let outcome: Result<RecoveredIdentifier, MESError> = try store.transaction {
             let p: Person
@@ -76,7 +78,9 @@ extension Service {
             guard let account = try store.account(personID: p.id), account.closedAt == nil else { throw Self.noAccount }
             try store.clearAttempts(.assistedNIR(card.nir))
             try store.audit("identifier_recovered", at: now, person: p.id, channel: .web, actor: .self)
-            return .success(RecoveredIdentifier(username: account.username, person: p))
+            let recovered = RecoveredIdentifier(username: account.username, person: p)
+            try publish(recovered)
+            return .success(recovered)
         }
         return try outcome.get()
     }

@@ -86,16 +86,20 @@ extension Service {
                     // (no postal address) was counted then.
                     let family = try store.people(nir: p.nir).filter { $0.notifiedAt == nil && $0.state == .pending && !$0.deceased }
                     if family.contains(where: { $0.id < p.id }) { continue }
-                    var byContact: [(contact: Person, people: [Person])] = []
+                    // One message per address the family's notifications go to (profiles
+                    // sharing their holder's e-mail are named in the holder's message).
+                    var byContact: [(key: String, contact: Person, people: [Person])] = []
                     for q in family {
                         let c = try store.contact(for: q)
-                        if let i = byContact.firstIndex(where: { $0.contact.id == c.id }) {
+                        let key = !forceLetter && c.email != nil ? "e " + c.email!.lowercased()
+                            : (c.address ?? "").trimmingSpaces.isEmpty ? "p \(c.id)" : "a \(c.displayName)\n\(c.address!)"
+                        if let i = byContact.firstIndex(where: { $0.key == key }) {
                             byContact[i].people.append(q)
                         } else {
-                            byContact.append((c, [q]))
+                            byContact.append((key, c, [q]))
                         }
                     }
-                    for (contact, people) in byContact {
+                    for (_, contact, people) in byContact {
                         guard let channel = try notify(people, contact: contact, forceLetter: forceLetter, now: now, sync: false) else {
                             skipped += people.count
                             continue

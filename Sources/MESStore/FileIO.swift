@@ -498,6 +498,8 @@ public enum FileIO {
         guard let path else { return }
         try refuseDangerousTarget(path, storeDirectory: storeDirectory, field: field)
         try refuseExisting(path, force: force, field: field)
+        // A folder that is missing or cannot be written is found now, before anything is recorded.
+        try refuseUnwritableDirectory(path, field: field)
     }
 
     /// Refuses (73, `cannot_create`) an output path whose directory is missing, is not a

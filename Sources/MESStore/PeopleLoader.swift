@@ -20,7 +20,7 @@ public final class PeopleLoader {
     /// in `mes import` the inserting thread went from 10,600 to 8,900 per row.
     static let rowsPerStatement = 32
     /// Parameters per row (columns).
-    static let parametersPerRow: Int32 = 14
+    static let parametersPerRow: Int32 = 15
 
     /// Rows of the current batch waiting for a group statement (their ids are the last ones
     /// handed out, in order).
@@ -36,7 +36,7 @@ public final class PeopleLoader {
         func statement(rows: Int) throws -> Statement {
             try store.db.prepare("""
                 INSERT INTO people (nir, birth_date, first_name, last_name, card_type, serial, email, mobile, address, holder_id,
-                                    deceased, state, state_since, notified_at)
+                                    deceased, state, state_since, notified_at, delete_content_after)
                 VALUES \(Array(repeating: tuple, count: rows).joined(separator: ", "))
                 """)
         }
@@ -109,6 +109,10 @@ public final class PeopleLoader {
         s.bind(base + 12, static: Self.name(row.state))
         s.bind(base + 13, row.stateSince)
         s.bind(base + 14, row.notifiedAt)
+        // A space imported closed is archived 10 years from its closure, then deleted by `sweep`
+        // (the roster does not say whether its holder asked for deletion).
+        s.bind(base + 15, row.state == .closed ? row.stateSince.map {
+            Instant(seconds: $0).adding(months: Policy.standard.retentionMonthsArchived).seconds } : nil)
     }
 
     static func name(_ state: ProfileState) -> StaticString {

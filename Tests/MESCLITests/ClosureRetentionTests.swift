@@ -99,8 +99,20 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: victim)
         #expect(try s.run(["close", "--session", token, "--yes", "--receipt", link]).status == 73)
         #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious")
+        // Found by the attack: a missing folder was found only after the closure was recorded.
+        let noDir = try s.run(["close", "--session", token, "--yes", "--delete", "--receipt", s.dir.appendingPathComponent("nodir/x.pdf").path, "--json"])
+        #expect(noDir.status == 73 && noDir.errorJSON["field"] as? String == "receipt", "\(noDir.stderr)")
         // Nothing was recorded: the space is still active and the session still works.
         #expect(try s.run(["profiles", "list", "--session", token, "--json"]).json["profile"].map { ($0 as? [String: Any])?["state"] as? String } == "active")
+        // A write that fails only once tried (here /proc refuses the file) comes after the
+        // closure is recorded: the error says the space is closed and how to get the receipt.
+        let late = try s.run(["close", "--session", token, "--yes", "--receipt", "/proc/cloture.pdf", "--json"])
+        let message = late.errorJSON["message"] as? String ?? ""
+        #expect(late.status == 73 && message.contains("Mon espace santé est clôturé"), "\(late.stderr)")
+        let id = try #require(message.range(of: "JC-").map { String(message[$0.lowerBound...].prefix(13)) })
+        let copy = s.dir.appendingPathComponent("copie.pdf").path
+        #expect(try s.run(["receipt", "--id", id, "-o", copy]).status == 0)
+        #expect(try s.run(["receipt", "verify", copy, "--json"]).json["status"] as? String == "authentic")
     }
 
     @Test func anAlteredClosureReceiptDoesNotVerify() throws {
@@ -182,6 +194,27 @@ import Testing
         #expect(try t.run(["login", "--username", "martine.l", "--password-file", pw]).status == 0)
     }
 
+    /// Found by the attack: spaces imported closed were never scheduled, so never deleted.
+    @Test func aSpaceImportedClosedIsDeletedTenYearsAfterItsClosure() throws {
+        let s = try Scenario(demo: false)
+        #expect(try s.run(["init", "--test-clock"]).status == 0)
+        let roster = try write(s, "r.csv", """
+            nir,birth_date,first_name,last_name,card_type,serial,email,mobile,address,holder_birth_date,deceased,state,state_since,notified_at
+            290063155510117,1990-06-15,Claire,Martin,plain,12345678,claire.m@example.fr,0612345678,,,,closed,2021-06-01,
+            185034410912379,1985-03-15,Karim,Benali,plain,87654321,karim.b@example.fr,,,,,active,2021-06-01,
+
+            """)
+        let imported = try s.run(["import", roster])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        s.now = "2031-05-31T23:59:59Z"
+        #expect(try s.run(["sweep", "--json"]).json["content_deleted"] as? Int == 0)
+        s.now = "2031-06-01T00:00:00Z"
+        let swept = try s.run(["sweep", "--json"])
+        #expect(swept.json["content_deleted"] as? Int == 1, "\(swept.stdout)")
+        let db = (try? Data(contentsOf: URL(fileURLWithPath: s.store + "/mes.db"))) ?? Data()
+        #expect(db.range(of: Data("claire.m@example.fr".utf8)) == nil && db.range(of: Data("karim.b@example.fr".utf8)) != nil)
+    }
+
     // MARK: recovery
 
     @Test func aForgottenIdentifierComesBackThroughACodeSentToTheContactOnFile() throws {
@@ -260,6 +293,40 @@ import Testing
         #expect(try s.run(["login", "--username", "martine.l", "--password-file", pw]).status == 0)
         // The code was single use.
         #expect(try s.run(["recover", "password", "--username", "martine.l", "--otp-file", otp, "--password-file", pw]).status == 77)
+    }
+
+    /// Found by the attack: with a transport configured, sending inline took longer for an
+    /// identifier that exists. The code is queued for `mes outbox send`, never sent inline;
+    /// an empty or huge identifier is refused before anything is counted.
+    @Test func passwordRecoveryNeverSendsInlineAndRefusesEmptyIdentifiers() throws {
+        let s = try Scenario()
+        _ = try activeMartine(s)
+        // A transport that would hang: nothing may wait for it.
+        let env = ["MES_HOME": s.store, "MES_NOW": s.now, "MES_MAIL_URL": "smtp://127.0.0.1:9"]
+        for user in ["martine.l", "nobody.here"] {
+            let r = try runBinary(["recover", "password", "--username", user, "--json"], env: env)
+            #expect(r.status == 0 && r.json["status"] as? String == "code_sent", "\(user): \(r.stderr)")
+        }
+        let last = try s.run(["outbox", "show", "last", "--json"])
+        #expect(last.json["status"] as? String == "queued" && (last.json["attempts"] as? Int) == 0, "\(last.stdout.prefix(300))")
+        for user in ["", "   ", String(repeating: "a", count: 100_000)] {
+            let r = try s.run(["recover", "password", "--username", user, "--json"])
+            #expect(r.status == 65, "\(user.prefix(10)): \(r.stderr.prefix(200))")
+        }
+    }
+
+    /// Found by the attack: an identifier that could not be shown (stdout full) spent the code.
+    @Test func anIdentifierThatCannotBeShownSpendsNothing() throws {
+        let s = try Scenario()
+        _ = try activeMartine(s)
+        #expect(try s.run(["recover", "identifier"] + Scenario.martine + Scenario.martineBirth).status == 0)
+        let otp = try write(s, "otp", try s.lastCode())
+        let args = (["recover", "identifier", "--otp-file", otp] + Scenario.martine + Scenario.martineBirth)
+            .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let full = try sh("\"$MES\" \(args) > /dev/full", env: ["MES_HOME": s.store, "MES_NOW": s.now])
+        #expect(full.status == 74, "\(full.err)")
+        let r = try s.run(["recover", "identifier", "--otp-file", otp] + Scenario.martine + Scenario.martineBirth)
+        #expect(r.status == 0 && r.stdout.contains("martine.l"), "\(r.stderr)")
     }
 
     @Test func passwordRecoveryCodesLockTheIdentifierLikeSignIn() throws {

@@ -23,6 +23,18 @@ import MESStore
         return s
     }
 
+    /// Found by the attack: the first day of year 1 (year 0 at Paris midnight) crashed `mes`.
+    @Test func theEarliestDatesAreAnswerNotACrash() throws {
+        let s = try Scenario()
+        for args in [["history", "--since", "0001-01-01"], ["history", "--since", "01/01/0001", "--until", "9999-12-31"],
+                     ["outbox", "list", "--since", "0001-01-01"]] {
+            let r = try s.run(args)
+            #expect(r.status == 0, "\(args): \(r.status) \(r.stderr)")
+        }
+        let f = try s.run(["--now", "0001-01-01T00:00:00Z", "fixtures", "--count", "2", "--seed", "1", "--roster", "-"])
+        #expect(f.status != 132 && f.status < 128, "\(f.status) \(f.stderr)")
+    }
+
     @Test func filtersCombine() throws {
         let s = try scenario()
         let all = try events(s, [])

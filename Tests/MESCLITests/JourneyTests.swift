@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import MESStore
 
 /// The person's journey in the service's words (seeds 001–003): the decision step, the phone
 /// service's hours, twins listed, a deceased person not greeted, letters valid 6 weeks.
@@ -57,6 +58,22 @@ import Testing
         #expect(try s.run(args).status == 69)
         s.now = "2022-02-07T07:30:00Z"  // Monday, 8:30 in Paris
         #expect(try s.run(args).status == 0)
+    }
+
+    /// Found by the attack: children whose row carries their holder's e-mail got one message
+    /// each. A family's notification goes once to each address, naming every profile.
+    @Test func oneNotificationPerAddressEvenWhenChildrenCarryTheHoldersEmail() throws {
+        let s = try Scenario(demo: false)
+        #expect(try s.run(["init", "--test-clock"]).status == 0)
+        let roster = s.dir.appendingPathComponent("r.csv").path
+        #expect(try s.run(["fixtures", "--count", "400", "--seed", "families", "--roster", roster]).status == 0)
+        #expect(try s.run(["import", roster]).status == 0)
+        let wave = try s.run(["notify", "--no-send", "--json"])
+        #expect(wave.status == 0, "\(wave.stderr)")
+        let db = try Database(path: s.store + "/mes.db", create: false)
+        let row = try #require(try db.first("SELECT count(*), count(DISTINCT lower(recipient)) FROM outbox WHERE channel = 'email'"))
+        #expect(row.int(0)! > 50 && row.int(0) == row.int(1), "\(row.int(0)!) e-mails to \(row.int(1)!) addresses")
+        #expect((wave.json["messages"] as? Int ?? 0) < (wave.json["notified"] as? Int ?? 0))
     }
 
     @Test func aLetterSaysSixWeeks() throws {

@@ -119,9 +119,9 @@ import MESStore
     static func confine(_ args: [String], _ c: CommandSpec, to dir: URL) -> [String] {
         let paths = Set(c.options.filter(\.completesFile).map { "--" + $0.name })
         var out = args
-        // `-` too: where it does not mean a standard stream it is a relative name (`--maildir -`).
-        for i in out.indices.dropLast() where paths.contains(out[i]) && (!out[i + 1].hasPrefix("-") || out[i + 1] == "-")
-            && !out[i + 1].hasPrefix("/") {
+        // Every relative value, `-` and `--bogus` included: where it is not a standard stream or
+        // an option, it is a folder or file name (`--maildir -z` made a Maildir named `-z`).
+        for i in out.indices.dropLast() where paths.contains(out[i]) && !out[i + 1].hasPrefix("/") {
             out[i + 1] = dir.path + "/" + out[i + 1]
         }
         return out
@@ -131,6 +131,7 @@ import MESStore
     static let writers: Set<String> = ["init", "demo", "notify", "sweep", "fixtures", "import"]
 
     @Test func fortyThousandArgvCombinations() throws {
+        let rootBefore = Self.rootEntries()
         let s = try Scenario()
         let env = ["MES_HOME": s.store, "MES_NOW": s.now]
         var rng = SeededGenerator(seed: 7)
@@ -174,9 +175,16 @@ import MESStore
             }
         }
         #expect((counts[64] ?? 0) > 100 && (counts[65] ?? 0) > 100, "\(counts)")
+        #expect(Self.rootEntries() == rootBefore, "the fuzzer wrote into the repository")
+    }
+
+    /// What the package root holds: a fuzzed option value must never land there.
+    static func rootEntries() -> Set<String> {
+        Set((try? FileManager.default.contentsOfDirectory(atPath: packageRoot.path)) ?? [])
     }
 
     @Test func someArgvThroughTheBinaryNeverCrash() throws {
+        let rootBefore = Self.rootEntries()
         let s = try Scenario()
         var rng = SeededGenerator(seed: 11)
         for _ in 0..<150 {
@@ -192,6 +200,7 @@ import MESStore
             let r = try s.run(args)
             #expect(Self.documented.contains(r.status), "\(args) -> \(r.status): \(r.stderr)")
         }
+        #expect(Self.rootEntries() == rootBefore, "the fuzzer wrote into the repository")
     }
 
     @Test func thirtyThousandHostileCSVRows() throws {

@@ -17,7 +17,7 @@ enum LoginCommand {
     }
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
-        let username = try inv.required("username").trimmingSpaces
+        let username = try Args.username(inv)
         if let otp = try Args.secret(inv, ctx, "otp") {
             _ = try ctx.service().login(username: username, accessCode: otp) { try ctx.emitNow($0) }
             return

@@ -25,11 +25,11 @@ enum RecoverCommands {
     static var password: CommandSpec {
         CommandSpec(
             ["recover", "password"], summary: "Choose a new password (\"Mot de passe oublié ?\").",
-            discussion: "First step: --username sends a 6-digit code valid 15 minutes to the e-mail address on file (--via sms: the mobile), or to the other contact when that one is missing. The answer is the same whether the identifier exists or not. Second step: --username, --otp-file (or --otp) and the new password (--password-file with the password and its confirmation on two lines, standard input, or typed twice on a terminal without echo) set it, end every session, and confirm by e-mail. The password follows the activation's rules; a refused password spends nothing. A wrong code counts against the identifier like a wrong password at sign-in: 5 failures lock it for 15 minutes.",
+            discussion: "First step: --username sends a 6-digit code valid 15 minutes to the e-mail address on file (--via sms: the mobile), or to the other contact when that one is missing. The answer is the same, and as quick, whether the identifier exists or not: the code is queued, and sent by the delivery worker (mes outbox send), never inline. Second step: --username, --otp-file (or --otp) and the new password (--password-file with the password and its confirmation on two lines, standard input, or typed twice on a terminal without echo) set it, end every session, and confirm by e-mail. The password follows the activation's rules; a refused password spends nothing. A wrong code counts against the identifier like a wrong password at sign-in: 5 failures lock it for 15 minutes.",
             usages: ["mes recover password --username ID --otp-file FILE --password-file FILE"],
             options: [.value("username", "ID", "Your identifier.", required: true),
                       .value("via", "CHANNEL", "Where to send the code.", choices: ["email", "sms"])] + otpOptions
-                + [SharedOptions.passwordFile, SendNow.option],
+                + [SharedOptions.passwordFile],
             examples: ["mes recover password --username martine.l", "mes recover password --username martine.l --otp-file otp.txt --password-file pw.txt"],
             run: runPassword)
     }
@@ -39,7 +39,10 @@ enum RecoverCommands {
         let birthDate = try Args.birthDate(inv, ctx)
         let service = try ctx.service()
         if let otp = try Args.secret(inv, ctx, "otp") {
-            ctx.emit(try service.recoverIdentifier(card: card, birthDate: birthDate, firstName: inv.value("first-name"), code: otp))
+            // Shown before the commit: output that cannot be written spends nothing.
+            _ = try service.recoverIdentifier(card: card, birthDate: birthDate, firstName: inv.value("first-name"), code: otp) {
+                try ctx.emitNow($0)
+            }
             return
         }
         let sent = try service.requestIdentifierRecovery(card: card, birthDate: birthDate, firstName: inv.value("first-name"),
@@ -48,15 +51,14 @@ enum RecoverCommands {
     }
 
     static func runPassword(_ inv: Invocation, _ ctx: Context) throws {
-        let username = try inv.required("username").trimmingSpaces
+        let username = try Args.username(inv)
         let service = try ctx.service()
         if let otp = try Args.secret(inv, ctx, "otp") {
             ctx.emit(try service.resetPassword(username: username, code: otp) { try Confirmation.password(inv, ctx, twice: true) })
             return
         }
-        let sent = try service.requestPasswordRecovery(username: username, via: inv.value("via"))
-        // Delivered quietly: what happened to the message would tell whether the identifier exists.
-        if let id = sent.messageID, !inv.flag("no-send") { _ = service.sendNow(id, environment: ctx.environment) }
-        ctx.emit(sent)
+        // Left in the queue for `mes outbox send`, never sent inline: how long sending took would
+        // tell whether the identifier exists.
+        ctx.emit(try service.requestPasswordRecovery(username: username, via: inv.value("via")))
     }
 }
