@@ -44,6 +44,8 @@ public struct TransportConfigError: Error, Sendable, Equatable, CustomStringConv
 ///   connection to anything but a loopback address (use `smtps://` or `?starttls=required`).
 /// - `MES_SMS_URL`: the gateway's `https://…` URL (`http://` only to 127.0.0.1, ::1 or localhost).
 /// - `MES_SMS_TOKEN_FILE`: a file holding the gateway's bearer token (required with `MES_SMS_URL`).
+/// - `MES_MAIL_RATE`, `MES_SMS_RATE`: at most this many messages per second on that channel
+///   (a positive number, e.g. `50` or `0.5`; default: as fast as the transport answers).
 ///
 /// Relative file paths in the configuration file are relative to its directory. Secret files
 /// are read once, when the configuration is loaded. No `MES_MAIL_URL` (or no `MES_SMS_URL`):
@@ -54,7 +56,8 @@ public struct TransportConfig: Sendable, Equatable {
         case sendmail(SendmailSettings)
     }
 
-    public static let keys = ["MES_MAIL_URL", "MES_MAIL_FROM", "MES_MAIL_CREDENTIALS_FILE", "MES_SMS_URL", "MES_SMS_TOKEN_FILE"]
+    public static let keys = ["MES_MAIL_URL", "MES_MAIL_FROM", "MES_MAIL_CREDENTIALS_FILE", "MES_SMS_URL", "MES_SMS_TOKEN_FILE",
+                              "MES_MAIL_RATE", "MES_SMS_RATE"]
     public static let defaultMailFrom = "ne-pas-repondre@monespacesante.fr"
 
     public var mail: Mail?
@@ -63,6 +66,9 @@ public struct TransportConfig: Sendable, Equatable {
     /// `MES_MAIL_FROM` as given, for a `From:` header (nil when not set).
     public var mailFromHeader: String?
     public var sms: HTTPSMSSettings?
+    /// Messages per second at most, per channel (nil: no limit).
+    public var mailRate: Double?
+    public var smsRate: Double?
 
     public init(mail: Mail? = nil, mailFrom: String = TransportConfig.defaultMailFrom, mailFromHeader: String? = nil, sms: HTTPSMSSettings? = nil) {
         self.mail = mail
@@ -168,6 +174,14 @@ public struct TransportConfig: Sendable, Equatable {
             }
         } else if credentialsFile != nil, values["MES_MAIL_URL"] == nil {
             throw fail("MES_MAIL_CREDENTIALS_FILE", "set without MES_MAIL_URL")
+        }
+
+        for key in ["MES_MAIL_RATE", "MES_SMS_RATE"] {
+            guard let v = given(key) else { continue }
+            guard let rate = Double(v.text), rate.isFinite, rate > 0, rate <= 1_000_000 else {
+                throw fail(key, "expected a number of messages per second above 0 (e.g. 50 or 0.5), not '\(printable(v.text))'")
+            }
+            if key == "MES_MAIL_RATE" { config.mailRate = rate } else { config.smsRate = rate }
         }
 
         let tokenFile = given("MES_SMS_TOKEN_FILE")

@@ -9,6 +9,9 @@ public struct Transports {
     /// The envelope sender of e-mails.
     public var mailFrom: String
     public var retry: RetryPolicy
+    /// Each channel's pace (`MES_MAIL_RATE`, `MES_SMS_RATE`), when one is set.
+    public var mailPacer: RatePacer?
+    public var smsPacer: RatePacer?
 
     public init(mail: (any MessageTransport)? = nil, sms: (any MessageTransport)? = nil,
                 mailFrom: String = TransportConfig.defaultMailFrom, retry: RetryPolicy = .standard) {
@@ -21,6 +24,8 @@ public struct Transports {
     /// The transports `config` describes.
     public init(_ config: TransportConfig) {
         self.init(mail: config.mailTransport(), sms: config.smsTransport(), mailFrom: config.mailFrom)
+        mailPacer = config.mailRate.map(RatePacer.init(rate:))
+        smsPacer = config.smsRate.map(RatePacer.init(rate:))
     }
 
     public var isEmpty: Bool { mail == nil && sms == nil }
@@ -74,6 +79,7 @@ extension Service {
                 } else {
                     envelope = .sms(to: recipient, text: Self.smsText(bytes), messageID: m.messageID)
                 }
+                (channel == "email" ? transports.mailPacer : transports.smsPacer)?.wait()
                 do {
                     let receipt = try transport.send(envelope)
                     try store.markSent(m.entry.id, reply: receipt.reply, now: now)

@@ -70,6 +70,24 @@ final class DeliveryScenario {
 
 /// Codes and receipts reach people through real servers started on 127.0.0.1.
 @Suite(.serialized) struct OutboxEndToEndTests {
+    /// `MES_MAIL_RATE` paces a wave: 12 e-mails at 20 per second take at least 0.55 s through a
+    /// sendmail that answers at once; without it they go as fast as it answers.
+    @Test func aRateKeepsTheWaveAtTheTransportsPace() throws {
+        let s = try DeliveryScenario()
+        let queued = try s.queueNotifications(12, sex: 1)
+        #expect(queued >= 12)
+        let script = s.dir.file("sendmail.sh")
+        try "#!/bin/sh\ncat >> \(s.dir.file("sent"))\n".write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        let start = Date()
+        let paced = try s.json(["outbox", "send"], env: ["MES_MAIL_URL": "sendmail:" + script, "MES_MAIL_RATE": "20"])
+        let seconds = Date().timeIntervalSince(start)
+        #expect(paced["sent"] as? Int == queued, "\(paced)")
+        #expect(seconds >= Double(queued - 1) / 20 - 0.01, "\(seconds) s for \(queued) messages at 20/s")
+        let bad = try s.run(["outbox", "send"], env: ["MES_MAIL_URL": "sendmail:" + script, "MES_MAIL_RATE": "0"])
+        #expect(bad.status == 64 && bad.err.contains("MES_MAIL_RATE"), "\(bad.err)")
+    }
+
     @Test func aCodeEmailGoesThroughSMTPAndParsesCleanly() throws {
         let server = try PythonServer("smtp_sink.py", label: "smtp-e2e")
         let s = try DeliveryScenario(["MES_MAIL_URL": "smtp://127.0.0.1:\(server.port)"])

@@ -58,6 +58,11 @@ import Testing
         #expect(configError(["MES_MAIL_FROM": "not an address"]).hasPrefix("MES_MAIL_FROM: not an e-mail address"))
         #expect(configError(["MES_MAIL_CREDENTIALS_FILE": "/x"]) == "MES_MAIL_CREDENTIALS_FILE: set without MES_MAIL_URL")
         #expect(configError(["MES_SMS_TOKEN_FILE": "/x"]) == "MES_SMS_TOKEN_FILE: set without MES_SMS_URL")
+        for bad in ["0", "-1", "fast", "nan", "inf", "1e9"] {
+            #expect(configError(["MES_MAIL_RATE": bad]).hasPrefix("MES_MAIL_RATE: expected a number of messages per second"), "\(bad)")
+        }
+        #expect(try TransportConfig.load(environment: ["MES_MAIL_RATE": "0.5", "MES_SMS_RATE": "50"]).mailRate == 0.5)
+        #expect(try TransportConfig.load(environment: ["MES_SMS_RATE": "50"]).smsRate == 50)
         #expect(configError(["MES_SMS_URL": "https://sms.example.fr/v1"]) == "MES_SMS_TOKEN_FILE: required with MES_SMS_URL")
         #expect(configError(["MES_SMS_URL": "http://sms.example.fr/v1", "MES_SMS_TOKEN_FILE": "/x"])
                 == "MES_SMS_URL: http:// is only allowed to 127.0.0.1, ::1 or localhost; use https://")
