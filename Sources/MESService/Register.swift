@@ -68,9 +68,9 @@ extension Service {
 
     /// Sends notification codes (6 weeks) to the pending profiles never notified: one message
     /// per contact naming every profile it concerns (a family shares its NIR). The register is
-    /// walked by id in groups of `groupSize` profiles, one transaction each, so memory stays flat
+    /// walked by id in groups of `groupSize` profiles (10,000), one transaction each, so memory stays flat
     /// and a killed wave resumes where it stopped, notifying nobody twice.
-    public func notify(forceLetter: Bool, groupSize: Int = 2_000) throws -> NotificationWave {
+    public func notify(forceLetter: Bool, groupSize: Int = 10_000) throws -> NotificationWave {
         let now = clock.now()
         var skipped = 0, notified = 0, byEmail = 0, messages = 0
         var after: Int64 = 0

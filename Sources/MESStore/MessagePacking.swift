@@ -9,7 +9,7 @@ enum MessagePacking {
     static let raw: UInt8 = 0, dictionaryV1: UInt8 = 1
     static let marker: UInt8 = 0x01
 
-    /// Frozen: the texts of the messages of version 1.0 (seeds 001 and 003), one line each.
+    /// Frozen: the texts of the messages of version 1.0 (seeds 001 and 003), each the start of a line.
     static let dictionary1: [[UInt8]] = [
         "From: =?UTF-8?B?TW9uIGVzcGFjZSBzYW50w6k=?= <ne-pas-repondre@monespacesante.fr>",
         "Subject: =?UTF-8?B?TW9uIGVzcGFjZSBzYW50w6kgOiB2b3RyZSBjb2RlIHByb3Zpc29pcmU=?=",
@@ -35,9 +35,8 @@ enum MessagePacking {
         "Bonjour,",
         "Subject: =?UTF-8?B?",
         "Message-ID: <",
-        "@mes.invalid>",
         "Date: ",
-        "\r\nTo: <",
+        "To: <",
     ].map { Array($0.utf8) }
 
     /// For each first byte, the dictionary entries starting with it, longest first.
@@ -48,28 +47,40 @@ enum MessagePacking {
         return table
     }()
 
+    /// Phrases are looked for at the start of each line only (every entry starts a line), so
+    /// the rest of a line is copied as it is.
     static func pack(_ body: [UInt8]) -> [UInt8] {
         var out: [UInt8] = [dictionaryV1]
         out.reserveCapacity(body.count / 3 + 16)
         let ok = body.withUnsafeBufferPointer { b -> Bool in
             var i = 0
+            var lineStart = true
             next: while i < b.count {
-                let c = b[i]
-                if c == marker { return false }
-                for k in byFirstByte[Int(c)] {
-                    let phrase = dictionary1[k]
-                    guard i + phrase.count <= b.count else { continue }
-                    var j = 1
-                    while j < phrase.count && b[i + j] == phrase[j] { j += 1 }
-                    if j == phrase.count {
-                        out.append(marker)
-                        out.append(UInt8(k))
-                        i += phrase.count
-                        continue next
+                if lineStart {
+                    for k in byFirstByte[Int(b[i])] {
+                        let phrase = dictionary1[k]
+                        guard i + phrase.count <= b.count else { continue }
+                        var j = 1
+                        while j < phrase.count && b[i + j] == phrase[j] { j += 1 }
+                        if j == phrase.count {
+                            out.append(marker)
+                            out.append(UInt8(k))
+                            i += phrase.count
+                            lineStart = phrase.last == 0x0A
+                            continue next
+                        }
                     }
                 }
-                out.append(c)
-                i += 1
+                // Up to the end of this line, as it is.
+                var end = i
+                while end < b.count && b[end] != 0x0A {
+                    if b[end] == marker { return false }
+                    end += 1
+                }
+                if end < b.count { end += 1 }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<end]))
+                i = end
+                lineStart = true
             }
             return true
         }

@@ -79,3 +79,20 @@ import MESCore
         #expect(key.open(key.seal([])) == [])
     }
 }
+
+/// Small random requests come from a block of CSPRNG output, each byte handed out once.
+@Suite struct RandomBlockTests {
+    @Test func piecesAreFreshAcrossRefills() {
+        var seen = Set<[UInt8]>()
+        for n in [1, 12, 24, 64, 7, 64] {
+            for _ in 0..<200 {  // several 4 KiB refills
+                let b = Crypto.randomBytes(n)
+                #expect(b.count == n)
+                if n >= 12 { #expect(seen.insert(b).inserted, "a repeated \(n)-byte piece") }
+            }
+        }
+        #expect(Crypto.randomBytes(65).count == 65 && Crypto.randomBytes(5000).count == 5000)
+        // Over many bytes, every value shows up (not a constant or a short cycle).
+        #expect(Set((0..<100).flatMap { _ in Crypto.randomBytes(64) }).count > 250)
+    }
+}
