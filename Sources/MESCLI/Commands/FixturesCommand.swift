@@ -8,7 +8,7 @@ enum FixturesCommand {
         CommandSpec(
             ["fixtures"], summary: "Write a synthetic, reproducible roster (and a members CSV with codes and expected statuses).",
             discussion: "Writes --roster FILE, a CSV that 'mes import' loads: COUNT profiles in families, in the proportions of the real service (see FIXTURES in mes(1)): children, twins and adult dependants attached to a holder's card, births in Corsica, overseas and abroad, pseudo-months, temporary NIRs, both card models, 9% of people with neither e-mail nor mobile, deceased people, and decisions already taken (opposed, active, closed) with their dates. The same --seed, --now and version of mes give the same bytes. With --members FILE it also imports the roster into the store, gives every profile a notification code (valid 6 weeks) and writes the association's members CSV (';', UTF-8 with BOM, as French spreadsheets export it) with the plaintext codes and, for every row, expected_status and expected_reason: what 'mes batch oppose FILE --receipts DIR' gives that row on this store at this clock (without --legal-representative or --request-codes). One row in 16 exercises another status: invalid (each reason), identity_mismatch, code_expired, code_used, code_superseded, locked; the store holds those codes in that state. The store keeps only the codes' keyed digests. Fixture codes are derived from the seed (predictable by design): never use fixtures for real people. '-' writes a file to standard output (then no summary is printed); --format jsonl writes JSON Lines instead of CSV (one object per row, the CSV's columns as keys, empty cells as null).",
-            options: [.value("count", "N", "How many profiles (1 to 5000000).", required: true),
+            options: [.value("count", "N", "How many profiles (1 to 20000000; generated in memory, about 0.4 KB each).", required: true),
                       .value("seed", "S", "Seed (a number or any text).", required: true),
                       .value("roster", "FILE", "Where to write the roster ('-': standard output).", file: true, required: true),
                       .value("members", "FILE", "Also import and write the members file with codes and expected statuses ('-': standard output).", file: true),
@@ -22,7 +22,7 @@ enum FixturesCommand {
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         func destination(_ path: String) -> FixtureDestination { path == "-" ? .standardOutput : .file(path) }
-        let request = FixturesRequest(count: try inv.integer("count", default: 1, range: 1...5_000_000), seed: seedValue(try inv.required("seed")),
+        let request = FixturesRequest(count: try inv.integer("count", default: 1, range: 1...20_000_000), seed: seedValue(try inv.required("seed")),
                                       roster: destination(try inv.required("roster")), members: inv.value("members").map(destination),
                                       format: inv.value("format").flatMap(TableFormat.init(rawValue:)) ?? .csv, force: inv.flag("force"))
         let result = try Fixtures.write(request, clock: try ctx.clock(), storeDirectory: ctx.storeDirectory)
