@@ -158,10 +158,13 @@ extension Store {
     /// Messages due to be sent now (queued, and past their next try) after message `after`,
     /// oldest first; `only` one.
     public func dueMessages(now: Instant, after: Int64 = 0, only: Int64? = nil, limit: Int = 1_000) throws -> [QueuedMessage] {
-        let rows = try db.query(Self.entryColumns + """
-             WHERE status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND id > ?
-            """ + (only != nil ? " AND id = ?" : "") + " ORDER BY id LIMIT ?",
-                                [.int(now.seconds), .int(after)] + (only.map { [SQLValue.int($0)] } ?? []) + [.int(Int64(limit))])
+        // One message: looked up by its id (the queue's index would make SQLite scan every queued row).
+        let rows = try only.map { id in
+            try db.query(Self.entryColumns + " WHERE id = ? AND id > ? AND status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
+                         .int(id), .int(after), .int(now.seconds))
+        } ?? db.query(Self.entryColumns + """
+             WHERE status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND id > ? ORDER BY id LIMIT ?
+            """, [.int(now.seconds), .int(after), .int(Int64(limit))])
         return rows.map { QueuedMessage(entry: entry(from: $0), recipient: $0.text(11), messageID: $0.text(12) ?? "") }
     }
 
