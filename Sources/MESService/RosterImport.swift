@@ -21,7 +21,7 @@ enum RosterImport {
         }
         var count = 0
         var deferred = RosterBatch()  // attached profiles whose holder is not yet resolved
-        var lines: [Int32] = []  // CSV line of each inserted row (ids are 1… in a bulk load)
+        var lines = LineMap()  // CSV line of each inserted row (ids are 1… in a bulk load)
         var recentHolders: [Roster.IdentityKey: Int64] = [:]  // the last holders read: families come together
         var problems: [Roster.Problem] = []
         return try store.loadTransaction {
@@ -37,7 +37,7 @@ enum RosterImport {
                 }
                 do {
                     let id = try loader.add(v, row, at: i, holderID: holderID)
-                    if loader.bulk { lines.append(row.line) }
+                    if loader.bulk { lines.append(id: id, line: row.line) }
                     if holderID == nil {
                         if recentHolders.count > 4096 { recentHolders.removeAll(keepingCapacity: true) }
                         recentHolders[row.identity] = id
@@ -65,7 +65,7 @@ enum RosterImport {
             }
             if problems.isEmpty {
                 for (first, second) in try loader.finish() {
-                    let line = { (id: Int64) in id >= 1 && Int(id) <= lines.count ? Int(lines[Int(id) - 1]) : 0 }
+                    let line = { (id: Int64) in lines.line(of: id) }
                     problems.append(Roster.Problem(line: line(second), field: "nir",
                                                    message: "personne en double (même NIR, date de naissance et prénom qu'à la ligne \(line(first)))"))
                 }
@@ -101,5 +101,28 @@ enum RosterImport {
         case .strayQuote(let l): return "guillemet inattendu (ligne \(l))"
         case .tooLarge(let l): return "enregistrement trop long (ligne \(l))"
         }
+    }
+}
+
+/// The CSV line of each row a bulk load inserted, by id, in memory that does not grow with the
+/// file: rows come in order, one line after the other, so only the places where that run
+/// breaks (a row left for later, a record over several lines) are kept.
+struct LineMap {
+    private var breaks: [(id: Int64, line: Int32)] = []
+
+    mutating func append(id: Int64, line: Int32) {
+        if let last = breaks.last, Int64(line) - Int64(last.line) == id - last.id { return }
+        breaks.append((id, line))
+    }
+
+    /// The line of row `id`, or 0 when it was not recorded.
+    func line(of id: Int64) -> Int {
+        var lo = 0, hi = breaks.count - 1, found = -1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            if breaks[mid].id <= id { found = mid; lo = mid + 1 } else { hi = mid - 1 }
+        }
+        guard found >= 0 else { return 0 }
+        return Int(breaks[found].line) + Int(id - breaks[found].id)
     }
 }

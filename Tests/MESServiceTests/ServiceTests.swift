@@ -371,3 +371,21 @@ final class CollectingSink: BatchSink {
         #expect(try h.service.verifyReceipt(try FileIO.read(file)).status == .authentic)
     }
 }
+
+/// The import's id → CSV line map keeps only where the run of lines breaks.
+@Suite struct LineMapTests {
+    @Test func linesComeBackForEveryIdWhateverTheBreaks() {
+        var map = LineMap()
+        var expected: [Int64: Int] = [:]
+        var line: Int32 = 2
+        for id in Int64(1)...5_000 {
+            if id % 97 == 0 { line += 3 }       // a row left for later, a record over lines
+            if id == 1_234 { line += 10_000 }
+            map.append(id: id, line: line)
+            expected[id] = Int(line)
+            line += 1
+        }
+        #expect(expected.allSatisfy { map.line(of: $0.key) == $0.value })
+        #expect(map.line(of: 0) == 0 && LineMap().line(of: 1) == 0)
+    }
+}
