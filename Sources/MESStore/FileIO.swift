@@ -99,10 +99,20 @@ public enum FileIO {
             self.path = path
             self.field = field
             owned = true
-            fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             guard fd >= 0 else {
                 throw MESError(.fileUnreadable, "Fichier introuvable ou illisible : \(path) (\(errnoText()))", field: field)
             }
+            // A regular file, or a pipe (`<(zcat roster.csv.gz)`); a directory, a device
+            // (`/dev/zero`) or a socket is not a data file.
+            var st = stat()
+            let kind = fstat(fd, &st) == 0 ? st.st_mode & S_IFMT : 0
+            guard kind == S_IFREG || kind == S_IFIFO else {
+                close(fd)
+                throw MESError(.fileNotRegular, "\(path) n'est pas un fichier ordinaire (\(FileIO.kindName(kind)))", field: field)
+            }
+            // Opened without blocking (a FIFO without a writer does not hang), then read normally.
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         }
 
         deinit { if owned { close(fd) } }
