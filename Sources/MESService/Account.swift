@@ -203,12 +203,15 @@ extension Service {
     /// spaces whose retention ended (see `Store.deleteContent`). The register is walked by id in
     /// groups of `groupSize`, one transaction each: memory stays flat (unless `list` keeps the
     /// profiles concerned), and a killed sweep resumes where it stopped.
-    public func sweep(windowDays: Int? = nil, dryRun: Bool, list: Bool = false, groupSize: Int = 5_000) throws -> SweepResult {
+    public func sweep(windowDays: Int? = nil, dryRun: Bool, list: Bool = false, groupSize: Int = 20_000) throws -> SweepResult {
         let now = clock.now()
         let days = windowDays ?? policy.creationWindowDays
         let cutoff = now.adding(seconds: -Int64(days) * 86_400)
         var result = SweepResult(windowDays: days, dryRun: dryRun, listed: list)
         var after: Int64 = 0
+        // Tuned like a batch (see `notify`), made durable once at the end.
+        try store.tuneForBatch()
+        defer { try? store.endBatchTuning() }
         while true {
             let (range, count) = try store.transaction { () -> (ClosedRange<Int64>?, Int) in
                 guard let range = try store.pendingNotifiedRange(before: cutoff, after: after, limit: groupSize) else { return (nil, 0) }
@@ -226,6 +229,7 @@ extension Service {
             if list { result.contentDeletedProfiles = try store.read { try store.contentDue(at: now, limit: .max) } }
             return result
         }
+        defer { if result.contentDeleted > 0 { store.truncateJournal() } }
         while true {
             let due = try store.transaction { () -> [Person] in
                 let due = try store.contentDue(at: now, limit: 500)
@@ -238,7 +242,7 @@ extension Service {
             result.contentDeleted += due.count
             if list { result.contentDeletedProfiles += due }
         }
-        if result.contentDeleted > 0 { store.truncateJournal() }
+        try store.syncJournal()
         return result
     }
 }

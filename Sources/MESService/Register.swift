@@ -74,6 +74,10 @@ extension Service {
         let now = clock.now()
         var skipped = 0, notified = 0, byEmail = 0, messages = 0
         var after: Int64 = 0
+        // A long run of groups, tuned like a batch (no fsync per group; every reference written
+        // comes from a row just read), made durable once at the end.
+        try store.tuneForBatch()
+        defer { try? store.endBatchTuning() }
         while true {
             let more = try store.transaction { () -> Bool in
                 let group = try store.unnotified(after: after, limit: groupSize)
@@ -113,6 +117,7 @@ extension Service {
             }
             if !more { break }
         }
+        try store.syncJournal()
         return NotificationWave(notified: notified, byEmail: byEmail, withoutAddress: skipped, messages: messages)
     }
 

@@ -178,6 +178,12 @@ public final class Store {
         try db.exec("PRAGMA wal_autocheckpoint=20000; PRAGMA foreign_keys=OFF; PRAGMA synchronous=NORMAL")
     }
 
+    /// Undoes `tuneForBatch` (the store's usual settings) after a long run, before anything
+    /// else writes on this connection.
+    public func endBatchTuning() throws {
+        try db.exec("PRAGMA wal_autocheckpoint=1000; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL")
+    }
+
     /// How many rows this connection has changed so far (a mark to tell whether a transaction wrote).
     public var changeCount: Int64 { db.totalChanges }
 
