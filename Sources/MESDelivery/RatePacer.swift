@@ -8,8 +8,9 @@ public final class RatePacer: @unchecked Sendable {
     public let rate: Double
     private var next: Double = 0
 
+    /// `rate`: from 0.01 to 1,000,000 (`TransportConfig` checks it).
     public init(rate: Double) {
-        precondition(rate > 0)
+        precondition(rate >= 0.01 && rate <= 1_000_000)
         self.rate = rate
     }
 

@@ -45,7 +45,7 @@ public struct TransportConfigError: Error, Sendable, Equatable, CustomStringConv
 /// - `MES_SMS_URL`: the gateway's `https://…` URL (`http://` only to 127.0.0.1, ::1 or localhost).
 /// - `MES_SMS_TOKEN_FILE`: a file holding the gateway's bearer token (required with `MES_SMS_URL`).
 /// - `MES_MAIL_RATE`, `MES_SMS_RATE`: at most this many messages per second on that channel
-///   (a positive number, e.g. `50` or `0.5`; default: as fast as the transport answers).
+///   (from 0.01 to 1,000,000, e.g. `50` or `0.5`; default: as fast as the transport answers).
 ///
 /// Relative file paths in the configuration file are relative to its directory. Secret files
 /// are read once, when the configuration is loaded. No `MES_MAIL_URL` (or no `MES_SMS_URL`):
@@ -178,8 +178,9 @@ public struct TransportConfig: Sendable, Equatable {
 
         for key in ["MES_MAIL_RATE", "MES_SMS_RATE"] {
             guard let v = given(key) else { continue }
-            guard let rate = Double(v.text), rate.isFinite, rate > 0, rate <= 1_000_000 else {
-                throw fail(key, "expected a number of messages per second above 0 (e.g. 50 or 0.5), not '\(printable(v.text))'")
+            guard v.text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let rate = Double(v.text),
+                  rate >= 0.01, rate <= 1_000_000 else {
+                throw fail(key, "expected a number of messages per second from 0.01 to 1000000 (e.g. 50 or 0.5), not '\(printable(v.text))'")
             }
             if key == "MES_MAIL_RATE" { config.mailRate = rate } else { config.smsRate = rate }
         }

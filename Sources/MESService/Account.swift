@@ -209,9 +209,9 @@ extension Service {
         let cutoff = now.adding(seconds: -Int64(days) * 86_400)
         var result = SweepResult(windowDays: days, dryRun: dryRun, listed: list)
         var after: Int64 = 0
-        // Tuned like a batch (see `notify`), made durable once at the end.
-        try store.tuneForBatch()
-        defer { try? store.endBatchTuning() }
+        // Tuned like a batch (see `notify`) for the creations, made durable once at the end.
+        if !dryRun { try store.tuneForBatch() }
+        defer { if !dryRun { try? store.endBatchTuning() } }
         while true {
             let (range, count) = try store.transaction { () -> (ClosedRange<Int64>?, Int) in
                 guard let range = try store.pendingNotifiedRange(before: cutoff, after: after, limit: groupSize) else { return (nil, 0) }
@@ -222,6 +222,11 @@ extension Service {
             guard let range else { break }
             after = range.upperBound
             result.created += count
+        }
+        // The deletions below run with the store's usual settings.
+        if !dryRun {
+            try store.syncJournal()
+            try store.endBatchTuning()
         }
         // Retention: few at a time (each deletes several tables' rows), oldest deadline first.
         if dryRun {

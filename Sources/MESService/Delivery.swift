@@ -55,6 +55,14 @@ extension Service {
         // One message (a code just issued): nothing to send without a transport, and no count of
         // the queue (a national wave's queue holds millions).
         if only != nil && transports.isEmpty { return report }
+        // One sender at a time: another wave under way sends this one's messages too.
+        let lock = transports.isEmpty ? nil : try store.trySendingLock()
+        if !transports.isEmpty && lock == nil {
+            report.stoppedBy = Self.anotherWave
+            if only == nil { report.queued = try store.queuedCount() }
+            return report
+        }
+        defer { withExtendedLifetime(lock) {} }
         var done = 0
         var cursor: Int64 = 0
         wave: while done < limit {
@@ -63,7 +71,6 @@ extension Service {
             for m in batch {
                 done += 1
                 cursor = m.entry.id
-                let now = clock.now()
                 let channel = m.entry.channel
                 guard let transport = channel == "email" ? transports.mail : channel == "sms" ? transports.sms : nil else {
                     if only != nil { break wave }
@@ -82,6 +89,7 @@ extension Service {
                     envelope = .sms(to: recipient, text: Self.smsText(bytes), messageID: m.messageID)
                 }
                 (channel == "email" ? transports.mailPacer : transports.smsPacer)?.wait()
+                let now = clock.now()  // after the pace's wait: the time of the send
                 do {
                     let receipt = try transport.send(envelope)
                     try store.markSent(m.entry.id, reply: receipt.reply, now: now)
@@ -121,6 +129,8 @@ extension Service {
             throw MESError(.deliveryConfigInvalid, "Configuration d'envoi invalide : \(error)", field: error.key)
         }
     }
+
+    static let anotherWave = "une autre vague d'envoi est en cours dans cette base : ses messages en attente partent avec elle"
 
     /// Tries to send one message just queued (after its transaction committed): its status then.
     /// Delivery never undoes what caused the message; failures leave it queued or failed.

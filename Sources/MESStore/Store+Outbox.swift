@@ -1,3 +1,4 @@
+import Glibc
 import MESCore
 import MESCrypto
 
@@ -187,4 +188,26 @@ extension Store {
 
     /// How many messages wait in the queue.
     public func queuedCount() throws -> Int { Int(try db.first("SELECT count(*) FROM outbox WHERE status = 'queued'")?.int(0) ?? 0) }
+
+    /// The store's sending lock, held while messages are handed to transports: one sender at a
+    /// time, so that two never send the same queued message. Nil when another process holds it
+    /// (released when its holder ends, even killed).
+    public func trySendingLock() throws -> SendingLock? {
+        let fd = Glibc.open(directory + "/.sending-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw MESError(.cannotCreate, "Impossible de verrouiller l'envoi dans \(directory)", field: "store") }
+        var rc: Int32
+        repeat { rc = flock(fd, LOCK_EX | LOCK_NB) } while rc != 0 && errno == EINTR
+        guard rc == 0 else {
+            close(fd)
+            return nil
+        }
+        return SendingLock(fd: fd)
+    }
+}
+
+/// Held while sending (see `Store.trySendingLock`); released when it goes.
+public final class SendingLock {
+    let fd: Int32
+    init(fd: Int32) { self.fd = fd }
+    deinit { close(fd) }
 }

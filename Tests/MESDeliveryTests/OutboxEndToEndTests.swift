@@ -88,6 +88,36 @@ final class DeliveryScenario {
         #expect(bad.status == 64 && bad.err.contains("MES_MAIL_RATE"), "\(bad.err)")
     }
 
+    /// Found by the second attack: two `outbox send` at once each read the same queued rows and
+    /// sent them (275 duplicates in 600). One sender at a time: the second says another wave
+    /// is under way (75) and leaves the queue to it; every message goes out once.
+    @Test func twoSendersAtOnceSendEachMessageOnce() throws {
+        let s = try DeliveryScenario()
+        let queued = try s.queueNotifications(40, sex: 2)
+        let sent = s.dir.file("sent"), script = s.dir.file("slow-sendmail.sh")
+        try "#!/bin/sh\nsleep 0.05\ncat >> \(sent)\n".write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        let env = s.env.merging(["MES_MAIL_URL": "sendmail:" + script]) { $1 }
+        func start() throws -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: mesBinary)
+            p.arguments = ["outbox", "send", "--json"]
+            p.environment = env
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        let a = try start()
+        usleep(300_000)
+        let b = try start()
+        a.waitUntilExit()
+        b.waitUntilExit()
+        #expect(a.terminationStatus == 0 && b.terminationStatus == 75, "\(a.terminationStatus) \(b.terminationStatus)")
+        let ids = try String(contentsOfFile: sent, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("Message-ID:") }
+        #expect(ids.count == queued && Set(ids).count == ids.count, "\(ids.count) sent for \(queued), \(ids.count - Set(ids).count) twice")
+    }
+
     @Test func aCodeEmailGoesThroughSMTPAndParsesCleanly() throws {
         let server = try PythonServer("smtp_sink.py", label: "smtp-e2e")
         let s = try DeliveryScenario(["MES_MAIL_URL": "smtp://127.0.0.1:\(server.port)"])

@@ -13,11 +13,10 @@ enum NotifyCommand {
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         let service = try ctx.service()
+        // The delivery settings are checked before the wave is recorded.
+        let transports = inv.flag("no-send") ? nil : try service.transports(environment: ctx.environment)
         let wave = try service.notify(forceLetter: inv.value("via") == "letter")
         ctx.emit(wave)
-        if !inv.flag("no-send") {
-            let transports = try service.transports(environment: ctx.environment)
-            if !transports.isEmpty { ctx.note(try service.sendOutbox(transports).text) }
-        }
+        if let transports, !transports.isEmpty { ctx.note(try service.sendOutbox(transports).text) }
     }
 }
