@@ -99,7 +99,8 @@ public enum FileIO {
             self.path = path
             self.field = field
             owned = true
-            fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            // Opened without blocking first, to see what it is (a device is never waited on).
+            var fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             guard fd >= 0 else {
                 throw MESError(.fileUnreadable, "Fichier introuvable ou illisible : \(path) (\(errnoText()))", field: field)
             }
@@ -111,8 +112,18 @@ public enum FileIO {
                 close(fd)
                 throw MESError(.fileNotRegular, "\(path) n'est pas un fichier ordinaire (\(FileIO.kindName(kind)))", field: field)
             }
-            // Opened without blocking (a FIFO without a writer does not hang), then read normally.
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+            if kind == S_IFIFO {
+                // A named pipe is read as `cat` reads it: from its writer, waiting for one to
+                // come (opened without blocking, a pipe with no writer yet read as empty).
+                close(fd)
+                repeat { fd = Glibc.open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+                guard fd >= 0 else {
+                    throw MESError(.fileUnreadable, "Fichier introuvable ou illisible : \(path) (\(errnoText()))", field: field)
+                }
+            } else {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+            }
+            self.fd = fd
         }
 
         deinit { if owned { close(fd) } }

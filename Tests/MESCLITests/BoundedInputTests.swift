@@ -82,6 +82,12 @@ import Testing
         let piped = try sh("mkfifo \(fifo) && (printf 'nir,birth_date,first_name,last_name,card_type,serial\\n"
                            + "290063155510117,1990-06-15,Zoé,Martin,plain,12345678\\n' > \(fifo) &) && \"$MES\" import \(fifo)", env: env)
         #expect(piped.status == 0, "\(piped.err)")
+        // Found by the second attack: a named pipe whose writer comes later was read as empty.
+        let late = s.dir.appendingPathComponent("late").path
+        let waited = try sh("mkfifo \(late) && (sleep 0.5; printf 'nir,birth_date,first_name,last_name,card_type,serial\\n"
+                            + "290063155510117,1990-06-15,Inès,Martin,plain,12345678\\n' > \(late)) & \"$MES\" import \(late); s=$?; wait; exit $s",
+                            env: env)
+        #expect(waited.status == 0, "\(waited.err)")
     }
 
     @Test func aBatchPipedIntoHeadStopsPromptly() throws {
