@@ -106,7 +106,7 @@ extension MessageTemplates {
 /// MIME encodings (RFC 2045, 2047, 2231), pure functions.
 public enum MIME {
     /// `Email`'s sender, so that both kinds of message come from the same address.
-    public static let defaultFrom = Email(to: "", subject: "", date: Instant(seconds: 0), messageID: "", body: "").from
+    public static let defaultFrom = Email.defaultFrom
 
     /// `=_mes_` then 32 hex digits of two FNV-1a hashes of the Message-ID.
     public static func boundary(for messageID: String) -> String {

@@ -47,7 +47,7 @@ public struct Email: Sendable {
         return out
     }
 
-    static let defaultFrom = "Mon espace santé <ne-pas-repondre@monespacesante.fr>"
+    public static let defaultFrom = "Mon espace santé <ne-pas-repondre@monespacesante.fr>"
     static let defaultFromHeader = "From: " + encodeAddress(defaultFrom)
     static let fixedHeaders = Array("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n".utf8)
 

@@ -167,9 +167,7 @@ extension Service {
                                      messageID: "\(now.seconds).\(p.id).c@mes.invalid",
                                      body: MessageTemplates.closed(on: now.parisDate.french, deleted: delete,
                                                                    deletedOn: deadline.parisDate.french, receipt: receipt.id))
-                    _ = try outbox.deliver(OutgoingMessage(channel: .email, recipientMasked: Masking.email(email), subject: mail.subject,
-                                                           body: mail.rendered(), recipient: email, messageID: mail.messageID),
-                                           to: p.id, at: now, sync: true)
+                    _ = try outbox.deliver(OutgoingMessage(mail), to: p.id, at: now, sync: true)
                 }
                 var q = p
                 q.state = state

@@ -118,9 +118,7 @@ extension Service {
             if let email = r.newEmail ?? person.email {
                 let mail = Email(to: email, subject: "Votre profil Mon espace santé a bien été activé", date: now,
                                  messageID: "\(now.seconds).\(person.id).a@mes.invalid", body: MessageTemplates.activated)
-                queued.append(try outbox.deliver(OutgoingMessage(channel: .email, recipientMasked: Masking.email(email), subject: mail.subject,
-                                                                 body: mail.rendered(), recipient: email, messageID: mail.messageID),
-                                                 to: person.id, at: now, sync: true).id)
+                queued.append(try outbox.deliver(OutgoingMessage(mail), to: person.id, at: now, sync: true).id)
             }
             return .success(active)
         }
@@ -180,8 +178,7 @@ extension Service {
             let subject = purpose == .login ? "Votre code d'accès Mon espace santé" : "Votre code à usage unique Mon espace santé"
             let body = "Bonjour,\n\n\(intro)\(line)\n\nCe code est valable 15 minutes et ne fonctionne qu'une seule fois.\(notYou)\n\nAvec toute mon attention,\nVotre correspondant Mon espace santé\n"
             let mail = Email(to: target, subject: subject, date: now, messageID: "\(now.seconds).\(personID).\(tag)@mes.invalid", body: body)
-            return OutgoingMessage(channel: .email, recipientMasked: Masking.email(target), subject: subject, body: mail.rendered(),
-                                   recipient: target, messageID: mail.messageID)
+            return OutgoingMessage(mail)
         }
         return OutgoingMessage(channel: .sms, recipientMasked: Masking.mobile(target), subject: "SMS",
                                body: Array("À : \(target)\n\nMon espace santé : \(intro)\(line). Valable 15 minutes.\n".utf8),

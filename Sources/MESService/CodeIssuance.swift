@@ -107,8 +107,7 @@ extension Service {
             let address = contact.email!
             let mail = Email(to: address, subject: subject, date: now, messageID: "\(now.seconds).\(contact.id).n@mes.invalid",
                              body: MessageTemplates.notification(codes: codes, letter: false))
-            message = OutgoingMessage(channel: .email, recipientMasked: Masking.email(address), subject: subject, body: mail.rendered(),
-                                      recipient: address, messageID: mail.messageID)
+            message = OutgoingMessage(mail)
         } else {
             let body = "\(contact.displayName)\n\(contact.address ?? "")\n\n" + MessageTemplates.notification(codes: codes, letter: true)
             message = OutgoingMessage(channel: .letter, recipientMasked: "courrier postal", subject: subject, body: Array(body.utf8))
@@ -127,8 +126,7 @@ extension Service {
             let address = contact.email!
             let mail = Email(to: address, subject: subject, date: now, messageID: "\(now.seconds).\(person.id).d@mes.invalid",
                              body: MessageTemplates.onDemandEmail(code: code))
-            return OutgoingMessage(channel: .email, recipientMasked: Masking.email(address), subject: subject, body: mail.rendered(),
-                                   recipient: address, messageID: mail.messageID)
+            return OutgoingMessage(mail)
         case .sms:
             return OutgoingMessage(channel: .sms, recipientMasked: Masking.mobile(contact.mobile!), subject: "SMS",
                                    body: Array(("À : \(contact.mobile!)\n\n" + MessageTemplates.onDemandSMS(code: code)).utf8),

@@ -146,9 +146,7 @@ extension Service {
             if let email = try store.contact(for: p).email {
                 let mail = Email(to: email, subject: "Votre mot de passe Mon espace santé a été modifié", date: now,
                                  messageID: "\(now.seconds).\(p.id).pw@mes.invalid", body: MessageTemplates.passwordChanged)
-                _ = try outbox.deliver(OutgoingMessage(channel: .email, recipientMasked: Masking.email(email), subject: mail.subject,
-                                                       body: mail.rendered(), recipient: email, messageID: mail.messageID),
-                                       to: p.id, at: now, sync: true)
+                _ = try outbox.deliver(OutgoingMessage(mail), to: p.id, at: now, sync: true)
             }
             return .success(PasswordReset(username: account.username, now: now))
         }

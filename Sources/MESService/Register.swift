@@ -67,8 +67,8 @@ extension Service {
     }
 
     /// Sends notification codes (6 weeks) to the pending profiles never notified: one message
-    /// per contact naming every profile it concerns (a family shares its NIR). The register is
-    /// walked by id in groups of `groupSize` profiles (10,000), one transaction each, so memory stays flat
+    /// per address naming every profile it concerns (a family shares its NIR). The register is
+    /// walked by id in groups of `groupSize` profiles, one transaction each, so memory stays flat
     /// and a killed wave resumes where it stopped, notifying nobody twice.
     public func notify(forceLetter: Bool, groupSize: Int = 10_000) throws -> NotificationWave {
         let now = clock.now()
@@ -85,25 +85,7 @@ extension Service {
                 after = last.id
                 var families = Set<String>()
                 for p in group where families.insert(p.nir.compact).inserted {
-                    // The family's unnotified profiles, one message per contact, in order of first profile.
-                    // A family is handled once, at its first profile: one left unnotified there
-                    // (no postal address) was counted then.
-                    let family = try store.people(nir: p.nir).filter { $0.notifiedAt == nil && $0.state == .pending && !$0.deceased }
-                    if family.contains(where: { $0.id < p.id }) { continue }
-                    // One message per address the family's notifications go to (profiles
-                    // sharing their holder's e-mail are named in the holder's message).
-                    var byContact: [(key: String, contact: Person, people: [Person])] = []
-                    for q in family {
-                        let c = try store.contact(for: q)
-                        let key = !forceLetter && c.email != nil ? "e " + c.email!.lowercased()
-                            : (c.address ?? "").trimmingSpaces.isEmpty ? "p \(c.id)" : "a \(c.displayName)\n\(c.address!)"
-                        if let i = byContact.firstIndex(where: { $0.key == key }) {
-                            byContact[i].people.append(q)
-                        } else {
-                            byContact.append((key, c, [q]))
-                        }
-                    }
-                    for (_, contact, people) in byContact {
+                    for (contact, people) in try notificationRecipients(familyOf: p, forceLetter: forceLetter) {
                         guard let channel = try notify(people, contact: contact, forceLetter: forceLetter, now: now, sync: false) else {
                             skipped += people.count
                             continue
@@ -119,6 +101,28 @@ extension Service {
         }
         try store.syncJournal()
         return NotificationWave(notified: notified, byEmail: byEmail, withoutAddress: skipped, messages: messages)
+    }
+
+    /// The unnotified profiles of `p`'s family (its NIR), one group per address their
+    /// notification goes to (profiles sharing their holder's e-mail are named in the holder's
+    /// message), in order of first profile. Empty when the family has an unnotified profile
+    /// before `p`: it was handled there (and one left unnotified, without a postal address,
+    /// counted then).
+    func notificationRecipients(familyOf p: Person, forceLetter: Bool) throws -> [(contact: Person, people: [Person])] {
+        let family = try store.people(nir: p.nir).filter { $0.notifiedAt == nil && $0.state == .pending && !$0.deceased }
+        if family.contains(where: { $0.id < p.id }) { return [] }
+        var groups: [(key: String, contact: Person, people: [Person])] = []
+        for q in family {
+            let c = try store.contact(for: q)
+            let key = !forceLetter && c.email != nil ? "e " + c.email!.lowercased()
+                : (c.address ?? "").trimmingSpaces.isEmpty ? "p \(c.id)" : "a \(c.displayName)\n\(c.address!)"
+            if let i = groups.firstIndex(where: { $0.key == key }) {
+                groups[i].people.append(q)
+            } else {
+                groups.append((key, c, [q]))
+            }
+        }
+        return groups.map { ($0.contact, $0.people) }
     }
 
     /// The outbox, oldest first, page by page (memory stays flat in its size): for one NIR's

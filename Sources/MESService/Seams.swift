@@ -11,7 +11,7 @@ public protocol MessageOutbox {
     func deliver(_ message: OutgoingMessage, to personID: Int64?, at now: Instant, sync: Bool) throws -> OutboxEntry
 }
 
-/// The outbox: each message is a file under the store's `outbox/`, listed in the database.
+/// The outbox: each message is a row of the store's queue, its bytes packed and sealed.
 public struct OutboxFiles: MessageOutbox {
     let store: Store
     public init(store: Store) { self.store = store }
@@ -95,5 +95,19 @@ public struct PDFReceipts: ReceiptIssuer {
         let expected = store.verificationCode(id: f.id, nir: f.nir, name: f.name, greeting: f.greeting, decidedOn: f.decidedOn)
         if f.verification != r.verification || expected != f.verification { mismatch.append("verification") }
         return ReceiptVerdict(status: mismatch.isEmpty ? .authentic : .altered, id: f.id, mismatch: mismatch)
+    }
+}
+
+extension OutgoingMessage {
+    /// An e-mail as the outbox keeps it: masked for listings, its bytes, its Message-ID.
+    init(_ mail: Email) {
+        self.init(channel: .email, recipientMasked: Masking.email(mail.to), subject: mail.subject, body: mail.rendered(),
+                  recipient: mail.to, messageID: mail.messageID)
+    }
+
+    /// The same for a message with attachments.
+    init(_ mail: MultipartEmail) {
+        self.init(channel: .email, recipientMasked: Masking.email(mail.to), subject: mail.subject, body: mail.rendered(),
+                  recipient: mail.to, messageID: mail.messageID)
     }
 }

@@ -41,36 +41,12 @@ enum MessagePacking {
         "\r\nTo: <",
     ].map { Array($0.utf8) }
 
-    /// Frozen: dictionary 2, the texts of the messages of version 1.0 (seeds 001 and 003), each
-    /// the start of a line (what `pack` writes).
-    static let dictionary2: [[UInt8]] = [
-        "From: =?UTF-8?B?TW9uIGVzcGFjZSBzYW50w6k=?= <ne-pas-repondre@monespacesante.fr>",
-        "Subject: =?UTF-8?B?TW9uIGVzcGFjZSBzYW50w6kgOiB2b3RyZSBjb2RlIHByb3Zpc29pcmU=?=",
-        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit",
-        "Vous allez bénéficier de Mon espace santé. Ce nouveau service public, numérique et sécurisé, hébergé en France, vous permet d'être acteur au quotidien de votre santé et de celle de vos proches.",
-        "Dans un délai de 6 semaines à partir de la réception de cet e-mail, le service Mon espace santé sera créé automatiquement pour : ",
-        "Dans un délai de 6 semaines à partir de la réception de ce courrier, le service Mon espace santé sera créé automatiquement pour : ",
-        "Avec votre carte Vitale et le code provisoire ci-dessous, vous pouvez :",
-        "- activer sans attendre le service Mon espace santé ;",
-        "- ou vous opposer à sa création.",
-        "Vous pourrez à tout moment changer d'avis : clôturer votre espace ou l'activer si vous ne l'avez pas fait.",
-        "Code provisoire pour ",
-        "Ce code provisoire est confidentiel et valable 6 semaines à partir de la réception de cet e-mail.",
-        "Ce code provisoire est confidentiel et valable 6 semaines à partir de la réception de ce courrier.",
-        "ACTIVER MON ESPACE SANTÉ",
-        "Avec Mon espace santé, vous pouvez :",
-        "- stocker, classer et décider avec qui vous partagez vos informations de santé ;",
-        "- échanger avec les professionnels qui assurent votre suivi médical grâce à une messagerie de santé sécurisée.",
-        "Avec toute mon attention,",
-        "Votre correspondant Mon espace santé",
-        "Le service Mon espace santé mis en œuvre par l'Assurance Maladie et le Ministère des Solidarités et de la Santé garantit la protection de vos données personnelles conformément au Règlement Général sur la Protection des Données.",
-        "Pour en savoir plus sur le traitement et sur vos droits, rendez-vous sur monespacesante.fr/protection-donnees-personnelles.",
-        "Bonjour,",
-        "Subject: =?UTF-8?B?",
-        "Message-ID: <",
-        "Date: ",
-        "To: <",
-    ].map { Array($0.utf8) }
+    /// Frozen: dictionary 2, dictionary 1 with every entry starting a line (what `pack`
+    /// writes): `@mes.invalid>` dropped, `\r\nTo: <` as `To: <`.
+    static let dictionary2: [[UInt8]] = dictionary1.compactMap { phrase in
+        if phrase == Array("@mes.invalid>".utf8) { return nil }
+        return phrase == Array("\r\nTo: <".utf8) ? Array("To: <".utf8) : phrase
+    }
 
     /// For each first byte, the dictionary entries starting with it, longest first.
     static let byFirstByte: [[Int]] = {

@@ -26,10 +26,8 @@ extension NotificationWave: Report {
     }
 }
 
-/// The outbox as listed.
-struct OutboxListing: Report {
-    let entries: [OutboxEntry]
-
+/// The outbox as listed, one message at a time (`Context.emitList`).
+enum OutboxListing {
     static func json(_ m: OutboxEntry) -> [(String, JSON)] {
         [("id", .int(Int(m.id))), ("channel", .string(m.channel)), ("to", .string(m.recipientMasked)),
          ("subject", .string(m.subject)), ("created_at", .string(m.createdAt.iso8601)), ("file", m.file.map { .string($0) } ?? .null),
@@ -41,10 +39,6 @@ struct OutboxListing: Report {
     static func line(_ m: OutboxEntry) -> String {
         "\(m.id)\t\(m.createdAt.iso8601)\t\(m.channel)\t\(m.recipientMasked)\t\(m.status.french)\t\(m.subject)"
     }
-
-    var text: String { entries.isEmpty ? "Aucun message." : entries.map(Self.line).joined(separator: "\n") }
-
-    var json: JSON { .obj([("messages", .array(entries.map { .object(Self.json($0)) }))]) }
 }
 
 extension OutboxMessage: Report {

@@ -211,9 +211,7 @@ public struct BatchOpposition {
                     let pdf = try service.receipts.document(r)
                     result.file = stage(r, &pending, document: pdf)
                     let mail = MultipartEmail.oppositionReceipt(r, pdf: pdf, to: email, date: now, messageID: "\(r.id)@mes.invalid")
-                    result.mail = try service.outbox.deliver(
-                        OutgoingMessage(channel: .email, recipientMasked: Masking.email(email), subject: mail.subject, body: mail.rendered(),
-                                        recipient: email, messageID: mail.messageID), to: person.id, at: now, sync: false).id
+                    result.mail = try service.outbox.deliver(OutgoingMessage(mail), to: person.id, at: now, sync: false).id
                 } else {
                     result.file = stage(r, &pending)
                 }
