@@ -90,6 +90,18 @@ import Testing
         #expect(waited.status == 0, "\(waited.err)")
     }
 
+    /// Attacking the review: the streamed listings on a full output end with 74, quickly.
+    @Test func streamedListingsOnAFullOutputSaySo() throws {
+        let s = try Scenario()
+        let env = ["MES_HOME": s.store, "MES_NOW": s.now]
+        #expect(try s.run(["notify", "--no-send"]).status == 0)
+        for command in ["outbox list", "outbox list --json --limit 2", "history", "history --json --since 2022-01-01", "sweep --dry-run --json"] {
+            let r = try sh("\"$MES\" \(command) > /dev/full", env: env)
+            #expect(r.status == 74 && r.err.contains("sortie"), "\(command): \(r.status) \(r.err)")
+            #expect(r.seconds < 2, "\(command) took \(r.seconds) s")
+        }
+    }
+
     @Test func aBatchPipedIntoHeadStopsPromptly() throws {
         let s = try Scenario(demo: false)
         let members = try s.opposableMembers(count: 6000, seed: "head")

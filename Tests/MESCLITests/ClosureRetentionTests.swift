@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import MESStore
 
 /// The end of the journey through the binary: the signed closure receipt, retention applied by
 /// `sweep` (3 months / 10 years), and recovering a forgotten identifier or password.
@@ -213,6 +214,25 @@ import Testing
         #expect(swept.json["content_deleted"] as? Int == 1, "\(swept.stdout)")
         let db = (try? Data(contentsOf: URL(fileURLWithPath: s.store + "/mes.db"))) ?? Data()
         #expect(db.range(of: Data("claire.m@example.fr".utf8)) == nil && db.range(of: Data("karim.b@example.fr".utf8)) != nil)
+    }
+
+    /// Attacking the review: two sweeps at once create each space once between them.
+    @Test func twoSweepsAtOnceCreateEachSpaceOnce() throws {
+        let s = try Scenario(demo: false)
+        #expect(try s.run(["init", "--test-clock"]).status == 0)
+        let roster = s.dir.appendingPathComponent("r.csv").path
+        #expect(try s.run(["fixtures", "--count", "3000", "--seed", "two-sweeps", "--roster", roster]).status == 0)
+        #expect(try s.run(["import", roster]).status == 0)
+        #expect(try s.run(["notify", "--no-send"]).status == 0)
+        let env = ["MES_HOME": s.store, "MES_NOW": "2022-03-20T10:00:00Z"]
+        let other = try startBinary(["sweep", "--json"], env: env)
+        let mine = try runBinary(["sweep", "--json"], env: env)
+        other.waitUntilExit()
+        #expect(mine.status == 0 && other.terminationStatus == 0)
+        let db = try Database(path: s.store + "/mes.db", create: false)
+        let decisions = try #require(try db.first("SELECT count(*), count(DISTINCT person_id) FROM decisions WHERE kind = 'automatic_creation'"))
+        #expect(decisions.int(0)! > 1000 && decisions.int(0) == decisions.int(1), "\(decisions.int(0)!) decisions for \(decisions.int(1)!) profiles")
+        #expect(try db.first("SELECT count(*) FROM people WHERE state = 'pending' AND notified_at IS NOT NULL AND deceased = 0")?.int(0) == 0)
     }
 
     // MARK: recovery

@@ -79,6 +79,29 @@ import Testing
         #expect(!screen.contains(password), "the password was echoed: \(screen)")
     }
 
+    /// Attacking the review: "Mot de passe oublié ?" asks for the new password twice on a
+    /// terminal, never echoed, and the account then signs in with it.
+    @Test func aNewPasswordIsPromptedForTwiceAndNeverEchoed() throws {
+        let s = try Scenario()
+        let token = try s.martineSession()
+        let pw = s.dir.appendingPathComponent("pw").path
+        try "Soleil#2022x\nSoleil#2022x\n".write(toFile: pw, atomically: true, encoding: .utf8)
+        #expect(try s.run(["activate", "--session", token, "--accept-cgu", "--username", "martine.l", "--password-file", pw]).status == 0)
+        #expect(try s.run(["recover", "password", "--username", "martine.l"]).status == 0)
+        let otp = s.dir.appendingPathComponent("otp").path
+        try (try s.lastCode()).write(toFile: otp, atomically: true, encoding: .utf8)
+        let password = "Mandarine-Soir-2023!"
+        let (status, screen, _) = try onTerminal(["recover", "password", "--username", "martine.l", "--otp-file", otp],
+                                                 env: ["MES_HOME": s.store, "MES_NOW": s.now],
+                                                 prompt: "Mot de passe : ", input: password + "\n" + password + "\n")
+        #expect(status == 0, "\(screen)")
+        #expect(screen.contains("Confirmer le mot de passe") && screen.contains("Votre mot de passe a été modifié"), "\(screen)")
+        #expect(!screen.contains(password), "the password was echoed: \(screen)")
+        let newPw = s.dir.appendingPathComponent("new").path
+        try (password + "\n").write(toFile: newPw, atomically: true, encoding: .utf8)
+        #expect(try s.run(["login", "--username", "martine.l", "--password-file", newPw]).status == 0)
+    }
+
     /// Attacking the change: Ctrl-C at the hidden password prompt left the terminal without echo.
     @Test func ctrlCAtThePasswordPromptGivesTheTerminalItsEchoBack() throws {
         let s = try Scenario()
