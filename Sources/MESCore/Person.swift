@@ -46,4 +46,25 @@ public struct Person: Sendable, Equatable {
     public var registerName: String { "\(lastName.uppercased()) \(firstName)" }
     /// The profile's state as shown on the profiles screen.
     public var stateLabel: String { state.label(since: stateSince?.parisDate) }
+
+    /// Whether the notification wave is due to this profile: pending, living, never notified.
+    public var isDueNotification: Bool { notifiedAt == nil && state == .pending && !deceased }
+
+    /// Whether reaching this profile needs its holder's details (`contact(holder:)`): it has no
+    /// e-mail or mobile of its own, or it is an attached profile without a postal address.
+    public var contactNeedsHolder: Bool {
+        let ownAddress = !(address ?? "").trimmingSpaces.isEmpty
+        return !((email != nil || mobile != nil) && (ownAddress || holderID == nil))
+    }
+
+    /// Who a message about this profile goes to: itself when it has an e-mail or mobile, else
+    /// its `holder`; with its own e-mail or mobile but no postal address, its holder's address
+    /// for letters (the household of the card).
+    public func contact(holder: Person?) -> Person {
+        guard contactNeedsHolder else { return self }
+        guard email != nil || mobile != nil else { return holder ?? self }
+        var c = self
+        c.address = holder?.address
+        return c
+    }
 }

@@ -86,37 +86,6 @@ extension Service {
     /// No e-mail, no mobile and no postal address on file.
     static let noPostalAddress = MESError(.contactMissing, "Aucune adresse postale n'est enregistrée pour ce profil : rien n'a été envoyé. "
                                           + "Contactez votre caisse d'Assurance Maladie pour mettre à jour vos coordonnées.", field: "via")
-
-    /// The notification codes (6 weeks) of pending profiles that share one contact (a holder
-    /// and the profiles attached to it), in one e-mail or letter naming them all (inside the
-    /// caller's transaction); nil when a letter would be needed and there is no postal address.
-    func notify(_ people: [Person], contact: Person, forceLetter: Bool, now: Instant, sync: Bool) throws -> OutgoingMessage.Channel? {
-        let channel: OutgoingMessage.Channel = (forceLetter || contact.email == nil) ? .letter : .email
-        if channel == .letter && (contact.address ?? "").trimmingSpaces.isEmpty { return nil }
-        var codes: [(name: String, code: String)] = []
-        for person in people {
-            let code = random.provisionalCode()
-            try store.recordCode(code, for: person.id, kind: .notification, now: now, validity: policy.notificationValidity)
-            try store.markNotified(person.id, at: now)
-            try store.audit("notified", at: now, person: person.id, channel: .automatic, detail: "via \(channel.rawValue)")
-            codes.append((person.displayName, code))
-        }
-        let subject = MessageTemplates.notificationSubject
-        let message: OutgoingMessage
-        if channel == .email {
-            let address = contact.email!
-            let mail = Email(to: address, subject: subject, date: now, messageID: "\(now.seconds).\(contact.id).n@mes.invalid",
-                             body: MessageTemplates.notification(codes: codes, letter: false))
-            message = OutgoingMessage(mail)
-        } else {
-            let body = "\(contact.displayName)\n\(contact.address ?? "")\n\n" + MessageTemplates.notification(codes: codes, letter: true)
-            message = OutgoingMessage(channel: .letter, recipientMasked: "courrier postal", subject: subject, body: Array(body.utf8))
-        }
-        let to = people.contains { $0.id == contact.id } ? contact.id : people[0].id
-        _ = try outbox.deliver(message, to: to, at: now, sync: sync)
-        return channel
-    }
-
     /// The on-demand code message for `person`, sent to `contact` (the holder's details for a child).
     static func codeMessage(code: String, person: Person, contact: Person, channel: OutgoingMessage.Channel, now: Instant,
                             validityDays: Int) -> OutgoingMessage {

@@ -14,17 +14,6 @@ public struct StoreCreation: Sendable {
     public let notes: [String]
 }
 
-/// What a notification wave sent.
-public struct NotificationWave: Sendable {
-    public let notified: Int
-    public let byEmail: Int
-    public var byLetter: Int { notified - byEmail }
-    /// Profiles left unnotified: a letter was needed and no postal address is on file.
-    public let withoutAddress: Int
-    /// Messages sent: one per contact, naming every profile it concerns.
-    public let messages: Int
-}
-
 /// One outbox message with its text.
 public struct OutboxMessage: Sendable {
     public let entry: OutboxEntry
@@ -64,65 +53,6 @@ extension Service {
     /// Loads a roster (all rows or none) from a source that hands over its bytes chunk by chunk.
     public func importRoster(_ source: @escaping ByteSource) throws -> Int {
         try RosterImport.run(source, into: store, today: clock.now().parisDate)
-    }
-
-    /// Sends notification codes (6 weeks) to the pending profiles never notified: one message
-    /// per address naming every profile it concerns (a family shares its NIR). The register is
-    /// walked by id in groups of `groupSize` profiles, one transaction each, so memory stays flat
-    /// and a killed wave resumes where it stopped, notifying nobody twice.
-    public func notify(forceLetter: Bool, groupSize: Int = 10_000) throws -> NotificationWave {
-        let now = clock.now()
-        var skipped = 0, notified = 0, byEmail = 0, messages = 0
-        var after: Int64 = 0
-        // A long run of groups, tuned like a batch (no fsync per group; every reference written
-        // comes from a row just read), made durable once at the end.
-        try store.tuneForBatch()
-        defer { try? store.endBatchTuning() }
-        while true {
-            let more = try store.transaction { () -> Bool in
-                let group = try store.unnotified(after: after, limit: groupSize)
-                guard let last = group.last else { return false }
-                after = last.id
-                var families = Set<String>()
-                for p in group where families.insert(p.nir.compact).inserted {
-                    for (contact, people) in try notificationRecipients(familyOf: p, forceLetter: forceLetter) {
-                        guard let channel = try notify(people, contact: contact, forceLetter: forceLetter, now: now, sync: false) else {
-                            skipped += people.count
-                            continue
-                        }
-                        messages += 1
-                        notified += people.count
-                        if channel == .email { byEmail += people.count }
-                    }
-                }
-                return true
-            }
-            if !more { break }
-        }
-        try store.syncJournal()
-        return NotificationWave(notified: notified, byEmail: byEmail, withoutAddress: skipped, messages: messages)
-    }
-
-    /// The unnotified profiles of `p`'s family (its NIR), one group per address their
-    /// notification goes to (profiles sharing their holder's e-mail are named in the holder's
-    /// message), in order of first profile. Empty when the family has an unnotified profile
-    /// before `p`: it was handled there (and one left unnotified, without a postal address,
-    /// counted then).
-    func notificationRecipients(familyOf p: Person, forceLetter: Bool) throws -> [(contact: Person, people: [Person])] {
-        let family = try store.people(nir: p.nir).filter { $0.notifiedAt == nil && $0.state == .pending && !$0.deceased }
-        if family.contains(where: { $0.id < p.id }) { return [] }
-        var groups: [(key: String, contact: Person, people: [Person])] = []
-        for q in family {
-            let c = try store.contact(for: q)
-            let key = !forceLetter && c.email != nil ? "e " + c.email!.lowercased()
-                : (c.address ?? "").trimmingSpaces.isEmpty ? "p \(c.id)" : "a \(c.displayName)\n\(c.address!)"
-            if let i = groups.firstIndex(where: { $0.key == key }) {
-                groups[i].people.append(q)
-            } else {
-                groups.append((key, c, [q]))
-            }
-        }
-        return groups.map { ($0.contact, $0.people) }
     }
 
     /// The outbox, oldest first, page by page (memory stays flat in its size): for one NIR's

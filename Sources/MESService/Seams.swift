@@ -9,6 +9,28 @@ public protocol MessageOutbox {
     /// Hands over one message for `personID` (inside the caller's transaction). `sync: false`
     /// lets a caller that sends many sync them all at once.
     func deliver(_ message: OutgoingMessage, to personID: Int64?, at now: Instant, sync: Bool) throws -> OutboxEntry
+    /// The message made ready to hand over (sealed, for the store's outbox): work a wave does
+    /// ahead, on another thread; one thread at a time.
+    func prepare(_ message: OutgoingMessage) -> PreparedMessage
+    /// Hands over a message `prepare` made ready (inside the caller's transaction).
+    func deliver(_ message: PreparedMessage, to personID: Int64?, at now: Instant) throws -> OutboxEntry
+}
+
+/// A message made ready by `MessageOutbox.prepare`.
+public enum PreparedMessage: Sendable {
+    /// As written (an outbox that does its work when the message is handed over).
+    case plain(OutgoingMessage)
+    /// Packed and sealed for the store's outbox.
+    case sealed(SealedMessage)
+}
+
+extension MessageOutbox {
+    public func prepare(_ message: OutgoingMessage) -> PreparedMessage { .plain(message) }
+
+    public func deliver(_ message: PreparedMessage, to personID: Int64?, at now: Instant) throws -> OutboxEntry {
+        guard case .plain(let m) = message else { preconditionFailure("a sealed message handed to an outbox that does not seal") }
+        return try deliver(m, to: personID, at: now, sync: false)
+    }
 }
 
 /// The outbox: each message is a row of the store's queue, its bytes packed and sealed.
@@ -18,6 +40,15 @@ public struct OutboxFiles: MessageOutbox {
 
     public func deliver(_ message: OutgoingMessage, to personID: Int64?, at now: Instant, sync: Bool) throws -> OutboxEntry {
         try store.deliver(message, to: personID, now: now, sync: sync)
+    }
+
+    public func prepare(_ message: OutgoingMessage) -> PreparedMessage { .sealed(store.seal(message)) }
+
+    public func deliver(_ message: PreparedMessage, to personID: Int64?, at now: Instant) throws -> OutboxEntry {
+        switch message {
+        case .plain(let m): return try store.deliver(m, to: personID, now: now)
+        case .sealed(let s): return try store.deliver(s, to: personID, now: now)
+        }
     }
 }
 

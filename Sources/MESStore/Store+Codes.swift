@@ -29,20 +29,30 @@ extension Store {
         let used, superseded, locked: Bool
     }
 
-    /// Records a new code for a person (its digest only) and supersedes the person's earlier live
-    /// codes. Returns the code's row id. The caller delivers the plaintext and forgets it.
-    @discardableResult
     /// The profile a stored code was issued to.
     public func codeHolder(_ codeID: Int64) throws -> Person? {
         guard let id = try db.first("SELECT person_id FROM codes WHERE id = ?", .int(codeID))?.int(0) else { return nil }
         return try person(id: id)
     }
 
+    /// Records a new code for a person (its digest only) and supersedes the person's earlier live
+    /// codes. Returns the code's row id. The caller delivers the plaintext and forgets it.
+    @discardableResult
     public func recordCode(_ code: String, for personID: Int64, kind: CodeKind, now: Instant, validity: Int64) throws -> Int64 {
+        try recordCode(digest: codeDigest(code), for: personID, kind: kind, now: now, validity: validity)
+    }
+
+    /// A code's keyed digest, as `recordCode` stores it (for a caller that computes it ahead,
+    /// e.g. on another thread: this connection's key must not be used by two threads at once).
+    public func codeDigest(_ code: String) -> [UInt8] { digest("code", code) }
+
+    /// `recordCode` with the code's digest computed ahead (`codeDigest`).
+    @discardableResult
+    public func recordCode(digest: [UInt8], for personID: Int64, kind: CodeKind, now: Instant, validity: Int64) throws -> Int64 {
         try db.run("UPDATE codes SET superseded_at = ? WHERE person_id = ? AND used_at IS NULL AND superseded_at IS NULL AND locked_at IS NULL",
                    .int(now.seconds), .int(personID))
         try db.run("INSERT INTO codes (person_id, kind, digest, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                   .int(personID), .text(kind.rawValue), .blob(digest("code", code)), .int(now.seconds),
+                   .int(personID), .text(kind.rawValue), .blob(digest), .int(now.seconds),
                    .int(now.seconds + validity))
         return db.lastInsertID
     }

@@ -26,6 +26,13 @@ public struct OutgoingMessage: Sendable {
     }
 }
 
+/// A message whose bytes are packed and sealed (`Store.seal`): its header (the message without
+/// its bytes) and the sealed bytes.
+public struct SealedMessage: Sendable {
+    public let header: OutgoingMessage
+    public let sealed: [UInt8]
+}
+
 /// Where a message stands in the queue.
 public enum DeliveryStatus: String, Sendable, CaseIterable {
     /// Waiting for a transport (none configured, or a temporary failure to try again).
@@ -80,12 +87,28 @@ extension Store {
     /// that batch their syncs; the commit makes the row durable.
     @discardableResult
     public func deliver(_ m: OutgoingMessage, to personID: Int64?, now: Instant, sync: Bool = true) throws -> OutboxEntry {
+        try deliver(seal(m), to: personID, now: now)
+    }
+
+    /// The message with its bytes packed and sealed, ready for `deliver(_:to:now:)`: work a
+    /// caller may do ahead, on another thread (this store's sealing key must not be used by two
+    /// threads at once).
+    public func seal(_ m: OutgoingMessage) -> SealedMessage {
+        SealedMessage(header: OutgoingMessage(channel: m.channel, recipientMasked: m.recipientMasked, subject: m.subject, body: [],
+                                              recipient: m.recipient, messageID: m.messageID),
+                      sealed: sealing.seal(MessagePacking.pack(m.body), context: Self.sealContext))
+    }
+
+    /// Queues a sealed message: one row and its body, in the caller's transaction.
+    @discardableResult
+    public func deliver(_ s: SealedMessage, to personID: Int64?, now: Instant) throws -> OutboxEntry {
+        let m = s.header
         try db.run(Self.insertMessage, personID.map { .int($0) } ?? .null, .text(m.channel.rawValue), .text(m.recipientMasked),
                    .text(m.subject), .int(now.seconds),
                    .text(m.channel == .letter ? DeliveryStatus.letter.rawValue : DeliveryStatus.queued.rawValue),
                    m.recipient.map { .text($0) } ?? .null, .text(m.messageID))
         let id = db.lastInsertID
-        try db.run(Self.insertBody, .int(id), .blob(sealing.seal(MessagePacking.pack(m.body), context: Self.sealContext)))
+        try db.run(Self.insertBody, .int(id), .blob(s.sealed))
         return OutboxEntry(id: id, personID: personID, channel: m.channel.rawValue, recipientMasked: m.recipientMasked,
                            subject: m.subject, file: nil, createdAt: now, status: m.channel == .letter ? .letter : .queued)
     }

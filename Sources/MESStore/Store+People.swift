@@ -127,16 +127,9 @@ extension Store {
         }
     }
 
-    /// The person to contact for a profile: itself when it has an e-mail or mobile, else its holder.
+    /// The person to contact for a profile (`Person.contact(holder:)`), its holder read only
+    /// when needed.
     public func contact(for p: Person) throws -> Person {
-        let ownAddress = !(p.address ?? "").trimmingSpaces.isEmpty
-        if (p.email != nil || p.mobile != nil) && (ownAddress || p.holderID == nil) { return p }
-        let holder = try p.holderID.flatMap { try person(id: $0) }
-        guard p.email != nil || p.mobile != nil else { return holder ?? p }
-        // Its own e-mail or mobile; for letters, its holder's postal address (the household of
-        // the card) when it has none of its own.
-        var c = p
-        c.address = holder?.address
-        return c
+        p.contact(holder: p.contactNeedsHolder ? try p.holderID.flatMap { try person(id: $0) } : nil)
     }
 }

@@ -64,6 +64,15 @@ public final class Store {
         return store
     }
 
+    /// A second connection to this store, for a thread that reads while this one writes (the
+    /// notification wave's): its own page cache of `cacheKiB` KiB and no mapping (memory stays
+    /// bounded), queries only, and its own instances of the store's keys.
+    public func readingConnection(cacheKiB: Int = 16_384) throws -> Store {
+        let db = try Database(path: databasePath, create: false)
+        try db.retryingBusy { try db.exec("PRAGMA cache_size=-\(cacheKiB); PRAGMA mmap_size=0; PRAGMA query_only=1;") }
+        return Store(directory: directory, db: db, secret: secret)
+    }
+
     /// An existing data directory or key file open to others is brought back to 0700/0600 (with
     /// a note); one that is a link or belongs to someone else is refused (73, `store_unsafe`).
     static func privacyNotes(_ directory: String) throws -> [String] {
