@@ -46,7 +46,7 @@ extension Store {
     /// How many profiles with ids in `ids` are still due a notification (pending, living, never
     /// notified).
     public func dueCount(ids: ClosedRange<Int64>) throws -> Int {
-        Int(try db.first("SELECT count(*) FROM people WHERE id BETWEEN ? AND ? ",
+        Int(try db.first("SELECT count(*) FROM people WHERE id BETWEEN ? AND ? AND notified_at IS NULL AND state = 'pending' AND deceased = 0",
                          .int(ids.lowerBound), .int(ids.upperBound))?.int(0) ?? 0)
     }
 }
