@@ -54,7 +54,7 @@ extension Service {
         var wave = NotificationWave()
         // A long run of groups, tuned like a batch (no fsync per group; every reference written
         // comes from a row just read), made durable once at the end.
-        try store.tuneForBatch()
+        try store.tuneForAppending()
         defer { try? store.endBatchTuning() }
         let pipeline = try NotificationPipeline(self, now: now, forceLetter: forceLetter, groupSize: groupSize)
         defer { pipeline.drain() }

@@ -65,11 +65,11 @@ public final class Store {
     }
 
     /// A second connection to this store, for a thread that reads while this one writes (the
-    /// notification wave's): its own page cache of `cacheKiB` KiB and no mapping (memory stays
-    /// bounded), queries only, and its own instances of the store's keys.
-    public func readingConnection(cacheKiB: Int = 16_384) throws -> Store {
+    /// notification wave's): a page cache of its own as small as `tuneForAppending`'s and no
+    /// mapping (memory stays bounded), queries only, and its own instances of the store's keys.
+    public func readingConnection() throws -> Store {
         let db = try Database(path: databasePath, create: false)
-        try db.retryingBusy { try db.exec("PRAGMA cache_size=-\(cacheKiB); PRAGMA mmap_size=0; PRAGMA query_only=1;") }
+        try db.retryingBusy { try db.exec("PRAGMA cache_size=-\(Self.appendingCacheKiB); PRAGMA mmap_size=0; PRAGMA query_only=1;") }
         return Store(directory: directory, db: db, secret: secret)
     }
 
@@ -187,10 +187,21 @@ public final class Store {
         try db.exec("PRAGMA wal_autocheckpoint=20000; PRAGMA foreign_keys=OFF; PRAGMA synchronous=NORMAL")
     }
 
-    /// Undoes `tuneForBatch` (the store's usual settings) after a long run, before anything
+    /// `tuneForBatch` for a run whose writes all land at the ends of their tables and indexes
+    /// (the notification wave: its random reads go through another connection): a small page
+    /// cache and no mapping, so that the memory of both connections stays bounded.
+    public func tuneForAppending() throws {
+        try tuneForBatch()
+        try db.exec("PRAGMA cache_size=-\(Self.appendingCacheKiB); PRAGMA mmap_size=0")
+    }
+
+    /// The page cache of a connection tuned by `tuneForAppending`, in KiB.
+    static let appendingCacheKiB = 16_384
+
+    /// Undoes `tuneForBatch` and `tuneForAppending` (the store's usual settings) after a long run, before anything
     /// else writes on this connection.
     public func endBatchTuning() throws {
-        try db.exec("PRAGMA wal_autocheckpoint=1000; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL")
+        try db.exec("PRAGMA wal_autocheckpoint=1000; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA cache_size=\(Self.cacheSize); PRAGMA mmap_size=\(Self.mmapSize)")
     }
 
     /// How many rows this connection has changed so far (a mark to tell whether a transaction wrote).
