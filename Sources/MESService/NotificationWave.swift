@@ -58,10 +58,13 @@ extension Service {
         defer { try? store.endBatchTuning() }
         let pipeline = try NotificationPipeline(self, now: now, forceLetter: forceLetter, groupSize: groupSize)
         defer { pipeline.drain() }
+        let recorder = try NotificationRecorder(store)
+        // Two groups asked ahead: the second thread always has one to go on with.
+        pipeline.request()
         pipeline.request()
         while let group = try pipeline.next() {
             pipeline.request()
-            try store.transaction { try record(group, from: pipeline, into: &wave) }
+            try store.transaction { try record(group, from: pipeline, with: recorder, into: &wave) }
         }
         try store.syncJournal()
         return wave
@@ -70,10 +73,11 @@ extension Service {
     /// Records a group made ready (inside the caller's transaction). A family with a profile no
     /// longer due is read again and notified as it stands. Then counts the profiles of the
     /// group's ids still due: those no notification can reach.
-    func record(_ group: NotificationPipeline.Group, from pipeline: NotificationPipeline, into wave: inout NotificationWave) throws {
+    func record(_ group: NotificationPipeline.Group, from pipeline: NotificationPipeline, with recorder: NotificationRecorder,
+                into wave: inout NotificationWave) throws {
         var stale: [NIR] = []
         for n in group.notifications {
-            if try record(n, now: pipeline.now) {
+            if try record(n, with: recorder, now: pipeline.now) {
                 wave.add(n)
             } else if !stale.contains(n.draft.people[0].nir) {
                 stale.append(n.draft.people[0].nir)
@@ -83,7 +87,7 @@ extension Service {
             let family = try store.people(nir: nir)
             let drafts = try notificationDrafts(due: family.filter(\.isDueNotification), family: family,
                                                 forceLetter: pipeline.forceLetter, lookup: store).drafts
-            for n in try pipeline.prepare(drafts) where try record(n, now: pipeline.now) { wave.add(n) }
+            for n in try pipeline.prepare(drafts) where try record(n, with: recorder, now: pipeline.now) { wave.add(n) }
         }
         wave.withoutAddress += try store.dueCount(ids: (group.after + 1)...group.last)
     }
@@ -165,15 +169,12 @@ extension Service {
     /// Records a notification made ready (inside the caller's transaction): each profile marked
     /// notified, its code (superseding its earlier ones) and an audit line, then the message.
     /// False, with nothing recorded, when one of its profiles is no longer due.
-    func record(_ n: PreparedNotification, now: Instant) throws -> Bool {
+    func record(_ n: PreparedNotification, with recorder: NotificationRecorder, now: Instant) throws -> Bool {
         let people = n.draft.people
-        for (i, person) in people.enumerated() where try !store.markNotifiedIfDue(person.id, at: now) {
-            for earlier in people[..<i] { try store.unmarkNotified(earlier.id) }
-            return false
-        }
+        guard try recorder.markIfDue(people.map(\.id), now: now) else { return false }
+        let detail = "via \(n.draft.channel.rawValue)"
         for (person, digest) in zip(people, n.codeDigests) {
-            try store.recordCode(digest: digest, for: person.id, kind: .notification, now: now, validity: policy.notificationValidity)
-            try store.audit("notified", at: now, person: person.id, channel: .automatic, detail: "via \(n.draft.channel.rawValue)")
+            try recorder.record(person.id, codeDigest: digest, validity: policy.notificationValidity, detail: detail, now: now)
         }
         _ = try outbox.deliver(n.message, to: n.draft.filedUnder, at: now)
         return true

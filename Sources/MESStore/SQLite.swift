@@ -424,14 +424,21 @@ public final class Statement {
         if let v { sqlite3_bind_int64(handle, i, v) } else { sqlite3_bind_null(handle, i) }
     }
 
-    /// Runs the statement to completion and resets it.
-    public func run() throws {
+    /// Binds bytes as a blob (copied by SQLite).
+    public func bind(_ i: Int32, blob: [UInt8]) {
+        _ = blob.withUnsafeBytes { sqlite3_bind_blob(handle, i, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(blob.count), SQLITE_TRANSIENT) }
+    }
+
+    /// Runs the statement to completion and resets it; returns how many rows it changed.
+    @discardableResult
+    public func run() throws -> Int {
         defer { sqlite3_reset(handle) }
         var rc = sqlite3_step(handle)
         while rc == SQLITE_ROW { rc = sqlite3_step(handle) }
         guard rc == SQLITE_DONE else {
             throw SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(db.handle)), systemErrno: sqlite3_system_errno(db.handle))
         }
+        return Int(sqlite3_changes(db.handle))
     }
 }
 

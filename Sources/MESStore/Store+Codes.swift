@@ -49,13 +49,15 @@ extension Store {
     /// `recordCode` with the code's digest computed ahead (`codeDigest`).
     @discardableResult
     public func recordCode(digest: [UInt8], for personID: Int64, kind: CodeKind, now: Instant, validity: Int64) throws -> Int64 {
-        try db.run("UPDATE codes SET superseded_at = ? WHERE person_id = ? AND used_at IS NULL AND superseded_at IS NULL AND locked_at IS NULL",
-                   .int(now.seconds), .int(personID))
-        try db.run("INSERT INTO codes (person_id, kind, digest, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                   .int(personID), .text(kind.rawValue), .blob(digest), .int(now.seconds),
-                   .int(now.seconds + validity))
+        try db.run(Self.supersedeCodes, .int(now.seconds), .int(personID))
+        try db.run(Self.insertCode, .int(personID), .text(kind.rawValue), .blob(digest), .int(now.seconds), .int(now.seconds + validity))
         return db.lastInsertID
     }
+
+    /// Supersedes a person's live codes (1: when, 2: the person).
+    static let supersedeCodes = "UPDATE codes SET superseded_at = ? WHERE person_id = ? AND used_at IS NULL AND superseded_at IS NULL AND locked_at IS NULL"
+    /// A new code (1: person, 2: kind, 3: digest, 4: issued, 5: expires).
+    static let insertCode = "INSERT INTO codes (person_id, kind, digest, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)"
 
     /// When the person's live code expires, for the latest live code issued to last longer than
     /// `validity` seconds (a notification's or a letter's, not a 15-minute one); nil when none.

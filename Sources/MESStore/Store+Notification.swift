@@ -31,22 +31,68 @@ extension Store {
         return NotificationGroup(last: last, families: byNIR.values.map { $0.sorted { $0.id < $1.id } })
     }
 
-    /// Marks a profile notified at `at` if it is still due (pending, living, never notified):
-    /// false when another process notified it or a decision came first since it was read.
-    public func markNotifiedIfDue(_ id: Int64, at: Instant) throws -> Bool {
-        try db.run("UPDATE people SET notified_at = ? WHERE id = ? AND notified_at IS NULL AND state = 'pending' AND deceased = 0",
-                   .int(at.seconds), .int(id)) == 1
-    }
-
-    /// Undoes `markNotifiedIfDue` (inside the same transaction).
-    public func unmarkNotified(_ id: Int64) throws {
-        try db.run("UPDATE people SET notified_at = NULL WHERE id = ?", .int(id))
-    }
+    /// Marks a profile notified (1: when, 2: the profile) if it is still due (pending, living,
+    /// never notified).
+    static let markNotifiedIfDue = "UPDATE people SET notified_at = ? WHERE id = ? AND notified_at IS NULL AND state = 'pending' AND deceased = 0"
 
     /// How many profiles with ids in `ids` are still due a notification (pending, living, never
     /// notified).
     public func dueCount(ids: ClosedRange<Int64>) throws -> Int {
         Int(try db.first("SELECT count(*) FROM people WHERE id BETWEEN ? AND ? AND notified_at IS NULL AND state = 'pending' AND deceased = 0",
                          .int(ids.lowerBound), .int(ids.upperBound))?.int(0) ?? 0)
+    }
+}
+
+/// Records a wave's notifications on one connection, through statements prepared once (the
+/// wave's hot path): the same SQL as `Store.recordCode` and `Store.audit`.
+public final class NotificationRecorder {
+    private let mark, unmark, supersede, insertCode, audit: Statement
+
+    public init(_ store: Store) throws {
+        let db = store.db
+        mark = try db.prepare(Store.markNotifiedIfDue)
+        unmark = try db.prepare("UPDATE people SET notified_at = NULL WHERE id = ?")
+        supersede = try db.prepare(Store.supersedeCodes)
+        insertCode = try db.prepare(Store.insertCode)
+        audit = try db.prepare(Store.insertAudit)
+    }
+
+    /// Marks each profile notified at `now` if it is still due: false, with none marked, when
+    /// one of them no longer is (another process notified it, or a decision came first, since
+    /// it was read).
+    public func markIfDue(_ ids: [Int64], now: Instant) throws -> Bool {
+        for (i, id) in ids.enumerated() {
+            mark.bind(1, now.seconds)
+            mark.bind(2, id)
+            if try mark.run() == 1 { continue }
+            for earlier in ids[..<i] {
+                unmark.bind(1, earlier)
+                try unmark.run()
+            }
+            return false
+        }
+        return true
+    }
+
+    /// A notification code for a profile marked by `markIfDue` (its digest; its earlier live
+    /// codes superseded), and its audit line (`notified`, with `detail`).
+    public func record(_ id: Int64, codeDigest: [UInt8], validity: Int64, detail: String, now: Instant) throws {
+        supersede.bind(1, now.seconds)
+        supersede.bind(2, id)
+        try supersede.run()
+        insertCode.bind(1, id)
+        insertCode.bind(2, CodeKind.notification.rawValue)
+        insertCode.bind(3, blob: codeDigest)
+        insertCode.bind(4, now.seconds)
+        insertCode.bind(5, now.seconds + validity)
+        try insertCode.run()
+        audit.bind(1, now.seconds)
+        audit.bind(2, static: "notified")
+        audit.bind(3, id)
+        audit.bind(4, Channel.automatic.rawValue)
+        audit.bind(5, nil as Int64?)
+        audit.bind(6, nil as Int64?)
+        audit.bind(7, detail)
+        try audit.run()
     }
 }

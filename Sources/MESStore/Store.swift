@@ -233,8 +233,11 @@ public final class Store {
     /// Appends one line to the audit trail.
     public func audit(_ event: String, at: Instant, person: Int64?, channel: Channel? = nil, actor: Actor? = nil,
                       actorID: String? = nil, detail: String? = nil) throws {
-        try db.run("INSERT INTO audit (at, event, person_id, channel, actor, actor_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        try db.run(Self.insertAudit,
                    .int(at.seconds), .text(event), person.map { .int($0) } ?? .null, channel.map { .text($0.rawValue) } ?? .null,
                    actor.map { .text($0.rawValue) } ?? .null, actorID.map { .text($0) } ?? .null, detail.map { .text($0) } ?? .null)
     }
+
+    /// An audit line (1: when, 2: event, 3: person, 4: channel, 5: actor, 6: actor's id, 7: detail).
+    static let insertAudit = "INSERT INTO audit (at, event, person_id, channel, actor, actor_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"
 }

@@ -31,7 +31,7 @@ import MESStore
                                                                         lastName: "Martin", firstName: "Sophie")))
         let before = h.transport.sent.count
         var wave = NotificationWave()
-        try h.service.store.transaction { try h.service.record(group, from: pipeline, into: &wave) }
+        try h.service.store.transaction { try h.service.record(group, from: pipeline, with: NotificationRecorder(h.service.store), into: &wave) }
         let family = try people(h, Self.sophieNIR)
         #expect(family["Sophie"]?.state == .opposed && family["Sophie"]?.notifiedAt == nil)
         #expect(family["Léa"]?.notifiedAt != nil && family["Lucas"]?.notifiedAt != nil)
@@ -55,7 +55,7 @@ import MESStore
         #expect(first.notified == 8)
         let sent = h.transport.sent.count
         var wave = NotificationWave()
-        try h.service.store.transaction { try h.service.record(group, from: pipeline, into: &wave) }
+        try h.service.store.transaction { try h.service.record(group, from: pipeline, with: NotificationRecorder(h.service.store), into: &wave) }
         #expect(wave.notified == 0 && wave.messages == 0 && h.transport.sent.count == sent)
         #expect(wave.withoutAddress == 1, "Karim is still out of reach")
         var notifiedEvents = 0
