@@ -25,9 +25,11 @@ enum FixturesCommand {
         let request = FixturesRequest(count: try inv.integer("count", default: 1, range: 1...20_000_000), seed: seedValue(try inv.required("seed")),
                                       roster: destination(try inv.required("roster")), members: inv.value("members").map(destination),
                                       format: inv.value("format").flatMap(TableFormat.init(rawValue:)) ?? .csv, force: inv.flag("force"))
-        let result = try Fixtures.write(request, clock: try ctx.clock(), storeDirectory: ctx.storeDirectory)
+        let result = try Fixtures.write(request, clock: try ctx.clock(), storeDirectory: ctx.storeDirectory) { bytes in
+            ctx.stdout.write(bytes: bytes)
+            if ctx.stdout.hasFailed { try ctx.stdout.check() }  // the reader is gone: stop
+        }
         if request.roster == .standardOutput || request.members == .standardOutput {
-            ctx.stdout.write(bytes: result.standardOutput)
             try ctx.stdout.check()
         } else {
             ctx.emit(result)
