@@ -53,10 +53,11 @@ public typealias ByteSink = ([UInt8]) throws -> Void
 /// `storeDirectory` (created if needed), gives every profile a code in the state its row
 /// exercises (`MemberScenario`) and says what the batch will answer for each row.
 ///
-/// Memory stays flat in the count: nothing is kept but the population's seed. Each file goes out
-/// as its rows are made, and the population is walked again for each use (`PopulationGenerator`):
-/// once for the roster file, once as the import's source (CSV), once for the members file, whose
-/// ids are read from the store in step with it (`FixtureMembers`).
+/// Memory stays flat in the count: no person is kept. Each file goes out as its rows are made, and
+/// the population is walked again for each use (`PopulationGenerator`): once for the roster file,
+/// once as the import's source (CSV), once for the members file, whose ids are read from the
+/// store in step with it (`FixtureMembers`). With `--members` the import, the codes and both
+/// files land together or not at all.
 public enum Fixtures {
     /// The roster's columns (`mes import` reads them).
     static let rosterKeys = Roster.header
@@ -78,23 +79,27 @@ public enum Fixtures {
             return store
         }
         let today = now.parisDate
-        let first = try writeRoster(r, today: today, storeDirectory: storeDirectory, standardOutput: standardOutput)
+        let roster = try FixtureOutput(r.roster, replace: r.force, field: "roster", storeDirectory: storeDirectory,
+                                       standardOutput: standardOutput)
+        let first = try writeRoster(r, today: today, into: roster)
         guard let membersDestination = r.members, let store else {
+            try roster.commit()
             return FixturesResult(profiles: r.count, rosterPath: r.roster.name, membersPath: nil, codes: 0, expected: [])
         }
         let (seed, count) = (r.seed, r.count)
-        let lastBefore = try store.lastPersonID()
-        _ = try RosterImport.run({ feed in
-            var again = PopulationGenerator(seed: seed, today: today, replaying: first.redraws)
-            var csv = DataTable(keys: rosterKeys, format: .csv)
-            try again.forEachFamily(count: count) { family in
-                for m in family { csv.append(rosterCells(m)) }
-                try csv.flush(atLeast: FixtureOutput.piece) { try $0.withUnsafeBufferPointer(feed) }
-            }
-            try csv.flush { try $0.withUnsafeBufferPointer(feed) }
-        }, into: store, today: today)
-        // One transaction: every code is recorded and the file written, or neither.
-        let file = try store.transaction { () -> FixtureMembers in
+        // One transaction: the import, every code and both files land, or none does (a kill
+        // leaves the store as it was, so the same command can run again).
+        let file = try store.loadTransaction { () -> FixtureMembers in
+            let lastBefore = try store.lastPersonID()
+            _ = try RosterImport.load({ feed in
+                var again = PopulationGenerator(seed: seed, today: today, replaying: first.redraws)
+                var csv = DataTable(keys: rosterKeys, format: .csv)
+                try again.forEachFamily(count: count) { family in
+                    for m in family { csv.append(rosterCells(m)) }
+                    try csv.flush(atLeast: FixtureOutput.piece) { try $0.withUnsafeBufferPointer(feed) }
+                }
+                try csv.flush { try $0.withUnsafeBufferPointer(feed) }
+            }, into: store, today: today)
             let output = try FixtureOutput(membersDestination, replace: r.force, field: "members", storeDirectory: storeDirectory,
                                            standardOutput: standardOutput)
             var file = FixtureMembers(store: store, after: lastBefore, now: now, format: r.format, codes: first.codes)
@@ -104,20 +109,22 @@ public enum Fixtures {
                 try output.write(&file.table)
             }
             try output.finish(&file.table)
-            if let path = membersDestination.path { store.noteCreated(path) }
+            for (destination, written) in [(r.roster, roster), (membersDestination, output)] {
+                try written.commit()
+                if let path = destination.path { store.noteCreated(path) }
+            }
             return file
         }
         return FixturesResult(profiles: r.count, rosterPath: r.roster.name, membersPath: membersDestination.name,
                               codes: file.codes, expected: file.expectedCounts)
     }
 
-    /// The roster file, from the population's first walk, which keeps the holders' NIRs apart
-    /// (then let go); returns what the later walks need: its redraws, and the codes drawn next.
-    static func writeRoster(_ r: FixturesRequest, today: CalendarDate, storeDirectory: String,
-                            standardOutput: @escaping ByteSink) throws -> (redraws: [Int], codes: FixtureCodes) {
+    /// Writes the roster into `output` (not put in place yet) from the population's first walk,
+    /// which keeps the holders' NIRs apart (then let go); returns what the later walks need: its
+    /// redraws, and the codes drawn next.
+    static func writeRoster(_ r: FixturesRequest, today: CalendarDate,
+                            into output: FixtureOutput) throws -> (redraws: [Int], codes: FixtureCodes) {
         var gen = PopulationGenerator(seed: r.seed, today: today, expectedPeople: r.count)
-        let output = try FixtureOutput(r.roster, replace: r.force, field: "roster", storeDirectory: storeDirectory,
-                                       standardOutput: standardOutput)
         var table = DataTable(keys: rosterKeys, format: r.format)
         try gen.forEachFamily(count: r.count) { family in
             for m in family { table.append(rosterCells(m)) }
@@ -136,7 +143,7 @@ public enum Fixtures {
     }
 }
 
-/// A fixtures file going out as its rows are made: into a file put in place whole at the end
+/// A fixtures file going out as its rows are made: into a file put in place whole by `commit`
 /// (`FileIO.AtomicFile`: nothing at its path before, nothing half-written after a failure or a
 /// kill), or to standard output.
 final class FixtureOutput {
@@ -154,11 +161,11 @@ final class FixtureOutput {
     /// Writes out what `table` holds once it is a piece.
     func write(_ table: inout DataTable) throws { try table.flush(atLeast: Self.piece, to: put) }
 
-    /// Writes out the rest and puts the file in place.
-    func finish(_ table: inout DataTable) throws {
-        try table.flush(to: put)
-        try file?.commit()
-    }
+    /// Writes out the rest.
+    func finish(_ table: inout DataTable) throws { try table.flush(to: put) }
+
+    /// Puts the file in place (standard output: nothing to do).
+    func commit() throws { try file?.commit() }
 
     private func put(_ bytes: [UInt8]) throws {
         if let file { try file.write(bytes) } else { try standardOutput(bytes) }
