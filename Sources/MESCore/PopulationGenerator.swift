@@ -43,7 +43,7 @@ public struct PopulationGenerator {
     let today: CalendarDate
 
     /// A first walk: the holders' NIRs are kept to keep them apart. `expectedPeople` sizes that
-    /// set at once (about 5 bytes a person: 0.6 holder a person, 8 bytes each, 80% full).
+    /// set at once (8 bytes a holder, 0.6 holder a person, at most 80% full: 64 MB for 10,000,000).
     public init(seed: UInt64, today: CalendarDate, expectedPeople: Int = 0) {
         rng = SeededGenerator(seed: seed)
         nirs = NIRGenerator(seed: seed ^ 0x5EED_F00D)
