@@ -288,11 +288,32 @@ public struct CSVReader {
 /// Writes CSV fields, quoting when needed.
 public enum CSVWriter {
     public static func line(_ fields: [String], separator: Character = ",") -> String {
-        fields.map { f in
-            if f.contains(separator) || f.contains("\"") || f.contains("\n") || f.contains("\r") {
-                return "\"" + f.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
-            }
-            return f
-        }.joined(separator: String(separator)) + "\n"
+        fields.map { field($0, separator: separator) }.joined(separator: String(separator)) + "\n"
+    }
+
+    /// One field as written: quoted, its quotes doubled, when it holds the separator, a quote or
+    /// a line break.
+    public static func field(_ f: String, separator: Character) -> String {
+        if f.contains(separator) || f.contains("\"") || f.contains("\n") || f.contains("\r") {
+            return "\"" + f.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+        }
+        return f
+    }
+
+    /// Appends the bytes of `line(fields, separator:)` to `out` without making the line: a field
+    /// whose bytes hold no separator, quote, `\n` or `\r` is copied as it is (none of its
+    /// characters can be one of them), any other goes through `field`.
+    public static func append(_ fields: [String], separator: Character = ",", to out: inout [UInt8]) {
+        guard separator.utf8.count == 1, let sep = separator.asciiValue else {
+            out += line(fields, separator: separator).utf8
+            return
+        }
+        for (i, f) in fields.enumerated() {
+            if i > 0 { out.append(sep) }
+            var f = f
+            let plain = f.withUTF8 { b in !b.contains { $0 == sep || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D } }
+            if plain { f.withUTF8 { out.append(contentsOf: $0) } } else { out += field(f, separator: separator).utf8 }
+        }
+        out.append(0x0A)
     }
 }

@@ -8,6 +8,10 @@
 ///
 /// Stability: the same seed, date and version give the same people. Any change to a draw here
 /// changes the bytes of every fixture file (README, "Stability").
+///
+/// Nothing is kept but the holders' NIRs (every family gets its own): 8 bytes a holder on a first
+/// walk, and nothing on a later walk of the same population, which replays the first one's
+/// `redraws` instead. So a population is walked as often as needed rather than kept.
 public struct PopulationGenerator {
     public struct Member: Sendable {
         public var person: Person
@@ -28,14 +32,45 @@ public struct PopulationGenerator {
 
     var rng: SeededGenerator
     var nirs: NIRGenerator
-    /// NIRs already given to a holder: every family gets its own.
-    var used = Set<String>()
+    /// NIRs already given to a holder (a first walk), or nil when a walk replays `redraws`.
+    var given: NIRSet?
+    /// The family of each holder whose NIR had to be drawn again because another holder had it
+    /// already, in order (one entry per draw made again): recorded on a first walk, replayed on
+    /// the next ones.
+    public private(set) var redraws: [Int] = []
+    /// How many of `redraws` a replaying walk has met.
+    private var replayed = 0
     let today: CalendarDate
 
-    public init(seed: UInt64, today: CalendarDate) {
+    /// A first walk: the holders' NIRs are kept to keep them apart. `expectedPeople` sizes that
+    /// set at once (8 bytes a holder, 0.6 holder a person, at most 80% full: 64 MB for 10,000,000).
+    public init(seed: UInt64, today: CalendarDate, expectedPeople: Int = 0) {
         rng = SeededGenerator(seed: seed)
         nirs = NIRGenerator(seed: seed ^ 0x5EED_F00D)
         self.today = today
+        given = NIRSet(capacity: expectedPeople / 8 * 5)
+    }
+
+    /// A later walk of the population a first walk with this seed and date made: the same
+    /// people, family by family, with no set (`redraws` is that walk's).
+    public init(seed: UInt64, today: CalendarDate, replaying redraws: [Int]) {
+        rng = SeededGenerator(seed: seed)
+        nirs = NIRGenerator(seed: seed ^ 0x5EED_F00D)
+        self.today = today
+        self.redraws = redraws
+    }
+
+    /// Whether family `index`'s holder may have `nir` (no other holder has it); false means
+    /// draw again.
+    mutating func isFree(_ nir: NIR, family index: Int) -> Bool {
+        if given != nil {
+            if given!.insert(nir) { return true }
+            redraws.append(index)
+            return false
+        }
+        guard replayed < redraws.count, redraws[replayed] == index else { return true }
+        replayed += 1
+        return false
     }
 
     mutating func pick<T>(_ a: [T]) -> T { a[Int.random(in: 0..<a.count, using: &rng)] }
@@ -86,7 +121,7 @@ public struct PopulationGenerator {
         let first = female ? pick(Self.femaleNames) : pick(Self.maleNames)
         let card: CardType = chance(60) ? .photo : .plain
         var nir = nir(female: female, birth: birth)
-        while !used.insert(nir.compact).inserted { nir = self.nir(female: female, birth: birth) }
+        while !isFree(nir, family: index) { nir = self.nir(female: female, birth: birth) }
         let serial = serial(card)
         let login = Names.ascii(first + "." + last) + "\(index)"
         let (email, mobile) = contacts(login: login)
@@ -129,10 +164,30 @@ public struct PopulationGenerator {
         return out
     }
 
+    /// Walks the first `count` people, family by family in order (the last family cut to fit),
+    /// from a generator that has drawn nothing yet.
+    public mutating func forEachFamily(count: Int, _ body: ([Member]) throws -> Void) rethrows {
+        var given = 0, index = 0
+        while given < count {
+            var family = self.family(index: index)
+            if family.count > count - given { family.removeLast(family.count - (count - given)) }
+            try body(family)
+            given += family.count
+            index += 1
+        }
+    }
+
     func format2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
-    /// A deterministic 12-character code (fixtures only: predictable from the seed by design).
-    public mutating func fixtureCode() -> String {
+    /// The fixture codes this generator draws next (after a population: the members file's).
+    public var codes: FixtureCodes { FixtureCodes(rng: rng) }
+}
+
+/// Deterministic 12-character codes (fixtures only: predictable from the seed by design).
+public struct FixtureCodes: Sendable {
+    var rng: SeededGenerator
+
+    public mutating func next() -> String {
         String(decoding: (0..<ProvisionalCode.length).map { _ in ProvisionalCode.alphabet[Int.random(in: 0..<62, using: &rng)] },
                as: UTF8.self)
     }

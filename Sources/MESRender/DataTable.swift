@@ -8,12 +8,13 @@ public enum TableFormat: String, CaseIterable, Sendable {
     case jsonl
 }
 
-/// A data file built row by row in one of the `TableFormat`s.
+/// A data file made row by row in one of the `TableFormat`s: whole in `bytes`, or streamed by
+/// handing its bytes over as they come (`flush`).
 public struct DataTable {
     let keys: [String]
     let format: TableFormat
     let separator: Character
-    /// The file so far.
+    /// The file so far, or what came since the last `flush`.
     public private(set) var bytes: [UInt8] = []
 
     /// `header`: the CSV header (defaults to `keys`); `bom`: a CSV starts with a UTF-8 BOM.
@@ -25,8 +26,16 @@ public struct DataTable {
         bytes.reserveCapacity(capacity)
         if format == .csv {
             if bom { bytes += [0xEF, 0xBB, 0xBF] }
-            bytes += CSVWriter.line(header ?? keys, separator: separator).utf8
+            CSVWriter.append(header ?? keys, separator: separator, to: &bytes)
         }
+    }
+
+    /// Hands `bytes` to `sink` once they are at least `minimum` long (everything with 0), and
+    /// starts again from none: the file goes out as it is made, in pieces of about `minimum`.
+    public mutating func flush(atLeast minimum: Int = 0, to sink: ([UInt8]) throws -> Void) rethrows {
+        guard !bytes.isEmpty, bytes.count >= minimum else { return }
+        try sink(bytes)
+        bytes.removeAll(keepingCapacity: true)
     }
 
     /// One row: `cells` in the order of the keys, then `extra` cells past the last column.
@@ -36,7 +45,7 @@ public struct DataTable {
         case .csv where asTyped:
             bytes += ((cells + extra.map(\.1)).joined(separator: String(separator)) + "\n").utf8
         case .csv:
-            bytes += CSVWriter.line(cells + extra.map(\.1), separator: separator).utf8
+            CSVWriter.append(extra.isEmpty ? cells : cells + extra.map(\.1), separator: separator, to: &bytes)
         case .jsonl:
             let pairs = zip(keys, cells).map { ($0, $1.isEmpty ? JSON.null : .string($1)) } + extra.map { ($0, JSON.string($1)) }
             JSON.object([("schema_version", .int(JSON.schemaVersion))] + pairs).write(into: &bytes)

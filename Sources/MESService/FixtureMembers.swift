@@ -12,65 +12,52 @@ struct FixtureMembers {
     static let header = ["nir", "date_naissance", "type_carte", "numero_serie", "code", "nom", "prenom", "expected_status", "expected_reason"]
     static let keys = ["nir", "birth_date", "card_type", "serial", "code", "last_name", "first_name", "expected_status", "expected_reason"]
 
-    let members: [PopulationGenerator.Member]
-    let ids: [Int64?]
     let store: Store
     let now: Instant
     let policy = Policy.standard
-    private(set) var table: DataTable
+    /// The rows made since the caller last took them out (`DataTable.flush`).
+    var table: DataTable
     private(set) var codes = 0
     private var counts: [String: Int] = [:]
+    /// Draws the codes (fixture codes: predictable from the seed by design).
+    private var draws: FixtureCodes
+    private var ids: ImportedIDs
+    /// The next row of the file (0-based), which says its scenario.
+    private var row = 0
 
-    /// Finds the ids the import gave (one query rather than one per member).
-    init(_ members: [PopulationGenerator.Member], store: Store, after lastID: Int64, now: Instant, format: TableFormat,
-         codes gen: PopulationGenerator) throws {
-        var byIdentity: [String: Int64] = [:]
-        byIdentity.reserveCapacity(members.count)
-        try store.forEachIdentity(after: lastID) { id, nir, birth, first in byIdentity[nir + "|" + birth + "|" + first] = id }
-        ids = members.map { byIdentity[$0.person.nir.compact + "|" + $0.person.birthDate.iso + "|" + $0.person.firstName] }
-        self.members = members
+    /// For the people an import added after `lastID`, in its order.
+    init(store: Store, after lastID: Int64, now: Instant, format: TableFormat, codes: FixtureCodes) {
         self.store = store
         self.now = now
-        table = DataTable(keys: Self.keys, header: Self.header, format: format, separator: ";", bom: true, capacity: members.count * 110)
-        self.gen = gen
+        table = DataTable(keys: Self.keys, header: Self.header, format: format, separator: ";", bom: true)
+        draws = codes
+        ids = ImportedIDs(store: store, after: lastID)
     }
-
-    /// Draws the codes (fixture codes: predictable from the seed by design).
-    private var gen: PopulationGenerator
 
     /// Statuses and how many rows expect each, in the batch's order of statuses.
     var expectedCounts: [(status: String, rows: Int)] {
         BatchOpposition.Status.allCases.compactMap { s in counts[s.rawValue].map { (s.rawValue, $0) } }
     }
 
-    /// Records every row's code in the store (inside the caller's transaction) and writes its row.
-    mutating func record() throws {
-        var start = 0
-        while start < members.count {
-            var end = start + 1
-            while end < members.count, members[end].holderBirthDate != nil { end += 1 }
-            try family(start..<end)
-            start = end
-        }
-    }
-
-    /// One card's rows: their codes, then (a locked card) five wrong codes, then the rows.
-    private mutating func family(_ rows: Range<Int>) throws {
-        let scenarios = rows.map(MemberScenario.forRow)
+    /// One card's rows, the next ones of the file (inside the caller's transaction): their codes
+    /// recorded in the store, then (a locked card) five wrong codes, then the rows in `table`.
+    mutating func record(_ family: [PopulationGenerator.Member]) throws {
+        let scenarios = (row..<row + family.count).map(MemberScenario.forRow)
+        row += family.count
         let locked = scenarios.contains(.lockedCard)
         let validity = policy.notificationValidity
-        var onRow: [String?] = []
-        for (i, scenario) in zip(rows, scenarios) {
-            guard let id = ids[i] else { onRow.append(nil); continue }
-            let code = gen.fixtureCode()
+        var onRow: [String] = []
+        for (m, scenario) in zip(family, scenarios) {
+            let p = m.person
+            let id = try ids.id(of: p)
+            let code = draws.next()
             var shown = code
-            let p = members[i].person
             switch scenario {
             case .expiredCode:
                 try store.recordCode(code, for: id, kind: .notification, now: now.adding(seconds: -validity - 3_600), validity: validity)
             case .supersededCode:
                 try store.recordCode(code, for: id, kind: .notification, now: now.adding(seconds: -3_600), validity: validity)
-                try store.recordCode(gen.fixtureCode(), for: id, kind: .notification, now: now, validity: validity)
+                try store.recordCode(draws.next(), for: id, kind: .notification, now: now, validity: validity)
             case .usedCode:
                 // The member identified on the web with it: the code is spent, nothing decided.
                 try store.recordCode(code, for: id, kind: .notification, now: now.adding(seconds: -3_600), validity: validity)
@@ -79,7 +66,7 @@ struct FixtureMembers {
                 }
             case .wrongCode:
                 try store.recordCode(code, for: id, kind: .notification, now: now, validity: validity)
-                shown = gen.fixtureCode()
+                shown = draws.next()
             default:
                 try store.recordCode(code, for: id, kind: .notification, now: now, validity: validity)
             }
@@ -87,16 +74,15 @@ struct FixtureMembers {
             codes += 1
             onRow.append(shown)
         }
-        if locked, let p = rows.first.map({ members[$0].person }) {
+        if locked, let p = family.first?.person {
             for _ in 0..<policy.maxFailures {
-                _ = try store.identify(code: gen.fixtureCode(), nir: p.nir, card: p.card, serial: p.serial, now: now, policy: policy)
+                _ = try store.identify(code: draws.next(), nir: p.nir, card: p.card, serial: p.serial, now: now, policy: policy)
             }
         }
-        for (k, i) in rows.enumerated() {
-            guard let code = onRow[k] else { continue }
-            let (status, reason) = expected(scenarios[k], members[i].person, locked: locked)
+        for (k, m) in family.enumerated() {
+            let (status, reason) = expected(scenarios[k], m.person, locked: locked)
             counts[status, default: 0] += 1
-            let cells = scenarios[k].cells(members[i].person, code: code, today: now.parisDate) + [status, reason ?? ""]
+            let cells = scenarios[k].cells(m.person, code: onRow[k], today: now.parisDate) + [status, reason ?? ""]
             table.append(cells, extra: scenarios[k] == .extraField ? [("extra", "en trop")] : [], asTyped: scenarios[k] == .strayQuote)
         }
     }
@@ -124,5 +110,45 @@ struct FixtureMembers {
                 return (S.invalid.rawValue, ErrorCode.internal.rawValue)
             }
         }
+    }
+}
+
+/// The ids an import gave, read by id a page at a time in step with the population walked again:
+/// the import keeps the roster's order (ids 1, 2, … in a bulk load), and each id is checked
+/// against its member's identity. A member out of step is looked up by its identity instead
+/// (`lookedUp` counts them); one the import did not add is an internal error.
+struct ImportedIDs {
+    let store: Store
+    /// The last id before the import.
+    let first: Int64
+    private var after: Int64
+    private var page: [(id: Int64, nir: String, birth: String, first: String)] = []
+    private var next = 0
+    private(set) var lookedUp = 0
+    static let pageSize = 4_096
+
+    init(store: Store, after lastID: Int64) {
+        self.store = store
+        first = lastID
+        after = lastID
+    }
+
+    mutating func id(of p: Person) throws -> Int64 {
+        if next == page.count {
+            page.removeAll(keepingCapacity: true)
+            next = 0
+            try store.forEachIdentity(after: after, limit: Self.pageSize) { page.append(($0, $1, $2, $3)) }
+            after = page.last?.id ?? after
+        }
+        if next < page.count, page[next].nir == p.nir.compact, page[next].birth == p.birthDate.iso, page[next].first == p.firstName {
+            next += 1
+            return page[next - 1].id
+        }
+        lookedUp += 1
+        guard let id = try store.people(nir: p.nir).first(where: { $0.birthDate == p.birthDate && $0.firstName == p.firstName })?.id,
+              id > first else {
+            throw MESError(.internal, "Fixtures : \(p.firstName) \(p.lastName) (\(p.birthDate.iso)) n'a pas été importé", field: "members")
+        }
+        return id
     }
 }

@@ -5,7 +5,7 @@ import MESStore
 /// Where a fixtures file goes.
 public enum FixtureDestination: Sendable, Equatable {
     case file(String)
-    /// Standard output (`-`): the bytes come back in `FixturesResult.standardOutput`.
+    /// Standard output (`-`): the bytes go to the `standardOutput` sink of `Fixtures.write`.
     case standardOutput
 
     var path: String? { if case .file(let p) = self { return p } else { return nil } }
@@ -44,18 +44,27 @@ public struct FixturesResult: Sendable {
     public let codes: Int
     /// How many members rows expect each batch status, by status (members file).
     public let expected: [(status: String, rows: Int)]
-    /// The file that goes to standard output, if one does.
-    public let standardOutput: [UInt8]
 }
+
+/// Bytes handed over as they are made (a file written to standard output); throws to stop.
+public typealias ByteSink = ([UInt8]) throws -> Void
 
 /// Writing fixtures: the roster needs no store; the members file imports it into the store in
 /// `storeDirectory` (created if needed), gives every profile a code in the state its row
 /// exercises (`MemberScenario`) and says what the batch will answer for each row.
+///
+/// Memory stays flat in the count: no person is kept. Each file goes out as its rows are made, and
+/// the population is walked again for each use (`PopulationGenerator`): once for the roster file,
+/// once as the import's source (CSV), once for the members file, whose ids are read from the
+/// store in step with it (`FixtureMembers`). With `--members` the import, the codes and both
+/// files land together or not at all.
 public enum Fixtures {
     /// The roster's columns (`mes import` reads them).
     static let rosterKeys = Roster.header
 
-    public static func write(_ r: FixturesRequest, clock: any Clock, storeDirectory: String) throws -> FixturesResult {
+    /// Writes the files; the one going to `-` is handed to `standardOutput` piece by piece.
+    public static func write(_ r: FixturesRequest, clock: any Clock, storeDirectory: String,
+                             standardOutput: @escaping ByteSink) throws -> FixturesResult {
         let now = clock.now()
         if r.roster == .standardOutput && r.members == .standardOutput {
             throw MESError.usage("--roster and --members cannot both go to standard output (-)", field: "members")
@@ -69,51 +78,96 @@ public enum Fixtures {
             try Service.requireClockAllowed(clock, by: store)
             return store
         }
-        var gen = PopulationGenerator(seed: r.seed, today: now.parisDate)
-        var members: [PopulationGenerator.Member] = []
-        members.reserveCapacity(r.count)
-        var index = 0
-        while members.count < r.count {
-            members += gen.family(index: index).prefix(r.count - members.count)
-            index += 1
-        }
-        let roster = rosterFile(members, format: .csv).bytes
-        let shown = r.format == .csv ? roster : rosterFile(members, format: r.format).bytes
-        var standardOutput: [UInt8] = []
-        if let path = r.roster.path {
-            try FileIO.writeAtomically(path, shown, replace: r.force, field: "roster", storeDirectory: storeDirectory)
-        } else {
-            standardOutput = shown
-        }
+        let today = now.parisDate
+        let roster = try FixtureOutput(r.roster, replace: r.force, field: "roster", storeDirectory: storeDirectory,
+                                       standardOutput: standardOutput)
+        let first = try writeRoster(r, today: today, into: roster)
         guard let membersDestination = r.members, let store else {
-            return FixturesResult(profiles: members.count, rosterPath: r.roster.name, membersPath: nil, codes: 0, expected: [],
-                                  standardOutput: standardOutput)
+            try roster.commit()
+            return FixturesResult(profiles: r.count, rosterPath: r.roster.name, membersPath: nil, codes: 0, expected: [])
         }
-        let lastBefore = try store.lastPersonID()
-        _ = try RosterImport.run(roster, into: store, today: now.parisDate)
-        let file = try store.transaction { () -> FixtureMembers in
-            var file = try FixtureMembers(members, store: store, after: lastBefore, now: now, format: r.format, codes: gen)
-            try file.record()
-            if let path = membersDestination.path {
-                try FileIO.writeAtomically(path, file.table.bytes, replace: r.force, field: "members", storeDirectory: storeDirectory)
-                store.noteCreated(path)
+        let (seed, count) = (r.seed, r.count)
+        // One transaction: the import, every code and both files land, or none does (a kill
+        // leaves the store as it was, so the same command can run again).
+        let file = try store.loadTransaction { () -> FixtureMembers in
+            let lastBefore = try store.lastPersonID()
+            _ = try RosterImport.load({ feed in
+                var again = PopulationGenerator(seed: seed, today: today, replaying: first.redraws)
+                var csv = DataTable(keys: rosterKeys, format: .csv)
+                try again.forEachFamily(count: count) { family in
+                    for m in family { csv.append(rosterCells(m)) }
+                    try csv.flush(atLeast: FixtureOutput.piece) { try $0.withUnsafeBufferPointer(feed) }
+                }
+                try csv.flush { try $0.withUnsafeBufferPointer(feed) }
+            }, into: store, today: today)
+            let output = try FixtureOutput(membersDestination, replace: r.force, field: "members", storeDirectory: storeDirectory,
+                                           standardOutput: standardOutput)
+            var file = FixtureMembers(store: store, after: lastBefore, now: now, format: r.format, codes: first.codes)
+            var again = PopulationGenerator(seed: seed, today: today, replaying: first.redraws)
+            try again.forEachFamily(count: count) { family in
+                try file.record(family)
+                try output.write(&file.table)
+            }
+            try output.finish(&file.table)
+            for (destination, written) in [(r.roster, roster), (membersDestination, output)] {
+                try written.commit()
+                if let path = destination.path { store.noteCreated(path) }
             }
             return file
         }
-        if membersDestination == .standardOutput { standardOutput = file.table.bytes }
-        return FixturesResult(profiles: members.count, rosterPath: r.roster.name, membersPath: membersDestination.name,
-                              codes: file.codes, expected: file.expectedCounts, standardOutput: standardOutput)
+        return FixturesResult(profiles: r.count, rosterPath: r.roster.name, membersPath: membersDestination.name,
+                              codes: file.codes, expected: file.expectedCounts)
     }
 
-    /// The roster as `mes import` reads it (CSV), or as JSON Lines.
-    static func rosterFile(_ members: [PopulationGenerator.Member], format: TableFormat) -> DataTable {
-        var t = DataTable(keys: rosterKeys, format: format, capacity: members.count * 150)
-        for m in members {
-            let p = m.person
-            t.append([p.nir.compact, p.birthDate.iso, p.firstName, p.lastName, p.card.rawValue, p.serial,
-                      p.email ?? "", p.mobile ?? "", p.address ?? "", m.holderBirthDate?.iso ?? "",
-                      p.deceased ? "oui" : "", p.state == .pending ? "" : p.state.rawValue, p.stateSince?.iso8601 ?? "", ""])
+    /// Writes the roster into `output` (not put in place yet) from the population's first walk,
+    /// which keeps the holders' NIRs apart (then let go); returns what the later walks need: its
+    /// redraws, and the codes drawn next.
+    static func writeRoster(_ r: FixturesRequest, today: CalendarDate,
+                            into output: FixtureOutput) throws -> (redraws: [Int], codes: FixtureCodes) {
+        var gen = PopulationGenerator(seed: r.seed, today: today, expectedPeople: r.count)
+        var table = DataTable(keys: rosterKeys, format: r.format)
+        try gen.forEachFamily(count: r.count) { family in
+            for m in family { table.append(rosterCells(m)) }
+            try output.write(&table)
         }
-        return t
+        try output.finish(&table)
+        return (gen.redraws, gen.codes)
+    }
+
+    /// A roster row, in the order of `rosterKeys`.
+    static func rosterCells(_ m: PopulationGenerator.Member) -> [String] {
+        let p = m.person
+        return [p.nir.compact, p.birthDate.iso, p.firstName, p.lastName, p.card.rawValue, p.serial,
+                p.email ?? "", p.mobile ?? "", p.address ?? "", m.holderBirthDate?.iso ?? "",
+                p.deceased ? "oui" : "", p.state == .pending ? "" : p.state.rawValue, p.stateSince?.iso8601 ?? "", ""]
+    }
+}
+
+/// A fixtures file going out as its rows are made: into a file put in place whole by `commit`
+/// (`FileIO.AtomicFile`: nothing at its path before, nothing half-written after a failure or a
+/// kill), or to standard output.
+final class FixtureOutput {
+    /// What is handed over at a time.
+    static let piece = 1 << 16
+    private let file: FileIO.AtomicFile?
+    private let standardOutput: ByteSink
+
+    init(_ destination: FixtureDestination, replace: Bool, field: String, storeDirectory: String,
+         standardOutput: @escaping ByteSink) throws {
+        file = try destination.path.map { try FileIO.AtomicFile($0, replace: replace, field: field, storeDirectory: storeDirectory) }
+        self.standardOutput = standardOutput
+    }
+
+    /// Writes out what `table` holds once it is a piece.
+    func write(_ table: inout DataTable) throws { try table.flush(atLeast: Self.piece, to: put) }
+
+    /// Writes out the rest.
+    func finish(_ table: inout DataTable) throws { try table.flush(to: put) }
+
+    /// Puts the file in place (standard output: nothing to do).
+    func commit() throws { try file?.commit() }
+
+    private func put(_ bytes: [UInt8]) throws {
+        if let file { try file.write(bytes) } else { try standardOutput(bytes) }
     }
 }

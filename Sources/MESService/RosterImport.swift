@@ -13,6 +13,12 @@ enum RosterImport {
 
     /// Imports from a source that hands over its bytes chunk by chunk (files are streamed).
     static func run(_ source: @escaping RosterParser.Source, into store: Store, today: CalendarDate) throws -> Int {
+        try store.loadTransaction { try load(source, into: store, today: today) }
+    }
+
+    /// The import inside the caller's transaction, which may go on with more work (open it with
+    /// `Store.loadTransaction`: a bulk load into an empty register needs it to be fast).
+    static func load(_ source: @escaping RosterParser.Source, into store: Store, today: CalendarDate) throws -> Int {
         let parser = RosterParser(today: today)
         let worker = Worker("mes.import.parse") { try parser.run(source) }
         defer {
@@ -24,65 +30,63 @@ enum RosterImport {
         var lines = LineMap()  // CSV line of each inserted row (ids are 1… in a bulk load)
         var recentHolders: [Roster.IdentityKey: Int64] = [:]  // the last holders read: families come together
         var problems: [Roster.Problem] = []
-        return try store.loadTransaction {
-            let loader = try PeopleLoader(store: store)
-            /// Inserts row `i` of `batch`, or returns false when its holder is not known yet.
-            func insert(_ batch: RosterBatch, _ v: RosterBatch.View, _ i: Int, final: Bool) throws -> Bool {
-                let row = batch.rows[i]
-                var holderID: Int64?
-                if let key = row.holder {
-                    if let h = recentHolders[key] { holderID = h }
-                    else if !loader.bulk || final, let h = try store.holderID(nir: batch.nir(row: i), birthDate: row.holderBirthDate!) { holderID = h }
-                    else { return false }
-                }
-                do {
-                    let id = try loader.add(v, row, at: i, holderID: holderID)
-                    if loader.bulk { lines.append(id: id, line: row.line) }
-                    if holderID == nil {
-                        if recentHolders.count > 4096 { recentHolders.removeAll(keepingCapacity: true) }
-                        recentHolders[row.identity] = id
-                    }
-                } catch is PeopleLoader.DuplicatePerson {
-                    problems.append(Roster.Problem(line: Int(row.line), field: "nir", message: "personne déjà présente (même NIR, date de naissance et prénom)"))
-                }
-                count += 1
-                return true
+        let loader = try PeopleLoader(store: store)
+        /// Inserts row `i` of `batch`, or returns false when its holder is not known yet.
+        func insert(_ batch: RosterBatch, _ v: RosterBatch.View, _ i: Int, final: Bool) throws -> Bool {
+            let row = batch.rows[i]
+            var holderID: Int64?
+            if let key = row.holder {
+                if let h = recentHolders[key] { holderID = h }
+                else if !loader.bulk || final, let h = try store.holderID(nir: batch.nir(row: i), birthDate: row.holderBirthDate!) { holderID = h }
+                else { return false }
             }
-            while let batch = parser.batches.take() {
-                guard problems.isEmpty else { continue }  // drain: the parser reports every problem
-                try batch.withView { v in
-                    for i in 0..<batch.count where try !insert(batch, v, i, final: false) { deferred.append(row: i, of: batch) }
-                    try loader.endBatch(v)
+            do {
+                let id = try loader.add(v, row, at: i, holderID: holderID)
+                if loader.bulk { lines.append(id: id, line: row.line) }
+                if holderID == nil {
+                    if recentHolders.count > 4096 { recentHolders.removeAll(keepingCapacity: true) }
+                    recentHolders[row.identity] = id
                 }
+            } catch is PeopleLoader.DuplicatePerson {
+                problems.append(Roster.Problem(line: Int(row.line), field: "nir", message: "personne déjà présente (même NIR, date de naissance et prénom)"))
             }
-            try worker.join()
-            if let f = parser.csvFailure {
-                throw MESError(.csvMalformed, "Fichier CSV mal formé : \(describe(f)). Rien n'a été importé.", field: "FILE")
-            }
-            problems += parser.problems
-            if !parser.sawHeader && problems.isEmpty {
-                throw MESError(.csvEmpty, "Fichier vide : aucune ligne d'en-tête. Rien n'a été importé.", field: "FILE")
-            }
-            if problems.isEmpty {
-                for (first, second) in try loader.finish() {
-                    let line = { (id: Int64) in lines.line(of: id) }
-                    problems.append(Roster.Problem(line: line(second), field: "nir",
-                                                   message: "personne en double (même NIR, date de naissance et prénom qu'à la ligne \(line(first)))"))
-                }
-            }
-            try deferred.withView { v in
-                for i in 0..<deferred.count where problems.isEmpty {
-                    if try !insert(deferred, v, i, final: true) {
-                        problems.append(Roster.Problem(line: Int(deferred.rows[i].line), field: "holder_birth_date",
-                                                       message: "titulaire introuvable (même NIR, cette date de naissance)"))
-                    }
-                }
+            count += 1
+            return true
+        }
+        while let batch = parser.batches.take() {
+            guard problems.isEmpty else { continue }  // drain: the parser reports every problem
+            try batch.withView { v in
+                for i in 0..<batch.count where try !insert(batch, v, i, final: false) { deferred.append(row: i, of: batch) }
                 try loader.endBatch(v)
             }
-            if !problems.isEmpty { throw rejected(problems.sorted { $0.line < $1.line }) }
-            try store.audit("roster_imported", at: Instant(date: today), person: nil, detail: "\(count) people")
-            return count
         }
+        try worker.join()
+        if let f = parser.csvFailure {
+            throw MESError(.csvMalformed, "Fichier CSV mal formé : \(describe(f)). Rien n'a été importé.", field: "FILE")
+        }
+        problems += parser.problems
+        if !parser.sawHeader && problems.isEmpty {
+            throw MESError(.csvEmpty, "Fichier vide : aucune ligne d'en-tête. Rien n'a été importé.", field: "FILE")
+        }
+        if problems.isEmpty {
+            for (first, second) in try loader.finish() {
+                let line = { (id: Int64) in lines.line(of: id) }
+                problems.append(Roster.Problem(line: line(second), field: "nir",
+                                               message: "personne en double (même NIR, date de naissance et prénom qu'à la ligne \(line(first)))"))
+            }
+        }
+        try deferred.withView { v in
+            for i in 0..<deferred.count where problems.isEmpty {
+                if try !insert(deferred, v, i, final: true) {
+                    problems.append(Roster.Problem(line: Int(deferred.rows[i].line), field: "holder_birth_date",
+                                                   message: "titulaire introuvable (même NIR, cette date de naissance)"))
+                }
+            }
+            try loader.endBatch(v)
+        }
+        if !problems.isEmpty { throw rejected(problems.sorted { $0.line < $1.line }) }
+        try store.audit("roster_imported", at: Instant(date: today), person: nil, detail: "\(count) people")
+        return count
     }
 
     static func rejected(_ problems: [Roster.Problem]) -> MESError {

@@ -224,6 +224,44 @@ public enum FileIO {
         try writeAtomically(path, bytes, replace: true, sync: false, mode: mode, field: field)
     }
 
+    /// A file written piece by piece, as its content is made, and put in place whole by `commit`:
+    /// `writeAtomically` for output too large to hold (the same checks, temporary file and
+    /// placing). Until `commit` nothing is at `path`; a file dropped without it (an error, a
+    /// throw) is removed, and a process killed meanwhile leaves nothing behind where the file
+    /// system has unnamed files (`O_TMPFILE`; elsewhere a `.mes-tmp-…` file stays).
+    public final class AtomicFile {
+        public let path: String
+        let directory: Directory
+        let pending: Directory.Pending
+        let replace: Bool
+
+        /// Checks `path` as `writeAtomically` does and opens its temporary file.
+        public init(_ path: String, replace: Bool, mode: mode_t = 0o600, field: String = "output",
+                    storeDirectory: String? = nil) throws {
+            if let storeDirectory { try refuseDangerousTarget(path, storeDirectory: storeDirectory, field: field) }
+            let (dir, name) = try split(path, field: field)
+            directory = try Directory(dir, field: field, guarding: replace)
+            try directory.checkName(name, path: path, field: field)
+            if replace {
+                try directory.refuseStoreFiles(name, path: path, field: field)
+                try directory.refuseSpecialFiles(name, path: path, field: field)
+            }
+            pending = try Directory.Pending(in: directory, for: name, mode: mode, field: field, shownAs: path)
+            self.path = path
+            self.replace = replace
+        }
+
+        /// Appends `bytes`; 73 (`cannot_create`, `disk_full`).
+        public func write(_ bytes: [UInt8]) throws { try pending.write(bytes) }
+
+        /// Puts the file in place (synced when `sync`): 73 `file_exists` when something came to
+        /// `path` meanwhile and `replace` is false.
+        public func commit(sync: Bool = true) throws {
+            if replace { try directory.refuseSpecialFiles(pending.name, path: path, field: pending.field) }
+            try pending.place(replace: replace, sync: sync)
+        }
+    }
+
     /// A directory opened once for many atomic writes (a batch's receipts): what concerns the
     /// directory itself (is it a store's outbox, does it hold a store's files) is checked once,
     /// so each write costs a create, a write and a rename (plus one `fstatat` when replacing).
@@ -272,9 +310,7 @@ public enum FileIO {
 
         func write(_ name: String, _ bytes: [UInt8], replace: Bool, sync: Bool, mode: mode_t, field: String,
                    shownAs path: String) throws {
-            guard !name.isEmpty, name != ".", name != "..", !name.contains("/") else {
-                throw MESError(.cannotCreate, "Impossible d'écrire \(path) : ce n'est pas un nom de fichier", field: field)
-            }
+            try checkName(name, path: path, field: field)
             if replace {
                 try refuseStoreFiles(name, path: path, field: field)
                 if !sync {
@@ -295,78 +331,120 @@ public enum FileIO {
                 }
                 try refuseSpecialFiles(name, path: path, field: field)
             }
-
-            // An unnamed file (O_TMPFILE) linked in once whole: a process killed while writing
-            // leaves nothing behind. Where the file system has none, a named temporary file.
-            if try writeUnnamed(name, bytes, replace: replace, sync: sync, mode: mode, field: field, shownAs: path) { return }
-
-            // The temporary name: this directory handle's random tag and the target's name
-            // (no system call for randomness per file); a fresh random one if that is taken.
-            var tmp = ".mes-tmp-" + tag + "-" + name
-            var tfd = openat(fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-            for _ in 0..<16 where tfd < 0 && (errno == EEXIST || errno == ENAMETOOLONG) {
-                tmp = ".mes-tmp-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
-                tfd = openat(fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-            }
-            guard tfd >= 0 else { throw cannotCreate(path, field) }
-            var ok = writeAll(tfd, bytes)
-            var err = ok ? 0 : errno
-            if ok && sync && fsync(tfd) != 0 { ok = false; err = errno }
-            if close(tfd) != 0 && ok { ok = false; err = errno }
-            guard ok else {
-                unlinkat(fd, tmp, 0)
-                errno = err
-                throw cannotCreate(path, field)
-            }
-            if replace {
-                try renameOver(tmp, as: name, path: path, field: field)
-            } else {
-                try placeNew(tmp, as: name, path: path, field: field)
-            }
-            if sync { _ = fsync(fd) }
+            let file = try Pending(in: self, for: name, mode: mode, field: field, shownAs: path)
+            try file.write(bytes)
+            try file.place(replace: replace, sync: sync)
         }
 
-        /// Writes through an unnamed file (`O_TMPFILE`), linked in as `name` (never replacing) or,
-        /// with `replace`, linked under a temporary name and renamed over `name` at once. False
-        /// when the file system cannot make unnamed files (the caller uses a named one).
-        private func writeUnnamed(_ name: String, _ bytes: [UInt8], replace: Bool, sync: Bool, mode: mode_t, field: String,
-                                  shownAs path: String) throws -> Bool {
-            let tfd = openat(fd, ".", oTmpFile | O_WRONLY | O_CLOEXEC, mode)
-            guard tfd >= 0 else {
-                if errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL || errno == ENOENT { return false }
-                throw cannotCreate(path, field)
+        /// Refuses (73) a name that is not one component of a path.
+        func checkName(_ name: String, path: String, field: String) throws {
+            guard !name.isEmpty, name != ".", name != "..", !name.contains("/") else {
+                throw MESError(.cannotCreate, "Impossible d'écrire \(path) : ce n'est pas un nom de fichier", field: field)
             }
-            defer { close(tfd) }
-            var ok = writeAll(tfd, bytes)
-            if ok && sync && fsync(tfd) != 0 { ok = false }
-            guard ok else { throw cannotCreate(path, field) }
-            let proc = "/proc/self/fd/\(tfd)"
-            if !replace {
-                guard linkat(AT_FDCWD, proc, fd, name, AT_SYMLINK_FOLLOW) == 0 else {
-                    if errno == EEXIST { throw MESError.fileExists(path, field: field) }
-                    if errno == ENOENT { return false }  // no /proc: the named way
+        }
+
+        /// A file of this directory being written, unseen under its name until `place`: an
+        /// unnamed file (`O_TMPFILE`, linked in once whole: a process killed while writing leaves
+        /// nothing behind) or, where the file system has none, a temporary `.mes-tmp-…` file.
+        /// Dropped before `place` (an error, a throw), it is removed.
+        final class Pending {
+            let directory: Directory
+            let name: String
+            let field: String
+            /// The target, as shown in errors.
+            let path: String
+            private var fd: Int32
+            /// The temporary name, or nil for an unnamed file.
+            private let temporary: String?
+
+            init(in directory: Directory, for name: String, mode: mode_t, field: String, shownAs path: String) throws {
+                (self.directory, self.name, self.field, self.path) = (directory, name, field, path)
+                let dfd = directory.fd
+                // Unnamed where the file system makes such files and /proc can link them in.
+                let ufd = openat(dfd, ".", oTmpFile | O_WRONLY | O_CLOEXEC, mode)
+                if ufd >= 0 && access("/proc/self/fd/\(ufd)", F_OK) == 0 {
+                    (fd, temporary) = (ufd, nil)
+                    return
+                }
+                if ufd >= 0 {
+                    close(ufd)
+                } else if !(errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL || errno == ENOENT) {
                     throw cannotCreate(path, field)
                 }
-            } else {
-                var tmp = ".mes-tmp-" + tag + "-" + name
-                var linked = linkat(AT_FDCWD, proc, fd, tmp, AT_SYMLINK_FOLLOW) == 0
-                for _ in 0..<16 where !linked && (errno == EEXIST || errno == ENAMETOOLONG) {
+                // The temporary name: the directory handle's random tag and the target's name
+                // (no system call for randomness per file); a fresh random one if that is taken.
+                var tmp = ".mes-tmp-" + directory.tag + "-" + name
+                var tfd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+                for _ in 0..<16 where tfd < 0 && (errno == EEXIST || errno == ENAMETOOLONG) {
                     tmp = ".mes-tmp-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
-                    linked = linkat(AT_FDCWD, proc, fd, tmp, AT_SYMLINK_FOLLOW) == 0
+                    tfd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
                 }
-                guard linked else {
-                    if errno == ENOENT { return false }
-                    throw cannotCreate(path, field)
-                }
-                try renameOver(tmp, as: name, path: path, field: field)
+                guard tfd >= 0 else { throw cannotCreate(path, field) }
+                (fd, temporary) = (tfd, tmp)
             }
-            if sync { _ = fsync(fd) }
-            return true
+
+            deinit { discard() }
+
+            /// Appends `bytes` (short writes and `EINTR` retried); 73 (`cannot_create`, `disk_full`).
+            func write(_ bytes: [UInt8]) throws {
+                guard fd >= 0 else { throw MESError(.internal, "Écriture après la fin : \(path)", field: field) }
+                guard writeAll(fd, bytes) else { throw cannotCreate(path, field) }
+            }
+
+            /// Puts the file in place as `name` (synced first when `sync`, and the directory after):
+            /// never replacing anything (73 `file_exists`), or with `replace` replacing a file or a
+            /// link (never a directory: 73 `unsafe_output`).
+            func place(replace: Bool, sync: Bool) throws {
+                let dfd = directory.fd
+                if sync && fsync(fd) != 0 { throw cannotCreate(path, field) }
+                if let temporary {
+                    let failed = close(fd) != 0
+                    fd = -1
+                    if failed {
+                        let e = errno
+                        unlinkat(dfd, temporary, 0)
+                        errno = e
+                        throw cannotCreate(path, field)
+                    }
+                    if replace {
+                        try directory.renameOver(temporary, as: name, path: path, field: field)
+                    } else {
+                        try directory.placeNew(temporary, as: name, path: path, field: field)
+                    }
+                } else {
+                    defer { close(fd); fd = -1 }
+                    let proc = "/proc/self/fd/\(fd)"
+                    if !replace {
+                        guard linkat(AT_FDCWD, proc, dfd, name, AT_SYMLINK_FOLLOW) == 0 else {
+                            if errno == EEXIST { throw MESError.fileExists(path, field: field) }
+                            throw cannotCreate(path, field)
+                        }
+                    } else {
+                        var tmp = ".mes-tmp-" + directory.tag + "-" + name
+                        var linked = linkat(AT_FDCWD, proc, dfd, tmp, AT_SYMLINK_FOLLOW) == 0
+                        for _ in 0..<16 where !linked && (errno == EEXIST || errno == ENAMETOOLONG) {
+                            tmp = ".mes-tmp-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+                            linked = linkat(AT_FDCWD, proc, dfd, tmp, AT_SYMLINK_FOLLOW) == 0
+                        }
+                        guard linked else { throw cannotCreate(path, field) }
+                        try directory.renameOver(tmp, as: name, path: path, field: field)
+                    }
+                }
+                if sync { _ = fsync(dfd) }
+            }
+
+            /// Closes the file and removes it (nothing was placed).
+            func discard() {
+                guard fd >= 0 else { return }
+                close(fd)
+                fd = -1
+                if let temporary { unlinkat(directory.fd, temporary, 0) }
+            }
         }
 
         /// Puts the written temporary file `tmp` in place as `name`, replacing a file or a link
         /// (never a directory); `tmp` is removed if it cannot be.
-        private func renameOver(_ tmp: String, as name: String, path: String, field: String) throws {
+        fileprivate func renameOver(_ tmp: String, as name: String, path: String, field: String) throws {
             guard renameat(fd, tmp, fd, name) != 0 else { return }
             let e = errno
             unlinkat(fd, tmp, 0)
@@ -376,7 +454,7 @@ public enum FileIO {
         }
 
         /// Puts the written temporary file `tmp` in place as `name`, never replacing anything.
-        private func placeNew(_ tmp: String, as name: String, path: String, field: String) throws {
+        fileprivate func placeNew(_ tmp: String, as name: String, path: String, field: String) throws {
             if linux_renameat2(fd, tmp, fd, name, renameNoReplace) == 0 { return }
             var e = errno
             if e == EINVAL || e == ENOSYS || e == ENOTSUP {
@@ -391,14 +469,14 @@ public enum FileIO {
         }
 
         /// Refuses (73) to replace one of a store's own files (a write-time guard of `replace`).
-        private func refuseStoreFiles(_ name: String, path: String, field: String) throws {
+        fileprivate func refuseStoreFiles(_ name: String, path: String, field: String) throws {
             if isOutbox { throw unsafeOutput(path, "est dans la boîte d'envoi de la base (outbox/)", field) }
             if holdsStore && storeFiles.contains(name) { throw unsafeOutput(path, "est un fichier de la base (\(name))", field) }
         }
 
         /// Refuses (73) to replace what sits at `name` when it is not a regular file or a
         /// symbolic link (a write-time guard of `replace`).
-        private func refuseSpecialFiles(_ name: String, path: String, field: String) throws {
+        fileprivate func refuseSpecialFiles(_ name: String, path: String, field: String) throws {
             var st = stat()
             if fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
                 let kind = st.st_mode & S_IFMT

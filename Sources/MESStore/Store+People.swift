@@ -120,9 +120,10 @@ extension Store {
     public func lastPersonID() throws -> Int64 { try db.first("SELECT coalesce(max(id), 0) FROM people")?.int(0) ?? 0 }
 
     /// The identities (id, NIR, ISO birth date, first name) of the people added after `lastID`,
-    /// in one query (e.g. the ids an import just gave).
-    public func forEachIdentity(after lastID: Int64, _ body: (Int64, String, String, String) throws -> Void) throws {
-        try db.forEach("SELECT id, nir, birth_date, first_name FROM people WHERE id > ?", [.int(lastID)]) { r in
+    /// by id, at most `limit` of them (e.g. the ids an import just gave, a page at a time).
+    public func forEachIdentity(after lastID: Int64, limit: Int = .max, _ body: (Int64, String, String, String) throws -> Void) throws {
+        try db.forEach("SELECT id, nir, birth_date, first_name FROM people WHERE id > ? ORDER BY id LIMIT ?",
+                       [.int(lastID), .int(Int64(limit))]) { r in
             try body(r.int(0)!, r.text(1)!, r.text(2)!, r.text(3)!)
         }
     }

@@ -165,3 +165,21 @@ import Testing
         #expect(seen == [Array("a".utf8), Array("b".utf8), Array("xy".utf8), Array("z,\"".utf8)])
     }
 }
+
+@Suite struct CSVWriterBytesTests {
+    /// `append` writes exactly the bytes of `line`, whatever the fields: quoting is decided on
+    /// characters (a comma carrying an accent is not a comma, "\r\n" is one character).
+    @Test func appendWritesTheBytesOfLine() {
+        let fields = ["", "a", "b;c", "b,c", "d\"e", "x\ny", "x\r\ny", "x\ry", "e\u{301}", ",\u{301}", ";\u{301}", "\"\u{301}",
+                      "Élodie", "N'Diaye", "12 rue de la République", "😀", "\u{FEFF}nir", " lead", "trail "]
+        for separator: Character in [",", ";", "é"] {
+            for f in fields {
+                for row in [[f], [f, f], ["a", f, "b"]] {
+                    var out: [UInt8] = [0x58]
+                    CSVWriter.append(row, separator: separator, to: &out)
+                    #expect(out == [0x58] + Array(CSVWriter.line(row, separator: separator).utf8), "\(row) \(separator)")
+                }
+            }
+        }
+    }
+}

@@ -68,4 +68,72 @@ import Testing
         // The largest family: a holder, three pairs of twins and an adult dependant.
         #expect(MemberScenario.period > 8)
     }
+
+    /// The first `n` people and the codes after them, walked as `mes fixtures` did before it
+    /// streamed (every family in memory): what the streamed walks must give.
+    static func kept(_ n: Int, seed: UInt64) -> (people: [PopulationGenerator.Member], code: String) {
+        var g = PopulationGenerator(seed: seed, today: today)
+        var out: [PopulationGenerator.Member] = []
+        var i = 0
+        while out.count < n { out += g.family(index: i).prefix(n - out.count); i += 1 }
+        var codes = g.codes
+        return (out, codes.next())
+    }
+
+    @Test func aLaterWalkGivesTheSamePeopleAsTheFirstWithoutItsSet() {
+        for (n, seed) in [(1, 1), (2, 7), (7, 42), (16, 3), (5_000, 9)] as [(Int, UInt64)] {
+            let expected = Self.kept(n, seed: seed)
+            var first = PopulationGenerator(seed: seed, today: Self.today, expectedPeople: n)
+            var walked: [PopulationGenerator.Member] = []
+            var sizes: [Int] = []
+            first.forEachFamily(count: n) { walked += $0; sizes.append($0.count) }
+            var again = PopulationGenerator(seed: seed, today: Self.today, replaying: first.redraws)
+            var replayed: [PopulationGenerator.Member] = []
+            again.forEachFamily(count: n) { replayed += $0 }
+            #expect(walked.map(\.person) == expected.people.map(\.person), "\(n)")
+            #expect(walked.map(\.holderBirthDate) == expected.people.map(\.holderBirthDate))
+            #expect(replayed.map(\.person) == walked.map(\.person), "\(n)")
+            #expect(replayed.map(\.holderBirthDate) == walked.map(\.holderBirthDate))
+            // Families come whole, a holder first, but for the last one, cut to fit.
+            #expect(sizes.reduce(0, +) == n)
+            var codes = first.codes, replayedCodes = again.codes
+            #expect(codes.next() == expected.code)
+            #expect(replayedCodes.next() == expected.code)
+        }
+    }
+
+    @Test func aRedrawIsRecordedOnTheFirstWalkAndReplayedOnTheNext() {
+        let nir = NIR(trusted: "192052A12345678"), other = NIR(trusted: "192052012345678")
+        var first = PopulationGenerator(seed: 1, today: Self.today)
+        let answers = [(nir, 4), (nir, 4), (other, 4), (nir, 9)].map { first.isFree($0.0, family: $0.1) }
+        #expect(answers == [true, false, true, false], "2A is not 20")
+        #expect(first.redraws == [4, 9])
+        // A replaying walk holds no NIR: it draws again where the first walk did, and only there.
+        var again = PopulationGenerator(seed: 1, today: Self.today, replaying: [4, 4, 9])
+        let replayed = [(other, 3), (other, 4), (other, 4), (other, 4), (nir, 9), (nir, 9), (nir, 10)].map {
+            again.isFree($0.0, family: $0.1)
+        }
+        #expect(replayed == [true, false, false, true, false, true, true])
+    }
+
+    @Test func theNIRSetKeepsApartExactlyWhatASetOfTextsKeepsApart() {
+        var gen = NIRGenerator(seed: 5)
+        var set = NIRSet()
+        var texts = Set<String>()
+        var repeats = 0, disagreements = 0
+        // Few departments and months: many NIRs come twice.
+        for i in 0..<100_000 {
+            let body = gen.body(sex: 1 + i % 2, year: 80, month: 1 + i % 3, department: ["2A", "2B", "21", "971", "99"][i % 5])
+            let key = NIR.key(forBody: Array(body.utf8))!
+            let nir = NIR(trusted: body + (key < 10 ? "0" : "") + String(key))
+            let inserted = set.insert(nir)
+            if inserted != texts.insert(nir.compact).inserted || !set.contains(nir) { disagreements += 1 }
+            if !inserted { repeats += 1 }
+        }
+        #expect(disagreements == 0)
+        #expect(repeats > 0)
+        #expect(set.count == texts.count)
+        #expect(NIRSet.pack(NIR(trusted: "2A0000000000000")) != NIRSet.pack(NIR(trusted: "200000000000000")))
+    }
 }
+
