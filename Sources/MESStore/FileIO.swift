@@ -100,7 +100,7 @@ public enum FileIO {
             self.field = field
             owned = true
             // Opened without blocking first, to see what it is (a device is never waited on).
-            var fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             guard fd >= 0 else {
                 throw MESError(.fileUnreadable, "Fichier introuvable ou illisible : \(path) (\(errnoText()))", field: field)
             }
@@ -114,15 +114,15 @@ public enum FileIO {
             }
             if kind == S_IFIFO {
                 // A named pipe is read as `cat` reads it: from its writer, waiting for one to
-                // come (opened without blocking, a pipe with no writer yet read as empty).
-                close(fd)
-                repeat { fd = Glibc.open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
-                guard fd >= 0 else {
-                    throw MESError(.fileUnreadable, "Fichier introuvable ou illisible : \(path) (\(errnoText()))", field: field)
-                }
-            } else {
-                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+                // come (a pipe with no writer yet reads as empty on a descriptor opened without
+                // blocking). This end stays open meanwhile: a writer that wrote and left before
+                // a second open would have taken its bytes with it (they belong to the pipe,
+                // which dies with its last descriptor), and a new open would wait forever. Linux
+                // reports neither data nor a hang-up on a pipe no writer has opened since.
+                var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                while poll(&p, 1, -1) < 0 && errno == EINTR {}
             }
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
             self.fd = fd
         }
 

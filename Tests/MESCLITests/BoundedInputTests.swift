@@ -80,12 +80,21 @@ import Testing
         // A pipe is a stream of data, read as such (`mes import <(zcat roster.csv.gz)`).
         let fifo = s.dir.appendingPathComponent("fifo").path
         let piped = try sh("mkfifo \(fifo) && (printf 'nir,birth_date,first_name,last_name,card_type,serial\\n"
-                           + "290063155510117,1990-06-15,Zoé,Martin,plain,12345678\\n' > \(fifo) &) && \"$MES\" import \(fifo)", env: env)
+                           + "290063155510117,1990-06-15,Zoé,Martin,plain,12345678\\n' > \(fifo) &) && timeout 20 \"$MES\" import \(fifo)", env: env)
         #expect(piped.status == 0, "\(piped.err)")
+        // Found by the third attack: a writer that wrote and left between the look at the pipe
+        // and a second open took its bytes with it, and the import waited forever. Twenty
+        // quick writers in a row, each given 20 s.
+        for i in 0..<20 {
+            let quick = s.dir.appendingPathComponent("quick\(i)").path
+            let r = try sh("mkfifo \(quick) && (printf 'nir,birth_date,first_name,last_name,card_type,serial\\n"
+                           + "290063155510117,1990-06-15,Rapide\(i),Martin,plain,12345678\\n' > \(quick) &) && timeout 20 \"$MES\" import \(quick)", env: env)
+            #expect(r.status == 0, "writer \(i): \(r.status) \(r.err)")
+        }
         // Found by the second attack: a named pipe whose writer comes later was read as empty.
         let late = s.dir.appendingPathComponent("late").path
         let waited = try sh("mkfifo \(late) && (sleep 0.5; printf 'nir,birth_date,first_name,last_name,card_type,serial\\n"
-                            + "290063155510117,1990-06-15,Inès,Martin,plain,12345678\\n' > \(late)) & \"$MES\" import \(late); s=$?; wait; exit $s",
+                            + "290063155510117,1990-06-15,Inès,Martin,plain,12345678\\n' > \(late)) & timeout 20 \"$MES\" import \(late); s=$?; wait; exit $s",
                             env: env)
         #expect(waited.status == 0, "\(waited.err)")
     }
