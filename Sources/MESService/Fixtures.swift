@@ -69,6 +69,9 @@ public enum Fixtures {
         if r.roster == .standardOutput && r.members == .standardOutput {
             throw MESError.usage("--roster and --members cannot both go to standard output (-)", field: "members")
         }
+        if let roster = r.roster.path, let members = r.members?.path, FileIO.sameTarget(roster, members) {
+            throw MESError.usage("--roster and --members cannot be the same file (\(members))", field: "members")
+        }
         try FileIO.checkOutputTarget(r.roster.path, force: r.force, storeDirectory: storeDirectory, field: "roster")
         try FileIO.checkOutputTarget(r.members?.path, force: r.force, storeDirectory: storeDirectory, field: "members")
         // The store the members file needs, checked before anything is written.

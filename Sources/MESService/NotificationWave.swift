@@ -70,26 +70,31 @@ extension Service {
         return wave
     }
 
-    /// Records a group made ready (inside the caller's transaction). A family with a profile no
-    /// longer due is read again and notified as it stands. Then counts the profiles of the
-    /// group's ids still due: those no notification can reach.
+    /// Records a group made ready (inside the caller's transaction). The second thread read it
+    /// earlier, so it may be stale: a family with a profile no longer due, or with a profile of
+    /// the group's ids still due once the group is recorded (imported after its family was read,
+    /// so left out of it), is read again and notified as it stands. The profiles of the group's
+    /// ids still due after that are those no notification can reach.
     func record(_ group: NotificationPipeline.Group, from pipeline: NotificationPipeline, with recorder: NotificationRecorder,
                 into wave: inout NotificationWave) throws {
-        var stale: [NIR] = []
+        var again: [NIR] = [], seen = Set<String>()
         for n in group.notifications {
             if try record(n, with: recorder, now: pipeline.now) {
                 wave.add(n)
-            } else if !stale.contains(n.draft.people[0].nir) {
-                stale.append(n.draft.people[0].nir)
+            } else if seen.insert(n.draft.people[0].nir.compact).inserted {
+                again.append(n.draft.people[0].nir)
             }
         }
-        for nir in stale {
+        let ids = (group.after + 1)...group.last
+        for nir in try store.dueFamilies(ids: ids) where seen.insert(nir.compact).inserted { again.append(nir) }
+        for nir in again {
             let family = try store.people(nir: nir)
             let drafts = try notificationDrafts(due: family.filter(\.isDueNotification), family: family,
                                                 forceLetter: pipeline.forceLetter, lookup: store).drafts
+            guard !drafts.isEmpty else { continue }  // out of reach: no need to wait for the second thread
             for n in try pipeline.prepare(drafts) where try record(n, with: recorder, now: pipeline.now) { wave.add(n) }
         }
-        wave.withoutAddress += try store.dueCount(ids: (group.after + 1)...group.last)
+        wave.withoutAddress += try store.dueCount(ids: ids)
     }
 
     /// The notifications of a group, in order of each family's first profile due: for each family

@@ -722,6 +722,15 @@ public enum FileIO {
 
     public static func remove(_ path: String) { unlink(path) }
 
+    /// Whether two output paths name the same file: the same folder (links resolved) and the
+    /// same name, or the same existing file (a hard link).
+    public static func sameTarget(_ a: String, _ b: String) -> Bool {
+        func name(_ p: String) -> String { p.lastIndex(of: "/").map { String(p[p.index(after: $0)...]) } ?? p }
+        if let da = realPath(directoryName(a)), let db = realPath(directoryName(b)), da == db, name(a) == name(b) { return true }
+        var sa = stat(), sb = stat()
+        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+
     static func directoryName(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])

@@ -17,13 +17,11 @@ extension Store {
     /// order of the identity index, rather than one lookup per family). Nil when none is left.
     public func unnotifiedGroup(after: Int64, limit: Int) throws -> NotificationGroup? {
         guard let last = try db.first("""
-            SELECT max(id) FROM (SELECT id FROM people WHERE id > ? AND notified_at IS NULL AND state = 'pending' AND deceased = 0
-            ORDER BY id LIMIT ?)
+            SELECT max(id) FROM (SELECT id FROM people WHERE id > ? AND \(Self.due) ORDER BY id LIMIT ?)
             """, .int(after), .int(Int64(limit)))?.int(0) else { return nil }
         var byNIR: [String: [Person]] = [:]
         try db.forEach("""
-            SELECT \(Self.personColumns) FROM people WHERE nir IN (SELECT nir FROM people WHERE id > ?1 AND id <= ?2
-            AND notified_at IS NULL AND state = 'pending' AND deceased = 0)
+            SELECT \(Self.personColumns) FROM people WHERE nir IN (SELECT nir FROM people WHERE id > ?1 AND id <= ?2 AND \(Self.due))
             """, [.int(after), .int(last)]) { c in
             let p = person(from: c)
             byNIR[p.nir.compact, default: []].append(p)
@@ -33,14 +31,23 @@ extension Store {
 
     /// Marks a profile notified (1: when, 2: the profile) if it is still due (pending, living,
     /// never notified).
-    static let markNotifiedIfDue = "UPDATE people SET notified_at = ? WHERE id = ? AND notified_at IS NULL AND state = 'pending' AND deceased = 0"
+    static let markNotifiedIfDue = "UPDATE people SET notified_at = ? WHERE id = ? AND \(due)"
 
-    /// How many profiles with ids in `ids` are still due a notification (pending, living, never
-    /// notified).
+    /// The NIRs of the profiles with ids in `ids` still due a notification (pending, living,
+    /// never notified).
+    public func dueFamilies(ids: ClosedRange<Int64>) throws -> [NIR] {
+        try db.query("SELECT DISTINCT nir FROM people WHERE id BETWEEN ? AND ? AND \(Self.due)", .int(ids.lowerBound), .int(ids.upperBound))
+            .map { NIR(trusted: $0.text(0)!) }
+    }
+
+    /// How many profiles with ids in `ids` are still due a notification.
     public func dueCount(ids: ClosedRange<Int64>) throws -> Int {
-        Int(try db.first("SELECT count(*) FROM people WHERE id BETWEEN ? AND ? AND notified_at IS NULL AND state = 'pending' AND deceased = 0",
+        Int(try db.first("SELECT count(*) FROM people WHERE id BETWEEN ? AND ? AND \(Self.due)",
                          .int(ids.lowerBound), .int(ids.upperBound))?.int(0) ?? 0)
     }
+
+    /// A profile due a notification (`Person.isDueNotification`), in SQL.
+    static let due = "notified_at IS NULL AND state = 'pending' AND deceased = 0"
 }
 
 /// Records a wave's notifications on one connection, through statements prepared once (the

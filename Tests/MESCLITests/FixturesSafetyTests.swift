@@ -31,6 +31,21 @@ import MESStore
     /// The files of the folder, but the store.
     static func outputs(_ s: Scenario) -> [String] { FileIO.list(s.dir.path).filter { $0 != "store" }.sorted() }
 
+    /// Third attack: one path for both files was found out only once all the work was done (73
+    /// "file exists"), and with --force the members file replaced the roster. A usage error now,
+    /// before anything is written, however the path is spelt.
+    @Test func oneFileForBothOutputsIsRefusedFirst() throws {
+        let s = try Scenario(demo: false)
+        let x = s.dir.appendingPathComponent("x.csv").path
+        let sub = s.dir.appendingPathComponent("sub").path
+        try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
+        for (roster, members, extra) in [(x, x, [String]()), (x, x, ["--force"]), (x, sub + "/../x.csv", []), (x, s.dir.path + "/./x.csv", ["--force"])] {
+            let r = try s.run(["fixtures", "--count", "5", "--seed", "1", "--roster", roster, "--members", members] + extra)
+            #expect(r.status == 64 && r.stderr.contains("same file"), "\(members): \(r.status) \(r.stderr)")
+            #expect(Self.outputs(s) == ["sub"], "nothing written")
+        }
+    }
+
     @Test func killedWhileWritingTheRosterItLeavesNothingAndRunsAgain() throws {
         let s = try Scenario(demo: false)
         let roster = s.dir.appendingPathComponent("r.csv").path

@@ -73,4 +73,30 @@ import MESStore
             #expect(letters.notified == 0 && letters.withoutAddress == 1, "group size \(size)")
         }
     }
+
+    /// A child attached to Sophie is imported after the wave read her family, and read in the
+    /// next group before hers is recorded (so her family looks handled there): it is notified
+    /// all the same, not counted as out of reach. (Third attack.)
+    @Test func aDependantImportedAfterItsFamilyWasReadIsNotified() throws {
+        let h = try Harness()
+        let pipeline = try NotificationPipeline(h.service, now: h.clock.now(), forceLetter: false, groupSize: 10_000)
+        defer { pipeline.drain() }
+        pipeline.request()
+        let first = try #require(try pipeline.next())
+        let other = try Store.open(h.directory)
+        let sophie = try #require(try other.people(nir: Self.sophieNIR).first { $0.firstName == "Sophie" })
+        try other.transaction {
+            _ = try other.insert(Person(nir: Self.sophieNIR, birthDate: CalendarDate(year: 2019, month: 1, day: 1)!, firstName: "Nina",
+                                        lastName: "Martin", card: .photo, serial: "04512378963", holderID: sophie.id))
+        }
+        pipeline.request()
+        let second = try #require(try pipeline.next())
+        #expect(second.notifications.isEmpty, "the family looks handled with the first group")
+        let recorder = try NotificationRecorder(h.service.store)
+        var wave = NotificationWave()
+        try h.service.store.transaction { try h.service.record(first, from: pipeline, with: recorder, into: &wave) }
+        try h.service.store.transaction { try h.service.record(second, from: pipeline, with: recorder, into: &wave) }
+        #expect(try people(h, Self.sophieNIR)["Nina"]?.notifiedAt != nil)
+        #expect(wave.notified == 9 && wave.withoutAddress == 1, "\(wave)")
+    }
 }
