@@ -86,7 +86,8 @@ extension Service {
             }
         }
         let ids = (group.after + 1)...group.last
-        for nir in try store.dueFamilies(ids: ids) where seen.insert(nir.compact).inserted { again.append(nir) }
+        let stillDue = try store.dueFamilies(ids: ids)
+        for nir in stillDue where seen.insert(nir.compact).inserted { again.append(nir) }
         for nir in again {
             let family = try store.people(nir: nir)
             let drafts = try notificationDrafts(due: family.filter(\.isDueNotification), family: family,
@@ -94,7 +95,8 @@ extension Service {
             guard !drafts.isEmpty else { continue }  // out of reach: no need to wait for the second thread
             for n in try pipeline.prepare(drafts) where try record(n, with: recorder, now: pipeline.now) { wave.add(n) }
         }
-        wave.withoutAddress += try store.dueCount(ids: ids)
+        // Nothing of the group's ids was still due: none can be now (counted without a query).
+        if !stillDue.isEmpty { wave.withoutAddress += try store.dueCount(ids: ids) }
     }
 
     /// The notifications of a group, in order of each family's first profile due: for each family

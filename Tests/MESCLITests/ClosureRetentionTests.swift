@@ -5,17 +5,7 @@ import Testing
 /// The end of the journey through the binary: the signed closure receipt, retention applied by
 /// `sweep` (3 months / 10 years), and recovering a forgotten identifier or password.
 @Suite struct ClosureRetentionTests {
-    let activation = ActivationEndToEndTests()
     let signatures = ReceiptSignatureEndToEndTests()
-
-    /// Martine, activated as `martine.l` with `Soleil#2022x` (e-mail dlfr-…@atos.net): a session token.
-    func activeMartine(_ s: Scenario) throws -> (token: String, password: String) {
-        let token = try s.martineSession()
-        let pw = try activation.passwordFile(s, "Soleil#2022x\nSoleil#2022x\n")
-        let r = try s.run(["activate", "--session", token, "--accept-cgu", "--username", "martine.l", "--password-file", pw])
-        #expect(r.status == 0, "\(r.stderr)")
-        return (token, pw)
-    }
 
     func write(_ s: Scenario, _ name: String, _ text: String) throws -> String {
         let p = s.dir.appendingPathComponent(name).path
@@ -27,7 +17,7 @@ import Testing
 
     @Test func aClosureWritesASignedReceiptInTheServicesWords() throws {
         let s = try Scenario()
-        let (token, _) = try activeMartine(s)
+        let (token, _) = try s.activeMartine()
         let file = s.dir.appendingPathComponent("cloture.pdf").path
         let c = try s.run(["close", "--session", token, "--yes", "--receipt", file, "--json"])
         #expect(c.status == 0, "\(c.stderr)")
@@ -51,7 +41,7 @@ import Testing
 
     @Test func aClosureReceiptIsReissuedAsADuplicateAndNeverTakenForTheOpposition() throws {
         let s = try Scenario()
-        let (token, _) = try activeMartine(s)
+        let (token, _) = try s.activeMartine()
         let c = try s.run(["close", "--session", token, "--yes", "--delete", "--json"])
         let id = try #require(c.json["receipt"] as? String)
         // Default place: the store's receipts folder.
@@ -72,7 +62,7 @@ import Testing
     /// identifies again, closes again, and gets that closure's receipt, not a new closure.
     @Test func closingAgainReportsTheClosureAndRepairsItsReceipt() throws {
         let s = try Scenario()
-        let (token, _) = try activeMartine(s)
+        let (token, _) = try s.activeMartine()
         let first = try s.run(["close", "--session", token, "--yes", "--delete", "--json"])
         let id = try #require(first.json["receipt"] as? String)
         let stored = try #require(first.json["receipt_file"] as? String)
@@ -91,7 +81,7 @@ import Testing
 
     @Test func aClosureReceiptPathIsCheckedBeforeAnythingIsRecorded() throws {
         let s = try Scenario()
-        let (token, _) = try activeMartine(s)
+        let (token, _) = try s.activeMartine()
         let taken = try write(s, "taken.pdf", "not mine")
         let r = try s.run(["close", "--session", token, "--yes", "--receipt", taken, "--json"])
         #expect(r.status == 73 && r.errorJSON["code"] as? String == "file_exists", "\(r.stderr)")
@@ -118,7 +108,7 @@ import Testing
 
     @Test func anAlteredClosureReceiptDoesNotVerify() throws {
         let s = try Scenario()
-        let (token, _) = try activeMartine(s)
+        let (token, _) = try s.activeMartine()
         let file = s.dir.appendingPathComponent("c.pdf").path
         #expect(try s.run(["close", "--session", token, "--yes", "--receipt", file]).status == 0)
         var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
@@ -135,7 +125,7 @@ import Testing
 
     @Test func sweepDeletesTheContentThreeMonthsAfterAClosureThatAskedForIt() throws {
         let s = try Scenario()
-        let (token, pw) = try activeMartine(s)
+        let (token, pw) = try s.activeMartine()
         let c = try s.run(["close", "--session", token, "--yes", "--delete", "--json"])
         #expect(c.json["content_deleted_after"] as? String == "2022-05-03T10:00:00Z", "\(c.stdout)")
         let messages = (try s.run(["outbox", "list", "--json"]).json["messages"] as? [[String: Any]] ?? []).count
@@ -176,7 +166,7 @@ import Testing
 
     @Test func archivedContentStaysTenYearsAndAReactivationKeepsIt() throws {
         let s = try Scenario()
-        let (token, pw) = try activeMartine(s)
+        let (token, pw) = try s.activeMartine()
         #expect(try s.run(["close", "--session", token, "--yes"]).status == 0)
         s.now = "2032-02-03T09:59:59Z"
         #expect(try s.run(["sweep", "--json"]).json["content_deleted"] as? Int == 0)
@@ -185,7 +175,7 @@ import Testing
 
         // Closed with deletion asked, then active again before the deadline: nothing is deleted.
         let t = try Scenario()
-        let (token2, _) = try activeMartine(t)
+        let (token2, _) = try t.activeMartine()
         #expect(try t.run(["close", "--session", token2, "--yes", "--delete"]).status == 0)
         t.advance(seconds: 86_400)
         let again = try t.martineSession()
@@ -220,9 +210,7 @@ import Testing
     @Test func twoSweepsAtOnceCreateEachSpaceOnce() throws {
         let s = try Scenario(demo: false)
         #expect(try s.run(["init", "--test-clock"]).status == 0)
-        let roster = s.dir.appendingPathComponent("r.csv").path
-        #expect(try s.run(["fixtures", "--count", "3000", "--seed", "two-sweeps", "--roster", roster]).status == 0)
-        #expect(try s.run(["import", roster]).status == 0)
+        try s.importSynthetic(count: 3000, seed: "two-sweeps")
         #expect(try s.run(["notify", "--no-send"]).status == 0)
         let env = ["MES_HOME": s.store, "MES_NOW": "2022-03-20T10:00:00Z"]
         let other = try startBinary(["sweep", "--json"], env: env)
@@ -239,7 +227,7 @@ import Testing
 
     @Test func aForgottenIdentifierComesBackThroughACodeSentToTheContactOnFile() throws {
         let s = try Scenario()
-        _ = try activeMartine(s)
+        _ = try s.activeMartine()
         let ask = try s.run(["recover", "identifier", "--json"] + Scenario.martine + Scenario.martineBirth)
         #expect(ask.status == 0, "\(ask.stderr)")
         #expect(ask.json["destination"] as? String == "dlf*****@atos.net", "\(ask.stdout)")
@@ -265,7 +253,7 @@ import Testing
         // Never activated: refused, and no code sent.
         let none = try s.run(["recover", "identifier", "--json"] + Scenario.martine + Scenario.martineBirth)
         #expect(none.status == 69 && none.errorJSON["code"] as? String == "no_account", "\(none.stderr)")
-        _ = try activeMartine(s)
+        _ = try s.activeMartine()
         s.advance(seconds: 60)
         #expect(try s.run(["recover", "identifier"] + Scenario.martine + Scenario.martineBirth).status == 0)
         let code = try s.lastCode()
@@ -284,7 +272,7 @@ import Testing
 
     @Test func aForgottenPasswordIsReplacedThroughACodeAndEndsEverySession() throws {
         let s = try Scenario()
-        let (token, _) = try activeMartine(s)
+        let (token, _) = try s.activeMartine()
         let ask = try s.run(["recover", "password", "--username", "martine.l", "--json"])
         #expect(ask.status == 0, "\(ask.stderr)")
         #expect(ask.json["destination"] == nil && ask.json["channel"] == nil, "no contact named: \(ask.stdout)")
@@ -320,7 +308,7 @@ import Testing
     /// an empty or huge identifier is refused before anything is counted.
     @Test func passwordRecoveryNeverSendsInlineAndRefusesEmptyIdentifiers() throws {
         let s = try Scenario()
-        _ = try activeMartine(s)
+        _ = try s.activeMartine()
         // A transport that would hang: nothing may wait for it.
         let env = ["MES_HOME": s.store, "MES_NOW": s.now, "MES_MAIL_URL": "smtp://127.0.0.1:9"]
         for user in ["martine.l", "nobody.here"] {
@@ -338,7 +326,7 @@ import Testing
     /// Found by the attack: an identifier that could not be shown (stdout full) spent the code.
     @Test func anIdentifierThatCannotBeShownSpendsNothing() throws {
         let s = try Scenario()
-        _ = try activeMartine(s)
+        _ = try s.activeMartine()
         #expect(try s.run(["recover", "identifier"] + Scenario.martine + Scenario.martineBirth).status == 0)
         let otp = try write(s, "otp", try s.lastCode())
         let args = (["recover", "identifier", "--otp-file", otp] + Scenario.martine + Scenario.martineBirth)
@@ -351,7 +339,7 @@ import Testing
 
     @Test func passwordRecoveryCodesLockTheIdentifierLikeSignIn() throws {
         let s = try Scenario()
-        _ = try activeMartine(s)
+        _ = try s.activeMartine()
         #expect(try s.run(["recover", "password", "--username", "martine.l"]).status == 0)
         let code = try s.lastCode()
         let pw = try write(s, "pw", "Lune#2023abc\nLune#2023abc\n")

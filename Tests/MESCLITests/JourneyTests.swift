@@ -65,9 +65,7 @@ import Testing
     @Test func oneNotificationPerAddressEvenWhenChildrenCarryTheHoldersEmail() throws {
         let s = try Scenario(demo: false)
         #expect(try s.run(["init", "--test-clock"]).status == 0)
-        let roster = s.dir.appendingPathComponent("r.csv").path
-        #expect(try s.run(["fixtures", "--count", "400", "--seed", "families", "--roster", roster]).status == 0)
-        #expect(try s.run(["import", roster]).status == 0)
+        try s.importSynthetic(count: 400, seed: "families")
         let wave = try s.run(["notify", "--no-send", "--json"])
         #expect(wave.status == 0, "\(wave.stderr)")
         let db = try Database(path: s.store + "/mes.db", create: false)
@@ -87,10 +85,7 @@ import Testing
 
     @Test func closureIsConfirmedInItsOwnWordsAndTheHolderTakesBackTheirIdentifier() throws {
         let s = try Scenario()
-        let token = try s.martineSession()
-        let pw = s.dir.appendingPathComponent("pw").path
-        try "Soleil#2022x\nSoleil#2022x\n".write(toFile: pw, atomically: true, encoding: .utf8)
-        #expect(try s.run(["activate", "--session", token, "--accept-cgu", "--username", "martine.l", "--password-file", pw]).status == 0)
+        let (token, pw) = try s.activeMartine()
         let noYes = try s.run(["close", "--session", token, "--json"])
         #expect(noYes.status == 64)
         #expect((noYes.errorJSON["message"] as? String ?? "").contains("Je clôture Mon espace santé"), "\(noYes.stderr)")
@@ -148,10 +143,7 @@ import Testing
         #expect(body.contains("ACTIVER MON ESPACE SANTÉ"))
         #expect(body.contains("Avec Mon espace santé, vous pouvez :"))
         #expect(body.contains("messagerie de santé sécurisée"))
-        let token = try s.martineSession()
-        let pw = s.dir.appendingPathComponent("pw").path
-        try "Soleil#2022x\nSoleil#2022x\n".write(toFile: pw, atomically: true, encoding: .utf8)
-        #expect(try s.run(["activate", "--session", token, "--accept-cgu", "--username", "martine.l", "--password-file", pw]).status == 0)
+        _ = try s.activeMartine()
         let activated = try s.run(["outbox", "show", "last"]).stdout
         #expect(activated.contains("Votre profil a bien été activé !") && activated.contains("ME CONNECTER"), "\(activated)")
     }

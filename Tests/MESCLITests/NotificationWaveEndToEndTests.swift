@@ -7,9 +7,7 @@ import Testing
     /// A store with the demo people and 3,000 synthetic ones (families, people out of reach).
     func populated() throws -> Scenario {
         let s = try Scenario()
-        let roster = s.dir.appendingPathComponent("r.csv").path
-        #expect(try s.run(["fixtures", "--count", "3000", "--seed", "wave", "--roster", roster]).status == 0)
-        #expect(try s.run(["import", roster]).status == 0)
+        try s.importSynthetic(count: 3000, seed: "wave")
         return s
     }
 

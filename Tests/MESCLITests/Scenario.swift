@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import MESCLI
 import MESStore
 
@@ -80,6 +81,25 @@ final class Scenario {
     // The demo people.
     static let martine = ["--nir", "1 16 30 44 038 016 18", "--card", "plain", "--serial", "953701166"]
     static let martineBirth = ["--birth-date", "08/06/1988"]
+
+    /// Writes a synthetic roster of `count` people (`mes fixtures`, `seed`) and imports it into
+    /// this store, which must exist.
+    func importSynthetic(count: Int, seed: String) throws {
+        let roster = dir.appendingPathComponent("r.csv").path
+        #expect(try run(["fixtures", "--count", String(count), "--seed", seed, "--roster", roster]).status == 0)
+        #expect(try run(["import", roster]).status == 0)
+    }
+
+    /// Martine, activated as `martine.l` with `Soleil#2022x` (e-mail dlfr-…@atos.net): her
+    /// session token and the password file (both lines).
+    func activeMartine() throws -> (token: String, password: String) {
+        let token = try martineSession()
+        let pw = dir.appendingPathComponent("pw-\(UUID().uuidString)").path
+        try "Soleil#2022x\nSoleil#2022x\n".write(toFile: pw, atomically: true, encoding: .utf8)
+        let r = try run(["activate", "--session", token, "--accept-cgu", "--username", "martine.l", "--password-file", pw])
+        #expect(r.status == 0, "\(r.stderr)")
+        return (token, pw)
+    }
 
     /// Generates a code for Martine, reads it from the outbox and identifies: returns the session token.
     func martineSession() throws -> String {

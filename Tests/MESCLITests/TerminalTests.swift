@@ -83,10 +83,7 @@ import Testing
     /// terminal, never echoed, and the account then signs in with it.
     @Test func aNewPasswordIsPromptedForTwiceAndNeverEchoed() throws {
         let s = try Scenario()
-        let token = try s.martineSession()
-        let pw = s.dir.appendingPathComponent("pw").path
-        try "Soleil#2022x\nSoleil#2022x\n".write(toFile: pw, atomically: true, encoding: .utf8)
-        #expect(try s.run(["activate", "--session", token, "--accept-cgu", "--username", "martine.l", "--password-file", pw]).status == 0)
+        _ = try s.activeMartine()
         #expect(try s.run(["recover", "password", "--username", "martine.l"]).status == 0)
         let otp = s.dir.appendingPathComponent("otp").path
         try (try s.lastCode()).write(toFile: otp, atomically: true, encoding: .utf8)
