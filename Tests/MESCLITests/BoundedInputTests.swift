@@ -97,6 +97,14 @@ import Testing
                             + "290063155510117,1990-06-15,Inès,Martin,plain,12345678\\n' > \(late)) & timeout 20 \"$MES\" import \(late); s=$?; wait; exit $s",
                             env: env)
         #expect(waited.status == 0, "\(waited.err)")
+        // A writer that opens the pipe and leaves without a byte, before or after the import
+        // opens it: an empty file (65), at once, not a wait for another writer.
+        for (i, writer) in ["(: > F &); sleep 0.3;", "(sleep 0.3; : > F) &"].enumerated() {
+            let f = s.dir.appendingPathComponent("empty\(i)").path
+            let r = try sh("mkfifo \(f) && " + writer.replacingOccurrences(of: "F", with: f) + " timeout 20 \"$MES\" import \(f); s=$?; wait; exit $s",
+                           env: env)
+            #expect(r.status == 65 && r.err.contains("Fichier vide"), "\(writer): \(r.status) \(r.err)")
+        }
     }
 
     /// Attacking the review: the streamed listings on a full output end with 74, quickly.
