@@ -1,6 +1,8 @@
 /// Every stable error code `mes` reports, with its exit status: the one catalogue scripts
-/// can rely on (the raw value is the JSON `code`). Messages are written where the error is
-/// raised; the status is decided here, once.
+/// can rely on (the raw value is the JSON `code`): the errors commands end with, each rejected
+/// row's and column's reason, why a receipt is not authentic and why a message was not
+/// delivered. Messages are written where the error is raised (and worded for the command line
+/// by `MESCLI`); the status is decided here, once, with no exception.
 public enum ErrorCode: String, CaseIterable, Sendable {
     // exit usage
     case cancelled
@@ -48,6 +50,30 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case profileNotFound = "profile_not_found"
     case receiptNotFound = "receipt_not_found"
     case rosterInvalid = "roster_invalid"
+    // a roster row's column (`mes import`: each row problem's code)
+    case nirInvalid = "nir_invalid"
+    case serialInvalid = "serial_invalid"
+    case firstNameInvalid = "first_name_invalid"
+    case lastNameInvalid = "last_name_invalid"
+    case addressInvalid = "address_invalid"
+    case holderBirthDateInvalid = "holder_birth_date_invalid"
+    case deceasedInvalid = "deceased_invalid"
+    case stateInvalid = "state_invalid"
+    case stateSinceInvalid = "state_since_invalid"
+    case notifiedAtInvalid = "notified_at_invalid"
+    // a CSV header's column
+    case columnUnknown = "column_unknown"
+    case columnDuplicate = "column_duplicate"
+    case columnMissing = "column_missing"
+    // why a receipt is not authentic (`mes receipt verify`: its `reason`)
+    case signature
+    case byteRange = "byte_range"
+    case updateAppended = "update_appended"
+    case truncated
+    case multipleSignatures = "multiple_signatures"
+    case malformed
+    case recordMismatch = "record_mismatch"
+    case unknownSigner = "unknown_signer"
     case serialDigits = "serial_digits"
     case serialPhotoLength = "serial_photo_length"
     case serialPlainLength = "serial_plain_length"
@@ -73,6 +99,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case alreadyClosed = "already_closed"
     case notActivable = "not_activable"
     case notActive = "not_active"
+    case noReceipt = "no_receipt"
     case noAccount = "no_account"
     case storeNotEmpty = "store_not_empty"
     // exit internal
@@ -102,6 +129,21 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     // exit ioError
     case outputFailed = "output_failed"
 
+    // exit temporary: why a message was not delivered (recorded with it; a wave stopped by a
+    // configuration failure exits 75)
+    case connectionFailed = "connection_failed"
+    case timeout
+    case smtpRejected = "smtp_rejected"
+    case recipientRejected = "recipient_rejected"
+    case senderRejected = "sender_rejected"
+    case authFailed = "auth_failed"
+    case tlsFailed = "tls_failed"
+    case httpStatus = "http_status"
+    case invalidRecipient = "invalid_recipient"
+    case invalidEnvelope = "invalid_envelope"
+    case sendmailFailed = "sendmail_failed"
+    case transportFailed = "transport_failed"
+
     /// The exit status this error ends a command with.
     public var status: ExitStatus {
         switch self {
@@ -109,17 +151,21 @@ public enum ErrorCode: String, CaseIterable, Sendable {
             return .ioError
         case .cancelled, .confirmationRequired, .usage, .nowRefused, .deliveryConfigInvalid:
             return .usage
-        case .cguRequired, .fileTooLarge, .keyInvalid, .inputTooLarge, .lineTooLong, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .legalRepresentativeInvalid, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid, .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken:
+        case .cguRequired, .fileTooLarge, .keyInvalid, .inputTooLarge, .lineTooLong, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .legalRepresentativeInvalid, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid, .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken,
+             .nirInvalid, .serialInvalid, .firstNameInvalid, .lastNameInvalid, .addressInvalid, .holderBirthDateInvalid, .deceasedInvalid,
+             .stateInvalid, .stateSinceInvalid, .notifiedAtInvalid, .columnUnknown, .columnDuplicate, .columnMissing,
+             .signature, .byteRange, .updateAppended, .truncated, .multipleSignatures, .malformed, .recordMismatch, .unknownSigner:
             return .invalidData
         case .fileUnreadable, .fileNotRegular, .messageNotFound, .stdinUnreadable, .storeMissing:
             return .noInput
-        case .legalRepresentativeRequired, .adviserUnknown, .phoneClosed, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .noAccount, .storeNotEmpty:
+        case .legalRepresentativeRequired, .adviserUnknown, .phoneClosed, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .noAccount, .storeNotEmpty, .noReceipt:
             return .refused
         case .internal, .storeCorrupt, .storeError:
             return .internal
         case .cannotCreate, .storeUnsafe, .unsafeOutput, .diskFull, .fileExists, .storeReadonly:
             return .cannotCreate
-        case .storeBusy, .tooSoon:
+        case .storeBusy, .tooSoon, .connectionFailed, .timeout, .smtpRejected, .recipientRejected, .senderRejected, .authFailed, .tlsFailed,
+             .httpStatus, .invalidRecipient, .invalidEnvelope, .sendmailFailed, .transportFailed:
             return .temporary
         case .codeExpired, .codeSuperseded, .codeUsed, .identityNotFound, .locked, .otpRejected, .sessionExpired, .sessionUnknown:
             return .identificationFailed

@@ -28,14 +28,14 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     }
 }
 
-/// One problem of several: where (line, field) and what (a stable code and the French message).
+/// One problem of several: where (line, field) and what (a catalogue code and the French message).
 public struct ErrorDetail: Equatable, Sendable {
     public var line: Int?
     public var field: String
-    public var code: String
+    public var code: ErrorCode
     public var message: String
 
-    public init(line: Int?, field: String, code: String, message: String) {
+    public init(line: Int?, field: String, code: ErrorCode, message: String) {
         self.line = line
         self.field = field
         self.code = code
@@ -49,23 +49,40 @@ public protocol MESErrorConvertible: Error {
     var mesError: MESError { get }
 }
 
+/// What a person can do about an error, when the way to do it is a command: the command line
+/// words it with its own commands and flags (`ErrorHints`); the service's messages name none.
+public enum Remedy: Equatable, Sendable {
+    /// Reissue the receipt with this reference (it was recorded, but its file could not be written).
+    case reissueReceipt(String)
+    /// Run the demo on another, new store.
+    case demoOnAnotherStore
+    /// Certify a minor's row: its `legal_representative` column, or the batch's flag for every row.
+    case certifyRow
+    /// A fixed clock is for stores made for tests.
+    case fixedClockForTestStores
+}
+
 /// Every error `mes` reports: a stable snake_case code, the exit status, the French
 /// message for people, and the field it concerns when there is one.
 public struct MESError: Error, Equatable, Sendable, CustomStringConvertible {
     public var code: ErrorCode
-    public var status: ExitStatus
     public var message: String
     public var field: String?
     /// The problems behind an error that has several (an import refused with row errors).
     public var details: [ErrorDetail] = []
+    /// What the person can do about it, for the command line to word (nil: nothing to add).
+    public var remedy: Remedy?
 
-    /// An error whose exit status is its code's (`ErrorCode.status`), unless `status` says otherwise.
-    public init(_ code: ErrorCode, status: ExitStatus? = nil, _ message: String, field: String? = nil) {
+    /// An error; its exit status is its code's (`ErrorCode.status`).
+    public init(_ code: ErrorCode, _ message: String, field: String? = nil, remedy: Remedy? = nil) {
         self.code = code
-        self.status = status ?? code.status
         self.message = message
         self.field = field
+        self.remedy = remedy
     }
+
+    /// The exit status this error ends a command with: its code's, always.
+    public var status: ExitStatus { code.status }
 
     public var description: String { field.map { "\($0): \(message)" } ?? message }
 
@@ -81,9 +98,9 @@ public struct MESError: Error, Equatable, Sendable, CustomStringConvertible {
         MESError(.usage, message, field: field)
     }
 
-    /// Invalid data (65) for one named field.
+    /// Invalid data for one named field (`code` is one whose status is 65).
     public static func invalid(_ code: ErrorCode, _ message: String, field: String) -> MESError {
-        MESError(code, status: .invalidData, message, field: field)
+        MESError(code, message, field: field)
     }
 
     public static let identityNotFound = MESError(.identityNotFound, Messages.identityNotFound)

@@ -24,16 +24,31 @@ public enum Roster {
     /// The header written by `mes fixtures`.
     public static let header = columns.map(\.0)
 
+    /// The catalogue code of an invalid value in each column.
+    public static let invalidCodes: [String: ErrorCode] = [
+        "nir": .nirInvalid, "birth_date": .birthDateInvalid, "first_name": .firstNameInvalid, "last_name": .lastNameInvalid,
+        "card_type": .cardTypeInvalid, "serial": .serialInvalid, "email": .emailInvalid, "mobile": .mobileInvalid,
+        "address": .addressInvalid, "holder_birth_date": .holderBirthDateInvalid, "deceased": .deceasedInvalid,
+        "state": .stateInvalid, "state_since": .stateSinceInvalid, "notified_at": .notifiedAtInvalid,
+    ]
+
     /// One rejected row or header.
     public struct Problem: Error, Equatable, Sendable, CustomStringConvertible {
         public let line: Int
         public let field: String
+        public let code: ErrorCode
         public let message: String
         public var description: String { "ligne \(line), \(field) : \(message)" }
-        public init(line: Int, field: String, message: String) {
+        public init(line: Int, field: String, code: ErrorCode, message: String) {
             self.line = line
             self.field = field
+            self.code = code
             self.message = message
+        }
+
+        /// A row's invalid value in `column` (one of `columns`), with that column's code.
+        public init(line: Int, column: String, message: String) {
+            self.init(line: line, field: column, code: Roster.invalidCodes[column] ?? .rosterInvalid, message: message)
         }
     }
 
@@ -72,14 +87,14 @@ public enum Roster {
         for (i, name) in fields.enumerated() {
             let f = fold(name)
             guard let col = columns.first(where: { $0.1.contains(f) })?.0 else {
-                problems.append(Problem(line: line, field: name, message: "colonne inconnue"))
+                problems.append(Problem(line: line, field: name, code: .columnUnknown, message: "colonne inconnue"))
                 continue
             }
-            if map[col] != nil { problems.append(Problem(line: line, field: name, message: "colonne en double")) }
+            if map[col] != nil { problems.append(Problem(line: line, field: name, code: .columnDuplicate, message: "colonne en double")) }
             map[col] = i
         }
         for r in required where map[r] == nil {
-            problems.append(Problem(line: line, field: r, message: "colonne obligatoire absente"))
+            problems.append(Problem(line: line, field: r, code: .columnMissing, message: "colonne obligatoire absente"))
         }
         return problems.isEmpty ? .success(map) : .failure(Problems(list: problems))
     }

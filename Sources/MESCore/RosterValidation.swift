@@ -38,7 +38,7 @@ extension Roster {
         }
         func value(_ c: Int) -> String? { bytes(c)?.string }
         func problem(_ field: String, _ message: String) -> Result<Fields, Problem> {
-            .failure(Problem(line: record.line, field: field, message: message))
+            .failure(Problem(line: record.line, column: field, message: message))
         }
         for (r, c) in zip(required, 0...) where bytes(c) == nil { return problem(r, Messages.fieldRequired) }
         let nirVerdict = NIRValidator(rules: .insee).validate(bytes: bytes(0)!)

@@ -1,3 +1,4 @@
+import MESCore
 import CCurl
 #if canImport(Glibc)
 import Glibc
@@ -19,7 +20,7 @@ final class CurlEasy {
 
     init() throws(DeliveryError) {
         guard curlGlobalInit == CURLE_OK, let h = curl_easy_init() else {
-            throw DeliveryError(.configuration, "transport_failed", "libcurl could not be initialised")
+            throw DeliveryError(.configuration, .transportFailed, "libcurl could not be initialised")
         }
         handle = h
         let ctx = Unmanaged.passUnretained(exchange).toOpaque()

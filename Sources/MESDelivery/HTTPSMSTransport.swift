@@ -1,3 +1,4 @@
+import MESCore
 import CCurl
 import Foundation
 
@@ -44,13 +45,13 @@ public final class HTTPSMSTransport: MessageTransport, @unchecked Sendable {
 
     public func send(_ envelope: Envelope) throws(DeliveryError) -> TransportReceipt {
         guard envelope.channel == .sms else {
-            throw DeliveryError(.permanent, "invalid_envelope", "an e-mail cannot go through an SMS transport")
+            throw DeliveryError(.permanent, .invalidEnvelope, "an e-mail cannot go through an SMS transport")
         }
         guard Self.isE164(envelope.recipient) else {
-            throw DeliveryError(.permanent, "invalid_recipient", "recipient is not an E.164 mobile number (\(Redaction.mask(envelope.recipient)))")
+            throw DeliveryError(.permanent, .invalidRecipient, "recipient is not an E.164 mobile number (\(Redaction.mask(envelope.recipient)))")
         }
         guard let text = String(validating: envelope.payload, as: UTF8.self), !text.isEmpty else {
-            throw DeliveryError(.permanent, "invalid_envelope", "the SMS text is empty or not UTF-8")
+            throw DeliveryError(.permanent, .invalidEnvelope, "the SMS text is empty or not UTF-8")
         }
         let body = Array(Self.json(["to": envelope.recipient, "text": text, "message_id": envelope.messageID]).utf8)
 
@@ -71,14 +72,14 @@ public final class HTTPSMSTransport: MessageTransport, @unchecked Sendable {
         guard result == CURLE_OK else {
             let text = Redaction.clean(c.describe(result), secrets: secrets, recipient: envelope.recipient)
             switch result {
-            case CURLE_OPERATION_TIMEDOUT: throw DeliveryError(.temporary, "timeout", text)
+            case CURLE_OPERATION_TIMEDOUT: throw DeliveryError(.temporary, .timeout, text)
             case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM:
-                throw DeliveryError(.configuration, "tls_failed", text)
+                throw DeliveryError(.configuration, .tlsFailed, text)
             case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
-                throw DeliveryError(.configuration, "transport_failed", text)
+                throw DeliveryError(.configuration, .transportFailed, text)
             case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING:
-                throw DeliveryError(.temporary, "connection_failed", text)
-            default: throw DeliveryError(.temporary, "transport_failed", "\(text) (curl \(result.rawValue))")
+                throw DeliveryError(.temporary, .connectionFailed, text)
+            default: throw DeliveryError(.temporary, .transportFailed, "\(text) (curl \(result.rawValue))")
             }
         }
         // The answer's body is never quoted in errors: a gateway may echo the text (the code).
@@ -87,13 +88,13 @@ public final class HTTPSMSTransport: MessageTransport, @unchecked Sendable {
             return TransportReceipt(messageID: envelope.messageID, status: status, reply: "HTTP \(status)",
                                     remoteID: Self.remoteID(in: c.exchange.body), reusedConnection: connects == 0)
         case 401, 403:
-            throw DeliveryError(.configuration, "auth_failed", "HTTP \(status): the gateway refused the token", status: status)
+            throw DeliveryError(.configuration, .authFailed, "HTTP \(status): the gateway refused the token", status: status)
         case 408, 429, 500..<600:
-            throw DeliveryError(.temporary, "http_status", "HTTP \(status)", status: status)
+            throw DeliveryError(.temporary, .httpStatus, "HTTP \(status)", status: status)
         case 300..<400:
-            throw DeliveryError(.configuration, "http_status", "HTTP \(status): redirects are not followed; check MES_SMS_URL", status: status)
+            throw DeliveryError(.configuration, .httpStatus, "HTTP \(status): redirects are not followed; check MES_SMS_URL", status: status)
         default:
-            throw DeliveryError(.permanent, "http_status", "HTTP \(status)", status: status)
+            throw DeliveryError(.permanent, .httpStatus, "HTTP \(status)", status: status)
         }
     }
 
@@ -102,7 +103,7 @@ public final class HTTPSMSTransport: MessageTransport, @unchecked Sendable {
         do throws(TransportConfigError) {
             try TransportConfig.checkSMSURL(s.url) { TransportConfigError(key: "MES_SMS_URL", reason: $0) }
         } catch {
-            throw DeliveryError(.configuration, "transport_failed", error.description)
+            throw DeliveryError(.configuration, .transportFailed, error.description)
         }
         let c = try CurlEasy()
         c.set(CURLOPT_URL, s.url)

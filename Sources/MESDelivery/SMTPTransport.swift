@@ -1,3 +1,4 @@
+import MESCore
 import CCurl
 import Foundation
 
@@ -115,7 +116,7 @@ public final class SMTPTransport: MessageTransport, @unchecked Sendable {
     private func makeHandle() throws(DeliveryError) -> CurlEasy {
         let s = settings
         if s.credentials != nil, s.security == .none, !TransportConfig.isLoopback(s.host) {
-            throw DeliveryError(.configuration, "tls_failed", "the password would cross the network in clear: use smtps:// or ?starttls=required")
+            throw DeliveryError(.configuration, .tlsFailed, "the password would cross the network in clear: use smtps:// or ?starttls=required")
         }
         let c = try CurlEasy()
         c.set(CURLOPT_URL, s.curlURL)
@@ -135,15 +136,15 @@ public final class SMTPTransport: MessageTransport, @unchecked Sendable {
     /// Recipient and sender go into SMTP commands: no line breaks, brackets or spaces.
     static func validate(_ e: Envelope) throws(DeliveryError) {
         guard e.channel == .email else {
-            throw DeliveryError(.permanent, "invalid_envelope", "an SMS cannot go through an e-mail transport")
+            throw DeliveryError(.permanent, .invalidEnvelope, "an SMS cannot go through an e-mail transport")
         }
         guard isAddrSpec(e.recipient) else {
-            throw DeliveryError(.permanent, "invalid_recipient", "recipient is not a bare e-mail address (\(Redaction.mask(e.recipient)))")
+            throw DeliveryError(.permanent, .invalidRecipient, "recipient is not a bare e-mail address (\(Redaction.mask(e.recipient)))")
         }
         guard e.sender.isEmpty || isAddrSpec(e.sender) else {
-            throw DeliveryError(.configuration, "invalid_envelope", "sender is not a bare e-mail address")
+            throw DeliveryError(.configuration, .invalidEnvelope, "sender is not a bare e-mail address")
         }
-        guard !e.payload.isEmpty else { throw DeliveryError(.permanent, "invalid_envelope", "empty message") }
+        guard !e.payload.isEmpty else { throw DeliveryError(.permanent, .invalidEnvelope, "empty message") }
     }
 
     static func isAddrSpec(_ s: String) -> Bool {
@@ -165,26 +166,26 @@ public final class SMTPTransport: MessageTransport, @unchecked Sendable {
     private func classify(_ result: CURLcode, status: Int, curlText: String, reply: String, _ e: Envelope) -> DeliveryError {
         let said = reply.isEmpty ? "" : "; server said: " + reply
         let text = clean(curlText, e) + said
-        let stage = curlText.hasPrefix("RCPT") ? "recipient_rejected" : curlText.hasPrefix("MAIL") ? "sender_rejected" : "smtp_rejected"
+        let stage: ErrorCode = curlText.hasPrefix("RCPT") ? .recipientRejected : curlText.hasPrefix("MAIL") ? .senderRejected : .smtpRejected
         switch (status, result) {
         case (530, _), (534, _), (535, _), (538, _), (_, CURLE_LOGIN_DENIED):
-            return DeliveryError(.configuration, "auth_failed", text, status: status == 0 ? nil : status)
+            return DeliveryError(.configuration, .authFailed, text, status: status == 0 ? nil : status)
         case (400..<500, _):
             return DeliveryError(.temporary, stage, text, status: status)
         case (500..<600, _):
-            return DeliveryError(stage == "sender_rejected" ? .configuration : .permanent, stage, text, status: status)
+            return DeliveryError(stage == .senderRejected ? .configuration : .permanent, stage, text, status: status)
         case (_, CURLE_OPERATION_TIMEDOUT):
-            return DeliveryError(.temporary, "timeout", text)
+            return DeliveryError(.temporary, .timeout, text)
         case (_, CURLE_COULDNT_CONNECT), (_, CURLE_COULDNT_RESOLVE_HOST), (_, CURLE_SEND_ERROR), (_, CURLE_RECV_ERROR),
              (_, CURLE_GOT_NOTHING):
-            return DeliveryError(.temporary, "connection_failed", text)
+            return DeliveryError(.temporary, .connectionFailed, text)
         case (_, CURLE_USE_SSL_FAILED), (_, CURLE_SSL_CONNECT_ERROR), (_, CURLE_PEER_FAILED_VERIFICATION),
              (_, CURLE_SSL_CACERT_BADFILE), (_, CURLE_SSL_CERTPROBLEM):
-            return DeliveryError(.configuration, "tls_failed", text)
+            return DeliveryError(.configuration, .tlsFailed, text)
         case (_, CURLE_UNSUPPORTED_PROTOCOL), (_, CURLE_URL_MALFORMAT), (_, CURLE_NOT_BUILT_IN):
-            return DeliveryError(.configuration, "transport_failed", text)
+            return DeliveryError(.configuration, .transportFailed, text)
         default:
-            return DeliveryError(.temporary, "transport_failed", "\(text) (curl \(result.rawValue))", status: status == 0 ? nil : status)
+            return DeliveryError(.temporary, .transportFailed, "\(text) (curl \(result.rawValue))", status: status == 0 ? nil : status)
         }
     }
 }

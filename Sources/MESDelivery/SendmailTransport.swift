@@ -1,3 +1,4 @@
+import MESCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -42,7 +43,7 @@ public final class SendmailTransport: MessageTransport, @unchecked Sendable {
     public func send(_ envelope: Envelope) throws(DeliveryError) -> TransportReceipt {
         try SMTPTransport.validate(envelope)
         guard Self.headers(of: envelope.payload).contains(envelope.recipient.lowercased()) else {
-            throw DeliveryError(.permanent, "invalid_envelope", "the message's headers do not name the recipient (sendmail -t reads them)")
+            throw DeliveryError(.permanent, .invalidEnvelope, "the message's headers do not name the recipient (sendmail -t reads them)")
         }
         var argv = [settings.path] + settings.arguments + ["-t", "-i"]
         if !envelope.sender.isEmpty { argv += ["-f", envelope.sender] }
@@ -51,21 +52,21 @@ public final class SendmailTransport: MessageTransport, @unchecked Sendable {
         let detail = said.isEmpty ? "" : ": " + said
         if let signal = run.signal {
             let what = run.timedOut ? "did not finish within \(Int(settings.timeout)) s and was killed" : "was killed by signal \(signal)"
-            throw DeliveryError(.temporary, run.timedOut ? "timeout" : "sendmail_failed", "\(settings.path) \(what)\(detail)")
+            throw DeliveryError(.temporary, run.timedOut ? .timeout : .sendmailFailed, "\(settings.path) \(what)\(detail)")
         }
         let code = run.exitStatus ?? -1
         if code == 0 && run.inputClosedEarly {
-            throw DeliveryError(.temporary, "sendmail_failed", "\(settings.path) exited before reading the whole message", status: 0)
+            throw DeliveryError(.temporary, .sendmailFailed, "\(settings.path) exited before reading the whole message", status: 0)
         }
         switch code {
         case 0:
             return TransportReceipt(messageID: envelope.messageID, status: 0, reply: "exit 0")
         case 65, 67, 68:  // EX_DATAERR (msmtp: recipient refused with 5xx), EX_NOUSER, EX_NOHOST
-            throw DeliveryError(.permanent, "sendmail_failed", "\(settings.path) exited with \(code)\(detail)", status: code)
+            throw DeliveryError(.permanent, .sendmailFailed, "\(settings.path) exited with \(code)\(detail)", status: code)
         case 64, 77, 78, 126, 127:  // EX_USAGE, EX_NOPERM, EX_CONFIG, cannot execute, not found
-            throw DeliveryError(.configuration, "sendmail_failed", "\(settings.path) exited with \(code)\(detail)", status: code)
+            throw DeliveryError(.configuration, .sendmailFailed, "\(settings.path) exited with \(code)\(detail)", status: code)
         default:
-            throw DeliveryError(.temporary, "sendmail_failed", "\(settings.path) exited with \(code)\(detail)", status: code)
+            throw DeliveryError(.temporary, .sendmailFailed, "\(settings.path) exited with \(code)\(detail)", status: code)
         }
     }
 
@@ -159,7 +160,7 @@ enum Subprocess {
         guard spawned == 0 else {
             close(toChild); close(fromChild)
             let why = String(cString: strerror(spawned))
-            throw DeliveryError(.configuration, "sendmail_failed", "cannot start \(argv[0]): \(why)")
+            throw DeliveryError(.configuration, .sendmailFailed, "cannot start \(argv[0]): \(why)")
         }
         _ = fcntl(toChild, F_SETFL, fcntl(toChild, F_GETFL) | O_NONBLOCK)
         _ = fcntl(fromChild, F_SETFL, fcntl(fromChild, F_GETFL) | O_NONBLOCK)
@@ -252,6 +253,6 @@ enum Subprocess {
     }
 
     private static func failure(_ what: String) -> DeliveryError {
-        DeliveryError(.temporary, "sendmail_failed", "\(what): \(String(cString: strerror(errno)))")
+        DeliveryError(.temporary, .sendmailFailed, "\(what): \(String(cString: strerror(errno)))")
     }
 }

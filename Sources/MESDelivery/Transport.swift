@@ -1,3 +1,4 @@
+import MESCore
 /// Hands one rendered message to a real transport (an SMTP server, a local sendmail, an HTTP
 /// SMS gateway) and says what the other side acknowledged.
 ///
@@ -90,15 +91,15 @@ public struct DeliveryError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     public var kind: Kind
-    /// Stable snake_case code: `connection_failed`, `timeout`, `smtp_rejected`, `recipient_rejected`,
+    /// Its catalogue code: `connection_failed`, `timeout`, `smtp_rejected`, `recipient_rejected`,
     /// `sender_rejected`, `auth_failed`, `tls_failed`, `http_status`, `invalid_recipient`,
     /// `invalid_envelope`, `sendmail_failed`, `transport_failed`.
-    public var code: String
+    public var code: ErrorCode
     public var reason: String
     /// The SMTP reply code, HTTP status or sendmail exit status, when there is one.
     public var status: Int?
 
-    public init(_ kind: Kind, _ code: String, _ reason: String, status: Int? = nil) {
+    public init(_ kind: Kind, _ code: ErrorCode, _ reason: String, status: Int? = nil) {
         self.kind = kind
         self.code = code
         self.reason = reason
@@ -108,7 +109,7 @@ public struct DeliveryError: Error, Sendable, Equatable, CustomStringConvertible
     public var isTemporary: Bool { kind == .temporary }
     public var isPermanent: Bool { kind == .permanent }
 
-    public var description: String { "\(kind.rawValue) delivery failure (\(code)): \(reason)" }
+    public var description: String { "\(kind.rawValue) delivery failure (\(code.rawValue)): \(reason)" }
 }
 
 /// A secret read from a file (SMTP password, gateway token): never printed, never mirrored.

@@ -188,7 +188,7 @@ extension Service {
             } catch let e as MESError {
                 // The closure stands (its sessions are ended): say so, and how to get the receipt.
                 throw MESError(e.code, "Mon espace santé est clôturé, mais le justificatif de clôture n'a pas pu être écrit ("
-                               + e.message + "). Pour l'obtenir : mes receipt --id \(receipt.id) -o FICHIER", field: e.field)
+                               + e.message + ").", field: e.field, remedy: .reissueReceipt(receipt.id))
             }
         }
         return closure

@@ -105,7 +105,7 @@ struct FixtureMembers {
                 let t = try ProfileRules.decide(.opposition, for: person, by: .association, certified: false, today: now.parisDate)
                 return ((t == .already ? S.alreadyOpposed : S.opposed).rawValue, nil)
             } catch let e as MESError {
-                return (BatchOpposition.status(for: e).rawValue, e.code.rawValue)
+                return (BatchStatus(failure: e.code).rawValue, e.code.rawValue)
             } catch {
                 return (S.invalid.rawValue, ErrorCode.internal.rawValue)
             }

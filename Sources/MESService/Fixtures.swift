@@ -35,6 +35,17 @@ public struct FixturesRequest: Sendable {
     }
 }
 
+extension FixturesRequest {
+    /// Whether the roster and the members file go to two different places (at most one to
+    /// standard output, never one file twice): `Fixtures.write` needs it, the caller checks it.
+    public var twoDestinations: Bool {
+        guard let members else { return true }
+        if roster == .standardOutput && members == .standardOutput { return false }
+        if let a = roster.path, let b = members.path, FileIO.sameTarget(a, b) { return false }
+        return true
+    }
+}
+
 /// What `fixtures` wrote.
 public struct FixturesResult: Sendable {
     public let profiles: Int
@@ -62,15 +73,13 @@ public enum Fixtures {
     /// The roster's columns (`mes import` reads them).
     static let rosterKeys = Roster.header
 
-    /// Writes the files; the one going to `-` is handed to `standardOutput` piece by piece.
+    /// Writes the files; the one going to `-` is handed to `standardOutput` piece by piece. The
+    /// roster and the members file are two destinations (`FixturesRequest.twoDestinations`; the command line says which flags clash).
     public static func write(_ r: FixturesRequest, clock: any Clock, storeDirectory: String,
                              standardOutput: @escaping ByteSink) throws -> FixturesResult {
         let now = clock.now()
-        if r.roster == .standardOutput && r.members == .standardOutput {
-            throw MESError.usage("--roster and --members cannot both go to standard output (-)", field: "members")
-        }
-        if let roster = r.roster.path, let members = r.members?.path, FileIO.sameTarget(roster, members) {
-            throw MESError.usage("--roster and --members cannot be the same file (\(members))", field: "members")
+        guard r.twoDestinations else {
+            throw MESError.usage("Le registre et le fichier des membres doivent aller à deux endroits différents.", field: "members")
         }
         try FileIO.checkOutputTarget(r.roster.path, force: r.force, storeDirectory: storeDirectory, field: "roster")
         try FileIO.checkOutputTarget(r.members?.path, force: r.force, storeDirectory: storeDirectory, field: "members")

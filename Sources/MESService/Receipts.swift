@@ -44,7 +44,7 @@ extension Service {
                 (record, personID, actor) = (try store.latestReceipt(personID: s.person.id), s.person.id, .self)
             }
             guard let r = record else {
-                throw MESError(.receiptNotFound, status: .refused, "Aucune opposition enregistrée pour ce profil : pas de justificatif.", field: "session")
+                throw MESError(.noReceipt, "Aucune opposition enregistrée pour ce profil : pas de justificatif.", field: "session")
             }
             let copy = try store.reissue(r, now: now, actor: actor, personID: personID)
             return ReissuedReceipt(receipt: copy, format: format, bytes: try document(copy, format: format), path: output)

@@ -33,8 +33,8 @@ extension Service {
         _ = try store.signingIdentity(now: SystemClock().now())
         if demo || testClock {
             guard try created || store.allowsTestClock || store.isPristine() else {
-                throw MESError(.storeNotEmpty, "La base \(directory) existe déjà et n'est pas une base de test : l'horloge fixe (--now) n'y sera pas acceptée.",
-                               field: "test-clock")
+                throw MESError(.storeNotEmpty, "La base \(directory) existe déjà et n'est pas une base de test : l'horloge fixe n'y sera pas acceptée.",
+                               field: "test-clock", remedy: .fixedClockForTestStores)
             }
             try store.enableTestClock()
         }

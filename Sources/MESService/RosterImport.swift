@@ -48,7 +48,7 @@ enum RosterImport {
                     recentHolders[row.identity] = id
                 }
             } catch is PeopleLoader.DuplicatePerson {
-                problems.append(Roster.Problem(line: Int(row.line), field: "nir", message: "personne déjà présente (même NIR, date de naissance et prénom)"))
+                problems.append(Roster.Problem(line: Int(row.line), column: "nir", message: "personne déjà présente (même NIR, date de naissance et prénom)"))
             }
             count += 1
             return true
@@ -71,14 +71,14 @@ enum RosterImport {
         if problems.isEmpty {
             for (first, second) in try loader.finish() {
                 let line = { (id: Int64) in lines.line(of: id) }
-                problems.append(Roster.Problem(line: line(second), field: "nir",
+                problems.append(Roster.Problem(line: line(second), column: "nir",
                                                message: "personne en double (même NIR, date de naissance et prénom qu'à la ligne \(line(first)))"))
             }
         }
         try deferred.withView { v in
             for i in 0..<deferred.count where problems.isEmpty {
                 if try !insert(deferred, v, i, final: true) {
-                    problems.append(Roster.Problem(line: Int(deferred.rows[i].line), field: "holder_birth_date",
+                    problems.append(Roster.Problem(line: Int(deferred.rows[i].line), column: "holder_birth_date",
                                                    message: "titulaire introuvable (même NIR, cette date de naissance)"))
                 }
             }
@@ -95,7 +95,7 @@ enum RosterImport {
         var e = MESError(.rosterInvalid,
                          "Import refusé : \(problems.count) erreur(s), rien n'a été importé.\n" + shown + more,
                          field: problems.first.map { "ligne \($0.line), \($0.field)" })
-        e.details = problems.map { ErrorDetail(line: $0.line, field: $0.field, code: $0.field + "_invalid", message: $0.message) }
+        e.details = problems.map { ErrorDetail(line: $0.line, field: $0.field, code: $0.code, message: $0.message) }
         return e
     }
 

@@ -67,16 +67,6 @@ public protocol ReceiptIssuer: Sendable {
 public struct ReceiptVerdict: Sendable, Equatable {
     public enum Status: String, Sendable {
         case authentic, altered, unknown, unsigned
-
-        /// How people read it.
-        public var french: String {
-            switch self {
-            case .authentic: return "authentique"
-            case .altered: return "altéré"
-            case .unknown: return "inconnu"
-            case .unsigned: return "non signé"
-            }
-        }
     }
 
     public let status: Status
@@ -86,13 +76,13 @@ public struct ReceiptVerdict: Sendable, Equatable {
     public let mismatch: [String]
     /// Why it is altered or unknown: `signature`, `byte_range`, `update_appended`, `truncated`,
     /// `multiple_signatures`, `malformed`, `record_mismatch`, `unknown_signer`.
-    public var reason: String?
+    public var reason: ErrorCode?
     /// Who signed it (authentic files).
     public var signer: String?
     /// For an unsigned file: what the old check (its keyed verification code) says.
     public var legacy: Status?
 
-    public init(status: Status, id: String?, mismatch: [String], reason: String? = nil, signer: String? = nil, legacy: Status? = nil) {
+    public init(status: Status, id: String?, mismatch: [String], reason: ErrorCode? = nil, signer: String? = nil, legacy: Status? = nil) {
         self.status = status
         self.id = id
         self.mismatch = mismatch

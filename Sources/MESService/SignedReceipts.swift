@@ -57,13 +57,13 @@ public enum ReceiptVerification {
             let record = try PDFReceipts.check(fields, store: store)
             if record.status == .authentic { return ReceiptVerdict(status: .authentic, id: record.id, mismatch: [], signer: signer) }
             return ReceiptVerdict(status: record.status == .unknown ? .unknown : .altered, id: record.id, mismatch: record.mismatch,
-                                  reason: record.status == .unknown ? nil : "record_mismatch", signer: signer)
+                                  reason: record.status == .unknown ? nil : .recordMismatch, signer: signer)
         case .unsigned:
             guard let store else { return ReceiptVerdict(status: .unsigned, id: fields?.id, mismatch: []) }
             let legacy = try PDFReceipts.check(fields, store: store)
             return ReceiptVerdict(status: .unsigned, id: legacy.id, mismatch: legacy.mismatch, legacy: legacy.status)
         case .unknownSigner:
-            return ReceiptVerdict(status: .unknown, id: fields?.id, mismatch: [], reason: "unknown_signer")
+            return ReceiptVerdict(status: .unknown, id: fields?.id, mismatch: [], reason: .unknownSigner)
         case .altered(let a):
             return ReceiptVerdict(status: .altered, id: fields?.id, mismatch: [], reason: a.reasonCode)
         case .tooLarge:
@@ -73,15 +73,15 @@ public enum ReceiptVerification {
 }
 
 extension SignedReceiptCheck.Alteration {
-    /// The stable reason of the JSON output.
-    var reasonCode: String {
+    /// Its catalogue code (the JSON output's `reason`).
+    var reasonCode: ErrorCode {
         switch self {
-        case .signature: return "signature"
-        case .byteRange: return "byte_range"
-        case .updateAppended: return "update_appended"
-        case .truncated: return "truncated"
-        case .multipleSignatures: return "multiple_signatures"
-        case .malformed: return "malformed"
+        case .signature: return .signature
+        case .byteRange: return .byteRange
+        case .updateAppended: return .updateAppended
+        case .truncated: return .truncated
+        case .multipleSignatures: return .multipleSignatures
+        case .malformed: return .malformed
         }
     }
 }

@@ -43,16 +43,6 @@ public enum DeliveryStatus: String, Sendable, CaseIterable {
     case failed
     /// A postal letter: printed, never sent by a transport.
     case letter
-
-    /// How people read it.
-    public var french: String {
-        switch self {
-        case .queued: return "en attente"
-        case .sent: return "envoyé"
-        case .failed: return "échec"
-        case .letter: return "courrier"
-        }
-    }
 }
 
 /// One message of the outbox, as listed.

@@ -55,7 +55,7 @@ import Testing
         s.advance(seconds: 60)
         let t2 = try s.martineSession()
         let none = try s.run(["receipt", "--session", t2, "--json"])
-        #expect(none.errorJSON["code"] as? String == "receipt_not_found", "\(none.stderr)")
+        #expect(none.errorJSON["code"] as? String == "no_receipt" && none.status == 69, "\(none.stderr)")
     }
 
     /// A run killed after the closure's commit leaves no receipt and no output: the person

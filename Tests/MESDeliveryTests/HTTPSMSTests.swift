@@ -64,7 +64,7 @@ import MESCore
         let sms = try #require(config.smsTransport())
         var error: DeliveryError?
         let seconds = elapsed { error = #expect(throws: DeliveryError.self) { try sms.send(.sms(to: "+33612345678", text: "x", messageID: "x")) } }
-        #expect(error?.kind == .temporary && error?.code == "connection_failed")
+        #expect(error?.kind == .temporary && error?.code.rawValue == "connection_failed")
         #expect(seconds < 2, "took \(seconds) s")
     }
 
@@ -72,11 +72,11 @@ import MESCore
         let sms = HTTPSMSTransport(HTTPSMSSettings(url: "http://127.0.0.1:9/", token: Secret("t")))
         for bad in ["0612345678", "+0612345678", "+33 6 12 34 56 78", "+331234", "+3361234567890123", "+33612345678\r\nX: y"] {
             let e = #expect(throws: DeliveryError.self) { try sms.send(.sms(to: bad, text: "x", messageID: "x")) }
-            #expect(e?.kind == .permanent && e?.code == "invalid_recipient", "\(bad)")
+            #expect(e?.kind == .permanent && e?.code.rawValue == "invalid_recipient", "\(bad)")
             #expect(e?.reason.contains(bad) == false)
         }
         let notUTF8 = Envelope(channel: .sms, recipient: "+33612345678", sender: "", messageID: "x", payload: [0xFF, 0xFE])
-        #expect((#expect(throws: DeliveryError.self) { try sms.send(notUTF8) })?.code == "invalid_envelope")
+        #expect((#expect(throws: DeliveryError.self) { try sms.send(notUTF8) })?.code.rawValue == "invalid_envelope")
         #expect(sms.connectionsOpened == 0)
         // Settings made by hand get the configuration's rule too: http only to this machine.
         let remote = HTTPSMSTransport(HTTPSMSSettings(url: "http://sms.example.invalid/v1", token: Secret("t")))

@@ -113,7 +113,7 @@ import MESCore
         let hang = try program(dir, "hang", "cat >/dev/null; sleep 30")
         var error: DeliveryError?
         let seconds = elapsed { error = #expect(throws: DeliveryError.self) { try hang.send(envelope()) } }
-        #expect(error?.kind == .temporary && error?.code == "timeout")
+        #expect(error?.kind == .temporary && error?.code.rawValue == "timeout")
         #expect(seconds < 2.5, "took \(seconds) s")
     }
 
@@ -134,7 +134,7 @@ import MESCore
         let e = try #require(throws: DeliveryError.self) {
             try never.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "a@example.fr", messageID: "x", message: m.rendered()))
         }
-        #expect(e.kind == .permanent && e.code == "invalid_envelope")
+        #expect(e.kind == .permanent && e.code.rawValue == "invalid_envelope")
         #expect(!FileManager.default.fileExists(atPath: dir.file("ran")))
     }
 }

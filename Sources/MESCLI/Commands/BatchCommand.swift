@@ -49,6 +49,7 @@ enum BatchCommand {
         options.mailReceipts = inv.flag("mail-receipts")
         options.deliveryEnvironment = inv.flag("no-send") ? nil : ctx.environment
         options.report = inv.value("report")
+        options.reportFormat = BatchReportCSV()
         options.replaceReport = inv.flag("force")
         let sink = BatchLines(ctx, progress: ctx.stderr.isTerminal && !inv.flag("quiet"))
         let summary = try ctx.service().batchOppose({ body in

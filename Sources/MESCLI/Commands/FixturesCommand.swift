@@ -25,7 +25,12 @@ enum FixturesCommand {
         let request = FixturesRequest(count: try inv.integer("count", default: 1, range: 1...20_000_000), seed: seedValue(try inv.required("seed")),
                                       roster: destination(try inv.required("roster")), members: inv.value("members").map(destination),
                                       format: inv.value("format").flatMap(TableFormat.init(rawValue:)) ?? .csv, force: inv.flag("force"))
-        let result = try Fixtures.write(request, clock: try ctx.clock(), storeDirectory: ctx.storeDirectory) { bytes in
+        let clock = try ctx.clock()
+        if !request.twoDestinations, let members = request.members {
+            throw MESError.usage(members == .standardOutput ? "--roster and --members cannot both go to standard output (-)"
+                                 : "--roster and --members cannot be the same file (\(members.name))", field: "members")
+        }
+        let result = try Fixtures.write(request, clock: clock, storeDirectory: ctx.storeDirectory) { bytes in
             ctx.stdout.write(bytes: bytes)
             if ctx.stdout.hasFailed { try ctx.stdout.check() }  // the reader is gone: stop
         }

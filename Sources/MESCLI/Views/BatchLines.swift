@@ -16,11 +16,38 @@ final class BatchLines: BatchSink {
     func publish(_ results: [BatchOpposition.Result]) throws {
         for var r in results {
             if let e = r.error { r.error = ErrorHints.decorate(e) }
-            ctx.stdout.append { r.write(into: &$0) }
+            ctx.stdout.append { Self.write(r, into: &$0) }
         }
         // A reader gone away (`| head -1`) or a full disk stops the run (74): what is filed
         // stays filed, and a new run reports it already_opposed.
         try ctx.stdout.check()
+    }
+
+    /// `{"schema_version":N,"row":`, made once.
+    static let rowPrefix = Array(#"{"schema_version":\#(JSON.schemaVersion),"row":"#.utf8)
+
+    /// The JSON Lines object of a row (written straight into the output buffer, one line).
+    static func write(_ r: BatchOpposition.Result, into out: inout [UInt8]) {
+        out += rowPrefix
+        out += String(r.line).utf8
+        func field(_ key: String, _ value: String?) {
+            guard let value else { return }
+            out += #",""#.utf8
+            out += key.utf8
+            out += #"":"#.utf8
+            JSON.writeString(value, into: &out)
+        }
+        field("nir", r.nir.map(Masking.nir))
+        field("status", r.status.rawValue)
+        field("receipt", r.receipt)
+        field("receipt_file", r.file)
+        field("destination", r.destination)
+        field("mail", r.mail.map { _ in "queued" })
+        field("code_expires_at", r.codeExpiresAt?.iso8601)
+        field("field", r.error?.field)
+        field("reason", r.error?.code.rawValue)
+        field("message", r.error?.message)
+        out += "}\n".utf8
     }
 
     func progress(rows: Int, estimatedTotal: Int?, elapsed: Double) {
@@ -45,7 +72,7 @@ final class BatchLines: BatchSink {
         ctx.stdout.line(summary.serialized())
         guard !quiet else { return }
         if showsProgress { ctx.stderr.write("\n") }
-        let parts = BatchOpposition.Status.allCases.compactMap { status in s.counts[status].map { "\(BatchReport.french(status)) : \($0)" } }
+        let parts = BatchOpposition.Status.allCases.compactMap { status in s.counts[status].map { "\(status.french) : \($0)" } }
         ctx.stderr.line("\(s.rows) lignes traitées en \(Self.format3(s.seconds).replacingOccurrences(of: ".", with: ",")) s. "
                         + parts.joined(separator: " ; ") + ".")
         if let d = s.delivery { ctx.stderr.line(d.text) }

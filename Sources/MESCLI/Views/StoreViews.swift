@@ -91,14 +91,14 @@ extension FixturesResult: Report {
 
 extension ReceiptVerdict: Report {
     /// Why a receipt is altered, in French.
-    static let reasons: [String: String] = [
-        "signature": "la signature ne correspond plus au contenu",
-        "byte_range": "la signature ne couvre pas tout le document",
-        "update_appended": "une mise à jour a été ajoutée au document après sa signature",
-        "truncated": "le document a été tronqué ou réécrit depuis sa signature",
-        "multiple_signatures": "une autre signature a été ajoutée",
-        "malformed": "la signature est illisible",
-        "record_mismatch": "le contenu ne correspond pas à l'enregistrement",
+    static let reasons: [ErrorCode: String] = [
+        .signature: "la signature ne correspond plus au contenu",
+        .byteRange: "la signature ne couvre pas tout le document",
+        .updateAppended: "une mise à jour a été ajoutée au document après sa signature",
+        .truncated: "le document a été tronqué ou réécrit depuis sa signature",
+        .multipleSignatures: "une autre signature a été ajoutée",
+        .malformed: "la signature est illisible",
+        .recordMismatch: "le contenu ne correspond pas à l'enregistrement",
     ]
 
     public var text: String {
@@ -111,7 +111,7 @@ extension ReceiptVerdict: Report {
             if !mismatch.isEmpty { why += " (\(mismatch.joined(separator: ", ")))" }
             return "\(status.french) : \(ref) : \(why)."
         case .unknown:
-            if reason == "unknown_signer" { return "\(status.french) : \(ref) signé par un autre émetteur que celui attendu (cette base, ou le certificat donné)." }
+            if reason == .unknownSigner { return "\(status.french) : \(ref) signé par un autre émetteur que celui attendu (cette base, ou le certificat donné)." }
             return "\(status.french) : " + (id.map { "aucun justificatif \($0) dans cette base." } ?? "ce fichier n'est pas un justificatif lisible.")
         case .unsigned:
             let old: String
@@ -126,7 +126,7 @@ extension ReceiptVerdict: Report {
 
     public var json: JSON {
         .obj([("status", .string(status.rawValue)), ("receipt", JSON.str(id)),
-              ("reason", JSON.str(reason)), ("signer", JSON.str(signer)), ("legacy_status", JSON.str(legacy?.rawValue)),
+              ("reason", JSON.str(reason?.rawValue)), ("signer", JSON.str(signer)), ("legacy_status", JSON.str(legacy?.rawValue)),
               ("mismatch", .array(mismatch.map { .string($0) }))])
     }
 }
@@ -140,6 +140,27 @@ extension ReissuedReceipt: Report {
 }
 
 extension DemoRun: Report {
+    /// Each step of the union's guide: its title, and what the service answered.
+    var steps: [(title: String, result: String)] {
+        switch outcome {
+        case .alreadyOpposed(let since, let receipt, let receiptsDirectory):
+            return [("Déjà fait", "Vous vous êtes déjà opposé à la création de Mon espace santé le \(since.parisDate.french)."
+                     + (receipt.map { " Justificatif \($0.id) : \(receiptsDirectory)/\($0.id).pdf" } ?? "")
+                     + "\nPour rejouer le parcours : mes --store \"$(mktemp -d)\" demo")]
+        case .opposed(let j):
+            let id = j.delivery.entry.id
+            return [
+                ("4 – Générer un nouveau code provisoire", "Un nouveau code provisoire a été envoyé. Par e-mail : \(j.delivery.masked)"),
+                ("8 – Lire le code reçu", "Message n° \(id) dans la boîte d'envoi (mes outbox show \(id))"),
+                ("Je m'identifie", "Bonjour \(j.session.person.firstName) ! Profil : \(j.session.person.stateLabel)"),
+                ("9 – Je valide l'opposition", "Ma décision a bien été prise en compte. Votre demande d'opposition à la création de Mon espace santé a bien été prise en compte le \(j.receipt.decidedOn.french)."),
+                ("10 – Télécharger le justificatif", "\(j.receiptPath)\nRéférence \(j.receipt.id), code de vérification \(j.receipt.verification)"),
+                ("Vérifier le justificatif", "mes receipt verify \(j.receiptPath) : \(j.verdict.french)"),
+                ("Profils rattachés", j.attached.map { "\($0.displayName) — \($0.stateLabel)" }.joined(separator: "\n")),
+            ]
+        }
+    }
+
     public var text: String {
         "Base : \(directory)\nParcours d'opposition de Martine Julie Leguellec (guide du SMG, seed 001)\n\n"
             + steps.map { "\($0.title)\n   \($0.result.replacingOccurrences(of: "\n", with: "\n   "))" }.joined(separator: "\n")

@@ -7,8 +7,7 @@ extension BatchOpposition {
     /// A minor's row without certification: the row's column, or the flag for every row.
     static let certificationRequired = MESError(
         .legalRepresentativeRequired, "Ce profil est celui d'une personne mineure : la ligne doit certifier l'accord de son "
-            + "représentant légal (colonne legal_representative : oui, ou --legal-representative pour toutes les lignes).",
-        field: "legal_representative")
+            + "représentant légal.", field: "legal_representative", remedy: .certifyRow)
 
     /// Statuses of a code that exists but can no longer be used: `--request-codes` replaces it.
     static let unusableCode: Set<Status> = [.codeExpired, .codeUsed, .codeSuperseded]

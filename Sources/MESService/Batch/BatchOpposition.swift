@@ -34,12 +34,8 @@ public struct BatchOpposition {
                                    issuer: service.receipts, folder: folder)
     }
 
-    /// The stable statuses of the JSON Lines output.
-    public enum Status: String, CaseIterable, Sendable {
-        case opposed, alreadyOpposed = "already_opposed", codeRequested = "code_requested", invalid
-        case identityMismatch = "identity_mismatch", codeExpired = "code_expired", codeUsed = "code_used"
-        case codeSuperseded = "code_superseded", locked, tooSoon = "too_soon", refused
-    }
+    /// The stable statuses of the JSON Lines output (`BatchStatus` in `MESCore`).
+    public typealias Status = BatchStatus
 
     /// One row's result.
     public struct Result: Sendable {
@@ -54,33 +50,6 @@ public struct BatchOpposition {
         /// `code_requested`: until when the member's code (sent now, or earlier and still live) is valid.
         public var codeExpiresAt: Instant?
         public var error: MESError?
-
-        /// The JSON Lines object of the row (written straight into the output buffer, one line).
-        /// `{"schema_version":N,"row":`, made once.
-        static let rowPrefix = Array(#"{"schema_version":\#(JSON.schemaVersion),"row":"#.utf8)
-
-        public func write(into out: inout [UInt8]) {
-            out += Self.rowPrefix
-            out += String(line).utf8
-            func field(_ key: String, _ value: String?) {
-                guard let value else { return }
-                out += #",""#.utf8
-                out += key.utf8
-                out += #"":"#.utf8
-                JSON.writeString(value, into: &out)
-            }
-            field("nir", nir.map(Masking.nir))
-            field("status", status.rawValue)
-            field("receipt", receipt)
-            field("receipt_file", file)
-            field("destination", destination)
-            field("mail", mail.map { _ in "queued" })
-            field("code_expires_at", codeExpiresAt?.iso8601)
-            field("field", error?.field)
-            field("reason", error?.code.rawValue)
-            field("message", error?.message)
-            out += "}\n".utf8
-        }
     }
 
     /// A receipt file written by the group under way.
@@ -152,24 +121,12 @@ public struct BatchOpposition {
             store.discardCreatedFiles(from: mark)
             if e.code == .legalRepresentativeRequired { e = Self.certificationRequired }
             result.error = e
-            result.status = Self.status(for: e)
+            result.status = Status(failure: e.code)
             result.receipt = nil
             result.file = nil
             result.mail = nil
         }
         return result
-    }
-
-    static func status(for e: MESError) -> Status {
-        switch e.code {
-        case .identityNotFound: return .identityMismatch
-        case .codeExpired: return .codeExpired
-        case .codeUsed: return .codeUsed
-        case .codeSuperseded: return .codeSuperseded
-        case .locked: return .locked
-        case .tooSoon: return .tooSoon
-        default: return e.status == .refused ? .refused : .invalid
-        }
     }
 
     func oppose(_ m: MemberRow, code: String, into result: inout Result, pending: inout [PendingFile]) throws {
@@ -197,7 +154,7 @@ public struct BatchOpposition {
                 }
                 return
             }
-            result.status = Self.status(for: e)
+            result.status = Status(failure: e.code)
             result.error = e
         case .identified(let person, let codeID):
             switch try service.recordOpposition(person, channel: .batch, actor: .association, actorID: options.association,

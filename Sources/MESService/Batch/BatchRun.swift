@@ -21,8 +21,10 @@ public struct BatchOptions: Sendable {
     /// With `mailReceipts`: after the run, send the queue through the transports this
     /// environment and `mes.conf` configure (loaded before anything is filed); nil leaves it queued.
     public var deliveryEnvironment: [String: String]?
-    /// Where to write the association's report (`BatchReport`), once every row is done.
+    /// Where to write the association's report, once every row is done.
     public var report: String?
+    /// How the report reads (needed with `report`).
+    public var reportFormat: (any BatchReportFormat)?
     /// Replace an existing file at `report` (a link is replaced, never followed).
     public var replaceReport = false
 
@@ -53,14 +55,7 @@ public struct BatchSummary: Sendable {
     /// code_requested; otherwise the most serious kind of row decides: invalid 65, refused 69, an
     /// identification that failed (identity_mismatch, code_expired, code_used, code_superseded,
     /// locked) 77, too_soon 75.
-    public var exitStatus: ExitStatus? {
-        func any(_ s: [BatchOpposition.Status]) -> Bool { s.contains { (counts[$0] ?? 0) > 0 } }
-        if any([.invalid]) { return .invalidData }
-        if any([.refused]) { return .refused }
-        if any([.identityMismatch, .codeExpired, .codeUsed, .codeSuperseded, .locked]) { return .identificationFailed }
-        if any([.tooSoon]) { return .temporary }
-        return nil
-    }
+    public var exitStatus: ExitStatus? { BatchStatus.exitStatus(of: counts.filter { $0.value > 0 }.keys) }
 }
 
 extension Service {
@@ -80,6 +75,7 @@ extension Service {
         try FileIO.refuseStoreFolder(dir, storeDirectory: store.directory, field: "receipts")
         try FileIO.checkOutputTarget(options.report, force: options.replaceReport, storeDirectory: store.directory, field: "report")
         try FileIO.refuseUnwritableDirectory(options.report, field: "report")
+        if options.report != nil && options.reportFormat == nil { throw MESError(.internal, "rapport demandé sans sa mise en forme", field: "report") }
         let transports = try options.deliveryEnvironment.flatMap { options.mailReceipts ? try self.transports(environment: $0) : nil }
         let created = try FileIO.makeDirectory(dir, field: "receipts")
         let folder = ReceiptFolder(path: dir, store: store.shortName)
@@ -94,7 +90,7 @@ extension Service {
         var header: MemberRow.Header?
         var group: [CSVReader.Record] = []
         var unpublished: [BatchOpposition.Result] = []
-        var report = BatchReport.Lines()
+        var report = options.report == nil ? nil : options.reportFormat.map(BatchReport.init(format:))
         let stopwatch = Stopwatch()
 
         // A committed group's results wait for its files and records to be synced.
@@ -104,7 +100,7 @@ extension Service {
             do { try batch.receipts.waitSynced(groups) } catch { unpublished.removeAll(); throw error }
             for r in unpublished { counts[r.status, default: 0] += 1 }
             rows += unpublished.count
-            if options.report != nil { for r in unpublished { report.append(r) } }
+            if report != nil { for r in unpublished { report?.append(r) } }
             try sink.publish(unpublished)
             unpublished.removeAll(keepingCapacity: true)
             let total = totalBytes > 0 && readBytes > 0 ? max(rows, seen * totalBytes / readBytes) : nil
@@ -153,8 +149,8 @@ extension Service {
         succeeded = true
         var summary = BatchSummary(counts: counts, rows: rows, seconds: stopwatch.elapsed, receiptsDirectory: dir)
         if let transports, !transports.isEmpty { summary.delivery = try sendOutbox(transports) }
-        if let path = options.report {
-            try FileIO.writeAtomically(path, try report.csv(store: store), replace: options.replaceReport, field: "report",
+        if let path = options.report, let report {
+            try FileIO.writeAtomically(path, try report.bytes(store: store), replace: options.replaceReport, field: "report",
                                        storeDirectory: store.directory)
             summary.report = path
         }
