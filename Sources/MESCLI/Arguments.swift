@@ -4,8 +4,8 @@ import MESStore
 
 /// Reading typed values from an invocation: each failure names its field.
 enum Args {
-    static func nir(_ inv: Invocation, _ name: String = "nir") throws -> NIR {
-        try parseNIR(try inv.required(name), field: name)
+    static func nir(_ inv: Invocation, _ o: Option = SharedOptions.nir) throws -> NIR {
+        try parseNIR(try inv.required(o), field: o.name)
     }
 
     /// Validates one NIR argument or throws the invalid-data error naming the field.
@@ -17,7 +17,7 @@ enum Args {
     }
 
     static func card(_ inv: Invocation) throws -> CardType {
-        let text = try inv.required("card")
+        let text = try inv.required(SharedOptions.card)
         guard let c = CardType(flexible: text) else {
             throw MESError.usage("--card must be photo or plain, not '\(text)'", field: "card")
         }
@@ -25,7 +25,7 @@ enum Args {
     }
 
     static func serial(_ inv: Invocation, card: CardType) throws -> String {
-        try VitaleSerial.parse(try inv.required("serial"), card: card).get().digits
+        try VitaleSerial.parse(try inv.required(SharedOptions.serial), card: card).get().digits
     }
 
     /// `--nir`, `--card` and `--serial`: the Carte Vitale.
@@ -35,26 +35,31 @@ enum Args {
         return CardIdentity(nir: nir, card: card, serial: try serial(inv, card: card))
     }
 
-    static func birthDate(_ inv: Invocation, _ ctx: Context, name: String = "birth-date") throws -> CalendarDate {
-        try BirthDateRule.validate(try inv.required(name), today: try ctx.now().parisDate).mapError { $0.error(field: name) }.get()
+    static func birthDate(_ inv: Invocation, _ ctx: Context, _ o: Option) throws -> CalendarDate {
+        try BirthDateRule.validate(try inv.required(o), today: try ctx.now().parisDate).mapError { $0.error(field: o.name) }.get()
     }
 
-    static func code(_ inv: Invocation, _ ctx: Context, _ name: String = "code") throws -> String {
-        guard let text = try secret(inv, ctx, name) else { throw MESError.usage("missing required option --\(name) (or --\(name)-file)", field: name) }
-        return try ProvisionalCode.parse(text, field: name).get()
+    /// `--code` or `--code-file`: the provisional code.
+    static func code(_ inv: Invocation, _ ctx: Context) throws -> String {
+        let (o, file) = (SharedOptions.code, SharedOptions.codeFile)
+        guard let text = try secret(inv, ctx, o, file: file) else {
+            throw MESError.usage("missing required option --\(o.name) (or --\(file.name))", field: o.name)
+        }
+        return try ProvisionalCode.parse(text, field: o.name).get()
     }
 
     /// A secret the person types (code, one-time code, session token): `--NAME VALUE`, or
-    /// `--NAME-file FILE` (`-`: standard input; one line, at most `InputLimits.secretFile` bytes),
-    /// or the environment variable `env`. The file and environment forms keep it off argv
-    /// (`/proc/PID/cmdline`). Nil when none is given.
-    static func secret(_ inv: Invocation, _ ctx: Context, _ name: String, env: String? = nil) throws -> String? {
-        let direct = inv.value(name), file = inv.value(name + "-file")
-        if direct != nil && file != nil { throw MESError.usage("--\(name) and --\(name)-file cannot be used together", field: name) }
+    /// `--NAME-file FILE` (`fileOption`; `-`: standard input; one line, at most
+    /// `InputLimits.secretFile` bytes), or the environment variable `env`. The file and
+    /// environment forms keep it off argv (`/proc/PID/cmdline`). Nil when none is given.
+    static func secret(_ inv: Invocation, _ ctx: Context, _ o: Option, file fileOption: Option, env: String? = nil) throws -> String? {
+        let (name, fileField) = (o.name, fileOption.name)
+        let direct = inv[o], file = inv[fileOption]
+        if direct != nil && file != nil { throw MESError.usage("--\(name) and --\(fileField) cannot be used together", field: name) }
         if let direct { return direct }
         if let file {
-            let bytes = file == "-" ? try ctx.stdin.readAll(limit: InputLimits.secretFile, field: name + "-file")
-                : try FileIO.read(file, limit: InputLimits.secretFile, field: name + "-file", allowStreams: true)
+            let bytes = file == "-" ? try ctx.stdin.readAll(limit: InputLimits.secretFile, field: fileField)
+                : try FileIO.read(file, limit: InputLimits.secretFile, field: fileField, allowStreams: true)
             let text = String(decoding: bytes, as: UTF8.self)
             return String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").trimmingSpaces
         }
@@ -65,7 +70,7 @@ enum Args {
     /// `--username`: an identifier as typed (spaces around it dropped); an empty one, or one
     /// longer than any identifier can be, is refused before anything is counted or sent.
     static func username(_ inv: Invocation) throws -> String {
-        let username = try inv.required("username").trimmingSpaces
+        let username = try inv.required(SharedOptions.username).trimmingSpaces
         guard !username.isEmpty else { throw MESError.invalid(.fieldRequired, Messages.fieldRequired, field: "username") }
         guard username.utf8.count <= 256 else {
             throw MESError.invalid(.inputTooLarge, "Identifiant trop long (256 octets au plus).", field: "username")
@@ -74,13 +79,13 @@ enum Args {
     }
 
     /// `--limit N` (nil when not given).
-    static func limit(_ inv: Invocation) throws -> Int? {
-        inv.value("limit") == nil ? nil : try inv.integer("limit", default: 0, range: 1...Int(Int32.max))
+    static func limit(_ inv: Invocation, _ o: Option) throws -> Int? {
+        inv[o] == nil ? nil : try inv.integer(o, default: 0, range: 1...Int(Int32.max))
     }
 
     /// The session token: `--session`, `--session-file`, or `$MES_SESSION`.
     static func session(_ inv: Invocation, _ ctx: Context) throws -> String {
-        guard let token = try secret(inv, ctx, "session", env: "MES_SESSION") else {
+        guard let token = try secret(inv, ctx, SharedOptions.session, file: SharedOptions.sessionFile, env: "MES_SESSION") else {
             throw MESError.usage("missing required option --session (or --session-file, or MES_SESSION)", field: "session")
         }
         return token
@@ -92,22 +97,23 @@ enum Args {
         return Int64(text)
     }
 
-    static func via(_ inv: Invocation) -> OutgoingMessage.Channel? {
-        inv.value("via").flatMap(OutgoingMessage.Channel.init(rawValue:))
+    static func via(_ inv: Invocation, _ o: Option) -> OutgoingMessage.Channel? {
+        inv[o].flatMap(OutgoingMessage.Channel.init(rawValue:))
     }
 
     /// `--since` and `--until`: each an instant or a date (a whole day in Paris, see
     /// `Instant.bound`); the error names the flag and says why.
-    static func period(_ inv: Invocation) throws -> (since: Instant?, until: Instant?) {
-        func bound(_ name: String, end: Bool) throws -> Instant? {
-            guard let text = inv.value(name) else { return nil }
+    static func period(_ inv: Invocation, since sinceOption: Option, until untilOption: Option?) throws -> (since: Instant?, until: Instant?) {
+        func bound(_ o: Option?, end: Bool) throws -> Instant? {
+            guard let o, let text = inv[o] else { return nil }
+            let name = o.name
             guard let i = Instant.bound(text, endOfDay: end) else {
                 throw MESError.usage("--\(name) takes a date (2022-02-03 or 03/02/2022: the whole day, Paris time) or an instant "
                                      + "(2022-02-03T10:00:00Z), not '\(TextEscaping.terminalSafe(text))'", field: name)
             }
             return i
         }
-        let since = try bound("since", end: false), until = try bound("until", end: true)
+        let since = try bound(sinceOption, end: false), until = try bound(untilOption, end: true)
         if let since, let until, until < since {
             throw MESError.usage("--until (\(until.iso8601)) is before --since (\(since.iso8601)): nothing can match", field: "until")
         }
@@ -116,7 +122,7 @@ enum Args {
 
     /// A profile number from `mes profiles list`.
     static func profileID(_ inv: Invocation) throws -> Int64 {
-        let text = try inv.required("profile")
+        let text = try inv.required(SharedOptions.profile)
         guard let id = strictID(text) else {
             throw MESError.invalid(.profileNotFound, "Profil inconnu : \(text) (voir mes profiles list)", field: "profile")
         }
@@ -126,29 +132,24 @@ enum Args {
 
 /// Options several commands share, declared once.
 enum SharedOptions {
-    static let nir = OptionSpec.value("nir", "NIR", "Social-security number (spaces allowed).")
-    static let card = OptionSpec.value("card", "TYPE", "Carte Vitale model.", choices: CardType.allCases.map(\.rawValue))
-    static let serial = OptionSpec.value("serial", "SERIAL", "Carte Vitale serial (photo: the 11 digits after 8025000002; plain: 8 to 13).")
-    static let code = OptionSpec.value("code", "CODE", "The 12-character provisional code (or --code-file).")
-    static let session = OptionSpec.value("session", "TOKEN", "Session token printed by 'mes identify' (or --session-file, or $MES_SESSION: off the command line).")
-    static let sessionFile = OptionSpec.value("session-file", "FILE", "Read the session token from FILE ('-': standard input).", file: true)
-    static let codeFile = OptionSpec.value("code-file", "FILE", "Read the provisional code from FILE ('-': standard input).", file: true)
+    static let nir = Option("nir", "NIR", "Social-security number (spaces allowed).")
+    static let card = Option("card", "TYPE", "Carte Vitale model.", choices: CardType.allCases.map(\.rawValue))
+    static let serial = Option("serial", "SERIAL", "Carte Vitale serial (photo: the 11 digits after 8025000002; plain: 8 to 13).")
+    static let code = Option("code", "CODE", "The 12-character provisional code (or --code-file).")
+    static let session = Option("session", "TOKEN", "Session token printed by 'mes identify' (or --session-file, or $MES_SESSION: off the command line).")
+    static let sessionFile = Option("session-file", "FILE", "Read the session token from FILE ('-': standard input).", file: true)
+    static let codeFile = Option("code-file", "FILE", "Read the provisional code from FILE ('-': standard input).", file: true)
     /// `--session` and `--session-file`.
-    static let sessions = [session, sessionFile]
-    static let yes = OptionSpec.flag("yes", short: "y", "Confirm the decision (else asked on a terminal).")
-    static let legalRepresentative = OptionSpec.flag("legal-representative", "Certify being the legal representative (profiles of minors).")
-    static let receipt = OptionSpec.value("receipt", "FILE", "Where to write the PDF receipt (default: STORE/receipts/ID.pdf).", file: true)
-    static let force = OptionSpec.flag("force", "Replace an existing receipt file.")
-    static let profile = OptionSpec.value("profile", "ID", "Profile number from 'mes profiles list'.", required: true)
-    static let acceptCGU = OptionSpec.flag("accept-cgu", "Accept the CGU and the data-protection policy.")
-    static let passwordFile = OptionSpec.value(
+    static let sessions: [any DeclaredOption] = [session, sessionFile]
+    static let yes = Flag("yes", short: "y", "Confirm the decision (else asked on a terminal).")
+    static let legalRepresentative = Flag("legal-representative", "Certify being the legal representative (profiles of minors).")
+    static let receipt = Option("receipt", "FILE", "Where to write the PDF receipt (default: STORE/receipts/ID.pdf).", file: true)
+    static let force = Flag("force", "Replace an existing receipt file.")
+    static let profile = Option("profile", "ID", "Profile number from 'mes profiles list'.", required: true)
+    static let acceptCGU = Flag("accept-cgu", "Accept the CGU and the data-protection policy.")
+    static let passwordFile = Option(
         "password-file", "FILE", "File holding the password (and, on a second line, its confirmation); else read from standard input. Never on the command line.",
         file: true)
-}
-
-extension OptionSpec {
-    /// The same option, marked required.
-    func asRequired() -> OptionSpec {
-        .value(name, short: short, value ?? "", help, choices: choices, file: completesFile, directory: completesDirectory, required: true)
-    }
+    /// `--username` of `login` and `recover password`.
+    static let username = Option("username", "ID", "Your identifier.", required: true)
 }

@@ -38,6 +38,45 @@ public struct OptionSpec: Sendable {
     }
 }
 
+/// An option declared once, as a constant beside its command's spec: the spec (parsing, help,
+/// man page, completions) is made from it and the command reads its value through it, so an
+/// option cannot be read under a name the command does not declare.
+public protocol DeclaredOption: Sendable {
+    var spec: OptionSpec { get }
+}
+
+/// A spec as it is (a command table built from another's options); commands declare `Flag`s
+/// and `Option`s, the only kinds `Invocation` reads.
+extension OptionSpec: DeclaredOption {
+    public var spec: OptionSpec { self }
+}
+
+/// A flag (`--yes`), read as `inv[flag]`.
+public struct Flag: DeclaredOption {
+    public let spec: OptionSpec
+    public init(_ name: String, short: Character? = nil, _ help: String) { spec = .flag(name, short: short, help) }
+    public var name: String { spec.name }
+}
+
+/// An option with a value (`--nir NIR`), read as `inv[option]` (nil when not given).
+public struct Option: DeclaredOption {
+    public let spec: OptionSpec
+    /// `file: true` completes file names, `directory: true` directories only.
+    public init(_ name: String, short: Character? = nil, _ placeholder: String, _ help: String, choices: [String] = [],
+                file: Bool = false, directory: Bool = false, required: Bool = false) {
+        spec = .value(name, short: short, placeholder, help, choices: choices, file: file, directory: directory, required: required)
+    }
+
+    private init(spec: OptionSpec) { self.spec = spec }
+    public var name: String { spec.name }
+
+    /// The same option, marked required.
+    public func asRequired() -> Option {
+        Option(spec: .value(spec.name, short: spec.short, spec.value ?? "", spec.help, choices: spec.choices, file: spec.completesFile,
+                            directory: spec.completesDirectory, required: true))
+    }
+}
+
 /// A positional argument.
 public struct PositionalSpec: Sendable {
     public let name: String
@@ -79,13 +118,13 @@ public struct CommandSpec: Sendable {
     public let run: Run
 
     public init(_ path: [String], summary: String, discussion: String = "", usages: [String] = [],
-                options: [OptionSpec] = [], positionals: [PositionalSpec] = [], examples: [String] = [],
+                options: [any DeclaredOption] = [], positionals: [PositionalSpec] = [], examples: [String] = [],
                 run: @escaping Run) {
         self.path = path
         self.summary = summary
         self.discussion = discussion
         self.usages = usages
-        self.options = options
+        self.options = options.map(\.spec)
         self.positionals = positionals
         self.examples = examples
         self.run = run
@@ -119,29 +158,43 @@ public enum GlobalOptions {
     ]
 }
 
-/// The parsed command line of one command.
+/// The parsed command line of one command. Options are read through their declarations
+/// (`inv[SharedOptions.nir]`), never by name; reading one the command does not declare is a
+/// programming error (caught in debug builds, and by `CommandLineTests`).
 public struct Invocation: Sendable {
     public let command: CommandSpec
-    public var values: [String: [String]] = [:]
-    public var flags: Set<String> = []
+    var values: [String: [String]] = [:]
+    var flags: Set<String> = []
     public var positionals: [String] = []
 
     public init(command: CommandSpec) { self.command = command }
 
-    public func flag(_ name: String) -> Bool { flags.contains(name) }
-    public func value(_ name: String) -> String? { values[name]?.last }
+    /// Whether the command declares `o` (lookups of undeclared options would quietly be empty).
+    public func declares(_ o: any DeclaredOption) -> Bool {
+        command.options.contains { $0.name == o.spec.name && ($0.value == nil) == (o.spec.value == nil) }
+    }
+
+    public subscript(_ f: Flag) -> Bool {
+        assert(declares(f), "mes \(command.name) reads --\(f.name), which it does not declare")
+        return flags.contains(f.name)
+    }
+
+    public subscript(_ o: Option) -> String? {
+        assert(declares(o), "mes \(command.name) reads --\(o.name), which it does not declare")
+        return values[o.name]?.last
+    }
 
     /// The value of an option the command cannot do without (usage error 64 when absent).
-    public func required(_ name: String) throws -> String {
-        guard let v = value(name) else { throw MESError.usage("missing required option --\(name)", field: name) }
+    public func required(_ o: Option) throws -> String {
+        guard let v = self[o] else { throw MESError.usage("missing required option --\(o.name)", field: o.name) }
         return v
     }
 
     /// An integer option value within a range.
-    public func integer(_ name: String, default def: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let text = value(name) else { return def }
+    public func integer(_ o: Option, default def: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = self[o] else { return def }
         guard let v = Int(text), range.contains(v) else {
-            throw MESError.usage("--\(name) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'", field: name)
+            throw MESError.usage("--\(o.name) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'", field: o.name)
         }
         return v
     }

@@ -16,7 +16,7 @@ enum Confirmation {
     /// `--yes`, or a typed "oui" when standard input is a terminal; otherwise a usage error that
     /// quotes the decision being confirmed (the prompt's first line).
     static func require(_ inv: Invocation, _ ctx: Context, prompt: String) throws {
-        if inv.flag("yes") { return }
+        if inv[SharedOptions.yes] { return }
         guard ctx.stdin.isTerminal else {
             let decision = prompt.split(separator: "\n").first.map(String.init) ?? prompt
             throw MESError(.confirmationRequired, "Confirmez votre décision (--yes) : « \(decision.hasSuffix(".") ? String(decision.dropLast()) : decision) ».",
@@ -34,7 +34,7 @@ enum Confirmation {
     /// terminal without echo, or standard input.
     static func password(_ inv: Invocation, _ ctx: Context, twice: Bool) throws -> (password: String, confirmation: String) {
         let text: String
-        if let path = inv.value("password-file") {
+        if let path = inv[SharedOptions.passwordFile] {
             text = String(decoding: try FileIO.read(path, limit: InputLimits.passwordFile, field: "password-file", allowStreams: true),
                           as: UTF8.self)
         } else if ctx.stdin.isTerminal {

@@ -75,7 +75,7 @@ public enum MES {
         if e.code == .outputFailed, ctx.stdout.failure?.isBrokenPipe == true { return }
         if ctx.json {
             let errors: JSON? = e.details.isEmpty ? nil : .array(e.details.map { d in
-                .obj([("line", d.line.map { .int($0) }), ("field", .string(jsonField(d.field))), ("code", .string(d.code)),
+                .obj([("line", d.line.map { .int($0) }), ("field", .string(jsonField(d.field))), ("code", .string(d.code.rawValue)),
                       ("message", .string(d.message))])
             })
             let doc = JSON.obj([("schema_version", .int(JSON.schemaVersion)),

@@ -63,8 +63,7 @@ public enum ProfileRules {
         case (.opposition, .pending): return .apply(.opposed)
         case (.opposition, .opposed): return .already
         case (.opposition, .active):
-            return .refused(MESError(.alreadyActive,
-                                     Messages.alreadyActive + " Pour le fermer : mes close --session JETON --yes"))
+            return .refused(MESError(.alreadyActive, Messages.alreadyActive, remedy: .closeSpaceFirst))
         case (.opposition, .closed):
             return .refused(MESError(.alreadyClosed, "Ce profil a été clôturé."))
         case (.activation, _) where deceased:

@@ -129,10 +129,10 @@ import MESCore
 @Suite struct DeliveryValuesTests {
     @Test func retryPolicy() {
         let p = RetryPolicy.standard
-        let temporary = DeliveryError(.temporary, "timeout", "t")
+        let temporary = DeliveryError(.temporary, .timeout, "t")
         #expect((1...6).map { p.delay(afterAttempt: $0, failedWith: temporary) } == [60, 300, 900, 3_600, 14_400, nil])
-        #expect(p.delay(afterAttempt: 1, failedWith: DeliveryError(.permanent, "http_status", "HTTP 400")) == nil)
-        #expect(p.delay(afterAttempt: 6, failedWith: DeliveryError(.configuration, "auth_failed", "x")) == 60)
+        #expect(p.delay(afterAttempt: 1, failedWith: DeliveryError(.permanent, .httpStatus, "HTTP 400")) == nil)
+        #expect(p.delay(afterAttempt: 6, failedWith: DeliveryError(.configuration, .authFailed, "x")) == 60)
         let short = RetryPolicy(attempts: 4, backoff: [10])
         #expect((1...4).map { short.delay(afterAttempt: $0, failedWith: temporary) } == [10, 10, 10, nil])
         #expect(RetryPolicy(attempts: 0, backoff: [-5]) == RetryPolicy(attempts: 1, backoff: [0]))

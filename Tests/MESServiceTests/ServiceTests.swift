@@ -334,7 +334,8 @@ struct Harness {
         let h = try Harness()
         let run = try h.service.demo()
         #expect(run.status == "opposed")
-        #expect(run.steps.contains { $0.result.contains("authentique") })
+        guard case .opposed(let journey) = run.outcome else { Issue.record("not opposed"); return }
+        #expect(journey.verdict == .authentic)  // the CLI words it "authentique"
         #expect(try h.service.demo().status == "already_opposed")
     }
 }

@@ -3,35 +3,38 @@ import MESService
 
 /// `mes activate`: "J'active Mon espace santé".
 enum ActivateCommand {
+    static let username = Option("username", "ID", "The identifier to sign in with.")
+    static let email = Option("email", "ADDRESS", "New e-mail address (confirmed by a one-time code).")
+    static let emailOTP = Option("email-otp", "CODE", "The one-time code sent to the new e-mail address.")
+    static let emailOTPFile = Option("email-otp-file", "FILE", "Read that code from FILE ('-': standard input).", file: true)
+    static let mobile = Option("mobile", "NUMBER", "New mobile number (confirmed by a one-time code).")
+    static let mobileOTP = Option("mobile-otp", "CODE", "The one-time code sent to the new mobile number.")
+    static let mobileOTPFile = Option("mobile-otp-file", "FILE", "Read that code from FILE ('-': standard input).", file: true)
+
     static var spec: CommandSpec {
         CommandSpec(
             ["activate"], summary: "Activate Mon espace santé: CGU, contact check, identifier and password.",
             discussion: """
             Needs --accept-cgu (the CGU and the data-protection policy), then checks the contacts on file: --email NEW or --mobile NEW sends a 6-digit one-time code to the new address (see the outbox) and changes nothing yet; run again with --email-otp or --mobile-otp to confirm it. Then an identifier (8 to 100 characters of a-z 0-9 . - _, not an e-mail address, not the NIR, not an IBAN, not taken: free ones are suggested) and a password (at least 8 characters with a special character, a digit, an upper-case and a lower-case letter, typed twice, without the person's names, NIR or birth date, not a common password): every unmet rule is listed at once. The password is read from --password-file or standard input (two lines) and stored only as an scrypt hash. An opposed person can activate at any time; a deceased person's profile cannot be activated.
             """,
-            options: SharedOptions.sessions + [SharedOptions.acceptCGU,
-                      .value("username", "ID", "The identifier to sign in with."), SharedOptions.passwordFile,
-                      .value("email", "ADDRESS", "New e-mail address (confirmed by a one-time code)."),
-                      .value("email-otp", "CODE", "The one-time code sent to the new e-mail address."),
-                      .value("email-otp-file", "FILE", "Read that code from FILE ('-': standard input).", file: true),
-                      .value("mobile", "NUMBER", "New mobile number (confirmed by a one-time code)."),
-                      .value("mobile-otp", "CODE", "The one-time code sent to the new mobile number."),
-                      .value("mobile-otp-file", "FILE", "Read that code from FILE ('-': standard input).", file: true),
-                      SharedOptions.legalRepresentative, SendNow.option],
+            options: SharedOptions.sessions + [SharedOptions.acceptCGU, username, SharedOptions.passwordFile,
+                                               email, emailOTP, emailOTPFile, mobile, mobileOTP, mobileOTPFile,
+                                               SharedOptions.legalRepresentative, SendNow.option],
             examples: ["mes activate --session TOKEN --accept-cgu --email me@example.fr",
                        "mes activate --session TOKEN --accept-cgu --email me@example.fr --email-otp 034567 --username martine.l --password-file pw.txt"],
             run: run)
     }
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
-        guard inv.flag("accept-cgu") else { throw MESError.cguRequired }
+        guard inv[SharedOptions.acceptCGU] else { throw MESError.cguRequired }
         let request = ActivationRequest(
-            session: try Args.session(inv, ctx), newEmail: inv.value("email")?.trimmingSpaces, newMobile: inv.value("mobile")?.trimmingSpaces,
-            emailCode: try Args.secret(inv, ctx, "email-otp"), mobileCode: try Args.secret(inv, ctx, "mobile-otp"), username: inv.value("username"),
-            legalRepresentative: inv.flag("legal-representative"))
+            session: try Args.session(inv, ctx), newEmail: inv[Self.email]?.trimmingSpaces, newMobile: inv[Self.mobile]?.trimmingSpaces,
+            emailCode: try Args.secret(inv, ctx, Self.emailOTP, file: Self.emailOTPFile), mobileCode: try Args.secret(inv, ctx, Self.mobileOTP, file: Self.mobileOTPFile),
+            username: inv[Self.username],
+            legalRepresentative: inv[SharedOptions.legalRepresentative])
         let service = try ctx.service()
         let result = try service.activate(request) { try Confirmation.password(inv, ctx, twice: true) }
-        guard !inv.flag("no-send") else { return ctx.emit(result) }
+        guard !inv[SendNow.option] else { return ctx.emit(result) }
         for id in result.messages { _ = service.sendNow(id, environment: ctx.environment) }
         ctx.emit(result)
     }

@@ -5,6 +5,16 @@ import MESStore
 
 /// `mes batch oppose`: an association files its members' oppositions from a CSV file.
 enum BatchCommand {
+    static let receipts = Option("receipts", "DIR", "Directory for the receipts (created if needed).", directory: true, required: true)
+    static let requestCodes = Flag("request-codes", "For rows without a usable code (none, expired, used, superseded): send the member a code by letter, valid 6 weeks (needs birth_date).")
+    static let association = Option("association", "NAME", "Who files, recorded in the audit trail (default: association).")
+    static let legalRepresentative = Flag("legal-representative", "The association certifies acting as legal representative for every minor (rows whose legal_representative cell is empty).")
+    static let groupSize = Option("group-size", "N", "Rows per transaction (default 2000): fewer means less work lost to a crash, more means fewer syncs.")
+    static let mailReceipts = Flag("mail-receipts", "E-mail each member filed now their signed receipt (rows with an email column).")
+    static let report = Option("report", "FILE", "Write the association's report (CSV, ';', UTF-8 with BOM).", file: true)
+    static let force = Flag("force", "Replace an existing report file (a symbolic link is replaced, never followed).")
+    static let quiet = Flag("quiet", short: "q", "No progress or summary on standard error.")
+
     static var spec: CommandSpec {
         CommandSpec(
             ["batch", "oppose"], summary: "File the oppositions of an association's members from a CSV file.",
@@ -21,16 +31,7 @@ enum BatchCommand {
 
             --mail-receipts queues, for each member filed now who has an e-mail address, a message (in French) with the signed receipt attached (multipart/mixed, base64), and sends the queue after the run through the configured transport (see mes outbox send) unless --no-send. --report FILE writes, once every row is done, a spreadsheet-friendly CSV for the association (UTF-8 with BOM, ';'), one row per member in input order: ligne (the CSV line), nir (masked), statut (the status in French), code (the stable code: the status, or the error's reason), justificatif (the receipt file name), envoi (the mailed receipt's delivery status, or where a requested code went), colonne (the column at fault) and code_valable_jusqu_au (until when a requested code is valid). An existing file is kept (73) unless --force; the report is checked before anything is filed and is not written when the run fails.
             """,
-            options: [.value("receipts", "DIR", "Directory for the receipts (created if needed).", directory: true, required: true),
-                      .flag("request-codes", "For rows without a usable code (none, expired, used, superseded): send the member a code by letter, valid 6 weeks (needs birth_date)."),
-                      .value("association", "NAME", "Who files, recorded in the audit trail (default: association)."),
-                      .flag("legal-representative", "The association certifies acting as legal representative for every minor (rows whose legal_representative cell is empty)."),
-                      .value("group-size", "N", "Rows per transaction (default 2000): fewer means less work lost to a crash, more means fewer syncs."),
-                      .flag("mail-receipts", "E-mail each member filed now their signed receipt (rows with an email column)."),
-                      .value("report", "FILE", "Write the association's report (CSV, ';', UTF-8 with BOM).", file: true),
-                      .flag("force", "Replace an existing report file (a symbolic link is replaced, never followed)."),
-                      SendNow.option,
-                      .flag("quiet", short: "q", "No progress or summary on standard error.")],
+            options: [receipts, requestCodes, association, legalRepresentative, groupSize, mailReceipts, report, force, SendNow.option, quiet],
             positionals: [PositionalSpec("FILE", "the members CSV ('-' for standard input)", file: true)],
             examples: ["mes batch oppose adherents.csv --receipts justificatifs/ > resultats.jsonl",
                        "mes batch oppose adherents.csv --receipts justificatifs/ --request-codes --report rapport.csv",
@@ -40,22 +41,22 @@ enum BatchCommand {
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         let path = inv.positionals[0]
-        var options = BatchOptions(receiptsDirectory: try inv.required("receipts"))
+        var options = BatchOptions(receiptsDirectory: try inv.required(Self.receipts))
         let file = path == "-" ? nil : try FileIO.Chunks(path: path, field: "FILE")
-        options.groupSize = try inv.integer("group-size", default: options.groupSize, range: 1...100_000)
-        options.requestCodes = inv.flag("request-codes")
-        options.association = inv.value("association") ?? options.association
-        options.legalRepresentative = inv.flag("legal-representative")
-        options.mailReceipts = inv.flag("mail-receipts")
-        options.deliveryEnvironment = inv.flag("no-send") ? nil : ctx.environment
-        options.report = inv.value("report")
+        options.groupSize = try inv.integer(Self.groupSize, default: options.groupSize, range: 1...100_000)
+        options.requestCodes = inv[Self.requestCodes]
+        options.association = inv[Self.association] ?? options.association
+        options.legalRepresentative = inv[Self.legalRepresentative]
+        options.mailReceipts = inv[Self.mailReceipts]
+        options.deliveryEnvironment = inv[SendNow.option] ? nil : ctx.environment
+        options.report = inv[Self.report]
         options.reportFormat = BatchReportCSV()
-        options.replaceReport = inv.flag("force")
-        let sink = BatchLines(ctx, progress: ctx.stderr.isTerminal && !inv.flag("quiet"))
+        options.replaceReport = inv[Self.force]
+        let sink = BatchLines(ctx, progress: ctx.stderr.isTerminal && !inv[Self.quiet])
         let summary = try ctx.service().batchOppose({ body in
             if let file { try file.forEach(body) } else { try ctx.stdin.forEachChunk(body) }
         }, totalBytes: file?.size ?? 0, options: options, sink: sink)
-        sink.finish(summary, quiet: inv.flag("quiet"))
+        sink.finish(summary, quiet: inv[Self.quiet])
         if let status = summary.exitStatus { throw ExitRequest(status) }
     }
 }

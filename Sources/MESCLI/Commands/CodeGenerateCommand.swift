@@ -3,21 +3,25 @@ import MESService
 
 /// `mes code generate`: "Générer un nouveau code provisoire".
 enum CodeGenerateCommand {
+    static let birthDate = Option("birth-date", "DATE", "Birth date of the person concerned (JJ/MM/AAAA or AAAA-MM-JJ).", required: true)
+    static let via = Option("via", "CHANNEL", "Delivery channel (default: e-mail, else SMS, else letter).", choices: ["email", "sms"])
+    static let firstName = Option("first-name", "NAME", "First name, when several profiles share the birth date (twins).")
+
     static var spec: CommandSpec {
         CommandSpec(
             ["code", "generate"], summary: "Send a new provisional code (15 minutes) to the contact on file.",
             discussion: "'Générer un nouveau code provisoire': identifies the profile by NIR, birth date (a child's own birth date for a child) and Carte Vitale, then sends the code by e-mail or SMS to the contact on file and prints the masked destination. With no e-mail and no mobile on file the code goes by postal letter (valid 6 weeks). A new code supersedes earlier ones; at least 30 seconds between two requests for one person. The code itself is only in the delivered message (mes outbox show).",
-            options: [SharedOptions.nir.asRequired(), .value("birth-date", "DATE", "Birth date of the person concerned (JJ/MM/AAAA or AAAA-MM-JJ).", required: true),
+            options: [SharedOptions.nir.asRequired(), birthDate,
                       SharedOptions.card.asRequired(), SharedOptions.serial.asRequired(),
-                      .value("via", "CHANNEL", "Delivery channel (default: e-mail, else SMS, else letter).", choices: ["email", "sms"]),
-                      .value("first-name", "NAME", "First name, when several profiles share the birth date (twins)."), SendNow.option],
+                      via, firstName, SendNow.option],
             examples: ["mes code generate --nir '1 16 30 44 038 016 18' --birth-date 08/06/1988 --card plain --serial 953701166"],
             run: run)
     }
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         let card = try Args.cardIdentity(inv)
-        let request = CodeRequest(card: card, birthDate: try Args.birthDate(inv, ctx), firstName: inv.value("first-name"), via: Args.via(inv))
+        let request = CodeRequest(card: card, birthDate: try Args.birthDate(inv, ctx, Self.birthDate), firstName: inv[Self.firstName],
+                                  via: Args.via(inv, Self.via))
         let service = try ctx.service()
         let delivery = try service.requestCode(request)
         ctx.emit(SendNow.deliver(delivery, message: delivery.entry.id, service, inv, ctx))

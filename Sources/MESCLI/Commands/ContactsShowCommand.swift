@@ -4,23 +4,27 @@ import MESService
 
 /// `mes contacts show`: "Je vérifie mes coordonnées de contact".
 enum ContactsShowCommand {
+    static let birthDate = Option("birth-date", "DATE", "Birth date of the person concerned.")
+    static let firstName = Option("first-name", "NAME", "First name, for twins.")
+
     static var spec: CommandSpec {
         CommandSpec(
             ["contacts", "show"], summary: "Show the contact details on file (where codes go).",
             discussion: "In a session: the profile's e-mail address, mobile number and whether a postal address is on file (a child's are its holder's), in full. Before asking for a code (--nir, --birth-date, --card, --serial): the same, masked; wrong identities count toward the lockout like code requests. Wrong details are changed with the caisse d'Assurance Maladie, or at activation (mes activate --email / --mobile).",
             usages: ["mes contacts show --nir NIR --birth-date DATE --card TYPE --serial SERIAL [--first-name NAME]"],
-            options: SharedOptions.sessions + [SharedOptions.nir, .value("birth-date", "DATE", "Birth date of the person concerned."),
+            options: SharedOptions.sessions + [SharedOptions.nir, birthDate,
                                                SharedOptions.card, SharedOptions.serial,
-                                               .value("first-name", "NAME", "First name, for twins.")],
+                                               firstName],
             examples: ["mes contacts show --session-file session.txt",
                        "mes contacts show --nir 116304403801618 --birth-date 08/06/1988 --card plain --serial 953701166"],
             run: run)
     }
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
-        if inv.value("nir") != nil {
+        if inv[SharedOptions.nir] != nil {
             let card = try Args.cardIdentity(inv)
-            ctx.emit(try ctx.service().contacts(card: card, birthDate: try Args.birthDate(inv, ctx), firstName: inv.value("first-name")))
+            ctx.emit(try ctx.service().contacts(card: card, birthDate: try Args.birthDate(inv, ctx, Self.birthDate),
+                                                firstName: inv[Self.firstName]))
         } else {
             ctx.emit(try ctx.service().contacts(session: try Args.session(inv, ctx)))
         }

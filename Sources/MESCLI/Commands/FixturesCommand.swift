@@ -4,16 +4,23 @@ import MESService
 
 /// `mes fixtures`: a synthetic roster (and members file with codes and expected statuses) for tests.
 enum FixturesCommand {
+    static let count = Option("count", "N", "How many profiles (1 to 20000000; written as they are made: only the holders' NIRs are kept, 8 bytes each, 64 MB at 10000000).", required: true)
+    static let seed = Option("seed", "S", "Seed (a number or any text).", required: true)
+    static let roster = Option("roster", "FILE", "Where to write the roster ('-': standard output).", file: true, required: true)
+    static let members = Option("members", "FILE", "Also import and write the members file with codes and expected statuses ('-': standard output).", file: true)
+    static let format = Option("format", "FORMAT", "csv (default) or jsonl, for both files.", choices: TableFormat.allCases.map(\.rawValue))
+    static let force = Flag("force", "Replace existing output files.")
+
     static var spec: CommandSpec {
         CommandSpec(
             ["fixtures"], summary: "Write a synthetic, reproducible roster (and a members CSV with codes and expected statuses).",
             discussion: "Writes --roster FILE, a CSV that 'mes import' loads: COUNT profiles in families, in the proportions of the real service (see FIXTURES in mes(1)): children, twins and adult dependants attached to a holder's card, births in Corsica, overseas and abroad, pseudo-months, temporary NIRs, both card models, 9% of people with neither e-mail nor mobile, deceased people, and decisions already taken (opposed, active, closed) with their dates. The same --seed, --now and version of mes give the same bytes. With --members FILE it also imports the roster into the store, gives every profile a notification code (valid 6 weeks) and writes the association's members CSV (';', UTF-8 with BOM, as French spreadsheets export it) with the plaintext codes and, for every row, expected_status and expected_reason: what 'mes batch oppose FILE --receipts DIR' gives that row on this store at this clock (without --legal-representative or --request-codes). One row in 16 exercises another status: invalid (each reason), identity_mismatch, code_expired, code_used, code_superseded, locked; the store holds those codes in that state. The store keeps only the codes' keyed digests. Fixture codes are derived from the seed (predictable by design): never use fixtures for real people. '-' writes a file to standard output (then no summary is printed); --format jsonl writes JSON Lines instead of CSV (one object per row, the CSV's columns as keys, empty cells as null). Files appear whole at the end or not at all; with --members the store changes only if everything is written (a kill in the last instant, between putting the files in place and the store's commit, can leave both files with the store unchanged: run the same command again with --force). --roster and --members must be two files.",
-            options: [.value("count", "N", "How many profiles (1 to 20000000; written as they are made: only the holders' NIRs are kept, 8 bytes each, 64 MB at 10000000).", required: true),
-                      .value("seed", "S", "Seed (a number or any text).", required: true),
-                      .value("roster", "FILE", "Where to write the roster ('-': standard output).", file: true, required: true),
-                      .value("members", "FILE", "Also import and write the members file with codes and expected statuses ('-': standard output).", file: true),
-                      .value("format", "FORMAT", "csv (default) or jsonl, for both files.", choices: TableFormat.allCases.map(\.rawValue)),
-                      .flag("force", "Replace existing output files.")],
+            options: [count,
+                      seed,
+                      roster,
+                      members,
+                      format,
+                      force],
             examples: ["mes fixtures --count 1000 --seed 42 --roster roster.csv",
                        "mes fixtures --count 100000 --seed 1 --roster roster.csv --members members.csv",
                        "mes fixtures --count 10 --seed 1 --roster - --format jsonl"],
@@ -22,9 +29,9 @@ enum FixturesCommand {
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         func destination(_ path: String) -> FixtureDestination { path == "-" ? .standardOutput : .file(path) }
-        let request = FixturesRequest(count: try inv.integer("count", default: 1, range: 1...20_000_000), seed: seedValue(try inv.required("seed")),
-                                      roster: destination(try inv.required("roster")), members: inv.value("members").map(destination),
-                                      format: inv.value("format").flatMap(TableFormat.init(rawValue:)) ?? .csv, force: inv.flag("force"))
+        let request = FixturesRequest(count: try inv.integer(Self.count, default: 1, range: 1...20_000_000), seed: seedValue(try inv.required(Self.seed)),
+                                      roster: destination(try inv.required(Self.roster)), members: inv[Self.members].map(destination),
+                                      format: inv[Self.format].flatMap(TableFormat.init(rawValue:)) ?? .csv, force: inv[Self.force])
         let clock = try ctx.clock()
         if !request.twoDestinations, let members = request.members {
             throw MESError.usage(members == .standardOutput ? "--roster and --members cannot both go to standard output (-)"

@@ -3,11 +3,11 @@ import MESRender
 
 /// `mes nir check`: validates NIRs, streaming standard input.
 enum NIRCheckCommand {
-    static let rulesOption = OptionSpec.value(
+    static let rulesOption = Option(
         "rules", "RULES", "Rule set: insee (default), stdnum, app or cnam; see RULE SETS in mes(1).",
         choices: NIRRules.allCases.map(\.rawValue))
 
-    static func rules(_ inv: Invocation) -> NIRRules { inv.value("rules").flatMap(NIRRules.init(rawValue:)) ?? .insee }
+    static func rules(_ inv: Invocation) -> NIRRules { inv[rulesOption].flatMap(NIRRules.init(rawValue:)) ?? .insee }
 
     static var spec: CommandSpec {
         CommandSpec(

@@ -3,27 +3,32 @@ import MESRender
 
 /// `mes nir generate`: valid or labelled invalid NIRs, reproducibly.
 enum NIRGenerateCommand {
+    static let count = Option("count", "N", "How many (1 to 10000000).", required: true)
+    static let seed = Option("seed", "S", "Seed for reproducible output (a number or any text).")
+    static let invalid = Flag("invalid", "Generate invalid NIRs, each labelled with its reason.")
+    static let reason = Option("reason", "REASON", "With --invalid: only this reason.",
+                             choices: NIRReason.allCases.filter { $0 != .empty }.map(\.rawValue))
+
     static var spec: CommandSpec {
         CommandSpec(
             ["nir", "generate"], summary: "Generate valid (or labelled invalid) NIRs, reproducibly with a seed.",
             discussion: "Valid NIRs follow the insee rules (births in France, Corsica, overseas and abroad). With --invalid each NIR breaks exactly one rule and is labelled with the reason (text: NIR, a tab, the reason).",
-            options: [.value("count", "N", "How many (1 to 10000000).", required: true),
-                      .value("seed", "S", "Seed for reproducible output (a number or any text)."),
-                      .flag("invalid", "Generate invalid NIRs, each labelled with its reason."),
-                      .value("reason", "REASON", "With --invalid: only this reason.",
-                             choices: NIRReason.allCases.filter { $0 != .empty }.map(\.rawValue))],
+            options: [count,
+                      seed,
+                      invalid,
+                      reason],
             examples: ["mes nir generate --count 5 --seed 42", "mes nir generate --count 100 --invalid --json"],
             run: run)
     }
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
-        let count = try inv.integer("count", default: 1, range: 1...10_000_000)
-        let seed = inv.value("seed").map(seedValue) ?? UInt64.random(in: .min ... .max)
+        let count = try inv.integer(Self.count, default: 1, range: 1...10_000_000)
+        let seed = inv[Self.seed].map(seedValue) ?? UInt64.random(in: .min ... .max)
         var gen = NIRGenerator(seed: seed)
-        let reason = inv.value("reason").flatMap(NIRReason.init(rawValue:))
-        if reason != nil && !inv.flag("invalid") { throw MESError.usage("--reason goes with --invalid", field: "reason") }
+        let reason = inv[Self.reason].flatMap(NIRReason.init(rawValue:))
+        if reason != nil && !inv[Self.invalid] { throw MESError.usage("--reason goes with --invalid", field: "reason") }
         for _ in 0..<count where !ctx.stdout.hasFailed {
-            if inv.flag("invalid") {
+            if inv[Self.invalid] {
                 let g = gen.invalid(reason)
                 let r = g.reason!.rawValue
                 if ctx.json {

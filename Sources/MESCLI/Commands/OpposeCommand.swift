@@ -3,6 +3,12 @@ import MESService
 
 /// `mes oppose`: "Je valide l'opposition à la création de Mon espace santé".
 enum OpposeCommand {
+    static let assisted = Flag("assisted", "Phone channel (3422): an adviser files the opposition without code.")
+    static let adviser = Option("adviser", "ID", "With --assisted: the adviser's identifier (audited).")
+    static let birthDate = Option("birth-date", "DATE", "With --assisted: birth date.")
+    static let lastName = Option("last-name", "NAME", "With --assisted: last name (case and accents ignored).")
+    static let firstName = Option("first-name", "NAME", "With --assisted: first name, for twins.")
+
     static var spec: CommandSpec {
         CommandSpec(
             ["oppose"], summary: "Oppose the creation of Mon espace santé and write the receipt.",
@@ -10,11 +16,11 @@ enum OpposeCommand {
             usages: ["mes oppose --assisted --adviser ID --nir NIR --birth-date DATE --last-name NAME [--first-name NAME] --yes"],
             options: SharedOptions.sessions + [SharedOptions.code, SharedOptions.codeFile, SharedOptions.nir, SharedOptions.card, SharedOptions.serial, SharedOptions.yes,
                       SharedOptions.legalRepresentative, SharedOptions.receipt, SharedOptions.force,
-                      .flag("assisted", "Phone channel (3422): an adviser files the opposition without code."),
-                      .value("adviser", "ID", "With --assisted: the adviser's identifier (audited)."),
-                      .value("birth-date", "DATE", "With --assisted: birth date."),
-                      .value("last-name", "NAME", "With --assisted: last name (case and accents ignored)."),
-                      .value("first-name", "NAME", "With --assisted: first name, for twins.")],
+                      assisted,
+                      adviser,
+                      birthDate,
+                      lastName,
+                      firstName],
             examples: ["mes oppose --session TOKEN --yes",
                        "mes oppose --code HuqZF3KXCz8k --nir 116304403801618 --card plain --serial 953701166 --yes --receipt justificatif.pdf",
                        "mes oppose --assisted --adviser A042 --nir 116304403801618 --birth-date 08/06/1988 --last-name Leguellec --yes"],
@@ -22,35 +28,37 @@ enum OpposeCommand {
     }
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
-        let request = OppositionRequest(identity: try identity(inv, ctx), legalRepresentative: inv.flag("legal-representative"),
-                                        receiptPath: inv.value("receipt"), force: inv.flag("force"))
+        let request = OppositionRequest(identity: try identity(inv, ctx), legalRepresentative: inv[SharedOptions.legalRepresentative],
+                                        receiptPath: inv[SharedOptions.receipt], force: inv[SharedOptions.force])
         try Confirmation.require(inv, ctx, prompt: Confirmation.opposition)
         ctx.emit(try ctx.service().oppose(request))
     }
 
     /// Which of the three ways the filer identifies (the flags of one exclude the others').
     static func identity(_ inv: Invocation, _ ctx: Context) throws -> OppositionIdentity {
-        if inv.flag("assisted") {
-            let adviser = try inv.required("adviser")
+        if inv[Self.assisted] {
+            let adviser = try inv.required(Self.adviser)
             guard !adviser.trimmingSpaces.isEmpty else { throw MESError.usage("--adviser must not be empty", field: "adviser") }
-            for other in ["session", "session-file", "code", "code-file", "card", "serial"] where inv.value(other) != nil {
-                throw MESError.usage("--assisted identifies without --\(other)", field: other)
+            let others: [Option] = [SharedOptions.session, SharedOptions.sessionFile, SharedOptions.code, SharedOptions.codeFile,
+                                    SharedOptions.card, SharedOptions.serial]
+            for other in others where inv[other] != nil {
+                throw MESError.usage("--assisted identifies without --\(other.name)", field: other.name)
             }
             let nir = try Args.nir(inv)
-            return .assisted(adviser: adviser, nir: nir, birthDate: try Args.birthDate(inv, ctx),
-                             lastName: try inv.required("last-name"), firstName: inv.value("first-name"))
+            return .assisted(adviser: adviser, nir: nir, birthDate: try Args.birthDate(inv, ctx, Self.birthDate),
+                             lastName: try inv.required(Self.lastName), firstName: inv[Self.firstName])
         }
-        let inline = ["code", "code-file"].contains { inv.value($0) != nil }
-        if !inline, let token = try Args.secret(inv, ctx, "session", env: "MES_SESSION") {
-            for other in ["nir", "card", "serial"] where inv.value(other) != nil {
-                throw MESError.usage("--session and --\(other) cannot be used together", field: other)
+        let inline = [SharedOptions.code, SharedOptions.codeFile].contains { inv[$0] != nil }
+        if !inline, let token = try Args.secret(inv, ctx, SharedOptions.session, file: SharedOptions.sessionFile, env: "MES_SESSION") {
+            for other in [SharedOptions.nir, SharedOptions.card, SharedOptions.serial] where inv[other] != nil {
+                throw MESError.usage("--session and --\(other.name) cannot be used together", field: other.name)
             }
             return .session(token)
         }
         guard inline else {
             throw MESError.usage("identify with --session TOKEN, or with --code, --nir, --card and --serial", field: "session")
         }
-        if inv.value("session") != nil || inv.value("session-file") != nil {
+        if inv[SharedOptions.session] != nil || inv[SharedOptions.sessionFile] != nil {
             throw MESError.usage("--session and --code cannot be used together", field: "code")
         }
         let code = try Args.code(inv, ctx)

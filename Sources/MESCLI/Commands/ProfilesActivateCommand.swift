@@ -13,10 +13,10 @@ enum ProfilesActivateCommand {
     }
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
-        guard inv.flag("accept-cgu") else { throw MESError.cguRequired }
+        guard inv[SharedOptions.acceptCGU] else { throw MESError.cguRequired }
         try Confirmation.require(inv, ctx, prompt: "J'active Mon espace santé pour ce profil.")
         let (profile, now) = try ctx.service().activateProfile(session: try Args.session(inv, ctx), profileID: try Args.profileID(inv),
-                                                               legalRepresentative: inv.flag("legal-representative"))
+                                                               legalRepresentative: inv[SharedOptions.legalRepresentative])
         ctx.emit(ProfileActivation(profile: profile, now: now))
     }
 }

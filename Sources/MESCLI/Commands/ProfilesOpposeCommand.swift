@@ -15,7 +15,7 @@ enum ProfilesOpposeCommand {
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         let identity = OppositionIdentity.attachedProfile(session: try Args.session(inv, ctx), profileID: try Args.profileID(inv))
         try Confirmation.require(inv, ctx, prompt: Confirmation.opposition)
-        ctx.emit(try ctx.service().oppose(OppositionRequest(identity: identity, legalRepresentative: inv.flag("legal-representative"),
-                                                            receiptPath: inv.value("receipt"), force: inv.flag("force"))))
+        ctx.emit(try ctx.service().oppose(OppositionRequest(identity: identity, legalRepresentative: inv[SharedOptions.legalRepresentative],
+                                                            receiptPath: inv[SharedOptions.receipt], force: inv[SharedOptions.force])))
     }
 }

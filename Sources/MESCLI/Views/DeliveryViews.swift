@@ -31,11 +31,11 @@ struct Delivered<R: Report>: Report {
 
 /// Sends what a command just queued, unless `--no-send`.
 enum SendNow {
-    static let option = OptionSpec.flag("no-send", "Leave the message queued (mes outbox send delivers it later).")
+    static let option = Flag("no-send", "Leave the message queued (mes outbox send delivers it later).")
 
     /// The result with its delivery: sent through the configured transport, or left queued.
     static func deliver<R: Report>(_ result: R, message id: Int64, _ service: Service, _ inv: Invocation, _ ctx: Context) -> Delivered<R> {
-        if inv.flag("no-send") { return Delivered(result: result, status: .queued, problem: nil) }
+        if inv[option] { return Delivered(result: result, status: .queued, problem: nil) }
         let (status, problem) = service.sendNow(id, environment: ctx.environment)
         return Delivered(result: result, status: status, problem: problem)
     }
