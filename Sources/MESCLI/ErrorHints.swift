@@ -25,7 +25,6 @@ enum ErrorHints {
         if let message = messages[e.code] { out.message = message }
         switch e.remedy {
         case .reissueReceipt(let id)?: out.message += " Pour l'obtenir : mes receipt --id \(id) -o FICHIER"
-        case .closeSpaceFirst?: out.message += " Pour le fermer : mes close --session JETON --yes"
         case .demoOnAnotherStore?: out.message = aside("mes --store DIR demo", to: out.message)
         case .certifyRow?:
             out.message = aside("colonne legal_representative : oui, ou --legal-representative pour toutes les lignes", to: out.message)

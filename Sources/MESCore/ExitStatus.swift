@@ -52,8 +52,6 @@ public protocol MESErrorConvertible: Error {
 /// What a person can do about an error, when the way to do it is a command: the command line
 /// words it with its own commands and flags (`ErrorHints`); the service's messages name none.
 public enum Remedy: Equatable, Sendable {
-    /// Close the space first (an active space cannot be opposed).
-    case closeSpaceFirst
     /// Reissue the receipt with this reference (it was recorded, but its file could not be written).
     case reissueReceipt(String)
     /// Run the demo on another, new store.

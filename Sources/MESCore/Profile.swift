@@ -63,7 +63,8 @@ public enum ProfileRules {
         case (.opposition, .pending): return .apply(.opposed)
         case (.opposition, .opposed): return .already
         case (.opposition, .active):
-            return .refused(MESError(.alreadyActive, Messages.alreadyActive, remedy: .closeSpaceFirst))
+            return .refused(MESError(.alreadyActive,
+                                     Messages.alreadyActive + " Pour le fermer : mes close --session JETON --yes"))
         case (.opposition, .closed):
             return .refused(MESError(.alreadyClosed, "Ce profil a été clôturé."))
         case (.activation, _) where deceased:
