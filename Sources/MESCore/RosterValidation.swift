@@ -65,9 +65,7 @@ extension Roster {
         case .failure(let e): return problem("serial", e.message)
         }
         let email = bytes(6)
-        if let email, !(email.isASCII ? plausibleEmail(bytes: email) : plausibleEmail(email.string)) {
-            return problem("email", "adresse e-mail invalide")
-        }
+        if let email, let reason = EmailAddress.problem(bytes: email) { return problem("email", reason) }
         let mobile = bytes(7)
         if let mobile, !plausibleMobile(mobile) { return problem("mobile", "numéro de mobile invalide") }
         var holder: CalendarDate?
