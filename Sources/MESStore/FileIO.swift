@@ -134,6 +134,21 @@ public enum FileIO {
             return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : 0
         }
 
+        /// The next chunk (at most 1 MiB), or nil at the end: for a reader that pulls.
+        public func next() throws -> [UInt8]? {
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw MESError(.fileUnreadable, "Lecture impossible : \(path) (\(errnoText()))", field: field)
+                }
+                if n == 0 { return nil }
+                chunk.removeSubrange(n...)
+                return chunk
+            }
+        }
+
         /// Calls `body` with each chunk, in order.
         public func forEach(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -717,6 +732,31 @@ public enum FileIO {
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// Whether `path` is a regular file (a link is not followed).
+    public static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Whether `path` is a directory (a link is not followed).
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Removes a directory this process made and everything in it (links are removed, never
+    /// followed).
+    public static func removeTree(_ path: String) {
+        for name in list(path) {
+            let p = path + "/" + name
+            if isDirectory(p) { removeTree(p) } else { unlink(p) }
+        }
+        rmdir(path)
+    }
+
+    /// The folder part of a path (`.` for a bare name).
+    public static func folder(of path: String) -> String { directoryName(path) }
 
     /// Whether two paths are on the same file system (false when either cannot be read).
     public static func sameFileSystem(_ a: String, _ b: String) -> Bool {
