@@ -116,7 +116,7 @@ extension Store {
     /// Files in the data directory that are not the store's (temporary files left by a killed
     /// process, or anything put there by hand).
     public func unknownFiles() -> [String] {
-        FileIO.list(directory).filter { !Self.ownFiles.contains($0) }.sorted()
+        FileIO.list(directory).filter { !Self.ownFiles.contains($0) && !$0.hasPrefix("mes.db.before-schema-") }.sorted()
     }
 
     /// The identity, or nil when the store has none; an unreadable or mismatched pair throws.
