@@ -237,5 +237,18 @@ enum Schema {
             sealed BLOB NOT NULL
         );
         """,
+        // 9: the signing identity lives in the database as one row, its key sealed under the
+        // store's key: replacing it is one transaction, so a failure at any point leaves the
+        // previous key and certificate together (the files signing.key and signing.crt of earlier
+        // versions are taken in at the first open, then removed).
+        """
+        CREATE TABLE signing_identity (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            key_sealed BLOB NOT NULL,
+            certificate_pem BLOB NOT NULL,
+            fingerprint TEXT NOT NULL,
+            installed_at INTEGER NOT NULL
+        );
+        """,
     ]
 }

@@ -29,7 +29,8 @@ public struct StoreProblem: Equatable, Sendable {
 extension Store {
     /// The store's files a backup carries besides the database, in this order (`mes.conf` and
     /// the identity only when present).
-    public static let backupFiles = [secretFile, signingKeyFile, signingCertificateFile, "mes.conf"]
+    /// (The signing identity is a row of the database.)
+    public static let backupFiles = [secretFile, "mes.conf"]
 
     /// The files and folders of a data directory that are the store's own.
     static let ownFiles: Set<String> = ["mes.db", "mes.db-wal", "mes.db-shm", "mes.db-journal", secretFile, signingKeyFile,
@@ -94,12 +95,12 @@ extension Store {
         return problems
     }
 
-    /// The signing identity: its key and its certificate belong together, and the certificate
-    /// is one the store keeps for verification.
+    /// The signing identity: its key opens and matches its certificate, and the certificate is
+    /// one the store keeps for verification.
     public func checkSigningIdentity() -> [StoreProblem] {
         do {
-            guard let identity = try loadSigningIdentityIfPresent() else {
-                return [StoreProblem("signing_identity", "La base n'a pas d'identité de signature (signing.key, signing.crt).")]
+            guard let identity = try loadSigningIdentity() else {
+                return [StoreProblem("signing_identity", "La base n'a pas d'identité de signature.")]
             }
             let kept = try signingCertificates().map(\.fingerprint)
             if !kept.contains(identity.fingerprint) {
@@ -119,14 +120,4 @@ extension Store {
         FileIO.list(directory).filter { !Self.ownFiles.contains($0) && !$0.hasPrefix("mes.db.before-schema-") }.sorted()
     }
 
-    /// The identity, or nil when the store has none; an unreadable or mismatched pair throws.
-    func loadSigningIdentityIfPresent() throws -> SigningIdentity? {
-        guard FileIO.exists(signingKeyPath) || FileIO.exists(signingCertificatePath) else { return nil }
-        do {
-            return try SigningIdentity(keyPEM: try FileIO.read(signingKeyPath, field: "store"),
-                                       certificatePEM: try FileIO.read(signingCertificatePath, field: "store"))
-        } catch let e as SigningError {
-            throw MESError(.storeCorrupt, "La clé et le certificat de signature ne vont pas ensemble ou sont illisibles (\(e.reason)).", field: "store")
-        }
-    }
 }
