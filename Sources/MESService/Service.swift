@@ -10,7 +10,7 @@ import MESStore
 /// Its seams — the clock, the random source, the outbox messages are recorded in and the receipt issuer —
 /// are injected, so tests (and later a real mail transport or a signing issuer) plug in here.
 public final class Service {
-    public let store: Store
+    let store: Store
     public let clock: any Clock
     public let random: any RandomSource
     public let outbox: any MessageOutbox
@@ -26,6 +26,15 @@ public final class Service {
         self.outbox = outbox ?? OutboxFiles(store: store)
         self.receipts = try receipts ?? SignedPDFReceipts(identity: store.signingIdentity(now: SystemClock().now()))
         self.policy = policy
+    }
+
+    /// What opening the store noticed and the person should hear (files or folders readable by others).
+    public var storeNotes: [String] { store.notes }
+
+    /// Called once when a command has waited a while for a store kept busy by another process.
+    public var onStoreWait: (() -> Void)? {
+        get { store.onWait }
+        set { store.onWait = newValue }
     }
 
     /// Opens the store in `directory` with the default seams but `clock`. A fixed clock is

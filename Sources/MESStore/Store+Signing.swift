@@ -3,6 +3,7 @@ import Glibc
 #endif
 import MESCore
 import MESCrypto
+import MESSystem
 
 /// The store's signing identity: `signing.key` (PKCS#8, 0600) and `signing.crt` (PEM) in the
 /// data directory, made at `init` (or at the first open of an older store); every certificate

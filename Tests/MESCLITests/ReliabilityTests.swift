@@ -3,6 +3,7 @@ import Testing
 @testable import MESCLI
 import MESCore
 import MESStore
+import MESSystem
 
 /// The reliability and security proof: concurrency, crashes, hostile input, faults.
 /// Bounded for CI; `scripts/soak.py` runs the same proofs longer.
