@@ -43,6 +43,8 @@ let package = Package(
         .testTarget(name: "MESServiceTests", dependencies: ["TestSupport", "MESService", "MESStore", "MESCore", "MESRender", "MESCrypto", "MESSystem"]),
         .testTarget(name: "MESCLITests", dependencies: ["TestSupport", "MESCLI", "MESCore", "MESRender", "MESStore", "MESSystem"]),
         .testTarget(name: "MESDeliveryTests", dependencies: ["MESDelivery", "MESRender", "MESCore"], exclude: ["Resources"]),
+        // Reads Sources/ and checks each module's imports against the layers' allow-list.
+        .testTarget(name: "ArchitectureTests"),
     ],
     swiftLanguageModes: [.v6]
 )
