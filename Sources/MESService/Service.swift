@@ -47,7 +47,7 @@ public final class Service {
     }
 
     /// Refuses a fixed clock on a store not made for tests (exit 64, field `now`).
-    public static func requireClockAllowed(_ clock: any Clock, by store: Store) throws {
+    static func requireClockAllowed(_ clock: any Clock, by store: Store) throws {
         guard clock is FixedClock, !store.allowsTestClock else { return }
         throw MESError(.nowRefused, "--now (or MES_NOW) is honoured only by a store made for tests (mes init --test-clock); "
                        + "this store keeps the system time", field: "now")
