@@ -1,6 +1,7 @@
 import MESCore
 import MESService
 import MESStore
+import MESSystem
 
 /// Reading typed values from an invocation: each failure names its field.
 enum Args {

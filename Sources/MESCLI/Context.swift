@@ -51,9 +51,9 @@ public final class Context {
     /// another process says that the command is waiting.
     public func service() throws -> Service {
         let service = try Service.open(storeDirectory, clock: clock())
-        for n in service.store.notes { note(n) }
+        for n in service.storeNotes { note(n) }
         if stderr.isTerminal {
-            service.store.onWait = { [stderr] in
+            service.onStoreWait = { [stderr] in
                 stderr.line("La base est occupée par un autre processus : attente…")
                 stderr.flush()
             }

@@ -1,5 +1,4 @@
 import MESCore
-import MESStore
 
 /// The man page's hand-written sections (English).
 enum Prose {
@@ -115,7 +114,11 @@ enum Prose {
 
             Members without a usable code, in two passes. Pass 1: mes batch oppose members.csv --receipts DIR --request-codes --report report.csv sends each member whose row has no code, or an expired, used or superseded one, a new code by postal letter, valid 6 weeks (code_requested; the report gives the date until which it is valid). Running pass 1 again sends no second letter to a member who holds a live code. The members pass their codes back; the association writes them in the code column. Pass 2, within the 6 weeks: mes batch oppose members.csv --receipts DIR --report report.csv --force files them (opposed, each with its receipt).
             """),
-        ("STORE", Store.manual),
+        ("STORE", """
+            The data directory holds mes.db (SQLite in WAL mode, synchronous=FULL, a versioned schema migrated on open), secret.key, outbox/ (messages queued before schema 8, as files; newer ones are rows of mes.db, their bytes sealed with AES-256-GCM under a key derived from secret.key, so that the database alone holds no code in clear) and receipts/ (receipts written by default). Directories are created 0700 and files 0600.
+
+            Every command's writes happen in one BEGIN IMMEDIATE transaction, together with the files it creates (outbox messages, receipts): a command that fails changes nothing, except that a wrong code on a known card is recorded for the lockout. Files are written to a temporary name, synced and then linked or renamed. Several mes processes may use one store at once: a busy store is retried (5-second busy timeout, then up to 8 retries with backoff) before exit 75.
+            """),
         ("RECEIPTS", """
             The opposition receipt is a one-page A4 PDF in the standard Helvetica fonts with WinAnsiEncoding (accents render in any viewer): Page 1/1, Numéro de l'assuré (grouped NIR), Nom de l'assuré, the date, Votre justificatif d'opposition, Bonjour NAME, the sentence of the service with the date of the opposition, and a footer with the receipt's reference (JO-...) and its verification code: a keyed HMAC of the reference, NIR, names and date under the store's key. The same record and clock give the same bytes.
 

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MESSystem
 
 /// A configuration value `mes` cannot use: which key, and why. Never quotes a secret (nor a
 /// URL, which could hold one).
@@ -364,21 +365,18 @@ public struct TransportConfig: Sendable, Equatable {
         }
     }
 
+    /// A configuration or secret file (`FileIO.readBytes`: a device or pipe is read too, a
+    /// directory is not), as UTF-8 text of at most `limit` bytes.
     static func readText(_ path: String, limit: Int) throws(ReadError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ReadError(path, String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(fd, &buffer, buffer.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ReadError(path, String(cString: strerror(errno)))
+        let bytes: [UInt8]
+        do throws(FileIO.ReadFailure) {
+            bytes = try FileIO.readBytes(path, limit: limit, allowStreams: true)
+        } catch {
+            switch error {
+            case .cannotOpen(let code), .cannotRead(let code): throw ReadError(path, FileIO.errnoText(code))
+            case .notRegular: throw ReadError(path, FileIO.errnoText(EISDIR))  // with streams allowed, only a directory
+            case .tooLarge: throw ReadError(reason: "\(printable(path)) is larger than \(limit) bytes", brief: "larger than \(limit) bytes")
             }
-            if n == 0 { break }
-            bytes += buffer[0..<n]
-            if bytes.count > limit { throw ReadError(reason: "\(printable(path)) is larger than \(limit) bytes", brief: "larger than \(limit) bytes") }
         }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw ReadError(reason: "\(printable(path)) is not UTF-8 text", brief: "not UTF-8 text") }
         return text

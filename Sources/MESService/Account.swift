@@ -2,6 +2,7 @@ import MESCore
 import MESCrypto
 import MESRender
 import MESStore
+import MESSystem
 
 /// A sign-in's first step: the access code went to a contact on file.
 public struct AccessCodeSent: Sendable {

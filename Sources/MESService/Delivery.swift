@@ -1,6 +1,7 @@
 import MESCore
 import MESDelivery
 import MESStore
+import MESSystem
 
 /// The transports messages are handed to (none configured: they stay queued).
 public struct Transports {

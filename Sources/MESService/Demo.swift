@@ -1,6 +1,7 @@
 import MESCore
 import MESRender
 import MESStore
+import MESSystem
 
 /// The guided opposition journey of seed 001, step by step.
 public struct DemoRun: Sendable {

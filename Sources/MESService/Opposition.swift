@@ -1,6 +1,7 @@
 import MESCore
 import MESRender
 import MESStore
+import MESSystem
 
 /// How the person filing an opposition is identified.
 public enum OppositionIdentity: Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import MESCore
 import MESRender
 import MESStore
+import MESSystem
 
 /// A store created (or found) by `init`.
 public struct StoreCreation: Sendable {
@@ -84,7 +85,7 @@ extension Service {
 
     /// The audit trail, oldest first, as `filter` selects it: each line is handed to `body` as
     /// it is read (memory stays flat however long the trail).
-    public func history(_ filter: Store.AuditFilter, _ body: (Store.AuditEntry) throws -> Void) throws {
+    public func history(_ filter: AuditFilter, _ body: (AuditEntry) throws -> Void) throws {
         try store.history(filter, body)
     }
 }

@@ -10,7 +10,7 @@ import MESStore
 /// Its seams — the clock, the random source, the outbox messages are recorded in and the receipt issuer —
 /// are injected, so tests (and later a real mail transport or a signing issuer) plug in here.
 public final class Service {
-    public let store: Store
+    let store: Store
     public let clock: any Clock
     public let random: any RandomSource
     public let outbox: any MessageOutbox
@@ -28,6 +28,15 @@ public final class Service {
         self.policy = policy
     }
 
+    /// What opening the store noticed and the person should hear (files or folders readable by others).
+    public var storeNotes: [String] { store.notes }
+
+    /// Called once when a command has waited a while for a store kept busy by another process.
+    public var onStoreWait: (() -> Void)? {
+        get { store.onWait }
+        set { store.onWait = newValue }
+    }
+
     /// Opens the store in `directory` with the default seams but `clock`. A fixed clock is
     /// honoured only by a store made for tests (`init --test-clock`, `init --demo`, `demo`):
     /// on any other store decisions, receipts and the audit trail carry the system time.
@@ -38,7 +47,7 @@ public final class Service {
     }
 
     /// Refuses a fixed clock on a store not made for tests (exit 64, field `now`).
-    public static func requireClockAllowed(_ clock: any Clock, by store: Store) throws {
+    static func requireClockAllowed(_ clock: any Clock, by store: Store) throws {
         guard clock is FixedClock, !store.allowsTestClock else { return }
         throw MESError(.nowRefused, "--now (or MES_NOW) is honoured only by a store made for tests (mes init --test-clock); "
                        + "this store keeps the system time", field: "now")

@@ -1,6 +1,7 @@
 import Glibc
 import MESCore
 import MESCrypto
+import MESSystem
 
 /// A message ready for delivery (already rendered).
 public struct OutgoingMessage: Sendable {

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import MESCore
 import MESCrypto
+import MESSystem
 
 /// The store's signing identity: one row of the database (`signing_identity`) holding the
 /// private key, sealed under the store's key, and its certificate, so that the pair is always

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import MESCore
 import MESCrypto
+import MESSystem
 
 /// The data directory: `mes.db` (SQLite, WAL), `secret.key` (the per-store HMAC key),
 /// `outbox/` (messages of older versions) and `receipts/` (default place for receipts).
@@ -26,13 +27,6 @@ public final class Store {
     public var outboxDirectory: String { directory + "/outbox" }
     public var receiptsDirectory: String { directory + "/receipts" }
     static let secretFile = "secret.key"
-
-    /// What the store is and how it keeps data safe (the STORE section of mes(1)).
-    public static let manual = """
-    The data directory holds mes.db (SQLite in WAL mode, synchronous=FULL, a versioned schema migrated on open), secret.key, outbox/ (messages queued before schema 8, as files; newer ones are rows of mes.db, their bytes sealed with AES-256-GCM under a key derived from secret.key, so that the database alone holds no code in clear) and receipts/ (receipts written by default). Directories are created 0700 and files 0600.
-
-    Every command's writes happen in one BEGIN IMMEDIATE transaction, together with the files it creates (outbox messages, receipts): a command that fails changes nothing, except that a wrong code on a known card is recorded for the lockout. Files are written to a temporary name, synced and then linked or renamed. Several mes processes may use one store at once: a busy store is retried (5-second busy timeout, then up to 8 retries with backoff) before exit 75.
-    """
 
     private init(directory: String, db: Database, secret: [UInt8]) {
         self.directory = directory

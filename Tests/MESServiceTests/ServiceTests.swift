@@ -4,6 +4,7 @@ import MESCore
 import MESRender
 @testable import MESService
 @testable import MESStore
+@testable import MESSystem
 
 /// Always the same bytes: codes are `AAAAAAAAAAAA`, one-time codes `000000`.
 struct ConstantRandom: RandomSource {

@@ -1,7 +1,7 @@
 import MESCore
 import MESRender
 import MESService
-import MESStore
+import MESSystem
 
 /// `mes batch oppose`: an association files its members' oppositions from a CSV file.
 enum BatchCommand {

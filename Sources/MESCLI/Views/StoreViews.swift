@@ -62,12 +62,12 @@ struct HistoryListing {
     }
 
     /// One event as a line of the text listing.
-    func line(_ e: Store.AuditEntry) -> String {
+    func line(_ e: AuditEntry) -> String {
         [e.at.iso8601, e.event, who(e.person), e.channel ?? "", [e.actor, e.actorID].compactMap { $0 }.joined(separator: ":"), e.detail ?? ""]
             .map { TextEscaping.terminalSafe(TextEscaping.spreadsheetCell($0)) }.joined(separator: "\t")
     }
 
-    func json(_ e: Store.AuditEntry) -> JSON {
+    func json(_ e: AuditEntry) -> JSON {
         .obj([("at", .string(e.at.iso8601)), ("event", .string(e.event)),
               ("profile", e.person.map { p in .obj([("id", .int(Int(p.id))), ("name", .string(p.displayName)),
                                                     ("nir", .string(nirGiven ? p.nir.compact : Masking.nir(p.nir)))]) }),

@@ -6,6 +6,7 @@ import Foundation
 import MESCore
 import MESRender
 import MESStore
+import MESSystem
 
 /// An association's batch of oppositions: streamed rows, groups of rows per transaction. A
 /// group commits, then its receipt files are written and synced (one `syncfs`, which also makes

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import MESCore
 import MESStore
+import MESSystem
 
 /// How an association's batch runs.
 public struct BatchOptions: Sendable {

@@ -3,6 +3,7 @@ import Foundation
 import MESCore
 import MESRender
 import MESStore
+import MESSystem
 
 /// The receipt files of a batch, behind its transactions: each group commits, then its receipts
 /// are rendered and signed on one thread, written on a second and synced (one `syncfs` per
