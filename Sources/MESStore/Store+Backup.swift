@@ -3,6 +3,7 @@ import Glibc
 #endif
 import MESCore
 import MESCrypto
+import MESSystem
 
 /// What a store holds, counted (a backup's and a restore's summary).
 public struct StoreCounts: Equatable, Sendable {

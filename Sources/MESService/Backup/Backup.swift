@@ -4,6 +4,7 @@ import Glibc
 import MESCore
 import MESCrypto
 import MESStore
+import MESSystem
 
 /// What `mes backup` wrote.
 public struct BackupSummary: Sendable, Equatable {

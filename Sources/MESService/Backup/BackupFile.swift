@@ -1,6 +1,7 @@
 import MESCore
 import MESCrypto
 import MESStore
+import MESSystem
 
 /// The backup file: named entries (the manifest, the database, the store's key, the signing
 /// identity, `mes.conf`) in one stream, cut into pieces of at most 1 MiB, each sealed with
