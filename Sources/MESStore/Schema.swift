@@ -237,5 +237,11 @@ enum Schema {
             sealed BLOB NOT NULL
         );
         """,
+        // 9: an SMS keeps its framing as a field: the number as on file, shown above its text
+        // ("À : …"), while its sealed bytes hold only the text the gateway receives. NULL for
+        // older rows, whose bytes hold the framing (`SMSFraming.legacyText`).
+        """
+        ALTER TABLE outbox ADD COLUMN shown_to TEXT;
+        """,
     ]
 }
