@@ -1,7 +1,6 @@
 import MESCore
 import MESRender
 import MESService
-import MESStore
 
 /// A result whose message was just handed to a transport (or left queued): the result's own
 /// text and JSON, plus where the message stands.
