@@ -28,9 +28,8 @@ let package = Package(
         .target(name: "MESRender", dependencies: ["MESCore"]),
         // Use cases: one method per journey step, each in one transaction, returning values.
         .target(name: "MESService", dependencies: ["MESCore", "MESCrypto", "MESStore", "MESRender", "MESDelivery", "MESSystem"]),
-        // Argument parsing, the command table, output and error funnel. MESStore only for the
-        // message and outbox types until they move to MESCore.
-        .target(name: "MESCLI", dependencies: ["MESCore", "MESRender", "MESService", "MESSystem", "MESStore"]),
+        // Argument parsing, the command table, output and error funnel.
+        .target(name: "MESCLI", dependencies: ["MESCore", "MESRender", "MESService", "MESSystem"]),
         .executableTarget(name: "mes", dependencies: ["MESCLI"]),
         // Hands rendered messages to real transports (SMTP, sendmail, HTTP SMS gateway) through libcurl.
         .target(name: "MESDelivery", dependencies: ["CCurl", "MESCore", "MESSystem"]),
@@ -40,7 +39,7 @@ let package = Package(
         .testTarget(name: "MESCryptoTests", dependencies: ["TestSupport", "MESCrypto", "MESCore"]),
         .testTarget(name: "MESStoreTests", dependencies: ["TestSupport", "MESStore", "MESCrypto", "MESCore", "MESSystem"]),
         .testTarget(name: "MESRenderTests", dependencies: ["TestSupport", "MESRender", "MESCore"]),
-        .testTarget(name: "MESServiceTests", dependencies: ["TestSupport", "MESService", "MESStore", "MESCore", "MESRender", "MESCrypto", "MESSystem"]),
+        .testTarget(name: "MESServiceTests", dependencies: ["TestSupport", "MESService", "MESStore", "MESCore", "MESRender", "MESCrypto", "MESSystem", "MESDelivery"]),
         .testTarget(name: "MESCLITests", dependencies: ["TestSupport", "MESCLI", "MESCore", "MESRender", "MESStore", "MESSystem"]),
         .testTarget(name: "MESDeliveryTests", dependencies: ["MESDelivery", "MESRender", "MESCore"], exclude: ["Resources"]),
         // Reads Sources/ and checks each module's imports against the layers' allow-list.

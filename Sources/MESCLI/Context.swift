@@ -50,7 +50,7 @@ public final class Context {
     /// The use cases over the store in the data directory. On a terminal, a store kept busy by
     /// another process says that the command is waiting.
     public func service() throws -> Service {
-        let service = try Service.open(storeDirectory, clock: clock())
+        let service = try Service.open(storeDirectory, clock: clock(), delivery: deliverySettings())
         for n in service.storeNotes { note(n) }
         if stderr.isTerminal {
             service.onStoreWait = { [stderr] in

@@ -13,7 +13,8 @@ public protocol MessageTransport: AnyObject, Sendable {
 
 /// What a transport needs to send one message.
 public struct Envelope: Sendable, Equatable, CustomStringConvertible {
-    public enum Channel: String, Sendable, CaseIterable { case email, sms }
+    /// E-mail or SMS (a transport for letters would take `.letter`).
+    public typealias Channel = MessageChannel
 
     public var channel: Channel
     /// An addr-spec (`marie@example.fr`, no display name, no angle brackets) for e-mail; an

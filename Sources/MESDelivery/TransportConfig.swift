@@ -1,4 +1,5 @@
 import Foundation
+import MESCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -57,8 +58,7 @@ public struct TransportConfig: Sendable, Equatable {
         case sendmail(SendmailSettings)
     }
 
-    public static let keys = ["MES_MAIL_URL", "MES_MAIL_FROM", "MES_MAIL_CREDENTIALS_FILE", "MES_SMS_URL", "MES_SMS_TOKEN_FILE",
-                              "MES_MAIL_RATE", "MES_SMS_RATE"]
+    public static let keys = DeliverySettings.keys
     public static let defaultMailFrom = "ne-pas-repondre@monespacesante.fr"
 
     public var mail: Mail?
@@ -92,12 +92,26 @@ public struct TransportConfig: Sendable, Equatable {
 
     /// Reads the configuration: `environment` over the file at `file` (when given).
     public static func load(environment: [String: String], file: String? = nil) throws(TransportConfigError) -> TransportConfig {
-        var values: [String: Value] = [:]
+        var text: String?
         if let file {
-            let text: String
-            do throws(ReadError) { text = try readText(file, limit: 65_536) } catch { throw TransportConfigError(key: file, reason: error.brief) }
-            values = try parseFile(text, path: file)
+            do throws(ReadError) { text = try readText(file, limit: DeliverySettings.fileLimit) } catch { throw TransportConfigError(key: file, reason: error.brief) }
         }
+        return try load(environment: environment, file: file, text: text)
+    }
+
+    /// The configuration the command line read (`DeliverySettings`): its environment over its file.
+    public static func load(_ settings: DeliverySettings) throws(TransportConfigError) -> TransportConfig {
+        guard let f = settings.file else { return try load(environment: settings.environment, file: nil, text: nil) }
+        let limit = DeliverySettings.fileLimit
+        if let why = f.readError { throw TransportConfigError(key: f.path, reason: ReadError(f.path, why).brief) }
+        if f.bytes.count > limit { throw TransportConfigError(key: f.path, reason: "larger than \(limit) bytes") }
+        guard let text = String(validating: f.bytes, as: UTF8.self) else { throw TransportConfigError(key: f.path, reason: "not UTF-8 text") }
+        return try load(environment: settings.environment, file: f.path, text: text)
+    }
+
+    static func load(environment: [String: String], file: String?, text: String?) throws(TransportConfigError) -> TransportConfig {
+        var values: [String: Value] = [:]
+        if let file, let text { values = try parseFile(text, path: file) }
         for key in keys {
             if let v = environment[key] { values[key] = Value(text: v, source: nil, directory: nil) }
         }

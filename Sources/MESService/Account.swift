@@ -52,7 +52,7 @@ public struct SweepResult: Sendable {
 
 extension Service {
     static let loginFailed = MESError(.identityNotFound, "Identifiant ou mot de passe incorrect.")
-    static let accountLocked = MESError(.locked, "Trop de tentatives infructueuses : votre compte est bloqué pendant 15 minutes.")
+    static let accountLocked = MESError(.locked, "Trop de tentatives infructueuses : votre compte est bloqué pendant \(Policy.standard.lockText).")
     /// A real scrypt hash of nothing useful, to spend the same time on unknown identifiers.
     static let dummyHash = "$scrypt$ln=15,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
@@ -77,8 +77,7 @@ extension Service {
             try throttleOneTimeCode(p.id, .login, now: now)
             let code = random.oneTimeCode()
             try store.recordOTP(code, personID: p.id, purpose: .login, target: nil, now: now, validity: policy.oneTimeCodeValidity)
-            let m = Self.oneTimeCodeMessage(code: code, channel: channel == "email" ? .email : .sms, to: target, now: now,
-                                            personID: p.id, purpose: .login)
+            let m = composer.oneTimeCode(code, for: .login, on: channel == "email" ? .email : .sms, to: target, personID: p.id, at: now)
             let entry = try outbox.deliver(m, to: p.id, at: now, sync: true)
             try store.audit("login_code_sent", at: now, person: p.id, detail: channel)
             return .success(AccessCodeSent(channel: channel, masked: m.recipientMasked, messageID: entry.id))
@@ -164,11 +163,8 @@ extension Service {
                 // The closure is confirmed by e-mail to the contact on file.
                 let contact = try store.contact(for: p)
                 if let email = contact.email {
-                    let mail = Email(to: email, subject: "Mon espace santé a été clôturé", date: now,
-                                     messageID: "\(now.seconds).\(p.id).c@mes.invalid",
-                                     body: MessageTemplates.closed(on: now.parisDate.french, deleted: delete,
-                                                                   deletedOn: deadline.parisDate.french, receipt: receipt.id))
-                    _ = try outbox.deliver(OutgoingMessage(mail), to: p.id, at: now, sync: true)
+                    let mail = composer.closed(to: email, personID: p.id, receipt: receipt.id, deletionAsked: delete, deletedAt: deadline, at: now)
+                    _ = try outbox.deliver(mail, to: p.id, at: now, sync: true)
                 }
                 var q = p
                 q.state = state

@@ -144,9 +144,7 @@ extension Service {
             try store.spendLoginCodes(personID: p.id, now: now)
             try store.audit("password_reset", at: now, person: p.id, channel: .web, actor: .self)
             if let email = try store.contact(for: p).email {
-                let mail = Email(to: email, subject: "Votre mot de passe Mon espace santé a été modifié", date: now,
-                                 messageID: "\(now.seconds).\(p.id).pw@mes.invalid", body: MessageTemplates.passwordChanged)
-                _ = try outbox.deliver(OutgoingMessage(mail), to: p.id, at: now, sync: true)
+                _ = try outbox.deliver(composer.passwordChanged(to: email, personID: p.id, at: now), to: p.id, at: now, sync: true)
             }
             return .success(PasswordReset(username: account.username, now: now))
         }
@@ -158,8 +156,7 @@ extension Service {
                                   now: Instant) throws -> (id: Int64, masked: String) {
         let code = random.oneTimeCode()
         try store.recordOTP(code, personID: personID, purpose: purpose, target: nil, now: now, validity: policy.oneTimeCodeValidity)
-        let m = Self.oneTimeCodeMessage(code: code, channel: channel == "email" ? .email : .sms, to: target, now: now,
-                                        personID: personID, purpose: purpose)
+        let m = composer.oneTimeCode(code, for: purpose, on: channel == "email" ? .email : .sms, to: target, personID: personID, at: now)
         let entry = try outbox.deliver(m, to: personID, at: now, sync: true)
         try store.audit("recovery_code_sent", at: now, person: personID, detail: "\(purpose.rawValue) via \(channel)")
         return (entry.id, m.recipientMasked)

@@ -78,7 +78,9 @@ extension Service {
             throw MESError(.messageNotFound, "Message introuvable : \(id.map(String.init) ?? "last")", field: "ID")
         }
         let raw = try store.messageBody(m)
-        let body = String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+        // An SMS is shown framed, above its text, as it was composed (`SMSFraming`).
+        let text = m.shownTo.map { SMSFraming(shownTo: $0, text: String(decoding: raw, as: UTF8.self)).framed } ?? String(decoding: raw, as: UTF8.self)
+        let body = text.replacingOccurrences(of: "\r\n", with: "\n")
         let codes = body.split(separator: "\n").filter { $0.contains("Code provisoire pour ") }.compactMap { MessageTemplates.code(in: String($0)) }
         return OutboxMessage(entry: m, body: body, code: MessageTemplates.code(in: body), codes: codes)
     }
@@ -103,7 +105,7 @@ extension Service {
             let page = try store.read { try store.outboxPage(after: after, limit: 1_000) }
             guard let last = page.last else { break }
             after = last.id
-            for m in page where m.channel == "email" {
+            for m in page where m.channel == .email {
                 let path = directory + "/new/\(m.id).mes:2,"
                 guard !FileIO.exists(path) else { continue }
                 try FileIO.writeAtomically(path, try store.messageBody(m, field: "outbox"), replace: false, field: "maildir",

@@ -237,7 +237,13 @@ enum Schema {
             sealed BLOB NOT NULL
         );
         """,
-        // 9: the signing identity lives in the database as one row, its key sealed under the
+        // 9: an SMS keeps its framing as a field: the number as on file, shown above its text
+        // ("À : …"), while its sealed bytes hold only the text the gateway receives. NULL for
+        // older rows, whose bytes hold the framing (`SMSFraming.legacyText`).
+        """
+        ALTER TABLE outbox ADD COLUMN shown_to TEXT;
+        """,
+        // 10: the signing identity lives in the database as one row, its key sealed under the
         // store's key: replacing it is one transaction, so a failure at any point leaves the
         // previous key and certificate together (the files signing.key and signing.crt of earlier
         // versions are taken in at the first open, then removed).

@@ -211,8 +211,8 @@ public struct BatchOpposition {
                     // Signed once, on this thread: the same document goes to the file and the mail.
                     let pdf = try service.receipts.document(r)
                     result.file = stage(r, &pending, document: pdf)
-                    let mail = MultipartEmail.oppositionReceipt(r, pdf: pdf, to: email, date: now, messageID: "\(r.id)@mes.invalid")
-                    result.mail = try service.outbox.deliver(OutgoingMessage(mail), to: person.id, at: now, sync: false).id
+                    let mail = service.composer.oppositionReceipt(r, document: pdf, to: email, at: now)
+                    result.mail = try service.outbox.deliver(mail, to: person.id, at: now, sync: false).id
                 } else {
                     result.file = stage(r, &pending)
                 }
