@@ -124,8 +124,18 @@ extension Service {
                     report.failed += 1
                     continue
                 }
-                let envelope = transports.envelope(channel, to: recipient, messageID: m.messageID,
-                                                   bytes: try store.messageBody(m.entry, field: "outbox"), shownTo: m.entry.shownTo)
+                // A body that does not open against its row (moved, or its recipient changed) is
+                // never sent: the message fails, saying why.
+                let bytes: [UInt8]
+                do {
+                    bytes = try store.messageBody(m.entry, field: "outbox")
+                } catch let e as MESError where e.code == .messageTampered {
+                    try store.markFailed(m.entry.id, error: "message_tampered: sealed body does not match its row (moved or recipient changed); not sent",
+                                         retryAt: nil)
+                    report.failed += 1
+                    continue
+                }
+                let envelope = transports.envelope(channel, to: recipient, messageID: m.messageID, bytes: bytes, shownTo: m.entry.shownTo)
                 route.pacer?.wait()
                 let now = clock.now()  // after the pace's wait: the time of the send
                 do {

@@ -256,5 +256,12 @@ enum Schema {
             installed_at INTEGER NOT NULL
         );
         """,
+        // 11: a message's sealed bytes are bound to its row: its channel, recipient, Message-ID,
+        // number as shown and subject are the sealing's associated data (`seal` 2). A body moved
+        // to another row, or a row whose recipient was changed, no longer opens. NULL: sealed
+        // before, under the constant context alone.
+        """
+        ALTER TABLE outbox ADD COLUMN seal INTEGER;
+        """,
     ]
 }

@@ -86,13 +86,15 @@ extension Store {
         if !allowsTestClock, let r = try db.first("SELECT prev_id FROM (SELECT at, lag(at) OVER (ORDER BY id) AS prev_at, lag(id) OVER (ORDER BY id) AS prev_id FROM audit) WHERE at < prev_at LIMIT 1") {
             problems.append(StoreProblem("audit_order", "Le journal d'audit n'est pas dans l'ordre du temps après la ligne \(r.int(0) ?? 0)."))
         }
-        try db.forEach("SELECT o.id, b.sealed FROM outbox o JOIN outbox_bodies b ON b.id = o.id", []) { c in
-            let id = c.int(0) ?? 0
-            let readable = c.withBytes(1) { sealed in
-                sealing.open(Array(sealed), context: Self.sealContext).flatMap(MessagePacking.unpack) != nil
+        var ids: [Int64] = []
+        var after: Int64 = 0
+        repeat {
+            ids = try db.query("SELECT id FROM outbox_bodies WHERE id > ? ORDER BY id LIMIT 10000", .int(after)).compactMap { $0.int(0) }
+            for id in ids where try openedBody(id) == nil {
+                problems.append(StoreProblem("message_unreadable", "Le message \(id) de la boîte d'envoi ne s'ouvre pas (déplacé, modifié, ou scellé par une autre clé)."))
             }
-            if !readable { problems.append(StoreProblem("message_unreadable", "Le message \(id) de la boîte d'envoi ne s'ouvre pas (altéré, ou scellé par une autre clé).")) }
-        }
+            after = ids.last ?? after
+        } while !ids.isEmpty
         return problems
     }
 

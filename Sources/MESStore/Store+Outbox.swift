@@ -25,7 +25,22 @@ extension Store {
     /// caller may do ahead, on another thread (this store's sealing key must not be used by two
     /// threads at once).
     public func seal(_ m: OutgoingMessage) -> SealedMessage {
-        SealedMessage(header: m.header, sealed: sealing.seal(MessagePacking.pack(m.body), context: Self.sealContext))
+        let context = Self.sealContext(channel: m.channel.rawValue, recipient: m.recipient, messageID: m.messageID,
+                                       shownTo: m.shownTo, subject: m.subject)
+        return SealedMessage(header: m.header, sealed: sealing.seal(MessagePacking.pack(m.body), context: context))
+    }
+
+    /// What a message's sealing is bound to (`seal` 2): the fields of its row that say where it
+    /// goes and what it is, each preceded by its length (absent: 0xFFFFFFFF), so that no two
+    /// rows give the same context.
+    static func sealContext(channel: String, recipient: String?, messageID: String, shownTo: String?, subject: String) -> [UInt8] {
+        var c = Array("mes-outbox-message-v2".utf8)
+        for field in [channel, recipient, messageID, shownTo, subject] {
+            guard let field else { c += [0xFF, 0xFF, 0xFF, 0xFF]; continue }
+            let b = Array(field.utf8)
+            c += [UInt8(b.count >> 24 & 0xFF), UInt8(b.count >> 16 & 0xFF), UInt8(b.count >> 8 & 0xFF), UInt8(b.count & 0xFF)] + b
+        }
+        return c
     }
 
     /// Queues a sealed message: one row and its body, in the caller's transaction.
@@ -43,23 +58,38 @@ extension Store {
     }
 
     static let insertMessage = """
-        INSERT INTO outbox (person_id, channel, recipient_masked, subject, file, created_at, status, recipient, message_id, shown_to)
-        VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?)
+        INSERT INTO outbox (person_id, channel, recipient_masked, subject, file, created_at, status, recipient, message_id, shown_to, seal)
+        VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, 2)
         """
     static let insertBody = "INSERT INTO outbox_bodies (id, sealed) VALUES (?, ?)"
 
+    /// The context of messages sealed before schema 11 (`seal` NULL).
     static let sealContext = Array("mes-outbox-message-v1".utf8)
 
     /// A message's bytes: from its row (sealed: the database never holds a code in clear), or
-    /// from its file for a message queued before schema 8.
+    /// from its file for a message queued before schema 8. Opened against the row as it stands:
+    /// a body moved from another row, or a recipient changed since, does not open (65
+    /// `message_tampered`).
     public func messageBody(_ entry: OutboxEntry, field: String = "ID") throws -> [UInt8] {
         if let file = entry.file { return try FileIO.read(file, field: field) }
-        let sealed = try db.first("SELECT sealed FROM outbox_bodies WHERE id = ?", .int(entry.id))?.blob(0) ?? []
-        guard let packed = sealing.open(sealed, context: Self.sealContext), let body = MessagePacking.unpack(packed) else {
-            throw MESError(.storeCorrupt, "Le message \(entry.id) de la boîte d'envoi est illisible (altéré, ou scellé par une autre clé).",
-                           field: field)
+        guard let body = try openedBody(entry.id) else {
+            throw MESError(.messageTampered, "Le message \(entry.id) de la boîte d'envoi ne s'ouvre pas : il a été déplacé ou modifié "
+                           + "(destinataire, objet), ou scellé par une autre clé. Il ne sera pas envoyé.", field: field)
         }
         return body
+    }
+
+    /// The row's body opened against the row's own fields, or nil when it does not open.
+    func openedBody(_ id: Int64) throws -> [UInt8]? {
+        guard let r = try db.first("""
+            SELECT o.seal, o.channel, o.recipient, o.message_id, o.shown_to, o.subject, b.sealed
+            FROM outbox o JOIN outbox_bodies b ON b.id = o.id WHERE o.id = ?
+            """, .int(id)) else { return nil }
+        let context = r.int(0) == 2
+            ? Self.sealContext(channel: r.text(1) ?? "", recipient: r.text(2), messageID: r.text(3) ?? "", shownTo: r.text(4), subject: r.text(5) ?? "")
+            : Self.sealContext
+        guard let packed = sealing.open(r.blob(6) ?? [], context: context) else { return nil }
+        return MessagePacking.unpack(packed)
     }
 
     /// The last message queued, if any.
