@@ -15,11 +15,15 @@ public struct TransportConfigError: Error, Sendable, Equatable, CustomStringConv
     public var reason: String
     /// `FILE:LINE` when the value came from the configuration file.
     public var source: String?
+    /// A secret file (credentials, token) that others may read, or that belongs to someone else:
+    /// refused as ssh refuses such keys (exit 78, `secret_file_exposed`).
+    public var exposed = false
 
-    public init(key: String, reason: String, source: String? = nil) {
+    public init(key: String, reason: String, source: String? = nil, exposed: Bool = false) {
         self.key = key
         self.reason = reason
         self.source = source
+        self.exposed = exposed
     }
 
     /// `MES_MAIL_URL: unsupported scheme 'ftp' (expected smtp, smtps or sendmail)`, then ` (FILE:LINE)`.
@@ -176,6 +180,7 @@ public struct TransportConfig: Sendable, Equatable {
             var credentials: SMTPCredentials?
             if let f = credentialsFile {
                 let text: String
+                try refuseExposed(path(f), key: "MES_MAIL_CREDENTIALS_FILE")
                 do throws(ReadError) { text = try readText(path(f), limit: 4_096) } catch { throw fail("MES_MAIL_CREDENTIALS_FILE", error.reason) }
                 guard let c = parseCredentials(text) else {
                     throw fail("MES_MAIL_CREDENTIALS_FILE", "expected user:password on one line, or the user and the password on two lines")
@@ -205,6 +210,7 @@ public struct TransportConfig: Sendable, Equatable {
             try checkSMSURL(url.text, fail: { fail("MES_SMS_URL", $0) })
             guard let f = tokenFile else { throw fail("MES_SMS_TOKEN_FILE", "required with MES_SMS_URL") }
             let text: String
+            try refuseExposed(path(f), key: "MES_SMS_TOKEN_FILE")
             do throws(ReadError) { text = try readText(path(f), limit: 4_096) } catch { throw fail("MES_SMS_TOKEN_FILE", error.reason) }
             let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !token.isEmpty, token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
@@ -381,6 +387,23 @@ public struct TransportConfig: Sendable, Equatable {
 
     /// A configuration or secret file (`FileIO.readBytes`: a device or pipe is read too, a
     /// directory is not), as UTF-8 text of at most `limit` bytes.
+    /// A secret file must be the user's own and readable by no one else (mode 0600 or 0400),
+    /// as ssh requires of a private key: otherwise refused, naming the file and its mode. A link
+    /// is judged by the file it names. A missing file is left to the read, which says so.
+    static func refuseExposed(_ path: String, key: String) throws(TransportConfigError) {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return }
+        let mode = st.st_mode & 0o777
+        if st.st_uid != geteuid() {
+            throw TransportConfigError(key: key, reason: "\(printable(path)) appartient à un autre utilisateur (uid \(st.st_uid)) : "
+                                       + "un fichier secret doit être le vôtre", exposed: true)
+        }
+        if mode & 0o077 != 0 {
+            throw TransportConfigError(key: key, reason: "\(printable(path)) est lisible par d'autres (mode \(String(mode, radix: 8))) : "
+                                       + "chmod 600 \(printable(path))", exposed: true)
+        }
+    }
+
     static func readText(_ path: String, limit: Int) throws(ReadError) -> String {
         let bytes: [UInt8]
         do throws(FileIO.ReadFailure) {

@@ -170,6 +170,7 @@ extension Service {
             do {
                 return Transports(try TransportConfig.load(settings))
             } catch {
+                if error.exposed { throw MESError(.secretFileExposed, "Fichier secret refusé : \(error)", field: error.key) }
                 throw MESError(.deliveryConfigInvalid, "Configuration d'envoi invalide : \(error)", field: error.key)
             }
         }
