@@ -22,7 +22,7 @@ extension Service {
         let now = clock.now()
         let result: Result<IdentifiedSession, MESError> = try store.transaction {
             let (person, codeID): (Person, Int64)
-            switch try store.identify(code: code, nir: card.nir, card: card.card, serial: card.serial, now: now, policy: policy) {
+            switch try identification.identify(code: code, card: card, now: now) {
             case .rejected(let e, _, _): return .failure(e)
             case .identified(let p, let id): (person, codeID) = (p, id)
             }
