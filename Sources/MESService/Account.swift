@@ -103,7 +103,7 @@ extension Service {
             try attempts.clear(subject)
             try store.endSessions(personID: person.id, signInOnly: true, now: now)
             try store.audit("login", at: now, person: person.id, channel: .web, actor: .self)
-            let signedIn = SignedIn(token: try store.openSession(for: person.id, codeID: nil, now: now, policy: policy),
+            let signedIn = SignedIn(token: try store.openSession(for: person.id, codeID: nil, now: now, expiresAt: now.adding(seconds: policy.sessionValidity)),
                                     person: person, now: now)
             try publish(signedIn)
             return .success(signedIn)

@@ -26,7 +26,7 @@ extension Service {
             case .rejected(let e, _, _): return .failure(e)
             case .identified(let p, let id): (person, codeID) = (p, id)
             }
-            let token = try store.openSession(for: person.id, codeID: codeID, now: now, policy: policy)
+            let token = try store.openSession(for: person.id, codeID: codeID, now: now, expiresAt: now.adding(seconds: policy.sessionValidity))
             let session = IdentifiedSession(person: person, token: token, expiresAt: now.adding(seconds: policy.sessionValidity),
                                             attached: try store.attached(to: person), now: now)
             try publish(session)

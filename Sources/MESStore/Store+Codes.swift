@@ -130,11 +130,11 @@ extension Store {
 
     // MARK: sessions
 
-    /// Opens a session for a profile; returns the token (stored only as a digest).
-    public func openSession(for personID: Int64, codeID: Int64?, now: Instant, policy: Policy) throws -> String {
+    /// Opens a session for a profile, valid until `expiresAt`; returns the token (stored only as a digest).
+    public func openSession(for personID: Int64, codeID: Int64?, now: Instant, expiresAt: Instant) throws -> String {
         let token = SystemRandom().string(length: 32, alphabet: ProvisionalCode.alphabet)
         try db.run("INSERT INTO sessions (digest, person_id, created_at, expires_at, code_id) VALUES (?, ?, ?, ?, ?)",
-                   .blob(digest("session", token)), .int(personID), .int(now.seconds), .int(now.seconds + policy.sessionValidity),
+                   .blob(digest("session", token)), .int(personID), .int(now.seconds), .int(expiresAt.seconds),
                    codeID.map { .int($0) } ?? .null)
         return token
     }

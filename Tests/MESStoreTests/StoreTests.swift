@@ -91,7 +91,7 @@ func demoPerson(_ store: Store, state: ProfileState = .pending, inside: Bool = f
     @Test func sessionsExpire() throws {
         let (store, _) = try Store.create(tempDir())
         let p = try demoPerson(store)
-        let token = try store.transaction { try store.openSession(for: p.id, codeID: nil, now: now, policy: .standard) }
+        let token = try store.transaction { try store.openSession(for: p.id, codeID: nil, now: now, expiresAt: now.adding(seconds: Policy.standard.sessionValidity)) }
         #expect(try store.session(token, now: now.adding(seconds: 60)).person.id == p.id)
         #expect(throws: MESError.sessionExpired) { try store.session(token, now: now.adding(seconds: 1800)) }
         #expect(try store.db.query("SELECT digest FROM sessions")[0].blob(0) != Array(token.utf8))
