@@ -107,8 +107,7 @@ extension Service {
             // that count (nothing else was written yet) and the code is spent at the bound.
             for (purpose, target, code, field) in [(OTPPurpose.email, r.newEmail, r.emailCode, "email-otp"), (.mobile, r.newMobile, r.mobileCode, "mobile-otp")] {
                 guard let target, let code else { continue }
-                guard try store.consumeOTP(code, personID: person.id, purpose: purpose, target: target, now: now,
-                                           maxFailures: policy.maxFailures) else {
+                guard try attempts.consumeOneTimeCode(code, personID: person.id, purpose: purpose, target: target, now: now) else {
                     return .failure(MESError(.otpRejected, Messages.otpRejected, field: field))
                 }
             }
@@ -151,10 +150,8 @@ extension Service {
         }
     }
 
-    /// Re-sends of a one-time code are throttled like code requests (`policy.minimumInterval`).
+    /// Re-sends of a one-time code are throttled like code requests (see `isTooSoon`).
     func throttleOneTimeCode(_ personID: Int64, _ purpose: OTPPurpose, now: Instant) throws {
-        if let last = try store.lastOneTimeCode(personID: personID, purpose: purpose), now.seconds - last.seconds < policy.minimumInterval {
-            throw MESError.tooSoon
-        }
+        try refuseTooSoon(.oneTime(purpose), personID: personID, now: now)
     }
 }

@@ -43,7 +43,7 @@ extension Service {
             case .failure(let e): return .failure(e)
             }
             let d = try requestCode(for: person, via: r.via, now: now)
-            try store.clearAttempts(.card(r.card.nir, r.card.card, r.card.serial))
+            try attempts.clear(.card(r.card.nir, r.card.card, r.card.serial))
             return .success(d)
         }
         return try result.get()
@@ -68,7 +68,7 @@ extension Service {
         }
         // A letter needs a postal address: without one nothing is "sent".
         if channel == .letter && (contact.address ?? "").trimmingSpaces.isEmpty { throw Self.noPostalAddress }
-        if try store.throttled(person, now: now, policy: policy) { throw MESError.tooSoon }
+        try refuseTooSoon(.provisional, personID: person.id, now: now)
         let code = random.provisionalCode()
         // A letter takes days: its code lasts as long as a notification code.
         let validity = channel == .letter ? policy.notificationValidity : policy.onDemandValidity

@@ -52,6 +52,15 @@ final class ReceiptPipeline: @unchecked Sendable {
         self.storeDirectory = FileIO.sameFileSystem(receiptsDirectory, storeDirectory) ? nil : storeDirectory
     }
 
+    /// Produces the file a request asks for: written, or repaired (`document`: already rendered,
+    /// e.g. for a mail too; a write only).
+    func submit(_ request: ReceiptFileRequest, document: [UInt8]? = nil) {
+        switch request.mode {
+        case .write: write(request.receipt, to: request.path, document: document)
+        case .repair: repair(request.receipt, at: request.path)
+        }
+    }
+
     /// Renders and writes a receipt file (`document`: already rendered, e.g. for a mail too).
     func write(_ receipt: OppositionReceipt, to path: String, document: [UInt8]? = nil) {
         filesAsked += 1
