@@ -1,6 +1,6 @@
 import MESCore
 import MESService
-import MESStore
+import MESSystem
 
 /// Reading typed values from an invocation: each failure names its field.
 enum Args {
@@ -97,8 +97,8 @@ enum Args {
         return Int64(text)
     }
 
-    static func via(_ inv: Invocation, _ o: Option) -> OutgoingMessage.Channel? {
-        inv[o].flatMap(OutgoingMessage.Channel.init(rawValue:))
+    static func via(_ inv: Invocation, _ o: Option) -> MessageChannel? {
+        inv[o].flatMap(MessageChannel.init(rawValue:))
     }
 
     /// `--since` and `--until`: each an instant or a date (a whole day in Paris, see

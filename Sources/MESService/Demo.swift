@@ -1,6 +1,7 @@
 import MESCore
 import MESRender
 import MESStore
+import MESSystem
 
 /// The guided opposition journey of seed 001: what each step of the union's guide gave (the
 /// command line words the steps).
@@ -60,9 +61,8 @@ extension Service {
         let card = CardIdentity(nir: DemoData.martineNIR, card: .plain, serial: "953701166")
         let martine = try profile(card, birthDate: DemoData.martineBirthDate, firstName: nil)
         if martine.state == .opposed {
-            let last = try store.lastDecision(.opposition, of: martine.id)
-            let receipt = try last.flatMap { try store.receipt(decisionID: $0.id) }
-            return DemoRun(outcome: .alreadyOpposed(since: last?.at ?? clock.now(), receipt: receipt, receiptsDirectory: store.receiptsDirectory),
+            let onFile = try decisionOnFile(.opposition, of: martine.id)
+            return DemoRun(outcome: .alreadyOpposed(since: onFile.at ?? clock.now(), receipt: onFile.receipt, receiptsDirectory: store.receiptsDirectory),
                            directory: store.directory)
         }
         // 4-8: generate a new provisional code, sent by e-mail.

@@ -1,7 +1,7 @@
 import MESCore
 import MESRender
 import MESService
-import MESStore
+import MESSystem
 
 /// `mes batch oppose`: an association files its members' oppositions from a CSV file.
 enum BatchCommand {
@@ -48,7 +48,7 @@ enum BatchCommand {
         options.association = inv[Self.association] ?? options.association
         options.legalRepresentative = inv[Self.legalRepresentative]
         options.mailReceipts = inv[Self.mailReceipts]
-        options.deliveryEnvironment = inv[SendNow.option] ? nil : ctx.environment
+        options.send = !inv[SendNow.option]
         options.report = inv[Self.report]
         options.reportFormat = BatchReportCSV()
         options.replaceReport = inv[Self.force]

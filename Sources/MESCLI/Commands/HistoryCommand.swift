@@ -1,6 +1,5 @@
 import MESCore
 import MESService
-import MESStore
 
 /// `mes history`: the audit trail, filtered, streamed.
 enum HistoryCommand {
@@ -32,7 +31,7 @@ enum HistoryCommand {
     }
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
-        var filter = Store.AuditFilter()
+        var filter = AuditFilter()
         filter.nir = inv[Self.nir] != nil ? try Args.nir(inv) : nil
         (filter.since, filter.until) = try Args.period(inv, since: Self.since, until: Self.until)
         filter.channel = inv[Self.channel].flatMap(Channel.init(rawValue:))

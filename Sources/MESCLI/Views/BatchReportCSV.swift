@@ -1,6 +1,5 @@
 import MESCore
 import MESService
-import MESStore
 
 /// The association's report of a batch (`--report`): a CSV that French spreadsheets open as
 /// they are (UTF-8 with BOM, ';'), one row per member in input order: the CSV line, the masked

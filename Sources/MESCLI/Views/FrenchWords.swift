@@ -1,6 +1,5 @@
 import MESCore
 import MESService
-import MESStore
 
 // How people read the service's stable values (the service returns them; the command line
 // words them).
