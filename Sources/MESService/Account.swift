@@ -51,7 +51,7 @@ public struct SweepResult: Sendable {
 }
 
 extension Service {
-    static let loginFailed = MESError(.identityNotFound, "Identifiant ou mot de passe incorrect.")
+    static let loginFailed = MESError(.identityNotFound, "Identifiant ou mot de passe incorrect. " + Messages.notYetActivated)
     static let accountLocked = MESError(.locked, "Trop de tentatives infructueuses : votre compte est bloqué pendant \(Policy.standard.lockText).")
     /// A real scrypt hash of nothing useful, to spend the same time on unknown identifiers.
     static let dummyHash = "$scrypt$ln=15,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="

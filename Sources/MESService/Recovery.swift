@@ -30,7 +30,7 @@ public struct PasswordReset: Sendable {
 }
 
 extension Service {
-    static let noAccount = MESError(.noAccount, "Aucun compte Mon espace santé actif pour ce profil : activez Mon espace santé (mes activate).")
+    static let noAccount = MESError(.noAccount, "Aucun compte Mon espace santé pour ce profil. " + Messages.notYetActivated)
     static let recoveryFailed = MESError(.otpRejected, Messages.otpRejected, field: "otp")
 
     /// "Identifiant oublié ?", first step: the identity questions (NIR, birth date, card; they
