@@ -8,6 +8,8 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case usage
     case nowRefused = "now_refused"
     case deliveryConfigInvalid = "delivery_config_invalid"
+    case associationInvalid = "association_invalid"
+    case actorInvalid = "actor_invalid"
     // exit invalidData
     case birthDateFuture = "birth_date_future"
     case birthDateInvalid = "birth_date_invalid"
@@ -113,7 +115,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
             return .ioError
         case .secretFileExposed:
             return .configuration
-        case .cancelled, .confirmationRequired, .usage, .nowRefused, .deliveryConfigInvalid:
+        case .cancelled, .confirmationRequired, .usage, .nowRefused, .deliveryConfigInvalid, .associationInvalid, .actorInvalid:
             return .usage
         case .cguRequired, .fileTooLarge, .keyInvalid, .inputTooLarge, .lineTooLong, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .legalRepresentativeInvalid, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid, .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken, .messageTampered:
             return .invalidData

@@ -74,6 +74,8 @@ extension Service {
     /// is filed.
     public func batchOppose(_ source: ByteSource, totalBytes: Int, options: BatchOptions,
                             sink: BatchSink) throws -> BatchSummary {
+        var options = options
+        options.association = try ActorName.association(options.association)
         let now = clock.now()
         let dir = options.receiptsDirectory
         // Everything is checked before the receipts directory is touched; a run that fails
