@@ -143,7 +143,7 @@ import Testing
         let r = try runBinary(["init"], env: ["MES_HOME": dir])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("0777") && r.stderr.contains("0700"), "\(r.stderr)")
-        let mode = { (p: String) -> Int in ((try? FileManager.default.attributesOfItem(atPath: p)[.posixPermissions] as? Int) ?? 0) ?? 0 }
+        let mode = { (p: String) -> Int in (try? FileManager.default.attributesOfItem(atPath: p)[.posixPermissions] as? Int) ?? 0 }
         #expect(mode(dir) == 0o700)
         #expect(mode(dir + "/secret.key") == 0o600)
     }
