@@ -219,8 +219,7 @@ import MESRender
     }
 
     @Test func killedMidwayThenResumed() throws {
-        let s = try Scenario.prepared("opposable-3000", demo: false) { _ = try $0.opposableMembers(count: 3000, seed: "kill") }
-        let members = s.dir.appendingPathComponent("m.csv").path
+        let (s, members) = try Scenario.withOpposableMembers()
         let receipts = s.dir.appendingPathComponent("rec").path
         try BatchKiller.killOnce(store: s.store, now: s.now, members: members, receipts: receipts, after: 0.6)
         let done = try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--json"])

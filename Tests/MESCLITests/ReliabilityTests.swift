@@ -56,8 +56,7 @@ import MESStore
     /// clock, so a loaded machine moves the same moments. Then a run to the end files each
     /// member once, with one whole receipt each.
     @Test func batchKilledAtEveryStageStillFilesEachMemberOnce() throws {
-        let s = try Scenario.prepared("opposable-3000", demo: false) { _ = try $0.opposableMembers(count: 3000, seed: "kill") }
-        let members = s.dir.appendingPathComponent("m.csv").path
+        let (s, members) = try Scenario.withOpposableMembers()
         let receipts = s.dir.appendingPathComponent("rec").path
         #expect(try BatchKiller.killAt(files: nil, store: s.store, now: s.now, members: members, receipts: receipts),
                 "the batch ended before it could be killed while starting")

@@ -170,6 +170,16 @@ extension Scenario {
     }
 }
 
+extension Scenario {
+    /// A private copy of a store holding 3,000 members a batch files (`opposableMembers`, seed
+    /// "kill"), prepared once per test run; the members file is `m.csv` in `dir`. Returns the
+    /// scenario and the members file's path.
+    static func withOpposableMembers() throws -> (Scenario, String) {
+        let s = try prepared("opposable-3000", demo: false) { _ = try $0.opposableMembers(count: 3000, seed: "kill") }
+        return (s, s.dir.appendingPathComponent("m.csv").path)
+    }
+}
+
 /// The prepared templates of `Scenario.prepared`, built once each (concurrent callers of one
 /// key wait for the first; different keys build side by side). They live as long as the
 /// test process and are removed when it exits.
