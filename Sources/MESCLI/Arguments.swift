@@ -1,6 +1,6 @@
 import MESCore
 import MESService
-import MESStore
+import MESSystem
 
 /// Reading typed values from an invocation: each failure names its field.
 enum Args {
@@ -92,8 +92,8 @@ enum Args {
         return Int64(text)
     }
 
-    static func via(_ inv: Invocation) -> OutgoingMessage.Channel? {
-        inv.value("via").flatMap(OutgoingMessage.Channel.init(rawValue:))
+    static func via(_ inv: Invocation) -> MessageChannel? {
+        inv.value("via").flatMap(MessageChannel.init(rawValue:))
     }
 
     /// `--since` and `--until`: each an instant or a date (a whole day in Paris, see

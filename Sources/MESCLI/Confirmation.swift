@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import MESCore
-import MESStore
+import MESSystem
 
 /// Asking for the explicit confirmation a decision needs, and for passwords.
 enum Confirmation {

@@ -50,10 +50,10 @@ public final class Context {
     /// The use cases over the store in the data directory. On a terminal, a store kept busy by
     /// another process says that the command is waiting.
     public func service() throws -> Service {
-        let service = try Service.open(storeDirectory, clock: clock())
-        for n in service.store.notes { note(n) }
+        let service = try Service.open(storeDirectory, clock: clock(), delivery: deliverySettings())
+        for n in service.storeNotes { note(n) }
         if stderr.isTerminal {
-            service.store.onWait = { [stderr] in
+            service.onStoreWait = { [stderr] in
                 stderr.line("La base est occupée par un autre processus : attente…")
                 stderr.flush()
             }

@@ -5,7 +5,6 @@ import Darwin
 #endif
 import MESCore
 import MESRender
-import MESStore
 
 /// The `mes` program: parse, run, and funnel every error to one renderer and one exit status.
 public enum MES {

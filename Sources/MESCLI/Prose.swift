@@ -1,5 +1,4 @@
 import MESCore
-import MESStore
 
 /// The man page's hand-written sections (English).
 enum Prose {
@@ -80,7 +79,7 @@ enum Prose {
         ("RULE SETS", """
             Every NIR is cleaned first (stdnum and cnam clean as their validators do, below): spaces, dots and dashes are ignored, surrounding tabs and carriage returns are dropped, 2a/2b are upper-cased. The key is 97 minus the first 13 digits modulo 97, with department 2A counted as 19 and 2B as 18 (one key function serves every rule set).
 
-            insee (default): the structure INSEE allocates. Sex 1 or 2, or 3, 4, 7, 8 for temporary numbers; month 01 to 12 or the pseudo-months 20, 30 to 42 and 50 to 99; department 01 to 95, 2A, 2B, overseas 97x or 98x (x not 0) followed by a 2-digit commune, or 99 followed by a country code for births abroad; commune (or country) and order number not 000; and the key. It never accepts a NIR that python-stdnum rejects, separators aside (stdnum does not accept dashes).
+            insee (default): the structure INSEE allocates. Sex 1 or 2, or 3, 4, 7, 8 for temporary numbers; month 01 to 12 or the pseudo-months 20, 30 to 42 and 50 to 99; department 01 to 96 (91 to 96 also Algeria, Morocco and Tunisia before their independence, as service-public.fr explains the number), 2A, 2B, an overseas code of INSEE's official geographic code (971 to 978, 984, 986 to 989) followed by a 2-digit commune, or 99 followed by a country code for births abroad; commune (or country) and order number not 000; and the key. It never accepts a NIR that python-stdnum rejects, separators aside (stdnum does not accept dashes).
 
             stdnum: exactly the verdict of python-stdnum's stdnum.fr.nir.is_valid, its cleaning included (Unicode look-alike digits, spaces and dots mapped as stdnum.util does, spaces and dots removed, Python whitespace stripped, upper-cased): 15 characters, digits except 2A or 2B at the department, and the key. For users who must agree with stdnum.
 
@@ -115,7 +114,11 @@ enum Prose {
 
             Members without a usable code, in two passes. Pass 1: mes batch oppose members.csv --receipts DIR --request-codes --report report.csv sends each member whose row has no code, or an expired, used or superseded one, a new code by postal letter, valid 6 weeks (code_requested; the report gives the date until which it is valid). Running pass 1 again sends no second letter to a member who holds a live code. The members pass their codes back; the association writes them in the code column. Pass 2, within the 6 weeks: mes batch oppose members.csv --receipts DIR --report report.csv --force files them (opposed, each with its receipt).
             """),
-        ("STORE", Store.manual),
+        ("STORE", """
+            The data directory holds mes.db (SQLite in WAL mode, synchronous=FULL, a versioned schema migrated on open), secret.key, outbox/ (messages queued before schema 8, as files; newer ones are rows of mes.db, their bytes sealed with AES-256-GCM under a key derived from secret.key, so that the database alone holds no code in clear) and receipts/ (receipts written by default). Directories are created 0700 and files 0600.
+
+            Every command's writes happen in one BEGIN IMMEDIATE transaction, together with the files it creates (outbox messages, receipts): a command that fails changes nothing, except that a wrong code on a known card is recorded for the lockout. Files are written to a temporary name, synced and then linked or renamed. Several mes processes may use one store at once: a busy store is retried (5-second busy timeout, then up to 8 retries with backoff) before exit 75.
+            """),
         ("RECEIPTS", """
             The opposition receipt is a one-page A4 PDF in the standard Helvetica fonts with WinAnsiEncoding (accents render in any viewer): Page 1/1, Numéro de l'assuré (grouped NIR), Nom de l'assuré, the date, Votre justificatif d'opposition, Bonjour NAME, the sentence of the service with the date of the opposition, and a footer with the receipt's reference (JO-...) and its verification code: a keyed HMAC of the reference, NIR, names and date under the store's key. The same record and clock give the same bytes.
 

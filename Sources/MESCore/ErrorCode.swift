@@ -59,6 +59,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case usernameLength = "username_length"
     case usernameNir = "username_nir"
     case usernameTaken = "username_taken"
+    case messageTampered = "message_tampered"
     // exit noInput
     case fileUnreadable = "file_unreadable"
     case fileNotRegular = "file_not_regular"
@@ -101,15 +102,19 @@ public enum ErrorCode: String, CaseIterable, Sendable {
 
     // exit ioError
     case outputFailed = "output_failed"
+    // exit configuration
+    case secretFileExposed = "secret_file_exposed"
 
     /// The exit status this error ends a command with.
     public var status: ExitStatus {
         switch self {
         case .outputFailed:
             return .ioError
+        case .secretFileExposed:
+            return .configuration
         case .cancelled, .confirmationRequired, .usage, .nowRefused, .deliveryConfigInvalid:
             return .usage
-        case .cguRequired, .fileTooLarge, .keyInvalid, .inputTooLarge, .lineTooLong, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .legalRepresentativeInvalid, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid, .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken:
+        case .cguRequired, .fileTooLarge, .keyInvalid, .inputTooLarge, .lineTooLong, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .legalRepresentativeInvalid, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid, .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken, .messageTampered:
             return .invalidData
         case .fileUnreadable, .fileNotRegular, .messageNotFound, .stdinUnreadable, .storeMissing:
             return .noInput

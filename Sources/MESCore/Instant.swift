@@ -4,7 +4,10 @@ public struct Instant: Hashable, Comparable, Sendable, Codable, CustomStringConv
 
     public init(seconds: Int64) { self.seconds = seconds }
 
-    /// Parses `2022-02-03T10:00:00Z` (also with `+hh:mm` offsets or fractional seconds, which are dropped).
+    /// Parses `2022-02-03T10:00:00Z` (also with `+hh:mm` offsets or fractional seconds, which are
+    /// dropped). Without a zone (`2022-03-27T22:30:00`) the time is Paris time, as every date
+    /// `mes` shows; a time the clocks skip (02:30 on the last Sunday of March) is read with the
+    /// offset before the change.
     public static func parse(_ text: String) -> Instant? {
         let b = Array(text.utf8)
         guard b.count >= 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54 || b[10] == 0x20,
@@ -23,13 +26,25 @@ public struct Instant: Hashable, Comparable, Sendable, Codable, CustomStringConv
         var i = 19
         if i < b.count, b[i] == 0x2E { i += 1; while i < b.count, b[i] >= 0x30 && b[i] <= 0x39 { i += 1 } }
         var offset = 0
+        var zoned = true
         if i == b.count - 1, b[i] == 0x5A { i += 1 } else if i + 6 == b.count, b[i] == 0x2B || b[i] == 0x2D, b[i + 3] == 0x3A,
             let oh = n((i + 1)..<(i + 3)), let om = n((i + 4)..<(i + 6)) {
             offset = (oh * 3600 + om * 60) * (b[i] == 0x2B ? 1 : -1)
             i += 6
+        } else {
+            zoned = false
         }
         guard i == b.count else { return nil }
-        return Instant(seconds: Int64(date.daysSinceEpoch) * 86400 + Int64(h * 3600 + mi * 60 + s - offset))
+        let local = Int64(date.daysSinceEpoch) * 86400 + Int64(h * 3600 + mi * 60 + s - offset)
+        return zoned ? Instant(seconds: local) : parisLocal(local)
+    }
+
+    /// The instant whose Paris wall-clock time is `local` (seconds as if Paris were UTC): summer
+    /// time where it gives that wall clock (the first of the autumn's repeated hour), else
+    /// winter time (which also reads a time the spring change skips).
+    static func parisLocal(_ local: Int64) -> Instant {
+        let summer = Instant(seconds: local - 7200)
+        return summer.parisOffset == 7200 ? summer : Instant(seconds: local - 3600)
     }
 
     /// The first second of a day in France's time zone.

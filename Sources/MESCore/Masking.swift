@@ -15,6 +15,18 @@ public enum Masking {
         return "** ** ** *\(tail[0]) \(tail[1])\(tail[2])"
     }
 
+    /// How delivery logs and errors show a recipient, e-mail or E.164 number:
+    /// `marie@example.fr` → `ma***@example.fr`, `+33612345678` → `+336******78` (first four and
+    /// last two characters), anything of six characters or fewer → `***`. Shorter than `email`
+    /// and `mobile`, which are what people are shown; this one only has to tell log lines apart.
+    public static func recipient(_ s: String) -> String {
+        if let at = s.firstIndex(of: "@") {
+            return String(s[..<at].prefix(2)) + "***" + s[at...]
+        }
+        if s.count > 6 { return String(s.prefix(4)) + String(repeating: "*", count: s.count - 6) + String(s.suffix(2)) }
+        return "***"
+    }
+
     /// `1 16 30 44 038 016 18` → `1 16 30 ** *** *** **` (sex, year and month only).
     public static func nir(_ nir: NIR) -> String {
         let f = nir.formatted

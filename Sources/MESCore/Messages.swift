@@ -1,7 +1,7 @@
 /// The service's own French wording (seeds and the official app), in one place.
 public enum Messages {
     public static let identityNotFound = "Nous n'avons pas réussi à vous identifier. Veuillez vérifier votre saisie."
-    public static let tooSoon = "Une erreur est survenue. Veuillez attendre 30 secondes puis réessayez."
+    public static let tooSoon = "Une erreur est survenue. Veuillez attendre \(Policy.standard.minimumIntervalText) puis réessayez."
     public static let codeExpired = "Votre code provisoire a expiré"
     public static let codeUsed = "Votre code provisoire a déjà été utilisé. Le code provisoire ne peut servir qu'une seule fois. Pour activer ou vous opposer à la création de Mon espace santé, vous devez générer un nouveau code (mes code generate)."
     public static let sessionExpired = "Votre session a expiré"
@@ -21,7 +21,7 @@ public enum Messages {
     public static let codeCharacter = "Cette saisie contient un caractère non autorisé"
     public static let contactsWrong = "Je peux modifier mes coordonnées depuis mon compte en ligne de ma caisse d'Assurance Maladie ou en contactant directement ma caisse d'Assurance Maladie."
     /// The assisted path after too many failed identity checks (per NIR or per adviser).
-    public static let assistedLocked = "Trop de vérifications d'identité infructueuses : réessayez dans 15 minutes."
+    public static let assistedLocked = "Trop de vérifications d'identité infructueuses : réessayez dans \(Policy.standard.lockText)."
     public static let codeLocked = "Trop de tentatives infructueuses. Veuillez générer un nouveau code provisoire."
     /// The decision step ("Je prends ma décision") and its options, as the service words them.
     public static let decisionTitle = "Je prends ma décision"

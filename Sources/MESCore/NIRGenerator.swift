@@ -61,7 +61,9 @@ public struct NIRGenerator {
             let m = [0, 13, 19, 25, 43, 49][Int.random(in: 0..<6, using: &rng)]
             b.replaceSubrange(3..<5, with: Array(pad(m, 2).utf8))
         case .department:
-            b.replaceSubrange(5..<7, with: Array(["00", "96"][Int.random(in: 0..<2, using: &rng)].utf8))
+            // 00, or an overseas code INSEE does not allocate.
+            let bad = ["00", "979", "985"][Int.random(in: 0..<3, using: &rng)]
+            b.replaceSubrange(5..<(5 + bad.count), with: Array(bad.utf8))
         case .commune: b.replaceSubrange(7..<10, with: Array("000".utf8))
         case .order: b.replaceSubrange(10..<13, with: Array("000".utf8))
         case .key:

@@ -118,6 +118,11 @@ public struct NIRValidator: Sendable {
         return v
     }
 
+    /// The overseas departments and collectivities of INSEE's official geographic code
+    /// (Guadeloupe 971 … Saint-Martin 978; TAAF 984, Wallis-et-Futuna 986, French Polynesia
+    /// 987, New Caledonia 988, Clipperton 989).
+    public static let overseas: Set<Int> = [971, 972, 973, 974, 975, 976, 977, 978, 984, 986, 987, 988, 989]
+
     /// The structure INSEE allocates; nil when it holds.
     static func inseeStructure(_ b: UnsafeBufferPointer<UInt8>) -> NIRReason? {
         switch b[0] {
@@ -133,10 +138,13 @@ public struct NIRValidator: Sendable {
         } else {
             let dep = num(b, 5, 2)
             switch dep {
-            case 1...95:
+            case 1...96:
+                // 91 to 94 were also Algeria's, 95 Morocco's and 96 Tunisia's until their
+                // independence: births there before it keep those numbers.
                 if num(b, 7, 3) == 0 { return .commune }
             case 97, 98:
-                if b[7] == 0x30 { return .department }
+                // INSEE's overseas codes: 971 to 978, 984, 986 to 989.
+                guard Self.overseas.contains(num(b, 5, 3)) else { return .department }
                 if num(b, 8, 2) == 0 { return .commune }
             case 99:
                 if num(b, 7, 3) == 0 { return .commune }

@@ -105,20 +105,9 @@ public enum Roster {
         validate(record, header: header, today: today).map(\.entry)
     }
 
-    /// A plausible e-mail address: one @, a dot after it, no spaces or control characters.
-    public static func plausibleEmail(_ s: String) -> Bool {
-        var s = s
-        return s.withUTF8 { plausibleEmail(bytes: $0) }
-    }
+    /// An e-mail address `mes` takes (`EmailAddress`: an RFC 5321 mailbox in ASCII).
+    public static func plausibleEmail(_ s: String) -> Bool { EmailAddress.isValid(s) }
 
     /// `plausibleEmail` on the bytes of a valid UTF-8 string.
-    static func plausibleEmail(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var ats = 0, atIndex = -1, dotAfterAt = false, n = 0
-        for c in bytes {
-            if c == 0x40 { ats += 1; atIndex = n } else if c == 0x2E && ats == 1 { dotAfterAt = true }
-            if c == 0x20 || c < 0x20 { return false }
-            n += 1
-        }
-        return ats == 1 && atIndex > 0 && dotAfterAt && n <= 254
-    }
+    static func plausibleEmail(bytes: UnsafeBufferPointer<UInt8>) -> Bool { EmailAddress.problem(bytes: bytes) == nil }
 }

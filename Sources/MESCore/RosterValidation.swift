@@ -18,11 +18,21 @@ extension Roster {
         public let state: ProfileState
         public let stateSince: Instant?
         public let notifiedAt: Instant?
+        /// First name, last name and address in NFC, for those the file held decomposed (nil:
+        /// the bytes are already composed).
+        public let composed: [String?]
+
+        /// The first name as stored (NFC).
+        public var firstNameText: String { composed[0] ?? firstName.string }
+        /// The last name as stored (NFC).
+        public var lastNameText: String { composed[1] ?? lastName.string }
+        /// The address as stored (NFC).
+        public var addressText: String? { composed[2] ?? address?.string }
 
         /// The row as an entry that owns its values.
         public var entry: Entry {
-            let person = Person(nir: nir, birthDate: birthDate, firstName: firstName.string, lastName: lastName.string, card: card,
-                                serial: serial, email: email?.string, mobile: mobile?.string, address: address?.string,
+            let person = Person(nir: nir, birthDate: birthDate, firstName: firstNameText, lastName: lastNameText, card: card,
+                                serial: serial, email: email?.string, mobile: mobile?.string, address: addressText,
                                 deceased: deceased, state: state, stateSince: stateSince, notifiedAt: notifiedAt)
             return Entry(person: person, holderBirthDate: holderBirthDate, line: line)
         }
@@ -55,9 +65,7 @@ extension Roster {
         case .failure(let e): return problem("serial", e.message)
         }
         let email = bytes(6)
-        if let email, !(email.isASCII ? plausibleEmail(bytes: email) : plausibleEmail(email.string)) {
-            return problem("email", "adresse e-mail invalide")
-        }
+        if let email, let reason = EmailAddress.problem(bytes: email) { return problem("email", reason) }
         let mobile = bytes(7)
         if let mobile, !plausibleMobile(mobile) { return problem("mobile", "numéro de mobile invalide") }
         var holder: CalendarDate?
@@ -90,16 +98,29 @@ extension Roster {
             guard let i = Instant.parse(s) else { return problem("notified_at", "date invalide") }
             notified = i
         }
-        for (col, c, limit) in [("first_name", 2, 100), ("last_name", 3, 100), ("address", 8, 300)] {
+        // Names and the address are printed on receipts and letters: only what they print
+        // exactly (NameRepertoire), composed (NFC) when the file had them decomposed.
+        var composed: [String?] = [nil, nil, nil]
+        for (k, (col, c, limit)) in [("first_name", 2, 100), ("last_name", 3, 100), ("address", 8, 300)].enumerated() {
             guard let v = bytes(c) else { continue }
             // A character takes at least one byte: only long values need counting.
             if v.count > limit, v.string.count > limit { return problem(col, "trop long (\(limit) caractères au plus)") }
-            if v.contains(where: { $0 < 0x20 }) { return problem(col, Messages.codeCharacter) }
+            if v.isASCII {
+                if v.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return problem(col, Messages.codeCharacter) }
+                continue
+            }
+            let text = v.string
+            let nfc = NameRepertoire.nfc(text)
+            if let bad = nfc.unicodeScalars.first(where: { !NameRepertoire.allows($0) }) {
+                return problem(col, bad.value < 0x20 ? Messages.codeCharacter : NameRepertoire.refusal(bad))
+            }
+            if nfc.utf8.count != v.count || !nfc.utf8.elementsEqual(v) { composed[k] = nfc }
         }
         return .success(Fields(line: record.line, nir: nir, birthDate: birth, firstName: bytes(2)!, lastName: bytes(3)!, card: card,
                                serial: serial.digits, email: email, mobile: mobile, address: bytes(8), holderBirthDate: holder,
                                deceased: deceased, state: state,
-                               stateSince: since ?? (state == .pending ? nil : Instant(date: today)), notifiedAt: notified))
+                               stateSince: since ?? (state == .pending ? nil : Instant(date: today)), notifiedAt: notified,
+                               composed: composed))
     }
 
     /// A mobile number: at least 9 digits; only digits, spaces, `+` and `.`.

@@ -255,6 +255,8 @@ public final class CMSSigner {
     private var signatureBuffer: [UInt8]
     /// An upper bound of the size of the DER this signer produces.
     public let maximumSize: Int
+    /// Whether the key is ECDSA (its signatures are made canonical: low S).
+    private var isECDSA: Bool { EVP_PKEY_get_base_id(identity.pkey) == EVP_PKEY_EC }
 
     static let flags = UInt32(CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP)
 
@@ -391,6 +393,12 @@ public final class CMSSigner {
             && EVP_DigestFinal_ex(mdctx, &attrsHash, nil) == 1
             && signatureBuffer.withUnsafeMutableBufferPointer { EVP_PKEY_sign(pctx, $0.baseAddress, &sigLen, attrsHash, 32) } == 1
         guard signed else { throw SigningError.openssl("signing failed") }
+        // ECDSA: the canonical (low-S) form, the only one verifiers accept (`ECDSACanonical`).
+        if isECDSA {
+            guard let low = ECDSACanonical.lowS(signatureBuffer[..<sigLen]) else { throw SigningError.openssl("signing failed") }
+            signatureBuffer.replaceSubrange(0..<low.count, with: low)
+            sigLen = low.count
+        }
         if let template {
             let der = template.encode(digest: digest, signature: signatureBuffer[..<sigLen])
             #if DEBUG
@@ -478,6 +486,12 @@ public enum CMSVerifier {
         default: []
         }
         guard expected.contains(OBJ_obj2nid(signatureOID)) else { return .badSignature }
+        // ECDSA: only the canonical, low-S signature (its twin (r, n − s) verifies too).
+        if expected == [NID_ecdsa_with_SHA256] {
+            guard let value = CMS_SignerInfo_get0_signature(si),
+                  ECDSACanonical.isLowS(UnsafeBufferPointer(start: ASN1_STRING_get0_data(value), count: Int(ASN1_STRING_length(value))))
+            else { return .badSignature }
+        }
 
         // The signer named exactly as the trusted certificate's issuer and serial number (byte for
         // byte: OpenSSL's own comparison of names ignores case and spacing).

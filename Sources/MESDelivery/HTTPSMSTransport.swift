@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import MESCore
 
 /// An HTTP SMS gateway (parsed from `MES_SMS_URL` and `MES_SMS_TOKEN_FILE`).
 public struct HTTPSMSSettings: Sendable, Equatable {
@@ -47,7 +48,7 @@ public final class HTTPSMSTransport: MessageTransport, @unchecked Sendable {
             throw DeliveryError(.permanent, "invalid_envelope", "an e-mail cannot go through an SMS transport")
         }
         guard Self.isE164(envelope.recipient) else {
-            throw DeliveryError(.permanent, "invalid_recipient", "recipient is not an E.164 mobile number (\(Redaction.mask(envelope.recipient)))")
+            throw DeliveryError(.permanent, "invalid_recipient", "recipient is not an E.164 mobile number (\(Masking.recipient(envelope.recipient)))")
         }
         guard let text = String(validating: envelope.payload, as: UTF8.self), !text.isEmpty else {
             throw DeliveryError(.permanent, "invalid_envelope", "the SMS text is empty or not UTF-8")

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import MESCore
 
 /// Where and how to reach an SMTP server (parsed from `MES_MAIL_URL`, see `TransportConfig`).
 public struct SMTPSettings: Sendable, Equatable {
@@ -138,7 +139,7 @@ public final class SMTPTransport: MessageTransport, @unchecked Sendable {
             throw DeliveryError(.permanent, "invalid_envelope", "an SMS cannot go through an e-mail transport")
         }
         guard isAddrSpec(e.recipient) else {
-            throw DeliveryError(.permanent, "invalid_recipient", "recipient is not a bare e-mail address (\(Redaction.mask(e.recipient)))")
+            throw DeliveryError(.permanent, "invalid_recipient", "recipient is not a bare e-mail address (\(Masking.recipient(e.recipient)))")
         }
         guard e.sender.isEmpty || isAddrSpec(e.sender) else {
             throw DeliveryError(.configuration, "invalid_envelope", "sender is not a bare e-mail address")

@@ -1,3 +1,5 @@
+import MESCore
+
 /// Hands one rendered message to a real transport (an SMTP server, a local sendmail, an HTTP
 /// SMS gateway) and says what the other side acknowledged.
 ///
@@ -11,7 +13,8 @@ public protocol MessageTransport: AnyObject, Sendable {
 
 /// What a transport needs to send one message.
 public struct Envelope: Sendable, Equatable, CustomStringConvertible {
-    public enum Channel: String, Sendable, CaseIterable { case email, sms }
+    /// E-mail or SMS (a transport for letters would take `.letter`).
+    public typealias Channel = MessageChannel
 
     public var channel: Channel
     /// An addr-spec (`marie@example.fr`, no display name, no angle brackets) for e-mail; an
@@ -43,7 +46,7 @@ public struct Envelope: Sendable, Equatable, CustomStringConvertible {
 
     /// Never the payload (it carries codes) nor the full recipient.
     public var description: String {
-        "Envelope(\(channel.rawValue), to: \(Redaction.mask(recipient)), id: \(messageID), \(payload.count) bytes)"
+        "Envelope(\(channel.rawValue), to: \(Masking.recipient(recipient)), id: \(messageID), \(payload.count) bytes)"
     }
 }
 
@@ -122,21 +125,12 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
 
 /// Keeps server texts short and free of what must not leak into logs.
 enum Redaction {
-    /// `ma***@example.fr`, `+336****78`.
-    static func mask(_ s: String) -> String {
-        if let at = s.firstIndex(of: "@") {
-            return String(s[..<at].prefix(2)) + "***" + s[at...]
-        }
-        if s.count > 6 { return String(s.prefix(4)) + String(repeating: "*", count: s.count - 6) + String(s.suffix(2)) }
-        return "***"
-    }
-
     /// One line of at most `limit` characters, control characters replaced by spaces, each secret
     /// replaced by `***` and the recipient masked.
     static func clean(_ text: String, secrets: [String] = [], recipient: String? = nil, limit: Int = 200) -> String {
         var t = String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
         for s in secrets where s.count >= 3 { t = t.replacingAll(s, with: "***") }
-        if let r = recipient, !r.isEmpty { t = t.replacingAll(r, with: mask(r)) }
+        if let r = recipient, !r.isEmpty { t = t.replacingAll(r, with: Masking.recipient(r)) }
         t = String(t.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " "))
         return t.count > limit ? String(t.prefix(limit - 1)) + "…" : t
     }

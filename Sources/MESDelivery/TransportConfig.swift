@@ -1,9 +1,11 @@
 import Foundation
+import MESCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MESSystem
 
 /// A configuration value `mes` cannot use: which key, and why. Never quotes a secret (nor a
 /// URL, which could hold one).
@@ -13,11 +15,15 @@ public struct TransportConfigError: Error, Sendable, Equatable, CustomStringConv
     public var reason: String
     /// `FILE:LINE` when the value came from the configuration file.
     public var source: String?
+    /// A secret file (credentials, token) that others may read, or that belongs to someone else:
+    /// refused as ssh refuses such keys (exit 78, `secret_file_exposed`).
+    public var exposed = false
 
-    public init(key: String, reason: String, source: String? = nil) {
+    public init(key: String, reason: String, source: String? = nil, exposed: Bool = false) {
         self.key = key
         self.reason = reason
         self.source = source
+        self.exposed = exposed
     }
 
     /// `MES_MAIL_URL: unsupported scheme 'ftp' (expected smtp, smtps or sendmail)`, then ` (FILE:LINE)`.
@@ -56,8 +62,7 @@ public struct TransportConfig: Sendable, Equatable {
         case sendmail(SendmailSettings)
     }
 
-    public static let keys = ["MES_MAIL_URL", "MES_MAIL_FROM", "MES_MAIL_CREDENTIALS_FILE", "MES_SMS_URL", "MES_SMS_TOKEN_FILE",
-                              "MES_MAIL_RATE", "MES_SMS_RATE"]
+    public static let keys = DeliverySettings.keys
     public static let defaultMailFrom = "ne-pas-repondre@monespacesante.fr"
 
     public var mail: Mail?
@@ -91,12 +96,26 @@ public struct TransportConfig: Sendable, Equatable {
 
     /// Reads the configuration: `environment` over the file at `file` (when given).
     public static func load(environment: [String: String], file: String? = nil) throws(TransportConfigError) -> TransportConfig {
-        var values: [String: Value] = [:]
+        var text: String?
         if let file {
-            let text: String
-            do throws(ReadError) { text = try readText(file, limit: 65_536) } catch { throw TransportConfigError(key: file, reason: error.brief) }
-            values = try parseFile(text, path: file)
+            do throws(ReadError) { text = try readText(file, limit: DeliverySettings.fileLimit) } catch { throw TransportConfigError(key: file, reason: error.brief) }
         }
+        return try load(environment: environment, file: file, text: text)
+    }
+
+    /// The configuration the command line read (`DeliverySettings`): its environment over its file.
+    public static func load(_ settings: DeliverySettings) throws(TransportConfigError) -> TransportConfig {
+        guard let f = settings.file else { return try load(environment: settings.environment, file: nil, text: nil) }
+        let limit = DeliverySettings.fileLimit
+        if let why = f.readError { throw TransportConfigError(key: f.path, reason: ReadError(f.path, why).brief) }
+        if f.bytes.count > limit { throw TransportConfigError(key: f.path, reason: "larger than \(limit) bytes") }
+        guard let text = String(validating: f.bytes, as: UTF8.self) else { throw TransportConfigError(key: f.path, reason: "not UTF-8 text") }
+        return try load(environment: settings.environment, file: f.path, text: text)
+    }
+
+    static func load(environment: [String: String], file: String?, text: String?) throws(TransportConfigError) -> TransportConfig {
+        var values: [String: Value] = [:]
+        if let file, let text { values = try parseFile(text, path: file) }
         for key in keys {
             if let v = environment[key] { values[key] = Value(text: v, source: nil, directory: nil) }
         }
@@ -161,6 +180,7 @@ public struct TransportConfig: Sendable, Equatable {
             var credentials: SMTPCredentials?
             if let f = credentialsFile {
                 let text: String
+                try refuseExposed(path(f), key: "MES_MAIL_CREDENTIALS_FILE")
                 do throws(ReadError) { text = try readText(path(f), limit: 4_096) } catch { throw fail("MES_MAIL_CREDENTIALS_FILE", error.reason) }
                 guard let c = parseCredentials(text) else {
                     throw fail("MES_MAIL_CREDENTIALS_FILE", "expected user:password on one line, or the user and the password on two lines")
@@ -190,6 +210,7 @@ public struct TransportConfig: Sendable, Equatable {
             try checkSMSURL(url.text, fail: { fail("MES_SMS_URL", $0) })
             guard let f = tokenFile else { throw fail("MES_SMS_TOKEN_FILE", "required with MES_SMS_URL") }
             let text: String
+            try refuseExposed(path(f), key: "MES_SMS_TOKEN_FILE")
             do throws(ReadError) { text = try readText(path(f), limit: 4_096) } catch { throw fail("MES_SMS_TOKEN_FILE", error.reason) }
             let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !token.isEmpty, token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
@@ -364,21 +385,35 @@ public struct TransportConfig: Sendable, Equatable {
         }
     }
 
+    /// A configuration or secret file (`FileIO.readBytes`: a device or pipe is read too, a
+    /// directory is not), as UTF-8 text of at most `limit` bytes.
+    /// A secret file must be the user's own and readable by no one else (mode 0600 or 0400),
+    /// as ssh requires of a private key: otherwise refused, naming the file and its mode. A link
+    /// is judged by the file it names. A missing file is left to the read, which says so.
+    static func refuseExposed(_ path: String, key: String) throws(TransportConfigError) {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return }
+        let mode = st.st_mode & 0o777
+        if st.st_uid != geteuid() {
+            throw TransportConfigError(key: key, reason: "\(printable(path)) appartient à un autre utilisateur (uid \(st.st_uid)) : "
+                                       + "un fichier secret doit être le vôtre", exposed: true)
+        }
+        if mode & 0o077 != 0 {
+            throw TransportConfigError(key: key, reason: "\(printable(path)) est lisible par d'autres (mode \(String(mode, radix: 8))) : "
+                                       + "chmod 600 \(printable(path))", exposed: true)
+        }
+    }
+
     static func readText(_ path: String, limit: Int) throws(ReadError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ReadError(path, String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(fd, &buffer, buffer.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ReadError(path, String(cString: strerror(errno)))
+        let bytes: [UInt8]
+        do throws(FileIO.ReadFailure) {
+            bytes = try FileIO.readBytes(path, limit: limit, allowStreams: true)
+        } catch {
+            switch error {
+            case .cannotOpen(let code), .cannotRead(let code): throw ReadError(path, FileIO.errnoText(code))
+            case .notRegular: throw ReadError(path, FileIO.errnoText(EISDIR))  // with streams allowed, only a directory
+            case .tooLarge: throw ReadError(reason: "\(printable(path)) is larger than \(limit) bytes", brief: "larger than \(limit) bytes")
             }
-            if n == 0 { break }
-            bytes += buffer[0..<n]
-            if bytes.count > limit { throw ReadError(reason: "\(printable(path)) is larger than \(limit) bytes", brief: "larger than \(limit) bytes") }
         }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw ReadError(reason: "\(printable(path)) is not UTF-8 text", brief: "not UTF-8 text") }
         return text

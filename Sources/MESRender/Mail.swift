@@ -86,9 +86,12 @@ public enum MessageTemplates {
 
     public static let onDemandSubject = "Votre code provisoire Mon espace santé"
     public static let notificationSubject = "Mon espace santé : votre code provisoire"
+    public static let activatedSubject = "Votre profil Mon espace santé a bien été activé"
+    public static let closedSubject = "Mon espace santé a été clôturé"
+    public static let passwordChangedSubject = "Votre mot de passe Mon espace santé a été modifié"
 
-    /// The on-demand code e-mail (seed 003).
-    public static func onDemandEmail(code: String) -> String {
+    /// The on-demand code e-mail (seed 003); `validity`: `Policy.onDemandValidityText`.
+    public static func onDemandEmail(code: String, validity: String = Policy.standard.onDemandValidityText) -> String {
         """
         Bonjour,
 
@@ -96,7 +99,7 @@ public enum MessageTemplates {
 
         \(code)
 
-        Ce code est valable 15 minutes.
+        Ce code est valable \(validity).
 
         Ce code provisoire ne fonctionnera qu'une seule fois.
 
@@ -110,9 +113,39 @@ public enum MessageTemplates {
         """
     }
 
-    /// The on-demand code SMS.
-    public static func onDemandSMS(code: String) -> String {
-        "Mon espace santé : votre code provisoire est \(code). Il est valable 15 minutes et ne fonctionne qu'une seule fois.\n"
+    /// The on-demand code SMS (the text the gateway receives).
+    public static func onDemandSMS(code: String, validity: String = Policy.standard.onDemandValidityText) -> String {
+        "Mon espace santé : votre code provisoire est \(code). Il est valable \(validity) et ne fonctionne qu'une seule fois."
+    }
+
+    /// The subject of a one-time code e-mail: a sign-in access code, or any other one-time code.
+    public static func oneTimeCodeSubject(login: Bool) -> String {
+        login ? "Votre code d'accès Mon espace santé" : "Votre code à usage unique Mon espace santé"
+    }
+
+    /// The line carrying a one-time code, and the sentence before it (recoveries say what was asked).
+    static func oneTimeCodeLine(code: String, login: Bool, asked: String?) -> (intro: String, line: String) {
+        (asked.map { "Vous avez demandé \($0). " } ?? "", login ? "Votre code d'accès : \(code)" : "Votre code à usage unique : \(code)")
+    }
+
+    /// The e-mail carrying a one-time code (sign-in, contact change, recovery). `asked`: what the
+    /// person asked for (`à retrouver votre identifiant`), said with a warning; `validity`:
+    /// `Policy.oneTimeCodeValidityText`.
+    public static func oneTimeCodeEmail(code: String, login: Bool, asked: String?, validity: String) -> String {
+        let (intro, line) = oneTimeCodeLine(code: code, login: login, asked: asked)
+        let notYou = asked == nil ? "" : "\n\nSi vous n'êtes pas à l'origine de cette demande, ne communiquez ce code à personne."
+        return "Bonjour,\n\n\(intro)\(line)\n\nCe code est valable \(validity) et ne fonctionne qu'une seule fois.\(notYou)\n\nAvec toute mon attention,\nVotre correspondant Mon espace santé\n"
+    }
+
+    /// The SMS carrying a one-time code (the text the gateway receives).
+    public static func oneTimeCodeSMS(code: String, login: Bool, asked: String?, validity: String) -> String {
+        let (intro, line) = oneTimeCodeLine(code: code, login: login, asked: asked)
+        return "Mon espace santé : \(intro)\(line). Valable \(validity)."
+    }
+
+    /// A letter: the addressee's name and postal address above the text.
+    public static func letter(name: String, address: String?, text: String) -> String {
+        "\(name)\n\(address ?? "")\n\n" + text
     }
 
     /// "Avec Mon espace santé, vous pouvez : …" (seed 001).
@@ -170,12 +203,15 @@ public enum MessageTemplates {
         """
 
     /// The notification e-mail or letter announcing the space (seed 001) for one profile.
-    public static func notification(code: String, name: String, letter: Bool, windowWeeks: Int = 6) -> String {
-        notification(codes: [(name, code)], letter: letter, windowWeeks: windowWeeks)
+    public static func notification(code: String, name: String, letter: Bool, window: String = Policy.standard.creationWindowText,
+                                    validity: String = Policy.standard.notificationValidityText) -> String {
+        notification(codes: [(name, code)], letter: letter, window: window, validity: validity)
     }
 
     /// The notification of a holder: every profile it will be created for, each with its code.
-    public static func notification(codes: [(name: String, code: String)], letter: Bool, windowWeeks: Int = 6) -> String {
+    /// `window`: `Policy.creationWindowText`; `validity`: `Policy.notificationValidityText`.
+    public static func notification(codes: [(name: String, code: String)], letter: Bool, window: String = Policy.standard.creationWindowText,
+                                    validity: String = Policy.standard.notificationValidityText) -> String {
         let medium = letter ? "ce courrier" : "cet e-mail"
         let name = codes.map(\.name).joined(separator: ", ")
         let codeLines = codes.map { "Code provisoire pour \($0.name) : \($0.code)" }.joined(separator: "\n")
@@ -184,7 +220,7 @@ public enum MessageTemplates {
 
         Vous allez bénéficier de Mon espace santé. Ce nouveau service public, numérique et sécurisé, hébergé en France, vous permet d'être acteur au quotidien de votre santé et de celle de vos proches.
 
-        Dans un délai de \(windowWeeks) semaines à partir de la réception de \(medium), le service Mon espace santé sera créé automatiquement pour : \(name)
+        Dans un délai de \(window) à partir de la réception de \(medium), le service Mon espace santé sera créé automatiquement pour : \(name)
 
         Avec votre carte Vitale et le code provisoire ci-dessous, vous pouvez :
         - activer sans attendre le service Mon espace santé ;
@@ -194,7 +230,7 @@ public enum MessageTemplates {
 
         \(codeLines)
 
-        Ce code provisoire est confidentiel et valable \(windowWeeks) semaines à partir de la réception de \(medium).
+        Ce code provisoire est confidentiel et valable \(validity) à partir de la réception de \(medium).
 
         ACTIVER MON ESPACE SANTÉ
 
@@ -209,23 +245,21 @@ public enum MessageTemplates {
     }
 
     /// The letter carrying an on-demand code to a person with no e-mail and no mobile on file.
-    public static func onDemandLetter(code: String, name: String, address: String?, validityDays: Int) -> String {
-        """
-        \(name)
-        \(address ?? "")
-
+    /// `validity`: `Policy.notificationValidityText` (a letter's code lasts as long as a notification's).
+    public static func onDemandLetter(code: String, name: String, address: String?, validity: String) -> String {
+        letter(name: name, address: address, text: """
         Bonjour,
 
         Vous avez demandé un nouveau code provisoire pour Mon espace santé. Aucune adresse e-mail ni aucun numéro de mobile ne figurant dans votre dossier, il vous est adressé par courrier.
 
         Code provisoire pour \(name) : \(code)
 
-        Ce code est valable \(validityDays % 7 == 0 ? "\(validityDays / 7) semaines" : "\(validityDays) jours") à partir de son envoi et ne fonctionnera qu'une seule fois.
+        Ce code est valable \(validity) à partir de son envoi et ne fonctionnera qu'une seule fois.
 
         Avec toute mon attention,
         Votre correspondant Mon espace santé
 
-        """
+        """)
     }
 
     /// The code a delivered message carries, if any (for scripts reading the outbox).

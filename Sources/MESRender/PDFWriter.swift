@@ -1,18 +1,22 @@
 /// A small PDF 1.4 writer: one or more pages of text in the standard Helvetica fonts with
 /// WinAnsiEncoding (so French accents render without embedding a font), exact cross-reference
-/// offsets, and deterministic bytes for the same input.
+/// offsets, and deterministic bytes for the same input. A line holding letters beyond WinAnsi
+/// (Ł, Ş, ễ…) is drawn in `LatinFont`, of which the document embeds the glyphs it uses.
+import MESCore
+
 public struct PDFWriter {
     /// A4 in points.
     public static let pageWidth = 595.28
     public static let pageHeight = 841.89
 
-    public enum Font: String, Sendable { case regular = "F1", bold = "F2" }
+    /// `latin`: the embedded font (`LatinFont`), for lines the standard fonts cannot draw.
+    public enum Font: String, Sendable { case regular = "F1", bold = "F2", latin = "F3" }
 
     /// One line of text at a position (points from the bottom-left corner).
     public struct TextRun: Sendable {
-        /// The text in WinAnsi bytes.
+        /// The text in WinAnsi bytes (UTF-8 for the `latin` font).
         public var bytes: [UInt8]
-        public var text: String { WinAnsi.decode(bytes) }
+        public var text: String { font == .latin ? String(decoding: bytes, as: UTF8.self) : WinAnsi.decode(bytes) }
         public var x: Double
         public var y: Double
         public var size: Double
@@ -31,6 +35,14 @@ public struct PDFWriter {
             self.size = size
             self.font = font
             self.gray = gray
+        }
+
+        /// A line of any text a name may hold (`NameRepertoire`): in `font` when the standard
+        /// fonts draw it all, otherwise in the embedded `latin` font, so that it prints exactly.
+        public static func exact(_ text: String, x: Double, y: Double, size: Double = 11, font: Font = .regular,
+                                 gray: Double = 0) -> TextRun {
+            if NameRepertoire.isStandard(text) { return TextRun(text, x: x, y: y, size: size, font: font, gray: gray) }
+            return TextRun(bytes: Array(text.utf8), x: x, y: y, size: size, font: .latin, gray: gray)
         }
     }
 
@@ -102,6 +114,9 @@ public struct PDFWriter {
         let firstPage = 6
         // With a signature: its widget annotation and signature dictionary follow the pages.
         let widget = firstPage + pages.count * 2
+        // With lines in the embedded font: its five objects come last.
+        let latin = latinSubset()
+        let latinFont = widget + (signature != nil ? 2 : 0)
         begin()
         if signature != nil {
             out += Self.catalogOpen
@@ -135,7 +150,13 @@ public struct PDFWriter {
         out += Self.objClose
         for (i, page) in pages.enumerated() {
             begin()
-            out += Self.pageOpen
+            if latin != nil {
+                out += Self.pageOpenWithLatin
+                Self.appendInt(latinFont, to: &out)
+                out += " 0 R >> >> /Contents ".utf8
+            } else {
+                out += Self.pageOpen
+            }
             Self.appendInt(firstPage + i * 2 + 1, to: &out)
             if i == 0 && signature != nil {
                 out += " 0 R /Annots [".utf8
@@ -145,7 +166,7 @@ public struct PDFWriter {
                 out += " 0 R >>".utf8
             }
             out += Self.objClose
-            let stream = content(page)
+            let stream = content(page, latin: latin?.code)
             begin()
             out += "<< /Length ".utf8
             Self.appendInt(stream.count, to: &out)
@@ -161,6 +182,13 @@ public struct PDFWriter {
             begin()
             slot = signature.appendDictionary(to: &out)
             out += Self.objClose
+        }
+        if let latin {
+            for object in Self.fontObjects(latin, first: latinFont) {
+                begin()
+                out += object
+                out += Self.objClose
+            }
         }
         let xref = out.count
         out += "xref\n0 ".utf8
@@ -189,6 +217,7 @@ public struct PDFWriter {
     static let helvetica: [UInt8] = Array("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".utf8)
     static let helveticaBold: [UInt8] = Array("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>".utf8)
     static let pageOpen: [UInt8] = Array("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents ".utf8)
+    static let pageOpenWithLatin: [UInt8] = Array("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Resources << /Font << /F1 3 0 R /F2 4 0 R /F3 ".utf8)
     static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// Appends a non-negative integer in decimal.
@@ -220,14 +249,15 @@ public struct PDFWriter {
         return String(decoding: b, as: UTF8.self)
     }
 
-    private func content(_ page: Page) -> [UInt8] {
+    private func content(_ page: Page, latin: [UInt32: UInt16]?) -> [UInt8] {
         var s = page.prefix
-        s += Self.content(runs: page.runs, rules: page.rules)
+        s += Self.content(runs: page.runs, rules: page.rules, latin: latin)
         return s
     }
 
-    /// The content-stream operators drawing `rules` then `runs`.
-    public static func content(runs: [TextRun], rules: [Rule]) -> [UInt8] {
+    /// The content-stream operators drawing `rules` then `runs`; `latin` maps the characters
+    /// of `latin` runs to the embedded subset's glyphs.
+    public static func content(runs: [TextRun], rules: [Rule], latin: [UInt32: UInt16]? = nil) -> [UInt8] {
         var s: [UInt8] = []
         s.reserveCapacity(2048)
         for r in rules {
@@ -240,13 +270,27 @@ public struct PDFWriter {
             append(" l S Q\n", to: &s)
         }
         for r in runs {
-            append(r.font == .regular ? "BT /F1 " : "BT /F2 ", to: &s)
+            switch r.font {
+            case .regular: append("BT /F1 ", to: &s)
+            case .bold: append("BT /F2 ", to: &s)
+            case .latin: append("BT /F3 ", to: &s)
+            }
             appendNum(r.size, to: &s)
             append(" Tf ", to: &s); appendNum(r.gray, to: &s)
             append(" g ", to: &s); appendNum(r.x, to: &s)
             s.append(0x20); appendNum(r.y, to: &s)
             append(" Td ", to: &s)
-            literal(r.bytes, into: &s)
+            if r.font == .latin {
+                // Identity-H: each character as its glyph's two bytes, in hex.
+                s.append(0x3C)
+                for u in r.text.unicodeScalars {
+                    let g = latin?[u.value] ?? 0
+                    for shift in [12, 8, 4, 0] { s.append(hexDigits[Int(g >> UInt16(shift) & 15)]) }
+                }
+                s.append(0x3E)
+            } else {
+                literal(r.bytes, into: &s)
+            }
             append(" Tj ET\n", to: &s)
         }
         return s

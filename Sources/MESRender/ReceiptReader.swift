@@ -44,7 +44,23 @@ public enum ReceiptReader {
         var lines: [String] = []
         var i = 0
         let n = b.count
+        var toUnicode: [UInt16: String]?
         while i < n {
+            // A hex string shown with Tj: glyph codes of the embedded font (`<0001 0002> Tj`),
+            // read back through the document's /ToUnicode map.
+            if b[i] == 0x3C, i > 0, b[i - 1] != 0x3C, i + 1 < n, b[i + 1] != 0x3C {
+                var end = i + 1
+                while end < n, end - i <= 4 * 1024, b[end] != 0x3E { end += 1 }
+                guard end < n, b[end] == 0x3E else { i += 1; continue }
+                if end + 3 < n, b[end + 1] == 0x20, b[end + 2] == 0x54, b[end + 3] == 0x6A {
+                    if toUnicode == nil { toUnicode = unicodeMap(b) }
+                    lines.append(decodeGlyphs(b[(i + 1)..<end], toUnicode!))
+                    i = end + 4
+                } else {
+                    i = end + 1
+                }
+                continue
+            }
             // Find "(" literal ")" " Tj"
             guard b[i] == 0x28, i > 0 else { i += 1; continue }
             guard let (text, end) = literal(b, from: i) else { break }
@@ -56,6 +72,63 @@ public enum ReceiptReader {
             }
         }
         return lines
+    }
+
+    /// The glyph code → text entries of the document's `beginbfchar` blocks (the embedded
+    /// font's /ToUnicode map, as `PDFWriter` writes it).
+    static func unicodeMap(_ b: [UInt8]) -> [UInt16: String] {
+        var map: [UInt16: String] = [:]
+        let begin = Array("beginbfchar".utf8), end = Array("endbfchar".utf8)
+        var i = 0
+        func at(_ k: Int, _ word: [UInt8]) -> Bool { k + word.count <= b.count && b[k..<k + word.count].elementsEqual(word) }
+        while i < b.count {
+            guard at(i, begin) else { i += 1; continue }
+            i += begin.count
+            // Pairs "<code> <utf16>" until endbfchar.
+            var hexes: [[UInt8]] = []
+            while i < b.count, !at(i, end) {
+                if b[i] == 0x3C {
+                    var k = i + 1
+                    var h: [UInt8] = []
+                    while k < b.count, b[k] != 0x3E, h.count <= 64 { h.append(b[k]); k += 1 }
+                    hexes.append(h)
+                    i = k
+                }
+                i += 1
+            }
+            var k = 0
+            while k + 1 < hexes.count {
+                let code = hexValues(hexes[k][...], width: 4).first.map { UInt16($0) }
+                let units = hexValues(hexes[k + 1][...], width: 4).map { UInt16($0) }
+                if let code { map[code] = String(decoding: units, as: UTF16.self) }
+                k += 2
+            }
+        }
+        return map
+    }
+
+    /// The text of a hex string of two-byte glyph codes.
+    static func decodeGlyphs(_ hex: ArraySlice<UInt8>, _ map: [UInt16: String]) -> String {
+        hexValues(hex, width: 4).map { map[UInt16($0)] ?? "\u{FFFD}" }.joined()
+    }
+
+    /// Groups of `width` hex digits as numbers (white space skipped, a short tail dropped).
+    static func hexValues(_ hex: ArraySlice<UInt8>, width: Int) -> [Int] {
+        var out: [Int] = []
+        var v = 0, digits = 0
+        for c in hex {
+            let d: Int
+            switch c {
+            case 0x30...0x39: d = Int(c) - 0x30
+            case 0x41...0x46: d = Int(c) - 0x37
+            case 0x61...0x66: d = Int(c) - 0x57
+            default: continue
+            }
+            v = v << 4 | d
+            digits += 1
+            if digits == width { out.append(v); v = 0; digits = 0 }
+        }
+        return out
     }
 
     /// Decodes a PDF literal string starting at `start` (an opening parenthesis): its bytes and

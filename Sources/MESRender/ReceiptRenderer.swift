@@ -98,13 +98,23 @@ public enum ReceiptRenderer {
         var runs: [PDFWriter.TextRun] = []
         runs.reserveCapacity(10)
         runs.append(.init(bytes: nirLabelBytes + WinAnsi.encode(r.nir.formatted), x: left, y: 735))
-        runs.append(.init(bytes: nameLabelBytes + WinAnsi.encode(r.name), x: left, y: 717))
+        // A name beyond the standard fonts (Łukasz, Nguyễn…) is drawn in the embedded font.
+        let standardName = NameRepertoire.isStandard(r.name)
+        if standardName {
+            runs.append(.init(bytes: nameLabelBytes + WinAnsi.encode(r.name), x: left, y: 717))
+        } else {
+            runs.append(.exact(nameLabel + r.name, x: left, y: 717))
+        }
         let date = Array(r.decidedOn.french.utf8)
         runs.append(.init(bytes: Array("Le ".utf8) + date, x: left, y: 690))
         if r.isDuplicate {
             runs.append(.init("Duplicata n° \(r.copy) émis le \(r.issuedAt.parisDate.french)", x: left, y: 674, size: 9, gray: 0.35))
         }
-        runs.append(.init(bytes: Array("Bonjour ".utf8) + WinAnsi.encode(r.greeting) + [0x2C], x: left, y: 600))
+        if standardName && NameRepertoire.isStandard(r.greeting) {
+            runs.append(.init(bytes: Array("Bonjour ".utf8) + WinAnsi.encode(r.greeting) + [0x2C], x: left, y: 600))
+        } else {
+            runs.append(.exact("Bonjour " + r.greeting + ",", x: left, y: 600))
+        }
         var y = sentence2Top
         for line in layout(r.kind).sentence2(date) {
             runs.append(.init(bytes: line, x: left, y: y))

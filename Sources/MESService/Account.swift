@@ -2,6 +2,7 @@ import MESCore
 import MESCrypto
 import MESRender
 import MESStore
+import MESSystem
 
 /// A sign-in's first step: the access code went to a contact on file.
 public struct AccessCodeSent: Sendable {
@@ -51,7 +52,7 @@ public struct SweepResult: Sendable {
 
 extension Service {
     static let loginFailed = MESError(.identityNotFound, "Identifiant ou mot de passe incorrect.")
-    static let accountLocked = MESError(.locked, "Trop de tentatives infructueuses : votre compte est bloqué pendant 15 minutes.")
+    static let accountLocked = MESError(.locked, "Trop de tentatives infructueuses : votre compte est bloqué pendant \(Policy.standard.lockText).")
     /// A real scrypt hash of nothing useful, to spend the same time on unknown identifiers.
     static let dummyHash = "$scrypt$ln=15,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
@@ -64,11 +65,11 @@ extension Service {
         let account = try store.account(username: username).flatMap { $0.closedAt == nil ? $0 : nil }
         let matches = PasswordHasher.verify(password, against: account?.passwordHash ?? Self.dummyHash) && account != nil
         let outcome: Result<AccessCodeSent, MESError> = try store.transaction {
-            if try store.isLocked(subject, now: now) { return .failure(Self.accountLocked) }
+            if try attempts.isLocked(subject, now: now) { return .failure(Self.accountLocked) }
             guard matches, let account, let p = try store.person(id: account.personID) else {
                 return .failure(try loginFailure(subject, personID: account?.personID, now: now))
             }
-            try store.clearAttempts(subject)
+            try attempts.clear(subject)
             let channel = via ?? (p.email != nil ? "email" : "sms")
             guard let target = channel == "email" ? p.email : p.mobile else {
                 throw MESError.contactMissing(channel == "email" ? "e-mail" : "mobile")
@@ -76,8 +77,7 @@ extension Service {
             try throttleOneTimeCode(p.id, .login, now: now)
             let code = random.oneTimeCode()
             try store.recordOTP(code, personID: p.id, purpose: .login, target: nil, now: now, validity: policy.oneTimeCodeValidity)
-            let m = Self.oneTimeCodeMessage(code: code, channel: channel == "email" ? .email : .sms, to: target, now: now,
-                                            personID: p.id, purpose: .login)
+            let m = composer.oneTimeCode(code, for: .login, on: channel == "email" ? .email : .sms, to: target, personID: p.id, at: now)
             let entry = try outbox.deliver(m, to: p.id, at: now, sync: true)
             try store.audit("login_code_sent", at: now, person: p.id, detail: channel)
             return .success(AccessCodeSent(channel: channel, masked: m.recipientMasked, messageID: entry.id))
@@ -92,19 +92,18 @@ extension Service {
         let now = clock.now()
         let subject = AttemptSubject.username(username)
         let outcome: Result<SignedIn, MESError> = try store.transaction {
-            if try store.isLocked(subject, now: now) { return .failure(Self.accountLocked) }
+            if try attempts.isLocked(subject, now: now) { return .failure(Self.accountLocked) }
             guard let account = try store.account(username: username), account.closedAt == nil,
                   let person = try store.person(id: account.personID),
-                  try store.consumeOTP(accessCode, personID: person.id, purpose: .login, target: nil, now: now,
-                                       maxFailures: policy.maxFailures) else {
+                  try attempts.consumeOneTimeCode(accessCode, personID: person.id, purpose: .login, target: nil, now: now) else {
                 let personID = try store.account(username: username)?.personID
                 let e = try loginFailure(subject, personID: personID, now: now)
                 return .failure(e.code == .locked ? e : MESError(.otpRejected, Messages.otpRejected, field: "otp"))
             }
-            try store.clearAttempts(subject)
+            try attempts.clear(subject)
             try store.endSessions(personID: person.id, signInOnly: true, now: now)
             try store.audit("login", at: now, person: person.id, channel: .web, actor: .self)
-            let signedIn = SignedIn(token: try store.openSession(for: person.id, codeID: nil, now: now, policy: policy),
+            let signedIn = SignedIn(token: try store.openSession(for: person.id, codeID: nil, now: now, expiresAt: now.adding(seconds: policy.sessionValidity)),
                                     person: person, now: now)
             try publish(signedIn)
             return .success(signedIn)
@@ -115,7 +114,7 @@ extension Service {
     /// Counts a failed sign-in (inside a transaction that commits); at the bound the identifier
     /// is locked and a real account's access codes are spent.
     func loginFailure(_ subject: AttemptSubject, personID: Int64?, now: Instant) throws -> MESError {
-        guard try store.noteFailure(subject, now: now, maxFailures: policy.maxFailures, lockSeconds: policy.lockSeconds) else {
+        guard try attempts.noteFailure(subject, now: now) else {
             return Self.loginFailed
         }
         if let personID {
@@ -139,52 +138,44 @@ extension Service {
     /// Closing a closed space reports it and writes (or repairs) that closure's receipt.
     public func close(session: String, delete: Bool, receiptPath: String? = nil, force: Bool = false) throws -> Closure {
         let now = clock.now()
-        if let receiptPath { try FileIO.checkOutputTarget(receiptPath, force: force, storeDirectory: store.directory, field: "receipt") }
+        let output = receiptOutput(path: receiptPath, force: force)
+        try output.checkTarget(storeDirectory: store.directory)
         let closure = try store.transaction { () -> Closure in
             let p = try store.session(session, now: now).person
-            switch ProfileRules.transition(.closure, from: p.state, deceased: p.deceased) {
-            case .refused(let e): throw e
-            case .already:
-                try store.endSessions(personID: p.id, now: now)
-                let last = try store.lastDecision(.closure, of: p.id)
-                let receipt = try last.flatMap { try store.receipt(decisionID: $0.id) }
-                if let receipt, let path = receiptPath, !force { try refuseForeignFile(at: path, for: receipt.original) }
-                return Closure(person: p, delete: try store.closureRetention(personID: p.id) == Self.deletionAsked,
-                               now: last?.at ?? p.stateSince ?? now, deletionDate: try store.contentDeletion(personID: p.id),
-                               receipt: receipt, receiptPath: receipt.map { receiptPath ?? defaultReceiptPath($0) }, recorded: false)
-            case .apply(let state):
-                let decision = try store.recordDecision(.closure, person: p, state: state, now: now, channel: .web, actor: .self)
+            var deadline: Instant?
+            let filing = DecisionFiling(kind: .closure, person: p, transition: ProfileRules.transition(.closure, from: p.state, deceased: p.deceased),
+                                        channel: .web, actor: .self)
+            let filed = try fileDecision(filing, now: now) { receipt in
                 try store.closeAccount(personID: p.id, now: now)
                 try store.endSessions(personID: p.id, now: now)
                 try store.audit("closure_content", at: now, person: p.id, detail: delete ? Self.deletionAsked : "archive_10_years")
-                let deadline = policy.contentDeletion(closedAt: now, deletionAsked: delete)
-                try store.scheduleContentDeletion(personID: p.id, after: deadline)
-                let receipt = try store.createReceipt(decisionID: decision, person: p, codeID: nil, decidedAt: now, now: now, kind: .closure)
+                let deletion = policy.contentDeletion(closedAt: now, deletionAsked: delete)
+                deadline = deletion
+                try store.scheduleContentDeletion(personID: p.id, after: deletion)
                 // The closure is confirmed by e-mail to the contact on file.
                 let contact = try store.contact(for: p)
                 if let email = contact.email {
-                    let mail = Email(to: email, subject: "Mon espace santé a été clôturé", date: now,
-                                     messageID: "\(now.seconds).\(p.id).c@mes.invalid",
-                                     body: MessageTemplates.closed(on: now.parisDate.french, deleted: delete,
-                                                                   deletedOn: deadline.parisDate.french, receipt: receipt.id))
-                    _ = try outbox.deliver(OutgoingMessage(mail), to: p.id, at: now, sync: true)
+                    let mail = composer.closed(to: email, personID: p.id, receipt: receipt.id, deletionAsked: delete, deletedAt: deletion, at: now)
+                    _ = try outbox.deliver(mail, to: p.id, at: now, sync: true)
                 }
-                var q = p
-                q.state = state
-                q.stateSince = now
+            }
+            switch filed {
+            case .already(_, let since, let receipt):
+                try store.endSessions(personID: p.id, now: now)
+                try refuseForeignFile(output, for: receipt)
+                return Closure(person: p, delete: try store.closureRetention(personID: p.id) == Self.deletionAsked,
+                               now: since, deletionDate: try store.contentDeletion(personID: p.id),
+                               receipt: receipt, receiptPath: receipt.map(output.path(for:)), recorded: false)
+            case .filed(let q, let receipt):
                 return Closure(person: q, delete: delete, now: now, deletionDate: deadline, receipt: receipt,
-                               receiptPath: receiptPath ?? defaultReceiptPath(receipt), recorded: true)
+                               receiptPath: output.path(for: receipt), recorded: true)
             }
         }
         // The record is committed: the receipt file is derived from it (and repaired when a
         // run was killed before writing it).
-        if let receipt = closure.receipt, let path = closure.receiptPath {
+        if let receipt = closure.receipt {
             do {
-                if closure.recorded {
-                    try writeReceipt(receipt, to: path, replace: force || receiptPath == nil)
-                } else {
-                    try ensureReceipt(receipt.original, at: path, replace: force || receiptPath == nil)
-                }
+                try produceReceipt(output.request(receipt, closure.recorded ? .write : .repair))
             } catch let e as MESError {
                 // The closure stands (its sessions are ended): say so, and how to get the receipt.
                 throw MESError(e.code, "Mon espace santé est clôturé, mais le justificatif de clôture n'a pas pu être écrit ("

@@ -70,8 +70,8 @@ extension Service {
                     try throttleOneTimeCode(person.id, purpose, now: now)
                     let code = random.oneTimeCode()
                     try store.recordOTP(code, personID: person.id, purpose: purpose, target: target, now: now, validity: policy.oneTimeCodeValidity)
-                    queued.append(try outbox.deliver(Self.oneTimeCodeMessage(code: code, channel: purpose == .email ? .email : .sms, to: target,
-                                                                             now: now, personID: person.id, purpose: purpose),
+                    queued.append(try outbox.deliver(composer.oneTimeCode(code, for: purpose, on: purpose == .email ? .email : .sms, to: target,
+                                                                          personID: person.id, at: now),
                                                      to: person.id, at: now, sync: true).id)
                     try store.audit("otp_sent", at: now, person: person.id, detail: purpose.rawValue)
                 }
@@ -107,8 +107,7 @@ extension Service {
             // that count (nothing else was written yet) and the code is spent at the bound.
             for (purpose, target, code, field) in [(OTPPurpose.email, r.newEmail, r.emailCode, "email-otp"), (.mobile, r.newMobile, r.mobileCode, "mobile-otp")] {
                 guard let target, let code else { continue }
-                guard try store.consumeOTP(code, personID: person.id, purpose: purpose, target: target, now: now,
-                                           maxFailures: policy.maxFailures) else {
+                guard try attempts.consumeOneTimeCode(code, personID: person.id, purpose: purpose, target: target, now: now) else {
                     return .failure(MESError(.otpRejected, Messages.otpRejected, field: field))
                 }
             }
@@ -116,9 +115,7 @@ extension Service {
             try store.saveAccount(personID: person.id, username: username, passwordHash: hash, now: now)
             let active = try recordActivation(person, legalRepresentative: r.legalRepresentative, now: now)
             if let email = r.newEmail ?? person.email {
-                let mail = Email(to: email, subject: "Votre profil Mon espace santé a bien été activé", date: now,
-                                 messageID: "\(now.seconds).\(person.id).a@mes.invalid", body: MessageTemplates.activated)
-                queued.append(try outbox.deliver(OutgoingMessage(mail), to: person.id, at: now, sync: true).id)
+                queued.append(try outbox.deliver(composer.activated(to: email, personID: person.id, at: now), to: person.id, at: now, sync: true).id)
             }
             return .success(active)
         }
@@ -153,35 +150,8 @@ extension Service {
         }
     }
 
-    /// Re-sends of a one-time code are throttled like code requests (`policy.minimumInterval`).
+    /// Re-sends of a one-time code are throttled like code requests (see `isTooSoon`).
     func throttleOneTimeCode(_ personID: Int64, _ purpose: OTPPurpose, now: Instant) throws {
-        if let last = try store.lastOneTimeCode(personID: personID, purpose: purpose), now.seconds - last.seconds < policy.minimumInterval {
-            throw MESError.tooSoon
-        }
-    }
-
-    /// The message carrying a one-time code for `purpose`, by e-mail or SMS.
-    static func oneTimeCodeMessage(code: String, channel: OutgoingMessage.Channel, to target: String, now: Instant, personID: Int64,
-                                   purpose: OTPPurpose) -> OutgoingMessage {
-        let (line, tag): (String, String)
-        let intro: String
-        switch purpose {
-        case .login: (line, tag, intro) = ("Votre code d'accès : \(code)", "l", "")
-        case .email, .mobile: (line, tag, intro) = ("Votre code à usage unique : \(code)", "o", "")
-        case .recoverIdentifier:
-            (line, tag, intro) = ("Votre code à usage unique : \(code)", "ri", "Vous avez demandé à retrouver votre identifiant. ")
-        case .recoverPassword:
-            (line, tag, intro) = ("Votre code à usage unique : \(code)", "rp", "Vous avez demandé à choisir un nouveau mot de passe. ")
-        }
-        let notYou = intro.isEmpty ? "" : "\n\nSi vous n'êtes pas à l'origine de cette demande, ne communiquez ce code à personne."
-        if channel == .email {
-            let subject = purpose == .login ? "Votre code d'accès Mon espace santé" : "Votre code à usage unique Mon espace santé"
-            let body = "Bonjour,\n\n\(intro)\(line)\n\nCe code est valable 15 minutes et ne fonctionne qu'une seule fois.\(notYou)\n\nAvec toute mon attention,\nVotre correspondant Mon espace santé\n"
-            let mail = Email(to: target, subject: subject, date: now, messageID: "\(now.seconds).\(personID).\(tag)@mes.invalid", body: body)
-            return OutgoingMessage(mail)
-        }
-        return OutgoingMessage(channel: .sms, recipientMasked: Masking.mobile(target), subject: "SMS",
-                               body: Array("À : \(target)\n\nMon espace santé : \(intro)\(line). Valable 15 minutes.\n".utf8),
-                               recipient: PhoneNumber.e164(target), messageID: "\(now.seconds).\(personID).\(tag)s@mes.invalid")
+        try refuseTooSoon(.oneTime(purpose), personID: personID, now: now)
     }
 }

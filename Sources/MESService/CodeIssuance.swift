@@ -10,9 +10,9 @@ public struct CodeRequest: Sendable {
     /// Twins: which one.
     public var firstName: String?
     /// The channel asked for; nil: e-mail, else SMS, else letter.
-    public var via: OutgoingMessage.Channel?
+    public var via: MessageChannel?
 
-    public init(card: CardIdentity, birthDate: CalendarDate, firstName: String? = nil, via: OutgoingMessage.Channel? = nil) {
+    public init(card: CardIdentity, birthDate: CalendarDate, firstName: String? = nil, via: MessageChannel? = nil) {
         self.card = card
         self.birthDate = birthDate
         self.firstName = firstName
@@ -24,7 +24,7 @@ public struct CodeRequest: Sendable {
 public struct CodeDelivery: Sendable {
     public let person: Person
     public let entry: OutboxEntry
-    public let channel: OutgoingMessage.Channel
+    public let channel: MessageChannel
     /// The destination as shown to people (masked).
     public let masked: String
     public let expiresAt: Instant
@@ -43,7 +43,7 @@ extension Service {
             case .failure(let e): return .failure(e)
             }
             let d = try requestCode(for: person, via: r.via, now: now)
-            try store.clearAttempts(.card(r.card.nir, r.card.card, r.card.serial))
+            try attempts.clear(.card(r.card.nir, r.card.card, r.card.serial))
             return .success(d)
         }
         return try result.get()
@@ -52,10 +52,10 @@ extension Service {
     /// An on-demand code for `person` (inside the caller's transaction): 15 minutes, or 6 weeks
     /// by letter; supersedes earlier codes; at most one request per `policy.minimumInterval`.
     /// The audit trail records who asked (`channel`, `actor`, `actorID`: an association's batch).
-    func requestCode(for person: Person, via wanted: OutgoingMessage.Channel?, now: Instant, channel auditChannel: Channel = .web,
+    func requestCode(for person: Person, via wanted: MessageChannel?, now: Instant, channel auditChannel: Channel = .web,
                      actor: Actor? = nil, actorID: String? = nil) throws -> CodeDelivery {
         let contact = try store.contact(for: person)
-        let channel: OutgoingMessage.Channel
+        let channel: MessageChannel
         switch wanted {
         case .email?:
             guard contact.email != nil else { throw MESError.contactMissing("e-mail") }
@@ -68,14 +68,13 @@ extension Service {
         }
         // A letter needs a postal address: without one nothing is "sent".
         if channel == .letter && (contact.address ?? "").trimmingSpaces.isEmpty { throw Self.noPostalAddress }
-        if try store.throttled(person, now: now, policy: policy) { throw MESError.tooSoon }
+        try refuseTooSoon(.provisional, personID: person.id, now: now)
         let code = random.provisionalCode()
         // A letter takes days: its code lasts as long as a notification code.
         let validity = channel == .letter ? policy.notificationValidity : policy.onDemandValidity
         try store.recordCode(code, for: person.id, kind: .onDemand, now: now, validity: validity)
         try store.noteCodeRequest(person, now: now)
-        let message = Self.codeMessage(code: code, person: person, contact: contact, channel: channel, now: now,
-                                       validityDays: Int(validity / 86_400))
+        let message = composer.onDemandCode(code, for: person, contact: contact, on: channel, at: now)
         let entry = try outbox.deliver(message, to: person.id, at: now, sync: true)
         try store.audit("code_issued", at: now, person: person.id, channel: auditChannel, actor: actor, actorID: actorID,
                         detail: "on_demand via \(channel.rawValue)")
@@ -86,23 +85,4 @@ extension Service {
     /// No e-mail, no mobile and no postal address on file.
     static let noPostalAddress = MESError(.contactMissing, "Aucune adresse postale n'est enregistrée pour ce profil : rien n'a été envoyé. "
                                           + "Contactez votre caisse d'Assurance Maladie pour mettre à jour vos coordonnées.", field: "via")
-    /// The on-demand code message for `person`, sent to `contact` (the holder's details for a child).
-    static func codeMessage(code: String, person: Person, contact: Person, channel: OutgoingMessage.Channel, now: Instant,
-                            validityDays: Int) -> OutgoingMessage {
-        let subject = MessageTemplates.onDemandSubject
-        switch channel {
-        case .email:
-            let address = contact.email!
-            let mail = Email(to: address, subject: subject, date: now, messageID: "\(now.seconds).\(person.id).d@mes.invalid",
-                             body: MessageTemplates.onDemandEmail(code: code))
-            return OutgoingMessage(mail)
-        case .sms:
-            return OutgoingMessage(channel: .sms, recipientMasked: Masking.mobile(contact.mobile!), subject: "SMS",
-                                   body: Array(("À : \(contact.mobile!)\n\n" + MessageTemplates.onDemandSMS(code: code)).utf8),
-                                   recipient: PhoneNumber.e164(contact.mobile!), messageID: "\(now.seconds).\(person.id).s@mes.invalid")
-        case .letter:
-            let body = MessageTemplates.onDemandLetter(code: code, name: person.displayName, address: contact.address, validityDays: validityDays)
-            return OutgoingMessage(channel: .letter, recipientMasked: "courrier postal", subject: subject, body: Array(body.utf8))
-        }
-    }
 }

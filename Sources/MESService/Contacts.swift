@@ -44,11 +44,11 @@ extension Service {
     func answerIdentityQuestions(_ card: CardIdentity, birthDate: CalendarDate, firstName: String?, failure: String,
                                  now: Instant) throws -> Result<Person, MESError> {
         let questions = AttemptSubject.assistedNIR(card.nir)
-        if try store.isLocked(questions, now: now) { return .failure(MESError.identityQuestionsLocked) }
+        if try attempts.isLocked(questions, now: now) { return .failure(MESError.identityQuestionsLocked) }
         do {
             return .success(try profile(card, birthDate: birthDate, firstName: firstName))
         } catch let e as MESError where e.code == .identityNotFound {
-            let locked = try store.noteFailure(questions, now: now, maxFailures: policy.maxFailures, lockSeconds: policy.lockSeconds)
+            let locked = try attempts.noteFailure(questions, now: now)
             try store.audit(failure, at: now, person: nil, channel: .web, detail: locked ? "locked" : nil)
             return .failure(locked ? MESError.identityQuestionsLocked : e)
         }

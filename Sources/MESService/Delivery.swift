@@ -1,34 +1,77 @@
 import MESCore
 import MESDelivery
 import MESStore
+import MESSystem
 
-/// The transports messages are handed to (none configured: they stay queued).
+/// The transport of each channel (none: that channel's messages stay queued), with its pace,
+/// the envelope sender of e-mails and the retry policy. Injected into the service
+/// (`Service.init(delivery:)`), built from what the command line read (`DeliverySettings`) or
+/// given as such (a test's capturing transport).
 public struct Transports {
-    public var mail: (any MessageTransport)?
-    public var sms: (any MessageTransport)?
+    /// A channel's transport and its pace (`MES_MAIL_RATE`, `MES_SMS_RATE`), when one is set.
+    public struct Route {
+        public var transport: any MessageTransport
+        public var pacer: RatePacer?
+
+        public init(_ transport: any MessageTransport, pacer: RatePacer? = nil) {
+            self.transport = transport
+            self.pacer = pacer
+        }
+    }
+
+    public var routes: [MessageChannel: Route]
     /// The envelope sender of e-mails.
     public var mailFrom: String
     public var retry: RetryPolicy
-    /// Each channel's pace (`MES_MAIL_RATE`, `MES_SMS_RATE`), when one is set.
-    public var mailPacer: RatePacer?
-    public var smsPacer: RatePacer?
 
-    public init(mail: (any MessageTransport)? = nil, sms: (any MessageTransport)? = nil,
-                mailFrom: String = TransportConfig.defaultMailFrom, retry: RetryPolicy = .standard) {
-        self.mail = mail
-        self.sms = sms
+    public init(_ routes: [MessageChannel: Route] = [:], mailFrom: String = TransportConfig.defaultMailFrom, retry: RetryPolicy = .standard) {
+        self.routes = routes
         self.mailFrom = mailFrom
         self.retry = retry
     }
 
-    /// The transports `config` describes.
-    public init(_ config: TransportConfig) {
-        self.init(mail: config.mailTransport(), sms: config.smsTransport(), mailFrom: config.mailFrom)
-        mailPacer = config.mailRate.map(RatePacer.init(rate:))
-        smsPacer = config.smsRate.map(RatePacer.init(rate:))
+    /// The same, each channel's transport unpaced.
+    public init(_ transports: [MessageChannel: any MessageTransport], mailFrom: String = TransportConfig.defaultMailFrom,
+                retry: RetryPolicy = .standard) {
+        self.init(transports.mapValues { Route($0) }, mailFrom: mailFrom, retry: retry)
     }
 
-    public var isEmpty: Bool { mail == nil && sms == nil }
+    /// The transports `config` describes.
+    public init(_ config: TransportConfig) {
+        var routes: [MessageChannel: Route] = [:]
+        if let t = config.mailTransport() { routes[.email] = Route(t, pacer: config.mailRate.map(RatePacer.init(rate:))) }
+        if let t = config.smsTransport() { routes[.sms] = Route(t, pacer: config.smsRate.map(RatePacer.init(rate:))) }
+        self.init(routes, mailFrom: config.mailFrom)
+    }
+
+    /// No transport: every message stays queued.
+    public static var none: Transports { Transports([MessageChannel: Route]()) }
+
+    public var isEmpty: Bool { routes.isEmpty }
+
+    /// The transport of `channel`, if one is configured.
+    public subscript(channel: MessageChannel) -> (any MessageTransport)? { routes[channel]?.transport }
+
+    /// What a transport is handed for `message` (its bytes as queued) on `channel`.
+    func envelope(_ channel: MessageChannel, to recipient: String, messageID: String, bytes: [UInt8], shownTo: String?) -> Envelope {
+        switch channel {
+        case .email: return .email(from: mailFrom, to: recipient, messageID: messageID, message: bytes)
+        // Since schema 9 an SMS's bytes are its text; before, they held its framing.
+        case .sms:
+            return .sms(to: recipient, text: shownTo == nil ? SMSFraming.legacyText(bytes) : String(decoding: bytes, as: UTF8.self),
+                        messageID: messageID)
+        case .letter: return Envelope(channel: .letter, recipient: recipient, sender: "", messageID: messageID, payload: bytes)
+        }
+    }
+}
+
+/// Where the service's transports come from.
+public enum DeliverySource {
+    /// Built when a message is to be sent, from what the command line read (a configuration
+    /// error is reported then, exit 64 `delivery_config_invalid`).
+    case settings(DeliverySettings)
+    /// These (a test's capturing transport, or none).
+    case transports(Transports)
 }
 
 /// What a sending wave did.
@@ -72,7 +115,7 @@ extension Service {
                 done += 1
                 cursor = m.entry.id
                 let channel = m.entry.channel
-                guard let transport = channel == "email" ? transports.mail : channel == "sms" ? transports.sms : nil else {
+                guard let route = transports.routes[channel] else {
                     if only != nil { break wave }
                     continue
                 }
@@ -81,17 +124,22 @@ extension Service {
                     report.failed += 1
                     continue
                 }
-                let envelope: Envelope
-                let bytes = try store.messageBody(m.entry, field: "outbox")
-                if channel == "email" {
-                    envelope = .email(from: transports.mailFrom, to: recipient, messageID: m.messageID, message: bytes)
-                } else {
-                    envelope = .sms(to: recipient, text: Self.smsText(bytes), messageID: m.messageID)
+                // A body that does not open against its row (moved, or its recipient changed) is
+                // never sent: the message fails, saying why.
+                let bytes: [UInt8]
+                do {
+                    bytes = try store.messageBody(m.entry, field: "outbox")
+                } catch let e as MESError where e.code == .messageTampered {
+                    try store.markFailed(m.entry.id, error: "message_tampered: sealed body does not match its row (moved or recipient changed); not sent",
+                                         retryAt: nil)
+                    report.failed += 1
+                    continue
                 }
-                (channel == "email" ? transports.mailPacer : transports.smsPacer)?.wait()
+                let envelope = transports.envelope(channel, to: recipient, messageID: m.messageID, bytes: bytes, shownTo: m.entry.shownTo)
+                route.pacer?.wait()
                 let now = clock.now()  // after the pace's wait: the time of the send
                 do {
-                    let receipt = try transport.send(envelope)
+                    let receipt = try route.transport.send(envelope)
                     try store.markSent(m.entry.id, reply: receipt.reply, now: now)
                     report.sent += 1
                 } catch let e as DeliveryError {
@@ -109,34 +157,35 @@ extension Service {
         if only == nil { report.queued = try store.queuedCount() }
         return report
     }
-
-    /// The text of an SMS file: what follows its "À : …" header line.
-    static func smsText(_ bytes: [UInt8]) -> String {
-        let text = String(decoding: bytes, as: UTF8.self)
-        guard let r = text.range(of: "\n\n") else { return text }
-        return String(text[r.upperBound...]).trimmingCharacters(in: .newlines)
-    }
 }
 
 extension Service {
-    /// The transports configured by the environment and by `mes.conf` in the data directory
-    /// (the same keys; the environment wins). None configured: messages stay queued.
-    public func transports(environment: [String: String]) throws -> Transports {
-        let file = store.directory + "/mes.conf"
-        do {
-            return Transports(try TransportConfig.load(environment: environment, file: FileIO.exists(file) ? file : nil))
-        } catch {
-            throw MESError(.deliveryConfigInvalid, "Configuration d'envoi invalide : \(error)", field: error.key)
+    /// The transports messages are handed to: those injected, or those the settings the command
+    /// line read describe (the environment's keys over `mes.conf`). None configured: messages
+    /// stay queued.
+    public func transports() throws -> Transports {
+        switch delivery {
+        case .transports(let t): return t
+        case .settings(let settings):
+            do {
+                return Transports(try TransportConfig.load(settings))
+            } catch {
+                if error.exposed { throw MESError(.secretFileExposed, "Fichier secret refusé : \(error)", field: error.key) }
+                throw MESError(.deliveryConfigInvalid, "Configuration d'envoi invalide : \(error)", field: error.key)
+            }
         }
     }
+
+    /// Hands the due messages of the queue to the service's transports (`transports()`).
+    public func sendOutbox(limit: Int = 100_000) throws -> SendReport { try sendOutbox(try transports(), limit: limit) }
 
     static let anotherWave = "une autre vague d'envoi est en cours dans cette base : ses messages en attente partent avec elle"
 
     /// Tries to send one message just queued (after its transaction committed): its status then.
     /// Delivery never undoes what caused the message; failures leave it queued or failed.
-    public func sendNow(_ id: Int64, environment: [String: String]) -> (status: DeliveryStatus, problem: String?) {
+    public func sendNow(_ id: Int64) -> (status: DeliveryStatus, problem: String?) {
         do {
-            let transports = try self.transports(environment: environment)
+            let transports = try self.transports()
             let report = try sendOutbox(transports, only: id)
             let entry = try store.outboxEntry(id: id)
             return (entry?.status ?? .queued, report.stoppedBy ?? entry?.lastError)

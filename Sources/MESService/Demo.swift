@@ -1,6 +1,7 @@
 import MESCore
 import MESRender
 import MESStore
+import MESSystem
 
 /// The guided opposition journey of seed 001, step by step.
 public struct DemoRun: Sendable {
@@ -42,9 +43,9 @@ extension Service {
         let card = CardIdentity(nir: DemoData.martineNIR, card: .plain, serial: "953701166")
         let martine = try profile(card, birthDate: DemoData.martineBirthDate, firstName: nil)
         if martine.state == .opposed {
-            let last = try store.lastDecision(.opposition, of: martine.id)
-            let receipt = try last.flatMap { try store.receipt(decisionID: $0.id) }
-            say("Déjà fait", "Vous vous êtes déjà opposé à la création de Mon espace santé le \((last?.at ?? clock.now()).parisDate.french)."
+            let onFile = try decisionOnFile(.opposition, of: martine.id)
+            let receipt = onFile.receipt
+            say("Déjà fait", "Vous vous êtes déjà opposé à la création de Mon espace santé le \((onFile.at ?? clock.now()).parisDate.french)."
                 + (receipt.map { " Justificatif \($0.id) : \(store.receiptsDirectory)/\($0.id).pdf" } ?? "")
                 + "\nPour rejouer le parcours : mes --store \"$(mktemp -d)\" demo")
             return DemoRun(status: "already_opposed", steps: steps, directory: store.directory)

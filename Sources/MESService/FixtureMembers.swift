@@ -15,6 +15,8 @@ struct FixtureMembers {
     let store: Store
     let now: Instant
     let policy = Policy.standard
+    /// Identifies with the fixtures' codes as `identify` would (used codes, a locked card).
+    var identification: IdentificationGate { IdentificationGate(store: store, policy: policy) }
     /// The rows made since the caller last took them out (`DataTable.flush`).
     var table: DataTable
     private(set) var codes = 0
@@ -61,7 +63,7 @@ struct FixtureMembers {
             case .usedCode:
                 // The member identified on the web with it: the code is spent, nothing decided.
                 try store.recordCode(code, for: id, kind: .notification, now: now.adding(seconds: -3_600), validity: validity)
-                guard case .identified = try store.identify(code: code, nir: p.nir, card: p.card, serial: p.serial, now: now, policy: policy) else {
+                guard case .identified = try identification.identify(code: code, card: CardIdentity(nir: p.nir, card: p.card, serial: p.serial), now: now) else {
                     throw MESError(.internal, "Fixtures : le code d'essai n'a pas été accepté", field: "members")
                 }
             case .wrongCode:
@@ -76,7 +78,7 @@ struct FixtureMembers {
         }
         if locked, let p = family.first?.person {
             for _ in 0..<policy.maxFailures {
-                _ = try store.identify(code: draws.next(), nir: p.nir, card: p.card, serial: p.serial, now: now, policy: policy)
+                _ = try identification.identify(code: draws.next(), card: CardIdentity(nir: p.nir, card: p.card, serial: p.serial), now: now)
             }
         }
         for (k, m) in family.enumerated() {

@@ -1,6 +1,7 @@
 import MESCore
 import MESRender
 import MESStore
+import MESSystem
 
 /// Where a fixtures file goes.
 public enum FixtureDestination: Sendable, Equatable {

@@ -22,11 +22,11 @@ extension Service {
         let now = clock.now()
         let result: Result<IdentifiedSession, MESError> = try store.transaction {
             let (person, codeID): (Person, Int64)
-            switch try store.identify(code: code, nir: card.nir, card: card.card, serial: card.serial, now: now, policy: policy) {
+            switch try identification.identify(code: code, card: card, now: now) {
             case .rejected(let e, _, _): return .failure(e)
             case .identified(let p, let id): (person, codeID) = (p, id)
             }
-            let token = try store.openSession(for: person.id, codeID: codeID, now: now, policy: policy)
+            let token = try store.openSession(for: person.id, codeID: codeID, now: now, expiresAt: now.adding(seconds: policy.sessionValidity))
             let session = IdentifiedSession(person: person, token: token, expiresAt: now.adding(seconds: policy.sessionValidity),
                                             attached: try store.attached(to: person), now: now)
             try publish(session)

@@ -25,7 +25,7 @@ public struct NotificationWave: Sendable {
 struct NotificationDraft: Sendable {
     let people: [Person]
     let contact: Person
-    let channel: OutgoingMessage.Channel
+    let channel: MessageChannel
 
     /// The profile the message is filed under: the contact when it is one of the profiles named.
     var filedUnder: Int64 { people.contains { $0.id == contact.id } ? contact.id : people[0].id }
@@ -155,22 +155,15 @@ extension Service {
 
     /// How a notification reaches `contact`: by e-mail when it has one (unless letters are
     /// forced), else by letter; nil when a letter is needed and no postal address is on file.
-    static func notificationChannel(to contact: Person, forceLetter: Bool) -> OutgoingMessage.Channel? {
-        let channel: OutgoingMessage.Channel = (forceLetter || contact.email == nil) ? .letter : .email
+    static func notificationChannel(to contact: Person, forceLetter: Bool) -> MessageChannel? {
+        let channel: MessageChannel = (forceLetter || contact.email == nil) ? .letter : .email
         return channel == .letter && (contact.address ?? "").trimmingSpaces.isEmpty ? nil : channel
     }
 
     /// The notification naming each profile of `draft` with its code, in one e-mail or letter.
-    static func notificationMessage(_ draft: NotificationDraft, codes: [String], now: Instant) -> OutgoingMessage {
-        let named = zip(draft.people, codes).map { (name: $0.displayName, code: $1) }
-        let subject = MessageTemplates.notificationSubject
-        let contact = draft.contact
-        if draft.channel == .email {
-            return OutgoingMessage(Email(to: contact.email!, subject: subject, date: now, messageID: "\(now.seconds).\(contact.id).n@mes.invalid",
-                                         body: MessageTemplates.notification(codes: named, letter: false)))
-        }
-        let body = "\(contact.displayName)\n\(contact.address ?? "")\n\n" + MessageTemplates.notification(codes: named, letter: true)
-        return OutgoingMessage(channel: .letter, recipientMasked: "courrier postal", subject: subject, body: Array(body.utf8))
+    func notificationMessage(_ draft: NotificationDraft, codes: [String], now: Instant) -> OutgoingMessage {
+        composer.notification(to: draft.contact, codes: zip(draft.people, codes).map { (name: $0.displayName, code: $1) },
+                              on: draft.channel, at: now)
     }
 
     /// Records a notification made ready (inside the caller's transaction): each profile marked
@@ -256,7 +249,7 @@ final class NotificationPipeline: @unchecked Sendable {
     private func prepared(_ draft: NotificationDraft) -> PreparedNotification {
         let codes = draft.people.map { _ in service.random.provisionalCode() }
         return PreparedNotification(draft: draft, codeDigests: codes.map(reader.codeDigest),
-                                    message: service.outbox.prepare(Service.notificationMessage(draft, codes: codes, now: now)))
+                                    message: service.outbox.prepare(service.notificationMessage(draft, codes: codes, now: now)))
     }
 
     /// A group, filled by the thread and taken by the caller.

@@ -1,6 +1,7 @@
 import MESCore
 import MESRender
 import MESStore
+import MESSystem
 
 /// How the person filing an opposition is identified.
 public enum OppositionIdentity: Sendable {
@@ -46,12 +47,6 @@ public struct OppositionResult: Sendable {
     public let now: Instant
 }
 
-/// What recording an opposition gave, before any file is written.
-enum RecordedOpposition {
-    case opposed(Person, OppositionReceipt)
-    case alreadyOpposed(Person, since: Instant, receipt: OppositionReceipt?)
-}
-
 extension Service {
     /// Files an opposition in one transaction, then writes its PDF receipt from the committed
     /// record. With a code, the code is consumed only if the opposition is filed, and a wrong code
@@ -61,6 +56,7 @@ extension Service {
     /// recorded, unless it is this very receipt, intact.
     public func oppose(_ r: OppositionRequest) throws -> OppositionResult {
         let now = clock.now()
+        let output = receiptOutput(path: r.receiptPath, force: r.force)
         let result: Result<OppositionResult, MESError> = try store.transaction {
             let person: Person, channel: Channel, actor: Actor, actorID: String?, codeID: Int64?
             switch r.identity {
@@ -70,14 +66,14 @@ extension Service {
             case .attachedProfile(let token, let id):
                 (person, channel, actor, actorID, codeID) = (try attachedProfile(session: token, profileID: id, now: now), .web, .self, nil, nil)
             case .code(let code, let card):
-                switch try store.identify(code: code, nir: card.nir, card: card.card, serial: card.serial, now: now, policy: policy) {
+                switch try identification.identify(code: code, card: card, now: now) {
                 case .rejected(let e, _, let usedID):
                     // The code was spent by this very opposition (a run killed after its commit, or
                     // run again), or on a profile opposed already: report the opposition, and its
                     // receipt is written below if it is missing.
                     guard e.code == .codeUsed, let usedID, let (p, receipt) = try spentOnOpposition(usedID) else { return .failure(e) }
-                    let since = try store.lastDecision(.opposition, of: p.id)?.at ?? p.stateSince ?? now
-                    if let receipt, let path = r.receiptPath, !r.force { try refuseForeignFile(at: path, for: receipt.original) }
+                    let since = try decisionOnFile(.opposition, of: p.id).since(p, now: now)
+                    try refuseForeignFile(output, for: receipt)
                     return .success(OppositionResult(person: p, outcome: .alreadyOpposed(since: since, receipt: receipt),
                                                      attached: try store.attached(to: p), now: now))
                 case .identified(let p, let id): (person, channel, actor, actorID, codeID) = (p, .web, .self, nil, id)
@@ -88,32 +84,26 @@ extension Service {
                 case .success(let p): (person, channel, actor, actorID, codeID) = (p, .phone, .adviser, adviser, nil)
                 }
             }
-            let recorded = try recordOpposition(person, channel: channel, actor: actor, actorID: actorID, codeID: codeID,
-                                                legalRepresentative: r.legalRepresentative, now: now)
+            let filed = try recordOpposition(person, channel: channel, actor: actor, actorID: actorID, codeID: codeID,
+                                             legalRepresentative: r.legalRepresentative, now: now)
             let outcome: OppositionResult.Outcome
-            switch recorded {
-            case .alreadyOpposed(_, let since, let receipt):
+            switch filed {
+            case .already(_, let since, let receipt):
                 outcome = .alreadyOpposed(since: since, receipt: receipt)
-                if let receipt, let path = r.receiptPath, !r.force { try refuseForeignFile(at: path, for: receipt.original) }
-            case .opposed(_, let receipt):
-                let path = r.receiptPath ?? defaultReceiptPath(receipt)
-                if r.receiptPath != nil { try FileIO.checkOutputTarget(path, force: r.force, storeDirectory: store.directory, field: "receipt") }
-                outcome = .opposed(receipt, path: path)
+                try refuseForeignFile(output, for: receipt)
+            case .filed(_, let receipt):
+                try output.checkTarget(storeDirectory: store.directory)
+                outcome = .opposed(receipt, path: output.path(for: receipt))
             }
-            let p: Person
-            switch recorded { case .opposed(let q, _), .alreadyOpposed(let q, _, _): p = q }
-            return .success(OppositionResult(person: p, outcome: outcome, attached: try store.attached(to: p), now: now))
+            return .success(OppositionResult(person: filed.person, outcome: outcome, attached: try store.attached(to: filed.person), now: now))
         }
         let done = try result.get()
         // The record is committed: the receipt file is derived from it (and repaired when a
         // killed run left it missing).
         switch done.outcome {
-        case .opposed(let receipt, let path):
-            try writeReceipt(receipt, to: path, replace: r.force || r.receiptPath == nil)
-        case .alreadyOpposed(_, let receipt?):
-            try ensureReceipt(receipt.original, at: r.receiptPath ?? defaultReceiptPath(receipt), replace: r.force || r.receiptPath == nil)
-        case .alreadyOpposed(_, nil):
-            break
+        case .opposed(let receipt, _): try produceReceipt(output.request(receipt, .write))
+        case .alreadyOpposed(_, let receipt?): try produceReceipt(output.request(receipt, .repair))
+        case .alreadyOpposed(_, nil): break
         }
         return done
     }
@@ -131,29 +121,6 @@ extension Service {
         return (p, try store.latestReceipt(personID: p.id))
     }
 
-    /// Where a receipt is kept in the store.
-    func defaultReceiptPath(_ r: OppositionReceipt) -> String { store.receiptsDirectory + "/\(r.id).pdf" }
-
-    /// Refuses a file at `path` unless it is `receipt`'s own document, intact.
-    func refuseForeignFile(at path: String, for receipt: OppositionReceipt) throws {
-        guard FileIO.exists(path) else { return }
-        if let bytes = try? FileIO.read(path, field: "receipt"), receipts.isIntact(bytes, of: receipt) { return }
-        throw MESError.fileExists(path, field: "receipt")
-    }
-
-    /// Writes `receipt`'s document at `path` (atomically; `replace` allows replacing what is there).
-    func writeReceipt(_ receipt: OppositionReceipt, to path: String, replace: Bool) throws {
-        try FileIO.writeAtomically(path, try receipts.document(receipt), replace: replace, field: "receipt",
-                                   storeDirectory: path == defaultReceiptPath(receipt) ? nil : store.directory)
-    }
-
-    /// Makes sure `path` holds `receipt`'s document: written when missing, rewritten when damaged
-    /// if `replace` (the store's own folder, or --force); an intact one is left alone.
-    func ensureReceipt(_ receipt: OppositionReceipt, at path: String, replace: Bool) throws {
-        if let bytes = try? FileIO.read(path, field: "receipt"), receipts.isIntact(bytes, of: receipt) { return }
-        try writeReceipt(receipt, to: path, replace: replace)
-    }
-
     /// The phone service's identity check (inside the caller's transaction): a registered
     /// adviser, then NIR, birth date and last name. Every attempt is audited with the adviser; a
     /// failure counts against the NIR and against the adviser (the one bound of `Policy`), and
@@ -165,7 +132,7 @@ extension Service {
             throw MESError(.adviserUnknown, "Conseiller inconnu : enregistrez-le d'abord (mes advisers add).", field: "adviser")
         }
         let subjects: [AttemptSubject] = [.assistedNIR(nir), .adviser(adviser)]
-        for s in subjects where try store.isLocked(s, now: now) {
+        for s in subjects where try attempts.isLocked(s, now: now) {
             try store.audit("assisted_identification_refused", at: now, person: nil, channel: .phone, actor: .adviser, actorID: adviser,
                             detail: "locked")
             return .failure(MESError.identityQuestionsLocked)
@@ -173,13 +140,13 @@ extension Service {
         let matches = try store.people(nir: nir).filter { $0.birthDate == birthDate && Names.same($0.lastName, lastName) }
         do {
             let p = try Self.one(of: matches, firstName: firstName)
-            try store.clearAttempts(.assistedNIR(nir))
+            try attempts.clear(.assistedNIR(nir))
             try store.audit("assisted_identified", at: now, person: p.id, channel: .phone, actor: .adviser, actorID: adviser)
             return .success(p)
         } catch let e as MESError where e.code == .identityNotFound {
             var locked = false
             for s in subjects {
-                locked = try store.noteFailure(s, now: now, maxFailures: policy.maxFailures, lockSeconds: policy.lockSeconds) || locked
+                locked = try attempts.noteFailure(s, now: now) || locked
             }
             try store.audit("assisted_identification_failed", at: now, person: nil, channel: .phone, actor: .adviser, actorID: adviser,
                             detail: locked ? "locked" : nil)
@@ -187,26 +154,15 @@ extension Service {
         }
     }
 
-    /// Records the opposition of `person` (inside the caller's transaction): the decision, the
-    /// new state and the receipt record, with `detail` in the audit line. Writes no file.
+    /// Records the opposition of `person` (inside the caller's transaction, see `fileDecision`):
+    /// the decision, the new state and the receipt record, with `detail` in the audit line.
+    /// Writes no file.
     func recordOpposition(_ person: Person, channel: Channel, actor: Actor, actorID: String? = nil, codeID: Int64? = nil,
-                          legalRepresentative: Bool, now: Instant, detail: String? = nil) throws -> RecordedOpposition {
+                          legalRepresentative: Bool, now: Instant, detail: String? = nil) throws -> FiledDecision {
         let today = now.parisDate
-        switch try ProfileRules.decide(.opposition, for: person, by: actor, certified: legalRepresentative, today: today) {
-        case .refused(let e): throw e  // decide throws it first
-        case .already:
-            let last = try store.lastDecision(.opposition, of: person.id)
-            return .alreadyOpposed(person, since: last?.at ?? person.stateSince ?? now,
-                                   receipt: try last.flatMap { try store.receipt(decisionID: $0.id) })
-        case .apply(let state):
-            let decision = try store.recordDecision(.opposition, person: person, state: state, now: now, channel: channel,
-                                                    actor: ProfileRules.recordedActor(actor, for: person, today: today),
-                                                    actorID: actorID, codeID: codeID, detail: detail)
-            let receipt = try store.createReceipt(decisionID: decision, person: person, codeID: codeID, decidedAt: now, now: now)
-            var updated = person
-            updated.state = state
-            updated.stateSince = now
-            return .opposed(updated, receipt)
-        }
+        let transition = try ProfileRules.decide(.opposition, for: person, by: actor, certified: legalRepresentative, today: today)
+        return try fileDecision(DecisionFiling(kind: .opposition, person: person, transition: transition, channel: channel,
+                                               actor: ProfileRules.recordedActor(actor, for: person, today: today),
+                                               actorID: actorID, codeID: codeID, detail: detail), now: now)
     }
 }

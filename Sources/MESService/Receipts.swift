@@ -1,6 +1,7 @@
 import MESCore
 import MESRender
 import MESStore
+import MESSystem
 
 /// The forms a receipt is issued in.
 public enum ReceiptFormat: String, Sendable, CaseIterable {

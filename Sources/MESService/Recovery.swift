@@ -69,14 +69,13 @@ extension Service {
             case .success(let found): p = found
             case .failure(let e): return .failure(e)
             }
-            guard try store.consumeOTP(code, personID: p.id, purpose: .recoverIdentifier, target: nil, now: now,
-                                       maxFailures: policy.maxFailures) else {
-                let locked = try store.noteFailure(.assistedNIR(card.nir), now: now, maxFailures: policy.maxFailures, lockSeconds: policy.lockSeconds)
+            guard try attempts.consumeOneTimeCode(code, personID: p.id, purpose: .recoverIdentifier, target: nil, now: now) else {
+                let locked = try attempts.noteFailure(.assistedNIR(card.nir), now: now)
                 try store.audit("recovery_failed", at: now, person: p.id, channel: .web, detail: "identifier")
                 return .failure(locked ? MESError.identityQuestionsLocked : Self.recoveryFailed)
             }
             guard let account = try store.account(personID: p.id), account.closedAt == nil else { throw Self.noAccount }
-            try store.clearAttempts(.assistedNIR(card.nir))
+            try attempts.clear(.assistedNIR(card.nir))
             try store.audit("identifier_recovered", at: now, person: p.id, channel: .web, actor: .self)
             let recovered = RecoveredIdentifier(username: account.username, person: p)
             try publish(recovered)
@@ -93,7 +92,7 @@ extension Service {
         let subject = AttemptSubject.username(username)
         let answer = RecoveryCodeSent(kind: .password, channel: nil, masked: nil, messageID: nil)
         let outcome: Result<RecoveryCodeSent, MESError> = try store.transaction {
-            if try store.isLocked(subject, now: now) { return .failure(Self.accountLocked) }
+            if try attempts.isLocked(subject, now: now) { return .failure(Self.accountLocked) }
             guard let account = try store.account(username: username), account.closedAt == nil,
                   let p = try store.person(id: account.personID) else { return .success(answer) }
             let contact = try store.contact(for: p)
@@ -103,9 +102,7 @@ extension Service {
                 try store.audit("recovery_no_contact", at: now, person: p.id, detail: "password")
                 return .success(answer)
             }
-            if let last = try store.lastOneTimeCode(personID: p.id, purpose: .recoverPassword), now.seconds - last.seconds < policy.minimumInterval {
-                return .success(answer)
-            }
+            if try isTooSoon(.oneTime(.recoverPassword), personID: p.id, now: now) { return .success(answer) }
             let entry = try sendRecoveryCode(.recoverPassword, to: target, channel: channel, personID: p.id, now: now)
             return .success(RecoveryCodeSent(kind: .password, channel: nil, masked: nil, messageID: entry.id))
         }
@@ -123,11 +120,10 @@ extension Service {
         // Hashed before the transaction (it is slow), whatever the code's fate.
         let hash = PasswordHasher.hash(password)
         let outcome: Result<PasswordReset, MESError> = try store.transaction {
-            if try store.isLocked(subject, now: now) { return .failure(Self.accountLocked) }
+            if try attempts.isLocked(subject, now: now) { return .failure(Self.accountLocked) }
             guard let account = try store.account(username: username), account.closedAt == nil,
                   let p = try store.person(id: account.personID),
-                  try store.consumeOTP(code, personID: p.id, purpose: .recoverPassword, target: nil, now: now,
-                                       maxFailures: policy.maxFailures) else {
+                  try attempts.consumeOneTimeCode(code, personID: p.id, purpose: .recoverPassword, target: nil, now: now) else {
                 let personID = try store.account(username: username)?.personID
                 let e = try loginFailure(subject, personID: personID, now: now)
                 return .failure(e.code == .locked ? e : Self.recoveryFailed)
@@ -139,14 +135,12 @@ extension Service {
                 throw MESError(code, "Mot de passe refusé : " + problems.map(\.message).joined(separator: " ; "), field: "password")
             }
             try store.setPasswordHash(personID: p.id, hash)
-            try store.clearAttempts(subject)
+            try attempts.clear(subject)
             try store.endSessions(personID: p.id, now: now)
             try store.spendLoginCodes(personID: p.id, now: now)
             try store.audit("password_reset", at: now, person: p.id, channel: .web, actor: .self)
             if let email = try store.contact(for: p).email {
-                let mail = Email(to: email, subject: "Votre mot de passe Mon espace santé a été modifié", date: now,
-                                 messageID: "\(now.seconds).\(p.id).pw@mes.invalid", body: MessageTemplates.passwordChanged)
-                _ = try outbox.deliver(OutgoingMessage(mail), to: p.id, at: now, sync: true)
+                _ = try outbox.deliver(composer.passwordChanged(to: email, personID: p.id, at: now), to: p.id, at: now, sync: true)
             }
             return .success(PasswordReset(username: account.username, now: now))
         }
@@ -158,8 +152,7 @@ extension Service {
                                   now: Instant) throws -> (id: Int64, masked: String) {
         let code = random.oneTimeCode()
         try store.recordOTP(code, personID: personID, purpose: purpose, target: nil, now: now, validity: policy.oneTimeCodeValidity)
-        let m = Self.oneTimeCodeMessage(code: code, channel: channel == "email" ? .email : .sms, to: target, now: now,
-                                        personID: personID, purpose: purpose)
+        let m = composer.oneTimeCode(code, for: purpose, on: channel == "email" ? .email : .sms, to: target, personID: personID, at: now)
         let entry = try outbox.deliver(m, to: personID, at: now, sync: true)
         try store.audit("recovery_code_sent", at: now, person: personID, detail: "\(purpose.rawValue) via \(channel)")
         return (entry.id, m.recipientMasked)

@@ -2,6 +2,7 @@ import Foundation
 import MESCore
 import MESRender
 import MESStore
+import MESSystem
 
 /// A store created (or found) by `init`.
 public struct StoreCreation: Sendable {
@@ -77,14 +78,16 @@ extension Service {
             throw MESError(.messageNotFound, "Message introuvable : \(id.map(String.init) ?? "last")", field: "ID")
         }
         let raw = try store.messageBody(m)
-        let body = String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+        // An SMS is shown framed, above its text, as it was composed (`SMSFraming`).
+        let text = m.shownTo.map { SMSFraming(shownTo: $0, text: String(decoding: raw, as: UTF8.self)).framed } ?? String(decoding: raw, as: UTF8.self)
+        let body = text.replacingOccurrences(of: "\r\n", with: "\n")
         let codes = body.split(separator: "\n").filter { $0.contains("Code provisoire pour ") }.compactMap { MessageTemplates.code(in: String($0)) }
         return OutboxMessage(entry: m, body: body, code: MessageTemplates.code(in: body), codes: codes)
     }
 
     /// The audit trail, oldest first, as `filter` selects it: each line is handed to `body` as
     /// it is read (memory stays flat however long the trail).
-    public func history(_ filter: Store.AuditFilter, _ body: (Store.AuditEntry) throws -> Void) throws {
+    public func history(_ filter: AuditFilter, _ body: (AuditEntry) throws -> Void) throws {
         try store.history(filter, body)
     }
 }
@@ -102,7 +105,7 @@ extension Service {
             let page = try store.read { try store.outboxPage(after: after, limit: 1_000) }
             guard let last = page.last else { break }
             after = last.id
-            for m in page where m.channel == "email" {
+            for m in page where m.channel == .email {
                 let path = directory + "/new/\(m.id).mes:2,"
                 guard !FileIO.exists(path) else { continue }
                 try FileIO.writeAtomically(path, try store.messageBody(m, field: "outbox"), replace: false, field: "maildir",

@@ -128,17 +128,3 @@ public struct PDFReceipts: ReceiptIssuer {
         return ReceiptVerdict(status: mismatch.isEmpty ? .authentic : .altered, id: f.id, mismatch: mismatch)
     }
 }
-
-extension OutgoingMessage {
-    /// An e-mail as the outbox keeps it: masked for listings, its bytes, its Message-ID.
-    init(_ mail: Email) {
-        self.init(channel: .email, recipientMasked: Masking.email(mail.to), subject: mail.subject, body: mail.rendered(),
-                  recipient: mail.to, messageID: mail.messageID)
-    }
-
-    /// The same for a message with attachments.
-    init(_ mail: MultipartEmail) {
-        self.init(channel: .email, recipientMasked: Masking.email(mail.to), subject: mail.subject, body: mail.rendered(),
-                  recipient: mail.to, messageID: mail.messageID)
-    }
-}

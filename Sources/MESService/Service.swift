@@ -10,35 +10,54 @@ import MESStore
 /// Its seams — the clock, the random source, the outbox messages are recorded in and the receipt issuer —
 /// are injected, so tests (and later a real mail transport or a signing issuer) plug in here.
 public final class Service {
-    public let store: Store
+    let store: Store
     public let clock: any Clock
     public let random: any RandomSource
     public let outbox: any MessageOutbox
     public let receipts: any ReceiptIssuer
     public let policy: Policy
+    /// Builds every message the service sends, its texts worded from `policy`.
+    public let composer: MessageComposer
+    /// The transport of each channel (`transports()`).
+    public let delivery: DeliverySource
 
     /// The default receipt issuer signs with the store's identity (made now if the store has none).
+    /// `delivery`: the transports, or the settings they are built from when a message is to be
+    /// sent (none by default: messages stay queued).
     public init(store: Store, clock: any Clock = SystemClock(), random: any RandomSource = SystemRandom(),
-                outbox: (any MessageOutbox)? = nil, receipts: (any ReceiptIssuer)? = nil, policy: Policy = .standard) throws {
+                outbox: (any MessageOutbox)? = nil, receipts: (any ReceiptIssuer)? = nil, policy: Policy = .standard,
+                delivery: DeliverySource = .transports(.none)) throws {
         self.store = store
         self.clock = clock
         self.random = random
         self.outbox = outbox ?? OutboxFiles(store: store)
         self.receipts = try receipts ?? SignedPDFReceipts(identity: store.signingIdentity(now: SystemClock().now()))
         self.policy = policy
+        self.composer = MessageComposer(policy: policy)
+        self.delivery = delivery
+    }
+
+    /// What opening the store noticed and the person should hear (files or folders readable by others).
+    public var storeNotes: [String] { store.notes }
+
+    /// Called once when a command has waited a while for a store kept busy by another process.
+    public var onStoreWait: (() -> Void)? {
+        get { store.onWait }
+        set { store.onWait = newValue }
     }
 
     /// Opens the store in `directory` with the default seams but `clock`. A fixed clock is
     /// honoured only by a store made for tests (`init --test-clock`, `init --demo`, `demo`):
     /// on any other store decisions, receipts and the audit trail carry the system time.
-    public static func open(_ directory: String, clock: any Clock) throws -> Service {
+    /// `delivery`: the configuration the command line read (`DeliverySettings`).
+    public static func open(_ directory: String, clock: any Clock, delivery: DeliverySettings = .none) throws -> Service {
         let store = try Store.open(directory)
         try requireClockAllowed(clock, by: store)
-        return try Service(store: store, clock: clock)
+        return try Service(store: store, clock: clock, delivery: .settings(delivery))
     }
 
     /// Refuses a fixed clock on a store not made for tests (exit 64, field `now`).
-    public static func requireClockAllowed(_ clock: any Clock, by store: Store) throws {
+    static func requireClockAllowed(_ clock: any Clock, by store: Store) throws {
         guard clock is FixedClock, !store.allowsTestClock else { return }
         throw MESError(.nowRefused, "--now (or MES_NOW) is honoured only by a store made for tests (mes init --test-clock); "
                        + "this store keeps the system time", field: "now")

@@ -42,7 +42,7 @@ private func bindText(_ s: OpaquePointer, _ i: Int32, _ text: String) -> Int32 {
 }
 
 /// A value bound to or read from a statement.
-public enum SQLValue: Equatable, Sendable {
+enum SQLValue: Equatable, Sendable {
     case null
     case int(Int64)
     case text(String)
@@ -66,7 +66,7 @@ struct SQLKey: Hashable {
 }
 
 /// One connection. Not thread-safe: `mes` uses one connection per process on one thread.
-public final class Database {
+final class Database {
     let handle: OpaquePointer
     private var cache: [SQLKey: OpaquePointer] = [:]
 
@@ -80,7 +80,7 @@ public final class Database {
     }()
 
     /// Opens (creating when asked) the database at `path`, in WAL mode with full syncs.
-    public init(path: String, create: Bool, readOnly: Bool = false) throws {
+    init(path: String, create: Bool, readOnly: Bool = false) throws {
         _ = Self.configured
         var h: OpaquePointer?
         var flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
@@ -99,7 +99,7 @@ public final class Database {
 
     /// Called once, from the thread waiting, when another process has held the database for
     /// `waitNotice` seconds (a person on a terminal is told the command is waiting).
-    public var onWait: (() -> Void)?
+    var onWait: (() -> Void)?
     /// How long to wait before `onWait`.
     static let waitNotice = 0.5
     private var waitingSince: Double?
@@ -139,7 +139,7 @@ public final class Database {
     }
 
     /// Runs SQL with no results (several statements allowed).
-    public func exec(_ sql: String) throws {
+    func exec(_ sql: String) throws {
         var err: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &err)
         if rc != SQLITE_OK {
@@ -152,7 +152,7 @@ public final class Database {
     /// Sets `PRAGMA journal_mode` without waiting for other connections, and returns the mode in
     /// force afterwards (lower case), which is the old one when it could not change (leaving WAL
     /// needs the only connection to the database).
-    public func setJournalMode(_ mode: String) -> String? {
+    func setJournalMode(_ mode: String) -> String? {
         waitForLocks = false
         defer { waitForLocks = true }
         return (try? first("PRAGMA journal_mode=\(mode)")?.text(0))?.lowercased()
@@ -191,12 +191,12 @@ public final class Database {
 
     /// Runs one statement; returns the number of rows it changed.
     @discardableResult
-    public func run(_ sql: String, _ args: SQLValue...) throws -> Int {
+    func run(_ sql: String, _ args: SQLValue...) throws -> Int {
         try run(sql, args)
     }
 
     @discardableResult
-    public func run(_ sql: String, _ args: [SQLValue]) throws -> Int {
+    func run(_ sql: String, _ args: [SQLValue]) throws -> Int {
         let s = try statement(sql)
         defer { sqlite3_reset(s) }
         try bind(s, args)
@@ -207,15 +207,15 @@ public final class Database {
     }
 
     /// The rowid of the last insert.
-    public var lastInsertID: Int64 { sqlite3_last_insert_rowid(handle) }
+    var lastInsertID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// Rows changed by this connection since it opened (to tell whether a transaction wrote).
-    public var totalChanges: Int64 { sqlite3_total_changes64(handle) }
+    var totalChanges: Int64 { sqlite3_total_changes64(handle) }
 
     /// Flushes the write-ahead log (or rollback journal) to disk through SQLite's own handle:
     /// what a commit does under `synchronous=FULL`, for a connection that commits under
     /// `NORMAL` and wants one transaction durable now.
-    public func syncJournal() throws {
+    func syncJournal() throws {
         var file: UnsafeMutablePointer<sqlite3_file>?
         let rc = sqlite3_file_control(handle, "main", SQLITE_FCNTL_JOURNAL_POINTER, &file)
         guard rc == SQLITE_OK else { throw error(rc) }
@@ -225,11 +225,11 @@ public final class Database {
     }
 
     /// Runs a query and returns every row.
-    public func query(_ sql: String, _ args: SQLValue...) throws -> [Row] {
+    func query(_ sql: String, _ args: SQLValue...) throws -> [Row] {
         try query(sql, args)
     }
 
-    public func query(_ sql: String, _ args: [SQLValue]) throws -> [Row] {
+    func query(_ sql: String, _ args: [SQLValue]) throws -> [Row] {
         var rows: [Row] = []
         try forEach(sql, args) { rows.append($0.row) }
         return rows
@@ -237,7 +237,7 @@ public final class Database {
 
     /// Runs a query and calls `body` with each row, read in place (no copy of the row).
     /// The cursor is valid only during the call.
-    public func forEach(_ sql: String, _ args: [SQLValue], _ body: (Cursor) throws -> Void) throws {
+    func forEach(_ sql: String, _ args: [SQLValue], _ body: (Cursor) throws -> Void) throws {
         let s = try statement(sql)
         defer { sqlite3_reset(s) }
         try bind(s, args)
@@ -250,11 +250,11 @@ public final class Database {
     }
 
     /// The first row of a query read in place by `body`, if there is one.
-    public func first<T>(_ sql: String, _ args: SQLValue..., as body: (Cursor) throws -> T) throws -> T? {
+    func first<T>(_ sql: String, _ args: SQLValue..., as body: (Cursor) throws -> T) throws -> T? {
         try first(sql, args, as: body)
     }
 
-    public func first<T>(_ sql: String, _ args: [SQLValue], as body: (Cursor) throws -> T) throws -> T? {
+    func first<T>(_ sql: String, _ args: [SQLValue], as body: (Cursor) throws -> T) throws -> T? {
         let s = try statement(sql)
         defer { sqlite3_reset(s) }
         try bind(s, args)
@@ -265,11 +265,11 @@ public final class Database {
     }
 
     /// The first row of a query, if any.
-    public func first(_ sql: String, _ args: SQLValue...) throws -> Row? { try first(sql, args) { $0.row } }
+    func first(_ sql: String, _ args: SQLValue...) throws -> Row? { try first(sql, args) { $0.row } }
 
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction, committing on success and rolling back on any
     /// error. Busy locks are retried with backoff (bounded); after that, `SQLiteError.isBusy`.
-    public func write<T>(_ body: () throws -> T) throws -> T {
+    func write<T>(_ body: () throws -> T) throws -> T {
         try retryingBusy { try exec("BEGIN IMMEDIATE") }
         do {
             let v = try body()
@@ -282,7 +282,7 @@ public final class Database {
     }
 
     /// Runs `body` in a read transaction (a consistent snapshot), retrying busy errors.
-    public func read<T>(_ body: () throws -> T) throws -> T {
+    func read<T>(_ body: () throws -> T) throws -> T {
         try retryingBusy {
             try exec("BEGIN DEFERRED")
             do {
@@ -298,7 +298,7 @@ public final class Database {
 
     /// Retries an operation that met SQLITE_BUSY, up to 8 times with growing, jittered sleeps
     /// (on top of the 5 s busy timeout of each attempt).
-    public func retryingBusy<T>(_ body: () throws -> T) throws -> T {
+    func retryingBusy<T>(_ body: () throws -> T) throws -> T {
         var attempt = 0
         while true {
             do { return try body() } catch let e as SQLiteError where e.isBusy && attempt < 8 {
@@ -310,37 +310,37 @@ public final class Database {
 }
 
 /// Typed access to the columns of a result row (a copied `Row` or a `Cursor` in place).
-public protocol ColumnReader {
+protocol ColumnReader {
     func int(_ i: Int) -> Int64?
     func text(_ i: Int) -> String?
     func blob(_ i: Int) -> [UInt8]?
 }
 
 /// One result row, copied out of the statement.
-public struct Row: Sendable, ColumnReader {
-    public let values: [SQLValue]
+struct Row: Sendable, ColumnReader {
+    let values: [SQLValue]
 
-    public func int(_ i: Int) -> Int64? { if case .int(let v) = values[i] { return v }; return nil }
-    public func text(_ i: Int) -> String? {
+    func int(_ i: Int) -> Int64? { if case .int(let v) = values[i] { return v }; return nil }
+    func text(_ i: Int) -> String? {
         switch values[i] {
         case .text(let t): return t
         case .int(let v): return String(v)
         default: return nil
         }
     }
-    public func blob(_ i: Int) -> [UInt8]? { if case .blob(let b) = values[i] { return b }; return nil }
+    func blob(_ i: Int) -> [UInt8]? { if case .blob(let b) = values[i] { return b }; return nil }
 }
 
 /// The current row of a running statement, read in place: valid only inside the call that
 /// hands it over (`Database.forEach`, `Database.first(_:as:)`).
-public struct Cursor: ColumnReader {
+struct Cursor: ColumnReader {
     let statement: OpaquePointer
 
-    public func int(_ i: Int) -> Int64? {
+    func int(_ i: Int) -> Int64? {
         sqlite3_column_type(statement, Int32(i)) == SQLITE_INTEGER ? sqlite3_column_int64(statement, Int32(i)) : nil
     }
 
-    public func text(_ i: Int) -> String? {
+    func text(_ i: Int) -> String? {
         switch sqlite3_column_type(statement, Int32(i)) {
         case SQLITE_TEXT:
             return withBytes(i) { String(decoding: $0, as: UTF8.self) }
@@ -349,12 +349,12 @@ public struct Cursor: ColumnReader {
         }
     }
 
-    public func blob(_ i: Int) -> [UInt8]? {
+    func blob(_ i: Int) -> [UInt8]? {
         sqlite3_column_type(statement, Int32(i)) == SQLITE_BLOB ? withBytes(i) { Array($0) } : nil
     }
 
     /// The column's bytes (text as UTF-8, or blob) without a copy, valid only during `body`.
-    public func withBytes<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+    func withBytes<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
         let type = sqlite3_column_type(statement, Int32(i))
         let p: UnsafeRawPointer? = type == SQLITE_BLOB ? sqlite3_column_blob(statement, Int32(i))
             : sqlite3_column_text(statement, Int32(i)).map(UnsafeRawPointer.init)
@@ -380,7 +380,7 @@ public struct Cursor: ColumnReader {
 }
 
 /// A prepared statement for hot loops: bind, step, reset, with no per-call allocation.
-public final class Statement {
+final class Statement {
     let handle: OpaquePointer
     unowned let db: Database
 
@@ -396,42 +396,42 @@ public final class Statement {
 
     deinit { sqlite3_finalize(handle) }
 
-    public func bind(_ i: Int32, _ text: String?) {
+    func bind(_ i: Int32, _ text: String?) {
         guard let text else { sqlite3_bind_null(handle, i); return }
         _ = bindText(handle, i, text)
     }
 
     /// Binds bytes as text, without a copy: they must stay in place until the statement has
     /// run and been bound again or `clearBindings` was called.
-    public func bind(_ i: Int32, borrowing text: UnsafeBufferPointer<UInt8>, nullWhenEmpty: Bool = false) {
+    func bind(_ i: Int32, borrowing text: UnsafeBufferPointer<UInt8>, nullWhenEmpty: Bool = false) {
         if text.isEmpty && nullWhenEmpty { sqlite3_bind_null(handle, i); return }
         guard let base = text.baseAddress, !text.isEmpty else { bind(i, static: ""); return }
         _ = base.withMemoryRebound(to: CChar.self, capacity: text.count) { sqlite3_bind_text(handle, i, $0, Int32(text.count), nil) }
     }
 
     /// Unbinds every parameter (after binding borrowed bytes).
-    public func clearBindings() { sqlite3_clear_bindings(handle) }
+    func clearBindings() { sqlite3_clear_bindings(handle) }
 
     /// Binds text that lives as long as the program (no copy).
-    public func bind(_ i: Int32, static text: StaticString) {
+    func bind(_ i: Int32, static text: StaticString) {
         _ = text.utf8Start.withMemoryRebound(to: CChar.self, capacity: text.utf8CodeUnitCount) {
             sqlite3_bind_text(handle, i, $0, Int32(text.utf8CodeUnitCount), nil)
         }
     }
 
 
-    public func bind(_ i: Int32, _ v: Int64?) {
+    func bind(_ i: Int32, _ v: Int64?) {
         if let v { sqlite3_bind_int64(handle, i, v) } else { sqlite3_bind_null(handle, i) }
     }
 
     /// Binds bytes as a blob (copied by SQLite).
-    public func bind(_ i: Int32, blob: [UInt8]) {
+    func bind(_ i: Int32, blob: [UInt8]) {
         _ = blob.withUnsafeBytes { sqlite3_bind_blob(handle, i, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(blob.count), SQLITE_TRANSIENT) }
     }
 
     /// Runs the statement to completion and resets it; returns how many rows it changed.
     @discardableResult
-    public func run() throws -> Int {
+    func run() throws -> Int {
         defer { sqlite3_reset(handle) }
         var rc = sqlite3_step(handle)
         while rc == SQLITE_ROW { rc = sqlite3_step(handle) }
@@ -444,5 +444,5 @@ public final class Statement {
 
 extension Database {
     /// A statement the caller keeps and reuses.
-    public func prepare(_ sql: String) throws -> Statement { try Statement(self, sql) }
+    func prepare(_ sql: String) throws -> Statement { try Statement(self, sql) }
 }

@@ -237,5 +237,31 @@ enum Schema {
             sealed BLOB NOT NULL
         );
         """,
+        // 9: an SMS keeps its framing as a field: the number as on file, shown above its text
+        // ("À : …"), while its sealed bytes hold only the text the gateway receives. NULL for
+        // older rows, whose bytes hold the framing (`SMSFraming.legacyText`).
+        """
+        ALTER TABLE outbox ADD COLUMN shown_to TEXT;
+        """,
+        // 10: the signing identity lives in the database as one row, its key sealed under the
+        // store's key: replacing it is one transaction, so a failure at any point leaves the
+        // previous key and certificate together (the files signing.key and signing.crt of earlier
+        // versions are taken in at the first open, then removed).
+        """
+        CREATE TABLE signing_identity (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            key_sealed BLOB NOT NULL,
+            certificate_pem BLOB NOT NULL,
+            fingerprint TEXT NOT NULL,
+            installed_at INTEGER NOT NULL
+        );
+        """,
+        // 11: a message's sealed bytes are bound to its row: its channel, recipient, Message-ID,
+        // number as shown and subject are the sealing's associated data (`seal` 2). A body moved
+        // to another row, or a row whose recipient was changed, no longer opens. NULL: sealed
+        // before, under the constant context alone.
+        """
+        ALTER TABLE outbox ADD COLUMN seal INTEGER;
+        """,
     ]
 }

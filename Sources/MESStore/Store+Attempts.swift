@@ -26,27 +26,25 @@ public enum AttemptSubject: Sendable {
 extension Store {
     func attemptKey(_ s: AttemptSubject) -> [UInt8] { digest("attempt", s.label) }
 
-    /// Whether `subject` is locked now.
-    public func isLocked(_ subject: AttemptSubject, now: Instant) throws -> Bool {
-        guard let until = try db.first("SELECT locked_until FROM attempts WHERE key = ?", .blob(attemptKey(subject)))?.int(0) else {
-            return false
-        }
-        return until > now.seconds
+    /// Until when `subject` was last locked (nil: never, or its failures were forgotten).
+    public func lockedUntil(_ subject: AttemptSubject) throws -> Instant? {
+        try db.first("SELECT locked_until FROM attempts WHERE key = ?", .blob(attemptKey(subject)))?.int(0).map(Instant.init(seconds:))
     }
 
-    /// Counts a failure against `subject` (inside the caller's transaction); at `maxFailures`
-    /// it locks for `lockSeconds` and the count starts again. Returns whether it is locked now.
-    @discardableResult
-    public func noteFailure(_ subject: AttemptSubject, now: Instant, maxFailures: Int, lockSeconds: Int64) throws -> Bool {
+    /// Counts one more failure against `subject` (inside the caller's transaction); returns
+    /// the failures counted since its last lock.
+    public func countFailure(_ subject: AttemptSubject, now: Instant) throws -> Int {
         let key = attemptKey(subject)
         try db.run("""
             INSERT INTO attempts (key, failures, updated_at) VALUES (?, 1, ?)
             ON CONFLICT (key) DO UPDATE SET failures = failures + 1, updated_at = excluded.updated_at
             """, .blob(key), .int(now.seconds))
-        let failures = Int(try db.first("SELECT failures FROM attempts WHERE key = ?", .blob(key))?.int(0) ?? 0)
-        guard failures >= maxFailures else { return false }
-        try db.run("UPDATE attempts SET failures = 0, locked_until = ? WHERE key = ?", .int(now.seconds + lockSeconds), .blob(key))
-        return true
+        return Int(try db.first("SELECT failures FROM attempts WHERE key = ?", .blob(key))?.int(0) ?? 0)
+    }
+
+    /// Locks `subject` until `until`; its failure count starts again.
+    public func lock(_ subject: AttemptSubject, until: Instant) throws {
+        try db.run("UPDATE attempts SET failures = 0, locked_until = ? WHERE key = ?", .int(until.seconds), .blob(attemptKey(subject)))
     }
 
     /// Forgets the failures and lock of `subject` (a success, or a fresh code for a card).

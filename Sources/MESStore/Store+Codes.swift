@@ -17,16 +17,67 @@ extension Store {
         """
 
     /// Consumes a code if it is still live (the condition makes two consumers impossible).
-    static let consumeCode = """
+    static let consumeLiveCode = """
         UPDATE codes SET used_at = ? WHERE id = ? AND used_at IS NULL AND superseded_at IS NULL
         AND locked_at IS NULL AND expires_at > ?
         """
 
-    /// The state of a stored code that matched a typed one.
-    struct StoredCode {
-        let id: Int64
-        let expiresAt: Int64
-        let used, superseded, locked: Bool
+    /// The profiles of one Carte Vitale (NIR, model, serial) as a typed code finds them.
+    public struct CardCodes: Sendable {
+        /// The card's first profile; nil when no profile has this card (unknown, or a wrong serial).
+        public var firstProfileID: Int64?
+        /// Whether a wrong code was counted on one of the card's profiles since its last success.
+        public var anyFailed = false
+        /// The profile whose stored code is the typed one, and that code's state.
+        public var match: (person: Person, code: StoredCodeState)?
+    }
+
+    /// A card's profiles and the stored code the typed `code` is, if any (compared in constant
+    /// time against the keyed digests; only the matching profile is materialised).
+    public func cardCodes(nir: NIR, card: CardType, serial: String, code: String) throws -> CardCodes {
+        let typed = digest("code", code)
+        var found = CardCodes()
+        try db.forEach(Self.cardProfilesWithCodes, Self.card3(nir, card, serial)) { r in
+            if found.firstProfileID == nil { found.firstProfileID = r.int(0) }
+            if (r.int(Self.failedAttemptsColumn) ?? 0) > 0 { found.anyFailed = true }
+            let c = Self.personColumnCount
+            guard let id = r.int(c), r.withBytes(c + 2, { Crypto.constantTimeEqual($0, typed) }) else { return }
+            found.match = (person(from: r), StoredCodeState(id: id, expiresAt: Instant(seconds: r.int(c + 3)!), used: r.int(c + 4) != nil,
+                                                            superseded: r.int(c + 5) != nil, locked: r.int(c + 6) != nil))
+        }
+        return found
+    }
+
+    /// The person columns come first in `cardProfilesWithCodes`; `failed_attempts` is among them.
+    static let personColumnCount = 16
+    static let failedAttemptsColumn = 15
+
+    /// The bindings of a card (NIR, serial, model) in the statements below.
+    static func card3(_ nir: NIR, _ card: CardType, _ serial: String) -> [SQLValue] {
+        [.text(nir.compact), .text(serial), .text(card.rawValue)]
+    }
+    static let onCard = "(SELECT id FROM people WHERE nir = ? AND serial = ? AND card_type = ?)"
+
+    /// Consumes code `id` if it is still live at `now` (unused, not superseded, not locked,
+    /// unexpired): false when another process used it first.
+    public func consumeCode(_ id: Int64, now: Instant) throws -> Bool {
+        try db.run(Self.consumeLiveCode, .int(now.seconds), .int(id), .int(now.seconds)) == 1
+    }
+
+    /// Marks a card's profiles as having seen a wrong code (their `failed_attempts`).
+    public func noteWrongCode(nir: NIR, card: CardType, serial: String) throws {
+        try db.run("UPDATE people SET failed_attempts = failed_attempts + 1 WHERE id IN \(Self.onCard)", Self.card3(nir, card, serial))
+    }
+
+    /// Forgets the wrong codes seen on a card's profiles.
+    public func clearWrongCodes(nir: NIR, card: CardType, serial: String) throws {
+        try db.run("UPDATE people SET failed_attempts = 0 WHERE id IN \(Self.onCard)", Self.card3(nir, card, serial))
+    }
+
+    /// Locks the live codes of a card's profiles: the person must ask for a new one.
+    public func lockLiveCodes(nir: NIR, card: CardType, serial: String, now: Instant) throws {
+        try db.run("UPDATE codes SET locked_at = ? WHERE person_id IN \(Self.onCard) AND used_at IS NULL AND superseded_at IS NULL AND locked_at IS NULL",
+                   [.int(now.seconds)] + Self.card3(nir, card, serial))
     }
 
     /// The profile a stored code was issued to.
@@ -68,98 +119,22 @@ extension Store {
             """, .int(personID), .int(now.seconds), .int(validity))?.int(0).map(Instant.init(seconds:))
     }
 
-    /// When the person may ask for a code again (nil: now).
-    public func throttled(_ person: Person, now: Instant, policy: Policy) throws -> Bool {
-        guard let last = try db.first("SELECT last_code_request FROM people WHERE id = ?", .int(person.id))?.int(0) else { return false }
-        return now.seconds - last < policy.minimumInterval && now.seconds >= last
+    /// When the person last asked for a provisional code (nil: never).
+    public func lastCodeRequest(personID: Int64) throws -> Instant? {
+        try db.first("SELECT last_code_request FROM people WHERE id = ?", .int(personID))?.int(0).map(Instant.init(seconds:))
     }
 
     public func noteCodeRequest(_ person: Person, now: Instant) throws {
         try db.run("UPDATE people SET last_code_request = ? WHERE id = ?", .int(now.seconds), .int(person.id))
     }
 
-    /// The result of checking a typed code against one card's profiles.
-    public enum Identification {
-        /// The code was live and is now consumed.
-        case identified(Person, codeID: Int64)
-        /// Rejected; `recorded` says whether a failed attempt was written (commit it); `codeID` is
-        /// the stored code the typed one matched, if any (a used code: which decision used it).
-        case rejected(MESError, recorded: Bool, codeID: Int64? = nil)
-    }
-
-    /// Checks `code` for the profiles of one Carte Vitale and consumes it when it is live.
-    /// Must run inside `db.write`. The consuming update is conditional (unused, not superseded,
-    /// not locked, unexpired), so two processes can never both use one code.
-    /// `auditSuccess` false leaves the success to the decision's own audit line (batches).
-    /// `accept` runs once the code matched a live code and before it is consumed: when it throws,
-    /// nothing has been written (callers check what would refuse the decision there).
-    public func identify(code: String, nir: NIR, card: CardType, serial: String, now: Instant,
-                         policy: Policy, auditSuccess: Bool = true,
-                         accept: (Person) throws -> Void = { _ in }) throws -> Identification {
-        // The card's profiles with their codes, in one query (a profile with no code appears once).
-        let card3: [SQLValue] = [.text(nir.compact), .text(serial), .text(card.rawValue)]
-        let onCard = "(SELECT id FROM people WHERE nir = ? AND serial = ? AND card_type = ?)"
-        // Read in place: only the profile whose code matches is materialised.
-        let typed = digest("code", code)
-        var firstID: Int64?
-        var anyFailed = false
-        var match: (person: Person, code: StoredCode)?
-        try db.forEach(Self.cardProfilesWithCodes, card3) { r in
-            if firstID == nil { firstID = r.int(0) }
-            if (r.int(15) ?? 0) > 0 { anyFailed = true }
-            guard let id = r.int(16), r.withBytes(18, { Crypto.constantTimeEqual($0, typed) }) else { return }
-            match = (person(from: r), StoredCode(id: id, expiresAt: r.int(19)!, used: r.int(20) != nil,
-                                                  superseded: r.int(21) != nil, locked: r.int(22) != nil))
-        }
-        let tuple = AttemptSubject.card(nir, card, serial)
-        guard let firstID else {
-            // An unknown card (or a wrong serial) is counted like a wrong code on a known one, with
-            // the same writes and the same answers: `locked` says nothing about existence.
-            if try isLocked(tuple, now: now) { return .rejected(.codeLocked, recorded: false) }
-            let locked = try noteFailure(tuple, now: now, maxFailures: policy.maxFailures, lockSeconds: policy.lockSeconds)
-            try audit("identification_failed", at: now, person: nil, detail: "unknown card")
-            return .rejected(locked ? .codeLocked : .identityNotFound, recorded: true)
-        }
-        if let (matchedPerson, c) = match {
-            let id = c.id
-            if c.locked { return .rejected(.codeLocked, recorded: false, codeID: id) }
-            if c.used { return .rejected(.codeUsed, recorded: false, codeID: id) }
-            if c.superseded { return .rejected(.codeSuperseded, recorded: false, codeID: id) }
-            if c.expiresAt <= now.seconds { return .rejected(.codeExpired, recorded: false, codeID: id) }
-            try accept(matchedPerson)
-            let changed = try db.run(Self.consumeCode, .int(now.seconds), .int(id), .int(now.seconds))
-            guard changed == 1 else { return .rejected(.codeUsed, recorded: false, codeID: id) }
-            if anyFailed {
-                try db.run("UPDATE people SET failed_attempts = 0 WHERE id IN \(onCard)", card3)
-                try clearAttempts(tuple)
-            }
-            if auditSuccess { try audit("identified", at: now, person: matchedPerson.id, channel: .web) }
-            return .identified(matchedPerson, codeID: id)
-        }
-        // A wrong code for a known card: count it (the card's counter answers `locked` as for an
-        // unknown card; `failed_attempts` marks the card for the success path); at the bound, lock
-        // the card's live codes: the person must ask for a new one.
-        if try isLocked(tuple, now: now) { return .rejected(.codeLocked, recorded: false) }
-        try db.run("UPDATE people SET failed_attempts = failed_attempts + 1 WHERE id IN \(onCard)", card3)
-        let locked = try noteFailure(tuple, now: now, maxFailures: policy.maxFailures, lockSeconds: policy.lockSeconds)
-        try audit("identification_failed", at: now, person: firstID, detail: "unknown code")
-        if locked {
-            try db.run("UPDATE codes SET locked_at = ? WHERE person_id IN \(onCard) AND used_at IS NULL AND superseded_at IS NULL AND locked_at IS NULL",
-                       [.int(now.seconds)] + card3)
-            try db.run("UPDATE people SET failed_attempts = 0 WHERE id IN \(onCard)", card3)
-            try audit("codes_locked", at: now, person: firstID)
-            return .rejected(.codeLocked, recorded: true)
-        }
-        return .rejected(.identityNotFound, recorded: true)
-    }
-
     // MARK: sessions
 
-    /// Opens a session for a profile; returns the token (stored only as a digest).
-    public func openSession(for personID: Int64, codeID: Int64?, now: Instant, policy: Policy) throws -> String {
+    /// Opens a session for a profile, valid until `expiresAt`; returns the token (stored only as a digest).
+    public func openSession(for personID: Int64, codeID: Int64?, now: Instant, expiresAt: Instant) throws -> String {
         let token = SystemRandom().string(length: 32, alphabet: ProvisionalCode.alphabet)
         try db.run("INSERT INTO sessions (digest, person_id, created_at, expires_at, code_id) VALUES (?, ?, ?, ?, ?)",
-                   .blob(digest("session", token)), .int(personID), .int(now.seconds), .int(now.seconds + policy.sessionValidity),
+                   .blob(digest("session", token)), .int(personID), .int(now.seconds), .int(expiresAt.seconds),
                    codeID.map { .int($0) } ?? .null)
         return token
     }
@@ -187,9 +162,4 @@ extension Store {
         guard let p = try person(id: r.int(0)!) else { throw MESError.sessionExpired }
         return (p, r.int(2))
     }
-}
-
-extension MESError {
-    public static let codeSuperseded = MESError(.codeSuperseded,
-                                                "Ce code provisoire a été remplacé par un code plus récent.")
 }

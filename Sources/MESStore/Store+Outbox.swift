@@ -1,82 +1,13 @@
 import Glibc
 import MESCore
 import MESCrypto
-
-/// A message ready for delivery (already rendered).
-public struct OutgoingMessage: Sendable {
-    public enum Channel: String, Sendable, CaseIterable { case email, sms, letter }
-    public let channel: Channel
-    /// Shown in listings: masked address or "courrier".
-    public let recipientMasked: String
-    public let subject: String
-    /// The message's bytes (RFC 5322 for e-mail, text for SMS and letters).
-    public let body: [UInt8]
-    /// Where a transport sends it: the e-mail address or the mobile number (nil for a letter).
-    public let recipient: String?
-    /// The Message-ID (without angle brackets): at most one delivery per Message-ID.
-    public let messageID: String
-
-    public init(channel: Channel, recipientMasked: String, subject: String, body: [UInt8], recipient: String? = nil, messageID: String = "") {
-        self.channel = channel
-        self.recipientMasked = recipientMasked
-        self.subject = subject
-        self.body = body
-        self.recipient = recipient
-        self.messageID = messageID
-    }
-}
+import MESSystem
 
 /// A message whose bytes are packed and sealed (`Store.seal`): its header (the message without
 /// its bytes) and the sealed bytes.
 public struct SealedMessage: Sendable {
     public let header: OutgoingMessage
     public let sealed: [UInt8]
-}
-
-/// Where a message stands in the queue.
-public enum DeliveryStatus: String, Sendable, CaseIterable {
-    /// Waiting for a transport (none configured, or a temporary failure to try again).
-    case queued
-    /// A transport's server acknowledged it.
-    case sent
-    /// Given up: refused for good, or too many temporary failures.
-    case failed
-    /// A postal letter: printed, never sent by a transport.
-    case letter
-
-    /// How people read it.
-    public var french: String {
-        switch self {
-        case .queued: return "en attente"
-        case .sent: return "envoyé"
-        case .failed: return "échec"
-        case .letter: return "courrier"
-        }
-    }
-}
-
-/// One message of the outbox, as listed.
-public struct OutboxEntry: Sendable {
-    public let id: Int64
-    public let personID: Int64?
-    public let channel: String
-    public let recipientMasked: String
-    public let subject: String
-    /// Where its bytes are kept for messages queued before schema 8 (nil: in the store).
-    public let file: String?
-    public let createdAt: Instant
-    public var status: DeliveryStatus = .queued
-    public var attempts = 0
-    public var lastError: String?
-    public var sentAt: Instant?
-}
-
-/// A queued message with what a transport needs (read for `outbox send`).
-public struct QueuedMessage: Sendable {
-    public let entry: OutboxEntry
-    /// The real recipient (nil for messages queued before the queue kept it).
-    public let recipient: String?
-    public let messageID: String
 }
 
 /// The outbox: each delivered message is a row of the database, its bytes included, packed
@@ -94,43 +25,71 @@ extension Store {
     /// caller may do ahead, on another thread (this store's sealing key must not be used by two
     /// threads at once).
     public func seal(_ m: OutgoingMessage) -> SealedMessage {
-        SealedMessage(header: OutgoingMessage(channel: m.channel, recipientMasked: m.recipientMasked, subject: m.subject, body: [],
-                                              recipient: m.recipient, messageID: m.messageID),
-                      sealed: sealing.seal(MessagePacking.pack(m.body), context: Self.sealContext))
+        let context = Self.sealContext(channel: m.channel.rawValue, recipient: m.recipient, messageID: m.messageID,
+                                       shownTo: m.shownTo, subject: m.subject)
+        return SealedMessage(header: m.header, sealed: sealing.seal(MessagePacking.pack(m.body), context: context))
+    }
+
+    /// What a message's sealing is bound to (`seal` 2): the fields of its row that say where it
+    /// goes and what it is, each preceded by its length (absent: 0xFFFFFFFF), so that no two
+    /// rows give the same context.
+    static func sealContext(channel: String, recipient: String?, messageID: String, shownTo: String?, subject: String) -> [UInt8] {
+        var c = Array("mes-outbox-message-v2".utf8)
+        for field in [channel, recipient, messageID, shownTo, subject] {
+            guard let field else { c += [0xFF, 0xFF, 0xFF, 0xFF]; continue }
+            let b = Array(field.utf8)
+            c += [UInt8(b.count >> 24 & 0xFF), UInt8(b.count >> 16 & 0xFF), UInt8(b.count >> 8 & 0xFF), UInt8(b.count & 0xFF)] + b
+        }
+        return c
     }
 
     /// Queues a sealed message: one row and its body, in the caller's transaction.
     @discardableResult
     public func deliver(_ s: SealedMessage, to personID: Int64?, now: Instant) throws -> OutboxEntry {
         let m = s.header
+        let status = DeliveryStatus.initial(m.channel)
         try db.run(Self.insertMessage, personID.map { .int($0) } ?? .null, .text(m.channel.rawValue), .text(m.recipientMasked),
-                   .text(m.subject), .int(now.seconds),
-                   .text(m.channel == .letter ? DeliveryStatus.letter.rawValue : DeliveryStatus.queued.rawValue),
-                   m.recipient.map { .text($0) } ?? .null, .text(m.messageID))
+                   .text(m.subject), .int(now.seconds), .text(status.rawValue),
+                   m.recipient.map { .text($0) } ?? .null, .text(m.messageID), m.shownTo.map { .text($0) } ?? .null)
         let id = db.lastInsertID
         try db.run(Self.insertBody, .int(id), .blob(s.sealed))
-        return OutboxEntry(id: id, personID: personID, channel: m.channel.rawValue, recipientMasked: m.recipientMasked,
-                           subject: m.subject, file: nil, createdAt: now, status: m.channel == .letter ? .letter : .queued)
+        return OutboxEntry(id: id, personID: personID, channel: m.channel, recipientMasked: m.recipientMasked,
+                           subject: m.subject, file: nil, createdAt: now, status: status, shownTo: m.shownTo)
     }
 
     static let insertMessage = """
-        INSERT INTO outbox (person_id, channel, recipient_masked, subject, file, created_at, status, recipient, message_id)
-        VALUES (?, ?, ?, ?, '', ?, ?, ?, ?)
+        INSERT INTO outbox (person_id, channel, recipient_masked, subject, file, created_at, status, recipient, message_id, shown_to, seal)
+        VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, 2)
         """
     static let insertBody = "INSERT INTO outbox_bodies (id, sealed) VALUES (?, ?)"
 
+    /// The context of messages sealed before schema 11 (`seal` NULL).
     static let sealContext = Array("mes-outbox-message-v1".utf8)
 
     /// A message's bytes: from its row (sealed: the database never holds a code in clear), or
-    /// from its file for a message queued before schema 8.
+    /// from its file for a message queued before schema 8. Opened against the row as it stands:
+    /// a body moved from another row, or a recipient changed since, does not open (65
+    /// `message_tampered`).
     public func messageBody(_ entry: OutboxEntry, field: String = "ID") throws -> [UInt8] {
         if let file = entry.file { return try FileIO.read(file, field: field) }
-        let sealed = try db.first("SELECT sealed FROM outbox_bodies WHERE id = ?", .int(entry.id))?.blob(0) ?? []
-        guard let packed = sealing.open(sealed, context: Self.sealContext), let body = MessagePacking.unpack(packed) else {
-            throw MESError(.storeCorrupt, "Le message \(entry.id) de la boîte d'envoi est illisible (altéré, ou scellé par une autre clé).",
-                           field: field)
+        guard let body = try openedBody(entry.id) else {
+            throw MESError(.messageTampered, "Le message \(entry.id) de la boîte d'envoi ne s'ouvre pas : il a été déplacé ou modifié "
+                           + "(destinataire, objet), ou scellé par une autre clé. Il ne sera pas envoyé.", field: field)
         }
         return body
+    }
+
+    /// The row's body opened against the row's own fields, or nil when it does not open.
+    func openedBody(_ id: Int64) throws -> [UInt8]? {
+        guard let r = try db.first("""
+            SELECT o.seal, o.channel, o.recipient, o.message_id, o.shown_to, o.subject, b.sealed
+            FROM outbox o JOIN outbox_bodies b ON b.id = o.id WHERE o.id = ?
+            """, .int(id)) else { return nil }
+        let context = r.int(0) == 2
+            ? Self.sealContext(channel: r.text(1) ?? "", recipient: r.text(2), messageID: r.text(3) ?? "", shownTo: r.text(4), subject: r.text(5) ?? "")
+            : Self.sealContext
+        guard let packed = sealing.open(r.blob(6) ?? [], context: context) else { return nil }
+        return MessagePacking.unpack(packed)
     }
 
     /// The last message queued, if any.
@@ -167,14 +126,15 @@ extension Store {
 
     static let entryColumns = """
         SELECT id, person_id, channel, recipient_masked, subject, file, created_at, status, attempts, last_error, sent_at,
-        recipient, message_id FROM outbox
+        recipient, message_id, shown_to FROM outbox
         """
 
     private func entry(from r: Row) -> OutboxEntry {
-        OutboxEntry(id: r.int(0)!, personID: r.int(1), channel: r.text(2)!, recipientMasked: r.text(3)!, subject: r.text(4)!,
+        // A channel this build does not know is never handed to a transport (as a letter).
+        OutboxEntry(id: r.int(0)!, personID: r.int(1), channel: MessageChannel(rawValue: r.text(2) ?? "") ?? .letter, recipientMasked: r.text(3)!, subject: r.text(4)!,
                     file: (r.text(5) ?? "").isEmpty ? nil : outboxDirectory + "/" + r.text(5)!, createdAt: Instant(seconds: r.int(6)!),
                     status: DeliveryStatus(rawValue: r.text(7) ?? "") ?? .queued, attempts: Int(r.int(8) ?? 0), lastError: r.text(9),
-                    sentAt: r.int(10).map(Instant.init(seconds:)))
+                    sentAt: r.int(10).map(Instant.init(seconds:)), shownTo: r.text(13))
     }
 
     // MARK: the queue

@@ -1,5 +1,6 @@
 import Foundation
 import MESCore
+import MESSystem
 
 /// Retention after a closure: when a closed space's content is deleted, and the deletion itself.
 extension Store {

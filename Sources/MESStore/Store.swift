@@ -3,6 +3,7 @@ import Glibc
 #endif
 import MESCore
 import MESCrypto
+import MESSystem
 
 /// The data directory: `mes.db` (SQLite, WAL), `secret.key` (the per-store HMAC key),
 /// `outbox/` (messages of older versions) and `receipts/` (default place for receipts).
@@ -26,13 +27,6 @@ public final class Store {
     public var outboxDirectory: String { directory + "/outbox" }
     public var receiptsDirectory: String { directory + "/receipts" }
     static let secretFile = "secret.key"
-
-    /// What the store is and how it keeps data safe (the STORE section of mes(1)).
-    public static let manual = """
-    The data directory holds mes.db (SQLite in WAL mode, synchronous=FULL, a versioned schema migrated on open), secret.key, outbox/ (messages queued before schema 8, as files; newer ones are rows of mes.db, their bytes sealed with AES-256-GCM under a key derived from secret.key, so that the database alone holds no code in clear) and receipts/ (receipts written by default). Directories are created 0700 and files 0600.
-
-    Every command's writes happen in one BEGIN IMMEDIATE transaction, together with the files it creates (outbox messages, receipts): a command that fails changes nothing, except that a wrong code on a known card is recorded for the lockout. Files are written to a temporary name, synced and then linked or renamed. Several mes processes may use one store at once: a busy store is retried (5-second busy timeout, then up to 8 retries with backoff) before exit 75.
-    """
 
     private init(directory: String, db: Database, secret: [UInt8]) {
         self.directory = directory
@@ -121,19 +115,58 @@ public final class Store {
 
     /// Runs the migrations not yet applied, in one transaction. Foreign keys are off meanwhile
     /// (a migration may rebuild a table others refer to) and checked before the commit.
+    ///
+    /// A store made by an older version is first copied, byte for byte, to
+    /// `mes.db.before-schema-N` beside it (N its schema version), with the write lock held and
+    /// the WAL empty, so that the copy is the whole old database: to go back, stop every `mes`,
+    /// put the copy back as `mes.db` (removing `mes.db-wal` and `mes.db-shm`) and use the previous
+    /// version of `mes`. The copy is made once per version and kept.
     func migrate() throws {
         let current = Int(try db.first("PRAGMA user_version")?.int(0) ?? 0)
         guard current < Schema.migrations.count else { return }
         try db.exec("PRAGMA foreign_keys=OFF")
         defer { try? db.exec("PRAGMA foreign_keys=ON") }
-        try db.write {
-            let again = Int(try db.first("PRAGMA user_version")?.int(0) ?? 0)
-            for m in Schema.migrations.dropFirst(again) { try db.exec(m) }
-            if try db.first("PRAGMA foreign_key_check") != nil {
-                throw MESError(.storeCorrupt, "La migration de la base a laissé des références orphelines ; rien n'a été changé.", field: "store")
+        // Up to a few tries: another process may commit between the checkpoint and the lock.
+        for attempt in 0..<8 {
+            if current > 0 { _ = try? db.retryingBusy { try db.exec("PRAGMA wal_checkpoint(TRUNCATE)") } }
+            let migrated: Bool = try db.write {
+                let again = Int(try db.first("PRAGMA user_version")?.int(0) ?? 0)
+                guard again < Schema.migrations.count else { return true }
+                if again > 0 {
+                    guard Self.walIsEmpty(databasePath) else {
+                        if attempt < 7 { return false }
+                        throw MESError(.storeBusy, "La base est en cours d'utilisation : sa migration attend que les autres commandes mes s'arrêtent.",
+                                       field: "store")
+                    }
+                    try keepBeforeMigration(version: again)
+                }
+                for m in Schema.migrations.dropFirst(again) { try db.exec(m) }
+                if try db.first("PRAGMA foreign_key_check") != nil {
+                    throw MESError(.storeCorrupt, "La migration de la base a laissé des références orphelines ; rien n'a été changé.", field: "store")
+                }
+                try db.exec("PRAGMA user_version = \(Schema.migrations.count)")
+                return true
             }
-            try db.exec("PRAGMA user_version = \(Schema.migrations.count)")
+            if migrated { return }
         }
+    }
+
+    /// Whether the store's WAL holds no frame (the database file alone is the whole database).
+    static func walIsEmpty(_ databasePath: String) -> Bool {
+        var st = stat()
+        return stat(databasePath + "-wal", &st) != 0 || st.st_size == 0
+    }
+
+    /// Copies `mes.db` to `mes.db.before-schema-N` (kept if it exists), and says so in `notes`.
+    func keepBeforeMigration(version: Int) throws {
+        let name = "mes.db.before-schema-\(version)"
+        let path = directory + "/" + name
+        notes.append("Base mise à jour du schéma \(version) au schéma \(Schema.migrations.count) ; "
+                     + "l'ancienne est gardée dans \(path) (voir BACKUP dans mes(1) pour revenir en arrière).")
+        guard !FileIO.exists(path) else { return }
+        let copy = try FileIO.AtomicFile(path, replace: false, mode: 0o600, field: "store")
+        try FileIO.Chunks(path: databasePath, field: "store").forEach { try copy.write(Array($0)) }
+        try copy.commit()
     }
 
     /// The schema version in force.

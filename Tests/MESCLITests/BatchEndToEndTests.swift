@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import MESStore
+@testable import MESStore
 import MESCore
 import MESRender
 @testable import MESCLI

@@ -3,6 +3,7 @@ import Glibc
 import Testing
 @testable import MESCLI
 import MESStore
+import MESSystem
 
 /// `mes fixtures` streams its files: what it leaves when it is killed or fails, and what it
 /// refuses before writing anything. Found by attacking the streaming change.

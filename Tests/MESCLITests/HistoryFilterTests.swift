@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import MESCore
-import MESStore
+@testable import MESStore
 
 /// `mes history --since --until --channel --actor --limit`, through the built binary.
 @Suite(.serialized) struct HistoryFilterTests {

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 @testable import MESCLI
 import MESCore
-import MESStore
+@testable import MESStore
+import MESSystem
 
 /// The reliability and security proof: concurrency, crashes, hostile input, faults.
 /// Bounded for CI; `scripts/soak.py` runs the same proofs longer.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import MESCLI
-import MESStore
+@testable import MESStore
 
 /// A store in a temporary directory and a fixed clock, driven through the built binary.
 final class Scenario {

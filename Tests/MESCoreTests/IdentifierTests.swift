@@ -88,6 +88,22 @@ import Testing
     @Test(arguments: ["2022-02-30T10:00:00Z", "2022-02-03T25:00:00Z", "tomorrow", "2022-02-03T10:00:00Zjunk"])
     func rejects(text: String) { #expect(Instant.parse(text) == nil) }
 
+    /// Without a zone, a time is Paris time (winter, summer, and both sides of the changes).
+    @Test func zonelessTimesArePariswallClock() {
+        #expect(Instant.parse("2022-02-03T11:00:00") == Instant.parse("2022-02-03T10:00:00Z"))
+        #expect(Instant.parse("2022-07-14T12:00:00") == Instant.parse("2022-07-14T10:00:00Z"))
+        // The night of the spring change (27 March 2022, 02:00 → 03:00).
+        #expect(Instant.parse("2022-03-27T01:30:00") == Instant.parse("2022-03-27T00:30:00Z"))
+        #expect(Instant.parse("2022-03-27T03:30:00") == Instant.parse("2022-03-27T01:30:00Z"))
+        #expect(Instant.parse("2022-03-27T22:30:00") == Instant.parse("2022-03-27T20:30:00Z"))
+        // A skipped time is read with the winter offset.
+        #expect(Instant.parse("2022-03-27T02:30:00") == Instant.parse("2022-03-27T01:30:00Z"))
+        // The autumn change (30 October 2022, 03:00 → 02:00).
+        #expect(Instant.parse("2022-10-30T01:30:00") == Instant.parse("2022-10-29T23:30:00Z"))
+        #expect(Instant.parse("2022-10-30T04:00:00") == Instant.parse("2022-10-30T03:00:00Z"))
+        #expect(Instant.parse("2022-03-27 22:30:00") == Instant.parse("2022-03-27T20:30:00Z"))
+    }
+
     @Test func parisDateCrossesMidnight() {
         // 23:30 UTC in winter is 00:30 the next day in Paris; in summer 23:30 UTC is 01:30.
         #expect(Instant.parse("2021-12-06T23:30:00Z")!.parisDate.french == "07/12/2021")

@@ -48,7 +48,8 @@ import Testing
         ("1163044038016X8", .character), ("1 16 30 44 038 016 1é", .character), ("116304A03801618", .character),
         ("516304403801618", .sex), ("016304403801618", .sex),
         ("116004403801618", .month), ("116134403801618", .month), ("116254403801618", .month), ("116434403801618", .month),
-        ("116300003801618", .department), ("116309603801618", .department), ("116309700001618", .department),
+        ("116300003801618", .department), ("116309790101618", .department), ("116309850101618", .department),
+        ("116309800001618", .department), ("116309700001618", .department),
         ("116304400001618", .commune), ("116309710001618", .commune), ("116309900001618", .commune),
         ("116304403800018", .order), ("116304403801617", .key),
     ])
@@ -64,6 +65,25 @@ import Testing
         }
         let overseas = insee.validate("285059710512315").nir
         #expect(overseas == nil || overseas?.department == "971")
+    }
+
+    /// Department 96 is Tunisia before its independence, like 91–94 (Algeria) and 95 (Morocco):
+    /// valid under every rule set (python-stdnum agrees).
+    @Test func tunisiaBeforeIndependenceIsValidUnderEveryRuleSet() {
+        for rules in [NIRRules.insee, .stdnum, .app, .cnam] {
+            #expect(NIRValidator(rules: rules).validate("150109612345640").nir != nil, "\(rules)")
+        }
+    }
+
+    /// Overseas codes are INSEE's: 971 to 978, 984, 986 to 989, and no other.
+    @Test func overseasCodesAreInseesOwn() {
+        for code in 970...989 {
+            let body = "28505\(code)05123"
+            let key = NIR.key(forBody: body)!
+            let verdict = insee.validate(body + (key < 10 ? "0\(key)" : "\(key)"))
+            #expect((verdict.nir != nil) == NIRValidator.overseas.contains(code), "\(code): \(verdict)")
+        }
+        #expect(NIRValidator.overseas == [971, 972, 973, 974, 975, 976, 977, 978, 984, 986, 987, 988, 989])
     }
 
     @Test func overseasFieldsSplitThreeAndTwo() throws {

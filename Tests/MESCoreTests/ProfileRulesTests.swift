@@ -44,6 +44,10 @@ import Testing
         #expect(Masking.email("dlfr-cn5-tma-support-cobra@atos.net") == "dlf*****@atos.net")
         #expect(Masking.mobile("06 63 78 13 77") == "** ** ** *3 77")
         #expect(Masking.nir(NIRValidator().validate("116304403801618").nir!) == "1 16 30 ** *** *** **")
+        // Delivery logs and errors: shorter, for e-mail addresses and E.164 numbers alike.
+        #expect(Masking.recipient("marie@example.fr") == "ma***@example.fr")
+        #expect(Masking.recipient("+33612345678") == "+336******78")
+        #expect(Masking.recipient("123456") == "***")
     }
 
     @Test func codeFormat() throws {

@@ -59,7 +59,7 @@ import MESStore
         #expect(wave.notified == 0 && wave.messages == 0 && h.transport.sent.count == sent)
         #expect(wave.withoutAddress == 1, "Karim is still out of reach")
         var notifiedEvents = 0
-        try h.service.history(Store.AuditFilter()) { if $0.event == "notified" { notifiedEvents += 1 } }
+        try h.service.history(AuditFilter()) { if $0.event == "notified" { notifiedEvents += 1 } }
         #expect(notifiedEvents == 8)
     }
 

@@ -5,6 +5,7 @@ import MESCore
 import MESRender
 import MESStore
 @testable import MESService
+import MESSystem
 
 /// The receipt pipeline behind a batch's commits: files written, repaired and synced per group.
 @Suite struct ReceiptPipelineTests {

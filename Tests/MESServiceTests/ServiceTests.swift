@@ -5,6 +5,7 @@ import MESCore
 import MESRender
 @testable import MESService
 @testable import MESStore
+@testable import MESSystem
 
 /// Always the same bytes: codes are `AAAAAAAAAAAA`, one-time codes `000000`.
 struct ConstantRandom: RandomSource {
@@ -370,6 +371,56 @@ final class CollectingSink: BatchSink {
         #expect(summary.rows == 4 && summary.counts[.opposed] == 1)
         let file = try #require(sink.rows[0].file)
         #expect(try h.service.verifyReceipt(try FileIO.read(file)).status == .authentic)
+    }
+}
+
+extension BatchServiceTests {
+    /// Runs `csv` as a batch into `dir` (groups of 2 rows).
+    static func run(_ h: Harness, _ csv: String, into dir: String) throws -> (BatchSummary, [BatchOpposition.Result]) {
+        let sink = CollectingSink()
+        var options = BatchOptions(receiptsDirectory: dir)
+        options.groupSize = 2
+        options.association = "Les Amis"
+        let summary = try h.service.batchOppose({ body in try Array(csv.utf8).withUnsafeBufferPointer { try body($0) } },
+                                                totalBytes: 0, options: options, sink: sink)
+        return (summary, sink.rows)
+    }
+
+    /// Run again, a filed row reports its opposition and repairs its receipt file (the one
+    /// decision use case's repair, through the batch's pipeline); a wrong code is counted.
+    @Test func aRerunReportsFiledRowsAndRepairsTheirReceipts() throws {
+        let h = try Harness()
+        _ = try h.service.requestCode(CodeRequest(card: Harness.martine, birthDate: DemoData.martineBirthDate))
+        let csv = """
+        nir;date_naissance;type_carte;numero_serie;code
+        \(DemoData.martineNIR.compact);08/06/1988;sans photo;953701166;\(Harness.code)
+        \(DemoData.martineNIR.compact);08/06/1988;sans photo;953701166;BBBBBBBBBBBB
+
+        """
+        let dir = h.directory + "/justificatifs"
+        let (first, rows) = try Self.run(h, csv, into: dir)
+        #expect(rows.map(\.status) == [.opposed, .identityMismatch])
+        #expect(first.exitStatus == .identificationFailed)
+        let file = try #require(rows[0].file)
+        #expect(file.hasPrefix(dir + "/JO-") && file.hasSuffix("_LEGUELLEC.pdf"))
+        let original = try FileIO.read(file)
+        let events = try h.service.store.history(nir: DemoData.martineNIR)
+        let filed = try #require(events.last { $0.event == "opposition" })
+        #expect(filed.channel == "batch" && filed.actor == "association" && filed.actorID == "Les Amis")
+        #expect(!events.contains { $0.event == "identified" }, "a batch's success is the decision's own audit line")
+
+        // A crash between the commit and the sync can leave the file cut short: a re-run repairs it.
+        try FileIO.write(file, Array(original.prefix(100)), field: "receipts")
+        let (_, again) = try Self.run(h, csv, into: dir)
+        #expect(again.map(\.status) == [.alreadyOpposed, .identityMismatch])
+        #expect(again[0].receipt == rows[0].receipt && again[0].file == file)
+        #expect(try h.service.verifyReceipt(try FileIO.read(file)).status == .authentic)
+        // A missing file too.
+        FileIO.remove(file)
+        _ = try Self.run(h, csv, into: dir)
+        #expect(try h.service.verifyReceipt(try FileIO.read(file)).status == .authentic)
+        // The wrong code was counted on every run: three of the five tries.
+        #expect(try h.service.store.history(nir: DemoData.martineNIR).filter { $0.event == "identification_failed" }.count == 3)
     }
 }
 

@@ -4,6 +4,7 @@ import Testing
 import TestSupport
 @testable import MESStore
 import MESCore
+@testable import MESSystem
 
 /// `FileIO.AtomicFile`: a file written as it is made, seen at its path only whole.
 @Suite struct AtomicFileTests {

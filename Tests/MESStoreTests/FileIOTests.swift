@@ -4,6 +4,7 @@ import Testing
 import TestSupport
 @testable import MESStore
 import MESCore
+@testable import MESSystem
 
 /// A fresh directory for one test.
 private func scratch() -> String { temporaryDirectory("mes-fileio").path }

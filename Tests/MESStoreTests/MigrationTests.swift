@@ -3,6 +3,7 @@ import Testing
 @testable import MESStore
 import MESCore
 import MESCrypto
+@testable import MESSystem
 
 @Suite struct MigrationTests {
     /// A store left at schema 2 (by an earlier `mes`), with a family, a code and a decision.

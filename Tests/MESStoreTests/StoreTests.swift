@@ -38,92 +38,8 @@ func demoPerson(_ store: Store, state: ProfileState = .pending, inside: Bool = f
         do { _ = try Store.open(tempDir()) } catch let e as MESError { #expect(e.status == .noInput) } catch { Issue.record() }
     }
 
-    @Test func codeIsSingleUseAndStoredAsDigest() throws {
-        let (store, _) = try Store.create(tempDir())
-        let p = try demoPerson(store)
-        let code = SystemRandom().provisionalCode()
-        #expect(code.count == 12 && code.utf8.allSatisfy { ProvisionalCode.alphabet.contains($0) })
-        _ = try store.transaction { try store.recordCode(code, for: p.id, kind: .onDemand, now: now, validity: 900) }
-        let raw = try store.db.query("SELECT digest FROM codes")
-        #expect(raw.count == 1 && raw[0].blob(0) == store.digest("code", code))
-        let first = try store.transaction { try store.identify(code: code, nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }
-        guard case .identified(let who, _) = first else { Issue.record("not identified"); return }
-        #expect(who.id == p.id)
-        let second = try store.transaction { try store.identify(code: code, nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }
-        guard case .rejected(let e, _, _) = second else { Issue.record(); return }
-        #expect(e.code.rawValue == "code_used")
-    }
-
-    @Test func newCodeSupersedesAndExpiryHolds() throws {
-        let (store, _) = try Store.create(tempDir())
-        let p = try demoPerson(store)
-        let old = SystemRandom().provisionalCode(), new = SystemRandom().provisionalCode()
-        try store.transaction {
-            try store.recordCode(old, for: p.id, kind: .onDemand, now: now, validity: 900)
-            try store.recordCode(new, for: p.id, kind: .onDemand, now: now, validity: 900)
-        }
-        func attempt(_ c: String, at t: Instant) throws -> String {
-            switch try store.transaction({ try store.identify(code: c, nir: p.nir, card: .plain, serial: "953701166", now: t, policy: .standard) }) {
-            case .identified: return "ok"
-            case .rejected(let e, _, _): return e.code.rawValue
-            }
-        }
-        #expect(try attempt(old, at: now) == "code_superseded")
-        #expect(try attempt(new, at: now.adding(seconds: 900)) == "code_expired")
-    }
-
-    @Test func lockoutAfterFiveWrongCodes() throws {
-        let (store, _) = try Store.create(tempDir())
-        let p = try demoPerson(store)
-        let code = SystemRandom().provisionalCode()
-        _ = try store.transaction { try store.recordCode(code, for: p.id, kind: .onDemand, now: now, validity: 900) }
-        var codes: [String] = []
-        for _ in 0..<5 {
-            switch try store.transaction({ try store.identify(code: SystemRandom().provisionalCode(), nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }) {
-            case .identified: codes.append("ok")
-            case .rejected(let e, let recorded, _): codes.append(e.code.rawValue); #expect(recorded)
-            }
-        }
-        #expect(codes == ["identity_not_found", "identity_not_found", "identity_not_found", "identity_not_found", "locked"])
-        guard case .rejected(let e, _, _) = try store.transaction({ try store.identify(code: code, nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }) else {
-            Issue.record("the right code worked after the lockout"); return
-        }
-        #expect(e.code.rawValue == "locked")
-    }
-
-    /// An unknown card (here a wrong model and serial) counts like a wrong code on a known one,
-    /// and locks at the same bound: `locked` says nothing about existence.
-    @Test func unknownCardCountsAndLocksLikeAKnownOne() throws {
-        let (store, _) = try Store.create(tempDir())
-        let p = try demoPerson(store)
-        var codes: [String] = []
-        for _ in 0..<6 {
-            let r = try store.transaction { try store.identify(code: SystemRandom().provisionalCode(), nir: p.nir, card: .photo, serial: "01024576124", now: now, policy: .standard) }
-            guard case .rejected(let e, _, _) = r else { Issue.record(); return }
-            codes.append(e.code.rawValue)
-        }
-        #expect(codes == ["identity_not_found", "identity_not_found", "identity_not_found", "identity_not_found", "locked", "locked"])
-        #expect(try store.db.first("SELECT count(*) FROM audit WHERE event = 'identification_failed' AND person_id IS NULL")?.int(0) == 5)
-        // The lock lifts after `lockSeconds`.
-        let later = now.adding(seconds: Policy.standard.lockSeconds + 1)
-        let r = try store.transaction { try store.identify(code: SystemRandom().provisionalCode(), nir: p.nir, card: .photo, serial: "01024576124", now: later, policy: .standard) }
-        guard case .rejected(let e, _, _) = r else { Issue.record(); return }
-        #expect(e.code == .identityNotFound)
-    }
-
-    @Test func twoConnectionsCannotBothConsumeACode() throws {
-        let dir = tempDir()
-        let (a, _) = try Store.create(dir)
-        let b = try Store.open(dir)
-        let p = try demoPerson(a)
-        let code = SystemRandom().provisionalCode()
-        _ = try a.transaction { try a.recordCode(code, for: p.id, kind: .onDemand, now: now, validity: 900) }
-        let results = try [a, b].map { s -> Bool in
-            if case .identified = try s.transaction({ try s.identify(code: code, nir: p.nir, card: .plain, serial: "953701166", now: now, policy: .standard) }) { return true }
-            return false
-        }
-        #expect(results.filter { $0 }.count == 1)
-    }
+    // Identification with a code (single use, states, lockout, unknown cards, two connections)
+    // is the service's: see MESServiceTests/IdentificationGateTests.
 
     @Test func loadIntoAnEmptyRegisterUsesARollbackJournalThenWAL() throws {
         let (store, _) = try Store.create(tempDir())
@@ -174,7 +90,7 @@ func demoPerson(_ store: Store, state: ProfileState = .pending, inside: Bool = f
     @Test func sessionsExpire() throws {
         let (store, _) = try Store.create(tempDir())
         let p = try demoPerson(store)
-        let token = try store.transaction { try store.openSession(for: p.id, codeID: nil, now: now, policy: .standard) }
+        let token = try store.transaction { try store.openSession(for: p.id, codeID: nil, now: now, expiresAt: now.adding(seconds: Policy.standard.sessionValidity)) }
         #expect(try store.session(token, now: now.adding(seconds: 60)).person.id == p.id)
         #expect(throws: MESError.sessionExpired) { try store.session(token, now: now.adding(seconds: 1800)) }
         #expect(try store.db.query("SELECT digest FROM sessions")[0].blob(0) != Array(token.utf8))

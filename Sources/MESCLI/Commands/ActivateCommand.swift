@@ -32,7 +32,7 @@ enum ActivateCommand {
         let service = try ctx.service()
         let result = try service.activate(request) { try Confirmation.password(inv, ctx, twice: true) }
         guard !inv.flag("no-send") else { return ctx.emit(result) }
-        for id in result.messages { _ = service.sendNow(id, environment: ctx.environment) }
+        for id in result.messages { _ = service.sendNow(id) }
         ctx.emit(result)
     }
 }

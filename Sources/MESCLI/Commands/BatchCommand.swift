@@ -1,7 +1,7 @@
 import MESCore
 import MESRender
 import MESService
-import MESStore
+import MESSystem
 
 /// `mes batch oppose`: an association files its members' oppositions from a CSV file.
 enum BatchCommand {
@@ -47,7 +47,7 @@ enum BatchCommand {
         options.association = inv.value("association") ?? options.association
         options.legalRepresentative = inv.flag("legal-representative")
         options.mailReceipts = inv.flag("mail-receipts")
-        options.deliveryEnvironment = inv.flag("no-send") ? nil : ctx.environment
+        options.send = !inv.flag("no-send")
         options.report = inv.value("report")
         options.replaceReport = inv.flag("force")
         let sink = BatchLines(ctx, progress: ctx.stderr.isTerminal && !inv.flag("quiet"))

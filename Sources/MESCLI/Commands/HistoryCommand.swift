@@ -1,6 +1,5 @@
 import MESCore
 import MESService
-import MESStore
 
 /// `mes history`: the audit trail, filtered, streamed.
 enum HistoryCommand {
@@ -25,7 +24,7 @@ enum HistoryCommand {
     }
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
-        var filter = Store.AuditFilter()
+        var filter = AuditFilter()
         filter.nir = inv.value("nir") != nil ? try Args.nir(inv) : nil
         (filter.since, filter.until) = try Args.period(inv)
         filter.channel = inv.value("channel").flatMap(Channel.init(rawValue:))

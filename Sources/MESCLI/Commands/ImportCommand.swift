@@ -1,7 +1,7 @@
 import MESCore
 import MESRender
 import MESService
-import MESStore
+import MESSystem
 
 /// `mes import`: the insurer's roster, all rows or none.
 enum ImportCommand {

@@ -1,8 +1,6 @@
 import MESCore
-import MESCrypto
-import MESRender
 import MESService
-import MESStore
+import MESSystem
 
 /// `mes key export` and `mes key import`: the certificate receipts are signed with.
 enum KeyCommands {
@@ -24,30 +22,13 @@ enum KeyCommands {
     static var all: [CommandSpec] { [export, `import`] }
 
     static func runExport(_ inv: Invocation, _ ctx: Context) throws {
-        let identity = try ctx.service().store.signingIdentity(now: try ctx.now())
-        let pem = String(decoding: identity.certificatePEM, as: UTF8.self)
-        ctx.emit(SimpleReport(text: pem, json: .obj([("certificate", .string(pem)),
-                                                     ("fingerprint", .string(identity.fingerprint)), ("name", .string(identity.commonName))])))
+        ctx.emit(CertificateExport(certificate: try ctx.service().exportSigningCertificate()))
     }
 
     static func runImport(_ inv: Invocation, _ ctx: Context) throws {
         let key = try FileIO.read(inv.positionals[0], limit: 64 << 10, field: "KEY")
         let cert = try FileIO.read(inv.positionals[1], limit: 64 << 10, field: "CERT")
-        let identity: SigningIdentity
-        do { identity = try SigningIdentity(keyPEM: key, certificatePEM: cert) } catch let e as SigningError {
-            throw MESError.invalid(.keyInvalid, "Clé ou certificat refusé : \(e.reason)", field: "KEY")
-        }
-        let service = try ctx.service()
-        try service.store.install(identity, now: service.clock.now())
-        ctx.emit(SimpleReport(text: "Les justificatifs seront désormais signés par \(identity.commonName) (empreinte \(identity.fingerprint)).",
-                              json: .obj([("status", "imported"), ("fingerprint", .string(identity.fingerprint)),
-                                          ("name", .string(identity.commonName))])))
-    }
-
-    /// A certificate file given to verify with.
-    static func certificate(_ path: String) throws -> Certificate {
-        do { return try Certificate(pem: try FileIO.read(path, limit: 64 << 10, field: "cert")) } catch let e as SigningError {
-            throw MESError.invalid(.keyInvalid, "Certificat illisible : \(e.reason)", field: "cert")
-        }
+        let pair = try SigningKeyPair(keyPEM: key, certificatePEM: cert)
+        ctx.emit(KeyImport(certificate: try ctx.service().importSigningKey(pair)))
     }
 }

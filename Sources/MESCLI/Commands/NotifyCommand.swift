@@ -14,7 +14,7 @@ enum NotifyCommand {
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         let service = try ctx.service()
         // The delivery settings are checked before the wave is recorded.
-        let transports = inv.flag("no-send") ? nil : try service.transports(environment: ctx.environment)
+        let transports = inv.flag("no-send") ? nil : try service.transports()
         let wave = try service.notify(forceLetter: inv.value("via") == "letter")
         ctx.emit(wave)
         if let transports, !transports.isEmpty { ctx.note(try service.sendOutbox(transports).text) }

@@ -16,7 +16,7 @@ enum OutboxSendCommand {
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         let limit = try inv.integer("limit", default: 10_000_000, range: 1...10_000_000)
         let service = try ctx.service()
-        let report = try service.sendOutbox(try service.transports(environment: ctx.environment), limit: limit)
+        let report = try service.sendOutbox(limit: limit)
         ctx.emit(report)
         if report.stoppedBy != nil { throw ExitRequest(.temporary) }
     }

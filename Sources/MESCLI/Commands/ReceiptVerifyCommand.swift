@@ -1,7 +1,6 @@
 import MESCore
-import MESCrypto
 import MESService
-import MESStore
+import MESSystem
 
 /// `mes receipt verify`: is this receipt file authentic?
 enum ReceiptVerifyCommand {
@@ -18,7 +17,7 @@ enum ReceiptVerifyCommand {
         let bytes = try FileIO.read(inv.positionals[0], limit: 4 << 20, field: "FILE")
         let verdict: ReceiptVerdict
         if let path = inv.value("cert") {
-            verdict = try ReceiptVerification.verify(bytes, trusted: [try KeyCommands.certificate(path)], store: nil)
+            verdict = try Service.verifyReceipt(bytes, certificatePEM: try FileIO.read(path, limit: 64 << 10, field: "cert"))
         } else {
             verdict = try ctx.service().verifyReceipt(bytes)
         }

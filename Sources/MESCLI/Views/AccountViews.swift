@@ -1,7 +1,6 @@
 import MESCore
 import MESRender
 import MESService
-import MESStore
 
 extension ActivationResult: Report {
     public var text: String {
@@ -10,7 +9,7 @@ extension ActivationResult: Report {
             return sent.map { purpose, target in
                 purpose == .email ? "Un code à usage unique vous a été envoyé à l'adresse \(target)"
                     : "Un code à usage unique vous a été envoyé au \(target)"
-            }.joined(separator: "\n") + "\nConfirmez avec --email-otp / --mobile-otp CODE (valable 15 minutes)."
+            }.joined(separator: "\n") + "\nConfirmez avec --email-otp / --mobile-otp CODE (valable \(Policy.standard.oneTimeCodeValidityText))."
         case .contactsToCheck(let contacts):
             return contacts.text + "\nPour continuer : --username ID et le mot de passe (--password-file FICHIER), "
                 + "ou --email / --mobile pour modifier une coordonnée."

@@ -1,7 +1,6 @@
 import MESCore
 import MESRender
 import MESService
-import MESStore
 
 /// A result whose message was just handed to a transport (or left queued): the result's own
 /// text and JSON, plus where the message stands.
@@ -36,7 +35,7 @@ enum SendNow {
     /// The result with its delivery: sent through the configured transport, or left queued.
     static func deliver<R: Report>(_ result: R, message id: Int64, _ service: Service, _ inv: Invocation, _ ctx: Context) -> Delivered<R> {
         if inv.flag("no-send") { return Delivered(result: result, status: .queued, problem: nil) }
-        let (status, problem) = service.sendNow(id, environment: ctx.environment)
+        let (status, problem) = service.sendNow(id)
         return Delivered(result: result, status: status, problem: problem)
     }
 }

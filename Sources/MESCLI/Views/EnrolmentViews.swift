@@ -1,7 +1,6 @@
 import MESCore
 import MESRender
 import MESService
-import MESStore
 
 extension CodeDelivery: Report {
     public var text: String {

@@ -1,7 +1,6 @@
 import MESCore
 import MESRender
 import MESService
-import MESStore
 
 extension StoreCreation: Report {
     public var text: String {
@@ -29,7 +28,7 @@ extension NotificationWave: Report {
 /// The outbox as listed, one message at a time (`Context.emitList`).
 enum OutboxListing {
     static func json(_ m: OutboxEntry) -> [(String, JSON)] {
-        [("id", .int(Int(m.id))), ("channel", .string(m.channel)), ("to", .string(m.recipientMasked)),
+        [("id", .int(Int(m.id))), ("channel", .string(m.channel.rawValue)), ("to", .string(m.recipientMasked)),
          ("subject", .string(m.subject)), ("created_at", .string(m.createdAt.iso8601)), ("file", m.file.map { .string($0) } ?? .null),
          ("status", .string(m.status.rawValue)), ("attempts", .int(m.attempts)), ("last_error", m.lastError.map { .string($0) } ?? .null),
          ("sent_at", m.sentAt.map { .string($0.iso8601) } ?? .null)]
@@ -37,7 +36,7 @@ enum OutboxListing {
 
     /// One message as a line of the text listing.
     static func line(_ m: OutboxEntry) -> String {
-        "\(m.id)\t\(m.createdAt.iso8601)\t\(m.channel)\t\(m.recipientMasked)\t\(m.status.french)\t\(m.subject)"
+        "\(m.id)\t\(m.createdAt.iso8601)\t\(m.channel.rawValue)\t\(m.recipientMasked)\t\(m.status.french)\t\(m.subject)"
     }
 }
 
@@ -62,12 +61,12 @@ struct HistoryListing {
     }
 
     /// One event as a line of the text listing.
-    func line(_ e: Store.AuditEntry) -> String {
+    func line(_ e: AuditEntry) -> String {
         [e.at.iso8601, e.event, who(e.person), e.channel ?? "", [e.actor, e.actorID].compactMap { $0 }.joined(separator: ":"), e.detail ?? ""]
             .map { TextEscaping.terminalSafe(TextEscaping.spreadsheetCell($0)) }.joined(separator: "\t")
     }
 
-    func json(_ e: Store.AuditEntry) -> JSON {
+    func json(_ e: AuditEntry) -> JSON {
         .obj([("at", .string(e.at.iso8601)), ("event", .string(e.event)),
               ("profile", e.person.map { p in .obj([("id", .int(Int(p.id))), ("name", .string(p.displayName)),
                                                     ("nir", .string(nirGiven ? p.nir.compact : Masking.nir(p.nir)))]) }),

@@ -38,7 +38,7 @@ extension BatchOpposition {
         let person = try service.profile(CardIdentity(nir: m.nir, card: m.card, serial: m.serial), birthDate: birth, firstName: m.firstName)
         if case .already = try ProfileRules.decide(.opposition, for: person, by: .association, certified: certified(m), today: now.parisDate) {
             result.status = .alreadyOpposed
-            result.receipt = try store.latestReceipt(personID: person.id)?.id
+            result.receipt = try service.decisionOnFile(.opposition, of: person.id).receipt?.id
             return
         }
         if let until = try store.liveCodeExpiry(personID: person.id, lastingMoreThan: service.policy.onDemandValidity, now: now) {

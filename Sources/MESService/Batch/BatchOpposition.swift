@@ -6,6 +6,7 @@ import Foundation
 import MESCore
 import MESRender
 import MESStore
+import MESSystem
 
 /// An association's batch of oppositions: streamed rows, groups of rows per transaction. A
 /// group commits, then its receipt files are written and synced (one `syncfs`, which also makes
@@ -22,14 +23,19 @@ public struct BatchOpposition {
     let now: Instant
     let options: BatchOptions
     var store: Store { service.store }
-    var receiptsDirectory: String { options.receiptsDirectory }
     /// Writes and syncs the receipt files of committed groups on threads of their own.
     let receipts: ReceiptPipeline
+    /// Identification with the members' codes.
+    let identification: IdentificationGate
+    /// Where the receipts go: the batch's folder, each named `JO-…_NAME.pdf`.
+    let output: ReceiptOutput
 
     init(service: Service, now: Instant, options: BatchOptions, folder: ReceiptFolder) {
         self.service = service
         self.now = now
         self.options = options
+        output = ReceiptOutput(folder: options.receiptsDirectory, naming: .batch)
+        identification = service.identification
         receipts = ReceiptPipeline(receiptsDirectory: options.receiptsDirectory, storeDirectory: service.store.directory,
                                    issuer: service.receipts, folder: folder)
     }
@@ -119,11 +125,10 @@ public struct BatchOpposition {
     }
 
     /// Asks for a receipt file (written and synced behind the group's commit).
-    func stage(_ r: OppositionReceipt, _ pending: inout [PendingFile], document: [UInt8]? = nil) -> String {
-        let path = receiptsDirectory + "/" + r.batchFileName
-        receipts.write(r, to: path, document: document)
-        pending.append(PendingFile(path: path))
-        return path
+    func stage(_ request: ReceiptFileRequest, _ pending: inout [PendingFile], document: [UInt8]? = nil) -> String {
+        receipts.submit(request, document: document)
+        pending.append(PendingFile(path: request.path))
+        return request.path
     }
 
     func row(_ record: CSVReader.Record, header: MemberRow.Header, pending: inout [PendingFile]) throws -> Result {
@@ -179,8 +184,8 @@ public struct BatchOpposition {
             if let b = m.birthDate, b != person.birthDate { throw MESError.identityNotFound }
             _ = try ProfileRules.decide(.opposition, for: person, by: .association, certified: certified(m), today: now.parisDate)
         }
-        switch try store.identify(code: code, nir: m.nir, card: m.card, serial: m.serial, now: now, policy: service.policy,
-                                  auditSuccess: false, accept: accept) {
+        switch try identification.identify(code: code, card: CardIdentity(nir: m.nir, card: m.card, serial: m.serial), now: now,
+                                           auditSuccess: false, accept: accept) {
         case .rejected(let e, _, let codeID):
             // Our own earlier run consumed this code: report the opposition, restore a missing
             // receipt. (A code spent on a profile opposed already reports that opposition.)
@@ -190,10 +195,9 @@ public struct BatchOpposition {
                 // The batch's file is the original (a later duplicate asked for elsewhere does not
                 // change it); none for an opposition this batch did not file.
                 if let recorded, try store.decision(consumingCode: codeID) != nil {
-                    let r = recorded.original
-                    let final = receiptsDirectory + "/" + r.batchFileName
-                    receipts.repair(r, at: final)
-                    result.file = final
+                    let request = output.request(recorded, .repair)
+                    receipts.submit(request)
+                    result.file = request.path
                 }
                 return
             }
@@ -203,19 +207,19 @@ public struct BatchOpposition {
             switch try service.recordOpposition(person, channel: .batch, actor: .association, actorID: options.association,
                                                 codeID: codeID, legalRepresentative: certified(m), now: now,
                                                 detail: certification(m, for: person)) {
-            case .opposed(let person, let r):
+            case .filed(let person, let r):
                 result.status = .opposed
                 result.receipt = r.id
                 if options.mailReceipts, let email = m.email {
                     // Signed once, on this thread: the same document goes to the file and the mail.
                     let pdf = try service.receipts.document(r)
-                    result.file = stage(r, &pending, document: pdf)
-                    let mail = MultipartEmail.oppositionReceipt(r, pdf: pdf, to: email, date: now, messageID: "\(r.id)@mes.invalid")
-                    result.mail = try service.outbox.deliver(OutgoingMessage(mail), to: person.id, at: now, sync: false).id
+                    result.file = stage(output.request(r, .write), &pending, document: pdf)
+                    let mail = service.composer.oppositionReceipt(r, document: pdf, to: email, at: now)
+                    result.mail = try service.outbox.deliver(mail, to: person.id, at: now, sync: false).id
                 } else {
-                    result.file = stage(r, &pending)
+                    result.file = stage(output.request(r, .write), &pending)
                 }
-            case .alreadyOpposed(_, _, let r):
+            case .already(_, _, let r):
                 result.status = .alreadyOpposed
                 result.receipt = r?.id
             }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import MESCore
 import MESStore
+import MESSystem
 
 /// How an association's batch runs.
 public struct BatchOptions: Sendable {
@@ -18,9 +19,9 @@ public struct BatchOptions: Sendable {
     public var groupSize = 2_000
     /// Queue each opposed member with an e-mail address a message with their receipt attached.
     public var mailReceipts = false
-    /// With `mailReceipts`: after the run, send the queue through the transports this
-    /// environment and `mes.conf` configure (loaded before anything is filed); nil leaves it queued.
-    public var deliveryEnvironment: [String: String]?
+    /// With `mailReceipts`: after the run, send the queue through the service's transports
+    /// (`Service.transports()`, built before anything is filed); false leaves it queued.
+    public var send = false
     /// Where to write the association's report (`BatchReport`), once every row is done.
     public var report: String?
     /// Replace an existing file at `report` (a link is replaced, never followed).
@@ -80,7 +81,7 @@ extension Service {
         try FileIO.refuseStoreFolder(dir, storeDirectory: store.directory, field: "receipts")
         try FileIO.checkOutputTarget(options.report, force: options.replaceReport, storeDirectory: store.directory, field: "report")
         try FileIO.refuseUnwritableDirectory(options.report, field: "report")
-        let transports = try options.deliveryEnvironment.flatMap { options.mailReceipts ? try self.transports(environment: $0) : nil }
+        let transports = options.send && options.mailReceipts ? try self.transports() : nil
         let created = try FileIO.makeDirectory(dir, field: "receipts")
         let folder = ReceiptFolder(path: dir, store: store.shortName)
         var succeeded = false

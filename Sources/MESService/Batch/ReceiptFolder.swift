@@ -3,6 +3,7 @@ import Glibc
 #endif
 import MESCore
 import MESStore
+import MESSystem
 
 /// A batch's receipts directory: its lock, and for each store that files into it a marker of a
 /// run under way and a manifest of the files its runs created. Several batches, from one store

@@ -3,6 +3,7 @@ import Foundation
 import MESCore
 import MESRender
 import MESStore
+import MESSystem
 
 /// The receipt files of a batch, behind its transactions: each group commits, then its receipts
 /// are rendered and signed on one thread, written on a second and synced (one `syncfs` per
@@ -49,6 +50,15 @@ final class ReceiptPipeline: @unchecked Sendable {
         self.issuer = issuer
         self.folder = folder
         self.storeDirectory = FileIO.sameFileSystem(receiptsDirectory, storeDirectory) ? nil : storeDirectory
+    }
+
+    /// Produces the file a request asks for: written, or repaired (`document`: already rendered,
+    /// e.g. for a mail too; a write only).
+    func submit(_ request: ReceiptFileRequest, document: [UInt8]? = nil) {
+        switch request.mode {
+        case .write: write(request.receipt, to: request.path, document: document)
+        case .repair: repair(request.receipt, at: request.path)
+        }
     }
 
     /// Renders and writes a receipt file (`document`: already rendered, e.g. for a mail too).

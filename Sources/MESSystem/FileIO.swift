@@ -31,20 +31,47 @@ public enum FileIO {
     ///
     /// Symbolic links are followed: reading through a link is harmless.
     public static func read(_ path: String, limit: Int, field: String, allowStreams: Bool = false) throws -> [UInt8] {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else {
-            throw MESError(.fileUnreadable, "Fichier introuvable ou illisible : \(path) (\(errnoText()))", field: field)
+        do throws(ReadFailure) {
+            return try readBytes(path, limit: limit, allowStreams: allowStreams)
+        } catch {
+            switch error {
+            case .cannotOpen(let code):
+                throw MESError(.fileUnreadable, "Fichier introuvable ou illisible : \(path) (\(errnoText(code)))", field: field)
+            case .cannotRead(let code):
+                throw MESError(.fileUnreadable, "Lecture impossible : \(path) (\(errnoText(code)))", field: field)
+            case .notRegular(let kind):
+                throw MESError(.fileNotRegular, "\(path) n'est pas un fichier ordinaire (\(kindName(kind)))", field: field)
+            case .tooLarge:
+                throw InputLimits.fileTooLarge(path, limit: limit, field: field)
+            }
         }
+    }
+
+    /// Why `readBytes` refused or failed, for callers that word their own errors.
+    public enum ReadFailure: Error, Sendable, Equatable {
+        /// `open` failed, with its `errno`.
+        case cannotOpen(errno: Int32)
+        /// `fstat` or `read` failed, with its `errno`.
+        case cannotRead(errno: Int32)
+        /// A directory, or (without `allowStreams`) a device node, FIFO or socket (its `S_IFMT` bits).
+        case notRegular(kind: mode_t)
+        /// More than the limit.
+        case tooLarge
+    }
+
+    /// The reading behind `read(_:limit:field:allowStreams:)`, with the same rules, failing with
+    /// a `ReadFailure` instead of a worded error.
+    public static func readBytes(_ path: String, limit: Int, allowStreams: Bool = false) throws(ReadFailure) -> [UInt8] {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard fd >= 0 else { throw .cannotOpen(errno: errno) }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            throw MESError(.fileUnreadable, "Lecture impossible : \(path) (\(errnoText()))", field: field)
-        }
+        guard fstat(fd, &st) == 0 else { throw .cannotRead(errno: errno) }
         let kind = st.st_mode & S_IFMT
         if kind == S_IFREG {
-            if Int(st.st_size) > limit { throw InputLimits.fileTooLarge(path, limit: limit, field: field) }
+            if Int(st.st_size) > limit { throw .tooLarge }
         } else if kind == S_IFDIR || !allowStreams {
-            throw MESError(.fileNotRegular, "\(path) n'est pas un fichier ordinaire (\(kindName(kind)))", field: field)
+            throw .notRegular(kind: kind)
         }
         // Blocking reads from here on (a FIFO waits for its writer's data; a regular file
         // ignores the flag).
@@ -65,7 +92,7 @@ public enum FileIO {
             let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw MESError(.fileUnreadable, "Lecture impossible : \(path) (\(errnoText()))", field: field)
+                throw .cannotRead(errno: errno)
             }
             if n == 0 {
                 out.removeSubrange(count...)
@@ -73,7 +100,7 @@ public enum FileIO {
             }
             count += n
         }
-        throw InputLimits.fileTooLarge(path, limit: limit, field: field)
+        throw .tooLarge
     }
 
     /// Reads a whole file (66 when it is missing or unreadable).
@@ -132,6 +159,21 @@ public enum FileIO {
         public var size: Int {
             var st = stat()
             return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : 0
+        }
+
+        /// The next chunk (at most 1 MiB), or nil at the end: for a reader that pulls.
+        public func next() throws -> [UInt8]? {
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw MESError(.fileUnreadable, "Lecture impossible : \(path) (\(errnoText()))", field: field)
+                }
+                if n == 0 { return nil }
+                chunk.removeSubrange(n...)
+                return chunk
+            }
         }
 
         /// Calls `body` with each chunk, in order.
@@ -283,7 +325,9 @@ public enum FileIO {
             try self.init(path, field: field, guarding: true)
         }
 
-        init(_ path: String, field: String, guarding: Bool) throws {
+        /// Opens `path`; `guarding: false` lets writes replace a store's own files (for the store
+        /// itself, never for outputs).
+        public init(_ path: String, field: String, guarding: Bool) throws {
             self.path = path
             tag = String(UInt64.random(in: 0...UInt64.max), radix: 16)
             fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -308,8 +352,9 @@ public enum FileIO {
         @discardableResult
         public func sync() -> Bool { fsync(fd) == 0 }
 
-        func write(_ name: String, _ bytes: [UInt8], replace: Bool, sync: Bool, mode: mode_t, field: String,
-                   shownAs path: String) throws {
+        /// `write(_:_:replace:sync:mode:field:)`, naming the file `path` in errors.
+        public func write(_ name: String, _ bytes: [UInt8], replace: Bool, sync: Bool, mode: mode_t, field: String,
+                          shownAs path: String) throws {
             try checkName(name, path: path, field: field)
             if replace {
                 try refuseStoreFiles(name, path: path, field: field)
@@ -718,6 +763,31 @@ public enum FileIO {
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// Whether `path` is a regular file (a link is not followed).
+    public static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Whether `path` is a directory (a link is not followed).
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Removes a directory this process made and everything in it (links are removed, never
+    /// followed).
+    public static func removeTree(_ path: String) {
+        for name in list(path) {
+            let p = path + "/" + name
+            if isDirectory(p) { removeTree(p) } else { unlink(p) }
+        }
+        rmdir(path)
+    }
+
+    /// The folder part of a path (`.` for a bare name).
+    public static func folder(of path: String) -> String { directoryName(path) }
+
     /// Whether two paths are on the same file system (false when either cannot be read).
     public static func sameFileSystem(_ a: String, _ b: String) -> Bool {
         var sa = stat(), sb = stat()
@@ -773,6 +843,9 @@ public enum FileIO {
 
     /// The text of the current `errno`.
     public static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    /// `strerror`'s text for `code`.
+    public static func errnoText(_ code: Int32) -> String { String(cString: strerror(code)) }
 }
 
 /// `open`'s `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY` on Linux), which the Swift module does not export.

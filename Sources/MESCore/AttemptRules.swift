@@ -1,0 +1,47 @@
+/// The rules of typed secrets, written once: in what order a stored provisional code's state
+/// refuses it, when a failure count locks its subject and for how long, and when a code may be
+/// asked for again. Pure decisions over values: the service applies them to what the store reads.
+
+/// The state of a stored provisional code that matched a typed one.
+public struct StoredCodeState: Sendable, Equatable {
+    /// The code's row.
+    public let id: Int64
+    public let expiresAt: Instant
+    public let used, superseded, locked: Bool
+
+    public init(id: Int64, expiresAt: Instant, used: Bool, superseded: Bool, locked: Bool) {
+        (self.id, self.expiresAt, self.used, self.superseded, self.locked) = (id, expiresAt, used, superseded, locked)
+    }
+}
+
+extension Policy {
+    /// Why a stored code that matched cannot be used at `now`, in the order a person is told:
+    /// locked, used, superseded, expired. Nil: the code is live.
+    public func refusal(of code: StoredCodeState, now: Instant) -> MESError? {
+        if code.locked { return .codeLocked }
+        if code.used { return .codeUsed }
+        if code.superseded { return .codeSuperseded }
+        if code.expiresAt.seconds <= now.seconds { return .codeExpired }
+        return nil
+    }
+
+    /// How long a subject is locked once it has failed `failures` times in a row since its last
+    /// lock (then the count starts again); nil: not locked yet. The one place that says when a
+    /// lock falls and how long it lasts.
+    public func lockDuration(afterFailures failures: Int) -> Int64? {
+        failures >= maxFailures ? lockSeconds : nil
+    }
+
+    /// Whether a code (provisional or one-time) asked for at `now` comes too soon after the
+    /// previous one, asked for at `last` (nil: never). A `last` after `now` (a clock set back)
+    /// does not hold a request back.
+    public func isTooSoon(after last: Instant?, now: Instant) -> Bool {
+        guard let last else { return false }
+        return now.seconds >= last.seconds && now.seconds - last.seconds < minimumInterval
+    }
+}
+
+extension MESError {
+    public static let codeSuperseded = MESError(.codeSuperseded,
+                                                "Ce code provisoire a été remplacé par un code plus récent.")
+}

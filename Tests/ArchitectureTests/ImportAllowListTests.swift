@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+
+/// The layers, enforced: every `import` of every Swift file under `Sources/<Module>/` must be in
+/// its module's allow-list. The table is the picture of docs/ARCHITECTURE.md; change both together.
+@Suite struct ImportAllowListTests {
+    /// The C library, under its name on each system (`mes` builds on Linux only; the `Darwin`
+    /// branches of `#if canImport` are kept so they stay harmless).
+    static let libc: Set<String> = ["Glibc", "Darwin"]
+
+    /// Which modules each module may import.
+    static let allowed: [String: Set<String>] = [
+        // Rules, state machine, policies: nothing, not even Foundation (no I/O).
+        "MESCore": [],
+        // Keyed hashes, sealing, signing (libcrypto).
+        "MESCrypto": ["MESCore", "CCrypto", "Foundation"],
+        // The operating system: files, processes.
+        "MESSystem": libc.union(["MESCore"]),
+        // The SQLite store and the outbox (it keys, seals and signs what it keeps).
+        "MESStore": libc.union(["MESCore", "MESCrypto", "MESSystem", "CSQLite", "Foundation"]),
+        // Text, JSON, PDF and e-mail renderers: pure.
+        "MESRender": ["MESCore", "Foundation"],
+        // Real transports (SMTP, sendmail, HTTP SMS gateway).
+        "MESDelivery": libc.union(["MESCore", "MESSystem", "CCurl", "Foundation"]),
+        // The use cases.
+        "MESService": libc.union(["MESCore", "MESCrypto", "MESStore", "MESRender", "MESDelivery", "MESSystem", "Foundation", "Dispatch"]),
+        // The command line: arguments, commands, views.
+        "MESCLI": libc.union(["MESCore", "MESRender", "MESService", "MESSystem", "Foundation"]),
+        // The one-line main.
+        "mes": ["MESCLI"],
+    ]
+
+    /// Imports outside the table, allowed in these files only until their types move
+    /// (file → modules). An exception no longer used fails the test too: delete it.
+    static let pending: [String: Set<String>] = [:]
+
+    /// One `import` found in a source file.
+    struct Import: Equatable, CustomStringConvertible {
+        var file: String
+        var line: Int
+        var module: String
+        var description: String { "\(file):\(line): imports \(module)" }
+    }
+
+    /// The modules a Swift source imports, with their lines: `import X`, `@testable import X`,
+    /// `import struct X.Y`, `@_exported public import X.Y`… (the module is `X`). Lines inside
+    /// multi-line string literals and comments are not imports.
+    static func imports(in text: String, file: String) -> [Import] {
+        let attribute = #"(?:@[A-Za-z_]+(?:\([^)]*\))?\s+)*"#
+        let access = #"(?:(?:public|package|internal|fileprivate|private)\s+)?"#
+        let kind = #"(?:(?:typealias|struct|class|enum|protocol|let|var|func)\s+)?"#
+        let pattern = try! NSRegularExpression(pattern: "^\\s*" + attribute + access + "import\\s+" + kind + "([A-Za-z_][A-Za-z0-9_]*)")
+        var found: [Import] = []
+        var inString = false, inComment = false
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let s = String(line)
+            let wasInString = inString, wasInComment = inComment
+            if s.components(separatedBy: "\"\"\"").count % 2 == 0 { inString.toggle() }
+            if !inString {
+                if s.contains("/*") && !s.contains("*/") { inComment = true }
+                if s.contains("*/") { inComment = false }
+            }
+            guard !wasInString, !wasInComment else { continue }
+            let range = NSRange(s.startIndex..., in: s)
+            if let m = pattern.firstMatch(in: s, range: range), let r = Range(m.range(at: 1), in: s) {
+                found.append(Import(file: file, line: i + 1, module: String(s[r])))
+            }
+        }
+        return found
+    }
+
+    /// The package's root, from this file's path.
+    static var root: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// Every Swift file under `Sources/`, by module, as paths relative to the root.
+    static func sources() throws -> [(module: String, file: String)] {
+        let sources = root.appendingPathComponent("Sources")
+        var out: [(String, String)] = []
+        for module in try FileManager.default.contentsOfDirectory(atPath: sources.path).sorted() {
+            guard let walk = FileManager.default.enumerator(atPath: sources.appendingPathComponent(module).path) else { continue }
+            for case let path as String in walk where path.hasSuffix(".swift") {
+                out.append((module, "Sources/\(module)/\(path)"))
+            }
+        }
+        return out.sorted { $0.1 < $1.1 }
+    }
+
+    /// What breaks the table: each import outside it, named by file, line and module.
+    static func violations() throws -> (imports: [String], stale: [String], modules: [String]) {
+        var bad: [String] = [], used: [String: Set<String>] = [:], unknown: Set<String> = []
+        for (module, file) in try sources() {
+            guard let allowed = allowed[module] else { unknown.insert(module); continue }
+            let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+            for i in imports(in: text, file: file) where !allowed.contains(i.module) {
+                if pending[file]?.contains(i.module) == true { used[file, default: []].insert(i.module); continue }
+                bad.append("\(i.file):\(i.line): \(module) imports \(i.module), outside its allow-list \(allowed.sorted())")
+            }
+        }
+        let stale = pending.flatMap { file, modules in
+            modules.subtracting(used[file] ?? []).map { "\(file): the exception for \($0) is no longer used; delete it" }
+        }
+        return (bad, stale.sorted(), unknown.sorted())
+    }
+
+    @Test func everyModuleImportsOnlyWhatItsLayerAllows() throws {
+        let (bad, stale, unknown) = try Self.violations()
+        #expect(try Self.sources().count > 100, "the sources were found")
+        #expect(unknown.isEmpty, "modules without an allow-list: \(unknown)")
+        #expect(bad.isEmpty, "\n\(bad.joined(separator: "\n"))")
+        #expect(stale.isEmpty, "\n\(stale.joined(separator: "\n"))")
+    }
+
+    @Test func everyFormOfImportIsRead() {
+        let text = """
+            import MESCore
+            @testable import MESStore
+            import struct MESRender.JSON
+            @_exported public import MESCrypto.Signing
+            @preconcurrency import Dispatch
+              import  CSQLite // indented
+            // import Commented
+            /// import DocComment
+            let x = 1 // import Trailing
+            /*
+            import InBlockComment
+            */
+            let python = \"""
+                import json, sys
+                \"""
+            #if canImport(Glibc)
+            import Glibc
+            #endif
+            """
+        #expect(Self.imports(in: text, file: "F.swift").map(\.module)
+                == ["MESCore", "MESStore", "MESRender", "MESCrypto", "Dispatch", "CSQLite", "Glibc"])
+        #expect(Self.imports(in: text, file: "F.swift").map(\.line) == [1, 2, 3, 4, 5, 6, 17])
+    }
+}

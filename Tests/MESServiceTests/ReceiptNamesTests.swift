@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+import TestSupport
+import MESCore
+import MESCrypto
+import MESRender
+import MESService
+
+/// Receipts hold every name the register takes: each one printed exactly on the signed page
+/// (in the embedded font when the standard ones lack a letter), read back by `pdftotext` and
+/// by `receipt verify`, and judged authentic, for oppositions and closures alike.
+@Suite struct ReceiptNamesTests {
+    static let identity = ReceiptSigningTests.identity
+
+    static let people: [(first: String, last: String)] = [
+        ("Łukasz", "Mercier"), ("Ayşe", "Yılmaz"), ("Đorđe", "Đorđević"), ("Thị Minh Khai", "Nguyễn"), ("Þórunn", "Jónsdóttir"),
+        ("Zoë", "Lœuillet"), ("Seán", "O'Brien-Núñez"), ("Şahin", "Öztürk"), ("Małgorzata", "Wąsik"), ("Jiří", "Dvořák"),
+        ("Văn Minh", "Dương"), ("Ştefan", "Ţurcanu"), ("Ștefan", "Țurcanu"), ("Mārtiņš", "Ķēniņš"), ("Gražina", "Žemaitė"),
+        ("Ryōko", "Ōtaka"), ("Ġużeppi", "Ħamrun"), ("Gökçe", "Ağaoğlu"), ("Éléonore", "d’Aubigné-Œuvrard"), ("Ævar Þór", "Ásgeirsson"),
+    ]
+
+    static func receipt(_ p: (first: String, last: String), kind: ReceiptKind) -> OppositionReceipt {
+        let id = (kind == .closure ? "JC-" : "JO-") + "7K2M9QXD4T"
+        return ReceiptSigningTests.receipt(id: id, name: p.last.uppercased() + " " + p.first, greeting: p.first + " " + p.last)
+    }
+
+    func tool(_ name: String) throws -> String {
+        try #require(findProgram(name), "\(name) is not in PATH (apt-get install qpdf poppler-utils)")
+    }
+
+    @Test(arguments: ReceiptKind.allCases) func everyNameIsPrintedExactlyAndVerifies(kind: ReceiptKind) throws {
+        let dir = temporaryDirectory("mes-names-\(kind.rawValue)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let signer = ReceiptSigner(identity: Self.identity)
+        for p in Self.people {
+            let r = Self.receipt(p, kind: kind)
+            let bytes = try signer.sign(r)
+            #expect(SignedReceiptCheck.verify(bytes: bytes, trusted: Self.identity.certificate)
+                    == .authentic(signer: "Mon espace santé (mes)"), "\(p)")
+            // The fields read back are the register's, character for character (NFC).
+            let fields = try #require(ReceiptReader.read(bytes), "\(p)")
+            #expect(Array(fields.name.unicodeScalars) == Array(r.name.unicodeScalars), "\(fields.name) ≠ \(r.name)")
+            #expect(Array(fields.greeting.unicodeScalars) == Array(r.greeting.unicodeScalars))
+            let path = dir.appendingPathComponent("\(p.first).pdf").path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let text = try runProgram(try tool("pdftotext"), [path, "-"])
+            #expect(text.output.contains("Nom de l'assuré : \(r.name)"), "\(text.output)")
+            #expect(text.output.contains("Bonjour \(r.greeting),"), "\(text.output)")
+            #expect(!text.output.contains("?"), "\(text.output)")
+            let sig = try runProgram(try tool("pdfsig"), [path])
+            #expect(sig.output.contains("Signature Validation: Signature is Valid."), "\(sig.output)")
+            #expect(sig.output.contains("Total document signed"), "\(sig.output)")
+            let check = try runProgram(try tool("qpdf"), ["--check", path])
+            #expect(check.status == 0 && check.output.contains("No syntax or stream encoding errors"), "\(check.output)")
+        }
+    }
+
+    /// A name the standard fonts print embeds no font: the receipt keeps its size.
+    @Test func frenchNamesEmbedNoFont() throws {
+        let french = try ReceiptSigner(identity: Self.identity).sign(ReceiptSigningTests.receipt())
+        #expect(!String(decoding: french, as: UTF8.self).contains("/FontFile2"))
+        let polish = try ReceiptSigner(identity: Self.identity).sign(Self.receipt(("Łukasz", "Mercier"), kind: .opposition))
+        let text = String(decoding: polish, as: UTF8.self)
+        #expect(text.contains("/FontFile2") && text.contains("/ToUnicode") && text.contains("+DejaVuSans"))
+        // Only the glyphs the page draws: a few kilobytes, not the whole font.
+        #expect(polish.count < french.count + 8_000, "\(polish.count) vs \(french.count)")
+    }
+
+    /// The embedded font draws every character a name may hold, capitals included.
+    @Test func theFontCoversTheWholeRepertoire() {
+        var missing: [String] = []
+        for range in [0x20...0x7E, 0xA0...0xFF] + NameRepertoire.extendedRanges.map({ Int($0.lowerBound)...Int($0.upperBound) }) {
+            for v in range {
+                guard let u = Unicode.Scalar(v), NameRepertoire.allows(u) else { continue }
+                if !LatinFont.shared.covers(String(u)) { missing.append(String(v, radix: 16)) }
+            }
+        }
+        for v in NameRepertoire.winAnsiHigh where !LatinFont.shared.covers(String(Unicode.Scalar(v)!)) { missing.append(String(v, radix: 16)) }
+        #expect(missing.isEmpty, "\(missing)")
+    }
+}
