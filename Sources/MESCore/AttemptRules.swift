@@ -26,11 +26,19 @@ extension Policy {
     }
 
     /// How long a subject is locked once it has failed `failures` times in a row since its last
-    /// lock (then the count starts again); nil: not locked yet. The one place that says when a
-    /// lock falls and how long it lasts.
-    public func lockDuration(afterFailures failures: Int) -> Int64? {
-        failures >= maxFailures ? lockSeconds : nil
+    /// lock (then the count starts again), when it was locked `previousLocks` times before since
+    /// its last success; nil: not locked yet. The one place that says when a lock falls and how
+    /// long it lasts: 15 minutes, then twice as long each time, up to 24 hours.
+    public func lockDuration(afterFailures failures: Int, previousLocks: Int = 0) -> Int64? {
+        guard failures >= maxFailures else { return nil }
+        var seconds = lockSeconds
+        for _ in 0..<min(previousLocks, 32) where seconds < maxLockSeconds { seconds *= 2 }
+        return min(seconds, maxLockSeconds)
     }
+
+    /// Whether an account that failed `failures` times within `holdWindow` is held until an
+    /// adviser lifts it.
+    public func holds(failuresInWindow failures: Int) -> Bool { failures >= holdAfterFailures }
 
     /// Whether a code (provisional or one-time) asked for at `now` comes too soon after the
     /// previous one, asked for at `last` (nil: never). A `last` after `now` (a clock set back)

@@ -76,6 +76,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case notActive = "not_active"
     case noAccount = "no_account"
     case storeNotEmpty = "store_not_empty"
+    case storeNotForTests = "store_not_for_tests"
     // exit internal
     case `internal`
     case storeCorrupt = "store_corrupt"
@@ -118,7 +119,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
             return .invalidData
         case .fileUnreadable, .fileNotRegular, .messageNotFound, .stdinUnreadable, .storeMissing:
             return .noInput
-        case .legalRepresentativeRequired, .adviserUnknown, .phoneClosed, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .noAccount, .storeNotEmpty:
+        case .legalRepresentativeRequired, .adviserUnknown, .phoneClosed, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .noAccount, .storeNotEmpty, .storeNotForTests:
             return .refused
         case .internal, .storeCorrupt, .storeError:
             return .internal

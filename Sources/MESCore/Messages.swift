@@ -26,6 +26,10 @@ public enum Messages {
     /// The decision step ("Je prends ma décision") and its options, as the service words them.
     public static let decisionTitle = "Je prends ma décision"
     public static let activateOption = "J'active Mon espace santé"
+    /// Seed 003, under the sign-in form: where a space created automatically (or never
+    /// activated) is entered for the first time.
+    public static let notYetActivated = "Pas encore de profil ? Activez-le dès maintenant : identifiez-vous avec votre code provisoire "
+        + "(mes identify), puis « J'active Mon espace santé » (mes activate)."
     public static let activateText = "J'ai la main sur ma santé : je gère mes informations et les partage en toute confidentialité et en toute sécurité."
     public static let opposeOption = "Je m'oppose à la création de Mon espace santé"
     public static let opposeText = "Je renonce aux avantages de Mon espace santé. Si je change d'avis, je peux à tout moment l'activer."

@@ -57,8 +57,12 @@ public enum Transition: Equatable, Sendable {
 
 /// The rules of the state machine (SPEC §3, §5), with no I/O.
 public enum ProfileRules {
-    /// Whether `kind` may happen now to a profile in `state`.
-    public static func transition(_ kind: DecisionKind, from state: ProfileState, deceased: Bool) -> Transition {
+    /// Whether `kind` may happen now to a profile in `state`. `createdAutomatically`: the space is
+    /// active because its six weeks ended, and nobody has activated it since (seed 004: its
+    /// first sign-in is an activation — a code, then the CGU, the contacts, an identifier and a
+    /// password).
+    public static func transition(_ kind: DecisionKind, from state: ProfileState, deceased: Bool,
+                                  createdAutomatically: Bool = false) -> Transition {
         switch (kind, state) {
         case (.opposition, .pending): return .apply(.opposed)
         case (.opposition, .opposed): return .already
@@ -70,6 +74,7 @@ public enum ProfileRules {
         case (.activation, _) where deceased:
             return .refused(MESError(.notActivable, Messages.notActivable))
         case (.activation, .pending), (.activation, .opposed), (.activation, .closed): return .apply(.active)
+        case (.activation, .active) where createdAutomatically: return .apply(.active)
         case (.activation, .active):
             return .refused(MESError(.alreadyActive, Messages.alreadyActive))
         case (.closure, .active): return .apply(.closed)
@@ -95,19 +100,20 @@ public enum ProfileRules {
     /// representative's certification (an adviser of the phone service checks it on the line),
     /// then the state machine. Throws the refusal; returns `.apply` or `.already`.
     public static func decide(_ kind: DecisionKind, for person: Person, by actor: Actor, certified: Bool,
-                              today: CalendarDate) throws -> Transition {
+                              today: CalendarDate, createdAutomatically: Bool = false) throws -> Transition {
         try requireCertification(birthDate: person.birthDate, on: today, certified: certified || actor == .adviser)
-        let t = transition(kind, from: person.state, deceased: person.deceased)
+        let t = transition(kind, from: person.state, deceased: person.deceased, createdAutomatically: createdAutomatically)
         if case .refused(let e) = t { throw e }
         return t
     }
 
     /// The decisions a person may take now on a profile, in the order the service offers them
     /// ("Je prends ma décision"): activate or oppose while pending; activate once opposed or
-    /// closed; close an active space. A deceased person's profile is never activated.
-    public static func allowedDecisions(for person: Person) -> [DecisionKind] {
+    /// closed; close an active space; and activate a space created automatically that nobody
+    /// has entered yet. A deceased person's profile is never activated.
+    public static func allowedDecisions(for person: Person, createdAutomatically: Bool = false) -> [DecisionKind] {
         [DecisionKind.activation, .opposition, .closure].filter {
-            if case .apply = transition($0, from: person.state, deceased: person.deceased) { return true }
+            if case .apply = transition($0, from: person.state, deceased: person.deceased, createdAutomatically: createdAutomatically) { return true }
             return false
         }
     }

@@ -30,8 +30,17 @@ public struct Policy: Sendable {
     /// failures in a row the subject is locked for `lockSeconds`. A card's live codes are locked
     /// too: the person must ask for a new code (which lifts the card's lock).
     public var maxFailures = 5
-    /// How long a subject stays locked after `maxFailures`.
+    /// How long a subject stays locked after its first `maxFailures`; each lock after that lasts
+    /// twice the one before (15 min, 30 min, 1 h, 2 h…), up to `maxLockSeconds`, until a success
+    /// forgets them (NIST SP 800-63B §5.2.2: rate limiting that grows).
     public var lockSeconds: Int64 = 15 * 60
+    /// The longest lock: 24 hours.
+    public var maxLockSeconds: Int64 = 24 * 3_600
+    /// An account that fails this many times within `holdWindow` is held: no sign-in and no
+    /// recovery until an adviser of the phone service checks the person's identity and lifts it.
+    public var holdAfterFailures = 100
+    /// 30 days.
+    public var holdWindow: Int64 = 30 * 86_400
     /// Sessions opened by identification last this long.
     public var sessionValidity: Int64 = 30 * 60
     /// One-time codes (contact changes, sign-in access codes): 15 minutes.

@@ -51,8 +51,17 @@ public struct SweepResult: Sendable {
 }
 
 extension Service {
-    static let loginFailed = MESError(.identityNotFound, "Identifiant ou mot de passe incorrect.")
-    static let accountLocked = MESError(.locked, "Trop de tentatives infructueuses : votre compte est bloqué pendant \(Policy.standard.lockText).")
+    static let loginFailed = MESError(.identityNotFound, "Identifiant ou mot de passe incorrect. " + Messages.notYetActivated)
+    /// The answer to an attempt on a locked account, saying for how long (`seconds` left), or
+    /// that it is held until an adviser lifts it (`Int64.max`).
+    static func accountLocked(_ seconds: Int64) -> MESError {
+        guard seconds != .max else {
+            return MESError(.locked, "Trop de tentatives infructueuses : votre compte est suspendu par sécurité. "
+                            + "Appelez un conseiller au 3422 (service gratuit + prix d'un appel) : après vérification de votre identité, il le débloque.")
+        }
+        let minutes = max(1, (seconds + 59) / 60)
+        return MESError(.locked, "Trop de tentatives infructueuses : votre compte est bloqué pendant encore \(Policy.french(seconds: minutes * 60)).")
+    }
     /// A real scrypt hash of nothing useful, to spend the same time on unknown identifiers.
     static let dummyHash = "$scrypt$ln=15,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
@@ -65,11 +74,12 @@ extension Service {
         let account = try store.account(username: username).flatMap { $0.closedAt == nil ? $0 : nil }
         let matches = PasswordHasher.verify(password, against: account?.passwordHash ?? Self.dummyHash) && account != nil
         let outcome: Result<AccessCodeSent, MESError> = try store.transaction {
-            if try attempts.isLocked(subject, now: now) { return .failure(Self.accountLocked) }
+            if let left = try attempts.lockedFor(subject, now: now) { return .failure(Self.accountLocked(left)) }
             guard matches, let account, let p = try store.person(id: account.personID) else {
                 return .failure(try loginFailure(subject, personID: account?.personID, now: now))
             }
-            try attempts.clear(subject)
+            // A right password clears nothing: only a completed sign-in (or recovery) does, so
+            // that the access code's failures add up across rounds.
             let channel = via ?? (p.email != nil ? "email" : "sms")
             guard let target = channel == "email" ? p.email : p.mobile else {
                 throw MESError.contactMissing(channel == "email" ? "e-mail" : "mobile")
@@ -92,7 +102,7 @@ extension Service {
         let now = clock.now()
         let subject = AttemptSubject.username(username)
         let outcome: Result<SignedIn, MESError> = try store.transaction {
-            if try attempts.isLocked(subject, now: now) { return .failure(Self.accountLocked) }
+            if let left = try attempts.lockedFor(subject, now: now) { return .failure(Self.accountLocked(left)) }
             guard let account = try store.account(username: username), account.closedAt == nil,
                   let person = try store.person(id: account.personID),
                   try attempts.consumeOneTimeCode(accessCode, personID: person.id, purpose: .login, target: nil, now: now) else {
@@ -117,11 +127,13 @@ extension Service {
         guard try attempts.noteFailure(subject, now: now) else {
             return Self.loginFailed
         }
+        let left = try attempts.lockedFor(subject, now: now) ?? policy.lockSeconds
         if let personID {
             try store.spendLoginCodes(personID: personID, now: now)
-            try store.audit("account_locked", at: now, person: personID)
+            try store.audit(left == .max ? "account_held" : "account_locked", at: now, person: personID,
+                            detail: left == .max ? nil : "\(left)s")
         }
-        return Self.accountLocked
+        return Self.accountLocked(left)
     }
 
     /// Ends one session ("Se déconnecter").

@@ -56,8 +56,12 @@ extension Service {
         let now = clock.now()
         if let e = r.newEmail, !Roster.plausibleEmail(e) { throw MESError.invalid(.emailInvalid, "Adresse e-mail invalide", field: "email") }
         if let m = r.newMobile, !Roster.plausibleMobile(m) { throw MESError.invalid(.mobileInvalid, "Numéro de mobile invalide", field: "mobile") }
-        let person = try store.read { try store.session(r.session, now: now).person }
-        _ = try ProfileRules.decide(.activation, for: person, by: .self, certified: r.legalRepresentative, today: now.parisDate)
+        let (person, created) = try store.read { () -> (Person, Bool) in
+            let p = try store.session(r.session, now: now).person
+            return (p, try createdAutomatically(p))
+        }
+        _ = try ProfileRules.decide(.activation, for: person, by: .self, certified: r.legalRepresentative, today: now.parisDate,
+                                    createdAutomatically: created)
 
         // Contact changes without their one-time code: send the codes, change nothing else.
         var pending: [(OTPPurpose, String)] = []
@@ -137,7 +141,8 @@ extension Service {
     /// state machine, the decision recorded. Returns the profile as it is now.
     func recordActivation(_ person: Person, legalRepresentative: Bool, now: Instant) throws -> Person {
         let today = now.parisDate
-        switch try ProfileRules.decide(.activation, for: person, by: .self, certified: legalRepresentative, today: today) {
+        switch try ProfileRules.decide(.activation, for: person, by: .self, certified: legalRepresentative, today: today,
+                                       createdAutomatically: try createdAutomatically(person)) {
         case .refused(let e): throw e
         case .already: return person
         case .apply(let state):

@@ -8,18 +8,29 @@ struct Attempts {
     let store: Store
     let policy: Policy
 
-    /// Whether `subject` is locked at `now`.
+    /// Whether `subject` is locked at `now` (held counts as locked).
     func isLocked(_ subject: AttemptSubject, now: Instant) throws -> Bool {
-        guard let until = try store.lockedUntil(subject) else { return false }
-        return until.seconds > now.seconds
+        try lockedFor(subject, now: now) != nil
+    }
+
+    /// How much longer `subject` stays locked at `now` (nil: not locked; `Int64.max`: held).
+    func lockedFor(_ subject: AttemptSubject, now: Instant) throws -> Int64? {
+        if case .username = subject, try store.isHeld(subject) { return .max }
+        guard let until = try store.lockedUntil(subject), until.seconds > now.seconds else { return nil }
+        return until.seconds - now.seconds
     }
 
     /// Counts a failure against `subject` (inside the caller's transaction, which must commit);
-    /// locks it when the policy says so. Returns whether it is locked now.
+    /// locks it when the policy says so, for longer each time; holds an account that failed too
+    /// often within the policy's window. Returns whether it is locked now.
     @discardableResult
     func noteFailure(_ subject: AttemptSubject, now: Instant) throws -> Bool {
-        let failures = try store.countFailure(subject, now: now)
-        guard let seconds = policy.lockDuration(afterFailures: failures) else { return false }
+        let count = try store.countFailure(subject, now: now, window: policy.holdWindow)
+        if case .username = subject, policy.holds(failuresInWindow: count.inWindow) {
+            try store.hold(subject)
+            return true
+        }
+        guard let seconds = policy.lockDuration(afterFailures: count.sinceLock, previousLocks: count.locks) else { return false }
         try store.lock(subject, until: now.adding(seconds: seconds))
         return true
     }

@@ -114,6 +114,18 @@ extension ReceiptKind {
 }
 
 extension Service {
+    /// Whether the person's space is active because its six weeks ended and nobody has entered
+    /// it since (no activation after the automatic creation): its first sign-in is an activation.
+    func createdAutomatically(_ person: Person) throws -> Bool {
+        guard person.state == .active, !person.deceased else { return false }
+        return try store.latestDecisionKind(of: person.id) == .automaticCreation
+    }
+
+    /// The decisions the person may take now on the profile, in the service's order.
+    func allowedDecisions(for person: Person) throws -> [DecisionKind] {
+        ProfileRules.allowedDecisions(for: person, createdAutomatically: try createdAutomatically(person))
+    }
+
     /// The one "already decided" lookup: the person's last decision of `kind` and its receipt.
     func decisionOnFile(_ kind: DecisionKind, of personID: Int64) throws -> DecisionOnFile {
         let last = try store.lastDecision(kind, of: personID)

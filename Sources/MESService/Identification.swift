@@ -11,6 +11,9 @@ public struct IdentifiedSession: Sendable {
     public let attached: [Person]
     /// The time of the identification (ages and states are judged at it).
     public let now: Instant
+    /// The decisions the person may take now ("Je prends ma décision"), in the service's order:
+    /// activate (also a space created automatically that nobody has entered), oppose, close.
+    public var decisions: [DecisionKind] = []
 }
 
 extension Service {
@@ -27,8 +30,9 @@ extension Service {
             case .identified(let p, let id): (person, codeID) = (p, id)
             }
             let token = try store.openSession(for: person.id, codeID: codeID, now: now, expiresAt: now.adding(seconds: policy.sessionValidity))
-            let session = IdentifiedSession(person: person, token: token, expiresAt: now.adding(seconds: policy.sessionValidity),
+            var session = IdentifiedSession(person: person, token: token, expiresAt: now.adding(seconds: policy.sessionValidity),
                                             attached: try store.attached(to: person), now: now)
+            session.decisions = try allowedDecisions(for: person)
             try publish(session)
             return .success(session)
         }

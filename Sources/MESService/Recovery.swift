@@ -30,7 +30,7 @@ public struct PasswordReset: Sendable {
 }
 
 extension Service {
-    static let noAccount = MESError(.noAccount, "Aucun compte Mon espace santé actif pour ce profil : activez Mon espace santé (mes activate).")
+    static let noAccount = MESError(.noAccount, "Aucun compte Mon espace santé pour ce profil. " + Messages.notYetActivated)
     static let recoveryFailed = MESError(.otpRejected, Messages.otpRejected, field: "otp")
 
     /// "Identifiant oublié ?", first step: the identity questions (NIR, birth date, card; they
@@ -69,13 +69,21 @@ extension Service {
             case .success(let found): p = found
             case .failure(let e): return .failure(e)
             }
+            let account = try store.account(personID: p.id).flatMap { $0.closedAt == nil ? $0 : nil }
+            // The account's one failure count covers its recovery codes too: a held or locked
+            // account is recovered through an adviser, or once its lock has passed.
+            if let account, let left = try attempts.lockedFor(.username(account.username), now: now) {
+                return .failure(Self.accountLocked(left))
+            }
             guard try attempts.consumeOneTimeCode(code, personID: p.id, purpose: .recoverIdentifier, target: nil, now: now) else {
-                let locked = try attempts.noteFailure(.assistedNIR(card.nir), now: now)
+                var locked = try attempts.noteFailure(.assistedNIR(card.nir), now: now)
+                if let account { locked = try attempts.noteFailure(.username(account.username), now: now) || locked }
                 try store.audit("recovery_failed", at: now, person: p.id, channel: .web, detail: "identifier")
                 return .failure(locked ? MESError.identityQuestionsLocked : Self.recoveryFailed)
             }
-            guard let account = try store.account(personID: p.id), account.closedAt == nil else { throw Self.noAccount }
+            guard let account else { throw Self.noAccount }
             try attempts.clear(.assistedNIR(card.nir))
+            try attempts.clear(.username(account.username))
             try store.audit("identifier_recovered", at: now, person: p.id, channel: .web, actor: .self)
             let recovered = RecoveredIdentifier(username: account.username, person: p)
             try publish(recovered)
@@ -92,7 +100,7 @@ extension Service {
         let subject = AttemptSubject.username(username)
         let answer = RecoveryCodeSent(kind: .password, channel: nil, masked: nil, messageID: nil)
         let outcome: Result<RecoveryCodeSent, MESError> = try store.transaction {
-            if try attempts.isLocked(subject, now: now) { return .failure(Self.accountLocked) }
+            if let left = try attempts.lockedFor(subject, now: now) { return .failure(Self.accountLocked(left)) }
             guard let account = try store.account(username: username), account.closedAt == nil,
                   let p = try store.person(id: account.personID) else { return .success(answer) }
             let contact = try store.contact(for: p)
@@ -120,7 +128,7 @@ extension Service {
         // Hashed before the transaction (it is slow), whatever the code's fate.
         let hash = PasswordHasher.hash(password)
         let outcome: Result<PasswordReset, MESError> = try store.transaction {
-            if try attempts.isLocked(subject, now: now) { return .failure(Self.accountLocked) }
+            if let left = try attempts.lockedFor(subject, now: now) { return .failure(Self.accountLocked(left)) }
             guard let account = try store.account(username: username), account.closedAt == nil,
                   let p = try store.person(id: account.personID),
                   try attempts.consumeOneTimeCode(code, personID: p.id, purpose: .recoverPassword, target: nil, now: now) else {
@@ -156,5 +164,34 @@ extension Service {
         let entry = try outbox.deliver(m, to: personID, at: now, sync: true)
         try store.audit("recovery_code_sent", at: now, person: personID, detail: "\(purpose.rawValue) via \(channel)")
         return (entry.id, m.recipientMasked)
+    }
+}
+
+/// What an adviser's release of a held or locked account gave.
+public struct AccountRelease: Sendable, Equatable {
+    public let person: Person
+    public let username: String
+    public let now: Instant
+}
+
+extension Service {
+    /// An adviser of the phone service (3422) lifts the hold (or the lock) of a person's account
+    /// after checking the person's identity on the line, with the same questions, locks and
+    /// audit as `oppose --assisted`. The account's failures are forgotten; the person then
+    /// signs in, or recovers a forgotten password, as usual.
+    public func releaseAccount(adviser: String, nir: NIR, birthDate: CalendarDate, lastName: String, firstName: String?) throws -> AccountRelease {
+        let now = clock.now()
+        let outcome: Result<AccountRelease, MESError> = try store.transaction {
+            let p: Person
+            switch try assistedIdentity(adviser: adviser, nir: nir, birthDate: birthDate, lastName: lastName, firstName: firstName, now: now) {
+            case .success(let found): p = found
+            case .failure(let e): return .failure(e)
+            }
+            guard let account = try store.account(personID: p.id), account.closedAt == nil else { throw Self.noAccount }
+            try attempts.clear(.username(account.username))
+            try store.audit("account_released", at: now, person: p.id, channel: .phone, actor: .adviser, actorID: adviser)
+            return .success(AccountRelease(person: p, username: account.username, now: now))
+        }
+        return try outcome.get()
     }
 }

@@ -263,5 +263,14 @@ enum Schema {
         """
         ALTER TABLE outbox ADD COLUMN seal INTEGER;
         """,
+        // 12: locks that grow and a hold: how many times a subject was locked since its last
+        // success, its failures within the current 30-day window (and when that began), and
+        // whether it is held until an adviser lifts it.
+        """
+        ALTER TABLE attempts ADD COLUMN locks INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE attempts ADD COLUMN window_start INTEGER;
+        ALTER TABLE attempts ADD COLUMN window_failures INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE attempts ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+        """,
     ]
 }

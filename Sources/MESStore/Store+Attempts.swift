@@ -31,20 +31,44 @@ extension Store {
         try db.first("SELECT locked_until FROM attempts WHERE key = ?", .blob(attemptKey(subject)))?.int(0).map(Instant.init(seconds:))
     }
 
-    /// Counts one more failure against `subject` (inside the caller's transaction); returns
-    /// the failures counted since its last lock.
-    public func countFailure(_ subject: AttemptSubject, now: Instant) throws -> Int {
-        let key = attemptKey(subject)
-        try db.run("""
-            INSERT INTO attempts (key, failures, updated_at) VALUES (?, 1, ?)
-            ON CONFLICT (key) DO UPDATE SET failures = failures + 1, updated_at = excluded.updated_at
-            """, .blob(key), .int(now.seconds))
-        return Int(try db.first("SELECT failures FROM attempts WHERE key = ?", .blob(key))?.int(0) ?? 0)
+    /// A subject's counters after a failure.
+    public struct FailureCount: Sendable, Equatable {
+        /// Failures since its last lock.
+        public let sinceLock: Int
+        /// Locks since its last success.
+        public let locks: Int
+        /// Failures within the current window (which began at its first failure, `window` ago at most).
+        public let inWindow: Int
     }
 
-    /// Locks `subject` until `until`; its failure count starts again.
+    /// Counts one more failure against `subject` (inside the caller's transaction): since its
+    /// last lock, and within a window of `window` seconds that starts again once it has passed.
+    public func countFailure(_ subject: AttemptSubject, now: Instant, window: Int64) throws -> FailureCount {
+        let key = attemptKey(subject)
+        try db.run("""
+            INSERT INTO attempts (key, failures, updated_at, window_start, window_failures) VALUES (?, 1, ?, ?, 1)
+            ON CONFLICT (key) DO UPDATE SET failures = failures + 1, updated_at = excluded.updated_at,
+                window_failures = CASE WHEN window_start IS NULL OR window_start + ? <= excluded.updated_at THEN 1 ELSE window_failures + 1 END,
+                window_start = CASE WHEN window_start IS NULL OR window_start + ? <= excluded.updated_at THEN excluded.updated_at ELSE window_start END
+            """, .blob(key), .int(now.seconds), .int(now.seconds), .int(window), .int(window))
+        let r = try db.first("SELECT failures, locks, window_failures FROM attempts WHERE key = ?", .blob(key))
+        return FailureCount(sinceLock: Int(r?.int(0) ?? 0), locks: Int(r?.int(1) ?? 0), inWindow: Int(r?.int(2) ?? 0))
+    }
+
+    /// Locks `subject` until `until`; its failure count starts again, its lock count grows.
     public func lock(_ subject: AttemptSubject, until: Instant) throws {
-        try db.run("UPDATE attempts SET failures = 0, locked_until = ? WHERE key = ?", .int(until.seconds), .blob(attemptKey(subject)))
+        try db.run("UPDATE attempts SET failures = 0, locks = locks + 1, locked_until = ? WHERE key = ?",
+                   .int(until.seconds), .blob(attemptKey(subject)))
+    }
+
+    /// Holds `subject` until an adviser lifts it (`clearAttempts`).
+    public func hold(_ subject: AttemptSubject) throws {
+        try db.run("UPDATE attempts SET held = 1 WHERE key = ?", .blob(attemptKey(subject)))
+    }
+
+    /// Whether `subject` is held.
+    public func isHeld(_ subject: AttemptSubject) throws -> Bool {
+        try db.first("SELECT held FROM attempts WHERE key = ?", .blob(attemptKey(subject)))?.int(0) == 1
     }
 
     /// Forgets the failures and lock of `subject` (a success, or a fresh code for a card).

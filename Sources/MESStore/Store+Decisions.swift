@@ -44,6 +44,12 @@ extension Store {
                      .int(personID), .text(kind.rawValue)).map { ($0.int(0)!, Instant(seconds: $0.int(1)!)) }
     }
 
+    /// The kind of the person's most recent decision, if any.
+    public func latestDecisionKind(of personID: Int64) throws -> DecisionKind? {
+        try db.first("SELECT kind FROM decisions WHERE person_id = ? ORDER BY id DESC LIMIT 1", .int(personID))
+            .flatMap { $0.text(0) }.flatMap(DecisionKind.init(rawValue:))
+    }
+
     /// The verification code of receipt fields under this store's key.
     public func verificationCode(id: String, nir: String, name: String, greeting: String, decidedOn: String) -> String {
         let mac = hmac.mac(OppositionReceipt.canonical(id: id, nir: nir, name: name, greeting: greeting,

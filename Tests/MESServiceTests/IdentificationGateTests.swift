@@ -167,10 +167,13 @@ import MESCrypto
         let locks = try h.service.store.transaction { try (1...12).map { _ in try attempts.noteFailure(subject, now: now) } }
         #expect(locks.enumerated().filter(\.element).map { $0.offset + 1 } == [5, 10])
         #expect(try attempts.isLocked(subject, now: now))
-        #expect(try !attempts.isLocked(subject, now: now.adding(seconds: Policy.standard.lockSeconds)))
+        // The second lock lasts twice the first (issue 27: locks that grow).
+        #expect(try attempts.isLocked(subject, now: now.adding(seconds: Policy.standard.lockSeconds)))
+        #expect(try !attempts.isLocked(subject, now: now.adding(seconds: 2 * Policy.standard.lockSeconds)))
         try h.service.store.transaction { try attempts.clear(subject) }
         #expect(try !attempts.isLocked(subject, now: now))
         #expect(Policy.standard.lockDuration(afterFailures: 4) == nil && Policy.standard.lockDuration(afterFailures: 5) == 15 * 60)
+        #expect((0...8).map { Policy.standard.lockDuration(afterFailures: 5, previousLocks: $0)! / 60 } == [15, 30, 60, 120, 240, 480, 960, 1440, 1440])
     }
 
     @Test func aCodeAskedForWithinTheIntervalIsTooSoon() {

@@ -31,8 +31,8 @@ enum DecisionStep {
         }
     }
 
-    static func options(_ p: Person, token: String) -> [(action: String, label: String, text: String, command: String)] {
-        ProfileRules.allowedDecisions(for: p).compactMap { option($0, token: token) }
+    static func options(_ s: IdentifiedSession) -> [(action: String, label: String, text: String, command: String)] {
+        s.decisions.compactMap { option($0, token: s.token) }
     }
 }
 
@@ -47,7 +47,7 @@ extension IdentifiedSession: Report {
             text += "Vous vous êtes opposé à la création de Mon espace santé le \(since.parisDate.french). "
                 + "Vous pouvez changer d'avis et y accéder dès maintenant en l'activant.\n"
         }
-        let options = DecisionStep.options(person, token: token)
+        let options = DecisionStep.options(self)
         if !options.isEmpty {
             text += "\n\(Messages.decisionTitle) :\n"
             for o in options { text += "  \(o.label)\n    \(o.text)\n    → \(o.command)\n" }
@@ -60,7 +60,7 @@ extension IdentifiedSession: Report {
     public var json: JSON {
         .obj([("status", "identified"), ("session", .string(token)), ("expires_at", .string(expiresAt.iso8601)),
               ("profile", ProfileView.json(person, now: now)), ("profiles", ProfileView.array(attached, now: now)),
-              ("decisions", .array(DecisionStep.options(person, token: token).map {
+              ("decisions", .array(DecisionStep.options(self).map {
                   .obj([("action", .string($0.action)), ("label", .string($0.label)), ("text", .string($0.text))])
               }))])
     }
