@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import MESCore
 @testable import MESService
 @testable import MESStore
@@ -8,7 +9,7 @@ import MESCore
 /// real register, only into a store made for tests.
 @Suite struct FixturesStoreTests {
     func directory() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("mes-fixtures-store-\(UUID().uuidString)").path
+        temporaryPath("mes-fixtures-store")
     }
 
     func request(_ dir: String) -> FixturesRequest {

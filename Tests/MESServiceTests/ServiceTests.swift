@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import MESCore
 import MESRender
 @testable import MESService
@@ -38,7 +39,7 @@ struct Harness {
     let transport: CapturingTransport
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mes-service-\(UUID().uuidString)").path
+        directory = temporaryPath("mes-service")
         _ = try Service.initialize(directory, demo: true)
         let store = try Store.open(directory)
         transport = CapturingTransport(store: store)
