@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "MESRenderTests", dependencies: ["TestSupport", "MESRender", "MESCore"]),
         .testTarget(name: "MESServiceTests", dependencies: ["TestSupport", "MESService", "MESStore", "MESCore", "MESRender", "MESCrypto", "MESSystem", "MESDelivery"]),
         .testTarget(name: "MESCLITests", dependencies: ["TestSupport", "MESCLI", "MESCore", "MESRender", "MESStore", "MESSystem"]),
-        .testTarget(name: "MESDeliveryTests", dependencies: ["MESDelivery", "MESRender", "MESCore"], exclude: ["Resources"]),
+        .testTarget(name: "MESDeliveryTests", dependencies: ["TestSupport", "MESDelivery", "MESRender", "MESCore"], exclude: ["Resources"]),
         // Reads Sources/ and checks each module's imports against the layers' allow-list.
         .testTarget(name: "ArchitectureTests"),
     ],

@@ -108,7 +108,7 @@ enum Prose {
             Closure (art. R1111-36): a closed space's content is kept archived for 10 years and then deleted, or deleted within 3 months when the holder asks with --delete. The automatic creation window is 6 weeks from the notification (art. R1111-28; mes sweep --window-days changes it). A failed identification never says which field was wrong. Error messages never echo personal data the user did not type.
             """),
         ("ASSOCIATIONS", """
-            mes batch oppose files the oppositions of an association's members from the CSV its spreadsheet exports (see mes help batch oppose for the columns). Each opposed member gets a PDF receipt in the receipts folder; --report writes the association's CSV (UTF-8 with BOM, ';', the status in French); mes history --channel batch --actor NAME lists what an association filed (NAME as given with --association).
+            mes batch oppose files the oppositions of an association's members from the CSV its spreadsheet exports (see mes help batch oppose for the columns). Each opposed member gets a PDF receipt in the receipts folder; --report writes the association's CSV (UTF-8 with BOM, ';', the status in French); mes history --channel batch --actor association:NAME lists what an association filed (NAME as given with --association: 1 to 100 printable characters, not starting with another actor kind such as adviser:).
 
             Minors: certify each row with a legal_representative (representant_legal) column, oui or non, and name who signed in signatory (signataire); or certify every row with --legal-representative. The audit trail records who certified, row by row.
 

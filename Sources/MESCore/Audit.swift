@@ -22,12 +22,13 @@ public struct AuditFilter: Sendable {
     /// Up to this instant (inclusive).
     public var until: Instant?
     public var channel: Channel?
-    /// An actor kind (`association`, `adviser`…) or an actor's id (an adviser, an association's name).
-    public var actor: String?
+    /// An actor kind (`association`, `adviser`…), with an id when given (`ActorName.filter`:
+    /// `adviser:A042` matches that adviser only, never an association of that name).
+    public var actor: (kind: Actor, id: String?)?
     /// At most this many lines.
     public var limit: Int?
 
-    public init(nir: NIR? = nil, since: Instant? = nil, until: Instant? = nil, channel: Channel? = nil, actor: String? = nil,
+    public init(nir: NIR? = nil, since: Instant? = nil, until: Instant? = nil, channel: Channel? = nil, actor: (kind: Actor, id: String?)? = nil,
                 limit: Int? = nil) {
         (self.nir, self.since, self.until, self.channel, self.actor, self.limit) = (nir, since, until, channel, actor, limit)
     }

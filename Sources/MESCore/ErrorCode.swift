@@ -10,6 +10,8 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case usage
     case nowRefused = "now_refused"
     case deliveryConfigInvalid = "delivery_config_invalid"
+    case associationInvalid = "association_invalid"
+    case actorInvalid = "actor_invalid"
     // exit invalidData
     case birthDateFuture = "birth_date_future"
     case birthDateInvalid = "birth_date_invalid"
@@ -103,6 +105,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case noReceipt = "no_receipt"
     case noAccount = "no_account"
     case storeNotEmpty = "store_not_empty"
+    case storeNotForTests = "store_not_for_tests"
     // exit internal
     case `internal`
     case storeCorrupt = "store_corrupt"
@@ -154,7 +157,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
             return .ioError
         case .secretFileExposed:
             return .configuration
-        case .cancelled, .confirmationRequired, .usage, .nowRefused, .deliveryConfigInvalid:
+        case .cancelled, .confirmationRequired, .usage, .nowRefused, .deliveryConfigInvalid, .associationInvalid, .actorInvalid:
             return .usage
         case .cguRequired, .fileTooLarge, .keyInvalid, .inputTooLarge, .lineTooLong, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .legalRepresentativeInvalid, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid, .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken,
              .nirInvalid, .serialInvalid, .firstNameInvalid, .lastNameInvalid, .addressInvalid, .holderBirthDateInvalid, .deceasedInvalid,
@@ -163,7 +166,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
             return .invalidData
         case .fileUnreadable, .fileNotRegular, .messageNotFound, .stdinUnreadable, .storeMissing:
             return .noInput
-        case .legalRepresentativeRequired, .adviserUnknown, .phoneClosed, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .noAccount, .storeNotEmpty, .noReceipt:
+        case .legalRepresentativeRequired, .adviserUnknown, .phoneClosed, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .noAccount, .storeNotEmpty, .storeNotForTests, .noReceipt:
             return .refused
         case .internal, .storeCorrupt, .storeError:
             return .internal

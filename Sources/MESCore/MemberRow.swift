@@ -120,6 +120,10 @@ public struct MemberRow: Sendable, Equatable {
             if let v, v.count > 100 || v.unicodeScalars.contains(where: { $0.value < 0x20 }) {
                 return .failure(.invalid(.nameInvalid, "Nom invalide (100 caractères au plus, sans caractère de contrôle)", field: col))
             }
+            // What a receipt cannot print (line separators, bidirectional controls, other scripts).
+            if let v, let bad = NameRepertoire.firstRefused(in: v) {
+                return .failure(.invalid(.nameInvalid, "Nom invalide : " + NameRepertoire.refusal(bad), field: col))
+            }
         }
         let email = value(emailSlot)
         if let email, email.count > 254 || !Roster.plausibleEmail(email) {

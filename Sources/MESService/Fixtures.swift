@@ -88,6 +88,12 @@ public enum Fixtures {
         let store: Store? = try r.members.map { _ in
             let (store, created) = try Store.create(storeDirectory)
             if created { try store.enableTestClock() }  // a fixtures store is a test store
+            // Its codes are drawn from the seed, predictable by design: never in a real register.
+            guard store.allowsTestClock else {
+                throw MESError(.storeNotForTests, "Les fixtures de membres portent des codes prévisibles (tirés de la graine) : elles ne "
+                               + "s'écrivent que dans une base faite pour les tests (mes init --test-clock), pas dans celle-ci.",
+                               field: "members")
+            }
             try Service.requireClockAllowed(clock, by: store)
             return store
         }

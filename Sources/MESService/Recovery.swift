@@ -99,18 +99,27 @@ extension Service {
         let now = clock.now()
         let subject = AttemptSubject.username(username)
         let answer = RecoveryCodeSent(kind: .password, channel: nil, masked: nil, messageID: nil)
+        // Every answer but a lock does the store work of a code sent (`decoyRecoveryWrites`
+        // otherwise): what the identifier is cannot be told from the time, the commits or the syncs.
         let outcome: Result<RecoveryCodeSent, MESError> = try store.transaction {
             if let left = try attempts.lockedFor(subject, now: now) { return .failure(Self.accountLocked(left)) }
             guard let account = try store.account(username: username), account.closedAt == nil,
-                  let p = try store.person(id: account.personID) else { return .success(answer) }
+                  let p = try store.person(id: account.personID) else {
+                try store.decoyRecoveryWrites(now: now, bodySize: Self.recoveryBodySize)
+                return .success(answer)
+            }
             let contact = try store.contact(for: p)
             let preferred = via ?? "email"
             let choices = preferred == "email" ? [("email", contact.email), ("sms", contact.mobile)] : [("sms", contact.mobile), ("email", contact.email)]
             guard let (channel, target) = choices.first(where: { $0.1 != nil }).map({ ($0.0, $0.1!) }) else {
                 try store.audit("recovery_no_contact", at: now, person: p.id, detail: "password")
+                try store.decoyRecoveryWrites(now: now, bodySize: Self.recoveryBodySize)
                 return .success(answer)
             }
-            if try isTooSoon(.oneTime(.recoverPassword), personID: p.id, now: now) { return .success(answer) }
+            if try isTooSoon(.oneTime(.recoverPassword), personID: p.id, now: now) {
+                try store.decoyRecoveryWrites(now: now, bodySize: Self.recoveryBodySize)
+                return .success(answer)
+            }
             let entry = try sendRecoveryCode(.recoverPassword, to: target, channel: channel, personID: p.id, now: now)
             return .success(RecoveryCodeSent(kind: .password, channel: nil, masked: nil, messageID: entry.id))
         }
@@ -154,6 +163,9 @@ extension Service {
         }
         return try outcome.get()
     }
+
+    /// About the size of a sealed recovery e-mail (the decoy's body).
+    static let recoveryBodySize = 700
 
     /// Records a recovery code and queues its message (inside the caller's transaction).
     private func sendRecoveryCode(_ purpose: OTPPurpose, to target: String, channel: String, personID: Int64,

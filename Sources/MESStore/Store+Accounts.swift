@@ -108,3 +108,27 @@ extension Store {
         if let mobile { try db.run("UPDATE people SET mobile = ? WHERE id = ?", .text(mobile), .int(personID)) }
     }
 }
+
+extension Store {
+    /// The writes of a recovery code — its one-time code, its message with a sealed body of
+    /// `bodySize` bytes, its audit line — undone in the same transaction: what `recover
+    /// password` does for an identifier that has no account (or no contact, or asked too soon),
+    /// so that the store's work (pages written, commits, syncs) does not tell it from one that
+    /// has. Leaves nothing behind. Nothing to do in a register with nobody.
+    public func decoyRecoveryWrites(now: Instant, bodySize: Int) throws {
+        guard let pid = try db.first("SELECT id FROM people ORDER BY id DESC LIMIT 1")?.int(0) else { return }
+        try db.run("INSERT INTO otps (person_id, purpose, target, digest, issued_at, expires_at) VALUES (?, 'recover_password', NULL, ?, ?, ?)",
+                   .int(pid), .blob(Crypto.randomBytes(32)), .int(now.seconds), .int(now.seconds))
+        let otp = db.lastInsertID
+        try db.run(Self.insertMessage, .int(pid), .text("email"), .text("x"), .text("x"), .int(now.seconds), .text("queued"),
+                   .text("x"), .text("x"), .null)
+        let message = db.lastInsertID
+        try db.run(Self.insertBody, .int(message), .blob(Crypto.randomBytes(bodySize)))
+        try audit("recovery_code_sent", at: now, person: pid, detail: "recover_password via email")
+        let line = db.lastInsertID
+        try db.run("DELETE FROM audit WHERE id = ?", .int(line))
+        try db.run("DELETE FROM outbox_bodies WHERE id = ?", .int(message))
+        try db.run("DELETE FROM outbox WHERE id = ?", .int(message))
+        try db.run("DELETE FROM otps WHERE id = ?", .int(otp))
+    }
+}

@@ -41,7 +41,7 @@ extension Store {
     /// so writers go on meanwhile and the copy holds every transaction committed before it began
     /// and nothing of the others) and counts what it holds.
     public func snapshot(into path: String) throws -> StoreCounts {
-        try db.retryingBusy { try db.run("VACUUM INTO ?", .text(path)) }
+        _ = try db.retryingBusy { try db.run("VACUUM INTO ?", .text(path)) }
         let copy = try Database(path: path, create: false, readOnly: true)
         return try Self.counts(copy)
     }

@@ -130,7 +130,10 @@ extension Store {
         if let since = filter.since { conditions.append("a.at >= ?"); args.append(.int(since.seconds)) }
         if let until = filter.until { conditions.append("a.at <= ?"); args.append(.int(until.seconds)) }
         if let channel = filter.channel { conditions.append("a.channel = ?"); args.append(.text(channel.rawValue)) }
-        if let actor = filter.actor { conditions.append("(a.actor = ? OR a.actor_id = ?)"); args += [.text(actor), .text(actor)] }
+        if let actor = filter.actor {
+            conditions.append("a.actor = ?"); args.append(.text(actor.kind.rawValue))
+            if let id = actor.id { conditions.append("a.actor_id = ?"); args.append(.text(id)) }
+        }
         var sql = """
             SELECT \(Self.personColumnsQualified), a.at, a.event, a.channel, a.actor, a.actor_id, a.detail
             FROM audit a LEFT JOIN people p ON p.id = a.person_id

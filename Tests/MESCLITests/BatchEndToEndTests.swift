@@ -219,8 +219,7 @@ import MESRender
     }
 
     @Test func killedMidwayThenResumed() throws {
-        let s = try Scenario(demo: false)
-        let members = try s.opposableMembers(count: 3000, seed: "kill")
+        let (s, members) = try Scenario.withOpposableMembers()
         let receipts = s.dir.appendingPathComponent("rec").path
         try BatchKiller.killOnce(store: s.store, now: s.now, members: members, receipts: receipts, after: 0.6)
         let done = try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--json"])
@@ -234,12 +233,29 @@ import MESRender
 
 /// Killing a batch with SIGKILL and checking what it left.
 enum BatchKiller {
+    static func arguments(_ members: String, _ receipts: String) -> [String] {
+        ["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--quiet", "--group-size", "300"]
+    }
+
     static func killOnce(store: String, now: String, members: String, receipts: String, after seconds: Double) throws {
-        let p = try startBinary(["batch", "oppose", members, "--receipts", receipts, "--legal-representative", "--quiet", "--group-size", "300"],
-                                env: ["MES_HOME": store, "MES_NOW": now])
-        usleep(UInt32(seconds * 1_000_000))
+        try killBinary(arguments(members, receipts), env: ["MES_HOME": store, "MES_NOW": now], after: UInt32(seconds * 1_000_000))
+    }
+
+    /// Starts a batch (groups of 300) and kills it once the receipts folder holds `files`
+    /// receipts, or (`files` nil) 20 ms after it started. True when it was still running then.
+    static func killAt(files: Int?, store: String, now: String, members: String, receipts: String) throws -> Bool {
+        let p = try startBinary(arguments(members, receipts), env: ["MES_HOME": store, "MES_NOW": now])
+        if let files {
+            let deadline = Date().addingTimeInterval(120)
+            func written() -> Int { ((try? FileManager.default.contentsOfDirectory(atPath: receipts)) ?? []).count { $0.hasPrefix("JO-") } }
+            while p.isRunning && written() < files && Date() < deadline { usleep(3_000) }
+        } else {
+            usleep(20_000)
+        }
+        let running = p.isRunning
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
+        return running
     }
 
     /// Every member has exactly one opposition and one readable receipt; the database is sound.

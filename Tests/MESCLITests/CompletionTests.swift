@@ -265,29 +265,10 @@ func shellTool(_ name: String) -> String? {
     ["/usr/bin/\(name)", "/bin/\(name)", "/usr/local/bin/\(name)"].first { FileManager.default.isExecutableFile(atPath: $0) }
 }
 
-/// Runs a program with arguments in a directory, output through files, killed after `timeout` seconds.
+/// Runs a program with arguments in a directory (no `MES_` variable nor `COLUMNS` but `env`'s),
+/// output through files, killed after `timeout` seconds.
 func runTool(_ exe: String, _ args: [String], cwd: URL, env: [String: String] = [:], timeout: TimeInterval = 60) throws -> RunResult {
-    let tmp = temporaryDirectory("mes-tool")
-    defer { try? FileManager.default.removeItem(at: tmp) }
-    let outURL = tmp.appendingPathComponent("out"), errURL = tmp.appendingPathComponent("err")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: exe)
-    p.arguments = args
-    p.currentDirectoryURL = cwd
-    var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MES_") && $0.key != "COLUMNS" }
-    for (k, v) in env { environment[k] = v }
-    p.environment = environment
-    p.standardInput = FileHandle.nullDevice
-    p.standardOutput = try FileHandle(forWritingTo: outURL)
-    p.standardError = try FileHandle(forWritingTo: errURL)
-    try p.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while p.isRunning && Date() < deadline { usleep(5_000) }
-    if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-    p.waitUntilExit()
-    return RunResult(status: p.terminationStatus,
-                     stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                     stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    var environment = cleanEnvironment(env)
+    if env["COLUMNS"] == nil { environment["COLUMNS"] = nil }
+    return try runCaptured(URL(fileURLWithPath: exe), args, environment: environment, cwd: cwd, timeout: timeout)
 }

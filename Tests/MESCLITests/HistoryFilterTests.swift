@@ -52,9 +52,13 @@ import MESCore
         let phone = try events(s, ["--channel", "phone"])
         #expect(!phone.isEmpty && phone.allSatisfy { $0["channel"] as? String == "phone" })
         #expect(phone.contains { $0["event"] as? String == "opposition" })
-        #expect(try events(s, ["--actor", "A042"]).map { $0["event"] as? String ?? "" } == phone.map { $0["event"] as? String ?? "" })
+        #expect(try events(s, ["--actor", "adviser:A042"]).map { $0["event"] as? String ?? "" } == phone.map { $0["event"] as? String ?? "" })
         #expect(try events(s, ["--actor", "adviser", "--channel", "phone"]).count == phone.count)
-        #expect(try events(s, ["--actor", "nobody"]).isEmpty)
+        #expect(try events(s, ["--actor", "association:A042"]).isEmpty)   // a kind and an id: never another kind's
+        #expect(try events(s, ["--actor", "adviser:nobody"]).isEmpty)
+        // A bare id would match several kinds: refused, with how to say it.
+        let bare = try s.run(["history", "--json", "--actor", "A042"])
+        #expect(bare.status == 64 && bare.errorJSON["code"] as? String == "actor_invalid", "\(bare.stderr)")
         #expect(try events(s, ["--channel", "batch"]).isEmpty)
         // Limit: the first N, oldest first; with the NIR too.
         #expect(try events(s, ["--limit", "2"]).map { $0["at"] as? String ?? "" } == all.prefix(2).map { $0["at"] as? String ?? "" })

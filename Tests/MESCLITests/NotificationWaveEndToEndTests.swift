@@ -4,11 +4,10 @@ import Testing
 /// Notification waves run as processes: several at once on one store, as an operator's retry
 /// or a scheduler's overlap would start them, notify every profile exactly once.
 @Suite struct NotificationWaveEndToEndTests {
-    /// A store with the demo people and 3,000 synthetic ones (families, people out of reach).
+    /// A store with the demo people and 3,000 synthetic ones (families, people out of reach):
+    /// a private copy of one imported once per test run.
     func populated(_ count: Int = 3000) throws -> Scenario {
-        let s = try Scenario()
-        try s.importSynthetic(count: count, seed: "wave")
-        return s
+        try Scenario.prepared("wave-\(count)") { try $0.importSynthetic(count: count, seed: "wave") }
     }
 
     /// The "notified" audit lines' profile ids.

@@ -63,7 +63,7 @@ import Testing
         p.environment = env
         p.standardOutput = FileHandle.nullDevice
         let err = work.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         p.standardError = try FileHandle(forWritingTo: err)
         try p.run()
         p.waitUntilExit()

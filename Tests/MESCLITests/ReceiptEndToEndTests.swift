@@ -12,7 +12,7 @@ import Testing
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = args
         let out = temporaryDirectory("tool").appendingPathComponent("out")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: out)
         p.standardError = p.standardOutput
         try p.run()

@@ -62,9 +62,9 @@ import Testing
     }
 
     @Test func twoStoresSharingOneReceiptsFolderKeepEachOthersFiles() throws {
-        let a = try Scenario(demo: false), b = try Scenario(demo: false)
+        let a = try Scenario(demo: false), (b, membersB) = try Scenario.withOpposableMembers()
         let shared = a.dir.appendingPathComponent("shared").path
-        let membersA = try a.opposableMembers(count: 30, seed: "storeA"), membersB = try b.opposableMembers(count: 3000, seed: "storeB")
+        let membersA = try a.opposableMembers(count: 30, seed: "storeA")
         try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
         let mine = shared + "/JO-MYOWNFILE_NOTES.pdf"
         try "not a receipt".write(toFile: mine, atomically: true, encoding: .utf8)

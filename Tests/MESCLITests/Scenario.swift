@@ -14,6 +14,14 @@ final class Scenario {
         if demo { _ = try run(["init", "--demo"]) }
     }
 
+    /// A scenario on a copy of `template`'s folder (its store and files), at its clock.
+    private init(copying template: Scenario) throws {
+        dir = temporaryDirectory("mes-e2e")
+        now = template.now
+        try FileManager.default.removeItem(at: dir)
+        try FileManager.default.copyItem(at: template.dir, to: dir)
+    }
+
     deinit { try? FileManager.default.removeItem(at: dir) }
 
     var store: String { dir.appendingPathComponent("store").path }
@@ -143,5 +151,67 @@ extension Scenario {
         try ([lines[0]] + kept.prefix(count)).joined(separator: "\n").appending("\n")
             .write(toFile: members, atomically: true, encoding: .utf8)
         return members
+    }
+}
+
+extension Scenario {
+    /// A scenario on a private copy of a store prepared once per test process under `key`:
+    /// the first call runs `prepare` on a fresh scenario (`demo` as in `init`), every call
+    /// copies its folder. Tests that need the same large store (thousands of imported people)
+    /// pay for the import once. `prepare` must leave no process running on the store; files it
+    /// writes in `dir` are copied too (paths under the copy's `dir`).
+    static func prepared(_ key: String, demo: Bool = true, _ prepare: (Scenario) throws -> Void) throws -> Scenario {
+        let template = try Templates.shared.template(key) {
+            let s = try Scenario(demo: demo)
+            try prepare(s)
+            return s
+        }
+        return try Scenario(copying: template)
+    }
+}
+
+extension Scenario {
+    /// A private copy of a store holding 3,000 members a batch files (`opposableMembers`, seed
+    /// "kill"), prepared once per test run; the members file is `m.csv` in `dir`. Returns the
+    /// scenario and the members file's path.
+    static func withOpposableMembers() throws -> (Scenario, String) {
+        let s = try prepared("opposable-3000", demo: false) { _ = try $0.opposableMembers(count: 3000, seed: "kill") }
+        return (s, s.dir.appendingPathComponent("m.csv").path)
+    }
+}
+
+/// The prepared templates of `Scenario.prepared`, built once each (concurrent callers of one
+/// key wait for the first; different keys build side by side). They live as long as the
+/// test process and are removed when it exits.
+final class Templates: @unchecked Sendable {
+    static let shared: Templates = {
+        atexit { Templates.shared.removeAll() }
+        return Templates()
+    }()
+    private let lock = NSLock()
+    private var entries: [String: Entry] = [:]
+
+    final class Entry: @unchecked Sendable {
+        let lock = NSLock()
+        var scenario: Scenario?
+    }
+
+    func template(_ key: String, build: () throws -> Scenario) throws -> Scenario {
+        let entry = lock.withLock { () -> Entry in
+            if let e = entries[key] { return e }
+            let e = Entry()
+            entries[key] = e
+            return e
+        }
+        entry.lock.lock()
+        defer { entry.lock.unlock() }
+        if let s = entry.scenario { return s }
+        let s = try build()
+        entry.scenario = s
+        return s
+    }
+
+    private func removeAll() {
+        lock.withLock { entries.values.forEach { $0.scenario = nil } }
     }
 }

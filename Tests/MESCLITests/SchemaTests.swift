@@ -101,7 +101,7 @@ import Testing
                                                   "--report", dir + "/rapport.csv"])
         #expect(requested.stdout.contains("\"code_expires_at\""), "\(requested.stdout)")
         _ = try json("history", ["history", "--channel", "batch", "--since", "2022-02-01", "--until", "2022-02-03T10:00:00Z", "--limit", "5"])
-        _ = try json("history", ["history", "--channel", "phone", "--actor", "nobody"])
+        _ = try json("history", ["history", "--channel", "phone", "--actor", "adviser:nobody"])
         let d = try Scenario(demo: false)
         let demo = try runBinary(["demo", "--json"], env: ["MES_HOME": d.store, "MES_NOW": d.now])
         outputs.append(("demo", demo.stdout))
@@ -139,8 +139,8 @@ import Testing
             print(json.dumps({"count": count, "failures": failures}))
             """, packageRoot.path, list]
         let out = dir + "/validation.json", err = dir + "/validation.err"
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: err, contents: nil)
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
         try p.run()

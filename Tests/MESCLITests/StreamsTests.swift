@@ -124,7 +124,7 @@ private func closedDescriptor() -> Int32 {
         }
         text += String(repeating: "z", count: 4096)   // the last line: no newline, exactly the limit
         expected.append(String(repeating: "z", count: 4096))
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mes-lines-\(UUID().uuidString)").path
+        let path = temporaryPath("mes-lines")
         #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
         defer { unlink(path) }
         let fd = open(path, O_RDONLY)

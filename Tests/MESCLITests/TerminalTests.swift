@@ -176,8 +176,7 @@ import Testing
     }
 
     @Test func batchProgressShowsDoneOfTotalAndAPercentage() throws {
-        let s = try Scenario(demo: false)
-        let members = try s.opposableMembers(count: 3000, seed: "tty")
+        let (s, members) = try Scenario.withOpposableMembers()
         let (status, screen, _) = try onTerminal(["batch", "oppose", members, "--receipts", s.dir.appendingPathComponent("rec").path,
                                                   "--legal-representative", "--group-size", "500"],
                                                  env: ["MES_HOME": s.store, "MES_NOW": s.now], prompt: "never shown", input: "")

@@ -19,6 +19,16 @@ import Testing
         for other in ["peut-être", "ouii", "2", "x", "oui non", "✓", "\u{0}", "-1", "=1+1"] { #expect(Certification.parse(other) == nil, "\(other)") }
     }
 
+    /// A signatory (and any name of the members file) a receipt could not print is refused,
+    /// naming the column and the character (issue 27: separators and bidirectional controls).
+    @Test func unprintableNamesAreRefusedNamingTheColumn() {
+        for bad in ["Jeanne\u{2028}Martin", "Jeanne\u{202E}Martin", "Jeanne\u{85}Martin", "Jeanne 李"] {
+            guard case .failure(let e) = parse("oui", signatory: bad) else { Issue.record("\(bad) accepted"); continue }
+            #expect(e.field == "signatory" && e.message.contains("caractère non imprimable"), "\(e)")
+        }
+        #expect((try? parse("oui", signatory: "Łucja Wąsik-Nguyễn").get()) != nil)
+    }
+
     @Test func theColumnIsReadWithItsSignatory() throws {
         let row = try parse("oui", signatory: "Jeanne Martin").get()
         #expect(row.legalRepresentative == true && row.signatory == "Jeanne Martin")

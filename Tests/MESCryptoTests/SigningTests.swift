@@ -7,9 +7,7 @@ import TestSupport
 func signingTool(_ name: String) -> String? { findProgram(name) }
 
 func signingScratch(_ name: String) throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mes-signing-\(getpid())-\(UUID().uuidString.prefix(8))")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir.appendingPathComponent(name)
+    temporaryDirectory("mes-signing").appendingPathComponent(name)
 }
 
 /// 2022-02-03T10:00:00Z.

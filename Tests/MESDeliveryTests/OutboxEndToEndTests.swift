@@ -1,19 +1,6 @@
 import Foundation
 import Testing
 
-/// The built `mes` executable, next to the test bundle.
-let mesBinary: String = {
-    var dir = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-        .deletingLastPathComponent()
-    while dir.path != "/" {
-        let candidate = dir.appendingPathComponent("mes").path
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDir), !isDir.boolValue { return candidate }
-        dir = dir.deletingLastPathComponent()
-    }
-    return ".build/debug/mes"
-}()
-
 /// A demo store driven through the binary, with delivery settings in its environment.
 final class DeliveryScenario {
     let dir: TempDir
@@ -29,19 +16,8 @@ final class DeliveryScenario {
 
     @discardableResult
     func run(_ args: [String], env extra: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-        let out = dir.file("out-\(UUID().uuidString)"), err = dir.file("err-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        _ = FileManager.default.createFile(atPath: err, contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: mesBinary)
-        p.arguments = args
-        p.environment = env.merging(extra) { $1 }
-        p.standardInput = FileHandle.nullDevice
-        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-        try p.run()
-        p.waitUntilExit()
-        return (p.terminationStatus, try String(contentsOfFile: out, encoding: .utf8), try String(contentsOfFile: err, encoding: .utf8))
+        let r = try runCaptured(mesBinary, args, environment: env.merging(extra) { $1 })
+        return (r.status, r.stdout, r.stderr)
     }
 
     func json(_ args: [String], env extra: [String: String] = [:]) throws -> [String: Any] {
@@ -100,7 +76,7 @@ final class DeliveryScenario {
         let env = s.env.merging(["MES_MAIL_URL": "sendmail:" + script]) { $1 }
         func start() throws -> Process {
             let p = Process()
-            p.executableURL = URL(fileURLWithPath: mesBinary)
+            p.executableURL = mesBinary
             p.arguments = ["outbox", "send", "--json"]
             p.environment = env
             p.standardOutput = FileHandle.nullDevice
@@ -196,7 +172,7 @@ final class DeliveryScenario {
         let env = s.env.merging(["MES_MAIL_URL": "smtp://127.0.0.1:\(server.port)"]) { $1 }
         for delay in [150_000, 300_000] as [UInt32] {
             let p = Process()
-            p.executableURL = URL(fileURLWithPath: mesBinary)
+            p.executableURL = mesBinary
             p.arguments = ["outbox", "send"]
             p.environment = env
             p.standardOutput = FileHandle.nullDevice
@@ -227,7 +203,7 @@ extension OutboxEndToEndTests {
         let queued = try s.queueNotifications(300, sex: 2)
         let first = try PythonServer("smtp_sink.py", label: "smtp-half")
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: mesBinary)
+        p.executableURL = mesBinary
         p.arguments = ["outbox", "send"]
         p.environment = s.env.merging(["MES_MAIL_URL": "smtp://127.0.0.1:\(first.port)"]) { $1 }
         p.standardOutput = FileHandle.nullDevice

@@ -208,7 +208,7 @@ func checkLines(_ bytes: [UInt8], limit: Int = 76, sevenBit: Bool = true) {
         let transport = try #require(config.mailTransport())
         let mail = codeEmail(to: "a@example.fr", id: "refused@mes.test")
         var error: DeliveryError?
-        let seconds = elapsed {
+        let seconds = elapsedSeconds {
             error = #expect(throws: DeliveryError.self) {
                 try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "a@example.fr", messageID: "x", message: mail.rendered()))
             }
@@ -224,7 +224,7 @@ func checkLines(_ bytes: [UInt8], limit: Int = 76, sevenBit: Bool = true) {
         let transport = try #require(config.mailTransport())
         let mail = codeEmail(to: "a@example.fr", id: "silent@mes.test")
         var error: DeliveryError?
-        let seconds = elapsed {
+        let seconds = elapsedSeconds {
             error = #expect(throws: DeliveryError.self) {
                 try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "a@example.fr", messageID: "x", message: mail.rendered()))
             }
@@ -258,7 +258,7 @@ func checkLines(_ bytes: [UInt8], limit: Int = 76, sevenBit: Bool = true) {
             return .email(from: "ne-pas-repondre@monespacesante.fr", to: "person\(i)@example.fr", messageID: m.messageID, message: m.rendered())
         }
         var receipts: [TransportReceipt] = []
-        let seconds = try elapsed {
+        let seconds = try elapsedSeconds {
             for m in messages { receipts.append(try transport.send(m)) }
         }
         transport.close()
@@ -275,7 +275,7 @@ func checkLines(_ bytes: [UInt8], limit: Int = 76, sevenBit: Bool = true) {
 
         // For comparison: 100 messages, each on a new connection (QUIT after each).
         let fresh = try smtpTransport(server)
-        let freshSeconds = try elapsed {
+        let freshSeconds = try elapsedSeconds {
             for m in messages.prefix(100) {
                 _ = try fresh.send(m)
                 fresh.close()

@@ -112,7 +112,7 @@ import MESCore
         // Reads its input, then sleeps in a child process that keeps stderr open.
         let hang = try program(dir, "hang", "cat >/dev/null; sleep 30")
         var error: DeliveryError?
-        let seconds = elapsed { error = #expect(throws: DeliveryError.self) { try hang.send(envelope()) } }
+        let seconds = elapsedSeconds { error = #expect(throws: DeliveryError.self) { try hang.send(envelope()) } }
         #expect(error?.kind == .temporary && error?.code.rawValue == "timeout")
         #expect(seconds < 2.5, "took \(seconds) s")
     }

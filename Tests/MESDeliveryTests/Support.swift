@@ -1,29 +1,12 @@
 import Foundation
 import Testing
+@_exported import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// This test target's folder (Resources/ holds the Python servers).
 let resources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources")
-
-/// A private temporary directory for one test, removed by `remove()`.
-struct TempDir {
-    let url: URL
-    init(_ label: String) throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("mes-delivery-\(label)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    var path: String { url.path }
-    func file(_ name: String) -> String { url.appendingPathComponent(name).path }
-    func write(_ name: String, _ text: String, mode: Int = 0o600) throws -> String {
-        let p = file(name)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: p))
-        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: p)
-        return p
-    }
-    func remove() { try? FileManager.default.removeItem(at: url) }
-}
 
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
@@ -135,24 +118,10 @@ final class LocalSocket {
 
 /// Runs `python3 -c SCRIPT ARGS…` and returns its standard output (through files: no pipe limits).
 func python(_ script: String, _ arguments: [String] = []) throws -> String {
-    let dir = try TempDir("py")
-    defer { dir.remove() }
-    let out = dir.file("out"), err = dir.file("err")
-    _ = FileManager.default.createFile(atPath: out, contents: nil)
-    _ = FileManager.default.createFile(atPath: err, contents: nil)
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", script] + arguments
-    p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-    p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-    p.standardInput = FileHandle.nullDevice
-    try p.run()
-    p.waitUntilExit()
-    let text = try String(contentsOfFile: out, encoding: .utf8)
-    guard p.terminationStatus == 0 else {
-        throw TestFailure("python3 exited with \(p.terminationStatus): \((try? String(contentsOfFile: err, encoding: .utf8)) ?? "")")
-    }
-    return text
+    let r = try runCaptured(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script] + arguments,
+                            environment: ProcessInfo.processInfo.environment)
+    guard r.status == 0 else { throw TestFailure("python3 exited with \(r.status): \(r.stderr)") }
+    return r.stdout
 }
 
 func jsonObject(_ text: String) throws -> [String: Any] {
@@ -173,10 +142,4 @@ func selfSignedCertificate(in dir: TempDir) throws -> (cert: String, key: String
     p.waitUntilExit()
     guard p.terminationStatus == 0 else { throw TestFailure("openssl req failed") }
     return (cert, key)
-}
-
-func elapsed(_ body: () throws -> Void) rethrows -> Double {
-    let start = Date()
-    try body()
-    return Date().timeIntervalSince(start)
 }

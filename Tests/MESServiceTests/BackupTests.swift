@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import MESCore
 import MESRender
 @testable import MESService
@@ -12,7 +13,7 @@ import MESRender
     static let passphrase = Array("correct horse battery staple".utf8)
 
     func scratch(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("mes-backup-\(name)-\(UUID().uuidString.prefix(8))").path
+        temporaryPath("mes-backup-\(name)")
     }
 
     /// The demo store after Martine's opposition, with its receipt file.
@@ -114,7 +115,7 @@ import MESRender
 
         // A receipt record deleted, and a stray file.
         try h.service.store.db.exec("PRAGMA foreign_keys=OFF; DELETE FROM receipts")
-        FileManager.default.createFile(atPath: h.directory + "/notes.txt", contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: h.directory + "/notes.txt", contents: Data("x".utf8))
         let report = try h.service.check(receipts: FileManager.default.temporaryDirectory.path + "/" + URL(fileURLWithPath: receipt).deletingLastPathComponent().lastPathComponent)
         let codes = Set(report.problems.map(\.code))
         #expect(codes.isSuperset(of: ["decision_without_receipt", "unknown_file"]), "\(report.problems)")

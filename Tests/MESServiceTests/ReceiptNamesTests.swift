@@ -29,8 +29,7 @@ import MESService
     }
 
     @Test(arguments: ReceiptKind.allCases) func everyNameIsPrintedExactlyAndVerifies(kind: ReceiptKind) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mes-names-\(getpid())-\(kind.rawValue)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = temporaryDirectory("mes-names-\(kind.rawValue)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let signer = ReceiptSigner(identity: Self.identity)
         for p in Self.people {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import MESCore
 import MESRender
 import MESStore
@@ -13,9 +14,7 @@ import MESSystem
                                     issuedAt: Instant.parse("2022-02-03T10:00:00Z")!, verification: "ABCD-EFGH-JKMN", copy: 1)
 
     func directory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
+        temporaryDirectory("pipeline").path
     }
 
     @Test func aGroupIsSyncedOnlyWhenItWroteAFileOrARecord() throws {

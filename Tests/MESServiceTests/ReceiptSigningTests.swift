@@ -42,9 +42,7 @@ import MESService
     }
 
     func file(_ bytes: [UInt8], _ name: String = "r.pdf") throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mes-receipt-signing-\(getpid())-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let url = dir.appendingPathComponent(name)
+        let url = temporaryDirectory("mes-receipt-signing").appendingPathComponent(name)
         try Data(bytes).write(to: url)
         return url.path
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import MESCore
 @testable import MESService
 
@@ -15,8 +16,8 @@ import MESCore
     @Test(arguments: ["MES_MAIL_CREDENTIALS_FILE", "MES_SMS_TOKEN_FILE"])
     func aSecretFileOthersMayReadIsRefused(key: String) throws {
         let h = try Harness()
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mes-secret-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: file, contents: Data("user:password\n".utf8))
+        let file = temporaryPath("mes-secret")
+        _ = FileManager.default.createFile(atPath: file, contents: Data("user:password\n".utf8))
         for mode in [0o644, 0o640, 0o604, 0o660] {
             chmod(file, mode_t(mode))
             let e = h.error { _ = try Service(store: h.service.store, clock: h.clock, delivery: .settings(settings(key, file: file))).transports() }

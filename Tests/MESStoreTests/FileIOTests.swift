@@ -7,11 +7,7 @@ import MESCore
 @testable import MESSystem
 
 /// A fresh directory for one test.
-private func scratch() -> String {
-    let p = tempDir()
-    try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
-    return p
-}
+private func scratch() -> String { temporaryDirectory("mes-fileio").path }
 
 private func contents(_ path: String) -> String? {
     FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }

@@ -1,14 +1,14 @@
 import Foundation
 import Glibc
 import Testing
+import TestSupport
 import MESSystem
 
 /// `FileIO.readBytes`: the reading of `FileIO.read`, failing with a value its callers word
 /// themselves (the delivery configuration's English errors).
 @Suite struct FileReadFailureTests {
     @Test func eachFailureSaysWhatWentWrong() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mes-read-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = temporaryDirectory("mes-read").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Data("12345".utf8).write(to: URL(fileURLWithPath: dir + "/five"))
 

@@ -11,7 +11,7 @@ import MESCore
     func previousVersionStore() throws -> String {
         let dir = tempDir()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        FileManager.default.createFile(atPath: dir + "/secret.key", contents: Data(repeating: 7, count: 32), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: dir + "/secret.key", contents: Data(repeating: 7, count: 32), attributes: [.posixPermissions: 0o600])
         let db = try Database(path: dir + "/mes.db", create: true)
         try db.exec("PRAGMA journal_mode=WAL")
         let previous = Schema.migrations.count - 1

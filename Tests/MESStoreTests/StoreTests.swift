@@ -1,13 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import MESStore
 import MESCore
 import MESCrypto
 
-func tempDir() -> String {
-    let p = FileManager.default.temporaryDirectory.appendingPathComponent("mes-store-\(UUID().uuidString)").path
-    return p
-}
+/// A fresh store path that does not exist yet.
+func tempDir() -> String { temporaryPath("mes-store") }
 
 let now = Instant.parse("2022-02-03T10:00:00Z")!
 

@@ -36,3 +36,10 @@ public func elapsed(_ body: () throws -> Void) rethrows -> Duration {
     try body()
     return clock.now - start
 }
+
+/// How long a call takes, in seconds (wall clock).
+public func elapsedSeconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = Date()
+    try body()
+    return Date().timeIntervalSince(start)
+}

@@ -69,6 +69,8 @@ extension Service {
     /// is filed.
     public func batchOppose(_ source: ByteSource, totalBytes: Int, options: BatchOptions,
                             sink: BatchSink) throws -> BatchSummary {
+        var options = options
+        options.association = try ActorName.association(options.association)
         let now = clock.now()
         let dir = options.receiptsDirectory
         // Everything is checked before the receipts directory is touched; a run that fails
@@ -84,6 +86,10 @@ extension Service {
         defer { folder.end(created: succeeded ? [] : created) }
         do { try folder.begin { try store.receipt(id: $0) != nil } } catch { FileIO.removeEmptyDirectories(created); throw error }
         try store.tuneForBatch()  // each group's sync, before its lines are published, covers the store
+        // Undone before anything else commits on this connection (the mailed receipts' sends,
+        // whose acknowledgements must be durable), and on every way out.
+        var tuned = true
+        defer { if tuned { try? store.endBatchTuning() } }
 
         let batch = BatchOpposition(service: self, now: now, options: options, folder: folder)
         var counts: [BatchOpposition.Status: Int] = [:]
@@ -148,6 +154,9 @@ extension Service {
             throw error
         }
         succeeded = true
+        try store.syncJournal()
+        try store.endBatchTuning()
+        tuned = false
         var summary = BatchSummary(counts: counts, rows: rows, seconds: stopwatch.elapsed, receiptsDirectory: dir)
         if let transports, !transports.isEmpty { summary.delivery = try sendOutbox(transports) }
         if let path = options.report, let report {
