@@ -92,6 +92,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case storeReadonly = "store_readonly"
     // exit temporary
     case storeBusy = "store_busy"
+    case letterLimit = "letter_limit"
     case tooSoon = "too_soon"
     // exit identificationFailed
     case codeExpired = "code_expired"
@@ -127,7 +128,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
             return .internal
         case .cannotCreate, .storeUnsafe, .unsafeOutput, .diskFull, .fileExists, .storeReadonly:
             return .cannotCreate
-        case .storeBusy, .tooSoon:
+        case .storeBusy, .tooSoon, .letterLimit:
             return .temporary
         case .codeExpired, .codeSuperseded, .codeUsed, .identityNotFound, .locked, .otpRejected, .sessionExpired, .sessionUnknown:
             return .identificationFailed
