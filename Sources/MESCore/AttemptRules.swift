@@ -40,6 +40,16 @@ extension Policy {
     /// adviser lifts it.
     public func holds(failuresInWindow failures: Int) -> Bool { failures >= holdAfterFailures }
 
+    /// When a new letter may be posted to a person whose last letter was queued at `last`,
+    /// having had `inWindow` letters (with the oldest of them queued at `oldestInWindow`) within
+    /// `letterWindow`: nil when it may go now.
+    public func nextLetter(last: Instant?, inWindow: Int, oldestInWindow: Instant?, now: Instant) -> Instant? {
+        var at: Int64 = now.seconds
+        if let last { at = max(at, last.seconds + letterInterval) }
+        if inWindow >= lettersPerWindow, let oldest = oldestInWindow { at = max(at, oldest.seconds + letterWindow) }
+        return at > now.seconds ? Instant(seconds: at) : nil
+    }
+
     /// Whether a code (provisional or one-time) asked for at `now` comes too soon after the
     /// previous one, asked for at `last` (nil: never). A `last` after `now` (a clock set back)
     /// does not hold a request back.

@@ -119,6 +119,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case storeReadonly = "store_readonly"
     // exit temporary
     case storeBusy = "store_busy"
+    case letterLimit = "letter_limit"
     case tooSoon = "too_soon"
     // exit identificationFailed
     case codeExpired = "code_expired"
@@ -172,7 +173,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
             return .internal
         case .cannotCreate, .storeUnsafe, .unsafeOutput, .diskFull, .fileExists, .storeReadonly:
             return .cannotCreate
-        case .storeBusy, .tooSoon, .connectionFailed, .timeout, .smtpRejected, .recipientRejected, .senderRejected, .authFailed, .tlsFailed,
+        case .storeBusy, .tooSoon, .letterLimit, .connectionFailed, .timeout, .smtpRejected, .recipientRejected, .senderRejected, .authFailed, .tlsFailed,
              .httpStatus, .invalidRecipient, .invalidEnvelope, .sendmailFailed, .transportFailed:
             return .temporary
         case .codeExpired, .codeSuperseded, .codeUsed, .identityNotFound, .locked, .otpRejected, .sessionExpired, .sessionUnknown:

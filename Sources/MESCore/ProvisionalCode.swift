@@ -41,6 +41,12 @@ public struct Policy: Sendable {
     public var holdAfterFailures = 100
     /// 30 days.
     public var holdWindow: Int64 = 30 * 86_400
+    /// Letters that cannot harass: at most one letter per person within `letterInterval`, and at
+    /// most `lettersPerWindow` within `letterWindow`, whatever asks for them (a code by letter,
+    /// an association's `--request-codes`); notification letters count too.
+    public var letterInterval: Int64 = 7 * 86_400
+    public var lettersPerWindow = 3
+    public var letterWindow: Int64 = 42 * 86_400
     /// Sessions opened by identification last this long.
     public var sessionValidity: Int64 = 30 * 60
     /// One-time codes (contact changes, sign-in access codes): 15 minutes.

@@ -42,7 +42,12 @@ extension Service {
             case .success(let p): person = p
             case .failure(let e): return .failure(e)
             }
-            let d = try requestCode(for: person, via: r.via, now: now)
+            let d: CodeDelivery
+            do {
+                d = try requestCode(for: person, via: r.via, now: now)
+            } catch let e as MESError where e.code == .letterLimit {
+                return .failure(e)  // its audit line commits
+            }
             try attempts.clear(.card(r.card.nir, r.card.card, r.card.serial))
             return .success(d)
         }
@@ -69,6 +74,7 @@ extension Service {
         // A letter needs a postal address: without one nothing is "sent".
         if channel == .letter && (contact.address ?? "").trimmingSpaces.isEmpty { throw Self.noPostalAddress }
         try refuseTooSoon(.provisional, personID: person.id, now: now)
+        if channel == .letter { try refuseLetterCeiling(person, now: now) }
         let code = random.provisionalCode()
         // A letter takes days: its code lasts as long as a notification code.
         let validity = channel == .letter ? policy.notificationValidity : policy.onDemandValidity
@@ -80,6 +86,15 @@ extension Service {
                         detail: "on_demand via \(channel.rawValue)")
         return CodeDelivery(person: person, entry: entry, channel: channel, masked: message.recipientMasked,
                             expiresAt: Instant(seconds: now.seconds + validity))
+    }
+
+    /// Refuses a letter the ceiling holds back (`Policy.nextLetter`), saying when one may go.
+    func refuseLetterCeiling(_ person: Person, now: Instant) throws {
+        let sent = try store.letters(personID: person.id, since: now.adding(seconds: -policy.letterWindow))
+        guard let next = policy.nextLetter(last: sent.last, inWindow: sent.count, oldestInWindow: sent.oldest, now: now) else { return }
+        try store.audit("letter_refused", at: now, person: person.id, detail: "ceiling until \(next.iso8601)")
+        throw MESError(.letterLimit, "Un courrier a déjà été envoyé le \(sent.last?.parisDate.french ?? now.parisDate.french) : "
+                       + "le prochain ne peut partir qu'à partir du \(next.parisDate.french).", field: "via")
     }
 
     /// No e-mail, no mobile and no postal address on file.

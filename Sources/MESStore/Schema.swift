@@ -272,5 +272,9 @@ enum Schema {
         ALTER TABLE attempts ADD COLUMN window_failures INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE attempts ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
         """,
+        // 13: each person's letters, newest first, for the letters' ceiling.
+        """
+        CREATE INDEX outbox_letters ON outbox (person_id, created_at) WHERE channel = 'letter';
+        """,
     ]
 }

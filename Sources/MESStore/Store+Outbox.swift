@@ -92,6 +92,16 @@ extension Store {
         return MessagePacking.unpack(packed)
     }
 
+    /// A person's letters since `since`: how many, the oldest of them and the last one ever.
+    public func letters(personID: Int64, since: Instant) throws -> (count: Int, oldest: Instant?, last: Instant?) {
+        let r = try db.first("""
+            SELECT (SELECT count(*) FROM outbox WHERE person_id = ?1 AND channel = 'letter' AND created_at >= ?2),
+                   (SELECT min(created_at) FROM outbox WHERE person_id = ?1 AND channel = 'letter' AND created_at >= ?2),
+                   (SELECT max(created_at) FROM outbox WHERE person_id = ?1 AND channel = 'letter')
+            """, .int(personID), .int(since.seconds))
+        return (Int(r?.int(0) ?? 0), r?.int(1).map(Instant.init(seconds:)), r?.int(2).map(Instant.init(seconds:)))
+    }
+
     /// The last message queued, if any.
     public func lastOutboxEntry() throws -> OutboxEntry? {
         try db.first(Self.entryColumns + " ORDER BY id DESC LIMIT 1").map(entry(from:))

@@ -112,6 +112,41 @@ import Testing
         #expect(stale.isEmpty, "\n\(stale.joined(separator: "\n"))")
     }
 
+    /// The table of docs/ARCHITECTURE.md's "Allowed imports" section, as module → imports
+    /// (`nothing` is none; `libc` stands for Glibc and Darwin).
+    static func documentedTable(_ text: String) -> [String: Set<String>] {
+        var table: [String: Set<String>] = [:]
+        var inSection = false
+        var inTable = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("## ") { inSection = line == "## Allowed imports"; continue }
+            guard inSection else { continue }
+            // The section's first table only.
+            if line.hasPrefix("|") { inTable = true } else if inTable { break }
+            guard line.hasPrefix("| `") else { continue }
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 2 else { continue }
+            let module = cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+            var imports: Set<String> = []
+            for item in cells[1].split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where item != "nothing" {
+                if item == "libc" { imports.formUnion(libc) } else { imports.insert(item.trimmingCharacters(in: CharacterSet(charactersIn: "`"))) }
+            }
+            table[module] = imports
+        }
+        return table
+    }
+
+    /// The picture in docs/ARCHITECTURE.md is this test's table: a change to one without the
+    /// other fails.
+    @Test func theDocumentedTableIsTheEnforcedOne() throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("docs/ARCHITECTURE.md"), encoding: .utf8)
+        let documented = Self.documentedTable(text)
+        #expect(documented == Self.allowed, "docs/ARCHITECTURE.md: \(documented.sorted { $0.key < $1.key })")
+        // And it would notice a drift: one module more in the document is a difference.
+        let drifted = text.replacingOccurrences(of: "| `MESRender` | `MESCore`, `Foundation` |", with: "| `MESRender` | `MESCore`, `Foundation`, `MESStore` |")
+        #expect(drifted != text && Self.documentedTable(drifted) != Self.allowed)
+    }
+
     @Test func everyFormOfImportIsRead() {
         let text = """
             import MESCore

@@ -25,7 +25,7 @@ import TestSupport
         let faults = (1...6).map { "fdatasync:error=ENOSPC:when=\($0)" } + (1...3).map { "fsync:error=ENOSPC:when=\($0)" }
             + (1...4).map { "unlink:signal=SIGKILL:when=\($0)" } + (1...2).map { "rename:signal=SIGKILL:when=\($0)" }
         for fault in faults {
-            let r = try sh("strace -f -o /dev/null -e inject=\(fault) \"$MES\" key import \(key) \(cert)", env: ["MES_HOME": s.store, "MES_NOW": s.now])
+            let r = try sh("strace -f -o /dev/null -e inject=\(fault) \"$MES\" key import \(key) \(cert) >/dev/null", env: ["MES_HOME": s.store, "MES_NOW": s.now])
             // Whatever happened, the identity is whole: the old one or the imported one.
             let now = try s.run(["key", "export", "--json"])
             #expect(now.status == 0, "\(fault): key export \(now.stderr)")

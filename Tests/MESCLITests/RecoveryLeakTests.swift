@@ -55,9 +55,11 @@ import TestSupport
     }
 
     /// Timing with 4 ms added to every sync (what a slow disk makes visible): medians within
-    /// 1.2× over alternated samples. `MES_LEAK_SAMPLES` sets their number (default 30; the
-    /// issue's figure is 200, `bench/recovery-timing.py`).
-    @Test func theTimeDoesNotTellEither() throws {
+    /// 1.2× over alternated samples. Opt-in, since wall times mean nothing while the other tests
+    /// run beside it on two cores: `MES_LEAK_SAMPLES=200 swift test --filter RecoveryLeakTests`
+    /// (or `bench/recovery-timing.py`). The system-call counts above are the test that always runs.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["MES_LEAK_SAMPLES"] != nil))
+    func theTimeDoesNotTellEither() throws {
         guard findProgram("strace") != nil else { Issue.record("strace is not installed"); return }
         let s = try store()
         let samples = Int(ProcessInfo.processInfo.environment["MES_LEAK_SAMPLES"] ?? "") ?? 30
