@@ -5,7 +5,7 @@
 # _mes_children PATH: the command words that may follow the command path PATH.
 _mes_children() {
     case "$1" in
-        '') echo 'nir vitale init import fixtures notify outbox history code identify oppose contacts activate close sweep login logout recover profiles receipt key advisers batch demo completions manpage help' ;;
+        '') echo 'nir vitale init import fixtures notify outbox history code identify oppose contacts activate close sweep login logout recover profiles receipt key advisers batch demo backup restore check completions manpage help' ;;
         'nir') echo 'check format key generate' ;;
         'vitale') echo 'check generate' ;;
         'outbox') echo 'list show send export' ;;
@@ -15,7 +15,7 @@ _mes_children() {
         'profiles') echo 'list oppose activate' ;;
         'receipt') echo 'verify' ;;
         'key') echo 'export import' ;;
-        'advisers') echo 'add list' ;;
+        'advisers') echo 'add list release' ;;
         'batch') echo 'oppose' ;;
     esac
 }
@@ -51,7 +51,11 @@ _mes_options() {
         'profiles activate') echo '--session --session-file --profile --accept-cgu --yes -y --legal-representative --json --store --now --help -h' ;;
         'receipt') echo '--session --session-file --id --format --output -o --force --json --store --now --help -h' ;;
         'receipt verify') echo '--cert --json --store --now --help -h' ;;
+        'advisers release') echo '--adviser --nir --birth-date --last-name --first-name --json --store --now --help -h' ;;
         'batch oppose') echo '--receipts --request-codes --association --legal-representative --group-size --mail-receipts --report --force --no-send --quiet -q --json --store --now --help -h' ;;
+        'backup') echo '--passphrase-file --plain --force --json --store --now --help -h' ;;
+        'restore') echo '--passphrase-file --json --store --now --help -h' ;;
+        'check') echo '--receipts --json --store --now --help -h' ;;
         '') echo '--json --store --now --help -h --version' ;;
         *) echo '--json --store --now --help -h' ;;
     esac
@@ -167,10 +171,18 @@ _mes_value() {
         'receipt|--format') echo 'w pdf text json' ;;
         'receipt|--output'|'receipt|-o') echo f ;;
         'receipt verify|--cert') echo f ;;
+        'advisers release|--adviser') echo t ;;
+        'advisers release|--nir') echo t ;;
+        'advisers release|--birth-date') echo t ;;
+        'advisers release|--last-name') echo t ;;
+        'advisers release|--first-name') echo t ;;
         'batch oppose|--receipts') echo d ;;
         'batch oppose|--association') echo t ;;
         'batch oppose|--group-size') echo t ;;
         'batch oppose|--report') echo f ;;
+        'backup|--passphrase-file') echo f ;;
+        'restore|--passphrase-file') echo f ;;
+        'check|--receipts') echo d ;;
         *'|--store') echo d ;;
         *'|--now') echo t ;;
     esac
@@ -184,6 +196,9 @@ _mes_argument() {
         'key import|0') echo f ;;
         'key import|1') echo f ;;
         'batch oppose|0') echo f ;;
+        'backup|0') echo f ;;
+        'restore|0') echo f ;;
+        'restore|1') echo d ;;
         'completions|0') echo 'w bash zsh fish' ;;
     esac
 }

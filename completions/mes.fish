@@ -6,7 +6,7 @@
 function __mes_children --argument-names path
     switch "$path"
         case ''
-            printf '%s\n' 'nir' 'vitale' 'init' 'import' 'fixtures' 'notify' 'outbox' 'history' 'code' 'identify' 'oppose' 'contacts' 'activate' 'close' 'sweep' 'login' 'logout' 'recover' 'profiles' 'receipt' 'key' 'advisers' 'batch' 'demo' 'completions' 'manpage' 'help'
+            printf '%s\n' 'nir' 'vitale' 'init' 'import' 'fixtures' 'notify' 'outbox' 'history' 'code' 'identify' 'oppose' 'contacts' 'activate' 'close' 'sweep' 'login' 'logout' 'recover' 'profiles' 'receipt' 'key' 'advisers' 'batch' 'demo' 'backup' 'restore' 'check' 'completions' 'manpage' 'help'
         case 'nir'
             printf '%s\n' 'check' 'format' 'key' 'generate'
         case 'vitale'
@@ -26,7 +26,7 @@ function __mes_children --argument-names path
         case 'key'
             printf '%s\n' 'export' 'import'
         case 'advisers'
-            printf '%s\n' 'add' 'list'
+            printf '%s\n' 'add' 'list' 'release'
         case 'batch'
             printf '%s\n' 'oppose'
     end
@@ -87,9 +87,13 @@ function __mes_takes_value --argument-names path option
             return 0
         case 'receipt|--session' 'receipt|--session-file' 'receipt|--id' 'receipt|--format'
             return 0
-        case 'receipt|--output' 'receipt|-o' 'receipt verify|--cert' 'batch oppose|--receipts'
+        case 'receipt|--output' 'receipt|-o' 'receipt verify|--cert' 'advisers release|--adviser'
             return 0
-        case 'batch oppose|--association' 'batch oppose|--group-size' 'batch oppose|--report' '*|--store'
+        case 'advisers release|--nir' 'advisers release|--birth-date' 'advisers release|--last-name' 'advisers release|--first-name'
+            return 0
+        case 'batch oppose|--receipts' 'batch oppose|--association' 'batch oppose|--group-size' 'batch oppose|--report'
+            return 0
+        case 'backup|--passphrase-file' 'restore|--passphrase-file' 'check|--receipts' '*|--store'
             return 0
         case '*|--now'
             return 0
@@ -189,9 +193,12 @@ complete -c mes -n '__mes_next ""' -a recover -d 'Subcommands: identifier, passw
 complete -c mes -n '__mes_next ""' -a profiles -d 'Subcommands: list, oppose, activate.'
 complete -c mes -n '__mes_next ""' -a receipt -d 'Re-issue an opposition receipt (PDF, text or JSON), marked as a duplicate.'
 complete -c mes -n '__mes_next ""' -a key -d 'Subcommands: export, import.'
-complete -c mes -n '__mes_next ""' -a advisers -d 'Subcommands: add, list.'
+complete -c mes -n '__mes_next ""' -a advisers -d 'Subcommands: add, list, release.'
 complete -c mes -n '__mes_next ""' -a batch -d 'Subcommands: oppose.'
 complete -c mes -n '__mes_next ""' -a demo -d 'Run the guided opposition scenario on the store (the README\'s main command).'
+complete -c mes -n '__mes_next ""' -a backup -d 'Write a consistent backup of the store, encrypted under a passphrase.'
+complete -c mes -n '__mes_next ""' -a restore -d 'Make a new store from a backup.'
+complete -c mes -n '__mes_next ""' -a check -d 'Verify the store: database, records, audit trail, messages, signing identity.'
 complete -c mes -n '__mes_next ""' -a completions -d 'Print the completion script for a shell.'
 complete -c mes -n '__mes_next ""' -a manpage -d 'Print the man page (roff), as installed in man/mes.1.'
 complete -c mes -n '__mes_next ""' -a help -d 'Show help for a command.'
@@ -217,6 +224,7 @@ complete -c mes -n '__mes_next "key"' -a export -d 'Print the store\'s signing c
 complete -c mes -n '__mes_next "key"' -a import -d 'Sign receipts with an organisation\'s own key and certificate.'
 complete -c mes -n '__mes_next "advisers"' -a add -d 'Register an adviser of the phone service (3422).'
 complete -c mes -n '__mes_next "advisers"' -a list -d 'List the registered advisers of the phone service.'
+complete -c mes -n '__mes_next "advisers"' -a release -d 'Lift the hold on a person\'s account after checking identity on the phone (3422).'
 complete -c mes -n '__mes_next "batch"' -a oppose -d 'File the oppositions of an association\'s members from a CSV file.'
 complete -c mes -n '__mes_options_of "nir check"' -l rules -x -a 'insee stdnum app cnam' -d 'Rule set: insee (default), stdnum, app or cnam; see RULE SETS in mes(1).'
 complete -c mes -n '__mes_options_of "nir format"' -l rules -x -a 'insee stdnum app cnam' -d 'Rule set: insee (default), stdnum, app or cnam; see RULE SETS in mes(1).'
@@ -356,6 +364,11 @@ complete -c mes -n '__mes_options_of "receipt verify"' -l cert -r -F -d 'Trust t
 complete -c mes -n '__mes_argument "receipt verify" 0' -F
 complete -c mes -n '__mes_argument "key import" 0' -F
 complete -c mes -n '__mes_argument "key import" 1' -F
+complete -c mes -n '__mes_options_of "advisers release"' -l adviser -x -d 'The adviser\'s identifier (audited).'
+complete -c mes -n '__mes_options_of "advisers release"' -l nir -x -d 'Social-security number (spaces allowed).'
+complete -c mes -n '__mes_options_of "advisers release"' -l birth-date -x -d 'The person\'s birth date.'
+complete -c mes -n '__mes_options_of "advisers release"' -l last-name -x -d 'The person\'s last name (case and accents ignored).'
+complete -c mes -n '__mes_options_of "advisers release"' -l first-name -x -d 'The person\'s first name, for twins.'
 complete -c mes -n '__mes_options_of "batch oppose"' -l receipts -x -a '(__fish_complete_directories (commandline -ct) directory)' -d 'Directory for the receipts (created if needed).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l request-codes -d 'For rows without a usable code (none, expired, used, superseded): send the member a code by letter, valid 6 weeks (needs birth_date).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l association -x -d 'Who files, recorded in the audit trail (default: association).'
@@ -367,4 +380,12 @@ complete -c mes -n '__mes_options_of "batch oppose"' -l force -d 'Replace an exi
 complete -c mes -n '__mes_options_of "batch oppose"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l quiet -s q -d 'No progress or summary on standard error.'
 complete -c mes -n '__mes_argument "batch oppose" 0' -F
+complete -c mes -n '__mes_options_of "backup"' -l passphrase-file -r -F -d 'Read the passphrase from FILE\'s first line (\'-\': standard input); else it is asked on the terminal.'
+complete -c mes -n '__mes_options_of "backup"' -l plain -d 'Write the backup unencrypted: anyone who reads the file reads every contact and the store\'s keys.'
+complete -c mes -n '__mes_options_of "backup"' -l force -d 'Replace an existing file at FILE.'
+complete -c mes -n '__mes_argument "backup" 0' -F
+complete -c mes -n '__mes_options_of "restore"' -l passphrase-file -r -F -d 'Read the passphrase from FILE\'s first line (\'-\': standard input); else it is asked on the terminal.'
+complete -c mes -n '__mes_argument "restore" 0' -F
+complete -c mes -n '__mes_argument "restore" 1' -a '(__fish_complete_directories (commandline -ct) directory)'
+complete -c mes -n '__mes_options_of "check"' -l receipts -x -a '(__fish_complete_directories (commandline -ct) directory)' -d 'Also check every receipt file of DIR against the store.'
 complete -c mes -n '__mes_argument "completions" 0' -a 'bash zsh fish'

@@ -43,6 +43,8 @@ def doc(required, optional=None):
     return d
 
 
+COUNTS = obj({"people": I, "decisions": I, "receipts": I, "messages": I, "audit_lines": I, "schema_version": I})
+
 SCHEMAS = {
     "error": doc({"error": obj({"code": S, "message": S, "exit": I},
                                {"field": S, "errors": arr(obj({"field": S, "code": S, "message": S}, {"line": I}))})}),
@@ -117,6 +119,11 @@ SCHEMAS = {
     "key-export": doc({"certificate": S, "fingerprint": S, "name": S}),
     "key-import": doc({"status": {"const": "imported"}, "fingerprint": S, "name": S}),
     "advisers-add": doc({"status": {"enum": ["added", "exists"]}, "adviser": S}),
+    "advisers-release": doc({"status": {"const": "released"}, "username": S, "profile_id": I, "at": TIME}),
+    "backup": doc({"status": {"const": "written"}, "path": S, "encrypted": B, "taken_at": TIME, "counts": COUNTS, "files": arr(S)}),
+    "restore": doc({"status": {"const": "restored"}, "directory": S, "counts": COUNTS, "files": arr(S)}),
+    "check": doc({"status": {"enum": ["whole", "damaged"]}, "receipt_files": I,
+                  "problems": arr(obj({"code": S, "message": S}))}),
     "advisers-list": doc({"advisers": arr(obj({"id": S, "added_at": TIME}))}),
     "batch-oppose": {"oneOf": [
         doc({"row": I, "status": {"enum": ["opposed", "already_opposed", "code_requested", "invalid", "identity_mismatch", "code_expired",
