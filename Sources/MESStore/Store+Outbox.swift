@@ -71,12 +71,34 @@ extension Store {
     /// a body moved from another row, or a recipient changed since, does not open (65
     /// `message_tampered`).
     public func messageBody(_ entry: OutboxEntry, field: String = "ID") throws -> [UInt8] {
-        if let file = entry.file { return try FileIO.read(file, field: field) }
+        let namesAFile = try db.first("SELECT 1 FROM outbox WHERE id = ? AND file <> ''", .int(entry.id)) != nil
+        if entry.file != nil || namesAFile { return try legacyBody(entry, field: field) }
         guard let body = try openedBody(entry.id) else {
             throw MESError(.messageTampered, "Le message \(entry.id) de la boîte d'envoi ne s'ouvre pas : il a été déplacé ou modifié "
                            + "(destinataire, objet), ou scellé par une autre clé. Il ne sera pas envoyé.", field: field)
         }
         return body
+    }
+
+    /// A row's file name as messages queued before schema 8 kept it: a bare name in `outbox/`
+    /// (no `/`, not `.` or `..`, not hidden), else nil.
+    static func legacyFile(_ name: String?) -> String? {
+        guard let name, !name.isEmpty, !name.contains("/"), !name.hasPrefix("."), !name.contains("\u{0}") else { return nil }
+        return name
+    }
+
+    /// The bytes of a message queued before schema 8: the file of `outbox/` its row names, only
+    /// for a row sealed the old way (`seal` NULL) that has no sealed body, read without
+    /// following a link. Any other file named by a row — a path out of `outbox/`, a row made since
+    /// — is a tampered row: never read, never sent.
+    func legacyBody(_ entry: OutboxEntry, field: String) throws -> [UInt8] {
+        let row = try db.first("SELECT o.file, o.seal, b.id FROM outbox o LEFT JOIN outbox_bodies b ON b.id = o.id WHERE o.id = ?", .int(entry.id))
+        guard let r = row, let name = Self.legacyFile(r.text(0)), r.int(1) == nil, r.int(2) == nil else {
+            throw MESError(.messageTampered, "Le message \(entry.id) de la boîte d'envoi nomme un fichier qu'il ne peut pas nommer : "
+                           + "la ligne a été modifiée. Il ne sera pas envoyé.", field: field)
+        }
+        let dir = try FileIO.Directory(outboxDirectory, field: field)
+        return try dir.read(name, limit: InputLimits.receiptFile, field: field)
     }
 
     /// The row's body opened against the row's own fields, or nil when it does not open.
@@ -142,7 +164,7 @@ extension Store {
     private func entry(from r: Row) -> OutboxEntry {
         // A channel this build does not know is never handed to a transport (as a letter).
         OutboxEntry(id: r.int(0)!, personID: r.int(1), channel: MessageChannel(rawValue: r.text(2) ?? "") ?? .letter, recipientMasked: r.text(3)!, subject: r.text(4)!,
-                    file: (r.text(5) ?? "").isEmpty ? nil : outboxDirectory + "/" + r.text(5)!, createdAt: Instant(seconds: r.int(6)!),
+                    file: Self.legacyFile(r.text(5)).map { outboxDirectory + "/" + $0 }, createdAt: Instant(seconds: r.int(6)!),
                     status: DeliveryStatus(rawValue: r.text(7) ?? "") ?? .queued, attempts: Int(r.int(8) ?? 0), lastError: r.text(9),
                     sentAt: r.int(10).map(Instant.init(seconds:)), shownTo: r.text(13))
     }

