@@ -486,6 +486,14 @@ public enum CMSVerifier {
         default: []
         }
         guard expected.contains(OBJ_obj2nid(signatureOID)) else { return .badSignature }
+        // Nothing the signature does not cover: no unsigned attribute, no CRL (either would let
+        // bytes of a signed receipt change while it still verifies).
+        guard CMS_unsigned_get_attr_count(si) <= 0 else { return .badSignature }
+        if let crls = CMS_get1_crls(cms) {
+            let count = OPENSSL_sk_num(crls)
+            OPENSSL_sk_pop_free(crls) { X509_CRL_free(OpaquePointer($0)) }
+            if count > 0 { return .badSignature }
+        }
         // ECDSA: only the canonical, low-S signature (its twin (r, n − s) verifies too).
         if expected == [NID_ecdsa_with_SHA256] {
             guard let value = CMS_SignerInfo_get0_signature(si),

@@ -62,6 +62,34 @@ import MESService
         return b
     }
 
+    /// The CMS signature with an unsigned attribute added (bytes no signature covers).
+    static func withUnsignedAttribute(_ cms: [UInt8]) throws -> [UInt8] {
+        let info = try #require(cms.withUnsafeBufferPointer { b -> OpaquePointer? in
+            var q: UnsafePointer<UInt8>? = b.baseAddress
+            return d2i_CMS_ContentInfo(nil, &q, b.count)
+        })
+        defer { CMS_ContentInfo_free(info) }
+        let si = OpaquePointer(OPENSSL_sk_value(CMS_get0_SignerInfos(info), 0))!
+        let payload: [UInt8] = Array("hello".utf8)
+        let added = payload.withUnsafeBytes { CMS_unsigned_add1_attr_by_txt(si, "1.2.3.4", V_ASN1_OCTET_STRING, $0.baseAddress, Int32($0.count)) }
+        #expect(added == 1)
+        var der: UnsafeMutablePointer<UInt8>?
+        let len = i2d_CMS_ContentInfo(info, &der)
+        defer { CRYPTO_free(der, nil, 0) }
+        return Array(UnsafeBufferPointer(start: der, count: Int(len)))
+    }
+
+    /// Attack finding F6: bytes added where no signature covers them (an unsigned attribute)
+    /// made a receipt that still verified.
+    @Test func anUnsignedAttributeIsAltered() throws {
+        let identity = ReceiptSigningTests.identity
+        let pdf = try ReceiptSigner(identity: identity).sign(ReceiptSigningTests.receipt())
+        let region = try PDFSignatureScanner.scan(pdf).get()
+        let forged = try Self.replacingSignature(pdf, with: try Self.withUnsignedAttribute(region.der))
+        #expect(forged != pdf)
+        #expect(SignedReceiptCheck.verify(bytes: forged, trusted: identity.certificate) == .altered(.signature))
+    }
+
     @Test func signaturesAreLowSAndTheirHighTwinIsAltered() throws {
         let identity = ReceiptSigningTests.identity
         let signer = ReceiptSigner(identity: identity)
