@@ -110,7 +110,12 @@ extension Roster {
                 continue
             }
             let text = v.string
-            let nfc = NameRepertoire.nfc(text)
+            // Unicode spaces at either end (a no-break space a spreadsheet kept) are dropped, as
+            // ASCII ones are: the receipt's reader would not see them.
+            var nfc = NameRepertoire.nfc(text)
+            while let u = nfc.unicodeScalars.first, u.properties.generalCategory == .spaceSeparator { nfc.unicodeScalars.removeFirst() }
+            while let u = nfc.unicodeScalars.last, u.properties.generalCategory == .spaceSeparator { nfc.unicodeScalars.removeLast() }
+            if nfc.isEmpty { return problem(col, Messages.fieldRequired) }
             if let bad = nfc.unicodeScalars.first(where: { !NameRepertoire.allows($0) }) {
                 return problem(col, bad.value < 0x20 ? Messages.codeCharacter : NameRepertoire.refusal(bad))
             }

@@ -165,7 +165,10 @@ public enum ReceiptReader {
               let nirText = after(ReceiptRenderer.nirLabel), let name = after(ReceiptRenderer.nameLabel),
               let hello = lines.first(where: { $0.hasPrefix("Bonjour ") && $0.hasSuffix(",") })
         else { return nil }
-        let joined = lines.joined(separator: " ")
+        // The date is in the sentence after the greeting (a name holding the same words cannot
+        // stand for it).
+        guard let greeting = lines.firstIndex(where: { $0.hasPrefix("Bonjour ") && $0.hasSuffix(",") }) else { return nil }
+        let joined = lines[(greeting + 1)...].joined(separator: " ")
         guard let r = joined.range(of: "prise en compte le ") else { return nil }
         let dateText = String(joined[r.upperBound...].prefix(10))
         guard let date = CalendarDate.parse(dateText) else { return nil }

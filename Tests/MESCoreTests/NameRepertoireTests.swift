@@ -87,6 +87,12 @@ import Testing
                 #expect(Array(v.column(0, 7)) == Array("3 rue de l’Église".utf8))
             }
         }
+        // Attack finding F4: a no-break space at either end (kept by a spreadsheet) is dropped,
+        // or a genuine receipt would read back as altered.
+        try validate(first: "Anne\u{A0}", last: "\u{A0}\u{202F}Dupont") { r in
+            let f = try r.get()
+            #expect(f.firstNameText == "Anne" && f.lastNameText == "Dupont")
+        }
         // Names already composed keep their bytes (no copy).
         try validate(first: "Łukasz", last: "Mercier") { r in
             let f = try r.get()

@@ -55,6 +55,16 @@ import MESService
         }
     }
 
+    /// Attack finding F5: a name holding the words of the decision's sentence does not stand
+    /// for its date.
+    @Test func aNameHoldingTheSentencesWordsIsNotItsDate() throws {
+        let r = ReceiptSigningTests.receipt(name: "PRISE EN COMPTE LE 01/01/2020 Anne", greeting: "Anne prise en compte le 01/01/2020")
+        let bytes = try ReceiptSigner(identity: Self.identity).sign(r)
+        let fields = try #require(ReceiptReader.read(bytes))
+        #expect(fields.decidedOn == "2022-02-03" && fields.greeting == r.greeting)
+        #expect(SignedReceiptCheck.verify(bytes: bytes, trusted: Self.identity.certificate) == .authentic(signer: "Mon espace santé (mes)"))
+    }
+
     /// A name the standard fonts print embeds no font: the receipt keeps its size.
     @Test func frenchNamesEmbedNoFont() throws {
         let french = try ReceiptSigner(identity: Self.identity).sign(ReceiptSigningTests.receipt())
