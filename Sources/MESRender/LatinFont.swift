@@ -49,6 +49,13 @@ public struct LatinFont: Sendable {
         text.unicodeScalars.allSatisfy { glyphOf[$0.value] != nil }
     }
 
+    /// The width of `text` at `size` points (characters the font lacks count as nothing).
+    public func width(_ text: some StringProtocol, size: Double) -> Double {
+        var units = 0
+        for u in text.unicodeScalars { if let g = glyphOf[u.value] { units += metrics(g).advance } }
+        return Double(units) * size / Double(unitsPerEm)
+    }
+
     // MARK: subsetting
 
     /// The font a document embeds: the glyphs of the characters it draws and nothing else.

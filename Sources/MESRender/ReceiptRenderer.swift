@@ -98,12 +98,15 @@ public enum ReceiptRenderer {
         var runs: [PDFWriter.TextRun] = []
         runs.reserveCapacity(10)
         runs.append(.init(bytes: nirLabelBytes + WinAnsi.encode(r.nir.formatted), x: left, y: 735))
-        // A name beyond the standard fonts (Łukasz, Nguyễn…) is drawn in the embedded font.
+        // A name beyond the standard fonts (Łukasz, Nguyễn…) is drawn in the embedded font; a
+        // line too long for the page is set smaller, whole (never cut off).
         let standardName = NameRepertoire.isStandard(r.name)
         if standardName {
-            runs.append(.init(bytes: nameLabelBytes + WinAnsi.encode(r.name), x: left, y: 717))
+            let bytes = nameLabelBytes + WinAnsi.encode(r.name)
+            runs.append(.init(bytes: bytes, x: left, y: 717, size: fitting(PDFWriter.width(bytes: bytes, size: 11))))
         } else {
-            runs.append(.exact(nameLabel + r.name, x: left, y: 717))
+            let line = nameLabel + r.name
+            runs.append(.exact(line, x: left, y: 717, size: fitting(LatinFont.shared.width(line, size: 11))))
         }
         let date = Array(r.decidedOn.french.utf8)
         runs.append(.init(bytes: Array("Le ".utf8) + date, x: left, y: 690))
@@ -111,9 +114,11 @@ public enum ReceiptRenderer {
             runs.append(.init("Duplicata n° \(r.copy) émis le \(r.issuedAt.parisDate.french)", x: left, y: 674, size: 9, gray: 0.35))
         }
         if standardName && NameRepertoire.isStandard(r.greeting) {
-            runs.append(.init(bytes: Array("Bonjour ".utf8) + WinAnsi.encode(r.greeting) + [0x2C], x: left, y: 600))
+            let bytes = Array("Bonjour ".utf8) + WinAnsi.encode(r.greeting) + [0x2C]
+            runs.append(.init(bytes: bytes, x: left, y: 600, size: fitting(PDFWriter.width(bytes: bytes, size: 11))))
         } else {
-            runs.append(.exact("Bonjour " + r.greeting + ",", x: left, y: 600))
+            let line = "Bonjour " + r.greeting + ","
+            runs.append(.exact(line, x: left, y: 600, size: fitting(LatinFont.shared.width(line, size: 11))))
         }
         var y = sentence2Top
         for line in layout(r.kind).sentence2(date) {
@@ -124,6 +129,13 @@ public enum ReceiptRenderer {
         let v = verificationLabelBytes + WinAnsi.encode(r.verification)
         runs.append(.init(bytes: v, x: right - PDFWriter.width(bytes: v, size: 9), y: 80, size: 9, gray: 0.35))
         return runs
+    }
+
+    /// The size (points) that keeps a line `width` points wide at 11 within the page's margins.
+    static func fitting(_ width: Double) -> Double {
+        let room = right - left
+        guard width > room else { return 11 }
+        return (11 * room / width * 10).rounded(.down) / 10
     }
 
     /// The PDF bytes: deterministic for the same receipt.

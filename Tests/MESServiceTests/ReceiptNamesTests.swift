@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 import MESCore
 import MESCrypto
-import MESRender
+@testable import MESRender
 import MESService
 
 /// Receipts hold every name the register takes: each one printed exactly on the signed page
@@ -63,6 +63,26 @@ import MESService
         let fields = try #require(ReceiptReader.read(bytes))
         #expect(fields.decidedOn == "2022-02-03" && fields.greeting == r.greeting)
         #expect(SignedReceiptCheck.verify(bytes: bytes, trusted: Self.identity.certificate) == .authentic(signer: "Mon espace santé (mes)"))
+    }
+
+    /// Attack finding F3: the longest names the register takes stay within the page (set
+    /// smaller), in the standard fonts and in the embedded one, and still verify.
+    @Test func theLongestNamesStayOnThePage() throws {
+        let room = PDFWriter.pageWidth - 144
+        for (last, first) in [(String(repeating: "W", count: 100), String(repeating: "M", count: 100)),
+                              (String(repeating: "Ŵ", count: 100), String(repeating: "Æ", count: 60))] {
+            let r = ReceiptSigningTests.receipt(name: last + " " + first, greeting: first + " " + last)
+            for run in ReceiptRenderer.variableRuns(r) {
+                let width = run.font == .latin ? LatinFont.shared.width(run.text, size: run.size) : PDFWriter.width(bytes: run.bytes, size: run.size, font: run.font)
+                #expect(run.x + width <= PDFWriter.pageWidth - 72 + 0.5, "\(run.text.prefix(30))…: \(width) > \(room)")
+            }
+            let bytes = try ReceiptSigner(identity: Self.identity).sign(r)
+            #expect(SignedReceiptCheck.verify(bytes: bytes, trusted: Self.identity.certificate) == .authentic(signer: "Mon espace santé (mes)"))
+            #expect(ReceiptReader.read(bytes)?.name == r.name)
+        }
+        // A French name of ordinary length keeps 11 points.
+        let ordinary = ReceiptRenderer.variableRuns(ReceiptSigningTests.receipt())
+        #expect(ordinary.allSatisfy { $0.size == 11 || $0.size == 9 })
     }
 
     /// A name the standard fonts print embeds no font: the receipt keeps its size.
