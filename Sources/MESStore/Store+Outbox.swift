@@ -80,6 +80,28 @@ extension Store {
         return body
     }
 
+    /// Seals again, bound to its row (`seal` 2), every body sealed before schema 11 under the
+    /// constant context alone (inside the migration's transaction). A body that does not open is
+    /// left as it is: `check` and `outbox send` report it.
+    func resealUnboundBodies() throws {
+        var after: Int64 = 0
+        while true {
+            let rows = try db.query("""
+                SELECT o.id, o.channel, o.recipient, o.message_id, o.shown_to, o.subject, b.sealed
+                FROM outbox o JOIN outbox_bodies b ON b.id = o.id WHERE o.seal IS NULL AND o.id > ? ORDER BY o.id LIMIT 2000
+                """, .int(after))
+            guard let last = rows.last?.int(0) else { return }
+            for r in rows {
+                guard let id = r.int(0), let packed = sealing.open(r.blob(6) ?? [], context: Self.sealContext) else { continue }
+                let context = Self.sealContext(channel: r.text(1) ?? "", recipient: r.text(2), messageID: r.text(3) ?? "",
+                                               shownTo: r.text(4), subject: r.text(5) ?? "")
+                try db.run("UPDATE outbox_bodies SET sealed = ? WHERE id = ?", .blob(sealing.seal(packed, context: context)), .int(id))
+                try db.run("UPDATE outbox SET seal = 2 WHERE id = ?", .int(id))
+            }
+            after = last
+        }
+    }
+
     /// A row's file name as messages queued before schema 8 kept it: a bare name in `outbox/`
     /// (no `/`, not `.` or `..`, not hidden), else nil.
     static func legacyFile(_ name: String?) -> String? {
@@ -107,9 +129,11 @@ extension Store {
             SELECT o.seal, o.channel, o.recipient, o.message_id, o.shown_to, o.subject, b.sealed
             FROM outbox o JOIN outbox_bodies b ON b.id = o.id WHERE o.id = ?
             """, .int(id)) else { return nil }
-        let context = r.int(0) == 2
-            ? Self.sealContext(channel: r.text(1) ?? "", recipient: r.text(2), messageID: r.text(3) ?? "", shownTo: r.text(4), subject: r.text(5) ?? "")
-            : Self.sealContext
+        // Every body is bound to its row since schema 11 (older ones were sealed again by the
+        // migration): one sealed the old way is a body planted from elsewhere.
+        guard r.int(0) == 2 else { return nil }
+        let context = Self.sealContext(channel: r.text(1) ?? "", recipient: r.text(2), messageID: r.text(3) ?? "", shownTo: r.text(4),
+                                       subject: r.text(5) ?? "")
         guard let packed = sealing.open(r.blob(6) ?? [], context: context) else { return nil }
         return MessagePacking.unpack(packed)
     }

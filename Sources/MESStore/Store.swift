@@ -141,6 +141,9 @@ public final class Store {
                     try keepBeforeMigration(version: again)
                 }
                 for m in Schema.migrations.dropFirst(again) { try db.exec(m) }
+                // Schema 11 binds sealed bodies to their rows: those sealed before are sealed
+                // again, bound, in the same transaction (none is left to move to another row).
+                if again < 11 && Schema.migrations.count >= 11 { try resealUnboundBodies() }
                 if try db.first("PRAGMA foreign_key_check") != nil {
                     throw MESError(.storeCorrupt, "La migration de la base a laissé des références orphelines ; rien n'a été changé.", field: "store")
                 }

@@ -67,15 +67,20 @@ import MESDelivery
         }
     }
 
-    @Test func untouchedMessagesOpenAndOlderOnesStillDo() throws {
+    /// Bodies sealed before schema 11 are sealed again, bound, by the migration; one sealed the
+    /// old way that turns up afterwards (planted from an old copy of mes.db) never opens.
+    @Test func olderBodiesAreBoundAtMigrationAndUnboundOnesNeverOpen() throws {
         let mail = CapturingMessageTransport()
-        let (_, service, martine, _) = try twoQueued(mail)
-        // A message sealed before schema 11 (constant context, `seal` NULL) still opens.
+        let (h, service, martine, _) = try twoQueued(mail)
         let body = try service.store.messageBody(try #require(try service.store.outboxEntry(id: martine)))
         let legacy = service.store.sealing.seal(MessagePacking.pack(body), context: Store.sealContext)
         try service.store.db.run("UPDATE outbox_bodies SET sealed = ? WHERE id = ?", .blob(legacy), .int(martine))
         try service.store.db.run("UPDATE outbox SET seal = NULL WHERE id = ?", .int(martine))
+        #expect(h.error { _ = try service.store.messageBody(try #require(try service.store.outboxEntry(id: martine))) }?.code == .messageTampered)
+        // What the schema-11 migration does to such a row.
+        try service.store.transaction { try service.store.resealUnboundBodies() }
         #expect(try service.store.messageBody(try #require(try service.store.outboxEntry(id: martine))) == body)
+        #expect(try service.store.db.first("SELECT seal FROM outbox WHERE id = ?", .int(martine))?.int(0) == 2)
         #expect(try service.sendOutbox().sent == 2)
     }
 }
