@@ -132,6 +132,8 @@ extension Service {
             try store.spendLoginCodes(personID: personID, now: now)
             try store.audit(left == .max ? "account_held" : "account_locked", at: now, person: personID,
                             detail: left == .max ? nil : "\(left)s")
+        } else {
+            try store.decoyAuditLine(now: now)  // an unknown identifier locks with the same work
         }
         return Self.accountLocked(left)
     }

@@ -115,6 +115,14 @@ extension Store {
     /// password` does for an identifier that has no account (or no contact, or asked too soon),
     /// so that the store's work (pages written, commits, syncs) does not tell it from one that
     /// has. Leaves nothing behind. Nothing to do in a register with nobody.
+    /// An audit line written and removed in the same transaction: what locking an unknown
+    /// identifier does in place of a real account's `account_locked` line, so that the store's
+    /// work does not tell them apart.
+    public func decoyAuditLine(now: Instant) throws {
+        try audit("account_locked", at: now, person: nil)
+        try db.run("DELETE FROM audit WHERE id = ?", .int(db.lastInsertID))
+    }
+
     public func decoyRecoveryWrites(now: Instant, bodySize: Int) throws {
         guard let pid = try db.first("SELECT id FROM people ORDER BY id DESC LIMIT 1")?.int(0) else { return }
         try db.run("INSERT INTO otps (person_id, purpose, target, digest, issued_at, expires_at) VALUES (?, 'recover_password', NULL, ?, ?, ?)",

@@ -54,6 +54,34 @@ import TestSupport
         #expect(soon["fdatasync"] == known[0]["fdatasync"] && soon["pwrite64"] == known[0]["pwrite64"], "\(soon)")
     }
 
+    /// Attack finding F7: the failure that locks an identifier does the same store work whether
+    /// it names an account or not (a known one spends its access codes and is audited).
+    @Test func theLockingFailureDoesTheSameWorkForAnyIdentifier() throws {
+        guard findProgram("strace") != nil else { Issue.record("strace is not installed (apt-get install strace)"); return }
+        let s = try store()
+        let bad = s.dir.appendingPathComponent("bad").path
+        try "Mauvais-Mot-2!\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        var counts: [[String: Int]] = []
+        for name in ["martine.leguellec", "personne.inconnue"] {
+            for _ in 0..<4 {
+                s.advance(seconds: 40)
+                _ = try s.run(["login", "--username", name, "--password-file", bad])
+            }
+            s.advance(seconds: 40)
+            let out = s.dir.appendingPathComponent("strace-\(name)").path
+            _ = try sh("strace -f -c -o \(out) -e trace=fdatasync,fsync,pwrite64,pread64 \"$MES\" login --username \(name) --password-file \(bad) >/dev/null",
+                       env: ["MES_HOME": s.store, "MES_NOW": s.now])
+            var c: [String: Int] = [:]
+            for line in try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n") {
+                let f = line.split(separator: " ", omittingEmptySubsequences: true)
+                if f.count >= 5, let calls = Int(f[3]) { c[String(f.last!)] = calls }
+            }
+            counts.append(c)
+        }
+        #expect((counts[0]["fdatasync"] ?? 0) > 0)
+        #expect(counts[0] == counts[1], "known \(counts[0]) vs unknown \(counts[1])")
+    }
+
     /// Timing with 4 ms added to every sync (what a slow disk makes visible): medians within
     /// 1.2× over alternated samples. Opt-in, since wall times mean nothing while the other tests
     /// run beside it on two cores: `MES_LEAK_SAMPLES=200 swift test --filter RecoveryLeakTests`
