@@ -392,7 +392,8 @@ public struct TransportConfig: Sendable, Equatable {
     /// is judged by the file it names. A missing file is left to the read, which says so.
     static func refuseExposed(_ path: String, key: String) throws(TransportConfigError) {
         var st = stat()
-        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return }
+        // Regular files and named pipes (a pipe others may open could hand them the secret).
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG || (st.st_mode & S_IFMT) == S_IFIFO else { return }
         let mode = st.st_mode & 0o777
         if st.st_uid != geteuid() {
             throw TransportConfigError(key: key, reason: "\(printable(path)) appartient à un autre utilisateur (uid \(st.st_uid)) : "

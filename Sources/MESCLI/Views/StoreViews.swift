@@ -34,9 +34,11 @@ enum OutboxListing {
          ("sent_at", m.sentAt.map { .string($0.iso8601) } ?? .null)]
     }
 
-    /// One message as a line of the text listing.
+    /// One message as a line of the text listing: tab-separated cells that a spreadsheet opens
+    /// as text (`=1+*****@example.fr` gains a quote), terminal controls escaped, as `history`'s.
     static func line(_ m: OutboxEntry) -> String {
-        "\(m.id)\t\(m.createdAt.iso8601)\t\(m.channel.rawValue)\t\(m.recipientMasked)\t\(m.status.french)\t\(m.subject)"
+        ["\(m.id)", m.createdAt.iso8601, m.channel.rawValue, m.recipientMasked, m.status.french, m.subject]
+            .map { TextEscaping.terminalSafe(TextEscaping.spreadsheetCell($0)) }.joined(separator: "\t")
     }
 }
 
