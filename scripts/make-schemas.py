@@ -127,7 +127,7 @@ SCHEMAS = {
     "advisers-list": doc({"advisers": arr(obj({"id": S, "added_at": TIME}))}),
     "batch-oppose": {"oneOf": [
         doc({"row": I, "status": {"enum": ["opposed", "already_opposed", "code_requested", "invalid", "identity_mismatch", "code_expired",
-                                           "code_used", "code_superseded", "locked", "too_soon", "refused"]}},
+                                           "code_used", "code_superseded", "locked", "too_soon", "refused", "letter_limit"]}},
             {"nir": S, "receipt": S, "receipt_file": S, "destination": S, "code_expires_at": TIME, "mail": S, "field": S, "reason": S,
              "message": S}),
         doc({"summary": {"type": "object", "additionalProperties": I}, "rows": I, "receipts": S, "seconds": N})]},

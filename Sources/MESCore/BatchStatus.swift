@@ -5,6 +5,8 @@ public enum BatchStatus: String, CaseIterable, Sendable {
     case opposed, alreadyOpposed = "already_opposed", codeRequested = "code_requested", invalid
     case identityMismatch = "identity_mismatch", codeExpired = "code_expired", codeUsed = "code_used"
     case codeSuperseded = "code_superseded", locked, tooSoon = "too_soon", refused
+    /// A code by letter the letters' ceiling holds back (one per 7 days, 3 per 6 weeks).
+    case letterLimit = "letter_limit"
 
     /// The status of a row that failed with `code`.
     public init(failure code: ErrorCode) {
@@ -15,6 +17,7 @@ public enum BatchStatus: String, CaseIterable, Sendable {
         case .codeSuperseded: self = .codeSuperseded
         case .locked: self = .locked
         case .tooSoon: self = .tooSoon
+        case .letterLimit: self = .letterLimit
         default: self = code.status == .refused ? .refused : .invalid
         }
     }
@@ -28,7 +31,7 @@ public enum BatchStatus: String, CaseIterable, Sendable {
         case .invalid: return .invalidData
         case .refused: return .refused
         case .identityMismatch, .codeExpired, .codeUsed, .codeSuperseded, .locked: return .identificationFailed
-        case .tooSoon: return .temporary
+        case .tooSoon, .letterLimit: return .temporary
         }
     }
 

@@ -51,3 +51,33 @@ import MESCore
                 == now.adding(seconds: 2 * 86_400))
     }
 }
+
+extension LetterCeilingTests {
+    /// The batch's `--request-codes` is held by the same ceiling: a row of its own status,
+    /// `letter_limit`, and the refusal audited with the association as actor's request.
+    @Test func aBatchRequestWithinTheCeilingIsReportedAsSuch() throws {
+        let h = try Harness()
+        try h.service.store.db.run("UPDATE people SET address = '3 rue de la Paix, 75002 Paris' WHERE nir = ?", .text(Harness.martine.nir.compact))
+        #expect(letter(h) == nil)
+        h.clock.advance(86_400)
+        // The harassment of the attack: a code by e-mail supersedes the letter's, so the batch
+        // would post another letter; the ceiling holds it back.
+        _ = try h.service.requestCode(CodeRequest(card: Harness.martine, birthDate: DemoData.martineBirthDate))
+        h.clock.advance(120)
+        let csv = """
+        nir;date_naissance;type_carte;numero_serie;code
+        \(DemoData.martineNIR.compact);08/06/1988;sans photo;953701166;
+
+        """
+        let sink = CollectingSink()
+        var options = BatchOptions(receiptsDirectory: h.directory + "/justificatifs")
+        options.requestCodes = true
+        options.association = "Les Amis"
+        _ = try h.service.batchOppose({ body in try Array(csv.utf8).withUnsafeBufferPointer { try body($0) } },
+                                      totalBytes: 0, options: options, sink: sink)
+        #expect(sink.rows.map(\.status) == [.letterLimit], "\(sink.rows.map(\.status))")
+        #expect(sink.rows.first?.error?.code == .letterLimit)
+        #expect(try h.service.store.db.first("SELECT count(*) FROM outbox WHERE channel = 'letter'")?.int(0) == 1)
+        #expect(try h.service.store.db.first("SELECT count(*) FROM audit WHERE event = 'letter_refused'")?.int(0) == 1)
+    }
+}

@@ -42,6 +42,7 @@ extension BatchStatus {
         case .codeSuperseded: return "code remplacé par un plus récent"
         case .locked: return "bloqué après trop d'essais"
         case .tooSoon: return "demande trop rapprochée"
+        case .letterLimit: return "courrier déjà envoyé récemment"
         case .refused: return "refusé"
         }
     }
