@@ -106,7 +106,7 @@ SCHEMAS = {
         doc(dict({"status": {"const": "code_sent"}, "channel": {"enum": ["email", "sms"]}, "destination": S}), DELIVERY),
         doc({"status": {"const": "signed_in"}, "session": S, "profile": PROFILE})]},
     "logout": doc({"status": {"const": "signed_out"}}),
-    "contacts-show": doc({"email": opt(S), "mobile": opt(S), "postal_address": B, "masked": B}),
+    "contacts-show": doc({"email": opt(S), "mobile": opt(S), "postal_address": B, "masked": B}, {"to_activate": B}),
     "profiles-list": doc({"profile": PROFILE, "profiles": arr(PROFILE)}),
     "profiles-oppose": None,  # the same as oppose
     "profiles-activate": doc({"status": {"const": "activated"}, "profile": PROFILE}),

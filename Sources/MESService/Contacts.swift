@@ -9,6 +9,9 @@ public struct ContactDetails: Sendable {
     public let address: String?
     /// Shown masked: the person has not identified yet (only the card and birth date are known).
     public let masked: Bool
+    /// The space was created automatically and nobody has entered it yet: its first sign-in is
+    /// an activation (seed 004).
+    public var toActivate = false
 }
 
 extension Service {
@@ -32,8 +35,10 @@ extension Service {
             case .failure(let e): return .failure(e)
             }
             let c = try store.contact(for: person)
-            return .success(ContactDetails(email: c.email.map(Masking.email), mobile: c.mobile.map(Masking.mobile),
-                                           address: c.address.map { _ in "enregistrée" }, masked: true))
+            var details = ContactDetails(email: c.email.map(Masking.email), mobile: c.mobile.map(Masking.mobile),
+                                         address: c.address.map { _ in "enregistrée" }, masked: true)
+            details.toActivate = try createdAutomatically(person)
+            return .success(details)
         }
         return try result.get()
     }

@@ -40,6 +40,9 @@ struct OneRandom: RandomSource {
         }
         #expect(recover?.code == .noAccount && recover?.message.contains("Activez-le dès maintenant") == true, "\(String(describing: recover))")
 
+        // contacts show, before any code, says where to go.
+        let contacts = try service.contacts(card: Harness.martine, birthDate: DemoData.martineBirthDate, firstName: nil)
+        #expect(contacts.toActivate)
         // A new code (the notification's has expired), then identify: "J'active" is offered first.
         _ = try service.requestCode(CodeRequest(card: Harness.martine, birthDate: DemoData.martineBirthDate))
         let session = try service.identify(code: "BBBBBBBBBBBB", card: Harness.martine)
@@ -55,6 +58,7 @@ struct OneRandom: RandomSource {
         else { Issue.record("not activated"); return }
         #expect(username == Self.username && profile.state == .active)
         #expect(try !service.createdAutomatically(profile))
+        #expect(try !service.contacts(card: Harness.martine, birthDate: DemoData.martineBirthDate, firstName: nil).toActivate)
         // Entered once: activating again is refused, and identify no longer offers it.
         let again = h.error { _ = try service.activate(ActivationRequest(session: session.token, username: "autre.nom"), password: { (Self.password, Self.password) }) }
         #expect(again?.code == .alreadyActive)

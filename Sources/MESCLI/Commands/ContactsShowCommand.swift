@@ -41,11 +41,11 @@ extension ContactDetails: Report {
             Numéro de téléphone mobile : \(mobile.map(safe) ?? "Aucun numéro enregistré")
             Adresse postale : \(address.map { masked ? "enregistrée" : safe($0) } ?? "Aucune adresse enregistrée")
             Mes coordonnées sont incorrectes ? \(Messages.contactsWrong)
-            """
+            """ + (toActivate ? "\n" + Messages.notYetActivated : "")
     }
 
     public var json: JSON {
         .obj([("email", email.map { .string($0) } ?? .null), ("mobile", mobile.map { .string($0) } ?? .null),
-              ("postal_address", .bool(address != nil)), ("masked", .bool(masked))])
+              ("postal_address", .bool(address != nil)), ("masked", .bool(masked)), ("to_activate", .bool(toActivate))])
     }
 }
