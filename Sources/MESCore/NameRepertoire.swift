@@ -47,6 +47,30 @@ public enum NameRepertoire {
         return extendedRanges.contains { $0.contains(v) }
     }
 
+    /// Whether valid UTF-8 `bytes` hold only allowed characters, none of them a no-break space
+    /// at either end: then they are stored as they are (already NFC). Read in place.
+    public static func allowsAsStored(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0, first = true
+        var last: UInt32 = 0
+        let n = bytes.count
+        while i < n {
+            let b0 = UInt32(bytes[i])
+            var v: UInt32, len: Int
+            if b0 < 0x80 { v = b0; len = 1 }
+            else if b0 >> 5 == 0x6, i + 1 < n { v = (b0 & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F); len = 2 }
+            else if b0 >> 4 == 0xE, i + 2 < n { v = (b0 & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F); len = 3 }
+            else if b0 >> 3 == 0x1E, i + 3 < n {
+                v = (b0 & 0x07) << 18 | UInt32(bytes[i + 1] & 0x3F) << 12 | UInt32(bytes[i + 2] & 0x3F) << 6 | UInt32(bytes[i + 3] & 0x3F); len = 4
+            } else { return false }
+            guard let u = Unicode.Scalar(v), allows(u) else { return false }
+            if first && v == 0xA0 { return false }
+            first = false
+            last = v
+            i += len
+        }
+        return last != 0xA0
+    }
+
     /// Whether the standard fonts print all of `s`.
     public static func isStandard(_ s: some StringProtocol) -> Bool {
         s.unicodeScalars.allSatisfy(isStandard)

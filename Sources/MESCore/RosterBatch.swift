@@ -50,12 +50,12 @@ public struct RosterBatch: Sendable {
             f.birthDate.writeISO(into: iso)
             add(UnsafeBufferPointer(iso))
         }
-        if let n = f.composed[0] { add(n) } else { add(f.firstName) }
-        if let n = f.composed[1] { add(n) } else { add(f.lastName) }
+        if let n = f.composed.first { add(n) } else { add(f.firstName) }
+        if let n = f.composed.last { add(n) } else { add(f.lastName) }
         add(f.serial)
         add(f.email)
         add(f.mobile)
-        if let n = f.composed[2] { add(n) } else { add(f.address) }
+        if let n = f.composed.address { add(n) } else { add(f.address) }
         rows.append(Row(line: Int32(clamping: f.line), card: f.card, state: f.state, deceased: f.deceased,
                         stateSince: f.stateSince?.seconds, notifiedAt: f.notifiedAt?.seconds,
                         identity: Roster.IdentityKey(f.nir, f.birthDate), holderBirthDate: f.holderBirthDate))

@@ -18,16 +18,27 @@ extension Roster {
         public let state: ProfileState
         public let stateSince: Instant?
         public let notifiedAt: Instant?
-        /// First name, last name and address in NFC, for those the file held decomposed (nil:
-        /// the bytes are already composed).
-        public let composed: [String?]
+        /// First name, last name and address as stored, for those whose bytes differ (held
+        /// decomposed, or with Unicode spaces at an end); nil: the bytes are stored as they are.
+        public let composed: Composed
+
+        /// Values of `composed` (no array: nothing allocated for the usual row).
+        public struct Composed: Sendable, Equatable {
+            public var first, last, address: String?
+            subscript(_ k: Int) -> String? {
+                get { k == 0 ? first : k == 1 ? last : address }
+                set { if k == 0 { first = newValue } else if k == 1 { last = newValue } else { address = newValue } }
+            }
+            /// Whether every value is stored as its bytes.
+            public var isEmpty: Bool { first == nil && last == nil && address == nil }
+        }
 
         /// The first name as stored (NFC).
-        public var firstNameText: String { composed[0] ?? firstName.string }
+        public var firstNameText: String { composed.first ?? firstName.string }
         /// The last name as stored (NFC).
-        public var lastNameText: String { composed[1] ?? lastName.string }
+        public var lastNameText: String { composed.last ?? lastName.string }
         /// The address as stored (NFC).
-        public var addressText: String? { composed[2] ?? address?.string }
+        public var addressText: String? { composed.address ?? address?.string }
 
         /// The row as an entry that owns its values.
         public var entry: Entry {
@@ -100,7 +111,7 @@ extension Roster {
         }
         // Names and the address are printed on receipts and letters: only what they print
         // exactly (NameRepertoire), composed (NFC) when the file had them decomposed.
-        var composed: [String?] = [nil, nil, nil]
+        var composed = Fields.Composed()
         for (k, (col, c, limit)) in [("first_name", 2, 100), ("last_name", 3, 100), ("address", 8, 300)].enumerated() {
             guard let v = bytes(c) else { continue }
             // A character takes at least one byte: only long values need counting.
@@ -109,6 +120,9 @@ extension Roster {
                 if v.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return problem(col, Messages.codeCharacter) }
                 continue
             }
+            // Every character allowed: no combining mark among them, so the text is already NFC
+            // and nothing more is done (the usual French name, accents included), read in place.
+            if NameRepertoire.allowsAsStored(v) { continue }
             let text = v.string
             // Unicode spaces at either end (a no-break space a spreadsheet kept) are dropped, as
             // ASCII ones are: the receipt's reader would not see them.
