@@ -141,7 +141,7 @@ import MESSystem
     }
 
     /// Commands that write by design whatever their input (left out of the random argv).
-    static let writers: Set<String> = ["init", "demo", "notify", "sweep", "fixtures", "import"]
+    static let writers: Set<String> = ["init", "demo", "notify", "sweep", "fixtures", "import", "backup", "restore"]
 
     /// How many random argv `argvCombinations` tries: `MES_FUZZ_COUNT`, else 2,000.
     static let fuzzCount = ProcessInfo.processInfo.environment["MES_FUZZ_COUNT"].flatMap(Int.init) ?? 2_000
