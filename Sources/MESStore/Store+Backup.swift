@@ -21,6 +21,9 @@ extension Store {
     /// so writers go on meanwhile and the copy holds every transaction committed before it began
     /// and nothing of the others) and counts what it holds.
     public func snapshot(into path: String) throws -> StoreCounts {
+        // A small cache and no mapping for this one long read: the copy's memory stays flat
+        // whatever the store's size (the connection serves the backup alone).
+        try db.exec("PRAGMA mmap_size=0; PRAGMA cache_size=-8192")
         _ = try db.retryingBusy { try db.run("VACUUM INTO ?", .text(path)) }
         let copy = try Database(path: path, create: false, readOnly: true)
         return try Self.counts(copy)
