@@ -23,7 +23,7 @@ _mes_children() {
 # _mes_options PATH: the options of the command path PATH, global ones included.
 _mes_options() {
     case "$1" in
-        'nir check') echo '--rules --json --store --now --help -h' ;;
+        'nir check') echo '--rules --expect --json --store --now --help -h' ;;
         'nir format') echo '--rules --json --store --now --help -h' ;;
         'nir generate') echo '--count --seed --invalid --reason --json --store --now --help -h' ;;
         'vitale check') echo '--card --json --store --now --help -h' ;;
@@ -66,6 +66,7 @@ _mes_options() {
 _mes_value() {
     case "$1|$2" in
         'nir check|--rules') echo 'w insee stdnum app cnam' ;;
+        'nir check|--expect') echo 'w valid invalid' ;;
         'nir format|--rules') echo 'w insee stdnum app cnam' ;;
         'nir generate|--count') echo t ;;
         'nir generate|--seed') echo t ;;

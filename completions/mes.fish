@@ -35,67 +35,67 @@ end
 # __mes_takes_value PATH OPTION: succeeds when OPTION of the command path PATH takes a value.
 function __mes_takes_value --argument-names path option
     switch "$path|$option"
-        case 'nir check|--rules' 'nir format|--rules' 'nir generate|--count' 'nir generate|--seed'
+        case 'nir check|--rules' 'nir check|--expect' 'nir format|--rules' 'nir generate|--count'
             return 0
-        case 'nir generate|--reason' 'vitale check|--card' 'vitale generate|--card' 'vitale generate|--count'
+        case 'nir generate|--seed' 'nir generate|--reason' 'vitale check|--card' 'vitale generate|--card'
             return 0
-        case 'vitale generate|--seed' 'vitale generate|--reason' 'fixtures|--count' 'fixtures|--seed'
+        case 'vitale generate|--count' 'vitale generate|--seed' 'vitale generate|--reason' 'fixtures|--count'
             return 0
-        case 'fixtures|--roster' 'fixtures|--members' 'fixtures|--format' 'notify|--via'
+        case 'fixtures|--seed' 'fixtures|--roster' 'fixtures|--members' 'fixtures|--format'
             return 0
-        case 'outbox list|--nir' 'outbox list|--since' 'outbox list|--limit' 'outbox send|--limit'
+        case 'notify|--via' 'outbox list|--nir' 'outbox list|--since' 'outbox list|--limit'
             return 0
-        case 'outbox export|--maildir' 'history|--nir' 'history|--since' 'history|--until'
+        case 'outbox send|--limit' 'outbox export|--maildir' 'history|--nir' 'history|--since'
             return 0
-        case 'history|--channel' 'history|--actor' 'history|--limit' 'code generate|--nir'
+        case 'history|--until' 'history|--channel' 'history|--actor' 'history|--limit'
             return 0
-        case 'code generate|--birth-date' 'code generate|--card' 'code generate|--serial' 'code generate|--via'
+        case 'code generate|--nir' 'code generate|--birth-date' 'code generate|--card' 'code generate|--serial'
             return 0
-        case 'code generate|--first-name' 'identify|--code' 'identify|--code-file' 'identify|--nir'
+        case 'code generate|--via' 'code generate|--first-name' 'identify|--code' 'identify|--code-file'
             return 0
-        case 'identify|--card' 'identify|--serial' 'oppose|--session' 'oppose|--session-file'
+        case 'identify|--nir' 'identify|--card' 'identify|--serial' 'oppose|--session'
             return 0
-        case 'oppose|--code' 'oppose|--code-file' 'oppose|--nir' 'oppose|--card'
+        case 'oppose|--session-file' 'oppose|--code' 'oppose|--code-file' 'oppose|--nir'
             return 0
-        case 'oppose|--serial' 'oppose|--receipt' 'oppose|--adviser' 'oppose|--birth-date'
+        case 'oppose|--card' 'oppose|--serial' 'oppose|--receipt' 'oppose|--adviser'
             return 0
-        case 'oppose|--last-name' 'oppose|--first-name' 'contacts show|--session' 'contacts show|--session-file'
+        case 'oppose|--birth-date' 'oppose|--last-name' 'oppose|--first-name' 'contacts show|--session'
             return 0
-        case 'contacts show|--nir' 'contacts show|--birth-date' 'contacts show|--card' 'contacts show|--serial'
+        case 'contacts show|--session-file' 'contacts show|--nir' 'contacts show|--birth-date' 'contacts show|--card'
             return 0
-        case 'contacts show|--first-name' 'activate|--session' 'activate|--session-file' 'activate|--username'
+        case 'contacts show|--serial' 'contacts show|--first-name' 'activate|--session' 'activate|--session-file'
             return 0
-        case 'activate|--password-file' 'activate|--email' 'activate|--email-otp' 'activate|--email-otp-file'
+        case 'activate|--username' 'activate|--password-file' 'activate|--email' 'activate|--email-otp'
             return 0
-        case 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file' 'close|--session'
+        case 'activate|--email-otp-file' 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file'
             return 0
-        case 'close|--session-file' 'close|--receipt' 'sweep|--window-days' 'login|--username'
+        case 'close|--session' 'close|--session-file' 'close|--receipt' 'sweep|--window-days'
             return 0
-        case 'login|--password-file' 'login|--via' 'login|--otp' 'login|--otp-file'
+        case 'login|--username' 'login|--password-file' 'login|--via' 'login|--otp'
             return 0
-        case 'logout|--session' 'logout|--session-file' 'recover identifier|--nir' 'recover identifier|--birth-date'
+        case 'login|--otp-file' 'logout|--session' 'logout|--session-file' 'recover identifier|--nir'
             return 0
-        case 'recover identifier|--card' 'recover identifier|--serial' 'recover identifier|--first-name' 'recover identifier|--via'
+        case 'recover identifier|--birth-date' 'recover identifier|--card' 'recover identifier|--serial' 'recover identifier|--first-name'
             return 0
-        case 'recover identifier|--otp' 'recover identifier|--otp-file' 'recover password|--username' 'recover password|--via'
+        case 'recover identifier|--via' 'recover identifier|--otp' 'recover identifier|--otp-file' 'recover password|--username'
             return 0
-        case 'recover password|--otp' 'recover password|--otp-file' 'recover password|--password-file' 'profiles list|--session'
+        case 'recover password|--via' 'recover password|--otp' 'recover password|--otp-file' 'recover password|--password-file'
             return 0
-        case 'profiles list|--session-file' 'profiles oppose|--session' 'profiles oppose|--session-file' 'profiles oppose|--profile'
+        case 'profiles list|--session' 'profiles list|--session-file' 'profiles oppose|--session' 'profiles oppose|--session-file'
             return 0
-        case 'profiles oppose|--receipt' 'profiles activate|--session' 'profiles activate|--session-file' 'profiles activate|--profile'
+        case 'profiles oppose|--profile' 'profiles oppose|--receipt' 'profiles activate|--session' 'profiles activate|--session-file'
             return 0
-        case 'receipt|--session' 'receipt|--session-file' 'receipt|--id' 'receipt|--format'
+        case 'profiles activate|--profile' 'receipt|--session' 'receipt|--session-file' 'receipt|--id'
             return 0
-        case 'receipt|--output' 'receipt|-o' 'receipt verify|--cert' 'advisers release|--adviser'
+        case 'receipt|--format' 'receipt|--output' 'receipt|-o' 'receipt verify|--cert'
             return 0
-        case 'advisers release|--nir' 'advisers release|--birth-date' 'advisers release|--last-name' 'advisers release|--first-name'
+        case 'advisers release|--adviser' 'advisers release|--nir' 'advisers release|--birth-date' 'advisers release|--last-name'
             return 0
-        case 'batch oppose|--receipts' 'batch oppose|--association' 'batch oppose|--group-size' 'batch oppose|--report'
+        case 'advisers release|--first-name' 'batch oppose|--receipts' 'batch oppose|--association' 'batch oppose|--group-size'
             return 0
-        case 'backup|--passphrase-file' 'restore|--passphrase-file' 'check|--receipts' '*|--store'
+        case 'batch oppose|--report' 'backup|--passphrase-file' 'restore|--passphrase-file' 'check|--receipts'
             return 0
-        case '*|--now'
+        case '*|--store' '*|--now'
             return 0
     end
     return 1
@@ -227,6 +227,7 @@ complete -c mes -n '__mes_next "advisers"' -a list -d 'List the registered advis
 complete -c mes -n '__mes_next "advisers"' -a release -d 'Lift the hold on a person\'s account after checking identity on the phone (3422).'
 complete -c mes -n '__mes_next "batch"' -a oppose -d 'File the oppositions of an association\'s members from a CSV file.'
 complete -c mes -n '__mes_options_of "nir check"' -l rules -x -a 'insee stdnum app cnam' -d 'Rule set: insee (default), stdnum, app or cnam; see RULE SETS in mes(1).'
+complete -c mes -n '__mes_options_of "nir check"' -l expect -x -a 'valid invalid' -d 'Exit 0 only when every input is valid (or invalid); 65 otherwise: a verdict for CI.'
 complete -c mes -n '__mes_options_of "nir format"' -l rules -x -a 'insee stdnum app cnam' -d 'Rule set: insee (default), stdnum, app or cnam; see RULE SETS in mes(1).'
 complete -c mes -n '__mes_options_of "nir generate"' -l count -x -d 'How many (1 to 10000000).'
 complete -c mes -n '__mes_options_of "nir generate"' -l seed -x -d 'Seed for reproducible output (a number or any text).'

@@ -88,6 +88,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case usernameNir = "username_nir"
     case usernameTaken = "username_taken"
     case messageTampered = "message_tampered"
+    case inputEmpty = "input_empty"
     // exit noInput
     case fileUnreadable = "file_unreadable"
     case fileNotRegular = "file_not_regular"
@@ -163,7 +164,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
         case .cguRequired, .fileTooLarge, .keyInvalid, .inputTooLarge, .lineTooLong, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .legalRepresentativeInvalid, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid, .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken,
              .nirInvalid, .serialInvalid, .firstNameInvalid, .lastNameInvalid, .addressInvalid, .holderBirthDateInvalid, .deceasedInvalid,
              .stateInvalid, .stateSinceInvalid, .notifiedAtInvalid, .columnUnknown, .columnDuplicate, .columnMissing,
-             .signature, .byteRange, .updateAppended, .truncated, .multipleSignatures, .malformed, .recordMismatch, .unknownSigner, .messageTampered:
+             .signature, .byteRange, .updateAppended, .truncated, .multipleSignatures, .malformed, .recordMismatch, .unknownSigner, .messageTampered, .inputEmpty:
             return .invalidData
         case .fileUnreadable, .fileNotRegular, .messageNotFound, .stdinUnreadable, .storeMissing:
             return .noInput

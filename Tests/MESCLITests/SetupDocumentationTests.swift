@@ -37,3 +37,23 @@ import Testing
         #expect(readme.contains("```sh\nscripts/demo\n```") && readme.contains("```sh\nscripts/test\n```"))
     }
 }
+
+/// `nir check` as a CI verdict (issue 33): `--expect`, blank lines skipped and counted, empty
+/// input an error.
+@Suite struct NIRCheckVerdictTests {
+    @Test func expectationsBlankLinesAndEmptyInput() throws {
+        let valid = "116304403801618\n", invalid = "116304403801617\n"
+        #expect(try runBinary(["nir", "check", "--expect", "invalid"], stdin: Data(invalid.utf8)).status == 0)
+        #expect(try runBinary(["nir", "check", "--expect", "invalid"], stdin: Data((invalid + valid).utf8)).status == 65)
+        #expect(try runBinary(["nir", "check", "--expect", "valid"], stdin: Data(valid.utf8)).status == 0)
+        #expect(try runBinary(["nir", "check", "--expect", "valid"], stdin: Data((valid + invalid).utf8)).status == 65)
+        // A trailing blank line is not an invalid NIR.
+        let trailing = try runBinary(["nir", "check", "--json"], stdin: Data((valid + "\n  \n").utf8))
+        #expect(trailing.status == 0 && trailing.stdout.split(separator: "\n").count == 1 && trailing.stderr.contains("2 lignes vides ignorées"))
+        // No input at all fails: a broken pipeline never passes.
+        for empty in ["", "\n", " \n\t\n"] {
+            let r = try runBinary(["nir", "check", "--json"], stdin: Data(empty.utf8))
+            #expect(r.status == 65 && r.errorJSON["code"] as? String == "input_empty", "\(empty.debugDescription): \(r.stderr)")
+        }
+    }
+}
