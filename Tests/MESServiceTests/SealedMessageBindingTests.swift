@@ -55,7 +55,7 @@ import MESDelivery
         let (h, service, martine, other) = try twoQueued(mail)
         try service.store.db.run("UPDATE outbox SET file = '../secret.key', recipient = 'attacker@evil.example' WHERE id = ?", .int(martine))
         // A bare name of outbox/ on a row sealed since schema 11 is refused too.
-        FileManager.default.createFile(atPath: h.directory + "/outbox/planted.eml", contents: Data("Subject: x\r\n\r\nplanted".utf8))
+        _ = FileManager.default.createFile(atPath: h.directory + "/outbox/planted.eml", contents: Data("Subject: x\r\n\r\nplanted".utf8))
         try service.store.db.run("UPDATE outbox SET file = 'planted.eml' WHERE id = ?", .int(other))
         let report = try service.sendOutbox()
         #expect(report.sent == 0 && report.failed == 2, "\(report)")
