@@ -17,13 +17,16 @@ import MESCore
         let r = mes(["nir", "check", "--json"], stdin: "116304403801618\r\nabc\n\n253072B07300470")
         #expect(r.status == 65)
         let lines = r.jsonLines
-        #expect(lines.count == 4)
+        // The blank line is skipped and counted (issue 33), not a row.
+        #expect(lines.count == 3)
         #expect(lines[0]["valid"] as? Bool == true)
         #expect(lines[0]["nir"] as? String == "116304403801618")
         #expect(lines[1]["reason"] as? String == "character")
         #expect(lines[1]["input"] as? String == "abc")
-        #expect(lines[2]["reason"] as? String == "empty")
-        #expect(lines[3]["formatted"] as? String == "2 53 07 2B 073 004 70")
+        #expect(lines[2]["formatted"] as? String == "2 53 07 2B 073 004 70")
+        #expect(r.stderr.contains("1 ligne vide ignorée"))
+        // Given as an argument, an empty NIR is still a row: reason empty.
+        #expect(mes(["nir", "check", "--json", ""]).jsonLines.first?["reason"] as? String == "empty")
     }
 
     @Test func dashReadsStdin() {
@@ -57,7 +60,8 @@ import MESCore
     @Test func errorsInJSONGoToStderrWithStableCode() {
         let r = mes(["--json", "vitale", "check", "--card", "photo", "12"])
         #expect(r.status == 65)
-        #expect(r.stdout.isEmpty)
+        // The result row on standard output (issue 33), the error on standard error.
+        #expect(r.json["valid"] as? Bool == false && r.json["code"] as? String == "serial_photo_length" && r.json["input"] as? String == "12")
         #expect(r.errorJSON["code"] as? String == "serial_photo_length")
         #expect(r.errorJSON["field"] as? String == "serial")
         #expect(r.errorJSON["exit"] as? Int == 65)
