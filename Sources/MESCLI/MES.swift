@@ -8,7 +8,7 @@ import MESRender
 
 /// The `mes` program: parse, run, and funnel every error to one renderer and one exit status.
 public enum MES {
-    public static let version = "0.1.0"
+    public static let version = Versions.mes
 
     /// Entry point of the executable.
     public static func main() -> Never {
@@ -30,7 +30,10 @@ public enum MES {
         do {
             switch try parser.parse(args, context: ctx) {
             case .version:
-                ctx.emit(SimpleReport(text: "mes \(version)", json: .obj([("version", .string(version))])))
+                ctx.emit(SimpleReport(text: "mes \(version)",
+                                      json: .obj([("version", .string(version)), ("fixtures_version", .int(Versions.fixtures)),
+                                                  ("json_schema_version", .int(Versions.json)),
+                                                  ("generators", .obj(Versions.generators.map { ($0.0, .int($0.1)) }))])))
             case .help(let path):
                 ctx.stdout.write(try Help.text(for: path, parser: parser, width: Help.width(ctx)))
             case .usage:

@@ -3,7 +3,7 @@ import MESCore
 /// The man page `man/mes.1`, made from the command table plus the prose sections below
 /// (`mes manpage`). A test keeps the committed file equal to this output.
 enum ManPage {
-    static let date = "2026-11-23"
+    static let date = "2026-12-07"
 
     static func render(commands: [CommandSpec]) -> String {
         var s = """

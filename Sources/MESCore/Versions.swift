@@ -1,0 +1,14 @@
+/// What a CI user pins: the version of `mes` (semantic versioning), and the version of the
+/// generators' output. `fixturesVersion` changes whenever any seed's bytes change (fixtures,
+/// `nir generate`, `vitale generate`); a test pins it to the bytes of reference seeds.
+public enum Versions {
+    /// `mes --version`.
+    public static let mes = "0.2.0"
+    /// The generated populations and identifiers: 2 since department 96 became valid and the
+    /// invalid departments drawn became 00, 979 and 985.
+    public static let fixtures = 2
+    /// Each generator's own version (its output for a seed).
+    public static let generators: [(String, Int)] = [("population", 2), ("nir", 2), ("vitale", 1)]
+    /// The JSON contract (`schema_version` of every document).
+    public static let json = 2
+}
