@@ -34,7 +34,7 @@ struct ReceiptOutput: Sendable {
 
     /// Where `receipt`'s document goes.
     func path(for receipt: OppositionReceipt) -> String {
-        path ?? folder + "/" + (naming == .batch ? receipt.batchFileName : "\(receipt.id).pdf")
+        path ?? FileIO.join(folder, naming == .batch ? receipt.batchFileName : "\(receipt.id).pdf")
     }
 
     /// Whether what is there may be replaced: the default folder, or `force`.

@@ -809,6 +809,21 @@ public enum FileIO {
         rmdir(path)
     }
 
+    /// `name` in `folder`, with one slash between them whatever `folder` ends with
+    /// (`justificatifs/` + `JO-….pdf` is `justificatifs/JO-….pdf`).
+    public static func join(_ folder: String, _ name: String) -> String {
+        var f = Substring(folder)
+        while f.count > 1 && f.hasSuffix("/") { f = f.dropLast() }
+        return f == "/" ? "/" + name : f + "/" + name
+    }
+
+    /// A folder as typed, without its trailing slashes (`/` stays `/`).
+    public static func folderPath(_ folder: String) -> String {
+        var f = Substring(folder)
+        while f.count > 1 && f.hasSuffix("/") { f = f.dropLast() }
+        return String(f)
+    }
+
     /// The folder part of a path (`.` for a bare name).
     public static func folder(of path: String) -> String { directoryName(path) }
 

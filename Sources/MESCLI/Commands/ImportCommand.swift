@@ -23,7 +23,7 @@ enum ImportCommand {
             let chunks = try FileIO.Chunks(path: path, field: "FILE")
             count = try service.importRoster { try chunks.forEach($0) }
         }
-        ctx.emit(SimpleReport(text: "\(count) personnes importées.",
+        ctx.emit(SimpleReport(text: plural(count, "personne importée", "personnes importées") + ".",
                               json: .obj([("status", "imported"), ("people", .int(count))])))
     }
 }

@@ -42,7 +42,7 @@ enum SendNow {
 
 extension SendReport: Report {
     public var text: String {
-        "\(sent) messages envoyés, \(deferred) à réessayer plus tard, \(failed) en échec, \(queued) en attente."
+        "\(plural(sent, "message envoyé", "messages envoyés")), \(deferred) à réessayer plus tard, \(failed) en échec, \(queued) en attente."
             + (stoppedBy.map { "\nEnvoi interrompu : \($0)" } ?? "")
     }
 

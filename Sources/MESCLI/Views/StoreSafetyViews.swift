@@ -2,9 +2,6 @@ import MESCore
 import MESRender
 import MESService
 
-/// `1 personne`, `2 personnes`, `0 personne` (French: the singular for 0 and 1).
-func plural(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n > 1 ? many : one)" }
-
 extension StoreCounts {
     var json: JSON {
         .obj([("people", .int(people)), ("decisions", .int(decisions)), ("receipts", .int(receipts)), ("messages", .int(messages)),

@@ -71,6 +71,7 @@ extension Service {
                             sink: BatchSink) throws -> BatchSummary {
         var options = options
         options.association = try ActorName.association(options.association)
+        options.receiptsDirectory = FileIO.folderPath(options.receiptsDirectory)  // `justificatifs/` names files without `//`
         let now = clock.now()
         let dir = options.receiptsDirectory
         // Everything is checked before the receipts directory is touched; a run that fails
