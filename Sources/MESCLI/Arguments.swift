@@ -4,6 +4,14 @@ import MESSystem
 
 /// Reading typed values from an invocation: each failure names its field.
 enum Args {
+    /// A seed drawn when none was given, said on standard error so that a run can be replayed
+    /// (`--seed N` gives the same output).
+    static func drawnSeed(_ ctx: Context) -> UInt64 {
+        let seed = UInt64.random(in: 0 ... 9_999_999_999)
+        ctx.stderr.line("graine tirée : \(seed) (--seed \(seed) pour rejouer)")
+        return seed
+    }
+
     static func nir(_ inv: Invocation, _ o: Option = SharedOptions.nir) throws -> NIR {
         try parseNIR(try inv.required(o), field: o.name)
     }

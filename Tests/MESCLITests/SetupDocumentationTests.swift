@@ -79,3 +79,17 @@ import Testing
         #expect(try digest("vitale generate --card photo --count 50 --seed 3 --invalid --json") == "b1a2f2926e182a39e4d6bbde00b41cbdb09bb88f994e96e98717efc83982e655")
     }
 }
+
+/// Generators without `--seed` say the seed they drew on standard error (issue 33), so a
+/// failing CI run can be replayed byte for byte.
+@Suite struct DrawnSeedTests {
+    @Test(arguments: [["nir", "generate", "--count", "20", "--invalid", "--json"], ["vitale", "generate", "--card", "photo", "--count", "20"]])
+    func aDrawnSeedIsSaidAndReplays(args: [String]) throws {
+        let first = try runBinary(args)
+        #expect(first.status == 0)
+        let said = try #require(first.stderr.split(separator: " ").compactMap { UInt64($0) }.first, "\(first.stderr)")
+        let again = try runBinary(args + ["--seed", String(said)])
+        #expect(again.stdout == first.stdout && !again.stdout.isEmpty)
+        #expect(again.stderr.isEmpty)
+    }
+}

@@ -4,7 +4,7 @@ import MESRender
 /// `mes nir generate`: valid or labelled invalid NIRs, reproducibly.
 enum NIRGenerateCommand {
     static let count = Option("count", "N", "How many (1 to 10000000).", required: true)
-    static let seed = Option("seed", "S", "Seed for reproducible output (a number or any text).")
+    static let seed = Option("seed", "S", "Seed for reproducible output (a number or any text); without it, the seed drawn is said on standard error.")
     static let invalid = Flag("invalid", "Generate invalid NIRs, each labelled with its reason.")
     static let reason = Option("reason", "REASON", "With --invalid: only this reason.",
                              choices: NIRReason.allCases.filter { $0 != .empty }.map(\.rawValue))
@@ -23,7 +23,7 @@ enum NIRGenerateCommand {
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         let count = try inv.integer(Self.count, default: 1, range: 1...10_000_000)
-        let seed = inv[Self.seed].map(seedValue) ?? UInt64.random(in: .min ... .max)
+        let seed = inv[Self.seed].map(seedValue) ?? Args.drawnSeed(ctx)
         var gen = NIRGenerator(seed: seed)
         let reason = inv[Self.reason].flatMap(NIRReason.init(rawValue:))
         if reason != nil && !inv[Self.invalid] { throw MESError.usage("--reason goes with --invalid", field: "reason") }

@@ -5,7 +5,7 @@ import MESRender
 enum VitaleGenerateCommand {
     static let card = Option("card", "TYPE", "Card model.", choices: CardType.allCases.map(\.rawValue), required: true)
     static let count = Option("count", "N", "How many (1 to 10000000).", required: true)
-    static let seed = Option("seed", "S", "Seed for reproducible output (a number or any text).")
+    static let seed = Option("seed", "S", "Seed for reproducible output (a number or any text); without it, the seed drawn is said on standard error.")
     static let invalid = Flag("invalid", "Generate invalid serials, each labelled with its reason.")
     static let reason = Option("reason", "REASON", "With --invalid: only this reason.", choices: VitaleReason.allCases.map(\.rawValue))
 
@@ -26,7 +26,7 @@ enum VitaleGenerateCommand {
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         let card = CardType(rawValue: try inv.required(Self.card))!
         let count = try inv.integer(Self.count, default: 1, range: 1...10_000_000)
-        let seed = inv[Self.seed].map(seedValue) ?? UInt64.random(in: .min ... .max)
+        let seed = inv[Self.seed].map(seedValue) ?? Args.drawnSeed(ctx)
         let reason = inv[Self.reason].flatMap(VitaleReason.init(rawValue:))
         if reason != nil && !inv[Self.invalid] { throw MESError.usage("--reason goes with --invalid", field: "reason") }
         var gen = VitaleGenerator(seed: seed)
