@@ -69,15 +69,17 @@ extension Store {
         if !allowsTestClock, let r = try db.first("SELECT prev_id FROM (SELECT at, lag(at) OVER (ORDER BY id) AS prev_at, lag(id) OVER (ORDER BY id) AS prev_id FROM audit) WHERE at < prev_at LIMIT 1") {
             problems.append(StoreProblem("audit_order", "Le journal d'audit n'est pas dans l'ordre du temps après la ligne \(r.int(0) ?? 0)."))
         }
-        var ids: [Int64] = []
+        // Each sealed message opened against its row, read a page at a time in one query.
         var after: Int64 = 0
-        repeat {
-            ids = try db.query("SELECT id FROM outbox_bodies WHERE id > ? ORDER BY id LIMIT 10000", .int(after)).compactMap { $0.int(0) }
-            for id in ids where try openedBody(id) == nil {
-                problems.append(StoreProblem("message_unreadable", "Le message \(id) de la boîte d'envoi ne s'ouvre pas (déplacé, modifié, ou scellé par une autre clé)."))
+        while true {
+            let rows = try db.query(Self.bodyColumns + " WHERE b.id IS NOT NULL AND o.id > ? ORDER BY o.id LIMIT 10000", .int(after))
+            guard let last = rows.last?.int(8) else { break }
+            for r in rows where openedBody(r) == nil {
+                problems.append(StoreProblem("message_unreadable",
+                                             "Le message \(r.int(8) ?? 0) de la boîte d'envoi ne s'ouvre pas (déplacé, modifié, ou scellé par une autre clé)."))
             }
-            after = ids.last ?? after
-        } while !ids.isEmpty
+            after = last
+        }
         return problems
     }
 

@@ -66,14 +66,26 @@ extension Store {
     /// The context of messages sealed before schema 11 (`seal` NULL).
     static let sealContext = Array("mes-outbox-message-v1".utf8)
 
+    /// A message's row as its bytes need it: 0 file, 1 seal, 2–6 what the sealing is bound to
+    /// (channel, recipient, Message-ID, number shown, subject), 7 the sealed body, 8 the id.
+    static let bodyColumns = """
+        SELECT o.file, o.seal, o.channel, o.recipient, o.message_id, o.shown_to, o.subject, b.sealed, o.id
+        FROM outbox o LEFT JOIN outbox_bodies b ON b.id = o.id
+        """
+
+    /// What the sealing of a row read through `bodyColumns` is bound to.
+    static func sealContext(ofRow r: Row) -> [UInt8] {
+        sealContext(channel: r.text(2) ?? "", recipient: r.text(3), messageID: r.text(4) ?? "", shownTo: r.text(5), subject: r.text(6) ?? "")
+    }
+
     /// A message's bytes: from its row (sealed: the database never holds a code in clear), or
-    /// from its file for a message queued before schema 8. Opened against the row as it stands:
-    /// a body moved from another row, or a recipient changed since, does not open (65
+    /// from its file for a message queued before schema 8. Opened against the row as it stands,
+    /// read once: a body moved from another row, or a recipient changed since, does not open (65
     /// `message_tampered`).
     public func messageBody(_ entry: OutboxEntry, field: String = "ID") throws -> [UInt8] {
-        let namesAFile = try db.first("SELECT 1 FROM outbox WHERE id = ? AND file <> ''", .int(entry.id)) != nil
-        if entry.file != nil || namesAFile { return try legacyBody(entry, field: field) }
-        guard let body = try openedBody(entry.id) else {
+        let row = try db.first(Self.bodyColumns + " WHERE o.id = ?", .int(entry.id))
+        if let row, !(row.text(0) ?? "").isEmpty { return try legacyBody(row, id: entry.id, field: field) }
+        guard let row, let body = openedBody(row) else {
             throw MESError(.messageTampered, "Le message \(entry.id) de la boîte d'envoi ne s'ouvre pas : il a été déplacé ou modifié "
                            + "(destinataire, objet), ou scellé par une autre clé. Il ne sera pas envoyé.", field: field)
         }
@@ -86,16 +98,12 @@ extension Store {
     func resealUnboundBodies() throws {
         var after: Int64 = 0
         while true {
-            let rows = try db.query("""
-                SELECT o.id, o.channel, o.recipient, o.message_id, o.shown_to, o.subject, b.sealed
-                FROM outbox o JOIN outbox_bodies b ON b.id = o.id WHERE o.seal IS NULL AND o.id > ? ORDER BY o.id LIMIT 2000
-                """, .int(after))
-            guard let last = rows.last?.int(0) else { return }
+            let rows = try db.query(Self.bodyColumns + " WHERE o.seal IS NULL AND b.id IS NOT NULL AND o.id > ? ORDER BY o.id LIMIT 2000",
+                                    .int(after))
+            guard let last = rows.last?.int(8) else { return }
             for r in rows {
-                guard let id = r.int(0), let packed = sealing.open(r.blob(6) ?? [], context: Self.sealContext) else { continue }
-                let context = Self.sealContext(channel: r.text(1) ?? "", recipient: r.text(2), messageID: r.text(3) ?? "",
-                                               shownTo: r.text(4), subject: r.text(5) ?? "")
-                try db.run("UPDATE outbox_bodies SET sealed = ? WHERE id = ?", .blob(sealing.seal(packed, context: context)), .int(id))
+                guard let id = r.int(8), let packed = sealing.open(r.blob(7) ?? [], context: Self.sealContext) else { continue }
+                try db.run("UPDATE outbox_bodies SET sealed = ? WHERE id = ?", .blob(sealing.seal(packed, context: Self.sealContext(ofRow: r))), .int(id))
                 try db.run("UPDATE outbox SET seal = 2 WHERE id = ?", .int(id))
             }
             after = last
@@ -113,29 +121,26 @@ extension Store {
     /// for a row sealed the old way (`seal` NULL) that has no sealed body, read without
     /// following a link. Any other file named by a row — a path out of `outbox/`, a row made since
     /// — is a tampered row: never read, never sent.
-    func legacyBody(_ entry: OutboxEntry, field: String) throws -> [UInt8] {
-        let row = try db.first("SELECT o.file, o.seal, b.id FROM outbox o LEFT JOIN outbox_bodies b ON b.id = o.id WHERE o.id = ?", .int(entry.id))
-        guard let r = row, let name = Self.legacyFile(r.text(0)), r.int(1) == nil, r.int(2) == nil else {
-            throw MESError(.messageTampered, "Le message \(entry.id) de la boîte d'envoi nomme un fichier qu'il ne peut pas nommer : "
+    func legacyBody(_ r: Row, id: Int64, field: String) throws -> [UInt8] {
+        guard let name = Self.legacyFile(r.text(0)), r.int(1) == nil, r.blob(7) == nil else {
+            throw MESError(.messageTampered, "Le message \(id) de la boîte d'envoi nomme un fichier qu'il ne peut pas nommer : "
                            + "la ligne a été modifiée. Il ne sera pas envoyé.", field: field)
         }
         let dir = try FileIO.Directory(outboxDirectory, field: field)
         return try dir.read(name, limit: InputLimits.receiptFile, field: field)
     }
 
-    /// The row's body opened against the row's own fields, or nil when it does not open.
-    func openedBody(_ id: Int64) throws -> [UInt8]? {
-        guard let r = try db.first("""
-            SELECT o.seal, o.channel, o.recipient, o.message_id, o.shown_to, o.subject, b.sealed
-            FROM outbox o JOIN outbox_bodies b ON b.id = o.id WHERE o.id = ?
-            """, .int(id)) else { return nil }
-        // Every body is bound to its row since schema 11 (older ones were sealed again by the
-        // migration): one sealed the old way is a body planted from elsewhere.
-        guard r.int(0) == 2 else { return nil }
-        let context = Self.sealContext(channel: r.text(1) ?? "", recipient: r.text(2), messageID: r.text(3) ?? "", shownTo: r.text(4),
-                                       subject: r.text(5) ?? "")
-        guard let packed = sealing.open(r.blob(6) ?? [], context: context) else { return nil }
+    /// The row's body opened against the row's own fields, or nil when it does not open. Every
+    /// body is bound to its row since schema 11 (older ones were sealed again by the
+    /// migration): one sealed the old way is a body planted from elsewhere.
+    func openedBody(_ r: Row) -> [UInt8]? {
+        guard r.int(1) == 2, let sealed = r.blob(7), let packed = sealing.open(sealed, context: Self.sealContext(ofRow: r)) else { return nil }
         return MessagePacking.unpack(packed)
+    }
+
+    /// `openedBody` of the row with id `id`.
+    func openedBody(_ id: Int64) throws -> [UInt8]? {
+        try db.first(Self.bodyColumns + " WHERE o.id = ?", .int(id)).flatMap(openedBody)
     }
 
     /// A person's letters since `since`: how many, the oldest of them and the last one ever.

@@ -812,8 +812,7 @@ public enum FileIO {
     /// `name` in `folder`, with one slash between them whatever `folder` ends with
     /// (`justificatifs/` + `JO-….pdf` is `justificatifs/JO-….pdf`).
     public static func join(_ folder: String, _ name: String) -> String {
-        var f = Substring(folder)
-        while f.count > 1 && f.hasSuffix("/") { f = f.dropLast() }
+        let f = folderPath(folder)
         return f == "/" ? "/" + name : f + "/" + name
     }
 

@@ -124,7 +124,8 @@ extension Service {
         FileIO.syncDirectory(staging)
         // Opened once where it stands: a store from an older version is migrated before it appears.
         let counts = try Store.open(staging).counts()
-        if FileIO.exists(directory) { rmdir(directory) }
+        // rename(2) replaces an empty folder in one step (a non-empty one, or anything else that
+        // came there meanwhile, makes it fail): no moment without either.
         guard rename(staging, directory) == 0 else {
             throw MESError(.cannotCreate, "Impossible de créer \(directory) (\(FileIO.errnoText())).", field: "DIR")
         }
@@ -136,14 +137,18 @@ extension Service {
     /// `check` on the store in `directory`, opened here: a store whose database cannot even be
     /// opened (its first pages damaged) is reported as such rather than refused.
     public static func check(directory: String, receipts folder: String?) throws -> StoreCheckReport {
-        // No store at all is 66, as for every command (Store.open says so).
-        if !Store.exists(at: directory) { _ = try Store.open(directory) }
         func unreadable(_ error: Error) -> StoreCheckReport {
             let why = (error as? MESErrorConvertible)?.mesError.message ?? (error as? MESError)?.message ?? "\(error)"
             return StoreCheckReport(problems: [StoreProblem("database_pages", "La base ne se lit pas : \(why)")], receiptFiles: 0)
         }
         let service: Service
-        do { service = try Service(store: try Store.open(directory)) } catch { return unreadable(error) }
+        do {
+            service = try Service(store: try Store.open(directory))
+        } catch let e as MESError where e.code == .storeMissing {
+            throw e  // no store at all is 66, as for every command
+        } catch {
+            return unreadable(error)
+        }
         do { return try service.check(receipts: folder) } catch let e as MESErrorConvertible { return unreadable(e) }
     }
 

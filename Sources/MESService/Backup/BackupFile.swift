@@ -179,11 +179,7 @@ final class BackupReader {
         MESError(.storeCorrupt, "Sauvegarde tronquée ou altérée.", field: "FILE")
     }
 
-    private func plainBytes(_ n: Int) throws -> ArraySlice<UInt8> {
-        var out: [UInt8] = []
-        try read(n) { out += $0 }
-        return out[...]
-    }
+    private func plainBytes(_ n: Int) throws -> ArraySlice<UInt8> { try readAll(n)[...] }
 
     private func openPiece() throws {
         guard !sawLast else { throw corrupt() }
