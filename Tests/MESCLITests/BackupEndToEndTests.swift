@@ -55,3 +55,76 @@ import Testing
         #expect(again.status == 69, "\(again.stderr)")
     }
 }
+
+/// Attack of the backup commands: killed midway, output paths that are taken, streams.
+@Suite(.serialized) struct BackupAttackTests {
+    /// A small test store with a backup of it.
+    func store() throws -> (Scenario, String) {
+        let s = try Scenario()
+        let file = s.dir.appendingPathComponent("b.mesbak").path
+        #expect(try s.run(["backup", "--plain", file]).status == 0)
+        return (s, file)
+    }
+
+    /// A backup killed after its snapshot was made (at the rename that would put the file in
+    /// place) left a copy of the whole database in the store's folder; the next backup removes
+    /// it, and nothing appears at the path.
+    @Test func whatAKilledBackupLeftIsRemovedByTheNext() throws {
+        guard findProgram("strace") != nil else { Issue.record("strace is not installed"); return }
+        let (s, _) = try store()
+        let target = s.dir.appendingPathComponent("k.mesbak").path
+        _ = try sh("strace -f -o /dev/null -e inject=rename,renameat,renameat2,linkat:signal=SIGKILL:when=1 \"$MES\" backup --plain \(target) >/dev/null",
+                   env: ["MES_HOME": s.store, "MES_NOW": s.now])
+        #expect(!FileManager.default.fileExists(atPath: target))
+        let stray = { try FileManager.default.contentsOfDirectory(atPath: s.store).filter { $0.hasPrefix(".mes-backup-") } }
+        #expect(try !stray().isEmpty, "the kill came after the snapshot")
+        #expect(try s.run(["check"]).status == 65)   // named: unknown_file
+        #expect(try s.run(["backup", "--plain", target]).status == 0)
+        #expect(try stray().isEmpty)
+        #expect(try s.run(["check"]).status == 0)
+    }
+
+    /// A restore killed at its last step (the rename into place) leaves its staging folder
+    /// beside the target and nothing at the target; the next restore completes and removes it.
+    @Test func whatAKilledRestoreLeftIsRemovedByTheNext() throws {
+        guard findProgram("strace") != nil else { Issue.record("strace is not installed"); return }
+        let (s, file) = try store()
+        let target = s.dir.appendingPathComponent("restored").path
+        _ = try sh("strace -f -o /dev/null -e inject=rename,renameat,renameat2:signal=SIGKILL:when=1 \"$MES\" restore \(file) \(target) >/dev/null",
+                   env: [:])
+        #expect(!FileManager.default.fileExists(atPath: target))
+        let staged = { try FileManager.default.contentsOfDirectory(atPath: s.dir.path).filter { $0.hasPrefix("restored.restore-") } }
+        #expect(try staged().count == 1)
+        #expect(try runBinary(["restore", file, target], env: [:]).status == 0)
+        #expect(try staged().isEmpty)
+        #expect(try runBinary(["check"], env: ["MES_HOME": target]).status == 0)
+    }
+
+    /// Output paths that are taken, a stream for the passphrase, a device for the file.
+    @Test func takenPathsStreamsAndDevices() throws {
+        let (s, file) = try store()
+        // An existing file is refused without --force (73) and left as it was.
+        #expect(try s.run(["backup", "--plain", file]).status == 73)
+        // A link at the path is replaced with --force, never followed.
+        let link = s.dir.appendingPathComponent("link.mesbak").path
+        let elsewhere = s.dir.appendingPathComponent("elsewhere").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: elsewhere)
+        #expect(try s.run(["backup", "--plain", "--force", link]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: elsewhere))
+        #expect((try FileManager.default.attributesOfItem(atPath: link)[.type] as? FileAttributeType) == .typeRegular)
+        // An endless passphrase file is bounded (65); a device is never written (73).
+        #expect(try s.run(["backup", "--passphrase-file", "/dev/zero", s.dir.appendingPathComponent("z").path]).status == 65)
+        #expect(try s.run(["backup", "--plain", "--force", "/dev/full"]).status == 73)
+        // A restore over a store, or over a file, is refused and changes nothing.
+        #expect(try runBinary(["restore", file, s.store], env: [:]).status == 69)
+        #expect(try runBinary(["restore", file, file], env: [:]).status == 69)
+        // Two backups at once each write a whole file.
+        let a = try startBinary(["backup", "--plain", s.dir.appendingPathComponent("a").path], env: cleanEnvironment(["MES_HOME": s.store]))
+        let b = try runBinary(["backup", "--plain", s.dir.appendingPathComponent("b2").path], env: ["MES_HOME": s.store])
+        a.waitUntilExit()
+        #expect(a.terminationStatus == 0 && b.status == 0)
+        for name in ["a", "b2"] {
+            #expect(try runBinary(["restore", s.dir.appendingPathComponent(name).path, s.dir.appendingPathComponent("r-" + name).path], env: [:]).status == 0)
+        }
+    }
+}

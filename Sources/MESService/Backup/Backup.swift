@@ -38,6 +38,7 @@ extension Service {
     /// copy is streamed in 1 MiB pieces. Nothing is at `path` until the whole file is there.
     public func backup(to path: String, passphrase: [UInt8]?, replace: Bool) throws -> BackupSummary {
         let writer = try BackupWriter(path: path, passphrase: passphrase, replace: replace, storeDirectory: store.directory)
+        Self.removeLeftovers(in: store.directory, prefix: ".mes-backup-")
         let copy = store.directory + "/.mes-backup-\(getpid())-\(Crypto.randomBytes(4).map { String($0, radix: 16) }.joined()).db"
         defer { FileIO.remove(copy) }
         let counts = try store.snapshot(into: copy)
@@ -68,6 +69,18 @@ extension Service {
         return BackupSummary(path: path, counts: counts, encrypted: passphrase != nil, files: files, takenAt: now)
     }
 
+    /// Removes what a killed backup or restore left (a snapshot of the database in the store's
+    /// folder, a half-made store beside the target): the entries of `folder` named `prefix`,
+    /// then the number of the process that made them, when that process is gone.
+    static func removeLeftovers(in folder: String, prefix: String) {
+        for entry in FileIO.list(folder) where entry.hasPrefix(prefix) {
+            let digits = entry.dropFirst(prefix.count).prefix { $0.isNumber }
+            guard let pid = Int32(digits), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            let path = FileIO.join(folder, entry)
+            if FileIO.isDirectory(path) { FileIO.removeTree(path) } else { FileIO.remove(path) }
+        }
+    }
+
     /// The names a backup may hold, and where each goes.
     static func restoredPath(_ name: String) -> String? {
         if name == "mes.db" || Store.backupFiles.contains(name) { return name }
@@ -93,6 +106,8 @@ extension Service {
         }
         let reader = try BackupReader(path: path, passphrase: passphrase)
         let staging = directory + ".restore-\(getpid())"
+        let name = directory.split(separator: "/").last.map(String.init) ?? directory
+        Self.removeLeftovers(in: FileIO.folder(of: directory), prefix: name + ".restore-")
         if FileIO.exists(staging) { FileIO.removeTree(staging) }
         try FileIO.makeDirectory(staging, field: "DIR")
         var done = false
