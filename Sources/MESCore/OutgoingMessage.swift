@@ -72,12 +72,16 @@ public struct OutgoingMessage: Sendable {
 public enum DeliveryStatus: String, Sendable, CaseIterable {
     /// Waiting for a transport (none configured, or a temporary failure to try again).
     case queued
-    /// A transport's server acknowledged it.
+    /// A transport's server acknowledged it; for a letter, its posting was recorded.
     case sent
     /// Given up: refused for good, or too many temporary failures.
     case failed
-    /// A postal letter: printed, never sent by a transport.
+    /// A postal letter waiting to be printed (`mes outbox letters --pdf`); never handed to a
+    /// transport.
     case letter
+    /// A postal letter printed into a batch, waiting for its posting to be recorded
+    /// (`mes outbox letters --posted`).
+    case printed
 
     /// The status a message starts with on `channel`.
     public static func initial(_ channel: MessageChannel) -> DeliveryStatus { channel == .letter ? .letter : .queued }

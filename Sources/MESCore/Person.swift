@@ -16,7 +16,12 @@ public struct Person: Sendable, Equatable {
     public var deceased: Bool
     public var state: ProfileState
     public var stateSince: Instant?
+    /// When the information was really sent (an e-mail acknowledged by its server, a letter
+    /// posted, or a date imported): the start of the six weeks (art. R1111-28). Nil until then.
     public var notifiedAt: Instant?
+    /// The outbox message of the notification issued for this profile (queued, printed, sent or
+    /// failed); nil when none was issued.
+    public var noticeID: Int64?
     /// Wrong codes typed in a row on this person's card (lockout counter).
     public var failedAttempts = 0
 
@@ -47,8 +52,9 @@ public struct Person: Sendable, Equatable {
     /// The profile's state as shown on the profiles screen.
     public var stateLabel: String { state.label(since: stateSince?.parisDate) }
 
-    /// Whether the notification wave is due to this profile: pending, living, never notified.
-    public var isDueNotification: Bool { notifiedAt == nil && state == .pending && !deceased }
+    /// Whether the notification wave is due to this profile: pending, living, never notified,
+    /// no notification issued.
+    public var isDueNotification: Bool { notifiedAt == nil && noticeID == nil && state == .pending && !deceased }
 
     /// Whether reaching this profile needs its holder's details (`contact(holder:)`): it has no
     /// e-mail or mobile of its own, or it is an attached profile without a postal address.

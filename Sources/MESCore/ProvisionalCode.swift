@@ -51,8 +51,13 @@ public struct Policy: Sendable {
     public var sessionValidity: Int64 = 30 * 60
     /// One-time codes (contact changes, sign-in access codes): 15 minutes.
     public var oneTimeCodeValidity: Int64 = 15 * 60
-    /// The automatic-creation window (art. R1111-28: 6 weeks from the notification), in days.
+    /// The automatic-creation window (art. R1111-28: 6 weeks from the sending of the
+    /// information), in days.
     public var creationWindowDays = 42
+
+    /// When the window of information sent at `sentAt` ends: from then on `sweep` creates the
+    /// space (the one place this sum is made).
+    public func creationWindowEnd(sentAt: Instant) -> Instant { sentAt.adding(seconds: Int64(creationWindowDays) * 86_400) }
 
     /// After a closure, the space's content is kept 3 months when its holder asked for its
     /// deletion, 10 years otherwise (art. R1111-36); then `sweep` deletes it.

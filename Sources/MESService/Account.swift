@@ -45,6 +45,13 @@ public struct SweepResult: Sendable {
     /// The profiles concerned, when they were asked for (`list`); else empty.
     public var createdProfiles: [Person] = []
     public var contentDeletedProfiles: [Person] = []
+    /// Pending, living profiles whose window has not started, never created by a sweep: no
+    /// notification issued yet (`mes notify`), issued and not yet sent (an e-mail queued, a
+    /// letter not printed or not posted), and unreachable (their notification failed for good
+    /// and no postal address is on file).
+    public var notNotified = 0
+    public var awaitingSending = 0
+    public var unreachable = 0
     public let windowDays: Int
     public let dryRun: Bool
     public let listed: Bool
@@ -201,8 +208,9 @@ extension Service {
 
     static let deletionAsked = "delete_within_3_months"
 
-    /// Creates the spaces of living profiles notified longer ago than the window and still
-    /// pending, recorded as automatic creations by the system; then deletes the content of closed
+    /// Creates the spaces of living profiles still pending whose information was sent longer ago
+    /// than the window (`notified_at`: an e-mail acknowledged, a letter posted; never a message
+    /// only queued, failed or unreachable, counted apart), recorded as automatic creations by the system; then deletes the content of closed
     /// spaces whose retention ended (see `Store.deleteContent`). The register is walked by id in
     /// groups of `groupSize`, one transaction each: memory stays flat (unless `list` keeps the
     /// profiles concerned), and a killed sweep resumes where it stopped.
@@ -226,6 +234,7 @@ extension Service {
             after = range.upperBound
             result.created += count
         }
+        (result.notNotified, result.awaitingSending, result.unreachable) = try store.read { try store.windowsNotStarted() }
         // The deletions below run with the store's usual settings.
         if !dryRun {
             try store.syncJournal()

@@ -83,6 +83,11 @@ public struct SendReport: Sendable {
     public var failed = 0
     /// Still waiting in the queue after the wave.
     public var queued = 0
+    /// Profiles whose notification failed for good and now go by letter (a letter queued for printing).
+    public var fallbackLetters = 0
+    /// Profiles whose notification failed for good with no postal address on file: unreachable,
+    /// their window never starts.
+    public var unreachable = 0
     /// Why the wave stopped early (a configuration error: wrong password, no TLS…), if it did.
     public var stoppedBy: String?
 }
@@ -92,8 +97,12 @@ extension Service {
     /// recorded as sent in its own transaction as soon as the server acknowledged it (a message
     /// acknowledged is never sent again). A temporary failure is tried again later with backoff,
     /// a permanent one gives up, a configuration error stops the wave with everything still
-    /// queued. Messages whose channel has no transport stay queued.
-    public func sendOutbox(_ transports: Transports, only: Int64? = nil, limit: Int = 100_000) throws -> SendReport {
+    /// queued. Messages whose channel has no transport stay queued. `retryNow`: deferred messages
+    /// are tried at once, each once, without waiting out their back-off.
+    ///
+    /// A notification acknowledged starts its profiles' six weeks (`Store.markSent`); one given up
+    /// for good goes by letter instead, in the same transaction (`fallBack`).
+    public func sendOutbox(_ transports: Transports, only: Int64? = nil, limit: Int = 100_000, retryNow: Bool = false) throws -> SendReport {
         var report = SendReport()
         // One message (a code just issued): nothing to send without a transport, and no count of
         // the queue (a national wave's queue holds millions).
@@ -109,7 +118,7 @@ extension Service {
         var done = 0
         var cursor: Int64 = 0
         wave: while done < limit {
-            let batch = try store.dueMessages(now: clock.now(), after: cursor, only: only, limit: min(500, limit - done))
+            let batch = try store.dueMessages(now: clock.now(), after: cursor, only: only, limit: min(500, limit - done), ignoringBackoff: retryNow)
             if batch.isEmpty { break }
             for m in batch {
                 done += 1
@@ -120,8 +129,7 @@ extension Service {
                     continue
                 }
                 guard let recipient = m.recipient, !m.messageID.isEmpty else {
-                    try store.markFailed(m.entry.id, error: "no recipient on record (queued before the queue kept it)", retryAt: nil)
-                    report.failed += 1
+                    try giveUp(m.entry.id, error: "no recipient on record (queued before the queue kept it)", into: &report)
                     continue
                 }
                 // A body that does not open against its row (moved, or its recipient changed) is
@@ -130,9 +138,8 @@ extension Service {
                 do {
                     bytes = try store.messageBody(m.entry, field: "outbox")
                 } catch let e as MESError where e.code == .messageTampered {
-                    try store.markFailed(m.entry.id, error: "message_tampered: sealed body does not match its row (moved or recipient changed); not sent",
-                                         retryAt: nil)
-                    report.failed += 1
+                    try giveUp(m.entry.id, error: "message_tampered: sealed body does not match its row (moved or recipient changed); not sent",
+                               into: &report)
                     continue
                 }
                 let envelope = transports.envelope(channel, to: recipient, messageID: m.messageID, bytes: bytes, shownTo: m.entry.shownTo)
@@ -140,22 +147,47 @@ extension Service {
                 let now = clock.now()  // after the pace's wait: the time of the send
                 do {
                     let receipt = try route.transport.send(envelope)
-                    try store.markSent(m.entry.id, reply: receipt.reply, now: now)
+                    try store.markSent(m.entry.id, reply: receipt.reply, now: now, window: windowStart(via: channel, at: now))
                     report.sent += 1
                 } catch let e as DeliveryError {
                     if e.kind == .configuration {
                         report.stoppedBy = e.description
                         break wave
                     }
-                    let delay = transports.retry.delay(afterAttempt: m.entry.attempts + 1, failedWith: e)
-                    try store.markFailed(m.entry.id, error: e.description, retryAt: delay.map { now.adding(seconds: Int64($0)) })
-                    if delay == nil { report.failed += 1 } else { report.deferred += 1 }
+                    if let delay = transports.retry.delay(afterAttempt: m.entry.attempts + 1, failedWith: e) {
+                        try store.markFailed(m.entry.id, error: e.description, retryAt: now.adding(seconds: Int64(delay)))
+                        report.deferred += 1
+                    } else {
+                        try giveUp(m.entry.id, error: e.description, into: &report)
+                    }
                 }
             }
             if only != nil || transports.isEmpty { break }
         }
         if only == nil { report.queued = try store.queuedCount() }
         return report
+    }
+}
+
+extension Service {
+    /// Gives message `id` up for good, and in the same transaction replaces it by letters for
+    /// the profiles it was the notification of (`fallBack`).
+    func giveUp(_ id: Int64, error: String, into report: inout SendReport) throws {
+        let now = clock.now()
+        let (letters, unreachable) = try store.transaction { () -> (Int, Int) in
+            try store.recordFailure(id, error: error, retryAt: nil)
+            return try fallBack(failedNotice: id, now: now)
+        }
+        report.failed += 1
+        report.fallbackLetters += letters
+        report.unreachable += unreachable
+    }
+
+    /// What starting the six weeks records for a message sent on `channel` at `at`: the code's
+    /// validity from then, and the audit line saying when the window ends.
+    func windowStart(via channel: MessageChannel, at: Instant) -> Store.WindowStart {
+        Store.WindowStart(codeValidity: policy.notificationValidity,
+                          detail: "via \(channel.rawValue) ; fin du délai le \(policy.creationWindowEnd(sentAt: at).parisDate.iso)")
     }
 }
 
@@ -177,7 +209,9 @@ extension Service {
     }
 
     /// Hands the due messages of the queue to the service's transports (`transports()`).
-    public func sendOutbox(limit: Int = 100_000) throws -> SendReport { try sendOutbox(try transports(), limit: limit) }
+    public func sendOutbox(limit: Int = 100_000, retryNow: Bool = false) throws -> SendReport {
+        try sendOutbox(try transports(), limit: limit, retryNow: retryNow)
+    }
 
     static let anotherWave = "une autre vague d'envoi est en cours dans cette base : ses messages en attente partent avec elle"
 

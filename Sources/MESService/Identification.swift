@@ -14,6 +14,8 @@ public struct IdentifiedSession: Sendable {
     /// The decisions the person may take now ("Je prends ma décision"), in the service's order:
     /// activate (also a space created automatically that nobody has entered), oppose, close.
     public var decisions: [DecisionKind] = []
+    /// For a pending profile: where its six weeks before automatic creation stand.
+    public var window: NotificationWindow?
 }
 
 extension Service {
@@ -33,6 +35,7 @@ extension Service {
             var session = IdentifiedSession(person: person, token: token, expiresAt: now.adding(seconds: policy.sessionValidity),
                                             attached: try store.attached(to: person), now: now)
             session.decisions = try allowedDecisions(for: person)
+            session.window = try notificationWindow(of: person)
             try publish(session)
             return .success(session)
         }

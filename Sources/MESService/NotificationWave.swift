@@ -142,7 +142,7 @@ extension Service {
         for q in due {
             let holder = q.contactNeedsHolder ? try q.holderID.flatMap { id in try family.first { $0.id == id } ?? lookup.person(id: id) } : nil
             let c = q.contact(holder: holder)
-            let key = !forceLetter && c.email != nil ? "e " + c.email!.lowercased()
+            let key = !forceLetter && Self.mailable(c) != nil ? "e " + c.email!.lowercased()
                 : (c.address ?? "").trimmingSpaces.isEmpty ? "p \(c.id)" : "a \(c.displayName)\n\(c.address!)"
             if let i = groups.firstIndex(where: { $0.key == key }) {
                 groups[i].people.append(q)
@@ -153,11 +153,18 @@ extension Service {
         return groups.map { ($0.contact, $0.people) }
     }
 
-    /// How a notification reaches `contact`: by e-mail when it has one (unless letters are
-    /// forced), else by letter; nil when a letter is needed and no postal address is on file.
+    /// How a notification reaches `contact`: by e-mail when it has an address mail can go to
+    /// (unless letters are forced), else by letter; nil when a letter is needed and no postal
+    /// address is on file.
     static func notificationChannel(to contact: Person, forceLetter: Bool) -> MessageChannel? {
-        let channel: MessageChannel = (forceLetter || contact.email == nil) ? .letter : .email
+        let channel: MessageChannel = (forceLetter || mailable(contact) == nil) ? .letter : .email
         return channel == .letter && (contact.address ?? "").trimmingSpaces.isEmpty ? nil : channel
+    }
+
+    /// The contact's e-mail address when mail can be sent to it: an RFC 5321 mailbox
+    /// (`EmailAddress`; a store may hold an older, looser one: its notification goes by letter).
+    static func mailable(_ contact: Person) -> String? {
+        contact.email.flatMap { EmailAddress.isValid($0) ? $0 : nil }
     }
 
     /// The notification naming each profile of `draft` with its code, in one e-mail or letter.
@@ -167,17 +174,30 @@ extension Service {
     }
 
     /// Records a notification made ready (inside the caller's transaction): each profile marked
-    /// notified, its code (superseding its earlier ones) and an audit line, then the message.
-    /// False, with nothing recorded, when one of its profiles is no longer due.
-    func record(_ n: PreparedNotification, with recorder: NotificationRecorder, now: Instant) throws -> Bool {
-        let people = n.draft.people
-        guard try recorder.markIfDue(people.map(\.id), now: now) else { return false }
+    /// with its message, its code (superseding its earlier ones) and an audit line, then the
+    /// message. False, with nothing recorded, when one of its profiles is no longer due. With
+    /// `replacing`: the profiles must still be waiting for that notification instead (a letter
+    /// replacing a failed e-mail). The six weeks start when the message is sent (`sendOutbox`,
+    /// a letter's posting), not here.
+    func record(_ n: PreparedNotification, with recorder: NotificationRecorder, now: Instant, replacing: Int64? = nil) throws -> Bool {
+        let people = n.draft.people, ids = people.map(\.id)
+        let notice = try recorder.nextMessageID()
+        guard try recorder.markIfDue(ids, notice: notice, replacing: replacing) else { return false }
         let detail = "via \(n.draft.channel.rawValue)"
         for (person, digest) in zip(people, n.codeDigests) {
             try recorder.record(person.id, codeDigest: digest, validity: policy.notificationValidity, detail: detail, now: now)
         }
-        _ = try outbox.deliver(n.message, to: n.draft.filedUnder, at: now)
+        let entry = try outbox.deliver(n.message, to: n.draft.filedUnder, at: now)
+        if entry.id != notice { try recorder.renumber(ids, notice: entry.id) }
         return true
+    }
+
+    /// A notification made ready on the calling thread: its codes drawn, their digests, its
+    /// message rendered and sealed (the wave's second thread does the same, `NotificationPipeline`).
+    func prepareNotification(_ draft: NotificationDraft, now: Instant, digest: (String) -> [UInt8]) -> PreparedNotification {
+        let codes = draft.people.map { _ in random.provisionalCode() }
+        return PreparedNotification(draft: draft, codeDigests: codes.map(digest),
+                                    message: outbox.prepare(notificationMessage(draft, codes: codes, now: now)))
     }
 }
 
@@ -247,9 +267,7 @@ final class NotificationPipeline: @unchecked Sendable {
     }
 
     private func prepared(_ draft: NotificationDraft) -> PreparedNotification {
-        let codes = draft.people.map { _ in service.random.provisionalCode() }
-        return PreparedNotification(draft: draft, codeDigests: codes.map(reader.codeDigest),
-                                    message: service.outbox.prepare(service.notificationMessage(draft, codes: codes, now: now)))
+        service.prepareNotification(draft, now: now, digest: reader.codeDigest)
     }
 
     /// A group, filled by the thread and taken by the caller.

@@ -24,6 +24,9 @@ public struct OutboxMessage: Sendable {
     public let code: String?
     /// Every code it carries (a holder's notification has one per profile).
     public let codes: [String]
+    /// For a notification: each profile it names (by id) and where its six weeks stand (nil: no
+    /// longer pending).
+    public var windows: [(profile: Int64, window: NotificationWindow?)] = []
 }
 
 extension Service {
@@ -57,13 +60,14 @@ extension Service {
     }
 
     /// The outbox, oldest first, page by page (memory stays flat in its size): for one NIR's
-    /// profiles, from `since`, at most `limit` messages, as given.
-    public func outbox(nir: NIR? = nil, since: Instant? = nil, limit: Int? = nil, _ each: (OutboxEntry) throws -> Void) throws {
+    /// profiles, from `since`, in one `status`, at most `limit` messages, as given.
+    public func outbox(nir: NIR? = nil, since: Instant? = nil, status: DeliveryStatus? = nil, limit: Int? = nil,
+                       _ each: (OutboxEntry) throws -> Void) throws {
         let people = try nir.map { nir in try store.read { try store.people(nir: nir).map(\.id) } }
         if let people, people.isEmpty { return }
         var after: Int64 = 0, left = limit ?? .max
         while left > 0 {
-            let page = try store.read { try store.outboxPage(after: after, limit: min(left, 1_000), since: since, people: people) }
+            let page = try store.read { try store.outboxPage(after: after, limit: min(left, 1_000), since: since, people: people, status: status) }
             guard let last = page.last else { return }
             after = last.id
             left -= page.count
@@ -82,7 +86,9 @@ extension Service {
         let text = m.shownTo.map { SMSFraming(shownTo: $0, text: String(decoding: raw, as: UTF8.self)).framed } ?? String(decoding: raw, as: UTF8.self)
         let body = text.replacingOccurrences(of: "\r\n", with: "\n")
         let codes = body.split(separator: "\n").filter { $0.contains("Code provisoire pour ") }.compactMap { MessageTemplates.code(in: String($0)) }
-        return OutboxMessage(entry: m, body: body, code: MessageTemplates.code(in: body), codes: codes)
+        var message = OutboxMessage(entry: m, body: body, code: MessageTemplates.code(in: body), codes: codes)
+        message.windows = try store.read { try store.noticeProfiles(m.id) }.map { ($0.id, try notificationWindow(of: $0, noticeStatus: m.status)) }
+        return message
     }
 
     /// The audit trail, oldest first, as `filter` selects it: each line is handed to `body` as

@@ -429,6 +429,17 @@ final class Statement {
         _ = blob.withUnsafeBytes { sqlite3_bind_blob(handle, i, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(blob.count), SQLITE_TRANSIENT) }
     }
 
+    /// The first column of the statement's first row as an integer (nil: no row, or NULL), then resets it.
+    func firstInt() throws -> Int64? {
+        defer { sqlite3_reset(handle) }
+        let rc = sqlite3_step(handle)
+        if rc == SQLITE_ROW { return sqlite3_column_type(handle, 0) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, 0) }
+        guard rc == SQLITE_DONE else {
+            throw SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(db.handle)), systemErrno: sqlite3_system_errno(db.handle))
+        }
+        return nil
+    }
+
     /// Runs the statement to completion and resets it; returns how many rows it changed.
     @discardableResult
     func run() throws -> Int {

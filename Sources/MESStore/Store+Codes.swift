@@ -49,7 +49,6 @@ extension Store {
     }
 
     /// The person columns come first in `cardProfilesWithCodes`; `failed_attempts` is among them.
-    static let personColumnCount = 16
     static let failedAttemptsColumn = 15
 
     /// The bindings of a card (NIR, serial, model) in the statements below.

@@ -143,7 +143,7 @@ extension Store {
         if let limit = filter.limit { sql += " LIMIT ?"; args.append(.int(Int64(limit))) }
         try read {
             try db.forEach(sql, args) { r in
-                let n = 16  // the person's columns come first
+                let n = Self.personColumnCount  // the person's columns come first
                 try body(AuditEntry(at: Instant(seconds: r.int(n)!), event: r.text(n + 1)!, person: r.int(0) == nil ? nil : person(from: r),
                                     channel: r.text(n + 2), actor: r.text(n + 3), actorID: r.text(n + 4), detail: r.text(n + 5)))
             }

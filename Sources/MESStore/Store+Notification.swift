@@ -29,9 +29,9 @@ extension Store {
         return NotificationGroup(last: last, families: byNIR.values.map { $0.sorted { $0.id < $1.id } })
     }
 
-    /// Marks a profile notified (1: when, 2: the profile) if it is still due (pending, living,
-    /// never notified).
-    static let markNotifiedIfDue = "UPDATE people SET notified_at = ? WHERE id = ? AND \(due)"
+    /// Marks a profile's notification issued (1: its message, 2: the profile) if it is still due
+    /// (pending, living, never notified, none issued).
+    static let markNoticeIfDue = "UPDATE people SET notice_id = ? WHERE id = ? AND \(due)"
 
     /// The NIRs of the profiles with ids in `ids` still due a notification (pending, living,
     /// never notified).
@@ -47,38 +47,62 @@ extension Store {
     }
 
     /// A profile due a notification (`Person.isDueNotification`), in SQL.
-    static let due = "notified_at IS NULL AND state = 'pending' AND deceased = 0"
+    static let due = "notified_at IS NULL AND notice_id IS NULL AND state = 'pending' AND deceased = 0"
 }
 
 /// Records a wave's notifications on one connection, through statements prepared once (the
 /// wave's hot path): the same SQL as `Store.recordCode` and `Store.audit`.
 public final class NotificationRecorder {
-    private let mark, unmark, supersede, insertCode, audit: Statement
+    private let mark, remark, unmark, supersede, insertCode, audit, nextID: Statement
 
     public init(_ store: Store) throws {
         let db = store.db
-        mark = try db.prepare(Store.markNotifiedIfDue)
-        unmark = try db.prepare("UPDATE people SET notified_at = NULL WHERE id = ?")
+        mark = try db.prepare(Store.markNoticeIfDue)
+        remark = try db.prepare("UPDATE people SET notice_id = ?1 WHERE id = ?2 AND notice_id = ?3 AND notified_at IS NULL AND state = 'pending' AND deceased = 0")
+        unmark = try db.prepare("UPDATE people SET notice_id = ?2 WHERE id = ?1")
+        nextID = try db.prepare("SELECT coalesce(max(id), 0) + 1 FROM outbox")
         supersede = try db.prepare(Store.supersedeCodes)
         insertCode = try db.prepare(Store.insertCode)
         audit = try db.prepare(Store.insertAudit)
     }
 
-    /// Marks each profile notified at `now` if it is still due: false, with none marked, when
-    /// one of them no longer is (another process notified it, or a decision came first, since
-    /// it was read).
-    public func markIfDue(_ ids: [Int64], now: Instant) throws -> Bool {
+    /// Marks each profile's notification issued as message `notice` if it is still due: false,
+    /// with none marked, when one of them no longer is (another process notified it, or a
+    /// decision came first, since it was read).
+    /// With `replacing`: each profile still waiting for that notification (pending, living, its
+    /// window not started) moves to `notice` instead (a letter replacing a failed e-mail).
+    public func markIfDue(_ ids: [Int64], notice: Int64, replacing: Int64? = nil) throws -> Bool {
+        let statement = replacing == nil ? mark : remark
         for (i, id) in ids.enumerated() {
-            mark.bind(1, now.seconds)
-            mark.bind(2, id)
-            if try mark.run() == 1 { continue }
+            statement.bind(1, notice)
+            statement.bind(2, id)
+            if let replacing { statement.bind(3, replacing) }
+            if try statement.run() == 1 { continue }
             for earlier in ids[..<i] {
                 unmark.bind(1, earlier)
+                unmark.bind(2, replacing)
                 try unmark.run()
             }
             return false
         }
         return true
+    }
+
+    /// The number the next message queued in this transaction takes (SQLite gives a new row
+    /// the greatest id plus one): what a notification's profiles are marked with before its
+    /// message is queued.
+    public func nextMessageID() throws -> Int64 {
+        try nextID.firstInt() ?? 1
+    }
+
+    /// Marks again, as `actual`, the profiles `ids` marked with a predicted message number
+    /// (when the outbox numbered the message otherwise).
+    public func renumber(_ ids: [Int64], notice actual: Int64) throws {
+        for id in ids {
+            unmark.bind(1, id)
+            unmark.bind(2, actual)
+            try unmark.run()
+        }
     }
 
     /// A notification code for a profile marked by `markIfDue` (its digest; its earlier live

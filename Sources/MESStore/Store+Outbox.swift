@@ -159,11 +159,12 @@ extension Store {
     }
 
     /// Messages after `after` (by number), oldest first, at most `limit`; from `since` on when
-    /// given; for one person's profiles (`people`) when given. A page of the outbox, for
+    /// given; for one person's profiles (`people`) when given; in one `status` when given. A page of the outbox, for
     /// listings that stream.
-    public func outboxPage(after: Int64, limit: Int, since: Instant? = nil, people: [Int64]? = nil) throws -> [OutboxEntry] {
+    public func outboxPage(after: Int64, limit: Int, since: Instant? = nil, people: [Int64]? = nil, status: DeliveryStatus? = nil) throws -> [OutboxEntry] {
         var sql = Self.entryColumns + " WHERE id > ?"
         var args: [SQLValue] = [.int(after)]
+        if let status { sql += " AND status = ?"; args.append(.text(status.rawValue)) }
         if let since { sql += " AND created_at >= ?"; args.append(.int(since.seconds)) }
         if let people {
             sql += " AND person_id IN (" + people.map { _ in "?" }.joined(separator: ",") + ")"
@@ -190,7 +191,7 @@ extension Store {
         recipient, message_id, shown_to FROM outbox
         """
 
-    private func entry(from r: Row) -> OutboxEntry {
+    func entry(from r: Row) -> OutboxEntry {
         // A channel this build does not know is never handed to a transport (as a letter).
         OutboxEntry(id: r.int(0)!, personID: r.int(1), channel: MessageChannel(rawValue: r.text(2) ?? "") ?? .letter, recipientMasked: r.text(3)!, subject: r.text(4)!,
                     file: Self.legacyFile(r.text(5)).map { outboxDirectory + "/" + $0 }, createdAt: Instant(seconds: r.int(6)!),
@@ -200,9 +201,10 @@ extension Store {
 
     // MARK: the queue
 
-    /// Messages due to be sent now (queued, and past their next try) after message `after`,
-    /// oldest first; `only` one.
-    public func dueMessages(now: Instant, after: Int64 = 0, only: Int64? = nil, limit: Int = 1_000) throws -> [QueuedMessage] {
+    /// Messages due to be sent now (queued, and past their next try; every queued one with
+    /// `ignoringBackoff`) after message `after`, oldest first; `only` one.
+    public func dueMessages(now: Instant, after: Int64 = 0, only: Int64? = nil, limit: Int = 1_000, ignoringBackoff: Bool = false) throws -> [QueuedMessage] {
+        let now = ignoringBackoff ? Instant(seconds: Int64.max) : now
         // One message: looked up by its id (the queue's index would make SQLite scan every queued row).
         let rows = try only.map { id in
             try db.query(Self.entryColumns + " WHERE id = ? AND id > ? AND status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
@@ -213,21 +215,16 @@ extension Store {
         return rows.map { QueuedMessage(entry: entry(from: $0), recipient: $0.text(11), messageID: $0.text(12) ?? "") }
     }
 
-    /// Records the server's acknowledgement (its own transaction: committed at once, so that a
-    /// message acknowledged is never sent again).
-    public func markSent(_ id: Int64, reply: String, now: Instant) throws {
-        try transaction {
-            _ = try db.run("UPDATE outbox SET status = 'sent', sent_at = ?, reply = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
-                       .int(now.seconds), .text(reply), .int(id))
-        }
+    /// Records a failed try: tried again at `retryAt`, or given up (`retryAt` nil). Its own
+    /// transaction.
+    public func markFailed(_ id: Int64, error: String, retryAt: Instant?) throws {
+        try transaction { try recordFailure(id, error: error, retryAt: retryAt) }
     }
 
-    /// Records a failed try: tried again at `retryAt`, or given up (`retryAt` nil).
-    public func markFailed(_ id: Int64, error: String, retryAt: Instant?) throws {
-        try transaction {
-            _ = try db.run("UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+    /// `markFailed` inside the caller's transaction.
+    public func recordFailure(_ id: Int64, error: String, retryAt: Instant?) throws {
+        _ = try db.run("UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
                        .text(retryAt == nil ? "failed" : "queued"), .text(error), retryAt.map { .int($0.seconds) } ?? .null, .int(id))
-        }
     }
 
     /// How many messages wait in the queue.

@@ -2,7 +2,9 @@ import MESCore
 
 /// The insurer's register.
 extension Store {
-    static let personColumns = "id, nir, birth_date, first_name, last_name, card_type, serial, email, mobile, address, holder_id, deceased, state, state_since, notified_at, failed_attempts"
+    static let personColumns = "id, nir, birth_date, first_name, last_name, card_type, serial, email, mobile, address, holder_id, deceased, state, state_since, notified_at, failed_attempts, notice_id"
+    /// How many columns `personColumns` reads (queries that select more put them after these).
+    static let personColumnCount = 17
 
     static let personByID = "SELECT \(personColumns) FROM people WHERE id = ?"
 
@@ -16,6 +18,7 @@ extension Store {
                state: ProfileState(rawValue: r.text(12)!)!, stateSince: r.int(13).map(Instant.init(seconds:)),
                notifiedAt: r.int(14).map(Instant.init(seconds:)))
         p.failedAttempts = Int(r.int(15) ?? 0)
+        p.noticeID = r.int(16)
         return p
     }
 
@@ -71,7 +74,7 @@ extension Store {
     /// Pending, living profiles never notified (for `mes notify`).
     public func unnotified(after: Int64 = 0, limit: Int = .max) throws -> [Person] {
         try db.query("""
-            SELECT \(Self.personColumns) FROM people WHERE id > ? AND notified_at IS NULL AND state = 'pending' AND deceased = 0
+            SELECT \(Self.personColumns) FROM people WHERE id > ? AND \(Self.due)
             ORDER BY id LIMIT ?
             """, .int(after), .int(Int64(limit))).map(person(from:))
     }

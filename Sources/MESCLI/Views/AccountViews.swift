@@ -63,14 +63,26 @@ extension Closure: Report {
 extension SweepResult: Report {
     public var text: String {
         "\(created) espaces \(dryRun ? "seraient créés" : "créés automatiquement") (fenêtre de \(windowDays) jours)."
-            + createdProfiles.map { "\n  [\($0.id)] \(Masking.nir($0.nir)) notifié le \($0.notifiedAt?.parisDate.french ?? "?")" }.joined()
+            + createdProfiles.map { "\n  [\($0.id)] \(Masking.nir($0.nir)) information envoyée le \($0.notifiedAt?.parisDate.french ?? "?")" }.joined()
+            + waiting
             + "\n\(contentDeleted) espaces clôturés \(dryRun ? "verraient" : "ont vu") leur contenu supprimé (fin de conservation)."
             + contentDeletedProfiles.map { "\n  [\($0.id)] \(Masking.nir($0.nir))" }.joined()
     }
 
+    /// The pending profiles no sweep creates, and why.
+    private var waiting: String {
+        var lines: [String] = []
+        if awaitingSending > 0 { lines.append("\(plural(awaitingSending, "profil", "profils")) en attente de l'envoi de leur information (e-mail en file, courrier à imprimer ou à poster) : leur délai n'a pas commencé.") }
+        if unreachable > 0 { lines.append("\(plural(unreachable, "profil injoignable", "profils injoignables")) : e-mail refusé et aucune adresse postale ; aucun espace ne sera créé sans information.") }
+        if notNotified > 0 { lines.append("\(plural(notNotified, "profil", "profils")) sans information envoyée (mes notify ; sans adresse, aucun envoi possible).") }
+        return lines.map { "\n" + $0 }.joined()
+    }
+
     public var json: JSON {
         var pairs: [(String, JSON)] = [("status", .string(dryRun ? "dry_run" : "swept")), ("created", .int(created)),
-                                       ("window_days", .int(windowDays)), ("content_deleted", .int(contentDeleted))]
+                                       ("window_days", .int(windowDays)), ("content_deleted", .int(contentDeleted)),
+                                       ("awaiting_sending", .int(awaitingSending)), ("unreachable", .int(unreachable)),
+                                       ("not_notified", .int(notNotified))]
         if listed {
             pairs.append(("profiles", .array(createdProfiles.map { .int(Int($0.id)) })))
             pairs.append(("content_deleted_profiles", .array(contentDeletedProfiles.map { .int(Int($0.id)) })))

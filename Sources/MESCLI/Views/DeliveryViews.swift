@@ -14,7 +14,8 @@ struct Delivered<R: Report>: Report {
         case .sent: return "Message envoyé."
         case .queued: return "Message en attente d'envoi (mes outbox send)" + (problem.map { " : \($0)" } ?? ".")
         case .failed: return "Échec de l'envoi" + (problem.map { " : \($0)" } ?? ".")
-        case .letter: return "Courrier à imprimer."
+        case .letter: return "Courrier à imprimer (mes outbox letters --pdf)."
+        case .printed: return "Courrier imprimé, à poster."
         }
     }
 
@@ -43,11 +44,14 @@ enum SendNow {
 extension SendReport: Report {
     public var text: String {
         "\(plural(sent, "message envoyé", "messages envoyés")), \(deferred) à réessayer plus tard, \(failed) en échec, \(queued) en attente."
+            + (fallbackLetters > 0 ? "\n\(plural(fallbackLetters, "profil recevra sa", "profils recevront leur")) notification par courrier (e-mail refusé) : mes outbox letters --pdf FICHIER." : "")
+            + (unreachable > 0 ? "\n\(plural(unreachable, "profil injoignable", "profils injoignables")) : e-mail refusé et aucune adresse postale (mes outbox list --status failed)." : "")
             + (stoppedBy.map { "\nEnvoi interrompu : \($0)" } ?? "")
     }
 
     public var json: JSON {
         .obj([("sent", .int(sent)), ("deferred", .int(deferred)), ("failed", .int(failed)),
-              ("queued", .int(queued)), ("stopped_by", JSON.str(stoppedBy))])
+              ("queued", .int(queued)), ("fallback_letters", .int(fallbackLetters)), ("unreachable", .int(unreachable)),
+              ("stopped_by", JSON.str(stoppedBy))])
     }
 }

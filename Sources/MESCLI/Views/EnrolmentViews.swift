@@ -43,6 +43,9 @@ extension IdentifiedSession: Report {
         var text = person.deceased
             ? "Profil de \(name) (personne décédée) — \(person.stateLabel)\n"
             : "Bonjour \(TextEscaping.terminalSafe(person.firstName)) !\nProfil : \(name) — \(person.stateLabel)\n"
+        if let window {
+            text += WindowView.identifySentence(window) + "\n"
+        }
         if person.state == .opposed, let since = person.stateSince {
             text += "Vous vous êtes opposé à la création de Mon espace santé le \(since.parisDate.french). "
                 + "Vous pouvez changer d'avis et y accéder dès maintenant en l'activant.\n"
@@ -60,6 +63,7 @@ extension IdentifiedSession: Report {
     public var json: JSON {
         .obj([("status", "identified"), ("session", .string(token)), ("expires_at", .string(expiresAt.iso8601)),
               ("profile", ProfileView.json(person, now: now)), ("profiles", ProfileView.array(attached, now: now)),
+              ("window", WindowView.json(window)),
               ("decisions", .array(DecisionStep.options(self).map {
                   .obj([("action", .string($0.action)), ("label", .string($0.label)), ("text", .string($0.text))])
               }))])

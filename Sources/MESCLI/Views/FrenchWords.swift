@@ -11,7 +11,8 @@ extension DeliveryStatus {
         case .queued: return "en attente"
         case .sent: return "envoyé"
         case .failed: return "échec"
-        case .letter: return "courrier"
+        case .letter: return "courrier à imprimer"
+        case .printed: return "courrier à poster"
         }
     }
 }

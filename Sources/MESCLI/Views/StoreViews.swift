@@ -35,20 +35,24 @@ enum OutboxListing {
     }
 
     /// One message as a line of the text listing: tab-separated cells that a spreadsheet opens
-    /// as text (`=1+*****@example.fr` gains a quote), terminal controls escaped, as `history`'s.
+    /// as text (`=1+*****@example.fr` gains a quote), terminal controls escaped, as `history`'s;
+    /// the last cell says why the last try failed, when it did.
     static func line(_ m: OutboxEntry) -> String {
-        ["\(m.id)", m.createdAt.iso8601, m.channel.rawValue, m.recipientMasked, m.status.french, m.subject]
+        ["\(m.id)", m.createdAt.iso8601, m.channel.rawValue, m.recipientMasked, m.status.french, m.subject, m.lastError ?? ""]
             .map { TextEscaping.terminalSafe(TextEscaping.spreadsheetCell($0)) }.joined(separator: "\t")
     }
 }
 
 extension OutboxMessage: Report {
     public var text: String {
-        body.split(separator: "\n", omittingEmptySubsequences: false).map { TextEscaping.terminalSafe(String($0)) }.joined(separator: "\n")
+        let shown = body.split(separator: "\n", omittingEmptySubsequences: false).map { TextEscaping.terminalSafe(String($0)) }.joined(separator: "\n")
+        let lines = windows.map { w in "  [\(w.profile)] " + (w.window.map(WindowView.text) ?? "plus en attente : une décision a été prise") }
+        return lines.isEmpty ? shown : shown + (shown.hasSuffix("\n") ? "" : "\n") + "---\nDélai de six semaines :\n" + lines.joined(separator: "\n")
     }
     public var json: JSON {
         .object(OutboxListing.json(entry) + [("body", .string(body)), ("code", JSON.str(code) ?? .null),
-                                                   ("codes", .array(codes.map { .string($0) }))])
+                                                   ("codes", .array(codes.map { .string($0) })),
+                                                   ("windows", .array(windows.map { .obj([("profile", .int(Int($0.profile))), ("window", WindowView.json($0.window))]) }))])
     }
 }
 
