@@ -31,8 +31,8 @@ _mes_options() {
         'init') echo '--demo --test-clock --json --store --now --help -h' ;;
         'fixtures') echo '--count --seed --roster --members --format --force --json --store --now --help -h' ;;
         'notify') echo '--via --no-send --json --store --now --help -h' ;;
-        'outbox list') echo '--nir --since --limit --json --store --now --help -h' ;;
-        'outbox send') echo '--limit --json --store --now --help -h' ;;
+        'outbox list') echo '--nir --since --status --limit --json --store --now --help -h' ;;
+        'outbox send') echo '--limit --retry-now --json --store --now --help -h' ;;
         'outbox export') echo '--maildir --json --store --now --help -h' ;;
         'history') echo '--nir --since --until --channel --actor --limit --json --store --now --help -h' ;;
         'code generate') echo '--nir --birth-date --card --serial --via --first-name --no-send --json --store --now --help -h' ;;
@@ -84,6 +84,7 @@ _mes_value() {
         'notify|--via') echo 'w email letter' ;;
         'outbox list|--nir') echo t ;;
         'outbox list|--since') echo t ;;
+        'outbox list|--status') echo 'w queued sent failed letter printed' ;;
         'outbox list|--limit') echo t ;;
         'outbox send|--limit') echo t ;;
         'outbox export|--maildir') echo d ;;

@@ -43,59 +43,59 @@ function __mes_takes_value --argument-names path option
             return 0
         case 'fixtures|--seed' 'fixtures|--roster' 'fixtures|--members' 'fixtures|--format'
             return 0
-        case 'notify|--via' 'outbox list|--nir' 'outbox list|--since' 'outbox list|--limit'
+        case 'notify|--via' 'outbox list|--nir' 'outbox list|--since' 'outbox list|--status'
             return 0
-        case 'outbox send|--limit' 'outbox export|--maildir' 'history|--nir' 'history|--since'
+        case 'outbox list|--limit' 'outbox send|--limit' 'outbox export|--maildir' 'history|--nir'
             return 0
-        case 'history|--until' 'history|--channel' 'history|--actor' 'history|--limit'
+        case 'history|--since' 'history|--until' 'history|--channel' 'history|--actor'
             return 0
-        case 'code generate|--nir' 'code generate|--birth-date' 'code generate|--card' 'code generate|--serial'
+        case 'history|--limit' 'code generate|--nir' 'code generate|--birth-date' 'code generate|--card'
             return 0
-        case 'code generate|--via' 'code generate|--first-name' 'identify|--code' 'identify|--code-file'
+        case 'code generate|--serial' 'code generate|--via' 'code generate|--first-name' 'identify|--code'
             return 0
-        case 'identify|--nir' 'identify|--card' 'identify|--serial' 'oppose|--session'
+        case 'identify|--code-file' 'identify|--nir' 'identify|--card' 'identify|--serial'
             return 0
-        case 'oppose|--session-file' 'oppose|--code' 'oppose|--code-file' 'oppose|--nir'
+        case 'oppose|--session' 'oppose|--session-file' 'oppose|--code' 'oppose|--code-file'
             return 0
-        case 'oppose|--card' 'oppose|--serial' 'oppose|--receipt' 'oppose|--adviser'
+        case 'oppose|--nir' 'oppose|--card' 'oppose|--serial' 'oppose|--receipt'
             return 0
-        case 'oppose|--birth-date' 'oppose|--last-name' 'oppose|--first-name' 'contacts show|--session'
+        case 'oppose|--adviser' 'oppose|--birth-date' 'oppose|--last-name' 'oppose|--first-name'
             return 0
-        case 'contacts show|--session-file' 'contacts show|--nir' 'contacts show|--birth-date' 'contacts show|--card'
+        case 'contacts show|--session' 'contacts show|--session-file' 'contacts show|--nir' 'contacts show|--birth-date'
             return 0
-        case 'contacts show|--serial' 'contacts show|--first-name' 'activate|--session' 'activate|--session-file'
+        case 'contacts show|--card' 'contacts show|--serial' 'contacts show|--first-name' 'activate|--session'
             return 0
-        case 'activate|--username' 'activate|--password-file' 'activate|--email' 'activate|--email-otp'
+        case 'activate|--session-file' 'activate|--username' 'activate|--password-file' 'activate|--email'
             return 0
-        case 'activate|--email-otp-file' 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file'
+        case 'activate|--email-otp' 'activate|--email-otp-file' 'activate|--mobile' 'activate|--mobile-otp'
             return 0
-        case 'close|--session' 'close|--session-file' 'close|--receipt' 'sweep|--window-days'
+        case 'activate|--mobile-otp-file' 'close|--session' 'close|--session-file' 'close|--receipt'
             return 0
-        case 'login|--username' 'login|--password-file' 'login|--via' 'login|--otp'
+        case 'sweep|--window-days' 'login|--username' 'login|--password-file' 'login|--via'
             return 0
-        case 'login|--otp-file' 'logout|--session' 'logout|--session-file' 'recover identifier|--nir'
+        case 'login|--otp' 'login|--otp-file' 'logout|--session' 'logout|--session-file'
             return 0
-        case 'recover identifier|--birth-date' 'recover identifier|--card' 'recover identifier|--serial' 'recover identifier|--first-name'
+        case 'recover identifier|--nir' 'recover identifier|--birth-date' 'recover identifier|--card' 'recover identifier|--serial'
             return 0
-        case 'recover identifier|--via' 'recover identifier|--otp' 'recover identifier|--otp-file' 'recover password|--username'
+        case 'recover identifier|--first-name' 'recover identifier|--via' 'recover identifier|--otp' 'recover identifier|--otp-file'
             return 0
-        case 'recover password|--via' 'recover password|--otp' 'recover password|--otp-file' 'recover password|--password-file'
+        case 'recover password|--username' 'recover password|--via' 'recover password|--otp' 'recover password|--otp-file'
             return 0
-        case 'profiles list|--session' 'profiles list|--session-file' 'profiles oppose|--session' 'profiles oppose|--session-file'
+        case 'recover password|--password-file' 'profiles list|--session' 'profiles list|--session-file' 'profiles oppose|--session'
             return 0
-        case 'profiles oppose|--profile' 'profiles oppose|--receipt' 'profiles activate|--session' 'profiles activate|--session-file'
+        case 'profiles oppose|--session-file' 'profiles oppose|--profile' 'profiles oppose|--receipt' 'profiles activate|--session'
             return 0
-        case 'profiles activate|--profile' 'receipt|--session' 'receipt|--session-file' 'receipt|--id'
+        case 'profiles activate|--session-file' 'profiles activate|--profile' 'receipt|--session' 'receipt|--session-file'
             return 0
-        case 'receipt|--format' 'receipt|--output' 'receipt|-o' 'receipt verify|--cert'
+        case 'receipt|--id' 'receipt|--format' 'receipt|--output' 'receipt|-o'
             return 0
-        case 'advisers release|--adviser' 'advisers release|--nir' 'advisers release|--birth-date' 'advisers release|--last-name'
+        case 'receipt verify|--cert' 'advisers release|--adviser' 'advisers release|--nir' 'advisers release|--birth-date'
             return 0
-        case 'advisers release|--first-name' 'batch oppose|--receipts' 'batch oppose|--association' 'batch oppose|--group-size'
+        case 'advisers release|--last-name' 'advisers release|--first-name' 'batch oppose|--receipts' 'batch oppose|--association'
             return 0
-        case 'batch oppose|--report' 'backup|--passphrase-file' 'restore|--passphrase-file' 'check|--receipts'
+        case 'batch oppose|--group-size' 'batch oppose|--report' 'backup|--passphrase-file' 'restore|--passphrase-file'
             return 0
-        case '*|--store' '*|--now'
+        case 'check|--receipts' '*|--store' '*|--now'
             return 0
     end
     return 1
@@ -252,8 +252,10 @@ complete -c mes -n '__mes_options_of "notify"' -l via -x -a 'email letter' -d 'F
 complete -c mes -n '__mes_options_of "notify"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
 complete -c mes -n '__mes_options_of "outbox list"' -l nir -x -d 'Only messages for this NIR\'s profiles.'
 complete -c mes -n '__mes_options_of "outbox list"' -l since -x -d 'Only messages queued from this date (the whole day, Paris time) or instant on.'
+complete -c mes -n '__mes_options_of "outbox list"' -l status -x -a 'queued sent failed letter printed' -d 'Only messages in this state: queued (waiting or to retry), sent, failed (given up: the last cell says why), letter (to print), printed (to post).'
 complete -c mes -n '__mes_options_of "outbox list"' -l limit -x -d 'At most N messages.'
 complete -c mes -n '__mes_options_of "outbox send"' -l limit -x -d 'Send at most N messages (default: all that are due).'
+complete -c mes -n '__mes_options_of "outbox send"' -l retry-now -d 'Try deferred messages at once, each once, without waiting out their back-off (after an outage, as postqueue -f).'
 complete -c mes -n '__mes_options_of "outbox export"' -l maildir -x -a '(__fish_complete_directories (commandline -ct) directory)' -d 'The Maildir to write (created if needed).'
 complete -c mes -n '__mes_options_of "history"' -l nir -x -d 'Only this NIR\'s profiles.'
 complete -c mes -n '__mes_options_of "history"' -l since -x -d 'From this date or instant (inclusive).'

@@ -12,7 +12,9 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case deliveryConfigInvalid = "delivery_config_invalid"
     case associationInvalid = "association_invalid"
     case actorInvalid = "actor_invalid"
+    case postingDateInvalid = "posting_date_invalid"
     // exit invalidData
+    case printBatchUnknown = "print_batch_unknown"
     case birthDateFuture = "birth_date_future"
     case birthDateInvalid = "birth_date_invalid"
     case cguRequired = "cgu_required"
@@ -122,6 +124,8 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case storeBusy = "store_busy"
     case letterLimit = "letter_limit"
     case tooSoon = "too_soon"
+    // exit refused
+    case alreadyPosted = "already_posted"
     // exit identificationFailed
     case codeExpired = "code_expired"
     case codeSuperseded = "code_superseded"
@@ -159,16 +163,16 @@ public enum ErrorCode: String, CaseIterable, Sendable {
             return .ioError
         case .secretFileExposed:
             return .configuration
-        case .cancelled, .confirmationRequired, .usage, .nowRefused, .deliveryConfigInvalid, .associationInvalid, .actorInvalid:
+        case .cancelled, .confirmationRequired, .usage, .nowRefused, .deliveryConfigInvalid, .associationInvalid, .actorInvalid, .postingDateInvalid:
             return .usage
         case .cguRequired, .fileTooLarge, .keyInvalid, .inputTooLarge, .lineTooLong, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .legalRepresentativeInvalid, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid, .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken,
              .nirInvalid, .serialInvalid, .firstNameInvalid, .lastNameInvalid, .addressInvalid, .holderBirthDateInvalid, .deceasedInvalid,
              .stateInvalid, .stateSinceInvalid, .notifiedAtInvalid, .columnUnknown, .columnDuplicate, .columnMissing,
-             .signature, .byteRange, .updateAppended, .truncated, .multipleSignatures, .malformed, .recordMismatch, .unknownSigner, .messageTampered, .inputEmpty:
+             .signature, .byteRange, .updateAppended, .truncated, .multipleSignatures, .malformed, .recordMismatch, .unknownSigner, .messageTampered, .inputEmpty, .printBatchUnknown:
             return .invalidData
         case .fileUnreadable, .fileNotRegular, .messageNotFound, .stdinUnreadable, .storeMissing:
             return .noInput
-        case .legalRepresentativeRequired, .adviserUnknown, .phoneClosed, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .noAccount, .storeNotEmpty, .storeNotForTests, .noReceipt:
+        case .legalRepresentativeRequired, .adviserUnknown, .phoneClosed, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .noAccount, .storeNotEmpty, .storeNotForTests, .noReceipt, .alreadyPosted:
             return .refused
         case .internal, .storeCorrupt, .storeError:
             return .internal

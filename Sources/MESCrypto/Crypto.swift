@@ -197,3 +197,35 @@ public enum PasswordHasher {
         return out
     }
 }
+
+/// SHA-256 over bytes handed piece by piece (libcrypto's EVP digest): a file's digest while it
+/// is written, without holding it.
+public final class SHA256Hasher {
+    private let ctx: OpaquePointer
+
+    public init() {
+        ctx = EVP_MD_CTX_new()!
+        EVP_DigestInit_ex(ctx, EVP_sha256(), nil)
+    }
+
+    deinit { EVP_MD_CTX_free(ctx) }
+
+    public func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { _ = EVP_DigestUpdate(ctx, $0.baseAddress, $0.count) }
+    }
+
+    /// The digest of everything handed so far (32 bytes).
+    public func finish() -> [UInt8] {
+        var md = [UInt8](repeating: 0, count: 32)
+        var len: UInt32 = 0
+        EVP_DigestFinal_ex(ctx, &md, &len)
+        return md
+    }
+
+    /// The digest of `bytes`.
+    public static func digest(_ bytes: [UInt8]) -> [UInt8] {
+        let h = SHA256Hasher()
+        h.update(bytes)
+        return h.finish()
+    }
+}

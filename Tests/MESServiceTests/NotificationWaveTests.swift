@@ -33,8 +33,8 @@ import MESStore
         var wave = NotificationWave()
         try h.service.store.transaction { try h.service.record(group, from: pipeline, with: NotificationRecorder(h.service.store), into: &wave) }
         let family = try people(h, Self.sophieNIR)
-        #expect(family["Sophie"]?.state == .opposed && family["Sophie"]?.notifiedAt == nil)
-        #expect(family["Léa"]?.notifiedAt != nil && family["Lucas"]?.notifiedAt != nil)
+        #expect(family["Sophie"]?.state == .opposed && family["Sophie"]?.noticeID == nil)
+        #expect(family["Léa"]?.noticeID != nil && family["Lucas"]?.noticeID != nil && family["Léa"]?.notifiedAt == nil)
         let toSophie = h.transport.sent[before...].filter { $0.recipientMasked.hasPrefix("s") }
         #expect(toSophie.count == 1)
         let body = String(decoding: toSophie.first?.body ?? [], as: UTF8.self)
@@ -96,7 +96,7 @@ import MESStore
         var wave = NotificationWave()
         try h.service.store.transaction { try h.service.record(first, from: pipeline, with: recorder, into: &wave) }
         try h.service.store.transaction { try h.service.record(second, from: pipeline, with: recorder, into: &wave) }
-        #expect(try people(h, Self.sophieNIR)["Nina"]?.notifiedAt != nil)
+        #expect(try people(h, Self.sophieNIR)["Nina"]?.noticeID != nil)
         #expect(wave.notified == 9 && wave.withoutAddress == 1, "\(wave)")
     }
 }

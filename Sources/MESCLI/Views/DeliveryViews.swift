@@ -55,3 +55,31 @@ extension SendReport: Report {
               ("stopped_by", JSON.str(stoppedBy))])
     }
 }
+
+extension LettersPrinted: Report {
+    public var text: String {
+        guard let batch else { return "Aucun courrier à imprimer." }
+        return "\(plural(batch.letters, "courrier imprimé", "courriers imprimés")) dans \(TextEscaping.terminalSafe(path)) "
+            + "(lot \(batch.id), \(plural(pages, "page", "pages")), A4, adresse dans la fenêtre d'une enveloppe DL)."
+            + (nonStandardAddresses > 0 ? "\n\(plural(nonStandardAddresses, "adresse dépasse", "adresses dépassent")) 6 lignes de 38 caractères : à vérifier avant le dépôt." : "")
+            + "\nAprès le dépôt à La Poste : mes outbox letters --posted \(TextEscaping.terminalSafe(path)) (le délai de six semaines commence au dépôt)."
+    }
+
+    public var json: JSON {
+        .obj([("status", .string(batch == nil ? "nothing_to_print" : "printed")), ("batch", batch.map { .int(Int($0.id)) } ?? .null),
+              ("letters", .int(batch?.letters ?? 0)), ("pages", .int(pages)), ("file", batch == nil ? .null : .string(path)),
+              ("non_standard_addresses", .int(nonStandardAddresses))])
+    }
+}
+
+extension LettersPosted: Report {
+    public var text: String {
+        "Dépôt du lot \(batch.id) enregistré le \(postedAt.parisDate.french) : \(plural(letters, "courrier envoyé", "courriers envoyés")), "
+            + "\(plural(windowsStarted, "délai de six semaines commencé", "délais de six semaines commencés"))."
+    }
+
+    public var json: JSON {
+        .obj([("status", "posted"), ("batch", .int(Int(batch.id))), ("posted_at", .string(postedAt.iso8601)),
+              ("letters", .int(letters)), ("windows_started", .int(windowsStarted))])
+    }
+}

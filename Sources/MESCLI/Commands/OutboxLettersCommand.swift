@@ -1,0 +1,47 @@
+import MESCore
+import MESRender
+import MESService
+
+/// `mes outbox letters`: the letters waiting, printed into one PDF; their posting recorded.
+enum OutboxLettersCommand {
+    static let pdf = Option("pdf", "FILE", "Print every letter waiting into this PDF (A4, one letter per sheet, address in a DL envelope's window).", file: true)
+    static let posted = Option("posted", "FILE", "Record the posting of the batch printed into FILE (the PDF as written by --pdf).", file: true)
+    static let postedAt = Option("posted-at", "WHEN", "With --posted: when the batch was posted (a date: the end of that day, Paris time, or now if earlier; or an instant). Default: now.")
+    static let force = Flag("force", "With --pdf: replace an existing file (a symbolic link is replaced, never followed).")
+
+    static var spec: CommandSpec {
+        CommandSpec(
+            ["outbox", "letters"], summary: "Print the letters waiting into one PDF, or record their posting.",
+            discussion: """
+            Letters (notifications to people without an e-mail address, notifications whose e-mail was refused for good, codes by post) wait in the outbox, sealed like e-mails. --pdf FILE writes every letter waiting into one print-ready PDF — A4 portrait, each letter on its own sheet (printed on both sides, a second page on the back), the recipient's address block (La Poste's standard: at most 6 lines of 38 characters, postcode and town last, in capitals) in the window of a DL envelope (110 × 220 mm, window on the right), the service's French text and the code — then records them as one printed batch, known by the file's SHA-256. The file is written as the letters are read (memory stays flat) and appears only when complete. Addresses that do not fit the standard are printed as they are and counted: check them before posting.
+
+            The six weeks before a space is created automatically run from the sending of the information (art. R1111-28): for a letter, from its posting. --posted FILE records the posting of the batch printed into FILE (the same bytes: a file changed since is refused), now or at --posted-at; a date before the printing or in the future is refused, and a batch is posted once. Until then its people's windows have not started and sweep creates none of their spaces.
+            """,
+            options: [pdf, force, posted, postedAt],
+            examples: ["mes outbox letters --pdf courriers-2022-02-03.pdf", "mes outbox letters --posted courriers-2022-02-03.pdf --posted-at 2022-02-04"],
+            run: run)
+    }
+
+    static func run(_ inv: Invocation, _ ctx: Context) throws {
+        switch (inv[Self.pdf], inv[Self.posted]) {
+        case (let path?, nil):
+            if inv[Self.postedAt] != nil { throw MESError.usage("--posted-at goes with --posted FILE, not with --pdf", field: "posted-at") }
+            ctx.emit(try ctx.service().printLetters(to: path, replace: inv[Self.force]))
+        case (nil, let path?):
+            let service = try ctx.service()
+            var at: Instant?
+            if let text = inv[Self.postedAt] {
+                guard let end = Instant.bound(text, endOfDay: true) else {
+                    throw MESError.usage("--posted-at takes a date (2022-02-04 or 04/02/2022) or an instant (2022-02-04T10:00:00Z), not '\(TextEscaping.terminalSafe(text))'",
+                                         field: "posted-at")
+                }
+                at = end
+            }
+            ctx.emit(try service.recordPosting(of: path, at: at, dateOnly: inv[Self.postedAt].map { !$0.contains("T") } ?? false))
+        case (nil, nil):
+            throw MESError.usage("mes outbox letters needs --pdf FILE (print the letters waiting) or --posted FILE (record their posting)", field: "pdf")
+        case (_?, _?):
+            throw MESError.usage("--pdf and --posted are two steps: print first, post, then record the posting", field: "posted")
+        }
+    }
+}
