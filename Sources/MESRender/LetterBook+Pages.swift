@@ -80,12 +80,12 @@ extension LetterBook {
         PDFWriter.append(" Tf ", to: &out)
         PDFWriter.appendNum(LetterLayout.x(zone.left), to: &out)
         out.append(0x20)
-        PDFWriter.appendNum(LetterLayout.y(zone.top) - font.ascent / 1000 * block.size, to: &out)
+        PDFWriter.appendNum(((LetterLayout.y(zone.top) - font.ascent / 1000 * block.size) * 100).rounded(.down) / 100, to: &out)
         PDFWriter.append(" Td ", to: &out)
         for (i, line) in block.lines.enumerated() {
             if i > 0 {
                 PDFWriter.append("0 -", to: &out)
-                PDFWriter.appendNum(1.2 * block.size, to: &out)
+                PDFWriter.appendNum((120 * block.size).rounded(.down) / 100, to: &out)
                 PDFWriter.append(" Td ", to: &out)
             }
             LetterFont.appendString(line[...], to: &out)

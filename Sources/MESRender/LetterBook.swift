@@ -140,6 +140,7 @@ public struct LetterBook: Sendable {
             appendPage(content, to: &out)
         }
         letterCount += 1
+        size += UInt64(out.count)
         return out
     }
 
@@ -151,7 +152,7 @@ public struct LetterBook: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(1 << 17)
         if let last = runs.indices.last, runs[last].nodeOffset == 0 { appendNode(of: last, to: &out) }
-        let root = size
+        let root = size + UInt64(out.count)
         Self.open(2, &out)
         out += "<< /Type /Pages /Kids [".utf8
         for (k, run) in runs.enumerated() {

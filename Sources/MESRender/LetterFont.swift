@@ -9,7 +9,7 @@ struct LetterFont: Sendable {
     /// Every glyph of `LatinFont`, renumbered.
     let subset: LatinFont.Subset
     /// Unicode scalar → glyph code << 16 | advance in thousandths of an em (0: no glyph), for
-    /// the scalars below `table.count` (the font's last character is U+2122).
+    /// the scalars below `table.count` (the font's last character is U+2122, the minus U+2212 is drawn as a hyphen).
     let table: [UInt32]
     /// The entry drawn for a character the font lacks: `?`.
     let missing: UInt32
@@ -21,7 +21,7 @@ struct LetterFont: Sendable {
     init() {
         let font = LatinFont.shared
         let subset = font.subset(Set(font.glyphOf.keys))
-        var table = [UInt32](repeating: 0, count: 0x2200)
+        var table = [UInt32](repeating: 0, count: 0x2220)
         for (scalar, code) in subset.code where scalar < UInt32(table.count) {
             table[Int(scalar)] = UInt32(code) << 16 | UInt32(subset.widths[Int(code)])
         }

@@ -61,11 +61,13 @@ public enum LetterLayout {
     static func addressBlock(_ lines: [String], font: LetterFont) -> (size: Double, lines: [[UInt32]]) {
         let entries = lines.map { font.entries(Substring($0)) }.filter { !$0.isEmpty }
         var size = addressSize
+        // Less 0.05 pt each way, and sizes rounded down: the content stream writes numbers with
+        // two decimals, which must not take a line over the edge.
         let widest = entries.map { font.width($0[...], size: 1) }.max() ?? 0
-        if widest > 0 { size = min(size, addressZone.width * pt / widest) }
+        if widest > 0 { size = min(size, (addressZone.width * pt - 0.05) / widest) }
         let em = (font.ascent - font.descent) / 1000
-        if !entries.isEmpty { size = min(size, addressZone.height * pt / (em + 1.2 * Double(entries.count - 1))) }
-        return (size, entries)
+        if !entries.isEmpty { size = min(size, (addressZone.height * pt - 0.05) / (em + 1.2 * Double(entries.count - 1))) }
+        return ((size * 100).rounded(.down) / 100, entries)
     }
 
     /// The text laid out in pages of lines, wrapped to the column: a line break of the text
