@@ -138,7 +138,7 @@ extension LetterBook {
         for (i, line) in sender.enumerated() {
             let size = i == 0 ? 14.0 : 9.0
             if i == 1 { y -= 16 } else if i > 1 { y -= 11 }
-            appendLine(font.entries(Substring(line))[...], size: size, gray: 0.1, x: left, y: y, to: &out)
+            appendLine(font.entries(line)[...], size: size, gray: 0.1, x: left, y: y, to: &out)
         }
         return out
     }

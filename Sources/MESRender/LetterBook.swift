@@ -134,7 +134,7 @@ public struct LetterBook: Sendable {
                 appendText(lines, to: &content)
                 var footer = letter.reference
                 if textPages > 1 { footer += " · page \(i + 1)/\(textPages)" }
-                appendLine(font.entries(Substring(footer))[...], size: LetterLayout.footerSize, gray: 0.35,
+                appendLine(font.entries(footer)[...], size: LetterLayout.footerSize, gray: 0.35,
                            x: LetterLayout.x(LetterLayout.textLeft), y: LetterLayout.y(LetterLayout.footerBaseline), to: &content)
             }
             appendPage(content, to: &out)

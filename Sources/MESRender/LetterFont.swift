@@ -52,14 +52,26 @@ struct LetterFont: Sendable {
         return missing
     }
 
-    /// The entries of one line of text: tabs and runs of spaces become one space, other
-    /// control characters nothing.
-    func entries(_ text: Substring) -> [UInt32] {
+    /// The entries of one line of text (see `lines`).
+    func entries(_ text: String) -> [UInt32] {
+        lines(text).first ?? []
+    }
+
+    /// The entries of each line of `text` (lines end at line feeds): tabs and runs of spaces
+    /// become one space, leading and trailing spaces go, other control and invisible characters
+    /// (soft hyphen, zero-width and direction marks) are dropped. One pass over the scalars.
+    func lines(_ text: String) -> [[UInt32]] {
+        var lines: [[UInt32]] = []
         var out: [UInt32] = []
-        out.reserveCapacity(text.utf8.count)
         let space = table[0x20]
+        func close() {
+            while out.last == space { out.removeLast() }
+            lines.append(out)
+            out.removeAll(keepingCapacity: true)
+        }
         for u in text.unicodeScalars {
             let v = u.value
+            if v == 0x0A { close(); continue }
             if v == 0x20 || v == 0x09 {
                 if let last = out.last, last != space { out.append(space) }
                 continue
@@ -67,8 +79,8 @@ struct LetterFont: Sendable {
             if v < 0x20 || (v >= 0x7F && v < 0xA0) || v == 0xAD || (v >= 0x200B && v <= 0x200F) || v == 0xFEFF { continue }
             out.append(entry(u))
         }
-        while out.last == space { out.removeLast() }
-        return out
+        close()
+        return lines
     }
 
     /// The width in points of `entries` at `size`.

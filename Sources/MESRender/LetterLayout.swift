@@ -59,7 +59,7 @@ public enum LetterLayout {
     /// The address block's size in points and lines for `lines`: 10 pt, or less so that it fits
     /// the zone in width and height.
     static func addressBlock(_ lines: [String], font: LetterFont) -> (size: Double, lines: [[UInt32]]) {
-        let entries = lines.map { font.entries(Substring($0)) }.filter { !$0.isEmpty }
+        let entries = lines.map { font.entries($0) }.filter { !$0.isEmpty }
         var size = addressSize
         // Less 0.05 pt each way, and sizes rounded down: the content stream writes numbers with
         // two decimals, which must not take a line over the edge.
@@ -89,8 +89,9 @@ public enum LetterLayout {
             pages[pages.count - 1].append(PlacedLine(entries: entries, x: x, y: baseline))
             gap = 0
         }
-        for source in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let entries = font.entries(source)
+        let space = font.table[0x20]
+        let dashes = (font.table[0x2D], font.table[0x2013], font.table[0x2022])
+        for entries in font.lines(text) {
             if entries.isEmpty {
                 if !pages[pages.count - 1].isEmpty { gap = paragraphGap }
                 continue
@@ -98,8 +99,8 @@ public enum LetterLayout {
             let full = entries[...]
             // A list item: the dash and its space hang, the rest aligns after them.
             var indent = 0.0, prefix = 0
-            if entries.count > 2, entries[1] == font.table[0x20],
-               [font.table[0x2D], font.table[0x2013], font.table[0x2022]].contains(entries[0]) {
+            if entries.count > 2, entries[1] == space,
+               entries[0] == dashes.0 || entries[0] == dashes.1 || entries[0] == dashes.2 {
                 prefix = 2
                 indent = font.width(full[0..<2], size: size)
             }

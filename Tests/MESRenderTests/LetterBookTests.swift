@@ -200,6 +200,17 @@ import TestSupport
         }
     }
 
+    @Test func charactersTheFontLacksAreQuestionMarksAndFrenchSpacesDoNotBreak() {
+        let font = LetterFont.shared
+        #expect(font.entries("😀 李") == font.entries("? ?"))
+        // The narrow no-break space before « : » is drawn as a no-break space: no line ends there.
+        #expect(font.entries("a\u{202F}:") == font.entries("a\u{A0}:"))
+        #expect(font.entries("a\u{202F}:") != font.entries("a :"))
+        // Controls and invisible characters go; runs of spaces and tabs are one space.
+        #expect(font.entries("\u{200B}a \t  b\u{AD}\u{7} ") == font.entries("a b"))
+        #expect(font.lines("a\n\nb").count == 3)
+    }
+
     @Test func theSameLettersGiveTheSameBytes() {
         func book() -> [UInt8] {
             var b = LetterBook(createdAt: Instant.parse("2026-01-05T09:00:00Z"))
