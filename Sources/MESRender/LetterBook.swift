@@ -23,13 +23,14 @@ public struct PrintedLetter: Sendable {
 /// Memory stays flat in the number of letters: a letter is laid out, turned into bytes and
 /// forgotten. What is kept for the cross-reference table is 4 bytes per page (the length of its
 /// two objects, a `UInt32`; the page object's own length is recomputed from its numbers) and
-/// 24 bytes per 4,096 pages. The page tree is two levels deep: each run of 4,096 pages has its
+/// about 70 bytes per run of 4,096 pages: 8 MB for a million one-page letters printed duplex. The page tree is two levels deep: each run of 4,096 pages has its
 /// `/Pages` node, numbered before its pages and written after them, and the root (object 2)
 /// lists the nodes at the end, so that no array holds more than 8,191 elements (the classic
 /// implementation limit) below 33 million pages.
 ///
-/// The font (`LetterFont`: all of `LatinFont`, 60 KB) and the sender block (a form XObject)
-/// are written once and shared by every page; content streams are not compressed.
+/// The font (`LetterFont`: all of `LatinFont`) and the sender block (a form XObject) are
+/// written once and shared by every page (`begin()`: 62 KB); content streams are not
+/// compressed (a one-page notification takes about 3.9 KB with its blank back).
 ///
 /// Objects: 1 catalog, 2 page tree root, 3 information, 4–8 the font, 9 the sender block, then
 /// for each run of pages its node and two objects per page (page, content stream).
