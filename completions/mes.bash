@@ -8,7 +8,7 @@ _mes_children() {
         '') echo 'nir vitale init import fixtures notify outbox history code identify oppose contacts activate close sweep login logout recover profiles receipt key advisers batch demo backup restore check completions manpage help' ;;
         'nir') echo 'check format key generate' ;;
         'vitale') echo 'check generate' ;;
-        'outbox') echo 'list show send export' ;;
+        'outbox') echo 'list show send letters export' ;;
         'code') echo 'generate' ;;
         'contacts') echo 'show' ;;
         'recover') echo 'identifier password' ;;
@@ -33,6 +33,7 @@ _mes_options() {
         'notify') echo '--via --no-send --json --store --now --help -h' ;;
         'outbox list') echo '--nir --since --status --limit --json --store --now --help -h' ;;
         'outbox send') echo '--limit --retry-now --json --store --now --help -h' ;;
+        'outbox letters') echo '--pdf --force --posted --posted-at --json --store --now --help -h' ;;
         'outbox export') echo '--maildir --json --store --now --help -h' ;;
         'history') echo '--nir --since --until --channel --actor --limit --json --store --now --help -h' ;;
         'code generate') echo '--nir --birth-date --card --serial --via --first-name --no-send --json --store --now --help -h' ;;
@@ -87,6 +88,9 @@ _mes_value() {
         'outbox list|--status') echo 'w queued sent failed letter printed' ;;
         'outbox list|--limit') echo t ;;
         'outbox send|--limit') echo t ;;
+        'outbox letters|--pdf') echo f ;;
+        'outbox letters|--posted') echo f ;;
+        'outbox letters|--posted-at') echo t ;;
         'outbox export|--maildir') echo d ;;
         'history|--nir') echo t ;;
         'history|--since') echo t ;;

@@ -12,7 +12,7 @@ function __mes_children --argument-names path
         case 'vitale'
             printf '%s\n' 'check' 'generate'
         case 'outbox'
-            printf '%s\n' 'list' 'show' 'send' 'export'
+            printf '%s\n' 'list' 'show' 'send' 'letters' 'export'
         case 'code'
             printf '%s\n' 'generate'
         case 'contacts'
@@ -45,57 +45,59 @@ function __mes_takes_value --argument-names path option
             return 0
         case 'notify|--via' 'outbox list|--nir' 'outbox list|--since' 'outbox list|--status'
             return 0
-        case 'outbox list|--limit' 'outbox send|--limit' 'outbox export|--maildir' 'history|--nir'
+        case 'outbox list|--limit' 'outbox send|--limit' 'outbox letters|--pdf' 'outbox letters|--posted'
             return 0
-        case 'history|--since' 'history|--until' 'history|--channel' 'history|--actor'
+        case 'outbox letters|--posted-at' 'outbox export|--maildir' 'history|--nir' 'history|--since'
             return 0
-        case 'history|--limit' 'code generate|--nir' 'code generate|--birth-date' 'code generate|--card'
+        case 'history|--until' 'history|--channel' 'history|--actor' 'history|--limit'
             return 0
-        case 'code generate|--serial' 'code generate|--via' 'code generate|--first-name' 'identify|--code'
+        case 'code generate|--nir' 'code generate|--birth-date' 'code generate|--card' 'code generate|--serial'
             return 0
-        case 'identify|--code-file' 'identify|--nir' 'identify|--card' 'identify|--serial'
+        case 'code generate|--via' 'code generate|--first-name' 'identify|--code' 'identify|--code-file'
             return 0
-        case 'oppose|--session' 'oppose|--session-file' 'oppose|--code' 'oppose|--code-file'
+        case 'identify|--nir' 'identify|--card' 'identify|--serial' 'oppose|--session'
             return 0
-        case 'oppose|--nir' 'oppose|--card' 'oppose|--serial' 'oppose|--receipt'
+        case 'oppose|--session-file' 'oppose|--code' 'oppose|--code-file' 'oppose|--nir'
             return 0
-        case 'oppose|--adviser' 'oppose|--birth-date' 'oppose|--last-name' 'oppose|--first-name'
+        case 'oppose|--card' 'oppose|--serial' 'oppose|--receipt' 'oppose|--adviser'
             return 0
-        case 'contacts show|--session' 'contacts show|--session-file' 'contacts show|--nir' 'contacts show|--birth-date'
+        case 'oppose|--birth-date' 'oppose|--last-name' 'oppose|--first-name' 'contacts show|--session'
             return 0
-        case 'contacts show|--card' 'contacts show|--serial' 'contacts show|--first-name' 'activate|--session'
+        case 'contacts show|--session-file' 'contacts show|--nir' 'contacts show|--birth-date' 'contacts show|--card'
             return 0
-        case 'activate|--session-file' 'activate|--username' 'activate|--password-file' 'activate|--email'
+        case 'contacts show|--serial' 'contacts show|--first-name' 'activate|--session' 'activate|--session-file'
             return 0
-        case 'activate|--email-otp' 'activate|--email-otp-file' 'activate|--mobile' 'activate|--mobile-otp'
+        case 'activate|--username' 'activate|--password-file' 'activate|--email' 'activate|--email-otp'
             return 0
-        case 'activate|--mobile-otp-file' 'close|--session' 'close|--session-file' 'close|--receipt'
+        case 'activate|--email-otp-file' 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file'
             return 0
-        case 'sweep|--window-days' 'login|--username' 'login|--password-file' 'login|--via'
+        case 'close|--session' 'close|--session-file' 'close|--receipt' 'sweep|--window-days'
             return 0
-        case 'login|--otp' 'login|--otp-file' 'logout|--session' 'logout|--session-file'
+        case 'login|--username' 'login|--password-file' 'login|--via' 'login|--otp'
             return 0
-        case 'recover identifier|--nir' 'recover identifier|--birth-date' 'recover identifier|--card' 'recover identifier|--serial'
+        case 'login|--otp-file' 'logout|--session' 'logout|--session-file' 'recover identifier|--nir'
             return 0
-        case 'recover identifier|--first-name' 'recover identifier|--via' 'recover identifier|--otp' 'recover identifier|--otp-file'
+        case 'recover identifier|--birth-date' 'recover identifier|--card' 'recover identifier|--serial' 'recover identifier|--first-name'
             return 0
-        case 'recover password|--username' 'recover password|--via' 'recover password|--otp' 'recover password|--otp-file'
+        case 'recover identifier|--via' 'recover identifier|--otp' 'recover identifier|--otp-file' 'recover password|--username'
             return 0
-        case 'recover password|--password-file' 'profiles list|--session' 'profiles list|--session-file' 'profiles oppose|--session'
+        case 'recover password|--via' 'recover password|--otp' 'recover password|--otp-file' 'recover password|--password-file'
             return 0
-        case 'profiles oppose|--session-file' 'profiles oppose|--profile' 'profiles oppose|--receipt' 'profiles activate|--session'
+        case 'profiles list|--session' 'profiles list|--session-file' 'profiles oppose|--session' 'profiles oppose|--session-file'
             return 0
-        case 'profiles activate|--session-file' 'profiles activate|--profile' 'receipt|--session' 'receipt|--session-file'
+        case 'profiles oppose|--profile' 'profiles oppose|--receipt' 'profiles activate|--session' 'profiles activate|--session-file'
             return 0
-        case 'receipt|--id' 'receipt|--format' 'receipt|--output' 'receipt|-o'
+        case 'profiles activate|--profile' 'receipt|--session' 'receipt|--session-file' 'receipt|--id'
             return 0
-        case 'receipt verify|--cert' 'advisers release|--adviser' 'advisers release|--nir' 'advisers release|--birth-date'
+        case 'receipt|--format' 'receipt|--output' 'receipt|-o' 'receipt verify|--cert'
             return 0
-        case 'advisers release|--last-name' 'advisers release|--first-name' 'batch oppose|--receipts' 'batch oppose|--association'
+        case 'advisers release|--adviser' 'advisers release|--nir' 'advisers release|--birth-date' 'advisers release|--last-name'
             return 0
-        case 'batch oppose|--group-size' 'batch oppose|--report' 'backup|--passphrase-file' 'restore|--passphrase-file'
+        case 'advisers release|--first-name' 'batch oppose|--receipts' 'batch oppose|--association' 'batch oppose|--group-size'
             return 0
-        case 'check|--receipts' '*|--store' '*|--now'
+        case 'batch oppose|--report' 'backup|--passphrase-file' 'restore|--passphrase-file' 'check|--receipts'
+            return 0
+        case '*|--store' '*|--now'
             return 0
     end
     return 1
@@ -178,7 +180,7 @@ complete -c mes -n '__mes_next ""' -a init -d 'Create the store (database, key, 
 complete -c mes -n '__mes_next ""' -a import -d 'Load the insurer\'s roster from a CSV file (all rows or none).'
 complete -c mes -n '__mes_next ""' -a fixtures -d 'Write a synthetic, reproducible roster (and a members CSV with codes and expected statuses).'
 complete -c mes -n '__mes_next ""' -a notify -d 'Send notification codes (valid 6 weeks) to pending profiles never notified.'
-complete -c mes -n '__mes_next ""' -a outbox -d 'Subcommands: list, show, send, export.'
+complete -c mes -n '__mes_next ""' -a outbox -d 'Subcommands: list, show, send, letters, export.'
 complete -c mes -n '__mes_next ""' -a history -d 'Print the audit trail of decisions and identifications.'
 complete -c mes -n '__mes_next ""' -a code -d 'Subcommands: generate.'
 complete -c mes -n '__mes_next ""' -a identify -d 'Identify with a provisional code: consume it and open a session.'
@@ -211,6 +213,7 @@ complete -c mes -n '__mes_next "vitale"' -a generate -d 'Generate valid (or labe
 complete -c mes -n '__mes_next "outbox"' -a list -d 'List delivered e-mails, SMS and letters.'
 complete -c mes -n '__mes_next "outbox"' -a show -d 'Print one delivered message (as a person reads it).'
 complete -c mes -n '__mes_next "outbox"' -a send -d 'Send the queued e-mails and SMS through the configured transports.'
+complete -c mes -n '__mes_next "outbox"' -a letters -d 'Print the letters waiting into one PDF, or record their posting.'
 complete -c mes -n '__mes_next "outbox"' -a export -d 'Write the outbox\'s e-mails into a Maildir that any mail reader opens.'
 complete -c mes -n '__mes_next "code"' -a generate -d 'Send a new provisional code (15 minutes) to the contact on file.'
 complete -c mes -n '__mes_next "contacts"' -a show -d 'Show the contact details on file (where codes go).'
@@ -256,6 +259,10 @@ complete -c mes -n '__mes_options_of "outbox list"' -l status -x -a 'queued sent
 complete -c mes -n '__mes_options_of "outbox list"' -l limit -x -d 'At most N messages.'
 complete -c mes -n '__mes_options_of "outbox send"' -l limit -x -d 'Send at most N messages (default: all that are due).'
 complete -c mes -n '__mes_options_of "outbox send"' -l retry-now -d 'Try deferred messages at once, each once, without waiting out their back-off (after an outage, as postqueue -f).'
+complete -c mes -n '__mes_options_of "outbox letters"' -l pdf -r -F -d 'Print every letter waiting into this PDF (A4, one letter per sheet, address in a DL envelope\'s window).'
+complete -c mes -n '__mes_options_of "outbox letters"' -l force -d 'With --pdf: replace an existing file (a symbolic link is replaced, never followed).'
+complete -c mes -n '__mes_options_of "outbox letters"' -l posted -r -F -d 'Record the posting of the batch printed into FILE (the PDF as written by --pdf).'
+complete -c mes -n '__mes_options_of "outbox letters"' -l posted-at -x -d 'With --posted: when the batch was posted (a date: the end of that day, Paris time, or now if earlier; or an instant). Default: now.'
 complete -c mes -n '__mes_options_of "outbox export"' -l maildir -x -a '(__fish_complete_directories (commandline -ct) directory)' -d 'The Maildir to write (created if needed).'
 complete -c mes -n '__mes_options_of "history"' -l nir -x -d 'Only this NIR\'s profiles.'
 complete -c mes -n '__mes_options_of "history"' -l since -x -d 'From this date or instant (inclusive).'

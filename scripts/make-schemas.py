@@ -33,9 +33,14 @@ def arr(items):
 
 PROFILE = obj({"id": I, "first_name": S, "last_name": S, "birth_date": DATE, "state": {"enum": ["pending", "opposed", "active", "closed"]},
                "state_label": S, "minor": B, "deceased": B, "holder": B}, {"since": TIME})
+STATUS = {"enum": ["queued", "sent", "failed", "letter", "printed"]}
 MESSAGE = obj({"id": I, "channel": {"enum": ["email", "sms", "letter"]}, "to": S, "subject": S, "created_at": TIME, "file": opt(S),
-               "status": {"enum": ["queued", "sent", "failed", "letter"]}, "attempts": I, "last_error": opt(S), "sent_at": opt(TIME)})
-DELIVERY = {"delivery": {"enum": ["queued", "sent", "failed", "letter"]}, "delivery_error": S}
+               "status": STATUS, "attempts": I, "last_error": opt(S), "sent_at": opt(TIME)})
+DELIVERY = {"delivery": STATUS, "delivery_error": S}
+# The six weeks before an automatic creation (`NotificationWindow`): counted from the sending.
+# started_at, ends_at and ends_on only once it has started.
+WINDOW = obj({"stage": {"enum": ["not_notified", "awaiting_sending", "started", "unreachable"]}},
+             {"started_at": TIME, "ends_at": TIME, "ends_on": DATE})
 
 
 def doc(required, optional=None):
@@ -76,15 +81,22 @@ SCHEMAS = {
                                  "extra": S}),
     "notify": doc({"status": {"const": "notified"}, "notified": I, "email": I, "letter": I, "without_address": I, "messages": I}),
     "outbox-list": doc({"messages": arr(MESSAGE)}),
-    "outbox-show": doc(dict(MESSAGE["properties"], body=S), {"code": opt(S), "codes": arr(S)}),
-    "outbox-send": doc({"sent": I, "deferred": I, "failed": I, "queued": I}, {"stopped_by": S}),
+    "outbox-show": doc(dict(MESSAGE["properties"], body=S), {"code": opt(S), "codes": arr(S),
+                                                             "windows": arr(obj({"profile": I, "window": WINDOW}))}),
+    "outbox-send": doc({"sent": I, "deferred": I, "failed": I, "queued": I, "fallback_letters": I, "unreachable": I},
+                       {"stopped_by": opt(S)}),
+    "outbox-letters": {"oneOf": [
+        doc({"status": {"enum": ["printed", "nothing_to_print"]}, "batch": opt(I), "letters": I, "pages": I, "file": opt(S),
+             "non_standard_addresses": I}),
+        doc({"status": {"const": "posted"}, "batch": I, "posted_at": TIME, "letters": I, "windows_started": I})]},
     "outbox-export": doc({"written": I}),
     "history": doc({"events": arr(obj({"at": TIME, "event": S},
                                       {"profile": obj({"id": I, "name": S, "nir": S}), "channel": S, "actor": S, "actor_id": S, "detail": S}))}),
     "code-generate": doc({"status": {"const": "code_sent"}, "channel": {"enum": ["email", "sms", "letter"]}, "destination": S,
                           "outbox_id": I, "expires_at": TIME}, DELIVERY),
     "identify": doc({"status": {"const": "identified"}, "session": S, "expires_at": TIME, "profile": PROFILE, "profiles": arr(PROFILE),
-                     "decisions": arr(obj({"action": {"enum": ["activate", "oppose", "close"]}, "label": S, "text": S}))}),
+                     "decisions": arr(obj({"action": {"enum": ["activate", "oppose", "close"]}, "label": S, "text": S}))},
+                    {"window": opt(WINDOW)}),
     "oppose": {"oneOf": [
         doc({"status": {"const": "opposed"}, "profile": PROFILE, "receipt": S, "receipt_file": S, "verification": S, "decided_on": DATE,
              "profiles": arr(PROFILE)}),
@@ -95,7 +107,8 @@ SCHEMAS = {
         doc({"status": {"const": "activated"}, "username": S, "profile": PROFILE}, {"previously_opposed_at": TIME})]},
     "close": doc({"status": {"enum": ["closed", "already_closed"]}, "content": {"enum": ["archive_10_years", "delete_within_3_months"]},
                   "content_deleted_after": opt(TIME), "receipt": opt(S), "receipt_file": opt(S), "profile": PROFILE}),
-    "sweep": doc({"status": {"enum": ["swept", "dry_run"]}, "created": I, "window_days": I, "content_deleted": I},
+    "sweep": doc({"status": {"enum": ["swept", "dry_run"]}, "created": I, "window_days": I, "content_deleted": I,
+                  "awaiting_sending": I, "unreachable": I, "not_notified": I},
                  {"profiles": arr(I), "content_deleted_profiles": arr(I)}),
     "recover-identifier": {"oneOf": [
         doc(dict({"status": {"const": "code_sent"}, "recovery": {"const": "identifier"}, "channel": {"enum": ["email", "sms"]},

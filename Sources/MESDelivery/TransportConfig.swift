@@ -26,7 +26,7 @@ public struct TransportConfigError: Error, Sendable, Equatable, CustomStringConv
         self.exposed = exposed
     }
 
-    /// `MES_MAIL_URL: unsupported scheme 'ftp' (expected smtp, smtps or sendmail)`, then ` (FILE:LINE)`.
+    /// `MES_MAIL_URL: unsupported scheme 'ftp' (expected smtp, smtps, sendmail or maildir)`, then ` (FILE:LINE)`.
     public var description: String { "\(key): \(reason)" + (source.map { " (\($0))" } ?? "") }
 }
 
@@ -42,6 +42,8 @@ public struct TransportConfigError: Error, Sendable, Equatable, CustomStringConv
 ///   start, port 465), or `sendmail:/ABSOLUTE/PATH[?args=A,B][&timeout=S]`. SMTP parameters:
 ///   `starttls=required|none`, `cafile=/path/ca.pem`, `connect_timeout=S` (default 10, 1–120),
 ///   `timeout=S` per message (default 30, 1–600). No user or password in the URL.
+///   `maildir:/ABSOLUTE/DIR`: delivery into a local Maildir (`tmp/`, `new/`, `cur/` made when
+///   missing), which counts as delivered (a demo, a test, mail read on this machine).
 /// - `MES_MAIL_FROM`: the sender, `address` or `Name <address>` (default
 ///   `ne-pas-repondre@monespacesante.fr`); its address is the envelope sender.
 /// - `MES_MAIL_CREDENTIALS_FILE`: SMTP AUTH, a file holding `user:password` on one line (split at
@@ -60,6 +62,7 @@ public struct TransportConfig: Sendable, Equatable {
     public enum Mail: Sendable, Equatable {
         case smtp(SMTPSettings)
         case sendmail(SendmailSettings)
+        case maildir(MaildirSettings)
     }
 
     public static let keys = DeliverySettings.keys
@@ -82,11 +85,30 @@ public struct TransportConfig: Sendable, Equatable {
         self.sms = sms
     }
 
+    /// The display name of `From:` when `MES_MAIL_FROM` gives only an address.
+    public static let defaultMailFromName = "Mon espace santé"
+
+    /// The `From:` of e-mails as `MES_MAIL_FROM` sets it (`Name <address>`; a bare address gets
+    /// `defaultMailFromName`), or nil when it is not set or not valid (a wrong value is
+    /// reported when a message is to be sent, by `load`). Reads that key only: no secret file.
+    public static func fromHeader(_ settings: DeliverySettings) -> String? {
+        var text = settings.environment["MES_MAIL_FROM"]
+        if text == nil, let f = settings.file, f.readError == nil, f.bytes.count <= DeliverySettings.fileLimit,
+           let t = String(validating: f.bytes, as: UTF8.self) {
+            text = (try? parseFile(t, path: f.path))?["MES_MAIL_FROM"]?.text
+        }
+        guard let v = text?.trimmingCharacters(in: .whitespaces), !v.isEmpty, let address = mailAddress(v) else { return nil }
+        guard v.contains("<") else { return "\(defaultMailFromName) <\(address)>" }
+        let name = v[..<v.lastIndex(of: "<")!].trimmingCharacters(in: .whitespaces)
+        return name.isEmpty ? "\(defaultMailFromName) <\(address)>" : v
+    }
+
     /// The transport for e-mail, or nil when none is configured (e-mails stay queued).
     public func mailTransport() -> (any MessageTransport)? {
         switch mail {
         case .smtp(let s): return SMTPTransport(s)
         case .sendmail(let s): return SendmailTransport(s)
+        case .maildir(let s): return MaildirTransport(s)
         case nil: return nil
         }
     }
@@ -227,7 +249,7 @@ public struct TransportConfig: Sendable, Equatable {
     public static func parseMailURL(_ url: String, credentials: SMTPCredentials? = nil, directory: String? = nil) throws(TransportConfigError) -> Mail {
         func fail(_ reason: String, key: String = "MES_MAIL_URL") -> TransportConfigError { TransportConfigError(key: key, reason: reason) }
         guard let colon = url.firstIndex(of: ":") else {
-            throw fail("not a URL (expected smtp://HOST:PORT, smtps://HOST:PORT or sendmail:/PATH)")
+            throw fail("not a URL (expected smtp://HOST:PORT, smtps://HOST:PORT, sendmail:/PATH or maildir:/DIR)")
         }
         let scheme = url[..<colon].lowercased()
         switch scheme {
@@ -280,6 +302,17 @@ public struct TransportConfig: Sendable, Equatable {
                            key: "MES_MAIL_CREDENTIALS_FILE")
             }
             return .smtp(s)
+        case "maildir":
+            let path = String(url[url.index(after: colon)...])
+            guard path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("?"), path.count > 1 else {
+                throw fail("expected maildir:/ABSOLUTE/DIR (e.g. maildir:/var/mail/mes)")
+            }
+            guard credentials == nil else {
+                throw fail("not used with maildir: (a local folder)", key: "MES_MAIL_CREDENTIALS_FILE")
+            }
+            var d = path
+            while d.count > 1 && d.hasSuffix("/") { d.removeLast() }
+            return .maildir(MaildirSettings(path: d))
         case "sendmail":
             let rest = url[url.index(after: colon)...]
             let (rawPath, query) = rest.firstIndex(of: "?").map { (rest[..<$0], rest[rest.index(after: $0)...]) } ?? (rest, "")
@@ -311,7 +344,7 @@ public struct TransportConfig: Sendable, Equatable {
             }
             return .sendmail(s)
         default:
-            throw fail("unsupported scheme '\(printable(String(scheme)))' (expected smtp, smtps or sendmail)")
+            throw fail("unsupported scheme '\(printable(String(scheme)))' (expected smtp, smtps, sendmail or maildir)")
         }
     }
 

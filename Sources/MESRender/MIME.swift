@@ -154,6 +154,29 @@ public enum MIME {
         return out
     }
 
+    /// The message a transport hands over: a single-part body announced as
+    /// `Content-Transfer-Encoding: 8bit` that holds 8-bit bytes is re-encoded as quoted-printable
+    /// (and its header says so), so that no server ever receives 8-bit data it did not offer to
+    /// take (RFC 6152: libcurl and sendmail -t never send `BODY=8BITMIME`). Anything else — a
+    /// multipart message (quoted-printable and base64 already), a plain ASCII body — is returned
+    /// as it is.
+    public static func sevenBit(_ message: [UInt8]) -> [UInt8] {
+        let separator: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A]
+        guard let end = message.firstRange(of: separator) else { return message }
+        let body = message[end.upperBound...]
+        guard body.contains(where: { $0 >= 0x80 }) else { return message }
+        let label = Array("\r\nContent-Transfer-Encoding: 8bit".utf8)
+        let head = message[..<end.lowerBound]
+        guard let at = head.firstRange(of: label) else { return message }
+        var out: [UInt8] = []
+        out.reserveCapacity(message.count + message.count / 3)
+        out += message[..<at.lowerBound]
+        out += "\r\nContent-Transfer-Encoding: quoted-printable".utf8
+        out += message[at.upperBound..<end.upperBound]
+        out += quotedPrintable(String(decoding: body, as: UTF8.self))
+        return out
+    }
+
     /// Base64 in lines of 76 characters, each ending with CRLF.
     public static func base64Lines(_ data: [UInt8]) -> [UInt8] {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
@@ -280,7 +303,7 @@ public enum MIME {
     }
 
     /// A header value on one line: line breaks and other control characters become spaces.
-    static func headerSafe(_ s: String) -> String {
+    public static func headerSafe(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
         return String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
     }

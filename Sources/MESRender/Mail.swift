@@ -1,7 +1,8 @@
 import Foundation
 import MESCore
 
-/// An RFC 5322 e-mail in UTF-8 (8bit body, RFC 2047 encoded headers, CRLF line ends).
+/// An RFC 5322 e-mail in UTF-8 (8bit body, RFC 2047 encoded headers folded within 78 columns,
+/// CRLF line ends), as the outbox keeps it; `MIME.sevenBit` gives the bytes handed to a transport.
 public struct Email: Sendable {
     public var from = Email.defaultFrom
     public var to: String
@@ -24,9 +25,9 @@ public struct Email: Sendable {
     public func rendered() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(320 + body.utf8.count + body.utf8.count / 24)
-        out += (from == Self.defaultFrom ? Self.defaultFromHeader : "From: " + Self.encodeAddress(from)).utf8
-        out += "\r\nTo: <\(to)>\r\nSubject: ".utf8
-        out += Self.encodeWord(subject).utf8
+        out += (from == Self.defaultFrom ? Self.defaultFromHeader : MIME.fold("From: " + MIME.address(from), limit: 78)).utf8
+        out += "\r\nTo: <\(to)>\r\n".utf8
+        out += Self.subjectHeader(subject).utf8
         out += "\r\nDate: ".utf8
         out += Self.rfc5322Date(date).utf8
         out += "\r\nMessage-ID: <\(messageID)>\r\n".utf8
@@ -50,6 +51,14 @@ public struct Email: Sendable {
     public static let defaultFrom = "Mon espace santé <ne-pas-repondre@monespacesante.fr>"
     static let defaultFromHeader = "From: " + encodeAddress(defaultFrom)
     static let fixedHeaders = Array("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n".utf8)
+
+    /// `Subject: …`, 7-bit: one RFC 2047 encoded-word when the line fits in 78 columns (every
+    /// subject the service sends but the longest), else encoded-words folded within 78 columns.
+    static func subjectHeader(_ subject: String) -> String {
+        let one = "Subject: " + encodeWord(MIME.headerSafe(subject))
+        if one.utf8.count <= 78 { return one }
+        return MIME.fold(MIME.header("Subject", subject), limit: 78)
+    }
 
     /// RFC 2047 B-encoding when the text is not plain ASCII.
     static func encodeWord(_ s: String) -> String {

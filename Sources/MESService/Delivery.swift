@@ -1,5 +1,6 @@
 import MESCore
 import MESDelivery
+import MESRender
 import MESStore
 import MESSystem
 
@@ -22,6 +23,8 @@ public struct Transports {
     public var routes: [MessageChannel: Route]
     /// The envelope sender of e-mails.
     public var mailFrom: String
+    /// The `From:` of the e-mails composed (nil: `Email.defaultFrom`).
+    public var fromHeader: String?
     public var retry: RetryPolicy
 
     public init(_ routes: [MessageChannel: Route] = [:], mailFrom: String = TransportConfig.defaultMailFrom, retry: RetryPolicy = .standard) {
@@ -42,6 +45,7 @@ public struct Transports {
         if let t = config.mailTransport() { routes[.email] = Route(t, pacer: config.mailRate.map(RatePacer.init(rate:))) }
         if let t = config.smsTransport() { routes[.sms] = Route(t, pacer: config.smsRate.map(RatePacer.init(rate:))) }
         self.init(routes, mailFrom: config.mailFrom)
+        if let name = config.mailFromHeader { fromHeader = name.contains("<") ? name : "\(TransportConfig.defaultMailFromName) <\(config.mailFrom)>" }
     }
 
     /// No transport: every message stays queued.
@@ -55,7 +59,7 @@ public struct Transports {
     /// What a transport is handed for `message` (its bytes as queued) on `channel`.
     func envelope(_ channel: MessageChannel, to recipient: String, messageID: String, bytes: [UInt8], shownTo: String?) -> Envelope {
         switch channel {
-        case .email: return .email(from: mailFrom, to: recipient, messageID: messageID, message: bytes)
+        case .email: return .email(from: mailFrom, to: recipient, messageID: messageID, message: MIME.sevenBit(bytes))
         // Since schema 9 an SMS's bytes are its text; before, they held its framing.
         case .sms:
             return .sms(to: recipient, text: shownTo == nil ? SMSFraming.legacyText(bytes) : String(decoding: bytes, as: UTF8.self),
@@ -72,6 +76,14 @@ public enum DeliverySource {
     case settings(DeliverySettings)
     /// These (a test's capturing transport, or none).
     case transports(Transports)
+
+    /// The `From:` of the e-mails composed: `MES_MAIL_FROM`, else `Email.defaultFrom`.
+    var fromHeader: String {
+        switch self {
+        case .settings(let s): return TransportConfig.fromHeader(s) ?? Email.defaultFrom
+        case .transports(let t): return t.fromHeader ?? Email.defaultFrom
+        }
+    }
 }
 
 /// What a sending wave did.

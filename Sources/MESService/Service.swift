@@ -33,7 +33,7 @@ public final class Service {
         self.outbox = outbox ?? OutboxFiles(store: store)
         self.receipts = try receipts ?? SignedPDFReceipts(identity: store.signingIdentity(now: SystemClock().now()))
         self.policy = policy
-        self.composer = MessageComposer(policy: policy)
+        self.composer = MessageComposer(policy: policy, from: delivery.fromHeader)
         self.delivery = delivery
     }
 

@@ -144,7 +144,9 @@ import Testing
 
     @Test func sweepBeforeAndAfterSixWeeks() throws {
         let s = try Scenario()
+        s.deliverToMaildir()
         try s.run(["notify"])
+        try s.printAndPostLetters()
         s.advance(seconds: 41 * 86_400)
         // Only Martine, notified on 10/01/2022 by the demo data, is past her window.
         let early = try s.run(["sweep", "--json"])

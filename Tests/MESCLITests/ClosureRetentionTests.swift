@@ -211,7 +211,9 @@ import Testing
         let s = try Scenario(demo: false)
         #expect(try s.run(["init", "--test-clock"]).status == 0)
         try s.importSynthetic(count: 3000, seed: "two-sweeps")
-        #expect(try s.run(["notify", "--no-send"]).status == 0)
+        s.deliverToMaildir()
+        #expect(try s.run(["notify"]).status == 0)
+        try s.printAndPostLetters()
         let env = ["MES_HOME": s.store, "MES_NOW": "2022-03-20T10:00:00Z"]
         let other = try startBinary(["sweep", "--json"], env: env)
         let mine = try runBinary(["sweep", "--json"], env: env)

@@ -7,6 +7,8 @@ import Testing
 final class Scenario {
     let dir: URL
     var now: String
+    /// More environment for every run (a transport: `deliverToMaildir()`).
+    var environment: [String: String] = [:]
 
     init(demo: Bool = true, now: String = "2022-02-03T10:00:00Z") throws {
         dir = temporaryDirectory("mes-e2e")
@@ -29,7 +31,27 @@ final class Scenario {
     /// Runs `mes` with this store and clock.
     @discardableResult
     func run(_ args: [String], stdin: String = "") throws -> RunResult {
-        try runBinary(args, stdin: Data(stdin.utf8), env: ["MES_HOME": store, "MES_NOW": now])
+        try runBinary(args, stdin: Data(stdin.utf8), env: environment.merging(["MES_HOME": store, "MES_NOW": now]) { $1 })
+    }
+
+    /// From now on e-mails are delivered into a local Maildir (`MES_MAIL_URL=maildir:…`), which
+    /// counts as sending: a notification's window starts when it lands there.
+    @discardableResult
+    func deliverToMaildir() -> String {
+        let maildir = dir.appendingPathComponent("maildir").path
+        environment["MES_MAIL_URL"] = "maildir:" + maildir
+        return maildir
+    }
+
+    /// Prints the letters waiting in the outbox into one PDF and records them as posted now
+    /// (their windows start).
+    func printAndPostLetters() throws {
+        let pdf = dir.appendingPathComponent("letters-\(now.filter(\.isNumber)).pdf").path
+        let printed = try run(["outbox", "letters", "--pdf", pdf])
+        #expect(printed.status == 0, "\(printed.stderr)")
+        guard FileManager.default.fileExists(atPath: pdf) else { return }
+        let posted = try run(["outbox", "letters", "--posted", pdf])
+        #expect(posted.status == 0, "\(posted.stderr)")
     }
 
     /// Moves the clock.

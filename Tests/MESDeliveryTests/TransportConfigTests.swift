@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func errorsNameTheKeyAndTheReason() throws {
-        #expect(configError(["MES_MAIL_URL": "ftp://x"]) == "MES_MAIL_URL: unsupported scheme 'ftp' (expected smtp, smtps or sendmail)")
+        #expect(configError(["MES_MAIL_URL": "ftp://x"]) == "MES_MAIL_URL: unsupported scheme 'ftp' (expected smtp, smtps, sendmail or maildir)")
         #expect(configError(["MES_MAIL_URL": "mail.example.fr"]).hasPrefix("MES_MAIL_URL: not a URL"))
         #expect(configError(["MES_MAIL_URL": "smtp://"]) == "MES_MAIL_URL: malformed smtp URL (expected smtp://HOST[:PORT])")
         #expect(configError(["MES_MAIL_URL": "smtp://h?starttls=maybe"]) == "MES_MAIL_URL: starttls must be 'required' or 'none', not 'maybe'")
@@ -137,7 +137,7 @@ import Testing
         #expect(overridden.sms == nil && overridden.smsTransport() == nil)
 
         let bad = try dir.write("bad.conf", "MES_MAIL_URL=ftp://x\n")
-        #expect(configError([:], file: bad) == "MES_MAIL_URL: unsupported scheme 'ftp' (expected smtp, smtps or sendmail) (\(bad):1)")
+        #expect(configError([:], file: bad) == "MES_MAIL_URL: unsupported scheme 'ftp' (expected smtp, smtps, sendmail or maildir) (\(bad):1)")
         let typo = try dir.write("typo.conf", "# x\nMES_MAIL_ULR=smtp://x\n")
         #expect(configError([:], file: typo).hasPrefix("\(typo): line 2: unknown key 'MES_MAIL_ULR'"))
         let noEquals = try dir.write("noeq.conf", "MES_MAIL_URL smtp://x\n")

@@ -166,7 +166,9 @@ extension Harness {
         let report = try service.sendOutbox()
         #expect(report.sent == 1 && report.queued == 1)
         #expect(mail.envelopes.count == 1 && mail.envelopes[0].channel == .email && mail.envelopes[0].sender == "envoi@mes.example.fr")
-        #expect(mail.envelopes[0].payload == h.transport.sent[1].body)
+        // What the server receives is the queued message in 7 bits (quoted-printable body).
+        #expect(mail.envelopes[0].payload == MIME.sevenBit(h.transport.sent[1].body))
+        #expect(mail.envelopes[0].payload.allSatisfy { $0 < 0x80 } && h.transport.sent[1].body.contains { $0 >= 0x80 })
         #expect(try service.store.outboxEntry(id: email.entry.id)?.status == .sent)
         #expect(try service.store.outboxEntry(id: sms.entry.id)?.status == .queued)
     }

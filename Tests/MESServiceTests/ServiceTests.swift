@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 import MESCore
+import MESDelivery
 import MESRender
 @testable import MESService
 @testable import MESStore
@@ -266,6 +267,11 @@ struct Harness {
         #expect(h.error { _ = try h.service.login(username: "martine.l", password: "Soleil#2022x", via: nil) }?.code == .identityNotFound)
         let wave = try h.service.notify(forceLetter: false)
         #expect(wave.notified > 0)
+        // The windows start when the information is sent: e-mails acknowledged, letters posted.
+        _ = try h.service(transports: Transports([.email: SelectiveTransport()])).sendOutbox()
+        let letters = temporaryPath("close-sweep") + ".pdf"
+        #expect(try h.service.printLetters(to: letters, replace: false).batch != nil)
+        _ = try h.service.recordPosting(of: letters, at: nil)
         #expect(try h.service.sweep(dryRun: false).created == 0)
         h.clock.advance(43 * 86_400)
         let dry = try h.service.sweep(dryRun: true, list: true)

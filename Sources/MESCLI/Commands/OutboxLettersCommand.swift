@@ -18,7 +18,7 @@ enum OutboxLettersCommand {
             The six weeks before a space is created automatically run from the sending of the information (art. R1111-28): for a letter, from its posting. --posted FILE records the posting of the batch printed into FILE (the same bytes: a file changed since is refused), now or at --posted-at; a date before the printing or in the future is refused, and a batch is posted once. Until then its people's windows have not started and sweep creates none of their spaces.
             """,
             options: [pdf, force, posted, postedAt],
-            examples: ["mes outbox letters --pdf courriers-2022-02-03.pdf", "mes outbox letters --posted courriers-2022-02-03.pdf --posted-at 2022-02-04"],
+            examples: ["mes outbox letters --pdf lettres.pdf", "mes outbox letters --posted lettres.pdf --posted-at 2022-02-04"],
             run: run)
     }
 
