@@ -56,9 +56,19 @@ final class PythonServer {
         }
     }
 
+    /// Every message an SMTP sink received is checked strictly (mail_check.py): a test that
+    /// sent one that breaks the standards fails, whatever it was testing.
     deinit {
         stop()
+        for p in mailProblems() { Issue.record("a message the SMTP server received breaks the standards: \(p)") }
         dir.remove()
+    }
+
+    /// What mail_check.py found wrong with each message the SMTP sink received (`FILE: problem`).
+    func mailProblems() -> [String] {
+        zip(files("json"), records()).flatMap { file, r in
+            (r["problems"] as? [String] ?? []).map { "\((file as NSString).lastPathComponent): \($0)" }
+        }
     }
 
     /// Files the server wrote with this extension, in order.

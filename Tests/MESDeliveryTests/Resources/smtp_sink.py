@@ -3,7 +3,8 @@
 
 Writes the port it listens on to DIR/port once it accepts connections, then for each message
 DIR/NNNNNN.eml (the bytes received after DATA) and DIR/NNNNNN.json (envelope sender and
-recipients, AUTH login, TLS, client port) before answering 250 "queued as MESNNNNNN".
+recipients, AUTH login, TLS, client port, MAIL FROM parameters, and what mail_check.py finds
+wrong with the message: "problems") before answering 250 "queued as MESNNNNNN".
 An idle connection is closed after --idle-timeout seconds.
 Recipients whose local part starts with "reject" get 550, with "busy" 451.
 Exits when its parent goes away or after --lifetime seconds.
@@ -18,6 +19,9 @@ import threading
 import time
 
 from aiosmtpd.smtp import SMTP, AuthResult
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mail_check  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--dir", required=True)
@@ -54,6 +58,9 @@ class Handler:
             "auth": session.auth_data,
             "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
             "client_port": session.peer[1],
+            "mail_options": envelope.mail_options,
+            "problems": mail_check.problems(envelope.original_content,
+                                            announced_8bit="BODY=8BITMIME" in [o.upper() for o in envelope.mail_options]),
         }
         with open(name + ".tmp", "w") as f:
             json.dump(record, f)
