@@ -1,3 +1,5 @@
+import Foundation
+import TestSupport
 import Testing
 import MESCore
 import MESDelivery
@@ -194,5 +196,54 @@ extension Harness {
         let unreadable = DeliverySettings(file: DeliverySettings.File(path: "/s/mes.conf", bytes: [], readError: "Permission denied"))
         #expect(h.error { _ = try Service(store: h.service.store, clock: h.clock, delivery: .settings(unreadable)).transports() }?.message
                 == "Configuration d'envoi invalide : /s/mes.conf: cannot read: Permission denied")
+    }
+}
+
+/// Every kind of e-mail the service composes, as a transport hands it over (`MIME.sevenBit`),
+/// passes the strict checks a demanding server applies (mail_check.py: Python's
+/// `email.policy.strict`, CRLF only, lines within 998 octets, 7-bit headers within 78 columns,
+/// 8-bit content encoded, Date, Message-ID and a named From), long names and sender included.
+@Suite struct StrictMailTests {
+    static let checker = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("MESDeliveryTests/Resources/mail_check.py").path
+
+    /// mail_check.py's findings for each of `messages`, by file name.
+    func problems(_ messages: [[UInt8]]) throws -> [String: [String]] {
+        let dir = temporaryPath("strict-mail")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var files: [String] = []
+        for (i, m) in messages.enumerated() {
+            files.append(dir + "/\(i).eml")
+            try Data(m).write(to: URL(fileURLWithPath: files[i]))
+        }
+        let r = try runCaptured(URL(fileURLWithPath: "/usr/bin/env"), ["python3", Self.checker] + files, environment: ["PATH": "/usr/bin:/bin"])
+        let found = (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: [String]] ?? ["python": [r.stderr]]
+        return found.filter { !$0.value.isEmpty }.reduce(into: [:]) { $0[($1.key as NSString).lastPathComponent] = $1.value }
+    }
+
+    @Test func everyKindOfEmailPassesAStrictParseOnceHandedOver() throws {
+        let h = try Harness()
+        let martine = try #require(try h.service.store.people(nir: DemoData.martineNIR).first)
+        let c = MessageComposer(from: "Caisse primaire d'assurance maladie de Loire-Atlantique, service Mon espace santé <envoi@mes.example.fr>")
+        let now = h.clock.now()
+        let family = (1...6).map { (name: "Marie-Éléonore-Françoise \($0) LE GUELLEC-DE-KERGOAT", code: "ABCDEFGHJK\($0)\($0)") }
+        let receipt = OppositionReceipt(id: "JO-7K2M9QXD4T", nir: NIRValidator().validate("116304403801618").nir!,
+                                        name: "ŁUKASZ-ÉLÉONORE Żółć", greeting: "Łukasz-Éléonore Żółć", decidedOn: CalendarDate(year: 2022, month: 2, day: 3)!,
+                                        issuedAt: now, verification: "ABCD-EFGH-JKMN", copy: 1)
+        let queued = [
+            c.onDemandCode("ABCDEFGHJKLM", for: martine, contact: martine, on: .email, at: now),
+            c.oneTimeCode("123456", for: .login, on: .email, to: "martine@example.fr", personID: martine.id, at: now),
+            c.notification(to: martine, codes: family, on: .email, at: now),
+            c.activated(to: "martine@example.fr", personID: martine.id, at: now),
+            c.passwordChanged(to: "martine@example.fr", personID: martine.id, at: now),
+            c.closed(to: "martine@example.fr", personID: martine.id, receipt: "JC-7K2M9QXD4T", deletionAsked: true, deletedAt: now, at: now),
+            c.oppositionReceipt(receipt, document: Array("%PDF-1.7\n".utf8) + [UInt8](repeating: 0xE9, count: 5_000), to: "martine@example.fr", at: now),
+        ].map(\.body)
+        #expect(try problems(queued.map(MIME.sevenBit)) == [:])
+        // As queued, the single-part ones carry 8-bit bodies: what the conversion fixes, and
+        // the only thing it fixes.
+        let raw = try problems(queued)
+        #expect(raw.count == 6 && raw.values.allSatisfy { $0 == ["8-bit body without BODY=8BITMIME"] }, "\(raw)")
     }
 }
