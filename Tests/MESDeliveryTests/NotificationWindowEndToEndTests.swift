@@ -140,4 +140,40 @@ import TestSupport
         #expect(ids.count == 12 && Set(ids).count == 12, "each once: \(ids)")
         #expect(server.mailProblems().isEmpty, "\(server.mailProblems())")
     }
+
+    /// A batch of 10,000 letters: one PDF that qpdf checks clean, in which `pdftotext -layout`
+    /// finds every address block (name, street, postcode and town in capitals, without accents or
+    /// hyphens, as La Poste's standard writes the last line).
+    @Test func tenThousandLettersMakeOneCheckedPDFWithEveryAddressBlock() throws {
+        let towns = [("75011", "Paris", "PARIS"), ("13001", "Marseille", "MARSEILLE"), ("97400", "Saint-Denis", "SAINT DENIS"),
+                     ("20000", "Ajaccio", "AJACCIO"), ("29200", "Brest", "BREST"), ("67000", "Strasbourg", "STRASBOURG"),
+                     ("69003", "Lyon", "LYON"), ("59800", "Lille", "LILLE"), ("06300", "Nice", "NICE"), ("44000", "Nantes", "NANTES")]
+        let count = 10_000
+        let r = try Register(mailURL: "")
+        try r.importPeople((0..<count).map { i in
+            let t = towns[i % towns.count]
+            return ("", "\(i % 200 + 1) rue de l'Église, \(t.0) \(t.1)")
+        })
+        #expect(try r.json(["notify", "--no-send"])["letter"] as? Int == count)
+        let pdf = r.dir.file("lettres.pdf")
+        let printed = try r.json(["outbox", "letters", "--pdf", pdf])
+        #expect(printed["letters"] as? Int == count && printed["non_standard_addresses"] as? Int == 0, "\(printed)")
+        let check = try runCaptured(URL(fileURLWithPath: "/usr/bin/qpdf"), ["--check", pdf], environment: [:])
+        #expect(check.status == 0 && check.stdout.contains("No syntax or stream encoding errors"), "\(check.stdout.suffix(500))\(check.stderr)")
+        let text = try runCaptured(URL(fileURLWithPath: "/usr/bin/pdftotext"), ["-layout", pdf, "-"], environment: [:]).stdout
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        var blocks: [Int: (String, String)] = [:]
+        for (n, line) in lines.enumerated() where line.hasPrefix("P") && line.hasSuffix(" Nom") && n + 2 < lines.count {
+            guard let i = Int(line.dropFirst().dropLast(4)) else { continue }
+            blocks[i] = (lines[n + 1], lines[n + 2])
+        }
+        var wrong: [String] = []
+        for i in 0..<count {
+            let t = towns[i % towns.count]
+            let expected = ("\(i % 200 + 1) rue de l'Église", "\(t.0) \(t.2)")
+            if blocks[i]?.0 != expected.0 || blocks[i]?.1 != expected.1 { wrong.append("P\(i): \(blocks[i].map { "\($0)" } ?? "missing")") }
+        }
+        #expect(wrong.isEmpty, "\(wrong.count) address blocks not found: \(wrong.prefix(5))")
+        #expect(try r.json(["outbox", "letters", "--posted", pdf])["windows_started"] as? Int == count)
+    }
 }
