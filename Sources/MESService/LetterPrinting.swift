@@ -30,7 +30,8 @@ extension Service {
     /// stays flat in the number of letters) and put in place atomically; then records them
     /// printed, as one batch identified by the file's SHA-256. Letters queued meanwhile wait for
     /// the next batch. A process killed before the record leaves the letters waiting: the next
-    /// run prints them again (a second file with the same letters, never a letter lost).
+    /// run prints them again (a second file with the same letters, never a letter lost). Two
+    /// printings at once: the one that records second writes no file (75 `store_busy`).
     public func printLetters(to path: String, replace: Bool) throws -> LettersPrinted {
         let now = clock.now()
         let file = try FileIO.AtomicFile(path, replace: replace, mode: 0o600, field: "pdf", storeDirectory: store.directory)
@@ -55,8 +56,16 @@ extension Service {
         }
         guard count > 0 else { return LettersPrinted(batch: nil, path: path, pages: 0, nonStandardAddresses: 0) }
         try book.finish(emit)
-        try file.commit()
-        let batch = try store.recordPrintBatch(through: after, count: count, digest: hasher.finish(), at: now)
+        // The file is put in place inside the transaction that records its letters printed: a
+        // printing that loses a race with another writes nothing, and a failure to place the
+        // file records nothing.
+        let batch: Store.PrintBatch
+        do {
+            batch = try store.recordPrintBatch(through: after, count: count, digest: hasher.finish(), at: now) { try file.commit() }
+        } catch is Store.PrintRace {
+            throw MESError(.storeBusy, "Une autre impression a pris ces courriers au même moment : aucun fichier n'a été écrit. Relancez la commande.",
+                           field: "pdf")
+        }
         return LettersPrinted(batch: batch, path: path, pages: book.pageCount, nonStandardAddresses: nonStandard)
     }
 

@@ -107,15 +107,23 @@ extension Store {
 
     /// Records that the letters waiting to be printed, up to message `last`, were printed at
     /// `at` into the file whose SHA-256 is `digest` (one transaction). Returns the batch.
-    public func recordPrintBatch(through last: Int64, count: Int, digest: [UInt8], at: Instant) throws -> PrintBatch {
+    public func recordPrintBatch(through last: Int64, count: Int, digest: [UInt8], at: Instant,
+                                 beforeCommit: () throws -> Void = {}) throws -> PrintBatch {
         try transaction {
             try db.run("INSERT INTO print_batches (printed_at, digest, letters) VALUES (?, ?, ?)", .int(at.seconds), .blob(digest), .int(Int64(count)))
             let id = db.lastInsertID
             let n = try db.run("UPDATE outbox SET status = 'printed', print_batch = ? WHERE channel = 'letter' AND status = 'letter' AND id <= ?",
                                .int(id), .int(last))
-            if n != count { try db.run("UPDATE print_batches SET letters = ? WHERE id = ?", .int(Int64(n)), .int(id)) }
+            // Another printing took some of these letters meanwhile: this file must not be posted.
+            guard n == count else { throw PrintRace(recorded: n, printed: count) }
+            try beforeCommit()
             return PrintBatch(id: id, printedAt: at, letters: n, postedAt: nil)
         }
+    }
+
+    /// Letters printed into a file that another printing recorded first.
+    public struct PrintRace: Error {
+        public let recorded: Int, printed: Int
     }
 
     /// The batch printed into the file whose SHA-256 is `digest`, if any.
