@@ -97,9 +97,17 @@ public struct TransportConfig: Sendable, Equatable {
            let t = String(validating: f.bytes, as: UTF8.self) {
             text = (try? parseFile(t, path: f.path))?["MES_MAIL_FROM"]?.text
         }
+        return fromHeader(text: text)
+    }
+
+    /// The `From:` of e-mails for this configuration's `MES_MAIL_FROM` (nil when not set).
+    public var fromHeader: String? { Self.fromHeader(text: mailFromHeader) }
+
+    /// `Name <address>` for a `MES_MAIL_FROM` value: a bare address, or one with an empty
+    /// name, gets `defaultMailFromName`; nil for no value or one that is not an address.
+    static func fromHeader(text: String?) -> String? {
         guard let v = text?.trimmingCharacters(in: .whitespaces), !v.isEmpty, let address = mailAddress(v) else { return nil }
-        guard v.contains("<") else { return "\(defaultMailFromName) <\(address)>" }
-        let name = v[..<v.lastIndex(of: "<")!].trimmingCharacters(in: .whitespaces)
+        let name = v.lastIndex(of: "<").map { v[..<$0].trimmingCharacters(in: .whitespaces) } ?? ""
         return name.isEmpty ? "\(defaultMailFromName) <\(address)>" : v
     }
 

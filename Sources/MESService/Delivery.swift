@@ -45,7 +45,7 @@ public struct Transports {
         if let t = config.mailTransport() { routes[.email] = Route(t, pacer: config.mailRate.map(RatePacer.init(rate:))) }
         if let t = config.smsTransport() { routes[.sms] = Route(t, pacer: config.smsRate.map(RatePacer.init(rate:))) }
         self.init(routes, mailFrom: config.mailFrom)
-        if let name = config.mailFromHeader { fromHeader = name.contains("<") ? name : "\(TransportConfig.defaultMailFromName) <\(config.mailFrom)>" }
+        fromHeader = config.fromHeader
     }
 
     /// No transport: every message stays queued.

@@ -45,6 +45,8 @@ import Testing
             (" roster.csv", " " + work.appendingPathComponent("roster.csv").path),
             (" r.csv", " " + work.appendingPathComponent("r.csv").path),
             (" m.csv", " " + work.appendingPathComponent("m.csv").path),
+            (" lettres.pdf", " " + work.appendingPathComponent("lettres.pdf").path),
+            (" courriers.pdf", " " + work.appendingPathComponent("courriers.pdf").path),
         ]
         var examples = blocks.joined(separator: "\n")
         for (from, to) in moved { examples = examples.replacingOccurrences(of: from, with: to) }

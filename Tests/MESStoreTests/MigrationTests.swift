@@ -56,6 +56,40 @@ import MESCrypto
         try store.recordOTP("123456", personID: 1, purpose: .recoverPassword, target: nil, now: Instant(seconds: 10), validity: 900)
     }
 
+    /// Schema 13 started the six weeks at the queueing: a notification not yet sent goes back
+    /// to waiting for its sending (linked to its message), one sent takes its time of sending,
+    /// and a person whose window did not come from a notification message keeps it.
+    @Test func version13NotificationsWaitForTheirSending() throws {
+        let dir = tempDir()
+        try FileManager.default.createDirectory(atPath: dir + "/outbox", withIntermediateDirectories: true)
+        try FileIO.writeAtomically(dir + "/secret.key", Crypto.randomBytes(32), overwrite: false)
+        let db = try Database(path: dir + "/mes.db", create: true)
+        try db.exec("PRAGMA journal_mode=WAL")
+        for m in Schema.migrations.prefix(13) { try db.exec(m) }
+        let queued = Instant.parse("2022-02-03T10:00:00Z")!.seconds, sent = queued + 3 * 86_400
+        try db.exec("""
+            PRAGMA user_version = 13;
+            INSERT INTO people (id, nir, birth_date, first_name, last_name, card_type, serial, state, notified_at) VALUES
+                (1, '116304403801618', '1988-06-08', 'Martine', 'Leguellec', 'plain', '953701166', 'pending', \(queued)),
+                (2, '116304403801618', '2015-01-02', 'Léa', 'Leguellec', 'plain', '953701166', 'pending', \(queued)),
+                (3, '290063155510117', '1990-06-15', 'Claire', 'Martin', 'plain', '12345678', 'pending', \(queued)),
+                (4, '185034410912379', '1985-03-15', 'Karim', 'Benali', 'plain', '87654321', 'pending', \(queued)),
+                (5, '152072A00401756', '1952-07-01', 'Paul', 'Rossi', 'plain', '11223344', 'pending', \(queued - 86_400));
+            UPDATE people SET holder_id = 1 WHERE id = 2;
+            INSERT INTO outbox (id, person_id, channel, recipient_masked, subject, file, created_at, status, message_id, sent_at) VALUES
+                (1, 1, 'email', 'm***@example.fr', 'Mon espace santé', '', \(queued), 'queued', '\(queued).1.n@mes.invalid', NULL),
+                (2, 3, 'email', 'c***@example.fr', 'Mon espace santé', '', \(queued), 'sent', '\(queued).2.n@mes.invalid', \(sent)),
+                (3, 4, 'letter', 'courrier postal', 'Mon espace santé', '', \(queued), 'letter', '\(queued).3.n@mes.invalid', NULL);
+            """)
+        let store = try Store.open(dir)
+        let rows = try store.db.query("SELECT id, notice_id, notified_at FROM people ORDER BY id").map { ($0.int(1), $0.int(2)) }
+        #expect(rows[0] == (1, nil) && rows[1] == (1, nil), "Martine's household waits for its e-mail: \(rows)")
+        #expect(rows[2] == (2, sent), "Claire's window runs from the sending: \(rows)")
+        #expect(rows[3] == (3, nil), "Karim's letter waits to be printed and posted: \(rows)")
+        #expect(rows[4] == (nil, queued - 86_400), "no message of its own: kept")
+        #expect(try store.db.first("SELECT count(*) FROM print_batches")?.int(0) == 0)
+    }
+
     @Test func version2StoreIsRebuiltWithItsRows() throws {
         let dir = try storeAtVersion2()
         let store = try Store.open(dir)
