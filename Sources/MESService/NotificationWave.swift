@@ -64,7 +64,10 @@ extension Service {
         pipeline.request()
         while let group = try pipeline.next() {
             pipeline.request()
-            try store.transaction { try record(group, from: pipeline, with: recorder, into: &wave) }
+            try store.transaction {
+                recorder.begin()
+                try record(group, from: pipeline, with: recorder, into: &wave)
+            }
         }
         try store.syncJournal()
         return wave
@@ -189,6 +192,7 @@ extension Service {
         }
         let entry = try outbox.deliver(n.message, to: n.draft.filedUnder, at: now)
         if entry.id != notice { try recorder.renumber(ids, notice: entry.id) }
+        recorder.queued(entry.id)
         return true
     }
 

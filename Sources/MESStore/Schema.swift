@@ -281,8 +281,7 @@ enum Schema {
         // message's profiles are found under its NIR); `notified_at` is set
         // when that message is really sent (the server's acknowledgement, a letter's recorded
         // posting). Letters are printed in batches (`print_batches`: when, the PDF's digest, when
-        // posted; `outbox_letters_waiting` walks the letters to print in order, a page at a time,
-        // without sorting the queue each time). Profiles whose notification was queued by an earlier version and not yet sent
+        // posted). Profiles whose notification was queued by an earlier version and not yet sent
         // (same family, same second as its message) go back to waiting for it; those sent take
         // their message's time of sending.
         """
@@ -296,7 +295,6 @@ enum Schema {
         );
         ALTER TABLE outbox ADD COLUMN print_batch INTEGER REFERENCES print_batches(id);
         CREATE INDEX outbox_print_batch ON outbox (print_batch) WHERE print_batch IS NOT NULL;
-        CREATE INDEX outbox_letters_waiting ON outbox (id) WHERE channel = 'letter' AND status = 'letter';
         CREATE TEMP TABLE notices_v14 AS
             SELECT o.id AS id, o.created_at AS created_at, o.status AS status, o.sent_at AS sent_at, h.nir AS nir
             FROM outbox o JOIN people h ON h.id = o.person_id

@@ -54,6 +54,8 @@ extension Store {
 /// wave's hot path): the same SQL as `Store.recordCode` and `Store.audit`.
 public final class NotificationRecorder {
     private let mark, remark, unmark, supersede, insertCode, audit, nextID: Statement
+    /// The number the next message takes, known from the last one queued in this transaction.
+    private var next: Int64?
 
     public init(_ store: Store) throws {
         let db = store.db
@@ -91,9 +93,20 @@ public final class NotificationRecorder {
     /// The number the next message queued in this transaction takes (SQLite gives a new row
     /// the greatest id plus one): what a notification's profiles are marked with before its
     /// message is queued.
+    /// Asked of the database once per transaction (`begin`), then followed (`queued`): one
+    /// query less per message of a wave.
     public func nextMessageID() throws -> Int64 {
-        try nextID.firstInt() ?? 1
+        if let next { return next }
+        let n = try nextID.firstInt() ?? 1
+        next = n
+        return n
     }
+
+    /// A new transaction: the next message's number is asked of the database again.
+    public func begin() { next = nil }
+
+    /// Message `id` was queued in this transaction: the next takes `id + 1`.
+    public func queued(_ id: Int64) { next = id + 1 }
 
     /// Marks again, as `actual`, the profiles `ids` marked with a predicted message number
     /// (when the outbox numbered the message otherwise).

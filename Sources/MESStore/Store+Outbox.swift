@@ -34,12 +34,18 @@ extension Store {
     /// goes and what it is, each preceded by its length (absent: 0xFFFFFFFF), so that no two
     /// rows give the same context.
     static func sealContext(channel: String, recipient: String?, messageID: String, shownTo: String?, subject: String) -> [UInt8] {
-        var c = Array("mes-outbox-message-v2".utf8)
-        for field in [channel, recipient, messageID, shownTo, subject] {
-            guard let field else { c += [0xFF, 0xFF, 0xFF, 0xFF]; continue }
-            let b = Array(field.utf8)
-            c += [UInt8(b.count >> 24 & 0xFF), UInt8(b.count >> 16 & 0xFF), UInt8(b.count >> 8 & 0xFF), UInt8(b.count & 0xFF)] + b
+        var c: [UInt8] = []
+        c.reserveCapacity(41 + channel.utf8.count + (recipient?.utf8.count ?? 0) + messageID.utf8.count
+                          + (shownTo?.utf8.count ?? 0) + subject.utf8.count)
+        c += "mes-outbox-message-v2".utf8
+        // One allocation, no intermediate arrays: a notification wave builds one per message.
+        func append(_ field: String?) {
+            guard let field else { c += [0xFF, 0xFF, 0xFF, 0xFF]; return }
+            let n = field.utf8.count
+            c.append(UInt8(n >> 24 & 0xFF)); c.append(UInt8(n >> 16 & 0xFF)); c.append(UInt8(n >> 8 & 0xFF)); c.append(UInt8(n & 0xFF))
+            c += field.utf8
         }
+        append(channel); append(recipient); append(messageID); append(shownTo); append(subject)
         return c
     }
 
