@@ -10,30 +10,45 @@ public enum SheetWriter {
         let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
         let pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
         let declaration = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n"
-        let types = declaration + #"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">"#
-            + #"<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>"#
-            + #"<Default Extension="xml" ContentType="application/xml"/>"#
-            + #"<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>"#
-            + #"<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#
-            + #"<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>"#
-            + "</Types>"
-        let rootRels = declaration + "<Relationships xmlns=\"\(pkg)\">"
-            + "<Relationship Id=\"rId1\" Type=\"\(rel)/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
-        let workbook = declaration + "<workbook xmlns=\"\(main)\" xmlns:r=\"\(rel)\"><sheets>"
-            + "<sheet name=\"\(XMLText.escape(validName(sheetName)))\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
-        let workbookRels = declaration + "<Relationships xmlns=\"\(pkg)\">"
-            + "<Relationship Id=\"rId1\" Type=\"\(rel)/worksheet\" Target=\"worksheets/sheet1.xml\"/>"
-            + "<Relationship Id=\"rId2\" Type=\"\(rel)/styles\" Target=\"styles.xml\"/></Relationships>"
+        let types = [
+            declaration,
+            #"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">"#,
+            #"<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>"#,
+            #"<Default Extension="xml" ContentType="application/xml"/>"#,
+            #"<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>"#,
+            #"<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#,
+            #"<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>"#,
+            "</Types>",
+        ].joined()
+        let rootRels = [
+            declaration,
+            "<Relationships xmlns=\"\(pkg)\">",
+            "<Relationship Id=\"rId1\" Type=\"\(rel)/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>",
+        ].joined()
+        let workbook = [
+            declaration,
+            "<workbook xmlns=\"\(main)\" xmlns:r=\"\(rel)\"><sheets>",
+            "<sheet name=\"\(XMLText.escape(validName(sheetName)))\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>",
+        ].joined()
+        let workbookRels = [
+            declaration,
+            "<Relationships xmlns=\"\(pkg)\">",
+            "<Relationship Id=\"rId1\" Type=\"\(rel)/worksheet\" Target=\"worksheets/sheet1.xml\"/>",
+            "<Relationship Id=\"rId2\" Type=\"\(rel)/styles\" Target=\"styles.xml\"/></Relationships>",
+        ].joined()
         // Style 1 is the text format "@" (numFmtId 49): what is typed in later stays text too.
-        let styles = declaration + "<styleSheet xmlns=\"\(main)\">"
-            + #"<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>"#
-            + #"<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>"#
-            + #"<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>"#
-            + #"<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>"#
-            + #"<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>"#
-            + #"<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>"#
-            + #"<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>"#
-            + "</styleSheet>"
+        let styles = [
+            declaration,
+            "<styleSheet xmlns=\"\(main)\">",
+            #"<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>"#,
+            #"<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>"#,
+            #"<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>"#,
+            #"<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>"#,
+            #"<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>"#,
+            #"<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>"#,
+            #"<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>"#,
+            "</styleSheet>",
+        ].joined()
         var sheet = Array((declaration + "<worksheet xmlns=\"\(main)\"><sheetData>").utf8)
         for (r, cells) in rows.enumerated() where cells.contains(where: { !$0.isEmpty }) {
             sheet += Array("<row r=\"\(r + 1)\">".utf8)
@@ -65,15 +80,20 @@ public enum SheetWriter {
         let text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
         let mimetype = "application/vnd.oasis.opendocument.spreadsheet"
         let declaration = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-        let manifest = declaration
-            + #"<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">"#
-            + "<manifest:file-entry manifest:full-path=\"/\" manifest:version=\"1.2\" manifest:media-type=\"\(mimetype)\"/>"
-            + #"<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>"#
-            + "</manifest:manifest>"
+        let manifest = [
+            declaration,
+            #"<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">"#,
+            "<manifest:file-entry manifest:full-path=\"/\" manifest:version=\"1.2\" manifest:media-type=\"\(mimetype)\"/>",
+            #"<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>"#,
+            "</manifest:manifest>",
+        ].joined()
         let width = max(rows.map { $0.count }.max() ?? 0, 1)
-        var content = Array((declaration + "<office:document-content xmlns:office=\"\(office)\" xmlns:table=\"\(table)\" xmlns:text=\"\(text)\" office:version=\"1.2\">"
-            + "<office:body><office:spreadsheet><table:table table:name=\"\(XMLText.escape(validName(sheetName)))\">"
-            + "<table:table-column table:number-columns-repeated=\"\(width)\"/>").utf8)
+        var content = Array([
+            declaration,
+            "<office:document-content xmlns:office=\"\(office)\" xmlns:table=\"\(table)\" xmlns:text=\"\(text)\" office:version=\"1.2\">",
+            "<office:body><office:spreadsheet><table:table table:name=\"\(XMLText.escape(validName(sheetName)))\">",
+            "<table:table-column table:number-columns-repeated=\"\(width)\"/>",
+        ].joined().utf8)
         for cells in rows {
             content += Array("<table:table-row>".utf8)
             let used = cells.lastIndex(where: { !$0.isEmpty }).map { $0 + 1 } ?? 0
@@ -97,12 +117,20 @@ public enum SheetWriter {
     }
 
     /// A sheet name both Excel and LibreOffice accept: `[ ] : * ? / \` become `_`, tabs and
-    /// line breaks spaces, characters XML cannot hold are dropped, no apostrophe at either end, at most 31 characters, never
-    /// empty (`Feuille1`).
+    /// line breaks spaces, characters XML cannot hold are dropped, no apostrophe at either end,
+    /// at most 31 characters, never empty (`Feuille1`).
     public static func validName(_ name: String) -> String {
-        var cleaned = String(String.UnicodeScalarView(XMLText.allowed(name).unicodeScalars.map {
-            "[]:*?/\\".unicodeScalars.contains($0) ? "_" : $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0
-        }))
+        var scalars = String.UnicodeScalarView()
+        for c in XMLText.allowed(name).unicodeScalars {
+            if "[]:*?/\\".unicodeScalars.contains(c) {
+                scalars.append("_")
+            } else if c == "\t" || c == "\n" || c == "\r" {
+                scalars.append(" ")
+            } else {
+                scalars.append(c)
+            }
+        }
+        var cleaned = String(scalars)
         while cleaned.hasPrefix("'") { cleaned.removeFirst() }
         while cleaned.hasSuffix("'") { cleaned.removeLast() }
         cleaned = String(cleaned.prefix(31))

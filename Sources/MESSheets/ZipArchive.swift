@@ -83,7 +83,8 @@ struct ZipArchive {
         if Int(total) > limits.maxEntries || Int(onDisk) > limits.maxEntries {
             throw .tooLarge("l'archive compte au moins \(total) entrées, la limite est \(limits.maxEntries)")
         }
-        if end >= 20, (try? u32(end - 20)) == Self.zip64LocatorSignature || size == 0xFFFF_FFFF || offset == 0xFFFF_FFFF {
+        let locator = end >= 20 && (try? u32(end - 20)) == Self.zip64LocatorSignature
+        if locator || size == 0xFFFF_FFFF || offset == 0xFFFF_FFFF {
             throw .unsupported("le format ZIP64")
         }
         if disk != 0 || directoryDisk != 0 || onDisk != total {
