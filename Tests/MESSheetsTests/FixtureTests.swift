@@ -10,7 +10,7 @@ func fixture(_ name: String) throws -> [UInt8] {
 
 /// The error a read throws (nil when it reads).
 func readError(_ bytes: [UInt8], sheet: String? = nil, limits: SheetLimits = .standard) -> SheetError? {
-    do {
+    do throws(SheetError) {
         _ = try Spreadsheet.read(bytes, sheet: sheet, limits: limits)
         return nil
     } catch {

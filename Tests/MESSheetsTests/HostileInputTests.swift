@@ -122,9 +122,10 @@ func endRecord(_ b: [UInt8]) -> Int { b.count - 22 }
     }
 
     @Test func tooManyEntries() throws {
-        let elapsed = try elapsedSeconds {
-            #expect(code(try hostile("entries-100000.zip")) == .tooLarge)
-            #expect(code(try hostile("entries-5000.xlsx")) == .tooLarge)
+        let many = try hostile("entries-100000.zip"), some = try hostile("entries-5000.xlsx")
+        let elapsed = elapsedSeconds {
+            #expect(code(many) == .tooLarge)
+            #expect(code(some) == .tooLarge)
         }
         #expect(elapsed < 2)
     }
@@ -147,13 +148,15 @@ func endRecord(_ b: [UInt8]) -> Int { b.count - 22 }
     }
 
     @Test func hugeRepeatsAreCountedNotMaterialised() throws {
-        var sheet: Sheet?
-        let elapsed = try elapsedSeconds {
-            sheet = try Spreadsheet.read(try hostile("repeated-empty.ods"))
-            #expect(code(try hostile("repeated-full.ods")) == .tooLarge)
-            let wide = try Spreadsheet.read(try hostile("repeated-wide.ods"))
-            #expect(wide.rows.count == 1 && wide.rows[0].cells.count == 16_384 && wide.rows[0].cells.allSatisfy { $0 == "x" })
+        let empty = try hostile("repeated-empty.ods"), full = try hostile("repeated-full.ods"), wide = try hostile("repeated-wide.ods")
+        var sheet: Sheet?, wideSheet: Sheet?
+        let elapsed = try elapsedSeconds { () throws -> Void in
+            sheet = try Spreadsheet.read(empty)
+            #expect(code(full) == .tooLarge)
+            wideSheet = try Spreadsheet.read(wide)
         }
+        let row = try #require(wideSheet?.rows.first)
+        #expect(wideSheet?.rows.count == 1 && row.cells.count == 16_384 && row.cells.allSatisfy { $0 == "x" })
         #expect(sheet?.rows == [.init(number: 1, cells: ["a"]), .init(number: 2, cells: ["fin"])])
         #expect(elapsed < 2, "\(elapsed) s")
         #expect(code(try hostile("spaces.ods")) == .tooLarge)

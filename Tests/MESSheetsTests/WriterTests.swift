@@ -68,18 +68,20 @@ import TestSupport
         let run = try runProgram(soffice, ["-env:UserInstallation=file://\(dir.path)/profile", "--headless",
                                            "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", dir.file("out"), file])
         #expect(run.status == 0, "\(run.output)")
-        // Compared as parsed CSV: LibreOffice keeps blank rows and quotes differently.
+        // Compared as parsed CSV: LibreOffice keeps blank rows and quotes differently. And
+        // LibreOffice 7.4 drops `text:tab` when it reads an .ods, its own too (it writes a tab
+        // exactly as SheetWriter does, `a<text:tab/>b`): tabs are left out of the .ods comparison.
         let compare = """
             import csv, sys
             def rows(p):
                 with open(p, newline="", encoding="utf-8") as f:
-                    out = [[c for c in r] for r in csv.reader(f)]
+                    out = [[c.replace("\\t", "") if sys.argv[3] == "ods" else c for c in r] for r in csv.reader(f)]
                 out = [r[:max([i + 1 for i, c in enumerate(r) if c] or [0])] for r in out]
                 return [r for r in out if r]
             a, b = rows(sys.argv[1]), rows(sys.argv[2])
             print("same" if a == b else f"{a}\\n!=\\n{b}")
             """
-        let check = try runProgram(findProgram("python3") ?? "/usr/bin/python3", ["-c", compare, ours, dir.file("out/rapport.csv")])
+        let check = try runProgram(findProgram("python3") ?? "/usr/bin/python3", ["-c", compare, ours, dir.file("out/rapport.csv"), kind.rawValue])
         #expect(check.output == "same\n", "\(check.output)")
     }
 }
