@@ -13,7 +13,7 @@ struct RowCollector {
 
     var rowLimit: SheetError { .tooLarge("une ligne non vide dépasse la ligne \(limits.maxRows)") }
     var cellLimit: SheetError { .tooLarge("la feuille compte plus de \(limits.maxCells) cellules") }
-    var columnLimit: SheetError { .tooLarge("une cellule non vide dépasse la colonne \(limits.maxColumns)") }
+    var columnLimit: SheetError { .tooLarge("une cellule dépasse la colonne \(limits.maxColumns)") }
 
     /// Trims trailing empty cells.
     static func trimmed(_ cells: [String]) -> [String] {
