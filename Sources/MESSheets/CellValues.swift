@@ -5,7 +5,12 @@ enum CellValues {
     /// exponent (`123.0`, `1.0E+14`, `2.01126E+14`) becomes its digits. Anything that is not a
     /// plain decimal number is returned unchanged.
     static func number(_ stored: String) -> String {
-        integerDigits(stored) ?? stored
+        // Plain digits without a leading zero (the usual case) are already as they should be.
+        let u = stored.utf8
+        if let first = u.first, first != UInt8(ascii: "0") || u.count == 1, u.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            return stored
+        }
+        return integerDigits(stored) ?? stored
     }
 
     /// The digits of an exact integer written in decimal or scientific notation, or nil.

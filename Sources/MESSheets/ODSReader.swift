@@ -115,37 +115,37 @@ enum ODSReader {
     /// The text of a cell's `text:p` paragraphs, joined by line breaks, up to the cell's end.
     /// White space follows ODF: runs of spaces, tabs and line breaks in the XML are one space,
     /// none at a paragraph's start; `text:s`, `text:tab` and `text:line-break` are kept as written.
-    /// Annotations, drawings and anything else in the cell are skipped.
+    /// Annotations, notes, drawings and anything else in the cell are skipped.
     static func paragraphs(_ stream: XMLStream, limits: SheetLimits) throws(SheetError) -> String {
-        var text = ""
+        var text: [UInt8] = []
         var paragraphCount = 0
         var depth = 1  // 1: in the cell; 2 and more: in a paragraph
         var afterSpace = true
         let cap = min(limits.maxEntryBytes, 1 << 20)
         func check() throws(SheetError) {
-            if text.utf8.count > cap { throw .tooLarge("une cellule dépasse \(ZipArchive.mebibytes(cap)) de texte") }
+            if text.count > cap { throw .tooLarge("une cellule dépasse \(ZipArchive.mebibytes(cap)) de texte") }
         }
         while depth > 0, let event = try stream.next() {
             switch event {
             case .start(let e):
                 if depth == 1 {
                     guard e.namespace == textNS, e.local == "p" || e.local == "h" else { try stream.skipElement(); continue }
-                    if paragraphCount > 0 { text += "\n" }
+                    if paragraphCount > 0 { text.append(0x0A) }
                     paragraphCount += 1
                     afterSpace = true
                 } else if e.namespace == textNS {
                     switch e.local {
                     case "s":
-                        let n = min(Int(e.value("c", namespace: textNS) ?? "1") ?? 1, cap)
-                        text += String(repeating: " ", count: max(n, 1))
+                        let n = min(Int(e.value("c", namespace: textNS) ?? "1") ?? 1, cap + 1)
+                        text.append(contentsOf: repeatElement(0x20, count: max(n, 1)))
                         afterSpace = false
                     case "tab":
-                        text += "\t"
+                        text.append(0x09)
                         afterSpace = false
                     case "line-break":
-                        text += "\n"
+                        text.append(0x0A)
                         afterSpace = false
-                    case "note", "ruby-text", "bookmark-ref", "change":
+                    case "note", "ruby-text", "change":
                         try stream.skipElement()
                         continue
                     default:
@@ -159,20 +159,21 @@ enum ODSReader {
                 depth += 1
             case .end:
                 depth -= 1
-            case .text(let chunk):
+            case .text(var chunk):
                 guard depth >= 2 else { continue }
-                for scalar in chunk.unicodeScalars {
-                    if scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" {
-                        if !afterSpace { text.unicodeScalars.append(" ") }
+                chunk.withUTF8 { b in
+                    var run = 0
+                    for i in 0..<b.count where b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D {
+                        if i > run { text.append(contentsOf: b[run..<i]); afterSpace = false }
+                        if !afterSpace { text.append(0x20) }
                         afterSpace = true
-                    } else {
-                        text.unicodeScalars.append(scalar)
-                        afterSpace = false
+                        run = i + 1
                     }
+                    if b.count > run { text.append(contentsOf: b[run..<b.count]); afterSpace = false }
                 }
                 try check()
             }
         }
-        return text
+        return String(decoding: text, as: UTF8.self)
     }
 }

@@ -49,17 +49,27 @@ public enum SheetWriter {
             #"<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>"#,
             "</styleSheet>",
         ].joined()
-        var sheet = Array((declaration + "<worksheet xmlns=\"\(main)\"><sheetData>").utf8)
+        var sheet: [UInt8] = []
+        sheet.reserveCapacity(rows.count * 64)
+        sheet.append(contentsOf: declaration.utf8)
+        sheet.append(contentsOf: "<worksheet xmlns=\"\(main)\"><sheetData>".utf8)
+        let columns = (0..<(rows.map(\.count).max() ?? 0)).map { Array(columnName($0).utf8) }
         for (r, cells) in rows.enumerated() where cells.contains(where: { !$0.isEmpty }) {
-            sheet += Array("<row r=\"\(r + 1)\">".utf8)
+            let number = Array(String(r + 1).utf8)
+            sheet.append(contentsOf: "<row r=\"".utf8)
+            sheet.append(contentsOf: number)
+            sheet.append(contentsOf: "\">".utf8)
             for (c, value) in cells.enumerated() where !value.isEmpty {
-                sheet += Array("<c r=\"\(columnName(c))\(r + 1)\" s=\"1\" t=\"inlineStr\"><is><t xml:space=\"preserve\">".utf8)
-                sheet += Array(XMLText.escape(XMLText.escapeOOXMLUnderscores(value)).utf8)
-                sheet += Array("</t></is></c>".utf8)
+                sheet.append(contentsOf: "<c r=\"".utf8)
+                sheet.append(contentsOf: columns[c])
+                sheet.append(contentsOf: number)
+                sheet.append(contentsOf: "\" s=\"1\" t=\"inlineStr\"><is><t xml:space=\"preserve\">".utf8)
+                XMLText.append(value, to: &sheet, ooxmlUnderscores: true)
+                sheet.append(contentsOf: "</t></is></c>".utf8)
             }
-            sheet += Array("</row>".utf8)
+            sheet.append(contentsOf: "</row>".utf8)
         }
-        sheet += Array("</sheetData></worksheet>".utf8)
+        sheet.append(contentsOf: "</sheetData></worksheet>".utf8)
 
         var zip = ZipWriter()
         zip.add("[Content_Types].xml", Array(types.utf8))
@@ -94,17 +104,18 @@ public enum SheetWriter {
             "<office:body><office:spreadsheet><table:table table:name=\"\(XMLText.escape(validName(sheetName)))\">",
             "<table:table-column table:number-columns-repeated=\"\(width)\"/>",
         ].joined().utf8)
+        content.reserveCapacity(rows.count * 64)
         for cells in rows {
-            content += Array("<table:table-row>".utf8)
+            content.append(contentsOf: "<table:table-row>".utf8)
             let used = cells.lastIndex(where: { !$0.isEmpty }).map { $0 + 1 } ?? 0
-            if used == 0 { content += Array("<table:table-cell/>".utf8) }
+            if used == 0 { content.append(contentsOf: "<table:table-cell/>".utf8) }
             for value in cells.prefix(used) {
-                if value.isEmpty { content += Array("<table:table-cell/>".utf8); continue }
-                content += Array("<table:table-cell office:value-type=\"string\">".utf8)
-                content += XMLText.odfParagraphs(value)
-                content += Array("</table:table-cell>".utf8)
+                if value.isEmpty { content.append(contentsOf: "<table:table-cell/>".utf8); continue }
+                content.append(contentsOf: "<table:table-cell office:value-type=\"string\">".utf8)
+                XMLText.appendODFParagraphs(value, to: &content)
+                content.append(contentsOf: "</table:table-cell>".utf8)
             }
-            content += Array("</table:table-row>".utf8)
+            content.append(contentsOf: "</table:table-row>".utf8)
         }
         if rows.isEmpty { content += Array("<table:table-row><table:table-cell/></table:table-row>".utf8) }
         content += Array("</table:table></office:spreadsheet></office:body></office:document-content>".utf8)

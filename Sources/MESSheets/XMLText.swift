@@ -1,4 +1,4 @@
-/// Text made safe for the XML the writer produces.
+/// Text made safe for the XML the writer produces, written as UTF-8 bytes.
 enum XMLText {
     /// Whether XML 1.0 may hold the character (C0 controls other than tab, line feed and
     /// carriage return are forbidden, and so are U+FFFE and U+FFFF).
@@ -12,87 +12,120 @@ enum XMLText {
         return String(String.UnicodeScalarView(s.unicodeScalars.filter(isAllowed)))
     }
 
-    /// Escaped for element content and attribute values: `& < > " '`, and tab, line feed and
-    /// carriage return as character references (a parser keeps them as they are); forbidden
-    /// characters dropped.
+    /// Escaped for element content and attribute values (see `append`).
     static func escape(_ s: String) -> String {
-        var out = String.UnicodeScalarView()
-        for c in s.unicodeScalars where isAllowed(c) {
-            switch c {
-            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
-            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
-            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
-            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
-            case "'": out.append(contentsOf: "&apos;".unicodeScalars)
-            case "\t": out.append(contentsOf: "&#9;".unicodeScalars)
-            case "\n": out.append(contentsOf: "&#10;".unicodeScalars)
-            case "\r": out.append(contentsOf: "&#13;".unicodeScalars)
-            default: out.append(c)
-            }
-        }
-        return String(out)
-    }
-
-    /// OOXML reads `_xHHHH_` as an escaped character: an underscore that would start one is
-    /// written `_x005F_`, so the text reads back as it was.
-    static func escapeOOXMLUnderscores(_ s: String) -> String {
-        guard s.contains("_x") || s.contains("_X") else { return s }
-        let u = Array(s.unicodeScalars)
-        var out = String.UnicodeScalarView()
-        for (i, c) in u.enumerated() {
-            if c == "_", i + 6 < u.count, u[i + 1] == "x" || u[i + 1] == "X", u[i + 6] == "_",
-               u[(i + 2)..<(i + 6)].allSatisfy(\.properties.isASCIIHexDigit) {
-                out.append(contentsOf: "_x005F_".unicodeScalars)
-            } else {
-                out.append(c)
-            }
-        }
-        return String(out)
-    }
-
-    /// A cell's text as ODF paragraphs: one `text:p` per line (LF, CRLF or CR), tabs as
-    /// `text:tab`, and every space ODF would fold (at either end, or after another) as `text:s`.
-    static func odfParagraphs(_ value: String) -> [UInt8] {
         var out: [UInt8] = []
-        let normalised = value.replacingAll("\r\n", with: "\n").replacingAll("\r", with: "\n")
-        for line in normalised.split(separator: "\n", omittingEmptySubsequences: false) {
-            let scalars = Array(line.unicodeScalars.filter(isAllowed))
-            if scalars.isEmpty { out += Array("<text:p/>".utf8); continue }
-            out += Array("<text:p>".utf8)
-            var i = 0
-            while i < scalars.count {
-                let c = scalars[i]
-                if c == " " {
-                    var n = 0
-                    while i + n < scalars.count, scalars[i + n] == " " { n += 1 }
-                    let inside = i > 0 && scalars[i - 1] != "\t" && i + n < scalars.count
-                    if inside { out.append(0x20) }
-                    let folded = inside ? n - 1 : n
-                    if folded == 1 { out += Array("<text:s/>".utf8) }
-                    if folded > 1 { out += Array("<text:s text:c=\"\(folded)\"/>".utf8) }
-                    i += n
-                    continue
-                }
-                if c == "\t" { out += Array("<text:tab/>".utf8) } else { out += Array(escape(String(c)).utf8) }
-                i += 1
-            }
-            out += Array("</text:p>".utf8)
-        }
-        return out
+        append(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
-}
 
-extension String {
-    /// Every occurrence of `target` replaced (no Foundation).
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty, contains(target) else { return self }
-        var out = ""
-        var rest = self[...]
-        while let r = rest.firstRange(of: target) {
-            out += rest[..<r.lowerBound]
-            out += replacement
-            rest = rest[r.upperBound...]
+    private static let amp = Array("&amp;".utf8), lt = Array("&lt;".utf8), gt = Array("&gt;".utf8)
+    private static let quot = Array("&quot;".utf8), apos = Array("&apos;".utf8)
+    private static let tab = Array("&#9;".utf8), lf = Array("&#10;".utf8), cr = Array("&#13;".utf8)
+    private static let underscore = Array("_x005F".utf8)
+
+    /// Whether `b[i]` starts an OOXML escape `_xHHHH_`.
+    static func startsOOXMLEscape(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, end: Int) -> Bool {
+        guard b[i] == UInt8(ascii: "_"), i + 6 < end, b[i + 1] | 0x20 == UInt8(ascii: "x"), b[i + 6] == UInt8(ascii: "_") else { return false }
+        for k in (i + 2)..<(i + 6) {
+            let c = b[k] | 0x20
+            guard (c >= 0x30 && c <= 0x39) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f")) else { return false }
         }
-        return out + rest
+        return true
+    }
+
+    /// Appends `b[range]` escaped: `& < > " '`, and tab, line feed and carriage return as
+    /// character references (a parser keeps them as they are); the characters XML forbids are
+    /// dropped. With `ooxmlUnderscores`, an underscore that would start an OOXML escape
+    /// (`_x0041_`) is written `_x005F_` so that it reads back as itself.
+    static func append(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, to out: inout [UInt8], ooxmlUnderscores: Bool = false) {
+        var i = range.lowerBound, run = range.lowerBound
+        let end = range.upperBound
+        while i < end {
+            let c = b[i]
+            let replacement: [UInt8]
+            var width = 1
+            switch c {
+            case UInt8(ascii: "&"): replacement = amp
+            case UInt8(ascii: "<"): replacement = lt
+            case UInt8(ascii: ">"): replacement = gt
+            case UInt8(ascii: "\""): replacement = quot
+            case UInt8(ascii: "'"): replacement = apos
+            case 0x09: replacement = tab
+            case 0x0A: replacement = lf
+            case 0x0D: replacement = cr
+            case 0x00..<0x20: replacement = []
+            case 0xEF where i + 2 < end && b[i + 1] == 0xBF && (b[i + 2] == 0xBE || b[i + 2] == 0xBF):
+                replacement = []  // U+FFFE, U+FFFF
+                width = 3
+            case UInt8(ascii: "_") where ooxmlUnderscores && startsOOXMLEscape(b, i, end: end):
+                replacement = underscore
+                width = 0  // the underscore itself follows, as the escape's end
+            default:
+                i += 1
+                continue
+            }
+            out.append(contentsOf: b[run..<i])
+            out.append(contentsOf: replacement)
+            i += width
+            if width == 0 { out.append(UInt8(ascii: "_")); i += 1 }
+            run = i
+        }
+        out.append(contentsOf: b[run..<end])
+    }
+
+    /// Appends the whole string escaped (see the other `append`).
+    static func append(_ s: String, to out: inout [UInt8], ooxmlUnderscores: Bool = false) {
+        var s = s
+        s.withUTF8 { append($0, 0..<$0.count, to: &out, ooxmlUnderscores: ooxmlUnderscores) }
+    }
+
+    /// Appends a cell's text as ODF paragraphs: one `text:p` per line (LF, CRLF or CR), tabs
+    /// as `text:tab`, and every space ODF would fold (at a paragraph's start, after a tab, or
+    /// after another space) as `text:s`, as LibreOffice writes them.
+    static func appendODFParagraphs(_ value: String, to out: inout [UInt8]) {
+        var value = value
+        value.withUTF8 { b in
+            var start = 0
+            while start <= b.count {
+                var end = start
+                while end < b.count, b[end] != 0x0A, b[end] != 0x0D { end += 1 }
+                paragraph(b, start..<end, to: &out)
+                guard end < b.count else { break }
+                start = end + (b[end] == 0x0D && end + 1 < b.count && b[end + 1] == 0x0A ? 2 : 1)
+                if start == b.count { paragraph(b, start..<start, to: &out); break }
+            }
+        }
+    }
+
+    private static func paragraph(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, to out: inout [UInt8]) {
+        guard !range.isEmpty else { out.append(contentsOf: "<text:p/>".utf8); return }
+        out.append(contentsOf: "<text:p>".utf8)
+        var i = range.lowerBound
+        var afterText = false  // a literal space would be kept here
+        while i < range.upperBound {
+            switch b[i] {
+            case 0x20:
+                var n = 0
+                while i + n < range.upperBound, b[i + n] == 0x20 { n += 1 }
+                if afterText { out.append(0x20); n -= 1 }
+                if n == 1 { out.append(contentsOf: "<text:s/>".utf8) }
+                if n > 1 { out.append(contentsOf: "<text:s text:c=\"\(n)\"/>".utf8) }
+                i += n + (afterText ? 1 : 0)
+                afterText = false
+            case 0x09:
+                out.append(contentsOf: "<text:tab/>".utf8)
+                i += 1
+                afterText = false
+            default:
+                var j = i
+                while j < range.upperBound, b[j] != 0x20, b[j] != 0x09 { j += 1 }
+                let before = out.count
+                append(b, i..<j, to: &out)
+                if out.count > before { afterText = true }
+                i = j
+            }
+        }
+        out.append(contentsOf: "</text:p>".utf8)
     }
 }

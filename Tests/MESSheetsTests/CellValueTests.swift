@@ -51,11 +51,26 @@ import Testing
         #expect(CellValues.decodeOOXMLEscapes("a_x000D_b") == "a\rb")
         #expect(CellValues.decodeOOXMLEscapes("_x005F_x0041_") == "_x0041_")
         #expect(CellValues.decodeOOXMLEscapes("_x00G1_ _x") == "_x00G1_ _x")
-        #expect(XMLText.escapeOOXMLUnderscores("_x0041_") == "_x005F_x0041_")
+        var out: [UInt8] = []
+        XMLText.append("_x0041_ a_x12_ _X00aF_", to: &out, ooxmlUnderscores: true)
+        #expect(String(decoding: out, as: UTF8.self) == "_x005F_x0041_ a_x12_ _x005F_X00aF_")
     }
 
     @Test func xmlEscapingDropsForbiddenCharacters() {
         #expect(XMLText.escape("a<b>&\"'\u{1}\u{B}\u{FFFE}\tc\r\n") == "a&lt;b&gt;&amp;&quot;&apos;&#9;c&#13;&#10;")
+    }
+
+    @Test func odfParagraphs() {
+        func odf(_ s: String) -> String {
+            var out: [UInt8] = []
+            XMLText.appendODFParagraphs(s, to: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+        #expect(odf("") == "<text:p/>")
+        #expect(odf("a\nb") == "<text:p>a</text:p><text:p>b</text:p>")
+        #expect(odf("a\r\n") == "<text:p>a</text:p><text:p/>")
+        #expect(odf("  a  b\tc d ") == "<text:p><text:s text:c=\"2\"/>a <text:s/>b<text:tab/>c d </text:p>")
+        #expect(odf("\t x<&") == "<text:p><text:tab/><text:s/>x&lt;&amp;</text:p>")
     }
 
     @Test func columnLetters() {
