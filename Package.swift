@@ -9,12 +9,16 @@ let package = Package(
     products: [
         .executable(name: "mes", targets: ["mes"]),
         .library(name: "MESCore", targets: ["MESCore"]),
+        .library(name: "MESSheets", targets: ["MESSheets"]),
     ],
     targets: [
-        // System libraries shipped with the OS (Debian: libsqlite3-dev, libssl-dev).
+        // System libraries shipped with the OS (Debian: libsqlite3-dev, libssl-dev, libcurl4-openssl-dev,
+        // zlib1g-dev, libxml2-dev; pkg-config finds libxml2's headers).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
 
         // Domain rules, state machine and policies: no I/O.
         .target(name: "MESCore"),
@@ -33,6 +37,9 @@ let package = Package(
         .executableTarget(name: "mes", dependencies: ["MESCLI"]),
         // Hands rendered messages to real transports (SMTP, sendmail, HTTP SMS gateway) through libcurl.
         .target(name: "MESDelivery", dependencies: ["CCurl", "MESCore", "MESSystem"]),
+        // Reads .xlsx and .ods workbooks and writes reports as either, bytes in and bytes out
+        // (zlib and libxml2; the ZIP container is parsed here, with a bounds check on every offset).
+        .target(name: "MESSheets", dependencies: ["CZlib", "CXML2"]),
 
         .target(name: "TestSupport", dependencies: ["MESCore"], path: "Tests/TestSupport"),
         .testTarget(name: "MESCoreTests", dependencies: ["MESCore"]),
@@ -42,6 +49,7 @@ let package = Package(
         .testTarget(name: "MESServiceTests", dependencies: ["TestSupport", "MESService", "MESStore", "MESCore", "MESRender", "MESCrypto", "MESSystem", "MESDelivery"]),
         .testTarget(name: "MESCLITests", dependencies: ["TestSupport", "MESCLI", "MESCore", "MESRender", "MESStore", "MESSystem"]),
         .testTarget(name: "MESDeliveryTests", dependencies: ["TestSupport", "MESDelivery", "MESRender", "MESCore"], exclude: ["Resources"]),
+        .testTarget(name: "MESSheetsTests", dependencies: ["TestSupport", "MESSheets"], exclude: ["make_hostile.py", "check_written.py"]),
         // Reads Sources/ and checks each module's imports against the layers' allow-list.
         .testTarget(name: "ArchitectureTests"),
     ],

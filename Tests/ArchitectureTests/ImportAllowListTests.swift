@@ -22,6 +22,8 @@ import Testing
         "MESRender": ["MESCore", "Foundation"],
         // Real transports (SMTP, sendmail, HTTP SMS gateway).
         "MESDelivery": libc.union(["MESCore", "MESSystem", "CCurl", "Foundation"]),
+        // Spreadsheets (.xlsx, .ods): bytes in, bytes out, over zlib and libxml2.
+        "MESSheets": libc.union(["MESCore", "CZlib", "CXML2", "Foundation"]),
         // The use cases.
         "MESService": libc.union(["MESCore", "MESCrypto", "MESStore", "MESRender", "MESDelivery", "MESSystem", "Foundation", "Dispatch"]),
         // The command line: arguments, commands, views.

@@ -1,0 +1,216 @@
+import CZlib
+
+/// A ZIP archive read from memory: the central directory parsed with a bounds check on every
+/// offset, entries inflated by zlib under the caps of `SheetLimits`. ZIP64, several disks and
+/// encryption are refused. The sizes the headers declare are never trusted: inflating stops
+/// at the cap, and an entry whose inflated bytes or CRC-32 differ from its header is damaged.
+struct ZipArchive {
+    struct Entry {
+        var name: String
+        var flags: UInt16
+        var method: UInt16
+        var crc: UInt32
+        var compressedSize: Int
+        var uncompressedSize: Int
+        var localHeaderOffset: Int
+    }
+
+    let bytes: [UInt8]
+    let limits: SheetLimits
+    /// Entries in central-directory order.
+    private(set) var entries: [Entry] = []
+    private var index: [String: Int] = [:]
+    /// Where the central directory starts: every entry's data ends before it.
+    private var directoryOffset = 0
+    /// Inflated bytes handed out so far (against `maxTotalBytes`).
+    private var extracted = 0
+
+    static let localSignature: UInt32 = 0x0403_4b50
+    static let centralSignature: UInt32 = 0x0201_4b50
+    static let endSignature: UInt32 = 0x0605_4b50
+    static let zip64LocatorSignature: UInt32 = 0x0706_4b50
+
+    /// Whether `bytes` starts like a ZIP archive (a local header, or the end record of an empty one).
+    static func hasMagic(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 4 && bytes[0] == 0x50 && bytes[1] == 0x4b
+            && ((bytes[2] == 3 && bytes[3] == 4) || (bytes[2] == 5 && bytes[3] == 6))
+    }
+
+    init(_ bytes: [UInt8], limits: SheetLimits) throws(SheetError) {
+        guard bytes.count <= limits.maxFileBytes else {
+            throw .tooLarge("le fichier fait \(Self.mebibytes(bytes.count)), la limite est \(Self.mebibytes(limits.maxFileBytes))")
+        }
+        self.bytes = bytes
+        self.limits = limits
+        try readDirectory()
+    }
+
+    // MARK: Little-endian fields, bounds-checked
+
+    private func u16(_ at: Int) throws(SheetError) -> UInt16 {
+        guard at >= 0, at <= bytes.count - 2 else { throw .unreadable("l'archive ZIP est tronquée ou ses positions sortent du fichier") }
+        return UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8
+    }
+
+    private func u32(_ at: Int) throws(SheetError) -> UInt32 {
+        guard at >= 0, at <= bytes.count - 4 else { throw .unreadable("l'archive ZIP est tronquée ou ses positions sortent du fichier") }
+        return UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
+    }
+
+    /// The end-of-central-directory record: the last one whose comment ends within the file.
+    private func findEnd() -> Int? {
+        guard bytes.count >= 22 else { return nil }
+        var at = bytes.count - 22
+        let lowest = max(0, bytes.count - 22 - 0xFFFF)
+        while at >= lowest {
+            if bytes[at] == 0x50, bytes[at + 1] == 0x4b, bytes[at + 2] == 5, bytes[at + 3] == 6 {
+                let comment = Int(bytes[at + 20]) | Int(bytes[at + 21]) << 8
+                if at + 22 + comment <= bytes.count { return at }
+            }
+            at -= 1
+        }
+        return nil
+    }
+
+    private mutating func readDirectory() throws(SheetError) {
+        guard let end = findEnd() else {
+            throw .unreadable("la fin de l'archive ZIP (répertoire central) est introuvable : le fichier est tronqué")
+        }
+        let disk = try u16(end + 4), directoryDisk = try u16(end + 6)
+        let onDisk = try u16(end + 8), total = try u16(end + 10)
+        let size = try u32(end + 12), offset = try u32(end + 16)
+        // 0xFFFF entries means 65,535 or more (ZIP64): too many either way.
+        if Int(total) > limits.maxEntries || Int(onDisk) > limits.maxEntries {
+            throw .tooLarge("l'archive compte au moins \(total) entrées, la limite est \(limits.maxEntries)")
+        }
+        let locator = end >= 20 && (try? u32(end - 20)) == Self.zip64LocatorSignature
+        if locator || size == 0xFFFF_FFFF || offset == 0xFFFF_FFFF {
+            throw .unsupported("le format ZIP64")
+        }
+        if disk != 0 || directoryDisk != 0 || onDisk != total {
+            throw .unsupported("une archive ZIP en plusieurs volumes")
+        }
+        let start = Int(offset), length = Int(size)
+        guard start <= end, length <= end - start else {
+            throw .unreadable("le répertoire central de l'archive ZIP sort du fichier")
+        }
+        directoryOffset = start
+        var at = start
+        for _ in 0..<Int(total) {
+            guard at + 46 <= start + length else { throw .unreadable("le répertoire central de l'archive ZIP est tronqué") }
+            guard try u32(at) == Self.centralSignature else { throw .unreadable("le répertoire central de l'archive ZIP est abîmé") }
+            let flags = try u16(at + 8), method = try u16(at + 10), crc = try u32(at + 16)
+            let compressed = try u32(at + 20), uncompressed = try u32(at + 24)
+            let nameLength = Int(try u16(at + 28)), extraLength = Int(try u16(at + 30)), commentLength = Int(try u16(at + 32))
+            let entryDisk = try u16(at + 34), local = try u32(at + 42)
+            let next = at + 46 + nameLength + extraLength + commentLength
+            guard next <= start + length else { throw .unreadable("le répertoire central de l'archive ZIP est tronqué") }
+            if compressed == 0xFFFF_FFFF || uncompressed == 0xFFFF_FFFF || local == 0xFFFF_FFFF || entryDisk == 0xFFFF {
+                throw .unsupported("le format ZIP64")
+            }
+            if entryDisk != 0 { throw .unsupported("une archive ZIP en plusieurs volumes") }
+            let name = String(decoding: bytes[(at + 46)..<(at + 46 + nameLength)], as: UTF8.self)
+            guard index[name] == nil else { throw .unreadable("l'archive ZIP contient deux fois l'entrée \(SheetError.quoted(name))") }
+            index[name] = entries.count
+            entries.append(Entry(name: name, flags: flags, method: method, crc: crc, compressedSize: Int(compressed),
+                                 uncompressedSize: Int(uncompressed), localHeaderOffset: Int(local)))
+            at = next
+        }
+    }
+
+    // MARK: Entries
+
+    func contains(_ name: String) -> Bool { index[name] != nil }
+
+    /// The inflated bytes of the entry `name`, or nil when the archive has none; at most
+    /// `cap` bytes (default: the per-entry limit).
+    mutating func data(_ name: String, cap: Int? = nil) throws(SheetError) -> [UInt8]? {
+        guard let i = index[name] else { return nil }
+        return try extract(entries[i], cap: cap)
+    }
+
+    /// Where an entry's compressed bytes lie, checked against its local header.
+    private func dataRange(_ e: Entry) throws(SheetError) -> Range<Int> {
+        let at = e.localHeaderOffset
+        guard at <= directoryOffset, try u32(at) == Self.localSignature else {
+            throw .unreadable("l'entrée \(SheetError.quoted(e.name)) pointe hors de l'archive ZIP")
+        }
+        if try u16(at + 6) & 0x41 != 0 { throw SheetError.encrypted }
+        let start = at + 30 + Int(try u16(at + 26)) + Int(try u16(at + 28))
+        guard start <= directoryOffset, e.compressedSize <= directoryOffset - start else {
+            throw .unreadable("les données de l'entrée \(SheetError.quoted(e.name)) sortent de l'archive ZIP")
+        }
+        return start..<(start + e.compressedSize)
+    }
+
+    private mutating func extract(_ e: Entry, cap requested: Int?) throws(SheetError) -> [UInt8] {
+        if e.flags & 0x41 != 0 || e.method == 99 { throw SheetError.encrypted }
+        guard e.method == 0 || e.method == 8 else { throw .unsupported("une méthode de compression ZIP inconnue (\(e.method))") }
+        let range = try dataRange(e)
+        let remaining = limits.maxTotalBytes - extracted
+        let cap = min(requested ?? limits.maxEntryBytes, limits.maxEntryBytes, remaining)
+        let tooLarge = SheetError.tooLarge(
+            "la partie \(SheetError.quoted(e.name)) dépasse \(Self.mebibytes(cap)) une fois décompressée (limites : \(Self.mebibytes(limits.maxEntryBytes)) par partie, \(Self.mebibytes(limits.maxTotalBytes)) en tout)")
+        var out: [UInt8]
+        if e.method == 0 {
+            guard range.count <= cap else { throw tooLarge }
+            out = Array(bytes[range])
+        } else {
+            out = try inflate(range, cap: cap, name: e.name, tooLarge: tooLarge)
+        }
+        guard out.count == e.uncompressedSize else {
+            throw .unreadable("la taille de l'entrée \(SheetError.quoted(e.name)) ne correspond pas à son en-tête")
+        }
+        let sum = out.withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
+        guard UInt32(truncatingIfNeeded: sum) == e.crc else {
+            throw .unreadable("l'entrée \(SheetError.quoted(e.name)) est corrompue (CRC-32)")
+        }
+        extracted += out.count
+        return out
+    }
+
+    private enum InflateEnd { case done, tooLarge, ratio, damaged }
+
+    /// Raw deflate through zlib, 64 KiB at a time, stopped at `cap` or when the ratio passes
+    /// `maxRatio` past `ratioFloorBytes`, whatever the header declared.
+    private func inflate(_ range: Range<Int>, cap: Int, name: String, tooLarge: SheetError) throws(SheetError) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(min(cap, 1 << 20))
+        var stream = z_stream()
+        guard mes_inflate_init_raw(&stream) == Z_OK else { throw .unreadable("zlib n'a pas pu démarrer") }
+        defer { inflateEnd(&stream) }
+        let chunkSize = 1 << 16
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        let compressed = range.count
+        let ending: InflateEnd = bytes.withUnsafeBufferPointer { src in
+            chunk.withUnsafeMutableBufferPointer { buf in
+                stream.next_in = UnsafeMutablePointer(mutating: src.baseAddress.map { $0 + range.lowerBound })
+                stream.avail_in = uInt(compressed)
+                while true {
+                    stream.next_out = buf.baseAddress
+                    stream.avail_out = uInt(chunkSize)
+                    let status = CZlib.inflate(&stream, Z_NO_FLUSH)
+                    let produced = chunkSize - Int(stream.avail_out)
+                    if produced > cap - out.count { return .tooLarge }
+                    out.append(contentsOf: buf[0..<produced])
+                    if out.count > limits.ratioFloorBytes, out.count / max(compressed, 1) > limits.maxRatio { return .ratio }
+                    if status == Z_STREAM_END { return .done }
+                    if status != Z_OK { return .damaged }
+                    // No progress possible: the input ran out before the end of the stream.
+                    if produced == 0 && stream.avail_in == 0 { return .damaged }
+                }
+            }
+        }
+        switch ending {
+        case .done: return out
+        case .tooLarge: throw tooLarge
+        case .ratio:
+            throw .tooLarge("la partie \(SheetError.quoted(name)) se décompresse plus de \(limits.maxRatio) fois (bombe de décompression)")
+        case .damaged: throw .unreadable("l'entrée \(SheetError.quoted(name)) est tronquée ou corrompue (deflate)")
+        }
+    }
+
+    static func mebibytes(_ n: Int) -> String {
+        n >= 1 << 20 ? "\(n >> 20) Mio" : "\(n) octets"
+    }
+}
