@@ -7,6 +7,7 @@ public struct Sheet: Sendable, Equatable {
         /// The cells from column A on, as text; trailing empty cells are trimmed.
         public var cells: [String]
 
+        /// A row numbered `number` holding `cells`.
         public init(number: Int, cells: [String]) {
             self.number = number
             self.cells = cells
@@ -18,6 +19,7 @@ public struct Sheet: Sendable, Equatable {
     /// Rows as the sheet numbers them (1-based); blank rows are omitted, but numbers keep counting.
     public var rows: [Row]
 
+    /// A sheet named `name` with these rows.
     public init(name: String, rows: [Row]) {
         self.name = name
         self.rows = rows
@@ -54,6 +56,7 @@ public struct SheetLimits: Sendable, Equatable {
     /// Cells kept in the sheet read (empty cells between others count), and shared strings.
     public var maxCells: Int
 
+    /// Limits of your own (tests use small ones); `standard` otherwise.
     public init(maxFileBytes: Int, maxEntryBytes: Int, maxTotalBytes: Int, maxRatio: Int, ratioFloorBytes: Int,
                 maxEntries: Int, maxRows: Int, maxColumns: Int, maxCells: Int) {
         self.maxFileBytes = maxFileBytes

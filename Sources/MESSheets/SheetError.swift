@@ -19,14 +19,18 @@ public struct SheetError: Error, Sendable, Equatable, CustomStringConvertible {
         case notFound = "sheet_not_found"
     }
 
+    /// What went wrong, for scripts.
     public let code: Code
+    /// What went wrong and what to do, in French, for people.
     public let message: String
 
+    /// An error with its code and French message.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
+    /// `code: message`.
     public var description: String { "\(code.rawValue): \(message)" }
 }
 

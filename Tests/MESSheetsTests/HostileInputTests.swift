@@ -3,18 +3,24 @@ import Testing
 import TestSupport
 @testable import MESSheets
 
-/// The hostile spreadsheets `make_hostile.py` writes, made once per test run.
-let hostileFolder: URL = {
+/// The hostile spreadsheets `make_hostile.py` writes, made once per test run (or why not).
+let hostileFolder: Result<URL, HostileFilesMissing> = {
     let folder = temporaryDirectory("mes-sheets-hostile")
     let script = packageRoot.appendingPathComponent("Tests/MESSheetsTests/make_hostile.py").path
     let python = findProgram("python3") ?? "/usr/bin/python3"
-    let run = try? runProgram(python, ["-W", "ignore", script, folder.path])
-    precondition(run?.status == 0, "make_hostile.py failed: \(run?.output ?? "python3 not found")")
-    return folder
+    guard let run = try? runProgram(python, ["-W", "ignore", script, folder.path]), run.status == 0 else {
+        return .failure(HostileFilesMissing(why: "make_hostile.py could not run with \(python)"))
+    }
+    return .success(folder)
 }()
 
+struct HostileFilesMissing: Error, CustomStringConvertible {
+    var why: String
+    var description: String { why }
+}
+
 func hostile(_ name: String) throws -> [UInt8] {
-    Array(try Data(contentsOf: hostileFolder.appendingPathComponent(name)))
+    Array(try Data(contentsOf: try hostileFolder.get().appendingPathComponent(name)))
 }
 
 /// Little-endian helpers to damage a valid archive.
