@@ -31,7 +31,7 @@ let package = Package(
         // Text, JSON, PDF and e-mail renderers.
         .target(name: "MESRender", dependencies: ["MESCore"]),
         // Use cases: one method per journey step, each in one transaction, returning values.
-        .target(name: "MESService", dependencies: ["MESCore", "MESCrypto", "MESStore", "MESRender", "MESDelivery", "MESSystem"]),
+        .target(name: "MESService", dependencies: ["MESCore", "MESCrypto", "MESStore", "MESRender", "MESDelivery", "MESSystem", "MESSheets"]),
         // Argument parsing, the command table, output and error funnel.
         .target(name: "MESCLI", dependencies: ["MESCore", "MESRender", "MESService", "MESSystem"]),
         .executableTarget(name: "mes", dependencies: ["MESCLI"]),
@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "MESStoreTests", dependencies: ["TestSupport", "MESStore", "MESCrypto", "MESCore", "MESSystem"]),
         .testTarget(name: "MESRenderTests", dependencies: ["TestSupport", "MESRender", "MESCore"]),
         .testTarget(name: "MESServiceTests", dependencies: ["TestSupport", "MESService", "MESStore", "MESCore", "MESRender", "MESCrypto", "MESSystem", "MESDelivery"]),
-        .testTarget(name: "MESCLITests", dependencies: ["TestSupport", "MESCLI", "MESCore", "MESRender", "MESStore", "MESSystem"]),
+        .testTarget(name: "MESCLITests", dependencies: ["TestSupport", "MESCLI", "MESCore", "MESRender", "MESStore", "MESSystem", "MESSheets"]),
         .testTarget(name: "MESDeliveryTests", dependencies: ["TestSupport", "MESDelivery", "MESRender", "MESCore"], exclude: ["Resources"]),
         .testTarget(name: "MESSheetsTests", dependencies: ["TestSupport", "MESSheets"], exclude: ["make_hostile.py", "check_written.py"]),
         // Reads Sources/ and checks each module's imports against the layers' allow-list.

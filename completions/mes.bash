@@ -29,6 +29,7 @@ _mes_options() {
         'vitale check') echo '--card --json --store --now --help -h' ;;
         'vitale generate') echo '--card --count --seed --invalid --reason --json --store --now --help -h' ;;
         'init') echo '--demo --test-clock --json --store --now --help -h' ;;
+        'import') echo '--sheet --json --store --now --help -h' ;;
         'fixtures') echo '--count --seed --roster --members --format --force --json --store --now --help -h' ;;
         'notify') echo '--via --no-send --json --store --now --help -h' ;;
         'outbox list') echo '--nir --since --status --limit --json --store --now --help -h' ;;
@@ -53,7 +54,7 @@ _mes_options() {
         'receipt') echo '--session --session-file --id --format --output -o --force --json --store --now --help -h' ;;
         'receipt verify') echo '--cert --json --store --now --help -h' ;;
         'advisers release') echo '--adviser --nir --birth-date --last-name --first-name --json --store --now --help -h' ;;
-        'batch oppose') echo '--receipts --request-codes --association --legal-representative --group-size --mail-receipts --report --force --no-send --quiet -q --json --store --now --help -h' ;;
+        'batch oppose') echo '--receipts --request-codes --association --legal-representative --group-size --mail-receipts --report --force --sheet --no-send --quiet -q --json --store --now --help -h' ;;
         'backup') echo '--passphrase-file --plain --force --json --store --now --help -h' ;;
         'restore') echo '--passphrase-file --json --store --now --help -h' ;;
         'check') echo '--receipts --json --store --now --help -h' ;;
@@ -77,6 +78,7 @@ _mes_value() {
         'vitale generate|--count') echo t ;;
         'vitale generate|--seed') echo t ;;
         'vitale generate|--reason') echo 'w digits length' ;;
+        'import|--sheet') echo t ;;
         'fixtures|--count') echo t ;;
         'fixtures|--seed') echo t ;;
         'fixtures|--roster') echo f ;;
@@ -186,6 +188,7 @@ _mes_value() {
         'batch oppose|--association') echo t ;;
         'batch oppose|--group-size') echo t ;;
         'batch oppose|--report') echo f ;;
+        'batch oppose|--sheet') echo t ;;
         'backup|--passphrase-file') echo f ;;
         'restore|--passphrase-file') echo f ;;
         'check|--receipts') echo d ;;

@@ -39,65 +39,65 @@ function __mes_takes_value --argument-names path option
             return 0
         case 'nir generate|--seed' 'nir generate|--reason' 'vitale check|--card' 'vitale generate|--card'
             return 0
-        case 'vitale generate|--count' 'vitale generate|--seed' 'vitale generate|--reason' 'fixtures|--count'
+        case 'vitale generate|--count' 'vitale generate|--seed' 'vitale generate|--reason' 'import|--sheet'
             return 0
-        case 'fixtures|--seed' 'fixtures|--roster' 'fixtures|--members' 'fixtures|--format'
+        case 'fixtures|--count' 'fixtures|--seed' 'fixtures|--roster' 'fixtures|--members'
             return 0
-        case 'notify|--via' 'outbox list|--nir' 'outbox list|--since' 'outbox list|--status'
+        case 'fixtures|--format' 'notify|--via' 'outbox list|--nir' 'outbox list|--since'
             return 0
-        case 'outbox list|--limit' 'outbox send|--limit' 'outbox letters|--pdf' 'outbox letters|--posted'
+        case 'outbox list|--status' 'outbox list|--limit' 'outbox send|--limit' 'outbox letters|--pdf'
             return 0
-        case 'outbox letters|--posted-at' 'outbox export|--maildir' 'history|--nir' 'history|--since'
+        case 'outbox letters|--posted' 'outbox letters|--posted-at' 'outbox export|--maildir' 'history|--nir'
             return 0
-        case 'history|--until' 'history|--channel' 'history|--actor' 'history|--limit'
+        case 'history|--since' 'history|--until' 'history|--channel' 'history|--actor'
             return 0
-        case 'code generate|--nir' 'code generate|--birth-date' 'code generate|--card' 'code generate|--serial'
+        case 'history|--limit' 'code generate|--nir' 'code generate|--birth-date' 'code generate|--card'
             return 0
-        case 'code generate|--via' 'code generate|--first-name' 'identify|--code' 'identify|--code-file'
+        case 'code generate|--serial' 'code generate|--via' 'code generate|--first-name' 'identify|--code'
             return 0
-        case 'identify|--nir' 'identify|--card' 'identify|--serial' 'oppose|--session'
+        case 'identify|--code-file' 'identify|--nir' 'identify|--card' 'identify|--serial'
             return 0
-        case 'oppose|--session-file' 'oppose|--code' 'oppose|--code-file' 'oppose|--nir'
+        case 'oppose|--session' 'oppose|--session-file' 'oppose|--code' 'oppose|--code-file'
             return 0
-        case 'oppose|--card' 'oppose|--serial' 'oppose|--receipt' 'oppose|--adviser'
+        case 'oppose|--nir' 'oppose|--card' 'oppose|--serial' 'oppose|--receipt'
             return 0
-        case 'oppose|--birth-date' 'oppose|--last-name' 'oppose|--first-name' 'contacts show|--session'
+        case 'oppose|--adviser' 'oppose|--birth-date' 'oppose|--last-name' 'oppose|--first-name'
             return 0
-        case 'contacts show|--session-file' 'contacts show|--nir' 'contacts show|--birth-date' 'contacts show|--card'
+        case 'contacts show|--session' 'contacts show|--session-file' 'contacts show|--nir' 'contacts show|--birth-date'
             return 0
-        case 'contacts show|--serial' 'contacts show|--first-name' 'activate|--session' 'activate|--session-file'
+        case 'contacts show|--card' 'contacts show|--serial' 'contacts show|--first-name' 'activate|--session'
             return 0
-        case 'activate|--username' 'activate|--password-file' 'activate|--email' 'activate|--email-otp'
+        case 'activate|--session-file' 'activate|--username' 'activate|--password-file' 'activate|--email'
             return 0
-        case 'activate|--email-otp-file' 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file'
+        case 'activate|--email-otp' 'activate|--email-otp-file' 'activate|--mobile' 'activate|--mobile-otp'
             return 0
-        case 'close|--session' 'close|--session-file' 'close|--receipt' 'sweep|--window-days'
+        case 'activate|--mobile-otp-file' 'close|--session' 'close|--session-file' 'close|--receipt'
             return 0
-        case 'login|--username' 'login|--password-file' 'login|--via' 'login|--otp'
+        case 'sweep|--window-days' 'login|--username' 'login|--password-file' 'login|--via'
             return 0
-        case 'login|--otp-file' 'logout|--session' 'logout|--session-file' 'recover identifier|--nir'
+        case 'login|--otp' 'login|--otp-file' 'logout|--session' 'logout|--session-file'
             return 0
-        case 'recover identifier|--birth-date' 'recover identifier|--card' 'recover identifier|--serial' 'recover identifier|--first-name'
+        case 'recover identifier|--nir' 'recover identifier|--birth-date' 'recover identifier|--card' 'recover identifier|--serial'
             return 0
-        case 'recover identifier|--via' 'recover identifier|--otp' 'recover identifier|--otp-file' 'recover password|--username'
+        case 'recover identifier|--first-name' 'recover identifier|--via' 'recover identifier|--otp' 'recover identifier|--otp-file'
             return 0
-        case 'recover password|--via' 'recover password|--otp' 'recover password|--otp-file' 'recover password|--password-file'
+        case 'recover password|--username' 'recover password|--via' 'recover password|--otp' 'recover password|--otp-file'
             return 0
-        case 'profiles list|--session' 'profiles list|--session-file' 'profiles oppose|--session' 'profiles oppose|--session-file'
+        case 'recover password|--password-file' 'profiles list|--session' 'profiles list|--session-file' 'profiles oppose|--session'
             return 0
-        case 'profiles oppose|--profile' 'profiles oppose|--receipt' 'profiles activate|--session' 'profiles activate|--session-file'
+        case 'profiles oppose|--session-file' 'profiles oppose|--profile' 'profiles oppose|--receipt' 'profiles activate|--session'
             return 0
-        case 'profiles activate|--profile' 'receipt|--session' 'receipt|--session-file' 'receipt|--id'
+        case 'profiles activate|--session-file' 'profiles activate|--profile' 'receipt|--session' 'receipt|--session-file'
             return 0
-        case 'receipt|--format' 'receipt|--output' 'receipt|-o' 'receipt verify|--cert'
+        case 'receipt|--id' 'receipt|--format' 'receipt|--output' 'receipt|-o'
             return 0
-        case 'advisers release|--adviser' 'advisers release|--nir' 'advisers release|--birth-date' 'advisers release|--last-name'
+        case 'receipt verify|--cert' 'advisers release|--adviser' 'advisers release|--nir' 'advisers release|--birth-date'
             return 0
-        case 'advisers release|--first-name' 'batch oppose|--receipts' 'batch oppose|--association' 'batch oppose|--group-size'
+        case 'advisers release|--last-name' 'advisers release|--first-name' 'batch oppose|--receipts' 'batch oppose|--association'
             return 0
-        case 'batch oppose|--report' 'backup|--passphrase-file' 'restore|--passphrase-file' 'check|--receipts'
+        case 'batch oppose|--group-size' 'batch oppose|--report' 'batch oppose|--sheet' 'backup|--passphrase-file'
             return 0
-        case '*|--store' '*|--now'
+        case 'restore|--passphrase-file' 'check|--receipts' '*|--store' '*|--now'
             return 0
     end
     return 1
@@ -177,7 +177,7 @@ complete -c mes -n '__mes_options_of \'\'' -l version -d 'Print the version.'
 complete -c mes -n '__mes_next ""' -a nir -d 'Subcommands: check, format, key, generate.'
 complete -c mes -n '__mes_next ""' -a vitale -d 'Subcommands: check, generate.'
 complete -c mes -n '__mes_next ""' -a init -d 'Create the store (database, key, outbox) in the data directory.'
-complete -c mes -n '__mes_next ""' -a import -d 'Load the insurer\'s roster from a CSV file (all rows or none).'
+complete -c mes -n '__mes_next ""' -a import -d 'Load the insurer\'s roster from a CSV file or a spreadsheet (all rows or none).'
 complete -c mes -n '__mes_next ""' -a fixtures -d 'Write a synthetic, reproducible roster (and a members CSV with codes and expected statuses).'
 complete -c mes -n '__mes_next ""' -a notify -d 'Send notification codes (valid 6 weeks) to pending profiles never notified.'
 complete -c mes -n '__mes_next ""' -a outbox -d 'Subcommands: list, show, send, letters, export.'
@@ -228,7 +228,7 @@ complete -c mes -n '__mes_next "key"' -a import -d 'Sign receipts with an organi
 complete -c mes -n '__mes_next "advisers"' -a add -d 'Register an adviser of the phone service (3422).'
 complete -c mes -n '__mes_next "advisers"' -a list -d 'List the registered advisers of the phone service.'
 complete -c mes -n '__mes_next "advisers"' -a release -d 'Lift the hold on a person\'s account after checking identity on the phone (3422).'
-complete -c mes -n '__mes_next "batch"' -a oppose -d 'File the oppositions of an association\'s members from a CSV file.'
+complete -c mes -n '__mes_next "batch"' -a oppose -d 'File the oppositions of an association\'s members from a CSV file or a spreadsheet.'
 complete -c mes -n '__mes_options_of "nir check"' -l rules -x -a 'insee stdnum app cnam' -d 'Rule set: insee (default), stdnum, app or cnam; see RULE SETS in mes(1).'
 complete -c mes -n '__mes_options_of "nir check"' -l expect -x -a 'valid invalid' -d 'Exit 0 only when every input is valid (or invalid); 65 otherwise: a verdict for CI.'
 complete -c mes -n '__mes_options_of "nir format"' -l rules -x -a 'insee stdnum app cnam' -d 'Rule set: insee (default), stdnum, app or cnam; see RULE SETS in mes(1).'
@@ -244,6 +244,7 @@ complete -c mes -n '__mes_options_of "vitale generate"' -l invalid -d 'Generate 
 complete -c mes -n '__mes_options_of "vitale generate"' -l reason -x -a 'digits length' -d 'With --invalid: only this reason.'
 complete -c mes -n '__mes_options_of "init"' -l demo -d 'Seed the demo people (the store must hold nobody yet); the store honours a fixed clock.'
 complete -c mes -n '__mes_options_of "init"' -l test-clock -d 'Make a store for tests: it honours --now / MES_NOW (no other store does).'
+complete -c mes -n '__mes_options_of "import"' -l sheet -x -d 'With an .xlsx or .ods file: the sheet to read (default: the first).'
 complete -c mes -n '__mes_argument "import" 0' -F
 complete -c mes -n '__mes_options_of "fixtures"' -l count -x -d 'How many profiles (1 to 20000000; written as they are made: only the holders\' NIRs are kept, 8 bytes each, 64 MB at 10000000).'
 complete -c mes -n '__mes_options_of "fixtures"' -l seed -x -d 'Seed (a number or any text).'
@@ -385,8 +386,9 @@ complete -c mes -n '__mes_options_of "batch oppose"' -l association -x -d 'Who f
 complete -c mes -n '__mes_options_of "batch oppose"' -l legal-representative -d 'The association certifies acting as legal representative for every minor (rows whose legal_representative cell is empty).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l group-size -x -d 'Rows per transaction (default 2000): fewer means less work lost to a crash, more means fewer syncs.'
 complete -c mes -n '__mes_options_of "batch oppose"' -l mail-receipts -d 'E-mail each member filed now their signed receipt (rows with an email column).'
-complete -c mes -n '__mes_options_of "batch oppose"' -l report -r -F -d 'Write the association\'s report (CSV, \';\', UTF-8 with BOM).'
+complete -c mes -n '__mes_options_of "batch oppose"' -l report -r -F -d 'Write the association\'s report: a spreadsheet when FILE ends in .xlsx or .ods, else CSV (\';\', UTF-8 with BOM).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l force -d 'Replace an existing report file (a symbolic link is replaced, never followed).'
+complete -c mes -n '__mes_options_of "batch oppose"' -l sheet -x -d 'With an .xlsx or .ods file: the sheet to read (default: the first).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l quiet -s q -d 'No progress or summary on standard error.'
 complete -c mes -n '__mes_argument "batch oppose" 0' -F

@@ -15,6 +15,15 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case postingDateInvalid = "posting_date_invalid"
     // exit invalidData
     case printBatchUnknown = "print_batch_unknown"
+    /// A spreadsheet (.xlsx, .ods) refused: damaged, too large, of a kind not read, encrypted,
+    /// unsafe XML, or no such sheet (`MESSheets.SheetError`'s codes).
+    case sheetNotSpreadsheet = "sheet_not_spreadsheet"
+    case sheetUnreadable = "sheet_unreadable"
+    case sheetTooLarge = "sheet_too_large"
+    case sheetUnsupported = "sheet_unsupported"
+    case sheetEncrypted = "sheet_encrypted"
+    case sheetUnsafe = "sheet_unsafe"
+    case sheetNotFound = "sheet_not_found"
     case birthDateFuture = "birth_date_future"
     case birthDateInvalid = "birth_date_invalid"
     case cguRequired = "cgu_required"
@@ -168,7 +177,8 @@ public enum ErrorCode: String, CaseIterable, Sendable {
         case .cguRequired, .fileTooLarge, .keyInvalid, .inputTooLarge, .lineTooLong, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .legalRepresentativeInvalid, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid, .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken,
              .nirInvalid, .serialInvalid, .firstNameInvalid, .lastNameInvalid, .addressInvalid, .holderBirthDateInvalid, .deceasedInvalid,
              .stateInvalid, .stateSinceInvalid, .notifiedAtInvalid, .columnUnknown, .columnDuplicate, .columnMissing,
-             .signature, .byteRange, .updateAppended, .truncated, .multipleSignatures, .malformed, .recordMismatch, .unknownSigner, .messageTampered, .inputEmpty, .printBatchUnknown:
+             .signature, .byteRange, .updateAppended, .truncated, .multipleSignatures, .malformed, .recordMismatch, .unknownSigner, .messageTampered, .inputEmpty, .printBatchUnknown,
+             .sheetNotSpreadsheet, .sheetUnreadable, .sheetTooLarge, .sheetUnsupported, .sheetEncrypted, .sheetUnsafe, .sheetNotFound:
             return .invalidData
         case .fileUnreadable, .fileNotRegular, .messageNotFound, .stdinUnreadable, .storeMissing:
             return .noInput

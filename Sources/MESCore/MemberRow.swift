@@ -21,34 +21,87 @@ public struct MemberRow: Sendable, Equatable {
         ("nir", ["nir", "numero_securite_sociale", "numero_ss", "nss", "numero_de_securite_sociale"]),
         ("birth_date", ["birth_date", "date_naissance", "date_de_naissance", "naissance"]),
         ("card_type", ["card_type", "type_carte", "type_de_carte", "carte", "card"]),
-        ("serial", ["serial", "numero_serie", "numero_de_serie", "serie", "numero_carte_vitale"]),
+        ("serial", ["serial", "numero_serie", "numero_de_serie", "serie", "numero_carte_vitale", "numero_serie_carte", "numero_carte"]),
         ("code", ["code", "code_provisoire"]),
         ("last_name", ["last_name", "nom", "nom_de_famille"]),
         ("first_name", ["first_name", "prenom", "prenoms"]),
         ("email", ["email", "courriel", "mail", "e_mail", "adresse_email", "adresse_mail"]),
         ("legal_representative", ["legal_representative", "representant_legal", "representante_legale", "certification_representant_legal"]),
-        ("signatory", ["signatory", "signataire", "nom_du_signataire", "signe_par"]),
+        ("signatory", ["signatory", "signataire", "nom_du_signataire", "signe_par", "signataire_du_mandat", "mandat_signe_par"]),
         // What `mes fixtures --members` expects of the row: read by tests, ignored by the batch.
         ("expected_status", ["expected_status"]),
         ("expected_reason", ["expected_reason"]),
     ]
     public static let required = ["nir", "card_type", "serial"]
 
-    /// Maps the header (unknown columns are an error: a typo must not silently drop data).
+    /// The canonical columns and their aliases, folded (`Roster.fold`).
+    static let foldedColumns: [(String, Set<String>)] = columns.map { ($0.0, Set($0.1.map(Roster.fold))) }
+
+    /// The columns a person may be told about (not the test-only `expected_*`).
+    static let shownColumns = columns.map(\.0).filter { !$0.hasPrefix("expected_") }
+
+    /// Maps the header. Names are compared folded (`Roster.fold`: case, accents, "N°",
+    /// punctuation and little words ignored, so "N° de série" is `serial`); an empty header
+    /// cell is ignored. Unknown columns are an error (a typo must not silently drop data):
+    /// all of them at once, each with the closest known name.
     public static func mapHeader(_ fields: [String]) -> Result<[String: Int], MESError> {
         var map: [String: Int] = [:]
+        var unknown: [String] = []
         for (i, name) in fields.enumerated() {
             let f = Roster.fold(name)
-            guard let col = columns.first(where: { $0.1.contains(f) })?.0 else {
-                return .failure(.invalid(.csvHeader, "Colonne inconnue : « \(name) » (colonnes reconnues : \(columns.map(\.0).joined(separator: ", ")))", field: name))
+            if f.isEmpty { continue }
+            guard let col = foldedColumns.first(where: { $0.1.contains(f) })?.0 else {
+                unknown.append("« \(name) »" + (suggestion(for: f).map { " (vouliez-vous dire « \($0) » ?)" } ?? ""))
+                continue
             }
             guard map[col] == nil else { return .failure(.invalid(.csvHeader, "Colonne en double : « \(name) »", field: name)) }
             map[col] = i
         }
+        if !unknown.isEmpty {
+            let lead: String = unknown.count == 1 ? "Colonne inconnue : " : "Colonnes inconnues : "
+            let known: String = shownColumns.map { frenchNames[$0] ?? $0 }.joined(separator: ", ")
+            let message: String = lead + unknown.joined(separator: ", ") + ". Colonnes reconnues : " + known
+            let first: String? = fields.first { name in
+                let f = Roster.fold(name)
+                return !f.isEmpty && !foldedColumns.contains { $0.1.contains(f) }
+            }
+            return .failure(.invalid(.csvHeader, message, field: first ?? "header"))
+        }
         for r in required where map[r] == nil {
-            return .failure(.invalid(.csvHeader, "Colonne obligatoire absente : \(r)", field: r))
+            return .failure(.invalid(.csvHeader, "Colonne obligatoire absente : \(frenchNames[r] ?? r)", field: r))
         }
         return .success(map)
+    }
+
+    /// How each column is usually written in French (what errors suggest).
+    static let frenchNames: [String: String] = [
+        "nir": "NIR", "birth_date": "Date de naissance", "card_type": "Type de carte", "serial": "N° de série", "code": "Code provisoire",
+        "last_name": "Nom", "first_name": "Prénom", "email": "Courriel", "legal_representative": "Représentant légal", "signatory": "Signataire",
+    ]
+
+    /// The known column closest to a folded name (at most a third of its letters away), never a test-only one.
+    static func suggestion(for folded: String) -> String? {
+        var best: (String, Int)?
+        for (col, names) in foldedColumns where !col.hasPrefix("expected_") {
+            for n in names {
+                let d = editDistance(Array(folded.utf8), Array(n.utf8))
+                if d <= max(1, n.utf8.count / 3), best == nil || d < best!.1 { best = (frenchNames[col] ?? col, d) }
+            }
+        }
+        return best?.0
+    }
+
+    static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        if a.isEmpty { return b.count }
+        var prev = Array(0...b.count), cur = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1...max(1, b.count) where j <= b.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&prev, &cur)
+        }
+        return prev[b.count]
     }
 
     /// A mapped header resolved to one field index per canonical column (looked up once per

@@ -64,21 +64,48 @@ public enum Roster {
 
     /// Folds a header name: lower case, no accents, spaces and dashes as underscores.
     public static func fold(_ s: String) -> String {
-        var out = ""
+        // Letters and digits kept (accents dropped), any run of anything else one "_";
+        // "N°", "Nº" and "No" before a word read as "numero"; "de", "du", "la", "le", "d'", "l'"
+        // and "des" dropped; "e-mail" as "email"; "Vitale" dropped after another word ("N° de
+        // série Vitale" is the serial). Aliases are compared folded too.
+        var words: [String] = []
+        var word = ""
+        func flush() { if !word.isEmpty { words.append(word); word = "" } }
         for u in s.trimmingSpaces.lowercased().unicodeScalars {
             switch u {
-            case "é", "è", "ê", "ë": out += "e"
-            case "à", "â": out += "a"
-            case "ô": out += "o"
-            case "î", "ï": out += "i"
-            case "û", "ù": out += "u"
-            case "ç": out += "c"
-            case " ", "-", ".": out += "_"
-            default: out.unicodeScalars.append(u)
+            case "é", "è", "ê", "ë": word += "e"
+            case "à", "â", "ä": word += "a"
+            case "ô", "ö": word += "o"
+            case "î", "ï": word += "i"
+            case "û", "ù", "ü": word += "u"
+            case "ç": word += "c"
+            case "œ": word += "oe"
+            case "°", "º": word += "°"
+            default:
+                if u.properties.isAlphabetic || ("0"..."9").contains(u) { word.unicodeScalars.append(u) } else { flush() }
             }
         }
-        return out
+        flush()
+        var out: [String] = []
+        for (i, w) in words.enumerated() {
+            switch w {
+            case "n°", "no", "n", "num", "numero°": if i + 1 < words.count { out.append("numero") } else { out.append(w) }
+            case "de", "du", "la", "le", "d", "l", "des": continue
+            case "e" where i + 1 < words.count && words[i + 1] == "mail": continue
+            case "mail" where i > 0 && words[i - 1] == "e": out.append("email")
+            case "vitale" where !out.isEmpty: continue
+            default: out.append(w.hasSuffix("°") ? String(w.dropLast()) : w)
+            }
+        }
+        return out.joined(separator: "_")
     }
+
+    /// The canonical column a folded header name stands for.
+    static func column(forFolded f: String) -> String? {
+        foldedColumns.first { $0.1.contains(f) }?.0
+    }
+
+    static let foldedColumns: [(String, Set<String>)] = columns.map { ($0.0, Set($0.1.map(fold))) }
 
     /// Maps header names to canonical columns; unknown or missing required columns are problems.
     public static func mapHeader(_ fields: [String], line: Int = 1) -> Result<[String: Int], Problems> {
@@ -86,7 +113,8 @@ public enum Roster {
         var problems: [Problem] = []
         for (i, name) in fields.enumerated() {
             let f = fold(name)
-            guard let col = columns.first(where: { $0.1.contains(f) })?.0 else {
+            if f.isEmpty { continue }  // an empty header cell: a column of notes, ignored
+            guard let col = column(forFolded: f) else {
                 problems.append(Problem(line: line, field: name, code: .columnUnknown, message: "colonne inconnue"))
                 continue
             }

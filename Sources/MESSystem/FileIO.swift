@@ -161,6 +161,29 @@ public enum FileIO {
             return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : 0
         }
 
+        /// The first `count` bytes of a regular file (fewer when it is shorter), read without
+        /// moving on: what the file is can be told before it is read. Empty for a pipe, which
+        /// cannot be read twice.
+        public func peek(_ count: Int) -> [UInt8] {
+            guard size > 0 else { return [] }
+            var head = [UInt8](repeating: 0, count: count)
+            let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, count, 0) }
+            return n > 0 ? Array(head[..<n]) : []
+        }
+
+        /// The whole rest of the file, refused past `limit` bytes (`file_too_large`).
+        public func readAll(limit: Int) throws -> [UInt8] {
+            var out: [UInt8] = []
+            out.reserveCapacity(min(size, limit))
+            try forEach { chunk in
+                guard out.count + chunk.count <= limit else {
+                    throw InputLimits.fileTooLarge(path, limit: limit, field: field)
+                }
+                out += chunk
+            }
+            return out
+        }
+
         /// The next chunk (at most 1 MiB), or nil at the end: for a reader that pulls.
         public func next() throws -> [UInt8]? {
             var chunk = [UInt8](repeating: 0, count: 1 << 20)

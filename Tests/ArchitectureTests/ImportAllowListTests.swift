@@ -25,7 +25,7 @@ import Testing
         // Spreadsheets (.xlsx, .ods): bytes in, bytes out, over zlib and libxml2.
         "MESSheets": libc.union(["MESCore", "CZlib", "CXML2", "Foundation"]),
         // The use cases.
-        "MESService": libc.union(["MESCore", "MESCrypto", "MESStore", "MESRender", "MESDelivery", "MESSystem", "Foundation", "Dispatch"]),
+        "MESService": libc.union(["MESCore", "MESCrypto", "MESStore", "MESRender", "MESDelivery", "MESSystem", "MESSheets", "Foundation", "Dispatch"]),
         // The command line: arguments, commands, views.
         "MESCLI": libc.union(["MESCore", "MESRender", "MESService", "MESSystem", "Foundation"]),
         // The one-line main.

@@ -11,14 +11,17 @@ enum BatchCommand {
     static let legalRepresentative = Flag("legal-representative", "The association certifies acting as legal representative for every minor (rows whose legal_representative cell is empty).")
     static let groupSize = Option("group-size", "N", "Rows per transaction (default 2000): fewer means less work lost to a crash, more means fewer syncs.")
     static let mailReceipts = Flag("mail-receipts", "E-mail each member filed now their signed receipt (rows with an email column).")
-    static let report = Option("report", "FILE", "Write the association's report (CSV, ';', UTF-8 with BOM).", file: true)
+    static let report = Option("report", "FILE", "Write the association's report: a spreadsheet when FILE ends in .xlsx or .ods, else CSV (';', UTF-8 with BOM).", file: true)
+    static let sheet = Option("sheet", "NAME", "With an .xlsx or .ods file: the sheet to read (default: the first).")
     static let force = Flag("force", "Replace an existing report file (a symbolic link is replaced, never followed).")
     static let quiet = Flag("quiet", short: "q", "No progress or summary on standard error.")
 
     static var spec: CommandSpec {
         CommandSpec(
-            ["batch", "oppose"], summary: "File the oppositions of an association's members from a CSV file.",
+            ["batch", "oppose"], summary: "File the oppositions of an association's members from a CSV file or a spreadsheet.",
             discussion: """
+            FILE is CSV, or a spreadsheet saved by Excel or LibreOffice (.xlsx or .ods, known by its content): its first sheet, or --sheet NAME, is read as the sheet stores it (a NIR typed as a number keeps its 15 digits, a serial typed as text its leading zero, a date cell reads as dd/mm/yyyy), with no CSV export, and row numbers in results and reports are the sheet's. A spreadsheet is read whole (at most 64 MiB, and 1,048,576 rows); a damaged, encrypted or oversized file, or one with XML entities, is refused (65, sheet_*).
+
             Columns (header names, French aliases, any order, ',' or ';', UTF-8 with or without BOM, RFC 4180 quotes): nir (numero_securite_sociale), birth_date (date_naissance), card_type (type_carte: photo, plain, avec photo, sans photo), serial (numero_serie), code (code_provisoire), last_name (nom), first_name (prenom), email (courriel), legal_representative (representant_legal), signatory (signataire). nir, card_type and serial are required; a row needs a code, or --request-codes and a birth date.
 
             Minors: a decision for a member under 18 needs the legal representative's certification. legal_representative certifies one row: oui or non (also yes/no, true/false, vrai/faux, 1/0, any case; anything else makes the row invalid, reason legal_representative_invalid); signatory names who signed it (else the association). An empty cell falls back on --legal-representative, which certifies every row; an explicit non is never overridden by it. A minor's row without certification is refused (legal_representative_required). The audit trail records, with the opposition, which certified it (the row and its signatory, or the flag and the association).
@@ -31,18 +34,20 @@ enum BatchCommand {
 
             --mail-receipts queues, for each member filed now who has an e-mail address, a message (in French) with the signed receipt attached (multipart/mixed, base64), and sends the queue after the run through the configured transport (see mes outbox send) unless --no-send. --report FILE writes, once every row is done, a spreadsheet-friendly CSV for the association (UTF-8 with BOM, ';'), one row per member in input order: ligne (the CSV line), nir (masked), statut (the status in French), code (the stable code: the status, or the error's reason), justificatif (the receipt file name), envoi (the mailed receipt's delivery status, or where a requested code went), colonne (the column at fault) and code_valable_jusqu_au (until when a requested code is valid). An existing file is kept (73) unless --force; the report is checked before anything is filed and is not written when the run fails.
             """,
-            options: [receipts, requestCodes, association, legalRepresentative, groupSize, mailReceipts, report, force, SendNow.option, quiet],
-            positionals: [PositionalSpec("FILE", "the members CSV ('-' for standard input)", file: true)],
+            options: [receipts, requestCodes, association, legalRepresentative, groupSize, mailReceipts, report, force, sheet, SendNow.option, quiet],
+            positionals: [PositionalSpec("FILE", "the members CSV, .xlsx or .ods ('-' for CSV on standard input)", file: true)],
             examples: ["mes batch oppose adherents.csv --receipts justificatifs/ > resultats.jsonl",
                        "mes batch oppose adherents.csv --receipts justificatifs/ --request-codes --report rapport.csv",
-                       "mes batch oppose adherents.csv --receipts justificatifs/ --mail-receipts --report rapport.csv"],
+                       "mes batch oppose adherents.csv --receipts justificatifs/ --mail-receipts --report rapport.csv",
+                       "mes batch oppose adherents.xlsx --sheet Adhérents --receipts justificatifs/ --report rapport.ods"],
             run: run)
     }
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         let path = inv.positionals[0]
         var options = BatchOptions(receiptsDirectory: try inv.required(Self.receipts))
-        let file = path == "-" ? nil : try FileIO.Chunks(path: path, field: "FILE")
+        if path == "-", inv[Self.sheet] != nil { throw MESError.usage("--sheet goes with an .xlsx or .ods file, not standard input", field: "sheet") }
+        let file = path == "-" ? nil : try InputFile.open(path, sheet: inv[Self.sheet], field: "FILE")
         options.groupSize = try inv.integer(Self.groupSize, default: options.groupSize, range: 1...100_000)
         options.requestCodes = inv[Self.requestCodes]
         options.association = inv[Self.association] ?? options.association
@@ -54,8 +59,8 @@ enum BatchCommand {
         options.replaceReport = inv[Self.force]
         let sink = BatchLines(ctx, progress: ctx.stderr.isTerminal && !inv[Self.quiet])
         let summary = try ctx.service().batchOppose({ body in
-            if let file { try file.forEach(body) } else { try ctx.stdin.forEachChunk(body) }
-        }, totalBytes: file?.size ?? 0, options: options, sink: sink)
+            if let file { try file.source(body) } else { try ctx.stdin.forEachChunk(body) }
+        }, totalBytes: file?.totalBytes ?? 0, options: options, sink: sink)
         sink.finish(summary, quiet: inv[Self.quiet])
         if let status = summary.exitStatus { throw ExitRequest(status) }
     }

@@ -5,11 +5,14 @@ import MESSystem
 
 /// `mes import`: the insurer's roster, all rows or none.
 enum ImportCommand {
+    static let sheet = Option("sheet", "NAME", "With an .xlsx or .ods file: the sheet to read (default: the first).")
+
     static var spec: CommandSpec {
         CommandSpec(
-            ["import"], summary: "Load the insurer's roster from a CSV file (all rows or none).",
-            discussion: "Columns (header names; French aliases in parentheses): nir, birth_date (date_naissance), first_name (prenom), last_name (nom), card_type (type_carte: photo/plain or avec photo/sans photo), serial (numero_serie) are required; email (courriel), mobile (telephone), address (adresse), holder_birth_date (date_naissance_titulaire: the holder's birth date, for a profile attached to a holder with the same NIR and card), deceased (decede), state (etat: pending, opposed, active, closed), state_since, notified_at are optional. ',' or ';', UTF-8 with or without BOM. Every row is validated; any invalid row rejects the whole file with line numbers, and nothing is imported. Into an empty register the rows are written once, straight to the database file (a rollback journal instead of the write-ahead log, when no other process has the store open), and the identity index is built at the end: other commands on that store wait until the import is done.",
-            positionals: [PositionalSpec("FILE", "the roster CSV ('-' for standard input)", file: true)],
+            ["import"], summary: "Load the insurer's roster from a CSV file or a spreadsheet (all rows or none).",
+            discussion: "Columns (header names; French aliases in parentheses): nir, birth_date (date_naissance), first_name (prenom), last_name (nom), card_type (type_carte: photo/plain or avec photo/sans photo), serial (numero_serie) are required; email (courriel), mobile (telephone), address (adresse), holder_birth_date (date_naissance_titulaire: the holder's birth date, for a profile attached to a holder with the same NIR and card), deceased (decede), state (etat: pending, opposed, active, closed), state_since, notified_at are optional. ,' or ';', UTF-8 with or without BOM; or a spreadsheet (.xlsx or .ods, known by its content: the first sheet or --sheet NAME, cells as the sheet stores them, row numbers the sheet's). Every row is validated; any invalid row rejects the whole file with line numbers, and nothing is imported. Into an empty register the rows are written once, straight to the database file (a rollback journal instead of the write-ahead log, when no other process has the store open), and the identity index is built at the end: other commands on that store wait until the import is done.",
+            options: [sheet],
+            positionals: [PositionalSpec("FILE", "the roster CSV, .xlsx or .ods ('-' for CSV on standard input)", file: true)],
             examples: ["mes import roster.csv"], run: run)
     }
 
@@ -18,10 +21,11 @@ enum ImportCommand {
         let service = try ctx.service()
         let count: Int
         if path == "-" {
+            if inv[Self.sheet] != nil { throw MESError.usage("--sheet goes with an .xlsx or .ods file, not standard input", field: "sheet") }
             count = try service.importRoster { try ctx.stdin.forEachChunk($0) }
         } else {
-            let chunks = try FileIO.Chunks(path: path, field: "FILE")
-            count = try service.importRoster { try chunks.forEach($0) }
+            let file = try InputFile.open(path, sheet: inv[Self.sheet], field: "FILE")
+            count = try service.importRoster(file.source)
         }
         ctx.emit(SimpleReport(text: plural(count, "personne importée", "personnes importées") + ".",
                               json: .obj([("status", "imported"), ("people", .int(count))])))

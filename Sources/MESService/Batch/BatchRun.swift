@@ -161,8 +161,8 @@ extension Service {
         var summary = BatchSummary(counts: counts, rows: rows, seconds: stopwatch.elapsed, receiptsDirectory: dir)
         if let transports, !transports.isEmpty { summary.delivery = try sendOutbox(transports) }
         if let path = options.report, let report {
-            try FileIO.writeAtomically(path, try report.bytes(store: store), replace: options.replaceReport, field: "report",
-                                       storeDirectory: store.directory)
+            try FileIO.writeAtomically(path, try ReportSheet.bytes(try report.bytes(store: store), for: path), replace: options.replaceReport,
+                                       field: "report", storeDirectory: store.directory)
             summary.report = path
         }
         return summary
