@@ -201,7 +201,7 @@ public enum Certification {
     /// (what a French spreadsheet exports for a checkbox) and `1`/`0`, in any case. Nil for
     /// anything else: a typo must not silently certify or withhold.
     public static func parse(_ text: String) -> Bool? {
-        switch Roster.fold(text) {
+        switch Roster.foldValue(text) {
         case "oui", "o", "yes", "y", "true", "vrai", "1": return true
         case "non", "n", "no", "false", "faux", "0": return false
         default: return nil

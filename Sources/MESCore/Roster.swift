@@ -63,6 +63,25 @@ public enum Roster {
     }
 
     /// Folds a header name: lower case, no accents, spaces and dashes as underscores.
+    /// A cell's value compared case- and accent-insensitively (a yes-or-no cell): lower case,
+    /// accents dropped, nothing else changed ("-1" stays "-1").
+    public static func foldValue(_ s: String) -> String {
+        var out = ""
+        for u in s.trimmingSpaces.lowercased().unicodeScalars {
+            switch u {
+            case "é", "è", "ê", "ë": out += "e"
+            case "à", "â": out += "a"
+            case "ô": out += "o"
+            case "î", "ï": out += "i"
+            case "û", "ù": out += "u"
+            case "ç": out += "c"
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
+    /// A header name as compared with the known ones.
     public static func fold(_ s: String) -> String {
         // Letters and digits kept (accents dropped), any run of anything else one "_";
         // "N°", "Nº" and "No" before a word read as "numero"; "de", "du", "la", "le", "d'", "l'"

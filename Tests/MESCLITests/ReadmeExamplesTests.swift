@@ -47,6 +47,7 @@ import Testing
             (" m.csv", " " + work.appendingPathComponent("m.csv").path),
             (" lettres.pdf", " " + work.appendingPathComponent("lettres.pdf").path),
             (" courriers.pdf", " " + work.appendingPathComponent("courriers.pdf").path),
+            (" rapport.ods", " " + work.appendingPathComponent("rapport.ods").path),
         ]
         var examples = blocks.joined(separator: "\n")
         for (from, to) in moved { examples = examples.replacingOccurrences(of: from, with: to) }

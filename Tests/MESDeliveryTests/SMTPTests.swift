@@ -62,7 +62,7 @@ func checkLines(_ bytes: [UInt8], limit: Int = 76, sevenBit: Bool = true) {
         let transport = try smtpTransport(server)
 
         let code = codeEmail(to: "marie.dupont@example.fr", id: "code-1@mes.test")
-        let codeBytes = code.rendered()
+        let codeBytes = code.handedOver()
         let r1 = try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "marie.dupont@example.fr",
                                            messageID: code.messageID, message: codeBytes))
         #expect(r1.status == 250)
@@ -72,7 +72,7 @@ func checkLines(_ bytes: [UInt8], limit: Int = 76, sevenBit: Bool = true) {
 
         let receipt = sampleReceipt()
         let mail = MultipartEmail.oppositionReceipt(receipt, to: "marie.dupont@example.fr", date: date, messageID: "receipt-1@mes.test")
-        let mailBytes = mail.rendered()
+        let mailBytes = mail.handedOver()
         let r2 = try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "marie.dupont@example.fr",
                                            messageID: mail.messageID, message: mailBytes))
         #expect(r2.status == 250 && r2.remoteID == "MES000002" && r2.reusedConnection)
@@ -131,7 +131,7 @@ func checkLines(_ bytes: [UInt8], limit: Int = 76, sevenBit: Bool = true) {
         let transport = try smtpTransport(server, env: ["MES_MAIL_CREDENTIALS_FILE": good])
         let mail = codeEmail(to: "paul@example.fr", id: "auth-1@mes.test")
         let receipt = try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "paul@example.fr",
-                                                messageID: mail.messageID, message: mail.rendered()))
+                                                messageID: mail.messageID, message: mail.handedOver()))
         #expect(receipt.status == 250)
         let auth = try #require(server.records().first?["auth"] as? [String: Any])
         #expect(auth["login"] as? String == "mes-relay")
@@ -140,7 +140,7 @@ func checkLines(_ bytes: [UInt8], limit: Int = 76, sevenBit: Bool = true) {
         let bad = try dir.write("bad", "mes-relay\nwrong-password-123\n")
         let refused = try smtpTransport(server, env: ["MES_MAIL_CREDENTIALS_FILE": bad])
         let error = try #require(throws: DeliveryError.self) {
-            try refused.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "paul@example.fr", messageID: "x@y", message: mail.rendered()))
+            try refused.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "paul@example.fr", messageID: "x@y", message: mail.handedOver()))
         }
         #expect(error.kind == .configuration)
         #expect(error.code.rawValue == "auth_failed")
@@ -156,7 +156,7 @@ func checkLines(_ bytes: [UInt8], limit: Int = 76, sevenBit: Bool = true) {
         let (cert, key) = try selfSignedCertificate(in: dir)
         let mail = codeEmail(to: "tls@example.fr", id: "tls-1@mes.test")
         let envelope = Envelope.email(from: "ne-pas-repondre@monespacesante.fr", to: "tls@example.fr", messageID: mail.messageID,
-                                      message: mail.rendered())
+                                      message: mail.handedOver())
 
         let starttls = try PythonServer("smtp_sink.py", ["--cert", cert, "--key", key], label: "smtp-starttls")
         let viaStarttls = try smtpTransport(starttls, query: "?starttls=required&cafile=\(cert)")
@@ -185,7 +185,7 @@ func checkLines(_ bytes: [UInt8], limit: Int = 76, sevenBit: Bool = true) {
         let transport = try smtpTransport(server)
         func send(_ to: String) throws(DeliveryError) -> TransportReceipt {
             let m = codeEmail(to: to, id: "\(to)-id")
-            return try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: to, messageID: m.messageID, message: m.rendered()))
+            return try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: to, messageID: m.messageID, message: m.handedOver()))
         }
         let rejected = try #require(throws: DeliveryError.self) { try send("rejected.person@example.fr") }
         #expect(rejected.kind == .permanent)
@@ -210,7 +210,7 @@ func checkLines(_ bytes: [UInt8], limit: Int = 76, sevenBit: Bool = true) {
         var error: DeliveryError?
         let seconds = elapsedSeconds {
             error = #expect(throws: DeliveryError.self) {
-                try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "a@example.fr", messageID: "x", message: mail.rendered()))
+                try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "a@example.fr", messageID: "x", message: mail.handedOver()))
             }
         }
         #expect(error?.kind == .temporary)
@@ -226,7 +226,7 @@ func checkLines(_ bytes: [UInt8], limit: Int = 76, sevenBit: Bool = true) {
         var error: DeliveryError?
         let seconds = elapsedSeconds {
             error = #expect(throws: DeliveryError.self) {
-                try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "a@example.fr", messageID: "x", message: mail.rendered()))
+                try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "a@example.fr", messageID: "x", message: mail.handedOver()))
             }
         }
         #expect(error?.kind == .temporary && error?.code.rawValue == "timeout")
@@ -255,7 +255,7 @@ func checkLines(_ bytes: [UInt8], limit: Int = 76, sevenBit: Bool = true) {
         let transport = try smtpTransport(server)
         let messages = (0..<1_000).map { i -> Envelope in
             let m = codeEmail(to: "person\(i)@example.fr", id: "wave-\(i)@mes.test", code: String(format: "C%011d", i))
-            return .email(from: "ne-pas-repondre@monespacesante.fr", to: "person\(i)@example.fr", messageID: m.messageID, message: m.rendered())
+            return .email(from: "ne-pas-repondre@monespacesante.fr", to: "person\(i)@example.fr", messageID: m.messageID, message: m.handedOver())
         }
         var receipts: [TransportReceipt] = []
         let seconds = try elapsedSeconds {
@@ -290,7 +290,7 @@ func checkLines(_ bytes: [UInt8], limit: Int = 76, sevenBit: Bool = true) {
         let server = try PythonServer("smtp_sink.py", ["--idle-timeout", "0.3"], label: "smtp-reopen")
         let transport = try smtpTransport(server)
         let m = codeEmail(to: "a@example.fr", id: "reopen@mes.test")
-        let e = Envelope.email(from: "ne-pas-repondre@monespacesante.fr", to: "a@example.fr", messageID: m.messageID, message: m.rendered())
+        let e = Envelope.email(from: "ne-pas-repondre@monespacesante.fr", to: "a@example.fr", messageID: m.messageID, message: m.handedOver())
         #expect(try transport.send(e).status == 250)
         usleep(800_000)  // the server drops the idle connection after 0.3 s
         #expect(try transport.send(e).status == 250)

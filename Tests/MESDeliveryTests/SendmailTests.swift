@@ -31,7 +31,7 @@ import MESCore
         let transport = try #require(config.mailTransport())
 
         let mail = MultipartEmail.oppositionReceipt(sampleReceipt(), to: "jeanne@example.fr", date: date, messageID: "sendmail-1@mes.test")
-        let bytes = mail.rendered()
+        let bytes = mail.handedOver()
         let receipt = try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "jeanne@example.fr",
                                                 messageID: mail.messageID, message: bytes))
         #expect(receipt.status == 0 && receipt.reply == "exit 0")
@@ -49,25 +49,25 @@ import MESCore
         // A code e-mail (8bit body) too; then msmtp's exit statuses for a refused and a busy recipient.
         let code = codeEmail(to: "jeanne@example.fr", id: "sendmail-2@mes.test")
         #expect(try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "jeanne@example.fr",
-                                          messageID: code.messageID, message: code.rendered())).status == 0)
-        #expect(try Array(Data(contentsOf: URL(fileURLWithPath: server.files("eml")[1]))) == code.rendered())
+                                          messageID: code.messageID, message: code.handedOver())).status == 0)
+        #expect(try Array(Data(contentsOf: URL(fileURLWithPath: server.files("eml")[1]))) == code.handedOver())
 
         let refused = codeEmail(to: "rejected@example.fr", id: "sendmail-3@mes.test")
         let e1 = try #require(throws: DeliveryError.self) {
-            try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "rejected@example.fr", messageID: "x", message: refused.rendered()))
+            try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "rejected@example.fr", messageID: "x", message: refused.handedOver()))
         }
         #expect(e1.kind == .permanent && e1.status == 65)
         #expect(e1.reason.contains("550") && !e1.reason.contains("rejected@example.fr") && !e1.reason.contains("K7M2Q9XD4TWB"), "\(e1.reason)")
         let busy = codeEmail(to: "busy@example.fr", id: "sendmail-4@mes.test")
         let e2 = try #require(throws: DeliveryError.self) {
-            try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "busy@example.fr", messageID: "x", message: busy.rendered()))
+            try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "busy@example.fr", messageID: "x", message: busy.handedOver()))
         }
         #expect(e2.kind == .temporary && e2.status == 69)
 
         // The server gone: msmtp says EX_TEMPFAIL.
         server.stop()
         let e3 = try #require(throws: DeliveryError.self) {
-            try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "jeanne@example.fr", messageID: "x", message: code.rendered()))
+            try transport.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "jeanne@example.fr", messageID: "x", message: code.handedOver()))
         }
         #expect(e3.kind == .temporary && e3.status == 75)
     }
@@ -81,7 +81,7 @@ import MESCore
     func envelope(size: Int = 0) -> Envelope {
         let m = codeEmail(to: "a@example.fr", id: "prog@mes.test")
         return .email(from: "ne-pas-repondre@monespacesante.fr", to: "a@example.fr", messageID: m.messageID,
-                      message: m.rendered() + [UInt8](repeating: 0x41, count: size))
+                      message: m.handedOver() + [UInt8](repeating: 0x41, count: size))
     }
 
     @Test func argumentsStandardInputAndExitStatuses() throws {
@@ -132,7 +132,7 @@ import MESCore
         let never = try program(dir, "never", "touch \(dir.file("ran")); cat >/dev/null")
         let m = codeEmail(to: "someone.else@example.fr", id: "h@mes.test")
         let e = try #require(throws: DeliveryError.self) {
-            try never.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "a@example.fr", messageID: "x", message: m.rendered()))
+            try never.send(.email(from: "ne-pas-repondre@monespacesante.fr", to: "a@example.fr", messageID: "x", message: m.handedOver()))
         }
         #expect(e.kind == .permanent && e.code.rawValue == "invalid_envelope")
         #expect(!FileManager.default.fileExists(atPath: dir.file("ran")))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import MESRender
 @_exported import TestSupport
 #if canImport(Glibc)
 import Glibc
@@ -152,4 +153,15 @@ func selfSignedCertificate(in dir: TempDir) throws -> (cert: String, key: String
     p.waitUntilExit()
     guard p.terminationStatus == 0 else { throw TestFailure("openssl req failed") }
     return (cert, key)
+}
+
+extension Email {
+    /// What a transport is handed for this e-mail (the service's `Delivery` does the same):
+    /// its body in quoted-printable, since no transport announces `BODY=8BITMIME`.
+    func handedOver() -> [UInt8] { MIME.sevenBit(rendered()) }
+}
+
+extension MultipartEmail {
+    /// What a transport is handed (already 7 bits: quoted-printable text, base64 attachments).
+    func handedOver() -> [UInt8] { MIME.sevenBit(rendered()) }
 }

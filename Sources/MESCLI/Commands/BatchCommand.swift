@@ -39,7 +39,7 @@ enum BatchCommand {
             examples: ["mes batch oppose adherents.csv --receipts justificatifs/ > resultats.jsonl",
                        "mes batch oppose adherents.csv --receipts justificatifs/ --request-codes --report rapport.csv",
                        "mes batch oppose adherents.csv --receipts justificatifs/ --mail-receipts --report rapport.csv",
-                       "mes batch oppose adherents.xlsx --sheet Adhérents --receipts justificatifs/ --report rapport.ods"],
+                       "mes batch oppose membres.xlsx --receipts justificatifs/ --report rapport.ods"],
             run: run)
     }
 
