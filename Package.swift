@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "MESDelivery", dependencies: ["CCurl", "MESCore", "MESSystem"]),
         // Reads .xlsx and .ods workbooks and writes reports as either, bytes in and bytes out
         // (zlib and libxml2; the ZIP container is parsed here, with a bounds check on every offset).
-        .target(name: "MESSheets", dependencies: ["CZlib", "CXML2"]),
+        .target(name: "MESSheets", dependencies: ["MESCore", "CZlib", "CXML2"]),
 
         .target(name: "TestSupport", dependencies: ["MESCore"], path: "Tests/TestSupport"),
         .testTarget(name: "MESCoreTests", dependencies: ["MESCore"]),

@@ -93,18 +93,10 @@ struct LetterFont: Sendable {
     /// Appends `entries` as a binary literal string of two-byte codes: `(` `)` `\` and line ends
     /// escaped (a bare carriage return would be read as a line feed).
     static func appendString(_ entries: ArraySlice<UInt32>, to out: inout [UInt8]) {
-        @inline(__always) func put(_ b: UInt8, _ out: inout [UInt8]) {
-            switch b {
-            case 0x28, 0x29, 0x5C: out.append(0x5C); out.append(b)
-            case 0x0D: out.append(0x5C); out.append(0x72)
-            case 0x0A: out.append(0x5C); out.append(0x6E)
-            default: out.append(b)
-            }
-        }
         out.append(0x28)
         for e in entries {
-            put(UInt8(e >> 24), &out)
-            put(UInt8(e >> 16 & 0xFF), &out)
+            PDFWriter.literalByte(UInt8(e >> 24), into: &out)
+            PDFWriter.literalByte(UInt8(e >> 16 & 0xFF), into: &out)
         }
         out.append(0x29)
     }

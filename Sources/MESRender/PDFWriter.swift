@@ -316,15 +316,19 @@ public struct PDFWriter {
             out.append(0x29)
             return
         }
-        for b in bytes {
-            switch b {
-            case 0x28, 0x29, 0x5C: out.append(0x5C); out.append(b)
-            case 0x0D: out.append(0x5C); out.append(0x72)
-            case 0x0A: out.append(0x5C); out.append(0x6E)
-            default: out.append(b)
-            }
-        }
+        for b in bytes { literalByte(b, into: &out) }
         out.append(0x29)
+    }
+
+    /// One byte of a literal string: `( ) \` escaped, and line ends (a bare carriage return
+    /// would be read as a line feed).
+    @inline(__always) static func literalByte(_ b: UInt8, into out: inout [UInt8]) {
+        switch b {
+        case 0x28, 0x29, 0x5C: out.append(0x5C); out.append(b)
+        case 0x0D: out.append(0x5C); out.append(0x72)
+        case 0x0A: out.append(0x5C); out.append(0x6E)
+        default: out.append(b)
+        }
     }
 
     /// A text string for the document information: UTF-16BE with a byte-order mark, in hex.

@@ -1,3 +1,5 @@
+import MESCore
+
 /// How stored values become the text of a cell: numbers as the file stores them (exact
 /// integers written in digits), dates as dd/mm/yyyy, booleans as TRUE/FALSE.
 enum CellValues {
@@ -54,27 +56,15 @@ enum CellValues {
 
     // MARK: Dates
 
-    /// Days from 1970-01-01 to a civil date (proleptic Gregorian).
+    /// Days from 1970-01-01 to a civil date (proleptic Gregorian): MESCore's `CalendarDate`.
     static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        CalendarDate(year: year, month: month, day: day)!.daysSinceEpoch
     }
 
-    /// The civil date of a day counted from 1970-01-01.
+    /// The civil date of a day counted from 1970-01-01: MESCore's `CalendarDate`.
     static func civil(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+        let d = CalendarDate(daysSinceEpoch: days)
+        return (d.year, d.month, d.day)
     }
 
     static func format(day: Int, month: Int, year: Int) -> String {
