@@ -14,10 +14,9 @@ import argparse
 import os
 import re
 import subprocess
-import sys
 import time
 
-NOW = "2022-02-03T10:00:00Z"
+from timed import run
 TOWNS = [("75011", "Paris", "PARIS"), ("13001", "Marseille", "MARSEILLE"), ("97400", "Saint-Denis", "SAINT DENIS"),
          ("20000", "Ajaccio", "AJACCIO"), ("29200", "Brest", "BREST"), ("67000", "Strasbourg", "STRASBOURG"),
          ("69003", "Lyon", "LYON"), ("59800", "Lille", "LILLE"), ("06300", "Nice", "NICE"), ("44000", "Nantes", "NANTES")]
@@ -38,18 +37,6 @@ def roster(path, people):
             n, year, month = nir(k)
             town = TOWNS[k % len(TOWNS)]
             f.write(f'{n},15/{month:02d}/19{year:02d},P{k},Nom,plain,{10_000_000 + k},"{k % 200 + 1} rue de l\'Église, {town[0]} {town[1]}"\n')
-
-
-def run(mes, store, args):
-    """(seconds, peak RSS MB, stdout) of mes under /usr/bin/time."""
-    env = dict(os.environ, MES_HOME=store, MES_NOW=NOW)
-    t = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-f", "%M", mes] + args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - t
-    err = p.stderr.decode(errors="replace").strip().split("\n")
-    if p.returncode != 0:
-        sys.exit(f"mes {' '.join(args[:3])} failed ({p.returncode}): {' '.join(err[:-1])[:300]}")
-    return elapsed, int(err[-1]) / 1024, p.stdout.decode()
 
 
 def main():

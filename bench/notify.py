@@ -15,21 +15,9 @@ import os
 import shutil
 import statistics
 import subprocess
-import sys
 import time
 
-NOW = "2022-02-03T10:00:00Z"
-
-
-def run(mes, store, args):
-    env = dict(os.environ, MES_HOME=store, MES_NOW=NOW)
-    t = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-f", "%M", mes] + args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - t
-    err = p.stderr.decode(errors="replace").strip().split("\n")
-    if p.returncode != 0:
-        sys.exit(f"{mes} {' '.join(args[:3])} failed ({p.returncode}): {' '.join(err[:-1])[:300]}")
-    return elapsed, int(err[-1]) / 1024, p.stdout.decode()
+from timed import run
 
 
 def main():

@@ -15,8 +15,8 @@ public struct MaildirSettings: Sendable, Equatable {
 }
 
 /// Delivers e-mail into a local Maildir, as a mail server's local delivery agent does: the
-/// message is written whole into `tmp/`, synced, then moved into `new/` under a name no other
-/// delivery uses (`SECONDS.M<µs>P<pid>Q<n>.mes`), and `new/` is synced. What is in `new/` was
+/// message appears in `new/` whole, synced, under a name no other delivery uses
+/// (`SECONDS.M<µs>P<pid>Q<n>.mes`), and `new/` is synced. What is in `new/` was
 /// delivered: it counts as the server's acknowledgement (status 250), so a store with no mail
 /// server (a demo, a test, a machine whose mail is read locally) still starts its windows.
 ///
@@ -26,6 +26,8 @@ public struct MaildirSettings: Sendable, Equatable {
 public final class MaildirTransport: MessageTransport, @unchecked Sendable {
     public let settings: MaildirSettings
     private var counter = 0
+    /// Whether `tmp/`, `new/` and `cur/` were made (once, on the first message).
+    private var prepared = false
     private let lock = NSLock()
 
     public init(_ settings: MaildirSettings) {
@@ -36,32 +38,27 @@ public final class MaildirTransport: MessageTransport, @unchecked Sendable {
         try SMTPTransport.validate(envelope)
         lock.lock()
         defer { lock.unlock() }
-        for sub in ["", "/tmp", "/new", "/cur"] {
-            let p = settings.path + sub
-            if mkdir(p, 0o700) != 0 && errno != EEXIST {
-                throw DeliveryError(.configuration, .transportFailed, "maildir: cannot make \(sub.isEmpty ? "the folder" : String(sub.dropFirst())): \(FileIO.errnoText())")
+        if !prepared {
+            for sub in ["", "/tmp", "/new", "/cur"] where mkdir(settings.path + sub, 0o700) != 0 && errno != EEXIST {
+                throw DeliveryError(.configuration, .transportFailed,
+                                    "maildir: cannot make \(sub.isEmpty ? "the folder" : String(sub.dropFirst())): \(FileIO.errnoText())")
             }
+            prepared = true
         }
         counter += 1
         var tv = timeval()
         gettimeofday(&tv, nil)
         let name = "\(tv.tv_sec).M\(tv.tv_usec)P\(getpid())Q\(counter).mes"
+        // The CRLF message as a local mailbox keeps it: Unix line ends.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(envelope.payload.count)
+        let p = envelope.payload
+        for (i, b) in p.enumerated() where !(b == 0x0D && i + 1 < p.count && p[i + 1] == 0x0A) { bytes.append(b) }
         do {
-            // The CRLF message as a local mailbox keeps it: Unix line ends.
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(envelope.payload.count)
-            for (i, b) in envelope.payload.enumerated() where !(b == 0x0D && i + 1 < envelope.payload.count && envelope.payload[i + 1] == 0x0A) {
-                bytes.append(b)
-            }
-            try FileIO.writeAtomically(settings.path + "/tmp/" + name, bytes, replace: false, sync: true, field: "maildir")
-            guard rename(settings.path + "/tmp/" + name, settings.path + "/new/" + name) == 0 else {
-                let why = FileIO.errnoText()
-                unlink(settings.path + "/tmp/" + name)
-                throw DeliveryError(.configuration, .transportFailed, "maildir: cannot move into new/: \(why)")
-            }
-            FileIO.syncDirectory(settings.path + "/new")
-        } catch let e as DeliveryError {
-            throw e
+            // `writeAtomically` writes an unnamed (or hidden) file, syncs it, gives it its name in
+            // new/ and syncs new/: the message appears there whole, as a delivery agent's
+            // tmp/-then-new/ move does, with one rename instead of two.
+            try FileIO.writeAtomically(settings.path + "/new/" + name, bytes, replace: false, sync: true, field: "maildir")
         } catch let e as MESError where e.code == .diskFull {
             throw DeliveryError(.temporary, .transportFailed, "maildir: disk full")
         } catch {

@@ -49,7 +49,7 @@ public struct Email: Sendable {
     }
 
     public static let defaultFrom = "Mon espace santé <ne-pas-repondre@monespacesante.fr>"
-    static let defaultFromHeader = "From: " + encodeAddress(defaultFrom)
+    static let defaultFromHeader = "From: " + MIME.address(defaultFrom)
     static let fixedHeaders = Array("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n".utf8)
 
     /// `Subject: …`, 7-bit: one RFC 2047 encoded-word when the line fits in 78 columns (every
@@ -64,12 +64,6 @@ public struct Email: Sendable {
     static func encodeWord(_ s: String) -> String {
         if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return s }
         return "=?UTF-8?B?" + Data(s.utf8).base64EncodedString() + "?="
-    }
-
-    static func encodeAddress(_ s: String) -> String {
-        guard let lt = s.firstIndex(of: "<") else { return s }
-        let name = s[..<lt].trimmingCharacters(in: .whitespaces)
-        return encodeWord(name) + " " + s[lt...]
     }
 
     /// `Thu, 03 Feb 2022 11:00:00 +0100` (Paris time).

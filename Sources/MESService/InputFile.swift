@@ -12,8 +12,6 @@ public struct InputFile {
     public let source: ByteSource
     /// The file's size (for progress), 0 when unknown.
     public let totalBytes: Int
-    /// The spreadsheet read, if the file is one.
-    public let kind: SpreadsheetKind?
 
     /// Opens `path`. `sheet`: the sheet to read (default the first); refused for a CSV file.
     public static func open(_ path: String, sheet: String?, field: String) throws -> InputFile {
@@ -24,14 +22,13 @@ public struct InputFile {
                 throw MESError(.usage, "--sheet ne s'applique qu'à un classeur .xlsx ou .ods : \(TextEscaping.terminalSafe(path)) n'en est pas un",
                                field: "sheet")
             }
-            return InputFile(source: { try chunks.forEach($0) }, totalBytes: chunks.size, kind: nil)
+            return InputFile(source: { try chunks.forEach($0) }, totalBytes: chunks.size)
         }
         let bytes = try chunks.readAll(limit: SheetLimits.standard.maxFileBytes)
         let read: Sheet
         do throws(SheetError) { read = try Spreadsheet.read(bytes, sheet: sheet) } catch { throw error.mesError(field: sheet == nil ? field : "sheet") }
         let csv = Self.csv(read)
-        return InputFile(source: { body in try csv.withUnsafeBufferPointer { try body($0) } }, totalBytes: csv.count,
-                         kind: Spreadsheet.kind(of: bytes))
+        return InputFile(source: { body in try csv.withUnsafeBufferPointer { try body($0) } }, totalBytes: csv.count)
     }
 
     /// The sheet as CSV (',' separator, UTF-8) whose physical lines follow the sheet's row
@@ -43,7 +40,8 @@ public struct InputFile {
         for row in sheet.rows {
             while line < row.number { out.append(0x0A); line += 1 }
             CSVWriter.append(row.cells, separator: ",", to: &out)
-            line += 1 + row.cells.reduce(0) { $0 + $1.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+            for cell in row.cells { line += cell.utf8.count { $0 == 0x0A } }
+            line += 1
         }
         return out
     }

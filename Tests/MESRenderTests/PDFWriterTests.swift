@@ -132,7 +132,7 @@ import MESCore
     @Test func renderingIsTheLineByLineRendering() {
         for body in ["", "\n", "a", "a\n", "a\nb", "a\n\nb\n", "é\r\nx", "\n\n", "Code provisoire pour Léa : X\nfin"] {
             let m = Email(to: "a@b.fr", subject: "Objet é", date: Instant(seconds: 1_643_882_400), messageID: "1@x", body: body)
-            var lines = ["From: " + Email.encodeAddress(m.from), "To: <a@b.fr>", "Subject: " + Email.encodeWord("Objet é"),
+            var lines = ["From: " + MIME.address(m.from), "To: <a@b.fr>", "Subject: " + Email.encodeWord("Objet é"),
                          "Date: " + Email.rfc5322Date(m.date), "Message-ID: <1@x>", "MIME-Version: 1.0",
                          "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", ""]
             lines += body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
