@@ -61,7 +61,10 @@ extension Service {
         // file records nothing.
         let batch: Store.PrintBatch
         do {
-            batch = try store.recordPrintBatch(through: after, count: count, digest: hasher.finish(), at: now) { try file.commit() }
+            batch = try store.recordPrintBatch(through: after, count: count, digest: hasher.finish(), at: now) {
+                try file.commit()
+                store.noteCreated(path)  // a commit that fails after this removes the file: no PDF of letters not recorded
+            }
         } catch is Store.PrintRace {
             throw MESError(.storeBusy, "Une autre impression a pris ces courriers au même moment : aucun fichier n'a été écrit. Relancez la commande.",
                            field: "pdf")

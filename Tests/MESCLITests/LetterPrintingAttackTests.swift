@@ -52,7 +52,7 @@ import TestSupport
         #expect(try waiting(s) == 0)
     }
 
-    /// A full disk, a failed rename, a SIGKILL while writing: no file, nothing recorded, the
+    /// A full disk, a failed sync or rename, a SIGKILL while writing or renaming: no file, nothing recorded, the
     /// letters still waiting; the next run prints them all.
     @Test func aFailedOrKilledPrintingLeavesNothingAndLosesNoLetter() throws {
         guard findProgram("strace") != nil else { Issue.record("strace is not installed"); return }
@@ -71,6 +71,33 @@ import TestSupport
         #expect(try waiting(s) == before)
         let r = try s.run(["outbox", "letters", "--pdf", pdf, "--json"])
         #expect(r.status == 0 && r.json["letters"] as? Int == before, "\(r.stderr)")
+    }
+
+    /// ENOSPC at each sync — the PDF's (1), its folder's (2), the database's commit (3) — and a
+    /// kill at the rename that names the file, each on a fresh store: the PDF exists if and only
+    /// if its letters are recorded printed (a file of letters not recorded could be posted twice),
+    /// no temporary file is left, and whatever is still waiting prints on the next run.
+    @Test func aFailedSyncOrAKilledRenameNeverLeavesAFileAndTheRecordApart() throws {
+        guard findProgram("strace") != nil else { Issue.record("strace is not installed"); return }
+        let injections = (1...3).map { "fsync,fdatasync:error=ENOSPC:when=\($0)" } + ["rename,renameat,renameat2,linkat:signal=SIGKILL"]
+        for injection in injections {
+            let s = try lettersWaiting(30)
+            let before = try waiting(s)
+            let out = s.dir.path + "/out"
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            let r = try sh("strace -f -o /dev/null -e inject=\(injection) \"$MES\" outbox letters --pdf \(out)/lettres.pdf --json",
+                           env: ["MES_HOME": s.store, "MES_NOW": s.now])
+            let files = try FileManager.default.contentsOfDirectory(atPath: out)
+            let left = try waiting(s)
+            if files.isEmpty {
+                #expect(left == before, "\(injection): no file, so nothing recorded (exit \(r.status))")
+                #expect(r.status != 0, "\(injection): a failure says so")
+            } else {
+                #expect(files == ["lettres.pdf"] && left == 0 && r.status == 0, "\(injection): \(files), \(left) waiting, exit \(r.status) \(r.err)")
+            }
+            let again = try s.run(["outbox", "letters", "--pdf", out + "/encore.pdf", "--json"])
+            #expect(again.status == 0 && (again.json["letters"] as? Int ?? 0) == left, "\(injection): \(again.stderr)")
+        }
     }
 
     /// Two printings at once: every letter in exactly one recorded file, never in two.

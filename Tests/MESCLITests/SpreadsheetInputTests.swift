@@ -98,3 +98,30 @@ import MESSheets
         #expect(!(e.stderr.contains("root:")), "the entity was never expanded")
     }
 }
+
+/// What an unlucky user may give instead of a list or a report path.
+@Suite(.serialized) struct SpreadsheetPathAttackTests {
+    @Test func devicesAndLinksAreRefusedBeforeAnythingIsFiled() throws {
+        let s = try Scenario()
+        let sheet = SpreadsheetInputTests.sheets.appendingPathComponent("membres.xlsx").path
+        // /dev/zero as the list: not a data file (66), nothing read forever.
+        let zero = try s.run(["batch", "oppose", "/dev/zero", "--receipts", s.dir.path + "/r", "--json"])
+        #expect(zero.status == 66 && zero.errorJSON["code"] as? String == "file_not_regular", "\(zero.stderr)")
+        #expect(try s.run(["import", "/dev/zero", "--sheet", "A", "--json"]).status == 66)
+        // /dev/full as the report, even with --force: refused before any row is filed.
+        let device = try s.run(["batch", "oppose", sheet, "--receipts", s.dir.path + "/r", "--report", "/dev/full", "--force", "--json"])
+        #expect(device.status == 73 && device.errorJSON["code"] as? String == "unsafe_output", "\(device.stderr)")
+        // A link at the report's path: kept (73) unless --force, which replaces the link, never its target.
+        let target = s.dir.appendingPathComponent("cible.txt").path
+        try "garder".write(toFile: target, atomically: true, encoding: .utf8)
+        let link = s.dir.appendingPathComponent("rapport.ods").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        let snapshot = s.snapshot(databaseContent: true)
+        let kept = try s.run(["batch", "oppose", sheet, "--receipts", s.dir.path + "/r", "--request-codes", "--report", link, "--json"])
+        #expect(kept.status == 73 && kept.errorJSON["code"] as? String == "file_exists", "\(kept.stderr)")
+        #expect(s.snapshot(databaseContent: true) == snapshot, "nothing filed, no letter queued, before the report was refused")
+        _ = try s.run(["batch", "oppose", sheet, "--receipts", s.dir.path + "/r", "--report", link, "--force"])
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "garder")
+        #expect(try FileManager.default.attributesOfItem(atPath: link)[.type] as? FileAttributeType == .typeRegular)
+    }
+}
