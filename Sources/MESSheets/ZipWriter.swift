@@ -22,30 +22,27 @@ struct ZipWriter {
         let offset = UInt32(out.count)
         // Local file header.
         Self.le32(ZipArchive.localSignature, &out)
-        Self.le16(20, &out)                   // version needed: 2.0
-        Self.le16(0x0800, &out)               // names in UTF-8
-        Self.le16(method, &out)
-        Self.le16(Self.dosTime, &out)
-        Self.le16(Self.dosDate, &out)
-        Self.le32(crc, &out)
-        Self.le32(UInt32(packed.count), &out)
-        Self.le32(UInt32(data.count), &out)
-        Self.le16(UInt16(nameBytes.count), &out)
+        // What the local header and the central record share: version needed (2.0), flags (names
+        // in UTF-8), method, time, date, CRC, sizes, the name's length.
+        func shared(_ out: inout [UInt8]) {
+            Self.le16(20, &out)
+            Self.le16(0x0800, &out)
+            Self.le16(method, &out)
+            Self.le16(Self.dosTime, &out)
+            Self.le16(Self.dosDate, &out)
+            Self.le32(crc, &out)
+            Self.le32(UInt32(packed.count), &out)
+            Self.le32(UInt32(data.count), &out)
+            Self.le16(UInt16(nameBytes.count), &out)
+        }
+        shared(&out)
         Self.le16(0, &out)                    // no extra field
         out += nameBytes
         out += packed
         // Its central directory record.
         Self.le32(ZipArchive.centralSignature, &directory)
         Self.le16(20, &directory)             // made by: MS-DOS, 2.0
-        Self.le16(20, &directory)
-        Self.le16(0x0800, &directory)
-        Self.le16(method, &directory)
-        Self.le16(Self.dosTime, &directory)
-        Self.le16(Self.dosDate, &directory)
-        Self.le32(crc, &directory)
-        Self.le32(UInt32(packed.count), &directory)
-        Self.le32(UInt32(data.count), &directory)
-        Self.le16(UInt16(nameBytes.count), &directory)
+        shared(&directory)
         Self.le16(0, &directory)              // extra
         Self.le16(0, &directory)              // comment
         Self.le16(0, &directory)              // disk
