@@ -54,7 +54,7 @@ _mes_options() {
         'receipt') echo '--session --session-file --id --format --output -o --force --json --store --now --help -h' ;;
         'receipt verify') echo '--cert --json --store --now --help -h' ;;
         'advisers release') echo '--adviser --nir --birth-date --last-name --first-name --json --store --now --help -h' ;;
-        'batch oppose') echo '--receipts --request-codes --association --legal-representative --group-size --mail-receipts --report --force --sheet --no-send --quiet -q --json --store --now --help -h' ;;
+        'batch oppose') echo '--receipts --check --request-codes --replace-codes --retry-failed --keep-column --association --legal-representative --group-size --mail-receipts --report --force --sheet --no-send --quiet -q --json --store --now --help -h' ;;
         'backup') echo '--passphrase-file --plain --force --json --store --now --help -h' ;;
         'restore') echo '--passphrase-file --json --store --now --help -h' ;;
         'check') echo '--receipts --json --store --now --help -h' ;;
@@ -185,6 +185,7 @@ _mes_value() {
         'advisers release|--last-name') echo t ;;
         'advisers release|--first-name') echo t ;;
         'batch oppose|--receipts') echo d ;;
+        'batch oppose|--keep-column') echo t ;;
         'batch oppose|--association') echo t ;;
         'batch oppose|--group-size') echo t ;;
         'batch oppose|--report') echo f ;;

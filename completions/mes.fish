@@ -93,11 +93,13 @@ function __mes_takes_value --argument-names path option
             return 0
         case 'receipt verify|--cert' 'advisers release|--adviser' 'advisers release|--nir' 'advisers release|--birth-date'
             return 0
-        case 'advisers release|--last-name' 'advisers release|--first-name' 'batch oppose|--receipts' 'batch oppose|--association'
+        case 'advisers release|--last-name' 'advisers release|--first-name' 'batch oppose|--receipts' 'batch oppose|--keep-column'
             return 0
-        case 'batch oppose|--group-size' 'batch oppose|--report' 'batch oppose|--sheet' 'backup|--passphrase-file'
+        case 'batch oppose|--association' 'batch oppose|--group-size' 'batch oppose|--report' 'batch oppose|--sheet'
             return 0
-        case 'restore|--passphrase-file' 'check|--receipts' '*|--store' '*|--now'
+        case 'backup|--passphrase-file' 'restore|--passphrase-file' 'check|--receipts' '*|--store'
+            return 0
+        case '*|--now'
             return 0
     end
     return 1
@@ -380,8 +382,12 @@ complete -c mes -n '__mes_options_of "advisers release"' -l nir -x -d 'Social-se
 complete -c mes -n '__mes_options_of "advisers release"' -l birth-date -x -d 'The person\'s birth date.'
 complete -c mes -n '__mes_options_of "advisers release"' -l last-name -x -d 'The person\'s last name (case and accents ignored).'
 complete -c mes -n '__mes_options_of "advisers release"' -l first-name -x -d 'The person\'s first name, for twins.'
-complete -c mes -n '__mes_options_of "batch oppose"' -l receipts -x -a '(__fish_complete_directories (commandline -ct) directory)' -d 'Directory for the receipts (created if needed).'
+complete -c mes -n '__mes_options_of "batch oppose"' -l receipts -x -a '(__fish_complete_directories (commandline -ct) directory)' -d 'Directory for the receipts (created if needed; required unless --check).'
+complete -c mes -n '__mes_options_of "batch oppose"' -l check -d 'Only read and check the file, header and rows: file nothing, read no code, count no attempt; rows that would go ahead are ready.'
 complete -c mes -n '__mes_options_of "batch oppose"' -l request-codes -d 'For rows without a usable code (none, expired, used, superseded): send the member a code by letter, valid 6 weeks (needs birth_date).'
+complete -c mes -n '__mes_options_of "batch oppose"' -l replace-codes -d 'With --request-codes: a member who lost the code of their notification gets a new one by letter (the old one stops working).'
+complete -c mes -n '__mes_options_of "batch oppose"' -l retry-failed -d 'Try again rows refused before with the same identity and code (wrong code or serial); without it they are not_retried, so that re-runs never lock a member\'s card.'
+complete -c mes -n '__mes_options_of "batch oppose"' -l keep-column -x -d 'Carry the association\'s own column NAME (member number, phone, remarks) unchanged into the report; repeatable.'
 complete -c mes -n '__mes_options_of "batch oppose"' -l association -x -d 'Who files, recorded in the audit trail (default: association).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l legal-representative -d 'The association certifies acting as legal representative for every minor (rows whose legal_representative cell is empty).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l group-size -x -d 'Rows per transaction (default 2000): fewer means less work lost to a crash, more means fewer syncs.'

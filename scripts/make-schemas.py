@@ -142,10 +142,14 @@ SCHEMAS = {
     "advisers-list": doc({"advisers": arr(obj({"id": S, "added_at": TIME}))}),
     "batch-oppose": {"oneOf": [
         doc({"row": I, "status": {"enum": ["opposed", "already_opposed", "code_requested", "invalid", "identity_mismatch", "code_expired",
-                                           "code_used", "code_superseded", "locked", "too_soon", "refused", "letter_limit"]}},
+                                           "code_used", "code_superseded", "locked", "too_soon", "refused", "letter_limit",
+                                           "code_still_valid", "not_retried", "ready"]}},
             {"nir": S, "receipt": S, "receipt_file": S, "destination": S, "code_expires_at": TIME, "mail": S, "field": S, "reason": S,
-             "message": S}),
-        doc({"summary": {"type": "object", "additionalProperties": I}, "rows": I, "receipts": S, "seconds": N})]},
+             "message": S, "letter_sent_at": TIME, "created_automatically_at": TIME,
+             "filed_by": {"enum": ["this_association", "another_association", "member", "adviser", "other"]},
+             "previous_status": S, "previous_at": TIME, "locked_until": TIME, "tries": I, "max_tries": I, "warning": S}),
+        doc({"summary": {"type": "object", "additionalProperties": I}, "rows": I, "receipts": S, "seconds": N},
+            {"check": {"type": "boolean"}, "interrupted_after": I})]},
     "demo": doc({"status": {"enum": ["opposed", "already_opposed"]}, "steps": arr(obj({"step": S, "result": S}))}),
 }
 

@@ -184,6 +184,12 @@ public struct Invocation: Sendable {
         return values[o.name]?.last
     }
 
+    /// Every value of an option given several times (`--keep-column A --keep-column B`), in order.
+    public func all(_ o: Option) -> [String] {
+        assert(declares(o), "mes \(command.name) reads --\(o.name), which it does not declare")
+        return values[o.name] ?? []
+    }
+
     /// The value of an option the command cannot do without (usage error 64 when absent).
     public func required(_ o: Option) throws -> String {
         guard let v = self[o] else { throw MESError.usage("missing required option --\(o.name)", field: o.name) }

@@ -7,6 +7,14 @@ public enum BatchStatus: String, CaseIterable, Sendable {
     case codeSuperseded = "code_superseded", locked, tooSoon = "too_soon", refused
     /// A code by letter the letters' ceiling holds back (one per 7 days, 3 per 6 weeks).
     case letterLimit = "letter_limit"
+    /// `--request-codes` sent nothing: the member holds a live code that lasts long enough (the
+    /// notification's, or a letter sent earlier), and the row has none to file with.
+    case codeStillValid = "code_still_valid"
+    /// The row failed before with the same identity and code (a wrong code or serial counted
+    /// against the card): not tried again, so that re-runs never lock a member (`--retry-failed`).
+    case notRetried = "not_retried"
+    /// `--check`: the row is well formed and would be filed (nothing was filed, no code read).
+    case ready
 
     /// The status of a row that failed with `code`.
     public init(failure code: ErrorCode) {
@@ -27,10 +35,10 @@ public enum BatchStatus: String, CaseIterable, Sendable {
     /// (`BatchStatus.exitStatus(of:)`).
     public var exitStatus: ExitStatus? {
         switch self {
-        case .opposed, .alreadyOpposed, .codeRequested: return nil
+        case .opposed, .alreadyOpposed, .codeRequested, .codeStillValid, .ready: return nil
         case .invalid: return .invalidData
         case .refused: return .refused
-        case .identityMismatch, .codeExpired, .codeUsed, .codeSuperseded, .locked: return .identificationFailed
+        case .identityMismatch, .codeExpired, .codeUsed, .codeSuperseded, .locked, .notRetried: return .identificationFailed
         case .tooSoon, .letterLimit: return .temporary
         }
     }

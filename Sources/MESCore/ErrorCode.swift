@@ -150,6 +150,9 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     // exit configuration
     case secretFileExposed = "secret_file_exposed"
 
+    // exit interrupted: Ctrl-C or SIGTERM stopped a batch between two groups of rows
+    case interrupted
+
     // exit temporary: why a message was not delivered (recorded with it; a wave stopped by a
     // configuration failure exits 75)
     case connectionFailed = "connection_failed"
@@ -172,6 +175,8 @@ public enum ErrorCode: String, CaseIterable, Sendable {
             return .ioError
         case .secretFileExposed:
             return .configuration
+        case .interrupted:
+            return .interrupted
         case .cancelled, .confirmationRequired, .usage, .nowRefused, .deliveryConfigInvalid, .associationInvalid, .actorInvalid, .postingDateInvalid:
             return .usage
         case .cguRequired, .fileTooLarge, .keyInvalid, .inputTooLarge, .lineTooLong, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .legalRepresentativeInvalid, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid, .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken,

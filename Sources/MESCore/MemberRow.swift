@@ -45,32 +45,59 @@ public struct MemberRow: Sendable, Equatable {
     /// cell is ignored. Unknown columns are an error (a typo must not silently drop data):
     /// all of them at once, each with the closest known name.
     public static func mapHeader(_ fields: [String]) -> Result<[String: Int], MESError> {
-        var map: [String: Int] = [:]
+        mapHeader(fields, keep: []).map(\.map)
+    }
+
+    /// A header read: each canonical column's index, and the association's own columns
+    /// (`keep`, compared folded), carried unchanged into the report.
+    public struct Mapped: Sendable {
+        public var map: [String: Int] = [:]
+        /// The kept columns, as the header writes them, and their indices.
+        public var kept: [(name: String, index: Int)] = []
+    }
+
+    /// Maps the header, keeping the columns named in `keep` (each must be in the header). An
+    /// unknown column is an error that lists them all, each with the closest known name and
+    /// how to keep it instead (`--keep-column`).
+    public static func mapHeader(_ fields: [String], keep: [String]) -> Result<Mapped, MESError> {
+        var out = Mapped()
         var unknown: [String] = []
+        let keepFolded = keep.map(Roster.fold)
+        var keptFound = Set<String>()
         for (i, name) in fields.enumerated() {
             let f = Roster.fold(name)
             if f.isEmpty { continue }
+            if keepFolded.contains(f) {
+                guard !keptFound.contains(f) else { return .failure(.invalid(.columnDuplicate, "Colonne en double : « \(name) »", field: name)) }
+                keptFound.insert(f)
+                out.kept.append((name, i))
+                continue
+            }
             guard let col = foldedColumns.first(where: { $0.1.contains(f) })?.0 else {
                 unknown.append("« \(name) »" + (suggestion(for: f).map { " (vouliez-vous dire « \($0) » ?)" } ?? ""))
                 continue
             }
-            guard map[col] == nil else { return .failure(.invalid(.csvHeader, "Colonne en double : « \(name) »", field: name)) }
-            map[col] = i
+            guard out.map[col] == nil else { return .failure(.invalid(.columnDuplicate, "Colonne en double : « \(name) »", field: name)) }
+            out.map[col] = i
+        }
+        if let missing = keep.first(where: { !keptFound.contains(Roster.fold($0)) }) {
+            return .failure(.invalid(.columnMissing, "Colonne à conserver absente de l'en-tête : « \(missing) » (--keep-column)", field: "keep-column"))
         }
         if !unknown.isEmpty {
             let lead: String = unknown.count == 1 ? "Colonne inconnue : " : "Colonnes inconnues : "
             let known: String = shownColumns.map { frenchNames[$0] ?? $0 }.joined(separator: ", ")
             let message: String = lead + unknown.joined(separator: ", ") + ". Colonnes reconnues : " + known
+                + ". Pour garder une colonne de l'association dans le rapport : --keep-column NOM"
             let first: String? = fields.first { name in
                 let f = Roster.fold(name)
-                return !f.isEmpty && !foldedColumns.contains { $0.1.contains(f) }
+                return !f.isEmpty && !keepFolded.contains(f) && !foldedColumns.contains { $0.1.contains(f) }
             }
-            return .failure(.invalid(.csvHeader, message, field: first ?? "header"))
+            return .failure(.invalid(.columnUnknown, message, field: first ?? "header"))
         }
-        for r in required where map[r] == nil {
-            return .failure(.invalid(.csvHeader, "Colonne obligatoire absente : \(frenchNames[r] ?? r)", field: r))
+        for r in required where out.map[r] == nil {
+            return .failure(.invalid(.columnMissing, "Colonne obligatoire absente : \(frenchNames[r] ?? r)", field: r))
         }
-        return .success(map)
+        return .success(out)
     }
 
     /// How each column is usually written in French (what errors suggest).
@@ -110,9 +137,36 @@ public struct MemberRow: Sendable, Equatable {
         let slots: [Int?]
         /// How many columns the header has.
         public let count: Int
-        public init(_ map: [String: Int]) {
+        /// The header's cells as the file writes them (what reports call a column).
+        public let names: [String]
+        /// The association's own columns kept for the report: their names and indices.
+        public let kept: [(name: String, index: Int)]
+        public init(_ map: [String: Int], names: [String] = [], kept: [(name: String, index: Int)] = []) {
             slots = MemberRow.columns.map { map[$0.0] }
-            count = map.count
+            count = map.count + kept.count
+            self.names = names
+            self.kept = kept
+        }
+
+        /// A header read with `mapHeader(_:keep:)`, from its cells.
+        public init(_ mapped: Mapped, names: [String]) { self.init(mapped.map, names: names, kept: mapped.kept) }
+
+        /// The cell of canonical `column` in `record`, trimmed (nil: no such column, or empty).
+        public func cell(_ column: String, in record: CSVReader.Record) -> String? {
+            guard let slot = MemberRow.columns.firstIndex(where: { $0.0 == column }), let i = slots[slot], i < record.fields.count else { return nil }
+            let v = record.fields[i].trimmingSpaces
+            return v.isEmpty ? nil : v
+        }
+
+        /// How the file names canonical `column` (its header cell), else the canonical name.
+        public func name(of column: String) -> String {
+            guard let slot = MemberRow.columns.firstIndex(where: { $0.0 == column }), let i = slots[slot], i < names.count else { return column }
+            return names[i].trimmingSpaces
+        }
+
+        /// The kept columns' cells in `record`, in order.
+        public func keptCells(in record: CSVReader.Record) -> [String] {
+            kept.map { $0.index < record.fields.count ? record.fields[$0.index] : "" }
         }
     }
 

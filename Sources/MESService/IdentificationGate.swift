@@ -24,16 +24,17 @@ struct IdentificationGate {
     /// can never both use one code. An unknown card is counted like a wrong code on a known one,
     /// with the same answers: `locked` says nothing about existence.
     /// `auditSuccess` false leaves the success to the decision's own audit line (batches).
-    /// `accept` runs once the code matched a live code and before it is consumed: when it throws,
+    /// `origin` says who tries, for the failures' audit lines (an association's batch; nobody
+    /// known on the web). `accept` runs once the code matched a live code and before it is consumed: when it throws,
     /// nothing has been written (callers check there what would refuse their decision).
-    func identify(code: String, card: CardIdentity, now: Instant, auditSuccess: Bool = true,
+    func identify(code: String, card: CardIdentity, now: Instant, auditSuccess: Bool = true, origin: AuditOrigin = .unknown,
                   accept: (Person) throws -> Void = { _ in }) throws -> CodeIdentification {
         let subject = AttemptSubject.card(card.nir, card.card, card.serial)
         let found = try store.cardCodes(nir: card.nir, card: card.card, serial: card.serial, code: code)
         guard let firstID = found.firstProfileID else {
             if try attempts.isLocked(subject, now: now) { return .rejected(.codeLocked, recorded: false) }
             let locked = try attempts.noteFailure(subject, now: now)
-            try audit("identification_failed", person: nil, at: now, detail: "unknown card")
+            try audit("identification_failed", person: nil, at: now, origin: origin, detail: "unknown card")
             return .rejected(locked ? .codeLocked : .identityNotFound, recorded: true)
         }
         if let (person, stored) = found.match {
@@ -44,7 +45,7 @@ struct IdentificationGate {
                 try store.clearWrongCodes(nir: card.nir, card: card.card, serial: card.serial)
                 try attempts.clear(subject)
             }
-            if auditSuccess { try audit("identified", person: person.id, at: now, channel: .web) }
+            if auditSuccess { try audit("identified", person: person.id, at: now, origin: AuditOrigin(channel: .web)) }
             return .identified(person, codeID: stored.id)
         }
         // A wrong code for a known card: counted on the card's subject (which answers `locked` as
@@ -53,18 +54,28 @@ struct IdentificationGate {
         if try attempts.isLocked(subject, now: now) { return .rejected(.codeLocked, recorded: false) }
         try store.noteWrongCode(nir: card.nir, card: card.card, serial: card.serial)
         let locked = try attempts.noteFailure(subject, now: now)
-        try audit("identification_failed", person: firstID, at: now, detail: "unknown code")
+        try audit("identification_failed", person: firstID, at: now, origin: origin, detail: "unknown code")
         guard locked else { return .rejected(.identityNotFound, recorded: true) }
         try store.lockLiveCodes(nir: card.nir, card: card.card, serial: card.serial, now: now)
         try store.clearWrongCodes(nir: card.nir, card: card.card, serial: card.serial)
-        try audit("codes_locked", person: firstID, at: now)
+        try audit("codes_locked", person: firstID, at: now, origin: origin)
         return .rejected(.codeLocked, recorded: true)
     }
 
-    /// One audit line of an identification (who tried is not known: no actor).
-    private func audit(_ event: String, person: Int64?, at now: Instant, channel: Channel? = nil, detail: String? = nil) throws {
-        try store.audit(event, at: now, person: person, channel: channel, detail: detail)
+    /// One audit line of an identification, attributed to `origin`.
+    private func audit(_ event: String, person: Int64?, at now: Instant, origin: AuditOrigin, detail: String? = nil) throws {
+        try store.audit(event, at: now, person: person, channel: origin.channel, actor: origin.actor, actorID: origin.actorID, detail: detail)
     }
+}
+
+/// Who an audit line is attributed to: the channel, the actor and its name (an association's,
+/// an adviser's); all nil when nobody is known (a code typed on the web).
+struct AuditOrigin: Sendable {
+    var channel: Channel?
+    var actor: Actor?
+    var actorID: String?
+    /// Nobody known.
+    static let unknown = AuditOrigin()
 }
 
 extension Service {

@@ -305,5 +305,22 @@ enum Schema {
         WHERE people.nir = m.nir AND people.notified_at = m.created_at AND people.state = 'pending';
         DROP TABLE notices_v14;
         """,
+        // 15: an association's re-runs never lock a member. A batch row whose identity and code
+        // were refused in a way that counts against the card is remembered under a keyed digest
+        // of both (`batch_failures`: never the code itself), and not tried again unless asked.
+        // A receipt mailed by a batch names its message (`receipt_mails`), so that a later
+        // run's report still says whether it was sent.
+        """
+        CREATE TABLE batch_failures (
+            key BLOB PRIMARY KEY,
+            status TEXT NOT NULL,
+            failed_at INTEGER NOT NULL,
+            actor_id TEXT
+        ) WITHOUT ROWID;
+        CREATE TABLE receipt_mails (
+            receipt_id TEXT PRIMARY KEY,
+            outbox_id INTEGER NOT NULL REFERENCES outbox(id)
+        ) WITHOUT ROWID;
+        """,
     ]
 }

@@ -28,6 +28,15 @@ import MESCore
             .map { $0.split(separator: ";", omittingEmptySubsequences: false).map(String.init) }
     }
 
+    /// The report's cells of `column` (by its header), for every member row.
+    func column(_ report: [[String]], _ name: String) -> [String] {
+        guard let i = report.first?.firstIndex(of: name) else { Issue.record("no column \(name) in \(report.first ?? [])"); return [] }
+        return report.dropFirst().map { i < $0.count ? $0[i] : "<missing>" }
+    }
+
+    static let reportColumns = ["ligne", "nom", "prenom", "nir", "statut", "code", "justificatif", "envoi", "prochaine_etape", "message",
+                                "colonne", "creation_automatique_le", "code_valable_jusqu_au", "depose_par", "alertes"]
+
     func letters(_ s: Scenario, at time: String) throws -> [Int] {
         let msgs = try s.run(["outbox", "list", "--json"]).json["messages"] as? [[String: Any]] ?? []
         return msgs.filter { $0["channel"] as? String == "letter" && $0["created_at"] as? String == time }.compactMap { $0["id"] as? Int }.sorted()
@@ -64,8 +73,13 @@ import MESCore
                                     && $0["code_expires_at"] as? String == sixWeeksOn }, "\(lines1.prefix(2))")
         #expect(pass1.stderr.contains("code demandé : 40"), "\(pass1.stderr)")
         let r1 = try report(report1)
-        #expect(r1[0] == ["ligne", "nir", "statut", "code", "justificatif", "envoi", "colonne", "code_valable_jusqu_au"])
-        #expect(r1.count == 41 && r1.dropFirst().allSatisfy { $0[2] == "code demandé" && $0[3] == "code_requested" && $0[5] == "courrier postal" && $0[7] == Instant.parse(sixWeeksOn)!.parisDate.french },
+        #expect(r1[0] == Self.reportColumns)
+        #expect(r1.count == 41)
+        #expect(column(r1, "statut").allSatisfy { $0 == "code demandé" } && column(r1, "code").allSatisfy { $0 == "code_requested" })
+        #expect(column(r1, "envoi").allSatisfy { $0 == "courrier postal" })
+        #expect(column(r1, "code_valable_jusqu_au").allSatisfy { $0 == Instant.parse(sixWeeksOn)!.parisDate.french })
+        // Every row says what to do next: wait for the code, and until when it can be filed.
+        #expect(column(r1, "prochaine_etape").allSatisfy { $0.hasPrefix("Courrier envoyé au membre. Nouveau code attendu") && $0.contains(" avant le ") },
                 "\(r1.prefix(3))")
         let sent = try letters(s, at: pass1Time)
         #expect(sent.count == 40)
@@ -73,12 +87,13 @@ import MESCore
         let letter = try s.run(["outbox", "show", "\(sent[0])", "--json"]).json["body"] as? String ?? ""
         #expect(letter.contains("6 semaines"), "\(letter)")
 
-        // Pass 1 again, a minute later: nobody gets a second letter; the rows say until when their code lasts.
+        // Pass 1 again, a minute later: nobody gets a second letter, and no row claims one: each
+        // says the code sent by the earlier letter is still valid, and until when.
         s.advance(seconds: 60)
         let again = try s.run(["batch", "oppose", pass1File, "--receipts", receipts, "--request-codes"])
         #expect(again.status == 0)
-        #expect(again.jsonLines.dropLast().allSatisfy { $0["status"] as? String == "code_requested" && $0["destination"] == nil
-                                                        && $0["code_expires_at"] as? String == sixWeeksOn })
+        #expect(again.jsonLines.dropLast().allSatisfy { $0["status"] as? String == "code_still_valid" && $0["destination"] == nil
+                                                        && $0["code_expires_at"] as? String == sixWeeksOn && $0["letter_sent_at"] as? String == pass1Time })
         #expect(try letters(s, at: s.now).isEmpty)
 
         // The members pass their codes back (in row order: one letter per row).
@@ -97,7 +112,8 @@ import MESCore
         let pdfs = try FileManager.default.contentsOfDirectory(atPath: receipts).filter { $0.hasSuffix(".pdf") }
         #expect(pdfs.count == 40)
         let r2 = try report(report2)
-        #expect(r2.dropFirst().allSatisfy { $0[2] == "opposition enregistrée" && $0[3] == "opposed" && pdfs.contains($0[4]) }, "\(r2.prefix(3))")
+        #expect(column(r2, "statut").allSatisfy { $0 == "opposition enregistrée" } && column(r2, "code").allSatisfy { $0 == "opposed" })
+        #expect(column(r2, "justificatif").allSatisfy(pdfs.contains), "\(r2.prefix(3))")
         // The audit trail: every opposition by the batch; each minor's names its signatory.
         let history = try s.run(["history", "--channel", "batch", "--json"]).json["events"] as? [[String: Any]] ?? []
         let oppositions = history.filter { $0["event"] as? String == "opposition" }
@@ -187,7 +203,8 @@ import MESCore
         #expect(rows.map { $0["reason"] as? String ?? "" } == ["legal_representative_invalid", "name_invalid", "name_invalid", "legal_representative_invalid"])
         #expect(!r.stdout.contains("peut") && !r.stdout.contains("\u{1B}") && !r.stdout.contains("AAAA") && !r.stdout.contains("=1+1"))
         let report = try self.report(s.dir.appendingPathComponent("rapport.csv").path)
-        #expect(report.dropFirst().map { $0[6] } == ["legal_representative", "signatory", "signatory", "legal_representative"])
+        // The column at fault as the file's header names it.
+        #expect(column(report, "colonne") == ["representant_legal", "signataire", "signataire", "representant_legal"])
         // Only the outbox and the codes' records moved before the run; the run itself wrote nothing.
         #expect(s.snapshot() == before)
     }
@@ -236,7 +253,7 @@ import MESCore
         for english in ["opposed", "refused", "invalid", "rows", "report", "Report", "lines", "summary", "code_requested"] {
             #expect(!words.contains(english), "\(english) in \(r.stderr)")
         }
-        #expect(try self.report(report).dropFirst().map { $0[2] } == ["opposition enregistrée", "refusé", "ligne invalide", "refusé"])
+        #expect(column(try self.report(report), "statut") == ["opposition enregistrée", "refusé", "ligne invalide", "refusé"])
     }
 
     /// A batch asking for codes killed with SIGKILL, then run again: every member has exactly
@@ -253,7 +270,10 @@ import MESCore
         p.waitUntilExit()
         let done = try s.run(args)
         #expect(done.status == 0, "\(done.stderr)")
-        #expect(done.jsonLines.dropLast().allSatisfy { $0["status"] as? String == "code_requested" })
+        // The rows whose letter the killed run sent say so (code_still_valid, with its date); the others get theirs now.
+        #expect(done.jsonLines.dropLast().allSatisfy {
+            $0["status"] as? String == "code_requested" || ($0["status"] as? String == "code_still_valid" && $0["letter_sent_at"] as? String == s.now)
+        })
         let db = try Database(path: s.store + "/mes.db", create: false)
         #expect(try db.first("PRAGMA integrity_check")?.text(0) == "ok")
         let now = Instant.parse(s.now)!.seconds

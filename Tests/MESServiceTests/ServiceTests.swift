@@ -423,15 +423,20 @@ extension BatchServiceTests {
         // A crash between the commit and the sync can leave the file cut short: a re-run repairs it.
         try FileIO.write(file, Array(original.prefix(100)), field: "receipts")
         let (_, again) = try Self.run(h, csv, into: dir)
-        #expect(again.map(\.status) == [.alreadyOpposed, .identityMismatch])
+        // The wrong code is not tried again: it would count against the card once more.
+        #expect(again.map(\.status) == [.alreadyOpposed, .notRetried])
+        #expect(again[1].previousStatus == .identityMismatch && again[1].tries == 1 && again[1].maxTries == 5)
+        #expect(again[0].filedBy == .thisAssociation)
         #expect(again[0].receipt == rows[0].receipt && again[0].file == file)
         #expect(try h.service.verifyReceipt(try FileIO.read(file)).status == .authentic)
         // A missing file too.
         FileIO.remove(file)
         _ = try Self.run(h, csv, into: dir)
         #expect(try h.service.verifyReceipt(try FileIO.read(file)).status == .authentic)
-        // The wrong code was counted on every run: three of the five tries.
-        #expect(try h.service.store.history(nir: DemoData.martineNIR).filter { $0.event == "identification_failed" }.count == 3)
+        // The wrong code was counted once, by the first run, and attributed to the association.
+        let failures = try h.service.store.history(nir: DemoData.martineNIR).filter { $0.event == "identification_failed" }
+        #expect(failures.count == 1)
+        #expect(failures.allSatisfy { $0.channel == "batch" && $0.actor == "association" && $0.actorID == "Les Amis" })
     }
 }
 

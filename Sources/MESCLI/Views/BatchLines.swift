@@ -44,6 +44,19 @@ final class BatchLines: BatchSink {
         field("destination", r.destination)
         field("mail", r.mail.map { _ in "queued" })
         field("code_expires_at", r.codeExpiresAt?.iso8601)
+        field("letter_sent_at", r.letterSentAt?.iso8601)
+        field("created_automatically_at", r.createdAutomaticallyAt?.iso8601)
+        field("filed_by", r.filedBy?.rawValue)
+        field("previous_status", r.previousStatus?.rawValue)
+        field("previous_at", r.previousAt?.iso8601)
+        field("locked_until", r.lockedUntil?.iso8601)
+        if let tries = r.tries, let max = r.maxTries {
+            out += #","tries":"#.utf8
+            out += String(tries).utf8
+            out += #","max_tries":"#.utf8
+            out += String(max).utf8
+        }
+        if let w = r.warnings.first { field("warning", w) }
         field("field", r.error?.field)
         field("reason", r.error?.code.rawValue)
         field("message", r.error?.message)
@@ -67,14 +80,29 @@ final class BatchLines: BatchSink {
     func finish(_ s: BatchSummary, quiet: Bool) {
         var countPairs: [(String, JSON)] = []
         for status in BatchOpposition.Status.allCases { countPairs.append((status.rawValue, .int(s.counts[status] ?? 0))) }
-        let summary = JSON.obj([("schema_version", .int(JSON.schemaVersion)), ("summary", .object(countPairs)), ("rows", .int(s.rows)),
-                                ("receipts", .string(s.receiptsDirectory)), ("seconds", .double((s.seconds * 1000).rounded() / 1000))])
+        var pairs: [(String, JSON)] = [("schema_version", .int(JSON.schemaVersion)), ("summary", .object(countPairs)), ("rows", .int(s.rows)),
+                                       ("receipts", .string(s.receiptsDirectory)), ("seconds", .double((s.seconds * 1000).rounded() / 1000))]
+        if s.checkOnly { pairs.append(("check", .bool(true))) }
+        if let after = s.interruptedAfter { pairs.append(("interrupted_after", .int(after))) }
+        let summary = JSON.obj(pairs)
         ctx.stdout.line(summary.serialized())
         guard !quiet else { return }
         if showsProgress { ctx.stderr.write("\n") }
         let parts = BatchOpposition.Status.allCases.compactMap { status in s.counts[status].map { "\(status.french) : \($0)" } }
-        ctx.stderr.line("\(s.rows) lignes traitées en \(Self.format3(s.seconds).replacingOccurrences(of: ".", with: ",")) s. "
+        let done = s.checkOnly ? "vérifiée" : "traitée"
+        ctx.stderr.line("\(plural(s.rows, "ligne \(done)", "lignes \(done)s")) en \(Self.format3(s.seconds).replacingOccurrences(of: ".", with: ",")) s. "
                         + parts.joined(separator: " ; ") + ".")
+        if s.checkOnly { ctx.stderr.line("Vérification seulement : rien n'a été déposé, aucun code n'a été lu ni aucun essai compté.") }
+        // Each kind of error once, most frequent first: a whole column exported wrongly is one fix.
+        for k in s.errorKinds.prefix(10) {
+            let column = k.column.isEmpty ? "" : " (colonne « \(TextEscaping.terminalSafe(k.column)) »)"
+            ctx.stderr.line("  \(plural(k.rows, "ligne", "lignes"))\(column) : \(TextEscaping.terminalSafe(ErrorHints.decorate(k.error).message))")
+        }
+        if s.errorKinds.count > 10 { ctx.stderr.line("  … et \(s.errorKinds.count - 10) autres sortes d'erreurs (voir le rapport).") }
+        if let after = s.interruptedAfter {
+            ctx.stderr.line("Interrompu : " + (after == 0 ? "aucune ligne n'a été traitée" : "les lignes jusqu'à la ligne \(after) ont été traitées et sont enregistrées")
+                            + ". Relancez la même commande pour traiter la suite : rien ne sera déposé deux fois.")
+        }
         if let d = s.delivery { ctx.stderr.line(d.text) }
         if let report = s.report { ctx.stderr.line("Rapport écrit dans \(TextEscaping.terminalSafe(report)).") }
     }

@@ -45,6 +45,9 @@ extension BatchStatus {
         case .tooSoon: return "demande trop rapprochée"
         case .letterLimit: return "courrier déjà envoyé récemment"
         case .refused: return "refusé"
+        case .codeStillValid: return "aucun envoi : code encore valable"
+        case .notRetried: return "non réessayé (déjà refusé)"
+        case .ready: return "prête"
         }
     }
 }

@@ -28,6 +28,14 @@ public struct BatchOptions: Sendable {
     public var reportFormat: (any BatchReportFormat)?
     /// Replace an existing file at `report` (a link is replaced, never followed).
     public var replaceReport = false
+    /// Only read and check the file: file nothing, read no code, count no attempt (`--check`).
+    public var checkOnly = false
+    /// Try again rows that failed before with the same identity and code (`--retry-failed`).
+    public var retryFailed = false
+    /// With `requestCodes`: replace the notification's code of a member who lost it.
+    public var replaceCodes = false
+    /// The association's own columns carried unchanged into the report (`--keep-column`).
+    public var keepColumns: [String] = []
 
     public init(receiptsDirectory: String) { self.receiptsDirectory = receiptsDirectory }
 }
@@ -51,35 +59,47 @@ public struct BatchSummary: Sendable {
     public var delivery: SendReport?
     /// The report written, if any.
     public var report: String?
+    /// The rows' errors by kind (code and the column as the file names it), each counted once
+    /// per kind: what the summary says of a whole column exported wrongly.
+    public var errorKinds: [(error: MESError, column: String, rows: Int)] = []
+    /// Stopped by Ctrl-C or SIGTERM after these rows: the last row done (0: none).
+    public var interruptedAfter: Int?
+    /// `--check`: nothing was filed.
+    public var checkOnly = false
 
-    /// The exit status of the run: nil (0) only when every row ended opposed, already_opposed or
-    /// code_requested; otherwise the most serious kind of row decides: invalid 65, refused 69, an
-    /// identification that failed (identity_mismatch, code_expired, code_used, code_superseded,
-    /// locked) 77, too_soon 75.
-    public var exitStatus: ExitStatus? { BatchStatus.exitStatus(of: counts.filter { $0.value > 0 }.keys) }
+    /// The exit status of the run: 130 when a signal stopped it; nil (0) only when every row
+    /// ended opposed, already_opposed, code_requested, code_still_valid or (`--check`) ready;
+    /// otherwise the most serious kind of row decides (`BatchStatus.exitStatus(of:)`).
+    public var exitStatus: ExitStatus? {
+        if interruptedAfter != nil { return .interrupted }
+        return BatchStatus.exitStatus(of: counts.filter { $0.value > 0 }.keys)
+    }
 }
 
 extension Service {
     /// Files an association's members' oppositions from a members CSV handed over chunk by
-    /// chunk (reading and grouping here; processing in `BatchOpposition`; the receipts directory
-    /// in `ReceiptFolder`; results to `sink` once durable). A CSV that breaks mid-way still
-    /// publishes the groups before the break, then throws. Then, as `options` ask, it sends the
+    /// chunk (reading and grouping in `MemberGroups`; processing in `BatchOpposition`; the
+    /// receipts directory in `ReceiptFolder`; results to `sink` once durable). A CSV that
+    /// breaks mid-way still publishes the groups before the break, then throws. Ctrl-C or
+    /// SIGTERM stops the run after the group under way: what was done is published and
+    /// reported, and the summary says where it stopped. Then, as `options` ask, it sends the
     /// mailed receipts and writes the association's report (atomically; nothing is written when
     /// the run fails). Output targets and the delivery configuration are checked before anything
-    /// is filed.
+    /// is filed. With `options.checkOnly`, it only reads and checks (`checkBatch`).
     public func batchOppose(_ source: ByteSource, totalBytes: Int, options: BatchOptions,
                             sink: BatchSink) throws -> BatchSummary {
         var options = options
         options.association = try ActorName.association(options.association)
+        try FileIO.checkOutputTarget(options.report, force: options.replaceReport, storeDirectory: store.directory, field: "report")
+        try FileIO.refuseUnwritableDirectory(options.report, field: "report")
+        if options.report != nil && options.reportFormat == nil { throw MESError(.internal, "rapport demandé sans sa mise en forme", field: "report") }
+        if options.checkOnly { return try checkBatch(source, totalBytes: totalBytes, options: options, sink: sink) }
         options.receiptsDirectory = FileIO.folderPath(options.receiptsDirectory)  // `justificatifs/` names files without `//`
         let now = clock.now()
         let dir = options.receiptsDirectory
         // Everything is checked before the receipts directory is touched; a run that fails
         // afterwards removes the directories it made if it wrote nothing in them.
         try FileIO.refuseStoreFolder(dir, storeDirectory: store.directory, field: "receipts")
-        try FileIO.checkOutputTarget(options.report, force: options.replaceReport, storeDirectory: store.directory, field: "report")
-        try FileIO.refuseUnwritableDirectory(options.report, field: "report")
-        if options.report != nil && options.reportFormat == nil { throw MESError(.internal, "rapport demandé sans sa mise en forme", field: "report") }
         let transports = options.send && options.mailReceipts ? try self.transports() : nil
         let created = try FileIO.makeDirectory(dir, field: "receipts")
         let folder = ReceiptFolder(path: dir, store: store.shortName)
@@ -91,61 +111,33 @@ extension Service {
         // whose acknowledgements must be durable), and on every way out.
         var tuned = true
         defer { if tuned { try? store.endBatchTuning() } }
+        Interruption.watch()
+        defer { Interruption.end() }
 
         let batch = BatchOpposition(service: self, now: now, options: options, folder: folder)
-        var counts: [BatchOpposition.Status: Int] = [:]
-        var rows = 0, readBytes = 0, groups = 0, seen = 0
-        var header: MemberRow.Header?
-        var group: [CSVReader.Record] = []
+        var tally = BatchTally(options: options)
+        var groups = 0
         var unpublished: [BatchOpposition.Result] = []
-        var report = options.report == nil ? nil : options.reportFormat.map(BatchReport.init(format:))
         let stopwatch = Stopwatch()
+        let reading = MemberGroups(options: options, totalBytes: totalBytes)
 
         // A committed group's results wait for its files and records to be synced.
         func publish() throws {
             // Lines of a group whose files could not be written or synced are never published (its
             // rows are filed: a new run reports them already_opposed and rewrites their files).
             do { try batch.receipts.waitSynced(groups) } catch { unpublished.removeAll(); throw error }
-            for r in unpublished { counts[r.status, default: 0] += 1 }
-            rows += unpublished.count
-            if report != nil { for r in unpublished { report?.append(r) } }
-            try sink.publish(unpublished)
+            try tally.publish(unpublished, to: sink)
             unpublished.removeAll(keepingCapacity: true)
-            let total = totalBytes > 0 && readBytes > 0 ? max(rows, seen * totalBytes / readBytes) : nil
-            sink.progress(rows: rows, estimatedTotal: total, elapsed: stopwatch.elapsed)
-        }
-        func flush() throws {
-            guard let h = header, !group.isEmpty else { return }
-            let results = try batch.process(group, number: groups + 1, header: h)
-            group.removeAll(keepingCapacity: true)
-            try publish()  // the previous group, whose files were written and synced during this one
-            unpublished = results
-            groups += 1
-        }
-        var reader = CSVReader()
-        reader.lenient = true
-        let handle: (CSVReader.Record) throws -> Void = { record in
-            guard header != nil else {
-                header = MemberRow.Header(try MemberRow.mapHeader(record.fields).get())
-                return
-            }
-            group.append(record)
-            seen += 1
-            if group.count >= options.groupSize { try flush() }
+            sink.progress(rows: tally.rows, estimatedTotal: reading.estimatedTotal(done: tally.rows), elapsed: stopwatch.elapsed)
         }
         do {
-            do {
-                try source { bytes in
-                    readBytes += bytes.count
-                    try reader.feed(bytes, handle)
-                }
-                try reader.finish(handle)
-            } catch let f as CSVReader.Failure {
-                try flush()
-                throw MESError(.csvMalformed, "Fichier CSV mal formé : \(RosterImport.describe(f)). Les lignes précédentes ont été traitées.", field: "FILE")
+            try reading.read(source) { group, header in
+                tally.header = header
+                let results = try batch.process(group, number: groups + 1, header: header)
+                try publish()  // the previous group, whose files were written and synced during this one
+                unpublished = results
+                groups += 1
             }
-            guard header != nil else { throw MESError(.csvEmpty, "Fichier vide : aucune ligne d'en-tête.", field: "FILE") }
-            try flush()
             try publish()
         } catch {
             // Committed groups are still published (once synced) before the run reports its
@@ -158,14 +150,151 @@ extension Service {
         try store.syncJournal()
         try store.endBatchTuning()
         tuned = false
-        var summary = BatchSummary(counts: counts, rows: rows, seconds: stopwatch.elapsed, receiptsDirectory: dir)
+        var summary = tally.summary(seconds: stopwatch.elapsed, receiptsDirectory: dir, interrupted: reading.interrupted)
         if let transports, !transports.isEmpty { summary.delivery = try sendOutbox(transports) }
-        if let path = options.report, let report {
-            try FileIO.writeAtomically(path, try ReportSheet.bytes(try report.bytes(store: store), for: path), replace: options.replaceReport,
-                                       field: "report", storeDirectory: store.directory)
-            summary.report = path
-        }
+        try writeReport(tally, into: &summary, options: options)
         return summary
+    }
+
+    /// `batch oppose --check`: reads and checks the whole file, header and rows, as a run
+    /// would before it reaches the store, and reports each row `ready` or what would refuse
+    /// it. Files nothing, reads no code, counts no attempt, writes no receipt.
+    func checkBatch(_ source: ByteSource, totalBytes: Int, options: BatchOptions, sink: BatchSink) throws -> BatchSummary {
+        let today = clock.now().parisDate
+        var tally = BatchTally(options: options)
+        let reading = MemberGroups(options: options, totalBytes: totalBytes)
+        let stopwatch = Stopwatch()
+        Interruption.watch()
+        defer { Interruption.end() }
+        try reading.read(source) { group, header in
+            tally.header = header
+            try tally.publish(group.map { BatchOpposition.check($0, header: header, options: options, today: today) }, to: sink)
+            sink.progress(rows: tally.rows, estimatedTotal: reading.estimatedTotal(done: tally.rows), elapsed: stopwatch.elapsed)
+        }
+        var summary = tally.summary(seconds: stopwatch.elapsed, receiptsDirectory: options.receiptsDirectory, interrupted: reading.interrupted)
+        summary.checkOnly = true
+        try writeReport(tally, into: &summary, options: options)
+        return summary
+    }
+
+    /// Writes the association's report, atomically, when `options` ask for one.
+    private func writeReport(_ tally: BatchTally, into summary: inout BatchSummary, options: BatchOptions) throws {
+        guard let path = options.report, let report = tally.report else { return }
+        try FileIO.writeAtomically(path, try ReportSheet.bytes(try report.bytes(store: store), for: path), replace: options.replaceReport,
+                                   field: "report", storeDirectory: store.directory)
+        summary.report = path
+    }
+}
+
+/// A members file read in groups of rows: its header mapped (with the association's kept
+/// columns), its records grouped by `groupSize`, reading stopped between two groups when
+/// Ctrl-C or SIGTERM asks.
+final class MemberGroups {
+    let options: BatchOptions
+    let totalBytes: Int
+    private(set) var readBytes = 0
+    private(set) var seen = 0
+    /// The last row handed on before a signal stopped the reading (nil: not stopped).
+    private(set) var interrupted: Int?
+
+    init(options: BatchOptions, totalBytes: Int) {
+        self.options = options
+        self.totalBytes = totalBytes
+    }
+
+    /// The rows the input holds in all, estimated from the bytes read so far (nil when the
+    /// input's size is unknown, e.g. a pipe).
+    func estimatedTotal(done: Int) -> Int? {
+        totalBytes > 0 && readBytes > 0 ? max(done, seen * totalBytes / readBytes) : nil
+    }
+
+    private struct Stop: Error {}
+
+    /// Reads `source`, handing on each group with the header. A CSV that breaks hands on the
+    /// rows before the break, then throws.
+    func read(_ source: ByteSource, _ body: ([CSVReader.Record], MemberRow.Header) throws -> Void) throws {
+        try withoutActuallyEscaping(body) { try read(source, escaping: $0) }
+    }
+
+    private func read(_ source: ByteSource, escaping body: @escaping ([CSVReader.Record], MemberRow.Header) throws -> Void) throws {
+        var header: MemberRow.Header?
+        var group: [CSVReader.Record] = []
+        var lastLine = 0
+        let size = options.groupSize, keep = options.keepColumns
+        func flush() throws {
+            guard let h = header, !group.isEmpty else { return }
+            try body(group, h)
+            lastLine = group.last?.line ?? lastLine
+            group.removeAll(keepingCapacity: true)
+        }
+        var reader = CSVReader()
+        reader.lenient = true
+        func handle(_ record: CSVReader.Record) throws {
+            guard header != nil else {
+                header = MemberRow.Header(try MemberRow.mapHeader(record.fields, keep: keep).get(), names: record.fields)
+                return
+            }
+            group.append(record)
+            seen += 1
+            if group.count >= size {
+                try flush()
+                if Interruption.requested != nil { throw Stop() }
+            }
+        }
+        do {
+            try source { bytes in
+                if Interruption.requested != nil { throw Stop() }
+                readBytes += bytes.count
+                try reader.feed(bytes, handle)
+            }
+            try reader.finish(handle)
+        } catch is Stop {
+            try flush()
+            interrupted = lastLine
+            return
+        } catch let f as CSVReader.Failure {
+            try flush()
+            throw MESError(.csvMalformed, "Fichier CSV mal formé : \(RosterImport.describe(f)). Les lignes précédentes ont été traitées.", field: "FILE")
+        }
+        guard header != nil else { throw MESError(.csvEmpty, "Fichier vide : aucune ligne d'en-tête.", field: "FILE") }
+        try flush()
+    }
+}
+
+/// What a batch's published rows add up to: counts by status, errors by kind, the report.
+struct BatchTally {
+    var counts: [BatchOpposition.Status: Int] = [:]
+    var rows = 0
+    var header: MemberRow.Header? {
+        didSet { if let header, report != nil { report?.kept = header.kept.map(\.name) } }
+    }
+    var report: BatchReport?
+    private var kinds: [String: (error: MESError, column: String, rows: Int, first: Int)] = [:]
+
+    init(options: BatchOptions) {
+        report = options.report == nil ? nil : options.reportFormat.map(BatchReport.init(format:))
+    }
+
+    mutating func publish(_ results: [BatchOpposition.Result], to sink: BatchSink) throws {
+        for r in results {
+            counts[r.status, default: 0] += 1
+            if let e = r.error {
+                let column = r.column ?? e.field ?? ""
+                let key = e.code.rawValue + "\u{0}" + column
+                let order = kinds.count
+                kinds[key, default: (e, column, 0, order)].rows += 1
+            }
+        }
+        rows += results.count
+        if report != nil { for r in results { report?.append(r) } }
+        try sink.publish(results)
+    }
+
+    func summary(seconds: Double, receiptsDirectory: String, interrupted: Int?) -> BatchSummary {
+        var s = BatchSummary(counts: counts, rows: rows, seconds: seconds, receiptsDirectory: receiptsDirectory)
+        s.errorKinds = kinds.values.sorted { $0.rows != $1.rows ? $0.rows > $1.rows : $0.first < $1.first }.map { ($0.error, $0.column, $0.rows) }
+        s.interruptedAfter = interrupted
+        return s
     }
 }
 
