@@ -5,6 +5,7 @@ import Darwin
 #endif
 import MESCore
 import MESRender
+import MESSystem
 
 /// The first write error of an output stream (a closed pipe, a full disk, a closed descriptor…).
 public struct OutputFailure: Equatable, Sendable {
@@ -263,7 +264,7 @@ public final class Input {
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR { try Interruption.stopIfRequested(); continue }
                 throw MESError(.stdinUnreadable,
                                "Lecture impossible sur l'entrée standard (\(String(cString: strerror(errno))))", field: "stdin")
             }

@@ -205,7 +205,7 @@ public enum FileIO {
             while true {
                 let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
                 if n < 0 {
-                    if errno == EINTR { continue }
+                    if errno == EINTR { try Interruption.stopIfRequested(); continue }
                     throw MESError(.fileUnreadable, "Lecture impossible : \(path) (\(errnoText()))", field: field)
                 }
                 if n == 0 { return }

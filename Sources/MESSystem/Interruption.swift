@@ -15,15 +15,31 @@ public enum Interruption {
     }()
     private static let signals: [Int32] = [SIGINT, SIGTERM]
 
+    /// Thrown by a read that a signal interrupted while `watch` was on: what was read so far is
+    /// whole, the rest is not to be read.
+    public struct Stopped: Error {}
+
+    /// For a read that failed with `EINTR`: throws `Stopped` when a signal asked to stop (a
+    /// blocked read on an idle terminal or pipe stops with Ctrl-C), else returns (read again).
+    public static func stopIfRequested() throws {
+        if requested != nil { throw Stopped() }
+    }
+
     /// Which signal asked to stop since `watch` began (nil: none).
     public static var requested: Int32? {
         let s = flag.pointee
         return s == 0 ? nil : s
     }
 
-    /// Notes SIGINT and SIGTERM until `end` is called.
+    /// Notes SIGINT and SIGTERM until `end` is called. They are unblocked on the calling
+    /// thread: a process started with them blocked (some launchers hand their mask on) would
+    /// otherwise never see Ctrl-C.
     public static func watch() {
         flag.pointee = 0
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in signals { sigaddset(&set, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         for sig in signals {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { sig in
@@ -36,7 +52,7 @@ public enum Interruption {
                 Interruption.flag.pointee = sig
             }
             sigemptyset(&action.sa_mask)
-            action.sa_flags = SA_RESTART
+            action.sa_flags = 0  // no SA_RESTART: a read blocked on a terminal or a pipe returns EINTR
             sigaction(sig, &action, nil)
         }
     }

@@ -252,6 +252,11 @@ final class MemberGroups {
             try flush()
             interrupted = lastLine
             return
+        } catch is Interruption.Stopped {
+            // A read blocked on an idle terminal or pipe: the records read so far are whole.
+            try flush()
+            interrupted = lastLine
+            return
         } catch let f as CSVReader.Failure {
             try flush()
             throw MESError(.csvMalformed, "Fichier CSV mal formé : \(RosterImport.describe(f)). Les lignes précédentes ont été traitées.", field: "FILE")

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Ctrl-C during an association's batch (issue 32): the run stops between two rows, prints and
+/// reports what was done, says in French what is left, exits 130 and leaves nothing hidden; a
+/// re-run finishes the rest. Two runs launched at once count a wrong code once.
+@Suite(.serialized) struct BatchInterruptionTests {
+    func waitFor(_ what: String, seconds: Double = 60, _ condition: () -> Bool) {
+        let end = Date().addingTimeInterval(seconds)
+        while !condition() && Date() < end { usleep(20_000) }
+        #expect(condition(), "timed out waiting for \(what)")
+    }
+
+    /// The batch reads members from a pipe; after three rows, while it waits for more, Ctrl-C.
+    @Test func ctrlCStopsWithTheRowsDoneReportedAndNothingHidden() throws {
+        let s = try Scenario(demo: false)
+        let members = try s.opposableMembers(count: 6, seed: "ctrl-c")
+        let lines = try String(contentsOfFile: members, encoding: .utf8).split(separator: "\n").map(String.init)
+        try #require(lines.count >= 7)
+        let receipts = s.dir.appendingPathComponent("rec").path
+        let report = s.dir.appendingPathComponent("rapport.csv").path
+        let out = s.dir.appendingPathComponent("out.jsonl"), err = s.dir.appendingPathComponent("err.txt")
+        for url in [out, err] { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
+        let p = Process()
+        p.executableURL = mesBinary
+        p.arguments = ["batch", "oppose", "-", "--receipts", receipts, "--group-size", "1", "--report", report, "--legal-representative"]
+        p.environment = ["MES_HOME": s.store, "MES_NOW": s.now, "PATH": "/usr/bin:/bin"]
+        let input = Pipe()
+        p.standardInput = input
+        p.standardOutput = try FileHandle(forWritingTo: out)
+        p.standardError = try FileHandle(forWritingTo: err)
+        try p.run()
+        input.fileHandleForWriting.write(Data((lines[0...3].joined(separator: "\n") + "\n").utf8))
+        // Groups of one row: the first two are printed once the third is filed.
+        waitFor("two rows printed") { ((try? String(contentsOf: out, encoding: .utf8)) ?? "").split(separator: "\n").count >= 2 }
+        usleep(200_000)  // blocked reading the pipe
+        kill(p.processIdentifier, SIGINT)
+        waitFor("the run to stop", seconds: 30) { !p.isRunning }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        input.fileHandleForWriting.closeFile()
+        let stdout = try String(contentsOf: out, encoding: .utf8), stderr = try String(contentsOf: err, encoding: .utf8)
+        #expect(p.terminationReason == .exit && p.terminationStatus == 130, "\(p.terminationStatus) \(stderr)")
+        let objects = stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.dropLast().map { $0["status"] as? String } == ["opposed", "opposed", "opposed"], "\(stdout)")
+        #expect(objects.last?["interrupted_after"] as? Int == 4, "\(stdout)")
+        #expect(stderr.contains("Interrompu : les lignes jusqu'à la ligne 4 ont été traitées") && stderr.contains("Relancez la même commande"),
+                "\(stderr)")
+        #expect(!stderr.contains("Try") && !stderr.contains("error"), "\(stderr)")
+        // The report holds the three rows done; nothing hidden is left behind.
+        let reportLines = try String(contentsOfFile: report, encoding: .utf8).split(separator: "\n")
+        #expect(reportLines.count == 4, "\(reportLines)")
+        // (The empty lock file stays, as after any run: removing a lock file others may hold races.)
+        let hidden = try FileManager.default.contentsOfDirectory(atPath: receipts).filter { $0.hasPrefix(".") && $0 != ".mes-batch-lock" }
+        #expect(hidden.isEmpty, "\(hidden)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: s.dir.path).allSatisfy { !$0.hasPrefix(".mes") })
+
+        // The same file whole: the three rows are already filed, the rest now.
+        let again = try s.run(["batch", "oppose", members, "--receipts", receipts, "--legal-representative"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let statuses = again.jsonLines.dropLast().map { $0["status"] as? String ?? "" }
+        #expect(Array(statuses.prefix(3)) == ["already_opposed", "already_opposed", "already_opposed"] && statuses.dropFirst(3).allSatisfy { $0 == "opposed" },
+                "\(statuses)")
+    }
+
+    /// `--check` on a file: every row says ready or what is wrong, the exit status says whether
+    /// the file would go through, and no --receipts is needed.
+    @Test func checkNeedsNoReceiptsAndSaysReady() throws {
+        let s = try Scenario(demo: false)
+        let members = try s.opposableMembers(count: 4, seed: "check")
+        let r = try s.run(["batch", "oppose", members, "--check", "--legal-representative"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.jsonLines.dropLast().allSatisfy { $0["status"] as? String == "ready" })
+        #expect(r.jsonLines.last?["check"] as? Bool == true)
+        #expect(r.stderr.contains("Vérification seulement : rien n'a été déposé"), "\(r.stderr)")
+        let missing = try s.run(["batch", "oppose", members])
+        #expect(missing.status == 64 && missing.stderr.contains("--receipts"), "\(missing.stderr)")
+    }
+
+    /// Two runs of a file with a wrong code, launched at once: the card counts one try.
+    @Test func twoRunsAtOnceCountAWrongCodeOnce() throws {
+        let s = try Scenario()
+        let file = s.dir.appendingPathComponent("m.csv").path
+        try "nir;type_carte;numero_serie;code\n116304403801618;plain;953701166;BBBBBBBBBBBB\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let args = ["batch", "oppose", file, "--receipts", s.dir.appendingPathComponent("rec").path, "--quiet"]
+        let a = try startBinary(args, env: ["MES_HOME": s.store, "MES_NOW": s.now])
+        let b = try startBinary(args, env: ["MES_HOME": s.store, "MES_NOW": s.now])
+        a.waitUntilExit()
+        b.waitUntilExit()
+        #expect(Set([a.terminationStatus, b.terminationStatus]) == [77])
+        let history = try s.run(["history", "--nir", "116304403801618", "--json"]).json["events"] as? [[String: Any]] ?? []
+        let failures = history.filter { $0["event"] as? String == "identification_failed" }
+        #expect(failures.count == 1, "\(failures)")
+    }
+}
