@@ -33,17 +33,3 @@ public enum Masking {
         return String(f.prefix(7)) + " ** *** *** **"
     }
 }
-
-/// French mobile numbers as people write them, in the international form SMS gateways take.
-public enum PhoneNumber {
-    /// `06 63 78 13 77`, `+33 6 63…`, `0033 6…` → `+33663781377`; other `+…` numbers kept with
-    /// their digits only; nil when it is no phone number.
-    public static func e164(_ text: String) -> String? {
-        let plus = text.trimmingSpaces.hasPrefix("+")
-        let digits = text.filter { $0.isASCII && $0.isNumber }
-        if plus { return (8...15).contains(digits.count) ? "+" + digits : nil }
-        if digits.hasPrefix("00") { return (10...17).contains(digits.count) ? "+" + digits.dropFirst(2) : nil }
-        if digits.count == 10, digits.hasPrefix("0") { return "+33" + digits.dropFirst() }
-        return nil
-    }
-}

@@ -56,17 +56,42 @@ extension Service {
         let now = clock.now()
         if let e = r.newEmail, !Roster.plausibleEmail(e) { throw MESError.invalid(.emailInvalid, "Adresse e-mail invalide", field: "email") }
         if let m = r.newMobile, !Roster.plausibleMobile(m) { throw MESError.invalid(.mobileInvalid, "Numéro de mobile invalide", field: "mobile") }
-        let (person, created) = try store.read { () -> (Person, Bool) in
+        var (person, created) = try store.read { () -> (Person, Bool) in
             let p = try store.session(r.session, now: now).person
             return (p, try createdAutomatically(p))
         }
         _ = try ProfileRules.decide(.activation, for: person, by: .self, certified: r.legalRepresentative, today: now.parisDate,
                                     createdAutomatically: created)
 
+        // A contact change given with its one-time code is confirmed at its own step (seed 002:
+        // the code is checked when it is given, a wrong one refused there and counted), and the
+        // contact screen then shows the new contact. One already on file needs no code again.
+        let confirming = [(OTPPurpose.email, r.newEmail, r.emailCode, "email-otp", person.email),
+                          (.mobile, r.newMobile, r.mobileCode, "mobile-otp", person.mobile)]
+            .filter { $0.1 != nil && $0.2 != nil && $0.1 != $0.4 }
+        if !confirming.isEmpty {
+            let outcome: Result<Void, MESError> = try store.transaction {
+                // A wrong one-time code is refused with its failure counted: the transaction
+                // commits that count (nothing else was written yet); the code is spent at the bound.
+                for (purpose, target, code, field, _) in confirming {
+                    guard try attempts.consumeOneTimeCode(code!, personID: person.id, purpose: purpose, target: target!, now: now) else {
+                        return .failure(MESError(.otpRejected, Messages.otpRejected, field: field))
+                    }
+                }
+                let email = confirming.first { $0.0 == .email }?.1, mobile = confirming.first { $0.0 == .mobile }?.1
+                try store.setContact(personID: person.id, email: email, mobile: mobile)
+                try store.audit("contact_confirmed", at: now, person: person.id, channel: .web, actor: .self,
+                                detail: confirming.map(\.0.rawValue).joined(separator: ","))
+                return .success(())
+            }
+            try outcome.get()
+            person = try store.read { try store.person(id: person.id) } ?? person
+        }
+
         // Contact changes without their one-time code: send the codes, change nothing else.
         var pending: [(OTPPurpose, String)] = []
-        if let e = r.newEmail, r.emailCode == nil { pending.append((.email, e)) }
-        if let m = r.newMobile, r.mobileCode == nil { pending.append((.mobile, m)) }
+        if let e = r.newEmail, r.emailCode == nil, e != person.email { pending.append((.email, e)) }
+        if let m = r.newMobile, r.mobileCode == nil, m != person.mobile { pending.append((.mobile, m)) }
         if !pending.isEmpty {
             var queued: [Int64] = []
             try store.transaction {
@@ -107,18 +132,9 @@ extension Service {
         let wasOpposedOn = person.state == .opposed ? person.stateSince : nil
         var queued: [Int64] = []
         let outcome: Result<Person, MESError> = try store.transaction {
-            // A wrong one-time code is refused with its failure counted: the transaction commits
-            // that count (nothing else was written yet) and the code is spent at the bound.
-            for (purpose, target, code, field) in [(OTPPurpose.email, r.newEmail, r.emailCode, "email-otp"), (.mobile, r.newMobile, r.mobileCode, "mobile-otp")] {
-                guard let target, let code else { continue }
-                guard try attempts.consumeOneTimeCode(code, personID: person.id, purpose: purpose, target: target, now: now) else {
-                    return .failure(MESError(.otpRejected, Messages.otpRejected, field: field))
-                }
-            }
-            try store.setContact(personID: person.id, email: r.newEmail, mobile: r.newMobile)
             try store.saveAccount(personID: person.id, username: username, passwordHash: hash, now: now)
             let active = try recordActivation(person, legalRepresentative: r.legalRepresentative, now: now)
-            if let email = r.newEmail ?? person.email {
+            if let email = person.email {
                 queued.append(try outbox.deliver(composer.activated(to: email, personID: person.id, at: now), to: person.id, at: now, sync: true).id)
             }
             return .success(active)

@@ -31,6 +31,24 @@ import Testing
         return pw
     }
 
+    /// Seed 002's contact step on its own: a wrong code refused at once (77, before any
+    /// identifier), the right one shown on the contact screen, the mobile in pairs.
+    @Test func aContactChangeIsConfirmedAtItsOwnStep() throws {
+        let s = try Scenario()
+        let token = try s.martineSession()
+        let sent = try s.run(["activate", "--session", token, "--accept-cgu", "--mobile", "0611121314"])
+        #expect(sent.status == 0 && sent.stdout.contains("Un code à usage unique vous a été envoyé au 0611121314"), "\(sent.stdout)")
+        let otp = try s.lastCode()
+        let wrong = try s.run(["activate", "--session", token, "--accept-cgu", "--mobile", "0611121314", "--mobile-otp",
+                               otp == "000000" ? "000001" : "000000", "--json"])
+        #expect(wrong.status == 77 && wrong.errorJSON["code"] as? String == "otp_rejected", "\(wrong.stderr)")
+        let ok = try s.run(["activate", "--session", token, "--accept-cgu", "--mobile", "0611121314", "--mobile-otp", otp])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("Numéro de téléphone mobile : 06 11 12 13 14"), "\(ok.stdout)")
+        let shown = try s.run(["contacts", "show", "--session", token])
+        #expect(shown.stdout.contains("06 11 12 13 14"), "\(shown.stdout)")
+    }
+
     @Test func guide002Activation() throws {
         let s = try Scenario()
         let token = try s.martineSession()

@@ -203,6 +203,28 @@ struct Harness {
         #expect(h.transport.sent.last?.subject == "Votre profil Mon espace santé a bien été activé")
     }
 
+    /// Seed 002: a contact change is confirmed at its own step. A wrong one-time code is refused
+    /// when it is given, before any identifier, and counted; the right one changes the contact
+    /// there, and the contact screen shows it; the last step needs no code again.
+    @Test func aContactChangeIsConfirmedAtItsOwnStep() throws {
+        let h = try Harness()
+        let s = try h.martineSession()
+        let noPassword: PasswordReader = { Issue.record("no password at the contact step"); return ("", "") }
+        _ = try h.service.activate(ActivationRequest(session: s.token, newMobile: "0611121314"), password: noPassword)
+        let wrong = h.error { _ = try h.service.activate(ActivationRequest(session: s.token, newMobile: "0611121314", mobileCode: "111111"),
+                                                         password: noPassword) }
+        #expect(wrong?.code == .otpRejected && wrong?.field == "mobile-otp")
+        #expect(try h.service.store.db.first("SELECT failed_attempts FROM otps ORDER BY id DESC LIMIT 1")?.int(0) == 1, "the wrong code counts")
+        let step = try h.service.activate(ActivationRequest(session: s.token, newMobile: "0611121314", mobileCode: "000000"), password: noPassword)
+        guard case .contactsToCheck(let contacts) = step else { Issue.record("\(step)"); return }
+        #expect(contacts.mobile == "0611121314")
+        #expect(try h.service.store.history(nir: DemoData.martineNIR).contains { $0.event == "contact_confirmed" && $0.detail == "mobile" })
+        // The last step, with the same flags again: the confirmed contact needs no code again.
+        let done = try h.service.activate(ActivationRequest(session: s.token, newMobile: "0611121314", mobileCode: "000000",
+                                                            username: "martine.l")) { ("Soleil#2022x", "Soleil#2022x") }
+        guard case .activated = done else { Issue.record("\(done)"); return }
+    }
+
     @Test func everyPasswordRuleIsListedAtOnce() throws {
         let h = try Harness()
         let s = try h.martineSession()

@@ -38,7 +38,7 @@ extension ContactDetails: Report {
             Je vérifie mes coordonnées de contact
             Ces informations sont indispensables pour assurer la sécurité de Mon espace santé et ont été transmises par ma caisse d'assurance maladie.
             Adresse e-mail : \(email.map(safe) ?? "Aucune adresse enregistrée")
-            Numéro de téléphone mobile : \(mobile.map(safe) ?? "Aucun numéro enregistré")
+            Numéro de téléphone mobile : \(mobile.map { safe(masked ? $0 : PhoneNumber.grouped($0)) } ?? "Aucun numéro enregistré")
             Adresse postale : \(address.map { masked ? "enregistrée" : safe($0) } ?? "Aucune adresse enregistrée")
             Mes coordonnées sont incorrectes ? \(Messages.contactsWrong)
             """ + (toActivate ? "\n" + Messages.notYetActivated : "")
