@@ -52,7 +52,7 @@ COUNTS = obj({"people": I, "decisions": I, "receipts": I, "messages": I, "audit_
 
 SCHEMAS = {
     "error": doc({"error": obj({"code": S, "message": S, "exit": I},
-                               {"field": S, "errors": arr(obj({"field": S, "code": S, "message": S}, {"line": I}))})}),
+                               {"field": S, "help": S, "errors": arr(obj({"field": S, "code": S, "message": S}, {"line": I}))})}),
     "version": doc({"version": S}, {"fixtures_version": I, "json_schema_version": I,
                                     "generators": obj({"population": I, "nir": I, "vitale": I})}),
     "nir-check": {"oneOf": [doc({"input": S, "valid": {"const": True}, "nir": S, "formatted": S}),

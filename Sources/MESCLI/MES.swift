@@ -83,11 +83,12 @@ public enum MES {
             let doc = JSON.obj([("schema_version", .int(JSON.schemaVersion)),
                                 ("error", .obj([("code", .string(e.code.rawValue)), ("message", .string(e.message)),
                                                 ("field", e.field.map { .string(jsonField($0)) }), ("exit", .int(Int(e.status.rawValue))),
-                                                ("errors", errors)]))])
+                                                ("help", e.help.map { .string($0) }), ("errors", errors)]))])
             ctx.stderr.line(doc.serialized())
         } else {
             // Data quoted in a message (a CSV header, a file name) cannot drive the terminal.
             ctx.stderr.line("mes: " + TextEscaping.terminalSafe(e.description))
+            if let help = e.help { ctx.stderr.line(help) }
             if e.status == .usage { ctx.stderr.line("Try 'mes --help' or 'mes help COMMAND'.") }
         }
         ctx.stderr.flush()

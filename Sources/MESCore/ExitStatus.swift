@@ -77,6 +77,9 @@ public struct MESError: Error, Equatable, Sendable, CustomStringConvertible {
     public var details: [ErrorDetail] = []
     /// What the person can do about it, for the command line to word (nil: nothing to add).
     public var remedy: Remedy?
+    /// Help for someone stuck, in the service's words (where to find the serial, whom to call):
+    /// shown under the message, and as `help` in JSON.
+    public var help: String?
 
     /// An error; its exit status is its code's (`ErrorCode.status`).
     public init(_ code: ErrorCode, _ message: String, field: String? = nil, remedy: Remedy? = nil) {
@@ -90,6 +93,13 @@ public struct MESError: Error, Equatable, Sendable, CustomStringConvertible {
     public var status: ExitStatus { code.status }
 
     public var description: String { field.map { "\($0): \(message)" } ?? message }
+
+    /// The same error with `help` under its message.
+    public func helped(_ text: String) -> MESError {
+        var e = self
+        e.help = text
+        return e
+    }
 
     /// The same error with another message.
     public func with(message: String) -> MESError {

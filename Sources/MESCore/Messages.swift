@@ -23,6 +23,17 @@ public enum Messages {
     /// The assisted path after too many failed identity checks (per NIR or per adviser).
     public static let assistedLocked = "Trop de vérifications d'identité infructueuses : réessayez dans \(Policy.standard.lockText)."
     public static let codeLocked = "Trop de tentatives infructueuses. Veuillez générer un nouveau code provisoire."
+
+    /// Seeds 000 and 002, beside the serial field: where the serial is on each card, and whom to
+    /// call when it cannot be read.
+    public static func serialHelp(_ card: CardType) -> String {
+        let where_ = card == .photo
+            ? "Carte Vitale avec photo : le numéro de série se situe en haut à droite de votre carte Vitale. Renseignez les 11 derniers chiffres de votre numéro de série."
+            : "Carte Vitale sans photo : le numéro de série se situe au dos en haut à gauche de votre carte Vitale. Il est composé de 8 à 13 chiffres."
+        return "Où trouver mon numéro de série de carte Vitale ? " + where_
+            + " Et si je n'arrive pas à lire le numéro de série de ma carte Vitale ? Afin d'obtenir le numéro de série de votre carte Vitale, contactez "
+            + phoneService + "."
+    }
     /// The decision step ("Je prends ma décision") and its options, as the service words them.
     public static let decisionTitle = "Je prends ma décision"
     public static let activateOption = "J'active Mon espace santé"

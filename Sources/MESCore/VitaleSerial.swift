@@ -35,6 +35,10 @@ public struct VitaleSerial: Hashable, Sendable, Codable, CustomStringConvertible
 
     /// Parses a serial: spaces are ignored; digits only; 11 digits (photo) or 8 to 13 (plain).
     public static func parse(_ text: String, card: CardType) -> Result<VitaleSerial, MESError> {
+        checked(text, card: card).mapError { $0.helped(Messages.serialHelp(card)) }
+    }
+
+    private static func checked(_ text: String, card: CardType) -> Result<VitaleSerial, MESError> {
         let compact = text.utf8.contains(0x20) || text.utf8.contains(0xC2) ? text.filter { $0 != " " && $0 != "\u{A0}" } : text
         if compact.isEmpty {
             return .failure(.invalid(.serialRequired, Messages.fieldRequired, field: "serial"))

@@ -58,7 +58,7 @@ public struct SweepResult: Sendable {
 }
 
 extension Service {
-    static let loginFailed = MESError(.identityNotFound, "Identifiant ou mot de passe incorrect. " + Messages.notYetActivated)
+    static let loginFailed = MESError(.identityNotFound, "Identifiant ou mot de passe incorrect.").helped(Messages.notYetActivated)
     /// The answer to an attempt on a locked account, saying for how long (`seconds` left), or
     /// that it is held until an adviser lifts it (`Int64.max`).
     static func accountLocked(_ seconds: Int64) -> MESError {

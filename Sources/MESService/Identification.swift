@@ -28,7 +28,9 @@ extension Service {
         let result: Result<IdentifiedSession, MESError> = try store.transaction {
             let (person, codeID): (Person, Int64)
             switch try identification.identify(code: code, card: card, now: now) {
-            case .rejected(let e, _, _): return .failure(e)
+            case .rejected(let e, _, _):
+                // Seeds 000 and 002: someone who could not be identified is shown where the serial is.
+                return .failure(e.code == .identityNotFound ? e.helped(Messages.serialHelp(card.card)) : e)
             case .identified(let p, let id): (person, codeID) = (p, id)
             }
             let token = try store.openSession(for: person.id, codeID: codeID, now: now, expiresAt: now.adding(seconds: policy.sessionValidity))

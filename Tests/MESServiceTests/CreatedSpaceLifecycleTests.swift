@@ -34,7 +34,7 @@ struct OneRandom: RandomSource {
         let service = try Service(store: h.service.store, clock: h.clock, random: OneRandom(), outbox: h.transport)
         // Before the first sign-in, every way in points to the activation.
         let login = h.error { _ = try service.login(username: Self.username, password: Self.password, via: nil) }
-        #expect(login?.message.contains("Pas encore de profil ? Activez-le dès maintenant") == true, "\(String(describing: login))")
+        #expect(login?.help?.contains("Pas encore de profil ? Activez-le dès maintenant") == true, "\(String(describing: login))")
         let recover = h.error {
             _ = try service.requestIdentifierRecovery(card: Harness.martine, birthDate: DemoData.martineBirthDate, firstName: nil, via: nil)
         }
