@@ -128,7 +128,9 @@ SCHEMAS = {
     "receipt": doc({"status": {"const": "reissued"}, "receipt": S, "copy": I, "format": {"enum": ["pdf", "text", "json"]}},
                    {"receipt_file": S}),
     "receipt-document": doc({"receipt": S, "nir": S, "nir_formatted": S, "name": S, "greeting": S, "decided_on": DATE,
-                             "issued_at": TIME, "kind": {"enum": ["opposition", "closure"]}, "duplicate": B, "copy": I, "verification": S, "sentences": arr(S)}),
+                             "issued_at": TIME, "kind": {"enum": ["opposition", "closure"]}, "duplicate": B, "copy": I, "verification": S, "sentences": arr(S),
+                             # issue 32: whom the page speaks to (a minor's legal representative) and who filed it
+                             "for_minor": B, "association": opt(S)}),
     "receipt-verify": doc({"status": {"enum": ["authentic", "altered", "unknown", "unsigned"]}, "mismatch": arr(S)},
                           {"receipt": S, "reason": S, "signer": S, "legacy_status": S}),
     "key-export": doc({"certificate": S, "fingerprint": S, "name": S}),

@@ -2,10 +2,15 @@
 /// associations, an id. Each kind's ids are its own: an association cannot take a name that
 /// reads as another kind's (`adviser:A1`), and a filter names a kind, or a kind and an id.
 public enum ActorName {
-    /// An association's name as it files (`batch oppose --association`): trimmed, 1 to 100
-    /// characters, none of them a control, format or separator character (tab, line break,
-    /// bidirectional control, zero-width), and not starting with another kind (`adviser:…`,
-    /// `self:…`).
+    /// The name a batch records when none is given (`batch oppose` without `--association`):
+    /// messages then say "une association", naming none.
+    public static let unnamedAssociation = "association"
+
+    /// An association's name as it files (`batch oppose --association`): trimmed, in Unicode NFC,
+    /// 1 to 100 characters, none of them a control, format or separator character (tab, line
+    /// break, bidirectional control, zero-width), only characters a receipt prints exactly (the
+    /// letters of `NameRepertoire`: receipts and letters name the association), and not
+    /// starting with another kind (`adviser:…`, `self:…`).
     public static func association(_ raw: String) throws -> String {
         func refuse(_ why: String) -> MESError { MESError(.associationInvalid, "Nom d'association refusé : \(why).", field: "association") }
         // Control characters are refused where they stand, trailing ones too (a line break).
@@ -23,10 +28,11 @@ public enum ActorName {
         }) {
             throw refuse("caractère non imprimable (U+\(String(bad.value, radix: 16, uppercase: true)))")
         }
+        if let bad = NameRepertoire.firstRefused(in: name) { throw refuse(NameRepertoire.refusal(bad)) }
         if let colon = name.firstIndex(of: ":"), let kind = Actor(rawValue: String(name[..<colon]).lowercased()), kind != .association {
             throw refuse("il ne peut pas commencer par un autre type d'acteur (« \(name[..<colon]): »)")
         }
-        return name
+        return NameRepertoire.nfc(name)
     }
 
     /// A filter on who acted: a kind (`adviser`), or a kind and an id (`adviser:A042`,

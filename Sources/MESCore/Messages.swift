@@ -58,4 +58,22 @@ public enum Messages {
     public static let fieldRequired = "Le champ est obligatoire."
     public static let birthDateInvalid = "Date de naissance invalide"
     public static let legalRepresentativeRequired = "Vous devez certifier être le représentant légal de ce profil."
+
+    // MARK: whom a message speaks to, and who asked for it (each wording once)
+
+    /// "votre enfant Paul-Antoine Dupont": how a message to a minor's legal representative names
+    /// the child it is about (`ProfileRules.speaksToLegalRepresentative`).
+    public static func yourChild(_ name: String) -> String { "votre enfant \(name)" }
+    /// "pour votre enfant Paul-Antoine Dupont".
+    public static func forYourChild(_ name: String) -> String { "pour " + yourChild(name) }
+    /// The first line of a letter's address block when it goes to a minor's legal
+    /// representatives: the child's name follows on the next line (`PostalAddress`'s complement).
+    public static let legalRepresentatives = "Aux représentants légaux de"
+    /// "à la demande de l'association « Les Amis »": a filing or a request an association made
+    /// for its member (`batch oppose --association`), no-break spaces keeping the guillemets
+    /// with the name. The batch's default name (`--association` not given) names no one: "à la
+    /// demande d'une association".
+    public static func atTheRequestOf(association name: String) -> String {
+        name == ActorName.unnamedAssociation ? "à la demande d'une association" : "à la demande de l'association «\u{A0}\(name)\u{A0}»"
+    }
 }

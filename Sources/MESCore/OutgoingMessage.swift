@@ -173,3 +173,13 @@ public enum MessageID {
     /// The Message-ID of the mail carrying receipt `receiptID`: the same however often a batch runs again.
     public static func receipt(_ receiptID: String) -> String { "\(receiptID)@\(domain)" }
 }
+
+/// Who asked for an on-demand code: what its message may say about why it comes.
+public enum CodeRequester: Sendable, Equatable {
+    /// The person (for a minor, their legal representative). `choseChannel`: they asked for
+    /// this channel; otherwise it is the first the contact on file has (e-mail, SMS, then a
+    /// letter when there is neither).
+    case person(choseChannel: Bool)
+    /// An association filing its member's opposition (`batch oppose --request-codes`), by name.
+    case association(String)
+}

@@ -56,7 +56,9 @@ public struct PostalAddress: Sendable, Equatable {
     public var isStandard: Bool { problems.isEmpty }
 
     /// The block addressed to `name` at `address` (the stored free text; nil or blank: none).
-    public init(name: String, address: String?) {
+    /// `complement`: the norm's line 2, a complement of the addressee's identity (the child's
+    /// name under "Aux représentants légaux de").
+    public init(name: String, complement: String? = nil, address: String?) {
         var problems: [Problem] = []
         let nameLine = Self.cleanLine(name)
         var rest = Self.segments(address ?? "")
@@ -68,6 +70,7 @@ public struct PostalAddress: Sendable, Equatable {
             problems.append(.noPostcodeAndTown)
         }
         var lines = [nameLine]
+        if let complement, case let line = Self.cleanLine(complement), !line.isEmpty { lines.append(line) }
         for segment in rest { lines.append(segment.count > Self.maxLineLength ? Self.abbreviated(segment) : segment) }
         if lines.count > Self.maxLines { problems.append(.tooManyLines(lines.count)) }
         for (i, line) in lines.enumerated() where line.count > Self.maxLineLength {

@@ -118,6 +118,12 @@ public enum ProfileRules {
         }
     }
 
+    /// Whether a message about `person` dated `at` speaks to their legal representative (a minor
+    /// that day, Paris time: 18 from the morning of the 18th birthday) rather than to them.
+    public static func speaksToLegalRepresentative(about person: Person, at: Instant) -> Bool {
+        isMinor(birthDate: person.birthDate, on: at.parisDate)
+    }
+
     /// Who the audit trail records: a person acting on a minor's profile acts as its legal representative.
     public static func recordedActor(_ actor: Actor, for person: Person, today: CalendarDate) -> Actor {
         actor == .self && isMinor(birthDate: person.birthDate, on: today) ? .legalRepresentative : actor

@@ -86,13 +86,12 @@ public struct MultipartEmail: Sendable {
     /// `JO-….pdf` (the reference only: no name, no NIR in the file name).
     /// `pdf`: the receipt's document (signed); the unsigned rendering when not given.
     public static func oppositionReceipt(_ r: OppositionReceipt, pdf: [UInt8]? = nil, to: String, date: Instant, messageID: String) -> MultipartEmail {
-        let s = r.sentences
         let filename = r.id + ".pdf"
-        let body = [
-            s[1], "", s[2], "",
+        // The page's sentences: to a minor's legal representative, naming the association that filed it.
+        let body = [r.salutation, "", r.acknowledgement, ""] + (r.filedBy.map { [$0, ""] } ?? []) + [
             "Votre justificatif d'opposition est joint à ce message (\(filename)). Conservez-le : il atteste de votre décision.", "",
-            s[3], "",
-        ] + s[4...] + [""]
+            r.kind.sentence3, "",
+        ] + OppositionReceipt.closing + [""]
         return MultipartEmail(to: to, subject: MessageTemplates.receiptSubject, date: date, messageID: messageID,
                               body: body.joined(separator: "\n"),
                               attachments: [MIMEAttachment(filename: filename, data: pdf ?? ReceiptRenderer.pdf(r))])
@@ -270,14 +269,60 @@ public enum MIME {
         return words
     }
 
-    /// `Display Name <a@b>` with the name encoded when needed; anything else as given.
+    /// `Display Name <a@b>` (a `From:`), the display name written as an RFC 5322 phrase that a
+    /// reader shows as given (RFC 5322 §3.2.5, RFC 2047 §5). A name holding anything but plain
+    /// ASCII (accents, `"`, `\`) that fits in one encoded-word is that encoded-word; otherwise
+    /// it goes word by word, so that the header folds between any two words: a plain ASCII
+    /// word as it is; one holding specials (`,` `.` `(` `:` `;` `@`…) as a quoted string; each
+    /// run of other words as encoded-words, the spaces between its words inside them. A name
+    /// given quoted (`"Les Amis, Paris" <a@b>`) is unquoted first. No `<…>` at the end: as given.
     public static func address(_ s: String) -> String {
-        let v = headerSafe(s)
-        guard let lt = v.firstIndex(of: "<") else { return v }
-        let name = String(v[..<lt].drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
-        if name.isEmpty { return String(v[lt...]) }
-        let shown = name.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) ? name : encodedWords(name).joined(separator: " ")
-        return shown + " " + v[lt...]
+        let v = headerSafe(s).trimmingCharacters(in: .whitespaces)
+        guard v.hasSuffix(">"), let lt = v.lastIndex(of: "<") else { return v }
+        let addr = String(v[lt...])
+        var name = v[..<lt].trimmingCharacters(in: .whitespaces)
+        if name.utf8.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") { name = unquoted(String(name.dropFirst().dropLast())) }
+        let phrase = self.phrase(name)
+        return phrase.isEmpty ? addr : phrase + " " + addr
+    }
+
+    /// A display name as RFC 5322 words (see `address`).
+    static func phrase(_ name: String) -> String {
+        let plain = name.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }
+        if !plain, name.utf8.count <= 39 { return encodedWords(name).joined(separator: " ") }
+        var out: [String] = [], run: [Substring] = []
+        func flush() {
+            if !run.isEmpty { out += encodedWords(run.joined(separator: " ")) }
+            run = []
+        }
+        for word in name.split(separator: " ") {
+            let printable = word.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }
+            // A word no header line could hold is encoded (encoded-words split anywhere).
+            guard printable, word.utf8.count <= 60 else { run.append(word); continue }
+            flush()
+            out.append(word.utf8.allSatisfy(isAtext) ? String(word) : "\"" + word + "\"")
+        }
+        flush()
+        return out.joined(separator: " ")
+    }
+
+    /// RFC 5322 `atext`: the characters of a word that needs no quotes.
+    static func isAtext(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+        default: return "!#$%&'*+-/=?^_`{|}~".utf8.contains(b)
+        }
+    }
+
+    /// The text of a quoted string's inside (`\x` is `x`).
+    static func unquoted(_ s: String) -> String {
+        var out = "", escaped = false
+        for c in s {
+            if !escaped && c == "\\" { escaped = true; continue }
+            escaped = false
+            out.append(c)
+        }
+        return out
     }
 
     /// `name="value"` for a printable ASCII value of at most 60 characters, else RFC 2231

@@ -93,12 +93,38 @@ public enum MessageTemplates {
     public static let closedSubject = "Mon espace santé a été clôturé"
     public static let passwordChangedSubject = "Votre mot de passe Mon espace santé a été modifié"
 
-    /// The on-demand code e-mail (seed 003); `validity`: `Policy.onDemandValidityText`.
-    public static func onDemandEmail(code: String, validity: String = Policy.standard.onDemandValidityText) -> String {
-        """
+    // MARK: whom a message is about, and who asked
+
+    /// How a message names the person it is about: their name, or "votre enfant …" to a minor's
+    /// legal representative.
+    public static func naming(_ name: String, minor: Bool) -> String { minor ? Messages.yourChild(name) : name }
+
+    /// Why an on-demand code comes, when it is not the seed's plain case (the person asking for
+    /// their own code): who asked, and for which child. Nil for the plain case.
+    public static func codeRequest(by requester: CodeRequester, child: String?) -> String? {
+        let forChild = child.map { " " + Messages.forYourChild($0) } ?? ""
+        switch requester {
+        case .person: return child == nil ? nil : "Vous avez demandé un nouveau code provisoire\(forChild)."
+        case .association(let name): return associationRequest(name, byLetter: false, child: child)
+        }
+    }
+
+    /// "Ce code provisoire vous est adressé [par courrier] à la demande de l'association « … »,
+    /// pour déposer une opposition à la création de Mon espace santé [pour votre enfant …]."
+    static func associationRequest(_ name: String, byLetter: Bool, child: String?) -> String {
+        "Ce code provisoire vous est adressé \(byLetter ? "par courrier " : "")\(Messages.atTheRequestOf(association: name)), "
+            + "pour déposer une opposition à la création de Mon espace santé\(child.map { " " + Messages.forYourChild($0) } ?? "")."
+    }
+
+    /// The on-demand code e-mail (seed 003); `validity`: `Policy.onDemandValidityText`. For a
+    /// child (`child`: its name) or a code an association asked for, a first paragraph says so.
+    public static func onDemandEmail(code: String, validity: String = Policy.standard.onDemandValidityText,
+                                     requester: CodeRequester = .person(choseChannel: false), child: String? = nil) -> String {
+        let why = codeRequest(by: requester, child: child).map { $0 + "\n\n" } ?? ""
+        return """
         Bonjour,
 
-        Pour poursuivre votre identification, veuillez saisir le code provisoire suivant :
+        \(why)Pour poursuivre votre identification, veuillez saisir le code provisoire suivant :
 
         \(code)
 
@@ -116,9 +142,14 @@ public enum MessageTemplates {
         """
     }
 
-    /// The on-demand code SMS (the text the gateway receives).
-    public static func onDemandSMS(code: String, validity: String = Policy.standard.onDemandValidityText) -> String {
-        "Mon espace santé : votre code provisoire est \(code). Il est valable \(validity) et ne fonctionne qu'une seule fois."
+    /// The on-demand code SMS (the text the gateway receives): for a child or at an
+    /// association's request, "Mon espace santé, pour votre enfant … : votre code…".
+    public static func onDemandSMS(code: String, validity: String = Policy.standard.onDemandValidityText,
+                                   requester: CodeRequester = .person(choseChannel: false), child: String? = nil) -> String {
+        var who = ""
+        if case .association(let name) = requester { who += ", " + Messages.atTheRequestOf(association: name) }
+        if let child { who += ", " + Messages.forYourChild(child) }
+        return "Mon espace santé\(who) : votre code provisoire est \(code). Il est valable \(validity) et ne fonctionne qu'une seule fois."
     }
 
     /// The subject of a one-time code e-mail: a sign-in access code, or any other one-time code.
@@ -151,6 +182,13 @@ public enum MessageTemplates {
         "\(name)\n\(address ?? "")\n\n" + text
     }
 
+    /// Who a letter about `name` is addressed to: that person, or for a minor "Aux représentants
+    /// légaux de" and, on the next line, the child's name (`LetterPrinting` makes it the address
+    /// block's second line).
+    public static func addressee(_ name: String, minor: Bool) -> String {
+        minor ? Messages.legalRepresentatives + "\n" + name : name
+    }
+
     /// "Avec Mon espace santé, vous pouvez : …" (seed 001).
     public static let benefits = """
         Avec Mon espace santé, vous pouvez :
@@ -159,11 +197,13 @@ public enum MessageTemplates {
         """
 
     /// The e-mail confirming a closure (art. R1111-36).
-    public static func closed(on date: String, deleted: Bool, deletedOn: String, receipt: String) -> String {
-        """
+    /// `child`: the name of the minor whose space it was (the e-mail goes to the legal representative).
+    public static func closed(on date: String, deleted: Bool, deletedOn: String, receipt: String, child: String? = nil) -> String {
+        let whose = child.map { " de " + Messages.yourChild($0) } ?? ""
+        return """
         Bonjour,
 
-        Mon espace santé a été clôturé le \(date) à votre demande (justificatif de clôture \(receipt)).
+        Mon espace santé\(whose) a été clôturé le \(date) à votre demande (justificatif de clôture \(receipt)).
 
         \(Messages.closureContent(deletionAsked: deleted, deletedOn: deletedOn))
 
@@ -188,13 +228,23 @@ public enum MessageTemplates {
 
         """
 
+    /// The subject of the e-mail confirming an activation (a minor's: to the legal representative).
+    public static func activatedSubject(minor: Bool) -> String {
+        minor ? "Le profil Mon espace santé de votre enfant a bien été activé" : activatedSubject
+    }
+
     /// The e-mail confirming an activation.
-    public static let activated = """
+    public static let activated = activated(child: nil)
+
+    /// The e-mail confirming an activation; `child`: the minor's name, to the legal representative.
+    public static func activated(child: String?) -> String {
+        let (whose, its) = child.map { ("Le profil de " + Messages.yourChild($0), "son profil") } ?? ("Votre profil", "votre profil")
+        return """
         Bonjour,
 
-        Votre profil a bien été activé !
+        \(whose) a bien été activé !
 
-        Bienvenue sur Mon espace santé. Vous pouvez dès à présent découvrir toutes ses fonctionnalités et commencer à compléter votre profil.
+        Bienvenue sur Mon espace santé. Vous pouvez dès à présent découvrir toutes ses fonctionnalités et commencer à compléter \(its).
 
         \(benefits)
 
@@ -204,6 +254,7 @@ public enum MessageTemplates {
         Votre correspondant Mon espace santé
 
         """
+    }
 
     /// The notification e-mail or letter announcing the space (seed 001) for one profile.
     public static func notification(code: String, name: String, letter: Bool, window: String = Policy.standard.creationWindowText,
@@ -211,9 +262,20 @@ public enum MessageTemplates {
         notification(codes: [(name, code)], letter: letter, window: window, validity: validity)
     }
 
-    /// The notification of a holder: every profile it will be created for, each with its code.
+    /// The notification's first sentence: the seed's when its reader is one of the profiles it
+    /// is for; else who will benefit (`names`: each as `naming` says it).
+    public static func beneficiaries(_ names: [String], readerIncluded: Bool) -> String {
+        if readerIncluded { return "Vous allez bénéficier de Mon espace santé." }
+        guard names.count == 1, let first = names[0].first else { return "Vos proches vont bénéficier de Mon espace santé." }
+        return first.uppercased() + names[0].dropFirst() + " va bénéficier de Mon espace santé."
+    }
+
+    /// The notification of a holder: every profile it will be created for, each with its code
+    /// (`name`: as `naming` says it, "votre enfant …" for a minor). `opening`: `beneficiaries`.
     /// `window`: `Policy.creationWindowText`; `validity`: `Policy.notificationValidityText`.
-    public static func notification(codes: [(name: String, code: String)], letter: Bool, window: String = Policy.standard.creationWindowText,
+    public static func notification(codes: [(name: String, code: String)], letter: Bool,
+                                    opening: String = beneficiaries([], readerIncluded: true),
+                                    window: String = Policy.standard.creationWindowText,
                                     validity: String = Policy.standard.notificationValidityText) -> String {
         let medium = letter ? "ce courrier" : "cet e-mail"
         let name = codes.map(\.name).joined(separator: ", ")
@@ -221,7 +283,7 @@ public enum MessageTemplates {
         return """
         Bonjour,
 
-        Vous allez bénéficier de Mon espace santé. Ce nouveau service public, numérique et sécurisé, hébergé en France, vous permet d'être acteur au quotidien de votre santé et de celle de vos proches.
+        \(opening) Ce nouveau service public, numérique et sécurisé, hébergé en France, vous permet d'être acteur au quotidien de votre santé et de celle de vos proches.
 
         Dans un délai de \(window) à partir de la réception de \(medium), le service Mon espace santé sera créé automatiquement pour : \(name)
 
@@ -247,15 +309,31 @@ public enum MessageTemplates {
         """
     }
 
-    /// The letter carrying an on-demand code to a person with no e-mail and no mobile on file.
+    /// Why an on-demand code goes by letter, as the letter says it, and only what is true: the
+    /// person asked for a code and has no e-mail and no mobile on file (or asked for a letter),
+    /// or an association asked for it to file the member's opposition.
+    public static func onDemandLetterReason(_ requester: CodeRequester) -> String {
+        switch requester {
+        case .person(choseChannel: false):
+            return "Vous avez demandé un nouveau code provisoire pour Mon espace santé. Aucune adresse e-mail ni aucun numéro de mobile "
+                + "ne figurant dans votre dossier, il vous est adressé par courrier."
+        case .person(choseChannel: true):
+            return "Vous avez demandé un nouveau code provisoire pour Mon espace santé, à recevoir par courrier."
+        case .association(let name): return associationRequest(name, byLetter: true, child: nil)
+        }
+    }
+
+    /// The letter carrying an on-demand code (`onDemandLetterReason`: why a letter). `minor`:
+    /// the letter goes to the legal representatives and names "votre enfant …".
     /// `validity`: `Policy.notificationValidityText` (a letter's code lasts as long as a notification's).
-    public static func onDemandLetter(code: String, name: String, address: String?, validity: String) -> String {
-        letter(name: name, address: address, text: """
+    public static func onDemandLetter(code: String, name: String, address: String?, validity: String,
+                                      requester: CodeRequester = .person(choseChannel: false), minor: Bool = false) -> String {
+        letter(name: addressee(name, minor: minor), address: address, text: """
         Bonjour,
 
-        Vous avez demandé un nouveau code provisoire pour Mon espace santé. Aucune adresse e-mail ni aucun numéro de mobile ne figurant dans votre dossier, il vous est adressé par courrier.
+        \(onDemandLetterReason(requester))
 
-        Code provisoire pour \(name) : \(code)
+        Code provisoire pour \(naming(name, minor: minor)) : \(code)
 
         Ce code est valable \(validity) à partir de son envoi et ne fonctionnera qu'une seule fois.
 

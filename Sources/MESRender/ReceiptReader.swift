@@ -10,6 +10,11 @@ public struct ReceiptFields: Equatable, Sendable {
     /// ISO date.
     public var decidedOn: String
     public var verification: String
+    /// The page speaks to a minor's legal representative (`greeting` is then the child's name
+    /// in sentence 2).
+    public var forMinor = false
+    /// The association the page names as having filed it.
+    public var association: String?
 }
 
 /// Reads the visible fields of a receipt file (PDF written by `mes`, its text form, or its JSON form).
@@ -163,18 +168,52 @@ public enum ReceiptReader {
         }
         guard let id = after(ReceiptRenderer.referenceLabel), let v = after(ReceiptRenderer.verificationLabel),
               let nirText = after(ReceiptRenderer.nirLabel), let name = after(ReceiptRenderer.nameLabel),
-              let hello = lines.first(where: { $0.hasPrefix("Bonjour ") && $0.hasSuffix(",") })
+              let hello = lines.firstIndex(where: { $0 == OppositionReceipt.plainSalutation || ($0.hasPrefix("Bonjour ") && $0.hasSuffix(",")) })
         else { return nil }
-        // The date is in the sentence after the greeting (a name holding the same words cannot
-        // stand for it).
-        guard let greeting = lines.firstIndex(where: { $0.hasPrefix("Bonjour ") && $0.hasSuffix(",") }) else { return nil }
-        let joined = lines[(greeting + 1)...].joined(separator: " ")
-        guard let r = joined.range(of: "prise en compte le ") else { return nil }
-        let dateText = String(joined[r.upperBound...].prefix(10))
-        guard let date = CalendarDate.parse(dateText) else { return nil }
+        let kind = ReceiptKind(reference: id)
+        let forMinor = lines[hello] == OppositionReceipt.plainSalutation
+        // The sentences between the salutation and sentence 3 (or, in the pages of the first
+        // receipts, which draw sentence 3 first, the footer), their lines joined with one space
+        // (the page breaks them at single spaces only): the acknowledgement, then who asked.
+        let ends = [ReceiptRenderer.layout(kind).sentence3FirstLine, ReceiptRenderer.referenceLabel, ReceiptRenderer.verificationLabel]
+        var block: [String] = []
+        for line in lines[(hello + 1)...] {
+            if ends.contains(where: { line.hasPrefix($0) }) { break }
+            block.append(line)
+        }
+        let text = block.joined(separator: " ")
+        // The acknowledgement ends at the first "… prise en compte le JJ/MM/AAAA." (a child's name
+        // comes before it; an association's after).
+        let marker = "prise en compte le "
+        var searchFrom = text.startIndex, found: (date: CalendarDate, end: String.Index, marker: Range<String.Index>)?
+        while found == nil, let r = text.range(of: marker, range: searchFrom..<text.endIndex) {
+            let rest = text[r.upperBound...].prefix(11)  // bounded: the scan stays linear
+            if rest.count == 11, rest.last == ".", let d = CalendarDate.parse(String(rest.prefix(10))) {
+                found = (d, text.index(r.upperBound, offsetBy: 11), r)
+            }
+            searchFrom = r.upperBound
+        }
+        guard let (date, ackEnd, at) = found else { return nil }
+        let greeting: String
+        if forMinor {
+            let prefix = kind.sentence2ChildPrefix, tail = " a bien été "
+            guard text.hasPrefix(prefix), text[..<at.lowerBound].hasSuffix(tail) else { return nil }
+            let nameStart = text.index(text.startIndex, offsetBy: prefix.count)
+            let nameEnd = text.index(at.lowerBound, offsetBy: -tail.count)
+            guard nameStart <= nameEnd else { return nil }
+            greeting = String(text[nameStart..<nameEnd])
+        } else {
+            greeting = String(lines[hello].dropFirst(8).dropLast())
+        }
+        var association: String?
+        let after = text[ackEnd...].drop(while: { $0 == " " })
+        if !after.isEmpty {
+            guard let named = OppositionReceipt.association(filedBy: String(after)) else { return nil }
+            association = named
+        }
         let nir = NIRValidator(rules: .insee).validate(nirText).nir?.compact ?? nirText.replacingOccurrences(of: " ", with: "")
-        return ReceiptFields(id: id, nir: nir, name: name, greeting: String(hello.dropFirst(8).dropLast()),
-                             decidedOn: date.iso, verification: v)
+        return ReceiptFields(id: id, nir: nir, name: name, greeting: greeting, decidedOn: date.iso, verification: v,
+                             forMinor: forMinor, association: association)
     }
 
     static func fromJSON(_ bytes: [UInt8]) -> ReceiptFields? {
@@ -182,6 +221,7 @@ public enum ReceiptReader {
               let id = o["receipt"] as? String, let nir = o["nir"] as? String, let name = o["name"] as? String,
               let greeting = o["greeting"] as? String, let d = o["decided_on"] as? String, let v = o["verification"] as? String
         else { return nil }
-        return ReceiptFields(id: id, nir: nir, name: name, greeting: greeting, decidedOn: d, verification: v)
+        return ReceiptFields(id: id, nir: nir, name: name, greeting: greeting, decidedOn: d, verification: v,
+                             forMinor: o["for_minor"] as? Bool ?? false, association: o["association"] as? String)
     }
 }

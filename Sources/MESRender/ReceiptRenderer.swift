@@ -17,6 +17,12 @@ public enum ReceiptRenderer {
         let kind: ReceiptKind
         /// The fixed part of the page's content stream, rendered once.
         let fixedContent: [UInt8]
+        /// The fixed part of a receipt that speaks to a legal representative or names an
+        /// association (`OppositionReceipt.isAddressed`): the same without sentence 3 and the
+        /// closing, which come lower when the sentences above them take more lines.
+        let headContent: [UInt8]
+        /// Sentence 3 in lines, as the page draws it.
+        let sentence3Lines: [[UInt8]]
         /// Sentence 2 laid out with a placeholder date, which is the same width as any date (all
         /// digits have one width): each receipt only puts its date in place.
         let sentence2Template: [[UInt8]]
@@ -34,22 +40,38 @@ public enum ReceiptRenderer {
             title = PDFWriter.TextString(kind.title)
             subject = PDFWriter.TextString(kind.subject)
             let (left, right) = (ReceiptRenderer.left, ReceiptRenderer.right)
-            var runs: [PDFWriter.TextRun] = []
-            runs.append(.init("mon ESPACE SANTÉ", x: left, y: 790, size: 16, font: .bold, gray: 0.1))
+            var head: [PDFWriter.TextRun] = []
+            head.append(.init("mon ESPACE SANTÉ", x: left, y: 790, size: 16, font: .bold, gray: 0.1))
             let page = "Page 1/1"
-            runs.append(.init(page, x: right - PDFWriter.width(page, size: 10), y: 792, size: 10))
-            runs.append(.init(kind.title, x: left, y: 635, size: 18, font: .bold))
-            var y = ReceiptRenderer.sentence2Top - 15 * Double(sentence2Template.count) - 11
-            for line in PDFWriter.wrap(bytes: WinAnsi.encode(kind.sentence3), size: 11, maxWidth: right - left) {
+            head.append(.init(page, x: right - PDFWriter.width(page, size: 10), y: 792, size: 10))
+            head.append(.init(kind.title, x: left, y: 635, size: 18, font: .bold))
+            head.append(.init("Authenticité vérifiable avec : mes receipt verify FICHIER", x: left, y: 66, size: 8, gray: 0.5))
+            sentence3Lines = PDFWriter.wrap(bytes: WinAnsi.encode(kind.sentence3), size: 11, maxWidth: right - left)
+            let tail = Self.tail(sentence3Lines, from: ReceiptRenderer.sentence2Top - 15 * Double(sentence2Template.count) - 11)
+            // The runs in the order earlier versions drew them (the same bytes for the same receipt).
+            fixedContent = PDFWriter.content(runs: Array(head[0..<3]) + tail + [head[3]], rules: ReceiptRenderer.rules)
+            headContent = PDFWriter.content(runs: head, rules: ReceiptRenderer.rules)
+        }
+
+        /// Sentence 3 and the closing, from `top` down.
+        func tail(from top: Double) -> [PDFWriter.TextRun] { Self.tail(sentence3Lines, from: top) }
+
+        static func tail(_ sentence3Lines: [[UInt8]], from top: Double) -> [PDFWriter.TextRun] {
+            let left = ReceiptRenderer.left
+            var runs: [PDFWriter.TextRun] = []
+            var y = top
+            for line in sentence3Lines {
                 runs.append(.init(bytes: line, x: left, y: y))
                 y -= 15
             }
             y -= 11
             runs.append(.init(OppositionReceipt.closing[0], x: left, y: y))
             runs.append(.init(OppositionReceipt.closing[1], x: left, y: y - 15))
-            runs.append(.init("Authenticité vérifiable avec : mes receipt verify FICHIER", x: left, y: 66, size: 8, gray: 0.5))
-            fixedContent = PDFWriter.content(runs: runs, rules: ReceiptRenderer.rules)
+            return runs
         }
+
+        /// The first line of sentence 3 as the page draws it (where the sentences above end).
+        var sentence3FirstLine: String { WinAnsi.decode(sentence3Lines.first ?? []) }
 
         static func find(_ needle: [UInt8], in lines: [[UInt8]]) -> (line: Int, offset: Int) {
             let n = needle.count
@@ -113,7 +135,9 @@ public enum ReceiptRenderer {
         if r.isDuplicate {
             runs.append(.init("Duplicata n° \(r.copy) émis le \(r.issuedAt.parisDate.french)", x: left, y: 674, size: 9, gray: 0.35))
         }
-        if standardName && NameRepertoire.isStandard(r.greeting) {
+        if r.forMinor {
+            runs.append(.init(OppositionReceipt.plainSalutation, x: left, y: 600))
+        } else if standardName && NameRepertoire.isStandard(r.greeting) {
             let bytes = Array("Bonjour ".utf8) + WinAnsi.encode(r.greeting) + [0x2C]
             runs.append(.init(bytes: bytes, x: left, y: 600, size: fitting(PDFWriter.width(bytes: bytes, size: 11))))
         } else {
@@ -121,14 +145,78 @@ public enum ReceiptRenderer {
             runs.append(.exact(line, x: left, y: 600, size: fitting(LatinFont.shared.width(line, size: 11))))
         }
         var y = sentence2Top
-        for line in layout(r.kind).sentence2(date) {
-            runs.append(.init(bytes: line, x: left, y: y))
-            y -= 15
+        if r.forMinor {
+            // The child's name is in the sentence: laid out for this receipt.
+            for line in exactLines(r.acknowledgement) {
+                runs.append(.exact(line.text, x: left, y: y, size: line.size))
+                y -= 15
+            }
+        } else {
+            for line in layout(r.kind).sentence2(date) {
+                runs.append(.init(bytes: line, x: left, y: y))
+                y -= 15
+            }
         }
+        if let filedBy = r.filedBy {
+            y -= 11
+            for line in exactLines(filedBy) {
+                runs.append(.exact(line.text, x: left, y: y, size: line.size))
+                y -= 15
+            }
+        }
+        if r.isAddressed { runs += layout(r.kind).tail(from: y - 11) }
         runs.append(.init(bytes: referenceLabelBytes + Array(r.id.utf8), x: left, y: 80, size: 9, gray: 0.35))
         let v = verificationLabelBytes + WinAnsi.encode(r.verification)
         runs.append(.init(bytes: v, x: right - PDFWriter.width(bytes: v, size: 9), y: 80, size: 9, gray: 0.35))
         return runs
+    }
+
+    /// A sentence holding user-typed text (a child's name, an association's), in lines that fit
+    /// the page at 11 points: broken at single spaces only (U+0020), so that the lines joined
+    /// with one space give the sentence back exactly (`ReceiptReader`); a word wider than the
+    /// page is set smaller on a line of its own, whole. Each line is measured in the font that
+    /// draws it (`TextRun.exact`).
+    static func exactLines(_ text: String) -> [(text: String, size: Double)] {
+        // A line's width in the font that draws it: the sums of its words' widths in both
+        // fonts, and whether all of it is in the standard ones (one pass over the text).
+        struct Measure {
+            var standard = 0.0, latin = 0.0, isStandard = true
+            var width: Double { isStandard ? standard : latin }
+            mutating func add(_ other: Measure) {
+                standard += other.standard
+                latin += other.latin
+                isStandard = isStandard && other.isStandard
+            }
+        }
+        // Most texts need the standard fonts only: the embedded font's widths are not looked up.
+        let allStandard = NameRepertoire.isStandard(text)
+        func measure(_ s: Substring) -> Measure {
+            if allStandard { return Measure(standard: PDFWriter.width(s, size: 11)) }
+            return Measure(standard: PDFWriter.width(s, size: 11), latin: LatinFont.shared.width(s, size: 11),
+                           isStandard: NameRepertoire.isStandard(s))
+        }
+        let space = measure(" ")
+        let room = right - left
+        var lines: [(text: String, size: Double)] = []
+        var current: (words: [Substring], measure: Measure)?
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let m = measure(word)
+            if var c = current {
+                var longer = c.measure
+                longer.add(space)
+                longer.add(m)
+                if longer.width <= room {
+                    c.words.append(word)
+                    c.measure = longer
+                    current = c
+                    continue
+                }
+                lines.append((c.words.joined(separator: " "), fitting(c.measure.width)))
+            }
+            current = ([word], m)
+        }
+        if let c = current { lines.append((c.words.joined(separator: " "), fitting(c.measure.width))) }
+        return lines
     }
 
     /// The size (points) that keeps a line `width` points wide at 11 within the page's margins.
@@ -148,7 +236,7 @@ public enum ReceiptRenderer {
         var doc = PDFWriter()
         var page = PDFWriter.Page()
         let layout = layout(r.kind)
-        page.prefix = layout.fixedContent
+        page.prefix = r.isAddressed ? layout.headContent : layout.fixedContent
         page.runs = variableRuns(r)
         doc.pages = [page]
         doc.title = layout.title
@@ -187,8 +275,9 @@ public enum ReceiptRenderer {
             "mon ESPACE SANTÉ — Page 1/1", "", nirLabel + r.nir.formatted, nameLabel + r.name, "", "Le \(r.decidedOn.french)",
         ]
         if r.isDuplicate { lines.append("Duplicata n° \(r.copy) émis le \(r.issuedAt.parisDate.french)") }
-        let s = r.sentences
-        lines += ["", s[0], "", s[1], "", s[2], "", s[3], "", s[4], s[5], "", referenceLabel + r.id, verificationLabel + r.verification]
+        lines += ["", r.kind.title, "", r.salutation, "", r.acknowledgement]
+        if let filedBy = r.filedBy { lines += ["", filedBy] }
+        lines += ["", r.kind.sentence3, ""] + OppositionReceipt.closing + ["", referenceLabel + r.id, verificationLabel + r.verification]
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -198,6 +287,7 @@ public enum ReceiptRenderer {
               ("nir_formatted", .string(r.nir.formatted)), ("name", .string(r.name)), ("greeting", .string(r.greeting)),
               ("decided_on", .string(r.decidedOn.iso)), ("issued_at", .string(r.issuedAt.iso8601)),
               ("kind", .string(r.kind.rawValue)), ("duplicate", .bool(r.isDuplicate)), ("copy", .int(r.copy)), ("verification", .string(r.verification)),
+              ("for_minor", .bool(r.forMinor)), ("association", r.association.map { .string($0) } ?? .null),
               ("sentences", .array(r.sentences.map { .string($0) }))])
     }
 }
@@ -211,10 +301,13 @@ extension ReceiptRenderer {
         /// Each kind's fixed content, then the signature notice.
         let oppositionPrefix: [UInt8]
         let closurePrefix: [UInt8]
+        /// The signature notice alone (after `Layout.headContent` for an addressed receipt).
+        let notice: [UInt8]
         let slot: PDFWriter.SignatureSlot
 
-        func prefix(_ kind: ReceiptKind) -> [UInt8] {
-            switch kind {
+        func prefix(_ r: OppositionReceipt) -> [UInt8] {
+            if r.isAddressed { return ReceiptRenderer.layout(r.kind).headContent + notice }
+            switch r.kind {
             case .opposition: return oppositionPrefix
             case .closure: return closurePrefix
             }
@@ -231,7 +324,7 @@ extension ReceiptRenderer {
                     y -= 9.5
                 }
             }
-            let notice = PDFWriter.content(runs: runs, rules: [])
+            notice = PDFWriter.content(runs: runs, rules: [])
             oppositionPrefix = ReceiptRenderer.oppositionLayout.fixedContent + notice
             closurePrefix = ReceiptRenderer.closureLayout.fixedContent + notice
             var slot = PDFWriter.SignatureSlot()
@@ -258,7 +351,7 @@ extension ReceiptRenderer {
     /// then `embed`). The same page as `pdf(_:)` plus the signature notice.
     public static func pdf(_ r: OppositionReceipt, signed page: SignedPage) -> SignablePDF {
         var doc = document(r)
-        doc.pages[0].prefix = page.prefix(r.kind)
+        doc.pages[0].prefix = page.prefix(r)
         var slot = page.slot
         slot.reason = doc.subject
         slot.signingTime = doc.creationDate

@@ -176,7 +176,7 @@ extension Service {
                 // The closure is confirmed by e-mail to the contact on file.
                 let contact = try store.contact(for: p)
                 if let email = contact.email {
-                    let mail = composer.closed(to: email, personID: p.id, receipt: receipt.id, deletionAsked: delete, deletedAt: deletion, at: now)
+                    let mail = composer.closed(to: email, about: p, receipt: receipt.id, deletionAsked: delete, deletedAt: deletion, at: now)
                     _ = try outbox.deliver(mail, to: p.id, at: now, sync: true)
                 }
             }

@@ -135,7 +135,7 @@ extension Service {
             try store.saveAccount(personID: person.id, username: username, passwordHash: hash, now: now)
             let active = try recordActivation(person, legalRepresentative: r.legalRepresentative, now: now)
             if let email = person.email {
-                queued.append(try outbox.deliver(composer.activated(to: email, personID: person.id, at: now), to: person.id, at: now, sync: true).id)
+                queued.append(try outbox.deliver(composer.activated(to: email, about: person, at: now), to: person.id, at: now, sync: true).id)
             }
             return .success(active)
         }

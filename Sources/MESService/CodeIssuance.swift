@@ -80,7 +80,11 @@ extension Service {
         let validity = channel == .letter ? policy.notificationValidity : policy.onDemandValidity
         try store.recordCode(code, for: person.id, kind: .onDemand, now: now, validity: validity)
         try store.noteCodeRequest(person, now: now)
-        let message = composer.onDemandCode(code, for: person, contact: contact, on: channel, at: now)
+        // What the message may say of why it comes: who asked, and whether a letter is for want of
+        // an e-mail and a mobile (the channel was not chosen) or by choice.
+        var requester = CodeRequester.person(choseChannel: wanted != nil)
+        if actor == .association, let name = actorID { requester = .association(name) }
+        let message = composer.onDemandCode(code, for: person, contact: contact, on: channel, at: now, requester: requester)
         let entry = try outbox.deliver(message, to: person.id, at: now, sync: true)
         try store.audit("code_issued", at: now, person: person.id, channel: auditChannel, actor: actor, actorID: actorID,
                         detail: "on_demand via \(channel.rawValue)")

@@ -148,8 +148,11 @@ extension Service {
             }
             let decision = try store.recordDecision(d.kind, person: d.person, state: state, now: now, channel: d.channel, actor: d.actor,
                                                     actorID: d.actorID, codeID: d.codeID, detail: d.detail)
+            // The receipt speaks to a minor's legal representative, and names the association that filed it.
             let receipt = try store.createReceipt(decisionID: decision, person: d.person, codeID: d.codeID, decidedAt: now, now: now,
-                                                  kind: receiptKind)
+                                                  kind: receiptKind,
+                                                  forMinor: ProfileRules.speaksToLegalRepresentative(about: d.person, at: now),
+                                                  association: d.actor == .association ? d.actorID : nil)
             try applied(receipt)
             var updated = d.person
             updated.state = state

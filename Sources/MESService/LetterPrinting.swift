@@ -74,6 +74,8 @@ extension Service {
 
     /// A letter as composed (`MessageTemplates.letter`: the name, the address, an empty line,
     /// the text) as printed: the address block per La Poste's standard, and whether it fits it.
+    /// A letter to a minor's legal representatives (`MessageTemplates.addressee`) has the child's
+    /// name under theirs: the block's second line.
     static func printed(_ l: Store.LetterToPrint) -> (PrintedLetter, standard: Bool) {
         let body = l.body.replacingOccurrences(of: "\r\n", with: "\n")
         let head: Substring, text: Substring
@@ -83,7 +85,9 @@ extension Service {
             (head, text) = ("", body[...])
         }
         let lines = head.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        let address = PostalAddress(name: lines.first ?? "", address: lines.dropFirst().joined(separator: "\n"))
+        let complemented = lines.count >= 2 && lines[0] == Messages.legalRepresentatives
+        let address = PostalAddress(name: lines.first ?? "", complement: complemented ? lines[1] : nil,
+                                    address: lines.dropFirst(complemented ? 2 : 1).joined(separator: "\n"))
         return (PrintedLetter(addressLines: address.lines, text: String(text), reference: "Lettre n° \(l.entry.id)"), address.isStandard)
     }
 

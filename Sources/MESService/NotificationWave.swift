@@ -172,7 +172,7 @@ extension Service {
 
     /// The notification naming each profile of `draft` with its code, in one e-mail or letter.
     func notificationMessage(_ draft: NotificationDraft, codes: [String], now: Instant) -> OutgoingMessage {
-        composer.notification(to: draft.contact, codes: zip(draft.people, codes).map { (name: $0.displayName, code: $1) },
+        composer.notification(to: draft.contact, codes: zip(draft.people, codes).map { (person: $0, code: $1) },
                               on: draft.channel, at: now)
     }
 

@@ -72,7 +72,8 @@ public struct ReceiptVerdict: Sendable, Equatable {
     public let status: Status
     /// The reference the file shows, when it shows one.
     public let id: String?
-    /// The fields that differ from the record (`nir`, `name`, `greeting`, `decided_on`, `verification`).
+    /// The fields that differ from the record (`nir`, `name`, `greeting`, `decided_on`, `for_minor`,
+    /// `association`, `verification`).
     public let mismatch: [String]
     /// Why it is altered or unknown: `signature`, `byte_range`, `update_appended`, `truncated`,
     /// `multiple_signatures`, `malformed`, `record_mismatch`, `unknown_signer`.
@@ -113,7 +114,10 @@ public struct PDFReceipts: ReceiptIssuer {
         if f.name != r.name { mismatch.append("name") }
         if f.greeting != r.greeting { mismatch.append("greeting") }
         if f.decidedOn != r.decidedOn.iso { mismatch.append("decided_on") }
-        let expected = store.verificationCode(id: f.id, nir: f.nir, name: f.name, greeting: f.greeting, decidedOn: f.decidedOn)
+        if f.forMinor != r.forMinor { mismatch.append("for_minor") }
+        if f.association != r.association { mismatch.append("association") }
+        let expected = store.verificationCode(id: f.id, nir: f.nir, name: f.name, greeting: f.greeting, decidedOn: f.decidedOn,
+                                              forMinor: f.forMinor, association: f.association)
         if f.verification != r.verification || expected != f.verification { mismatch.append("verification") }
         return ReceiptVerdict(status: mismatch.isEmpty ? .authentic : .altered, id: f.id, mismatch: mismatch)
     }

@@ -322,5 +322,14 @@ enum Schema {
             outbox_id INTEGER NOT NULL REFERENCES outbox(id)
         ) WITHOUT ROWID;
         """,
+        // 16: a receipt says whom it speaks to and who asked: `for_minor` (the person was under
+        // 18 on the day of the decision: the page greets the legal representative and names
+        // "votre enfant …") and `association` (the association that filed it, named on the
+        // page). Older receipts keep what they showed: 0 and NULL, their verification codes
+        // unchanged (`OppositionReceipt.canonical` v1).
+        """
+        ALTER TABLE receipts ADD COLUMN for_minor INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE receipts ADD COLUMN association TEXT;
+        """,
     ]
 }

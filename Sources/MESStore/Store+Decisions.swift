@@ -50,10 +50,11 @@ extension Store {
             .flatMap { $0.text(0) }.flatMap(DecisionKind.init(rawValue:))
     }
 
-    /// The verification code of receipt fields under this store's key.
-    public func verificationCode(id: String, nir: String, name: String, greeting: String, decidedOn: String) -> String {
-        let mac = hmac.mac(OppositionReceipt.canonical(id: id, nir: nir, name: name, greeting: greeting,
-                                                                            decidedOn: decidedOn))
+    /// The verification code of receipt fields under this store's key (`OppositionReceipt.canonical`).
+    public func verificationCode(id: String, nir: String, name: String, greeting: String, decidedOn: String,
+                                 forMinor: Bool = false, association: String? = nil) -> String {
+        let mac = hmac.mac(OppositionReceipt.canonical(id: id, nir: nir, name: name, greeting: greeting, decidedOn: decidedOn,
+                                                       forMinor: forMinor, association: association))
         var c = Base32.encodeBytes(mac, count: 12)
         c.insert(0x2D, at: 8)
         c.insert(0x2D, at: 4)
@@ -63,24 +64,26 @@ extension Store {
     /// Creates the receipt of an opposition (or closure) decision. Its reference is a keyed hash of
     /// the person and the code that was used (else the decision): unpredictable across stores, but
     /// the same when a killed batch files that row again, so a receipt file left by the killed run
-    /// is simply replaced.
+    /// is simply replaced. `forMinor`: the page speaks to the legal representative;
+    /// `association`: the association that filed it, named on the page.
     public func createReceipt(decisionID: Int64, person: Person, codeID: Int64?, decidedAt: Instant, now: Instant,
-                              kind: ReceiptKind = .opposition) throws -> OppositionReceipt {
+                              kind: ReceiptKind = .opposition, forMinor: Bool = false, association: String? = nil) throws -> OppositionReceipt {
         let basis = codeID.map { "code\u{0}\(person.id)\u{0}\($0)" } ?? "decision\u{0}\(decisionID)"
         let id = kind.prefix + Base32.encode(hmac.mac("receipt-id\u{0}" + basis), count: 10)
         let decidedOn = decidedAt.parisDate
         let (nir, name, greeting, day) = (person.nir.compact, person.registerName, person.displayName, decidedOn.iso)
-        let verification = verificationCode(id: id, nir: nir, name: name, greeting: greeting, decidedOn: day)
+        let verification = verificationCode(id: id, nir: nir, name: name, greeting: greeting, decidedOn: day, forMinor: forMinor,
+                                            association: association)
         try db.run("""
-            INSERT INTO receipts (id, decision_id, person_id, nir, name, greeting, decided_on, issued_at, verification)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO receipts (id, decision_id, person_id, nir, name, greeting, decided_on, issued_at, verification, for_minor, association)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, .text(id), .int(decisionID), .int(person.id), .text(nir), .text(name),
-            .text(greeting), .text(day), .int(now.seconds), .text(verification))
-        return OppositionReceipt(id: id, nir: person.nir, name: name, greeting: greeting,
-                                 decidedOn: decidedOn, issuedAt: now, verification: verification, copy: 1)
+            .text(greeting), .text(day), .int(now.seconds), .text(verification), .int(forMinor ? 1 : 0), association.map { .text($0) } ?? .null)
+        return OppositionReceipt(id: id, nir: person.nir, name: name, greeting: greeting, decidedOn: decidedOn, issuedAt: now,
+                                 verification: verification, copy: 1, forMinor: forMinor, association: association)
     }
 
-    static let receiptColumns = "id, nir, name, greeting, decided_on, issued_at, verification, copies, person_id"
+    static let receiptColumns = "id, nir, name, greeting, decided_on, issued_at, verification, copies, person_id, for_minor, association"
     // Statement texts built once (the statement cache is keyed by the text).
     static let receiptByID = "SELECT \(receiptColumns) FROM receipts WHERE id = ?"
     static let receiptOfDecision = "SELECT \(receiptColumns) FROM receipts WHERE decision_id = ?"
@@ -91,7 +94,7 @@ extension Store {
     func receipt<R: ColumnReader>(from r: R) -> OppositionReceipt {
         OppositionReceipt(id: r.text(0)!, nir: NIR(trusted: r.text(1)!), name: r.text(2)!, greeting: r.text(3)!,
                           decidedOn: CalendarDate.parse(r.text(4)!)!, issuedAt: Instant(seconds: r.int(5)!),
-                          verification: r.text(6)!, copy: Int(r.int(7)!))
+                          verification: r.text(6)!, copy: Int(r.int(7)!), forMinor: r.int(9) == 1, association: r.text(10))
     }
 
     public func receipt(id: String) throws -> OppositionReceipt? {
@@ -117,8 +120,7 @@ extension Store {
         try db.run("UPDATE receipts SET copies = copies + 1 WHERE id = ?", .text(r.id))
         let copies = Int(try db.first("SELECT copies FROM receipts WHERE id = ?", .text(r.id))?.int(0) ?? 2)
         try audit("receipt_reissued", at: now, person: personID, actor: actor, detail: "\(r.id) copy \(copies)")
-        return OppositionReceipt(id: r.id, nir: r.nir, name: r.name, greeting: r.greeting, decidedOn: r.decidedOn,
-                                 issuedAt: now, verification: r.verification, copy: copies)
+        return r.copy(copies, issuedAt: now)
     }
 
     /// The audit trail, oldest first, one line at a time: each line is read from the database and

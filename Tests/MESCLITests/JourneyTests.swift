@@ -157,8 +157,10 @@ import Testing
         let shown = try s.run(["outbox", "show", "\(list.first?["id"] as? Int ?? 0)", "--json"])
         let body = shown.json["body"] as? String ?? ""
         for child in ["Jean-Jacques Capanelli", "Gerard Capanelli", "Brigitte Capanelli", "Vincent Capanelli"] {
-            #expect(body.contains("Code provisoire pour \(child) : "), "\(child)")
+            #expect(body.contains("Code provisoire pour votre enfant \(child) : "), "\(child)")
         }
+        // The message goes to Martine about her children (issue 32): it never tells her she will benefit.
+        #expect(body.contains("Vos proches vont bénéficier de Mon espace santé.") && !body.contains("Vous allez bénéficier"), "\(body)")
         #expect(!body.contains("Virginie"), "already opposed: not notified")
         let codes = shown.json["codes"] as? [String] ?? []
         #expect(codes.count == 4)

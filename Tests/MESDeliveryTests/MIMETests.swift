@@ -123,6 +123,16 @@ import MESCore
         #expect(MIME.address("Mon espace santé <a@b.fr>") == "=?UTF-8?B?TW9uIGVzcGFjZSBzYW50w6k=?= <a@b.fr>")
         #expect(MIME.address("Service <a@b.fr>") == "Service <a@b.fr>")
         #expect(MIME.address("a@b.fr") == "a@b.fr")
+        // Issue 32: a display name as readers show it. Specials quoted, word by word; a short
+        // name with other characters in one encoded-word; a long one word by word, runs of
+        // other words encoded together (the spaces between them inside).
+        #expect(MIME.address("Les Amis (Paris), Nord <a@b.fr>") == "Les Amis \"(Paris),\" Nord <a@b.fr>")
+        #expect(MIME.address("\"Les \\\"Amis\\\"\" <a@b.fr>") == "=?UTF-8?B?TGVzICJBbWlzIg==?= <a@b.fr>")
+        #expect(MIME.address("Amis de Léa – Nantes <a@b.fr>") == "=?UTF-8?B?QW1pcyBkZSBMw6lhIOKAkyBOYW50ZXM=?= <a@b.fr>")
+        #expect(MIME.address("Association des amis de Léa – Nantes, Saint-Herblain <a@b.fr>")
+                == "Association des amis de =?UTF-8?B?TMOpYSDigJM=?= Nantes, Saint-Herblain <a@b.fr>".replacingOccurrences(of: "Nantes,", with: "\"Nantes,\""))
+        #expect(MIME.address("A <b> <a@b.fr>") == "A \"<b>\" <a@b.fr>")
+        #expect(MIME.address("  <a@b.fr>") == "<a@b.fr>")
     }
 }
 

@@ -114,10 +114,12 @@ extension Harness {
 
     @Test func confirmationsAndOneTimeCodesHaveTheirTags() {
         let c = MessageComposer()
+        let adult = Person(id: 3, nir: DemoData.nir("1850344109123"), birthDate: Harness.karimBirthDate, firstName: "Karim", lastName: "Benali",
+                           card: .photo, serial: "01024576124")
         let tagged: [(OutgoingMessage, String)] = [
-            (c.activated(to: "a@b.fr", personID: 3, at: at), "a"),
+            (c.activated(to: "a@b.fr", about: adult, at: at), "a"),
             (c.passwordChanged(to: "a@b.fr", personID: 3, at: at), "pw"),
-            (c.closed(to: "a@b.fr", personID: 3, receipt: "JC-1", deletionAsked: true, deletedAt: at.adding(months: 3), at: at), "c"),
+            (c.closed(to: "a@b.fr", about: adult, receipt: "JC-1", deletionAsked: true, deletedAt: at.adding(months: 3), at: at), "c"),
             (c.oneTimeCode("123456", for: .login, on: .email, to: "a@b.fr", personID: 3, at: at), "l"),
             (c.oneTimeCode("123456", for: .login, on: .sms, to: "06 12 34 56 78", personID: 3, at: at), "ls"),
             (c.oneTimeCode("123456", for: .email, on: .email, to: "a@b.fr", personID: 3, at: at), "o"),
@@ -149,7 +151,7 @@ extension Harness {
         #expect(text(c.onDemandCode("AAAAAAAAAAAA", for: karim, contact: karim, on: .sms, at: at)).contains("Il est valable 10 minutes"))
         #expect(text(c.onDemandCode("AAAAAAAAAAAA", for: karim, contact: karim, on: .letter, at: at)).contains("Ce code est valable 8 semaines"))
         #expect(text(c.oneTimeCode("123456", for: .login, on: .sms, to: "06 63 78 13 77", personID: 1, at: at)).hasSuffix("Valable 5 minutes."))
-        let n = text(c.notification(to: karim, codes: [("Karim Benali", "AAAAAAAAAAAA")], on: .email, at: at))
+        let n = text(c.notification(to: karim, codes: [(karim, "AAAAAAAAAAAA")], on: .email, at: at))
         #expect(n.contains("Dans un délai de 60 jours à partir") && n.contains("valable 8 semaines à partir"))
         #expect(Policy.french(seconds: 30) == "30 secondes" && Policy.french(seconds: 3_600) == "1 heure" && Policy.french(seconds: 86_400) == "1 jour")
         #expect(Policy.standard.minimumIntervalText == "30 secondes" && Policy.standard.lockText == "15 minutes")
@@ -227,7 +229,11 @@ extension Harness {
         let martine = try #require(try h.service.store.people(nir: DemoData.martineNIR).first)
         let c = MessageComposer(from: "Caisse primaire d'assurance maladie de Loire-Atlantique, service Mon espace santé <envoi@mes.example.fr>")
         let now = h.clock.now()
-        let family = (1...6).map { (name: "Marie-Éléonore-Françoise \($0) LE GUELLEC-DE-KERGOAT", code: "ABCDEFGHJK\($0)\($0)") }
+        let family = (1...6).map { i in
+            var p = martine
+            (p.id, p.firstName, p.lastName) = (Int64(100 + i), "Marie-Éléonore-Françoise \(i)", "LE GUELLEC-DE-KERGOAT")
+            return (person: p, code: "ABCDEFGHJK\(i)\(i)")
+        }
         let receipt = OppositionReceipt(id: "JO-7K2M9QXD4T", nir: NIRValidator().validate("116304403801618").nir!,
                                         name: "ŁUKASZ-ÉLÉONORE Żółć", greeting: "Łukasz-Éléonore Żółć", decidedOn: CalendarDate(year: 2022, month: 2, day: 3)!,
                                         issuedAt: now, verification: "ABCD-EFGH-JKMN", copy: 1)
@@ -235,9 +241,9 @@ extension Harness {
             c.onDemandCode("ABCDEFGHJKLM", for: martine, contact: martine, on: .email, at: now),
             c.oneTimeCode("123456", for: .login, on: .email, to: "martine@example.fr", personID: martine.id, at: now),
             c.notification(to: martine, codes: family, on: .email, at: now),
-            c.activated(to: "martine@example.fr", personID: martine.id, at: now),
+            c.activated(to: "martine@example.fr", about: martine, at: now),
             c.passwordChanged(to: "martine@example.fr", personID: martine.id, at: now),
-            c.closed(to: "martine@example.fr", personID: martine.id, receipt: "JC-7K2M9QXD4T", deletionAsked: true, deletedAt: now, at: now),
+            c.closed(to: "martine@example.fr", about: martine, receipt: "JC-7K2M9QXD4T", deletionAsked: true, deletedAt: now, at: now),
             c.oppositionReceipt(receipt, document: Array("%PDF-1.7\n".utf8) + [UInt8](repeating: 0xE9, count: 5_000), to: "martine@example.fr", at: now),
         ].map(\.body)
         #expect(try problems(queued.map(MIME.sevenBit)) == [:])

@@ -6,14 +6,21 @@ import MESCrypto
 @testable import MESSystem
 
 @Suite struct MigrationTests {
-    /// A store left at schema 2 (by an earlier `mes`), with a family, a code and a decision.
-    func storeAtVersion2() throws -> String {
+    /// A store's folder (its key, an outbox folder) whose database the first `version`
+    /// migrations made, as an earlier `mes` left it; the database to add rows to.
+    func store(atVersion version: Int) throws -> (dir: String, db: Database) {
         let dir = tempDir()
         try FileManager.default.createDirectory(atPath: dir + "/outbox", withIntermediateDirectories: true)
         try FileIO.writeAtomically(dir + "/secret.key", Crypto.randomBytes(32), overwrite: false)
         let db = try Database(path: dir + "/mes.db", create: true)
         try db.exec("PRAGMA journal_mode=WAL")
-        for m in Schema.migrations.prefix(2) { try db.exec(m) }
+        for m in Schema.migrations.prefix(version) { try db.exec(m) }
+        return (dir, db)
+    }
+
+    /// A store left at schema 2 (by an earlier `mes`), with a family, a code and a decision.
+    func storeAtVersion2() throws -> String {
+        let (dir, db) = try store(atVersion: 2)
         try db.exec("""
             PRAGMA user_version = 2;
             INSERT INTO people (id, nir, birth_date, first_name, last_name, card_type, serial, state, failed_attempts)
@@ -28,12 +35,7 @@ import MESCrypto
 
     /// Spaces closed before retention was applied get their deadline from their closure.
     @Test func spacesClosedBeforeVersion7GetTheirDeletionDate() throws {
-        let dir = tempDir()
-        try FileManager.default.createDirectory(atPath: dir + "/outbox", withIntermediateDirectories: true)
-        try FileIO.writeAtomically(dir + "/secret.key", Crypto.randomBytes(32), overwrite: false)
-        let db = try Database(path: dir + "/mes.db", create: true)
-        try db.exec("PRAGMA journal_mode=WAL")
-        for m in Schema.migrations.prefix(6) { try db.exec(m) }
+        let (dir, db) = try store(atVersion: 6)
         let closedAt = Instant.parse("2022-02-03T10:00:00Z")!.seconds
         try db.exec("""
             PRAGMA user_version = 6;
@@ -60,12 +62,7 @@ import MESCrypto
     /// to waiting for its sending (linked to its message), one sent takes its time of sending,
     /// and a person whose window did not come from a notification message keeps it.
     @Test func version13NotificationsWaitForTheirSending() throws {
-        let dir = tempDir()
-        try FileManager.default.createDirectory(atPath: dir + "/outbox", withIntermediateDirectories: true)
-        try FileIO.writeAtomically(dir + "/secret.key", Crypto.randomBytes(32), overwrite: false)
-        let db = try Database(path: dir + "/mes.db", create: true)
-        try db.exec("PRAGMA journal_mode=WAL")
-        for m in Schema.migrations.prefix(13) { try db.exec(m) }
+        let (dir, db) = try store(atVersion: 13)
         let queued = Instant.parse("2022-02-03T10:00:00Z")!.seconds, sent = queued + 3 * 86_400
         try db.exec("""
             PRAGMA user_version = 13;
@@ -88,6 +85,52 @@ import MESCrypto
         #expect(rows[3] == (3, nil), "Karim's letter waits to be printed and posted: \(rows)")
         #expect(rows[4] == (nil, queued - 86_400), "no message of its own: kept")
         #expect(try store.db.first("SELECT count(*) FROM print_batches")?.int(0) == 0)
+    }
+
+    /// Schema 15 records whom a receipt speaks to and who asked: receipts issued before keep
+    /// what their pages showed (an adult greeted by name, no association), so their
+    /// verification codes still hold; new ones record both.
+    @Test func version14ReceiptsKeepWhatTheyShowed() throws {
+        let (dir, db) = try store(atVersion: 14)
+        let at = Instant.parse("2022-02-03T10:00:00Z")!.seconds
+        try db.exec("""
+            PRAGMA user_version = 14;
+            INSERT INTO people (id, nir, birth_date, first_name, last_name, card_type, serial, state) VALUES
+                (1, '116304403801618', '1988-06-08', 'Martine', 'Leguellec', 'plain', '953701166', 'opposed'),
+                (2, '116304403801618', '2015-01-02', 'Léa', 'Leguellec', 'plain', '953701166', 'pending');
+            UPDATE people SET holder_id = 1 WHERE id = 2;
+            INSERT INTO decisions (id, person_id, kind, at, channel, actor, actor_id) VALUES
+                (1, 1, 'opposition', \(at), 'batch', 'association', 'Les Amis');
+            """)
+        // The receipt as schema 14 made it, with its code under the store's key.
+        let old = try Store.open(dir)
+        let v1 = old.verificationCode(id: "JO-OLD0000001", nir: "116304403801618", name: "LEGUELLEC Martine", greeting: "Martine Leguellec",
+                                      decidedOn: "2022-02-03")
+        try old.db.run("""
+            INSERT INTO receipts (id, decision_id, person_id, nir, name, greeting, decided_on, issued_at, verification)
+            VALUES ('JO-OLD0000001', 1, 1, '116304403801618', 'LEGUELLEC Martine', 'Martine Leguellec', '2022-02-03', \(at), ?)
+            """, .text(v1))
+        #expect(old.schemaVersion == Schema.migrations.count)
+        let r = try #require(try old.receipt(id: "JO-OLD0000001"))
+        #expect(!r.forMinor && r.association == nil && !r.isAddressed && r.verification == v1)
+        #expect(r.salutation == "Bonjour Martine Leguellec,", "the page it always showed")
+        // A receipt for the child, filed by the association, records both and binds them.
+        let child = try #require(try old.person(id: 2))
+        let decision = try old.recordDecision(.opposition, person: child, state: .opposed, now: Instant(seconds: at), channel: .batch,
+                                              actor: .association, actorID: "Les Amis")
+        let new = try old.createReceipt(decisionID: decision, person: child, codeID: nil, decidedAt: Instant(seconds: at), now: Instant(seconds: at),
+                                        forMinor: true, association: "Les Amis")
+        let back = try #require(try old.receipt(id: new.id))
+        #expect(back == new && back.forMinor && back.association == "Les Amis")
+        #expect(new.verification == old.verificationCode(id: new.id, nir: "116304403801618", name: "LEGUELLEC Léa", greeting: "Léa Leguellec",
+                                                         decidedOn: "2022-02-03", forMinor: true, association: "Les Amis"))
+        for (minor, association) in [(false, "Les Amis" as String?), (true, nil), (true, "Les Ennemis")] {
+            #expect(new.verification != old.verificationCode(id: new.id, nir: "116304403801618", name: "LEGUELLEC Léa", greeting: "Léa Leguellec",
+                                                             decidedOn: "2022-02-03", forMinor: minor, association: association))
+        }
+        // A duplicate keeps them.
+        let copy = try old.reissue(back, now: Instant(seconds: at + 60), actor: .system, personID: 2)
+        #expect(copy.copy == 2 && copy.forMinor && copy.association == "Les Amis")
     }
 
     @Test func version2StoreIsRebuiltWithItsRows() throws {

@@ -11,7 +11,7 @@ enum BatchCommand {
     static let replaceCodes = Flag("replace-codes", "With --request-codes: a member who lost the code of their notification gets a new one by letter (the old one stops working).")
     static let keepColumn = Option("keep-column", "NAME", "Carry the association's own column NAME (member number, phone, remarks) unchanged into the report; repeatable.")
     static let requestCodes = Flag("request-codes", "For rows without a usable code (none, expired, used, superseded): send the member a code by letter, valid 6 weeks (needs birth_date).")
-    static let association = Option("association", "NAME", "Who files, recorded in the audit trail (default: association).")
+    static let association = Option("association", "NAME", "Who files: recorded in the audit trail and named on the members' receipts, receipt e-mails and code letters (default: none named).")
     static let legalRepresentative = Flag("legal-representative", "The association certifies acting as legal representative for every minor (rows whose legal_representative cell is empty).")
     static let groupSize = Option("group-size", "N", "Rows per transaction (default 2000): fewer means less work lost to a crash, more means fewer syncs.")
     static let mailReceipts = Flag("mail-receipts", "E-mail each member filed now their signed receipt (rows with an email column).")

@@ -38,10 +38,13 @@ enum DecisionStep {
 
 extension IdentifiedSession: Report {
     public var text: String {
-        // A deceased person's profile is shown as such, never greeted.
+        // A deceased person's profile is shown as such, never greeted; a minor's is shown to the
+        // legal representative, who identified with the child's card and birth date.
         let name = TextEscaping.terminalSafe(person.displayName)
         var text = person.deceased
             ? "Profil de \(name) (personne décédée) — \(person.stateLabel)\n"
+            : ProfileRules.speaksToLegalRepresentative(about: person, at: now)
+            ? "Bonjour !\nProfil : \(Messages.yourChild(name)) — \(person.stateLabel)\n"
             : "Bonjour \(TextEscaping.terminalSafe(person.firstName)) !\nProfil : \(name) — \(person.stateLabel)\n"
         if let window {
             text += WindowView.identifySentence(window) + "\n"

@@ -12,7 +12,7 @@ public struct BatchOptions: Sendable {
     /// Rows without a code: send the member an on-demand code.
     public var requestCodes = false
     /// Who files, recorded in the audit trail.
-    public var association = "association"
+    public var association = ActorName.unnamedAssociation
     /// The association certifies acting as legal representative for minors.
     public var legalRepresentative = false
     /// Rows per transaction.
