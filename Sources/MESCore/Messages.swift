@@ -44,6 +44,8 @@ public enum Messages {
     public static let activateText = "J'ai la main sur ma santé : je gère mes informations et les partage en toute confidentialité et en toute sécurité."
     public static let opposeOption = "Je m'oppose à la création de Mon espace santé"
     public static let opposeText = "Je renonce aux avantages de Mon espace santé. Si je change d'avis, je peux à tout moment l'activer."
+    /// The opposition's text for a deceased person's profile, which can never be activated.
+    public static let opposeTextDeceased = "Je renonce aux avantages de Mon espace santé pour ce profil. Le profil d'une personne décédée ne peut pas être activé."
     public static let closeOption = "Je clôture Mon espace santé"
     public static let closeText = "Son contenu est conservé archivé pendant 10 ans, ou supprimé dans un délai de 3 mois si je le demande."
     /// The phone service, its number and hours.

@@ -22,17 +22,18 @@ extension CodeDelivery: Report {
 
 /// The decision step of a profile: the options its state allows, in the service's words.
 enum DecisionStep {
-    static func option(_ kind: DecisionKind, token: String) -> (action: String, label: String, text: String, command: String)? {
+    static func option(_ kind: DecisionKind, token: String, deceased: Bool = false) -> (action: String, label: String, text: String, command: String)? {
         switch kind {
         case .activation: return ("activate", Messages.activateOption, Messages.activateText, "mes activate --session \(token) --accept-cgu …")
-        case .opposition: return ("oppose", Messages.opposeOption, Messages.opposeText, "mes oppose --session \(token) --yes")
+        case .opposition:
+            return ("oppose", Messages.opposeOption, deceased ? Messages.opposeTextDeceased : Messages.opposeText, "mes oppose --session \(token) --yes")
         case .closure: return ("close", Messages.closeOption, Messages.closeText, "mes close --session \(token) --yes")
         case .automaticCreation: return nil
         }
     }
 
     static func options(_ s: IdentifiedSession) -> [(action: String, label: String, text: String, command: String)] {
-        s.decisions.compactMap { option($0, token: s.token) }
+        s.decisions.compactMap { option($0, token: s.token, deceased: s.person.deceased) }
     }
 }
 
@@ -49,7 +50,7 @@ extension IdentifiedSession: Report {
         if let window {
             text += WindowView.identifySentence(window) + "\n"
         }
-        if person.state == .opposed, let since = person.stateSince {
+        if person.state == .opposed, !person.deceased, let since = person.stateSince {
             text += "Vous vous êtes opposé à la création de Mon espace santé le \(since.parisDate.french). "
                 + "Vous pouvez changer d'avis et y accéder dès maintenant en l'activant.\n"
         }
