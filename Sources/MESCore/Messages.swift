@@ -43,6 +43,9 @@ public enum Messages {
         + "(mes identify), puis « J'active Mon espace santé » (mes activate)."
     public static let activateText = "J'ai la main sur ma santé : je gère mes informations et les partage en toute confidentialité et en toute sécurité."
     public static let opposeOption = "Je m'oppose à la création de Mon espace santé"
+    /// Seeds 000, 002 and 003, before the journey starts: what to have at hand.
+    public static let whatToHave = "Pour l'activer ou m'y opposer j'ai besoin d'avoir : le code provisoire reçu par e-mail ou courrier, "
+        + "ma carte Vitale, 5 minutes de mon temps."
     public static let opposeText = "Je renonce aux avantages de Mon espace santé. Si je change d'avis, je peux à tout moment l'activer."
     /// The opposition's text for a deceased person's profile, which can never be activated.
     public static let opposeTextDeceased = "Je renonce aux avantages de Mon espace santé pour ce profil. Le profil d'une personne décédée ne peut pas être activé."

@@ -16,3 +16,20 @@ import TestSupport
         #expect(r.stdout.contains("Le profil d'une personne décédée ne peut pas être activé."), "\(r.stdout)")
     }
 }
+
+/// What to have at hand (seeds 000, 002, 003) opens `mes demo` and the help of `identify`, and
+/// the demo names its guide without the word "seed" (issue 29).
+@Suite struct WhatToHaveAtHandTests {
+    static let line = "Pour l'activer ou m'y opposer j'ai besoin d'avoir : le code provisoire reçu par e-mail ou courrier, ma carte Vitale, 5 minutes de mon temps."
+
+    @Test func theDemoAndIdentifysHelpSayWhatToHave() throws {
+        let s = try Scenario(demo: false)
+        let demo = try s.run(["demo"])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let head = demo.stdout.split(separator: "\n").prefix(3).joined(separator: "\n")
+        #expect(head.contains(Self.line) && head.contains("« Comment refuser Mon espace santé ? »"), "\(head)")
+        #expect(!demo.stdout.lowercased().contains("seed"), "\(demo.stdout)")
+        let help = try s.run(["identify", "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(help.contains(Self.line), "\(help)")
+    }
+}

@@ -6,7 +6,7 @@ enum IdentifyCommand {
     static var spec: CommandSpec {
         CommandSpec(
             ["identify"], summary: "Identify with a provisional code: consume it and open a session.",
-            discussion: "Checks code + NIR + Carte Vitale. Success consumes the code (single use) and prints a session token valid 30 minutes, the profile and the profiles attached to it. A wrong code does not say which field was wrong; 5 wrong attempts on one card lock its codes (ask for a new one).",
+            discussion: "What to have at hand, as the service says it: « \(Messages.whatToHave) » Checks code + NIR + Carte Vitale. Success consumes the code (single use) and prints a session token valid 30 minutes, the profile and the profiles attached to it. A wrong code does not say which field was wrong; 5 wrong attempts on one card lock its codes (ask for a new one).",
             options: [SharedOptions.code, SharedOptions.codeFile, SharedOptions.nir.asRequired(), SharedOptions.card.asRequired(), SharedOptions.serial.asRequired()],
             examples: ["mes identify --code-file code.txt --nir 116304403801618 --card plain --serial 953701166",
                        "mes identify --code HuqZF3KXCz8k --nir 116304403801618 --card plain --serial 953701166"],
