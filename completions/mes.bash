@@ -37,10 +37,10 @@ _mes_options() {
         'outbox letters') echo '--pdf --force --posted --posted-at --json --store --now --help -h' ;;
         'outbox export') echo '--maildir --json --store --now --help -h' ;;
         'history') echo '--nir --since --until --channel --actor --limit --json --store --now --help -h' ;;
-        'code generate') echo '--nir --birth-date --card --serial --via --first-name --no-send --json --store --now --help -h' ;;
+        'code generate') echo '--nir --birth-date --card --serial --via --first-name --assisted --adviser --last-name --no-send --json --store --now --help -h' ;;
         'identify') echo '--code --code-file --nir --card --serial --json --store --now --help -h' ;;
         'oppose') echo '--session --session-file --code --code-file --nir --card --serial --yes -y --legal-representative --receipt --force --assisted --adviser --birth-date --last-name --first-name --json --store --now --help -h' ;;
-        'contacts show') echo '--session --session-file --nir --birth-date --card --serial --first-name --json --store --now --help -h' ;;
+        'contacts show') echo '--session --session-file --nir --birth-date --card --serial --first-name --assisted --adviser --last-name --json --store --now --help -h' ;;
         'activate') echo '--session --session-file --accept-cgu --username --password-file --email --email-otp --email-otp-file --mobile --mobile-otp --mobile-otp-file --legal-representative --no-send --json --store --now --help -h' ;;
         'close') echo '--session --session-file --yes -y --delete --receipt --force --json --store --now --help -h' ;;
         'sweep') echo '--dry-run --list --window-days --json --store --now --help -h' ;;
@@ -106,6 +106,8 @@ _mes_value() {
         'code generate|--serial') echo t ;;
         'code generate|--via') echo 'w email sms' ;;
         'code generate|--first-name') echo t ;;
+        'code generate|--adviser') echo t ;;
+        'code generate|--last-name') echo t ;;
         'identify|--code') echo t ;;
         'identify|--code-file') echo f ;;
         'identify|--nir') echo t ;;
@@ -130,6 +132,8 @@ _mes_value() {
         'contacts show|--card') echo 'w photo plain' ;;
         'contacts show|--serial') echo t ;;
         'contacts show|--first-name') echo t ;;
+        'contacts show|--adviser') echo t ;;
+        'contacts show|--last-name') echo t ;;
         'activate|--session') echo t ;;
         'activate|--session-file') echo f ;;
         'activate|--username') echo t ;;

@@ -53,19 +53,21 @@ function __mes_takes_value --argument-names path option
             return 0
         case 'history|--limit' 'code generate|--nir' 'code generate|--birth-date' 'code generate|--card'
             return 0
-        case 'code generate|--serial' 'code generate|--via' 'code generate|--first-name' 'identify|--code'
+        case 'code generate|--serial' 'code generate|--via' 'code generate|--first-name' 'code generate|--adviser'
             return 0
-        case 'identify|--code-file' 'identify|--nir' 'identify|--card' 'identify|--serial'
+        case 'code generate|--last-name' 'identify|--code' 'identify|--code-file' 'identify|--nir'
             return 0
-        case 'oppose|--session' 'oppose|--session-file' 'oppose|--code' 'oppose|--code-file'
+        case 'identify|--card' 'identify|--serial' 'oppose|--session' 'oppose|--session-file'
             return 0
-        case 'oppose|--nir' 'oppose|--card' 'oppose|--serial' 'oppose|--receipt'
+        case 'oppose|--code' 'oppose|--code-file' 'oppose|--nir' 'oppose|--card'
             return 0
-        case 'oppose|--adviser' 'oppose|--birth-date' 'oppose|--last-name' 'oppose|--first-name'
+        case 'oppose|--serial' 'oppose|--receipt' 'oppose|--adviser' 'oppose|--birth-date'
             return 0
-        case 'contacts show|--session' 'contacts show|--session-file' 'contacts show|--nir' 'contacts show|--birth-date'
+        case 'oppose|--last-name' 'oppose|--first-name' 'contacts show|--session' 'contacts show|--session-file'
             return 0
-        case 'contacts show|--card' 'contacts show|--serial' 'contacts show|--first-name' 'activate|--session'
+        case 'contacts show|--nir' 'contacts show|--birth-date' 'contacts show|--card' 'contacts show|--serial'
+            return 0
+        case 'contacts show|--first-name' 'contacts show|--adviser' 'contacts show|--last-name' 'activate|--session'
             return 0
         case 'activate|--session-file' 'activate|--username' 'activate|--password-file' 'activate|--email'
             return 0
@@ -279,6 +281,9 @@ complete -c mes -n '__mes_options_of "code generate"' -l card -x -a 'photo plain
 complete -c mes -n '__mes_options_of "code generate"' -l serial -x -d 'Carte Vitale serial (photo: the 11 digits after 8025000002; plain: 8 to 13).'
 complete -c mes -n '__mes_options_of "code generate"' -l via -x -a 'email sms' -d 'Delivery channel (default: e-mail, else SMS, else letter).'
 complete -c mes -n '__mes_options_of "code generate"' -l first-name -x -d 'First name, when several profiles share the birth date (twins).'
+complete -c mes -n '__mes_options_of "code generate"' -l assisted -d 'Phone channel (3422): an adviser, after the identity questions (NIR, birth date, last name).'
+complete -c mes -n '__mes_options_of "code generate"' -l adviser -x -d 'With --assisted: the adviser\'s identifier (audited).'
+complete -c mes -n '__mes_options_of "code generate"' -l last-name -x -d 'With --assisted: last name (case and accents ignored).'
 complete -c mes -n '__mes_options_of "code generate"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
 complete -c mes -n '__mes_options_of "identify"' -l code -x -d 'The 12-character provisional code (or --code-file).'
 complete -c mes -n '__mes_options_of "identify"' -l code-file -r -F -d 'Read the provisional code from FILE (\'-\': standard input).'
@@ -308,6 +313,9 @@ complete -c mes -n '__mes_options_of "contacts show"' -l birth-date -x -d 'Birth
 complete -c mes -n '__mes_options_of "contacts show"' -l card -x -a 'photo plain' -d 'Carte Vitale model.'
 complete -c mes -n '__mes_options_of "contacts show"' -l serial -x -d 'Carte Vitale serial (photo: the 11 digits after 8025000002; plain: 8 to 13).'
 complete -c mes -n '__mes_options_of "contacts show"' -l first-name -x -d 'First name, for twins.'
+complete -c mes -n '__mes_options_of "contacts show"' -l assisted -d 'Phone channel (3422): an adviser, after the identity questions (NIR, birth date, last name).'
+complete -c mes -n '__mes_options_of "contacts show"' -l adviser -x -d 'With --assisted: the adviser\'s identifier (audited).'
+complete -c mes -n '__mes_options_of "contacts show"' -l last-name -x -d 'With --assisted: last name (case and accents ignored).'
 complete -c mes -n '__mes_options_of "activate"' -l session -x -d 'Session token printed by \'mes identify\' (or --session-file, or $MES_SESSION: off the command line).'
 complete -c mes -n '__mes_options_of "activate"' -l session-file -r -F -d 'Read the session token from FILE (\'-\': standard input).'
 complete -c mes -n '__mes_options_of "activate"' -l accept-cgu -d 'Accept the CGU and the data-protection policy.'

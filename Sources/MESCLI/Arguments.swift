@@ -139,6 +139,25 @@ enum Args {
 }
 
 /// Options several commands share, declared once.
+/// The phone service's flags (3422): an adviser asks the identity questions.
+enum AssistedOptions {
+    static let assisted = Flag("assisted", "Phone channel (3422): an adviser, after the identity questions (NIR, birth date, last name).")
+    static let adviser = Option("adviser", "ID", "With --assisted: the adviser's identifier (audited).")
+    static let lastName = Option("last-name", "NAME", "With --assisted: last name (case and accents ignored).")
+    static let all: [any DeclaredOption] = [assisted, adviser, lastName]
+
+    /// The caller an adviser identifies; `excluded` are the self-service flags that --assisted replaces.
+    static func caller(_ inv: Invocation, _ ctx: Context, birthDate: Option, firstName: Option, excluded: [Option]) throws -> AssistedCaller {
+        let adviser = try inv.required(Self.adviser)
+        guard !adviser.trimmingSpaces.isEmpty else { throw MESError.usage("--adviser must not be empty", field: "adviser") }
+        for other in excluded where inv[other] != nil {
+            throw MESError.usage("--assisted identifies without --\(other.name)", field: other.name)
+        }
+        return AssistedCaller(adviser: adviser, nir: try Args.nir(inv), birthDate: try Args.birthDate(inv, ctx, birthDate),
+                              lastName: try inv.required(Self.lastName), firstName: inv[firstName])
+    }
+}
+
 enum SharedOptions {
     static let nir = Option("nir", "NIR", "Social-security number (spaces allowed).")
     static let card = Option("card", "TYPE", "Carte Vitale model.", choices: CardType.allCases.map(\.rawValue))

@@ -1,0 +1,65 @@
+import MESCore
+import MESStore
+
+/// Someone on the line with an adviser of the phone service (3422), who answers the identity
+/// questions: NIR, birth date, last name (a first name for twins).
+public struct AssistedCaller: Sendable {
+    public var adviser: String
+    public var nir: NIR
+    public var birthDate: CalendarDate
+    public var lastName: String
+    public var firstName: String?
+
+    public init(adviser: String, nir: NIR, birthDate: CalendarDate, lastName: String, firstName: String? = nil) {
+        self.adviser = adviser
+        self.nir = nir
+        self.birthDate = birthDate
+        self.lastName = lastName
+        self.firstName = firstName
+    }
+}
+
+/// Seed 004: "Au cours des différentes étapes… vous pouvez contacter un conseiller au 34 22".
+/// At each step an adviser can help with, the same hours, identity questions, locks and audit
+/// as `oppose --assisted` (`assistedIdentity`).
+extension Service {
+    /// The adviser sends the caller a new provisional code to the contact on file (e-mail, else
+    /// SMS, else a letter), as `code generate` would; audited with the adviser.
+    public func requestCode(_ caller: AssistedCaller, via: MessageChannel?) throws -> CodeDelivery {
+        let now = clock.now()
+        let result: Result<CodeDelivery, MESError> = try store.transaction {
+            let person: Person
+            switch try assistedIdentity(adviser: caller.adviser, nir: caller.nir, birthDate: caller.birthDate, lastName: caller.lastName,
+                                        firstName: caller.firstName, now: now) {
+            case .success(let p): person = p
+            case .failure(let e): return .failure(e)
+            }
+            do {
+                return .success(try requestCode(for: person, via: via, now: now, channel: .phone, actor: .adviser, actorID: caller.adviser))
+            } catch let e as MESError where e.code == .letterLimit {
+                return .failure(e)  // its audit line commits
+            }
+        }
+        return try result.get()
+    }
+
+    /// The adviser reads the caller's contacts on file, masked as before identification (the
+    /// caller says whether they are right; changes go through the caisse, or activation).
+    public func contacts(_ caller: AssistedCaller) throws -> ContactDetails {
+        let now = clock.now()
+        let result: Result<ContactDetails, MESError> = try store.transaction {
+            let person: Person
+            switch try assistedIdentity(adviser: caller.adviser, nir: caller.nir, birthDate: caller.birthDate, lastName: caller.lastName,
+                                        firstName: caller.firstName, now: now) {
+            case .success(let p): person = p
+            case .failure(let e): return .failure(e)
+            }
+            let c = try store.contact(for: person)
+            var details = ContactDetails(email: c.email.map(Masking.email), mobile: c.mobile.map(Masking.mobile),
+                                         address: c.address.map { _ in "enregistrée" }, masked: true)
+            details.toActivate = try createdAutomatically(person)
+            return .success(details)
+        }
+        return try result.get()
+    }
+}
