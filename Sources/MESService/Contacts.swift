@@ -47,14 +47,15 @@ extension Service {
     /// caller's transaction. A failure counts against the NIR (5 lock it 15 minutes), is
     /// audited as `failure`, and is returned rather than thrown so that the count commits.
     func answerIdentityQuestions(_ card: CardIdentity, birthDate: CalendarDate, firstName: String?, failure: String,
-                                 now: Instant) throws -> Result<Person, MESError> {
+                                 now: Instant, origin: AuditOrigin = AuditOrigin(channel: .web)) throws -> Result<Person, MESError> {
         let questions = AttemptSubject.assistedNIR(card.nir)
         if try attempts.isLocked(questions, now: now) { return .failure(MESError.identityQuestionsLocked) }
         do {
             return .success(try profile(card, birthDate: birthDate, firstName: firstName))
         } catch let e as MESError where e.code == .identityNotFound {
             let locked = try attempts.noteFailure(questions, now: now)
-            try store.audit(failure, at: now, person: nil, channel: .web, detail: locked ? "locked" : nil)
+            try store.audit(failure, at: now, person: nil, channel: origin.channel, actor: origin.actor, actorID: origin.actorID,
+                            detail: locked ? "locked" : nil)
             return .failure(locked ? MESError.identityQuestionsLocked : e)
         }
     }

@@ -83,6 +83,26 @@ import MESSystem
         #expect(try Self.count(h, "SELECT count(*) FROM outbox WHERE channel = 'letter'") == 1)
     }
 
+    /// `--request-codes` asks the identity questions of the self-service path: a wrong birth
+    /// date counts against the NIR (as on the web and the phone), is audited to the association,
+    /// and the same row is not asked again; five such rows lock the questions on every path.
+    @Test func aCodeRequestsIdentityQuestionsCountLikeEveryOtherPath() throws {
+        let h = try Harness()
+        let wrong = "\(Self.header)\n\(Self.martine);09/06/1988;sans photo;953701166;\n"
+        let (_, first) = try Self.run(h, wrong) { $0.requestCodes = true }
+        #expect(first.map(\.status) == [.identityMismatch])
+        let failed = try h.service.store.history(nir: nil).filter { $0.event == "code_request_failed" }
+        #expect(failed.count == 1 && failed[0].channel == "batch" && failed[0].actorID == "Les Amis")
+        let (_, again) = try Self.run(h, wrong) { $0.requestCodes = true }
+        #expect(again.map(\.status) == [.notRetried] && again[0].previousStatus == .identityMismatch)
+        #expect(try h.service.store.history(nir: nil).filter { $0.event == "code_request_failed" }.count == 1)
+        for day in 10...13 {
+            _ = try Self.run(h, "\(Self.header)\n\(Self.martine);\(day)/06/1988;sans photo;953701166;\n") { $0.requestCodes = true }
+        }
+        let web = h.error { _ = try h.service.requestCode(CodeRequest(card: Harness.martine, birthDate: DemoData.martineBirthDate)) }
+        #expect(web?.code == .locked, "five wrong answers through the batch lock the questions on the web too")
+    }
+
     /// A member who holds their notification's code is sent nothing (and no row says "code
     /// demandé"); one who lost it gets a replacement with `--replace-codes`, and the old code
     /// stops working.

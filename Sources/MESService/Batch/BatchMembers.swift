@@ -34,6 +34,11 @@ extension BatchOpposition {
         if !Mandate.names(signatory, holder: holder) { result.warnings.append(Mandate.signatoryNotHolder) }
     }
 
+    /// The key under which a code request's identity is remembered (no code: an empty one).
+    func requestKey(_ m: MemberRow, _ birth: CalendarDate) -> [UInt8] {
+        store.batchFailureKey(nir: m.nir, card: m.card, serial: m.serial, birthDate: birth, code: "")
+    }
+
     /// `--request-codes`: a code by letter (valid 6 weeks, long enough for the member to pass it
     /// back to the association), unless the member already holds a live code that lasts as long
     /// (`code_still_valid`: the notification's, or a letter sent earlier): a re-run never
@@ -45,7 +50,19 @@ extension BatchOpposition {
         guard let birth = m.birthDate else {
             throw MESError.invalid(.fieldRequired, Messages.fieldRequired + " (pour demander un code)", field: "birth_date")
         }
-        let person = try service.profile(CardIdentity(nir: m.nir, card: m.card, serial: m.serial), birthDate: birth, firstName: m.firstName)
+        // The identity questions count against the NIR as on every other path (a wrong birth
+        // date or serial is one try of five); a row refused so is remembered like a wrong code.
+        let origin = AuditOrigin(channel: .batch, actor: .association, actorID: options.association)
+        let person: Person
+        switch try service.answerIdentityQuestions(CardIdentity(nir: m.nir, card: m.card, serial: m.serial), birthDate: birth,
+                                                   firstName: m.firstName, failure: "code_request_failed", now: now, origin: origin) {
+        case .success(let p): person = p
+        case .failure(let e):
+            if e.code == .identityNotFound || e.code == .locked {
+                try store.noteBatchFailure(requestKey(m, birth), status: Status(failure: e.code).rawValue, at: now, actorID: options.association)
+            }
+            throw e
+        }
         if case .already = try ProfileRules.decide(.opposition, for: person, by: .association, certified: certified(m), today: now.parisDate) {
             let onFile = try service.decisionOnFile(.opposition, of: person.id)
             try alreadyOpposed(onFile.receipt, decision: try store.lastDecision(.opposition, of: person.id)?.id, into: &result)

@@ -164,7 +164,14 @@ public struct BatchOpposition {
                     try request(member, into: &result)
                 }
             } else if options.requestCodes {
-                try request(member, into: &result)
+                // A request whose identity questions failed before is not asked again (each counts).
+                if !options.retryFailed, let birth = member.birthDate, let earlier = try store.batchFailure(requestKey(member, birth)) {
+                    result.status = .notRetried
+                    result.previousStatus = Status(rawValue: earlier.status)
+                    result.previousAt = earlier.at
+                } else {
+                    try request(member, into: &result)
+                }
             } else {
                 throw MESError.invalid(.codeRequired, Messages.fieldRequired, field: "code")
             }
