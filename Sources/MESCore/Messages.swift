@@ -43,6 +43,8 @@ public enum Messages {
         + "(mes identify), puis « J'active Mon espace santé » (mes activate)."
     public static let activateText = "J'ai la main sur ma santé : je gère mes informations et les partage en toute confidentialité et en toute sécurité."
     public static let opposeOption = "Je m'oppose à la création de Mon espace santé"
+    /// Seed 002, under "Mon espace santé a bien été activé !".
+    public static let activatedNext = "Je peux dès à présent découvrir toutes les fonctionnalités de Mon espace santé et commencer à compléter mon profil."
     /// Seeds 000, 002 and 003, before the journey starts: what to have at hand.
     public static let whatToHave = "Pour l'activer ou m'y opposer j'ai besoin d'avoir : le code provisoire reçu par e-mail ou courrier, "
         + "ma carte Vitale, 5 minutes de mon temps."

@@ -236,19 +236,30 @@ public enum MessageTemplates {
     /// The e-mail confirming an activation.
     public static let activated = activated(child: nil)
 
-    /// The e-mail confirming an activation; `child`: the minor's name, to the legal representative.
+    /// The e-mail confirming an activation, in seed 003's words; `child`: the minor's name, to
+    /// the legal representative.
     public static func activated(child: String?) -> String {
-        let (whose, its) = child.map { ("Le profil de " + Messages.yourChild($0), "son profil") } ?? ("Votre profil", "votre profil")
+        let (whose, you) = child.map { ("Le profil de " + Messages.yourChild($0), "Vous avez la main sur sa santé et vous pouvez désormais :") }
+            ?? ("Votre profil", "Vous avez la main sur votre santé et vous pouvez désormais :")
         return """
         Bonjour,
 
         \(whose) a bien été activé !
 
-        Bienvenue sur Mon espace santé. Vous pouvez dès à présent découvrir toutes ses fonctionnalités et commencer à compléter \(its).
+        Bienvenue sur Mon espace santé.
 
-        \(benefits)
+        \(you)
 
-        ME CONNECTER : https://www.monespacesante.fr
+        - Stocker et archiver en ligne l'essentiel de vos données de santé en toute sécurité ;
+        - Partager une synthèse de votre profil médical avec les professionnels de santé qui vous accompagnent ;
+        - Échanger avec vos professionnels de santé en toute confidentialité grâce à la messagerie de santé ;
+        - Suivre la santé de vos enfants en rattachant leur profil directement au vôtre.
+
+        Rendez-vous dès maintenant sur Mon espace santé pour compléter votre profil médical.
+
+        ME CONNECTER À MON ESPACE SANTÉ : https://www.monespacesante.fr
+
+        Une question ? Nous vous invitons à consulter l'aide en ligne.
 
         Avec toute mon attention,
         Votre correspondant Mon espace santé

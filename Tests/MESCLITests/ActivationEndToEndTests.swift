@@ -27,7 +27,8 @@ import Testing
         let ok = try s.run(["activate", "--session", token, "--accept-cgu", "--email", "mickael.rousset@atos.net", "--email-otp", otp,
                             "--username", "martine.l", "--password-file", pw])
         #expect(ok.status == 0, "\(ok.stderr)")
-        #expect(ok.stdout.contains("Mon espace santé a bien été activé !"))
+        #expect(ok.stdout.contains("Mon espace santé a bien été activé !\nJe peux dès à présent découvrir toutes les fonctionnalités de Mon espace santé et commencer à compléter mon profil."),
+                "\(ok.stdout)")
         return pw
     }
 

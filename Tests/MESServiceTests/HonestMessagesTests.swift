@@ -213,7 +213,15 @@ import MESCrypto
         let activated = c.activated(to: "jeanne@example.fr", about: f.child, at: now)
         #expect(activated.subject == "Le profil Mon espace santé de votre enfant a bien été activé")
         #expect(text(activated).contains("Bonjour,\r\n\r\nLe profil de votre enfant Paul-Antoine Dupont a bien été activé !\r\n\r\n"
-                                         + "Bienvenue sur Mon espace santé. Vous pouvez dès à présent découvrir toutes ses fonctionnalités et commencer à compléter son profil."))
+                                         + "Bienvenue sur Mon espace santé.\r\n\r\nVous avez la main sur sa santé et vous pouvez désormais :"))
+        // Seed 003's e-mail: its four points and its button.
+        for line in ["- Stocker et archiver en ligne l'essentiel de vos données de santé en toute sécurité ;",
+                     "- Partager une synthèse de votre profil médical avec les professionnels de santé qui vous accompagnent ;",
+                     "- Échanger avec vos professionnels de santé en toute confidentialité grâce à la messagerie de santé ;",
+                     "- Suivre la santé de vos enfants en rattachant leur profil directement au vôtre.",
+                     "ME CONNECTER À MON ESPACE SANTÉ"] {
+            #expect(text(activated).contains(line), "\(line)")
+        }
         let adult = c.activated(to: "lou@example.fr", about: f.eighteen, at: now)
         #expect(adult.subject == MessageTemplates.activatedSubject && text(adult).contains("\r\n\r\nVotre profil a bien été activé !\r\n"))
         #expect(MessageTemplates.activated == MessageTemplates.activated(child: nil))

@@ -18,7 +18,7 @@ extension ActivationResult: Report {
             if let since = opposedAt {
                 text += "Vous vous êtes opposé à la création de Mon espace santé le \(since.parisDate.french). Vous pouvez changer d'avis et y accéder dès maintenant en l'activant.\n"
             }
-            return text + "Mon espace santé a bien été activé !\nIdentifiant : \(username)"
+            return text + "Mon espace santé a bien été activé !\n" + Messages.activatedNext + "\nIdentifiant : \(username)"
         }
     }
 
