@@ -43,6 +43,9 @@ public enum Messages {
         + "(mes identify), puis « J'active Mon espace santé » (mes activate)."
     public static let activateText = "J'ai la main sur ma santé : je gère mes informations et les partage en toute confidentialité et en toute sécurité."
     public static let opposeOption = "Je m'oppose à la création de Mon espace santé"
+    /// Seed 003: what becomes of the DMP after an opposition.
+    public static let dmpAfterOpposition = "Votre dossier médical partagé (DMP) n'est pas supprimé, mais il n'est plus possible d'y accéder "
+        + "depuis le site dmp.fr et l'application DMP : il n'est plus accessible que depuis le site monespacesante.fr."
     /// Seed 002, under "Mon espace santé a bien été activé !".
     public static let activatedNext = "Je peux dès à présent découvrir toutes les fonctionnalités de Mon espace santé et commencer à compléter mon profil."
     /// Seeds 000, 002 and 003, before the journey starts: what to have at hand.

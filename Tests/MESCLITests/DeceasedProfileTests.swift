@@ -33,3 +33,15 @@ import TestSupport
         #expect(help.contains(Self.line), "\(help)")
     }
 }
+
+/// After an opposition, the text says what seed 003 says becomes of the DMP (issue 29).
+@Suite struct AfterAnOppositionTests {
+    @Test func theTextSaysWhatBecomesOfTheDMP() throws {
+        let s = try Scenario()
+        try s.run(["code", "generate", "--nir", "116304403801618", "--birth-date", "08/06/1988", "--card", "plain", "--serial", "953701166"])
+        let r = try s.run(["oppose", "--code", try s.lastCode(), "--nir", "116304403801618", "--card", "plain", "--serial", "953701166", "--yes"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Votre dossier médical partagé (DMP) n'est pas supprimé, mais il n'est plus possible d'y accéder depuis le site dmp.fr"),
+                "\(r.stdout)")
+    }
+}

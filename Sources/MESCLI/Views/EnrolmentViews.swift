@@ -80,6 +80,7 @@ extension OppositionResult: Report {
         case .opposed(let r, let path):
             return "Ma décision a bien été prise en compte.\n"
                 + "Votre demande d'opposition à la création de Mon espace santé a bien été prise en compte le \(r.decidedOn.french).\n"
+                + Messages.dmpAfterOpposition + "\n"
                 + "Justificatif d'opposition : \(path)\n"
                 + "Référence \(r.id), code de vérification \(r.verification)\n"
                 + ProfileView.list(attached)
