@@ -66,7 +66,8 @@ SCHEMAS = {
     "vitale-generate": doc({"card": {"enum": ["photo", "plain"]}, "serial": S, "valid": B},
                            {"reason": {"enum": ["digits", "length"]}, "code": S}),
     "init": doc({"status": {"enum": ["created", "exists"]}, "store": S, "schema": I, "demo_people": I}),
-    "import": doc({"status": {"const": "imported"}, "people": I}),
+    "import": doc({"status": {"const": "imported"}, "people": I},
+                  {"encoding": {"enum": ["utf-8", "windows-1252", "utf-16le", "utf-16be"]}, "notice": S}),
     "fixtures": doc({"status": {"const": "written"}, "profiles": I, "roster": S, "codes": I},
                     {"members": S, "expected": {"type": "object", "additionalProperties": I}}),
     # `mes fixtures --format jsonl`: one object per row of the roster and of the members file.
