@@ -66,7 +66,8 @@ SCHEMAS = {
     "vitale-generate": doc({"card": {"enum": ["photo", "plain"]}, "serial": S, "valid": B},
                            {"reason": {"enum": ["digits", "length"]}, "code": S}),
     "init": doc({"status": {"enum": ["created", "exists"]}, "store": S, "schema": I, "demo_people": I}),
-    "import": doc({"status": {"const": "imported"}, "people": I}),
+    "import": doc({"status": {"const": "imported"}, "people": I},
+                  {"encoding": {"enum": ["utf-8", "windows-1252", "utf-16le", "utf-16be"]}, "notice": S}),
     "fixtures": doc({"status": {"const": "written"}, "profiles": I, "roster": S, "codes": I},
                     {"members": S, "expected": {"type": "object", "additionalProperties": I}}),
     # `mes fixtures --format jsonl`: one object per row of the roster and of the members file.
@@ -151,7 +152,7 @@ SCHEMAS = {
              "filed_by": {"enum": ["this_association", "another_association", "member", "adviser", "other"]},
              "previous_status": S, "previous_at": TIME, "locked_until": TIME, "tries": I, "max_tries": I, "warning": S}),
         doc({"summary": {"type": "object", "additionalProperties": I}, "rows": I, "receipts": S, "seconds": N},
-            {"check": {"type": "boolean"}, "interrupted_after": I})]},
+            {"check": {"type": "boolean"}, "interrupted_after": I, "encoding": {"enum": ["utf-8", "windows-1252", "utf-16le", "utf-16be"]}})]},
     "demo": doc({"status": {"enum": ["opposed", "already_opposed"]}, "steps": arr(obj({"step": S, "result": S}))}),
 }
 

@@ -1,6 +1,7 @@
-/// An RFC 4180 CSV reader fed in chunks (memory stays flat on large files): `,` or `;`
+/// An RFC 4180 CSV reader fed in chunks (memory stays flat on large files): `,`, `;` or tab
 /// separators (detected from the header line), quoted fields with `""` escapes and line
-/// breaks, CRLF or LF, an optional UTF-8 byte-order mark.
+/// breaks, CRLF or LF, an optional UTF-8 byte-order mark. Each record has its row number as a
+/// spreadsheet opening the file shows it (`row`), and the line it starts on (`line`).
 public struct CSVReader {
     public enum Failure: Error, Equatable {
         /// A quote opened on this line is never closed.
@@ -11,16 +12,24 @@ public struct CSVReader {
         case tooLarge(line: Int)
     }
 
-    /// One record: its fields and the line it starts on (1-based).
+    /// One record: its fields, its row and the line it starts on.
     public struct Record: Equatable {
         public let fields: [String]
+        /// The physical line it starts on (1-based): a quoted cell holding line breaks makes a
+        /// record take several.
         public let line: Int
+        /// Its row as a spreadsheet opening the file numbers it (1-based: the header is row 1):
+        /// one per record, blank lines counted, whatever line breaks its cells hold. What
+        /// errors and reports call the row, or the line (`ligne`), of a file.
+        public let row: Int
         /// In lenient mode: a quote out of place was read as a plain character.
         public var malformed = false
 
-        public init(fields: [String], line: Int, malformed: Bool = false) {
+        /// `row`: `line` when not given (a file without line breaks in its cells).
+        public init(fields: [String], line: Int, row: Int? = nil, malformed: Bool = false) {
             self.fields = fields
             self.line = line
+            self.row = row ?? line
             self.malformed = malformed
         }
 
@@ -30,7 +39,7 @@ public struct CSVReader {
             var ends: [Int] = []
             for f in fields { bytes += f.utf8; ends.append(bytes.count) }
             return try bytes.withUnsafeBufferPointer { b in
-                try ends.withUnsafeBufferPointer { e in try body(RawRecord(bytes: b, ends: e, line: line, malformed: malformed)) }
+                try ends.withUnsafeBufferPointer { e in try body(RawRecord(bytes: b, ends: e, line: line, row: row, malformed: malformed)) }
             }
         }
     }
@@ -47,6 +56,8 @@ public struct CSVReader {
         var gap = 0
         /// The line the record starts on (1-based).
         public let line: Int
+        /// Its row as a spreadsheet numbers it (`Record.row`).
+        public let row: Int
         /// In lenient mode: a quote out of place was read as a plain character.
         public let malformed: Bool
 
@@ -63,7 +74,7 @@ public struct CSVReader {
         public func string(_ i: Int) -> String { String(decoding: self[i], as: UTF8.self) }
 
         /// The record with its fields as strings.
-        public var record: Record { Record(fields: (0..<count).map(string), line: line, malformed: malformed) }
+        public var record: Record { Record(fields: (0..<count).map(string), line: line, row: row, malformed: malformed) }
     }
 
     /// Lenient: a stray quote does not stop the reader; the record is emitted marked `malformed`
@@ -85,6 +96,8 @@ public struct CSVReader {
     private var fieldWasQuoted = false
     private var line = 1
     private var recordLine = 1
+    /// The row of the record under way (records and blank lines end rows).
+    private var row = 1
     private var recordBytes = 0
     private var started = false
     private var headerProbe: [UInt8] = []
@@ -130,14 +143,16 @@ public struct CSVReader {
         try probe.withUnsafeBufferPointer { try consume($0, emit) }
     }
 
-    /// `;` when the header line has more semicolons than commas outside quotes, else `,`.
+    /// The separator the header line has most of outside quotes: `;`, tab (Excel's "Texte
+    /// Unicode") or `,` (also when it has none).
     static func detect(_ b: [UInt8]) -> UInt8 {
-        var semis = 0, commas = 0, quoted = false
+        var semis = 0, commas = 0, tabs = 0, quoted = false
         for c in b {
             if c == 0x0A && !quoted { break }
             if c == 0x22 { quoted.toggle() }
-            if !quoted { if c == 0x3B { semis += 1 } else if c == 0x2C { commas += 1 } }
+            if !quoted { if c == 0x3B { semis += 1 } else if c == 0x2C { commas += 1 } else if c == 0x09 { tabs += 1 } }
         }
+        if tabs > semis && tabs > commas { return 0x09 }
         return semis > commas ? 0x3B : 0x2C
     }
 
@@ -195,6 +210,7 @@ public struct CSVReader {
                 if buffer.count > fieldStart && buffer.last == 0x0D && !fieldWasQuoted { buffer.removeLast() }
                 try endRecord(emit)
                 line += 1
+                row += 1
                 recordLine = line
                 recordBytes = 0
             case 0x0D where fieldWasQuoted:
@@ -240,12 +256,14 @@ public struct CSVReader {
         var end = j - from
         if end > lastStart && input[j - 1] == 0x0D { end -= 1 }  // CRLF
         plainEnds.append(end)
-        let record = line
+        let (record, recordRow) = (line, row)
         line += 1
+        row += 1
         recordLine = line
         if plainEnds.count == 1 && end == 0 { return (j + 1, true) }  // blank line
         try plainEnds.withUnsafeBufferPointer { e in
-            try emit(RawRecord(bytes: UnsafeBufferPointer(rebasing: input[from..<from + end]), ends: e, gap: 1, line: record, malformed: false))
+            try emit(RawRecord(bytes: UnsafeBufferPointer(rebasing: input[from..<from + end]), ends: e, gap: 1, line: record, row: recordRow,
+                               malformed: false))
         }
         return (j + 1, true)
     }
@@ -264,13 +282,13 @@ public struct CSVReader {
             ends.removeAll(keepingCapacity: true)
             fieldStart = 0
         }
-        // Blank lines are skipped.
+        // Blank lines are skipped (their rows counted by the caller).
         if ends.count == 1 && ends[0] == 0 { return }
         let malformed = broken
-        let line = recordLine
+        let (line, row) = (recordLine, row)
         try buffer.withUnsafeBufferPointer { b in
             try ends.withUnsafeBufferPointer { e in
-                try emit(RawRecord(bytes: b, ends: e, line: line, malformed: malformed))
+                try emit(RawRecord(bytes: b, ends: e, line: line, row: row, malformed: malformed))
             }
         }
     }

@@ -63,6 +63,13 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case profileNotFound = "profile_not_found"
     case receiptNotFound = "receipt_not_found"
     case rosterInvalid = "roster_invalid"
+    // a row's cell spoilt by a spreadsheet's CSV export (`ExportTrap`: what happened, the fix)
+    case exportScientificNotation = "export_scientific_notation"
+    case exportDecimalSuffix = "export_decimal_suffix"
+    case exportLeadingZeroLost = "export_leading_zero_lost"
+    case exportTwoDigitYear = "export_two_digit_year"
+    case exportDayNumber = "export_day_number"
+    case encodingInvalid = "encoding_invalid"
     // a roster row's column (`mes import`: each row problem's code)
     case nirInvalid = "nir_invalid"
     case serialInvalid = "serial_invalid"
@@ -179,7 +186,9 @@ public enum ErrorCode: String, CaseIterable, Sendable {
             return .interrupted
         case .cancelled, .confirmationRequired, .usage, .nowRefused, .deliveryConfigInvalid, .associationInvalid, .actorInvalid, .postingDateInvalid:
             return .usage
-        case .cguRequired, .fileTooLarge, .keyInvalid, .inputTooLarge, .lineTooLong, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .legalRepresentativeInvalid, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid, .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken,
+        case .cguRequired, .fileTooLarge, .keyInvalid, .inputTooLarge, .lineTooLong, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .legalRepresentativeInvalid, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid,
+             .exportScientificNotation, .exportDecimalSuffix, .exportLeadingZeroLost, .exportTwoDigitYear, .exportDayNumber, .encodingInvalid,
+             .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken,
              .nirInvalid, .serialInvalid, .firstNameInvalid, .lastNameInvalid, .addressInvalid, .holderBirthDateInvalid, .deceasedInvalid,
              .stateInvalid, .stateSinceInvalid, .notifiedAtInvalid, .columnUnknown, .columnDuplicate, .columnMissing,
              .signature, .byteRange, .updateAppended, .truncated, .multipleSignatures, .malformed, .recordMismatch, .unknownSigner, .messageTampered, .inputEmpty, .printBatchUnknown,

@@ -1,5 +1,6 @@
 /// One row of an association's members file (`mes batch oppose`): what a member can give.
 public struct MemberRow: Sendable, Equatable {
+    /// The row in the file, as a spreadsheet numbers it (`CSVReader.Record.row`).
     public var line: Int
     public var nir: NIR
     public var birthDate: CalendarDate?
@@ -62,6 +63,10 @@ public struct MemberRow: Sendable, Equatable {
     public static func mapHeader(_ fields: [String], keep: [String]) -> Result<Mapped, MESError> {
         var out = Mapped()
         var unknown: [String] = []
+        for (i, name) in fields.enumerated() where ExportTrap.holdsReplacement(name) {
+            return .failure(.invalid(.encodingInvalid, "En-tête illisible (colonne \(i + 1)) : le fichier mélange des encodages ou contient des octets "
+                                     + "invalides. " + ExportTrap.encodingInvalid.fixSentence, field: "header"))
+        }
         let keepFolded = keep.map(Roster.fold)
         var keptFound = Set<String>()
         for (i, name) in fields.enumerated() {
@@ -175,7 +180,9 @@ public struct MemberRow: Sendable, Equatable {
         parse(record, header: Header(header), today: today)
     }
 
-    /// Validates one record; the error names the field (never echoing the member's data).
+    /// Validates one record; the error names the field (never echoing the member's data). A
+    /// cell a spreadsheet's export spoilt is refused with its `ExportTrap` (its code and fix),
+    /// characters that could not be decoded first of all (`encoding_invalid`).
     public static func parse(_ record: CSVReader.Record, header: Header, today: CalendarDate) -> Result<MemberRow, MESError> {
         let fields = record.fields
         func value(_ slot: Int) -> String? {
@@ -189,6 +196,11 @@ public struct MemberRow: Sendable, Equatable {
         if record.malformed {
             return .failure(.invalid(.csvMalformedRow, "Ligne CSV mal formée (guillemet mal placé)", field: "row"))
         }
+        for (slot, i) in header.slots.enumerated() {
+            if let i, i < fields.count, ExportTrap.holdsReplacement(fields[i]) {
+                return .failure(ExportTrap.encodingError(field: columns[slot].0))
+            }
+        }
         for (slot, r) in [(nirSlot, "nir"), (cardSlot, "card_type"), (serialSlot, "serial")] where value(slot) == nil {
             return .failure(.invalid(.fieldRequired, Messages.fieldRequired, field: r))
         }
@@ -197,6 +209,7 @@ public struct MemberRow: Sendable, Equatable {
         }
         let nirVerdict = NIRValidator(rules: .insee).validate(value(nirSlot)!)
         guard let nir = nirVerdict.nir else {
+            if let trap = ExportTrap.nirError(value(nirSlot)!) { return .failure(trap) }
             let r = nirVerdict.reason!
             return .failure(.invalid(r.code, r.message, field: "nir"))
         }
@@ -204,7 +217,9 @@ public struct MemberRow: Sendable, Equatable {
         if let b = value(birthSlot) {
             switch BirthDateRule.validate(b, today: today) {
             case .success(let d): birth = d
-            case .failure(let f): return .failure(f.error(field: "birth_date"))
+            case .failure(let f):
+                if f == .unreadable, let trap = ExportTrap.dateError(b, today: today, field: "birth_date") { return .failure(trap) }
+                return .failure(f.error(field: "birth_date"))
             }
         }
         guard let card = CardType(flexible: value(cardSlot)!) else {
@@ -213,7 +228,7 @@ public struct MemberRow: Sendable, Equatable {
         let serial: String
         switch VitaleSerial.parse(value(serialSlot)!, card: card) {
         case .success(let s): serial = s.digits
-        case .failure(let e): return .failure(e)
+        case .failure(let e): return .failure(ExportTrap.serialError(value(serialSlot)!, card: card) ?? e)
         }
         var code: String?
         if let c = value(codeSlot) {
@@ -243,7 +258,7 @@ public struct MemberRow: Sendable, Equatable {
             }
             certified = yes
         }
-        return .success(MemberRow(line: record.line, nir: nir, birthDate: birth, card: card, serial: serial, code: code,
+        return .success(MemberRow(line: record.row, nir: nir, birthDate: birth, card: card, serial: serial, code: code,
                                   lastName: last, firstName: first, email: email, legalRepresentative: certified, signatory: signatory))
     }
 }

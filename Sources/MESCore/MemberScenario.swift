@@ -76,8 +76,9 @@ public enum MemberScenario: String, CaseIterable, Sendable {
         case .birthDateFuture: birth = CalendarDate(daysSinceEpoch: today.daysSinceEpoch + 30).french
         case .cardTypeInvalid: card = "carte grise"
         case .serialDigits: serial = String(serial.dropLast()) + "O"
-        case .serialPhotoLength: (card, serial) = ("avec photo", String(repeating: "7", count: 10))
-        case .serialPlainLength: (card, serial) = ("sans photo", String(repeating: "7", count: 7))
+        // One digit too many: one too few would be a lost leading zero (`export_leading_zero_lost`).
+        case .serialPhotoLength: (card, serial) = ("avec photo", String(repeating: "7", count: 12))
+        case .serialPlainLength: (card, serial) = ("sans photo", String(repeating: "7", count: 14))
         case .codeMissing: code = ""
         case .codeLength: code = String(code.dropLast())
         case .codeCharacter: code = String(code.dropLast()) + "!"

@@ -47,20 +47,28 @@ public enum NameRepertoire {
         return extendedRanges.contains { $0.contains(v) }
     }
 
-    /// Whether valid UTF-8 `bytes` hold only allowed characters, none of them a no-break space
-    /// at either end: then they are stored as they are (already NFC). Read in place.
+    /// Whether `bytes` are UTF-8 holding only allowed characters, none of them a no-break space
+    /// at either end: then they are stored as they are (already NFC). Read in place; invalid
+    /// UTF-8 (a continuation byte missing, an overlong form) is false.
     public static func allowsAsStored(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0, first = true
         var last: UInt32 = 0
         let n = bytes.count
+        @inline(__always) func continuation(_ k: Int) -> UInt32? {
+            let c = bytes[k]
+            return c & 0xC0 == 0x80 ? UInt32(c & 0x3F) : nil
+        }
         while i < n {
             let b0 = UInt32(bytes[i])
             var v: UInt32, len: Int
             if b0 < 0x80 { v = b0; len = 1 }
-            else if b0 >> 5 == 0x6, i + 1 < n { v = (b0 & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F); len = 2 }
-            else if b0 >> 4 == 0xE, i + 2 < n { v = (b0 & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F); len = 3 }
-            else if b0 >> 3 == 0x1E, i + 3 < n {
-                v = (b0 & 0x07) << 18 | UInt32(bytes[i + 1] & 0x3F) << 12 | UInt32(bytes[i + 2] & 0x3F) << 6 | UInt32(bytes[i + 3] & 0x3F); len = 4
+            else if b0 >> 5 == 0x6, i + 1 < n, let c1 = continuation(i + 1) { v = (b0 & 0x1F) << 6 | c1; len = 2; guard v >= 0x80 else { return false } }
+            else if b0 >> 4 == 0xE, i + 2 < n, let c1 = continuation(i + 1), let c2 = continuation(i + 2) {
+                v = (b0 & 0x0F) << 12 | c1 << 6 | c2; len = 3
+                guard v >= 0x800 else { return false }
+            } else if b0 >> 3 == 0x1E, i + 3 < n, let c1 = continuation(i + 1), let c2 = continuation(i + 2), let c3 = continuation(i + 3) {
+                v = (b0 & 0x07) << 18 | c1 << 12 | c2 << 6 | c3; len = 4
+                guard v >= 0x10000 else { return false }
             } else { return false }
             guard let u = Unicode.Scalar(v), allows(u) else { return false }
             if first && v == 0xA0 { return false }

@@ -133,6 +133,11 @@ public enum Roster {
         for (i, name) in fields.enumerated() {
             let f = fold(name)
             if f.isEmpty { continue }  // an empty header cell: a column of notes, ignored
+            if ExportTrap.holdsReplacement(name) {
+                problems.append(Problem(line: line, field: name, code: .encodingInvalid,
+                                        message: "en-tête illisible (encodages mélangés ou octets invalides) : " + ExportTrap.encodingInvalid.fix))
+                continue
+            }
             guard let col = column(forFolded: f) else {
                 problems.append(Problem(line: line, field: name, code: .columnUnknown, message: "colonne inconnue"))
                 continue

@@ -51,6 +51,9 @@ extension Roster {
 
     /// Validates one row read as bytes (`mes import`): no `String` is made for the fields
     /// every row has, unless they hold something unusual (non-ASCII digits, spaces in a serial).
+    /// A refused cell that a spreadsheet's export spoilt gets its `ExportTrap` (code and fix);
+    /// one holding characters that could not be decoded, `encoding_invalid`. The row is the
+    /// record's `row`: the sheet's.
     public static func validate(_ record: CSVReader.RawRecord, header: Header, today: CalendarDate) -> Result<Fields, Problem> {
         func bytes(_ c: Int) -> UnsafeBufferPointer<UInt8>? {
             guard let i = header.slots[c], i < record.count else { return nil }
@@ -59,21 +62,34 @@ extension Roster {
         }
         func value(_ c: Int) -> String? { bytes(c)?.string }
         func problem(_ field: String, _ message: String) -> Result<Fields, Problem> {
-            .failure(Problem(line: record.line, column: field, message: message))
+            if let c = columns.firstIndex(where: { $0.0 == field }), let b = bytes(c), ExportTrap.holdsReplacement(b) {
+                return trapped(ExportTrap.encodingError(field: field))
+            }
+            return .failure(Problem(line: record.row, column: field, message: message))
+        }
+        func trapped(_ e: MESError) -> Result<Fields, Problem> {
+            .failure(Problem(line: record.row, field: e.field ?? "row", code: e.code, message: e.message))
         }
         for (r, c) in zip(required, 0...) where bytes(c) == nil { return problem(r, Messages.fieldRequired) }
         let nirVerdict = NIRValidator(rules: .insee).validate(bytes: bytes(0)!)
-        guard let nir = nirVerdict.nir else { return problem("nir", nirVerdict.reason!.message) }
+        guard let nir = nirVerdict.nir else {
+            if let e = ExportTrap.nirError(bytes(0)!.string) { return trapped(e) }
+            return problem("nir", nirVerdict.reason!.message)
+        }
         let birth: CalendarDate
         switch BirthDateRule.validate(bytes: bytes(1)!, today: today) {
         case .success(let d): birth = d
-        case .failure(let f): return problem("birth_date", f.message)
+        case .failure(let f):
+            if f == .unreadable, let e = ExportTrap.dateError(bytes(1)!.string, today: today, field: "birth_date") { return trapped(e) }
+            return problem("birth_date", f.message)
         }
         guard let card = CardType(flexibleBytes: bytes(4)!) else { return problem("card_type", "photo ou plain attendu") }
         let serial: VitaleSerial
         switch VitaleSerial.parse(bytes: bytes(5)!, card: card) {
         case .success(let s): serial = s
-        case .failure(let e): return problem("serial", e.message)
+        case .failure(let e):
+            if let t = ExportTrap.serialError(bytes(5)!.string, card: card) { return trapped(t) }
+            return problem("serial", e.message)
         }
         let email = bytes(6)
         if let email, let reason = EmailAddress.problem(bytes: email) { return problem("email", reason) }
@@ -83,7 +99,9 @@ extension Roster {
         if let h = bytes(9) {
             switch BirthDateRule.validate(bytes: h, today: today) {
             case .success(let d): holder = d
-            case .failure(let f): return problem("holder_birth_date", f.message)
+            case .failure(let f):
+                if f == .unreadable, let e = ExportTrap.dateError(h.string, today: today, field: "holder_birth_date") { return trapped(e) }
+                return problem("holder_birth_date", f.message)
             }
         }
         var deceased = false
@@ -135,7 +153,7 @@ extension Roster {
             }
             if nfc.utf8.count != v.count || !nfc.utf8.elementsEqual(v) { composed[k] = nfc }
         }
-        return .success(Fields(line: record.line, nir: nir, birthDate: birth, firstName: bytes(2)!, lastName: bytes(3)!, card: card,
+        return .success(Fields(line: record.row, nir: nir, birthDate: birth, firstName: bytes(2)!, lastName: bytes(3)!, card: card,
                                serial: serial.digits, email: email, mobile: mobile, address: bytes(8), holderBirthDate: holder,
                                deceased: deceased, state: state,
                                stateSince: since ?? (state == .pending ? nil : Instant(date: today)), notifiedAt: notified,

@@ -1,49 +1,108 @@
+import Foundation
 import MESCore
 import MESSheets
 import MESSystem
 
 /// A roster or a member list given as a file: CSV, streamed as it is read, or a spreadsheet
 /// (.xlsx or .ods, known by its content, not its name) read whole within `SheetLimits` and
-/// handed on as CSV whose lines are the sheet's rows, so that a row's number in errors and
-/// reports is the one the sheet shows. Cells are taken as the sheet stores them: a NIR typed
-/// as a number keeps its 15 digits, a date cell reads as `dd/mm/yyyy`.
+/// handed on as CSV whose rows are the sheet's, so that a row's number in errors and reports
+/// is the one the sheet shows. Cells are taken as the sheet stores them: a NIR typed as a
+/// number keeps its 15 digits, a date cell reads as `dd/mm/yyyy`.
+///
+/// `source` always hands over UTF-8: a CSV saved in Windows-1252 or UTF-16 is decoded as it is
+/// read (`TextTranscoder`), and `encoding` (with its `notice`, which a run prints once) says so.
 public struct InputFile {
-    /// The bytes, as CSV.
+    /// The bytes, as CSV in UTF-8.
     public let source: ByteSource
     /// The file's size (for progress), 0 when unknown.
     public let totalBytes: Int
+    private let detected: DetectedEncoding
+
+    /// The encoding the CSV was read in: known when the file is opened for a regular file or
+    /// a spreadsheet (`.utf8`); for standard input or a pipe, once `source` has read the start
+    /// (`TextTranscoder.probeBytes`, or the whole input when shorter): nil before.
+    public var encoding: TextEncoding? { detected.value }
+
+    /// What to tell people, once, when the CSV was not in UTF-8 (French): nil for UTF-8, or while
+    /// `encoding` is not known yet.
+    public var notice: String? { encoding?.notice }
 
     /// Opens `path`. `sheet`: the sheet to read (default the first); refused for a CSV file.
     public static func open(_ path: String, sheet: String?, field: String) throws -> InputFile {
         let chunks = try FileIO.Chunks(path: path, field: field)
-        let head = chunks.peek(4)
-        guard head == [0x50, 0x4B, 0x03, 0x04] else {
+        let head = chunks.peek(TextTranscoder.probeBytes)
+        guard head.starts(with: [0x50, 0x4B, 0x03, 0x04]) else {
             if sheet != nil {
                 throw MESError(.usage, "--sheet ne s'applique qu'à un classeur .xlsx ou .ods : \(TextEscaping.terminalSafe(path)) n'en est pas un",
                                field: "sheet")
             }
-            return InputFile(source: { try chunks.forEach($0) }, totalBytes: chunks.size)
+            // A regular file's encoding is decided now, on the start read without moving on; a
+            // pipe's (nothing could be peeked) as it is read.
+            let size = chunks.size
+            let known = head.isEmpty ? nil : head.withUnsafeBufferPointer { TextTranscoder.detect($0, complete: head.count >= size) }
+            return transcoding({ try chunks.forEach($0) }, totalBytes: size, encoding: known)
         }
         let bytes = try chunks.readAll(limit: SheetLimits.standard.maxFileBytes)
         let read: Sheet
         do throws(SheetError) { read = try Spreadsheet.read(bytes, sheet: sheet) } catch { throw error.mesError(field: sheet == nil ? field : "sheet") }
         let csv = Self.csv(read)
-        return InputFile(source: { body in try csv.withUnsafeBufferPointer { try body($0) } }, totalBytes: csv.count)
+        return InputFile(source: { body in try csv.withUnsafeBufferPointer { try body($0) } }, totalBytes: csv.count,
+                         detected: DetectedEncoding(.utf8))
     }
 
-    /// The sheet as CSV (',' separator, UTF-8) whose physical lines follow the sheet's row
-    /// numbers: a blank line for each row left empty, so that a record's line is its row
-    /// (a cell holding line breaks takes lines of its own, made up by the next empty rows).
+    /// A CSV given on standard input (`FILE` given as `-`): `source` reads it (for instance
+    /// `ctx.stdin.forEachChunk`), once. Its encoding is known once the start was read.
+    public static func standardInput(_ source: @escaping ByteSource, totalBytes: Int = 0) -> InputFile {
+        transcoding(source, totalBytes: totalBytes, encoding: nil)
+    }
+
+    /// `source` read through a `TextTranscoder`: in `encoding`, or in the one its start says.
+    static func transcoding(_ source: @escaping ByteSource, totalBytes: Int, encoding: TextEncoding?) -> InputFile {
+        let detected = DetectedEncoding(encoding)
+        return InputFile(source: { body in
+            var transcoder = encoding.map(TextTranscoder.init(encoding:)) ?? TextTranscoder()
+            try source { chunk in
+                try transcoder.feed(chunk, body)
+                if encoding == nil, let e = transcoder.encoding { detected.set(e) }
+            }
+            try transcoder.finish(body)
+            if let e = transcoder.encoding { detected.set(e) }
+        }, totalBytes: totalBytes, detected: detected)
+    }
+
+    /// The sheet as CSV (',' separator, UTF-8) whose records are the sheet's rows: a blank line
+    /// for each row left empty, so that a record's row (`CSVReader.Record.row`) is the sheet's
+    /// (a cell holding line breaks does not move the rows after it).
     static func csv(_ sheet: Sheet) -> [UInt8] {
         var out: [UInt8] = []
-        var line = 1
+        var next = 1
         for row in sheet.rows {
-            while line < row.number { out.append(0x0A); line += 1 }
+            while next < row.number { out.append(0x0A); next += 1 }
             CSVWriter.append(row.cells, separator: ",", to: &out)
-            for cell in row.cells { line += cell.utf8.count { $0 == 0x0A } }
-            line += 1
+            next += 1
         }
         return out
+    }
+}
+
+/// The encoding an `InputFile`'s source decided, read by the thread that started the reading
+/// (a roster is parsed on a thread of its own).
+final class DetectedEncoding: @unchecked Sendable {
+    private let lock = NSLock()
+    private var encoding: TextEncoding?
+
+    init(_ encoding: TextEncoding?) { self.encoding = encoding }
+
+    var value: TextEncoding? {
+        lock.lock()
+        defer { lock.unlock() }
+        return encoding
+    }
+
+    func set(_ e: TextEncoding) {
+        lock.lock()
+        encoding = e
+        lock.unlock()
     }
 }
 

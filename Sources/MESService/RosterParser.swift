@@ -27,7 +27,7 @@ final class RosterParser: @unchecked Sendable {
         var batch = RosterBatch(capacity: Self.batchSize)
         let handle: (CSVReader.RawRecord) throws -> Void = { [self] rec in
             guard let h = header else {
-                switch Roster.mapHeader((0..<rec.count).map(rec.string), line: rec.line) {
+                switch Roster.mapHeader((0..<rec.count).map(rec.string), line: rec.row) {
                 case .success(let m): header = Roster.Header(m); sawHeader = true
                 case .failure(let p): throw p
                 }

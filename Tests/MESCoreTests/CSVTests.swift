@@ -53,6 +53,39 @@ import Testing
         }
     }
 
+    /// Rows are numbered as a spreadsheet opening the file numbers them: one per record, blank
+    /// lines counted, a cell holding line breaks taking one row (it takes several lines).
+    @Test func rowsAreTheSheetsWhateverLineBreaksCellsHold() throws {
+        let text = Array("nom;adresse\r\nA;\"1 rue X\r\nbâtiment B\r\n3e étage\"\r\n\r\nB;x\n\"\";\n\nC;\"a\nb\"\nD;y".utf8)
+        let whole = try CSVReader.parse(text)
+        #expect(whole.map { $0.fields.first } == ["nom", "A", "B", "", "C", "D"])
+        #expect(whole.map(\.row) == [1, 2, 4, 5, 7, 8])
+        #expect(whole.map(\.line) == [1, 2, 6, 7, 9, 11])
+        for size in [1, 2, 3, 5, 7, 64] {
+            for raw in [false, true] {
+                var r = CSVReader()
+                var out: [CSVReader.Record] = []
+                var i = 0
+                while i < text.count {
+                    let chunk = Array(text[i..<min(text.count, i + size)])
+                    if raw { try chunk.withUnsafeBufferPointer { try r.feedRaw($0) { out.append($0.record) } } }
+                    else { try chunk.withUnsafeBufferPointer { try r.feed($0) { out.append($0) } } }
+                    i += size
+                }
+                if raw { try r.finishRaw { out.append($0.record) } } else { try r.finish { out.append($0) } }
+                #expect(out == whole, "chunk \(size), raw \(raw)")
+            }
+        }
+        // A record's bytes keep its row.
+        whole[2].withRaw { #expect($0.row == 4 && $0.line == 6) }
+    }
+
+    /// Excel's "Texte Unicode" (UTF-16) separates with tabs.
+    @Test func tabSeparatorsAreDetected() throws {
+        #expect(try parse("nir\tnom\n1\tDupont; Jean, fils\n") == [["nir", "nom"], ["1", "Dupont; Jean, fils"]])
+        #expect(try parse("nir;nom\tx\n1;2\n") == [["nir", "nom\tx"], ["1", "2"]])
+    }
+
     @Test func writerQuotesWhatNeedsIt() {
         #expect(CSVWriter.line(["a", "b;c", "d\"e"], separator: ";") == "a;\"b;c\";\"d\"\"e\"\n")
         #expect(try! parse(CSVWriter.line(["x,y", "z"])) == [["x,y", "z"]])

@@ -26,7 +26,9 @@ enum BatchCommand {
             discussion: """
             FILE is CSV, or a spreadsheet saved by Excel or LibreOffice (.xlsx or .ods, known by its content): its first sheet, or --sheet NAME, is read as the sheet stores it (a NIR typed as a number keeps its 15 digits, a serial typed as text its leading zero, a date cell reads as dd/mm/yyyy), with no CSV export, and row numbers in results and reports are the sheet's. A spreadsheet is read whole (at most 64 MiB, and 1,048,576 rows); a damaged, encrypted or oversized file, or one with XML entities, is refused (65, sheet_*).
 
-            Columns (header names as people write them: case, accents, "N°" and little words ignored; any order, ',' or ';', UTF-8 with or without BOM, RFC 4180 quotes): nir (numero_securite_sociale), birth_date (date_naissance), card_type (type_carte: photo, plain, avec photo, sans photo), serial (numero_serie), code (code_provisoire), last_name (nom), first_name (prenom), email (courriel), legal_representative (representant_legal), signatory (signataire). nir, card_type and serial are required; a row needs a code, or --request-codes and a birth date. Empty header cells are ignored; any other unknown column refuses the file, all of them listed at once with the closest known name, unless it is kept with --keep-column NAME (the association's member number, phone, remarks), which carries it unchanged into the report.
+            Columns (header names as people write them: case, accents, "N°" and little words ignored; any order, ',', ';' or tab, RFC 4180 quotes; UTF-8 with or without BOM, or Windows-1252 (what Excel and LibreOffice save by default) or UTF-16, decoded and said once on standard error, and as encoding in the summary): nir (numero_securite_sociale), birth_date (date_naissance), card_type (type_carte: photo, plain, avec photo, sans photo), serial (numero_serie), code (code_provisoire), last_name (nom), first_name (prenom), email (courriel), legal_representative (representant_legal), signatory (signataire). nir, card_type and serial are required; a row needs a code, or --request-codes and a birth date. Empty header cells are ignored; any other unknown column refuses the file, all of them listed at once with the closest known name, unless it is kept with --keep-column NAME (the association's member number, phone, remarks), which carries it unchanged into the report.
+
+            Cells a spreadsheet's CSV export spoilt are refused when read, before any code is tried, each with its cause and fix, and the summary says each kind once with its row count and column: a NIR or serial in scientific notation (export_scientific_notation) or with a trailing .0 (export_decimal_suffix), a serial that lost its leading zero (export_leading_zero_lost), a date with a two-digit year (export_two_digit_year) or written as a day number (export_day_number), characters that could not be decoded (encoding_invalid).
 
             Minors: a decision for a member under 18 needs the legal representative's certification. legal_representative certifies one row: oui or non (also yes/no, true/false, vrai/faux, 1/0, any case; anything else makes the row invalid, reason legal_representative_invalid); signatory names who signed it (else the association). An empty cell falls back on --legal-representative, which certifies every row; an explicit non is never overridden by it. A minor's row without certification is refused (legal_representative_required). The audit trail records, with the opposition, which certified it (the row or the flag) and its signatory (the row's, even with the flag; else the association).
 
@@ -63,7 +65,8 @@ enum BatchCommand {
         options.replaceCodes = inv[Self.replaceCodes]
         options.keepColumns = inv.all(Self.keepColumn)
         if path == "-", inv[Self.sheet] != nil { throw MESError.usage("--sheet goes with an .xlsx or .ods file, not standard input", field: "sheet") }
-        let file = path == "-" ? nil : try InputFile.open(path, sheet: inv[Self.sheet], field: "FILE")
+        let file = path == "-" ? InputFile.standardInput { try ctx.stdin.forEachChunk($0) }
+                               : try InputFile.open(path, sheet: inv[Self.sheet], field: "FILE")
         options.groupSize = try inv.integer(Self.groupSize, default: options.groupSize, range: 1...100_000)
         options.requestCodes = inv[Self.requestCodes]
         options.association = inv[Self.association] ?? options.association
@@ -74,10 +77,11 @@ enum BatchCommand {
         options.reportFormat = BatchReportCSV()
         options.replaceReport = inv[Self.force]
         let sink = BatchLines(ctx, progress: ctx.stderr.isTerminal && !inv[Self.quiet])
-        let summary = try ctx.service().batchOppose({ body in
-            if let file { try file.source(body) } else { try ctx.stdin.forEachChunk(body) }
-        }, totalBytes: file?.totalBytes ?? 0, options: options, sink: sink)
-        sink.finish(summary, quiet: inv[Self.quiet])
+        // A file not in UTF-8 is said once: before the run when known from the start (a file),
+        // else in the summary (standard input).
+        let told = file.notice.map { sink.note($0, quiet: inv[Self.quiet]) } != nil
+        let summary = try ctx.service().batchOppose(file.source, totalBytes: file.totalBytes, options: options, sink: sink)
+        sink.finish(summary, quiet: inv[Self.quiet], encoding: file.encoding, notice: told ? nil : file.notice)
         if let status = summary.exitStatus { throw ExitRequest(status) }
     }
 }

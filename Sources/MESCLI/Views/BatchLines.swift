@@ -77,13 +77,19 @@ final class BatchLines: BatchSink {
         ctx.stderr.flush()
     }
 
-    func finish(_ s: BatchSummary, quiet: Bool) {
+    /// A notice on standard error before the rows (a file's encoding), unless `quiet`.
+    func note(_ text: String, quiet: Bool) {
+        if !quiet { ctx.stderr.line("mes: " + text) }
+    }
+
+    func finish(_ s: BatchSummary, quiet: Bool, encoding: TextEncoding? = nil, notice: String? = nil) {
         var countPairs: [(String, JSON)] = []
         for status in BatchOpposition.Status.allCases { countPairs.append((status.rawValue, .int(s.counts[status] ?? 0))) }
         var pairs: [(String, JSON)] = [("schema_version", .int(JSON.schemaVersion)), ("summary", .object(countPairs)), ("rows", .int(s.rows)),
                                        ("receipts", .string(s.receiptsDirectory)), ("seconds", .double((s.seconds * 1000).rounded() / 1000))]
         if s.checkOnly { pairs.append(("check", .bool(true))) }
         if let after = s.interruptedAfter { pairs.append(("interrupted_after", .int(after))) }
+        if let encoding { pairs.append(("encoding", .string(encoding.rawValue))) }
         let summary = JSON.obj(pairs)
         ctx.stdout.line(summary.serialized())
         guard !quiet else { return }
@@ -92,11 +98,17 @@ final class BatchLines: BatchSink {
         let done = s.checkOnly ? "vérifiée" : "traitée"
         ctx.stderr.line("\(plural(s.rows, "ligne \(done)", "lignes \(done)s")) en \(Self.format3(s.seconds).replacingOccurrences(of: ".", with: ",")) s. "
                         + parts.joined(separator: " ; ") + ".")
+        if let notice { ctx.stderr.line("mes: " + notice) }
         if s.checkOnly { ctx.stderr.line("Vérification seulement : rien n'a été déposé, aucun code n'a été lu ni aucun essai compté.") }
         // Each kind of error once, most frequent first: a whole column exported wrongly is one fix.
         for k in s.errorKinds.prefix(10) {
-            let column = k.column.isEmpty ? "" : " (colonne « \(TextEscaping.terminalSafe(k.column)) »)"
-            ctx.stderr.line("  \(plural(k.rows, "ligne", "lignes"))\(column) : \(TextEscaping.terminalSafe(ErrorHints.decorate(k.error).message))")
+            let column = TextEscaping.terminalSafe(k.column)
+            if let trap = ExportTrap.summaryLine(code: k.error.code, rows: k.rows, column: "« \(column) »") {
+                ctx.stderr.line("  " + trap)
+                continue
+            }
+            let where_ = k.column.isEmpty ? "" : " (colonne « \(column) »)"
+            ctx.stderr.line("  \(plural(k.rows, "ligne", "lignes"))\(where_) : \(TextEscaping.terminalSafe(ErrorHints.decorate(k.error).message))")
         }
         if s.errorKinds.count > 10 { ctx.stderr.line("  … et \(s.errorKinds.count - 10) autres sortes d'erreurs (voir le rapport).") }
         if let after = s.interruptedAfter {

@@ -192,7 +192,7 @@ public struct BatchOpposition {
     /// A result for `record` before anything is decided: the row's number and what the
     /// association typed that its report repeats.
     static func describe(_ record: CSVReader.Record, header: MemberRow.Header) -> Result {
-        var r = Result(line: record.line, nir: nil, status: .invalid)
+        var r = Result(line: record.row, nir: nil, status: .invalid)
         r.lastName = header.cell("last_name", in: record)
         r.firstName = header.cell("first_name", in: record)
         r.kept = header.keptCells(in: record)

@@ -224,7 +224,7 @@ final class MemberGroups {
         func flush() throws {
             guard let h = header, !group.isEmpty else { return }
             try body(group, h)
-            lastLine = group.last?.line ?? lastLine
+            lastLine = group.last?.row ?? lastLine
             group.removeAll(keepingCapacity: true)
         }
         var reader = CSVReader()
