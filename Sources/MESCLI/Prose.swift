@@ -13,7 +13,7 @@ enum Prose {
         ("XDG_DATA_HOME", "When neither --store nor MES_HOME is set, the data directory is $XDG_DATA_HOME/mes (else ~/.local/share/mes)."),
         ("MES_NOW", "Fixed clock (ISO 8601, e.g. 2022-02-03T10:00:00Z) when --now is not given: outputs become reproducible. Honoured only by stores made for tests (init --test-clock, init --demo, demo); other stores refuse it (64, field now)."),
         ("MES_SESSION", "The session token, when neither --session nor --session-file is given (keeps it off the command line)."),
-    ]
+    ] + DeliverySettings.help
 
     /// FILES: where the data directory is, then what it holds.
     static let dataDirectories: [(String, String)] = [
@@ -24,14 +24,8 @@ enum Prose {
 
     static let filesIntro = "The data directory (0700, created by mes init) holds, each file 0600:"
 
-    static let files: [(String, String)] = [
-        ("mes.db", "The SQLite database: the register, codes, decisions, receipts and audit trail (WAL mode: mes.db-wal and mes.db-shm beside it while in use)."),
-        ("secret.key", "The store's 32-byte key for the keyed digests of codes, one-time codes and session tokens. Without it nothing in mes.db can be checked: back it up with the database, and keep it as private."),
-        ("signing.key", "The private key receipts are signed with (PKCS#8 PEM), made by mes init or replaced by mes key import."),
-        ("signing.crt", "Its certificate (PEM), as printed by mes key export. Earlier certificates are kept in the database, so older receipts still verify."),
-        ("outbox/", "Messages queued by versions before schema 8, as files (e-mails as RFC 5322 .eml, SMS and letters as text). Newer messages are rows of mes.db, sealed (mes outbox list, mes outbox show, mes outbox export)."),
-        ("receipts/", "Receipts written where no --receipt names a file (STORE/receipts/ID.pdf)."),
-    ]
+    /// What the data directory holds, from the store's own list (`StoreLayout`).
+    static var files: [(String, String)] { StoreLayout.entries.compactMap { e in e.about.map { (e.name, $0) } } }
 
     /// EXAMPLES: complete sequences, each pasteable as a whole into a shell (bash, zsh).
     static let examples: [(String, [String])] = [
@@ -124,13 +118,13 @@ enum Prose {
             Every command's writes happen in one BEGIN IMMEDIATE transaction, together with the files it creates (outbox messages, receipts): a command that fails changes nothing, except that a wrong code on a known card is recorded for the lockout. Files are written to a temporary name, synced and then linked or renamed. Several mes processes may use one store at once: a busy store is retried (5-second busy timeout, then up to 8 retries with backoff) before exit 75.
             """),
         ("RECEIPTS", """
-            The opposition receipt is a one-page A4 PDF in the standard Helvetica fonts with WinAnsiEncoding (accents render in any viewer): Page 1/1, Numéro de l'assuré (grouped NIR), Nom de l'assuré, the date, Votre justificatif d'opposition, Bonjour NAME, the sentence of the service with the date of the opposition, and a footer with the receipt's reference (JO-...) and its verification code: a keyed HMAC of the reference, NIR, names and date under the store's key. The same record and clock give the same bytes.
+            The opposition receipt (and the closure's) is a one-page A4 PDF, signed (see below), in the standard Helvetica fonts with WinAnsiEncoding and, for names beyond them, an embedded DejaVu Sans subset (accents render in any viewer): Page 1/1, Numéro de l'assuré (grouped NIR), Nom de l'assuré, the date, Votre justificatif d'opposition, Bonjour NAME, the sentence of the service with the date of the opposition, and a footer with the receipt's reference (JO-...) and its verification code: a keyed HMAC of the reference, NIR, names and date under the store's key. The same record and clock give the same bytes.
 
-            For a person under 18 on the day of the decision the page speaks to the legal representative: Bonjour, then the sentence "... pour votre enfant NAME a bien été prise en compte le ...". An opposition filed by an association (batch oppose --association) adds "Elle a été enregistrée à la demande de l'association « NAME »". Both are recorded with the receipt (schema 15) and covered by its verification code and its signature; receipt verify reads them back. E-mails and letters about a minor speak to the legal representative too (letters are addressed "Aux représentants légaux de" above the child's name), and a code letter an association asked for says so, and nothing about the member's contacts.
+            For a person under 18 on the day of the decision the page speaks to the legal representative: Bonjour, then the sentence "... pour votre enfant NAME a bien été prise en compte le ...". An opposition filed by an association (batch oppose --association) adds "Elle a été enregistrée à la demande de l'association « NAME »". Both are recorded with the receipt (schema 16) and covered by its verification code and its signature; receipt verify reads them back. E-mails and letters about a minor speak to the legal representative too (letters are addressed "Aux représentants légaux de" above the child's name), and a code letter an association asked for says so, and nothing about the member's contacts.
 
             Names print exactly: a name may hold, in Unicode NFC, the characters of the standard fonts and the Latin Extended letters (U+0100 to U+024F, U+1E00 to U+1EFB: Ł, Ş, ı, Đ, ễ...), which are drawn in an embedded subset of DejaVu Sans with a ToUnicode map; anything else is refused at import, naming the character and the column. A line too long for the page is set smaller, whole. Receipts are signed (ECDSA P-256, canonical low S, CAdES detached, PAdES B-B): any PDF reader shows the signature.
 
-            mes receipt verify reads the fields the file shows, checks the signature against the store's certificates, and answers authentique (the fields and the code match the record of this store), altered (a field or the code differs: exit 65) or unknown (no such receipt in this store, or not a receipt: exit 65).
+            mes receipt verify reads the fields the file shows, checks the signature against the store's certificates, and answers authentique (signed by this store and unchanged since, its fields and code matching the record: exit 0), altéré (a field, the code or a signed byte differs, the file was re-saved or appended to, or it was signed by another key: exit 65), non signé (a receipt without a signature: exit 65) or inconnu (no such receipt in this store, or not a receipt: exit 65); --json gives the same verdict as status: authentic, altered, unsigned, unknown.
             """),
         ("FIXTURES", """
             mes fixtures writes a synthetic population in the proportions of the real service: families whose holder has children (some twins) or an adult dependant attached to the card; births in Corsica (2A, 2B, 4%), overseas (97x, 5%) and abroad (99, 4%; a third of them, and of the temporary NIRs, with a pseudo-month); temporary NIRs (sex 3, 4, 7, 8: 1%); both card models (60% with photo); 9% of people with neither e-mail nor mobile (they get letters; attached profiles share their holder's contacts); deceased people (1%); and decisions already taken, with their dates in the last year: opposed (4%; half of their children too), active (3%), closed (0.5%). mes import accepts every row.

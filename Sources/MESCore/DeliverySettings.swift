@@ -5,8 +5,17 @@
 /// be sent, never when a command that sends nothing runs.
 public struct DeliverySettings: Sendable, Equatable {
     /// The keys, in the environment or as `KEY=value` lines of `mes.conf` (the environment wins).
-    public static let keys = ["MES_MAIL_URL", "MES_MAIL_FROM", "MES_MAIL_CREDENTIALS_FILE", "MES_SMS_URL", "MES_SMS_TOKEN_FILE",
-                              "MES_MAIL_RATE", "MES_SMS_RATE"]
+    public static let keys = help.map(\.0)
+    /// Each key and what it sets (the man page's ENVIRONMENT, made from this list).
+    public static let help: [(String, String)] = [
+        ("MES_MAIL_URL", "Where e-mails go: smtp://HOST[:PORT][/EHLO-NAME][?PARAMS] (smtps:// for TLS at once; ?starttls=required), sendmail:/PATH (the program, given the message on standard input), or maildir:/DIR (delivered into a Maildir). Unset: messages stay queued (mes outbox send says so)."),
+        ("MES_MAIL_FROM", "The sender of e-mails, address or Name <address> (default: a no-reply address of the store's host, shown as Mon espace santé)."),
+        ("MES_MAIL_CREDENTIALS_FILE", "SMTP AUTH: a file holding user:password on one line, the user's own and readable by nobody else (else 78)."),
+        ("MES_SMS_URL", "The SMS gateway's https:// URL (http:// only to 127.0.0.1, ::1 or localhost); each message is one POST."),
+        ("MES_SMS_TOKEN_FILE", "A file holding the gateway's bearer token (required with MES_SMS_URL; the user's own, readable by nobody else)."),
+        ("MES_MAIL_RATE", "At most this many e-mails per second (default: no limit)."),
+        ("MES_SMS_RATE", "At most this many SMS per second (default: no limit)."),
+    ]
     /// The configuration file's name in the store's directory.
     public static let fileName = "mes.conf"
     /// The largest configuration file read.

@@ -18,12 +18,12 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     public var summary: String {
         switch self {
         case .success: return "success"
-        case .usage: return "usage error: unknown command or flag, missing or malformed option value"
+        case .usage: return "usage error: unknown command or flag, missing or malformed option value, conflicting options, a confirmation (--yes) missing without a terminal"
         case .invalidData: return "invalid data: some input was rejected (field and reason given)"
-        case .noInput: return "input file missing or unreadable"
+        case .noInput: return "input file missing or unreadable, or no store (mes init makes one)"
         case .refused: return "refused by the profile's state (e.g. opposing an active space)"
         case .internal: return "internal error"
-        case .cannotCreate: return "cannot create output (file exists without --force, unwritable directory, full disk)"
+        case .cannotCreate: return "cannot create output (file exists without --force, unwritable directory, full disk, a device, a link or one of the store's own files as output)"
         case .ioError: return "output failed: standard output could not be written (closed, full, broken pipe); identify and login then spend no code and open no session; a decision already recorded stays recorded"
         case .temporary: return "temporary failure: the store stayed busy after retries, or a code was asked again within 30 seconds; try again"
         case .identificationFailed: return "identification failed: wrong, expired or used code, identity mismatch, lockout"

@@ -14,8 +14,7 @@ extension Store {
     public static let backupFiles = [secretFile, "mes.conf"]
 
     /// The files and folders of a data directory that are the store's own.
-    static let ownFiles: Set<String> = ["mes.db", "mes.db-wal", "mes.db-shm", "mes.db-journal", secretFile, signingKeyFile,
-                                        signingCertificateFile, "mes.conf", "outbox", "receipts", ".signing-lock", ".sending-lock"]
+    static let ownFiles: Set<String> = StoreLayout.names
 
     /// Writes a consistent copy of the database to `path` (`VACUUM INTO`: one read transaction,
     /// so writers go on meanwhile and the copy holds every transaction committed before it began

@@ -589,8 +589,7 @@ public enum FileIO {
     }
 
     /// The store's own files, never an output.
-    public static let storeFiles: Set<String> = ["mes.db", "mes.db-wal", "mes.db-shm", "mes.db-journal", "secret.key", "signing.key",
-                                                 "signing.crt", "mes.conf", ".signing-lock", ".sending-lock"]
+    public static let storeFiles: Set<String> = StoreLayout.fileNames
 
     /// Splits a path into its directory and its last component (which must name a file).
     static func split(_ path: String, field: String) throws -> (String, String) {

@@ -123,7 +123,7 @@ import Testing
             done
             zpty -d z
             """
-        let r = try runTool(shell, ["-f", "-c", driver, "zsh"] + lines, cwd: workdir, env: ["HOME": dir.path], timeout: 60)
+        let r = try runTool(shell, ["-f", "-c", driver, "zsh"] + lines, cwd: workdir, env: ["HOME": dir.path], timeout: 240)
         #expect(r.status == 0, "\(r.stderr)")
         var result: [String: Set<String>] = [:]
         var current: String?
