@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import MESCore
+import MESSystem
 
 extension Context {
     /// The delivery configuration for the store: the environment's `MES_*` delivery keys and
@@ -19,7 +20,7 @@ extension Context {
         guard access(path, F_OK) == 0 else { return nil }
         // Never blocks: a named pipe or a device planted there is an unreadable file, not a hang.
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return DeliverySettings.File(path: path, bytes: [], readError: String(cString: strerror(errno))) }
+        guard fd >= 0 else { return DeliverySettings.File(path: path, bytes: [], readError: FileIO.errnoText()) }
         defer { close(fd) }
         var st = stat()
         if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFIFO || (st.st_mode & S_IFMT) == S_IFCHR {
@@ -31,7 +32,7 @@ extension Context {
             let n = read(fd, &buffer, buffer.count)
             if n < 0 {
                 if errno == EINTR { continue }
-                return DeliverySettings.File(path: path, bytes: [], readError: String(cString: strerror(errno)))
+                return DeliverySettings.File(path: path, bytes: [], readError: FileIO.errnoText())
             }
             if n == 0 { break }
             bytes += buffer[0..<n]

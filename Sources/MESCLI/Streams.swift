@@ -34,7 +34,7 @@ public struct OutputFailure: Equatable, Sendable {
         default: name = "le descripteur \(stream.dropFirst(2))"
         }
         return MESError(.outputFailed,
-                        "Écriture impossible sur \(name) (\(String(cString: strerror(code)))) : la sortie est incomplète.",
+                        "Écriture impossible sur \(name) (\(FileIO.errnoText(code))) : la sortie est incomplète.",
                         field: stream)
     }
 }
@@ -266,7 +266,7 @@ public final class Input {
             if n < 0 {
                 if errno == EINTR { try Interruption.stopIfRequested(); continue }
                 throw MESError(.stdinUnreadable,
-                               "Lecture impossible sur l'entrée standard (\(String(cString: strerror(errno))))", field: "stdin")
+                               "Lecture impossible sur l'entrée standard (\(FileIO.errnoText()))", field: "stdin")
             }
             if n == 0 { return }
             try chunk.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<n])) }

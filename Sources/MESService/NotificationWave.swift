@@ -12,11 +12,17 @@ public struct NotificationWave: Sendable {
     public internal(set) var withoutAddress = 0
     /// Messages sent: one per contact, naming every profile it concerns.
     public internal(set) var messages = 0
+    /// Of those messages, the e-mails (the rest are letters).
+    public internal(set) var emailMessages = 0
+    public var letterMessages: Int { messages - emailMessages }
 
     mutating func add(_ n: PreparedNotification) {
         messages += 1
         notified += n.draft.people.count
-        if n.draft.channel == .email { byEmail += n.draft.people.count }
+        if n.draft.channel == .email {
+            byEmail += n.draft.people.count
+            emailMessages += 1
+        }
     }
 }
 

@@ -896,16 +896,48 @@ public enum FileIO {
     }
 
     static func cannotCreate(_ path: String, _ field: String) -> MESError {
-        let reason = errnoText()
-        let code: ErrorCode = errno == ENOSPC || errno == EDQUOT ? .diskFull : .cannotCreate
-        return MESError(code, "Impossible d'écrire \(path) (\(reason))", field: field)
+        let error = errno
+        let code: ErrorCode = error == ENOSPC || error == EDQUOT ? .diskFull : .cannotCreate
+        // A file cannot be "introuvable" when it is being made: its folder is missing.
+        if error == ENOENT, let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            let dir = String(path[..<slash])
+            var st = stat()
+            if stat(dir, &st) != 0 {
+                return MESError(code, "Impossible d'écrire \(path) : le dossier \(dir) n'existe pas (créez-le d'abord)", field: field)
+            }
+        }
+        return MESError(code, "Impossible d'écrire \(path) (\(errnoText(error)))", field: field)
     }
 
     /// The text of the current `errno`.
-    public static func errnoText() -> String { String(cString: strerror(errno)) }
+    public static func errnoText() -> String { errnoText(errno) }
 
-    /// `strerror`'s text for `code`.
-    public static func errnoText(_ code: Int32) -> String { String(cString: strerror(code)) }
+    /// What `code` means, in French for the errors people meet with files (the messages they
+    /// are quoted in are French); `strerror`'s text for the others.
+    public static func errnoText(_ code: Int32) -> String {
+        switch code {
+        case ENOENT: return "fichier ou dossier introuvable"
+        case EACCES, EPERM: return "permission refusée"
+        case EISDIR: return "c'est un dossier"
+        case ENOTDIR: return "un élément du chemin n'est pas un dossier"
+        case ENOSPC: return "plus de place sur le disque"
+        case EDQUOT: return "quota de disque dépassé"
+        case EROFS: return "système de fichiers en lecture seule"
+        case EEXIST: return "le fichier existe déjà"
+        case EIO: return "erreur d'entrée-sortie"
+        case ENAMETOOLONG: return "nom trop long"
+        case ELOOP: return "trop de liens symboliques"
+        case EMFILE, ENFILE: return "trop de fichiers ouverts"
+        case EBADF: return "descripteur de fichier invalide"
+        case EPIPE: return "le lecteur est parti (tube fermé)"
+        case EFBIG: return "fichier trop grand"
+        case ENXIO: return "périphérique absent"
+        case ETXTBSY: return "fichier occupé"
+        case EBUSY: return "ressource occupée"
+        case EINVAL: return "argument invalide"
+        default: return String(cString: strerror(code))
+        }
+    }
 }
 
 /// `open`'s `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY` on Linux), which the Swift module does not export.

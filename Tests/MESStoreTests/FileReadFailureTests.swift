@@ -19,6 +19,6 @@ import MESSystem
         #expect(throws: FileIO.ReadFailure.notRegular(kind: S_IFCHR)) { try FileIO.readBytes("/dev/null", limit: 4) }
         #expect(try FileIO.readBytes("/dev/null", limit: 4, allowStreams: true) == [])
         #expect(throws: FileIO.ReadFailure.tooLarge) { try FileIO.readBytes("/dev/zero", limit: 4, allowStreams: true) }
-        #expect(FileIO.errnoText(ENOENT) == "No such file or directory")
+        #expect(FileIO.errnoText(ENOENT) == "fichier ou dossier introuvable")
     }
 }

@@ -16,6 +16,6 @@ enum OutboxExportCommand {
 
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         let n = try ctx.service().exportMaildir(try inv.required(Self.maildir))
-        ctx.emit(SimpleReport(text: "\(n) messages écrits.", json: .obj([("written", .int(n))])))
+        ctx.emit(SimpleReport(text: plural(n, "message écrit.", "messages écrits."), json: .obj([("written", .int(n))])))
     }
 }

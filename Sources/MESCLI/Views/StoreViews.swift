@@ -5,7 +5,7 @@ import MESService
 extension StoreCreation: Report {
     public var text: String {
         (created ? "Base créée : \(directory)" : "La base existe déjà : \(directory)")
-            + (demoPeople > 0 ? "\n\(demoPeople) personnes de démonstration ajoutées." : "")
+            + (demoPeople > 0 ? "\n" + plural(demoPeople, "personne de démonstration ajoutée.", "personnes de démonstration ajoutées.") : "")
     }
 
     public var json: JSON {
@@ -16,12 +16,14 @@ extension StoreCreation: Report {
 
 extension NotificationWave: Report {
     public var text: String {
-        "\(notified) profils notifiés en \(messages) messages (\(byEmail) par e-mail, \(byLetter) par courrier)."
-            + (withoutAddress > 0 ? " \(withoutAddress) sans adresse postale : à mettre à jour par leur caisse, rien n'a été envoyé." : "")
+        "\(plural(notified, "profil notifié", "profils notifiés")) en \(plural(messages, "message", "messages")) "
+            + "(\(plural(emailMessages, "e-mail", "e-mails")), \(plural(letterMessages, "courrier", "courriers")))."
+            + (withoutAddress > 0 ? " \(plural(withoutAddress, "profil", "profils")) sans adresse postale : à mettre à jour par leur caisse, rien n'a été envoyé." : "")
     }
     public var json: JSON {
         .obj([("status", "notified"), ("notified", .int(notified)), ("email", .int(byEmail)), ("letter", .int(byLetter)),
-              ("without_address", .int(withoutAddress)), ("messages", .int(messages))])
+              ("without_address", .int(withoutAddress)), ("messages", .int(messages)),
+              ("email_messages", .int(emailMessages)), ("letter_messages", .int(letterMessages))])
     }
 }
 
