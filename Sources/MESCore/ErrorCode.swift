@@ -184,7 +184,9 @@ public enum ErrorCode: String, CaseIterable, Sendable {
             return .configuration
         case .interrupted:
             return .interrupted
-        case .cancelled, .confirmationRequired, .usage, .nowRefused, .deliveryConfigInvalid, .associationInvalid, .actorInvalid, .postingDateInvalid:
+        case .cancelled:
+            return .declined
+        case .confirmationRequired, .usage, .nowRefused, .deliveryConfigInvalid, .associationInvalid, .actorInvalid, .postingDateInvalid:
             return .usage
         case .cguRequired, .fileTooLarge, .keyInvalid, .inputTooLarge, .lineTooLong, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .legalRepresentativeInvalid, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid,
              .exportScientificNotation, .exportDecimalSuffix, .exportLeadingZeroLost, .exportTwoDigitYear, .exportDayNumber, .encodingInvalid,

@@ -1,6 +1,8 @@
 /// The documented exit statuses (sysexits.h), the contract scripts rely on.
 public enum ExitStatus: Int32, Sendable, CaseIterable {
     case success = 0
+    /// The person answered no at a confirmation prompt: nothing was done (not a usage error).
+    case declined = 1
     case usage = 64
     case invalidData = 65
     case noInput = 66
@@ -18,6 +20,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     public var summary: String {
         switch self {
         case .success: return "success"
+        case .declined: return "declined: the answer at a terminal's confirmation prompt was no; nothing was done"
         case .usage: return "usage error: unknown command or flag, missing or malformed option value, conflicting options, a confirmation (--yes) missing without a terminal"
         case .invalidData: return "invalid data: some input was rejected (field and reason given)"
         case .noInput: return "input file missing or unreadable, or no store (mes init makes one)"
