@@ -27,7 +27,7 @@ enum Args {
     static func card(_ inv: Invocation) throws -> CardType {
         let text = try inv.required(SharedOptions.card)
         guard let c = CardType(flexible: text) else {
-            throw MESError.usage("--card must be photo or plain, not '\(text)'", field: "card")
+            throw Usage.invalidValue("card", expected: "photo ou plain", got: text)
         }
         return c
     }
@@ -51,7 +51,7 @@ enum Args {
     static func code(_ inv: Invocation, _ ctx: Context) throws -> String {
         let (o, file) = (SharedOptions.code, SharedOptions.codeFile)
         guard let text = try secret(inv, ctx, o, file: file) else {
-            throw MESError.usage("missing required option --\(o.name) (or --\(file.name))", field: o.name)
+            throw Usage.missingOption(o.name, or: ["--\(file.name)"])
         }
         return try ProvisionalCode.parse(text, field: o.name).get()
     }
@@ -63,7 +63,7 @@ enum Args {
     static func secret(_ inv: Invocation, _ ctx: Context, _ o: Option, file fileOption: Option, env: String? = nil) throws -> String? {
         let (name, fileField) = (o.name, fileOption.name)
         let direct = inv[o], file = inv[fileOption]
-        if direct != nil && file != nil { throw MESError.usage("--\(name) and --\(fileField) cannot be used together", field: name) }
+        if direct != nil && file != nil { throw Usage.notTogether(fileField, name) }
         if let direct { return direct }
         if let file {
             let bytes = file == "-" ? try ctx.stdin.readAll(limit: InputLimits.secretFile, field: fileField)
@@ -94,7 +94,7 @@ enum Args {
     /// The session token: `--session`, `--session-file`, or `$MES_SESSION`.
     static func session(_ inv: Invocation, _ ctx: Context) throws -> String {
         guard let token = try secret(inv, ctx, SharedOptions.session, file: SharedOptions.sessionFile, env: "MES_SESSION") else {
-            throw MESError.usage("missing required option --session (or --session-file, or MES_SESSION)", field: "session")
+            throw Usage.missingOption("session", or: ["--session-file", "MES_SESSION"])
         }
         return token
     }
@@ -116,14 +116,14 @@ enum Args {
             guard let o, let text = inv[o] else { return nil }
             let name = o.name
             guard let i = Instant.bound(text, endOfDay: end) else {
-                throw MESError.usage("--\(name) takes a date (2022-02-03 or 03/02/2022: the whole day, Paris time) or an instant "
-                                     + "(2022-02-03T10:00:00Z), not '\(TextEscaping.terminalSafe(text))'", field: name)
+                throw Usage.invalidValue(name, expected: "une date (2022-02-03 ou 03/02/2022 : toute la journée, heure de Paris) ou un instant (2022-02-03T10:00:00Z)",
+                                         got: text)
             }
             return i
         }
         let since = try bound(sinceOption, end: false), until = try bound(untilOption, end: true)
         if let since, let until, until < since {
-            throw MESError.usage("--until (\(until.iso8601)) is before --since (\(since.iso8601)): nothing can match", field: "until")
+            throw Usage.conflicting("until", "--until (\(until.iso8601)) est avant --since (\(since.iso8601)) : rien ne peut correspondre")
         }
         return (since, until)
     }
@@ -149,9 +149,9 @@ enum AssistedOptions {
     /// The caller an adviser identifies; `excluded` are the self-service flags that --assisted replaces.
     static func caller(_ inv: Invocation, _ ctx: Context, birthDate: Option, firstName: Option, excluded: [Option]) throws -> AssistedCaller {
         let adviser = try inv.required(Self.adviser)
-        guard !adviser.trimmingSpaces.isEmpty else { throw MESError.usage("--adviser must not be empty", field: "adviser") }
+        guard !adviser.trimmingSpaces.isEmpty else { throw Usage.invalidValue("adviser", "--adviser : un identifiant de conseiller, pas une valeur vide") }
         for other in excluded where inv[other] != nil {
-            throw MESError.usage("--assisted identifies without --\(other.name)", field: other.name)
+            throw Usage.conflicting(other.name, "--assisted identifie sans --\(other.name)")
         }
         return AssistedCaller(adviser: adviser, nir: try Args.nir(inv), birthDate: try Args.birthDate(inv, ctx, birthDate),
                               lastName: try inv.required(Self.lastName), firstName: inv[firstName])

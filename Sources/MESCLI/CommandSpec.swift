@@ -192,7 +192,7 @@ public struct Invocation: Sendable {
 
     /// The value of an option the command cannot do without (usage error 64 when absent).
     public func required(_ o: Option) throws -> String {
-        guard let v = self[o] else { throw MESError.usage("missing required option --\(o.name)", field: o.name) }
+        guard let v = self[o] else { throw Usage.missingOption(o.name) }
         return v
     }
 
@@ -200,7 +200,7 @@ public struct Invocation: Sendable {
     public func integer(_ o: Option, default def: Int, range: ClosedRange<Int>) throws -> Int {
         guard let text = self[o] else { return def }
         guard let v = Int(text), range.contains(v) else {
-            throw MESError.usage("--\(o.name) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'", field: o.name)
+            throw Usage.invalidValue(o.name, expected: "un nombre entier de \(range.lowerBound) à \(range.upperBound)", got: text)
         }
         return v
     }

@@ -39,7 +39,7 @@ public final class Context {
     public func clock() throws -> any Clock {
         guard let text = nowOption ?? environment["MES_NOW"], !text.isEmpty else { return SystemClock() }
         guard let i = Instant.parse(text) else {
-            throw MESError.usage("--now takes a time such as 2022-02-03T10:00:00Z, not '\(text)'", field: "now")
+            throw Usage.invalidValue("now", expected: "un instant tel que 2022-02-03T10:00:00Z", got: text)
         }
         return FixedClock(i)
     }

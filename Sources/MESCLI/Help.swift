@@ -27,8 +27,7 @@ enum Help {
         let children = parser.children(of: path)
         guard !children.isEmpty else {
             let known = parser.children(of: Array(path.dropLast())) + (path.count == 1 ? ["help"] : [])
-            throw MESError.usage("unknown command '\(path.joined(separator: " "))'"
-                                 + Suggestions.didYouMean(path.last ?? "", among: known), field: "command")
+            throw Usage.unknownCommand(path.joined(separator: " "), known: known)
         }
         if path.isEmpty { return top(parser: parser, width: width, full: true) }
         var out = usage(["mes"] + path + ["SUBCOMMAND", "..."], width: width) + "\nSUBCOMMANDS:\n"
@@ -302,9 +301,9 @@ enum Suggestions {
 
     /// `"; did you mean 'oppose'?"`, or nothing.
     static func didYouMean(_ word: String, among candidates: [String], prefix: String = "") -> String {
-        let found = closest(word, among: candidates).prefix(3).map { "'\(prefix)\($0)'" }
+        let found = closest(word, among: candidates).prefix(3).map { "« \(prefix)\($0) »" }
         guard !found.isEmpty else { return "" }
-        return "; did you mean " + (found.count == 1 ? found[0] : found.dropLast().joined(separator: ", ") + " or " + found.last!) + "?"
+        return " ; vouliez-vous dire " + (found.count == 1 ? found[0] : found.dropLast().joined(separator: ", ") + " ou " + found.last!) + " ?"
     }
 
     /// Optimal string alignment distance (Damerau–Levenshtein with adjacent swaps).

@@ -89,7 +89,7 @@ public enum MES {
             // Data quoted in a message (a CSV header, a file name) cannot drive the terminal.
             ctx.stderr.line("mes: " + TextEscaping.terminalSafe(e.description))
             if let help = e.help { ctx.stderr.line(help) }
-            if e.status == .usage { ctx.stderr.line("Try 'mes --help' or 'mes help COMMAND'.") }
+            if e.status == .usage { ctx.stderr.line("Aide : « mes --help » ou « mes help COMMANDE »") }
         }
         ctx.stderr.flush()
     }

@@ -59,18 +59,13 @@ public struct Parser {
         guard let spec = command(path) else {
             if i < args.count, !args[i].hasPrefix("-") {
                 let known = children(of: path) + (path.isEmpty ? ["help"] : [])
-                let hint = Suggestions.didYouMean(args[i], among: known)
-                throw MESError.usage("unknown command '\(args[i])'"
-                                     + (hint.isEmpty ? " (expected one of: \(known.joined(separator: ", ")))" : hint),
-                                     field: "command")
+                throw Usage.unknownCommand(args[i], known: known)
             }
             if i < args.count {
-                throw MESError.usage("unknown option '\(args[i])'" + optionHint(args[i], nil, topLevel: path.isEmpty), field: args[i])
+                throw Usage.unknownOption(args[i], command: nil, hint: optionHint(args[i], nil, topLevel: path.isEmpty))
             }
             let known = children(of: path)
-            throw MESError.usage(path.isEmpty ? "missing command (see 'mes --help')"
-                                 : "missing subcommand after 'mes \(path.joined(separator: " "))' (one of: \(known.joined(separator: ", ")))",
-                                 field: "command")
+            throw Usage.missingCommand(after: path, known: known)
         }
 
         var inv = Invocation(command: spec)
@@ -95,51 +90,50 @@ public struct Parser {
                 }
             } else {
                 guard a.count == 2, let o = spec.options.first(where: { $0.short == a.last }) else {
-                    throw MESError.usage("unknown option '\(a)' for 'mes \(spec.name)'" + optionHint(a, spec, topLevel: false), field: a)
+                    throw Usage.unknownOption(a, command: spec.name, hint: optionHint(a, spec, topLevel: false))
                 }
                 name = o.name
             }
             guard let opt = spec.options.first(where: { $0.name == name }) else {
-                throw MESError.usage("unknown option '--\(name)' for 'mes \(spec.name)'" + optionHint("--" + name, spec, topLevel: false),
-                                     field: name)
+                throw Usage.unknownOption("--" + name, command: spec.name, hint: optionHint("--" + name, spec, topLevel: false))
             }
             i += 1
             if opt.value == nil {
-                if inline != nil { throw MESError.usage("--\(name) takes no value", field: name) }
+                if inline != nil { throw Usage.flagWithValue(name) }
                 inv.flags.insert(name)
                 continue
             }
             let value: String
             if let inline { value = inline } else {
                 guard i < args.count, !looksLikeOption(args[i], spec) else {
-                    throw MESError.usage("--\(name) needs a value (\(opt.value!))", field: name)
+                    throw Usage.missingValue(name, placeholder: opt.value!)
                 }
                 value = args[i]
                 i += 1
             }
             if !opt.choices.isEmpty && !opt.choices.contains(value) {
-                throw MESError.usage("--\(name) must be one of \(opt.choices.joined(separator: ", ")), not '\(value)'"
-                                     + Suggestions.didYouMean(value, among: opt.choices), field: name)
+                throw Usage.invalidValue(name, expected: "une valeur parmi " + opt.choices.joined(separator: ", "), got: value,
+                                         hint: Suggestions.didYouMean(value, among: opt.choices))
             }
             inv.values[name, default: []].append(value)
         }
         for o in spec.options where o.required && inv.values[o.name] == nil {
-            throw MESError.usage("missing required option --\(o.name) \(o.value ?? "")", field: o.name)
+            throw Usage.missingOption(o.name, placeholder: o.value)
         }
         let required = spec.positionals.filter { !$0.optional }.count
         if inv.positionals.count < required {
             let missing = spec.positionals.filter { !$0.optional }[inv.positionals.count]
-            throw MESError.usage("missing argument \(missing.name) for 'mes \(spec.name)'", field: missing.name)
+            throw Usage.missingArgument(missing.name, command: spec.name)
         }
         if !(spec.positionals.last?.repeating ?? false), inv.positionals.count > spec.positionals.count {
             let extra = inv.positionals[spec.positionals.count]
             // A mistyped subcommand of a command that is also a group (`mes receipt verfy`).
             let hint = spec.positionals.isEmpty ? Suggestions.didYouMean(extra, among: children(of: path)) : ""
-            throw MESError.usage("unexpected argument '\(extra)' for 'mes \(spec.name)'" + hint, field: "argument")
+            throw Usage.unexpectedArgument(extra, command: spec.name, hint: hint)
         }
         for (p, v) in zip(spec.positionals, inv.positionals) where !p.choices.isEmpty && !p.choices.contains(v) {
-            throw MESError.usage("\(p.name) must be one of \(p.choices.joined(separator: ", ")), not '\(v)'"
-                                 + Suggestions.didYouMean(v, among: p.choices), field: p.name)
+            throw Usage.invalidValue(p.name, "\(p.name) : une valeur parmi \(p.choices.joined(separator: ", ")), pas « \(TextEscaping.terminalSafe(v)) »"
+                                     + Suggestions.didYouMean(v, among: p.choices))
         }
         return .run(inv)
     }
@@ -179,7 +173,7 @@ public struct Parser {
         i += 1
         if g.value == nil { return (name, nil) }
         if let inline { return (name, inline) }
-        guard i < args.count else { throw MESError.usage("--\(name) needs a value (\(g.value!))", field: name) }
+        guard i < args.count else { throw Usage.missingValue(name, placeholder: g.value!) }
         i += 1
         return (name, args[i - 1])
     }

@@ -8,6 +8,16 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case cancelled
     case confirmationRequired = "confirmation_required"
     case usage
+    // Usage errors, each for one kind of mistake on the command line (exit 64).
+    case unknownCommand = "unknown_command"
+    case unknownOption = "unknown_option"
+    case missingCommand = "missing_command"
+    case missingOption = "missing_option"
+    case missingValue = "missing_value"
+    case missingArgument = "missing_argument"
+    case unexpectedArgument = "unexpected_argument"
+    case invalidValue = "invalid_value"
+    case conflictingOptions = "conflicting_options"
     case nowRefused = "now_refused"
     case deliveryConfigInvalid = "delivery_config_invalid"
     case associationInvalid = "association_invalid"
@@ -186,7 +196,8 @@ public enum ErrorCode: String, CaseIterable, Sendable {
             return .interrupted
         case .cancelled:
             return .declined
-        case .confirmationRequired, .usage, .nowRefused, .deliveryConfigInvalid, .associationInvalid, .actorInvalid, .postingDateInvalid:
+        case .confirmationRequired, .usage, .unknownCommand, .unknownOption, .missingCommand, .missingOption, .missingValue, .missingArgument,
+             .unexpectedArgument, .invalidValue, .conflictingOptions, .nowRefused, .deliveryConfigInvalid, .associationInvalid, .actorInvalid, .postingDateInvalid:
             return .usage
         case .cguRequired, .fileTooLarge, .keyInvalid, .inputTooLarge, .lineTooLong, .birthDateFuture, .birthDateInvalid, .cardTypeInvalid, .codeCharacter, .codeLength, .codeRequired, .contactMissing, .csvEmpty, .csvExtraField, .csvHeader, .csvMalformed, .csvMalformedRow, .emailInvalid, .fieldRequired, .legalRepresentativeInvalid, .mobileInvalid, .nameInvalid, .nirCharacter, .nirFormat, .nirLength, .passwordCommon, .passwordDigit, .passwordInvalid, .passwordLength, .passwordLower, .passwordMismatch, .passwordPersonal, .passwordRequired, .passwordSpecial, .passwordUpper, .profileAmbiguous, .profileNotFound, .receiptNotFound, .rosterInvalid,
              .exportScientificNotation, .exportDecimalSuffix, .exportLeadingZeroLost, .exportTwoDigitYear, .exportDayNumber, .encodingInvalid,

@@ -80,7 +80,7 @@ public enum Fixtures {
                              standardOutput: @escaping ByteSink) throws -> FixturesResult {
         let now = clock.now()
         guard r.twoDestinations else {
-            throw MESError.usage("Le registre et le fichier des membres doivent aller à deux endroits différents.", field: "members")
+            throw MESError(.conflictingOptions, "Le registre et le fichier des membres doivent aller à deux endroits différents.", field: "members")
         }
         try FileIO.checkOutputTarget(r.roster.path, force: r.force, storeDirectory: storeDirectory, field: "roster")
         try FileIO.checkOutputTarget(r.members?.path, force: r.force, storeDirectory: storeDirectory, field: "members")

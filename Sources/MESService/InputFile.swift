@@ -33,7 +33,7 @@ public struct InputFile {
         let head = chunks.peek(TextTranscoder.probeBytes)
         guard head.starts(with: [0x50, 0x4B, 0x03, 0x04]) else {
             if sheet != nil {
-                throw MESError(.usage, "--sheet ne s'applique qu'à un classeur .xlsx ou .ods : \(TextEscaping.terminalSafe(path)) n'en est pas un",
+                throw MESError(.conflictingOptions, "--sheet ne s'applique qu'à un classeur .xlsx ou .ods : \(TextEscaping.terminalSafe(path)) n'en est pas un",
                                field: "sheet")
             }
             // A regular file's encoding is decided now, on the start read without moving on; a

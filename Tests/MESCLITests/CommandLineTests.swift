@@ -38,7 +38,7 @@ import MESCore
         #expect(mes(["nir", "check", "--rules=insee", "116304403801618"]).status == 0)
         let r = mes(["nir", "check", "--rules", "strict", "x"])
         #expect(r.status == 64)
-        #expect(r.stderr.contains("--rules must be one of insee, stdnum, app"))
+        #expect(r.stderr.contains("--rules : une valeur parmi insee, stdnum, app"), "\(r.stderr)")
     }
 
     @Test func unknownFlagAndMissingValueAreUsageErrorsThatNameThem() {
@@ -47,13 +47,13 @@ import MESCore
         #expect(a.stderr.contains("--frobnicate"))
         let b = mes(["vitale", "check", "--card"])
         #expect(b.status == 64)
-        #expect(b.stderr.contains("--card needs a value"))
+        #expect(b.stderr.contains("--card attend une valeur"))
         let c = mes(["vitale", "check", "123"])
         #expect(c.status == 64)
-        #expect(c.stderr.contains("missing required option --card"))
+        #expect(c.stderr.contains("option obligatoire absente : --card"))
         let d = mes(["nope"])
         #expect(d.status == 64)
-        #expect(d.stderr.contains("unknown command 'nope'"))
+        #expect(d.stderr.contains("commande inconnue « nope »"))
         #expect(mes([]).status == 0)
     }
 

@@ -42,7 +42,7 @@ import MESSystem
         try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
         for (roster, members, extra) in [(x, x, [String]()), (x, x, ["--force"]), (x, sub + "/../x.csv", []), (x, s.dir.path + "/./x.csv", ["--force"])] {
             let r = try s.run(["fixtures", "--count", "5", "--seed", "1", "--roster", roster, "--members", members] + extra)
-            #expect(r.status == 64 && r.stderr.contains("same file"), "\(members): \(r.status) \(r.stderr)")
+            #expect(r.status == 64 && r.stderr.contains("même fichier"), "\(members): \(r.status) \(r.stderr)")
             #expect(Self.outputs(s) == ["sub"], "nothing written")
         }
     }

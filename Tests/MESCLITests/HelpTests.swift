@@ -20,26 +20,47 @@ import Testing
     @Test func unknownCommandsOptionsAndValuesSuggestTheNearest() {
         let command = mes(["opose"])
         #expect(command.status == 64)
-        #expect(command.stderr.hasPrefix("mes: command: unknown command 'opose'; did you mean 'oppose'?\n"), "\(command.stderr)")
+        #expect(command.stderr.hasPrefix("mes: command: commande inconnue « opose » ; vouliez-vous dire « oppose » ?\n"), "\(command.stderr)")
+        #expect(command.stderr.contains("Aide : « mes --help » ou « mes help COMMANDE »") && !command.stderr.contains("Try"), "\(command.stderr)")
         let json = mes(["--json", "opose"])
         #expect(json.errorJSON["field"] as? String == "command" && json.errorJSON["exit"] as? Int == 64)
-        #expect((json.errorJSON["message"] as? String)?.hasSuffix("did you mean 'oppose'?") == true)
+        #expect(json.errorJSON["code"] as? String == "unknown_command")
+        #expect((json.errorJSON["message"] as? String)?.hasSuffix("vouliez-vous dire « oppose » ?") == true)
 
         let flag = mes(["oppose", "--yse"])
         #expect(flag.status == 64)
-        #expect(flag.stderr.contains("unknown option '--yse' for 'mes oppose'; did you mean '--yes'?"), "\(flag.stderr)")
-        #expect(mes(["--json", "oppose", "--yse"]).errorJSON["field"] as? String == "yse")
+        #expect(flag.stderr.contains("option inconnue « --yse » pour « mes oppose » ; vouliez-vous dire « --yes » ?"), "\(flag.stderr)")
+        let flagJSON = mes(["--json", "oppose", "--yse"]).errorJSON
+        #expect(flagJSON["field"] as? String == "yse" && flagJSON["code"] as? String == "unknown_option")
 
-        #expect(mes(["nir", "chekc", "1"]).stderr.contains("did you mean 'check'?"))
-        #expect(mes(["receipt", "verfy", "x.pdf"]).stderr.contains("did you mean 'verify'?"))
-        #expect(mes(["nir", "check", "--rules", "insea", "1"]).stderr.contains("did you mean 'insee'?"))
-        #expect(mes(["--jsn", "nir", "check", "1"]).stderr.contains("did you mean '--json'?"))
-        #expect(mes(["nir", "check", "--rulse=insee", "1"]).stderr.contains("did you mean '--rules'?"))
-        #expect(mes(["help", "opose"]).stderr.contains("did you mean 'oppose'?"))
-        #expect(mes(["opp"]).stderr.contains("did you mean 'oppose'?"))
+        #expect(mes(["nir", "chekc", "1"]).stderr.contains("vouliez-vous dire « check » ?"))
+        #expect(mes(["receipt", "verfy", "x.pdf"]).stderr.contains("vouliez-vous dire « verify » ?"))
+        #expect(mes(["nir", "check", "--rules", "insea", "1"]).stderr.contains("vouliez-vous dire « insee » ?"))
+        #expect(mes(["--jsn", "nir", "check", "1"]).stderr.contains("vouliez-vous dire « --json » ?"))
+        #expect(mes(["nir", "check", "--rulse=insee", "1"]).stderr.contains("vouliez-vous dire « --rules » ?"))
+        #expect(mes(["help", "opose"]).stderr.contains("vouliez-vous dire « oppose » ?"))
+        #expect(mes(["opp"]).stderr.contains("vouliez-vous dire « oppose » ?"))
         // Nothing near: the list of commands, as before.
         let far = mes(["frobnicate"])
-        #expect(far.status == 64 && !far.stderr.contains("did you mean") && far.stderr.contains("expected one of: nir, vitale"))
+        #expect(far.status == 64 && !far.stderr.contains("vouliez-vous") && far.stderr.contains("commandes possibles : nir, vitale"))
+    }
+
+    /// Each kind of usage error has its own code and names the option (issue 30).
+    @Test func everyUsageErrorHasItsOwnCode() {
+        func code(_ args: [String]) -> (String?, String?) {
+            let e = mes(["--json"] + args).errorJSON
+            return (e["code"] as? String, e["field"] as? String)
+        }
+        #expect(code(["vitale", "check", "--card"]) == ("missing_value", "card"))
+        #expect(code(["vitale", "check", "123"]) == ("missing_option", "card"))
+        #expect(code(["nir", "check", "--rules", "strict", "x"]) == ("invalid_value", "rules"))
+        #expect(code(["nir", "generate", "--count", "2", "--seed", "1", "--reason", "key"]) == ("conflicting_options", "reason"))
+        #expect(code(["outbox"]) == ("missing_command", "command"))
+        #expect(code(["receipt", "verify"]) == ("missing_argument", "file"))
+        #expect(code(["nir", "generate", "--count", "x"]) == ("invalid_value", "count"))
+        #expect(code(["oppose", "--yes=oui"]) == ("invalid_value", "yes"))
+        let english = mes(["vitale", "check", "123"]).stderr
+        #expect(english.contains("option obligatoire absente : --card"), "\(english)")
     }
 
     // MARK: mes, mes help

@@ -75,10 +75,10 @@ import MESCore
         let s = try Scenario()
         for (args, field, words) in [(["--since", "hier"], "since", "date"), (["--until", "2022-02-30"], "until", "date"),
                                      (["--since", "2022-02-03T25:00:00Z"], "since", "instant"),
-                                     (["--since", "2022-02-04", "--until", "2022-02-03"], "until", "before"),
-                                     (["--limit", "0"], "limit", "whole number"), (["--limit", "-3"], "limit", "whole number"),
-                                     (["--limit", "99999999999999999999"], "limit", "whole number"),
-                                     (["--channel", "fax"], "channel", "one of"), (["--since", "\u{1B}[2J"], "since", "date")] {
+                                     (["--since", "2022-02-04", "--until", "2022-02-03"], "until", "avant"),
+                                     (["--limit", "0"], "limit", "nombre entier"), (["--limit", "-3"], "limit", "nombre entier"),
+                                     (["--limit", "99999999999999999999"], "limit", "nombre entier"),
+                                     (["--channel", "fax"], "channel", "parmi"), (["--since", "\u{1B}[2J"], "since", "date")] {
             let r = try s.run(["--json", "history"] + args)
             #expect(r.status == 64, "\(args): \(r.status)")
             #expect(r.errorJSON["field"] as? String == field, "\(args): \(r.stderr)")

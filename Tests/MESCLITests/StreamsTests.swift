@@ -24,7 +24,7 @@ private func closedDescriptor() -> Int32 {
         #expect(e?.code.rawValue == "output_failed")
         #expect(e?.status == .ioError)
         #expect(e?.field == "stdout")
-        #expect(e?.message == "Écriture impossible sur la sortie standard (No space left on device) : la sortie est incomplète.")
+        #expect(e?.message == "Écriture impossible sur la sortie standard (plus de place sur le disque) : la sortie est incomplète.")
         #expect(out.hasFailed)
         #expect(out.failure == OutputFailure(stream: "stdout", code: ENOSPC))
         // Later writes are dropped without even being formatted.

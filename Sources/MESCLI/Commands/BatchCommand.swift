@@ -58,13 +58,13 @@ enum BatchCommand {
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         let path = inv.positionals[0]
         let check = inv[Self.check]
-        if !check && inv[Self.receipts] == nil { throw MESError.usage("missing required option --receipts", field: "receipts") }
+        if !check && inv[Self.receipts] == nil { throw Usage.missingOption("receipts", placeholder: "DIR", or: ["--check"]) }
         var options = BatchOptions(receiptsDirectory: inv[Self.receipts] ?? "")
         options.checkOnly = check
         options.retryFailed = inv[Self.retryFailed]
         options.replaceCodes = inv[Self.replaceCodes]
         options.keepColumns = inv.all(Self.keepColumn)
-        if path == "-", inv[Self.sheet] != nil { throw MESError.usage("--sheet goes with an .xlsx or .ods file, not standard input", field: "sheet") }
+        if path == "-", inv[Self.sheet] != nil { throw Usage.conflicting("sheet", "--sheet va avec un classeur .xlsx ou .ods, pas avec l'entrée standard") }
         let file = path == "-" ? InputFile.standardInput { try ctx.stdin.forEachChunk($0) }
                                : try InputFile.open(path, sheet: inv[Self.sheet], field: "FILE")
         options.groupSize = try inv.integer(Self.groupSize, default: options.groupSize, range: 1...100_000)

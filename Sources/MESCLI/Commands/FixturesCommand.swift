@@ -34,8 +34,8 @@ enum FixturesCommand {
                                       format: inv[Self.format].flatMap(TableFormat.init(rawValue:)) ?? .csv, force: inv[Self.force])
         let clock = try ctx.clock()
         if !request.twoDestinations, let members = request.members {
-            throw MESError.usage(members == .standardOutput ? "--roster and --members cannot both go to standard output (-)"
-                                 : "--roster and --members cannot be the same file (\(members.name))", field: "members")
+            throw Usage.conflicting("members", members == .standardOutput ? "--roster et --members ne peuvent pas aller tous deux sur la sortie standard (-)"
+                                    : "--roster et --members ne peuvent pas être le même fichier (\(members.name))")
         }
         let result = try Fixtures.write(request, clock: clock, storeDirectory: ctx.storeDirectory) { bytes in
             ctx.stdout.write(bytes: bytes)

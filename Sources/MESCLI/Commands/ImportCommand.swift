@@ -21,7 +21,7 @@ enum ImportCommand {
         let service = try ctx.service()
         let file: InputFile
         if path == "-" {
-            if inv[Self.sheet] != nil { throw MESError.usage("--sheet goes with an .xlsx or .ods file, not standard input", field: "sheet") }
+            if inv[Self.sheet] != nil { throw Usage.conflicting("sheet", "--sheet va avec un classeur .xlsx ou .ods, pas avec l'entrée standard") }
             file = InputFile.standardInput { try ctx.stdin.forEachChunk($0) }
         } else {
             file = try InputFile.open(path, sheet: inv[Self.sheet], field: "FILE")

@@ -26,7 +26,7 @@ enum NIRGenerateCommand {
         let seed = inv[Self.seed].map(seedValue) ?? Args.drawnSeed(ctx)
         var gen = NIRGenerator(seed: seed)
         let reason = inv[Self.reason].flatMap(NIRReason.init(rawValue:))
-        if reason != nil && !inv[Self.invalid] { throw MESError.usage("--reason goes with --invalid", field: "reason") }
+        if reason != nil && !inv[Self.invalid] { throw Usage.goesWith("reason", "--invalid") }
         for _ in 0..<count where !ctx.stdout.hasFailed {
             if inv[Self.invalid] {
                 let g = gen.invalid(reason)

@@ -38,11 +38,11 @@ enum OpposeCommand {
     static func identity(_ inv: Invocation, _ ctx: Context) throws -> OppositionIdentity {
         if inv[Self.assisted] {
             let adviser = try inv.required(Self.adviser)
-            guard !adviser.trimmingSpaces.isEmpty else { throw MESError.usage("--adviser must not be empty", field: "adviser") }
+            guard !adviser.trimmingSpaces.isEmpty else { throw Usage.invalidValue("adviser", "--adviser : un identifiant de conseiller, pas une valeur vide") }
             let others: [Option] = [SharedOptions.session, SharedOptions.sessionFile, SharedOptions.code, SharedOptions.codeFile,
                                     SharedOptions.card, SharedOptions.serial]
             for other in others where inv[other] != nil {
-                throw MESError.usage("--assisted identifies without --\(other.name)", field: other.name)
+                throw Usage.conflicting(other.name, "--assisted identifie sans --\(other.name)")
             }
             let nir = try Args.nir(inv)
             return .assisted(adviser: adviser, nir: nir, birthDate: try Args.birthDate(inv, ctx, Self.birthDate),
@@ -51,15 +51,15 @@ enum OpposeCommand {
         let inline = [SharedOptions.code, SharedOptions.codeFile].contains { inv[$0] != nil }
         if !inline, let token = try Args.secret(inv, ctx, SharedOptions.session, file: SharedOptions.sessionFile, env: "MES_SESSION") {
             for other in [SharedOptions.nir, SharedOptions.card, SharedOptions.serial] where inv[other] != nil {
-                throw MESError.usage("--session and --\(other.name) cannot be used together", field: other.name)
+                throw Usage.notTogether("session", other.name)
             }
             return .session(token)
         }
         guard inline else {
-            throw MESError.usage("identify with --session TOKEN, or with --code, --nir, --card and --serial", field: "session")
+            throw Usage.missingOption("session", placeholder: "TOKEN", or: ["--code, --nir, --card et --serial"])
         }
         if inv[SharedOptions.session] != nil || inv[SharedOptions.sessionFile] != nil {
-            throw MESError.usage("--session and --code cannot be used together", field: "code")
+            throw Usage.notTogether("session", "code")
         }
         let code = try Args.code(inv, ctx)
         return .code(code, try Args.cardIdentity(inv))

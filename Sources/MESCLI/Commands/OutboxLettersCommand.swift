@@ -25,23 +25,22 @@ enum OutboxLettersCommand {
     static func run(_ inv: Invocation, _ ctx: Context) throws {
         switch (inv[Self.pdf], inv[Self.posted]) {
         case (let path?, nil):
-            if inv[Self.postedAt] != nil { throw MESError.usage("--posted-at goes with --posted FILE, not with --pdf", field: "posted-at") }
+            if inv[Self.postedAt] != nil { throw Usage.goesWith("posted-at", "--posted FICHIER, pas avec --pdf") }
             ctx.emit(try ctx.service().printLetters(to: path, replace: inv[Self.force]))
         case (nil, let path?):
             let service = try ctx.service()
             var at: Instant?
             if let text = inv[Self.postedAt] {
                 guard let end = Instant.bound(text, endOfDay: true) else {
-                    throw MESError.usage("--posted-at takes a date (2022-02-04 or 04/02/2022) or an instant (2022-02-04T10:00:00Z), not '\(TextEscaping.terminalSafe(text))'",
-                                         field: "posted-at")
+                    throw Usage.invalidValue("posted-at", expected: "une date (2022-02-04 ou 04/02/2022) ou un instant (2022-02-04T10:00:00Z)", got: text)
                 }
                 at = end
             }
             ctx.emit(try service.recordPosting(of: path, at: at, dateOnly: inv[Self.postedAt].map { !$0.contains("T") } ?? false))
         case (nil, nil):
-            throw MESError.usage("mes outbox letters needs --pdf FILE (print the letters waiting) or --posted FILE (record their posting)", field: "pdf")
+            throw Usage.missingOption("pdf", placeholder: "FICHIER (imprimer les courriers en attente)", or: ["--posted FICHIER (enregistrer leur dépôt)"])
         case (_?, _?):
-            throw MESError.usage("--pdf and --posted are two steps: print first, post, then record the posting", field: "posted")
+            throw Usage.conflicting("posted", "--pdf et --posted sont deux étapes : imprimer, poster, puis enregistrer le dépôt")
         }
     }
 }

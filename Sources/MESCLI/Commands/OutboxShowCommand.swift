@@ -15,7 +15,7 @@ enum OutboxShowCommand {
         let arg = inv.positionals[0]
         var id: Int64?
         if arg != "last" {
-            guard let n = Args.strictID(arg) else { throw MESError.usage("ID must be a message number or 'last', not '\(arg)'", field: "ID") }
+            guard let n = Args.strictID(arg) else { throw Usage.invalidValue("ID", "ID : un numéro de message ou « last », pas « \(TextEscaping.terminalSafe(arg)) »") }
             id = n
         }
         ctx.emit(try ctx.service().outboxMessage(id: id))

@@ -24,12 +24,12 @@ enum ReceiptCommand {
         let format = inv[Self.format].flatMap(ReceiptFormat.init(rawValue:)) ?? .pdf
         let output = inv[Self.output]
         if output == nil && format == .pdf && ctx.stdout.isTerminal {
-            throw MESError.usage("a PDF is not printed on a terminal: use -o FILE (or --format text)", field: "output")
+            throw Usage.conflicting("output", "un PDF ne s'affiche pas sur un terminal : utilisez -o FICHIER (ou --format text)")
         }
         let which: ReceiptSelector
         if let id = inv[Self.id] { which = .id(id) }
         else if let token = try Args.secret(inv, ctx, SharedOptions.session, file: SharedOptions.sessionFile, env: "MES_SESSION") { which = .session(token) }
-        else { throw MESError.usage("give --session TOKEN or --id RECEIPT", field: "session") }
+        else { throw Usage.missingOption("session", placeholder: "TOKEN", or: ["--id RECEIPT"]) }
         let issued = try ctx.service().reissueReceipt(which, format: format, output: output, force: inv[SharedOptions.force])
         if output != nil { ctx.emit(issued) } else { ctx.stdout.write(bytes: issued.bytes) }
     }

@@ -68,7 +68,7 @@ enum StoreSafetyCommands {
     }
 
     static func runBackup(_ inv: Invocation, _ ctx: Context) throws {
-        if inv[plain] && inv[passphraseFile] != nil { throw MESError.usage("--plain and --passphrase-file cannot be used together", field: "plain") }
+        if inv[plain] && inv[passphraseFile] != nil { throw Usage.notTogether("passphrase-file", "plain") }
         let secret: [UInt8]? = inv[plain] ? nil : try passphrase(inv, ctx, twice: true)
         ctx.emit(try ctx.service().backup(to: inv.positionals[0], passphrase: secret, replace: inv[force]))
     }

@@ -28,7 +28,7 @@ enum VitaleGenerateCommand {
         let count = try inv.integer(Self.count, default: 1, range: 1...10_000_000)
         let seed = inv[Self.seed].map(seedValue) ?? Args.drawnSeed(ctx)
         let reason = inv[Self.reason].flatMap(VitaleReason.init(rawValue:))
-        if reason != nil && !inv[Self.invalid] { throw MESError.usage("--reason goes with --invalid", field: "reason") }
+        if reason != nil && !inv[Self.invalid] { throw Usage.goesWith("reason", "--invalid") }
         var gen = VitaleGenerator(seed: seed)
         for _ in 0..<count where !ctx.stdout.hasFailed {
             let g = inv[Self.invalid] ? gen.invalid(card, reason) : gen.valid(card)
