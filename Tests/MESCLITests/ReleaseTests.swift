@@ -164,3 +164,27 @@ import Testing
         }
     }
 }
+
+/// `scripts/release`'s arguments, refused before anything is built.
+@Suite struct ReleaseScriptArgumentTests {
+    func release(_ args: [String]) throws -> RunResult {
+        try runCaptured(URL(fileURLWithPath: "/bin/bash"), [packageRoot.appendingPathComponent("scripts/release").path] + args,
+                        environment: cleanEnvironment(), cwd: packageRoot, timeout: 60)
+    }
+
+    @Test func badArgumentsStopBeforeTheBuild() throws {
+        let unknown = try release(["--bogus"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("unknown option '--bogus'"), "\(unknown.stderr)")
+        let missing = try release(["--dist"])
+        #expect(missing.status == 64 && missing.stderr.contains("--dist needs a directory"), "\(missing.stderr)")
+        let empty = try release(["--dist="])
+        #expect(empty.status == 64, "\(empty.stderr)")
+        for target in ["/dev/full", "/dev/null/x", "/proc/version"] {
+            let r = try release(["--dist", target])
+            #expect(r.status == 73 && r.stderr.contains("cannot write into"), "\(target): \(r.status) \(r.stderr)")
+            #expect(!r.stdout.contains("building"))
+        }
+        let help = try release(["--help"])
+        #expect(help.status == 0 && help.stdout.contains("SHA256SUMS"))
+    }
+}
