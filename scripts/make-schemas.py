@@ -53,7 +53,10 @@ COUNTS = obj({"people": I, "decisions": I, "receipts": I, "messages": I, "audit_
 SCHEMAS = {
     "error": doc({"error": obj({"code": S, "message": S, "exit": I},
                                {"field": S, "errors": arr(obj({"field": S, "code": S, "message": S}, {"line": I}))})}),
-    "version": doc({"version": S}, {"fixtures_version": I, "json_schema_version": I,
+    # commit: the git commit scripts/release built from ("-dirty" with uncommitted changes), or
+    # "unknown" (a plain swift build).
+    "version": doc({"version": S}, {"commit": {"type": "string", "pattern": "^([0-9a-f]{40}(-dirty)?|unknown)$"},
+                                    "fixtures_version": I, "json_schema_version": I,
                                     "generators": obj({"population": I, "nir": I, "vitale": I})}),
     "nir-check": {"oneOf": [doc({"input": S, "valid": {"const": True}, "nir": S, "formatted": S}),
                             doc({"input": S, "valid": {"const": False}, "reason": S, "code": S, "message": S})]},

@@ -3,7 +3,7 @@
 /// `nir generate`, `vitale generate`); a test pins it to the bytes of reference seeds.
 public enum Versions {
     /// `mes --version`.
-    public static let mes = "0.2.0"
+    public static let mes = "0.3.0"
     /// The generated populations and identifiers: 2 since department 96 became valid and the
     /// invalid departments drawn became 00, 979 and 985.
     public static let fixtures = 2

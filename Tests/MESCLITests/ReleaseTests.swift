@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import MESCLI
 
 /// The release a CI runner downloads (`scripts/release`): a stripped binary linked with
 /// `--static-swift-stdlib` in a tarball with its man page, completions and schemas, and the
@@ -76,6 +77,18 @@ import Testing
         // Stripped: no symbol table left.
         let sections = try runProgram(findProgram("readelf") ?? "/usr/bin/readelf", ["-S", "-W", r.binary]).output
         #expect(sections.contains(".text") && !sections.contains(".symtab"), "\(sections.prefix(2_000))")
+    }
+
+    /// Its `--version --json` names the commit it was built from (the work tree's, "-dirty" when
+    /// it holds uncommitted changes to the sources).
+    @Test func itNamesItsCommit() throws {
+        let r = try Self.built()
+        let head = try runCaptured(URL(fileURLWithPath: "/usr/bin/env"), ["git", "rev-parse", "HEAD"], environment: cleanEnvironment(),
+                                   cwd: packageRoot).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let v = try runCaptured(URL(fileURLWithPath: r.binary), ["--version", "--json"], environment: [:])
+        let commit = v.json["commit"] as? String ?? ""
+        #expect(head.count == 40 && (commit == head || commit == head + "-dirty"), "\(commit) against \(head)")
+        #expect(v.json["version"] as? String == MES.version && r.name == "mes-\(MES.version)-linux-x86_64")
     }
 
     @Test func itNeedsNoLibraryOfTheSwiftToolchain() throws {
@@ -186,5 +199,15 @@ import Testing
         }
         let help = try release(["--help"])
         #expect(help.status == 0 && help.stdout.contains("SHA256SUMS"))
+    }
+}
+
+/// `mes --version --json` names the commit: `unknown` from a plain `swift build`; the release's
+/// is `git rev-parse HEAD` (see ReleaseTests).
+@Suite struct VersionCommitTests {
+    @Test func aPlainBuildSaysUnknown() throws {
+        let v = try runBinary(["--version", "--json"])
+        #expect(v.status == 0 && v.json["commit"] as? String == "unknown" && v.json["version"] as? String == MES.version, "\(v.stdout)")
+        #expect(try runBinary(["--version"]).stdout == "mes \(MES.version)\n")
     }
 }
