@@ -5,7 +5,7 @@
 # _mes_children PATH: the command words that may follow the command path PATH.
 _mes_children() {
     case "$1" in
-        '') echo 'nir vitale init import fixtures notify outbox history code identify oppose contacts activate close sweep login logout recover profiles receipt key advisers batch demo backup restore check completions manpage help' ;;
+        '') echo 'nir vitale init import fixtures notify outbox history code identify oppose contacts activate close sweep login logout recover profiles receipt key advisers batch demo schema backup restore check completions manpage help' ;;
         'nir') echo 'check format key generate' ;;
         'vitale') echo 'check generate' ;;
         'outbox') echo 'list show send letters export' ;;
@@ -55,6 +55,7 @@ _mes_options() {
         'receipt verify') echo '--cert --json --store --now --help -h' ;;
         'advisers release') echo '--adviser --nir --birth-date --last-name --first-name --json --store --now --help -h' ;;
         'batch oppose') echo '--receipts --check --request-codes --replace-codes --retry-failed --keep-column --association --legal-representative --group-size --mail-receipts --report --force --sheet --no-send --quiet -q --json --store --now --help -h' ;;
+        'schema') echo '--list --json --store --now --help -h' ;;
         'backup') echo '--passphrase-file --plain --force --json --store --now --help -h' ;;
         'restore') echo '--passphrase-file --json --store --now --help -h' ;;
         'check') echo '--receipts --json --store --now --help -h' ;;
@@ -206,6 +207,7 @@ _mes_argument() {
         'key import|0') echo f ;;
         'key import|1') echo f ;;
         'batch oppose|0') echo f ;;
+        'schema|0') echo 'w activate advisers-add advisers-list advisers-release backup batch-oppose check close code-generate contacts-show demo error fixtures fixtures-members-row fixtures-roster-row history identify import init key-export key-import login logout nir-check nir-format nir-generate nir-key notify oppose outbox-export outbox-letters outbox-list outbox-send outbox-show profiles-activate profiles-list profiles-oppose receipt receipt-document receipt-verify recover-identifier recover-password restore schema sweep version vitale-check vitale-generate' ;;
         'backup|0') echo f ;;
         'restore|0') echo f ;;
         'restore|1') echo d ;;

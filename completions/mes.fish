@@ -6,7 +6,7 @@
 function __mes_children --argument-names path
     switch "$path"
         case ''
-            printf '%s\n' 'nir' 'vitale' 'init' 'import' 'fixtures' 'notify' 'outbox' 'history' 'code' 'identify' 'oppose' 'contacts' 'activate' 'close' 'sweep' 'login' 'logout' 'recover' 'profiles' 'receipt' 'key' 'advisers' 'batch' 'demo' 'backup' 'restore' 'check' 'completions' 'manpage' 'help'
+            printf '%s\n' 'nir' 'vitale' 'init' 'import' 'fixtures' 'notify' 'outbox' 'history' 'code' 'identify' 'oppose' 'contacts' 'activate' 'close' 'sweep' 'login' 'logout' 'recover' 'profiles' 'receipt' 'key' 'advisers' 'batch' 'demo' 'schema' 'backup' 'restore' 'check' 'completions' 'manpage' 'help'
         case 'nir'
             printf '%s\n' 'check' 'format' 'key' 'generate'
         case 'vitale'
@@ -200,6 +200,7 @@ complete -c mes -n '__mes_next ""' -a key -d 'Subcommands: export, import.'
 complete -c mes -n '__mes_next ""' -a advisers -d 'Subcommands: add, list, release.'
 complete -c mes -n '__mes_next ""' -a batch -d 'Subcommands: oppose.'
 complete -c mes -n '__mes_next ""' -a demo -d 'Run the guided opposition scenario on the store (the README\'s main command).'
+complete -c mes -n '__mes_next ""' -a schema -d 'Print the JSON Schema (draft 2020-12) of a --json output.'
 complete -c mes -n '__mes_next ""' -a backup -d 'Write a consistent backup of the store, encrypted under a passphrase.'
 complete -c mes -n '__mes_next ""' -a restore -d 'Make a new store from a backup.'
 complete -c mes -n '__mes_next ""' -a check -d 'Verify the store: database, records, audit trail, messages, signing identity.'
@@ -398,6 +399,8 @@ complete -c mes -n '__mes_options_of "batch oppose"' -l sheet -x -d 'With an .xl
 complete -c mes -n '__mes_options_of "batch oppose"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l quiet -s q -d 'No progress or summary on standard error.'
 complete -c mes -n '__mes_argument "batch oppose" 0' -F
+complete -c mes -n '__mes_options_of "schema"' -l list -d 'List the schemas\' names, one a line (with --json: names and titles).'
+complete -c mes -n '__mes_argument "schema" 0' -a 'activate advisers-add advisers-list advisers-release backup batch-oppose check close code-generate contacts-show demo error fixtures fixtures-members-row fixtures-roster-row history identify import init key-export key-import login logout nir-check nir-format nir-generate nir-key notify oppose outbox-export outbox-letters outbox-list outbox-send outbox-show profiles-activate profiles-list profiles-oppose receipt receipt-document receipt-verify recover-identifier recover-password restore schema sweep version vitale-check vitale-generate'
 complete -c mes -n '__mes_options_of "backup"' -l passphrase-file -r -F -d 'Read the passphrase from FILE\'s first line (\'-\': standard input); else it is asked on the terminal.'
 complete -c mes -n '__mes_options_of "backup"' -l plain -d 'Write the backup unencrypted: anyone who reads the file reads every contact and the store\'s keys.'
 complete -c mes -n '__mes_options_of "backup"' -l force -d 'Replace an existing file at FILE.'

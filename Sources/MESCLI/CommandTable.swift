@@ -9,7 +9,7 @@ public enum CommandTable {
          OutboxShowCommand.spec, OutboxSendCommand.spec, OutboxLettersCommand.spec, OutboxExportCommand.spec, HistoryCommand.spec, CodeGenerateCommand.spec, IdentifyCommand.spec, OpposeCommand.spec,
          ContactsShowCommand.spec, ActivateCommand.spec, CloseCommand.spec, SweepCommand.spec, LoginCommand.spec, LogoutCommand.spec, RecoverCommands.identifier, RecoverCommands.password, ProfilesListCommand.spec,
          ProfilesOpposeCommand.spec, ProfilesActivateCommand.spec, ReceiptCommand.spec, ReceiptVerifyCommand.spec, KeyCommands.export, KeyCommands.import,
-         AdvisersAddCommand.spec, AdvisersListCommand.spec, AdvisersReleaseCommand.spec, BatchCommand.spec, DemoCommand.spec]
+         AdvisersAddCommand.spec, AdvisersListCommand.spec, AdvisersReleaseCommand.spec, BatchCommand.spec, DemoCommand.spec, SchemaCommand.spec]
             + StoreSafetyCommands.all + DocumentationCommands.all
     }
 }
