@@ -8,6 +8,7 @@ _mes_children() {
         '') echo 'nir vitale init import fixtures notify outbox history code identify oppose contacts activate close sweep login logout recover profiles receipt key advisers batch demo schema backup restore check completions manpage help' ;;
         'nir') echo 'check format key generate' ;;
         'vitale') echo 'check generate' ;;
+        'fixtures') echo 'verify' ;;
         'outbox') echo 'list show send letters export' ;;
         'code') echo 'generate' ;;
         'contacts') echo 'show' ;;
@@ -203,11 +204,13 @@ _mes_value() {
 _mes_argument() {
     case "$1|$2" in
         'import|0') echo f ;;
+        'fixtures verify|0') echo f ;;
+        'fixtures verify|1') echo f ;;
         'receipt verify|0') echo f ;;
         'key import|0') echo f ;;
         'key import|1') echo f ;;
         'batch oppose|0') echo f ;;
-        'schema|0') echo 'w activate advisers-add advisers-list advisers-release backup batch-oppose check close code-generate contacts-show demo error fixtures fixtures-members-row fixtures-roster-row history identify import init key-export key-import login logout nir-check nir-format nir-generate nir-key notify oppose outbox-export outbox-letters outbox-list outbox-send outbox-show profiles-activate profiles-list profiles-oppose receipt receipt-document receipt-verify recover-identifier recover-password restore schema sweep version vitale-check vitale-generate' ;;
+        'schema|0') echo 'w activate advisers-add advisers-list advisers-release backup batch-oppose check close code-generate contacts-show demo error fixtures fixtures-members-row fixtures-roster-row fixtures-verify history identify import init key-export key-import login logout nir-check nir-format nir-generate nir-key notify oppose outbox-export outbox-letters outbox-list outbox-send outbox-show profiles-activate profiles-list profiles-oppose receipt receipt-document receipt-verify recover-identifier recover-password restore schema sweep version vitale-check vitale-generate' ;;
         'backup|0') echo f ;;
         'restore|0') echo f ;;
         'restore|1') echo d ;;

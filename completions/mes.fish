@@ -11,6 +11,8 @@ function __mes_children --argument-names path
             printf '%s\n' 'check' 'format' 'key' 'generate'
         case 'vitale'
             printf '%s\n' 'check' 'generate'
+        case 'fixtures'
+            printf '%s\n' 'verify'
         case 'outbox'
             printf '%s\n' 'list' 'show' 'send' 'letters' 'export'
         case 'code'
@@ -213,6 +215,7 @@ complete -c mes -n '__mes_next "nir"' -a key -d 'Compute the 2-digit key of the 
 complete -c mes -n '__mes_next "nir"' -a generate -d 'Generate valid (or labelled invalid) NIRs, reproducibly with a seed.'
 complete -c mes -n '__mes_next "vitale"' -a check -d 'Validate a Carte Vitale serial number.'
 complete -c mes -n '__mes_next "vitale"' -a generate -d 'Generate valid (or labelled invalid) Carte Vitale serials, reproducibly with a seed.'
+complete -c mes -n '__mes_next "fixtures"' -a verify -d 'Check that a batch gave every members row its expected status and reason (a CI verdict).'
 complete -c mes -n '__mes_next "outbox"' -a list -d 'List delivered e-mails, SMS and letters.'
 complete -c mes -n '__mes_next "outbox"' -a show -d 'Print one delivered message (as a person reads it).'
 complete -c mes -n '__mes_next "outbox"' -a send -d 'Send the queued e-mails and SMS through the configured transports.'
@@ -255,6 +258,8 @@ complete -c mes -n '__mes_options_of "fixtures"' -l roster -r -F -d 'Where to wr
 complete -c mes -n '__mes_options_of "fixtures"' -l members -r -F -d 'Also import and write the members file with codes and expected statuses (\'-\': standard output).'
 complete -c mes -n '__mes_options_of "fixtures"' -l format -x -a 'csv jsonl' -d 'csv (default) or jsonl, for both files.'
 complete -c mes -n '__mes_options_of "fixtures"' -l force -d 'Replace existing output files.'
+complete -c mes -n '__mes_argument "fixtures verify" 0' -F
+complete -c mes -n '__mes_argument "fixtures verify" 1' -F
 complete -c mes -n '__mes_options_of "notify"' -l via -x -a 'email letter' -d 'Force the channel.'
 complete -c mes -n '__mes_options_of "notify"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
 complete -c mes -n '__mes_options_of "outbox list"' -l nir -x -d 'Only messages for this NIR\'s profiles.'
@@ -400,7 +405,7 @@ complete -c mes -n '__mes_options_of "batch oppose"' -l no-send -d 'Leave the me
 complete -c mes -n '__mes_options_of "batch oppose"' -l quiet -s q -d 'No progress or summary on standard error.'
 complete -c mes -n '__mes_argument "batch oppose" 0' -F
 complete -c mes -n '__mes_options_of "schema"' -l list -d 'List the schemas\' names, one a line (with --json: names and titles).'
-complete -c mes -n '__mes_argument "schema" 0' -a 'activate advisers-add advisers-list advisers-release backup batch-oppose check close code-generate contacts-show demo error fixtures fixtures-members-row fixtures-roster-row history identify import init key-export key-import login logout nir-check nir-format nir-generate nir-key notify oppose outbox-export outbox-letters outbox-list outbox-send outbox-show profiles-activate profiles-list profiles-oppose receipt receipt-document receipt-verify recover-identifier recover-password restore schema sweep version vitale-check vitale-generate'
+complete -c mes -n '__mes_argument "schema" 0' -a 'activate advisers-add advisers-list advisers-release backup batch-oppose check close code-generate contacts-show demo error fixtures fixtures-members-row fixtures-roster-row fixtures-verify history identify import init key-export key-import login logout nir-check nir-format nir-generate nir-key notify oppose outbox-export outbox-letters outbox-list outbox-send outbox-show profiles-activate profiles-list profiles-oppose receipt receipt-document receipt-verify recover-identifier recover-password restore schema sweep version vitale-check vitale-generate'
 complete -c mes -n '__mes_options_of "backup"' -l passphrase-file -r -F -d 'Read the passphrase from FILE\'s first line (\'-\': standard input); else it is asked on the terminal.'
 complete -c mes -n '__mes_options_of "backup"' -l plain -d 'Write the backup unencrypted: anyone who reads the file reads every contact and the store\'s keys.'
 complete -c mes -n '__mes_options_of "backup"' -l force -d 'Replace an existing file at FILE.'

@@ -183,6 +183,10 @@ SCHEMAS = {
              "previous_status": S, "previous_at": TIME, "locked_until": TIME, "tries": I, "max_tries": I, "warning": S}),
         doc({"summary": {"type": "object", "additionalProperties": I}, "rows": I, "receipts": S, "seconds": N},
             {"check": {"type": "boolean"}, "interrupted_after": I})]},
+    "fixtures-verify": doc({"status": {"enum": ["as_expected", "different"]}, "rows": I, "as_expected": I, "difference_count": I,
+                            "differences": arr(obj({"kind": {"enum": ["mismatch", "missing", "duplicate", "unexpected", "unreadable"]}},
+                                                   {"row": I, "line": I, "expected_status": S, "expected_reason": S, "status": S,
+                                                    "reason": S}))}),
     # `mes schema --list`; `mes schema NAME` prints that JSON Schema itself.
     "schema": {"oneOf": [doc({"schemas": arr(obj({"name": S, "title": S}))}),
                          {"type": "object", "required": ["$schema", "$id", "title"], "not": {"required": ["schema_version"]}}]},

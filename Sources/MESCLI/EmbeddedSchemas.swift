@@ -1685,6 +1685,80 @@ enum EmbeddedSchemas {
   }
 }
 """#),
+        ("fixtures-verify", "mes fixtures verify (--json)", #"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://mes.invalid/schemas/fixtures-verify.schema.json",
+  "title": "mes fixtures verify (--json)",
+  "type": "object",
+  "required": [
+    "as_expected",
+    "difference_count",
+    "differences",
+    "rows",
+    "schema_version",
+    "status"
+  ],
+  "properties": {
+    "status": {
+      "enum": [
+        "as_expected",
+        "different"
+      ]
+    },
+    "rows": {
+      "type": "integer"
+    },
+    "as_expected": {
+      "type": "integer"
+    },
+    "difference_count": {
+      "type": "integer"
+    },
+    "differences": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "required": [
+          "kind"
+        ],
+        "properties": {
+          "kind": {
+            "enum": [
+              "mismatch",
+              "missing",
+              "duplicate",
+              "unexpected",
+              "unreadable"
+            ]
+          },
+          "row": {
+            "type": "integer"
+          },
+          "line": {
+            "type": "integer"
+          },
+          "expected_status": {
+            "type": "string"
+          },
+          "expected_reason": {
+            "type": "string"
+          },
+          "status": {
+            "type": "string"
+          },
+          "reason": {
+            "type": "string"
+          }
+        }
+      }
+    },
+    "schema_version": {
+      "const": 2
+    }
+  }
+}
+"""#),
         ("history", "mes history (--json)", #"""
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -41,6 +41,11 @@ import MESCore
             wrong.append("\(row[7]) \(row[8]) ≠ \(line)")
         }
         #expect(wrong.isEmpty, "\(wrong.count) rows: \(wrong.prefix(5))")
+        // `fixtures verify` says so too (rows matched by number, the stray quote's row included).
+        let results = s.dir.appendingPathComponent("results.jsonl").path
+        try Data(batch.stdout.utf8).write(to: URL(fileURLWithPath: results))
+        let verdict = try s.run(["fixtures", "verify", members, results])
+        #expect(verdict.status == 0 && verdict.stdout.contains("les 3000 lignes"), "\(verdict.stdout.prefix(2_000))")
         // The summary's count agrees with the file's (JSON output of fixtures).
         let expected = f.json["expected"] as? [String: Int] ?? [:]
         #expect(expected["opposed"] == rows.filter { $0[7] == "opposed" }.count)
