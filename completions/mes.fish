@@ -257,7 +257,7 @@ complete -c mes -n '__mes_options_of "fixtures"' -l seed -x -d 'Seed (a number o
 complete -c mes -n '__mes_options_of "fixtures"' -l roster -r -F -d 'Where to write the roster (\'-\': standard output).'
 complete -c mes -n '__mes_options_of "fixtures"' -l members -r -F -d 'Also import and write the members file with codes and expected statuses (\'-\': standard output).'
 complete -c mes -n '__mes_options_of "fixtures"' -l format -x -a 'csv jsonl' -d 'csv (default) or jsonl, for both files.'
-complete -c mes -n '__mes_options_of "fixtures"' -l force -d 'Replace existing output files.'
+complete -c mes -n '__mes_options_of "fixtures"' -l force -d 'Replace existing output files; with --members, also the store\'s earlier population of this seed when it cannot be reused.'
 complete -c mes -n '__mes_argument "fixtures verify" 0' -F
 complete -c mes -n '__mes_argument "fixtures verify" 1' -F
 complete -c mes -n '__mes_options_of "notify"' -l via -x -a 'email letter' -d 'Force the channel.'

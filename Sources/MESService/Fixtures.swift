@@ -56,6 +56,14 @@ public struct FixturesResult: Sendable {
     public let codes: Int
     /// How many members rows expect each batch status, by status (members file).
     public let expected: [(status: String, rows: Int)]
+    /// What became of the store's population (members file).
+    public var population: FixturesPopulation? = nil
+}
+
+/// With `--members`: the seed's population imported into the store, the one it already held
+/// reused as it was, or an earlier one of the seed replaced (`--force`).
+public enum FixturesPopulation: String, Sendable {
+    case imported, reused, replaced
 }
 
 /// Bytes handed over as they are made (a file written to standard output); throws to stop.
@@ -106,28 +114,49 @@ public enum Fixtures {
             return FixturesResult(profiles: r.count, rosterPath: r.roster.name, membersPath: nil, codes: 0, expected: [])
         }
         let (seed, count) = (r.seed, r.count)
-        // One transaction: the import, every code and both files land, or none does (a kill
-        // leaves the store as it was, so the same command can run again).
-        let file = try store.loadTransaction { () -> FixtureMembers in
-            let lastBefore = try store.lastPersonID()
-            _ = try RosterImport.load({ feed in
-                var again = PopulationGenerator(seed: seed, today: today, replaying: first.redraws)
-                var csv = DataTable(keys: rosterKeys, format: .csv)
-                try again.forEachFamily(count: count) { family in
-                    for m in family { csv.append(rosterCells(m)) }
-                    try csv.flush(atLeast: FixtureOutput.piece) { try $0.withUnsafeBufferPointer(feed) }
-                }
-                try csv.flush { try $0.withUnsafeBufferPointer(feed) }
-            }, into: store, today: today)
+        let population = try populationPlan(r, now: now, store: store)
+        /// The members file from the population's walk (recording its codes in the store, or
+        /// not when the store holds them already).
+        func writeMembers(after lastBefore: Int64, recording: Bool) throws -> (FixtureMembers, FixtureOutput) {
             let output = try FixtureOutput(membersDestination, replace: r.force, field: "members", storeDirectory: storeDirectory,
                                            standardOutput: standardOutput)
-            var file = FixtureMembers(store: store, after: lastBefore, now: now, format: r.format, codes: first.codes)
+            var file = FixtureMembers(store: store, after: lastBefore, now: now, format: r.format, codes: first.codes, recording: recording)
             var again = PopulationGenerator(seed: seed, today: today, replaying: first.redraws)
             try again.forEachFamily(count: count) { family in
                 try file.record(family)
                 try output.write(&file.table)
             }
             try output.finish(&file.table)
+            return (file, output)
+        }
+        if population == .reused {
+            // The same population, untouched since: the same rows, and the store as it is.
+            let (file, output) = try writeMembers(after: 0, recording: false)
+            try roster.commit()
+            try output.commit()
+            return FixturesResult(profiles: r.count, rosterPath: r.roster.name, membersPath: membersDestination.name,
+                                  codes: file.codes, expected: file.expectedCounts, population: .reused)
+        }
+        // One transaction: the import, every code and both files land, or none does (a kill
+        // leaves the store as it was, so the same command can run again).
+        let file = try store.loadTransaction { () -> FixtureMembers in
+            if population == .replaced { try store.clearRegister() }
+            let lastBefore = try store.lastPersonID()
+            do {
+                _ = try RosterImport.load({ feed in
+                    var again = PopulationGenerator(seed: seed, today: today, replaying: first.redraws)
+                    var csv = DataTable(keys: rosterKeys, format: .csv)
+                    try again.forEachFamily(count: count) { family in
+                        for m in family { csv.append(rosterCells(m)) }
+                        try csv.flush(atLeast: FixtureOutput.piece) { try $0.withUnsafeBufferPointer(feed) }
+                    }
+                    try csv.flush { try $0.withUnsafeBufferPointer(feed) }
+                }, into: store, today: today)
+            } catch let e as MESError where e.code == .rosterInvalid {
+                throw importRefused(e, seed: seed)
+            }
+            let (file, output) = try writeMembers(after: lastBefore, recording: true)
+            try store.recordFixtures(seed: seed, .init(count: count, now: now.seconds, version: Versions.fixtures, mark: try store.changeMark()))
             for (destination, written) in [(r.roster, roster), (membersDestination, output)] {
                 try written.commit()
                 if let path = destination.path { store.noteCreated(path) }
@@ -135,7 +164,51 @@ public enum Fixtures {
             return file
         }
         return FixturesResult(profiles: r.count, rosterPath: r.roster.name, membersPath: membersDestination.name,
-                              codes: file.codes, expected: file.expectedCounts)
+                              codes: file.codes, expected: file.expectedCounts, population: population)
+    }
+
+    /// How many of an import's row errors a refusal lists (it counts them all).
+    static let listedErrors = 20
+
+    /// What to do with the population of `r.seed` the store may hold already: reuse it when it
+    /// was made with the same count, clock and fixtures version and nothing was added to or
+    /// removed from the store since; else replace it with `--force` when the store holds nothing
+    /// else; else refuse, saying why.
+    static func populationPlan(_ r: FixturesRequest, now: Instant, store: Store) throws -> FixturesPopulation {
+        guard let record = try store.fixturesRecord(seed: r.seed) else { return .imported }
+        let same = record.count == r.count && record.now == now.seconds && record.version == Versions.fixtures
+        let unchanged = try store.changeMark() == record.mark
+        if same && unchanged { return .reused }
+        let made = "\(record.count) profils au \(Instant(seconds: record.now).iso8601), fixtures version \(record.version)"
+        let people = try store.counts().people
+        guard r.force else {
+            let why = same ? "elle a changé depuis (un lot, une identification…) : les statuts attendus ne seraient plus justes"
+                : "faite avec d'autres paramètres (\(made))"
+            throw MESError(.fixturesPresent, "La base contient déjà une population de la graine \(r.seed), mais \(why). --force la remplace par "
+                           + "celle-ci ; ou faites les fixtures dans une autre base (--store).", field: "members")
+        }
+        guard people == record.count else {
+            throw MESError(.fixturesPresent, "La base contient \(people) personnes, pas seulement la population de la graine \(r.seed) "
+                           + "(\(made)) : --force ne remplace qu'une base qui ne tient que cette population. Faites les fixtures dans "
+                           + "une autre base (--store).", field: "members")
+        }
+        return .replaced
+    }
+
+    /// An import of the population refused row by row: the first `listedErrors` row errors and
+    /// how many in all; people already in the store say where they come from.
+    static func importRefused(_ e: MESError, seed: UInt64) -> MESError {
+        let present = e.details.filter { $0.code == .personPresent }.count
+        var message = present > 0
+            ? "La base contient déjà \(present) des personnes de la graine \(seed) (fixtures d'une version antérieure, ou d'une autre graine) : "
+              + "faites les fixtures dans une autre base (--store). "
+            : ""
+        message += "Import refusé : \(e.details.count) erreur(s), rien n'a été importé."
+        message += e.details.prefix(listedErrors).map { "\n  ligne \($0.line.map(String.init) ?? "?"), \($0.field) : \($0.message)" }.joined()
+        if e.details.count > listedErrors { message += "\n  … et \(e.details.count - listedErrors) autres" }
+        var capped = MESError(.rosterInvalid, message, field: e.field)
+        capped.details = Array(e.details.prefix(listedErrors))
+        return capped
     }
 
     /// Writes the roster into `output` (not put in place yet) from the population's first walk,
