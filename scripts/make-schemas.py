@@ -100,7 +100,7 @@ SCHEMAS = {
     "init": doc({"status": {"enum": ["created", "exists"]}, "store": S, "schema": I, "demo_people": I}),
     "import": doc({"status": {"const": "imported"}, "people": I}),
     "fixtures": doc({"status": {"const": "written"}, "profiles": I, "roster": S, "codes": I},
-                    {"members": S, "expected": {"type": "object", "additionalProperties": I},
+                    {"members": S, "expected": {"type": "object", "additionalProperties": I}, "now": TIME,
                      "population": {"enum": ["imported", "reused", "replaced"]}}),
     # `mes fixtures --format jsonl`: one object per row of the roster and of the members file.
     "fixtures-roster-row": doc({k: S for k in ["nir", "birth_date", "first_name", "last_name", "card_type", "serial"]},

@@ -1324,6 +1324,10 @@ enum EmbeddedSchemas {
         "type": "integer"
       }
     },
+    "now": {
+      "type": "string",
+      "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
+    },
     "population": {
       "enum": [
         "imported",

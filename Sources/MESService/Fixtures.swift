@@ -24,16 +24,28 @@ public struct FixturesRequest: Sendable {
     public var format: TableFormat
     /// Replace existing output files.
     public var force: Bool
+    /// The date the population is made at: `Fixtures.fixedNow` (the default, whatever the
+    /// day), or the clock `Fixtures.write` is given (`--now`).
+    public var date: FixturesDate
 
     public init(count: Int, seed: UInt64, roster: FixtureDestination, members: FixtureDestination? = nil, format: TableFormat = .csv,
-                force: Bool = false) {
+                force: Bool = false, date: FixturesDate = .fixed) {
         self.count = count
         self.seed = seed
         self.roster = roster
         self.members = members
         self.format = format
         self.force = force
+        self.date = date
     }
+}
+
+/// Which date fixtures are made at (ages, states and their dates, the codes' validity).
+public enum FixturesDate: Sendable, Equatable {
+    /// `Fixtures.fixedNow`: the same bytes on any day for a seed.
+    case fixed
+    /// The clock given to `Fixtures.write` (`--now`, `MES_NOW`).
+    case clock
 }
 
 extension FixturesRequest {
@@ -56,6 +68,8 @@ public struct FixturesResult: Sendable {
     public let codes: Int
     /// How many members rows expect each batch status, by status (members file).
     public let expected: [(status: String, rows: Int)]
+    /// The date the population was made at (the batch on the members file runs at it: `--now`).
+    public var now: Instant = Fixtures.fixedNow
     /// What became of the store's population (members file).
     public var population: FixturesPopulation? = nil
 }
@@ -82,10 +96,15 @@ public enum Fixtures {
     /// The roster's columns (`mes import` reads them).
     static let rosterKeys = Roster.header
 
+    /// The date fixtures are made at without `--now`, so that a seed gives the same bytes
+    /// whatever the day (documented in mes(1), FIXTURES).
+    public static let fixedNow = Instant.parse("2026-01-01T10:00:00Z")!
+
     /// Writes the files; the one going to `-` is handed to `standardOutput` piece by piece. The
     /// roster and the members file are two destinations (`FixturesRequest.twoDestinations`; the command line says which flags clash).
     public static func write(_ r: FixturesRequest, clock: any Clock, storeDirectory: String,
                              standardOutput: @escaping ByteSink) throws -> FixturesResult {
+        let clock: any Clock = r.date == .fixed ? FixedClock(fixedNow) : clock
         let now = clock.now()
         guard r.twoDestinations else {
             throw MESError.usage("Le registre et le fichier des membres doivent aller à deux endroits différents.", field: "members")
@@ -111,7 +130,7 @@ public enum Fixtures {
         let first = try writeRoster(r, today: today, into: roster)
         guard let membersDestination = r.members, let store else {
             try roster.commit()
-            return FixturesResult(profiles: r.count, rosterPath: r.roster.name, membersPath: nil, codes: 0, expected: [])
+            return FixturesResult(profiles: r.count, rosterPath: r.roster.name, membersPath: nil, codes: 0, expected: [], now: now)
         }
         let (seed, count) = (r.seed, r.count)
         let population = try populationPlan(r, now: now, store: store)
@@ -135,7 +154,7 @@ public enum Fixtures {
             try roster.commit()
             try output.commit()
             return FixturesResult(profiles: r.count, rosterPath: r.roster.name, membersPath: membersDestination.name,
-                                  codes: file.codes, expected: file.expectedCounts, population: .reused)
+                                  codes: file.codes, expected: file.expectedCounts, now: now, population: .reused)
         }
         // One transaction: the import, every code and both files land, or none does (a kill
         // leaves the store as it was, so the same command can run again).
@@ -164,7 +183,7 @@ public enum Fixtures {
             return file
         }
         return FixturesResult(profiles: r.count, rosterPath: r.roster.name, membersPath: membersDestination.name,
-                              codes: file.codes, expected: file.expectedCounts, population: population)
+                              codes: file.codes, expected: file.expectedCounts, now: now, population: population)
     }
 
     /// How many of an import's row errors a refusal lists (it counts them all).

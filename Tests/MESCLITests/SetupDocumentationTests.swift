@@ -93,3 +93,25 @@ import Testing
         #expect(again.stderr.isEmpty)
     }
 }
+
+/// Without `--now` (or `MES_NOW`) a seed's fixtures are those of 2026-01-01T10:00:00Z whatever
+/// the day; `nir generate` and `vitale generate` do not depend on the date at all (issue 33).
+@Suite struct DefaultDateTests {
+    @Test func fixturesWithoutNowAreThoseOfTheFixedDate() throws {
+        let plain = try runBinary(["fixtures", "--count", "60", "--seed", "3", "--roster", "-"])
+        let fixed = try runBinary(["fixtures", "--count", "60", "--seed", "3", "--roster", "-", "--now", "2026-01-01T10:00:00Z"])
+        let other = try runBinary(["fixtures", "--count", "60", "--seed", "3", "--roster", "-"], env: ["MES_NOW": "2027-06-01T10:00:00Z"])
+        #expect(plain.status == 0 && plain.stdout == fixed.stdout && plain.stdout.count > 1_000)
+        #expect(other.status == 0 && other.stdout != plain.stdout)
+        let summary = try runBinary(["fixtures", "--count", "5", "--seed", "3", "--roster", "-", "--json"])
+        #expect(summary.status == 0)
+    }
+
+    @Test(arguments: [["nir", "generate", "--count", "200", "--seed", "4"], ["nir", "generate", "--count", "200", "--seed", "4", "--invalid"],
+                      ["vitale", "generate", "--card", "plain", "--count", "100", "--seed", "4"]])
+    func generatorsIgnoreTheDate(args: [String]) throws {
+        let a = try runBinary(args, env: ["MES_NOW": "2020-01-01T00:00:00Z"]), b = try runBinary(args + ["--now", "2035-12-31T23:59:59Z"])
+        #expect(a.status == 0 && a.stdout == b.stdout && !a.stdout.isEmpty)
+        #expect(try runBinary(args).stdout == a.stdout)
+    }
+}
