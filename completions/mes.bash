@@ -26,12 +26,12 @@ _mes_options() {
     case "$1" in
         'nir check') echo '--rules --expect --json --store --now --help -h' ;;
         'nir format') echo '--rules --json --store --now --help -h' ;;
-        'nir generate') echo '--count --seed --invalid --reason --json --store --now --help -h' ;;
+        'nir generate') echo '--count --seed --invalid --reason --case --json --store --now --help -h' ;;
         'vitale check') echo '--card --json --store --now --help -h' ;;
         'vitale generate') echo '--card --count --seed --invalid --reason --json --store --now --help -h' ;;
         'init') echo '--demo --test-clock --json --store --now --help -h' ;;
         'import') echo '--sheet --json --store --now --help -h' ;;
-        'fixtures') echo '--count --seed --roster --members --format --force --json --store --now --help -h' ;;
+        'fixtures') echo '--count --seed --roster --members --format --case --force --json --store --now --help -h' ;;
         'notify') echo '--via --no-send --json --store --now --help -h' ;;
         'outbox list') echo '--nir --since --status --limit --json --store --now --help -h' ;;
         'outbox send') echo '--limit --retry-now --json --store --now --help -h' ;;
@@ -75,6 +75,7 @@ _mes_value() {
         'nir generate|--count') echo t ;;
         'nir generate|--seed') echo t ;;
         'nir generate|--reason') echo 'w length character sex month department commune order key' ;;
+        'nir generate|--case') echo 'w corsica overseas abroad algeria-morocco-tunisia temporary pseudo-month' ;;
         'vitale check|--card') echo 'w photo plain' ;;
         'vitale generate|--card') echo 'w photo plain' ;;
         'vitale generate|--count') echo t ;;
@@ -86,6 +87,7 @@ _mes_value() {
         'fixtures|--roster') echo f ;;
         'fixtures|--members') echo f ;;
         'fixtures|--format') echo 'w csv jsonl' ;;
+        'fixtures|--case') echo 'w corsica overseas abroad algeria-morocco-tunisia temporary pseudo-month twins deceased minor adult-dependant' ;;
         'notify|--via') echo 'w email letter' ;;
         'outbox list|--nir') echo t ;;
         'outbox list|--since') echo t ;;

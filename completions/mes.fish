@@ -39,69 +39,69 @@ function __mes_takes_value --argument-names path option
     switch "$path|$option"
         case 'nir check|--rules' 'nir check|--expect' 'nir format|--rules' 'nir generate|--count'
             return 0
-        case 'nir generate|--seed' 'nir generate|--reason' 'vitale check|--card' 'vitale generate|--card'
+        case 'nir generate|--seed' 'nir generate|--reason' 'nir generate|--case' 'vitale check|--card'
             return 0
-        case 'vitale generate|--count' 'vitale generate|--seed' 'vitale generate|--reason' 'import|--sheet'
+        case 'vitale generate|--card' 'vitale generate|--count' 'vitale generate|--seed' 'vitale generate|--reason'
             return 0
-        case 'fixtures|--count' 'fixtures|--seed' 'fixtures|--roster' 'fixtures|--members'
+        case 'import|--sheet' 'fixtures|--count' 'fixtures|--seed' 'fixtures|--roster'
             return 0
-        case 'fixtures|--format' 'notify|--via' 'outbox list|--nir' 'outbox list|--since'
+        case 'fixtures|--members' 'fixtures|--format' 'fixtures|--case' 'notify|--via'
             return 0
-        case 'outbox list|--status' 'outbox list|--limit' 'outbox send|--limit' 'outbox letters|--pdf'
+        case 'outbox list|--nir' 'outbox list|--since' 'outbox list|--status' 'outbox list|--limit'
             return 0
-        case 'outbox letters|--posted' 'outbox letters|--posted-at' 'outbox export|--maildir' 'history|--nir'
+        case 'outbox send|--limit' 'outbox letters|--pdf' 'outbox letters|--posted' 'outbox letters|--posted-at'
             return 0
-        case 'history|--since' 'history|--until' 'history|--channel' 'history|--actor'
+        case 'outbox export|--maildir' 'history|--nir' 'history|--since' 'history|--until'
             return 0
-        case 'history|--limit' 'code generate|--nir' 'code generate|--birth-date' 'code generate|--card'
+        case 'history|--channel' 'history|--actor' 'history|--limit' 'code generate|--nir'
             return 0
-        case 'code generate|--serial' 'code generate|--via' 'code generate|--first-name' 'identify|--code'
+        case 'code generate|--birth-date' 'code generate|--card' 'code generate|--serial' 'code generate|--via'
             return 0
-        case 'identify|--code-file' 'identify|--nir' 'identify|--card' 'identify|--serial'
+        case 'code generate|--first-name' 'identify|--code' 'identify|--code-file' 'identify|--nir'
             return 0
-        case 'oppose|--session' 'oppose|--session-file' 'oppose|--code' 'oppose|--code-file'
+        case 'identify|--card' 'identify|--serial' 'oppose|--session' 'oppose|--session-file'
             return 0
-        case 'oppose|--nir' 'oppose|--card' 'oppose|--serial' 'oppose|--receipt'
+        case 'oppose|--code' 'oppose|--code-file' 'oppose|--nir' 'oppose|--card'
             return 0
-        case 'oppose|--adviser' 'oppose|--birth-date' 'oppose|--last-name' 'oppose|--first-name'
+        case 'oppose|--serial' 'oppose|--receipt' 'oppose|--adviser' 'oppose|--birth-date'
             return 0
-        case 'contacts show|--session' 'contacts show|--session-file' 'contacts show|--nir' 'contacts show|--birth-date'
+        case 'oppose|--last-name' 'oppose|--first-name' 'contacts show|--session' 'contacts show|--session-file'
             return 0
-        case 'contacts show|--card' 'contacts show|--serial' 'contacts show|--first-name' 'activate|--session'
+        case 'contacts show|--nir' 'contacts show|--birth-date' 'contacts show|--card' 'contacts show|--serial'
             return 0
-        case 'activate|--session-file' 'activate|--username' 'activate|--password-file' 'activate|--email'
+        case 'contacts show|--first-name' 'activate|--session' 'activate|--session-file' 'activate|--username'
             return 0
-        case 'activate|--email-otp' 'activate|--email-otp-file' 'activate|--mobile' 'activate|--mobile-otp'
+        case 'activate|--password-file' 'activate|--email' 'activate|--email-otp' 'activate|--email-otp-file'
             return 0
-        case 'activate|--mobile-otp-file' 'close|--session' 'close|--session-file' 'close|--receipt'
+        case 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file' 'close|--session'
             return 0
-        case 'sweep|--window-days' 'login|--username' 'login|--password-file' 'login|--via'
+        case 'close|--session-file' 'close|--receipt' 'sweep|--window-days' 'login|--username'
             return 0
-        case 'login|--otp' 'login|--otp-file' 'logout|--session' 'logout|--session-file'
+        case 'login|--password-file' 'login|--via' 'login|--otp' 'login|--otp-file'
             return 0
-        case 'recover identifier|--nir' 'recover identifier|--birth-date' 'recover identifier|--card' 'recover identifier|--serial'
+        case 'logout|--session' 'logout|--session-file' 'recover identifier|--nir' 'recover identifier|--birth-date'
             return 0
-        case 'recover identifier|--first-name' 'recover identifier|--via' 'recover identifier|--otp' 'recover identifier|--otp-file'
+        case 'recover identifier|--card' 'recover identifier|--serial' 'recover identifier|--first-name' 'recover identifier|--via'
             return 0
-        case 'recover password|--username' 'recover password|--via' 'recover password|--otp' 'recover password|--otp-file'
+        case 'recover identifier|--otp' 'recover identifier|--otp-file' 'recover password|--username' 'recover password|--via'
             return 0
-        case 'recover password|--password-file' 'profiles list|--session' 'profiles list|--session-file' 'profiles oppose|--session'
+        case 'recover password|--otp' 'recover password|--otp-file' 'recover password|--password-file' 'profiles list|--session'
             return 0
-        case 'profiles oppose|--session-file' 'profiles oppose|--profile' 'profiles oppose|--receipt' 'profiles activate|--session'
+        case 'profiles list|--session-file' 'profiles oppose|--session' 'profiles oppose|--session-file' 'profiles oppose|--profile'
             return 0
-        case 'profiles activate|--session-file' 'profiles activate|--profile' 'receipt|--session' 'receipt|--session-file'
+        case 'profiles oppose|--receipt' 'profiles activate|--session' 'profiles activate|--session-file' 'profiles activate|--profile'
             return 0
-        case 'receipt|--id' 'receipt|--format' 'receipt|--output' 'receipt|-o'
+        case 'receipt|--session' 'receipt|--session-file' 'receipt|--id' 'receipt|--format'
             return 0
-        case 'receipt verify|--cert' 'advisers release|--adviser' 'advisers release|--nir' 'advisers release|--birth-date'
+        case 'receipt|--output' 'receipt|-o' 'receipt verify|--cert' 'advisers release|--adviser'
             return 0
-        case 'advisers release|--last-name' 'advisers release|--first-name' 'batch oppose|--receipts' 'batch oppose|--keep-column'
+        case 'advisers release|--nir' 'advisers release|--birth-date' 'advisers release|--last-name' 'advisers release|--first-name'
             return 0
-        case 'batch oppose|--association' 'batch oppose|--group-size' 'batch oppose|--report' 'batch oppose|--sheet'
+        case 'batch oppose|--receipts' 'batch oppose|--keep-column' 'batch oppose|--association' 'batch oppose|--group-size'
             return 0
-        case 'backup|--passphrase-file' 'restore|--passphrase-file' 'check|--receipts' '*|--store'
+        case 'batch oppose|--report' 'batch oppose|--sheet' 'backup|--passphrase-file' 'restore|--passphrase-file'
             return 0
-        case '*|--now'
+        case 'check|--receipts' '*|--store' '*|--now'
             return 0
     end
     return 1
@@ -242,6 +242,7 @@ complete -c mes -n '__mes_options_of "nir generate"' -l count -x -d 'How many (1
 complete -c mes -n '__mes_options_of "nir generate"' -l seed -x -d 'Seed for reproducible output (a number or any text); without it, the seed drawn is said on standard error.'
 complete -c mes -n '__mes_options_of "nir generate"' -l invalid -d 'Generate invalid NIRs, each labelled with its reason.'
 complete -c mes -n '__mes_options_of "nir generate"' -l reason -x -a 'length character sex month department commune order key' -d 'With --invalid: only this reason.'
+complete -c mes -n '__mes_options_of "nir generate"' -l case -x -a 'corsica overseas abroad algeria-morocco-tunisia temporary pseudo-month' -d 'Only valid NIRs of this case; repeat it for several (taken in turn).'
 complete -c mes -n '__mes_options_of "vitale check"' -l card -x -a 'photo plain' -d 'Card model.'
 complete -c mes -n '__mes_options_of "vitale generate"' -l card -x -a 'photo plain' -d 'Card model.'
 complete -c mes -n '__mes_options_of "vitale generate"' -l count -x -d 'How many (1 to 10000000).'
@@ -257,6 +258,7 @@ complete -c mes -n '__mes_options_of "fixtures"' -l seed -x -d 'Seed (a number o
 complete -c mes -n '__mes_options_of "fixtures"' -l roster -r -F -d 'Where to write the roster (\'-\': standard output).'
 complete -c mes -n '__mes_options_of "fixtures"' -l members -r -F -d 'Also import and write the members file with codes and expected statuses (\'-\': standard output).'
 complete -c mes -n '__mes_options_of "fixtures"' -l format -x -a 'csv jsonl' -d 'csv (default) or jsonl, for both files.'
+complete -c mes -n '__mes_options_of "fixtures"' -l case -x -a 'corsica overseas abroad algeria-morocco-tunisia temporary pseudo-month twins deceased minor adult-dependant' -d 'Only families with a member of this case; repeat it for several (any of them).'
 complete -c mes -n '__mes_options_of "fixtures"' -l force -d 'Replace existing output files; with --members, also the store\'s earlier population of this seed when it cannot be reused.'
 complete -c mes -n '__mes_argument "fixtures verify" 0' -F
 complete -c mes -n '__mes_argument "fixtures verify" 1' -F

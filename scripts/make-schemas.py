@@ -40,6 +40,11 @@ ERROR_CODES = swift_cases("Sources/MESCore/ErrorCode.swift", "ErrorCode")
 CODE = {"enum": ERROR_CODES}
 # The NIR rule a NIR breaks (`NIRReason`).
 NIR_REASONS = swift_cases("Sources/MESCore/NIRValidator.swift", "NIRReason")
+# The cases of `--case` and of `tags` (`FixtureCase`); a NIR alone shows the first six.
+CASES = swift_cases("Sources/MESCore/FixtureCase.swift", "FixtureCase")
+NIR_CASE = {"enum": CASES[:6]}
+# A roster row's tags: cases separated by spaces.
+TAGS = {"type": "string", "pattern": "^(" + "|".join(CASES) + ")?( (" + "|".join(CASES) + "))*$"}
 
 S, I, B, N = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {"type": "number"}
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -92,7 +97,7 @@ SCHEMAS = {
     "nir-format": doc({"nir": S, "formatted": S, "sex": I, "sex_label": S, "birth_year": S, "birth_month": S, "department": S,
                        "commune": S, "order": S, "key": S}),
     "nir-key": doc({"key": S, "nir": S}),
-    "nir-generate": doc({"nir": S, "valid": B}, {"reason": {"enum": [r for r in NIR_REASONS if r != "empty"]}}),
+    "nir-generate": doc({"nir": S, "valid": B, "tags": arr(NIR_CASE)}, {"reason": {"enum": [r for r in NIR_REASONS if r != "empty"]}}),
     "vitale-check": doc({"valid": B, "card": {"enum": ["photo", "plain"]}},
                         {"serial": S, "printed": S, "input": S, "code": CODE, "message": S}),
     "vitale-generate": doc({"card": {"enum": ["photo", "plain"]}, "serial": S, "valid": B},
@@ -106,6 +111,7 @@ SCHEMAS = {
     "fixtures-roster-row": doc({k: S for k in ["nir", "birth_date", "first_name", "last_name", "card_type", "serial"]},
                                {**{k: opt(S) for k in ["email", "mobile", "address", "holder_birth_date", "deceased", "state_since",
                                                        "notified_at"]},
+                                "person_id": {"type": "string", "pattern": "^[1-9][0-9]*$"}, "tags": opt(TAGS),
                                 "state": opt({"enum": ["opposed", "active", "closed"]})}),
     "fixtures-members-row": doc({"expected_status": {"enum": ["opposed", "already_opposed", "invalid", "identity_mismatch", "code_expired",
                                                               "code_used", "code_superseded", "locked", "refused"]},

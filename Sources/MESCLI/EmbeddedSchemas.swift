@@ -1691,6 +1691,21 @@ enum EmbeddedSchemas {
         }
       ]
     },
+    "person_id": {
+      "type": "string",
+      "pattern": "^[1-9][0-9]*$"
+    },
+    "tags": {
+      "anyOf": [
+        {
+          "type": "string",
+          "pattern": "^(corsica|overseas|abroad|algeria-morocco-tunisia|temporary|pseudo-month|twins|deceased|minor|adult-dependant)?( (corsica|overseas|abroad|algeria-morocco-tunisia|temporary|pseudo-month|twins|deceased|minor|adult-dependant))*$"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
     "state": {
       "anyOf": [
         {
@@ -2593,6 +2608,7 @@ enum EmbeddedSchemas {
   "required": [
     "nir",
     "schema_version",
+    "tags",
     "valid"
   ],
   "properties": {
@@ -2601,6 +2617,19 @@ enum EmbeddedSchemas {
     },
     "valid": {
       "type": "boolean"
+    },
+    "tags": {
+      "type": "array",
+      "items": {
+        "enum": [
+          "corsica",
+          "overseas",
+          "abroad",
+          "algeria-morocco-tunisia",
+          "temporary",
+          "pseudo-month"
+        ]
+      }
     },
     "schema_version": {
       "const": 2

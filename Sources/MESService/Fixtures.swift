@@ -27,9 +27,12 @@ public struct FixturesRequest: Sendable {
     /// The date the population is made at: `Fixtures.fixedNow` (the default, whatever the
     /// day), or the clock `Fixtures.write` is given (`--now`).
     public var date: FixturesDate
+    /// When not empty, only families with a member of one of these cases (`--case`).
+    public var cases: Set<FixtureCase>
 
     public init(count: Int, seed: UInt64, roster: FixtureDestination, members: FixtureDestination? = nil, format: TableFormat = .csv,
-                force: Bool = false, date: FixturesDate = .fixed) {
+                force: Bool = false, date: FixturesDate = .fixed, cases: Set<FixtureCase> = []) {
+        self.cases = cases
         self.count = count
         self.seed = seed
         self.roster = roster
@@ -141,6 +144,7 @@ public enum Fixtures {
                                            standardOutput: standardOutput)
             var file = FixtureMembers(store: store, after: lastBefore, now: now, format: r.format, codes: first.codes, recording: recording)
             var again = PopulationGenerator(seed: seed, today: today, replaying: first.redraws)
+            again.cases = r.cases
             try again.forEachFamily(count: count) { family in
                 try file.record(family)
                 try output.write(&file.table)
@@ -164,9 +168,14 @@ public enum Fixtures {
             do {
                 _ = try RosterImport.load({ feed in
                     var again = PopulationGenerator(seed: seed, today: today, replaying: first.redraws)
+                    again.cases = r.cases
                     var csv = DataTable(keys: rosterKeys, format: .csv)
+                    var id = 0
                     try again.forEachFamily(count: count) { family in
-                        for m in family { csv.append(rosterCells(m)) }
+                        for m in family {
+                            id += 1
+                            csv.append(rosterCells(m, id: id, family: family, today: today))
+                        }
                         try csv.flush(atLeast: FixtureOutput.piece) { try $0.withUnsafeBufferPointer(feed) }
                     }
                     try csv.flush { try $0.withUnsafeBufferPointer(feed) }
@@ -175,7 +184,8 @@ public enum Fixtures {
                 throw importRefused(e, seed: seed)
             }
             let (file, output) = try writeMembers(after: lastBefore, recording: true)
-            try store.recordFixtures(seed: seed, .init(count: count, now: now.seconds, version: Versions.fixtures, mark: try store.changeMark()))
+            try store.recordFixtures(seed: seed, .init(count: count, now: now.seconds, version: Versions.fixtures, cases: r.cases,
+                                                       mark: try store.changeMark()))
             for (destination, written) in [(r.roster, roster), (membersDestination, output)] {
                 try written.commit()
                 if let path = destination.path { store.noteCreated(path) }
@@ -195,10 +205,11 @@ public enum Fixtures {
     /// else; else refuse, saying why.
     static func populationPlan(_ r: FixturesRequest, now: Instant, store: Store) throws -> FixturesPopulation {
         guard let record = try store.fixturesRecord(seed: r.seed) else { return .imported }
-        let same = record.count == r.count && record.now == now.seconds && record.version == Versions.fixtures
+        let same = record.count == r.count && record.now == now.seconds && record.version == Versions.fixtures && record.cases == r.cases
         let unchanged = try store.changeMark() == record.mark
         if same && unchanged { return .reused }
         let made = "\(record.count) profils au \(Instant(seconds: record.now).iso8601), fixtures version \(record.version)"
+            + (record.cases.isEmpty ? "" : ", --case " + record.cases.sorted().map(\.rawValue).joined(separator: " --case "))
         let people = try store.counts().people
         guard r.force else {
             let why = same ? "elle a changé depuis (un lot, une identification…) : les statuts attendus ne seraient plus justes"
@@ -236,21 +247,29 @@ public enum Fixtures {
     static func writeRoster(_ r: FixturesRequest, today: CalendarDate,
                             into output: FixtureOutput) throws -> (redraws: [Int], codes: FixtureCodes) {
         var gen = PopulationGenerator(seed: r.seed, today: today, expectedPeople: r.count)
+        gen.cases = r.cases
         var table = DataTable(keys: rosterKeys, format: r.format)
+        var id = 0
         try gen.forEachFamily(count: r.count) { family in
-            for m in family { table.append(rosterCells(m)) }
+            for m in family {
+                id += 1
+                table.append(rosterCells(m, id: id, family: family, today: today))
+            }
             try output.write(&table)
         }
         try output.finish(&table)
         return (gen.redraws, gen.codes)
     }
 
-    /// A roster row, in the order of `rosterKeys`.
-    static func rosterCells(_ m: PopulationGenerator.Member) -> [String] {
+    /// A roster row, in the order of `rosterKeys`: the person, its number in the file
+    /// (`person_id`, 1 for the first row: the members file's row of the same number is this
+    /// person's) and its cases (`tags`, space-separated).
+    static func rosterCells(_ m: PopulationGenerator.Member, id: Int, family: [PopulationGenerator.Member], today: CalendarDate) -> [String] {
         let p = m.person
         return [p.nir.compact, p.birthDate.iso, p.firstName, p.lastName, p.card.rawValue, p.serial,
                 p.email ?? "", p.mobile ?? "", p.address ?? "", m.holderBirthDate?.iso ?? "",
-                p.deceased ? "oui" : "", p.state == .pending ? "" : p.state.rawValue, p.stateSince?.iso8601 ?? "", ""]
+                p.deceased ? "oui" : "", p.state == .pending ? "" : p.state.rawValue, p.stateSince?.iso8601 ?? "", "",
+                String(id), PopulationGenerator.tags(m, in: family, today: today).map(\.rawValue).joined(separator: " ")]
     }
 }
 

@@ -9,17 +9,22 @@ extension Store {
         /// The clock the population was made at (seconds).
         public let now: Int64
         public let version: Int
+        /// The cases asked for (`--case`), none for the whole population.
+        public let cases: Set<FixtureCase>
         /// `changeMark()` when the population was recorded.
         public let mark: String
 
-        public init(count: Int, now: Int64, version: Int, mark: String) {
+        public init(count: Int, now: Int64, version: Int, cases: Set<FixtureCase> = [], mark: String) {
             self.count = count
             self.now = now
             self.version = version
+            self.cases = cases
             self.mark = mark
         }
 
-        var text: String { "count=\(count);now=\(now);version=\(version);mark=\(mark)" }
+        var text: String {
+            "count=\(count);now=\(now);version=\(version);cases=\(cases.sorted().map(\.rawValue).joined(separator: "+"));mark=\(mark)"
+        }
 
         init?(text: String) {
             var fields: [Substring: Substring] = [:]
@@ -29,7 +34,8 @@ extension Store {
             }
             guard let c = fields["count"].flatMap({ Int($0) }), let n = fields["now"].flatMap({ Int64($0) }),
                   let v = fields["version"].flatMap({ Int($0) }), let m = fields["mark"] else { return nil }
-            self.init(count: c, now: n, version: v, mark: String(m))
+            let cases = (fields["cases"] ?? "").split(separator: "+").compactMap { FixtureCase(rawValue: String($0)) }
+            self.init(count: c, now: n, version: v, cases: Set(cases), mark: String(m))
         }
     }
 

@@ -179,3 +179,36 @@ def test_schemas_come_with_the_binary():
     schema = json.loads(mes("schema", "batch-oppose").stdout)
     reason = schema["oneOf"][0]["properties"]["reason"]
     assert "identity_not_found" in reason["enum"] and "locked" in reason["enum"]
+
+
+CASES = ["corsica", "overseas", "abroad", "algeria-morocco-tunisia", "temporary", "pseudo-month", "twins", "deceased", "minor",
+         "adult-dependant"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_case_on_demand_is_in_every_family_by_its_tags(case):
+    rows = jsonl(mes("fixtures", "--count", "200", "--seed", "ci-user", "--roster", "-", "--format", "jsonl", "--case", case).stdout)
+    assert len(rows) == 200 and [r["person_id"] for r in rows] == [str(k) for k in range(1, 201)]
+    families = []
+    for r in rows:
+        if r["holder_birth_date"] is None:
+            families.append([])
+        families[-1].append(r)
+    assert len(families) > 1
+    for family in families[:-1]:  # the last may be cut to the count
+        assert any(case in (r["tags"] or "").split() for r in family), family
+    # The tags say what the rows are: checked here without mes.
+    for r in rows:
+        tags = (r["tags"] or "").split()
+        department = r["nir"][5:7]
+        assert ("corsica" in tags) == (department in ("2A", "2B"))
+        assert ("abroad" in tags) == (department == "99")
+        assert ("temporary" in tags) == (r["nir"][0] in "3478")
+        assert ("deceased" in tags) == (r["deceased"] == "oui")
+        assert stdnum_valid(r["nir"])
+
+
+@pytest.mark.parametrize("case", CASES[:6])
+def test_nir_generate_makes_nirs_of_a_case(case):
+    rows = jsonl(mes("nir", "generate", "--count", "300", "--seed", "ci-user", "--case", case, "--json").stdout)
+    assert all(case in r["tags"] and r["valid"] and stdnum_valid(r["nir"]) for r in rows)

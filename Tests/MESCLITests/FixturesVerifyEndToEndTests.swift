@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MESCLI
+import MESCore
 
 /// `mes fixtures verify` through the binary: the fixture's own batch output passes (0), a
 /// tampered one fails (65) with its differences in French or JSON; hostile arguments.
@@ -77,5 +78,80 @@ import Testing
         #expect(full.status == 74, "\(full.err)")
         // The fixtures command itself still takes its options after 'fixtures'.
         #expect(try s.run(["fixtures", "--count", "2", "--seed", "1", "--roster", "-"]).status == 0)
+    }
+}
+
+/// `--case` on `fixtures` and `nir generate`, tags and person_id through the binary (issue 33).
+@Suite struct FixtureCaseEndToEndTests {
+    static func rows(_ csv: String) -> (header: [String], rows: [[String]]) {
+        let records = (try? CSVReader.parse(Array(csv.utf8))) ?? []
+        return (records.first?.fields ?? [], records.dropFirst().map(\.fields))
+    }
+
+    @Test(arguments: ["corsica", "overseas", "abroad", "algeria-morocco-tunisia", "temporary", "pseudo-month", "twins", "deceased",
+                      "minor", "adult-dependant"])
+    func fixturesOfACaseHaveItInEveryFamily(name: String) throws {
+        let kind = try #require(FixtureCase(rawValue: name))
+        let r = try runBinary(["fixtures", "--count", "120", "--seed", "cases", "--roster", "-", "--case", kind.rawValue])
+        #expect(r.status == 0, "\(r.stderr)")
+        let (header, rows) = Self.rows(r.stdout)
+        #expect(header.suffix(2) == ["person_id", "tags"] && rows.count == 120)
+        #expect(rows.map { $0[14] } == (1...120).map(String.init))
+        // A family is a holder's row and the rows attached to it after.
+        var families: [[[String]]] = []
+        for row in rows { if row[9].isEmpty { families.append([row]) } else { families[families.count - 1].append(row) } }
+        for (k, family) in families.enumerated() where k < families.count - 1 {  // the last may be cut to the count
+            #expect(family.contains { $0[15].split(separator: " ").contains(Substring(kind.rawValue)) }, "\(kind): \(family)")
+        }
+    }
+
+    @Test func personIDJoinsTheRosterAndTheMembersAndImportIgnoresIt() throws {
+        let s = try Scenario(demo: false)
+        let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
+        let f = try s.run(["fixtures", "--count", "300", "--seed", "join", "--roster", roster, "--members", members,
+                           "--case", "minor", "--case", "abroad"])
+        #expect(f.status == 0, "\(f.stderr)")
+        let r = Self.rows(try String(contentsOfFile: roster, encoding: .utf8)).rows
+        var reader = CSVReader()
+        reader.lenient = true
+        var m: [CSVReader.Record] = []
+        try Array(try Data(contentsOf: URL(fileURLWithPath: members))).withUnsafeBufferPointer { try reader.feed($0) { m.append($0) } }
+        try reader.finish { m.append($0) }
+        #expect(m.count == 301)
+        // Row k of the members file is person_id k of the roster (its first name, where the row kept it).
+        let byID = Dictionary(uniqueKeysWithValues: r.map { ($0[14], $0) })
+        var same = 0
+        for (k, record) in m.dropFirst().enumerated() where record.fields.count > 6 {
+            if byID[String(k + 1)]?[2] == record.fields[6] { same += 1 }
+        }
+        #expect(same > 280, "\(same) of 300 rows joined by person_id")
+        // The roster (with person_id and tags) imports into a fresh store.
+        let t = try Scenario(demo: false)
+        try t.run(["init", "--test-clock"])
+        let imported = try t.run(["import", roster, "--json"])
+        #expect(imported.status == 0 && imported.json["people"] as? Int == 300, "\(imported.stderr.prefix(500))")
+    }
+
+    @Test func nirGenerateCasesAndTags() throws {
+        let r = try runBinary(["nir", "generate", "--count", "60", "--seed", "t", "--case", "overseas", "--case", "temporary", "--json"])
+        #expect(r.status == 0)
+        let lines = r.jsonLines
+        #expect(lines.count == 60)
+        for (k, line) in lines.enumerated() {
+            let tags = line["tags"] as? [String] ?? []
+            #expect(tags.contains(k % 2 == 0 ? "overseas" : "temporary"), "\(line)")
+            #expect(line["valid"] as? Bool == true)
+        }
+        let check = try runBinary(["nir", "check", "--json"], stdin: Data(lines.map { $0["nir"] as? String ?? "" }.joined(separator: "\n").utf8))
+        #expect(check.status == 0)
+        // Every line carries tags, invalid ones too; the text form is unchanged.
+        #expect(try runBinary(["nir", "generate", "--count", "20", "--seed", "t", "--invalid", "--json"]).jsonLines.allSatisfy { $0["tags"] is [Any] })
+        #expect(!(try runBinary(["nir", "generate", "--count", "3", "--seed", "t", "--case", "abroad"]).stdout.contains("abroad")))
+        // Abuse: a person's case, an unknown one, with --invalid, empty.
+        for args in [["--case", "minor"], ["--case", "Corsica"], ["--case", "corsica", "--invalid"], ["--case", ""], ["--case"]] {
+            let bad = try runBinary(["nir", "generate", "--count", "2", "--seed", "1"] + args)
+            #expect(bad.status == 64 && bad.stdout.isEmpty, "\(args): \(bad.stderr)")
+        }
+        #expect(try runBinary(["fixtures", "--count", "2", "--seed", "1", "--roster", "-", "--case", "martian"]).status == 64)
     }
 }
