@@ -283,8 +283,13 @@ extension OutboxEndToEndTests {
         #expect(csv.starts(with: [0xEF, 0xBB, 0xBF]))
         let text = String(decoding: csv.dropFirst(3), as: UTF8.self)
         let reportLines = text.split(whereSeparator: \.isNewline)
-        #expect(reportLines.first == "ligne;nir;statut;code;justificatif;envoi;colonne;code_valable_jusqu_au")
+        // The report's columns since the batch's actionable report (f21192f: names, next step,
+        // creation date, who filed, warnings).
+        let header = "ligne;nom;prenom;nir;statut;code;justificatif;envoi;prochaine_etape;message;colonne;creation_automatique_le;"
+            + "code_valable_jusqu_au;depose_par;alertes"
+        #expect(reportLines.first.map(String.init) == header)
         #expect(reportLines.count == 1001)
-        #expect(reportLines.dropFirst().allSatisfy { $0.contains(";opposition enregistrée;opposed;JO-") && $0.hasSuffix(";envoyé;;") }, "\(reportLines.prefix(3))")
+        #expect(reportLines.dropFirst().allSatisfy { $0.contains(";opposition enregistrée;opposed;JO-") && $0.split(separator: ";", omittingEmptySubsequences: false)[7] == "envoyé" },
+                "\(reportLines.prefix(3))")
     }
 }
