@@ -64,8 +64,11 @@ import Testing
         }
         let schemas = try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("schemas").path)
         #expect(list.filter { $0.hasPrefix(r.name + "/share/mes/schemas/") && $0.hasSuffix(".json") }.count == schemas.count)
-        // SHA256SUMS names the tarball and `sha256sum -c` accepts it.
+        // SHA256SUMS names the tarball and `sha256sum -c` accepts it; both readable by all.
         let dist = URL(fileURLWithPath: r.tarball).deletingLastPathComponent().path
+        for file in [r.tarball, dist + "/SHA256SUMS"] {
+            #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) == 0o644, "\(file)")
+        }
         let sums = try String(contentsOfFile: dist + "/SHA256SUMS", encoding: .utf8)
         #expect(sums.hasSuffix("  \(r.name).tar.gz\n"), "\(sums)")
         let check = try runCaptured(URL(fileURLWithPath: "/usr/bin/sha256sum"), ["-c", "SHA256SUMS"], environment: cleanEnvironment(),
