@@ -5,9 +5,10 @@
 # _mes_children PATH: the command words that may follow the command path PATH.
 _mes_children() {
     case "$1" in
-        '') echo 'nir vitale init import fixtures notify outbox history code identify oppose contacts activate close sweep login logout recover profiles receipt key advisers batch demo backup restore check completions manpage help' ;;
+        '') echo 'nir vitale init import fixtures notify outbox history code identify oppose contacts activate close sweep login logout recover profiles receipt key advisers batch demo schema backup restore check completions manpage help' ;;
         'nir') echo 'check format key generate' ;;
         'vitale') echo 'check generate' ;;
+        'fixtures') echo 'verify' ;;
         'outbox') echo 'list show send letters export' ;;
         'code') echo 'generate' ;;
         'contacts') echo 'show' ;;
@@ -25,12 +26,12 @@ _mes_options() {
     case "$1" in
         'nir check') echo '--rules --expect --json --store --now --help -h' ;;
         'nir format') echo '--rules --json --store --now --help -h' ;;
-        'nir generate') echo '--count --seed --invalid --reason --json --store --now --help -h' ;;
+        'nir generate') echo '--count --seed --invalid --reason --case --json --store --now --help -h' ;;
         'vitale check') echo '--card --json --store --now --help -h' ;;
         'vitale generate') echo '--card --count --seed --invalid --reason --json --store --now --help -h' ;;
         'init') echo '--demo --test-clock --json --store --now --help -h' ;;
         'import') echo '--sheet --json --store --now --help -h' ;;
-        'fixtures') echo '--count --seed --roster --members --format --force --json --store --now --help -h' ;;
+        'fixtures') echo '--count --seed --roster --members --format --case --force --json --store --now --help -h' ;;
         'notify') echo '--via --no-send --json --store --now --help -h' ;;
         'outbox list') echo '--nir --since --status --limit --json --store --now --help -h' ;;
         'outbox send') echo '--limit --retry-now --json --store --now --help -h' ;;
@@ -55,6 +56,7 @@ _mes_options() {
         'receipt verify') echo '--cert --json --store --now --help -h' ;;
         'advisers release') echo '--adviser --nir --birth-date --last-name --first-name --json --store --now --help -h' ;;
         'batch oppose') echo '--receipts --check --request-codes --replace-codes --retry-failed --keep-column --association --legal-representative --group-size --mail-receipts --report --force --sheet --no-send --quiet -q --json --store --now --help -h' ;;
+        'schema') echo '--list --json --store --now --help -h' ;;
         'backup') echo '--passphrase-file --plain --force --json --store --now --help -h' ;;
         'restore') echo '--passphrase-file --json --store --now --help -h' ;;
         'check') echo '--receipts --json --store --now --help -h' ;;
@@ -73,6 +75,7 @@ _mes_value() {
         'nir generate|--count') echo t ;;
         'nir generate|--seed') echo t ;;
         'nir generate|--reason') echo 'w length character sex month department commune order key' ;;
+        'nir generate|--case') echo 'w corsica overseas abroad algeria-morocco-tunisia temporary pseudo-month' ;;
         'vitale check|--card') echo 'w photo plain' ;;
         'vitale generate|--card') echo 'w photo plain' ;;
         'vitale generate|--count') echo t ;;
@@ -84,6 +87,7 @@ _mes_value() {
         'fixtures|--roster') echo f ;;
         'fixtures|--members') echo f ;;
         'fixtures|--format') echo 'w csv jsonl' ;;
+        'fixtures|--case') echo 'w corsica overseas abroad algeria-morocco-tunisia temporary pseudo-month twins deceased minor adult-dependant' ;;
         'notify|--via') echo 'w email letter' ;;
         'outbox list|--nir') echo t ;;
         'outbox list|--since') echo t ;;
@@ -206,10 +210,13 @@ _mes_value() {
 _mes_argument() {
     case "$1|$2" in
         'import|0') echo f ;;
+        'fixtures verify|0') echo f ;;
+        'fixtures verify|1') echo f ;;
         'receipt verify|0') echo f ;;
         'key import|0') echo f ;;
         'key import|1') echo f ;;
         'batch oppose|0') echo f ;;
+        'schema|0') echo 'w activate advisers-add advisers-list advisers-release backup batch-oppose check close code-generate contacts-show demo error fixtures fixtures-members-row fixtures-roster-row fixtures-verify history identify import init key-export key-import login logout nir-check nir-format nir-generate nir-key notify oppose outbox-export outbox-letters outbox-list outbox-send outbox-show profiles-activate profiles-list profiles-oppose receipt receipt-document receipt-verify recover-identifier recover-password restore schema sweep version vitale-check vitale-generate' ;;
         'backup|0') echo f ;;
         'restore|0') echo f ;;
         'restore|1') echo d ;;

@@ -6,11 +6,13 @@
 function __mes_children --argument-names path
     switch "$path"
         case ''
-            printf '%s\n' 'nir' 'vitale' 'init' 'import' 'fixtures' 'notify' 'outbox' 'history' 'code' 'identify' 'oppose' 'contacts' 'activate' 'close' 'sweep' 'login' 'logout' 'recover' 'profiles' 'receipt' 'key' 'advisers' 'batch' 'demo' 'backup' 'restore' 'check' 'completions' 'manpage' 'help'
+            printf '%s\n' 'nir' 'vitale' 'init' 'import' 'fixtures' 'notify' 'outbox' 'history' 'code' 'identify' 'oppose' 'contacts' 'activate' 'close' 'sweep' 'login' 'logout' 'recover' 'profiles' 'receipt' 'key' 'advisers' 'batch' 'demo' 'schema' 'backup' 'restore' 'check' 'completions' 'manpage' 'help'
         case 'nir'
             printf '%s\n' 'check' 'format' 'key' 'generate'
         case 'vitale'
             printf '%s\n' 'check' 'generate'
+        case 'fixtures'
+            printf '%s\n' 'verify'
         case 'outbox'
             printf '%s\n' 'list' 'show' 'send' 'letters' 'export'
         case 'code'
@@ -37,71 +39,71 @@ function __mes_takes_value --argument-names path option
     switch "$path|$option"
         case 'nir check|--rules' 'nir check|--expect' 'nir format|--rules' 'nir generate|--count'
             return 0
-        case 'nir generate|--seed' 'nir generate|--reason' 'vitale check|--card' 'vitale generate|--card'
+        case 'nir generate|--seed' 'nir generate|--reason' 'nir generate|--case' 'vitale check|--card'
             return 0
-        case 'vitale generate|--count' 'vitale generate|--seed' 'vitale generate|--reason' 'import|--sheet'
+        case 'vitale generate|--card' 'vitale generate|--count' 'vitale generate|--seed' 'vitale generate|--reason'
             return 0
-        case 'fixtures|--count' 'fixtures|--seed' 'fixtures|--roster' 'fixtures|--members'
+        case 'import|--sheet' 'fixtures|--count' 'fixtures|--seed' 'fixtures|--roster'
             return 0
-        case 'fixtures|--format' 'notify|--via' 'outbox list|--nir' 'outbox list|--since'
+        case 'fixtures|--members' 'fixtures|--format' 'fixtures|--case' 'notify|--via'
             return 0
-        case 'outbox list|--status' 'outbox list|--limit' 'outbox send|--limit' 'outbox letters|--pdf'
+        case 'outbox list|--nir' 'outbox list|--since' 'outbox list|--status' 'outbox list|--limit'
             return 0
-        case 'outbox letters|--posted' 'outbox letters|--posted-at' 'outbox export|--maildir' 'history|--nir'
+        case 'outbox send|--limit' 'outbox letters|--pdf' 'outbox letters|--posted' 'outbox letters|--posted-at'
             return 0
-        case 'history|--since' 'history|--until' 'history|--channel' 'history|--actor'
+        case 'outbox export|--maildir' 'history|--nir' 'history|--since' 'history|--until'
             return 0
-        case 'history|--limit' 'code generate|--nir' 'code generate|--birth-date' 'code generate|--card'
+        case 'history|--channel' 'history|--actor' 'history|--limit' 'code generate|--nir'
             return 0
-        case 'code generate|--serial' 'code generate|--via' 'code generate|--first-name' 'code generate|--adviser'
+        case 'code generate|--birth-date' 'code generate|--card' 'code generate|--serial' 'code generate|--via'
             return 0
-        case 'code generate|--last-name' 'identify|--code' 'identify|--code-file' 'identify|--nir'
+        case 'code generate|--first-name' 'code generate|--adviser' 'code generate|--last-name' 'identify|--code'
             return 0
-        case 'identify|--card' 'identify|--serial' 'oppose|--session' 'oppose|--session-file'
+        case 'identify|--code-file' 'identify|--nir' 'identify|--card' 'identify|--serial'
             return 0
-        case 'oppose|--code' 'oppose|--code-file' 'oppose|--nir' 'oppose|--card'
+        case 'oppose|--session' 'oppose|--session-file' 'oppose|--code' 'oppose|--code-file'
             return 0
-        case 'oppose|--serial' 'oppose|--receipt' 'oppose|--adviser' 'oppose|--birth-date'
+        case 'oppose|--nir' 'oppose|--card' 'oppose|--serial' 'oppose|--receipt'
             return 0
-        case 'oppose|--last-name' 'oppose|--first-name' 'contacts show|--session' 'contacts show|--session-file'
+        case 'oppose|--adviser' 'oppose|--birth-date' 'oppose|--last-name' 'oppose|--first-name'
             return 0
-        case 'contacts show|--nir' 'contacts show|--birth-date' 'contacts show|--card' 'contacts show|--serial'
+        case 'contacts show|--session' 'contacts show|--session-file' 'contacts show|--nir' 'contacts show|--birth-date'
             return 0
-        case 'contacts show|--first-name' 'contacts show|--adviser' 'contacts show|--last-name' 'activate|--session'
+        case 'contacts show|--card' 'contacts show|--serial' 'contacts show|--first-name' 'contacts show|--adviser'
             return 0
-        case 'activate|--session-file' 'activate|--username' 'activate|--password-file' 'activate|--email'
+        case 'contacts show|--last-name' 'activate|--session' 'activate|--session-file' 'activate|--username'
             return 0
-        case 'activate|--email-otp' 'activate|--email-otp-file' 'activate|--mobile' 'activate|--mobile-otp'
+        case 'activate|--password-file' 'activate|--email' 'activate|--email-otp' 'activate|--email-otp-file'
             return 0
-        case 'activate|--mobile-otp-file' 'close|--session' 'close|--session-file' 'close|--receipt'
+        case 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file' 'close|--session'
             return 0
-        case 'sweep|--window-days' 'login|--username' 'login|--password-file' 'login|--via'
+        case 'close|--session-file' 'close|--receipt' 'sweep|--window-days' 'login|--username'
             return 0
-        case 'login|--otp' 'login|--otp-file' 'logout|--session' 'logout|--session-file'
+        case 'login|--password-file' 'login|--via' 'login|--otp' 'login|--otp-file'
             return 0
-        case 'recover identifier|--nir' 'recover identifier|--birth-date' 'recover identifier|--card' 'recover identifier|--serial'
+        case 'logout|--session' 'logout|--session-file' 'recover identifier|--nir' 'recover identifier|--birth-date'
             return 0
-        case 'recover identifier|--first-name' 'recover identifier|--via' 'recover identifier|--otp' 'recover identifier|--otp-file'
+        case 'recover identifier|--card' 'recover identifier|--serial' 'recover identifier|--first-name' 'recover identifier|--via'
             return 0
-        case 'recover password|--username' 'recover password|--via' 'recover password|--otp' 'recover password|--otp-file'
+        case 'recover identifier|--otp' 'recover identifier|--otp-file' 'recover password|--username' 'recover password|--via'
             return 0
-        case 'recover password|--password-file' 'profiles list|--session' 'profiles list|--session-file' 'profiles oppose|--session'
+        case 'recover password|--otp' 'recover password|--otp-file' 'recover password|--password-file' 'profiles list|--session'
             return 0
-        case 'profiles oppose|--session-file' 'profiles oppose|--profile' 'profiles oppose|--receipt' 'profiles activate|--session'
+        case 'profiles list|--session-file' 'profiles oppose|--session' 'profiles oppose|--session-file' 'profiles oppose|--profile'
             return 0
-        case 'profiles activate|--session-file' 'profiles activate|--profile' 'receipt|--session' 'receipt|--session-file'
+        case 'profiles oppose|--receipt' 'profiles activate|--session' 'profiles activate|--session-file' 'profiles activate|--profile'
             return 0
-        case 'receipt|--id' 'receipt|--format' 'receipt|--output' 'receipt|-o'
+        case 'receipt|--session' 'receipt|--session-file' 'receipt|--id' 'receipt|--format'
             return 0
-        case 'receipt verify|--cert' 'advisers release|--adviser' 'advisers release|--nir' 'advisers release|--birth-date'
+        case 'receipt|--output' 'receipt|-o' 'receipt verify|--cert' 'advisers release|--adviser'
             return 0
-        case 'advisers release|--last-name' 'advisers release|--first-name' 'batch oppose|--receipts' 'batch oppose|--keep-column'
+        case 'advisers release|--nir' 'advisers release|--birth-date' 'advisers release|--last-name' 'advisers release|--first-name'
             return 0
-        case 'batch oppose|--association' 'batch oppose|--group-size' 'batch oppose|--report' 'batch oppose|--sheet'
+        case 'batch oppose|--receipts' 'batch oppose|--keep-column' 'batch oppose|--association' 'batch oppose|--group-size'
             return 0
-        case 'backup|--passphrase-file' 'restore|--passphrase-file' 'check|--receipts' '*|--store'
+        case 'batch oppose|--report' 'batch oppose|--sheet' 'backup|--passphrase-file' 'restore|--passphrase-file'
             return 0
-        case '*|--now'
+        case 'check|--receipts' '*|--store' '*|--now'
             return 0
     end
     return 1
@@ -202,6 +204,7 @@ complete -c mes -n '__mes_next ""' -a key -d 'Subcommands: export, import.'
 complete -c mes -n '__mes_next ""' -a advisers -d 'Subcommands: add, list, release.'
 complete -c mes -n '__mes_next ""' -a batch -d 'Subcommands: oppose.'
 complete -c mes -n '__mes_next ""' -a demo -d 'Run the guided opposition scenario on the store (the README\'s main command).'
+complete -c mes -n '__mes_next ""' -a schema -d 'Print the JSON Schema (draft 2020-12) of a --json output.'
 complete -c mes -n '__mes_next ""' -a backup -d 'Write a consistent backup of the store, encrypted under a passphrase.'
 complete -c mes -n '__mes_next ""' -a restore -d 'Make a new store from a backup.'
 complete -c mes -n '__mes_next ""' -a check -d 'Verify the store: database, records, audit trail, messages, signing identity.'
@@ -214,6 +217,7 @@ complete -c mes -n '__mes_next "nir"' -a key -d 'Compute the 2-digit key of the 
 complete -c mes -n '__mes_next "nir"' -a generate -d 'Generate valid (or labelled invalid) NIRs, reproducibly with a seed.'
 complete -c mes -n '__mes_next "vitale"' -a check -d 'Validate a Carte Vitale serial number.'
 complete -c mes -n '__mes_next "vitale"' -a generate -d 'Generate valid (or labelled invalid) Carte Vitale serials, reproducibly with a seed.'
+complete -c mes -n '__mes_next "fixtures"' -a verify -d 'Check that a batch gave every members row its expected status and reason (a CI verdict).'
 complete -c mes -n '__mes_next "outbox"' -a list -d 'List delivered e-mails, SMS and letters.'
 complete -c mes -n '__mes_next "outbox"' -a show -d 'Print one delivered message (as a person reads it).'
 complete -c mes -n '__mes_next "outbox"' -a send -d 'Send the queued e-mails and SMS through the configured transports.'
@@ -240,6 +244,7 @@ complete -c mes -n '__mes_options_of "nir generate"' -l count -x -d 'How many (1
 complete -c mes -n '__mes_options_of "nir generate"' -l seed -x -d 'Seed for reproducible output (a number or any text); without it, the seed drawn is said on standard error.'
 complete -c mes -n '__mes_options_of "nir generate"' -l invalid -d 'Generate invalid NIRs, each labelled with its reason.'
 complete -c mes -n '__mes_options_of "nir generate"' -l reason -x -a 'length character sex month department commune order key' -d 'With --invalid: only this reason.'
+complete -c mes -n '__mes_options_of "nir generate"' -l case -x -a 'corsica overseas abroad algeria-morocco-tunisia temporary pseudo-month' -d 'Only valid NIRs of this case; repeat it for several (taken in turn).'
 complete -c mes -n '__mes_options_of "vitale check"' -l card -x -a 'photo plain' -d 'Card model.'
 complete -c mes -n '__mes_options_of "vitale generate"' -l card -x -a 'photo plain' -d 'Card model.'
 complete -c mes -n '__mes_options_of "vitale generate"' -l count -x -d 'How many (1 to 10000000).'
@@ -255,7 +260,10 @@ complete -c mes -n '__mes_options_of "fixtures"' -l seed -x -d 'Seed (a number o
 complete -c mes -n '__mes_options_of "fixtures"' -l roster -r -F -d 'Where to write the roster (\'-\': standard output).'
 complete -c mes -n '__mes_options_of "fixtures"' -l members -r -F -d 'Also import and write the members file with codes and expected statuses (\'-\': standard output).'
 complete -c mes -n '__mes_options_of "fixtures"' -l format -x -a 'csv jsonl' -d 'csv (default) or jsonl, for both files.'
-complete -c mes -n '__mes_options_of "fixtures"' -l force -d 'Replace existing output files.'
+complete -c mes -n '__mes_options_of "fixtures"' -l case -x -a 'corsica overseas abroad algeria-morocco-tunisia temporary pseudo-month twins deceased minor adult-dependant' -d 'Only families with a member of this case; repeat it for several (any of them).'
+complete -c mes -n '__mes_options_of "fixtures"' -l force -d 'Replace existing output files; with --members, also the store\'s earlier population of this seed when it cannot be reused.'
+complete -c mes -n '__mes_argument "fixtures verify" 0' -F
+complete -c mes -n '__mes_argument "fixtures verify" 1' -F
 complete -c mes -n '__mes_options_of "notify"' -l via -x -a 'email letter' -d 'Force the channel.'
 complete -c mes -n '__mes_options_of "notify"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
 complete -c mes -n '__mes_options_of "outbox list"' -l nir -x -d 'Only messages for this NIR\'s profiles.'
@@ -406,6 +414,8 @@ complete -c mes -n '__mes_options_of "batch oppose"' -l sheet -x -d 'With an .xl
 complete -c mes -n '__mes_options_of "batch oppose"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l quiet -s q -d 'No progress or summary on standard error.'
 complete -c mes -n '__mes_argument "batch oppose" 0' -F
+complete -c mes -n '__mes_options_of "schema"' -l list -d 'List the schemas\' names, one a line (with --json: names and titles).'
+complete -c mes -n '__mes_argument "schema" 0' -a 'activate advisers-add advisers-list advisers-release backup batch-oppose check close code-generate contacts-show demo error fixtures fixtures-members-row fixtures-roster-row fixtures-verify history identify import init key-export key-import login logout nir-check nir-format nir-generate nir-key notify oppose outbox-export outbox-letters outbox-list outbox-send outbox-show profiles-activate profiles-list profiles-oppose receipt receipt-document receipt-verify recover-identifier recover-password restore schema sweep version vitale-check vitale-generate'
 complete -c mes -n '__mes_options_of "backup"' -l passphrase-file -r -F -d 'Read the passphrase from FILE\'s first line (\'-\': standard input); else it is asked on the terminal.'
 complete -c mes -n '__mes_options_of "backup"' -l plain -d 'Write the backup unencrypted: anyone who reads the file reads every contact and the store\'s keys.'
 complete -c mes -n '__mes_options_of "backup"' -l force -d 'Replace an existing file at FILE.'

@@ -8,9 +8,43 @@ output, then `swift test` (SchemaTests validates the outputs of every command ag
 """
 import json
 import os
+import re
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BASE = "https://mes.invalid/schemas/"
+
+
+def swift_cases(path, enum):
+    """The raw values of a Swift `enum NAME: String` (a case's name when it gives none), in order."""
+    with open(os.path.join(ROOT, path), encoding="utf-8") as f:
+        text = f.read()
+    body = text[text.index("enum " + enum + ":"):]
+    body = body[body.index("{") + 1:]
+    values = []
+    for line in body.split("\n"):
+        line = line.strip()
+        if line.startswith(("public var", "public init", "var ", "init", "static", "public static", "}")):
+            break
+        m = re.match(r"^case (.+)$", line)
+        if not m:
+            continue
+        for part in m.group(1).split(","):
+            part = part.strip()
+            named = re.match(r'^(\w+)\s*=\s*"([^"]+)"$', part)
+            values.append(named.group(2) if named else part.strip("`"))
+    return values
+
+
+# Every stable error code (`ErrorCode`): what `code`, `reason` and `expected_reason` may be.
+ERROR_CODES = swift_cases("Sources/MESCore/ErrorCode.swift", "ErrorCode")
+CODE = {"enum": ERROR_CODES}
+# The NIR rule a NIR breaks (`NIRReason`).
+NIR_REASONS = swift_cases("Sources/MESCore/NIRValidator.swift", "NIRReason")
+# The cases of `--case` and of `tags` (`FixtureCase`); a NIR alone shows the first six.
+CASES = swift_cases("Sources/MESCore/FixtureCase.swift", "FixtureCase")
+NIR_CASE = {"enum": CASES[:6]}
+# A roster row's tags: cases separated by spaces.
+TAGS = {"type": "string", "pattern": "^(" + "|".join(CASES) + ")?( (" + "|".join(CASES) + "))*$"}
 
 S, I, B, N = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {"type": "number"}
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -51,34 +85,40 @@ def doc(required, optional=None):
 COUNTS = obj({"people": I, "decisions": I, "receipts": I, "messages": I, "audit_lines": I, "schema_version": I})
 
 SCHEMAS = {
-    "error": doc({"error": obj({"code": S, "message": S, "exit": I},
-                               {"field": S, "help": S, "errors": arr(obj({"field": S, "code": S, "message": S}, {"line": I}))})}),
-    "version": doc({"version": S}, {"fixtures_version": I, "json_schema_version": I,
+    "error": doc({"error": obj({"code": CODE, "message": S, "exit": I},
+                               {"field": S, "help": S, "errors": arr(obj({"field": S, "code": CODE, "message": S}, {"line": I}))})}),
+    # commit: the git commit scripts/release built from ("-dirty" with uncommitted changes), or
+    # "unknown" (a plain swift build).
+    "version": doc({"version": S}, {"commit": {"type": "string", "pattern": "^([0-9a-f]{40}(-dirty)?|unknown)$"},
+                                    "fixtures_version": I, "json_schema_version": I,
                                     "generators": obj({"population": I, "nir": I, "vitale": I})}),
     "nir-check": {"oneOf": [doc({"input": S, "valid": {"const": True}, "nir": S, "formatted": S}),
-                            doc({"input": S, "valid": {"const": False}, "reason": S, "code": S, "message": S})]},
+                            doc({"input": S, "valid": {"const": False}, "reason": {"enum": NIR_REASONS}, "code": CODE, "message": S})]},
     "nir-format": doc({"nir": S, "formatted": S, "sex": I, "sex_label": S, "birth_year": S, "birth_month": S, "department": S,
                        "commune": S, "order": S, "key": S}),
     "nir-key": doc({"key": S, "nir": S}),
-    "nir-generate": doc({"nir": S, "valid": B}, {"reason": S}),
+    "nir-generate": doc({"nir": S, "valid": B, "tags": arr(NIR_CASE)}, {"reason": {"enum": [r for r in NIR_REASONS if r != "empty"]}}),
     "vitale-check": doc({"valid": B, "card": {"enum": ["photo", "plain"]}},
-                        {"serial": S, "printed": S, "input": S, "code": S, "message": S}),
+                        {"serial": S, "printed": S, "input": S, "code": CODE, "message": S}),
     "vitale-generate": doc({"card": {"enum": ["photo", "plain"]}, "serial": S, "valid": B},
-                           {"reason": {"enum": ["digits", "length"]}, "code": S}),
+                           {"reason": {"enum": ["digits", "length"]}, "code": CODE}),
     "init": doc({"status": {"enum": ["created", "exists"]}, "store": S, "schema": I, "demo_people": I}),
     "import": doc({"status": {"const": "imported"}, "people": I},
                   {"encoding": {"enum": ["utf-8", "windows-1252", "utf-16le", "utf-16be"]}, "notice": S}),
     "fixtures": doc({"status": {"const": "written"}, "profiles": I, "roster": S, "codes": I},
-                    {"members": S, "expected": {"type": "object", "additionalProperties": I}}),
+                    {"members": S, "expected": {"type": "object", "additionalProperties": I}, "now": TIME,
+                     "population": {"enum": ["imported", "reused", "replaced"]}}),
     # `mes fixtures --format jsonl`: one object per row of the roster and of the members file.
     "fixtures-roster-row": doc({k: S for k in ["nir", "birth_date", "first_name", "last_name", "card_type", "serial"]},
                                {**{k: opt(S) for k in ["email", "mobile", "address", "holder_birth_date", "deceased", "state_since",
                                                        "notified_at"]},
+                                "person_id": {"type": "string", "pattern": "^[1-9][0-9]*$"}, "tags": opt(TAGS),
                                 "state": opt({"enum": ["opposed", "active", "closed"]})}),
     "fixtures-members-row": doc({"expected_status": {"enum": ["opposed", "already_opposed", "invalid", "identity_mismatch", "code_expired",
                                                               "code_used", "code_superseded", "locked", "refused"]},
                                  "first_name": S, "last_name": S},
-                                {**{k: opt(S) for k in ["nir", "birth_date", "card_type", "serial", "code", "expected_reason"]},
+                                {**{k: opt(S) for k in ["nir", "birth_date", "card_type", "serial", "code"]},
+                                 "expected_reason": opt(CODE),
                                  "extra": S}),
     "notify": doc({"status": {"const": "notified"}, "notified": I, "email": I, "letter": I, "without_address": I, "messages": I,
                    "email_messages": I, "letter_messages": I}),
@@ -148,12 +188,19 @@ SCHEMAS = {
         doc({"row": I, "status": {"enum": ["opposed", "already_opposed", "code_requested", "invalid", "identity_mismatch", "code_expired",
                                            "code_used", "code_superseded", "locked", "too_soon", "refused", "letter_limit",
                                            "code_still_valid", "not_retried", "ready"]}},
-            {"nir": S, "receipt": S, "receipt_file": S, "destination": S, "code_expires_at": TIME, "mail": S, "field": S, "reason": S,
+            {"nir": S, "receipt": S, "receipt_file": S, "destination": S, "code_expires_at": TIME, "mail": S, "field": S, "reason": CODE,
              "message": S, "letter_sent_at": TIME, "created_automatically_at": TIME,
              "filed_by": {"enum": ["this_association", "another_association", "member", "adviser", "other"]},
              "previous_status": S, "previous_at": TIME, "locked_until": TIME, "tries": I, "max_tries": I, "warning": S}),
         doc({"summary": {"type": "object", "additionalProperties": I}, "rows": I, "receipts": S, "seconds": N},
             {"check": {"type": "boolean"}, "interrupted_after": I, "encoding": {"enum": ["utf-8", "windows-1252", "utf-16le", "utf-16be"]}})]},
+    "fixtures-verify": doc({"status": {"enum": ["as_expected", "different"]}, "rows": I, "as_expected": I, "difference_count": I,
+                            "differences": arr(obj({"kind": {"enum": ["mismatch", "missing", "duplicate", "unexpected", "unreadable"]}},
+                                                   {"row": I, "line": I, "expected_status": S, "expected_reason": S, "status": S,
+                                                    "reason": S}))}),
+    # `mes schema --list`; `mes schema NAME` prints that JSON Schema itself.
+    "schema": {"oneOf": [doc({"schemas": arr(obj({"name": S, "title": S}))}),
+                         {"type": "object", "required": ["$schema", "$id", "title"], "not": {"required": ["schema_version"]}}]},
     "demo": doc({"status": {"enum": ["opposed", "already_opposed"]}, "steps": arr(obj({"step": S, "result": S}))}),
 }
 
@@ -161,17 +208,43 @@ SCHEMAS = {
 SCHEMAS["profiles-oppose"] = SCHEMAS["oppose"]
 
 
+EMBEDDED = "Sources/MESCLI/EmbeddedSchemas.swift"
+
+
+def swift_source(texts):
+    """`EmbeddedSchemas.swift`: every schema's text, for `mes schema NAME` (raw string literals)."""
+    out = ["// Generated by scripts/make-schemas.py from schemas/: do not edit (a test compares it with schemas/).",
+           "",
+           "/// The JSON Schemas of schemas/, in the binary: `mes schema NAME` prints one.",
+           "enum EmbeddedSchemas {",
+           "    /// Name (`oppose`), title and text (the file's bytes without its last line feed), by name.",
+           "    static let all: [(name: String, title: String, text: String)] = ["]
+    for name, title, text in texts:
+        body = text[:-1] if text.endswith("\n") else text
+        assert '"""#' not in body
+        assert '"' not in title and "\\" not in title
+        out.append(f'        ("{name}", "{title}", #"""')
+        out.append(body)
+        out.append('"""#),')
+    out += ["    ]", "}", ""]
+    return "\n".join(out)
+
+
 def main():
     out = os.path.join(ROOT, "schemas")
     os.makedirs(out, exist_ok=True)
+    texts = []
     for name, schema in sorted(SCHEMAS.items()):
         full = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": BASE + name + ".schema.json",
                 "title": "mes " + name.replace("-", " ") + " (--json)"}
         full.update(schema)
-        with open(os.path.join(out, name + ".schema.json"), "w") as f:
-            json.dump(full, f, indent=2, ensure_ascii=False)
-            f.write("\n")
-    print(f"wrote {len(SCHEMAS)} schemas into schemas/")
+        text = json.dumps(full, indent=2, ensure_ascii=False) + "\n"
+        texts.append((name, full["title"], text))
+        with open(os.path.join(out, name + ".schema.json"), "w", encoding="utf-8") as f:
+            f.write(text)
+    with open(os.path.join(ROOT, EMBEDDED), "w", encoding="utf-8") as f:
+        f.write(swift_source(texts))
+    print(f"wrote {len(SCHEMAS)} schemas into schemas/ and {EMBEDDED}")
 
 
 if __name__ == "__main__":

@@ -5,11 +5,11 @@ import MESRender
 public enum CommandTable {
     public static var all: [CommandSpec] {
         [NIRCheckCommand.spec, NIRFormatCommand.spec, NIRKeyCommand.spec, NIRGenerateCommand.spec, VitaleCheckCommand.spec, VitaleGenerateCommand.spec,
-         InitCommand.spec, ImportCommand.spec, FixturesCommand.spec, NotifyCommand.spec, OutboxListCommand.spec,
+         InitCommand.spec, ImportCommand.spec, FixturesCommand.spec, FixturesVerifyCommand.spec, NotifyCommand.spec, OutboxListCommand.spec,
          OutboxShowCommand.spec, OutboxSendCommand.spec, OutboxLettersCommand.spec, OutboxExportCommand.spec, HistoryCommand.spec, CodeGenerateCommand.spec, IdentifyCommand.spec, OpposeCommand.spec,
          ContactsShowCommand.spec, ActivateCommand.spec, CloseCommand.spec, SweepCommand.spec, LoginCommand.spec, LogoutCommand.spec, RecoverCommands.identifier, RecoverCommands.password, ProfilesListCommand.spec,
          ProfilesOpposeCommand.spec, ProfilesActivateCommand.spec, ReceiptCommand.spec, ReceiptVerifyCommand.spec, KeyCommands.export, KeyCommands.import,
-         AdvisersAddCommand.spec, AdvisersListCommand.spec, AdvisersReleaseCommand.spec, BatchCommand.spec, DemoCommand.spec]
+         AdvisersAddCommand.spec, AdvisersListCommand.spec, AdvisersReleaseCommand.spec, BatchCommand.spec, DemoCommand.spec, SchemaCommand.spec]
             + StoreSafetyCommands.all + DocumentationCommands.all
     }
 }

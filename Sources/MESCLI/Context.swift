@@ -44,6 +44,9 @@ public final class Context {
         return FixedClock(i)
     }
 
+    /// Whether `--now` or `$MES_NOW` gives the clock (else it is the system's).
+    public var clockIsGiven: Bool { !(nowOption ?? environment["MES_NOW"] ?? "").isEmpty }
+
     /// The time now, by `clock()`.
     public func now() throws -> Instant { try clock().now() }
 

@@ -31,7 +31,8 @@ public enum MES {
             switch try parser.parse(args, context: ctx) {
             case .version:
                 ctx.emit(SimpleReport(text: "mes \(version)",
-                                      json: .obj([("version", .string(version)), ("fixtures_version", .int(Versions.fixtures)),
+                                      json: .obj([("version", .string(version)), ("commit", .string(BuildInfo.commit)),
+                                                  ("fixtures_version", .int(Versions.fixtures)),
                                                   ("json_schema_version", .int(Versions.json)),
                                                   ("generators", .obj(Versions.generators.map { ($0.0, .int($0.1)) }))])))
             case .help(let path):

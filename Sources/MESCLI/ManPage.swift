@@ -22,7 +22,7 @@ enum ManPage {
         s += para(Prose.description, afterHeading: true)
         s += ".SH GLOBAL OPTIONS\n"
         for o in GlobalOptions.all { s += option(o) }
-        s += ".TP\n.B \\-\\-version\nPrint the version and exit.\n"
+        s += ".TP\n.B \\-\\-version\nPrint the version and exit.\nWith \\-\\-json: version, commit (the git commit scripts/release\nbuilt from, or unknown), fixtures_version, json_schema_version\nand each generator's version.\n"
         s += ".SH COMMANDS\n"
         for c in commands {
             s += ".SS \(esc(c.name))\n"

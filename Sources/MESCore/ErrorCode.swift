@@ -90,6 +90,10 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case deceasedInvalid = "deceased_invalid"
     case stateInvalid = "state_invalid"
     case stateSinceInvalid = "state_since_invalid"
+    /// A roster row whose person the register already holds (same NIR, birth date and first name).
+    case personPresent = "person_present"
+    /// A roster row whose person an earlier row of the file already gave.
+    case personDuplicate = "person_duplicate"
     case notifiedAtInvalid = "notified_at_invalid"
     // a CSV header's column
     case columnUnknown = "column_unknown"
@@ -134,6 +138,9 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case noReceipt = "no_receipt"
     case noAccount = "no_account"
     case storeNotEmpty = "store_not_empty"
+    /// `fixtures --members` on a store holding that seed's population in another state (another
+    /// count or date, or changed since): `--force` replaces it.
+    case fixturesPresent = "fixtures_present"
     case storeNotForTests = "store_not_for_tests"
     // exit internal
     case `internal`
@@ -203,13 +210,13 @@ public enum ErrorCode: String, CaseIterable, Sendable {
              .exportScientificNotation, .exportDecimalSuffix, .exportLeadingZeroLost, .exportTwoDigitYear, .exportDayNumber, .encodingInvalid,
              .serialDigits, .serialPhotoLength, .serialPlainLength, .serialRequired, .usernameCharacter, .usernameEmail, .usernameIban, .usernameInvalid, .usernameLength, .usernameNir, .usernameTaken,
              .nirInvalid, .serialInvalid, .firstNameInvalid, .lastNameInvalid, .addressInvalid, .holderBirthDateInvalid, .deceasedInvalid,
-             .stateInvalid, .stateSinceInvalid, .notifiedAtInvalid, .columnUnknown, .columnDuplicate, .columnMissing,
+             .stateInvalid, .stateSinceInvalid, .notifiedAtInvalid, .personPresent, .personDuplicate, .columnUnknown, .columnDuplicate, .columnMissing,
              .signature, .byteRange, .updateAppended, .truncated, .multipleSignatures, .malformed, .recordMismatch, .unknownSigner, .messageTampered, .inputEmpty, .printBatchUnknown,
              .sheetNotSpreadsheet, .sheetUnreadable, .sheetTooLarge, .sheetUnsupported, .sheetEncrypted, .sheetUnsafe, .sheetNotFound:
             return .invalidData
         case .fileUnreadable, .fileNotRegular, .messageNotFound, .stdinUnreadable, .storeMissing:
             return .noInput
-        case .legalRepresentativeRequired, .adviserUnknown, .phoneClosed, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .noAccount, .storeNotEmpty, .storeNotForTests, .noReceipt, .alreadyPosted:
+        case .legalRepresentativeRequired, .adviserUnknown, .phoneClosed, .alreadyActive, .alreadyClosed, .notActivable, .notActive, .noAccount, .storeNotEmpty, .fixturesPresent, .storeNotForTests, .noReceipt, .alreadyPosted:
             return .refused
         case .internal, .storeCorrupt, .storeError:
             return .internal

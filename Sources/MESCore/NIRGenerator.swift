@@ -79,3 +79,24 @@ public struct NIRGenerator {
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 }
+
+extension NIRGenerator {
+    /// A valid NIR of `kind` (one of `FixtureCase.nirCases`), the other parts drawn as usual.
+    public mutating func valid(_ kind: FixtureCase) -> String {
+        var sex: Int?, year: Int?, month: Int?, department: String?
+        switch kind {
+        case .corsica: department = ["2A", "2B"][Int.random(in: 0...1, using: &rng)]
+        case .overseas: department = ["971", "972", "973", "974", "976"][Int.random(in: 0..<5, using: &rng)]
+        case .abroad: department = "99"
+        case .algeriaMoroccoTunisia:
+            let d = Int.random(in: 91...96, using: &rng)
+            department = String(d)
+            year = Int.random(in: 20...(FixtureCase.lastYearBeforeIndependence(d)! % 100), using: &rng)
+        case .temporary: sex = [3, 4, 7, 8][Int.random(in: 0..<4, using: &rng)]
+        case .pseudoMonth: month = PopulationGenerator.pseudoMonths[Int.random(in: 0..<PopulationGenerator.pseudoMonths.count, using: &rng)]
+        case .twins, .deceased, .minor, .adultDependant: break
+        }
+        let b = body(sex: sex, year: year, month: month, department: department)
+        return b + String(NIR.key(forBody: Array(b.utf8))!).leftPadded(2)
+    }
+}

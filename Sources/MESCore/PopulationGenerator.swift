@@ -1,7 +1,7 @@
 /// A synthetic insured population, reproducible from a seed, in the proportions of the real
 /// service: families (holders with children attached to their card, some twins, some adult
 /// dependants), births in Corsica (4%), overseas (5%) and abroad (4%, a third of them with a
-/// pseudo-month), temporary NIRs (1%: sex 3, 4, 7, 8), both card models (60% with photo),
+/// pseudo-month), the rest in metropolitan France, temporary NIRs (1%: sex 3, 4, 7, 8), both card models (60% with photo),
 /// 9% of people with neither e-mail nor mobile (seed 003: they get letters; attached profiles
 /// share their holder's contacts), deceased people (1%) and decisions already taken: opposed
 /// (4%), active (3%) and closed (0.5%), each with its date.
@@ -27,6 +27,8 @@ public struct PopulationGenerator {
                             "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier",
                             "Morel", "Girard", "André", "Lefebvre", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez",
                             "Leguellec", "Capanelli", "Santoni", "N'Diaye", "Le Gall", "Benali", "Nguyen", "Da Silva", "Müller", "Château"]
+    /// Metropolitan departments but Corsica: 01 to 95 (20 is 2A and 2B).
+    static let metropolitan = Array(NIRGenerator.departments.prefix(94))
     /// INSEE's pseudo-months (birth month unknown), as the insee rules accept them.
     static let pseudoMonths = [20] + Array(30...42) + Array(50...99)
 
@@ -41,6 +43,8 @@ public struct PopulationGenerator {
     /// How many of `redraws` a replaying walk has met.
     private var replayed = 0
     let today: CalendarDate
+    /// When not empty, only the families with a member of one of these cases (`fixtures --case`).
+    public var cases: Set<FixtureCase> = []
 
     /// A first walk: the holders' NIRs are kept to keep them apart. `expectedPeople` sizes that
     /// set at once (8 bytes a holder, 0.6 holder a person, at most 80% full: 64 MB for 10,000,000).
@@ -89,7 +93,10 @@ public struct PopulationGenerator {
     /// abroad (sometimes with a pseudo-month), sometimes temporary.
     mutating func nir(female: Bool, birth: CalendarDate) -> NIR {
         let r = Int.random(in: 0..<100, using: &rng)
-        let dep: String? = r < 4 ? pick(["2A", "2B"]) : r < 9 ? pick(["971", "972", "973", "974", "976"]) : r < 13 ? "99" : nil
+        // The rest are born in metropolitan France (fixtures version 3: before, a share of them
+        // was drawn among every department again, which made Corsica 7%, overseas 13%, abroad 6%).
+        let dep = r < 4 ? pick(["2A", "2B"]) : r < 9 ? pick(["971", "972", "973", "974", "976"]) : r < 13 ? "99"
+            : pick(Self.metropolitan)
         let temporary = chance(1)
         let sex = (female ? 2 : 1) + (temporary ? pick([2, 6]) : 0)
         let month = (dep == "99" || temporary) && chance(33) ? pick(Self.pseudoMonths) : birth.month
@@ -165,11 +172,16 @@ public struct PopulationGenerator {
     }
 
     /// Walks the first `count` people, family by family in order (the last family cut to fit),
-    /// from a generator that has drawn nothing yet.
+    /// from a generator that has drawn nothing yet; with `cases`, only the families that have a
+    /// member of one of them.
     public mutating func forEachFamily(count: Int, _ body: ([Member]) throws -> Void) rethrows {
         var given = 0, index = 0
         while given < count {
             var family = self.family(index: index)
+            if !cases.isEmpty && !family.contains(where: { tags($0, in: family).contains(where: cases.contains) }) {
+                index += 1
+                continue
+            }
             if family.count > count - given { family.removeLast(family.count - (count - given)) }
             try body(family)
             given += family.count

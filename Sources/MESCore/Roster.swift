@@ -17,6 +17,10 @@ public enum Roster {
         ("state", ["state", "etat"]),
         ("state_since", ["state_since", "etat_depuis"]),
         ("notified_at", ["notified_at", "notifie_le"]),
+        // Written by `mes fixtures`, read and ignored: the person's number in the file (the join
+        // with the members file's rows) and its cases (`FixtureCase`).
+        ("person_id", ["person_id"]),
+        ("tags", ["tags"]),
     ]
 
     public static let required = ["nir", "birth_date", "first_name", "last_name", "card_type", "serial"]

@@ -14,6 +14,8 @@ struct FixtureMembers {
 
     let store: Store
     let now: Instant
+    /// False: the rows only, the store left as it is (a population recorded already, reused).
+    let recording: Bool
     let policy = Policy.standard
     /// Identifies with the fixtures' codes as `identify` would (used codes, a locked card).
     var identification: IdentificationGate { IdentificationGate(store: store, policy: policy) }
@@ -28,9 +30,10 @@ struct FixtureMembers {
     private var row = 0
 
     /// For the people an import added after `lastID`, in its order.
-    init(store: Store, after lastID: Int64, now: Instant, format: TableFormat, codes: FixtureCodes) {
+    init(store: Store, after lastID: Int64, now: Instant, format: TableFormat, codes: FixtureCodes, recording: Bool = true) {
         self.store = store
         self.now = now
+        self.recording = recording
         table = DataTable(keys: Self.keys, header: Self.header, format: format, separator: ";", bom: true)
         draws = codes
         ids = ImportedIDs(store: store, after: lastID)
@@ -49,36 +52,43 @@ struct FixtureMembers {
         let locked = scenarios.contains(.lockedCard)
         let validity = policy.notificationValidity
         var onRow: [String] = []
+        // Not recording, the same codes are drawn in the same order and nothing is written.
+        let recording = self.recording
         for (m, scenario) in zip(family, scenarios) {
             let p = m.person
-            let id = try ids.id(of: p)
+            let id = recording ? try ids.id(of: p) : 0
+            func record(_ code: String, at: Instant) throws {
+                if recording { try store.recordCode(code, for: id, kind: .notification, now: at, validity: validity) }
+            }
             let code = draws.next()
             var shown = code
             switch scenario {
             case .expiredCode:
-                try store.recordCode(code, for: id, kind: .notification, now: now.adding(seconds: -validity - 3_600), validity: validity)
+                try record(code, at: now.adding(seconds: -validity - 3_600))
             case .supersededCode:
-                try store.recordCode(code, for: id, kind: .notification, now: now.adding(seconds: -3_600), validity: validity)
-                try store.recordCode(draws.next(), for: id, kind: .notification, now: now, validity: validity)
+                try record(code, at: now.adding(seconds: -3_600))
+                try record(draws.next(), at: now)
             case .usedCode:
                 // The member identified on the web with it: the code is spent, nothing decided.
-                try store.recordCode(code, for: id, kind: .notification, now: now.adding(seconds: -3_600), validity: validity)
-                guard case .identified = try identification.identify(code: code, card: CardIdentity(nir: p.nir, card: p.card, serial: p.serial), now: now) else {
+                try record(code, at: now.adding(seconds: -3_600))
+                if recording, case .identified = try identification.identify(code: code, card: CardIdentity(nir: p.nir, card: p.card, serial: p.serial), now: now) {
+                } else if recording {
                     throw MESError(.internal, "Fixtures : le code d'essai n'a pas été accepté", field: "members")
                 }
             case .wrongCode:
-                try store.recordCode(code, for: id, kind: .notification, now: now, validity: validity)
+                try record(code, at: now)
                 shown = draws.next()
             default:
-                try store.recordCode(code, for: id, kind: .notification, now: now, validity: validity)
+                try record(code, at: now)
             }
-            try store.markNotified(id, at: now)
+            if recording { try store.markNotified(id, at: now) }
             codes += 1
             onRow.append(shown)
         }
         if locked, let p = family.first?.person {
             for _ in 0..<policy.maxFailures {
-                _ = try identification.identify(code: draws.next(), card: CardIdentity(nir: p.nir, card: p.card, serial: p.serial), now: now)
+                let wrong = draws.next()
+                if recording { _ = try identification.identify(code: wrong, card: CardIdentity(nir: p.nir, card: p.card, serial: p.serial), now: now) }
             }
         }
         for (k, m) in family.enumerated() {

@@ -48,7 +48,8 @@ enum RosterImport {
                     recentHolders[row.identity] = id
                 }
             } catch is PeopleLoader.DuplicatePerson {
-                problems.append(Roster.Problem(line: Int(row.line), column: "nir", message: "personne déjà présente (même NIR, date de naissance et prénom)"))
+                problems.append(Roster.Problem(line: Int(row.line), field: "nir", code: .personPresent,
+                                               message: "personne déjà présente dans la base (même NIR, date de naissance et prénom)"))
             }
             count += 1
             return true
@@ -71,7 +72,7 @@ enum RosterImport {
         if problems.isEmpty {
             for (first, second) in try loader.finish() {
                 let line = { (id: Int64) in lines.line(of: id) }
-                problems.append(Roster.Problem(line: line(second), column: "nir",
+                problems.append(Roster.Problem(line: line(second), field: "nir", code: .personDuplicate,
                                                message: "personne en double (même NIR, date de naissance et prénom qu'à la ligne \(line(first)))"))
             }
         }

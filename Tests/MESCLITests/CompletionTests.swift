@@ -205,12 +205,17 @@ import Testing
         let r = try runTool("/bin/bash", [installScript, "--prefix", prefix.path, "--dry-run", "--binary", mesBinary.path], cwd: workdir)
         #expect(r.status == 0, "\(r.stderr)")
         for dest in ["bin/mes", "share/man/man1/mes.1", "share/bash-completion/completions/mes", "share/zsh/site-functions/_mes",
-                     "share/fish/vendor_completions.d/mes.fish"] {
+                     "share/fish/vendor_completions.d/mes.fish", "share/mes/schemas/"] {
             #expect(r.stdout.contains("would install: ") && r.stdout.contains(prefix.appendingPathComponent(dest).path), "\(dest)")
         }
         #expect(!FileManager.default.fileExists(atPath: prefix.path))
         let build = try runTool("/bin/bash", [installScript, "--prefix", prefix.path, "--dry-run"], cwd: workdir)
         #expect(build.stdout.contains("would build: swift build -c release"))
+        let release = try runTool("/bin/bash", [installScript, "--prefix", prefix.path, "--dry-run", "--static"], cwd: workdir)
+        #expect(release.status == 0 && release.stdout.contains("would build: scripts/release"), "\(release.stdout) \(release.stderr)")
+        let both = try runTool("/bin/bash", [installScript, "--static", "--binary", mesBinary.path], cwd: workdir)
+        #expect(both.status == 64 && both.stderr.contains("give one"), "\(both.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: prefix.path))
     }
 
     @Test func installPutsEveryFileInPlaceAndIsIdempotent() throws {
@@ -230,11 +235,19 @@ import Testing
         let bin = prefix.appendingPathComponent("bin/mes").path
         #expect((try FileManager.default.attributesOfItem(atPath: bin)[.posixPermissions] as? Int) == 0o755)
         #expect(try runTool(bin, ["--version"], cwd: workdir).stdout == "mes \(MES.version)\n")
-        #expect(first.stdout.components(separatedBy: "installed: ").count == 6, "\(first.stdout)")
+        // The schemas, under share/mes/schemas.
+        let schemas = try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("schemas").path).sorted()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: prefix.appendingPathComponent("share/mes/schemas").path).sorted() == schemas)
+        for name in schemas {
+            #expect(FileManager.default.contents(atPath: prefix.appendingPathComponent("share/mes/schemas/" + name).path)
+                    == FileManager.default.contents(atPath: packageRoot.appendingPathComponent("schemas/" + name).path), "\(name)")
+        }
+        #expect(first.stdout.components(separatedBy: "installed: ").count == 6 + schemas.count, "\(first.stdout)")
 
         let second = try runTool("/bin/bash", [installScript, "--prefix", prefix.path, "--binary", mesBinary.path], cwd: workdir)
         #expect(second.status == 0)
-        #expect(second.stdout.components(separatedBy: "up to date: ").count == 6 && !second.stdout.contains("installed: "), "\(second.stdout)")
+        #expect(second.stdout.components(separatedBy: "up to date: ").count == 6 + schemas.count && !second.stdout.contains("installed: "),
+                "\(second.stdout)")
     }
 
     @Test func installRefusesWithoutWriteAccess() throws {

@@ -41,6 +41,11 @@ import MESCore
             wrong.append("\(row[7]) \(row[8]) ≠ \(line)")
         }
         #expect(wrong.isEmpty, "\(wrong.count) rows: \(wrong.prefix(5))")
+        // `fixtures verify` says so too (rows matched by number, the stray quote's row included).
+        let results = s.dir.appendingPathComponent("results.jsonl").path
+        try Data(batch.stdout.utf8).write(to: URL(fileURLWithPath: results))
+        let verdict = try s.run(["fixtures", "verify", members, results])
+        #expect(verdict.status == 0 && verdict.stdout.contains("les 3000 lignes"), "\(verdict.stdout.prefix(2_000))")
         // The summary's count agrees with the file's (JSON output of fixtures).
         let expected = f.json["expected"] as? [String: Int] ?? [:]
         #expect(expected["opposed"] == rows.filter { $0[7] == "opposed" }.count)
@@ -111,6 +116,8 @@ import MESCore
 
     /// The stability promise: the same seed, clock and version give these bytes. A change that
     /// alters them must say so in the README ("Stability") and update this test deliberately.
+    /// Fixtures version 3 (issue 33): person_id and tags, metropolitan births drawn among
+    /// metropolitan departments only.
     @Test func aSeedsFirstRowsAreByteIdentical() throws {
         let s = try Scenario(demo: false)
         let roster = s.dir.appendingPathComponent("r.csv").path, members = s.dir.appendingPathComponent("m.csv").path
@@ -118,15 +125,15 @@ import MESCore
         let r = String(decoding: try Data(contentsOf: URL(fileURLWithPath: roster)), as: UTF8.self).split(separator: "\n").prefix(4)
         let m = String(decoding: try Data(contentsOf: URL(fileURLWithPath: members)), as: UTF8.self).split(separator: "\n").prefix(3)
         #expect(r.joined(separator: "\n") == """
-            nir,birth_date,first_name,last_name,card_type,serial,email,mobile,address,holder_birth_date,deceased,state,state_since,notified_at
-            192055460541738,1992-05-26,Lucas,Laurent,photo,83624556214,,06 68 95 07 59,95 rue de la République,,,closed,2021-10-24T16:54:14Z,
-            150036965662320,1950-03-21,Vincent,N'Diaye,plain,27051276,vincent.ndiaye1@example.fr,,19 rue de la République,,,,,
-            248012A48719792,1948-01-14,Anaïs,Bonnet,plain,03693898618,anais.bonnet2@example.fr,06 81 09 81 31,42 rue de la République,,,opposed,2021-05-12T10:58:25Z,
+            nir,birth_date,first_name,last_name,card_type,serial,email,mobile,address,holder_birth_date,deceased,state,state_since,notified_at,person_id,tags
+            192052220255451,1992-05-26,Lucas,Laurent,photo,36245562140,lucas.laurent0@example.fr,06 95 07 59 61,90 rue de la République,,,,,,1,
+            156086160541712,1956-08-17,Joël,Capanelli,plain,27051276,joel.capanelli1@example.fr,,19 rue de la République,,,,,,2,
+            248012A17971386,1948-01-14,Anaïs,Bonnet,plain,03693898618,anais.bonnet2@example.fr,06 81 09 81 31,42 rue de la République,,,opposed,2021-05-12T10:58:25Z,,3,corsica
             """)
         #expect(m.joined(separator: "\n") == """
             \u{FEFF}nir;date_naissance;type_carte;numero_serie;code;nom;prenom;expected_status;expected_reason
-            1 92 05 54 605 417 38;26/05/1992;avec photo;83624556214;zt0t3L3RJ6GU;Laurent;Lucas;refused;already_closed
-            1 50 03 69 656 623 20;21/03/1950;sans photo;27051276;mceupR4QKFF1;N'Diaye;Vincent;opposed;
+            1 92 05 22 202 554 51;26/05/1992;avec photo;36245562140;rz9wMsgot3yF;Laurent;Lucas;opposed;
+            1 56 08 61 605 417 12;17/08/1956;sans photo;27051276;y5aAiksYrDrj;Capanelli;Joël;opposed;
             """)
         #expect(try s.run(["vitale", "generate", "--card", "photo", "--count", "2", "--seed", "42", "--invalid"]).stdout == "230828362\tlength\n556214A6905\tdigits\n")
     }

@@ -36,6 +36,7 @@ import Testing
             (" registre.csv", " " + work.appendingPathComponent("registre.csv").path),
             (" adherents.csv", " " + work.appendingPathComponent("adherents.csv").path),
             ("> resultats.jsonl", "> " + work.appendingPathComponent("resultats.jsonl").path),
+            (" resultats.jsonl", " " + work.appendingPathComponent("resultats.jsonl").path),
             (" rapport.csv", " " + work.appendingPathComponent("rapport.csv").path),
             (" rapport-codes.csv", " " + work.appendingPathComponent("rapport-codes.csv").path),
             (" membres.csv", " " + work.appendingPathComponent("membres.csv").path),

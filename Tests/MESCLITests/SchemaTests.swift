@@ -30,6 +30,11 @@ import Testing
         }
         let dir = s.dir.path
         _ = try json("version", ["--version"])
+        _ = try json("schema", ["schema", "--list"])
+        // A schema printed (several lines): validated as one document.
+        let printed = try runBinary(["schema", "batch-oppose", "--json"])
+        let schemaDocument = try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: Data(printed.stdout.utf8)))
+        outputs.append(("schema", String(decoding: schemaDocument, as: UTF8.self)))
         _ = try json("nir-check", ["nir", "check", "116304403801618", "1163044038016"])
         _ = try json("nir-format", ["nir", "format", "116304403801618"])
         _ = try json("nir-key", ["nir", "key", "1163044038016"])

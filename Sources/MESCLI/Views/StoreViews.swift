@@ -87,11 +87,14 @@ extension FixturesResult: Report {
     public var text: String {
         "\(profiles) profils écrits dans \(rosterPath)" + (membersPath.map { "\n\(codes) membres avec leur code dans \($0)" } ?? "")
             + (expected.isEmpty ? "" : "\nstatuts attendus : " + expected.map { "\($0.status) \($0.rows)" }.joined(separator: ", "))
+            + (membersPath == nil ? "" : "\ndate des fixtures : \(now.iso8601) (mes batch oppose --now \(now.iso8601) donne les statuts attendus)")
+            + (population == .reused ? "\nla base tenait déjà cette population, inchangée : reprise telle quelle" : "")
+            + (population == .replaced ? "\nla population que la base tenait de cette graine a été remplacée" : "")
     }
 
     public var json: JSON {
         .obj([("status", "written"), ("profiles", .int(profiles)), ("roster", .string(rosterPath)),
-              ("members", JSON.str(membersPath)), ("codes", .int(codes)),
+              ("members", JSON.str(membersPath)), ("codes", .int(codes)), ("now", .string(now.iso8601)), ("population", population.map { .string($0.rawValue) }),
               ("expected", expected.isEmpty ? nil : .object(expected.map { ($0.status, .int($0.rows)) }))])
     }
 }
