@@ -2,8 +2,9 @@
 /// service: families (holders with children attached to their card, some twins, some adult
 /// dependants), births in Corsica (4%), overseas (5%) and abroad (4%, a third of them with a
 /// pseudo-month), the rest in metropolitan France, temporary NIRs (1%: sex 3, 4, 7, 8), both card models (60% with photo),
-/// 9% of people with neither e-mail nor mobile (seed 003: they get letters; attached profiles
-/// share their holder's contacts), deceased people (1%) and decisions already taken: opposed
+/// 9% of people without e-mail (seed 003), 5% with neither e-mail nor mobile (they get letters;
+/// attached profiles share their holder's contacts), parents 17 to 45 years older than their
+/// minor children, deceased people (1%) and decisions already taken: opposed
 /// (4%), active (3%) and closed (0.5%), each with its date.
 ///
 /// Stability: the same seed, date and version give the same people. Any change to a draw here
@@ -103,12 +104,17 @@ public struct PopulationGenerator {
         return NIR(uncheckedCompact: NIR.completing(body: Array(nirs.body(sex: sex, year: birth.year % 100, month: month, department: dep).utf8))!)
     }
 
-    /// E-mail and mobile: 9% neither, 21% mobile only, 15% e-mail only, 55% both.
+    /// E-mail and mobile: 9% without e-mail (seed 003: "comme pour 9% des Français"), of whom 5%
+    /// have no mobile either and 4% a mobile only; 15% e-mail only; 76% both.
     mutating func contacts(login: String) -> (email: String?, mobile: String?) {
         let r = Int.random(in: 0..<100, using: &rng)
         let mobile = "06 " + (0..<4).map { _ in format2(Int.random(in: 0...99, using: &rng)) }.joined(separator: " ")
-        return (r < 30 ? nil : login + "@example.fr", r < 9 || (30..<45).contains(r) ? nil : mobile)
+        return (r < 9 ? nil : login + "@example.fr", r < 5 || (9..<24).contains(r) ? nil : mobile)
     }
+
+    /// How old a parent was when their child was born: 17 to 45, most often about 30 (the sum of
+    /// two uniform draws), so that a parent is always at least 16 years older than their child.
+    mutating func ageAtBirth() -> Int { 17 + Int.random(in: 0...14, using: &rng) + Int.random(in: 0...14, using: &rng) }
 
     /// A decision already taken (opposed 4%, active 3%, closed 0.5%) with its date in the last
     /// year, or pending. A deceased person is never active.
@@ -146,8 +152,12 @@ public struct PopulationGenerator {
             used.insert(name)
             return name
         }
+        let parentAge = birth.age(on: today)
         for _ in 0..<Int.random(in: 1...3, using: &rng) {
-            let childBirth = date(yearsAgo: 0...17)
+            // A minor born when the parent was 17 to 45 (none for a parent too old or too young).
+            let childAge = parentAge - ageAtBirth()
+            guard (0...17).contains(childAge) else { continue }
+            let childBirth = date(yearsAgo: childAge...childAge)
             let twins = chance(5)
             for _ in 0..<(twins ? 2 : 1) {
                 let f = chance(50)
