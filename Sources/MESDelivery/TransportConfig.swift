@@ -293,7 +293,7 @@ public struct TransportConfig: Sendable, Equatable {
                     }
                 case "cafile":
                     let p = v.hasPrefix("/") || directory == nil ? v : directory! + "/" + v
-                    guard access(p, R_OK) == 0 else { throw fail("cafile \(printable(p)): \(String(cString: strerror(errno)))") }
+                    guard access(p, R_OK) == 0 else { throw fail("cafile \(printable(p)): \(FileIO.errnoText())") }
                     s.caFile = p
                 case "timeout":
                     guard let t = Double(v), t >= 1, t <= 600 else { throw fail("timeout must be a number of seconds from 1 to 600") }

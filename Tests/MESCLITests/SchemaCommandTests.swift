@@ -76,7 +76,7 @@ import MESCore
             #expect(r.status == 64 && r.stdout.isEmpty, "\(args): \(r.status) \(r.stderr)")
             #expect(!r.stderr.contains("\u{1B}"), "\(args)")
         }
-        #expect(mes(["schema", "opose"]).stderr.contains("did you mean 'oppose'"))
+        #expect(mes(["schema", "opose"]).stderr.contains("vouliez-vous dire « oppose » ?"))
         let full = try sh("\"$MES\" schema oppose > /dev/full", env: [:])
         #expect(full.status == 74, "\(full.err)")
         let closed = try sh("\"$MES\" schema --list >&-", env: [:])

@@ -51,7 +51,7 @@ import Testing
         #expect(configError(["MES_MAIL_URL": "smtps://h?starttls=required"]).hasPrefix("MES_MAIL_URL: starttls does not apply to smtps://"))
         #expect(configError(["MES_MAIL_URL": "smtp://h?tls=1"]).hasPrefix("MES_MAIL_URL: unknown parameter 'tls'"))
         #expect(configError(["MES_MAIL_URL": "smtp://h?timeout=0"]).hasPrefix("MES_MAIL_URL: timeout must be"))
-        #expect(configError(["MES_MAIL_URL": "smtp://h?cafile=/nonexistent/ca.pem"]) == "MES_MAIL_URL: cafile /nonexistent/ca.pem: No such file or directory")
+        #expect(configError(["MES_MAIL_URL": "smtp://h?cafile=/nonexistent/ca.pem"]) == "MES_MAIL_URL: cafile /nonexistent/ca.pem: fichier ou dossier introuvable")
         #expect(configError(["MES_MAIL_URL": "sendmail:usr/sbin/sendmail"]).hasPrefix("MES_MAIL_URL: expected sendmail:/ABSOLUTE/PATH"))
         #expect(configError(["MES_MAIL_URL": "sendmail:/nonexistent/sendmail"]) == "MES_MAIL_URL: /nonexistent/sendmail is not an executable file")
         #expect(configError(["MES_MAIL_URL": "sendmail:/bin/sh?flags=1"]).hasPrefix("MES_MAIL_URL: unknown parameter 'flags'"))
@@ -68,7 +68,7 @@ import Testing
                 == "MES_SMS_URL: http:// is only allowed to 127.0.0.1, ::1 or localhost; use https://")
         #expect(configError(["MES_SMS_URL": "ftp://sms.example.fr/v1"]) == "MES_SMS_URL: unsupported scheme 'ftp' (expected https)")
         #expect(configError(["MES_SMS_URL": "https://sms.example.fr", "MES_SMS_TOKEN_FILE": "/nonexistent/token"])
-                == "MES_SMS_TOKEN_FILE: cannot read /nonexistent/token: No such file or directory")
+                == "MES_SMS_TOKEN_FILE: cannot read /nonexistent/token: fichier ou dossier introuvable")
     }
 
     @Test func secretsStayOutOfURLsAndOffTheWireInClear() throws {
@@ -144,6 +144,6 @@ import Testing
         #expect(configError([:], file: noEquals) == "\(noEquals): line 1: expected KEY=value")
         let twice = try dir.write("twice.conf", "MES_MAIL_URL=smtp://a\nMES_MAIL_URL=smtp://b\n")
         #expect(configError([:], file: twice) == "MES_MAIL_URL: set twice (lines 1 and 2) (\(twice):2)")
-        #expect(configError([:], file: dir.file("missing.conf")) == "\(dir.file("missing.conf")): cannot read: No such file or directory")
+        #expect(configError([:], file: dir.file("missing.conf")) == "\(dir.file("missing.conf")): cannot read: fichier ou dossier introuvable")
     }
 }
