@@ -68,6 +68,7 @@ public struct MemberRow: Sendable, Equatable {
                                      + "invalides. " + ExportTrap.encodingInvalid.fixSentence, field: "header"))
         }
         let keepFolded = keep.map(Roster.fold)
+        if let e = keptColumnError(keep) { return .failure(e) }
         var keptFound = Set<String>()
         for (i, name) in fields.enumerated() {
             let f = Roster.fold(name)
@@ -103,6 +104,20 @@ public struct MemberRow: Sendable, Equatable {
             return .failure(.invalid(.columnMissing, "Colonne obligatoire absente : \(frenchNames[r] ?? r)", field: r))
         }
         return .success(out)
+    }
+
+    /// A `--keep-column` that names a column the batch reads (64): kept, it would no longer be
+    /// read (a minor's `non` ignored, a code or a whole NIR copied into the report). The
+    /// test-only `expected_*` columns, which the batch ignores, may be kept.
+    public static func keptColumnError(_ keep: [String]) -> MESError? {
+        for name in keep {
+            let folded = Roster.fold(name)
+            if let col = foldedColumns.first(where: { !$0.0.hasPrefix("expected_") && $0.1.contains(folded) })?.0 {
+                return .usage("--keep-column « \(name) » names the column \(frenchNames[col] ?? col), which mes reads: "
+                              + "it cannot also be kept. Remove this --keep-column.", field: "keep-column")
+            }
+        }
+        return nil
     }
 
     /// How each column is usually written in French (what errors suggest).

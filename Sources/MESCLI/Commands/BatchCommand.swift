@@ -9,7 +9,7 @@ enum BatchCommand {
     static let check = Flag("check", "Only read and check the file, header and rows: file nothing, read no code, count no attempt; rows that would go ahead are ready.")
     static let retryFailed = Flag("retry-failed", "Try again rows refused before with the same identity and code (wrong code or serial); without it they are not_retried, so that re-runs never lock a member's card.")
     static let replaceCodes = Flag("replace-codes", "With --request-codes: a member who lost the code of their notification gets a new one by letter (the old one stops working).")
-    static let keepColumn = Option("keep-column", "NAME", "Carry the association's own column NAME (member number, phone, remarks) unchanged into the report; repeatable.")
+    static let keepColumn = Option("keep-column", "NAME", "Carry the association's own column NAME (member number, phone, remarks) unchanged into the report; repeatable. A column mes reads (nir, code, legal_representative…) cannot be kept (64).")
     static let requestCodes = Flag("request-codes", "For rows without a usable code (none, expired, used, superseded): send the member a code by letter, valid 6 weeks (needs birth_date).")
     static let association = Option("association", "NAME", "Who files: recorded in the audit trail and named on the members' receipts, receipt e-mails and code letters (default: none named).")
     static let legalRepresentative = Flag("legal-representative", "The association certifies acting as legal representative for every minor (rows whose legal_representative cell is empty).")

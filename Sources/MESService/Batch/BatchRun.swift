@@ -90,6 +90,7 @@ extension Service {
                             sink: BatchSink) throws -> BatchSummary {
         var options = options
         options.association = try ActorName.association(options.association)
+        if let e = MemberRow.keptColumnError(options.keepColumns) { throw e }
         try FileIO.checkOutputTarget(options.report, force: options.replaceReport, storeDirectory: store.directory, field: "report")
         try FileIO.refuseUnwritableDirectory(options.report, field: "report")
         if options.report != nil && options.reportFormat == nil { throw MESError(.internal, "rapport demandé sans sa mise en forme", field: "report") }
