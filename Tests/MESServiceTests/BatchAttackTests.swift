@@ -36,4 +36,23 @@ import MESSystem
         let checked = h.error { _ = try Self.run(h, csv) { $0.checkOnly = true; $0.keepColumns = ["representant_legal"] } }
         #expect(checked?.field == "keep-column")
     }
+
+    /// A code request refused only because the NIR's identity questions were locked (by someone
+    /// else's wrong answers) counted nothing, yet it was remembered: once the lock had passed, the
+    /// member's right row stayed not_retried for good, told to check « ce code » it did not have.
+    /// Only a refusal that counted is remembered; a locked row says until when.
+    @Test func aCodeRequestHeldBackByALockIsTriedAgainOnceTheLockHasPassed() throws {
+        let h = try Harness()
+        for day in 10...14 {
+            _ = try Self.run(h, "\(Self.header)\n\(Self.martine);\(day)/06/1988;sans photo;953701166;\n") { $0.requestCodes = true }
+        }
+        let right = "\(Self.header)\n\(Self.martine);08/06/1988;sans photo;953701166;\n"
+        let (_, locked) = try Self.run(h, right) { $0.requestCodes = true }
+        #expect(locked.map(\.status) == [.locked])
+        let until = try #require(locked[0].lockedUntil, "a locked row says until when")
+        #expect(until.seconds > h.clock.now().seconds)
+        h.clock.advance(until.seconds - h.clock.now().seconds + 1)
+        let (_, after) = try Self.run(h, right) { $0.requestCodes = true }
+        #expect(after.map(\.status) == [.codeRequested], "\(after.map(\.status)) \(after.map(\.previousStatus))")
+    }
 }

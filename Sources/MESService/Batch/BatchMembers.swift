@@ -53,13 +53,20 @@ extension BatchOpposition {
         // The identity questions count against the NIR as on every other path (a wrong birth
         // date or serial is one try of five); a row refused so is remembered like a wrong code.
         let origin = AuditOrigin(channel: .batch, actor: .association, actorID: options.association)
+        let questions = AttemptSubject.assistedNIR(m.nir)
+        let lockedBefore = try service.attempts.isLocked(questions, now: now)
         let person: Person
         switch try service.answerIdentityQuestions(CardIdentity(nir: m.nir, card: m.card, serial: m.serial), birthDate: birth,
                                                    firstName: m.firstName, failure: "code_request_failed", now: now, origin: origin) {
         case .success(let p): person = p
         case .failure(let e):
-            if e.code == .identityNotFound || e.code == .locked {
+            // Only a refusal that counted is remembered: one held back by a lock already there
+            // counted nothing, and the same row is asked again once the lock has passed.
+            if e.code == .identityNotFound || (e.code == .locked && !lockedBefore) {
                 try store.noteBatchFailure(requestKey(m, birth), status: Status(failure: e.code).rawValue, at: now, actorID: options.association)
+            }
+            if e.code == .locked, let left = try service.attempts.lockedFor(questions, now: now) {
+                result.lockedUntil = now.adding(seconds: left)
             }
             throw e
         }
