@@ -87,9 +87,14 @@ enum BatchNextStep {
         case .invalid:
             return "corriger " + (r.column.map { "la colonne « \($0) »" } ?? "la ligne") + " puis relancer"
         case .identityMismatch:
+            if r.codeRequest { return "rappeler le membre : date de naissance, numéro de série ou prénom à vérifier" }
             return lock + "rappeler le membre : code ou numéro de série à vérifier" + tries
         case .notRetried:
             let before = r.previousAt.map { " le \($0.parisDate.french)" } ?? ""
+            if r.codeRequest {
+                return "non réessayé : demande de code refusée\(before). Vérifier la date de naissance, le numéro de série et le prénom "
+                    + "avec le membre, puis relancer avec --retry-failed"
+            }
             return lock + "non réessayé : refusé\(before) avec ce code. Vérifier le code et le numéro de série avec le membre, "
                 + "puis relancer avec --retry-failed" + tries
         case .codeExpired, .codeUsed, .codeSuperseded:

@@ -47,6 +47,7 @@ extension BatchOpposition {
     /// code is on its way). A profile the association could not oppose for anyway (already
     /// opposed, active, a minor without certification) gets no code.
     func request(_ m: MemberRow, into result: inout Result) throws {
+        result.codeRequest = true
         guard let birth = m.birthDate else {
             throw MESError.invalid(.fieldRequired, Messages.fieldRequired + " (pour demander un code)", field: "birth_date")
         }
