@@ -55,4 +55,27 @@ import MESSystem
         let (_, after) = try Self.run(h, right) { $0.requestCodes = true }
         #expect(after.map(\.status) == [.codeRequested], "\(after.map(\.status)) \(after.map(\.previousStatus))")
     }
+
+    /// A file whose first line is not a header (saved without it, or with Macintosh line ends:
+    /// a lone carriage return, so the whole file reads as one line) was refused with every cell
+    /// of that line listed as an unknown column: members' NIRs, birth dates, serials, secret
+    /// codes and names, on standard error and in the JSON error (CI logs). Refused with what
+    /// to do, echoing nothing of the line; an ordinary typo is still listed with its suggestion.
+    @Test func aFirstLineThatIsNotAHeaderIsNeverEchoed() throws {
+        let h = try Harness()
+        let row = "\(Self.martine);08/06/1988;sans photo;953701166;Xk4mP9qRt2Lw;Leguellec;Martine"
+        let secrets = [Self.martine, "1 16 30 44", "08/06/1988", "953701166", "Xk4mP9qRt2Lw", "Leguellec", "Martine"]
+        let headerless = "\(row)\n\(row)\n"
+        let mac = "\(Self.header);nom;prenom\r\(row)\r\(row)\r"
+        for csv in [headerless, mac] {
+            let e = try #require(h.error { _ = try Self.run(h, csv) { $0.checkOnly = true } })
+            let said = e.message + " " + (e.field ?? "")
+            #expect(secrets.allSatisfy { !said.contains($0) }, "\(said)")
+            #expect(e.code == .csvHeader && e.field == "header", "\(e)")
+        }
+        let macError = h.error { _ = try Self.run(h, mac) { $0.checkOnly = true } }
+        #expect(macError?.message.contains("Macintosh") == true, "\(String(describing: macError))")
+        let typo = h.error { _ = try Self.run(h, "nir;type_carte;numero_serie;cdoe\n") { $0.checkOnly = true } }
+        #expect(typo?.code == .columnUnknown && typo?.message.contains("« cdoe »") == true, "\(String(describing: typo))")
+    }
 }
