@@ -32,4 +32,33 @@ import TestSupport
         let step = try reportRows(report)[0]["prochaine_etape"] ?? ""
         #expect(!step.contains("ce code") && step.contains("date de naissance") && step.contains("--retry-failed"), "\(step)")
     }
+
+    /// Ctrl-C (or SIGTERM) while the mailed receipts were being sent went unheeded: every
+    /// message of the queue was sent, and the run exited 0 as if nothing had been asked. Here
+    /// the transport (a sendmail program) interrupts the run from its first message: the run
+    /// stops sending, leaves the rest queued, writes the report and exits 130.
+    @Test func ctrlCWhileMailingReceiptsStopsTheSending() throws {
+        let s = try Scenario(demo: false)
+        let members = try s.opposableMembers(count: 4, seed: "mail-ctrl-c")
+        let lines = try String(contentsOfFile: members, encoding: .utf8).split(separator: "\n").map(String.init)
+        let withMail = ([lines[0] + ";email"] + lines.dropFirst().enumerated().map { "\($1);m\($0)@example.org" }).joined(separator: "\n") + "\n"
+        let file = s.dir.appendingPathComponent("mail.csv").path
+        try withMail.write(toFile: file, atomically: true, encoding: .utf8)
+        let count = s.dir.appendingPathComponent("sent").path
+        let program = s.dir.appendingPathComponent("sendmail.sh").path
+        try "#!/bin/sh\ncat > /dev/null\necho x >> '\(count)'\nkill -INT $PPID\nexit 0\n".write(toFile: program, atomically: true, encoding: .utf8)
+        chmod(program, 0o755)
+        s.environment["MES_MAIL_URL"] = "sendmail:" + program
+        let report = s.dir.appendingPathComponent("r.csv").path
+        let r = try s.run(["batch", "oppose", file, "--receipts", s.dir.appendingPathComponent("rec").path, "--mail-receipts",
+                           "--report", report, "--legal-representative"])
+        #expect(r.status == 130, "\(r.status) \(r.stderr)")
+        let sent = (try? String(contentsOfFile: count, encoding: .utf8))?.split(separator: "\n").count ?? 0
+        #expect(sent == 1, "sent \(sent) after Ctrl-C")
+        #expect(r.jsonLines.dropLast().allSatisfy { $0["status"] as? String == "opposed" } && r.jsonLines.count == 5, "\(r.stdout)")
+        #expect(r.stderr.contains("Interrompu"), "\(r.stderr)")
+        let rows = try reportRows(report)
+        #expect(rows.count == 4 && rows.filter { $0["envoi"] == "envoyé" }.count == 1, "\(rows.map { $0["envoi"] ?? "" })")
+        #expect(try s.run(["outbox", "list", "--json"]).stdout.components(separatedBy: "\"queued\"").count - 1 >= 3)
+    }
 }

@@ -152,7 +152,11 @@ extension Service {
         try store.endBatchTuning()
         tuned = false
         var summary = tally.summary(seconds: stopwatch.elapsed, receiptsDirectory: dir, interrupted: reading.interrupted)
-        if let transports, !transports.isEmpty { summary.delivery = try sendOutbox(transports) }
+        // Ctrl-C or SIGTERM also stops the sending of the mailed receipts (the rest stays queued),
+        // and is reported as an interruption after the last row.
+        let stopped = { Interruption.requested != nil }
+        if let transports, !transports.isEmpty, !stopped() { summary.delivery = try sendOutbox(transports, stop: stopped) }
+        if stopped() && summary.interruptedAfter == nil { summary.interruptedAfter = tally.lastLine }
         try writeReport(tally, into: &summary, options: options)
         return summary
     }
@@ -271,6 +275,8 @@ final class MemberGroups {
 struct BatchTally {
     var counts: [BatchOpposition.Status: Int] = [:]
     var rows = 0
+    /// The row number of the last row published (0: none).
+    var lastLine = 0
     var header: MemberRow.Header? {
         didSet { if let header, report != nil { report?.kept = header.kept.map(\.name) } }
     }
@@ -292,6 +298,7 @@ struct BatchTally {
             }
         }
         rows += results.count
+        lastLine = results.last?.line ?? lastLine
         if report != nil { for r in results { report?.append(r) } }
         try sink.publish(results)
     }
