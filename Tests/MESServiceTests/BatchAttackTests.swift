@@ -1,4 +1,7 @@
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import MESService
 @testable import MESStore
 import MESCore
@@ -78,4 +81,35 @@ import MESSystem
         let typo = h.error { _ = try Self.run(h, "nir;type_carte;numero_serie;cdoe\n") { $0.checkOnly = true } }
         #expect(typo?.code == .columnUnknown && typo?.message.contains("« cdoe »") == true, "\(String(describing: typo))")
     }
+
+    /// `--report` naming the members file itself, with `--force`: the report replaced the file
+    /// the association keeps its members' codes in, once every row was filed. Refused before
+    /// anything is filed, by the file (a link to it, or the file behind a link, too).
+    @Test func theReportNeverReplacesTheMembersFile() throws {
+        let h = try Harness()
+        _ = try h.service.requestCode(CodeRequest(card: Harness.martine, birthDate: DemoData.martineBirthDate))
+        let csv = "\(Self.header)\n\(Self.martine);08/06/1988;sans photo;953701166;\(Harness.code)\n"
+        let members = h.directory + "/adherents.csv"
+        try FileIO.writeAtomically(members, Array(csv.utf8), replace: false)
+        let link = h.directory + "/lien.csv"
+        #expect(symlink(members, link) == 0)
+        let decisions = try Self.count(h, "SELECT count(*) FROM decisions")
+        for (input, report) in [(members, members), (link, members), (members, h.directory + "/./adherents.csv")] {
+            let e = h.error { _ = try Self.run(h, csv) { $0.input = input; $0.report = report; $0.replaceReport = true; $0.reportFormat = Self.plain } }
+            #expect(e?.code == .unsafeOutput && e?.field == "report", "\(input) \(report): \(String(describing: e))")
+        }
+        #expect(try FileIO.read(members) == Array(csv.utf8))
+        #expect(try Self.count(h, "SELECT count(*) FROM decisions") == decisions, "nothing filed")
+        // Replacing the link itself leaves the members file whole.
+        _ = try Self.run(h, csv) { $0.input = members; $0.report = link; $0.replaceReport = true; $0.reportFormat = Self.plain }
+        #expect(try FileIO.read(members) == Array(csv.utf8))
+    }
+
+    /// A report format of one line per row (the command line's is `BatchReportCSV`).
+    struct Plain: BatchReportFormat {
+        func header(kept: [String]) -> [UInt8] { Array("ligne\n".utf8) }
+        func append(_ r: BatchOpposition.Result, to out: inout [UInt8]) -> Int? { out += Array("\(r.line)\n".utf8); return nil }
+        func delivery(_ status: DeliveryStatus?) -> [UInt8] { [] }
+    }
+    static let plain = Plain()
 }

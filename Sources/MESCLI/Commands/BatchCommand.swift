@@ -74,6 +74,7 @@ enum BatchCommand {
         options.mailReceipts = inv[Self.mailReceipts]
         options.send = !inv[SendNow.option]
         options.report = inv[Self.report]
+        options.input = path == "-" ? nil : path
         options.reportFormat = BatchReportCSV()
         options.replaceReport = inv[Self.force]
         let sink = BatchLines(ctx, progress: ctx.stderr.isTerminal && !inv[Self.quiet])

@@ -24,6 +24,8 @@ public struct BatchOptions: Sendable {
     public var send = false
     /// Where to write the association's report, once every row is done.
     public var report: String?
+    /// The members file read, when it is a file: the report never replaces it.
+    public var input: String?
     /// How the report reads (needed with `report`).
     public var reportFormat: (any BatchReportFormat)?
     /// Replace an existing file at `report` (a link is replaced, never followed).
@@ -93,6 +95,7 @@ extension Service {
         if let e = MemberRow.keptColumnError(options.keepColumns) { throw e }
         try FileIO.checkOutputTarget(options.report, force: options.replaceReport, storeDirectory: store.directory, field: "report")
         try FileIO.refuseUnwritableDirectory(options.report, field: "report")
+        try FileIO.refuseSameFile(options.report, as: options.input, "le fichier des membres lu", field: "report")
         if options.report != nil && options.reportFormat == nil { throw MESError(.internal, "rapport demandé sans sa mise en forme", field: "report") }
         if options.checkOnly { return try checkBatch(source, totalBytes: totalBytes, options: options, sink: sink) }
         options.receiptsDirectory = FileIO.folderPath(options.receiptsDirectory)  // `justificatifs/` names files without `//`
