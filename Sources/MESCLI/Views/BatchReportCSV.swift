@@ -78,11 +78,13 @@ enum BatchNextStep {
             return "courrier envoyé au membre. Nouveau code attendu : le reporter dans la colonne code et relancer"
                 + (deadline(r).map { " avant le \($0)" } ?? "")
         case .codeStillValid:
+            // The code must come back before it expires and before the space is created.
             let until = r.codeExpiresAt.map { " jusqu'au \($0.parisDate.french)" } ?? ""
+            let by = deadline(r).map { " avant le \($0)" } ?? ""
             if let sent = r.letterSentAt {
-                return "aucun envoi : le courrier du \(sent.parisDate.french) porte un code valable\(until). Demander au membre de le transmettre"
+                return "aucun envoi : le courrier du \(sent.parisDate.french) porte un code valable\(until). Demander au membre de le transmettre\(by)"
             }
-            return "aucun envoi : le code de la notification reste valable\(until). Demander au membre de le transmettre "
+            return "aucun envoi : le code de la notification reste valable\(until). Demander au membre de le transmettre\(by) "
                 + "(s'il l'a perdu : relancer avec --replace-codes)"
         case .invalid:
             return "corriger " + (r.column.map { "la colonne « \($0) »" } ?? "la ligne") + " puis relancer"
