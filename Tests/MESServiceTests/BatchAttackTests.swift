@@ -105,6 +105,25 @@ import MESSystem
         #expect(try FileIO.read(members) == Array(csv.utf8))
     }
 
+    /// Twins on one card are told apart by first name; a code request with a misspelt one is
+    /// refused (a counted try) and remembered — under a key without the first name, so the row
+    /// corrected was never asked again (not_retried). The first name given is part of the key.
+    @Test func aTwinsCorrectedFirstNameIsAskedAgain() throws {
+        let h = try Harness()
+        let header = "nir;date_naissance;type_carte;numero_serie;code;prenom"
+        let sophie = DemoData.nir("2850597105123").compact
+        let (_, wrong) = try Self.run(h, "\(header)\n\(sophie);12/04/2016;avec photo;04512378963;;Lena\n") {
+            $0.requestCodes = true; $0.legalRepresentative = true
+        }
+        #expect(wrong.map(\.status) == [.identityMismatch])
+        h.clock.advance(60)
+        let (_, right) = try Self.run(h, "\(header)\n\(sophie);12/04/2016;avec photo;04512378963;;Léa\n") {
+            $0.requestCodes = true; $0.legalRepresentative = true
+        }
+        // Asked again: Léa found, and only then refused for want of a postal address for the letter.
+        #expect(right.map(\.status) == [.invalid] && right[0].error?.code == .contactMissing, "\(right.map(\.status)) \(right.map(\.error))")
+    }
+
     /// A report format of one line per row (the command line's is `BatchReportCSV`).
     struct Plain: BatchReportFormat {
         func header(kept: [String]) -> [UInt8] { Array("ligne\n".utf8) }

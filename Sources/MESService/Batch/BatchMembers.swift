@@ -34,9 +34,10 @@ extension BatchOpposition {
         if !Mandate.names(signatory, holder: holder) { result.warnings.append(Mandate.signatoryNotHolder) }
     }
 
-    /// The key under which a code request's identity is remembered (no code: an empty one).
+    /// The key under which a code request's identity is remembered (no code: an empty one), with
+    /// the first name given (folded), which tells twins apart: corrected, the row is asked again.
     func requestKey(_ m: MemberRow, _ birth: CalendarDate) -> [UInt8] {
-        store.batchFailureKey(nir: m.nir, card: m.card, serial: m.serial, birthDate: birth, code: "")
+        store.batchFailureKey(nir: m.nir, card: m.card, serial: m.serial, birthDate: birth, code: "", firstName: m.firstName.map(Names.fold))
     }
 
     /// `--request-codes`: a code by letter (valid 6 weeks, long enough for the member to pass it
