@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import MESSheets
 
 /// Issue 32's batch attacked end to end (argv, reports, exit statuses, signals): what each attack
 /// found, kept as a test.
@@ -83,5 +84,28 @@ import TestSupport
         let row = try reportRows(report)[0]
         #expect(row["code_valable_jusqu_au"] != created)
         #expect(row["prochaine_etape"]?.contains("avant le \(created)") == true, "\(row)")
+    }
+
+    /// In an .xlsx or .ods report every cell is a text cell, which no spreadsheet reads as a
+    /// formula; yet the CSV's guard went in too: a kept phone number « +33 6 12 34 56 78 » came
+    /// out « '+33 6 12 34 56 78 », not unchanged. The CSV report keeps its guard.
+    @Test func aSpreadsheetReportCarriesKeptCellsUnchanged() throws {
+        let s = try Scenario(demo: false)
+        let members = try s.opposableMembers(count: 2, seed: "phone")
+        let lines = try String(contentsOfFile: members, encoding: .utf8).split(separator: "\n").map(String.init)
+        let file = s.dir.appendingPathComponent("tel.csv").path
+        try ([lines[0] + ";Téléphone"] + lines.dropFirst().map { $0 + ";+33 6 12 34 56 78" }).joined(separator: "\n")
+            .appending("\n").write(toFile: file, atomically: true, encoding: .utf8)
+        for name in ["r.xlsx", "r.ods"] {
+            let report = s.dir.appendingPathComponent(name).path
+            let r = try s.run(["batch", "oppose", file, "--check", "--keep-column", "Téléphone", "--report", report])
+            #expect(r.status == 0, "\(r.stderr)")
+            let sheet = try Spreadsheet.read(Array(try Data(contentsOf: URL(fileURLWithPath: report))))
+            let column = try #require(sheet.rows.first?.cells.firstIndex(of: "Téléphone"))
+            #expect(sheet.rows.dropFirst().map { $0.cells[column] } == ["+33 6 12 34 56 78", "+33 6 12 34 56 78"], "\(name)")
+        }
+        let csv = s.dir.appendingPathComponent("r.csv").path
+        _ = try s.run(["batch", "oppose", file, "--check", "--keep-column", "Téléphone", "--report", csv])
+        #expect(try reportRows(csv).map { $0["Téléphone"] } == ["'+33 6 12 34 56 78", "'+33 6 12 34 56 78"])
     }
 }

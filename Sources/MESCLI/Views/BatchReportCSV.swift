@@ -10,13 +10,23 @@ struct BatchReportCSV: BatchReportFormat {
     static let columns = ["nom", "prenom", "nir", "statut", "code", "justificatif", "envoi", "prochaine_etape", "message", "colonne",
                           "creation_automatique_le", "code_valable_jusqu_au", "depose_par", "alertes"]
 
-    func header(kept: [String]) -> [UInt8] {
-        [0xEF, 0xBB, 0xBF] + Array((["ligne"] + kept.map(Self.cell) + Self.columns).joined(separator: ";").utf8) + [0x0A]
+    /// Whether cells are kept from being read as a formula (the CSV); an .xlsx or .ods report's
+    /// cells are text cells, carried as they are (`forSpreadsheet`).
+    var guardsFormulas = true
+
+    func forSpreadsheet() -> any BatchReportFormat {
+        var f = self
+        f.guardsFormulas = false
+        return f
     }
 
-    /// One cell, CSV-quoted when needed and kept from being read as a formula.
-    static func cell(_ s: String) -> String {
-        String(CSVWriter.line([TextEscaping.spreadsheetCell(s, tabSeparated: false)], separator: ";").dropLast())
+    func header(kept: [String]) -> [UInt8] {
+        [0xEF, 0xBB, 0xBF] + Array((["ligne"] + kept.map(cell) + Self.columns).joined(separator: ";").utf8) + [0x0A]
+    }
+
+    /// One cell, CSV-quoted when needed and, in a CSV, kept from being read as a formula.
+    func cell(_ s: String) -> String {
+        String(CSVWriter.line([guardsFormulas ? TextEscaping.spreadsheetCell(s, tabSeparated: false) : s], separator: ";").dropLast())
     }
 
     func append(_ r: BatchOpposition.Result, to out: inout [UInt8]) -> Int? {
@@ -24,30 +34,30 @@ struct BatchReportCSV: BatchReportFormat {
         var head = [String(r.line)] + r.kept
         head += [r.lastName ?? "", r.firstName ?? "", nir, r.status.french, r.error?.code.rawValue ?? r.status.rawValue,
                  r.file.map { String($0.split(separator: "/").last ?? "") } ?? ""]
-        out += head.map(Self.cell).joined(separator: ";").utf8
+        out += head.map(cell).joined(separator: ";").utf8
         out.append(0x3B)
         var mailAt: Int?
         let mailed = r.mail ?? r.earlierMail
         if mailed != nil {
             mailAt = out.count  // envoi;prochaine_etape, once the mail's fate is known
         } else {
-            out += Self.cell(r.destination ?? "").utf8
+            out += cell(r.destination ?? "").utf8
             out.append(0x3B)
-            out += Self.cell(BatchNextStep.text(r, mail: nil)).utf8
+            out += cell(BatchNextStep.text(r, mail: nil)).utf8
         }
         let tail = [r.error.map { ErrorHints.decorate($0).message } ?? "", r.column ?? "",
                     r.createdAutomaticallyAt.map { $0.parisDate.french } ?? "", r.codeExpiresAt.map { $0.parisDate.french } ?? "",
                     BatchNextStep.filer(r) ?? "", r.warnings.map(BatchNextStep.warning).joined(separator: ". ")]
-        for cell in tail {
+        for text in tail {
             out.append(0x3B)
-            out += Self.cell(cell).utf8
+            out += cell(text).utf8
         }
         out.append(0x0A)
         return mailAt
     }
 
     func delivery(_ status: DeliveryStatus?) -> [UInt8] {
-        Array((Self.cell(status?.french ?? "") + ";" + Self.cell(BatchNextStep.mailed(status))).utf8)
+        Array((cell(status?.french ?? "") + ";" + cell(BatchNextStep.mailed(status))).utf8)
     }
 }
 

@@ -287,7 +287,8 @@ struct BatchTally {
     private var kinds: [String: (error: MESError, column: String, rows: Int, first: Int)] = [:]
 
     init(options: BatchOptions) {
-        report = options.report == nil ? nil : options.reportFormat.map(BatchReport.init(format:))
+        guard let path = options.report, let format = options.reportFormat else { return }
+        report = BatchReport(format: ReportSheet.kind(for: path) == nil ? format : format.forSpreadsheet())
     }
 
     mutating func publish(_ results: [BatchOpposition.Result], to sink: BatchSink) throws {
