@@ -108,4 +108,30 @@ import MESSheets
         _ = try s.run(["batch", "oppose", file, "--check", "--keep-column", "Téléphone", "--report", csv])
         #expect(try reportRows(csv).map { $0["Téléphone"] } == ["'+33 6 12 34 56 78", "'+33 6 12 34 56 78"])
     }
+
+    /// A run that fails mid-way (here an unclosed quote) files the rows before the break and
+    /// writes no report; run again once the file is fixed, those rows are already_opposed and the
+    /// report said « Aucune » to do for them — though their receipts, never reported, were never
+    /// posted. A receipt this association's batch filed still says to hand it over if not done.
+    @Test func aRerunAfterAFailedRunStillSaysToPostTheReceipts() throws {
+        let s = try Scenario(demo: false)
+        let members = try s.opposableMembers(count: 3, seed: "failed-run")
+        let lines = try String(contentsOfFile: members, encoding: .utf8).split(separator: "\n").map(String.init)
+        let broken = s.dir.appendingPathComponent("broken.csv").path
+        try (lines.prefix(3) + ["1;\"abc;c"] + lines.dropFirst(3)).joined(separator: "\n").appending("\n")
+            .write(toFile: broken, atomically: true, encoding: .utf8)
+        let report = s.dir.appendingPathComponent("r.csv").path
+        let receipts = s.dir.appendingPathComponent("rec").path
+        let failed = try s.run(["batch", "oppose", broken, "--receipts", receipts, "--report", report, "--group-size", "1", "--legal-representative"])
+        #expect(failed.status == 65 && !FileManager.default.fileExists(atPath: report), "\(failed.stderr)")
+        #expect(failed.jsonLines.filter { $0["status"] as? String == "opposed" }.count == 2, "\(failed.stdout)")
+        let again = try s.run(["batch", "oppose", members, "--receipts", receipts, "--report", report, "--legal-representative"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let rows = try reportRows(report)
+        #expect(rows.map { $0["code"] ?? "" } == ["already_opposed", "already_opposed", "opposed"])
+        for row in rows.prefix(2) {
+            let step = row["prochaine_etape"] ?? ""
+            #expect(step.lowercased().contains("justificatif à poster") && !step.hasPrefix("Aucune"), "\(step)")
+        }
+    }
 }

@@ -78,6 +78,11 @@ enum BatchNextStep {
         case .alreadyOpposed:
             let when = r.filedAt.map { " le \($0.parisDate.french)" } ?? ""
             switch r.filedBy {
+            case .thisAssociation? where r.file != nil:
+                // Its receipt is in the folder; whether it reached the member is not known here (an
+                // earlier run may have failed before its report).
+                return (r.emailGiven ? "justificatif à remettre au membre" : "justificatif à poster au membre")
+                    + " si ce n'est pas déjà fait : opposition déposée par l'association\(when)"
             case .thisAssociation?: return "aucune : opposition déjà déposée par l'association\(when)"
             case .member?: return "aucune : le membre s'est déjà opposé lui-même\(when)"
             case .adviser?: return "aucune : opposition déjà enregistrée par un conseiller du 3422\(when)"
