@@ -134,4 +134,27 @@ import MESSheets
             #expect(step.lowercased().contains("justificatif à poster") && !step.hasPrefix("Aucune"), "\(step)")
         }
     }
+
+    /// `--report FILE --force` replaces the file through a named temporary (`.mes-tmp-<random>-
+    /// FILE`, linked then renamed: an unnamed file cannot replace one). Killed between the two,
+    /// a hidden full copy of the report (names, masked NIRs) is left beside it, and no later run
+    /// removes it (each run picks a new random name). The same holds for a receipt rewritten in
+    /// the receipts folder. Known issue: removing stale temporaries safely needs a rule for what
+    /// is stale (a lock per directory, or a name a later run can recognise as its own).
+    @Test func aKilledReportReplacementLeavesNothingHidden() throws {
+        guard findProgram("strace") != nil else { Issue.record("strace is not installed"); return }
+        let s = try Scenario(demo: false)
+        let members = try s.opposableMembers(count: 2, seed: "killed-report")
+        let dir = s.dir.appendingPathComponent("rapports")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let report = dir.appendingPathComponent("r.csv").path
+        try "ancien\n".write(toFile: report, atomically: true, encoding: .utf8)
+        _ = try sh("strace -f -o /dev/null -e inject=renameat,renameat2:signal=SIGKILL:when=1 \"$MES\" batch oppose \(members) --check "
+                   + "--legal-representative --report \(report) --force >/dev/null", env: ["MES_HOME": s.store, "MES_NOW": s.now])
+        #expect(try s.run(["batch", "oppose", members, "--check", "--legal-representative", "--report", report, "--force"]).status == 0)
+        let hidden = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }
+        withKnownIssue("a killed --force replacement leaves its named temporary behind") {
+            #expect(hidden.isEmpty, "\(hidden)")
+        }
+    }
 }
