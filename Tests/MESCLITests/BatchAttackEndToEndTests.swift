@@ -157,4 +157,14 @@ import MESSheets
             #expect(hidden.isEmpty, "\(hidden)")
         }
     }
+
+    /// A file with a header and no row (or a run stopped before its first row) was summed up
+    /// « 0 ligne vérifiée en 0,001 s. . »: the counts, none, left a stray full stop.
+    @Test func anEmptyRunsSummaryReadsWhole() throws {
+        let s = try Scenario()
+        let file = s.dir.appendingPathComponent("vide.csv").path
+        try "\(Self.header)\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try s.run(["batch", "oppose", file, "--check"])
+        #expect(r.status == 0 && r.stderr.hasPrefix("0 ligne vérifiée en ") && !r.stderr.contains(". ."), "\(r.stderr)")
+    }
 }
