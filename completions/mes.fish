@@ -403,7 +403,7 @@ complete -c mes -n '__mes_options_of "batch oppose"' -l check -d 'Only read and 
 complete -c mes -n '__mes_options_of "batch oppose"' -l request-codes -d 'For rows without a usable code (none, expired, used, superseded): send the member a code by letter, valid 6 weeks (needs birth_date).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l replace-codes -d 'With --request-codes: a member who lost the code of their notification gets a new one by letter (the old one stops working).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l retry-failed -d 'Try again rows refused before with the same identity and code (wrong code or serial); without it they are not_retried, so that re-runs never lock a member\'s card.'
-complete -c mes -n '__mes_options_of "batch oppose"' -l keep-column -x -d 'Carry the association\'s own column NAME (member number, phone, remarks) unchanged into the report; repeatable.'
+complete -c mes -n '__mes_options_of "batch oppose"' -l keep-column -x -d 'Carry the association\'s own column NAME (member number, phone, remarks) unchanged into the report; repeatable. A column mes reads (nir, code, legal_representative…) cannot be kept (64).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l association -x -d 'Who files: recorded in the audit trail and named on the members\' receipts, receipt e-mails and code letters (default: none named).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l legal-representative -d 'The association certifies acting as legal representative for every minor (rows whose legal_representative cell is empty).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l group-size -x -d 'Rows per transaction (default 2000): fewer means less work lost to a crash, more means fewer syncs.'

@@ -66,8 +66,8 @@ public enum TextEscaping {
     /// `s` made safe as one cell of a file a spreadsheet may open (CSV or tab-separated), per
     /// OWASP's "CSV Injection" guidance: a cell beginning with `=`, `+`, `-`, `@`, a tab or a
     /// carriage return (or the full-width `＝`, `＋`, `－`, `＠`, read as formulas by some
-    /// spreadsheet locales) is prefixed with a single quote `'`, so that it is read as text
-    /// (`=HYPERLINK(…)` → `'=HYPERLINK(…)`).
+    /// spreadsheet locales), or with one of them after white space, is prefixed with a single
+    /// quote `'`, so that it is read as text (`=HYPERLINK(…)` → `'=HYPERLINK(…)`).
     ///
     /// With `tabSeparated` (the default), tabs, line feeds and carriage returns inside the cell
     /// are replaced by spaces, since tab-separated text has no quoting; CSV output
@@ -83,7 +83,9 @@ public enum TextEscaping {
                 u == "\t" || u == "\n" || u == "\r" ? " " : u
             }))
         }
-        if let first = s.unicodeScalars.first, formulaStarts.contains(first) { v = "'" + v }
+        // After leading white space too: LibreOffice's « Trim spaces » import reads « ␠=1 » as « =1 ».
+        if let first = s.unicodeScalars.first(where: { $0 == "\t" || $0 == "\r" || !$0.properties.isWhitespace }),
+           formulaStarts.contains(first) { v = "'" + v }
         return v
     }
 

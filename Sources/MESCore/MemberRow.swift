@@ -68,6 +68,7 @@ public struct MemberRow: Sendable, Equatable {
                                      + "invalides. " + ExportTrap.encodingInvalid.fixSentence, field: "header"))
         }
         let keepFolded = keep.map(Roster.fold)
+        if let e = keptColumnError(keep) { return .failure(e) }
         var keptFound = Set<String>()
         for (i, name) in fields.enumerated() {
             let f = Roster.fold(name)
@@ -89,6 +90,8 @@ public struct MemberRow: Sendable, Equatable {
             return .failure(.invalid(.columnMissing, "Colonne à conserver absente de l'en-tête : « \(missing) » (--keep-column)", field: "keep-column"))
         }
         if !unknown.isEmpty {
+            // A first line that is not a header holds members' data: never echoed.
+            if let e = notAHeader(fields) { return .failure(e) }
             let lead: String = unknown.count == 1 ? "Colonne inconnue : " : "Colonnes inconnues : "
             let known: String = shownColumns.map { frenchNames[$0] ?? $0 }.joined(separator: ", ")
             let message: String = lead + unknown.joined(separator: ", ") + ". Colonnes reconnues : " + known
@@ -103,6 +106,46 @@ public struct MemberRow: Sendable, Equatable {
             return .failure(.invalid(.columnMissing, "Colonne obligatoire absente : \(frenchNames[r] ?? r)", field: r))
         }
         return .success(out)
+    }
+
+    /// A `--keep-column` that names a column the batch reads (64): kept, it would no longer be
+    /// read (a minor's `non` ignored, a code or a whole NIR copied into the report). The
+    /// test-only `expected_*` columns, which the batch ignores, may be kept.
+    public static func keptColumnError(_ keep: [String]) -> MESError? {
+        for name in keep {
+            let folded = Roster.fold(name)
+            if let col = foldedColumns.first(where: { !$0.0.hasPrefix("expected_") && $0.1.contains(folded) })?.0 {
+                return .usage("--keep-column « \(name) » names the column \(frenchNames[col] ?? col), which mes reads: "
+                              + "it cannot also be kept. Remove this --keep-column.", field: "keep-column")
+            }
+        }
+        return nil
+    }
+
+    /// A first line that is members' data rather than a header (a file saved without its
+    /// header, or with Macintosh line ends, a lone carriage return, that read as one line):
+    /// refused without a word of its cells, which hold NIRs, dates, codes and names.
+    static func notAHeader(_ fields: [String]) -> MESError? {
+        let known = shownColumns.map { frenchNames[$0] ?? $0 }.joined(separator: ", ")
+        let loneCR = fields.contains { f in
+            let u = Array(f.utf8)
+            return u.indices.contains { u[$0] == 0x0D && ($0 + 1 == u.count || u[$0 + 1] != 0x0A) }
+        }
+        if loneCR {
+            return .invalid(.csvHeader, "La première ligne n'est pas un en-tête lisible : le fichier a des fins de ligne Macintosh "
+                            + "(retour chariot seul) et se lit comme une seule ligne. Enregistrez-le en « CSV UTF-8 » (Excel) ou en "
+                            + "texte CSV avec des fins de ligne Windows ou Unix (LibreOffice), puis relancez.", field: "header")
+        }
+        func isData(_ cell: String) -> Bool {
+            let v = cell.trimmingSpaces
+            let digits = v.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }.count
+            return NIRValidator(rules: .insee).validate(v).nir != nil || CalendarDate.parse(v) != nil || v.contains("@")
+                || (digits >= 6 && v.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x20 || $0 == 0x2E })
+        }
+        guard let i = fields.firstIndex(where: isData) else { return nil }
+        return .invalid(.csvHeader, "La première ligne n'est pas un en-tête : sa colonne \(i + 1) contient des données de membre "
+                        + "(NIR, date, numéro ou adresse e-mail). Ajoutez en première ligne le nom de chaque colonne (\(known)), puis relancez.",
+                        field: "header")
     }
 
     /// How each column is usually written in French (what errors suggest).

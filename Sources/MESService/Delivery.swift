@@ -114,7 +114,11 @@ extension Service {
     ///
     /// A notification acknowledged starts its profiles' six weeks (`Store.markSent`); one given up
     /// for good goes by letter instead, in the same transaction (`fallBack`).
-    public func sendOutbox(_ transports: Transports, only: Int64? = nil, limit: Int = 100_000, retryNow: Bool = false) throws -> SendReport {
+    ///
+    /// `stop` is asked before each message: true ends the wave there, the rest left queued (an
+    /// association's batch interrupted by Ctrl-C or SIGTERM).
+    public func sendOutbox(_ transports: Transports, only: Int64? = nil, limit: Int = 100_000, retryNow: Bool = false,
+                           stop: () -> Bool = { false }) throws -> SendReport {
         var report = SendReport()
         // One message (a code just issued): nothing to send without a transport, and no count of
         // the queue (a national wave's queue holds millions).
@@ -133,6 +137,10 @@ extension Service {
             let batch = try store.dueMessages(now: clock.now(), after: cursor, only: only, limit: min(500, limit - done), ignoringBackoff: retryNow)
             if batch.isEmpty { break }
             for m in batch {
+                if stop() {
+                    report.stoppedBy = Self.interrupted
+                    break wave
+                }
                 done += 1
                 cursor = m.entry.id
                 let channel = m.entry.channel
@@ -225,6 +233,7 @@ extension Service {
         try sendOutbox(try transports(), limit: limit, retryNow: retryNow)
     }
 
+    static let interrupted = "Ctrl-C ou SIGTERM ; les messages restants attendent (mes outbox send)"
     static let anotherWave = "une autre vague d'envoi est en cours dans cette base : ses messages en attente partent avec elle"
 
     /// Tries to send one message just queued (after its transaction committed): its status then.

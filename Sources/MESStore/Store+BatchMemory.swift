@@ -5,9 +5,12 @@ import MESCore
 /// filed a decision on file.
 extension Store {
     /// The key under which a batch row's identity and code are remembered: a keyed digest of
-    /// the card, the birth date given and the code (the code itself is never stored).
-    public func batchFailureKey(nir: NIR, card: CardType, serial: String, birthDate: CalendarDate?, code: String) -> [UInt8] {
-        digest("batch_failure", "\(nir.compact)\u{0}\(card.rawValue)\u{0}\(serial)\u{0}\(birthDate?.iso ?? "")\u{0}\(code)")
+    /// the card, the birth date given and the code (the code itself is never stored), and the
+    /// first name when one tells twins apart (a code request's).
+    public func batchFailureKey(nir: NIR, card: CardType, serial: String, birthDate: CalendarDate?, code: String,
+                                firstName: String? = nil) -> [UInt8] {
+        digest("batch_failure", "\(nir.compact)\u{0}\(card.rawValue)\u{0}\(serial)\u{0}\(birthDate?.iso ?? "")\u{0}\(code)"
+               + (firstName.map { "\u{0}" + $0 } ?? ""))
     }
 
     /// How a remembered row failed, and when.

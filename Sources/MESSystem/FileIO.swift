@@ -890,6 +890,16 @@ public enum FileIO {
         }
     }
 
+    /// Refuses (73, `unsafe_output`, even with `--force`) an output path whose entry is the file
+    /// `input` names (followed when a link): writing there would replace what is read (`what`).
+    /// An output that is itself a link is replaced, never followed, so it may point there.
+    public static func refuseSameFile(_ path: String?, as input: String?, _ what: String, field: String) throws {
+        guard let path, let input else { return }
+        var out = stat(), read = stat()
+        guard lstat(path, &out) == 0, stat(input, &read) == 0 else { return }
+        if out.st_dev == read.st_dev && out.st_ino == read.st_ino { throw unsafeOutput(path, "est " + what, field) }
+    }
+
     /// An output path that must not be written, even with `--force` (73, `unsafe_output`).
     static func unsafeOutput(_ path: String, _ what: String, _ field: String) -> MESError {
         MESError(.unsafeOutput, "Refusé : \(path) \(what) ; il ne sera pas remplacé, même avec --force.", field: field)

@@ -289,13 +289,14 @@ import MESCore
 extension FaultTests {
     /// A report on a full disk: the run files its rows, then fails with 73 (disk_full) and leaves
     /// no part of a report behind; once there is room, the same run reports every row, filed
-    /// once (already_opposed).
+    /// once (already_opposed), each still saying to post its receipt (the first run's report, which
+    /// said so, was never written). The tmpfs holds that report (some 80 KB).
     @Test(.enabled(if: FaultTests.canMount, "needs root to mount a tmpfs")) func batchReportOnAFullDisk() throws {
         let s = try Scenario(demo: false)
         let members = try s.opposableMembers(count: 300, seed: "full-report")
         let mnt = s.dir.appendingPathComponent("mnt").path
         try FileManager.default.createDirectory(atPath: mnt, withIntermediateDirectories: true)
-        try #require(Self.shell("mount -t tmpfs -o size=64k,mode=0700 tmpfs \(mnt)") == 0)
+        try #require(Self.shell("mount -t tmpfs -o size=128k,mode=0700 tmpfs \(mnt)") == 0)
         defer { Self.shell("umount \(mnt)") }
         Self.shell("dd if=/dev/zero of=\(mnt)/filler bs=4k count=1000")
         let report = mnt + "/rapport.csv", receipts = s.dir.appendingPathComponent("rec").path
@@ -310,5 +311,6 @@ extension FaultTests {
         #expect(second.status == 0, "\(second.stderr)")
         let lines = String(decoding: try Data(contentsOf: URL(fileURLWithPath: report)).dropFirst(3), as: UTF8.self).split(separator: "\n")
         #expect(lines.count == 301 && lines.dropFirst().allSatisfy { $0.contains(";déjà opposé;already_opposed;JO-") }, "\(lines.prefix(2))")
+        #expect(lines.dropFirst().allSatisfy { $0.contains("Justificatif à poster au membre si ce n'est pas déjà fait") }, "\(lines.prefix(2))")
     }
 }

@@ -47,6 +47,16 @@ import Testing
         #expect(TextEscaping.spreadsheetCell("＝1+1") == "'＝1+1")
     }
 
+    /// LibreOffice's CSV import with « Trim spaces » ticked runs « =1+1 » read from the cell
+    /// « ␠=1+1 » (a batch report's kept cells are carried untrimmed): the formula start is looked
+    /// for after leading white space too.
+    @Test func formulasAfterLeadingSpacesAreNeutralised() {
+        #expect(TextEscaping.spreadsheetCell(" =1+1", tabSeparated: false) == "' =1+1")
+        #expect(TextEscaping.spreadsheetCell("  \u{A0}@SUM(A1)", tabSeparated: false) == "'  \u{A0}@SUM(A1)")
+        #expect(TextEscaping.spreadsheetCell(" Dupont", tabSeparated: false) == " Dupont")
+        #expect(TextEscaping.spreadsheetCell("   ", tabSeparated: false) == "   ")
+    }
+
     @Test func tabsAndLineEndsCannotMakeNewCells() {
         #expect(TextEscaping.spreadsheetCell("Dupont\tJean\nX\r\nY") == "Dupont Jean X  Y")
         #expect(TextEscaping.spreadsheetCell("a\n=cmd") == "a =cmd")

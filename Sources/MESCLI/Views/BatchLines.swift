@@ -96,8 +96,8 @@ final class BatchLines: BatchSink {
         if showsProgress { ctx.stderr.write("\n") }
         let parts = BatchOpposition.Status.allCases.compactMap { status in s.counts[status].map { "\(status.french) : \($0)" } }
         let done = s.checkOnly ? "vérifiée" : "traitée"
-        ctx.stderr.line("\(plural(s.rows, "ligne \(done)", "lignes \(done)s")) en \(Self.format3(s.seconds).replacingOccurrences(of: ".", with: ",")) s. "
-                        + parts.joined(separator: " ; ") + ".")
+        ctx.stderr.line("\(plural(s.rows, "ligne \(done)", "lignes \(done)s")) en \(Self.format3(s.seconds).replacingOccurrences(of: ".", with: ",")) s."
+                        + (parts.isEmpty ? "" : " " + parts.joined(separator: " ; ") + "."))
         if let notice { ctx.stderr.line("mes: " + notice) }
         if s.checkOnly { ctx.stderr.line("Vérification seulement : rien n'a été déposé, aucun code n'a été lu ni aucun essai compté.") }
         // Each kind of error once, most frequent first: a whole column exported wrongly is one fix.

@@ -10,13 +10,23 @@ struct BatchReportCSV: BatchReportFormat {
     static let columns = ["nom", "prenom", "nir", "statut", "code", "justificatif", "envoi", "prochaine_etape", "message", "colonne",
                           "creation_automatique_le", "code_valable_jusqu_au", "depose_par", "alertes"]
 
-    func header(kept: [String]) -> [UInt8] {
-        [0xEF, 0xBB, 0xBF] + Array((["ligne"] + kept.map(Self.cell) + Self.columns).joined(separator: ";").utf8) + [0x0A]
+    /// Whether cells are kept from being read as a formula (the CSV); an .xlsx or .ods report's
+    /// cells are text cells, carried as they are (`forSpreadsheet`).
+    var guardsFormulas = true
+
+    func forSpreadsheet() -> any BatchReportFormat {
+        var f = self
+        f.guardsFormulas = false
+        return f
     }
 
-    /// One cell, CSV-quoted when needed and kept from being read as a formula.
-    static func cell(_ s: String) -> String {
-        String(CSVWriter.line([TextEscaping.spreadsheetCell(s, tabSeparated: false)], separator: ";").dropLast())
+    func header(kept: [String]) -> [UInt8] {
+        [0xEF, 0xBB, 0xBF] + Array((["ligne"] + kept.map(cell) + Self.columns).joined(separator: ";").utf8) + [0x0A]
+    }
+
+    /// One cell, CSV-quoted when needed and, in a CSV, kept from being read as a formula.
+    func cell(_ s: String) -> String {
+        String(CSVWriter.line([guardsFormulas ? TextEscaping.spreadsheetCell(s, tabSeparated: false) : s], separator: ";").dropLast())
     }
 
     func append(_ r: BatchOpposition.Result, to out: inout [UInt8]) -> Int? {
@@ -24,30 +34,30 @@ struct BatchReportCSV: BatchReportFormat {
         var head = [String(r.line)] + r.kept
         head += [r.lastName ?? "", r.firstName ?? "", nir, r.status.french, r.error?.code.rawValue ?? r.status.rawValue,
                  r.file.map { String($0.split(separator: "/").last ?? "") } ?? ""]
-        out += head.map(Self.cell).joined(separator: ";").utf8
+        out += head.map(cell).joined(separator: ";").utf8
         out.append(0x3B)
         var mailAt: Int?
         let mailed = r.mail ?? r.earlierMail
         if mailed != nil {
             mailAt = out.count  // envoi;prochaine_etape, once the mail's fate is known
         } else {
-            out += Self.cell(r.destination ?? "").utf8
+            out += cell(r.destination ?? "").utf8
             out.append(0x3B)
-            out += Self.cell(BatchNextStep.text(r, mail: nil)).utf8
+            out += cell(BatchNextStep.text(r, mail: nil)).utf8
         }
         let tail = [r.error.map { ErrorHints.decorate($0).message } ?? "", r.column ?? "",
                     r.createdAutomaticallyAt.map { $0.parisDate.french } ?? "", r.codeExpiresAt.map { $0.parisDate.french } ?? "",
                     BatchNextStep.filer(r) ?? "", r.warnings.map(BatchNextStep.warning).joined(separator: ". ")]
-        for cell in tail {
+        for text in tail {
             out.append(0x3B)
-            out += Self.cell(cell).utf8
+            out += cell(text).utf8
         }
         out.append(0x0A)
         return mailAt
     }
 
     func delivery(_ status: DeliveryStatus?) -> [UInt8] {
-        Array((Self.cell(status?.french ?? "") + ";" + Self.cell(BatchNextStep.mailed(status))).utf8)
+        Array((cell(status?.french ?? "") + ";" + cell(BatchNextStep.mailed(status))).utf8)
     }
 }
 
@@ -68,6 +78,11 @@ enum BatchNextStep {
         case .alreadyOpposed:
             let when = r.filedAt.map { " le \($0.parisDate.french)" } ?? ""
             switch r.filedBy {
+            case .thisAssociation? where r.file != nil:
+                // Its receipt is in the folder; whether it reached the member is not known here (an
+                // earlier run may have failed before its report).
+                return (r.emailGiven ? "justificatif à remettre au membre" : "justificatif à poster au membre")
+                    + " si ce n'est pas déjà fait : opposition déposée par l'association\(when)"
             case .thisAssociation?: return "aucune : opposition déjà déposée par l'association\(when)"
             case .member?: return "aucune : le membre s'est déjà opposé lui-même\(when)"
             case .adviser?: return "aucune : opposition déjà enregistrée par un conseiller du 3422\(when)"
@@ -78,18 +93,25 @@ enum BatchNextStep {
             return "courrier envoyé au membre. Nouveau code attendu : le reporter dans la colonne code et relancer"
                 + (deadline(r).map { " avant le \($0)" } ?? "")
         case .codeStillValid:
+            // The code must come back before it expires and before the space is created.
             let until = r.codeExpiresAt.map { " jusqu'au \($0.parisDate.french)" } ?? ""
+            let by = deadline(r).map { " avant le \($0)" } ?? ""
             if let sent = r.letterSentAt {
-                return "aucun envoi : le courrier du \(sent.parisDate.french) porte un code valable\(until). Demander au membre de le transmettre"
+                return "aucun envoi : le courrier du \(sent.parisDate.french) porte un code valable\(until). Demander au membre de le transmettre\(by)"
             }
-            return "aucun envoi : le code de la notification reste valable\(until). Demander au membre de le transmettre "
+            return "aucun envoi : le code de la notification reste valable\(until). Demander au membre de le transmettre\(by) "
                 + "(s'il l'a perdu : relancer avec --replace-codes)"
         case .invalid:
             return "corriger " + (r.column.map { "la colonne « \($0) »" } ?? "la ligne") + " puis relancer"
         case .identityMismatch:
+            if r.codeRequest { return "rappeler le membre : date de naissance, numéro de série ou prénom à vérifier" }
             return lock + "rappeler le membre : code ou numéro de série à vérifier" + tries
         case .notRetried:
             let before = r.previousAt.map { " le \($0.parisDate.french)" } ?? ""
+            if r.codeRequest {
+                return "non réessayé : demande de code refusée\(before). Vérifier la date de naissance, le numéro de série et le prénom "
+                    + "avec le membre, puis relancer avec --retry-failed"
+            }
             return lock + "non réessayé : refusé\(before) avec ce code. Vérifier le code et le numéro de série avec le membre, "
                 + "puis relancer avec --retry-failed" + tries
         case .codeExpired, .codeUsed, .codeSuperseded:

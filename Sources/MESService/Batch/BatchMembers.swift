@@ -34,9 +34,10 @@ extension BatchOpposition {
         if !Mandate.names(signatory, holder: holder) { result.warnings.append(Mandate.signatoryNotHolder) }
     }
 
-    /// The key under which a code request's identity is remembered (no code: an empty one).
+    /// The key under which a code request's identity is remembered (no code: an empty one), with
+    /// the first name given (folded), which tells twins apart: corrected, the row is asked again.
     func requestKey(_ m: MemberRow, _ birth: CalendarDate) -> [UInt8] {
-        store.batchFailureKey(nir: m.nir, card: m.card, serial: m.serial, birthDate: birth, code: "")
+        store.batchFailureKey(nir: m.nir, card: m.card, serial: m.serial, birthDate: birth, code: "", firstName: m.firstName.map(Names.fold))
     }
 
     /// `--request-codes`: a code by letter (valid 6 weeks, long enough for the member to pass it
@@ -47,19 +48,27 @@ extension BatchOpposition {
     /// code is on its way). A profile the association could not oppose for anyway (already
     /// opposed, active, a minor without certification) gets no code.
     func request(_ m: MemberRow, into result: inout Result) throws {
+        result.codeRequest = true
         guard let birth = m.birthDate else {
             throw MESError.invalid(.fieldRequired, Messages.fieldRequired + " (pour demander un code)", field: "birth_date")
         }
         // The identity questions count against the NIR as on every other path (a wrong birth
         // date or serial is one try of five); a row refused so is remembered like a wrong code.
         let origin = AuditOrigin(channel: .batch, actor: .association, actorID: options.association)
+        let questions = AttemptSubject.assistedNIR(m.nir)
+        let lockedBefore = try service.attempts.isLocked(questions, now: now)
         let person: Person
         switch try service.answerIdentityQuestions(CardIdentity(nir: m.nir, card: m.card, serial: m.serial), birthDate: birth,
                                                    firstName: m.firstName, failure: "code_request_failed", now: now, origin: origin) {
         case .success(let p): person = p
         case .failure(let e):
-            if e.code == .identityNotFound || e.code == .locked {
+            // Only a refusal that counted is remembered: one held back by a lock already there
+            // counted nothing, and the same row is asked again once the lock has passed.
+            if e.code == .identityNotFound || (e.code == .locked && !lockedBefore) {
                 try store.noteBatchFailure(requestKey(m, birth), status: Status(failure: e.code).rawValue, at: now, actorID: options.association)
+            }
+            if e.code == .locked, let left = try service.attempts.lockedFor(questions, now: now) {
+                result.lockedUntil = now.adding(seconds: left)
             }
             throw e
         }

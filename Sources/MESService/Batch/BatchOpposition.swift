@@ -85,6 +85,9 @@ public struct BatchOpposition {
         /// `not_retried`: how the row failed before, and when.
         public var previousStatus: Status?
         public var previousAt: Instant?
+        /// The row's outcome came from a code request's identity questions (`--request-codes`:
+        /// birth date, serial, first name), not from a code.
+        public var codeRequest = false
         /// Went through, but worth checking (`Mandate.signatoryNotHolder`).
         public var warnings: [String] = []
     }
@@ -166,6 +169,7 @@ public struct BatchOpposition {
             } else if options.requestCodes {
                 // A request whose identity questions failed before is not asked again (each counts).
                 if !options.retryFailed, let birth = member.birthDate, let earlier = try store.batchFailure(requestKey(member, birth)) {
+                    result.codeRequest = true
                     result.status = .notRetried
                     result.previousStatus = Status(rawValue: earlier.status)
                     result.previousAt = earlier.at

@@ -13,6 +13,13 @@ public protocol BatchReportFormat: Sendable {
     func append(_ r: BatchOpposition.Result, to out: inout [UInt8]) -> Int?
     /// A mailed receipt's delivery status, as it goes in its row (nil: no longer in the outbox).
     func delivery(_ status: DeliveryStatus?) -> [UInt8]
+    /// The same report for an .xlsx or .ods file, whose cells are all text cells: nothing in
+    /// them is read as a formula, so no cell needs guarding (a kept « +33 … » stays as it is).
+    func forSpreadsheet() -> any BatchReportFormat
+}
+
+extension BatchReportFormat {
+    public func forSpreadsheet() -> any BatchReportFormat { self }
 }
 
 /// The report under way: each row rendered as it is published (some 70 bytes a member, not a

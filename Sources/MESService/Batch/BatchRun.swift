@@ -24,6 +24,8 @@ public struct BatchOptions: Sendable {
     public var send = false
     /// Where to write the association's report, once every row is done.
     public var report: String?
+    /// The members file read, when it is a file: the report never replaces it.
+    public var input: String?
     /// How the report reads (needed with `report`).
     public var reportFormat: (any BatchReportFormat)?
     /// Replace an existing file at `report` (a link is replaced, never followed).
@@ -90,8 +92,10 @@ extension Service {
                             sink: BatchSink) throws -> BatchSummary {
         var options = options
         options.association = try ActorName.association(options.association)
+        if let e = MemberRow.keptColumnError(options.keepColumns) { throw e }
         try FileIO.checkOutputTarget(options.report, force: options.replaceReport, storeDirectory: store.directory, field: "report")
         try FileIO.refuseUnwritableDirectory(options.report, field: "report")
+        try FileIO.refuseSameFile(options.report, as: options.input, "le fichier des membres lu", field: "report")
         if options.report != nil && options.reportFormat == nil { throw MESError(.internal, "rapport demandé sans sa mise en forme", field: "report") }
         if options.checkOnly { return try checkBatch(source, totalBytes: totalBytes, options: options, sink: sink) }
         options.receiptsDirectory = FileIO.folderPath(options.receiptsDirectory)  // `justificatifs/` names files without `//`
@@ -151,7 +155,11 @@ extension Service {
         try store.endBatchTuning()
         tuned = false
         var summary = tally.summary(seconds: stopwatch.elapsed, receiptsDirectory: dir, interrupted: reading.interrupted)
-        if let transports, !transports.isEmpty { summary.delivery = try sendOutbox(transports) }
+        // Ctrl-C or SIGTERM also stops the sending of the mailed receipts (the rest stays queued),
+        // and is reported as an interruption after the last row.
+        let stopped = { Interruption.requested != nil }
+        if let transports, !transports.isEmpty, !stopped() { summary.delivery = try sendOutbox(transports, stop: stopped) }
+        if stopped() && summary.interruptedAfter == nil { summary.interruptedAfter = tally.lastLine }
         try writeReport(tally, into: &summary, options: options)
         return summary
     }
@@ -270,6 +278,8 @@ final class MemberGroups {
 struct BatchTally {
     var counts: [BatchOpposition.Status: Int] = [:]
     var rows = 0
+    /// The row number of the last row published (0: none).
+    var lastLine = 0
     var header: MemberRow.Header? {
         didSet { if let header, report != nil { report?.kept = header.kept.map(\.name) } }
     }
@@ -277,7 +287,8 @@ struct BatchTally {
     private var kinds: [String: (error: MESError, column: String, rows: Int, first: Int)] = [:]
 
     init(options: BatchOptions) {
-        report = options.report == nil ? nil : options.reportFormat.map(BatchReport.init(format:))
+        guard let path = options.report, let format = options.reportFormat else { return }
+        report = BatchReport(format: ReportSheet.kind(for: path) == nil ? format : format.forSpreadsheet())
     }
 
     mutating func publish(_ results: [BatchOpposition.Result], to sink: BatchSink) throws {
@@ -291,6 +302,7 @@ struct BatchTally {
             }
         }
         rows += results.count
+        lastLine = results.last?.line ?? lastLine
         if report != nil { for r in results { report?.append(r) } }
         try sink.publish(results)
     }
