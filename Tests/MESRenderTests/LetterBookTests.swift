@@ -53,7 +53,7 @@ import TestSupport
     static func write(_ count: Int, to path: String, sides: LetterBook.Sides = .duplex, pagesPerNode: Int = 4096) throws -> Written {
         var book = LetterBook(sides: sides)
         book.pagesPerNode = pagesPerNode
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? file.close() }
         var written = Written(path: path)
