@@ -88,7 +88,9 @@ public enum MES {
             ctx.stderr.line(doc.serialized())
         } else {
             // Data quoted in a message (a CSV header, a file name) cannot drive the terminal.
-            ctx.stderr.line("mes: " + TextEscaping.terminalSafe(e.description))
+            // Line by line: a message of several lines (an import's row errors) keeps its lines.
+            ctx.stderr.line("mes: " + e.description.split(separator: "\n", omittingEmptySubsequences: false)
+                .map { TextEscaping.terminalSafe(String($0)) }.joined(separator: "\n"))
             if let help = e.help { ctx.stderr.line(help) }
             if e.status == .usage { ctx.stderr.line("Aide : « mes --help » ou « mes help COMMANDE »") }
         }

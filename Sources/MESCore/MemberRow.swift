@@ -125,8 +125,9 @@ public struct MemberRow: Sendable, Equatable {
     /// A first line that is members' data rather than a header (a file saved without its
     /// header, or with Macintosh line ends, a lone carriage return, that read as one line):
     /// refused without a word of its cells, which hold NIRs, dates, codes and names.
-    static func notAHeader(_ fields: [String]) -> MESError? {
-        let known = shownColumns.map { frenchNames[$0] ?? $0 }.joined(separator: ", ")
+    /// `known`: the columns to name in the message (default: a members file's).
+    static func notAHeader(_ fields: [String], known: String? = nil) -> MESError? {
+        let known = known ?? shownColumns.map { frenchNames[$0] ?? $0 }.joined(separator: ", ")
         let loneCR = fields.contains { f in
             let u = Array(f.utf8)
             return u.indices.contains { u[$0] == 0x0D && ($0 + 1 == u.count || u[$0 + 1] != 0x0A) }
@@ -143,7 +144,7 @@ public struct MemberRow: Sendable, Equatable {
                 || (digits >= 6 && v.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x20 || $0 == 0x2E })
         }
         guard let i = fields.firstIndex(where: isData) else { return nil }
-        return .invalid(.csvHeader, "La première ligne n'est pas un en-tête : sa colonne \(i + 1) contient des données de membre "
+        return .invalid(.csvHeader, "La première ligne n'est pas un en-tête : sa colonne \(i + 1) contient des données de personne "
                         + "(NIR, date, numéro ou adresse e-mail). Ajoutez en première ligne le nom de chaque colonne (\(known)), puis relancez.",
                         field: "header")
     }

@@ -132,6 +132,11 @@ public enum Roster {
 
     /// Maps header names to canonical columns; unknown or missing required columns are problems.
     public static func mapHeader(_ fields: [String], line: Int = 1) -> Result<[String: Int], Problems> {
+        // A first line that is people's data rather than a header: refused without its cells.
+        if !fields.contains(where: { column(forFolded: fold($0)) != nil }),
+           let e = MemberRow.notAHeader(fields, known: required.joined(separator: ", ")) {
+            return .failure(Problems(list: [Problem(line: line, field: "header", code: .csvHeader, message: e.message)]))
+        }
         var map: [String: Int] = [:]
         var problems: [Problem] = []
         for (i, name) in fields.enumerated() {

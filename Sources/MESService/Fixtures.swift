@@ -233,7 +233,7 @@ public enum Fixtures {
             ? "La base contient déjà \(present) des personnes de la graine \(seed) (fixtures d'une version antérieure, ou d'une autre graine) : "
               + "faites les fixtures dans une autre base (--store). "
             : ""
-        message += "Import refusé : \(e.details.count) erreur(s), rien n'a été importé."
+        message += "Import refusé : \(e.details.count) \(e.details.count > 1 ? "erreurs" : "erreur"), rien n'a été importé."
         message += e.details.prefix(listedErrors).map { "\n  ligne \($0.line.map(String.init) ?? "?"), \($0.field) : \($0.message)" }.joined()
         if e.details.count > listedErrors { message += "\n  … et \(e.details.count - listedErrors) autres" }
         var capped = MESError(.rosterInvalid, message, field: e.field)

@@ -94,7 +94,7 @@ enum RosterImport {
         let shown = problems.prefix(20).map { "  " + $0.description }.joined(separator: "\n")
         let more = problems.count > 20 ? "\n  … et \(problems.count - 20) autres" : ""
         var e = MESError(.rosterInvalid,
-                         "Import refusé : \(problems.count) erreur(s), rien n'a été importé.\n" + shown + more,
+                         "Import refusé : \(problems.count) \(problems.count > 1 ? "erreurs" : "erreur"), rien n'a été importé.\n" + shown + more,
                          field: problems.first.map { "ligne \($0.line), \($0.field)" })
         e.details = problems.map { ErrorDetail(line: $0.line, field: $0.field, code: $0.code, message: $0.message) }
         return e

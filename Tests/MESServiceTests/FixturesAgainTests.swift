@@ -88,7 +88,7 @@ import MESCore
         _ = try service.importRoster { feed in try bytes.withUnsafeBufferPointer { try feed($0) } }
         let e = thrownError { _ = try write(dir, count: 300, seed: 9, tag: "1", force: true) }
         #expect(e?.code == .rosterInvalid && e?.details.count == 20 && e?.details.allSatisfy { $0.code == .personPresent } == true)
-        #expect(e?.message.contains("300 erreur(s)") == true && e?.message.contains("… et 280 autres") == true
+        #expect(e?.message.contains("300 erreurs") == true && e?.message.contains("… et 280 autres") == true
                 && e?.message.contains("La base contient déjà 300 des personnes de la graine 9") == true, "\(e?.message.prefix(300) ?? "")")
         #expect(try Store.open(dir).counts().people == 300)
     }
