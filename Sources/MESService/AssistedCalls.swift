@@ -26,39 +26,31 @@ extension Service {
     /// The adviser sends the caller a new provisional code to the contact on file (e-mail, else
     /// SMS, else a letter), as `code generate` would; audited with the adviser.
     public func requestCode(_ caller: AssistedCaller, via: MessageChannel?) throws -> CodeDelivery {
-        let now = clock.now()
-        let result: Result<CodeDelivery, MESError> = try store.transaction {
-            let person: Person
-            switch try assistedIdentity(adviser: caller.adviser, nir: caller.nir, birthDate: caller.birthDate, lastName: caller.lastName,
-                                        firstName: caller.firstName, now: now) {
-            case .success(let p): person = p
-            case .failure(let e): return .failure(e)
-            }
+        try assisted(caller) { person, now in
             do {
                 return .success(try requestCode(for: person, via: via, now: now, channel: .phone, actor: .adviser, actorID: caller.adviser))
             } catch let e as MESError where e.code == .letterLimit {
                 return .failure(e)  // its audit line commits
             }
         }
-        return try result.get()
     }
 
     /// The adviser reads the caller's contacts on file, masked as before identification (the
     /// caller says whether they are right; changes go through the caisse, or activation).
     public func contacts(_ caller: AssistedCaller) throws -> ContactDetails {
+        try assisted(caller) { person, _ in .success(try maskedContacts(of: person)) }
+    }
+
+    /// Runs `step` for the caller once the adviser's identity questions pass, in one
+    /// transaction that commits a failed answer's count (`assistedIdentity`).
+    private func assisted<T>(_ caller: AssistedCaller, _ step: (Person, Instant) throws -> Result<T, MESError>) throws -> T {
         let now = clock.now()
-        let result: Result<ContactDetails, MESError> = try store.transaction {
-            let person: Person
+        let result: Result<T, MESError> = try store.transaction {
             switch try assistedIdentity(adviser: caller.adviser, nir: caller.nir, birthDate: caller.birthDate, lastName: caller.lastName,
                                         firstName: caller.firstName, now: now) {
-            case .success(let p): person = p
+            case .success(let person): return try step(person, now)
             case .failure(let e): return .failure(e)
             }
-            let c = try store.contact(for: person)
-            var details = ContactDetails(email: c.email.map(Masking.email), mobile: c.mobile.map(Masking.mobile),
-                                         address: c.address.map { _ in "enregistrée" }, masked: true)
-            details.toActivate = try createdAutomatically(person)
-            return .success(details)
         }
         return try result.get()
     }

@@ -34,13 +34,19 @@ extension Service {
             case .success(let p): person = p
             case .failure(let e): return .failure(e)
             }
-            let c = try store.contact(for: person)
-            var details = ContactDetails(email: c.email.map(Masking.email), mobile: c.mobile.map(Masking.mobile),
-                                         address: c.address.map { _ in "enregistrée" }, masked: true)
-            details.toActivate = try createdAutomatically(person)
-            return .success(details)
+            return .success(try maskedContacts(of: person))
         }
         return try result.get()
+    }
+
+    /// The contacts on file for `person`, masked, as shown before the person has identified
+    /// (inside the caller's transaction).
+    func maskedContacts(of person: Person) throws -> ContactDetails {
+        let c = try store.contact(for: person)
+        var details = ContactDetails(email: c.email.map(Masking.email), mobile: c.mobile.map(Masking.mobile),
+                                     address: c.address.map { _ in "enregistrée" }, masked: true)
+        details.toActivate = try createdAutomatically(person)
+        return details
     }
 
     /// The self-service identity questions (card, birth date, first name for twins), inside the

@@ -170,9 +170,7 @@ public struct BatchOpposition {
                 // A request whose identity questions failed before is not asked again (each counts).
                 if !options.retryFailed, let birth = member.birthDate, let earlier = try store.batchFailure(requestKey(member, birth)) {
                     result.codeRequest = true
-                    result.status = .notRetried
-                    result.previousStatus = Status(rawValue: earlier.status)
-                    result.previousAt = earlier.at
+                    Self.remembered(earlier, into: &result)
                 } else {
                     try request(member, into: &result)
                 }
@@ -224,10 +222,15 @@ public struct BatchOpposition {
     /// would count against the member's card once more). It says how, when, and how many
     /// tries the card has left.
     func notRetried(_ m: MemberRow, _ earlier: (status: String, at: Instant, actorID: String?), into result: inout Result) throws {
+        Self.remembered(earlier, into: &result)
+        try noteTries(m, into: &result)
+    }
+
+    /// `not_retried`, saying how and when the row failed before.
+    static func remembered(_ earlier: (status: String, at: Instant, actorID: String?), into result: inout Result) {
         result.status = .notRetried
         result.previousStatus = Status(rawValue: earlier.status)
         result.previousAt = earlier.at
-        try noteTries(m, into: &result)
     }
 
     /// The card's wrong tries and lock, for a row refused by them.
