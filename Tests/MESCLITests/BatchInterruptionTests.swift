@@ -98,3 +98,23 @@ import TestSupport
         #expect(failures.count == 1, "\(failures)")
     }
 }
+
+/// `--check` as an unlucky user meets it: standard output full, a link at the report's path,
+/// /dev/zero as the members file. Each is refused with its status, nothing written through.
+@Suite struct BatchCheckAttackTests {
+    @Test func fullOutputLinkedReportAndDevZero() throws {
+        let s = try Scenario(demo: false)
+        let members = try s.opposableMembers(count: 5, seed: "check-attack")
+        let env = ["MES_HOME": s.store, "MES_NOW": s.now]
+        #expect(try sh("\"$MES\" batch oppose '\(members)' --check --quiet --legal-representative > /dev/full", env: env).status == 74)
+        let target = s.dir.appendingPathComponent("cible.txt").path
+        try "intact\n".write(toFile: target, atomically: true, encoding: .utf8)
+        let link = s.dir.appendingPathComponent("rapport.csv").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        let linked = try s.run(["batch", "oppose", members, "--check", "--quiet", "--report", link])
+        #expect(linked.status == 73, "\(linked.stderr)")
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "intact\n")
+        let zero = try s.run(["batch", "oppose", "/dev/zero", "--check", "--quiet"])
+        #expect(zero.status == 66 && zero.stdout.isEmpty, "\(zero.stderr)")
+    }
+}
