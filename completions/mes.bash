@@ -24,44 +24,44 @@ _mes_children() {
 # _mes_options PATH: the options of the command path PATH, global ones included.
 _mes_options() {
     case "$1" in
-        'nir check') echo '--rules --expect --json --store --now --help -h' ;;
-        'nir format') echo '--rules --json --store --now --help -h' ;;
-        'nir generate') echo '--count --seed --invalid --reason --case --json --store --now --help -h' ;;
-        'vitale check') echo '--card --json --store --now --help -h' ;;
-        'vitale generate') echo '--card --count --seed --invalid --reason --json --store --now --help -h' ;;
-        'init') echo '--demo --test-clock --json --store --now --help -h' ;;
-        'import') echo '--sheet --json --store --now --help -h' ;;
-        'fixtures') echo '--count --seed --roster --members --format --case --force --json --store --now --help -h' ;;
-        'notify') echo '--via --no-send --json --store --now --help -h' ;;
-        'outbox list') echo '--nir --since --status --limit --json --store --now --help -h' ;;
-        'outbox send') echo '--limit --retry-now --json --store --now --help -h' ;;
-        'outbox letters') echo '--pdf --force --posted --posted-at --json --store --now --help -h' ;;
-        'outbox export') echo '--maildir --json --store --now --help -h' ;;
-        'history') echo '--nir --since --until --channel --actor --limit --json --store --now --help -h' ;;
-        'code generate') echo '--nir --birth-date --card --serial --via --first-name --assisted --adviser --last-name --no-send --json --store --now --help -h' ;;
-        'identify') echo '--code --code-file --nir --card --serial --json --store --now --help -h' ;;
-        'oppose') echo '--session --session-file --code --code-file --nir --card --serial --yes -y --legal-representative --receipt --force --assisted --adviser --birth-date --last-name --first-name --json --store --now --help -h' ;;
-        'contacts show') echo '--session --session-file --nir --birth-date --card --serial --first-name --assisted --adviser --last-name --json --store --now --help -h' ;;
-        'activate') echo '--session --session-file --accept-cgu --username --password-file --email --email-otp --email-otp-file --mobile --mobile-otp --mobile-otp-file --legal-representative --no-send --json --store --now --help -h' ;;
-        'close') echo '--session --session-file --yes -y --delete --receipt --force --json --store --now --help -h' ;;
-        'sweep') echo '--dry-run --list --window-days --json --store --now --help -h' ;;
-        'login') echo '--username --password-file --via --otp --otp-file --no-send --json --store --now --help -h' ;;
-        'logout') echo '--session --session-file --json --store --now --help -h' ;;
-        'recover identifier') echo '--nir --birth-date --card --serial --first-name --via --otp --otp-file --no-send --json --store --now --help -h' ;;
-        'recover password') echo '--username --via --otp --otp-file --password-file --json --store --now --help -h' ;;
-        'profiles list') echo '--session --session-file --json --store --now --help -h' ;;
-        'profiles oppose') echo '--session --session-file --profile --yes -y --legal-representative --receipt --force --json --store --now --help -h' ;;
-        'profiles activate') echo '--session --session-file --profile --accept-cgu --yes -y --legal-representative --json --store --now --help -h' ;;
-        'receipt') echo '--session --session-file --id --format --output -o --force --json --store --now --help -h' ;;
-        'receipt verify') echo '--cert --json --store --now --help -h' ;;
-        'advisers release') echo '--adviser --nir --birth-date --last-name --first-name --json --store --now --help -h' ;;
-        'batch oppose') echo '--receipts --check --request-codes --replace-codes --retry-failed --keep-column --association --legal-representative --group-size --mail-receipts --report --force --sheet --no-send --quiet -q --json --store --now --help -h' ;;
-        'schema') echo '--list --json --store --now --help -h' ;;
-        'backup') echo '--passphrase-file --plain --force --json --store --now --help -h' ;;
-        'restore') echo '--passphrase-file --json --store --now --help -h' ;;
-        'check') echo '--receipts --json --store --now --help -h' ;;
-        '') echo '--json --store --now --help -h --version' ;;
-        *) echo '--json --store --now --help -h' ;;
+        'nir check') echo '--rules --expect --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'nir format') echo '--rules --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'nir generate') echo '--count --seed --invalid --reason --case --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'vitale check') echo '--card --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'vitale generate') echo '--card --count --seed --invalid --reason --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'init') echo '--demo --test-clock --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'import') echo '--sheet --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'fixtures') echo '--count --seed --roster --members --format --case --force --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'notify') echo '--via --no-send --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'outbox list') echo '--nir --since --status --limit --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'outbox send') echo '--limit --retry-now --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'outbox letters') echo '--pdf --force --posted --posted-at --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'outbox export') echo '--maildir --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'history') echo '--nir --since --until --channel --actor --limit --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'code generate') echo '--nir --birth-date --card --serial --via --first-name --assisted --adviser --last-name --no-send --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'identify') echo '--code --code-file --nir --card --serial --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'oppose') echo '--session --session-file --code --code-file --nir --card --serial --yes -y --legal-representative --receipt --force --assisted --adviser --birth-date --last-name --first-name --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'contacts show') echo '--session --session-file --nir --birth-date --card --serial --first-name --assisted --adviser --last-name --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'activate') echo '--session --session-file --accept-cgu --username --password-file --email --email-otp --email-otp-file --mobile --mobile-otp --mobile-otp-file --legal-representative --no-send --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'close') echo '--session --session-file --yes -y --delete --receipt --force --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'sweep') echo '--dry-run --list --window-days --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'login') echo '--username --password-file --via --otp --otp-file --no-send --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'logout') echo '--session --session-file --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'recover identifier') echo '--nir --birth-date --card --serial --first-name --via --otp --otp-file --no-send --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'recover password') echo '--username --via --otp --otp-file --password-file --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'profiles list') echo '--session --session-file --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'profiles oppose') echo '--session --session-file --profile --yes -y --legal-representative --receipt --force --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'profiles activate') echo '--session --session-file --profile --accept-cgu --yes -y --legal-representative --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'receipt') echo '--session --session-file --id --format --output -o --force --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'receipt verify') echo '--cert --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'advisers release') echo '--adviser --nir --birth-date --last-name --first-name --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'batch oppose') echo '--receipts --check --request-codes --replace-codes --retry-failed --keep-column --association --legal-representative --group-size --mail-receipts --report --force --sheet --no-send --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'schema') echo '--list --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'backup') echo '--passphrase-file --plain --force --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'restore') echo '--passphrase-file --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'check') echo '--receipts --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        '') echo '--json --store --now --wait --quiet -q --verbose -v --help -h --version' ;;
+        *) echo '--json --store --now --wait --quiet -q --verbose -v --help -h' ;;
     esac
 }
 
@@ -203,6 +203,7 @@ _mes_value() {
         'check|--receipts') echo d ;;
         *'|--store') echo d ;;
         *'|--now') echo t ;;
+        *'|--wait') echo t ;;
     esac
 }
 
@@ -247,7 +248,7 @@ _mes() {
             if [[ "$w" == -- ]]; then
                 dashdash=1 frozen=1
             else
-                case "${w%%=*}" in --json|--store|--now|--help|-h|--version) ;; *) frozen=1 ;; esac
+                case "${w%%=*}" in --json|--store|--now|--wait|--quiet|-q|--verbose|-v|--help|-h|--version) ;; *) frozen=1 ;; esac
                 if [[ "$w" != *=* && -n "$(_mes_value "$path" "$w")" ]]; then
                     # The option's value: the next word ("--opt = value" when '=' splits words).
                     if (( i + 1 == COMP_CWORD )); then valopt="$w"; break; fi

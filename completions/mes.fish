@@ -103,7 +103,7 @@ function __mes_takes_value --argument-names path option
             return 0
         case 'batch oppose|--report' 'batch oppose|--sheet' 'backup|--passphrase-file' 'restore|--passphrase-file'
             return 0
-        case 'check|--receipts' '*|--store' '*|--now'
+        case 'check|--receipts' '*|--store' '*|--now' '*|--wait'
             return 0
     end
     return 1
@@ -133,7 +133,7 @@ function __mes_walk
                 set dashdash 1
                 set __mes_frozen 1
             else
-                contains -- (string replace -r -- '=.*' '' $w) --json --store --now --help -h --version; or set __mes_frozen 1
+                contains -- (string replace -r -- '=.*' '' $w) --json --store --now --wait --quiet -q --verbose -v --help -h --version; or set __mes_frozen 1
                 if not string match -q -- '*=*' $w; and __mes_takes_value "$__mes_path" $w
                     set __mes_pending 1
                 end
@@ -178,6 +178,9 @@ complete -c mes -f
 complete -c mes -n '__mes_global' -l json -d 'Print JSON for scripts (JSON Lines for streamed inputs) instead of text.'
 complete -c mes -n '__mes_global' -l store -x -a '(__fish_complete_directories (commandline -ct) directory)' -d 'Data directory (else $MES_HOME, $XDG_DATA_HOME/mes, ~/.local/share/mes).'
 complete -c mes -n '__mes_global' -l now -x -d 'Fixed clock, e.g. 2022-02-03T10:00:00Z (else $MES_NOW, else the system clock); only test stores honour it.'
+complete -c mes -n '__mes_global' -l wait -x -d 'How long to wait for a store kept busy by another process before exit 75 (else $MES_WAIT, else 30); 0 gives up at once.'
+complete -c mes -n '__mes_global' -l quiet -s q -d 'No progress, notes or summary on standard error (errors still).'
+complete -c mes -n '__mes_global' -l verbose -s v -d 'Each step on standard error (progress as lines when it is no terminal).'
 complete -c mes -n '__mes_global' -l help -s h -d 'Show help for the command.'
 complete -c mes -n '__mes_options_of \'\'' -l version -d 'Print the version.'
 complete -c mes -n '__mes_next ""' -a nir -d 'Subcommands: check, format, key, generate.'
@@ -412,7 +415,6 @@ complete -c mes -n '__mes_options_of "batch oppose"' -l report -r -F -d 'Write t
 complete -c mes -n '__mes_options_of "batch oppose"' -l force -d 'Replace an existing report file (a symbolic link is replaced, never followed).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l sheet -x -d 'With an .xlsx or .ods file: the sheet to read (default: the first).'
 complete -c mes -n '__mes_options_of "batch oppose"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
-complete -c mes -n '__mes_options_of "batch oppose"' -l quiet -s q -d 'No progress or summary on standard error.'
 complete -c mes -n '__mes_argument "batch oppose" 0' -F
 complete -c mes -n '__mes_options_of "schema"' -l list -d 'List the schemas\' names, one a line (with --json: names and titles).'
 complete -c mes -n '__mes_argument "schema" 0' -a 'activate advisers-add advisers-list advisers-release backup batch-oppose check close code-generate contacts-show demo error fixtures fixtures-members-row fixtures-roster-row fixtures-verify history identify import init key-export key-import login logout nir-check nir-format nir-generate nir-key notify oppose outbox-export outbox-letters outbox-list outbox-send outbox-show profiles-activate profiles-list profiles-oppose receipt receipt-document receipt-verify recover-identifier recover-password restore schema sweep version vitale-check vitale-generate'

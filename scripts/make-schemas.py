@@ -2,9 +2,11 @@
 """Writes the JSON Schemas (draft 2020-12) of every `mes --json` output into schemas/.
 
 One file per command (`oppose.schema.json`, `nir-check.schema.json` for its JSON Lines rows…)
-plus `error.schema.json`. Schemas give the required fields and their types; objects may carry
-more fields (within a schema_version, fields are only ever added). Run it after changing an
-output, then `swift test` (SchemaTests validates the outputs of every command against them).
+plus `error.schema.json`. Schemas give the required fields and their types, and every object is
+closed (`additionalProperties: false`): a field renamed or added without its schema fails
+validation. Within a schema_version, fields are only ever added, each with a new release of the
+schemas. Run it after changing an output, then `swift test` (SchemaTests validates the outputs of
+every command against them, and checks that an extra field is refused).
 """
 import json
 import os
@@ -47,8 +49,8 @@ NIR_CASE = {"enum": CASES[:6]}
 TAGS = {"type": "string", "pattern": "^(" + "|".join(CASES) + ")?( (" + "|".join(CASES) + "))*$"}
 
 S, I, B, N = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {"type": "number"}
-DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-TIME = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"}
+DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+TIME = {"type": "string", "format": "date-time", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"}
 
 
 def opt(t):
@@ -58,7 +60,7 @@ def opt(t):
 def obj(required, optional=None):
     props = dict(required)
     props.update(optional or {})
-    return {"type": "object", "required": sorted(required), "properties": props}
+    return {"type": "object", "required": sorted(required), "properties": props, "additionalProperties": False}
 
 
 def arr(items):
@@ -145,7 +147,8 @@ SCHEMAS = {
         doc({"status": {"const": "already_opposed"}, "profile": PROFILE, "decided_on": DATE}, {"receipt": S})]},
     "activate": {"oneOf": [
         doc({"status": {"const": "otp_sent"}, "channels": arr({"enum": ["email", "mobile"]})}),
-        doc({"status": {"const": "contacts_to_check"}, "contacts": obj({"postal_address": B, "masked": B}, {"email": opt(S), "mobile": opt(S)})}),
+        doc({"status": {"const": "contacts_to_check"}, "contacts": obj({"postal_address": B, "masked": B},
+                                                                       {"email": opt(S), "mobile": opt(S), "to_activate": B})}),
         doc({"status": {"const": "activated"}, "username": S, "profile": PROFILE}, {"previously_opposed_at": TIME})]},
     "close": doc({"status": {"enum": ["closed", "already_closed"]}, "content": {"enum": ["archive_10_years", "delete_within_3_months"]},
                   "content_deleted_after": opt(TIME), "receipt": opt(S), "receipt_file": opt(S), "profile": PROFILE}),

@@ -154,6 +154,9 @@ public enum GlobalOptions {
         .flag("json", "Print JSON for scripts (JSON Lines for streamed inputs) instead of text."),
         .value("store", "DIR", "Data directory (else $MES_HOME, $XDG_DATA_HOME/mes, ~/.local/share/mes).", directory: true),
         .value("now", "TIME", "Fixed clock, e.g. 2022-02-03T10:00:00Z (else $MES_NOW, else the system clock); only test stores honour it."),
+        .value("wait", "SECONDS", "How long to wait for a store kept busy by another process before exit 75 (else $MES_WAIT, else 30); 0 gives up at once."),
+        .flag("quiet", short: "q", "No progress, notes or summary on standard error (errors still)."),
+        .flag("verbose", short: "v", "Each step on standard error (progress as lines when it is no terminal)."),
         .flag("help", short: "h", "Show help for the command."),
     ]
 }

@@ -19,6 +19,15 @@ public final class Context {
     public var storeOption: String?
     /// `--now` given on the command line, if any.
     public var nowOption: String?
+    /// `-q`/`--quiet`: no progress, no notes or summary on standard error (errors still).
+    public var quiet = false
+    /// `-v`/`--verbose`: each step on standard error (progress as lines when it is no terminal).
+    public var verbose = false
+    /// `--wait SECONDS` given on the command line: how long a store kept busy by another process
+    /// is waited for (`Service.defaultLockWait` otherwise).
+    public var waitOption: String?
+    /// The progress line on a terminal's standard error, wiped before anything else is printed.
+    private(set) lazy var progressLine = ProgressLine(stderr)
 
     public init(stdout: Output, stderr: Output, stdin: Input, environment: [String: String]) {
         self.stdout = stdout
@@ -53,19 +62,55 @@ public final class Context {
     /// The use cases over the store in the data directory. On a terminal, a store kept busy by
     /// another process says that the command is waiting.
     public func service() throws -> Service {
-        let service = try Service.open(storeDirectory, clock: clock(), delivery: deliverySettings())
+        let wait = try lockWait()
+        let service = try Service.open(storeDirectory, clock: clock(), delivery: deliverySettings(), lockWait: wait)
         for n in service.storeNotes { note(n) }
-        if stderr.isTerminal {
-            service.onStoreWait = { [stderr] in
-                stderr.line("La base est occupée par un autre processus : attente…")
-                stderr.flush()
+        if verbose { step("base \(storeDirectory) (schéma \(service.storeSchemaVersion)), horloge \(clockIsGiven ? "fixe" : "du système")") }
+        // Said whether or not standard error is a terminal (a script's log shows why it is slow).
+        if !quiet {
+            service.onStoreWait = { [weak self] in
+                self?.progressLine.clear()
+                self?.stderr.line("mes: la base est occupée par un autre processus : attente (au plus \(Self.seconds(wait)) s, --wait)…")
+                self?.stderr.flush()
             }
         }
+        service.onProgress = progressObserver
+        if verbose && !quiet { service.onStep = { [weak self] in self?.step($0) } }
         return service
+    }
+
+    /// How long to wait for a busy store: `--wait`, else `$MES_WAIT`, else the default.
+    public func lockWait() throws -> Double {
+        guard let text = waitOption ?? environment["MES_WAIT"], !text.isEmpty else { return Service.defaultLockWait }
+        guard let seconds = Double(text), seconds >= 0, seconds <= 86_400, seconds.isFinite else {
+            throw Usage.invalidValue("wait", expected: "un nombre de secondes entre 0 et 86400", got: text)
+        }
+        return seconds
+    }
+
+    static func seconds(_ s: Double) -> String {
+        s == s.rounded() ? String(Int(s)) : String(s).replacingOccurrences(of: ".", with: ",")
+    }
+
+    /// What a long use case is told to report its progress to: the line on a terminal, lines
+    /// under `--verbose` when standard error is no terminal, nothing for scripts or `--quiet`.
+    public var progressObserver: ((Progress) -> Void)? {
+        if quiet { return nil }
+        if stderr.isTerminal { return { [weak self] p in self?.progressLine.show(p) } }
+        if verbose { return { [weak self] p in self?.step(ProgressLine.text(p, elapsed: nil)) } }
+        return nil
+    }
+
+    /// A step under `--verbose`, on standard error.
+    public func step(_ s: String) {
+        guard verbose && !quiet else { return }
+        progressLine.clear()
+        stderr.line("mes: " + s)
     }
 
     /// Prints a result: its text form, or its JSON document under `--json`.
     public func emit(_ report: Report) {
+        progressLine.clear()
         if json {
             var out = [UInt8]()
             var doc = report.json
@@ -115,7 +160,12 @@ public final class Context {
     }
 
     /// A note for people on stderr (never under `--json`... unless it is a warning scripts may ignore).
-    public func note(_ s: String) { stderr.line(s) }
+    /// Nothing under `--quiet`.
+    public func note(_ s: String) {
+        guard !quiet else { return }
+        progressLine.clear()
+        stderr.line(s)
+    }
 }
 
 /// A command's result, rendered as text for people or JSON for scripts from one value.

@@ -33,7 +33,8 @@ enum EmbeddedSchemas {
         "schema_version": {
           "const": 2
         }
-      }
+      },
+      "additionalProperties": false
     },
     {
       "type": "object",
@@ -78,13 +79,18 @@ enum EmbeddedSchemas {
                   "type": "null"
                 }
               ]
+            },
+            "to_activate": {
+              "type": "boolean"
             }
-          }
+          },
+          "additionalProperties": false
         },
         "schema_version": {
           "const": 2
         }
-      }
+      },
+      "additionalProperties": false
     },
     {
       "type": "object",
@@ -126,6 +132,7 @@ enum EmbeddedSchemas {
             },
             "birth_date": {
               "type": "string",
+              "format": "date",
               "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
             },
             "state": {
@@ -150,18 +157,22 @@ enum EmbeddedSchemas {
             },
             "since": {
               "type": "string",
+              "format": "date-time",
               "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
             }
-          }
+          },
+          "additionalProperties": false
         },
         "schema_version": {
           "const": 2
         },
         "previously_opposed_at": {
           "type": "string",
+          "format": "date-time",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
         }
-      }
+      },
+      "additionalProperties": false
     }
   ]
 }
@@ -190,7 +201,8 @@ enum EmbeddedSchemas {
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("advisers-list", "mes advisers list (--json)", #"""
@@ -218,15 +230,18 @@ enum EmbeddedSchemas {
           },
           "added_at": {
             "type": "string",
+            "format": "date-time",
             "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
           }
-        }
+        },
+        "additionalProperties": false
       }
     },
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("advisers-release", "mes advisers release (--json)", #"""
@@ -254,12 +269,14 @@ enum EmbeddedSchemas {
     },
     "at": {
       "type": "string",
+      "format": "date-time",
       "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
     },
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("backup", "mes backup (--json)", #"""
@@ -289,6 +306,7 @@ enum EmbeddedSchemas {
     },
     "taken_at": {
       "type": "string",
+      "format": "date-time",
       "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
     },
     "counts": {
@@ -320,7 +338,8 @@ enum EmbeddedSchemas {
         "schema_version": {
           "type": "integer"
         }
-      }
+      },
+      "additionalProperties": false
     },
     "files": {
       "type": "array",
@@ -331,7 +350,8 @@ enum EmbeddedSchemas {
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("batch-oppose", "mes batch oppose (--json)", #"""
@@ -387,6 +407,7 @@ enum EmbeddedSchemas {
         },
         "code_expires_at": {
           "type": "string",
+          "format": "date-time",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
         },
         "mail": {
@@ -563,10 +584,12 @@ enum EmbeddedSchemas {
         },
         "letter_sent_at": {
           "type": "string",
+          "format": "date-time",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
         },
         "created_automatically_at": {
           "type": "string",
+          "format": "date-time",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
         },
         "filed_by": {
@@ -583,10 +606,12 @@ enum EmbeddedSchemas {
         },
         "previous_at": {
           "type": "string",
+          "format": "date-time",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
         },
         "locked_until": {
           "type": "string",
+          "format": "date-time",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
         },
         "tries": {
@@ -598,7 +623,8 @@ enum EmbeddedSchemas {
         "warning": {
           "type": "string"
         }
-      }
+      },
+      "additionalProperties": false
     },
     {
       "type": "object",
@@ -642,7 +668,8 @@ enum EmbeddedSchemas {
             "utf-16be"
           ]
         }
-      }
+      },
+      "additionalProperties": false
     }
   ]
 }
@@ -684,13 +711,15 @@ enum EmbeddedSchemas {
           "message": {
             "type": "string"
           }
-        }
+        },
+        "additionalProperties": false
       }
     },
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("close", "mes close (--json)", #"""
@@ -725,6 +754,7 @@ enum EmbeddedSchemas {
       "anyOf": [
         {
           "type": "string",
+          "format": "date-time",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
         },
         {
@@ -777,6 +807,7 @@ enum EmbeddedSchemas {
         },
         "birth_date": {
           "type": "string",
+          "format": "date",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
         },
         "state": {
@@ -801,14 +832,17 @@ enum EmbeddedSchemas {
         },
         "since": {
           "type": "string",
+          "format": "date-time",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
         }
-      }
+      },
+      "additionalProperties": false
     },
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("code-generate", "mes code generate (--json)", #"""
@@ -844,6 +878,7 @@ enum EmbeddedSchemas {
     },
     "expires_at": {
       "type": "string",
+      "format": "date-time",
       "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
     },
     "schema_version": {
@@ -861,7 +896,8 @@ enum EmbeddedSchemas {
     "delivery_error": {
       "type": "string"
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("contacts-show", "mes contacts show (--json)", #"""
@@ -910,7 +946,8 @@ enum EmbeddedSchemas {
     "to_activate": {
       "type": "boolean"
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("demo", "mes demo (--json)", #"""
@@ -946,13 +983,15 @@ enum EmbeddedSchemas {
           "result": {
             "type": "string"
           }
-        }
+        },
+        "additionalProperties": false
       }
     },
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("error", "mes error (--json)", #"""
@@ -1331,15 +1370,18 @@ enum EmbeddedSchemas {
               "line": {
                 "type": "integer"
               }
-            }
+            },
+            "additionalProperties": false
           }
         }
-      }
+      },
+      "additionalProperties": false
     },
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("fixtures", "mes fixtures (--json)", #"""
@@ -1382,6 +1424,7 @@ enum EmbeddedSchemas {
     },
     "now": {
       "type": "string",
+      "format": "date-time",
       "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
     },
     "population": {
@@ -1391,7 +1434,8 @@ enum EmbeddedSchemas {
         "replaced"
       ]
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("fixtures-members-row", "mes fixtures members row (--json)", #"""
@@ -1652,7 +1696,8 @@ enum EmbeddedSchemas {
     "extra": {
       "type": "string"
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("fixtures-roster-row", "mes fixtures roster row (--json)", #"""
@@ -1791,7 +1836,8 @@ enum EmbeddedSchemas {
         }
       ]
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("fixtures-verify", "mes fixtures verify (--json)", #"""
@@ -1859,13 +1905,15 @@ enum EmbeddedSchemas {
           "reason": {
             "type": "string"
           }
-        }
+        },
+        "additionalProperties": false
       }
     },
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("history", "mes history (--json)", #"""
@@ -1890,6 +1938,7 @@ enum EmbeddedSchemas {
         "properties": {
           "at": {
             "type": "string",
+            "format": "date-time",
             "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
           },
           "event": {
@@ -1912,7 +1961,8 @@ enum EmbeddedSchemas {
               "nir": {
                 "type": "string"
               }
-            }
+            },
+            "additionalProperties": false
           },
           "channel": {
             "type": "string"
@@ -1926,13 +1976,15 @@ enum EmbeddedSchemas {
           "detail": {
             "type": "string"
           }
-        }
+        },
+        "additionalProperties": false
       }
     },
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("identify", "mes identify (--json)", #"""
@@ -1959,6 +2011,7 @@ enum EmbeddedSchemas {
     },
     "expires_at": {
       "type": "string",
+      "format": "date-time",
       "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
     },
     "profile": {
@@ -1986,6 +2039,7 @@ enum EmbeddedSchemas {
         },
         "birth_date": {
           "type": "string",
+          "format": "date",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
         },
         "state": {
@@ -2010,9 +2064,11 @@ enum EmbeddedSchemas {
         },
         "since": {
           "type": "string",
+          "format": "date-time",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
         }
-      }
+      },
+      "additionalProperties": false
     },
     "profiles": {
       "type": "array",
@@ -2041,6 +2097,7 @@ enum EmbeddedSchemas {
           },
           "birth_date": {
             "type": "string",
+            "format": "date",
             "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
           },
           "state": {
@@ -2065,9 +2122,11 @@ enum EmbeddedSchemas {
           },
           "since": {
             "type": "string",
+            "format": "date-time",
             "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
           }
-        }
+        },
+        "additionalProperties": false
       }
     },
     "decisions": {
@@ -2093,7 +2152,8 @@ enum EmbeddedSchemas {
           "text": {
             "type": "string"
           }
-        }
+        },
+        "additionalProperties": false
       }
     },
     "schema_version": {
@@ -2117,24 +2177,29 @@ enum EmbeddedSchemas {
             },
             "started_at": {
               "type": "string",
+              "format": "date-time",
               "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
             },
             "ends_at": {
               "type": "string",
+              "format": "date-time",
               "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
             },
             "ends_on": {
               "type": "string",
+              "format": "date",
               "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
             }
-          }
+          },
+          "additionalProperties": false
         },
         {
           "type": "null"
         }
       ]
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("import", "mes import (--json)", #"""
@@ -2169,7 +2234,8 @@ enum EmbeddedSchemas {
     "notice": {
       "type": "string"
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("init", "mes init (--json)", #"""
@@ -2204,7 +2270,8 @@ enum EmbeddedSchemas {
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("key-export", "mes key export (--json)", #"""
@@ -2232,7 +2299,8 @@ enum EmbeddedSchemas {
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("key-import", "mes key import (--json)", #"""
@@ -2260,7 +2328,8 @@ enum EmbeddedSchemas {
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("login", "mes login (--json)", #"""
@@ -2305,7 +2374,8 @@ enum EmbeddedSchemas {
         "delivery_error": {
           "type": "string"
         }
-      }
+      },
+      "additionalProperties": false
     },
     {
       "type": "object",
@@ -2347,6 +2417,7 @@ enum EmbeddedSchemas {
             },
             "birth_date": {
               "type": "string",
+              "format": "date",
               "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
             },
             "state": {
@@ -2371,14 +2442,17 @@ enum EmbeddedSchemas {
             },
             "since": {
               "type": "string",
+              "format": "date-time",
               "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
             }
-          }
+          },
+          "additionalProperties": false
         },
         "schema_version": {
           "const": 2
         }
-      }
+      },
+      "additionalProperties": false
     }
   ]
 }
@@ -2400,7 +2474,8 @@ enum EmbeddedSchemas {
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("nir-check", "mes nir check (--json)", #"""
@@ -2434,7 +2509,8 @@ enum EmbeddedSchemas {
         "schema_version": {
           "const": 2
         }
-      }
+      },
+      "additionalProperties": false
     },
     {
       "type": "object",
@@ -2635,7 +2711,8 @@ enum EmbeddedSchemas {
         "schema_version": {
           "const": 2
         }
-      }
+      },
+      "additionalProperties": false
     }
   ]
 }
@@ -2693,7 +2770,8 @@ enum EmbeddedSchemas {
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("nir-generate", "mes nir generate (--json)", #"""
@@ -2743,7 +2821,8 @@ enum EmbeddedSchemas {
         "key"
       ]
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("nir-key", "mes nir key (--json)", #"""
@@ -2767,7 +2846,8 @@ enum EmbeddedSchemas {
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("notify", "mes notify (--json)", #"""
@@ -2815,7 +2895,8 @@ enum EmbeddedSchemas {
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("oppose", "mes oppose (--json)", #"""
@@ -2865,6 +2946,7 @@ enum EmbeddedSchemas {
             },
             "birth_date": {
               "type": "string",
+              "format": "date",
               "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
             },
             "state": {
@@ -2889,9 +2971,11 @@ enum EmbeddedSchemas {
             },
             "since": {
               "type": "string",
+              "format": "date-time",
               "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
             }
-          }
+          },
+          "additionalProperties": false
         },
         "receipt": {
           "type": "string"
@@ -2904,6 +2988,7 @@ enum EmbeddedSchemas {
         },
         "decided_on": {
           "type": "string",
+          "format": "date",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
         },
         "profiles": {
@@ -2933,6 +3018,7 @@ enum EmbeddedSchemas {
               },
               "birth_date": {
                 "type": "string",
+                "format": "date",
                 "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
               },
               "state": {
@@ -2957,15 +3043,18 @@ enum EmbeddedSchemas {
               },
               "since": {
                 "type": "string",
+                "format": "date-time",
                 "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
               }
-            }
+            },
+            "additionalProperties": false
           }
         },
         "schema_version": {
           "const": 2
         }
-      }
+      },
+      "additionalProperties": false
     },
     {
       "type": "object",
@@ -3004,6 +3093,7 @@ enum EmbeddedSchemas {
             },
             "birth_date": {
               "type": "string",
+              "format": "date",
               "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
             },
             "state": {
@@ -3028,12 +3118,15 @@ enum EmbeddedSchemas {
             },
             "since": {
               "type": "string",
+              "format": "date-time",
               "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
             }
-          }
+          },
+          "additionalProperties": false
         },
         "decided_on": {
           "type": "string",
+          "format": "date",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
         },
         "schema_version": {
@@ -3042,7 +3135,8 @@ enum EmbeddedSchemas {
         "receipt": {
           "type": "string"
         }
-      }
+      },
+      "additionalProperties": false
     }
   ]
 }
@@ -3064,7 +3158,8 @@ enum EmbeddedSchemas {
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("outbox-letters", "mes outbox letters (--json)", #"""
@@ -3123,7 +3218,8 @@ enum EmbeddedSchemas {
         "schema_version": {
           "const": 2
         }
-      }
+      },
+      "additionalProperties": false
     },
     {
       "type": "object",
@@ -3144,6 +3240,7 @@ enum EmbeddedSchemas {
         },
         "posted_at": {
           "type": "string",
+          "format": "date-time",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
         },
         "letters": {
@@ -3155,7 +3252,8 @@ enum EmbeddedSchemas {
         "schema_version": {
           "const": 2
         }
-      }
+      },
+      "additionalProperties": false
     }
   ]
 }
@@ -3206,6 +3304,7 @@ enum EmbeddedSchemas {
           },
           "created_at": {
             "type": "string",
+            "format": "date-time",
             "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
           },
           "file": {
@@ -3244,6 +3343,7 @@ enum EmbeddedSchemas {
             "anyOf": [
               {
                 "type": "string",
+                "format": "date-time",
                 "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
               },
               {
@@ -3251,13 +3351,15 @@ enum EmbeddedSchemas {
               }
             ]
           }
-        }
+        },
+        "additionalProperties": false
       }
     },
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("outbox-send", "mes outbox send (--json)", #"""
@@ -3307,7 +3409,8 @@ enum EmbeddedSchemas {
         }
       ]
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("outbox-show", "mes outbox show (--json)", #"""
@@ -3349,6 +3452,7 @@ enum EmbeddedSchemas {
     },
     "created_at": {
       "type": "string",
+      "format": "date-time",
       "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
     },
     "file": {
@@ -3387,6 +3491,7 @@ enum EmbeddedSchemas {
       "anyOf": [
         {
           "type": "string",
+          "format": "date-time",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
         },
         {
@@ -3444,22 +3549,28 @@ enum EmbeddedSchemas {
               },
               "started_at": {
                 "type": "string",
+                "format": "date-time",
                 "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
               },
               "ends_at": {
                 "type": "string",
+                "format": "date-time",
                 "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
               },
               "ends_on": {
                 "type": "string",
+                "format": "date",
                 "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
               }
-            }
+            },
+            "additionalProperties": false
           }
-        }
+        },
+        "additionalProperties": false
       }
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("profiles-activate", "mes profiles activate (--json)", #"""
@@ -3502,6 +3613,7 @@ enum EmbeddedSchemas {
         },
         "birth_date": {
           "type": "string",
+          "format": "date",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
         },
         "state": {
@@ -3526,14 +3638,17 @@ enum EmbeddedSchemas {
         },
         "since": {
           "type": "string",
+          "format": "date-time",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
         }
-      }
+      },
+      "additionalProperties": false
     },
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("profiles-list", "mes profiles list (--json)", #"""
@@ -3573,6 +3688,7 @@ enum EmbeddedSchemas {
         },
         "birth_date": {
           "type": "string",
+          "format": "date",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
         },
         "state": {
@@ -3597,9 +3713,11 @@ enum EmbeddedSchemas {
         },
         "since": {
           "type": "string",
+          "format": "date-time",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
         }
-      }
+      },
+      "additionalProperties": false
     },
     "profiles": {
       "type": "array",
@@ -3628,6 +3746,7 @@ enum EmbeddedSchemas {
           },
           "birth_date": {
             "type": "string",
+            "format": "date",
             "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
           },
           "state": {
@@ -3652,15 +3771,18 @@ enum EmbeddedSchemas {
           },
           "since": {
             "type": "string",
+            "format": "date-time",
             "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
           }
-        }
+        },
+        "additionalProperties": false
       }
     },
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("profiles-oppose", "mes profiles oppose (--json)", #"""
@@ -3710,6 +3832,7 @@ enum EmbeddedSchemas {
             },
             "birth_date": {
               "type": "string",
+              "format": "date",
               "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
             },
             "state": {
@@ -3734,9 +3857,11 @@ enum EmbeddedSchemas {
             },
             "since": {
               "type": "string",
+              "format": "date-time",
               "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
             }
-          }
+          },
+          "additionalProperties": false
         },
         "receipt": {
           "type": "string"
@@ -3749,6 +3874,7 @@ enum EmbeddedSchemas {
         },
         "decided_on": {
           "type": "string",
+          "format": "date",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
         },
         "profiles": {
@@ -3778,6 +3904,7 @@ enum EmbeddedSchemas {
               },
               "birth_date": {
                 "type": "string",
+                "format": "date",
                 "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
               },
               "state": {
@@ -3802,15 +3929,18 @@ enum EmbeddedSchemas {
               },
               "since": {
                 "type": "string",
+                "format": "date-time",
                 "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
               }
-            }
+            },
+            "additionalProperties": false
           }
         },
         "schema_version": {
           "const": 2
         }
-      }
+      },
+      "additionalProperties": false
     },
     {
       "type": "object",
@@ -3849,6 +3979,7 @@ enum EmbeddedSchemas {
             },
             "birth_date": {
               "type": "string",
+              "format": "date",
               "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
             },
             "state": {
@@ -3873,12 +4004,15 @@ enum EmbeddedSchemas {
             },
             "since": {
               "type": "string",
+              "format": "date-time",
               "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
             }
-          }
+          },
+          "additionalProperties": false
         },
         "decided_on": {
           "type": "string",
+          "format": "date",
           "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
         },
         "schema_version": {
@@ -3887,7 +4021,8 @@ enum EmbeddedSchemas {
         "receipt": {
           "type": "string"
         }
-      }
+      },
+      "additionalProperties": false
     }
   ]
 }
@@ -3928,7 +4063,8 @@ enum EmbeddedSchemas {
     "receipt_file": {
       "type": "string"
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("receipt-document", "mes receipt document (--json)", #"""
@@ -3972,10 +4108,12 @@ enum EmbeddedSchemas {
     },
     "decided_on": {
       "type": "string",
+      "format": "date",
       "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
     },
     "issued_at": {
       "type": "string",
+      "format": "date-time",
       "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
     },
     "kind": {
@@ -4015,7 +4153,8 @@ enum EmbeddedSchemas {
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("receipt-verify", "mes receipt verify (--json)", #"""
@@ -4059,7 +4198,8 @@ enum EmbeddedSchemas {
     "legacy_status": {
       "type": "string"
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("recover-identifier", "mes recover identifier (--json)", #"""
@@ -4108,7 +4248,8 @@ enum EmbeddedSchemas {
         "delivery_error": {
           "type": "string"
         }
-      }
+      },
+      "additionalProperties": false
     },
     {
       "type": "object",
@@ -4127,7 +4268,8 @@ enum EmbeddedSchemas {
         "schema_version": {
           "const": 2
         }
-      }
+      },
+      "additionalProperties": false
     }
   ]
 }
@@ -4155,7 +4297,8 @@ enum EmbeddedSchemas {
         "schema_version": {
           "const": 2
         }
-      }
+      },
+      "additionalProperties": false
     },
     {
       "type": "object",
@@ -4174,7 +4317,8 @@ enum EmbeddedSchemas {
         "schema_version": {
           "const": 2
         }
-      }
+      },
+      "additionalProperties": false
     }
   ]
 }
@@ -4228,7 +4372,8 @@ enum EmbeddedSchemas {
         "schema_version": {
           "type": "integer"
         }
-      }
+      },
+      "additionalProperties": false
     },
     "files": {
       "type": "array",
@@ -4239,7 +4384,8 @@ enum EmbeddedSchemas {
     "schema_version": {
       "const": 2
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("schema", "mes schema (--json)", #"""
@@ -4270,13 +4416,15 @@ enum EmbeddedSchemas {
               "title": {
                 "type": "string"
               }
-            }
+            },
+            "additionalProperties": false
           }
         },
         "schema_version": {
           "const": 2
         }
-      }
+      },
+      "additionalProperties": false
     },
     {
       "type": "object",
@@ -4350,7 +4498,8 @@ enum EmbeddedSchemas {
         "type": "integer"
       }
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("version", "mes version (--json)", #"""
@@ -4397,9 +4546,11 @@ enum EmbeddedSchemas {
         "vitale": {
           "type": "integer"
         }
-      }
+      },
+      "additionalProperties": false
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("vitale-check", "mes vitale check (--json)", #"""
@@ -4601,7 +4752,8 @@ enum EmbeddedSchemas {
     "message": {
       "type": "string"
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
         ("vitale-generate", "mes vitale generate (--json)", #"""
@@ -4801,7 +4953,8 @@ enum EmbeddedSchemas {
         "transport_failed"
       ]
     }
-  }
+  },
+  "additionalProperties": false
 }
 """#),
     ]

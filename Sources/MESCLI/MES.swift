@@ -40,6 +40,7 @@ public enum MES {
             case .usage:
                 ctx.stdout.write(Help.brief(parser: parser, width: Help.width(ctx)))
             case .run(let inv):
+                if ctx.quiet && ctx.verbose { throw Usage.conflicting("quiet", "--quiet et --verbose s'excluent") }
                 try inv.command.run(inv, ctx)
             }
             try ctx.stdout.check()
@@ -73,6 +74,7 @@ public enum MES {
     /// The one place errors are shown: `mes: field: message` on stderr, or a JSON document on stderr under `--json`.
     static func report(_ error: MESError, _ ctx: Context) {
         let e = ErrorHints.decorate(error)
+        ctx.progressLine.clear()
         ctx.stdout.flush()
         // A reader that went away (`| head -1`) needs no message; the status says it.
         if e.code == .outputFailed, ctx.stdout.failure?.isBrokenPipe == true { return }

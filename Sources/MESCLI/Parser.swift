@@ -163,6 +163,11 @@ public struct Parser {
     /// Consumes a global option at `i` when there is one.
     private func globalOption(_ args: [String], _ i: inout Int) throws -> (String, String?)? {
         let a = args[i]
+        // A short global flag (-q, -v); -h is help.
+        if a.count == 2, a.hasPrefix("-"), a != "-h", let g = GlobalOptions.all.first(where: { $0.short == a.last && $0.value == nil }) {
+            i += 1
+            return (g.name, nil)
+        }
         var name = a.hasPrefix("--") ? String(a.dropFirst(2)) : ""
         var inline: String?
         if let eq = name.firstIndex(of: "=") {
@@ -183,6 +188,9 @@ public struct Parser {
         case "json": context.json = true
         case "store": context.storeOption = value
         case "now": context.nowOption = value
+        case "wait": context.waitOption = value
+        case "quiet": context.quiet = true
+        case "verbose": context.verbose = true
         default: break
         }
     }

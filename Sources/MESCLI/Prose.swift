@@ -6,12 +6,15 @@ enum Prose {
     mes implements the enrolment service of France's Mon espace santé: validating social-security numbers (NIR) and Carte Vitale serials, issuing single-use provisional codes, identifying a person, recording an opposition or an activation, producing the opposition receipt (PDF), managing the profiles attached to a holder, and doing all that in batch for associations. It also produces realistic valid or deliberately invalid fixtures for other projects' tests.
 
     People read French (the service's own wording); scripts read stable snake_case codes and JSON (--json). Results go to standard output, diagnostics to standard error. A command that fails changes nothing.
+
+    Long commands (import, notify, sweep, outbox send, outbox letters, fixtures --members, batch oppose) keep one progress line on standard error when it is a terminal: done/total (≈ when the total is estimated from a file's size), percentage, rate and time left; never on a pipe or a file. -q (--quiet) drops progress, notes and summaries from standard error (errors stay); -v (--verbose) says each step there (the store opened, each message sent, progress as lines when standard error is no terminal). They exclude each other.
     """
 
     static let environment: [(String, String)] = [
         ("MES_HOME", "Data directory, when --store is not given."),
         ("XDG_DATA_HOME", "When neither --store nor MES_HOME is set, the data directory is $XDG_DATA_HOME/mes (else ~/.local/share/mes)."),
         ("MES_NOW", "Fixed clock (ISO 8601, e.g. 2022-02-03T10:00:00Z) when --now is not given: outputs become reproducible. Honoured only by stores made for tests (init --test-clock, init --demo, demo); other stores refuse it (64, field now)."),
+        ("MES_WAIT", "Seconds to wait for a store kept busy by another process, when --wait is not given (default 30; 0 gives up at once). Then exit 75, store_busy."),
         ("MES_SESSION", "The session token, when neither --session nor --session-file is given (keeps it off the command line)."),
     ] + DeliverySettings.help
 
@@ -115,7 +118,7 @@ enum Prose {
 
             The signing identity is one row of mes.db, its private key sealed under secret.key: mes key import replaces key and certificate together in one transaction. Each queued message's sealed bytes are bound to its row (channel, recipient, Message-ID, number shown, subject): a body moved to another row or a recipient changed does not open, and mes outbox send marks it failed (message_tampered) instead of sending it. Before a store made by an older version is migrated, mes.db is copied byte for byte to mes.db.before-schema-N beside it (see BACKUP).
 
-            Every command's writes happen in one BEGIN IMMEDIATE transaction, together with the files it creates (outbox messages, receipts): a command that fails changes nothing, except that a wrong code on a known card is recorded for the lockout. Files are written to a temporary name, synced and then linked or renamed. Several mes processes may use one store at once: a busy store is retried (5-second busy timeout, then up to 8 retries with backoff) before exit 75.
+            Every command's writes happen in one BEGIN IMMEDIATE transaction, together with the files it creates (outbox messages, receipts): a command that fails changes nothing, except that a wrong code on a known card is recorded for the lockout. Files are written to a temporary name, synced and then linked or renamed. Several mes processes may use one store at once: a busy store is waited for, up to --wait SECONDS in all (else $MES_WAIT, else 30), retried with backoff, before exit 75 (store_busy); after half a second of waiting a line on standard error says so (unless --quiet).
             """),
         ("RECEIPTS", """
             The opposition receipt (and the closure's) is a one-page A4 PDF, signed (see below), in the standard Helvetica fonts with WinAnsiEncoding and, for names beyond them, an embedded DejaVu Sans subset (accents render in any viewer): Page 1/1, Numéro de l'assuré (grouped NIR), Nom de l'assuré, the date, Votre justificatif d'opposition, Bonjour NAME, the sentence of the service with the date of the opposition, and a footer with the receipt's reference (JO-...) and its verification code: a keyed HMAC of the reference, NIR, names and date under the store's key. The same record and clock give the same bytes.

@@ -23,6 +23,8 @@ public struct RosterBatch: Sendable {
     }
 
     public private(set) var rows: [Row] = []
+    /// How many bytes of the input were read when the batch was handed over (for progress).
+    public var inputBytesRead = 0
     private var text: [UInt8] = []
     private var ends: [Int32] = []
 

@@ -223,6 +223,8 @@ extension Service {
         // Tuned like a batch (see `notify`) for the creations, made durable once at the end.
         if !dryRun { try store.tuneForBatch() }
         defer { if !dryRun { try? store.endBatchTuning() } }
+        let progress = ProgressThrottle(onProgress)
+        let lastID = progress.isActive ? Int(try store.lastPersonID()) : 0
         while true {
             let (range, count) = try store.transaction { () -> (ClosedRange<Int64>?, Int) in
                 guard let range = try store.pendingNotifiedRange(before: cutoff, after: after, limit: groupSize) else { return (nil, 0) }
@@ -233,7 +235,9 @@ extension Service {
             guard let range else { break }
             after = range.upperBound
             result.created += count
+            progress.report(Progress(.profiles, done: min(Int(after), lastID), total: lastID))
         }
+        progress.report(Progress(.profiles, done: lastID, total: lastID), force: true)
         (result.notNotified, result.awaitingSending, result.unreachable) = try store.read { try store.windowsNotStarted() }
         // The deletions below run with the store's usual settings.
         if !dryRun {

@@ -133,6 +133,10 @@ extension Service {
         defer { withExtendedLifetime(lock) {} }
         var done = 0
         var cursor: Int64 = 0
+        // A wave (not one message just queued) says how far it has got.
+        let progress = ProgressThrottle(only == nil && !transports.isEmpty ? onProgress : nil)
+        let total = progress.isActive ? min(try store.queuedCount(), limit) : nil
+        defer { progress.report(Progress(.messages, done: done, total: max(done, total ?? done)), force: true) }
         wave: while done < limit {
             let batch = try store.dueMessages(now: clock.now(), after: cursor, only: only, limit: min(500, limit - done), ignoringBackoff: retryNow)
             if batch.isEmpty { break }
@@ -169,6 +173,7 @@ extension Service {
                     let receipt = try route.transport.send(envelope)
                     try store.markSent(m.entry.id, reply: receipt.reply, now: now, window: windowStart(via: channel, at: now))
                     report.sent += 1
+                    onStep?("message \(m.entry.id) (\(channel.rawValue)) : envoyé")
                 } catch let e as DeliveryError {
                     if e.kind == .configuration {
                         report.stoppedBy = e.description
@@ -177,10 +182,13 @@ extension Service {
                     if let delay = transports.retry.delay(afterAttempt: m.entry.attempts + 1, failedWith: e) {
                         try store.markFailed(m.entry.id, error: e.description, retryAt: now.adding(seconds: Int64(delay)))
                         report.deferred += 1
+                        onStep?("message \(m.entry.id) (\(channel.rawValue)) : nouvel essai dans \(Int(delay)) s")
                     } else {
                         try giveUp(m.entry.id, error: e.description, into: &report)
+                        onStep?("message \(m.entry.id) (\(channel.rawValue)) : abandonné")
                     }
                 }
+                progress.report(Progress(.messages, done: done, total: total.map { max($0, done) }, estimate: true))
             }
             if only != nil || transports.isEmpty { break }
         }

@@ -105,8 +105,10 @@ public enum Fixtures {
 
     /// Writes the files; the one going to `-` is handed to `standardOutput` piece by piece. The
     /// roster and the members file are two destinations (`FixturesRequest.twoDestinations`; the command line says which flags clash).
+    /// `progress`: told how many people were imported, then how many members written.
     public static func write(_ r: FixturesRequest, clock: any Clock, storeDirectory: String,
-                             standardOutput: @escaping ByteSink) throws -> FixturesResult {
+                             progress: ((Progress) -> Void)? = nil, standardOutput: @escaping ByteSink) throws -> FixturesResult {
+        let progress = ProgressThrottle(progress)
         let clock: any Clock = r.date == .fixed ? FixedClock(fixedNow) : clock
         let now = clock.now()
         guard r.twoDestinations else {
@@ -145,11 +147,15 @@ public enum Fixtures {
             var file = FixtureMembers(store: store, after: lastBefore, now: now, format: r.format, codes: first.codes, recording: recording)
             var again = PopulationGenerator(seed: seed, today: today, replaying: first.redraws)
             again.cases = r.cases
+            var written = 0
             try again.forEachFamily(count: count) { family in
                 try file.record(family)
                 try output.write(&file.table)
+                written += family.count
+                progress.report(Progress(.members, done: written, total: count))
             }
             try output.finish(&file.table)
+            progress.report(Progress(.members, done: count, total: count), force: true)
             return (file, output)
         }
         if population == .reused {
@@ -179,7 +185,9 @@ public enum Fixtures {
                         try csv.flush(atLeast: FixtureOutput.piece) { try $0.withUnsafeBufferPointer(feed) }
                     }
                     try csv.flush { try $0.withUnsafeBufferPointer(feed) }
-                }, into: store, today: today)
+                }, into: store, today: today, progress: progress.isActive ? { rows, _ in
+                    progress.report(Progress(.people, done: rows, total: count))
+                } : nil)
             } catch let e as MESError where e.code == .rosterInvalid {
                 throw importRefused(e, seed: seed)
             }

@@ -43,6 +43,8 @@ extension Service {
         var book = LetterBook()
         try emit(book.begin())
         var after: Int64 = 0, count = 0, nonStandard = 0
+        let progress = ProgressThrottle(onProgress)
+        let total = progress.isActive ? try store.read { try store.lettersToPrintCount() } : nil
         while !book.isFull {
             let page = try store.read { try store.lettersToPrint(after: after, limit: 500) }
             guard let last = page.last else { break }
@@ -53,7 +55,9 @@ extension Service {
                 count += 1
             }
             after = last.entry.id
+            progress.report(Progress(.letters, done: count, total: total.map { max($0, count) }))
         }
+        if count > 0 { progress.report(Progress(.letters, done: count, total: count), force: true) }
         guard count > 0 else { return LettersPrinted(batch: nil, path: path, pages: 0, nonStandardAddresses: 0) }
         try book.finish(emit)
         // The file is put in place inside the transaction that records its letters printed: a

@@ -68,13 +68,17 @@ extension Service {
         // Two groups asked ahead: the second thread always has one to go on with.
         pipeline.request()
         pipeline.request()
+        let progress = ProgressThrottle(onProgress)
+        let lastID = progress.isActive ? Int(try store.lastPersonID()) : 0
         while let group = try pipeline.next() {
             pipeline.request()
             try store.transaction {
                 recorder.begin()
                 try record(group, from: pipeline, with: recorder, into: &wave)
             }
+            progress.report(Progress(.profiles, done: min(Int(group.last), lastID), total: lastID))
         }
+        progress.report(Progress(.profiles, done: lastID, total: lastID), force: true)
         try store.syncJournal()
         return wave
     }

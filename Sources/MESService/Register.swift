@@ -54,9 +54,15 @@ extension Service {
                              notes: store.notes)
     }
 
-    /// Loads a roster (all rows or none) from a source that hands over its bytes chunk by chunk.
-    public func importRoster(_ source: @escaping ByteSource) throws -> Int {
-        try RosterImport.run(source, into: store, today: clock.now().parisDate)
+    /// Loads a roster (all rows or none) from a source that hands over its bytes chunk by chunk;
+    /// `totalBytes` (its size, 0 when unknown) lets `onProgress` estimate the rows in all.
+    public func importRoster(_ source: @escaping ByteSource, totalBytes: Int = 0) throws -> Int {
+        let progress = ProgressThrottle(onProgress)
+        let count = try RosterImport.run(source, into: store, today: clock.now().parisDate, progress: progress.isActive ? { rows, read in
+            progress.report(Progress(.rows, done: rows, total: RosterImport.estimatedRows(rows, read: read, of: totalBytes), estimate: true))
+        } : nil)
+        progress.report(Progress(.rows, done: count, total: count), force: true)
+        return count
     }
 
     /// The outbox, oldest first, page by page (memory stays flat in its size): for one NIR's

@@ -12,13 +12,19 @@ enum RosterImport {
     }
 
     /// Imports from a source that hands over its bytes chunk by chunk (files are streamed).
-    static func run(_ source: @escaping RosterParser.Source, into store: Store, today: CalendarDate) throws -> Int {
-        try store.loadTransaction { try load(source, into: store, today: today) }
+    static func run(_ source: @escaping RosterParser.Source, into store: Store, today: CalendarDate,
+                    progress: Loaded? = nil) throws -> Int {
+        try store.loadTransaction { try load(source, into: store, today: today, progress: progress) }
     }
+
+    /// Told, after each batch of rows, the rows loaded so far and the bytes of the input read.
+    typealias Loaded = (_ rows: Int, _ bytesRead: Int) -> Void
 
     /// The import inside the caller's transaction, which may go on with more work (open it with
     /// `Store.loadTransaction`: a bulk load into an empty register needs it to be fast).
-    static func load(_ source: @escaping RosterParser.Source, into store: Store, today: CalendarDate) throws -> Int {
+    /// `progress`: told how far the load has got, after each batch of rows.
+    static func load(_ source: @escaping RosterParser.Source, into store: Store, today: CalendarDate,
+                     progress: Loaded? = nil) throws -> Int {
         let parser = RosterParser(today: today)
         let worker = Worker("mes.import.parse") { try parser.run(source) }
         defer {
@@ -60,6 +66,7 @@ enum RosterImport {
                 for i in 0..<batch.count where try !insert(batch, v, i, final: false) { deferred.append(row: i, of: batch) }
                 try loader.endBatch(v)
             }
+            progress?(count, batch.inputBytesRead)
         }
         try worker.join()
         if let f = parser.csvFailure {
@@ -88,6 +95,13 @@ enum RosterImport {
         if !problems.isEmpty { throw rejected(problems.sorted { $0.line < $1.line }) }
         try store.audit("roster_imported", at: Instant(date: today), person: nil, detail: "\(count) people")
         return count
+    }
+
+    /// The rows a file of `size` bytes holds, from the `rows` found in its first `read` bytes
+    /// (nil when the size is unknown).
+    static func estimatedRows(_ rows: Int, read: Int, of size: Int) -> Int? {
+        guard size > 0, read > 0 else { return nil }
+        return max(rows, Int((Double(rows) * Double(size) / Double(read)).rounded()))
     }
 
     static func rejected(_ problems: [Roster.Problem]) -> MESError {

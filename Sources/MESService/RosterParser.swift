@@ -16,6 +16,8 @@ final class RosterParser: @unchecked Sendable {
     private(set) var sawHeader = false
     private(set) var problems: [Roster.Problem] = []
     private(set) var csvFailure: CSVReader.Failure?
+    /// Bytes of the source read so far (this thread's; each batch carries it over).
+    private var bytesRead = 0
 
     init(today: CalendarDate) { self.today = today }
 
@@ -38,6 +40,7 @@ final class RosterParser: @unchecked Sendable {
                 guard problems.isEmpty else { return }
                 batch.append(fields)
                 if batch.count == Self.batchSize {
+                    batch.inputBytesRead = bytesRead
                     guard batches.put(batch) else { throw Cancelled() }
                     batch = RosterBatch(capacity: Self.batchSize)
                 }
@@ -45,8 +48,12 @@ final class RosterParser: @unchecked Sendable {
             }
         }
         do {
-            try source { try reader.feedRaw($0, handle) }
+            try source { chunk in
+                bytesRead += chunk.count
+                try reader.feedRaw(chunk, handle)
+            }
             try reader.finishRaw(handle)
+            batch.inputBytesRead = bytesRead
             if problems.isEmpty && !batch.isEmpty { batches.put(batch) }
         } catch let f as CSVReader.Failure {
             csvFailure = f

@@ -37,8 +37,19 @@ public final class Service {
         self.delivery = delivery
     }
 
+    /// The store's schema version (`PRAGMA user_version`).
+    public var storeSchemaVersion: Int { store.schemaVersion }
+
     /// What opening the store noticed and the person should hear (files or folders readable by others).
     public var storeNotes: [String] { store.notes }
+
+    /// Told how far a long use case (import, notify, sweep, outbox send and letters, fixtures,
+    /// batch) has got, a few times a second at most; nil (the default) for scripts.
+    public var onProgress: ((Progress) -> Void)?
+
+    /// Told each step worth saying under `--verbose` (in French, with no personal data: ids,
+    /// channels, counts and paths only).
+    public var onStep: ((String) -> Void)?
 
     /// Called once when a command has waited a while for a store kept busy by another process.
     public var onStoreWait: (() -> Void)? {
@@ -50,8 +61,13 @@ public final class Service {
     /// honoured only by a store made for tests (`init --test-clock`, `init --demo`, `demo`):
     /// on any other store decisions, receipts and the audit trail carry the system time.
     /// `delivery`: the configuration the command line read (`DeliverySettings`).
-    public static func open(_ directory: String, clock: any Clock, delivery: DeliverySettings = .none) throws -> Service {
-        let store = try Store.open(directory)
+    /// How long (seconds) a command waits, by default, for a store kept busy by another process.
+    public static let defaultLockWait = Store.defaultLockWait
+
+    /// `lockWait`: how long an operation waits for a store kept busy by another process.
+    public static func open(_ directory: String, clock: any Clock, delivery: DeliverySettings = .none,
+                            lockWait: Double = Store.defaultLockWait) throws -> Service {
+        let store = try Store.open(directory, lockWait: lockWait)
         try requireClockAllowed(clock, by: store)
         return try Service(store: store, clock: clock, delivery: .settings(delivery))
     }

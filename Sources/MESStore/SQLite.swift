@@ -20,7 +20,7 @@ public struct SQLiteError: Error, CustomStringConvertible {
 extension SQLiteError: MESErrorConvertible {
     /// What a storage error means for the person: busy (try again), full, read-only, or broken.
     public var mesError: MESError {
-        if isBusy { return MESError(.storeBusy, "La base est occupée par un autre processus : réessayez.", field: "store") }
+        if isBusy { return MESError(.storeBusy, "La base est restée occupée par un autre processus : réessayez, ou attendez plus longtemps avec --wait SECONDES.", field: "store") }
         if isFull { return MESError(.diskFull, "Disque plein : rien n'a été enregistré.", field: "store") }
         if isReadOnly { return MESError(.storeReadonly, "La base n'est pas accessible en écriture : rien n'a été enregistré.", field: "store") }
         return MESError(.storeError, "Erreur de la base : \(message)", field: "store")
@@ -70,8 +70,9 @@ final class Database {
     let handle: OpaquePointer
     private var cache: [SQLKey: OpaquePointer] = [:]
 
-    /// How long (ms) a statement waits for another connection's lock before SQLITE_BUSY.
-    static let busyTimeout: Int32 = 5_000
+    /// How long (seconds) an operation waits, in all, for another connection's lock before it
+    /// gives up with SQLITE_BUSY (`--wait`).
+    let lockWait: Double
 
     /// Process-wide settings, applied once before the first connection opens.
     private static let configured: Bool = {
@@ -80,7 +81,8 @@ final class Database {
     }()
 
     /// Opens (creating when asked) the database at `path`, in WAL mode with full syncs.
-    init(path: String, create: Bool, readOnly: Bool = false) throws {
+    init(path: String, create: Bool, readOnly: Bool = false, lockWait: Double = Store.defaultLockWait) throws {
+        self.lockWait = lockWait
         _ = Self.configured
         var h: OpaquePointer?
         var flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
@@ -102,11 +104,22 @@ final class Database {
     var onWait: (() -> Void)?
     /// How long to wait before `onWait`.
     static let waitNotice = 0.5
-    private var waitingSince: Double?
+    /// When the operation under way first met a lock (reset when it ends).
+    private var busySince: Double?
+    /// How deep `retryingBusy` calls are nested (the outermost one owns `busySince`).
+    private var retryDepth = 0
     private var noticed = false
     private var waitForLocks = true
 
-    /// SQLite's busy timeout (`busyTimeout` ms) as a handler of ours, so that a long wait can be said.
+    /// The monotonic clock, in seconds.
+    static func monotonic() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// SQLite's busy timeout as a handler of ours: an operation waits `lockWait` seconds in all
+    /// (statements and retries together), and a long wait can be said.
     private func installBusyHandler() {
         sqlite3_busy_handler(handle, { context, count in
             Unmanaged<Database>.fromOpaque(context!).takeUnretainedValue().busy(Int(count))
@@ -115,12 +128,10 @@ final class Database {
 
     private func busy(_ count: Int) -> Int32 {
         guard waitForLocks else { return 0 }
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        let now = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-        if count == 0 { waitingSince = now }
-        let waited = now - (waitingSince ?? now)
-        if waited * 1000 >= Double(Self.busyTimeout) { return 0 }
+        let now = Self.monotonic()
+        if count == 0 && (retryDepth == 0 || busySince == nil) { busySince = now }
+        let waited = now - (busySince ?? now)
+        if waited >= lockWait { return 0 }
         if waited >= Self.waitNotice && !noticed, let onWait {
             noticed = true
             onWait()
@@ -296,14 +307,26 @@ final class Database {
         }
     }
 
-    /// Retries an operation that met SQLITE_BUSY, up to 8 times with growing, jittered sleeps
-    /// (on top of the 5 s busy timeout of each attempt).
+    /// Retries an operation that met SQLITE_BUSY with growing, jittered sleeps until `lockWait`
+    /// seconds have passed since it first met a lock (the busy handler's waits included).
     func retryingBusy<T>(_ body: () throws -> T) throws -> T {
+        if retryDepth == 0 { busySince = nil }
+        retryDepth += 1
+        defer {
+            retryDepth -= 1
+            if retryDepth == 0 { busySince = nil }
+        }
         var attempt = 0
         while true {
-            do { return try body() } catch let e as SQLiteError where e.isBusy && attempt < 8 {
+            do { return try body() } catch let e as SQLiteError where e.isBusy {
+                let now = Self.monotonic()
+                let since = busySince ?? now
+                busySince = since
+                let left = lockWait - (now - since)
+                guard left > 0 else { throw e }
                 attempt += 1
-                usleep(UInt32(min(200_000, 5_000 << attempt)) + UInt32.random(in: 0..<10_000))
+                let pause = min(200_000, 5_000 << min(attempt, 6)) + Int.random(in: 0..<10_000)
+                usleep(UInt32(min(Double(pause), left * 1e6)))
             }
         }
     }

@@ -121,6 +121,11 @@ extension Store {
         }
     }
 
+    /// How many letters wait to be printed (for progress), along the same index.
+    public func lettersToPrintCount() throws -> Int {
+        Int(try db.first("SELECT count(*) FROM outbox INDEXED BY outbox_queue WHERE status = 'letter' AND next_attempt_at IS NULL AND channel = 'letter'")?.int(0) ?? 0)
+    }
+
     /// Records that the letters waiting to be printed, up to message `last`, were printed at
     /// `at` into the file whose SHA-256 is `digest` (one transaction). Returns the batch.
     public func recordPrintBatch(through last: Int64, count: Int, digest: [UInt8], at: Instant,

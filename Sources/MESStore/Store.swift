@@ -40,7 +40,12 @@ public final class Store {
     }
 
     /// Opens an existing store (66 when there is none).
-    public static func open(_ directory: String) throws -> Store {
+    /// How long (seconds) a command waits, by default, for a store kept busy by another process.
+    public static let defaultLockWait = 30.0
+
+    /// Opens the store in `directory`; `lockWait`: how long an operation waits for another
+    /// process's lock before it gives up (75 `store_busy`).
+    public static func open(_ directory: String, lockWait: Double = defaultLockWait) throws -> Store {
         umask(0o077)
         guard exists(at: directory) else {
             throw MESError(.storeMissing,
@@ -51,7 +56,7 @@ public final class Store {
         guard secret.count == 32 else {
             throw MESError(.storeCorrupt, "La clé de la base est illisible (\(directory)/\(secretFile)).", field: "store")
         }
-        let db = try openDatabase(directory + "/mes.db", create: false)
+        let db = try openDatabase(directory + "/mes.db", create: false, lockWait: lockWait)
         let store = Store(directory: directory, db: db, secret: secret)
         store.notes = notes
         try store.migrate()
@@ -62,7 +67,7 @@ public final class Store {
     /// notification wave's): a page cache of its own as small as `tuneForAppending`'s and no
     /// mapping (memory stays bounded), queries only, and its own instances of the store's keys.
     public func readingConnection() throws -> Store {
-        let db = try Database(path: databasePath, create: false)
+        let db = try Database(path: databasePath, create: false, lockWait: self.db.lockWait)
         try db.retryingBusy { try db.exec("PRAGMA cache_size=-\(Self.appendingCacheKiB); PRAGMA mmap_size=0; PRAGMA query_only=1;") }
         return Store(directory: directory, db: db, secret: secret)
     }
@@ -105,8 +110,8 @@ public final class Store {
     /// command's memory whatever the size of the store (under 200 MB in all).
     static let mmapSize = 64 << 20
 
-    private static func openDatabase(_ path: String, create: Bool) throws -> Database {
-        let db = try Database(path: path, create: create)
+    private static func openDatabase(_ path: String, create: Bool, lockWait: Double = defaultLockWait) throws -> Database {
+        let db = try Database(path: path, create: create, lockWait: lockWait)
         try db.retryingBusy {
             try db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=\(cacheSize); PRAGMA mmap_size=\(mmapSize);")
         }

@@ -152,7 +152,7 @@ import Testing
         #expect(got["mes notify --via "] == ["email", "letter"])
         #expect(got["mes import a"] == ["a b.csv"])
         #expect(got["mes --json nir "] == ["check", "format", "key", "generate"])
-        #expect(got["mes receipt verify --"] == ["--cert", "--json", "--store", "--now", "--help"])
+        #expect(Set(got["mes receipt verify --"] ?? []) == ["--cert", "--json", "--store", "--now", "--wait", "--quiet", "--verbose", "--help"])
         #expect(got["mes help "]?.contains("oppose") == true)
     }
 

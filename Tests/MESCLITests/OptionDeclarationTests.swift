@@ -65,6 +65,6 @@ import TestSupport
         let inv = Invocation(command: LogoutCommand.spec)
         #expect(inv.declares(SharedOptions.session))
         #expect(!inv.declares(SharedOptions.nir))
-        #expect(!inv.declares(BatchCommand.quiet))
+        #expect(!inv.declares(BatchCommand.check))
     }
 }

@@ -18,7 +18,6 @@ enum BatchCommand {
     static let report = Option("report", "FILE", "Write the association's report: a spreadsheet when FILE ends in .xlsx or .ods, else CSV (';', UTF-8 with BOM).", file: true)
     static let sheet = Option("sheet", "NAME", "With an .xlsx or .ods file: the sheet to read (default: the first).")
     static let force = Flag("force", "Replace an existing report file (a symbolic link is replaced, never followed).")
-    static let quiet = Flag("quiet", short: "q", "No progress or summary on standard error.")
 
     static var spec: CommandSpec {
         CommandSpec(
@@ -38,13 +37,13 @@ enum BatchCommand {
 
             --check reads and checks the whole file, header and rows, as a run would before it reaches the store: each row is ready or says what would refuse it (a malformed cell, a missing code without --request-codes, a minor by the birth date given without certification). It needs no --receipts, files nothing, reads no code and counts no attempt.
 
-            Standard output is JSON Lines whatever --json says: one object per row, in order, with row (the sheet's row number: a cell holding a line break does not shift it), nir (masked), status, and receipt/receipt_file, destination/code_expires_at, filed_by (this_association, another_association, member, adviser, other) for already_opposed, created_automatically_at (when a pending member's space will be created automatically), warning (signataire_different_du_titulaire: a minor's signatory whose name is not the card holder's; still filed), or field/reason/message. Statuses: opposed, already_opposed, code_requested, code_still_valid, not_retried, ready (--check), invalid, identity_mismatch, code_expired, code_used, code_superseded, locked, too_soon, letter_limit, refused. A last object {"summary": ...} counts them; a human summary in French goes to standard error (counts by status, each kind of error once with its row count and column, what sending the mailed receipts did, the report written), with progress when standard error is a terminal (unless --quiet).
+            Standard output is JSON Lines whatever --json says: one object per row, in order, with row (the sheet's row number: a cell holding a line break does not shift it), nir (masked), status, and receipt/receipt_file, destination/code_expires_at, filed_by (this_association, another_association, member, adviser, other) for already_opposed, created_automatically_at (when a pending member's space will be created automatically), warning (signataire_different_du_titulaire: a minor's signatory whose name is not the card holder's; still filed), or field/reason/message. Statuses: opposed, already_opposed, code_requested, code_still_valid, not_retried, ready (--check), invalid, identity_mismatch, code_expired, code_used, code_superseded, locked, too_soon, letter_limit, refused. A last object {"summary": ...} counts them; a human summary in French goes to standard error (counts by status, each kind of error once with its row count and column, what sending the mailed receipts did, the report written), with progress when standard error is a terminal (unless the global --quiet; under --verbose, progress lines on any standard error).
 
             Each opposed member gets one PDF receipt in DIR, named REFERENCE_LASTNAME.pdf (never the NIR). Rows are filed in groups (--group-size, default 2,000) per transaction; once a group commits, its receipts are written and synced at once with its records (while the next group runs), and its result lines are printed only when both are on disk. Running the same file again never files a second opposition or receipt: rows done before report already_opposed, and their receipt file is rewritten if it is missing or damaged. A run killed at any moment and run again finishes the rest. Ctrl-C or SIGTERM stops the run after the group under way, or the sending of the mailed receipts before the next message (the rest stay queued): the rows done are printed, reported and summed up, the French summary says where it stopped, and the exit status is 130 (a second Ctrl-C stops at once; a re-run recovers). Exit 0 only when every row ended opposed, already_opposed, code_requested, code_still_valid or ready; otherwise 65 when some rows were invalid, else 69 when some were refused, else 77 when some identifications failed (identity_mismatch, code_expired, code_used, code_superseded, locked, not_retried), else 75 (too_soon, letter_limit); 73 when a receipt could not be written or synced (a full disk): the lines of the groups already on disk are printed, and running the file again files the rest and writes the missing receipts.
 
             --mail-receipts queues, for each member filed now who has an e-mail address, a message (in French) with the signed receipt attached (multipart/mixed, base64), and sends the queue after the run through the configured transport (see mes outbox send) unless --no-send. --report FILE writes, once every row is done (or the run was interrupted), a report for the association: a spreadsheet when FILE ends in .xlsx or .ods, else CSV (UTF-8 with BOM, ';'), one row per member in input order: ligne (the sheet's row), the columns kept with --keep-column, nom and prenom (as the row gives them), nir (masked; as typed when it could not be read), statut (in French), code (the stable code: the status, or the error's reason), justificatif (the receipt file name), envoi (the mailed receipt's delivery status, also for receipts mailed by an earlier run, or where a requested code went), prochaine_etape (what to do next, in French), message, colonne (the column at fault, as the header names it), creation_automatique_le (when the member's space will be created automatically), code_valable_jusqu_au, depose_par (who filed an opposition on file) and alertes. An existing file is kept (73) unless --force; the report is checked before anything is filed and is not written when the run fails.
             """,
-            options: [receipts, check, requestCodes, replaceCodes, retryFailed, keepColumn, association, legalRepresentative, groupSize, mailReceipts, report, force, sheet, SendNow.option, quiet],
+            options: [receipts, check, requestCodes, replaceCodes, retryFailed, keepColumn, association, legalRepresentative, groupSize, mailReceipts, report, force, sheet, SendNow.option],
             positionals: [PositionalSpec("FILE", "the members CSV, .xlsx or .ods ('-' for CSV on standard input)", file: true)],
             examples: ["mes batch oppose adherents.csv --receipts justificatifs/ > resultats.jsonl",
                        "mes batch oppose adherents.csv --receipts justificatifs/ --request-codes --report rapport.csv",
@@ -77,12 +76,12 @@ enum BatchCommand {
         options.input = path == "-" ? nil : path
         options.reportFormat = BatchReportCSV()
         options.replaceReport = inv[Self.force]
-        let sink = BatchLines(ctx, progress: ctx.stderr.isTerminal && !inv[Self.quiet])
+        let sink = BatchLines(ctx, progress: ctx.progressObserver)
         // A file not in UTF-8 is said once: before the run when known from the start (a file),
         // else in the summary (standard input).
-        let told = file.notice.map { sink.note($0, quiet: inv[Self.quiet]) } != nil
+        let told = file.notice.map { sink.note($0, quiet: ctx.quiet) } != nil
         let summary = try ctx.service().batchOppose(file.source, totalBytes: file.totalBytes, options: options, sink: sink)
-        sink.finish(summary, quiet: inv[Self.quiet], encoding: file.encoding, notice: told ? nil : file.notice)
+        sink.finish(summary, quiet: ctx.quiet, encoding: file.encoding, notice: told ? nil : file.notice)
         if let status = summary.exitStatus { throw ExitRequest(status) }
     }
 }

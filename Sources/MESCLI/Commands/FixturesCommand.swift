@@ -43,7 +43,7 @@ enum FixturesCommand {
             throw Usage.conflicting("members", members == .standardOutput ? "--roster et --members ne peuvent pas aller tous deux sur la sortie standard (-)"
                                     : "--roster et --members ne peuvent pas être le même fichier (\(members.name))")
         }
-        let result = try Fixtures.write(request, clock: clock, storeDirectory: ctx.storeDirectory) { bytes in
+        let result = try Fixtures.write(request, clock: clock, storeDirectory: ctx.storeDirectory, progress: ctx.progressObserver) { bytes in
             ctx.stdout.write(bytes: bytes)
             if ctx.stdout.hasFailed { try ctx.stdout.check() }  // the reader is gone: stop
         }

@@ -37,7 +37,7 @@ enum ImportCommand {
         }
         announce()
         defer { announce() }
-        let count = try service.importRoster(file.source)
+        let count = try service.importRoster(file.source, totalBytes: file.totalBytes)
         ctx.emit(SimpleReport(text: plural(count, "personne importée", "personnes importées") + ".",
                               json: .obj([("status", "imported"), ("people", .int(count)), ("encoding", file.encoding.map { .string($0.rawValue) }),
                                           ("notice", file.notice.map { .string($0) })])))

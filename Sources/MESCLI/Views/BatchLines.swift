@@ -6,11 +6,11 @@ import MESService
 /// terminal, then the summary line and a French summary on standard error.
 final class BatchLines: BatchSink {
     let ctx: Context
-    let showsProgress: Bool
+    let progress: ((Progress) -> Void)?
 
-    init(_ ctx: Context, progress: Bool) {
+    init(_ ctx: Context, progress: ((Progress) -> Void)?) {
         self.ctx = ctx
-        showsProgress = progress
+        self.progress = progress
     }
 
     func publish(_ results: [BatchOpposition.Result]) throws {
@@ -63,18 +63,9 @@ final class BatchLines: BatchSink {
         out += "}\n".utf8
     }
 
+    /// The rows published so far, and those the input holds in all, estimated ("≈") until it is read.
     func progress(rows: Int, estimatedTotal: Int?, elapsed: Double) {
-        guard showsProgress else { return }
-        let rate = Double(rows) / max(elapsed, 0.001)
-        var line = "\r\(rows)"
-        if let total = estimatedTotal, total > 0 {
-            let left = rate > 0 ? Double(total - rows) / rate : 0
-            line += "/\(total) lignes (\(rows * 100 / total) %), \(Int(rate)) lignes/s, reste ~\(Int(left.rounded(.up))) s"
-        } else {
-            line += " lignes, \(Int(rate)) lignes/s"
-        }
-        ctx.stderr.write(line + "   ")
-        ctx.stderr.flush()
+        progress?(Progress(.rows, done: rows, total: estimatedTotal, estimate: true))
     }
 
     /// A notice on standard error before the rows (a file's encoding), unless `quiet`.
@@ -93,7 +84,7 @@ final class BatchLines: BatchSink {
         let summary = JSON.obj(pairs)
         ctx.stdout.line(summary.serialized())
         guard !quiet else { return }
-        if showsProgress { ctx.stderr.write("\n") }
+        ctx.progressLine.clear()
         let parts = BatchOpposition.Status.allCases.compactMap { status in s.counts[status].map { "\(status.french) : \($0)" } }
         let done = s.checkOnly ? "vérifiée" : "traitée"
         ctx.stderr.line("\(plural(s.rows, "ligne \(done)", "lignes \(done)s")) en \(Self.format3(s.seconds).replacingOccurrences(of: ".", with: ",")) s."
