@@ -125,7 +125,9 @@ SCHEMAS = {
     "notify": doc({"status": {"const": "notified"}, "notified": I, "email": I, "letter": I, "without_address": I, "messages": I,
                    "email_messages": I, "letter_messages": I}),
     "outbox-list": doc({"messages": arr(MESSAGE)}),
-    "outbox-show": doc(dict(MESSAGE["properties"], body=S), {"code": opt(S), "codes": arr(S),
+    "outbox-show": doc(dict(MESSAGE["properties"], body=S), {"provisional_code": opt(S), "provisional_codes": arr(S),
+                                                             # their former names, until schema_version 3
+                                                             "code": opt(S), "codes": arr(S),
                                                              "windows": arr(obj({"profile": I, "window": WINDOW}))}),
     "outbox-send": doc({"sent": I, "deferred": I, "failed": I, "queued": I, "fallback_letters": I, "unreachable": I},
                        {"stopped_by": opt(S)}),

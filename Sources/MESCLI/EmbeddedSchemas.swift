@@ -3505,6 +3505,22 @@ enum EmbeddedSchemas {
     "schema_version": {
       "const": 2
     },
+    "provisional_code": {
+      "anyOf": [
+        {
+          "type": "string"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "provisional_codes": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      }
+    },
     "code": {
       "anyOf": [
         {

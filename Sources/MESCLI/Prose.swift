@@ -44,7 +44,7 @@ enum Prose {
             "mes init --demo",
             "mes code generate --nir 116304403801618 --birth-date 08/06/1988 --card plain --serial 953701166",
             "field() { python3 -c \"import json,sys; print(json.load(sys.stdin)['$1'])\"; }",
-            "mes outbox show last --json | field code > code.txt",
+            "mes outbox show last --json | field provisional_code > code.txt",
             "mes identify --json --code-file code.txt --nir 116304403801618 --card plain --serial 953701166 | field session > session.txt",
             "mes oppose --session-file session.txt --yes --receipt justificatif.pdf",
             "mes receipt verify justificatif.pdf",

@@ -28,7 +28,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .internal: return "internal error"
         case .cannotCreate: return "cannot create output (file exists without --force, unwritable directory, full disk, a device, a link or one of the store's own files as output)"
         case .ioError: return "output failed: standard output could not be written (closed, full, broken pipe); identify and login then spend no code and open no session; a decision already recorded stays recorded"
-        case .temporary: return "temporary failure: the store stayed busy after retries, or a code was asked again within 30 seconds; try again"
+        case .temporary: return "temporary failure: the store stayed busy longer than --wait (30 s by default), or a code was asked again within 30 seconds; try again"
         case .identificationFailed: return "identification failed: wrong, expired or used code, identity mismatch, lockout"
         case .interrupted: return "interrupted (Ctrl-C or SIGTERM) during a batch: the rows done are kept, printed and reported; run the same command again for the rest"
         case .configuration: return "configuration refused: a secret file (MES_MAIL_CREDENTIALS_FILE, MES_SMS_TOKEN_FILE) readable by others or owned by someone else"

@@ -26,8 +26,8 @@ public struct TransportConfigError: Error, Sendable, Equatable, CustomStringConv
         self.exposed = exposed
     }
 
-    /// `MES_MAIL_URL: unsupported scheme 'ftp' (expected smtp, smtps, sendmail or maildir)`, then ` (FILE:LINE)`.
-    public var description: String { "\(key): \(reason)" + (source.map { " (\($0))" } ?? "") }
+    /// `MES_MAIL_URL : schéma non pris en charge « ftp » (attendu : smtp, smtps, sendmail ou maildir)`, then ` (FILE:LINE)`.
+    public var description: String { "\(key) : \(reason)" + (source.map { " (\($0))" } ?? "") }
 }
 
 /// Which transports `mes` hands messages to, from the environment and an optional file.
@@ -138,8 +138,8 @@ public struct TransportConfig: Sendable, Equatable {
         guard let f = settings.file else { return try load(environment: settings.environment, file: nil, text: nil) }
         let limit = DeliverySettings.fileLimit
         if let why = f.readError { throw TransportConfigError(key: f.path, reason: ReadError(f.path, why).brief) }
-        if f.bytes.count > limit { throw TransportConfigError(key: f.path, reason: "larger than \(limit) bytes") }
-        guard let text = String(validating: f.bytes, as: UTF8.self) else { throw TransportConfigError(key: f.path, reason: "not UTF-8 text") }
+        if f.bytes.count > limit { throw TransportConfigError(key: f.path, reason: "plus de \(limit) octets") }
+        guard let text = String(validating: f.bytes, as: UTF8.self) else { throw TransportConfigError(key: f.path, reason: "pas un texte UTF-8") }
         return try load(environment: settings.environment, file: f.path, text: text)
     }
 
@@ -168,7 +168,7 @@ public struct TransportConfig: Sendable, Equatable {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let source = "\(path):\(n + 1)"
             guard let eq = line.firstIndex(of: "=") else {
-                throw TransportConfigError(key: path, reason: "line \(n + 1): expected KEY=value")
+                throw TransportConfigError(key: path, reason: "ligne \(n + 1) : CLÉ=valeur attendu")
             }
             let key = line[..<eq].trimmingCharacters(in: .whitespaces)
             var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
@@ -176,10 +176,10 @@ public struct TransportConfig: Sendable, Equatable {
                 value = String(value.dropFirst().dropLast())
             }
             guard keys.contains(key) else {
-                throw TransportConfigError(key: path, reason: "line \(n + 1): unknown key '\(printable(key))' (expected \(keys.joined(separator: ", ")))")
+                throw TransportConfigError(key: path, reason: "ligne \(n + 1) : clé inconnue « \(printable(key)) » (attendu : \(keys.joined(separator: ", ")))")
             }
             if let first = lineOf[key] {
-                throw TransportConfigError(key: key, reason: "set twice (lines \(first) and \(n + 1))", source: source)
+                throw TransportConfigError(key: key, reason: "donnée deux fois (lignes \(first) et \(n + 1))", source: source)
             }
             lineOf[key] = n + 1
             values[key] = Value(text: value, source: source, directory: directory.isEmpty ? "." : directory)
@@ -199,7 +199,7 @@ public struct TransportConfig: Sendable, Equatable {
         var config = TransportConfig()
         if let from = given("MES_MAIL_FROM") {
             guard let address = mailAddress(from.text) else {
-                throw fail("MES_MAIL_FROM", "not an e-mail address (expected address or Name <address>)")
+                throw fail("MES_MAIL_FROM", "pas une adresse e-mail (attendu : adresse ou Nom <adresse>)")
             }
             config.mailFrom = address
             config.mailFromHeader = from.text
@@ -213,7 +213,7 @@ public struct TransportConfig: Sendable, Equatable {
                 try refuseExposed(path(f), key: "MES_MAIL_CREDENTIALS_FILE")
                 do throws(ReadError) { text = try readText(path(f), limit: 4_096) } catch { throw fail("MES_MAIL_CREDENTIALS_FILE", error.reason) }
                 guard let c = parseCredentials(text) else {
-                    throw fail("MES_MAIL_CREDENTIALS_FILE", "expected user:password on one line, or the user and the password on two lines")
+                    throw fail("MES_MAIL_CREDENTIALS_FILE", "attendu : utilisateur:mot de passe sur une ligne, ou l'utilisateur et le mot de passe sur deux lignes")
                 }
                 credentials = c
             }
@@ -223,14 +223,14 @@ public struct TransportConfig: Sendable, Equatable {
                 throw TransportConfigError(key: error.key, reason: error.reason, source: values[error.key]?.source)
             }
         } else if credentialsFile != nil, values["MES_MAIL_URL"] == nil {
-            throw fail("MES_MAIL_CREDENTIALS_FILE", "set without MES_MAIL_URL")
+            throw fail("MES_MAIL_CREDENTIALS_FILE", "donnée sans MES_MAIL_URL")
         }
 
         for key in ["MES_MAIL_RATE", "MES_SMS_RATE"] {
             guard let v = given(key) else { continue }
             guard v.text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let rate = Double(v.text),
                   rate >= 0.01, rate <= 1_000_000 else {
-                throw fail(key, "expected a number of messages per second from 0.01 to 1000000 (e.g. 50 or 0.5), not '\(printable(v.text))'")
+                throw fail(key, "attendu : un nombre de messages par seconde de 0.01 à 1000000 (par exemple 50 ou 0.5), pas « \(printable(v.text)) »")
             }
             if key == "MES_MAIL_RATE" { config.mailRate = rate } else { config.smsRate = rate }
         }
@@ -238,17 +238,17 @@ public struct TransportConfig: Sendable, Equatable {
         let tokenFile = given("MES_SMS_TOKEN_FILE")
         if let url = given("MES_SMS_URL") {
             try checkSMSURL(url.text, fail: { fail("MES_SMS_URL", $0) })
-            guard let f = tokenFile else { throw fail("MES_SMS_TOKEN_FILE", "required with MES_SMS_URL") }
+            guard let f = tokenFile else { throw fail("MES_SMS_TOKEN_FILE", "obligatoire avec MES_SMS_URL") }
             let text: String
             try refuseExposed(path(f), key: "MES_SMS_TOKEN_FILE")
             do throws(ReadError) { text = try readText(path(f), limit: 4_096) } catch { throw fail("MES_SMS_TOKEN_FILE", error.reason) }
             let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !token.isEmpty, token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
-                throw fail("MES_SMS_TOKEN_FILE", "expected one token of printable ASCII characters without spaces")
+                throw fail("MES_SMS_TOKEN_FILE", "attendu : un jeton de caractères ASCII imprimables, sans espace")
             }
             config.sms = HTTPSMSSettings(url: url.text, token: Secret(token))
         } else if tokenFile != nil, values["MES_SMS_URL"] == nil {
-            throw fail("MES_SMS_TOKEN_FILE", "set without MES_SMS_URL")
+            throw fail("MES_SMS_TOKEN_FILE", "donnée sans MES_SMS_URL")
         }
         return config
     }
@@ -257,66 +257,66 @@ public struct TransportConfig: Sendable, Equatable {
     public static func parseMailURL(_ url: String, credentials: SMTPCredentials? = nil, directory: String? = nil) throws(TransportConfigError) -> Mail {
         func fail(_ reason: String, key: String = "MES_MAIL_URL") -> TransportConfigError { TransportConfigError(key: key, reason: reason) }
         guard let colon = url.firstIndex(of: ":") else {
-            throw fail("not a URL (expected smtp://HOST:PORT, smtps://HOST:PORT, sendmail:/PATH or maildir:/DIR)")
+            throw fail("pas une URL (attendu : smtp://HÔTE:PORT, smtps://HÔTE:PORT, sendmail:/CHEMIN ou maildir:/DOSSIER)")
         }
         let scheme = url[..<colon].lowercased()
         switch scheme {
         case "smtp", "smtps":
             guard let c = URLComponents(string: url), var host = c.host, !host.isEmpty else {
-                throw fail("malformed \(scheme) URL (expected \(scheme)://HOST[:PORT])")
+                throw fail("URL \(scheme) mal formée (attendu : \(scheme)://HÔTE[:PORT])")
             }
             guard c.user == nil, c.password == nil else {
-                throw fail("credentials do not belong in the URL; put them in a file named by MES_MAIL_CREDENTIALS_FILE")
+                throw fail("les identifiants n'ont pas leur place dans l'URL : mettez-les dans un fichier nommé par MES_MAIL_CREDENTIALS_FILE")
             }
             if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
             let port = c.port ?? (scheme == "smtps" ? 465 : 25)
-            guard (1...65_535).contains(port) else { throw fail("port \(port) out of range") }
+            guard (1...65_535).contains(port) else { throw fail("port \(port) hors limites (1 à 65535)") }
             var s = SMTPSettings(host: host, port: port, security: scheme == "smtps" ? .tls : .none, credentials: credentials)
             let path = c.percentEncodedPath
             if !path.isEmpty && path != "/" {
                 let name = String(path.dropFirst())
                 guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }) else {
-                    throw fail("the path must be a host name for EHLO (letters, digits, dots, dashes)")
+                    throw fail("le chemin doit être un nom d'hôte pour EHLO (lettres, chiffres, points, tirets)")
                 }
                 s.heloName = name
             }
-            guard c.fragment == nil else { throw fail("unexpected '#' in the URL") }
+            guard c.fragment == nil else { throw fail("« # » inattendu dans l'URL") }
             for item in c.queryItems ?? [] {
                 let v = item.value ?? ""
                 switch item.name {
                 case "starttls":
-                    guard scheme == "smtp" else { throw fail("starttls does not apply to smtps:// (TLS from the start)") }
+                    guard scheme == "smtp" else { throw fail("starttls ne s'applique pas à smtps:// (TLS dès le début)") }
                     switch v {
                     case "required": s.security = .starttls
                     case "none", "no": s.security = .none
-                    default: throw fail("starttls must be 'required' or 'none', not '\(printable(v))'")
+                    default: throw fail("starttls vaut « required » ou « none », pas « \(printable(v)) »")
                     }
                 case "cafile":
                     let p = v.hasPrefix("/") || directory == nil ? v : directory! + "/" + v
-                    guard access(p, R_OK) == 0 else { throw fail("cafile \(printable(p)): \(FileIO.errnoText())") }
+                    guard access(p, R_OK) == 0 else { throw fail("cafile \(printable(p)) : \(FileIO.errnoText())") }
                     s.caFile = p
                 case "timeout":
-                    guard let t = Double(v), t >= 1, t <= 600 else { throw fail("timeout must be a number of seconds from 1 to 600") }
+                    guard let t = Double(v), t >= 1, t <= 600 else { throw fail("timeout : un nombre de secondes de 1 à 600") }
                     s.timeout = t
                 case "connect_timeout":
-                    guard let t = Double(v), t >= 1, t <= 120 else { throw fail("connect_timeout must be a number of seconds from 1 to 120") }
+                    guard let t = Double(v), t >= 1, t <= 120 else { throw fail("connect_timeout : un nombre de secondes de 1 à 120") }
                     s.connectTimeout = t
                 default:
-                    throw fail("unknown parameter '\(printable(item.name))' (expected starttls, cafile, timeout, connect_timeout)")
+                    throw fail("paramètre inconnu « \(printable(item.name)) » (attendu : starttls, cafile, timeout, connect_timeout)")
                 }
             }
             if credentials != nil, s.security == .none, !isLoopback(host) {
-                throw fail("the password would cross the network in clear: use smtps:// or smtp://…?starttls=required",
+                throw fail("le mot de passe traverserait le réseau en clair : utilisez smtps:// ou smtp://…?starttls=required",
                            key: "MES_MAIL_CREDENTIALS_FILE")
             }
             return .smtp(s)
         case "maildir":
             let path = String(url[url.index(after: colon)...])
             guard path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("?"), path.count > 1 else {
-                throw fail("expected maildir:/ABSOLUTE/DIR (e.g. maildir:/var/mail/mes)")
+                throw fail("attendu : maildir:/DOSSIER/ABSOLU (par exemple maildir:/var/mail/mes)")
             }
             guard credentials == nil else {
-                throw fail("not used with maildir: (a local folder)", key: "MES_MAIL_CREDENTIALS_FILE")
+                throw fail("inutile avec maildir: (un dossier local)", key: "MES_MAIL_CREDENTIALS_FILE")
             }
             var d = path
             while d.count > 1 && d.hasSuffix("/") { d.removeLast() }
@@ -326,15 +326,15 @@ public struct TransportConfig: Sendable, Equatable {
             let (rawPath, query) = rest.firstIndex(of: "?").map { (rest[..<$0], rest[rest.index(after: $0)...]) } ?? (rest, "")
             let path = String(rawPath)
             guard path.hasPrefix("/"), !path.hasPrefix("//") else {
-                throw fail("expected sendmail:/ABSOLUTE/PATH (e.g. sendmail:/usr/sbin/sendmail)")
+                throw fail("attendu : sendmail:/CHEMIN/ABSOLU (par exemple sendmail:/usr/sbin/sendmail)")
             }
             guard credentials == nil else {
-                throw fail("not used with sendmail: (the program has its own configuration)", key: "MES_MAIL_CREDENTIALS_FILE")
+                throw fail("inutile avec sendmail: (le programme a sa propre configuration)", key: "MES_MAIL_CREDENTIALS_FILE")
             }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
                   access(path, X_OK) == 0 else {
-                throw fail("\(printable(path)) is not an executable file")
+                throw fail("\(printable(path)) n'est pas un fichier exécutable")
             }
             var s = SendmailSettings(path: path)
             for pair in query.split(separator: "&") {
@@ -344,30 +344,30 @@ public struct TransportConfig: Sendable, Equatable {
                 case "args":
                     s.arguments = value.split(separator: ",").map { $0.removingPercentEncoding ?? String($0) }
                 case "timeout":
-                    guard let t = Double(value), t >= 1, t <= 600 else { throw fail("timeout must be a number of seconds from 1 to 600") }
+                    guard let t = Double(value), t >= 1, t <= 600 else { throw fail("timeout : un nombre de secondes de 1 à 600") }
                     s.timeout = t
                 default:
-                    throw fail("unknown parameter '\(printable(name))' (expected args, timeout)")
+                    throw fail("paramètre inconnu « \(printable(name)) » (attendu : args, timeout)")
                 }
             }
             return .sendmail(s)
         default:
-            throw fail("unsupported scheme '\(printable(String(scheme)))' (expected smtp, smtps, sendmail or maildir)")
+            throw fail("schéma non pris en charge « \(printable(String(scheme))) » (attendu : smtp, smtps, sendmail ou maildir)")
         }
     }
 
     static func checkSMSURL(_ url: String, fail: (String) -> TransportConfigError) throws(TransportConfigError) {
         guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(), let host = c.host, !host.isEmpty else {
-            throw fail("malformed URL (expected https://HOST/PATH)")
+            throw fail("URL mal formée (attendu : https://HÔTE/CHEMIN)")
         }
         guard scheme == "https" || scheme == "http" else {
-            throw fail("unsupported scheme '\(printable(scheme))' (expected https)")
+            throw fail("schéma non pris en charge « \(printable(scheme)) » (attendu : https)")
         }
         guard scheme == "https" || isLoopback(host) else {
-            throw fail("http:// is only allowed to 127.0.0.1, ::1 or localhost; use https://")
+            throw fail("http:// n'est permis que vers 127.0.0.1, ::1 ou localhost : utilisez https://")
         }
         guard c.user == nil, c.password == nil else {
-            throw fail("credentials do not belong in the URL; put the token in a file named by MES_SMS_TOKEN_FILE")
+            throw fail("les identifiants n'ont pas leur place dans l'URL : mettez le jeton dans un fichier nommé par MES_SMS_TOKEN_FILE")
         }
     }
 
@@ -422,7 +422,7 @@ public struct TransportConfig: Sendable, Equatable {
             self.brief = brief
         }
         init(_ path: String, _ why: String) {
-            self.init(reason: "cannot read \(TransportConfig.printable(path)): \(why)", brief: "cannot read: \(why)")
+            self.init(reason: "lecture impossible de \(TransportConfig.printable(path)) : \(why)", brief: "lecture impossible : \(why)")
         }
     }
 
@@ -454,10 +454,10 @@ public struct TransportConfig: Sendable, Equatable {
             switch error {
             case .cannotOpen(let code), .cannotRead(let code): throw ReadError(path, FileIO.errnoText(code))
             case .notRegular: throw ReadError(path, FileIO.errnoText(EISDIR))  // with streams allowed, only a directory
-            case .tooLarge: throw ReadError(reason: "\(printable(path)) is larger than \(limit) bytes", brief: "larger than \(limit) bytes")
+            case .tooLarge: throw ReadError(reason: "\(printable(path)) fait plus de \(limit) octets", brief: "plus de \(limit) octets")
             }
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw ReadError(reason: "\(printable(path)) is not UTF-8 text", brief: "not UTF-8 text") }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw ReadError(reason: "\(printable(path)) n'est pas un texte UTF-8", brief: "pas un texte UTF-8") }
         return text
     }
 }

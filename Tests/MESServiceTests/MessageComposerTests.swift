@@ -197,7 +197,7 @@ extension Harness {
         #expect(fromFile[.email] != nil && fromFile[.sms] == nil)
         let unreadable = DeliverySettings(file: DeliverySettings.File(path: "/s/mes.conf", bytes: [], readError: "Permission denied"))
         #expect(h.error { _ = try Service(store: h.service.store, clock: h.clock, delivery: .settings(unreadable)).transports() }?.message
-                == "Configuration d'envoi invalide : /s/mes.conf: cannot read: Permission denied")
+                == "Configuration d'envoi invalide : /s/mes.conf : lecture impossible : Permission denied")
     }
 }
 

@@ -6,7 +6,7 @@ enum OutboxShowCommand {
     static var spec: CommandSpec {
         CommandSpec(
             ["outbox", "show"], summary: "Print one delivered message (as a person reads it).",
-            discussion: "With --json: id, channel, to, subject, created_at, file, body, and code (the provisional or one-time code the message carries, for scripts).",
+            discussion: "With --json: id, channel, to, subject, created_at, file, body, and provisional_code (the provisional or one-time code the message carries, for scripts; provisional_codes when a notification carries several). code and codes are the same values under their former names, kept for schema_version 2 readers until schema_version 3: in errors, code is an error code.",
             positionals: [PositionalSpec("ID", "message number from 'mes outbox list' (or 'last')")],
             examples: ["mes outbox show 1", "mes outbox show last --json"], run: run)
     }

@@ -52,7 +52,11 @@ extension OutboxMessage: Report {
         return lines.isEmpty ? shown : shown + (shown.hasSuffix("\n") ? "" : "\n") + "---\nDélai de six semaines :\n" + lines.joined(separator: "\n")
     }
     public var json: JSON {
-        .object(OutboxListing.json(entry) + [("body", .string(body)), ("code", JSON.str(code) ?? .null),
+        // provisional_code(s): the secret the message carries. code(s), its name before 0.4.0,
+        // stays for schema_version 2 readers and goes with schema_version 3.
+        .object(OutboxListing.json(entry) + [("body", .string(body)), ("provisional_code", JSON.str(code) ?? .null),
+                                                   ("provisional_codes", .array(codes.map { .string($0) })),
+                                                   ("code", JSON.str(code) ?? .null),
                                                    ("codes", .array(codes.map { .string($0) })),
                                                    ("windows", .array(windows.map { .obj([("profile", .int(Int($0.profile))), ("window", WindowView.json($0.window))]) }))])
     }
