@@ -43,8 +43,8 @@ public struct InputFile {
             return transcoding({ try chunks.forEach($0) }, totalBytes: size, encoding: known)
         }
         let bytes = try chunks.readAll(limit: SheetLimits.standard.maxFileBytes)
-        let read: Sheet
-        do throws(SheetError) { read = try Spreadsheet.read(bytes, sheet: sheet) } catch { throw error.mesError(field: sheet == nil ? field : "sheet") }
+        let read: SheetText
+        do throws(SheetError) { read = try Spreadsheet.text(bytes, sheet: sheet) } catch { throw error.mesError(field: sheet == nil ? field : "sheet") }
         let csv = Self.csv(read)
         return InputFile(source: { body in try csv.withUnsafeBufferPointer { try body($0) } }, totalBytes: csv.count,
                          detected: DetectedEncoding(.utf8))
@@ -73,15 +73,34 @@ public struct InputFile {
     /// The sheet as CSV (',' separator, UTF-8) whose records are the sheet's rows: a blank line
     /// for each row left empty, so that a record's row (`CSVReader.Record.row`) is the sheet's
     /// (a cell holding line breaks does not move the rows after it).
-    static func csv(_ sheet: Sheet) -> [UInt8] {
+    static func csv(_ sheet: SheetText) -> [UInt8] {
         var out: [UInt8] = []
         var next = 1
-        for row in sheet.rows {
-            while next < row.number { out.append(0x0A); next += 1 }
-            CSVWriter.append(row.cells, separator: ",", to: &out)
-            next += 1
+        sheet.forEachRow { number, cells in
+            if number > next { out.append(contentsOf: repeatElement(0x0A, count: number - next)) }
+            for (i, cell) in cells.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                appendField(cell, to: &out)
+            }
+            out.append(0x0A)
+            next = number + 1
         }
         return out
+    }
+
+    /// One field as `CSVWriter` writes it with a comma: quoted, its quotes doubled, when it
+    /// holds a comma, a quote or a line break; as it is otherwise.
+    static func appendField(_ field: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        guard field.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+            out.append(contentsOf: field)
+            return
+        }
+        out.append(0x22)
+        for b in field {
+            if b == 0x22 { out.append(0x22) }
+            out.append(b)
+        }
+        out.append(0x22)
     }
 }
 

@@ -18,6 +18,13 @@ public enum Spreadsheet {
     /// dd/mm/yyyy, booleans as TRUE/FALSE, formulas as their cached value, merged and covered
     /// cells empty.
     public static func read(_ bytes: [UInt8], sheet: String? = nil, limits: SheetLimits = .standard) throws(SheetError) -> Sheet {
+        let read = try text(bytes, sheet: sheet, limits: limits)
+        return Sheet(name: read.name, rows: read.sheetRows)
+    }
+
+    /// What `read` reads, the cells' text back to back in one buffer (no `String` per cell):
+    /// for a reader of many rows that hands them on as bytes.
+    public static func text(_ bytes: [UInt8], sheet: String? = nil, limits: SheetLimits = .standard) throws(SheetError) -> SheetText {
         guard bytes.count <= limits.maxFileBytes else {
             throw .tooLarge("le fichier fait \(ZipArchive.mebibytes(bytes.count)), la limite est \(ZipArchive.mebibytes(limits.maxFileBytes))")
         }
