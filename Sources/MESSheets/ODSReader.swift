@@ -15,8 +15,9 @@ enum ODSReader {
     }
 
     /// The table named `wanted` (or the first one), every cell as text.
-    static func read(_ zip: inout ZipArchive, sheet wanted: String?) throws(SheetError) -> SheetText {
-        let reader = ContentReader(wanted: wanted, limits: zip.limits)
+    /// `onBlock`: where rows go as they are read (see `RowCollector`); the rows not handed on are returned.
+    static func read(_ zip: inout ZipArchive, sheet wanted: String?, onBlock: ((SheetText) -> Bool)? = nil) throws(SheetError) -> SheetText {
+        let reader = ContentReader(wanted: wanted, limits: zip.limits, onBlock: onBlock)
         guard try SAXParser.parse(&zip, entry: "content.xml", handler: reader) else {
             throw .unreadable("il manque la partie « content.xml »")
         }
@@ -67,8 +68,11 @@ final class ContentReader: SAXHandler {
     private var afterSpace = true
     private let cap: Int
 
-    init(wanted: String?, limits: SheetLimits) {
+    let onBlock: ((SheetText) -> Bool)?
+
+    init(wanted: String?, limits: SheetLimits, onBlock: ((SheetText) -> Bool)?) {
         self.wanted = wanted
+        self.onBlock = onBlock
         self.limits = limits
         collector = RowCollector(limits: limits)
         cap = min(limits.maxEntryBytes, 1 << 20)
@@ -87,6 +91,7 @@ final class ContentReader: SAXHandler {
             names.append(name)
             if wanted == nil || wanted == name {
                 collector = RowCollector(limits: limits, name: name)
+                collector.onBlock = onBlock
                 depth = 1
             } else {
                 parser.skipElement()
@@ -170,6 +175,10 @@ final class ContentReader: SAXHandler {
             try collector.endRow(number: rowNumber, repeats: rowRepeats)
             rowNumber += rowRepeats
             inRow = false
+            if collector.stopped {
+                sheet = collector.sheet
+                parser.stop()
+            }
         }
     }
 

@@ -14,6 +14,15 @@ struct RowCollector {
     /// Empty cells not yet written (only written when something follows them).
     private var pendingEmpty = 0
 
+    /// Where rows go in blocks as they are read (`Spreadsheet.stream`); false: stop reading.
+    var onBlock: ((SheetText) -> Bool)?
+    /// Whether rows may go before the end of the sheet (not when merged ranges may blank them).
+    var mayHandOn = true
+    /// `onBlock` asked to stop.
+    private(set) var stopped = false
+    /// Rows per block handed on.
+    static let blockRows = 1024
+
     init(limits: SheetLimits, name: String = "") {
         self.limits = limits
         sheet = SheetText(name: name)
@@ -79,6 +88,11 @@ struct RowCollector {
         cellCount += product
         textBytes += total
         rowText.withUnsafeBufferPointer { sheet.append(number: number, repeats: repeats, text: $0, spans: rowCells[0..<count]) }
+        if mayHandOn, let onBlock, sheet.runs.count >= Self.blockRows {
+            let block = sheet
+            sheet = SheetText(name: sheet.name)
+            if !onBlock(block) { stopped = true }
+        }
     }
 
     /// Blanks the cells that merged ranges cover (all but each range's top-left cell), then

@@ -1,7 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads one worksheet of an .xlsx package (Office Open XML), parsing its XML as it is inflated.
 enum XLSXReader {
     /// The worksheet named `wanted` (or the first one), every cell as text.
-    static func read(_ zip: inout ZipArchive, sheet wanted: String?) throws(SheetError) -> SheetText {
+    /// `onBlock`: where rows go as they are read (see `RowCollector`); the rows not handed on are returned.
+    static func read(_ zip: inout ZipArchive, sheet wanted: String?, onBlock: ((SheetText) -> Bool)? = nil) throws(SheetError) -> SheetText {
         let limits = zip.limits
         let bookPath = try XLSXParts.workbookPath(in: &zip)
         guard let bookBytes = try zip.data(bookPath) else {
@@ -29,10 +34,34 @@ enum XLSXReader {
         }
         let context = Context(shared: shared, dateStyles: dateStyles, date1904: book.date1904, limits: limits)
         let reader = WorksheetReader(context: context, name: chosen.name)
-        guard try SAXParser.parse(&zip, entry: chosen.target, handler: reader) else {
-            throw .unreadable("il manque la partie \(SheetError.quoted(chosen.target)) (la feuille \(SheetError.quoted(chosen.name)))")
+        if let onBlock {
+            // Rows go on as they are read only when no merged range (listed after them) can blank them.
+            guard let bytes = try zip.data(chosen.target) else { throw missing(chosen) }
+            reader.collector.onBlock = onBlock
+            reader.collector.mayHandOn = !contains(bytes, "mergeCell")
+            try SAXParser.parse(bytes, part: chosen.target, handler: reader)
+        } else {
+            guard try SAXParser.parse(&zip, entry: chosen.target, handler: reader) else { throw missing(chosen) }
         }
         return try reader.collector.finish(merging: reader.merges)
+    }
+
+    static func missing(_ sheet: (name: String, target: String)) -> SheetError {
+        .unreadable("il manque la partie \(SheetError.quoted(sheet.target)) (la feuille \(SheetError.quoted(sheet.name)))")
+    }
+
+    /// Whether `bytes` hold `word` anywhere.
+    static func contains(_ bytes: [UInt8], _ word: StaticString) -> Bool {
+        bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return false }
+            let n = word.utf8CodeUnitCount, first = Int32(word.utf8Start[0])
+            var at = 0
+            while at + n <= b.count, let found = memchr(base + at, first, b.count - at - n + 1) {
+                if memcmp(found, word.utf8Start, n) == 0 { return true }
+                at = UnsafeRawPointer(found) - UnsafeRawPointer(base) + 1
+            }
+            return false
+        }
     }
 
     struct Context {
@@ -200,6 +229,7 @@ final class WorksheetReader: SAXHandler {
             }
         } else if e.is("row") {
             try collector.endRow(number: rowNumber)
+            if collector.stopped { parser.stop() }
         } else if e.is("is") {
             inInline = false
         }
