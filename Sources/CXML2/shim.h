@@ -1,5 +1,5 @@
 #include <libxml/parser.h>
-#include <libxml/xmlreader.h>
+#include <libxml/parserInternals.h>
 
 /* xmlFree is a global function pointer, which Swift 6 sees as shared mutable state: this
    wrapper calls it. */

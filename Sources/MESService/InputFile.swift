@@ -28,7 +28,11 @@ public struct InputFile {
     public var notice: String? { encoding?.notice }
 
     /// Opens `path`. `sheet`: the sheet to read (default the first); refused for a CSV file.
-    public static func open(_ path: String, sheet: String?, field: String) throws -> InputFile {
+    /// `streamed`: a spreadsheet's rows are handed on while the next ones are read, on a thread
+    /// of their own (for a reading that acts on nothing, `batch oppose --check`: a sheet refused
+    /// half-way is refused after its first rows were handed on, as a CSV that breaks would be);
+    /// otherwise the whole sheet is read, and refused or not, before its first row goes.
+    public static func open(_ path: String, sheet: String?, field: String, streamed: Bool = false) throws -> InputFile {
         let chunks = try FileIO.Chunks(path: path, field: field)
         let head = chunks.peek(TextTranscoder.probeBytes)
         guard head.starts(with: [0x50, 0x4B, 0x03, 0x04]) else {
@@ -43,11 +47,42 @@ public struct InputFile {
             return transcoding({ try chunks.forEach($0) }, totalBytes: size, encoding: known)
         }
         let bytes = try chunks.readAll(limit: SheetLimits.standard.maxFileBytes)
-        let read: Sheet
-        do throws(SheetError) { read = try Spreadsheet.read(bytes, sheet: sheet) } catch { throw error.mesError(field: sheet == nil ? field : "sheet") }
+        let errorField = sheet == nil ? field : "sheet"
+        if streamed { return Self.streamed(bytes, sheet: sheet, field: errorField) }
+        let read: SheetText
+        do throws(SheetError) { read = try Spreadsheet.text(bytes, sheet: sheet) } catch { throw error.mesError(field: sheet == nil ? field : "sheet") }
         let csv = Self.csv(read)
         return InputFile(source: { body in try csv.withUnsafeBufferPointer { try body($0) } }, totalBytes: csv.count,
                          detected: DetectedEncoding(.utf8))
+    }
+
+    /// A spreadsheet read on a thread of its own, its rows handed on as CSV (as `csv` writes
+    /// them) while the next ones are read: at most `pending` pieces wait to be taken.
+    static func streamed(_ bytes: [UInt8], sheet: String?, field: String, pending: Int = 4) -> InputFile {
+        let input = UncheckedSendable(bytes)
+        return InputFile(source: { body in
+            let pieces = Handoff<[UInt8]>(capacity: pending)
+            let worker = Worker("mes.sheet.read") {
+                defer { pieces.close() }
+                var writer = CSVText()
+                do throws(SheetError) {
+                    try Spreadsheet.stream(input.value, sheet: sheet) { block in
+                        writer.append(block)
+                        return pieces.put(writer.take())
+                    }
+                } catch {
+                    throw error.mesError(field: field)
+                }
+            }
+            do {
+                while let piece = pieces.take() { try piece.withUnsafeBufferPointer { try body($0) } }
+            } catch {
+                pieces.cancel()  // the reading stops at its next block
+                try? worker.join()
+                throw error
+            }
+            try worker.join()
+        }, totalBytes: 0, detected: DetectedEncoding(.utf8))
     }
 
     /// A CSV given on standard input (`FILE` given as `-`): `source` reads it (for instance
@@ -73,15 +108,53 @@ public struct InputFile {
     /// The sheet as CSV (',' separator, UTF-8) whose records are the sheet's rows: a blank line
     /// for each row left empty, so that a record's row (`CSVReader.Record.row`) is the sheet's
     /// (a cell holding line breaks does not move the rows after it).
-    static func csv(_ sheet: Sheet) -> [UInt8] {
-        var out: [UInt8] = []
-        var next = 1
-        for row in sheet.rows {
-            while next < row.number { out.append(0x0A); next += 1 }
-            CSVWriter.append(row.cells, separator: ",", to: &out)
-            next += 1
+    static func csv(_ sheet: SheetText) -> [UInt8] {
+        var writer = CSVText()
+        writer.append(sheet)
+        return writer.take()
+    }
+}
+
+/// A sheet's rows written as the CSV a batch reads (',' separator, UTF-8, LF): a blank line for
+/// each row left empty, so that a record's row (`CSVReader.Record.row`) is the sheet's. Fields
+/// are quoted as `CSVWriter` quotes them.
+struct CSVText {
+    private var out: [UInt8] = []
+    /// The number of the next row to write.
+    private var next = 1
+
+    /// Appends the rows of `sheet` (which come after those appended before).
+    mutating func append(_ sheet: SheetText) {
+        sheet.forEachRow { number, cells in
+            if number > next { out.append(contentsOf: repeatElement(0x0A, count: number - next)) }
+            for (i, cell) in cells.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                Self.appendField(cell, to: &out)
+            }
+            out.append(0x0A)
+            next = number + 1
         }
+    }
+
+    /// The bytes written since the last `take`.
+    mutating func take() -> [UInt8] {
+        defer { out = [] }
         return out
+    }
+
+    /// One field as `CSVWriter` writes it with a comma: quoted, its quotes doubled, when it
+    /// holds a comma, a quote or a line break; as it is otherwise.
+    static func appendField(_ field: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        guard field.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+            out.append(contentsOf: field)
+            return
+        }
+        out.append(0x22)
+        for b in field {
+            if b == 0x22 { out.append(0x22) }
+            out.append(b)
+        }
+        out.append(0x22)
     }
 }
 

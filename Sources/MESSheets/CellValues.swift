@@ -152,3 +152,20 @@ enum CellValues {
         return String(out)
     }
 }
+
+extension String {
+    /// Without leading and trailing ASCII spaces, tabs and line breaks.
+    var trimmingSpaces: String {
+        let u = utf8
+        guard let first = u.firstIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }),
+              let last = u.lastIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else { return "" }
+        return String(self[first...last])
+    }
+}
+
+extension SheetError {
+    /// Hands `body` the UTF-8 bytes of `s` (`String.withUTF8` does not keep `body`'s error type).
+    static func withBytes<R>(of s: String, _ body: (UnsafeBufferPointer<UInt8>) throws(SheetError) -> R) throws(SheetError) -> R {
+        try Array(s.utf8).withUnsafeBufferPointer { (b) throws(SheetError) -> R in try body(b) }
+    }
+}

@@ -1,49 +1,103 @@
-/// Collects a sheet's rows under the limits: trailing empty cells trimmed, blank rows left
-/// out (their numbers still count), every row and cell counted against `SheetLimits`.
+/// Collects a sheet's rows under the limits, one row at a time into a `SheetText`: trailing
+/// empty cells trimmed, blank rows left out (their numbers still count), every row and cell
+/// counted against `SheetLimits`.
 struct RowCollector {
     let limits: SheetLimits
-    private(set) var rows: [Sheet.Row] = []
+    private(set) var sheet: SheetText
     private(set) var cellCount = 0
     /// UTF-8 bytes of text kept (against `maxTotalBytes`: repeated cells cannot blow it up).
     private(set) var textBytes = 0
 
-    init(limits: SheetLimits) {
+    /// The row being read: its cells' text back to back, and each cell's place in it.
+    private var rowText: [UInt8] = []
+    private var rowCells: [(start: Int, count: Int)] = []
+    /// Empty cells not yet written (only written when something follows them).
+    private var pendingEmpty = 0
+
+    /// Where rows go in blocks as they are read (`Spreadsheet.stream`); false: stop reading.
+    var onBlock: ((SheetText) -> Bool)?
+    /// Whether rows may go before the end of the sheet (not when merged ranges may blank them).
+    var mayHandOn = true
+    /// `onBlock` asked to stop.
+    private(set) var stopped = false
+    /// Rows per block handed on.
+    static let blockRows = 1024
+
+    init(limits: SheetLimits, name: String = "") {
         self.limits = limits
+        sheet = SheetText(name: name)
     }
 
     var rowLimit: SheetError { .tooLarge("une ligne non vide dépasse la ligne \(limits.maxRows)") }
     var cellLimit: SheetError { .tooLarge("la feuille compte plus de \(limits.maxCells) cellules") }
     var columnLimit: SheetError { .tooLarge("une cellule dépasse la colonne \(limits.maxColumns)") }
 
-    /// Trims trailing empty cells.
-    static func trimmed(_ cells: [String]) -> [String] {
-        var cells = cells
-        while cells.last?.isEmpty == true { cells.removeLast() }
-        return cells
+    /// Cells of the row being read so far (empty ones pending excepted).
+    var width: Int { rowCells.count }
+
+    /// Starts a new row (what the previous one held and was not ended is dropped).
+    mutating func beginRow() {
+        rowText.removeAll(keepingCapacity: true)
+        rowCells.removeAll(keepingCapacity: true)
+        pendingEmpty = 0
     }
 
-    /// Adds row `number` (and the `repeats - 1` identical rows after it) unless it is blank.
-    mutating func append(number: Int, cells: [String], repeats: Int = 1) throws(SheetError) {
-        let cells = Self.trimmed(cells)
-        guard !cells.isEmpty, repeats > 0 else { return }
+    /// Sets the cell at `column` (0-based) of the row being read: an .xlsx `<c>`. Columns
+    /// skipped are empty; an empty cell past the last one is not written.
+    mutating func set(column: Int, _ text: UnsafeBufferPointer<UInt8>) throws(SheetError) {
+        if text.isEmpty && column >= rowCells.count { return }
+        if column >= rowCells.count {
+            guard column - rowCells.count < limits.maxCells - cellCount else { throw cellLimit }
+            rowCells.append(contentsOf: repeatElement((start: 0, count: 0), count: column - rowCells.count + 1))
+        }
+        rowCells[column] = (rowText.count, text.count)
+        rowText.append(contentsOf: text)
+    }
+
+    /// Adds `repeats` cells holding `text` after the others: an .ods `table:table-cell`.
+    mutating func add(_ text: UnsafeBufferPointer<UInt8>, repeats: Int) throws(SheetError) {
+        if text.isEmpty {
+            pendingEmpty = min(pendingEmpty + repeats, limits.maxColumns + 1)
+            return
+        }
+        guard repeats <= limits.maxColumns - rowCells.count - pendingEmpty else { throw columnLimit }
+        rowCells.append(contentsOf: repeatElement((start: 0, count: 0), count: pendingEmpty))
+        pendingEmpty = 0
+        let span = (start: rowText.count, count: text.count)
+        rowText.append(contentsOf: text)
+        rowCells.append(contentsOf: repeatElement(span, count: repeats))
+    }
+
+    /// Ends the row being read as row `number` (and the `repeats - 1` identical rows after it),
+    /// kept unless it is blank.
+    mutating func endRow(number: Int, repeats: Int = 1) throws(SheetError) {
+        defer { beginRow() }
+        var count = rowCells.count
+        while count > 0 && rowCells[count - 1].count == 0 { count -= 1 }
+        guard count > 0, repeats > 0 else { return }
         guard number >= 1, number <= limits.maxRows, repeats <= limits.maxRows - number + 1 else { throw rowLimit }
-        guard cells.count <= limits.maxColumns else { throw columnLimit }
-        let (product, overflow) = cells.count.multipliedReportingOverflow(by: repeats)
+        guard count <= limits.maxColumns else { throw columnLimit }
+        let (product, overflow) = count.multipliedReportingOverflow(by: repeats)
         guard !overflow, product <= limits.maxCells - cellCount else { throw cellLimit }
         var bytes = 0
-        for c in cells { bytes += c.utf8.count }
+        for c in rowCells[0..<count] { bytes += c.count }
         let (total, overflowed) = bytes.multipliedReportingOverflow(by: repeats)
         guard !overflowed, total <= limits.maxTotalBytes - textBytes else {
             throw .tooLarge("le texte de la feuille dépasse \(ZipArchive.mebibytes(limits.maxTotalBytes))")
         }
         cellCount += product
         textBytes += total
-        for k in 0..<repeats { rows.append(Sheet.Row(number: number + k, cells: cells)) }
+        rowText.withUnsafeBufferPointer { sheet.append(number: number, repeats: repeats, text: $0, spans: rowCells[0..<count]) }
+        if mayHandOn, let onBlock, sheet.runs.count >= Self.blockRows {
+            let block = sheet
+            sheet = SheetText(name: sheet.name)
+            if !onBlock(block) { stopped = true }
+        }
     }
 
     /// Blanks the cells that merged ranges cover (all but each range's top-left cell), then
     /// drops rows left blank. The work is bounded by the cells kept, whatever the ranges.
-    mutating func blankMerged(_ ranges: [(top: Int, left: Int, bottom: Int, right: Int)]) throws(SheetError) {
+    static func blankMerged(_ rows: inout [Sheet.Row], cellCount: Int, _ ranges: [(top: Int, left: Int, bottom: Int, right: Int)]) throws(SheetError) {
         guard !ranges.isEmpty, !rows.isEmpty else { return }
         rows.sort { $0.number < $1.number }
         var budget = max(cellCount, 1) * 4 + ranges.count
@@ -68,8 +122,30 @@ struct RowCollector {
             }
         }
         rows = rows.compactMap { row in
-            let cells = Self.trimmed(row.cells)
+            var cells = row.cells
+            while cells.last?.isEmpty == true { cells.removeLast() }
             return cells.isEmpty ? nil : Sheet.Row(number: row.number, cells: cells)
         }
     }
+
+    /// The sheet read, with `ranges` merged (blanked but for their top-left cells).
+    consuming func finish(merging ranges: [(top: Int, left: Int, bottom: Int, right: Int)]) throws(SheetError) -> SheetText {
+        guard !ranges.isEmpty, !sheet.runs.isEmpty else { return sheet }
+        var rows = sheet.sheetRows
+        try Self.blankMerged(&rows, cellCount: cellCount, ranges)
+        var merged = RowCollector(limits: .unlimited, name: sheet.name)
+        for row in rows {
+            for (column, cell) in row.cells.enumerated() {
+                try SheetError.withBytes(of: cell) { (b) throws(SheetError) in try merged.set(column: column, b) }
+            }
+            try merged.endRow(number: row.number)
+        }
+        return merged.sheet
+    }
+}
+
+extension SheetLimits {
+    /// No limit: for rows already counted.
+    static let unlimited = SheetLimits(maxFileBytes: .max, maxEntryBytes: .max, maxTotalBytes: .max, maxRatio: .max, ratioFloorBytes: .max,
+                                       maxEntries: .max, maxRows: .max, maxColumns: .max, maxCells: .max)
 }

@@ -18,14 +18,40 @@ public enum Spreadsheet {
     /// dd/mm/yyyy, booleans as TRUE/FALSE, formulas as their cached value, merged and covered
     /// cells empty.
     public static func read(_ bytes: [UInt8], sheet: String? = nil, limits: SheetLimits = .standard) throws(SheetError) -> Sheet {
+        let read = try text(bytes, sheet: sheet, limits: limits)
+        return Sheet(name: read.name, rows: read.sheetRows)
+    }
+
+    /// What `read` reads, the cells' text back to back in one buffer (no `String` per cell):
+    /// for a reader of many rows that hands them on as bytes.
+    public static func text(_ bytes: [UInt8], sheet: String? = nil, limits: SheetLimits = .standard) throws(SheetError) -> SheetText {
+        try read(bytes, sheet: sheet, limits: limits, onBlock: nil)
+    }
+
+    /// What `text` reads, handed to `rows` in blocks as it is read (the whole sheet in one block
+    /// when merged ranges may blank some of its cells), so that a reader can work on the first
+    /// rows while the next ones are parsed. `rows` returns false to stop the reading. A
+    /// refusal can come after some blocks went: whoever must not act on a part of a sheet
+    /// reads it with `text`.
+    public static func stream(_ bytes: [UInt8], sheet: String? = nil, limits: SheetLimits = .standard,
+                              rows: @escaping (SheetText) -> Bool) throws(SheetError) {
+        var going = true
+        let rest = try read(bytes, sheet: sheet, limits: limits) { block in
+            going = rows(block)
+            return going
+        }
+        if going && !rest.runs.isEmpty { _ = rows(rest) }
+    }
+
+    static func read(_ bytes: [UInt8], sheet: String?, limits: SheetLimits, onBlock: ((SheetText) -> Bool)?) throws(SheetError) -> SheetText {
         guard bytes.count <= limits.maxFileBytes else {
             throw .tooLarge("le fichier fait \(ZipArchive.mebibytes(bytes.count)), la limite est \(ZipArchive.mebibytes(limits.maxFileBytes))")
         }
         guard ZipArchive.hasMagic(bytes) else { throw notSpreadsheet(bytes) }
         var zip = try ZipArchive(bytes, limits: limits)
         switch try detect(&zip) {
-        case .xlsx: return try XLSXReader.read(&zip, sheet: sheet)
-        case .ods: return try ODSReader.read(&zip, sheet: sheet)
+        case .xlsx: return try XLSXReader.read(&zip, sheet: sheet, onBlock: onBlock)
+        case .ods: return try ODSReader.read(&zip, sheet: sheet, onBlock: onBlock)
         case nil:
             throw SheetError(.notSpreadsheet, "Le fichier est une archive ZIP, mais pas un classeur .xlsx ni .ods. Enregistrez la liste au format .xlsx, .ods ou CSV.")
         }

@@ -43,17 +43,15 @@ enum XLSXParts {
         guard let bytes = try zip.data(path) else { return [:] }
         let dir = split(part).dir
         let limit = zip.limits.maxEntries
-        return try XMLStream.parse(bytes, part: path) { (stream) throws(SheetError) -> [String: Relationship] in
-            var found: [String: Relationship] = [:]
-            while let event = try stream.next() {
-                guard case .start(let e) = event, e.local == "Relationship" else { continue }
-                guard let id = e.value("Id"), let type = e.value("Type"), let target = e.value("Target"),
-                      e.value("TargetMode") != "External" else { continue }
-                guard found.count < limit else { throw .tooLarge("trop de relations dans \(SheetError.quoted(path))") }
-                found[id] = Relationship(type: type, target: resolve(target, from: dir))
-            }
-            return found
-        }
+        var found: [String: Relationship] = [:]
+        try SAXParser.parse(bytes, part: path, handler: SAXClosures { (e, _) throws(SheetError) in
+            guard e.is("Relationship") else { return }
+            guard let id = e.value("Id"), let type = e.value("Type"), let target = e.value("Target"),
+                  e.value("TargetMode") != "External" else { return }
+            guard found.count < limit else { throw .tooLarge("trop de relations dans \(SheetError.quoted(path))") }
+            found[id] = Relationship(type: type, target: resolve(target, from: dir))
+        })
+        return found
     }
 
     /// The workbook part: named by the package's officeDocument relationship, else `xl/workbook.xml`.
@@ -64,93 +62,116 @@ enum XLSXParts {
     }
 
     static func workbook(_ bytes: [UInt8], part: String, limits: SheetLimits) throws(SheetError) -> Workbook {
-        try XMLStream.parse(bytes, part: part) { (stream) throws(SheetError) -> Workbook in
-            var book = Workbook()
-            while let event = try stream.next() {
-                guard case .start(let e) = event else { continue }
-                switch e.local {
-                case "workbookPr":
-                    book.date1904 = ["1", "true"].contains(e.value("date1904") ?? "")
-                case "sheet":
-                    guard let name = e.value("name"), let id = e.value("id", namespaceContaining: "relationships") else {
-                        throw .unreadable("une feuille de \(SheetError.quoted(part)) n'a pas de nom ou de relation")
-                    }
-                    guard book.sheets.count < limits.maxEntries else { throw .tooLarge("le classeur compte plus de \(limits.maxEntries) feuilles") }
-                    book.sheets.append((name, id))
-                default:
-                    break
+        var book = Workbook()
+        try SAXParser.parse(bytes, part: part, handler: SAXClosures { (e, _) throws(SheetError) in
+            if e.is("workbookPr") {
+                book.date1904 = ["1", "true"].contains(e.value("date1904") ?? "")
+            } else if e.is("sheet") {
+                guard let name = e.value("name"), let id = e.value("id", namespaceContaining: "relationships") else {
+                    throw .unreadable("une feuille de \(SheetError.quoted(part)) n'a pas de nom ou de relation")
                 }
+                guard book.sheets.count < limits.maxEntries else { throw .tooLarge("le classeur compte plus de \(limits.maxEntries) feuilles") }
+                book.sheets.append((name, id))
             }
-            return book
-        }
+        })
+        return book
     }
 
     /// For each cell style (`s=` of a cell), whether its number format shows a date: the
     /// built-in formats 14–22 and 45–47, or a custom format with d, m or y (`CellValues.isDateFormat`).
     static func dateStyles(_ bytes: [UInt8], part: String, limits: SheetLimits) throws(SheetError) -> [Bool] {
-        try XMLStream.parse(bytes, part: part) { (stream) throws(SheetError) -> [Bool] in
-            var custom: [Int: String] = [:]
-            var formats: [Int] = []
-            var inCellXfs = false
-            while let event = try stream.next() {
-                switch event {
-                case .start(let e):
-                    switch e.local {
-                    case "numFmt":
-                        if let id = e.value("numFmtId").flatMap({ Int($0) }), let code = e.value("formatCode") {
-                            guard custom.count < limits.maxCells else { throw .tooLarge("trop de formats de nombre") }
-                            custom[id] = code
-                        }
-                    case "cellXfs": inCellXfs = true
-                    case "xf" where inCellXfs:
-                        guard formats.count < limits.maxCells else { throw .tooLarge("trop de styles de cellule") }
-                        formats.append(e.value("numFmtId").flatMap { Int($0) } ?? 0)
-                    default: break
-                    }
-                case .end(_, let local):
-                    if local == "cellXfs" { inCellXfs = false }
-                case .text:
-                    break
+        var custom: [Int: String] = [:]
+        var formats: [Int] = []
+        var inCellXfs = false
+        let handler = SAXClosures { (e, _) throws(SheetError) in
+            if e.is("numFmt") {
+                if let id = e.value("numFmtId").flatMap({ Int($0) }), let code = e.value("formatCode") {
+                    guard custom.count < limits.maxCells else { throw .tooLarge("trop de formats de nombre") }
+                    custom[id] = code
                 }
+            } else if e.is("cellXfs") {
+                inCellXfs = true
+            } else if e.is("xf") && inCellXfs {
+                guard formats.count < limits.maxCells else { throw .tooLarge("trop de styles de cellule") }
+                formats.append(e.value("numFmtId").flatMap { Int($0) } ?? 0)
             }
-            return formats.map { id in custom[id].map(CellValues.isDateFormat) ?? CellValues.builtInDateFormats.contains(id) }
         }
+        handler.onEnd = { e in if e.is("cellXfs") { inCellXfs = false } }
+        try SAXParser.parse(bytes, part: part, handler: handler)
+        return formats.map { id in custom[id].map(CellValues.isDateFormat) ?? CellValues.builtInDateFormats.contains(id) }
     }
 
     /// The shared strings, in order: each `<si>`'s text (`<t>`, or the `<r><t>` runs of rich
-    /// text), without phonetic runs (`<rPh>`).
-    static func sharedStrings(_ bytes: [UInt8], part: String, limits: SheetLimits) throws(SheetError) -> [String] {
-        try XMLStream.parse(bytes, part: part) { (stream) throws(SheetError) -> [String] in
-            var strings: [String] = []
-            var current = ""
-            var inItem = false, inText = false
-            while let event = try stream.next() {
-                switch event {
-                case .start(let e):
-                    switch e.local {
-                    case "si":
-                        current = ""
-                        inItem = true
-                    case "rPh" where inItem:
-                        try stream.skipElement()
-                    case "t" where inItem:
-                        inText = true
-                    default: break
-                    }
-                case .end(_, let local):
-                    switch local {
-                    case "t": inText = false
-                    case "si":
-                        guard strings.count < limits.maxCells else { throw .tooLarge("plus de \(limits.maxCells) textes partagés") }
-                        strings.append(CellValues.decodeOOXMLEscapes(current))
-                        inItem = false
-                    default: break
-                    }
-                case .text(let text):
-                    if inText { current += text }
-                }
-            }
-            return strings
+    /// text), without phonetic runs (`<rPh>`); parsed as the part is inflated.
+    static func sharedStrings(_ zip: inout ZipArchive, part: String, limits: SheetLimits) throws(SheetError) -> SharedStrings {
+        let reader = SharedStringsReader(limits: limits)
+        _ = try SAXParser.parse(&zip, entry: part, handler: reader)
+        return reader.strings
+    }
+}
+
+/// The shared strings of a workbook, their text back to back.
+struct SharedStrings {
+    private var bytes: [UInt8] = []
+    private var ends: [Int] = []
+
+    var count: Int { ends.count }
+
+    mutating func append(_ text: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: text)
+        ends.append(bytes.count)
+    }
+
+    /// Hands `body` the bytes of string `i` (which must exist).
+    func withText<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws(SheetError) -> R) throws(SheetError) -> R {
+        let start = i == 0 ? 0 : ends[i - 1]
+        return try bytes.withUnsafeBufferPointer { (b) throws(SheetError) -> R in
+            try body(UnsafeBufferPointer(rebasing: b[start..<ends[i]]))
         }
+    }
+
+    /// String `i` (which must exist).
+    func string(_ i: Int) -> String {
+        (try? withText(i) { String(decoding: $0, as: UTF8.self) }) ?? ""
+    }
+}
+
+/// The SAX events of the shared strings part: each `<si>`'s `<t>` text, `<rPh>` skipped.
+final class SharedStringsReader: SAXHandler {
+    let limits: SheetLimits
+    private(set) var strings = SharedStrings()
+    private var current: [UInt8] = []
+    private var inItem = false, inText = false
+
+    init(limits: SheetLimits) { self.limits = limits }
+
+    func start(_ e: SAXElement, _ parser: SAXParser) throws(SheetError) {
+        if e.is("si") {
+            current.removeAll(keepingCapacity: true)
+            inItem = true
+        } else if e.is("t") {
+            if inItem { inText = true }
+        } else if e.is("rPh") {
+            if inItem { parser.skipElement() }
+        }
+    }
+
+    func end(_ e: SAXName, _ parser: SAXParser) throws(SheetError) {
+        if e.is("t") {
+            inText = false
+        } else if e.is("si") {
+            guard strings.count < limits.maxCells else { throw .tooLarge("plus de \(limits.maxCells) textes partagés") }
+            if current.contains(UInt8(ascii: "_")) {
+                var decoded = CellValues.decodeOOXMLEscapes(String(decoding: current, as: UTF8.self))
+                decoded.withUTF8 { strings.append($0) }
+            } else {
+                current.withUnsafeBufferPointer { strings.append($0) }
+            }
+            inItem = false
+        }
+    }
+
+    func text(_ bytes: UnsafeBufferPointer<UInt8>, _ parser: SAXParser) throws(SheetError) {
+        if inText { current.append(contentsOf: bytes) }
     }
 }

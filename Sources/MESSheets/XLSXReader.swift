@@ -1,7 +1,12 @@
-/// Reads one worksheet of an .xlsx package (Office Open XML), streaming its XML.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads one worksheet of an .xlsx package (Office Open XML), parsing its XML as it is inflated.
 enum XLSXReader {
     /// The worksheet named `wanted` (or the first one), every cell as text.
-    static func read(_ zip: inout ZipArchive, sheet wanted: String?) throws(SheetError) -> Sheet {
+    /// `onBlock`: where rows go as they are read (see `RowCollector`); the rows not handed on are returned.
+    static func read(_ zip: inout ZipArchive, sheet wanted: String?, onBlock: ((SheetText) -> Bool)? = nil) throws(SheetError) -> SheetText {
         let limits = zip.limits
         let bookPath = try XLSXParts.workbookPath(in: &zip)
         guard let bookBytes = try zip.data(bookPath) else {
@@ -19,41 +24,81 @@ enum XLSXReader {
         func part(_ type: String) -> String? {
             relationships.values.filter { $0.type.hasSuffix(type) }.map(\.target).sorted().first
         }
-        var shared: [String] = []
-        if let path = part("/sharedStrings"), let bytes = try zip.data(path) {
-            shared = try XLSXParts.sharedStrings(bytes, part: path, limits: limits)
+        var shared = SharedStrings()
+        if let path = part("/sharedStrings") {
+            shared = try XLSXParts.sharedStrings(&zip, part: path, limits: limits)
         }
         var dateStyles: [Bool] = []
         if let path = part("/styles"), let bytes = try zip.data(path) {
             dateStyles = try XLSXParts.dateStyles(bytes, part: path, limits: limits)
         }
-        guard let bytes = try zip.data(chosen.target) else {
-            throw .unreadable("il manque la partie \(SheetError.quoted(chosen.target)) (la feuille \(SheetError.quoted(chosen.name)))")
-        }
         let context = Context(shared: shared, dateStyles: dateStyles, date1904: book.date1904, limits: limits)
-        return Sheet(name: chosen.name, rows: try rows(bytes, part: chosen.target, context: context))
+        let reader = WorksheetReader(context: context, name: chosen.name)
+        if let onBlock {
+            // Rows go on as they are read only when no merged range (listed after them) can blank them.
+            guard let bytes = try zip.data(chosen.target) else { throw missing(chosen) }
+            reader.collector.onBlock = onBlock
+            reader.collector.mayHandOn = !contains(bytes, "mergeCell")
+            try SAXParser.parse(bytes, part: chosen.target, handler: reader)
+        } else {
+            guard try SAXParser.parse(&zip, entry: chosen.target, handler: reader) else { throw missing(chosen) }
+        }
+        return try reader.collector.finish(merging: reader.merges)
+    }
+
+    static func missing(_ sheet: (name: String, target: String)) -> SheetError {
+        .unreadable("il manque la partie \(SheetError.quoted(sheet.target)) (la feuille \(SheetError.quoted(sheet.name)))")
+    }
+
+    /// Whether `bytes` hold `word` anywhere.
+    static func contains(_ bytes: [UInt8], _ word: StaticString) -> Bool {
+        bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return false }
+            let n = word.utf8CodeUnitCount, first = Int32(word.utf8Start[0])
+            var at = 0
+            while at + n <= b.count, let found = memchr(base + at, first, b.count - at - n + 1) {
+                if memcmp(found, word.utf8Start, n) == 0 { return true }
+                at = UnsafeRawPointer(found) - UnsafeRawPointer(base) + 1
+            }
+            return false
+        }
     }
 
     struct Context {
-        var shared: [String]
+        var shared: SharedStrings
         var dateStyles: [Bool]
         var date1904: Bool
         var limits: SheetLimits
     }
 
-    /// One `<c>` being read.
-    struct Cell {
-        var column: Int
-        var type: String
-        var style: Int
-        var value = ""
-        var inline = ""
+    /// A cell's type (`t=`); anything unknown reads as a number, as `n` does.
+    enum CellType {
+        case shared, inlineString, string, error, boolean, date, number
+
+        init(_ b: UnsafeBufferPointer<UInt8>?) {
+            guard let b else { self = .number; return }
+            switch String(decoding: b, as: UTF8.self) {
+            case "s": self = .shared
+            case "inlineStr": self = .inlineString
+            case "str": self = .string
+            case "e": self = .error
+            case "b": self = .boolean
+            case "d": self = .date
+            default: self = .number
+            }
+        }
     }
 
     /// The column (0-based) of a cell reference such as `AB12`, or nil when it has no letters.
     static func column(of reference: String) -> Int? {
+        var reference = reference
+        return reference.withUTF8 { column(of: $0) }
+    }
+
+    /// `column(of:)` over the reference's bytes.
+    static func column(of reference: UnsafeBufferPointer<UInt8>) -> Int? {
         var n = 0, letters = 0
-        for c in reference.utf8 {
+        for c in reference {
             let upper = c & ~0x20
             guard upper >= UInt8(ascii: "A"), upper <= UInt8(ascii: "Z") else { break }
             letters += 1
@@ -71,111 +116,126 @@ enum XLSXReader {
         return (min(top, bottom), min(left, right), max(top, bottom), max(left, right))
     }
 
-    /// A cell's text from its type (`t=`), style (`s=`) and stored value.
-    static func text(of cell: Cell, context: Context) throws(SheetError) -> String {
-        switch cell.type {
-        case "s":
-            guard let i = Int(cell.value.trimmingSpaces), i >= 0, i < context.shared.count else {
-                throw .unreadable("une cellule renvoie à un texte partagé qui n'existe pas (\(cell.value))")
-            }
-            return context.shared[i]
-        case "inlineStr":
-            return CellValues.decodeOOXMLEscapes(cell.inline)
-        case "str", "e":
-            return CellValues.decodeOOXMLEscapes(cell.value)
-        case "b":
-            return cell.value == "1" ? "TRUE" : cell.value == "0" ? "FALSE" : cell.value
-        case "d":
-            return CellValues.isoDate(cell.value) ?? cell.value
-        default:
-            let value = cell.value.trimmingSpaces
-            if value.isEmpty { return "" }
-            if cell.style >= 0, cell.style < context.dateStyles.count, context.dateStyles[cell.style],
-               let date = CellValues.excelDate(value, date1904: context.date1904) {
-                return date
-            }
-            return CellValues.number(value)
-        }
+    /// Without leading and trailing ASCII spaces, tabs and line breaks.
+    static func trimmed(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        func space(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+        var start = 0, end = b.count
+        while start < end && space(b[start]) { start += 1 }
+        while end > start && space(b[end - 1]) { end -= 1 }
+        return UnsafeBufferPointer(rebasing: b[start..<end])
     }
 
-    /// The worksheet's rows: `<sheetData>`'s `<row>`s and `<c>`s, then `<mergeCells>`.
-    static func rows(_ bytes: [UInt8], part: String, context: Context) throws(SheetError) -> [Sheet.Row] {
-        let limits = context.limits
-        var collector = RowCollector(limits: limits)
-        var merges: [(top: Int, left: Int, bottom: Int, right: Int)] = []
-        try XMLStream.parse(bytes, part: part) { (stream) throws(SheetError) -> Void in
-            var rowNumber = 0
-            var cells: [String] = []
-            var lastColumn = -1
-            var cell: Cell?
-            var inValue = false, inInline = false
-            while let event = try stream.next() {
-                switch event {
-                case .start(let e):
-                    switch e.local {
-                    case "row":
-                        let number = e.value("r").flatMap { Int($0) } ?? rowNumber + 1
-                        guard number > rowNumber else { throw .unreadable("les lignes de la feuille ne sont pas dans l'ordre (ligne \(number))") }
-                        rowNumber = number
-                        cells = []
-                        lastColumn = -1
-                    case "c":
-                        let index = e.value("r").flatMap(Self.column(of:)) ?? lastColumn + 1
-                        guard index < limits.maxColumns else { throw collector.columnLimit }
-                        lastColumn = index
-                        cell = Cell(column: index, type: e.value("t") ?? "n", style: e.value("s").flatMap { Int($0) } ?? 0)
-                    case "v" where cell != nil:
-                        inValue = true
-                    case "is" where cell != nil:
-                        inInline = true
-                    case "rPh" where inInline:
-                        try stream.skipElement()
-                    case "f" where cell != nil:
-                        try stream.skipElement()  // the formula: its cached value is in <v>
-                    case "mergeCell":
-                        if let ref = e.value("ref"), let r = Self.range(ref) {
-                            guard merges.count < limits.maxCells else { throw collector.cellLimit }
-                            merges.append(r)
-                        }
-                    default:
-                        break
-                    }
-                case .end(_, let local):
-                    switch local {
-                    case "v": inValue = false
-                    case "is": inInline = false
-                    case "c":
-                        guard let done = cell else { break }
-                        cell = nil
-                        let value = try Self.text(of: done, context: context)
-                        if value.isEmpty && done.column >= cells.count { break }
-                        if done.column >= cells.count {
-                            guard done.column - cells.count < limits.maxCells - collector.cellCount else { throw collector.cellLimit }
-                            cells += [String](repeating: "", count: done.column - cells.count + 1)
-                        }
-                        cells[done.column] = value
-                    case "row":
-                        try collector.append(number: rowNumber, cells: cells)
-                        cells = []
-                    default:
-                        break
-                    }
-                case .text(let text):
-                    if inValue { cell?.value += text } else if inInline { cell?.inline += text }
-                }
+    /// Hands `body` a cell's text from its type (`t=`), style (`s=`) and stored value (`<v>`,
+    /// or the text of `<is>` for an inline string). Plain values go through as bytes.
+    static func withText<R>(type: CellType, style: Int, value: UnsafeBufferPointer<UInt8>, context: Context,
+                            _ body: (UnsafeBufferPointer<UInt8>) throws(SheetError) -> R) throws(SheetError) -> R {
+        func string(_ s: String) throws(SheetError) -> R { try SheetError.withBytes(of: s, body) }
+        switch type {
+        case .shared:
+            guard let i = SAXElement.integer(trimmed(value)), i >= 0, i < context.shared.count else {
+                throw .unreadable("une cellule renvoie à un texte partagé qui n'existe pas (\(String(decoding: value, as: UTF8.self)))")
             }
+            return try context.shared.withText(i, body)
+        case .inlineString, .string, .error:
+            if !value.contains(UInt8(ascii: "_")) { return try body(value) }
+            return try string(CellValues.decodeOOXMLEscapes(String(decoding: value, as: UTF8.self)))
+        case .boolean:
+            let v = String(decoding: value, as: UTF8.self)
+            return try string(v == "1" ? "TRUE" : v == "0" ? "FALSE" : v)
+        case .date:
+            let v = String(decoding: value, as: UTF8.self)
+            return try string(CellValues.isoDate(v) ?? v)
+        case .number:
+            let v = trimmed(value)
+            if v.isEmpty { return try body(v) }
+            if style >= 0, style < context.dateStyles.count, context.dateStyles[style],
+               let date = CellValues.excelDate(String(decoding: v, as: UTF8.self), date1904: context.date1904) {
+                return try string(date)
+            }
+            // Plain digits without a leading zero (the usual case) are already as they should be.
+            if v[0] != UInt8(ascii: "0") || v.count == 1, v.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return try body(v) }
+            return try string(CellValues.number(String(decoding: v, as: UTF8.self)))
         }
-        try collector.blankMerged(merges)
-        return collector.rows
     }
 }
 
-extension String {
-    /// Without leading and trailing ASCII spaces, tabs and line breaks.
-    var trimmingSpaces: String {
-        let u = utf8
-        guard let first = u.firstIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }),
-              let last = u.lastIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else { return "" }
-        return String(self[first...last])
+/// The worksheet's rows, from the SAX events of its part: `<sheetData>`'s `<row>`s and `<c>`s,
+/// then `<mergeCells>`.
+final class WorksheetReader: SAXHandler {
+    let context: XLSXReader.Context
+    var collector: RowCollector
+    var merges: [(top: Int, left: Int, bottom: Int, right: Int)] = []
+    private var rowNumber = 0
+    private var lastColumn = -1
+    /// The `<c>` being read: its column, type and style, and its value's bytes.
+    private var inCell = false
+    private var column = 0
+    private var type = XLSXReader.CellType.number
+    private var style = 0
+    private var value: [UInt8] = []
+    private var inline: [UInt8] = []
+    private var inValue = false, inInline = false
+
+    init(context: XLSXReader.Context, name: String) {
+        self.context = context
+        collector = RowCollector(limits: context.limits, name: name)
+    }
+
+    func start(_ e: SAXElement, _ parser: SAXParser) throws(SheetError) {
+        let limits = context.limits
+        if e.is("c") {
+            let index = e.raw("r").flatMap(XLSXReader.column(of:)) ?? lastColumn + 1
+            guard index < limits.maxColumns else { throw collector.columnLimit }
+            lastColumn = index
+            inCell = true
+            column = index
+            type = XLSXReader.CellType(e.raw("t"))
+            style = SAXElement.integer(e.raw("s")) ?? 0
+            value.removeAll(keepingCapacity: true)
+            inline.removeAll(keepingCapacity: true)
+        } else if e.is("v") {
+            if inCell { inValue = true }
+        } else if e.is("row") {
+            let number = SAXElement.integer(e.raw("r")) ?? rowNumber + 1
+            guard number > rowNumber else { throw .unreadable("les lignes de la feuille ne sont pas dans l'ordre (ligne \(number))") }
+            rowNumber = number
+            collector.beginRow()
+            lastColumn = -1
+        } else if e.is("is") {
+            if inCell { inInline = true }
+        } else if e.is("rPh") {
+            if inInline { parser.skipElement() }
+        } else if e.is("f") {
+            if inCell { parser.skipElement() }  // the formula: its cached value is in <v>
+        } else if e.is("mergeCell") {
+            if let ref = e.value("ref"), let r = XLSXReader.range(ref) {
+                guard merges.count < limits.maxCells else { throw collector.cellLimit }
+                merges.append(r)
+            }
+        }
+    }
+
+    func end(_ e: SAXName, _ parser: SAXParser) throws(SheetError) {
+        if e.is("v") {
+            inValue = false
+        } else if e.is("c") {
+            guard inCell else { return }
+            inCell = false
+            let source = type == .inlineString ? inline : value
+            try source.withUnsafeBufferPointer { (b) throws(SheetError) in
+                try XLSXReader.withText(type: type, style: style, value: b, context: context) { (text) throws(SheetError) in
+                    try collector.set(column: column, text)
+                }
+            }
+        } else if e.is("row") {
+            try collector.endRow(number: rowNumber)
+            if collector.stopped { parser.stop() }
+        } else if e.is("is") {
+            inInline = false
+        }
+    }
+
+    func text(_ bytes: UnsafeBufferPointer<UInt8>, _ parser: SAXParser) throws(SheetError) {
+        if inValue { value.append(contentsOf: bytes) } else if inInline { inline.append(contentsOf: bytes) }
     }
 }

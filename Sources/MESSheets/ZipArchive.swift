@@ -125,8 +125,18 @@ struct ZipArchive {
     /// The inflated bytes of the entry `name`, or nil when the archive has none; at most
     /// `cap` bytes (default: the per-entry limit).
     mutating func data(_ name: String, cap: Int? = nil) throws(SheetError) -> [UInt8]? {
-        guard let i = index[name] else { return nil }
-        return try extract(entries[i], cap: cap)
+        var out: [UInt8] = []
+        guard try stream(name, cap: cap, { (chunk) throws(SheetError) in out.append(contentsOf: chunk) }) else { return nil }
+        return out
+    }
+
+    /// Hands the inflated bytes of the entry `name` to `body` piece by piece (`chunkSize` at
+    /// most), under the same caps as `data`; false when the archive has no such entry. The
+    /// entry's size and CRC-32 are checked after its last piece: a damaged entry throws then.
+    mutating func stream(_ name: String, cap: Int? = nil, _ body: (UnsafeBufferPointer<UInt8>) throws(SheetError) -> Void) throws(SheetError) -> Bool {
+        guard let i = index[name] else { return false }
+        try extract(entries[i], cap: cap, body)
+        return true
     }
 
     /// Where an entry's compressed bytes lie, checked against its local header.
@@ -143,7 +153,10 @@ struct ZipArchive {
         return start..<(start + e.compressedSize)
     }
 
-    private mutating func extract(_ e: Entry, cap requested: Int?) throws(SheetError) -> [UInt8] {
+    /// The inflated bytes handed on at a time.
+    static let chunkSize = 1 << 18
+
+    private mutating func extract(_ e: Entry, cap requested: Int?, _ body: (UnsafeBufferPointer<UInt8>) throws(SheetError) -> Void) throws(SheetError) {
         if e.flags & 0x41 != 0 || e.method == 99 { throw SheetError.encrypted }
         guard e.method == 0 || e.method == 8 else { throw .unsupported("une méthode de compression ZIP inconnue (\(e.method))") }
         let range = try dataRange(e)
@@ -151,62 +164,67 @@ struct ZipArchive {
         let cap = min(requested ?? limits.maxEntryBytes, limits.maxEntryBytes, remaining)
         let tooLarge = SheetError.tooLarge(
             "la partie \(SheetError.quoted(e.name)) dépasse \(Self.mebibytes(cap)) une fois décompressée (limites : \(Self.mebibytes(limits.maxEntryBytes)) par partie, \(Self.mebibytes(limits.maxTotalBytes)) en tout)")
-        var out: [UInt8]
+        var total = 0
+        var sum: uLong = 0
+        func hand(_ piece: UnsafeBufferPointer<UInt8>) throws(SheetError) {
+            sum = crc32(sum, piece.baseAddress, uInt(piece.count))
+            total += piece.count
+            try body(piece)
+        }
         if e.method == 0 {
             guard range.count <= cap else { throw tooLarge }
-            out = Array(bytes[range])
+            try bytes.withUnsafeBufferPointer { (b) throws(SheetError) in
+                var at = range.lowerBound
+                while at < range.upperBound {
+                    let n = min(Self.chunkSize, range.upperBound - at)
+                    try hand(UnsafeBufferPointer(rebasing: b[at..<(at + n)]))
+                    at += n
+                }
+            }
         } else {
-            out = try inflate(range, cap: cap, name: e.name, tooLarge: tooLarge)
+            try inflate(range, cap: cap, name: e.name, tooLarge: tooLarge, hand)
         }
-        guard out.count == e.uncompressedSize else {
+        guard total == e.uncompressedSize else {
             throw .unreadable("la taille de l'entrée \(SheetError.quoted(e.name)) ne correspond pas à son en-tête")
         }
-        let sum = out.withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
         guard UInt32(truncatingIfNeeded: sum) == e.crc else {
             throw .unreadable("l'entrée \(SheetError.quoted(e.name)) est corrompue (CRC-32)")
         }
-        extracted += out.count
-        return out
+        extracted += total
     }
 
-    private enum InflateEnd { case done, tooLarge, ratio, damaged }
-
-    /// Raw deflate through zlib, 64 KiB at a time, stopped at `cap` or when the ratio passes
-    /// `maxRatio` past `ratioFloorBytes`, whatever the header declared.
-    private func inflate(_ range: Range<Int>, cap: Int, name: String, tooLarge: SheetError) throws(SheetError) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(min(cap, 1 << 20))
+    /// Raw deflate through zlib, `chunkSize` at a time, stopped at `cap` or when the ratio
+    /// passes `maxRatio` past `ratioFloorBytes`, whatever the header declared.
+    private func inflate(_ range: Range<Int>, cap: Int, name: String, tooLarge: SheetError,
+                         _ body: (UnsafeBufferPointer<UInt8>) throws(SheetError) -> Void) throws(SheetError) {
         var stream = z_stream()
         guard mes_inflate_init_raw(&stream) == Z_OK else { throw .unreadable("zlib n'a pas pu démarrer") }
         defer { inflateEnd(&stream) }
-        let chunkSize = 1 << 16
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        let chunkSize = Self.chunkSize
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+        defer { buffer.deallocate() }
         let compressed = range.count
-        let ending: InflateEnd = bytes.withUnsafeBufferPointer { src in
-            chunk.withUnsafeMutableBufferPointer { buf in
-                stream.next_in = UnsafeMutablePointer(mutating: src.baseAddress.map { $0 + range.lowerBound })
-                stream.avail_in = uInt(compressed)
-                while true {
-                    stream.next_out = buf.baseAddress
-                    stream.avail_out = uInt(chunkSize)
-                    let status = CZlib.inflate(&stream, Z_NO_FLUSH)
-                    let produced = chunkSize - Int(stream.avail_out)
-                    if produced > cap - out.count { return .tooLarge }
-                    out.append(contentsOf: buf[0..<produced])
-                    if out.count > limits.ratioFloorBytes, out.count / max(compressed, 1) > limits.maxRatio { return .ratio }
-                    if status == Z_STREAM_END { return .done }
-                    if status != Z_OK { return .damaged }
-                    // No progress possible: the input ran out before the end of the stream.
-                    if produced == 0 && stream.avail_in == 0 { return .damaged }
+        var produced = 0
+        try bytes.withUnsafeBufferPointer { (src) throws(SheetError) in
+            stream.next_in = UnsafeMutablePointer(mutating: src.baseAddress.map { $0 + range.lowerBound })
+            stream.avail_in = uInt(compressed)
+            while true {
+                stream.next_out = buffer
+                stream.avail_out = uInt(chunkSize)
+                let status = CZlib.inflate(&stream, Z_NO_FLUSH)
+                let n = chunkSize - Int(stream.avail_out)
+                if n > cap - produced { throw tooLarge }
+                produced += n
+                if produced > limits.ratioFloorBytes, produced / max(compressed, 1) > limits.maxRatio {
+                    throw .tooLarge("la partie \(SheetError.quoted(name)) se décompresse plus de \(limits.maxRatio) fois (bombe de décompression)")
                 }
+                let damaged = SheetError.unreadable("l'entrée \(SheetError.quoted(name)) est tronquée ou corrompue (deflate)")
+                if status != Z_OK && status != Z_STREAM_END { throw damaged }
+                if n > 0 { try body(UnsafeBufferPointer(start: buffer, count: n)) }
+                if status == Z_STREAM_END { return }
+                // No progress possible: the input ran out before the end of the stream.
+                if n == 0 && stream.avail_in == 0 { throw damaged }
             }
-        }
-        switch ending {
-        case .done: return out
-        case .tooLarge: throw tooLarge
-        case .ratio:
-            throw .tooLarge("la partie \(SheetError.quoted(name)) se décompresse plus de \(limits.maxRatio) fois (bombe de décompression)")
-        case .damaged: throw .unreadable("l'entrée \(SheetError.quoted(name)) est tronquée ou corrompue (deflate)")
         }
     }
 

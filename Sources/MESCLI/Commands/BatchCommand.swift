@@ -65,7 +65,7 @@ enum BatchCommand {
         options.keepColumns = inv.all(Self.keepColumn)
         if path == "-", inv[Self.sheet] != nil { throw Usage.conflicting("sheet", "--sheet va avec un classeur .xlsx ou .ods, pas avec l'entrée standard") }
         let file = path == "-" ? InputFile.standardInput { try ctx.stdin.forEachChunk($0) }
-                               : try InputFile.open(path, sheet: inv[Self.sheet], field: "FILE")
+                               : try InputFile.open(path, sheet: inv[Self.sheet], field: "FILE", streamed: check)
         options.groupSize = try inv.integer(Self.groupSize, default: options.groupSize, range: 1...100_000)
         options.requestCodes = inv[Self.requestCodes]
         options.association = inv[Self.association] ?? options.association
