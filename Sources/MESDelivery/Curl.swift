@@ -6,9 +6,9 @@ import Glibc
 import Darwin
 #endif
 
-/// libcurl's process-wide initialisation, done once before the first handle (Swift runs a
-/// global's initializer exactly once, thread-safely).
-private let curlGlobalInit: CURLcode = mes_curl_global_init()
+/// Loads libcurl (dlopen, once, thread-safe) and runs its process-wide initialisation: nil
+/// when it is ready, else why not.
+private func loadCurl() -> String? { mes_curl_load().map { String(cString: $0) } }
 
 /// One libcurl easy handle and what a transfer reads and writes. Not thread-safe: the
 /// transports hold it under their lock. Kept across messages so that libcurl reuses the
@@ -19,8 +19,11 @@ final class CurlEasy {
     let exchange = CurlExchange()
 
     init() throws(DeliveryError) {
-        guard curlGlobalInit == CURLE_OK, let h = curl_easy_init() else {
-            throw DeliveryError(.configuration, .transportFailed, "libcurl could not be initialised")
+        if let why = loadCurl() {
+            throw DeliveryError(.configuration, .transportFailed, "libcurl ne peut pas être chargé (paquet libcurl4) : \(why)")
+        }
+        guard let h = mes_curl_easy_init() else {
+            throw DeliveryError(.configuration, .transportFailed, "libcurl ne peut pas être initialisé")
         }
         handle = h
         let ctx = Unmanaged.passUnretained(exchange).toOpaque()
@@ -35,7 +38,7 @@ final class CurlEasy {
     }
 
     deinit {
-        curl_easy_cleanup(handle)  // sends SMTP QUIT on an open connection
+        mes_curl_easy_cleanup(handle)  // sends SMTP QUIT on an open connection
     }
 
     func set(_ option: CURLoption, _ value: Int) { mes_curl_setopt_long(handle, option, value) }
@@ -48,6 +51,22 @@ final class CurlEasy {
 
     func set(_ option: CURLoption, list: UnsafeMutablePointer<curl_slist>?) { mes_curl_setopt_slist(handle, option, list) }
 
+    func set(_ option: CURLoption, size: Int) { mes_curl_setopt_off(handle, option, curl_off_t(size)) }
+
+    /// A libcurl list of `items` (free it with `freeList`).
+    static func list(_ items: [String]) -> UnsafeMutablePointer<curl_slist>? {
+        var list: UnsafeMutablePointer<curl_slist>?
+        for item in items { list = mes_curl_slist_append(list, item) }
+        return list
+    }
+
+    /// Frees a list made by `list` (nil: nothing, and libcurl need not be loaded).
+    static func freeList(_ list: UnsafeMutablePointer<curl_slist>?) {
+        if let list { mes_curl_slist_free_all(list) }
+    }
+
+    func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) { mes_curl_setopt_ptr(handle, option, pointer) }
+
     func info(_ i: CURLINFO) -> Int {
         var v = 0
         mes_curl_getinfo_long(handle, i, &v)
@@ -57,13 +76,13 @@ final class CurlEasy {
     /// Runs one transfer with `upload` as the bytes to send; returns libcurl's result.
     func perform(upload: [UInt8]) -> CURLcode {
         exchange.reset(upload: upload)
-        return curl_easy_perform(handle)
+        return mes_curl_easy_perform(handle)
     }
 
     /// libcurl's words for `code`, then its error buffer's more precise ones.
     func describe(_ code: CURLcode) -> String {
         let detail = exchange.errorText
-        let generic = String(cString: curl_easy_strerror(code))
+        let generic = String(cString: mes_curl_easy_strerror(code))
         return detail.isEmpty ? generic : detail
     }
 }

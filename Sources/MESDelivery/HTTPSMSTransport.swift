@@ -39,7 +39,7 @@ public final class HTTPSMSTransport: MessageTransport, @unchecked Sendable {
 
     deinit {
         curl = nil
-        curl_slist_free_all(headers)
+        CurlEasy.freeList(headers)
     }
 
     public var connectionsOpened: Int { lock.withLock { opened } }
@@ -61,9 +61,9 @@ public final class HTTPSMSTransport: MessageTransport, @unchecked Sendable {
         let c: CurlEasy
         if let existing = curl { c = existing } else { c = try makeHandle(); curl = c }
         let result = body.withUnsafeBytes { raw -> CURLcode in
-            mes_curl_setopt_off(c.handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(raw.count))
-            mes_curl_setopt_ptr(c.handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
-            defer { mes_curl_setopt_ptr(c.handle, CURLOPT_POSTFIELDS, nil) }
+            c.set(CURLOPT_POSTFIELDSIZE_LARGE, size: raw.count)
+            c.set(CURLOPT_POSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: raw.baseAddress))
+            defer { c.set(CURLOPT_POSTFIELDS, pointer: nil) }
             return c.perform(upload: [])
         }
         let connects = c.info(CURLINFO_NUM_CONNECTS)
@@ -116,10 +116,8 @@ public final class HTTPSMSTransport: MessageTransport, @unchecked Sendable {
         c.set(CURLOPT_USERAGENT, "mes")
         if let ca = s.caFile { c.set(CURLOPT_CAINFO, ca) }
         if headers == nil {
-            for h in ["Content-Type: application/json; charset=utf-8", "Accept: application/json", "Expect:",
-                      "Authorization: Bearer " + s.token.value] {
-                headers = curl_slist_append(headers, h)
-            }
+            headers = CurlEasy.list(["Content-Type: application/json; charset=utf-8", "Accept: application/json", "Expect:",
+                                     "Authorization: Bearer " + s.token.value])
         }
         c.set(CURLOPT_HTTPHEADER, list: headers)
         return c

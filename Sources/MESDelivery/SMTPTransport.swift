@@ -83,14 +83,14 @@ public final class SMTPTransport: MessageTransport, @unchecked Sendable {
         let c: CurlEasy
         if let existing = curl { c = existing } else { c = try makeHandle(); curl = c }
 
-        let rcpt = curl_slist_append(nil, "<\(envelope.recipient)>")
+        let rcpt = CurlEasy.list(["<\(envelope.recipient)>"])
         defer {
             c.set(CURLOPT_MAIL_RCPT, list: nil)
-            curl_slist_free_all(rcpt)
+            CurlEasy.freeList(rcpt)
         }
         c.set(CURLOPT_MAIL_FROM, "<\(envelope.sender)>")
         c.set(CURLOPT_MAIL_RCPT, list: rcpt)
-        mes_curl_setopt_off(c.handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(envelope.payload.count))
+        c.set(CURLOPT_INFILESIZE_LARGE, size: envelope.payload.count)
 
         var result = c.perform(upload: envelope.payload)
         var connects = c.info(CURLINFO_NUM_CONNECTS)

@@ -31,7 +31,14 @@ public final class Service {
         self.clock = clock
         self.random = random
         self.outbox = outbox ?? OutboxFiles(store: store)
-        self.receipts = try receipts ?? SignedPDFReceipts(identity: store.signingIdentity(now: SystemClock().now()))
+        if let receipts {
+            self.receipts = receipts
+        } else if try store.hasSigningIdentity() {
+            self.receipts = DeferredSignedReceipts(store: store)  // opened when a receipt needs it
+        } else {
+            // A store without one makes it now, outside any command's transaction.
+            self.receipts = SignedPDFReceipts(identity: try store.signingIdentity(now: SystemClock().now()))
+        }
         self.policy = policy
         self.composer = MessageComposer(policy: policy, from: delivery.fromHeader)
         self.delivery = delivery

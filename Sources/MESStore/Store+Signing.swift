@@ -27,6 +27,11 @@ extension Store {
     /// What binds a sealed signing key to its purpose.
     static let signingKeyContext = Array("mes-signing-key-v1".utf8)
 
+    /// Whether the store holds its signing identity (its row), without opening it.
+    public func hasSigningIdentity() throws -> Bool {
+        try db.first("SELECT 1 FROM signing_identity WHERE id = 1") != nil
+    }
+
     /// The identity receipts are signed with; created (and recorded) when the store has none.
     /// Processes that open a store without one at once agree on one: the first row written wins.
     public func signingIdentity(now: Instant) throws -> SigningIdentity {

@@ -81,7 +81,7 @@ import MESCore
         // Settings made by hand get the configuration's rule too: http only to this machine.
         let remote = HTTPSMSTransport(HTTPSMSSettings(url: "http://sms.example.invalid/v1", token: Secret("t")))
         let e = #expect(throws: DeliveryError.self) { try remote.send(.sms(to: "+33612345678", text: "x", messageID: "x")) }
-        #expect(e?.kind == .configuration && e?.reason.contains("only allowed to 127.0.0.1") == true)
+        #expect(e?.kind == .configuration && e?.reason.contains("n'est permis que vers 127.0.0.1") == true)
         #expect(remote.connectionsOpened == 0)
     }
 }

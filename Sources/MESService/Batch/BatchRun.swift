@@ -118,6 +118,8 @@ extension Service {
         Interruption.watch()
         defer { Interruption.end() }
 
+        // The signer thread uses the identity: opened here, on the store's thread.
+        if let deferred = receipts as? DeferredSignedReceipts { try deferred.open() }
         let batch = BatchOpposition(service: self, now: now, options: options, folder: folder)
         var tally = BatchTally(options: options)
         var groups = 0
