@@ -1649,6 +1649,21 @@ enum EmbeddedSchemas {
         }
       ]
     },
+    "person_id": {
+      "type": "string",
+      "pattern": "^[1-9][0-9]*$"
+    },
+    "tags": {
+      "anyOf": [
+        {
+          "type": "string",
+          "pattern": "^(corsica|overseas|abroad|algeria-morocco-tunisia|temporary|pseudo-month|twins|deceased|minor|adult-dependant)?( (corsica|overseas|abroad|algeria-morocco-tunisia|temporary|pseudo-month|twins|deceased|minor|adult-dependant))*$"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
     "extra": {
       "type": "string"
     }
@@ -2733,6 +2748,7 @@ enum EmbeddedSchemas {
     },
     "reason": {
       "enum": [
+        "empty",
         "length",
         "character",
         "sex",
@@ -2741,6 +2757,13 @@ enum EmbeddedSchemas {
         "commune",
         "order",
         "key"
+      ]
+    },
+    "code": {
+      "enum": [
+        "nir_length",
+        "nir_character",
+        "nir_format"
       ]
     }
   }
