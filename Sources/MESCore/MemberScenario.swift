@@ -32,9 +32,7 @@ public enum MemberScenario: String, CaseIterable, Sendable {
         switch self {
         case .live, .wrongCode, .wrongBirthDate, .wrongSerial, .expiredCode, .usedCode, .supersededCode, .lockedCard: return nil
         case .nirMissing: return .fieldRequired
-        case .nirLength: return .nirLength
-        case .nirCharacter: return .nirCharacter
-        case .nirMonth, .nirKey: return .nirFormat
+        case .nirLength, .nirCharacter, .nirMonth, .nirKey: return nirReason!.code
         case .birthDateInvalid: return .birthDateInvalid
         case .birthDateFuture: return .birthDateFuture
         case .cardTypeInvalid: return .cardTypeInvalid

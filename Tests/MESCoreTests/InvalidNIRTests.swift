@@ -112,6 +112,24 @@ import Testing
         #expect(!Self.drawn.contains { $0.text.contains { "\t\n\r".contains($0) } })
     }
 
+    /// The members file's broken NIRs are drawn the same way, row by row, but for what a
+    /// spreadsheet's export would have made (the batch reports those as export traps).
+    @Test func theMembersFilesBrokenNIRsToo() throws {
+        let nir = try #require(NIRValidator().validate("192052220255451").nir)
+        let insee = NIRValidator()
+        for scenario in MemberScenario.allCases {
+            guard let reason = scenario.nirReason else { #expect(scenario.brokenNIR(nir, row: 0) == nil); continue }
+            let texts = (0..<3_000).map { scenario.brokenNIR(nir, row: $0)! }
+            #expect(texts.allSatisfy { insee.validate($0) == .invalid(reason) && ExportTrap.nirError($0) == nil }, "\(scenario)")
+            #expect(reason.code == scenario.invalidReason)
+            #expect(Set(texts).count > 100, "\(scenario): drawn row by row")
+        }
+        let months = Set((0..<3_000).compactMap { Self.number(Self.compact(MemberScenario.nirMonth.brokenNIR(nir, row: $0)!)[3..<5]) })
+        #expect(months == Set(NIRGenerator.refusedMonths))
+        // The same row, the same text.
+        #expect(MemberScenario.nirKey.brokenNIR(nir, row: 77) == MemberScenario.nirKey.brokenNIR(nir, row: 77))
+    }
+
     @Test func aSeedGivesTheSameValues() {
         var a = NIRGenerator(seed: 7), b = NIRGenerator(seed: 7)
         #expect((0..<2_000).map { _ in a.invalid() } == (0..<2_000).map { _ in b.invalid() })
