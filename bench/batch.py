@@ -54,7 +54,7 @@ def main():
     print(f"fixtures (roster + members, {a.members * 2:,} people): {t:6.2f} s, peak RSS {rss:5.0f} MB")
     # The members the batch files (rows expected `opposed`), as many as asked.
     lines = open(members, encoding="utf-8-sig").read().splitlines()
-    kept = [l for l in lines[1:] if l.endswith(";opposed;")][:a.members]
+    kept = [l for l in lines[1:] if l.split(";")[7:9] == ["opposed", ""]][:a.members]
     assert len(kept) == a.members, "too few opposable members"
     with open(members, "w", encoding="utf-8") as f:
         f.write("\n".join([lines[0]] + kept) + "\n")

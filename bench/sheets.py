@@ -99,7 +99,7 @@ def main():
     t, rss, rc, err = timed([mes, "fixtures", "--count", str(a.members * 2), "--seed", "sheets", "--roster", roster, "--members", members], env)
     assert rc == 0, err
     lines = open(members, encoding="utf-8-sig").read().splitlines()
-    kept = [l.rsplit(";", 2)[0] for l in lines[1:] if l.endswith(";opposed;")][:a.members]
+    kept = [";".join(l.split(";")[:7]) for l in lines[1:] if l.split(";")[7:9] == ["opposed", ""]][:a.members]
     assert len(kept) == a.members, "too few opposable members"
     with open(members, "w", encoding="utf-8") as f:
         f.write("\n".join([HEADER] + kept) + "\n")

@@ -74,7 +74,7 @@ _mes_value() {
         'nir format|--rules') echo 'w insee stdnum app cnam' ;;
         'nir generate|--count') echo t ;;
         'nir generate|--seed') echo t ;;
-        'nir generate|--reason') echo 'w length character sex month department commune order key' ;;
+        'nir generate|--reason') echo 'w empty length character sex month department commune order key' ;;
         'nir generate|--case') echo 'w corsica overseas abroad algeria-morocco-tunisia temporary pseudo-month' ;;
         'vitale check|--card') echo 'w photo plain' ;;
         'vitale generate|--card') echo 'w photo plain' ;;

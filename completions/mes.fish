@@ -246,7 +246,7 @@ complete -c mes -n '__mes_options_of "nir format"' -l rules -x -a 'insee stdnum 
 complete -c mes -n '__mes_options_of "nir generate"' -l count -x -d 'How many (1 to 10000000).'
 complete -c mes -n '__mes_options_of "nir generate"' -l seed -x -d 'Seed for reproducible output (a number or any text); without it, the seed drawn is said on standard error.'
 complete -c mes -n '__mes_options_of "nir generate"' -l invalid -d 'Generate invalid NIRs, each labelled with its reason.'
-complete -c mes -n '__mes_options_of "nir generate"' -l reason -x -a 'length character sex month department commune order key' -d 'With --invalid: only this reason.'
+complete -c mes -n '__mes_options_of "nir generate"' -l reason -x -a 'empty length character sex month department commune order key' -d 'With --invalid: only this reason (empty: nothing, or separators only; never drawn otherwise).'
 complete -c mes -n '__mes_options_of "nir generate"' -l case -x -a 'corsica overseas abroad algeria-morocco-tunisia temporary pseudo-month' -d 'Only valid NIRs of this case; repeat it for several (taken in turn).'
 complete -c mes -n '__mes_options_of "vitale check"' -l card -x -a 'photo plain' -d 'Card model.'
 complete -c mes -n '__mes_options_of "vitale generate"' -l card -x -a 'photo plain' -d 'Card model.'

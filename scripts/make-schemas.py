@@ -99,7 +99,9 @@ SCHEMAS = {
     "nir-format": doc({"nir": S, "formatted": S, "sex": I, "sex_label": S, "birth_year": S, "birth_month": S, "department": S,
                        "commune": S, "order": S, "key": S}),
     "nir-key": doc({"key": S, "nir": S}),
-    "nir-generate": doc({"nir": S, "valid": B, "tags": arr(NIR_CASE)}, {"reason": {"enum": [r for r in NIR_REASONS if r != "empty"]}}),
+    # An invalid NIR's reason and code are those `nir check` gives it (insee rules).
+    "nir-generate": doc({"nir": S, "valid": B, "tags": arr(NIR_CASE)},
+                        {"reason": {"enum": NIR_REASONS}, "code": {"enum": ["nir_length", "nir_character", "nir_format"]}}),
     "vitale-check": doc({"valid": B, "card": {"enum": ["photo", "plain"]}},
                         {"serial": S, "printed": S, "input": S, "code": CODE, "message": S}),
     "vitale-generate": doc({"card": {"enum": ["photo", "plain"]}, "serial": S, "valid": B},
@@ -121,6 +123,8 @@ SCHEMAS = {
                                  "first_name": S, "last_name": S},
                                 {**{k: opt(S) for k in ["nir", "birth_date", "card_type", "serial", "code"]},
                                  "expected_reason": opt(CODE),
+                                 # The person, as in the roster row of the same number.
+                                 "person_id": {"type": "string", "pattern": "^[1-9][0-9]*$"}, "tags": opt(TAGS),
                                  "extra": S}),
     "notify": doc({"status": {"const": "notified"}, "notified": I, "email": I, "letter": I, "without_address": I, "messages": I,
                    "email_messages": I, "letter_messages": I}),

@@ -56,7 +56,7 @@ def fixtures(env, run, count, seed):
     subprocess.run([MES, "fixtures", "--count", str(count * 2 + 100), "--seed", seed, "--roster", roster, "--members", members],
                    env=env, check=True, stdout=subprocess.DEVNULL)
     lines = open(members, encoding="utf-8-sig").read().splitlines()
-    kept = [l for l in lines[1:] if l.endswith(";opposed;")][:count]
+    kept = [l for l in lines[1:] if l.split(";")[7:9] == ["opposed", ""]][:count]
     check(len(kept) == count, f"only {len(kept)} opposable members")
     with open(members, "w", encoding="utf-8") as f:
         f.write("\n".join([lines[0]] + kept) + "\n")

@@ -1693,6 +1693,21 @@ enum EmbeddedSchemas {
         }
       ]
     },
+    "person_id": {
+      "type": "string",
+      "pattern": "^[1-9][0-9]*$"
+    },
+    "tags": {
+      "anyOf": [
+        {
+          "type": "string",
+          "pattern": "^(corsica|overseas|abroad|algeria-morocco-tunisia|temporary|pseudo-month|twins|deceased|minor|adult-dependant)?( (corsica|overseas|abroad|algeria-morocco-tunisia|temporary|pseudo-month|twins|deceased|minor|adult-dependant))*$"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
     "extra": {
       "type": "string"
     }
@@ -2811,6 +2826,7 @@ enum EmbeddedSchemas {
     },
     "reason": {
       "enum": [
+        "empty",
         "length",
         "character",
         "sex",
@@ -2819,6 +2835,13 @@ enum EmbeddedSchemas {
         "commune",
         "order",
         "key"
+      ]
+    },
+    "code": {
+      "enum": [
+        "nir_length",
+        "nir_character",
+        "nir_format"
       ]
     }
   },

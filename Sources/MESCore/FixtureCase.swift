@@ -41,10 +41,14 @@ public enum FixtureCase: String, CaseIterable, Sendable, Comparable {
         }
     }
 
-    /// What a NIR's characters show (any text: an invalid NIR keeps what its characters say),
+    /// What a NIR's characters show (any text: an invalid NIR keeps what its characters say,
+    /// read as the insee rules read them: spaces, dots and dashes left out, letters upper-cased),
     /// `birthYear` the full year when known (else 19YY).
     public static func tags(nir text: String, birthYear: Int? = nil) -> [FixtureCase] {
-        let c = Array(text.utf8)
+        // One element per character (a digit of another script is one, and no digit).
+        let c: [UInt32] = text.unicodeScalars.compactMap { s in
+            s == " " || s == "." || s == "-" ? nil : (s.value >= 0x61 && s.value <= 0x7A ? s.value - 32 : s.value)
+        }
         guard c.count >= 7 else { return [] }
         func digits(_ r: Range<Int>) -> Int? {
             var v = 0
@@ -52,15 +56,15 @@ public enum FixtureCase: String, CaseIterable, Sendable, Comparable {
             return v
         }
         var tags: [FixtureCase] = []
-        let department = String(decoding: c[5..<7], as: UTF8.self).uppercased()
-        if department == "2A" || department == "2B" { tags.append(.corsica) }
-        if department == "97" || department == "98" { tags.append(.overseas) }
-        if department == "99" { tags.append(.abroad) }
+        let department = (c[5], c[6])
+        if department == (0x32, 0x41) || department == (0x32, 0x42) { tags.append(.corsica) }
+        if department == (0x39, 0x37) || department == (0x39, 0x38) { tags.append(.overseas) }
+        if department == (0x39, 0x39) { tags.append(.abroad) }
         if let d = digits(5..<7), let last = lastYearBeforeIndependence(d), let yy = digits(1..<3), (birthYear ?? 1900 + yy) <= last {
             tags.append(.algeriaMoroccoTunisia)
         }
         if let sex = digits(0..<1), [3, 4, 7, 8].contains(sex) { tags.append(.temporary) }
-        if let month = digits(3..<5), month == 20 || (30...42).contains(month) || month >= 50 { tags.append(.pseudoMonth) }
+        if let month = digits(3..<5), NIRValidator.isPseudoMonth(month) { tags.append(.pseudoMonth) }
         return tags
     }
 }
@@ -68,6 +72,11 @@ public enum FixtureCase: String, CaseIterable, Sendable, Comparable {
 extension PopulationGenerator {
     /// A member's tags: its NIR's, then twins, deceased, minor or adult dependant.
     public func tags(_ m: Member, in family: [Member]) -> [FixtureCase] { Self.tags(m, in: family, today: today) }
+
+    /// A member's tags as a fixtures file's `tags` cell: separated by spaces (empty: none).
+    public static func tagsCell(_ m: Member, in family: [Member], today: CalendarDate) -> String {
+        tags(m, in: family, today: today).map(\.rawValue).joined(separator: " ")
+    }
 
     /// A member's tags, as of `today`.
     public static func tags(_ m: Member, in family: [Member], today: CalendarDate) -> [FixtureCase] {

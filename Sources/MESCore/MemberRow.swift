@@ -29,17 +29,23 @@ public struct MemberRow: Sendable, Equatable {
         ("email", ["email", "courriel", "mail", "e_mail", "adresse_email", "adresse_mail"]),
         ("legal_representative", ["legal_representative", "representant_legal", "representante_legale", "certification_representant_legal"]),
         ("signatory", ["signatory", "signataire", "nom_du_signataire", "signe_par", "signataire_du_mandat", "mandat_signe_par"]),
-        // What `mes fixtures --members` expects of the row: read by tests, ignored by the batch.
+        // What `mes fixtures --members` expects of the row and says of its person: read by
+        // tests, ignored by the batch (`fixtureColumns`).
         ("expected_status", ["expected_status"]),
         ("expected_reason", ["expected_reason"]),
+        ("person_id", ["person_id"]),
+        ("tags", ["tags"]),
     ]
+    /// The columns of a fixtures members file that only tests read: the batch ignores them, never
+    /// names them to people, and lets `--keep-column` keep them.
+    public static let fixtureColumns: Set<String> = ["expected_status", "expected_reason", "person_id", "tags"]
     public static let required = ["nir", "card_type", "serial"]
 
     /// The canonical columns and their aliases, folded (`Roster.fold`).
     static let foldedColumns: [(String, Set<String>)] = columns.map { ($0.0, Set($0.1.map(Roster.fold))) }
 
-    /// The columns a person may be told about (not the test-only `expected_*`).
-    static let shownColumns = columns.map(\.0).filter { !$0.hasPrefix("expected_") }
+    /// The columns a person may be told about (not the test-only `fixtureColumns`).
+    static let shownColumns = columns.map(\.0).filter { !fixtureColumns.contains($0) }
 
     /// Maps the header. Names are compared folded (`Roster.fold`: case, accents, "N°",
     /// punctuation and little words ignored, so "N° de série" is `serial`); an empty header
@@ -110,11 +116,11 @@ public struct MemberRow: Sendable, Equatable {
 
     /// A `--keep-column` that names a column the batch reads (64): kept, it would no longer be
     /// read (a minor's `non` ignored, a code or a whole NIR copied into the report). The
-    /// test-only `expected_*` columns, which the batch ignores, may be kept.
+    /// test-only `fixtureColumns`, which the batch ignores, may be kept.
     public static func keptColumnError(_ keep: [String]) -> MESError? {
         for name in keep {
             let folded = Roster.fold(name)
-            if let col = foldedColumns.first(where: { !$0.0.hasPrefix("expected_") && $0.1.contains(folded) })?.0 {
+            if let col = foldedColumns.first(where: { !fixtureColumns.contains($0.0) && $0.1.contains(folded) })?.0 {
                 return .usage("--keep-column « \(name) » names the column \(frenchNames[col] ?? col), which mes reads: "
                               + "it cannot also be kept. Remove this --keep-column.", field: "keep-column")
             }
@@ -158,7 +164,7 @@ public struct MemberRow: Sendable, Equatable {
     /// The known column closest to a folded name (at most a third of its letters away), never a test-only one.
     static func suggestion(for folded: String) -> String? {
         var best: (String, Int)?
-        for (col, names) in foldedColumns where !col.hasPrefix("expected_") {
+        for (col, names) in foldedColumns where !fixtureColumns.contains(col) {
             for n in names {
                 let d = editDistance(Array(folded.utf8), Array(n.utf8))
                 if d <= max(1, n.utf8.count / 3), best == nil || d < best!.1 { best = (frenchNames[col] ?? col, d) }

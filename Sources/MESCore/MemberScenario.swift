@@ -32,9 +32,7 @@ public enum MemberScenario: String, CaseIterable, Sendable {
         switch self {
         case .live, .wrongCode, .wrongBirthDate, .wrongSerial, .expiredCode, .usedCode, .supersededCode, .lockedCard: return nil
         case .nirMissing: return .fieldRequired
-        case .nirLength: return .nirLength
-        case .nirCharacter: return .nirCharacter
-        case .nirMonth, .nirKey: return .nirFormat
+        case .nirLength, .nirCharacter, .nirMonth, .nirKey: return nirReason!.code
         case .birthDateInvalid: return .birthDateInvalid
         case .birthDateFuture: return .birthDateFuture
         case .cardTypeInvalid: return .cardTypeInvalid
@@ -52,26 +50,21 @@ public enum MemberScenario: String, CaseIterable, Sendable {
 
     /// The cells of a members row as a member gives them (NIR grouped, birth date JJ/MM/AAAA,
     /// card in French), with this scenario's change. `code` is the code on the row; `today`
-    /// dates a birth in the future.
-    public func cells(_ p: Person, code: String, today: CalendarDate) -> [String] {
+    /// dates a birth in the future; `row` (the row's index in the file) picks how a broken NIR
+    /// is broken (`brokenNIR`).
+    public func cells(_ p: Person, code: String, today: CalendarDate, row: Int = 0) -> [String] {
         var nir = p.nir.formatted
         var birth = p.birthDate.french
         var card = p.card == .photo ? "avec photo" : "sans photo"
         var serial = p.serial
         var code = code
         var last = p.lastName
-        let compact = Array(p.nir.compact.utf8)
         switch self {
         case .live, .wrongCode, .expiredCode, .usedCode, .supersededCode, .lockedCard: break
         case .wrongBirthDate: birth = CalendarDate(daysSinceEpoch: p.birthDate.daysSinceEpoch - 1).french
         case .wrongSerial: serial = String(serial.dropLast()) + (serial.last == "9" ? "0" : "9")
         case .nirMissing: nir = ""
-        case .nirLength: nir = String(nir.dropLast())
-        case .nirCharacter: nir = NIR.group(Array(compact[0..<8]) + Array("X".utf8) + Array(compact[9...]))
-        case .nirMonth: nir = NIR.group(Array(NIR.completing(body: compact[0..<3] + Array("13".utf8) + compact[5..<13])!.utf8))
-        case .nirKey:
-            let k = NIR.key(forBody: compact[0..<13])! % 97 + 1
-            nir = NIR.group(Array(compact[0..<13]) + Array((k < 10 ? "0\(k)" : "\(k)").utf8))
+        case .nirLength, .nirCharacter, .nirMonth, .nirKey: nir = brokenNIR(p.nir, row: row)!
         case .birthDateInvalid: birth = "31/02/" + String(p.birthDate.year)
         case .birthDateFuture: birth = CalendarDate(daysSinceEpoch: today.daysSinceEpoch + 30).french
         case .cardTypeInvalid: card = "carte grise"
@@ -87,5 +80,30 @@ public enum MemberScenario: String, CaseIterable, Sendable {
         case .strayQuote: last = String(last.prefix(1)) + "\"" + last.dropFirst()
         }
         return [nir, birth, card, serial, code, last, p.firstName]
+    }
+
+    /// The NIR reason a scenario breaks the member's NIR for, nil for the others.
+    public var nirReason: NIRReason? {
+        switch self {
+        case .nirLength: return .length
+        case .nirCharacter: return .character
+        case .nirMonth: return .month
+        case .nirKey: return .key
+        default: return nil
+        }
+    }
+
+    /// The member's NIR broken for this scenario's reason (`NIRGenerator.broken`, one time in two
+    /// written as people type it), drawn from `row`: every way of `nir generate --invalid` but the
+    /// few a spreadsheet's export would have made (`ExportTrap.nirError`: `1841275123456E8` reads
+    /// as a number), which the batch reports as such. Nil for the other scenarios.
+    public func brokenNIR(_ nir: NIR, row: Int) -> String? {
+        guard let reason = nirReason else { return nil }
+        var gen = NIRGenerator(seed: UInt64(row))
+        while true {
+            var text = gen.broken(nir.compact, reason).text
+            if gen.heads() { text = gen.typed(text) }
+            if ExportTrap.nirError(text) == nil { return text }
+        }
     }
 }

@@ -123,16 +123,19 @@ public struct NIRValidator: Sendable {
     /// 987, New Caledonia 988, Clipperton 989).
     public static let overseas: Set<Int> = [971, 972, 973, 974, 975, 976, 977, 978, 984, 986, 987, 988, 989]
 
+    /// Whether the insee rules allow a NIR's two month digits: 01 to 12, or a pseudo-month.
+    public static func isAllowedMonth(_ month: Int) -> Bool { (1...12).contains(month) || isPseudoMonth(month) }
+
+    /// INSEE's pseudo-months (the month of birth unknown): 20, 30 to 42 and 50 to 99.
+    public static func isPseudoMonth(_ month: Int) -> Bool { month == 20 || (30...42).contains(month) || (50...99).contains(month) }
+
     /// The structure INSEE allocates; nil when it holds.
     static func inseeStructure(_ b: UnsafeBufferPointer<UInt8>) -> NIRReason? {
         switch b[0] {
         case 0x31, 0x32, 0x33, 0x34, 0x37, 0x38: break
         default: return .sex
         }
-        let month = num(b, 3, 2)
-        if !((1...12).contains(month) || month == 20 || (30...42).contains(month) || month >= 50) {
-            return .month
-        }
+        if !isAllowedMonth(num(b, 3, 2)) { return .month }
         if b[6] == 0x41 || b[6] == 0x42 {
             if num(b, 7, 3) == 0 { return .commune }
         } else {

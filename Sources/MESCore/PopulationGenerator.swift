@@ -31,7 +31,7 @@ public struct PopulationGenerator {
     /// Metropolitan departments but Corsica: 01 to 95 (20 is 2A and 2B).
     static let metropolitan = Array(NIRGenerator.departments.prefix(94))
     /// INSEE's pseudo-months (birth month unknown), as the insee rules accept them.
-    static let pseudoMonths = [20] + Array(30...42) + Array(50...99)
+    static let pseudoMonths = (0...99).filter(NIRValidator.isPseudoMonth)
 
     var rng: SeededGenerator
     var nirs: NIRGenerator

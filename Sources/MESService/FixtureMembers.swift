@@ -6,11 +6,14 @@ import MESStore
 /// recorded in the state its `MemberScenario` asks for (live, expired, used, superseded, a
 /// locked card), and the status `mes batch oppose` will give the row, run on this store at
 /// this clock without `--legal-representative` or `--request-codes` (`expected_status`, with
-/// the error code in `expected_reason`).
+/// the error code in `expected_reason`), then the person's `person_id` and `tags` as in the
+/// roster (the batch ignores all four).
 struct FixtureMembers {
     /// The members file's columns, and the keys of its JSON Lines.
-    static let header = ["nir", "date_naissance", "type_carte", "numero_serie", "code", "nom", "prenom", "expected_status", "expected_reason"]
-    static let keys = ["nir", "birth_date", "card_type", "serial", "code", "last_name", "first_name", "expected_status", "expected_reason"]
+    static let header = ["nir", "date_naissance", "type_carte", "numero_serie", "code", "nom", "prenom", "expected_status", "expected_reason",
+                         "person_id", "tags"]
+    static let keys = ["nir", "birth_date", "card_type", "serial", "code", "last_name", "first_name", "expected_status", "expected_reason",
+                       "person_id", "tags"]
 
     let store: Store
     let now: Instant
@@ -47,6 +50,7 @@ struct FixtureMembers {
     /// One card's rows, the next ones of the file (inside the caller's transaction): their codes
     /// recorded in the store, then (a locked card) five wrong codes, then the rows in `table`.
     mutating func record(_ family: [PopulationGenerator.Member]) throws {
+        let first = row
         let scenarios = (row..<row + family.count).map(MemberScenario.forRow)
         row += family.count
         let locked = scenarios.contains(.lockedCard)
@@ -94,7 +98,9 @@ struct FixtureMembers {
         for (k, m) in family.enumerated() {
             let (status, reason) = expected(scenarios[k], m.person, locked: locked)
             counts[status, default: 0] += 1
-            let cells = scenarios[k].cells(m.person, code: onRow[k], today: now.parisDate) + [status, reason ?? ""]
+            let today = now.parisDate
+            let cells = scenarios[k].cells(m.person, code: onRow[k], today: today, row: first + k) + [status, reason ?? ""]
+                + [String(first + k + 1), PopulationGenerator.tagsCell(m, in: family, today: today)]
             table.append(cells, extra: scenarios[k] == .extraField ? [("extra", "en trop")] : [], asTyped: scenarios[k] == .strayQuote)
         }
     }

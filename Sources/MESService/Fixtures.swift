@@ -277,7 +277,7 @@ public enum Fixtures {
         return [p.nir.compact, p.birthDate.iso, p.firstName, p.lastName, p.card.rawValue, p.serial,
                 p.email ?? "", p.mobile ?? "", p.address ?? "", m.holderBirthDate?.iso ?? "",
                 p.deceased ? "oui" : "", p.state == .pending ? "" : p.state.rawValue, p.stateSince?.iso8601 ?? "", "",
-                String(id), PopulationGenerator.tags(m, in: family, today: today).map(\.rawValue).joined(separator: " ")]
+                String(id), PopulationGenerator.tagsCell(m, in: family, today: today)]
     }
 }
 

@@ -161,14 +161,16 @@ extension Scenario {
                 if f.count > 11, f[11].isEmpty, f[10].isEmpty { pending.insert(f[0] + "|" + f[1] + "|" + f[2]) }
             }
         }
+        // expected_status and expected_reason are the 8th and 9th columns (person_id and tags follow).
+        func expected(_ line: Substring) -> ArraySlice<Substring> { line.split(separator: ";", omittingEmptySubsequences: false)[7...8] }
         func isPendingMinor(_ line: Substring) -> Bool {
-            guard line.hasSuffix(";refused;legal_representative_required") else { return false }
+            guard expected(line) == ["refused", "legal_representative_required"] else { return false }
             let f = line.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
             let d = f[1].split(separator: "/")
             guard d.count == 3 else { return false }
             return pending.contains(f[0].replacingOccurrences(of: " ", with: "") + "|\(d[2])-\(d[1])-\(d[0])|" + f[6])
         }
-        let kept = lines.dropFirst().filter { $0.hasSuffix(";opposed;") || (minors && isPendingMinor($0)) }
+        let kept = lines.dropFirst().filter { expected($0) == ["opposed", ""] || (minors && isPendingMinor($0)) }
         precondition(kept.count >= count)
         try ([lines[0]] + kept.prefix(count)).joined(separator: "\n").appending("\n")
             .write(toFile: members, atomically: true, encoding: .utf8)

@@ -20,6 +20,9 @@ import Testing
         #expect(tags("188209912345600") == ["abroad", "pseudo-month"] && tags("188429912345600").contains("pseudo-month"))
         #expect(tags("188439912345600") == ["abroad"] && tags("188139912345600") == ["abroad"])
         #expect(tags("") == [] && tags("12") == [] && tags("1é\u{0}") == [])
+        // As the insee rules read an input: separators left out, one character a position.
+        #expect(tags("1 52 07 2a 004 017 65") == ["corsica"] && tags(" 7.88.01-99.123.456.00 ") == ["abroad", "temporary"])
+        #expect(tags("\u{FF11}52072A00401765") == ["corsica"])
     }
 
     @Test(arguments: ["corsica", "overseas", "abroad", "algeria-morocco-tunisia", "temporary", "pseudo-month"])

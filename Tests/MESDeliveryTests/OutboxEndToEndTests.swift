@@ -242,7 +242,7 @@ extension OutboxEndToEndTests {
         #expect(try s.run(["fixtures", "--count", "2100", "--seed", "mail", "--roster", roster, "--members", members], env: env2).status == 0)
         // The first 1,000 rows expected opposed.
         let all = try String(contentsOfFile: members, encoding: .utf8).split(separator: "\n").map(String.init)
-        var lines = [all[0]] + all.dropFirst().filter { $0.hasSuffix(";opposed;") }.prefix(1000)
+        var lines = [all[0]] + all.dropFirst().filter { $0.split(separator: ";", omittingEmptySubsequences: false)[7...8] == ["opposed", ""] }.prefix(1000)
         lines[0] += ";courriel"
         for i in 1..<lines.count where !lines[i].isEmpty { lines[i] += ";membre\(i)@example.fr" }
         try lines.joined(separator: "\n").write(toFile: withMail, atomically: true, encoding: .utf8)
