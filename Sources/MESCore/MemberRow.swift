@@ -92,6 +92,18 @@ public struct MemberRow: Sendable, Equatable {
             guard out.map[col] == nil else { return .failure(.invalid(.columnDuplicate, "Colonne en double : « \(name) »", field: name)) }
             out.map[col] = i
         }
+        // The test-only columns belong to a fixtures members file, known by its expected_status:
+        // in an association's own file a column named "tags" or "person_id" is theirs, and
+        // unknown like any other (kept with --keep-column, never silently dropped).
+        var strayFixtureColumns: [String] = []
+        if out.map["expected_status"] == nil {
+            for col in ["expected_reason", "person_id", "tags"] {
+                if let i = out.map.removeValue(forKey: col) {
+                    unknown.append("« \(fields[i]) »")
+                    strayFixtureColumns.append(fields[i])
+                }
+            }
+        }
         if let missing = keep.first(where: { !keptFound.contains(Roster.fold($0)) }) {
             return .failure(.invalid(.columnMissing, "Colonne à conserver absente de l'en-tête : « \(missing) » (--keep-column)", field: "keep-column"))
         }
@@ -104,7 +116,7 @@ public struct MemberRow: Sendable, Equatable {
                 + ". Pour garder une colonne de l'association dans le rapport : --keep-column NOM"
             let first: String? = fields.first { name in
                 let f = Roster.fold(name)
-                return !f.isEmpty && !keepFolded.contains(f) && !foldedColumns.contains { $0.1.contains(f) }
+                return !f.isEmpty && !keepFolded.contains(f) && (!foldedColumns.contains { $0.1.contains(f) } || strayFixtureColumns.contains(name))
             }
             return .failure(.invalid(.columnUnknown, message, field: first ?? "header"))
         }

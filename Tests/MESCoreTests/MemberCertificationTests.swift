@@ -49,6 +49,24 @@ import Testing
         }
     }
 
+    /// `tags` and `person_id` are read as a fixtures file's only beside its `expected_status`:
+    /// an association's own column of that name is unknown, so it is kept or renamed, never
+    /// dropped without a word.
+    @Test func fixtureColumnsOnlyInAFixturesFile() throws {
+        let fixtures = try MemberRow.mapHeader(["nir", "type_carte", "numero_serie", "expected_status", "person_id", "tags"]).get()
+        #expect(fixtures["tags"] == 5 && fixtures["person_id"] == 4)
+        for own in ["tags", "person_id", "Tags"] {
+            guard case .failure(let e) = MemberRow.mapHeader(["nir", "type_carte", "numero_serie", own]) else {
+                Issue.record("\(own) was accepted in an association's file")
+                continue
+            }
+            #expect(e.code == .columnUnknown && e.field == own && e.message.contains("« \(own) »"), "\(e)")
+        }
+        // Kept with --keep-column, it goes to the report.
+        let kept = try MemberRow.mapHeader(["nir", "type_carte", "numero_serie", "tags"], keep: ["tags"]).get()
+        #expect(kept.kept.map(\.name) == ["tags"] && kept.map["tags"] == nil)
+    }
+
     @Test func anyOtherValueIsARowErrorNamingTheColumnWithoutEchoingIt() {
         for bad in ["peut-être", "2", String(repeating: "o", count: 100_000), "oui\u{1B}[31m"] {
             guard case .failure(let e) = parse(bad) else { Issue.record("\(bad.prefix(20)) accepted"); continue }
