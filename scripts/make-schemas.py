@@ -121,7 +121,9 @@ SCHEMAS = {
     "fixtures-members-row": doc({"expected_status": {"enum": ["opposed", "already_opposed", "invalid", "identity_mismatch", "code_expired",
                                                               "code_used", "code_superseded", "locked", "refused"]},
                                  "first_name": S, "last_name": S},
-                                {**{k: opt(S) for k in ["nir", "birth_date", "card_type", "serial", "code"]},
+                                # A valid NIR compact, a valid date ISO 8601, a card type its enum word; a value
+                                # made invalid on purpose as the CSV has it (so plain strings here).
+                                {**{k: opt(S) for k in ["nir", "birth_date", "card_type", "serial", "code", "provisional_code"]},
                                  "expected_reason": opt(CODE),
                                  # The person, as in the roster row of the same number.
                                  "person_id": {"type": "string", "pattern": "^[1-9][0-9]*$"}, "tags": opt(TAGS),

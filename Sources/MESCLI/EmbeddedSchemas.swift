@@ -1523,6 +1523,16 @@ enum EmbeddedSchemas {
         }
       ]
     },
+    "provisional_code": {
+      "anyOf": [
+        {
+          "type": "string"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
     "expected_reason": {
       "anyOf": [
         {

@@ -12,7 +12,7 @@ public enum TableFormat: String, CaseIterable, Sendable {
 /// handing its bytes over as they come (`flush`).
 public struct DataTable {
     let keys: [String]
-    let format: TableFormat
+    public let format: TableFormat
     let separator: Character
     /// The file so far, or what came since the last `flush`.
     public private(set) var bytes: [UInt8] = []
@@ -47,7 +47,7 @@ public struct DataTable {
         case .csv:
             CSVWriter.append(extra.isEmpty ? cells : cells + extra.map(\.1), separator: separator, to: &bytes)
         case .jsonl:
-            let pairs = zip(keys, cells).map { ($0, $1.isEmpty ? JSON.null : .string($1)) } + extra.map { ($0, JSON.string($1)) }
+            let pairs = (zip(keys, cells).map { ($0, $1) } + extra).map { ($0, $1.isEmpty ? JSON.null : .string($1)) }
             JSON.object([("schema_version", .int(JSON.schemaVersion))] + pairs).write(into: &bytes)
             bytes.append(0x0A)
         }

@@ -101,8 +101,30 @@ struct FixtureMembers {
             let today = now.parisDate
             let cells = scenarios[k].cells(m.person, code: onRow[k], today: today, row: first + k) + [status, reason ?? ""]
                 + [String(first + k + 1), PopulationGenerator.tagsCell(m, in: family, today: today)]
-            table.append(cells, extra: scenarios[k] == .extraField ? [("extra", "en trop")] : [], asTyped: scenarios[k] == .strayQuote)
+            let extra: [(String, String)] = scenarios[k] == .extraField ? [("extra", "en trop")] : []
+            if table.format == .jsonl {
+                table.append(Self.jsonForms(cells), extra: extra + [("provisional_code", cells[Self.codeColumn])])
+            } else {
+                table.append(cells, extra: extra, asTyped: scenarios[k] == .strayQuote)
+            }
         }
+    }
+
+    static let codeColumn = keys.firstIndex(of: "code")!
+    static let nirColumn = keys.firstIndex(of: "nir")!
+    static let birthDateColumn = keys.firstIndex(of: "birth_date")!
+    static let cardColumn = keys.firstIndex(of: "card_type")!
+
+    /// A row as JSON gives it: a valid NIR compact, a valid date in ISO 8601, a card type as its
+    /// enum word (`photo`, `plain`), as the roster's rows do. A value made invalid on purpose
+    /// stays as the CSV writes it (what the batch would read). `provisional_code` comes beside
+    /// `code`, its former name, kept for schema_version 2 readers.
+    static func jsonForms(_ cells: [String]) -> [String] {
+        var out = cells
+        if let nir = NIRValidator(rules: .insee).validate(cells[nirColumn]).nir { out[nirColumn] = nir.compact }
+        if let date = CalendarDate.parse(cells[birthDateColumn]) { out[birthDateColumn] = date.iso }
+        if let card = CardType(flexible: cells[cardColumn]) { out[cardColumn] = card.rawValue }
+        return out
     }
 
     /// The status and error code the batch gives a row, by the same rules it applies.
