@@ -45,7 +45,7 @@ import Testing
 
     /// The toolchain's folder (`/opt/swift`): where the debug build finds `libswiftCore.so`.
     static func toolchainLibraries() throws -> String {
-        let ldd = try runProgram("/usr/bin/ldd", [mesBinary.path])
+        let ldd = try runProgram("/usr/bin/ldd", [debugBinary.path])
         guard let line = ldd.output.split(separator: "\n").first(where: { $0.contains("libswiftCore.so") }),
               let arrow = line.range(of: "=> "), let lib = line[arrow.upperBound...].split(separator: " ").first,
               let usr = lib.range(of: "/usr/lib/swift") else {
@@ -134,7 +134,7 @@ import Testing
         }
         let release = try hidden(r.binary)
         #expect(release.status == 0 && release.stdout.contains("valide"), "\(release.status) \(release.stdout) \(release.stderr)")
-        let debug = try hidden(mesBinary.path)
+        let debug = try hidden(debugBinary.path)
         #expect(debug.status == 127 && debug.stderr.contains("libswift"), "the toolchain was not hidden: \(debug.status) \(debug.stderr)")
     }
 
@@ -176,7 +176,7 @@ import Testing
             out.append(try Data(contentsOf: dir.appendingPathComponent("m.csv")))
             return out
         }
-        let release = try outputs(r.binary), debug = try outputs(mesBinary.path)
+        let release = try outputs(r.binary), debug = try outputs(debugBinary.path)
         #expect(release.count == debug.count)
         for (k, (a, b)) in zip(release, debug).enumerated() {
             #expect(a == b, "output \(k) differs: \(a.count) bytes against \(b.count)")
@@ -213,8 +213,8 @@ import Testing
 /// is `git rev-parse HEAD` (see ReleaseTests).
 @Suite struct VersionCommitTests {
     @Test func aPlainBuildSaysUnknown() throws {
-        let v = try runBinary(["--version", "--json"])
+        let v = try runCaptured(debugBinary, ["--version", "--json"])
         #expect(v.status == 0 && v.json["commit"] as? String == "unknown" && v.json["version"] as? String == MES.version, "\(v.stdout)")
-        #expect(try runBinary(["--version"]).stdout == "mes \(MES.version)\n")
+        #expect(try runCaptured(debugBinary, ["--version"]).stdout == "mes \(MES.version)\n")
     }
 }

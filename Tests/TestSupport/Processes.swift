@@ -6,9 +6,17 @@ import Glibc
 /// The package root (for Fixtures/, man/, completions/, schemas/).
 public let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// The built `mes` executable: the first `mes` file found walking up from the test bundle
-/// (`.build/<triple>/debug/mes`), else `.build/debug/mes` under the package root.
+/// The `mes` the end-to-end tests run: `$MES_TEST_BINARY` when set (the whole suite run by
+/// `scripts/test` sets it to the release binary it has just built from this tree: the artefact
+/// users run, and a third of the debug build's CPU time), else `debugBinary`.
 public let mesBinary: URL = {
+    if let given = ProcessInfo.processInfo.environment["MES_TEST_BINARY"], !given.isEmpty { return URL(fileURLWithPath: given) }
+    return debugBinary
+}()
+
+/// The debug build of `mes`: the first `mes` file found walking up from the test bundle
+/// (`.build/<triple>/debug/mes`), else `.build/debug/mes` under the package root.
+public let debugBinary: URL = {
     var exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     if let p = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { exe = URL(fileURLWithPath: p) }
     var dir = exe.deletingLastPathComponent()
