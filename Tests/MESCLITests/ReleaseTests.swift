@@ -213,8 +213,8 @@ import Testing
 /// is `git rev-parse HEAD` (see ReleaseTests).
 @Suite struct VersionCommitTests {
     @Test func aPlainBuildSaysUnknown() throws {
-        let v = try runCaptured(debugBinary, ["--version", "--json"])
+        let v = try runCaptured(debugBinary, ["--version", "--json"], environment: cleanEnvironment())
         #expect(v.status == 0 && v.json["commit"] as? String == "unknown" && v.json["version"] as? String == MES.version, "\(v.stdout)")
-        #expect(try runCaptured(debugBinary, ["--version"]).stdout == "mes \(MES.version)\n")
+        #expect(try runCaptured(debugBinary, ["--version"], environment: cleanEnvironment()).stdout == "mes \(MES.version)\n")
     }
 }
