@@ -6,83 +6,96 @@ import Glibc
 import Darwin
 #endif
 
-/// Loads libcurl (dlopen, once, thread-safe) and runs its process-wide initialisation: nil
-/// when it is ready, else why not.
-private func loadCurl() -> String? { mes_curl_load().map { String(cString: $0) } }
+/// libcurl's functions, loaded (dlopen) and initialised once, thread-safely (a Swift global's
+/// initialiser runs exactly once), when the first handle is made; or why they could not be.
+/// Written once by that initialiser, then only read: safe to share between threads.
+nonisolated(unsafe) private let curlAPI: Result<UnsafeMutablePointer<mes_curl_api>, DeliveryError> = {
+    let table = UnsafeMutablePointer<mes_curl_api>.allocate(capacity: 1)  // kept for the process's life
+    guard mes_curl_load(table) == 0 else {
+        let why = withUnsafeBytes(of: table.pointee.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return .failure(DeliveryError(.configuration, .transportFailed, "libcurl ne peut pas être chargé (paquet libcurl4) : \(why)"))
+    }
+    return .success(table)
+}()
 
 /// One libcurl easy handle and what a transfer reads and writes. Not thread-safe: the
 /// transports hold it under their lock. Kept across messages so that libcurl reuses the
 /// connection.
 final class CurlEasy {
     let handle: UnsafeMutableRawPointer
+    /// libcurl's functions (`curlAPI`).
+    let api: mes_curl
     /// The current transfer's bytes to upload and what came back.
     let exchange = CurlExchange()
 
     init() throws(DeliveryError) {
-        if let why = loadCurl() {
-            throw DeliveryError(.configuration, .transportFailed, "libcurl ne peut pas être chargé (paquet libcurl4) : \(why)")
+        let api: mes_curl
+        switch curlAPI {
+        case .success(let table): api = UnsafePointer(table)
+        case .failure(let e): throw e
         }
-        guard let h = mes_curl_easy_init() else {
+        self.api = api
+        guard let h = mes_curl_easy_init(api) else {
             throw DeliveryError(.configuration, .transportFailed, "libcurl ne peut pas être initialisé")
         }
         handle = h
         let ctx = Unmanaged.passUnretained(exchange).toOpaque()
-        mes_curl_setopt_long(h, CURLOPT_NOSIGNAL, 1)
-        mes_curl_setopt_callback(h, CURLOPT_READFUNCTION, curlRead)
-        mes_curl_setopt_ptr(h, CURLOPT_READDATA, ctx)
-        mes_curl_setopt_callback(h, CURLOPT_WRITEFUNCTION, curlWrite)
-        mes_curl_setopt_ptr(h, CURLOPT_WRITEDATA, ctx)
-        mes_curl_setopt_callback(h, CURLOPT_HEADERFUNCTION, curlHeader)
-        mes_curl_setopt_ptr(h, CURLOPT_HEADERDATA, ctx)
-        mes_curl_setopt_ptr(h, CURLOPT_ERRORBUFFER, exchange.errorBuffer)
+        mes_curl_setopt_long(api, h, CURLOPT_NOSIGNAL, 1)
+        mes_curl_setopt_callback(api, h, CURLOPT_READFUNCTION, curlRead)
+        mes_curl_setopt_ptr(api, h, CURLOPT_READDATA, ctx)
+        mes_curl_setopt_callback(api, h, CURLOPT_WRITEFUNCTION, curlWrite)
+        mes_curl_setopt_ptr(api, h, CURLOPT_WRITEDATA, ctx)
+        mes_curl_setopt_callback(api, h, CURLOPT_HEADERFUNCTION, curlHeader)
+        mes_curl_setopt_ptr(api, h, CURLOPT_HEADERDATA, ctx)
+        mes_curl_setopt_ptr(api, h, CURLOPT_ERRORBUFFER, exchange.errorBuffer)
     }
 
     deinit {
-        mes_curl_easy_cleanup(handle)  // sends SMTP QUIT on an open connection
+        mes_curl_easy_cleanup(api, handle)  // sends SMTP QUIT on an open connection
     }
 
-    func set(_ option: CURLoption, _ value: Int) { mes_curl_setopt_long(handle, option, value) }
+    func set(_ option: CURLoption, _ value: Int) { mes_curl_setopt_long(api, handle, option, value) }
 
     /// libcurl (since 7.17) keeps its own copy of string options.
     @discardableResult
     func set(_ option: CURLoption, _ value: String) -> Bool {
-        value.withCString { mes_curl_setopt_str(handle, option, $0) } == CURLE_OK
+        value.withCString { mes_curl_setopt_str(api, handle, option, $0) } == CURLE_OK
     }
 
-    func set(_ option: CURLoption, list: UnsafeMutablePointer<curl_slist>?) { mes_curl_setopt_slist(handle, option, list) }
+    func set(_ option: CURLoption, list: UnsafeMutablePointer<curl_slist>?) { mes_curl_setopt_slist(api, handle, option, list) }
 
-    func set(_ option: CURLoption, size: Int) { mes_curl_setopt_off(handle, option, curl_off_t(size)) }
+    func set(_ option: CURLoption, size: Int) { mes_curl_setopt_off(api, handle, option, curl_off_t(size)) }
 
     /// A libcurl list of `items` (free it with `freeList`).
-    static func list(_ items: [String]) -> UnsafeMutablePointer<curl_slist>? {
+    func list(_ items: [String]) -> UnsafeMutablePointer<curl_slist>? {
         var list: UnsafeMutablePointer<curl_slist>?
-        for item in items { list = mes_curl_slist_append(list, item) }
+        for item in items { list = mes_curl_slist_append(api, list, item) }
         return list
     }
 
-    /// Frees a list made by `list` (nil: nothing, and libcurl need not be loaded).
+    /// Frees a list made by `list` (nil: nothing; a list implies libcurl was loaded).
     static func freeList(_ list: UnsafeMutablePointer<curl_slist>?) {
-        if let list { mes_curl_slist_free_all(list) }
+        if let list, case .success(let table) = curlAPI { mes_curl_slist_free_all(table, list) }
     }
 
-    func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) { mes_curl_setopt_ptr(handle, option, pointer) }
+    func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) { mes_curl_setopt_ptr(api, handle, option, pointer) }
 
     func info(_ i: CURLINFO) -> Int {
         var v = 0
-        mes_curl_getinfo_long(handle, i, &v)
+        mes_curl_getinfo_long(api, handle, i, &v)
         return v
     }
 
     /// Runs one transfer with `upload` as the bytes to send; returns libcurl's result.
     func perform(upload: [UInt8]) -> CURLcode {
         exchange.reset(upload: upload)
-        return mes_curl_easy_perform(handle)
+        return mes_curl_easy_perform(api, handle)
     }
 
     /// libcurl's words for `code`, then its error buffer's more precise ones.
     func describe(_ code: CURLcode) -> String {
         let detail = exchange.errorText
-        let generic = String(cString: mes_curl_easy_strerror(code))
+        let generic = String(cString: mes_curl_easy_strerror(api, code))
         return detail.isEmpty ? generic : detail
     }
 }

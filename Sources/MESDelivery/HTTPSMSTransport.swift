@@ -116,7 +116,7 @@ public final class HTTPSMSTransport: MessageTransport, @unchecked Sendable {
         c.set(CURLOPT_USERAGENT, "mes")
         if let ca = s.caFile { c.set(CURLOPT_CAINFO, ca) }
         if headers == nil {
-            headers = CurlEasy.list(["Content-Type: application/json; charset=utf-8", "Accept: application/json", "Expect:",
+            headers = c.list(["Content-Type: application/json; charset=utf-8", "Accept: application/json", "Expect:",
                                      "Authorization: Bearer " + s.token.value])
         }
         c.set(CURLOPT_HTTPHEADER, list: headers)

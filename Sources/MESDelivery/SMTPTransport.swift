@@ -83,7 +83,7 @@ public final class SMTPTransport: MessageTransport, @unchecked Sendable {
         let c: CurlEasy
         if let existing = curl { c = existing } else { c = try makeHandle(); curl = c }
 
-        let rcpt = CurlEasy.list(["<\(envelope.recipient)>"])
+        let rcpt = c.list(["<\(envelope.recipient)>"])
         defer {
             c.set(CURLOPT_MAIL_RCPT, list: nil)
             CurlEasy.freeList(rcpt)
