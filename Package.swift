@@ -29,7 +29,7 @@ let package = Package(
         // The SQLite store and the outbox.
         .target(name: "MESStore", dependencies: ["CSQLite", "MESCore", "MESCrypto", "MESSystem"]),
         // Text, JSON, PDF and e-mail renderers.
-        .target(name: "MESRender", dependencies: ["MESCore"]),
+        .target(name: "MESRender", dependencies: ["MESCore", "CZlib"]),
         // Use cases: one method per journey step, each in one transaction, returning values.
         .target(name: "MESService", dependencies: ["MESCore", "MESCrypto", "MESStore", "MESRender", "MESDelivery", "MESSystem", "MESSheets"]),
         // Argument parsing, the command table, output and error funnel.
