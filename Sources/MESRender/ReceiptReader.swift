@@ -93,17 +93,26 @@ public enum ReceiptReader {
         return out
     }
 
-    /// Where `needle` first occurs in `b` at or after `from` (a plain scan: the inputs are small).
+    /// Where `needle` first occurs in `b` at or after `from` (linear: a byte compared with the
+    /// needle's first, the rest only on a match; the inputs hold at most 4 Mio).
     static func firstIndex(of needle: [UInt8], in b: [UInt8], from: Int = 0) -> Int? {
         let n = needle.count
-        guard n > 0, b.count >= n, from <= b.count - n else { return nil }
-        let first = needle[0]
-        var i = from
-        while i <= b.count - n {
-            if b[i] == first && b[i..<i + n].elementsEqual(needle) { return i }
-            i += 1
+        guard n > 0, from >= 0, from <= b.count - n else { return nil }
+        return b.withUnsafeBufferPointer { hay in
+            needle.withUnsafeBufferPointer { w in
+                let first = w[0], last = hay.count - n
+                var i = from
+                while i <= last {
+                    if hay[i] == first {
+                        var k = 1
+                        while k < n && hay[i + k] == w[k] { k += 1 }
+                        if k == n { return i }
+                    }
+                    i += 1
+                }
+                return nil
+            }
         }
-        return nil
     }
 
     /// The strings shown by `Tj` operators, in page order (uncompressed content streams).
