@@ -1,4 +1,5 @@
 import CZlib
+import Foundation
 
 /// PDF's `/FlateDecode` streams (zlib, RFC 1950) over libz: what a receipt's page and font
 /// take, and their reading back, bounded.
@@ -25,6 +26,25 @@ enum Flate {
             adler = Flate.adler(bytes)
             dictionary = Array(bytes.suffix(Flate.window - 262))
         }
+
+        /// The prefix of `bytes`, compressed once for the process: the last `cacheSize` asked
+        /// for are kept (a receipt's object stream up to its document information is one of a
+        /// few, by kind and signer).
+        static func cached(_ bytes: [UInt8]) -> Prefix {
+            cacheLock.lock()
+            if let hit = cache[bytes] { cacheLock.unlock(); return hit }
+            cacheLock.unlock()
+            let made = Prefix(bytes)
+            cacheLock.lock()
+            if cache.count >= cacheSize { cache.removeAll(keepingCapacity: true) }
+            cache[bytes] = made
+            cacheLock.unlock()
+            return made
+        }
+
+        static let cacheSize = 32
+        nonisolated(unsafe) private static var cache: [[UInt8]: Prefix] = [:]
+        private static let cacheLock = NSLock()
     }
 
     /// A complete zlib stream of `prefix`'s bytes then `rest`.

@@ -208,20 +208,11 @@ public struct PDFWriter {
             Self.appendInt(n, to: &out)
             out += Self.objOpen
         }
-        var packedIndex = [Int](repeating: 0, count: objects.count + 1)
-        var packedHeader: [UInt8] = [], packedBodies: [UInt8] = []
-        var packedCount = 0
+        var packed: [(number: Int, body: [UInt8])] = []
         for (k, object) in objects.enumerated() {
             let n = k + 1
             if object.packed, let body = object.body {
-                packedIndex[n] = packedCount
-                packedCount += 1
-                if !packedHeader.isEmpty { packedHeader.append(0x20) }
-                Self.appendInt(n, to: &packedHeader)
-                packedHeader.append(0x20)
-                Self.appendInt(packedBodies.count, to: &packedHeader)
-                packedBodies += body
-                packedBodies.append(0x0A)
+                packed.append((n, body))
                 continue
             }
             open(n)
@@ -232,10 +223,26 @@ public struct PDFWriter {
             }
             out += Self.objClose
         }
+        // The object stream: the document information last, so that what comes before it (the
+        // same in every receipt of a kind) is compressed once (`Flate.Prefix.cached`).
+        packed.sort { ($0.number == 3 ? 1 : 0, $0.number) < ($1.number == 3 ? 1 : 0, $1.number) }
+        var packedIndex = [Int](repeating: 0, count: objects.count + 1)
+        var packedHeader: [UInt8] = [], packedBodies: [UInt8] = []
+        for (index, object) in packed.enumerated() {
+            packedIndex[object.number] = index
+            if index > 0 { packedHeader.append(0x20) }
+            Self.appendInt(object.number, to: &packedHeader)
+            packedHeader.append(0x20)
+            Self.appendInt(packedBodies.count, to: &packedHeader)
+            if index < packed.count - 1 {
+                packedBodies += object.body
+                packedBodies.append(0x0A)
+            }
+        }
         packedHeader.append(0x0A)
         open(objectStream)
-        Self.appendStream(Flate.stream(packedHeader + packedBodies),
-                          extra: " /Type /ObjStm /N \(packedCount) /First \(packedHeader.count)", to: &out)
+        Self.appendStream(Flate.stream(prefix: Flate.Prefix.cached(packedHeader + packedBodies), (packed.last?.body ?? []) + [0x0A]),
+                          extra: " /Type /ObjStm /N \(packed.count) /First \(packedHeader.count)", to: &out)
         out += Self.objClose
         open(xrefStream)
         // Entries of 1 + w + 2 bytes: type, offset (or object stream), generation (or index).

@@ -15,7 +15,7 @@ public enum ReceiptRenderer {
     /// The receipt layout this renderer writes (`/ReceiptLayout` in the document information):
     /// 1, the first receipts (no such key: uncompressed page, UTF-16 metadata); 2, the page
     /// compressed, the metadata in literal strings, a signature slot of the signer's exact
-    /// largest size, and what becomes of the DMP after an opposition.
+    /// largest size and no `/Name` or `/Reason`, and what becomes of the DMP after an opposition.
     public static let layoutVersion = 2
 
     /// What every receipt of a kind shows at the same place, laid out once per kind.
@@ -357,8 +357,8 @@ extension ReceiptRenderer {
             slot.subFilter = subFilter
             slot.capacity = capacity
             slot.fieldName = "Signature"
-            slot.name = PDFWriter.TextString(signerName)
-            slot.reason = ReceiptRenderer.oppositionLayout.subject
+            // No /Name (the certificate names the signer: ISO 32000-1 §12.8.1 keeps /Name for when
+            // it cannot), no /Reason (it was the document's /Subject again): from layout 2 on.
             self.slot = slot
         }
     }
@@ -379,7 +379,6 @@ extension ReceiptRenderer {
         var doc = document(r)
         doc.pages[0].prefix = page.prefix(r)
         var slot = page.slot
-        slot.reason = doc.subject
         slot.signingTime = doc.creationDate
         doc.signature = slot
         return doc.renderSignable()!

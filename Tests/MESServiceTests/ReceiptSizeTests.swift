@@ -146,4 +146,46 @@ import MESService
         #expect(text.contains(Messages.dmpAfterOpposition), "\(text)")
         #expect(text.contains("Duplicata n° 99"))
     }
+
+    /// pyHanko (strict reading) on an ordinary receipt, the largest and one for Łukasz: intact,
+    /// valid, trusted, covering the entire file; and on a forged page: not intact.
+    @Test func pyHankoValidatesThemAndRefusesAForgedPage() throws {
+        let dir = temporaryDirectory("mes-receipt-pyhanko")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cert = dir.appendingPathComponent("cert.der")
+        try Data(Self.identity.certificateDER).write(to: cert)
+        let ordinary = try Self.signer.sign(Self.receipt(name: "LEGUELLEC Martine Julie", greeting: "Martine Julie Leguellec"))
+        let files: [(String, [UInt8])] = [
+            ("ordinary", ordinary), ("largest", try Self.signer.sign(Self.largest[1])),
+            ("lukasz", try Self.signer.sign(Self.receipt(name: "WĄSIK Łukasz", greeting: "Łukasz Wąsik"))),
+            ("forged", try #require(forgingPage(ordinary) { replacingFirst(Array("LEGUELLEC".utf8), with: Array("LEGUELLEX".utf8), in: $0) })),
+        ]
+        var paths: [String] = []
+        for (name, bytes) in files {
+            let url = dir.appendingPathComponent(name + ".pdf")
+            try Data(bytes).write(to: url)
+            paths.append(url.path)
+        }
+        let script = """
+            import sys, warnings
+            warnings.simplefilter("ignore")
+            from pyhanko.pdf_utils.reader import PdfFileReader
+            from pyhanko.sign.validation import validate_pdf_signature
+            from pyhanko_certvalidator import ValidationContext
+            from pyhanko.keys import load_cert_from_pemder
+            cert = load_cert_from_pemder(sys.argv[1])
+            for f in sys.argv[2:]:
+                with open(f, "rb") as fh:
+                    sig = PdfFileReader(fh, strict=True).embedded_signatures[0]
+                    s = validate_pdf_signature(sig, ValidationContext(trust_roots=[cert]))
+                    print(f.rsplit("/", 1)[1], s.intact, s.valid, s.trusted, s.coverage.name)
+            """
+        let python = try #require(findProgram("python3"))
+        let run = try runProgram(python, ["-c", script, cert.path] + paths)
+        try #require(run.status == 0, "pyHanko is needed (scripts/test installs it in .build/venv): \(run.output)")
+        for name in ["ordinary", "largest", "lukasz"] {
+            #expect(run.output.contains("\(name).pdf True True True ENTIRE_FILE"), "\(run.output)")
+        }
+        #expect(run.output.contains("forged.pdf False "), "\(run.output)")  // not intact
+    }
 }
