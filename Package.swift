@@ -41,7 +41,7 @@ let package = Package(
         // (zlib and libxml2; the ZIP container is parsed here, with a bounds check on every offset).
         .target(name: "MESSheets", dependencies: ["MESCore", "CZlib", "CXML2"]),
 
-        .target(name: "TestSupport", dependencies: ["MESCore", "MESRender"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["MESCore", "CZlib"], path: "Tests/TestSupport"),
         .testTarget(name: "MESCoreTests", dependencies: ["MESCore"]),
         .testTarget(name: "MESCryptoTests", dependencies: ["TestSupport", "MESCrypto", "MESCore"]),
         .testTarget(name: "MESStoreTests", dependencies: ["TestSupport", "MESStore", "MESCrypto", "MESCore", "MESSystem"]),
