@@ -31,7 +31,7 @@ let package = Package(
         // The SQLite store and the outbox.
         .target(name: "MESStore", dependencies: ["CSQLite", "MESCore", "MESCrypto", "MESSystem"]),
         // Text, JSON, PDF and e-mail renderers.
-        .target(name: "MESRender", dependencies: ["MESCore"]),
+        .target(name: "MESRender", dependencies: ["MESCore", "CZlib"]),
         // Use cases: one method per journey step, each in one transaction, returning values.
         .target(name: "MESService", dependencies: ["MESCore", "MESCrypto", "MESStore", "MESRender", "MESDelivery", "MESSystem", "MESSheets"]),
         // Argument parsing, the command table, output and error funnel.
@@ -43,7 +43,7 @@ let package = Package(
         // (zlib and libxml2; the ZIP container is parsed here, with a bounds check on every offset).
         .target(name: "MESSheets", dependencies: ["MESCore", "CZlib", "CXML2"]),
 
-        .target(name: "TestSupport", dependencies: ["MESCore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["MESCore", "CZlib"], path: "Tests/TestSupport"),
         .testTarget(name: "MESCoreTests", dependencies: ["MESCore"]),
         .testTarget(name: "MESCryptoTests", dependencies: ["TestSupport", "MESCrypto", "MESCore"]),
         .testTarget(name: "MESStoreTests", dependencies: ["TestSupport", "MESStore", "MESCrypto", "MESCore", "MESSystem"]),

@@ -14,6 +14,11 @@ enum ECDSACanonical {
         return (n, half)
     }()
 
+    /// The largest canonical signature in DER for a key whose largest signature is `keySize`
+    /// bytes (`EVP_PKEY_get_size`: r and s each with a leading zero): P-256's order has its top
+    /// bit set, so a low S (≤ n/2) never takes one, and the SEQUENCE's length stays one byte.
+    static func largestSize(keySize: Int) -> Int { keySize - 1 }
+
     /// The signature (DER) with S made low; nil when `der` is not an ECDSA signature.
     static func lowS(_ der: ArraySlice<UInt8>) -> [UInt8]? {
         der.withUnsafeBufferPointer { b -> [UInt8]? in

@@ -253,7 +253,8 @@ public final class CMSSigner {
     private var signedAttributes: [UInt8]
     private let digestAt: Int
     private var signatureBuffer: [UInt8]
-    /// An upper bound of the size of the DER this signer produces.
+    /// The largest DER this signer produces (exact when it encodes from its template; an upper
+    /// bound otherwise): what a signature slot must hold.
     public let maximumSize: Int
     /// Whether the key is ECDSA (its signatures are made canonical: low S).
     private var isECDSA: Bool { EVP_PKEY_get_base_id(identity.pkey) == EVP_PKEY_EC }
@@ -337,14 +338,23 @@ public final class CMSSigner {
             let current = Int(ASN1_STRING_length(signatureValue))
             let templateSize = Int(i2d_CMS_ContentInfo(cms, nil))
             guard templateSize > 0 else { throw SigningError.openssl("cannot encode the SignedData") }
-            // Length headers can grow by a few bytes when the signature is longer.
-            maximumSize = templateSize + (maxSig - current) + 16
             var out: UnsafeMutablePointer<UInt8>?
             let len = i2d_CMS_ContentInfo(cms, &out)
             guard len > 0, let out else { throw SigningError.openssl("cannot encode the SignedData") }
             let der = Array(UnsafeBufferPointer(start: out, count: Int(len)))
             CRYPTO_free(out, nil, 0)
             template = DER.Template(der, signedAttributes: signedAttributes, digestAt: digestAt, maximumSignature: maxSig)
+            if let template {
+                // Exact: the template's length fields keep their size for any signature up to the
+                // key's largest, so the DER is the prefix, the OCTET STRING's header and the
+                // signature. A canonical P-256 signature is one byte short of the key's largest
+                // (low S never needs a leading zero: `ECDSACanonical`).
+                let largest = EVP_PKEY_get_base_id(identity.pkey) == EVP_PKEY_EC ? ECDSACanonical.largestSize(keySize: maxSig) : maxSig
+                maximumSize = template.prefix.count + 1 + DER.Template.lengthSize(largest) + largest
+            } else {
+                // Length headers can grow by a few bytes when the signature is longer.
+                maximumSize = templateSize + (maxSig - current) + 16
+            }
         } catch {
             CMS_ContentInfo_free(cms); EVP_MD_CTX_free(mdctx); EVP_PKEY_CTX_free(pctx); EVP_MD_free(sha256)
             throw error

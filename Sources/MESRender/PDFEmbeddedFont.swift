@@ -28,14 +28,11 @@ extension PDFWriter {
         let bbox = font.bbox.map(String.init).joined(separator: " ")
         objects.append(Array(("<< /Type /FontDescriptor /FontName /\(name) /Flags 32 /FontBBox [\(bbox)] /ItalicAngle 0 "
                               + "/Ascent \(font.ascent) /Descent \(font.descent) /CapHeight 729 /StemV 80 /FontFile2 \(ref(3)) >>").utf8))
-        var file: [UInt8] = Array("<< /Length \(s.font.count) /Length1 \(s.font.count) >>\nstream\n".utf8)
-        file += s.font
-        file += "\nendstream".utf8
+        var file: [UInt8] = []
+        appendStream(Flate.stream(s.font), extra: " /Length1 \(s.font.count)", to: &file)
         objects.append(file)
-        let cmap = toUnicode(s.code)
-        var map: [UInt8] = Array("<< /Length \(cmap.count) >>\nstream\n".utf8)
-        map += cmap
-        map += "\nendstream".utf8
+        var map: [UInt8] = []
+        appendStream(Flate.stream(toUnicode(s.code)), to: &map)
         objects.append(map)
         return objects
     }

@@ -1,6 +1,6 @@
-/// A small PDF 1.4 writer: one or more pages of text in the standard Helvetica fonts with
-/// WinAnsiEncoding (so French accents render without embedding a font), exact cross-reference
-/// offsets, and deterministic bytes for the same input. A line holding letters beyond WinAnsi
+/// A small PDF 1.5 writer: one or more pages of text in the standard Helvetica fonts with
+/// WinAnsiEncoding (so French accents render without embedding a font), compressed streams and
+/// object and cross-reference streams, exact offsets, and deterministic bytes for the same input. A line holding letters beyond WinAnsi
 /// (Ł, Ş, ễ…) is drawn in `LatinFont`, of which the document embeds the glyphs it uses.
 import MESCore
 
@@ -58,16 +58,30 @@ public struct PDFWriter {
         }
     }
 
+    /// Content-stream bytes drawn before a page's runs: a fixed part rendered and compressed
+    /// once by the caller.
+    public struct Prefix: Sendable {
+        public let bytes: [UInt8]
+        let packed: Flate.Prefix
+
+        public init(_ bytes: [UInt8]) {
+            self.bytes = bytes
+            packed = Flate.Prefix(bytes)
+        }
+
+        public static let empty = Prefix([])
+    }
+
     public struct Page: Sendable {
-        /// Content-stream bytes drawn before the runs (a fixed part rendered once by the caller).
-        public var prefix: [UInt8] = []
+        public var prefix: Prefix = .empty
         public var runs: [TextRun] = []
         public var rules: [Rule] = []
         public init() {}
     }
 
-    /// A text string of the document information, encoded once (UTF-16BE with a byte-order
-    /// mark, in hex): constant metadata can be kept in a `static let`.
+    /// A text string of the document information, encoded once: a literal string in
+    /// PDFDocEncoding when every character has a byte there, otherwise UTF-16BE with a
+    /// byte-order mark, in hex. Constant metadata can be kept in a `static let`.
     public struct TextString: ExpressibleByStringLiteral, Sendable {
         let encoded: [UInt8]
         public let isEmpty: Bool
@@ -90,6 +104,8 @@ public struct PDFWriter {
     public var producer: TextString = "mes"
     /// `D:20220203110000+01'00'`.
     public var creationDate: [UInt8] = []
+    /// The receipt layout the document follows (`/ReceiptLayout` in its information); none if nil.
+    public var receiptLayout: Int?
     /// A signature field with an empty signature to fill (`PDFSignature.swift`); none by default.
     public var signature: SignatureSlot?
 
@@ -100,124 +116,185 @@ public struct PDFWriter {
 
     /// The bytes, and where the signature dictionary's `/ByteRange` array and `/Contents` hex
     /// string are when there is a signature slot.
+    ///
+    /// Objects: 1 catalog, 2 page tree, 3 document information, then each page and its content
+    /// stream, then the signature's widget and dictionary, then the embedded font's objects;
+    /// then one object stream holding every dictionary but the signature's (compressed), and
+    /// the cross-reference stream. Written at the top level: the streams and the signature
+    /// dictionary (whose `/Contents` the signature leaves out). The standard fonts are direct
+    /// objects of the page's resources.
     func renderDocument() -> (bytes: [UInt8], slot: (byteRange: Int, contents: Range<Int>)?) {
         var slot: (byteRange: Int, contents: Range<Int>)?
-        var out: [UInt8] = []
-        out.reserveCapacity(4096)
-        var offsets: [Int] = []
-        func begin() {
-            offsets.append(out.count)
-            Self.appendInt(offsets.count, to: &out)
-            out += Self.objOpen
-        }
-        out += Self.header
-        let firstPage = 6
+        let firstPage = 4
         // With a signature: its widget annotation and signature dictionary follow the pages.
         let widget = firstPage + pages.count * 2
-        // With lines in the embedded font: its five objects come last.
+        // With lines in the embedded font: its five objects come after.
         let latin = latinSubset()
         let latinFont = widget + (signature != nil ? 2 : 0)
-        begin()
+        // Each object's body, or nil for the signature dictionary (written in place).
+        var objects: [(body: [UInt8]?, packed: Bool)] = []
+        func add(_ body: [UInt8]?, packed: Bool) { objects.append((body, packed)) }
+
+        var catalog: [UInt8] = []
         if signature != nil {
-            out += Self.catalogOpen
-            Self.appendInt(widget, to: &out)
-            out += " 0 R] /SigFlags 3 >> >>".utf8
+            catalog += Self.catalogOpen
+            Self.appendInt(widget, to: &catalog)
+            catalog += " 0 R] /SigFlags 3 >> >>".utf8
         } else {
-            out += Self.catalog
+            catalog += Self.catalog
         }
-        out += Self.objClose
-        begin()
-        out += "<< /Type /Pages /Kids [".utf8
+        add(catalog, packed: true)
+        var tree: [UInt8] = Array("<< /Type /Pages /Kids [".utf8)
         for i in pages.indices {
-            if i > 0 { out.append(0x20) }
-            Self.appendInt(firstPage + i * 2, to: &out)
-            out += " 0 R".utf8
+            if i > 0 { tree.append(0x20) }
+            Self.appendInt(firstPage + i * 2, to: &tree)
+            tree += " 0 R".utf8
         }
-        out += "] /Count ".utf8
-        Self.appendInt(pages.count, to: &out)
-        out += " >>".utf8
-        out += Self.objClose
-        begin(); out += Self.helvetica; out += Self.objClose
-        begin(); out += Self.helveticaBold; out += Self.objClose
-        begin()
-        out += "<< /Title ".utf8; out += title.encoded
-        out += " /Producer ".utf8; out += producer.encoded
-        if !author.isEmpty { out += " /Author ".utf8; out += author.encoded }
-        if !subject.isEmpty { out += " /Subject ".utf8; out += subject.encoded }
-        if !keywords.isEmpty { out += " /Keywords ".utf8; out += keywords.encoded }
-        if !creationDate.isEmpty { out += " /CreationDate (".utf8; out += creationDate; out.append(0x29) }
-        out += " >>".utf8
-        out += Self.objClose
+        tree += "] /Count ".utf8
+        Self.appendInt(pages.count, to: &tree)
+        tree += " >>".utf8
+        add(tree, packed: true)
+        var info: [UInt8] = []
+        info += "<< /Title ".utf8; info += title.encoded
+        info += " /Producer ".utf8; info += producer.encoded
+        if !author.isEmpty { info += " /Author ".utf8; info += author.encoded }
+        if !subject.isEmpty { info += " /Subject ".utf8; info += subject.encoded }
+        if !keywords.isEmpty { info += " /Keywords ".utf8; info += keywords.encoded }
+        if !creationDate.isEmpty { info += " /CreationDate (".utf8; info += creationDate; info.append(0x29) }
+        if let receiptLayout { info += " /\(Self.receiptLayoutKey) ".utf8; Self.appendInt(receiptLayout, to: &info) }
+        info += " >>".utf8
+        add(info, packed: true)
         for (i, page) in pages.enumerated() {
-            begin()
+            var dict = Self.pageOpen
             if latin != nil {
-                out += Self.pageOpenWithLatin
-                Self.appendInt(latinFont, to: &out)
-                out += " 0 R >> >> /Contents ".utf8
-            } else {
-                out += Self.pageOpen
+                dict += " /F3 ".utf8
+                Self.appendInt(latinFont, to: &dict)
+                dict += " 0 R".utf8
             }
-            Self.appendInt(firstPage + i * 2 + 1, to: &out)
+            dict += " >> >> /Contents ".utf8
+            Self.appendInt(firstPage + i * 2 + 1, to: &dict)
             if i == 0 && signature != nil {
-                out += " 0 R /Annots [".utf8
-                Self.appendInt(widget, to: &out)
-                out += " 0 R] >>".utf8
+                dict += " 0 R /Annots [".utf8
+                Self.appendInt(widget, to: &dict)
+                dict += " 0 R] >>".utf8
             } else {
-                out += " 0 R >>".utf8
+                dict += " 0 R >>".utf8
             }
-            out += Self.objClose
-            let stream = content(page, latin: latin?.code)
-            begin()
-            out += "<< /Length ".utf8
-            Self.appendInt(stream.count, to: &out)
-            out += " >>\nstream\n".utf8
-            out += stream
-            out += "\nendstream".utf8
-            out += Self.objClose
+            add(dict, packed: true)
+            var stream: [UInt8] = []
+            Self.appendStream(Flate.stream(prefix: page.prefix.packed, Self.content(runs: page.runs, rules: page.rules, latin: latin?.code)),
+                              to: &stream)
+            add(stream, packed: false)
         }
         if let signature {
-            begin()
-            signature.appendWidget(signatureObject: widget + 1, page: firstPage, to: &out)
-            out += Self.objClose
-            begin()
-            slot = signature.appendDictionary(to: &out)
-            out += Self.objClose
+            var w: [UInt8] = []
+            signature.appendWidget(signatureObject: widget + 1, page: firstPage, to: &w)
+            add(w, packed: true)
+            add(nil, packed: false)
         }
         if let latin {
-            for object in Self.fontObjects(latin, first: latinFont) {
-                begin()
-                out += object
-                out += Self.objClose
+            for (k, object) in Self.fontObjects(latin, first: latinFont).enumerated() { add(object, packed: k < 3) }
+        }
+
+        // The file: the top-level objects in order, then the object stream, then the
+        // cross-reference stream.
+        var out: [UInt8] = []
+        out.reserveCapacity(4096)
+        out += Self.header
+        let objectStream = objects.count + 1, xrefStream = objects.count + 2
+        var offsets = [Int](repeating: 0, count: objects.count + 3)
+        func open(_ n: Int) {
+            offsets[n] = out.count
+            Self.appendInt(n, to: &out)
+            out += Self.objOpen
+        }
+        var packed: [(number: Int, body: [UInt8])] = []
+        for (k, object) in objects.enumerated() {
+            let n = k + 1
+            if object.packed, let body = object.body {
+                packed.append((n, body))
+                continue
+            }
+            open(n)
+            if let body = object.body {
+                out += body
+            } else if let signature {
+                slot = signature.appendDictionary(to: &out)
+            }
+            out += Self.objClose
+        }
+        // The object stream: the document information last, so that what comes before it (the
+        // same in every receipt of a kind) is compressed once (`Flate.Prefix.cached`).
+        packed.sort { ($0.number == 3 ? 1 : 0, $0.number) < ($1.number == 3 ? 1 : 0, $1.number) }
+        var packedIndex = [Int](repeating: 0, count: objects.count + 1)
+        var packedHeader: [UInt8] = [], packedBodies: [UInt8] = []
+        for (index, object) in packed.enumerated() {
+            packedIndex[object.number] = index
+            if index > 0 { packedHeader.append(0x20) }
+            Self.appendInt(object.number, to: &packedHeader)
+            packedHeader.append(0x20)
+            Self.appendInt(packedBodies.count, to: &packedHeader)
+            if index < packed.count - 1 {
+                packedBodies += object.body
+                packedBodies.append(0x0A)
             }
         }
-        let xref = out.count
-        out += "xref\n0 ".utf8
-        Self.appendInt(offsets.count + 1, to: &out)
-        out += "\n0000000000 65535 f \n".utf8
-        for o in offsets {
-            var digits = [UInt8](repeating: 0x30, count: 10)
-            var v = o, k = 9
-            while v > 0 && k >= 0 { digits[k] = UInt8(0x30 + v % 10); v /= 10; k -= 1 }
-            out += digits
-            out += " 00000 n \n".utf8
+        packedHeader.append(0x0A)
+        open(objectStream)
+        Self.appendStream(Flate.stream(prefix: Flate.Prefix.cached(packedHeader + packedBodies), (packed.last?.body ?? []) + [0x0A]),
+                          extra: " /Type /ObjStm /N \(packed.count) /First \(packedHeader.count)", to: &out)
+        out += Self.objClose
+        open(xrefStream)
+        // Entries of 1 + w + 2 bytes: type, offset (or object stream), generation (or index).
+        var w = 1
+        while out.count >= 1 << (8 * w) { w += 1 }
+        var table: [UInt8] = []
+        func entry(_ type: UInt8, _ field: Int, _ last: Int) {
+            table.append(type)
+            for shift in stride(from: 8 * (w - 1), through: 0, by: -8) { table.append(UInt8(truncatingIfNeeded: field >> shift)) }
+            table.append(UInt8(truncatingIfNeeded: last >> 8))
+            table.append(UInt8(truncatingIfNeeded: last))
         }
-        out += "trailer\n<< /Size ".utf8
-        Self.appendInt(offsets.count + 1, to: &out)
-        out += " /Root 1 0 R /Info 5 0 R >>\nstartxref\n".utf8
-        Self.appendInt(xref, to: &out)
+        entry(0, 0, 65535)
+        for n in 1...xrefStream {
+            if n <= objects.count, objects[n - 1].packed, objects[n - 1].body != nil {
+                entry(2, objectStream, packedIndex[n])
+            } else {
+                entry(1, offsets[n], 0)
+            }
+        }
+        Self.appendStream(Flate.stream(table),
+                          extra: " /Type /XRef /Size \(xrefStream + 1) /W [1 \(w) 2] /Root 1 0 R /Info 3 0 R", to: &out)
+        out += Self.objClose
+        out += "startxref\n".utf8
+        Self.appendInt(offsets[xrefStream], to: &out)
         out += "\n%%EOF\n".utf8
         return (out, slot)
     }
 
-    static let header: [UInt8] = Array("%PDF-1.4\n%".utf8) + [0xE2, 0xE3, 0xCF, 0xD3, 0x0A]
+    /// A compressed stream object's body: `<< /Length n /Filter /FlateDecode >> stream … endstream`.
+    static func appendStream(_ zlib: [UInt8], extra: String = "", to out: inout [UInt8]) {
+        out += "<< /Length ".utf8
+        appendInt(zlib.count, to: &out)
+        out += " /Filter /FlateDecode".utf8
+        out += extra.utf8
+        out += " >>\nstream\n".utf8
+        out += zlib
+        out += "\nendstream".utf8
+    }
+
+    /// The document information key naming the receipt layout (`ReceiptLayout`).
+    static let receiptLayoutKey = "ReceiptLayout"
+
+    static let header: [UInt8] = Array("%PDF-1.5\n%".utf8) + [0xE2, 0xE3, 0xCF, 0xD3, 0x0A]
     static let objOpen: [UInt8] = Array(" 0 obj\n".utf8)
     static let objClose: [UInt8] = Array("\nendobj\n".utf8)
     static let catalog: [UInt8] = Array("<< /Type /Catalog /Pages 2 0 R >>".utf8)
     static let catalogOpen: [UInt8] = Array("<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [".utf8)
-    static let helvetica: [UInt8] = Array("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".utf8)
-    static let helveticaBold: [UInt8] = Array("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>".utf8)
-    static let pageOpen: [UInt8] = Array("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents ".utf8)
-    static let pageOpenWithLatin: [UInt8] = Array("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Resources << /Font << /F1 3 0 R /F2 4 0 R /F3 ".utf8)
+    /// A page up to its font resources, the standard fonts written in it (direct objects).
+    static let pageOpen: [UInt8] = Array(("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Resources << /Font << "
+        + "/F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >> "
+        + "/F2 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>").utf8)
     static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// Appends a non-negative integer in decimal.
@@ -247,12 +324,6 @@ public struct PDFWriter {
         var b: [UInt8] = []
         Self.appendNum(v, to: &b)
         return String(decoding: b, as: UTF8.self)
-    }
-
-    private func content(_ page: Page, latin: [UInt32: UInt16]?) -> [UInt8] {
-        var s = page.prefix
-        s += Self.content(runs: page.runs, rules: page.rules, latin: latin)
-        return s
     }
 
     /// The content-stream operators drawing `rules` then `runs`; `latin` maps the characters
@@ -331,8 +402,14 @@ public struct PDFWriter {
         }
     }
 
-    /// A text string for the document information: UTF-16BE with a byte-order mark, in hex.
+    /// A text string for the document information: a literal in PDFDocEncoding when the text
+    /// is all printable ASCII and Latin-1 letters (the two encodings agree there), otherwise
+    /// UTF-16BE with a byte-order mark, in hex.
     static func textString(_ s: String, into out: inout [UInt8]) {
+        if s.unicodeScalars.allSatisfy({ (0x20...0x7E).contains($0.value) || ((0xA1...0xFF).contains($0.value) && $0.value != 0xAD) }) {
+            literal(s.unicodeScalars.map { UInt8($0.value) }, into: &out)
+            return
+        }
         out += "<FEFF".utf8
         for u in s.utf16 {
             out.append(hexDigits[Int(u >> 12)])

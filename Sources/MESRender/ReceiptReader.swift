@@ -28,7 +28,7 @@ public enum ReceiptReader {
     /// The fields, or nil when `bytes` is not a receipt (or is over `maximumSize`).
     public static func read(_ bytes: [UInt8]) -> ReceiptFields? {
         guard bytes.count <= maximumSize else { return nil }
-        if bytes.starts(with: Array("%PDF".utf8)) { return fields(lines: pdfTextLines(bytes)) }
+        if bytes.starts(with: Array("%PDF".utf8)) { return pageText(bytes).flatMap { fields(lines: pdfTextLines($0)) } }
         if bytes.first == 0x7B { return fromJSON(bytes) }
         return fields(lines: String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init))
     }
@@ -37,6 +37,82 @@ public enum ReceiptReader {
     public static func parse(_ bytes: [UInt8], path: String = "-", field: String = "FILE") throws -> ReceiptFields? {
         guard bytes.count <= maximumSize else { throw InputLimits.fileTooLarge(path, limit: maximumSize, field: field) }
         return read(bytes)
+    }
+
+    /// The bytes whose text operators show a receipt's page, by the receipt's layout: the file
+    /// itself for layout 1 (nothing compressed); from layout 2 on, its streams inflated
+    /// (`expanded`), which say the layout (`/ReceiptLayout` is in the object stream). Nil for a
+    /// layout this version of `mes` does not know, or a damaged stream.
+    static func pageText(_ bytes: [UInt8]) -> [UInt8]? {
+        guard firstIndex(of: Array("/FlateDecode".utf8), in: bytes) != nil else { return layout(bytes) == 1 ? bytes : nil }
+        guard let text = expanded(bytes), layout(text) == ReceiptRenderer.layoutVersion else { return nil }
+        return text
+    }
+
+    /// The receipt layout that `b` says (`/ReceiptLayout n`, in a receipt's document information);
+    /// 1 when it says none (the first receipts), 0 when the number is unreadable.
+    static func layout(_ b: [UInt8]) -> Int {
+        let key = Array(("/" + PDFWriter.receiptLayoutKey + " ").utf8)
+        guard let at = firstIndex(of: key, in: b) else { return 1 }
+        var v = 0, k = at + key.count
+        while k < b.count, k - at - key.count < 4, (0x30...0x39).contains(b[k]) { v = v * 10 + Int(b[k] - 0x30); k += 1 }
+        return k > at + key.count ? v : 0
+    }
+
+    /// The text streams of a PDF written compressed (layout 2 on), inflated and put one after
+    /// the other (the page, then the embedded font's `/ToUnicode` map); font programs are left
+    /// out. Nil when a stream is damaged or all of them would take more than `maximumSize`.
+    static func expanded(_ b: [UInt8]) -> [UInt8]? {
+        let marker = Array(">>\nstream\n".utf8), lengthKey = Array("/Length ".utf8)
+        var out: [UInt8] = []
+        var from = 0
+        while let at = firstIndex(of: marker, in: b, from: from) {
+            // The stream's dictionary: back to its `<<` (stream dictionaries hold no other).
+            var open = at
+            while open > 0, at - open < 256, !(b[open] == 0x3C && b[open - 1] == 0x3C) { open -= 1 }
+            guard open > 0, b[open] == 0x3C, b[open - 1] == 0x3C else { return nil }
+            let dictionary = Array(b[open..<at])
+            let dataStart = at + marker.count
+            guard let l = firstIndex(of: lengthKey, in: dictionary) else { return nil }
+            var length = 0, k = l + lengthKey.count
+            while k < dictionary.count, (0x30...0x39).contains(dictionary[k]), length < maximumSize {
+                length = length * 10 + Int(dictionary[k] - 0x30)
+                k += 1
+            }
+            guard dataStart + length <= b.count else { return nil }
+            from = dataStart + length
+            // Font programs and the cross-reference table hold no text.
+            if firstIndex(of: Array("/Length1".utf8), in: dictionary) != nil || firstIndex(of: Array("/XRef".utf8), in: dictionary) != nil {
+                continue
+            }
+            guard firstIndex(of: Array("/FlateDecode".utf8), in: dictionary) != nil else { return nil }
+            guard let text = Flate.inflate(b[dataStart..<dataStart + length], limit: maximumSize - out.count) else { return nil }
+            out += text
+            out.append(0x0A)
+        }
+        return out
+    }
+
+    /// Where `needle` first occurs in `b` at or after `from` (linear: a byte compared with the
+    /// needle's first, the rest only on a match; the inputs hold at most 4 Mio).
+    static func firstIndex(of needle: [UInt8], in b: [UInt8], from: Int = 0) -> Int? {
+        let n = needle.count
+        guard n > 0, from >= 0, from <= b.count - n else { return nil }
+        return b.withUnsafeBufferPointer { hay in
+            needle.withUnsafeBufferPointer { w in
+                let first = w[0], last = hay.count - n
+                var i = from
+                while i <= last {
+                    if hay[i] == first {
+                        var k = 1
+                        while k < n && hay[i + k] == w[k] { k += 1 }
+                        if k == n { return i }
+                    }
+                    i += 1
+                }
+                return nil
+            }
+        }
     }
 
     /// The strings shown by `Tj` operators, in page order (uncompressed content streams).
@@ -175,7 +251,9 @@ public enum ReceiptReader {
         // The sentences between the salutation and sentence 3 (or, in the pages of the first
         // receipts, which draw sentence 3 first, the footer), their lines joined with one space
         // (the page breaks them at single spaces only): the acknowledgement, then who asked.
-        let ends = [ReceiptRenderer.layout(kind).sentence3FirstLine, ReceiptRenderer.referenceLabel, ReceiptRenderer.verificationLabel]
+        let layout = ReceiptRenderer.layout(kind)
+        let ends = [layout.sentence3FirstLine, ReceiptRenderer.referenceLabel, ReceiptRenderer.verificationLabel]
+            + (layout.dmpFirstLine.map { [$0] } ?? [])
         var block: [String] = []
         for line in lines[(hello + 1)...] {
             if ends.contains(where: { line.hasPrefix($0) }) { break }

@@ -12,16 +12,26 @@ public enum ReceiptRenderer {
     static let rules: [PDFWriter.Rule] = [.init(x1: left, x2: right, y: 772), .init(x1: left, x2: right, y: 96)]
     static let sentence2Top = 574.0
 
+    /// The receipt layout this renderer writes (`/ReceiptLayout` in the document information):
+    /// 1, the first receipts (no such key: uncompressed page, UTF-16 metadata); 2, the page
+    /// compressed, the metadata in literal strings, a signature slot of the signer's exact
+    /// largest size and no `/Name` or `/Reason`, and what becomes of the DMP after an opposition.
+    public static let layoutVersion = 2
+
     /// What every receipt of a kind shows at the same place, laid out once per kind.
     struct Layout: Sendable {
         let kind: ReceiptKind
         /// The fixed part of the page's content stream, rendered once.
         let fixedContent: [UInt8]
         /// The fixed part of a receipt that speaks to a legal representative or names an
-        /// association (`OppositionReceipt.isAddressed`): the same without sentence 3 and the
-        /// closing, which come lower when the sentences above them take more lines.
+        /// association (`OppositionReceipt.isAddressed`): the same without the DMP sentence,
+        /// sentence 3 and the closing, which come lower when the sentences above them take more lines.
         let headContent: [UInt8]
-        /// Sentence 3 in lines, as the page draws it.
+        /// Both compressed once (unsigned receipts).
+        let fixedPrefix: PDFWriter.Prefix
+        let headPrefix: PDFWriter.Prefix
+        /// What becomes of the DMP (oppositions only), then sentence 3, in lines as the page draws them.
+        let dmpLines: [[UInt8]]
         let sentence3Lines: [[UInt8]]
         /// Sentence 2 laid out with a placeholder date, which is the same width as any date (all
         /// digits have one width): each receipt only puts its date in place.
@@ -46,20 +56,27 @@ public enum ReceiptRenderer {
             head.append(.init(page, x: right - PDFWriter.width(page, size: 10), y: 792, size: 10))
             head.append(.init(kind.title, x: left, y: 635, size: 18, font: .bold))
             head.append(.init("Authenticité vérifiable avec : mes receipt verify FICHIER", x: left, y: 66, size: 8, gray: 0.5))
+            dmpLines = kind == .opposition ? PDFWriter.wrap(bytes: WinAnsi.encode(Messages.dmpAfterOpposition), size: 11, maxWidth: right - left) : []
             sentence3Lines = PDFWriter.wrap(bytes: WinAnsi.encode(kind.sentence3), size: 11, maxWidth: right - left)
-            let tail = Self.tail(sentence3Lines, from: ReceiptRenderer.sentence2Top - 15 * Double(sentence2Template.count) - 11)
-            // The runs in the order earlier versions drew them (the same bytes for the same receipt).
+            let tail = Self.tail(dmpLines, sentence3Lines, from: ReceiptRenderer.sentence2Top - 15 * Double(sentence2Template.count) - 11)
             fixedContent = PDFWriter.content(runs: Array(head[0..<3]) + tail + [head[3]], rules: ReceiptRenderer.rules)
             headContent = PDFWriter.content(runs: head, rules: ReceiptRenderer.rules)
+            fixedPrefix = PDFWriter.Prefix(fixedContent)
+            headPrefix = PDFWriter.Prefix(headContent)
         }
 
-        /// Sentence 3 and the closing, from `top` down.
-        func tail(from top: Double) -> [PDFWriter.TextRun] { Self.tail(sentence3Lines, from: top) }
+        /// The DMP sentence, sentence 3 and the closing, from `top` down.
+        func tail(from top: Double) -> [PDFWriter.TextRun] { Self.tail(dmpLines, sentence3Lines, from: top) }
 
-        static func tail(_ sentence3Lines: [[UInt8]], from top: Double) -> [PDFWriter.TextRun] {
+        static func tail(_ dmpLines: [[UInt8]], _ sentence3Lines: [[UInt8]], from top: Double) -> [PDFWriter.TextRun] {
             let left = ReceiptRenderer.left
             var runs: [PDFWriter.TextRun] = []
             var y = top
+            for line in dmpLines {
+                runs.append(.init(bytes: line, x: left, y: y))
+                y -= 15
+            }
+            if !dmpLines.isEmpty { y -= 11 }
             for line in sentence3Lines {
                 runs.append(.init(bytes: line, x: left, y: y))
                 y -= 15
@@ -72,6 +89,8 @@ public enum ReceiptRenderer {
 
         /// The first line of sentence 3 as the page draws it (where the sentences above end).
         var sentence3FirstLine: String { WinAnsi.decode(sentence3Lines.first ?? []) }
+        /// The first line of the DMP sentence (where the sentences above end, from layout 2 on).
+        var dmpFirstLine: String? { dmpLines.first.map(WinAnsi.decode) }
 
         static func find(_ needle: [UInt8], in lines: [[UInt8]]) -> (line: Int, offset: Int) {
             let n = needle.count
@@ -236,7 +255,7 @@ public enum ReceiptRenderer {
         var doc = PDFWriter()
         var page = PDFWriter.Page()
         let layout = layout(r.kind)
-        page.prefix = r.isAddressed ? layout.headContent : layout.fixedContent
+        page.prefix = r.isAddressed ? layout.headPrefix : layout.fixedPrefix
         page.runs = variableRuns(r)
         doc.pages = [page]
         doc.title = layout.title
@@ -245,6 +264,7 @@ public enum ReceiptRenderer {
         doc.keywords = PDFWriter.TextString(r.id)
         doc.producer = producer
         doc.creationDate = pdfDate(r.issuedAt)
+        doc.receiptLayout = layoutVersion
         return doc
     }
 
@@ -277,6 +297,7 @@ public enum ReceiptRenderer {
         if r.isDuplicate { lines.append("Duplicata n° \(r.copy) émis le \(r.issuedAt.parisDate.french)") }
         lines += ["", r.kind.title, "", r.salutation, "", r.acknowledgement]
         if let filedBy = r.filedBy { lines += ["", filedBy] }
+        if r.kind == .opposition { lines += ["", Messages.dmpAfterOpposition] }
         lines += ["", r.kind.sentence3, ""] + OppositionReceipt.closing + ["", referenceLabel + r.id, verificationLabel + r.verification]
         return lines.joined(separator: "\n") + "\n"
     }
@@ -298,22 +319,25 @@ extension ReceiptRenderer {
     /// What a signed receipt adds, laid out once per signer: a line under the footer naming the
     /// signer and how to check the signature, and the signature slot.
     public struct SignedPage: Sendable {
-        /// Each kind's fixed content, then the signature notice.
-        let oppositionPrefix: [UInt8]
-        let closurePrefix: [UInt8]
-        /// The signature notice alone (after `Layout.headContent` for an addressed receipt).
-        let notice: [UInt8]
+        /// Each kind's fixed content then the signature notice, and for an addressed receipt
+        /// its head content then the notice: compressed once.
+        let oppositionPrefix: PDFWriter.Prefix
+        let closurePrefix: PDFWriter.Prefix
+        let addressedOppositionPrefix: PDFWriter.Prefix
+        let addressedClosurePrefix: PDFWriter.Prefix
         let slot: PDFWriter.SignatureSlot
 
-        func prefix(_ r: OppositionReceipt) -> [UInt8] {
-            if r.isAddressed { return ReceiptRenderer.layout(r.kind).headContent + notice }
-            switch r.kind {
-            case .opposition: return oppositionPrefix
-            case .closure: return closurePrefix
+        func prefix(_ r: OppositionReceipt) -> PDFWriter.Prefix {
+            switch (r.kind, r.isAddressed) {
+            case (.opposition, false): return oppositionPrefix
+            case (.closure, false): return closurePrefix
+            case (.opposition, true): return addressedOppositionPrefix
+            case (.closure, true): return addressedClosurePrefix
             }
         }
 
-        /// `capacity`: the largest DER signature the signer makes (bytes).
+        /// `capacity`: the largest DER signature the signer makes (bytes): the slot holds
+        /// exactly that many.
         public init(signerName: String, capacity: Int, subFilter: PDFWriter.SignatureSlot.SubFilter = .cadesDetached) {
             var runs: [PDFWriter.TextRun] = []
             var y = 57.0
@@ -324,15 +348,17 @@ extension ReceiptRenderer {
                     y -= 9.5
                 }
             }
-            notice = PDFWriter.content(runs: runs, rules: [])
-            oppositionPrefix = ReceiptRenderer.oppositionLayout.fixedContent + notice
-            closurePrefix = ReceiptRenderer.closureLayout.fixedContent + notice
+            let notice = PDFWriter.content(runs: runs, rules: [])
+            oppositionPrefix = PDFWriter.Prefix(ReceiptRenderer.oppositionLayout.fixedContent + notice)
+            closurePrefix = PDFWriter.Prefix(ReceiptRenderer.closureLayout.fixedContent + notice)
+            addressedOppositionPrefix = PDFWriter.Prefix(ReceiptRenderer.oppositionLayout.headContent + notice)
+            addressedClosurePrefix = PDFWriter.Prefix(ReceiptRenderer.closureLayout.headContent + notice)
             var slot = PDFWriter.SignatureSlot()
             slot.subFilter = subFilter
             slot.capacity = capacity
             slot.fieldName = "Signature"
-            slot.name = PDFWriter.TextString(signerName)
-            slot.reason = ReceiptRenderer.oppositionLayout.subject
+            // No /Name (the certificate names the signer: ISO 32000-1 §12.8.1 keeps /Name for when
+            // it cannot), no /Reason (it was the document's /Subject again): from layout 2 on.
             self.slot = slot
         }
     }
@@ -353,7 +379,6 @@ extension ReceiptRenderer {
         var doc = document(r)
         doc.pages[0].prefix = page.prefix(r)
         var slot = page.slot
-        slot.reason = doc.subject
         slot.signingTime = doc.creationDate
         doc.signature = slot
         return doc.renderSignable()!

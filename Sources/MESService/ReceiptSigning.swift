@@ -20,8 +20,9 @@ public struct ReceiptSigner {
         do {
             let s = try CMSSigner(identity: identity)
             signer = .success(s)
-            // Room for the signer's largest signature, rounded up: the same for every receipt.
-            page = ReceiptRenderer.SignedPage(signerName: identity.commonName, capacity: (s.maximumSize + 64 + 255) / 256 * 256)
+            // Room for the signer's largest signature, exactly: the same for every receipt, and a
+            // signature one byte shorter (half of them: r without a leading zero) leaves two zeros.
+            page = ReceiptRenderer.SignedPage(signerName: identity.commonName, capacity: s.maximumSize)
         } catch let e as SigningError {
             signer = .failure(e)
             page = nil

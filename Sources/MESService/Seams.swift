@@ -53,7 +53,8 @@ public struct OutboxFiles: MessageOutbox {
 }
 
 /// Turns an opposition receipt into the document a person keeps, and judges a document
-/// presented as one. Called from the batch's writer thread too: implementations are thread-safe.
+/// presented as one. Called from the batch's signing threads too, several at once:
+/// implementations are thread-safe.
 public protocol ReceiptIssuer: Sendable {
     /// The document's bytes (deterministic for the same receipt).
     func document(_ receipt: OppositionReceipt) throws -> [UInt8]

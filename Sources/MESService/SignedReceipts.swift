@@ -5,22 +5,33 @@ import MESRender
 import MESStore
 
 /// Receipts as signed PDFs (PAdES, `/ETSI.CAdES.detached`, ECDSA P-256, SHA-256) that any PDF
-/// reader, `pdfsig` or `mes receipt verify --cert` can check. Thread-safe: one signer behind a
-/// lock (the batch signs on its writer thread).
+/// reader, `pdfsig` or `mes receipt verify --cert` can check. Thread-safe: each signer (which
+/// reuses its OpenSSL contexts) serves one thread at a time, taken from a pool that grows to
+/// the number of threads signing at once (the batch's signing threads).
 public final class SignedPDFReceipts: ReceiptIssuer, @unchecked Sendable {
     public let identity: SigningIdentity
     private let signer: ReceiptSigner
+    /// Signers not in use (under `lock`).
+    private var idle: [ReceiptSigner] = []
     private let lock = NSLock()
 
     public init(identity: SigningIdentity) {
         self.identity = identity
         signer = ReceiptSigner(identity: identity)
+        idle = [signer]
     }
 
     public func document(_ receipt: OppositionReceipt) throws -> [UInt8] {
         lock.lock()
-        defer { lock.unlock() }
-        do { return try signer.sign(receipt) } catch let e as SigningError {
+        let taken = idle.popLast()
+        lock.unlock()
+        let s = taken ?? ReceiptSigner(identity: identity)
+        defer {
+            lock.lock()
+            idle.append(s)
+            lock.unlock()
+        }
+        do { return try s.sign(receipt) } catch let e as SigningError {
             throw MESError(.internal, "Signature du justificatif impossible : \(e.reason)", field: "receipt")
         }
     }

@@ -273,7 +273,7 @@ enum BatchKiller {
         // Every file is a whole PDF.
         for f in files {
             let d = try Data(contentsOf: URL(fileURLWithPath: receipts + "/" + f))
-            #expect(d.starts(with: Data("%PDF-1.4".utf8)) && d.suffix(6) == Data("%%EOF\n".utf8), "\(f)")
+            #expect(d.starts(with: Data("%PDF-1.5".utf8)) && d.suffix(6) == Data("%%EOF\n".utf8), "\(f)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import MESStore
 
 /// The end of the journey through the binary: the signed closure receipt, retention applied by
@@ -111,10 +112,9 @@ import Testing
         let (token, _) = try s.activeMartine()
         let file = s.dir.appendingPathComponent("c.pdf").path
         #expect(try s.run(["close", "--session", token, "--yes", "--receipt", file]).status == 0)
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
-        let needle = Data("03/02/2022".utf8)
-        let r = try #require(bytes.range(of: needle))
-        bytes.replaceSubrange(r, with: Data("04/02/2022".utf8))
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
+        let bytes = Data(try #require(forgingPage(original) { replacingFirst(Array("03/02/2022".utf8), with: Array("04/02/2022".utf8), in: $0) }))
+        #expect(bytes != Data(original))
         let forged = s.dir.appendingPathComponent("forged.pdf").path
         try bytes.write(to: URL(fileURLWithPath: forged))
         let v = try s.run(["receipt", "verify", forged, "--json"])

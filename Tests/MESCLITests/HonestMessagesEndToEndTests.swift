@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import MESCore
 
 /// What an association's members receive, through the built binary (issue 32, finding 8): the
 /// receipt of a child filed by an association speaks to the legal representative and names the
@@ -35,7 +36,7 @@ import TestSupport
         let shown = flat(try runProgram(try #require(findProgram("pdftotext")), [pdf, "-"]).output)
         #expect(shown.contains("Votre justificatif d'opposition Bonjour, Votre demande d'opposition à la création de Mon espace santé pour votre enfant "
                                + "Jean-Jacques Capanelli a bien été prise en compte le 03/02/2022. Elle a été enregistrée à la demande de l'association « "
-                               + Self.association + " ». Vous pouvez revenir"), "\(shown)")
+                               + Self.association + " ». " + Messages.dmpAfterOpposition + " Vous pouvez revenir"), "\(shown)")
         #expect(!shown.contains("Bonjour Jean"))
         let verified = try s.run(["receipt", "verify", pdf])
         #expect(verified.status == 0 && verified.stdout.hasPrefix("authentique"), "\(verified.stdout)\(verified.stderr)")

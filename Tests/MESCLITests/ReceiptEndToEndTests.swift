@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Receipts as standard PDF tools see them, and their verification.
 @Suite(.serialized) struct ReceiptEndToEndTests {
@@ -71,12 +72,12 @@ import Testing
         let path = try opposeHelene(s)
         #expect(try s.run(["receipt", "verify", path, "--json"]).json["status"] as? String == "authentic")
         // Change one byte of the name inside the PDF (é -> e, same length).
-        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        let needle = Array("(Nom de l'assur".utf8)
-        let start = try #require((0..<(bytes.count - needle.count)).first { Array(bytes[$0..<$0 + needle.count]) == needle })
-        let nameStart = start + "(Nom de l'assuré : ".count  // one byte per character in WinAnsi
-        #expect(bytes[nameStart] == UInt8(ascii: "C"))
-        bytes[nameStart] = UInt8(ascii: "K")
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let bytes = try #require(forgingPage(original) { page in
+            let needle = Array("(Nom de l'assur".utf8) + [0xE9] + Array(" : C".utf8)  // WinAnsi é
+            return replacingFirst(needle, with: needle.dropLast() + Array("K".utf8), in: page)
+        })
+        #expect(bytes != original)
         let altered = s.dir.appendingPathComponent("altered.pdf").path
         try Data(bytes).write(to: URL(fileURLWithPath: altered))
         let a = try s.run(["receipt", "verify", altered, "--json"])

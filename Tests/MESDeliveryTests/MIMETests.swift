@@ -43,7 +43,7 @@ import MESCore
             Content-Transfer-Encoding: base64\r
             Content-Disposition: attachment; filename="JO-TEST000001.pdf"\r
             \r
-            JVBERi0xLjQK
+            JVBERi0xLjUK
             """))
         #expect(text.hasSuffix("\r\n--\(a.boundary)--\r\n"))
         // The boundary occurs only as delimiters: preamble end, text, attachment, close.

@@ -13,26 +13,28 @@ import MESCore
     @Test func crossReferenceOffsetsPointAtTheirObjects() throws {
         let pdf = ReceiptRenderer.pdf(sample())
         let text = String(decoding: pdf, as: UTF8.self)
-        #expect(text.hasPrefix("%PDF-1.4\n"))
+        #expect(text.hasPrefix("%PDF-1.5\n"))
         #expect(text.hasSuffix("%%EOF\n"))
-        let startxref = try #require(text.range(of: "startxref\n", options: .backwards))
-        let xrefOffset = Int(text[startxref.upperBound...].prefix { $0.isNumber })!
-        #expect(Array(pdf[xrefOffset..<xrefOffset + 4]) == Array("xref".utf8))
-        let table = String(decoding: pdf[xrefOffset...], as: UTF8.self).split(separator: "\n")
-        let count = Int(table[1].split(separator: " ")[1])!
-        for n in 1..<count {
-            let offset = Int(table[2 + n].prefix(10))!
-            #expect(String(decoding: pdf[offset..<offset + "\(n) 0 obj".count], as: UTF8.self) == "\(n) 0 obj")
-        }
+        let objects = try #require(PDFStructure.objects(pdf))
+        // Catalog, pages, information, page, content; the object stream and the cross-reference stream.
+        #expect(objects.count == 7)
+        #expect(objects.filter { $0.value == nil }.map(\.key).sorted() == [5, 6, 7])
     }
 
     @Test func streamLengthIsExact() throws {
-        let pdf = Data(ReceiptRenderer.pdf(sample()))
-        let lengthRange = try #require(pdf.range(of: Data("/Length ".utf8)))
-        let length = Int(String(decoding: pdf[lengthRange.upperBound...].prefix { $0 >= 0x30 && $0 <= 0x39 }, as: UTF8.self))!
-        let start = try #require(pdf.range(of: Data("stream\n".utf8)))
-        let end = try #require(pdf.range(of: Data("\nendstream".utf8)))
-        #expect(end.lowerBound - start.upperBound == length)
+        let pdf = ReceiptRenderer.pdf(sample())
+        var from = 0, streams = 0
+        while let at = ReceiptReader.firstIndex(of: Array(">>\nstream\n".utf8), in: pdf, from: from) {
+            let open = try #require((0..<at).last { pdf[$0] == 0x3C && pdf[$0 + 1] == 0x3C })
+            let dictionary = String(decoding: pdf[open..<at], as: UTF8.self)
+            let length = Int(dictionary.components(separatedBy: "/Length ")[1].prefix { $0.isNumber })!
+            let start = at + 10
+            #expect(Array(pdf[(start + length)..<(start + length + 10)]) == Array("\nendstream".utf8))
+            #expect(Flate.inflate(pdf[start..<start + length], limit: 1 << 20) != nil)
+            from = start + length
+            streams += 1
+        }
+        #expect(streams == 3)
     }
 
     @Test func deterministicBytes() {
@@ -53,8 +55,11 @@ import MESCore
         #expect(PDFWriter().literal(Array("plain text".utf8)) == Array("(plain text)".utf8))
         #expect(PDFWriter().literal([0x61, 0x0A, 0x0D]) == Array("(a\\n\\r)".utf8))
         #expect(PDFWriter.width(bytes: WinAnsi.encode("Référence"), size: 9) == PDFWriter.width("Référence", size: 9))
-        // Document information strings are UTF-16BE in hex, encoded once.
-        #expect(PDFWriter.TextString("aé").encoded == Array("<FEFF006100E9>".utf8))
+        // Document information strings are literals in PDFDocEncoding (Latin-1 there), or UTF-16BE
+        // in hex when a character is beyond it; encoded once.
+        #expect(PDFWriter.TextString("aé (x)").encoded == [0x28, 0x61, 0xE9, 0x20, 0x5C, 0x28, 0x78, 0x5C, 0x29, 0x29])
+        #expect(PDFWriter.TextString("Łukasz").encoded == Array("<FEFF01410075006B00610073007A>".utf8))
+        #expect(PDFWriter.TextString("a\u{AD}b").encoded == Array("<FEFF006100AD0062>".utf8))
         #expect(PDFWriter.TextString("").isEmpty && !PDFWriter.TextString("x").isEmpty)
     }
 

@@ -388,9 +388,9 @@ import MESCrypto
         })
         #expect(grownUp.legacy == .altered && grownUp.mismatch == ["for_minor", "verification"], "\(grownUp)")
         // Signed: one byte of the name changed is caught by the signature.
-        var pdf = try h.service.receipts.document(r)
-        let at = try #require(pdf.firstRange(of: Array("Les Amis".utf8)))
-        pdf[at.lowerBound] = UInt8(ascii: "D")
+        let pdf = try #require(forgingPage(try h.service.receipts.document(r)) {
+            replacingFirst(Array("Les Amis".utf8), with: Array("Des Amis".utf8), in: $0)
+        })
         #expect(try h.service.verifyReceipt(pdf).status == .altered)
     }
 

@@ -6,6 +6,7 @@ import MESRender
 import MESStore
 @testable import MESService
 import MESSystem
+import MESCrypto
 
 /// The receipt pipeline behind a batch's commits: files written, repaired and synced per group.
 @Suite struct ReceiptPipelineTests {
@@ -48,6 +49,43 @@ import MESSystem
         p.endGroup(2, storeChanged: false)  // files only: the receipts' file system only
         try p.waitSynced(2)
         #expect(p.syncCount == 3)
+    }
+
+    /// Signing on several threads: 1,000 signed receipts in 4 groups (more than `inFlight`
+    /// under way at once) are written in the order they were asked for (the folder's manifest
+    /// lists them so), each whole and authentic, and every group is synced after its files.
+    @Test func signedReceiptsAreWrittenInTheOrderAskedFor() throws {
+        let dir = try directory()
+        let identity = ReceiptSizeTests.identity
+        let issuer = SignedPDFReceipts(identity: identity)
+        let folder = ReceiptFolder(path: dir, store: "test")
+        try folder.begin { _ in true }
+        defer { folder.end() }
+        let p = ReceiptPipeline(receiptsDirectory: dir, storeDirectory: dir, issuer: issuer, folder: folder)
+        #expect(ReceiptPipeline.signingThreads >= 1 && 1_000 > ReceiptPipeline.inFlight)
+        var names: [String] = []
+        var receipts: [OppositionReceipt] = []
+        for group in 1...4 {
+            for k in 0..<250 {
+                let r = OppositionReceipt(id: String(format: "JO-%010d", (group - 1) * 250 + k), nir: receipt.nir, name: receipt.name,
+                                          greeting: receipt.greeting, decidedOn: receipt.decidedOn, issuedAt: receipt.issuedAt,
+                                          verification: receipt.verification, copy: 1)
+                names.append(r.batchFileName)
+                receipts.append(r)
+                p.write(r, to: dir + "/" + r.batchFileName)
+            }
+            p.endGroup(group, storeChanged: true)
+        }
+        try p.waitSynced(4)
+        #expect(p.syncCount == 4)
+        let manifest = String(decoding: try FileIO.read(dir + "/" + folder.manifestName), as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(manifest == names)
+        for (name, r) in zip(names, receipts) {
+            let bytes = try FileIO.read(dir + "/" + name)
+            #expect(bytes.count <= 4096 && issuer.isIntact(bytes, of: r), "\(name)")
+        }
+        #expect(SignedReceiptCheck.verify(bytes: try FileIO.read(dir + "/" + names[999]), trusted: identity.certificate)
+                == .authentic(signer: "mes ZCYHV1Y9"))
     }
 
     @Test func repairRewritesOnlyWhatDiffersFromTheRecord() throws {

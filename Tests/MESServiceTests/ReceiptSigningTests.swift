@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 import MESCore
 import MESCrypto
-import MESRender
+@testable import MESRender
 import MESService
 
 /// Signed opposition receipts as PDF tools and `SignedReceiptCheck` see them, and the changes
@@ -58,14 +58,12 @@ import MESService
         return (0...(bytes.count - needle.count)).first { bytes[$0..<$0 + needle.count].elementsEqual(needle) }
     }
 
-    /// The genuine receipt with "a bien été prise en compte" made "a été REFUSÉE" (same length).
+    /// The genuine receipt with "a bien été prise en compte" made "a été REFUSÉE" in its page
+    /// (inflated, changed, compressed again to the same length: `forgingPage`).
     func refused(_ bytes: [UInt8]) throws -> [UInt8] {
-        let genuine = WinAnsi.encode("a bien été prise en compte")
-        let forged = WinAnsi.encode("a été REFUSÉE")
-        var b = bytes
-        let at = try #require(index(of: genuine, in: b))
-        b.replaceSubrange(at..<at + genuine.count, with: forged + [UInt8](repeating: 0x20, count: genuine.count - forged.count))
-        return b
+        try #require(forgingPage(bytes) {
+            replacingFirst(WinAnsi.encode("a bien été prise en compte"), with: WinAnsi.encode("a été REFUSÉE"), in: $0)
+        })
     }
 
     // MARK: Authentic
@@ -109,10 +107,10 @@ import MESService
     // MARK: Not authentic
 
     /// Every byte of the file, changed: never authentic (page content, objects, the signature
-    /// dictionary, /ByteRange, /Contents, the cross-reference table, the trailer).
+    /// dictionary, /ByteRange, /Contents, the object stream, the cross-reference stream).
     @Test func everyFlippedByteIsNotAuthentic() throws {
         let s = Self.signed
-        let landmarks = ["BT /F1", "/Type /Sig", "/ByteRange [", "/Contents <30", "xref\n", "trailer", "startxref", "%%EOF"]
+        let landmarks = ["/FlateDecode", "/Type /Sig", "/ByteRange [", "/Contents <30", "/Type /ObjStm", "/Type /XRef", "startxref", "%%EOF"]
         for l in landmarks { #expect(index(of: Array(l.utf8), in: s) != nil, "\(l)") }
         var kinds: [String: Int] = [:]
         for i in s.indices {
@@ -147,11 +145,11 @@ import MESService
         var update = Array("\n".utf8)
         let objectAt = s.count + update.count
         let stream = Array("BT /F1 11 Tf 72 574 Td (".utf8) + WinAnsi.encode("Votre demande d'opposition a été REFUSÉE.") + Array(") Tj ET".utf8)
-        update += Array("7 0 obj\n<< /Length \(stream.count) >>\nstream\n".utf8) + stream + Array("\nendstream\nendobj\n".utf8)
+        update += Array("5 0 obj\n<< /Length \(stream.count) >>\nstream\n".utf8) + stream + Array("\nendstream\nendobj\n".utf8)
         let xrefAt = s.count + update.count
         let offset = String(objectAt)
-        update += Array(("xref\n0 1\n0000000000 65535 f \n7 1\n" + String(repeating: "0", count: 10 - offset.count) + offset
-                         + " 00000 n \ntrailer\n<< /Size 10 /Root 1 0 R /Info 5 0 R /Prev \(prev) >>\nstartxref\n\(xrefAt)\n%%EOF\n").utf8)
+        update += Array(("xref\n0 1\n0000000000 65535 f \n5 1\n" + String(repeating: "0", count: 10 - offset.count) + offset
+                         + " 00000 n \ntrailer\n<< /Size 10 /Root 1 0 R /Info 3 0 R /Prev \(prev) >>\nstartxref\n\(xrefAt)\n%%EOF\n").utf8)
         let updated = s + update
         let path = try file(updated)
         let check = try exec("qpdf", ["--check", path])
@@ -188,7 +186,7 @@ import MESService
         for line in Self.signed.split(separator: 0x0A, omittingEmptySubsequences: false) {
             comments += [0x25] + line.filter { $0 != 0x0D } + [0x0A]
         }
-        let header = try #require(index(of: Array("%PDF-1.4\n".utf8), in: other)) + 9
+        let header = try #require(index(of: Array("%PDF-1.5\n".utf8), in: other)) + 9
         let inside = Array(other[..<header]) + comments + Array(other[header...])
         #expect(verify(other + comments) == .unsigned)
         #expect(verify(inside) == .unsigned)
@@ -208,11 +206,17 @@ import MESService
         #expect(throws: SigningError.self) { try SignedReceiptCheck.verify(bytes: Self.signed, trusted: Array("not DER".utf8)) }
         #expect(pdfsigValid(byImpostor))  // valid for a PDF reader, just not ours
 
-        // The genuine signature of one receipt pasted into another of the same layout.
-        let other = try ReceiptSigner(identity: Self.identity).sign(Self.receipt(id: "JO-0000000000"))
+        // The genuine signature of one receipt pasted into another of the same layout (one
+        // whose compressed page has the same length, so that the byte ranges are the same).
+        let r1 = try PDFSignatureScanner.scan(Self.signed).get()
+        let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+        let signer = ReceiptSigner(identity: Self.identity)
+        let others = try (0..<1024).lazy.map { k in
+            try signer.sign(Self.receipt(id: "JO-7K2M9QX" + String([alphabet[k / 32], alphabet[k % 32]]) + "T"))
+        }.filter { $0 != Self.signed }
+        let other = try #require(others.first { (try? PDFSignatureScanner.scan($0).get().byteRange) == r1.byteRange })
         #expect(verify(other) == Self.authentic)
-        let r1 = try PDFSignatureScanner.scan(Self.signed).get(), r2 = try PDFSignatureScanner.scan(other).get()
-        try #require(r1.byteRange == r2.byteRange)
+        let r2 = try PDFSignatureScanner.scan(other).get()
         var pasted = other
         pasted.replaceSubrange(r2.byteRange[1]..<r2.byteRange[2], with: Self.signed[r1.byteRange[1]..<r1.byteRange[2]])
         #expect(verify(pasted) == .altered(.signature))

@@ -314,10 +314,9 @@ struct Harness {
         let copy = try h.service.reissueReceipt(.id(receipt.id), format: .pdf, output: nil, force: false)
         #expect(copy.receipt.copy == 2)
         #expect(try h.service.verifyReceipt(copy.bytes).status == .authentic)
-        var altered = try FileIO.read(path)
-        let name = Array("LEGUELLEC".utf8)
-        let at = try #require((0...(altered.count - name.count)).first { Array(altered[$0..<$0 + name.count]) == name })
-        altered.replaceSubrange(at..<at + name.count, with: Array("LEGUELLEX".utf8))
+        let altered = try #require(forgingPage(try FileIO.read(path)) {
+            replacingFirst(Array("LEGUELLEC".utf8), with: Array("LEGUELLEX".utf8), in: $0)
+        })
         #expect(try h.service.verifyReceipt(altered).status == .altered)
         #expect(h.error { _ = try h.service.reissueReceipt(.id("JO-NOPE"), format: .text, output: nil, force: false) }?.code == .receiptNotFound)
     }

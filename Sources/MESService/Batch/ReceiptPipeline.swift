@@ -6,9 +6,12 @@ import MESStore
 import MESSystem
 
 /// The receipt files of a batch, behind its transactions: each group commits, then its receipts
-/// are rendered and signed on one thread, written on a second and synced (one `syncfs` per
-/// group) on a third, while the main thread goes on with the next group. `waitSynced(n)` returns once group `n`'s files
-/// and records are on disk: only then are its result lines printed.
+/// are rendered and signed on `signingThreads` threads (each job on the one of its turn), written
+/// in the order they were asked for on another and synced (one `syncfs` per group) on a third,
+/// while the main thread goes on with the next group. At most `inFlight` jobs are between the
+/// main thread and the writer: past that, asking for a file waits (the memory stays bounded
+/// when signing or the disk is slower than the store). `waitSynced(n)` returns once group `n`'s
+/// files and records are on disk: only then are its result lines printed.
 ///
 /// The records are made durable by that same sync: the batch's connection commits without an
 /// fsync of its own (`PRAGMA synchronous=NORMAL`, which keeps the database sound), and the sync
@@ -17,9 +20,28 @@ import MESSystem
 /// loses nothing that was printed: the next run files again what did not commit, and rewrites
 /// the receipt files of what did (see `BatchOpposition`).
 final class ReceiptPipeline: @unchecked Sendable {
-    /// Renders and signs documents, in order, and hands them to the writer.
-    private let signer = DispatchQueue(label: "mes.batch.sign")
-    /// Writes files, in order.
+    /// Render and sign documents: job k on queue k mod their count.
+    private let signers: [DispatchQueue]
+    /// How many signing threads a batch uses: one per core (the writer and the syncer mostly
+    /// wait for the disk), at most 4.
+    static let signingThreads = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+    /// How many jobs may be asked for and not yet handed to the writer.
+    static let inFlight = 256
+    private let room = DispatchSemaphore(value: ReceiptPipeline.inFlight)
+    /// The next job's number (main thread), and the next one to write (writer's thread).
+    private var nextJob = 0
+    private var nextWritten = 0
+    /// Jobs prepared and not yet written, by number (under `readyLock`).
+    private var ready: [Int: Outcome] = [:]
+    private let readyLock = NSLock()
+    /// What a job hands to the writer.
+    private enum Outcome: @unchecked Sendable {
+        case write(() throws -> Void)
+        case nothing
+        case failed(Error)
+        case endGroup(Int, storeChanged: Bool)
+    }
+    /// Writes files, in the order they were asked for.
     private let writer = DispatchQueue(label: "mes.batch.receipts")
     /// The receipts directory, opened once by the writer (writer's thread only).
     private var directory: FileIO.Directory?
@@ -29,7 +51,7 @@ final class ReceiptPipeline: @unchecked Sendable {
     /// The file systems a group's sync covers: the receipts', then the store's when not the same.
     let receiptsDirectory: String
     let storeDirectory: String?
-    /// Renders the documents (on the signer's thread).
+    /// Renders the documents (on the signing threads, several at once: it must be thread-safe).
     let issuer: any ReceiptIssuer
     /// Where each file is listed before it is created (clean-up after a killed run).
     let folder: ReceiptFolder?
@@ -50,6 +72,7 @@ final class ReceiptPipeline: @unchecked Sendable {
         self.issuer = issuer
         self.folder = folder
         self.storeDirectory = FileIO.sameFileSystem(receiptsDirectory, storeDirectory) ? nil : storeDirectory
+        signers = (0..<Self.signingThreads).map { DispatchQueue(label: "mes.batch.sign.\($0)") }
     }
 
     /// Produces the file a request asks for: written, or repaired (`document`: already rendered,
@@ -97,26 +120,51 @@ final class ReceiptPipeline: @unchecked Sendable {
         wrote = true
     }
 
-    /// Runs `prepare` on the signer's thread, then what it returns on the writer's, in order.
+    /// Runs `prepare` on a signing thread, then what it returns on the writer's, in the order
+    /// the jobs were staged (main thread; waits while `inFlight` jobs are under way).
     private func stage(_ prepare: @escaping @Sendable () throws -> (() throws -> Void)?) {
-        signer.async(group: writing) { [self] in
-            let writeJob: (() throws -> Void)?
-            do { writeJob = try prepare() } catch {
-                writer.async(group: writing) { [self] in fail(writingGroup, error) }
-                return
+        enqueue {
+            guard let job = try prepare() else { return .nothing }
+            return .write(job)
+        }
+    }
+
+    private func enqueue(_ prepare: @escaping @Sendable () throws -> Outcome) {
+        room.wait()
+        let number = nextJob
+        nextJob += 1
+        signers[number % signers.count].async(group: writing) { [self] in
+            let outcome: Outcome
+            do { outcome = try prepare() } catch { outcome = .failed(error) }
+            readyLock.lock()
+            ready[number] = outcome
+            readyLock.unlock()
+            writer.async(group: writing) { [self] in writeReady() }
+        }
+    }
+
+    /// Writes the prepared jobs that are next in order (writer's thread).
+    private func writeReady() {
+        while true {
+            readyLock.lock()
+            let outcome = ready.removeValue(forKey: nextWritten)
+            readyLock.unlock()
+            guard let outcome else { return }
+            nextWritten += 1
+            switch outcome {
+            case .write(let job): do { try job() } catch { fail(writingGroup, error) }
+            case .nothing: break
+            case .failed(let error): fail(writingGroup, error)
+            case .endGroup(let n, let storeChanged): endGroupOnWriter(n, storeChanged)
             }
-            guard let writeJob else { return }
-            let job = UncheckedSendable(writeJob)
-            writer.async(group: writing) { [self] in
-                do { try job.value() } catch { fail(writingGroup, error) }
-            }
+            room.signal()
         }
     }
 
     /// Group `n` has committed (`storeChanged`: it wrote records): once the files asked for so
     /// far are written, sync them and the records. A group that wrote nothing needs no sync.
     func endGroup(_ n: Int, storeChanged: Bool) {
-        signer.async(group: writing) { [self] in writer.async(group: writing) { [self] in endGroupOnWriter(n, storeChanged) } }
+        enqueue { .endGroup(n, storeChanged: storeChanged) }
     }
 
     private func endGroupOnWriter(_ n: Int, _ storeChanged: Bool) {

@@ -1,0 +1,129 @@
+import CZlib
+import Foundation
+
+/// PDF's `/FlateDecode` streams (zlib, RFC 1950) over libz: what a receipt's page and font
+/// take, and their reading back, bounded.
+///
+/// A page whose first part is the same on every receipt (`Prefix`) has that part compressed
+/// once, ending on a sync flush (byte-aligned); each receipt compresses only its own lines
+/// after it, with the first part as the deflate dictionary (a reader has it in its window,
+/// so the lines may refer back to it), and the checksums are combined (`adler32_combine`).
+/// The bytes are deterministic for the same input and the same zlib.
+enum Flate {
+    /// The zlib header: deflate, 32 KiB window (an upper bound on any distance used), no dictionary.
+    static let header: [UInt8] = [0x78, 0x9C]
+
+    /// A first part compressed once.
+    struct Prefix: Sendable {
+        /// Raw deflate blocks, none final, ending byte-aligned.
+        let blocks: [UInt8]
+        let adler: UInt
+        /// The end of the bytes, what the lines after them may refer to.
+        let dictionary: [UInt8]
+
+        init(_ bytes: [UInt8]) {
+            blocks = Flate.raw(bytes, final: false)
+            adler = Flate.adler(bytes)
+            dictionary = Array(bytes.suffix(Flate.window - 262))
+        }
+
+        /// The prefix of `bytes`, compressed once for the process: the last `cacheSize` asked
+        /// for are kept (a receipt's object stream up to its document information is one of a
+        /// few, by kind and signer).
+        static func cached(_ bytes: [UInt8]) -> Prefix {
+            cacheLock.lock()
+            if let hit = cache[bytes] { cacheLock.unlock(); return hit }
+            cacheLock.unlock()
+            let made = Prefix(bytes)
+            cacheLock.lock()
+            if cache.count >= cacheSize { cache.removeAll(keepingCapacity: true) }
+            cache[bytes] = made
+            cacheLock.unlock()
+            return made
+        }
+
+        static let cacheSize = 32
+        nonisolated(unsafe) private static var cache: [[UInt8]: Prefix] = [:]
+        private static let cacheLock = NSLock()
+    }
+
+    /// A complete zlib stream of `prefix`'s bytes then `rest`.
+    static func stream(prefix: Prefix?, _ rest: [UInt8]) -> [UInt8] {
+        var out = header
+        out.reserveCapacity(rest.count + (prefix?.blocks.count ?? 0) + 16)
+        var adler = Flate.adler(rest)
+        if let prefix {
+            out += prefix.blocks
+            adler = UInt(adler32_combine(uLong(prefix.adler), uLong(adler), off_t(rest.count)))
+        }
+        out += raw(rest, final: true, dictionary: prefix?.dictionary ?? [])
+        for shift in [24, 16, 8, 0] { out.append(UInt8(truncatingIfNeeded: adler >> UInt(shift))) }
+        return out
+    }
+
+    /// A complete zlib stream of `bytes`.
+    static func stream(_ bytes: [UInt8]) -> [UInt8] { stream(prefix: nil, bytes) }
+
+    static func adler(_ bytes: [UInt8]) -> UInt {
+        bytes.withUnsafeBufferPointer { UInt(adler32(adler32(0, nil, 0), $0.baseAddress, uInt($0.count))) }
+    }
+
+    /// The deflate window of `mes_deflate_init_raw_small` (bytes).
+    static let window = 4096
+
+    /// Raw deflate of `bytes` at the best compression: the last block final, or (not `final`)
+    /// ended by a sync flush; `dictionary`: the bytes just before, which it may refer to.
+    static func raw(_ bytes: [UInt8], final: Bool, dictionary: [UInt8] = []) -> [UInt8] {
+        var z = z_stream()
+        guard mes_deflate_init_raw_small(&z, 9) == Z_OK else { preconditionFailure("zlib cannot start") }
+        defer { deflateEnd(&z) }
+        if !dictionary.isEmpty {
+            let set = dictionary.withUnsafeBufferPointer { deflateSetDictionary(&z, $0.baseAddress, uInt($0.count)) }
+            precondition(set == Z_OK, "zlib refused the dictionary")
+        }
+        let bound = Int(deflateBound(&z, uLong(bytes.count))) + 16
+        var out = [UInt8](repeating: 0, count: bound)
+        let produced: Int = bytes.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                z.next_in = UnsafeMutablePointer(mutating: src.baseAddress)
+                z.avail_in = uInt(src.count)
+                z.next_out = dst.baseAddress
+                z.avail_out = uInt(dst.count)
+                let status = deflate(&z, final ? Z_FINISH : Z_SYNC_FLUSH)
+                precondition(final ? status == Z_STREAM_END : status == Z_OK && z.avail_in == 0, "deflate failed")
+                return dst.count - Int(z.avail_out)
+            }
+        }
+        out.removeSubrange(produced...)
+        return out
+    }
+
+    /// The bytes of a zlib stream, or nil when it is damaged or would give more than `limit` bytes.
+    /// The checksum is not checked (the signature covers the file).
+    static func inflate(_ data: ArraySlice<UInt8>, limit: Int) -> [UInt8]? {
+        guard data.count > 2, data[data.startIndex] & 0x0F == 8, data[data.startIndex + 1] & 0x20 == 0 else { return nil }
+        var z = z_stream()
+        guard mes_inflate_init_raw(&z) == Z_OK else { return nil }
+        defer { inflateEnd(&z) }
+        var out: [UInt8] = []
+        let chunkSize = 16 * 1024
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        let ok: Bool = data.withUnsafeBufferPointer { src in
+            chunk.withUnsafeMutableBufferPointer { buf in
+                z.next_in = UnsafeMutablePointer(mutating: src.baseAddress! + 2)
+                z.avail_in = uInt(src.count - 2)
+                while true {
+                    z.next_out = buf.baseAddress
+                    z.avail_out = uInt(chunkSize)
+                    let status = CZlib.inflate(&z, Z_NO_FLUSH)
+                    let produced = chunkSize - Int(z.avail_out)
+                    guard produced <= limit - out.count else { return false }
+                    out.append(contentsOf: buf[0..<produced])
+                    if status == Z_STREAM_END { return true }
+                    if status != Z_OK || (produced == 0 && z.avail_in == 0) { return false }
+                }
+            }
+        }
+        return ok ? out : nil
+    }
+}
