@@ -42,7 +42,7 @@ _mes_options() {
         'identify') echo '--code --code-file --nir --card --serial --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
         'oppose') echo '--session --session-file --code --code-file --nir --card --serial --yes -y --legal-representative --receipt --force --assisted --adviser --birth-date --last-name --first-name --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
         'contacts show') echo '--session --session-file --nir --birth-date --card --serial --first-name --assisted --adviser --last-name --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
-        'activate') echo '--session --session-file --accept-cgu --username --password-file --email --email-otp --email-otp-file --mobile --mobile-otp --mobile-otp-file --legal-representative --no-send --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
+        'activate') echo '--session --session-file --accept-cgu --username --password-file --email --email-otp --email-otp-file --mobile --mobile-otp --mobile-otp-file --legal-representative --nir --birth-date --first-name --via --assisted --adviser --last-name --no-send --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
         'close') echo '--session --session-file --yes -y --delete --receipt --force --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
         'sweep') echo '--dry-run --list --window-days --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
         'login') echo '--username --password-file --via --otp --otp-file --no-send --json --store --now --wait --quiet -q --verbose -v --help -h' ;;
@@ -148,6 +148,12 @@ _mes_value() {
         'activate|--mobile') echo t ;;
         'activate|--mobile-otp') echo t ;;
         'activate|--mobile-otp-file') echo f ;;
+        'activate|--nir') echo t ;;
+        'activate|--birth-date') echo t ;;
+        'activate|--first-name') echo t ;;
+        'activate|--via') echo 'w email sms' ;;
+        'activate|--adviser') echo t ;;
+        'activate|--last-name') echo t ;;
         'close|--session') echo t ;;
         'close|--session-file') echo f ;;
         'close|--receipt') echo f ;;

@@ -75,35 +75,39 @@ function __mes_takes_value --argument-names path option
             return 0
         case 'activate|--password-file' 'activate|--email' 'activate|--email-otp' 'activate|--email-otp-file'
             return 0
-        case 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file' 'close|--session'
+        case 'activate|--mobile' 'activate|--mobile-otp' 'activate|--mobile-otp-file' 'activate|--nir'
             return 0
-        case 'close|--session-file' 'close|--receipt' 'sweep|--window-days' 'login|--username'
+        case 'activate|--birth-date' 'activate|--first-name' 'activate|--via' 'activate|--adviser'
             return 0
-        case 'login|--password-file' 'login|--via' 'login|--otp' 'login|--otp-file'
+        case 'activate|--last-name' 'close|--session' 'close|--session-file' 'close|--receipt'
             return 0
-        case 'logout|--session' 'logout|--session-file' 'recover identifier|--nir' 'recover identifier|--birth-date'
+        case 'sweep|--window-days' 'login|--username' 'login|--password-file' 'login|--via'
             return 0
-        case 'recover identifier|--card' 'recover identifier|--serial' 'recover identifier|--first-name' 'recover identifier|--via'
+        case 'login|--otp' 'login|--otp-file' 'logout|--session' 'logout|--session-file'
             return 0
-        case 'recover identifier|--otp' 'recover identifier|--otp-file' 'recover password|--username' 'recover password|--via'
+        case 'recover identifier|--nir' 'recover identifier|--birth-date' 'recover identifier|--card' 'recover identifier|--serial'
             return 0
-        case 'recover password|--otp' 'recover password|--otp-file' 'recover password|--password-file' 'profiles list|--session'
+        case 'recover identifier|--first-name' 'recover identifier|--via' 'recover identifier|--otp' 'recover identifier|--otp-file'
             return 0
-        case 'profiles list|--session-file' 'profiles oppose|--session' 'profiles oppose|--session-file' 'profiles oppose|--profile'
+        case 'recover password|--username' 'recover password|--via' 'recover password|--otp' 'recover password|--otp-file'
             return 0
-        case 'profiles oppose|--receipt' 'profiles activate|--session' 'profiles activate|--session-file' 'profiles activate|--profile'
+        case 'recover password|--password-file' 'profiles list|--session' 'profiles list|--session-file' 'profiles oppose|--session'
             return 0
-        case 'receipt|--session' 'receipt|--session-file' 'receipt|--id' 'receipt|--format'
+        case 'profiles oppose|--session-file' 'profiles oppose|--profile' 'profiles oppose|--receipt' 'profiles activate|--session'
             return 0
-        case 'receipt|--output' 'receipt|-o' 'receipt verify|--cert' 'advisers release|--adviser'
+        case 'profiles activate|--session-file' 'profiles activate|--profile' 'receipt|--session' 'receipt|--session-file'
             return 0
-        case 'advisers release|--nir' 'advisers release|--birth-date' 'advisers release|--last-name' 'advisers release|--first-name'
+        case 'receipt|--id' 'receipt|--format' 'receipt|--output' 'receipt|-o'
             return 0
-        case 'batch oppose|--receipts' 'batch oppose|--keep-column' 'batch oppose|--association' 'batch oppose|--group-size'
+        case 'receipt verify|--cert' 'advisers release|--adviser' 'advisers release|--nir' 'advisers release|--birth-date'
             return 0
-        case 'batch oppose|--report' 'batch oppose|--sheet' 'backup|--passphrase-file' 'restore|--passphrase-file'
+        case 'advisers release|--last-name' 'advisers release|--first-name' 'batch oppose|--receipts' 'batch oppose|--keep-column'
             return 0
-        case 'check|--receipts' '*|--store' '*|--now' '*|--wait'
+        case 'batch oppose|--association' 'batch oppose|--group-size' 'batch oppose|--report' 'batch oppose|--sheet'
+            return 0
+        case 'backup|--passphrase-file' 'restore|--passphrase-file' 'check|--receipts' '*|--store'
+            return 0
+        case '*|--now' '*|--wait'
             return 0
     end
     return 1
@@ -339,6 +343,13 @@ complete -c mes -n '__mes_options_of "activate"' -l mobile -x -d 'New mobile num
 complete -c mes -n '__mes_options_of "activate"' -l mobile-otp -x -d 'The one-time code sent to the new mobile number.'
 complete -c mes -n '__mes_options_of "activate"' -l mobile-otp-file -r -F -d 'Read that code from FILE (\'-\': standard input).'
 complete -c mes -n '__mes_options_of "activate"' -l legal-representative -d 'Certify being the legal representative (profiles of minors).'
+complete -c mes -n '__mes_options_of "activate"' -l nir -x -d 'Social-security number (spaces allowed).'
+complete -c mes -n '__mes_options_of "activate"' -l birth-date -x -d 'With --assisted: the caller\'s birth date (JJ/MM/AAAA or AAAA-MM-JJ).'
+complete -c mes -n '__mes_options_of "activate"' -l first-name -x -d 'With --assisted: first name, for twins.'
+complete -c mes -n '__mes_options_of "activate"' -l via -x -a 'email sms' -d 'With --assisted: delivery channel of the code (default: e-mail, else SMS, else letter).'
+complete -c mes -n '__mes_options_of "activate"' -l assisted -d 'Phone channel (3422): an adviser, after the identity questions (NIR, birth date, last name).'
+complete -c mes -n '__mes_options_of "activate"' -l adviser -x -d 'With --assisted: the adviser\'s identifier (audited).'
+complete -c mes -n '__mes_options_of "activate"' -l last-name -x -d 'With --assisted: last name (case and accents ignored).'
 complete -c mes -n '__mes_options_of "activate"' -l no-send -d 'Leave the message queued (mes outbox send delivers it later).'
 complete -c mes -n '__mes_options_of "close"' -l session -x -d 'Session token printed by \'mes identify\' (or --session-file, or $MES_SESSION: off the command line).'
 complete -c mes -n '__mes_options_of "close"' -l session-file -r -F -d 'Read the session token from FILE (\'-\': standard input).'

@@ -157,7 +157,10 @@ SCHEMAS = {
         doc({"status": {"const": "otp_sent"}, "channels": arr({"enum": ["email", "mobile"]})}),
         doc({"status": {"const": "contacts_to_check"}, "contacts": obj({"postal_address": B, "masked": B},
                                                                        {"email": opt(S), "mobile": opt(S), "to_activate": B})}),
-        doc({"status": {"const": "activated"}, "username": S, "profile": PROFILE}, {"previously_opposed_at": TIME})]},
+        doc({"status": {"const": "activated"}, "username": S, "profile": PROFILE}, {"previously_opposed_at": TIME}),
+        # --assisted: an adviser started the activation; the code went to the contact on file.
+        doc({"status": {"const": "code_sent"}, "channel": {"enum": ["email", "sms", "letter"]}, "destination": S,
+             "outbox_id": I, "expires_at": TIME}, DELIVERY)]},
     "close": doc({"status": {"enum": ["closed", "already_closed"]}, "content": {"enum": ["archive_10_years", "delete_within_3_months"]},
                   "content_deleted_after": opt(TIME), "receipt": opt(S), "receipt_file": opt(S), "profile": PROFILE}),
     "sweep": doc({"status": {"enum": ["swept", "dry_run"]}, "created": I, "window_days": I, "content_deleted": I,

@@ -173,6 +173,56 @@ enum EmbeddedSchemas {
         }
       },
       "additionalProperties": false
+    },
+    {
+      "type": "object",
+      "required": [
+        "channel",
+        "destination",
+        "expires_at",
+        "outbox_id",
+        "schema_version",
+        "status"
+      ],
+      "properties": {
+        "status": {
+          "const": "code_sent"
+        },
+        "channel": {
+          "enum": [
+            "email",
+            "sms",
+            "letter"
+          ]
+        },
+        "destination": {
+          "type": "string"
+        },
+        "outbox_id": {
+          "type": "integer"
+        },
+        "expires_at": {
+          "type": "string",
+          "format": "date-time",
+          "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"
+        },
+        "schema_version": {
+          "const": 2
+        },
+        "delivery": {
+          "enum": [
+            "queued",
+            "sent",
+            "failed",
+            "letter",
+            "printed"
+          ]
+        },
+        "delivery_error": {
+          "type": "string"
+        }
+      },
+      "additionalProperties": false
     }
   ]
 }

@@ -41,6 +41,29 @@ extension Service {
         try assisted(caller) { person, _ in .success(try maskedContacts(of: person)) }
     }
 
+    /// The adviser starts the caller's activation (seed 004, "au cours des différentes étapes"):
+    /// once the identity questions pass and the state machine allows an activation (never for a
+    /// deceased person, nor a space already entered), a new provisional code goes to the contact
+    /// on file, as `requestCode` sends it; the caller goes on alone with it (`identify`, which
+    /// offers the activation first, then `activate` with an identifier and a password of their
+    /// own: an adviser never chooses them). Audited `activation_started`, with the adviser.
+    public func startActivation(_ caller: AssistedCaller, via: MessageChannel?) throws -> CodeDelivery {
+        try assisted(caller) { person, now in
+            let rule = ProfileRules.transition(.activation, from: person.state, deceased: person.deceased,
+                                               createdAutomatically: try createdAutomatically(person))
+            if case .refused(let e) = rule { return .failure(e) }
+            let delivery: CodeDelivery
+            do {
+                delivery = try requestCode(for: person, via: via, now: now, channel: .phone, actor: .adviser, actorID: caller.adviser)
+            } catch let e as MESError where e.code == .letterLimit {
+                return .failure(e)  // its audit line commits
+            }
+            try store.audit("activation_started", at: now, person: person.id, channel: .phone, actor: .adviser, actorID: caller.adviser,
+                            detail: "code via \(delivery.channel.rawValue)")
+            return .success(delivery)
+        }
+    }
+
     /// Runs `step` for the caller once the adviser's identity questions pass, in one
     /// transaction that commits a failed answer's count (`assistedIdentity`).
     private func assisted<T>(_ caller: AssistedCaller, _ step: (Person, Instant) throws -> Result<T, MESError>) throws -> T {

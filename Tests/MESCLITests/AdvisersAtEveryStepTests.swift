@@ -24,6 +24,52 @@ import TestSupport
         #expect(events.contains { $0["event"] as? String == "assisted_identified" })
     }
 
+    /// The adviser starts the activation; the caller finishes it alone, with an identifier and a
+    /// password of their own.
+    @Test func anAdviserStartsAnActivationTheCallerFinishes() throws {
+        let s = try Scenario()
+        let r = try s.run(["--json", "activate", "--assisted", "--adviser", "A042", "--last-name", "Leguellec"] + Self.martine)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.json["status"] as? String == "code_sent" && r.json["destination"] as? String == "dlf*****@atos.net", "\(r.stdout)")
+        let text = try s.run(["activate", "--assisted", "--adviser", "A042", "--last-name", "Leguellec", "--via", "email"] + Self.martine)
+        #expect(text.status == 75 || text.status == 0, "\(text.stderr)")  // a second code within 30 s is refused
+        let events = try s.run(["history", "--nir", "116304403801618", "--json"]).json["events"] as? [[String: Any]] ?? []
+        let started = events.first { $0["event"] as? String == "activation_started" }
+        #expect(started?["channel"] as? String == "phone" && started?["actor"] as? String == "adviser"
+                && started?["actor_id"] as? String == "A042", "\(events)")
+        // The caller identifies with the code (the activation is offered first) and activates.
+        let id = try s.run(["identify", "--json", "--code", try s.lastCode()] + Scenario.martine)
+        #expect(id.status == 0, "\(id.stderr)")
+        let decisions = id.json["decisions"] as? [[String: Any]] ?? []
+        #expect(decisions.first?["action"] as? String == "activate", "\(decisions)")
+        let pw = s.dir.appendingPathComponent("pw").path
+        try "Soleil#2022x\nSoleil#2022x\n".write(toFile: pw, atomically: true, encoding: .utf8)
+        let token = id.json["session"] as? String ?? ""
+        let done = try s.run(["activate", "--session", token, "--accept-cgu", "--username", "martine.l", "--password-file", pw])
+        #expect(done.status == 0, "\(done.stderr)")
+        // Once active, an adviser cannot start it again; no code is sent.
+        let again = try s.run(["--json", "activate", "--assisted", "--adviser", "A042", "--last-name", "Leguellec"] + Self.martine)
+        #expect(again.status == 69 && again.errorJSON["code"] as? String == "already_active", "\(again.stderr)")
+    }
+
+    @Test func noActivationIsStartedForADeceasedPersonNorWithoutTheQuestions() throws {
+        let s = try Scenario()
+        let before = try s.run(["--json", "outbox", "list"]).json["messages"] as? [Any] ?? []
+        let deceased = try s.run(["--json", "activate", "--assisted", "--adviser", "A042", "--last-name", "Lefebvre",
+                                  "--nir", "138047505604231", "--birth-date", "19/04/1938"])
+        #expect(deceased.status == 69 && deceased.errorJSON["code"] as? String == "not_activable", "\(deceased.stderr)")
+        let wrongName = try s.run(["--json", "activate", "--assisted", "--adviser", "A042", "--last-name", "Dupont"] + Self.martine)
+        #expect(wrongName.status == 77, "\(wrongName.stderr)")
+        let after = try s.run(["--json", "outbox", "list"]).json["messages"] as? [Any] ?? []
+        #expect(after.count == before.count, "no code sent")
+        // The adviser's options go with --assisted only; --assisted needs no CGU (the caller accepts them).
+        let stray = try s.run(["--json", "activate", "--adviser", "A042", "--session", "x", "--accept-cgu"])
+        #expect(stray.status == 64 && stray.errorJSON["code"] as? String == "conflicting_options", "\(stray.stderr)")
+        let mixed = try s.run(["--json", "activate", "--assisted", "--adviser", "A042", "--last-name", "Leguellec", "--username", "x"]
+                              + Self.martine)
+        #expect(mixed.status == 64 && mixed.errorJSON["field"] as? String == "username", "\(mixed.stderr)")
+    }
+
     @Test func anAdviserReadsTheMaskedContacts() throws {
         let s = try Scenario()
         let r = try s.run(["--json", "contacts", "show", "--assisted", "--adviser", "A042", "--last-name", "Leguellec"] + Self.martine)

@@ -112,6 +112,12 @@ import Testing
         #expect(requested.stdout.contains("\"code_expires_at\""), "\(requested.stdout)")
         _ = try json("history", ["history", "--channel", "batch", "--since", "2022-02-01", "--until", "2022-02-03T10:00:00Z", "--limit", "5"])
         _ = try json("history", ["history", "--channel", "phone", "--actor", "adviser:nobody"])
+        // An adviser starting an activation (its own store: no other code asked in the last 30 s).
+        let a = try Scenario()
+        let started = try runBinary(["activate", "--assisted", "--adviser", "A042", "--last-name", "Leguellec", "--nir", "116304403801618",
+                                     "--birth-date", "08/06/1988", "--json"], env: ["MES_HOME": a.store, "MES_NOW": a.now])
+        #expect(started.status == 0, "\(started.stderr)")
+        outputs.append(("activate", started.stdout))
         let d = try Scenario(demo: false)
         let demo = try runBinary(["demo", "--json"], env: ["MES_HOME": d.store, "MES_NOW": d.now])
         outputs.append(("demo", demo.stdout))
