@@ -24,7 +24,7 @@ public enum MES {
     /// Runs one command line in-process and returns its exit status (tests call this).
     @discardableResult
     public static func run(_ args: [String], context ctx: Context) -> ExitStatus {
-        let parser = Parser(commands: CommandTable.all)
+        let parser = Parser(entries: CommandTable.entries)
         // --json anywhere (before "--") also shapes the errors met while parsing.
         if args.prefix(while: { $0 != "--" }).contains("--json") { ctx.json = true }
         do {

@@ -13,21 +13,31 @@ public enum ParsedCommandLine {
 /// Turns argv into an `Invocation` using the command table; every mistake is a usage error (64)
 /// that names the word at fault.
 public struct Parser {
-    public let commands: [CommandSpec]
+    /// The commands by path; a spec is built only when asked for (`command`, `commands`).
+    public let entries: [CommandEntry]
 
-    public init(commands: [CommandSpec]) { self.commands = commands }
+    public init(entries: [CommandEntry]) { self.entries = entries }
+
+    public init(commands: [CommandSpec]) { self.entries = commands.map { spec in CommandEntry(spec.path) { spec } } }
+
+    /// Every command's spec, built now (help, completions, the man page).
+    public var commands: [CommandSpec] { entries.map(\.spec) }
 
     /// The command words that can follow `prefix` (`["nir"]` -> check, format, key, generate).
     public func children(of prefix: [String]) -> [String] {
         var seen: [String] = []
-        for c in commands where c.path.count > prefix.count && Array(c.path.prefix(prefix.count)) == prefix {
+        for c in entries where c.path.count > prefix.count && Array(c.path.prefix(prefix.count)) == prefix {
             let w = c.path[prefix.count]
             if !seen.contains(w) { seen.append(w) }
         }
         return seen
     }
 
-    public func command(_ path: [String]) -> CommandSpec? { commands.first { $0.path == path } }
+    /// The spec of the command at `path`, built now; nil for none.
+    public func command(_ path: [String]) -> CommandSpec? { entries.first { $0.path == path }?.spec }
+
+    /// Whether a command has this path (no spec built).
+    func has(_ path: [String]) -> Bool { entries.contains { $0.path == path } }
 
     public func parse(_ args: [String], context: Context) throws -> ParsedCommandLine {
         if args.isEmpty { return .usage }
@@ -48,7 +58,7 @@ public struct Parser {
                 return .help(Array(args[(i + 1)...]).filter { !$0.hasPrefix("-") })
             }
             let next = path + [a]
-            if command(next) != nil || !children(of: next).isEmpty {
+            if has(next) || !children(of: next).isEmpty {
                 path = next
                 i += 1
                 continue

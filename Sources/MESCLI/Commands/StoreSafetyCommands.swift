@@ -41,6 +41,7 @@ enum StoreSafetyCommands {
     }
 
     static var all: [CommandSpec] { [backup, restore, check] }
+    static let entries: [CommandEntry] = [.init(["backup"]) { backup }, .init(["restore"]) { restore }, .init(["check"]) { check }]
 
     /// The passphrase: from a file (its first line), else typed on the terminal (twice when
     /// writing a backup); never on the command line.
