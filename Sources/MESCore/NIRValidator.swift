@@ -80,9 +80,16 @@ public struct NIRValidator: Sendable {
                     if c == 32 || c == 0x2E || c == 0x2D { continue }  // space . -
                     if c >= 0x61 && c <= 0x7A { c -= 32 }
                     let ok = (c >= 0x30 && c <= 0x39) || ((c == 0x41 || c == 0x42) && n == 6)
-                    if !ok { badCharacter = true }
+                    if !ok {
+                        // INSEE rules: a wrong character is the reason whatever follows (a long
+                        // garbage line stops here).
+                        if rules == .insee { return .invalid(.character) }
+                        badCharacter = true
+                    }
                     if n < 15 { out[n] = c }
                     n += 1
+                    // The app's rules: a 16th character is the reason whatever follows.
+                    if rules == .app && n > 15 { return .invalid(.length) }
                 }
                 if rules == .app {
                     if n != 15 { return .invalid(n == 0 ? .empty : .length) }

@@ -67,19 +67,28 @@ public indirect enum JSON: Equatable, Sendable {
             out.append(0x22)
             return
         }
-        for c in b {
+        // Runs of bytes that need no escape go in one copy each (long lines full of quotes and
+        // backslashes, such as garbage fed to `nir check`, were appended byte by byte).
+        var start = 0
+        for i in 0..<b.count {
+            let c = b[i]
+            guard c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F else { continue }
+            if start < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i])) }
             switch c {
             case 0x22: out.append(0x5C); out.append(0x22)
             case 0x5C: out.append(0x5C); out.append(0x5C)
             case 0x0A: out.append(0x5C); out.append(0x6E)
             case 0x0D: out.append(0x5C); out.append(0x72)
             case 0x09: out.append(0x5C); out.append(0x74)
-            case 0..<0x20, 0x7F:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 15)]])
-            default: out.append(c)
+            default:  // the other controls and DEL: \u00XX
+                let high = c >> 4, low = c & 15
+                out.append(0x5C); out.append(0x75); out.append(0x30); out.append(0x30)
+                out.append(0x30 + high)
+                out.append(low < 10 ? 0x30 + low : 0x61 + low - 10)
             }
+            start = i + 1
         }
+        if start < b.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start...])) }
         out.append(0x22)
     }
 }
