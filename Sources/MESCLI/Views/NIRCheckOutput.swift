@@ -6,27 +6,38 @@ enum NIRCheckOutput {
     /// `{"schema_version":N,"input":`, made once.
     static let prefix = Array(#"{"schema_version":\#(JSON.schemaVersion),"input":"#.utf8)
 
+    static let validNIR = Array(#","valid":true,"nir":""#.utf8)
+    static let formatted = Array(#"","formatted":""#.utf8)
+    static let validEnd = Array("\"}\n".utf8)
+
+    /// What follows the input for each reason, made once: `,"valid":false,"reason":…,"code":…,
+    /// "message":…}` and the line feed (a million invalid lines copy it, not build it).
+    static let invalidEnd: [NIRReason: [UInt8]] = Dictionary(uniqueKeysWithValues: NIRReason.allCases.map { reason in
+        var out = Array(#","valid":false,"reason":""#.utf8)
+        out += reason.rawValue.utf8
+        out += #"","code":""#.utf8
+        out += reason.code.rawValue.utf8
+        out += #"","message":"#.utf8
+        JSON.writeString(reason.message, into: &out)
+        out += "}\n".utf8
+        return (reason, out)
+    })
+
     static func json(input: UnsafeBufferPointer<UInt8>, verdict: NIRVerdict, into out: inout [UInt8]) {
         out.append(contentsOf: prefix)
         writeInput(input, into: &out)
         switch verdict {
         case .valid(let nir):
-            out.append(contentsOf: #","valid":true,"nir":""#.utf8)
+            out.append(contentsOf: validNIR)
             var c = nir.compact
             c.withUTF8 { b in
                 out.append(contentsOf: b)
-                out.append(contentsOf: #"","formatted":""#.utf8)
+                out.append(contentsOf: formatted)
                 grouped(b, into: &out)
             }
-            out.append(contentsOf: "\"}\n".utf8)
+            out.append(contentsOf: validEnd)
         case .invalid(let reason):
-            out.append(contentsOf: #","valid":false,"reason":""#.utf8)
-            out.append(contentsOf: reason.rawValue.utf8)
-            out.append(contentsOf: #"","code":""#.utf8)
-            out.append(contentsOf: reason.code.rawValue.utf8)
-            out.append(contentsOf: #"","message":"#.utf8)
-            JSON.writeString(reason.message, into: &out)
-            out.append(contentsOf: "}\n".utf8)
+            out.append(contentsOf: invalidEnd[reason]!)
         }
     }
 
