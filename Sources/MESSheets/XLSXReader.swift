@@ -6,7 +6,10 @@ import Glibc
 enum XLSXReader {
     /// The worksheet named `wanted` (or the first one), every cell as text.
     /// `onBlock`: where rows go as they are read (see `RowCollector`); the rows not handed on are returned.
-    static func read(_ zip: inout ZipArchive, sheet wanted: String?, onBlock: ((SheetText) -> Bool)? = nil) throws(SheetError) -> SheetText {
+    /// The shared strings are read on a thread of their own when their part is compressed to
+    /// `threadThreshold` bytes or more.
+    static func read(_ zip: inout ZipArchive, sheet wanted: String?, onBlock: ((SheetText) -> Bool)? = nil,
+                     threadThreshold: Int = SharedStringsTask.threadThreshold) throws(SheetError) -> SheetText {
         let limits = zip.limits
         let bookPath = try XLSXParts.workbookPath(in: &zip)
         guard let bookBytes = try zip.data(bookPath) else {
@@ -24,26 +27,33 @@ enum XLSXReader {
         func part(_ type: String) -> String? {
             relationships.values.filter { $0.type.hasSuffix(type) }.map(\.target).sorted().first
         }
-        var shared = SharedStrings()
-        if let path = part("/sharedStrings") {
-            shared = try XLSXParts.sharedStrings(&zip, part: path, limits: limits)
+        // The shared strings are read while the sheet is; its cells name them by index.
+        let shared = part("/sharedStrings").map { SharedStringsTask(zip, part: $0, threshold: threadThreshold) } ?? SharedStringsTask()
+        let rest: SheetText
+        do throws(SheetError) {
+            var dateStyles: [Bool] = []
+            if let path = part("/styles"), let bytes = try zip.data(path) {
+                dateStyles = try XLSXParts.dateStyles(bytes, part: path, limits: limits)
+            }
+            let context = Context(dateStyles: dateStyles, date1904: book.date1904, limits: limits)
+            let reader = WorksheetReader(context: context, name: chosen.name)
+            reader.collector.shared = shared
+            if let onBlock {
+                // Rows go on as they are read only when no merged range (listed after them) can blank them.
+                guard let bytes = try zip.data(chosen.target) else { throw missing(chosen) }
+                reader.collector.onBlock = onBlock
+                reader.collector.mayHandOn = !contains(bytes, "mergeCell")
+                try SAXParser.parse(bytes, part: chosen.target, handler: reader)
+            } else {
+                guard try SAXParser.parse(&zip, entry: chosen.target, handler: reader) else { throw missing(chosen) }
+            }
+            rest = try reader.collector.finish(merging: reader.merges)
+        } catch {
+            // The shared strings' refusal first, as when they were read before the sheet.
+            throw shared.failure() ?? error
         }
-        var dateStyles: [Bool] = []
-        if let path = part("/styles"), let bytes = try zip.data(path) {
-            dateStyles = try XLSXParts.dateStyles(bytes, part: path, limits: limits)
-        }
-        let context = Context(shared: shared, dateStyles: dateStyles, date1904: book.date1904, limits: limits)
-        let reader = WorksheetReader(context: context, name: chosen.name)
-        if let onBlock {
-            // Rows go on as they are read only when no merged range (listed after them) can blank them.
-            guard let bytes = try zip.data(chosen.target) else { throw missing(chosen) }
-            reader.collector.onBlock = onBlock
-            reader.collector.mayHandOn = !contains(bytes, "mergeCell")
-            try SAXParser.parse(bytes, part: chosen.target, handler: reader)
-        } else {
-            guard try SAXParser.parse(&zip, entry: chosen.target, handler: reader) else { throw missing(chosen) }
-        }
-        return try reader.collector.finish(merging: reader.merges)
+        try zip.count(inflated: shared.wait().inflated)
+        return rest
     }
 
     static func missing(_ sheet: (name: String, target: String)) -> SheetError {
@@ -65,7 +75,6 @@ enum XLSXReader {
     }
 
     struct Context {
-        var shared: SharedStrings
         var dateStyles: [Bool]
         var date1904: Bool
         var limits: SheetLimits
@@ -125,17 +134,14 @@ enum XLSXReader {
         return UnsafeBufferPointer(rebasing: b[start..<end])
     }
 
-    /// Hands `body` a cell's text from its type (`t=`), style (`s=`) and stored value (`<v>`,
-    /// or the text of `<is>` for an inline string). Plain values go through as bytes.
+    /// Hands `body` a cell's text from its type (`t=`, not a shared string), style (`s=`) and
+    /// stored value (`<v>`, or the text of `<is>` for an inline string). Plain values go through as bytes.
     static func withText<R>(type: CellType, style: Int, value: UnsafeBufferPointer<UInt8>, context: Context,
                             _ body: (UnsafeBufferPointer<UInt8>) throws(SheetError) -> R) throws(SheetError) -> R {
         func string(_ s: String) throws(SheetError) -> R { try SheetError.withBytes(of: s, body) }
         switch type {
         case .shared:
-            guard let i = SAXElement.integer(trimmed(value)), i >= 0, i < context.shared.count else {
-                throw .unreadable("une cellule renvoie à un texte partagé qui n'existe pas (\(String(decoding: value, as: UTF8.self)))")
-            }
-            return try context.shared.withText(i, body)
+            preconditionFailure("a shared string is named by index (RowCollector.set(column:shared:))")
         case .inlineString, .string, .error:
             if !value.contains(UInt8(ascii: "_")) { return try body(value) }
             return try string(CellValues.decodeOOXMLEscapes(String(decoding: value, as: UTF8.self)))
@@ -221,6 +227,12 @@ final class WorksheetReader: SAXHandler {
         } else if e.is("c") {
             guard inCell else { return }
             inCell = false
+            if type == .shared {
+                let index = value.withUnsafeBufferPointer { SAXElement.integer(XLSXReader.trimmed($0)) }
+                guard let index, index >= 0, index < Int(UInt32.max) else { throw SharedStrings.missing(String(decoding: value, as: UTF8.self)) }
+                try collector.set(column: column, shared: index)
+                return
+            }
             let source = type == .inlineString ? inline : value
             try source.withUnsafeBufferPointer { (b) throws(SheetError) in
                 try XLSXReader.withText(type: type, style: style, value: b, context: context) { (text) throws(SheetError) in
