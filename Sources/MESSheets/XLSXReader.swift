@@ -85,15 +85,19 @@ enum XLSXReader {
         case shared, inlineString, string, error, boolean, date, number
 
         init(_ b: UnsafeBufferPointer<UInt8>?) {
-            guard let b else { self = .number; return }
-            switch String(decoding: b, as: UTF8.self) {
-            case "s": self = .shared
-            case "inlineStr": self = .inlineString
-            case "str": self = .string
-            case "e": self = .error
-            case "b": self = .boolean
-            case "d": self = .date
-            default: self = .number
+            guard let b, !b.isEmpty else { self = .number; return }
+            if b.count == 1 {
+                switch b[0] {
+                case UInt8(ascii: "s"): self = .shared
+                case UInt8(ascii: "e"): self = .error
+                case UInt8(ascii: "b"): self = .boolean
+                case UInt8(ascii: "d"): self = .date
+                default: self = .number
+                }
+            } else if b.elementsEqual("str".utf8) {
+                self = .string
+            } else {
+                self = b.elementsEqual("inlineStr".utf8) ? .inlineString : .number
             }
         }
     }
@@ -162,92 +166,5 @@ enum XLSXReader {
             if v[0] != UInt8(ascii: "0") || v.count == 1, v.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return try body(v) }
             return try string(CellValues.number(String(decoding: v, as: UTF8.self)))
         }
-    }
-}
-
-/// The worksheet's rows, from the SAX events of its part: `<sheetData>`'s `<row>`s and `<c>`s,
-/// then `<mergeCells>`.
-final class WorksheetReader: SAXHandler {
-    let context: XLSXReader.Context
-    var collector: RowCollector
-    var merges: [(top: Int, left: Int, bottom: Int, right: Int)] = []
-    private var rowNumber = 0
-    private var lastColumn = -1
-    /// The `<c>` being read: its column, type and style, and its value's bytes.
-    private var inCell = false
-    private var column = 0
-    private var type = XLSXReader.CellType.number
-    private var style = 0
-    private var value: [UInt8] = []
-    private var inline: [UInt8] = []
-    private var inValue = false, inInline = false
-
-    init(context: XLSXReader.Context, name: String) {
-        self.context = context
-        collector = RowCollector(limits: context.limits, name: name)
-    }
-
-    func start(_ e: SAXElement, _ parser: SAXParser) throws(SheetError) {
-        let limits = context.limits
-        if e.is("c") {
-            let index = e.raw("r").flatMap(XLSXReader.column(of:)) ?? lastColumn + 1
-            guard index < limits.maxColumns else { throw collector.columnLimit }
-            lastColumn = index
-            inCell = true
-            column = index
-            type = XLSXReader.CellType(e.raw("t"))
-            style = SAXElement.integer(e.raw("s")) ?? 0
-            value.removeAll(keepingCapacity: true)
-            inline.removeAll(keepingCapacity: true)
-        } else if e.is("v") {
-            if inCell { inValue = true }
-        } else if e.is("row") {
-            let number = SAXElement.integer(e.raw("r")) ?? rowNumber + 1
-            guard number > rowNumber else { throw .unreadable("les lignes de la feuille ne sont pas dans l'ordre (ligne \(number))") }
-            rowNumber = number
-            collector.beginRow()
-            lastColumn = -1
-        } else if e.is("is") {
-            if inCell { inInline = true }
-        } else if e.is("rPh") {
-            if inInline { parser.skipElement() }
-        } else if e.is("f") {
-            if inCell { parser.skipElement() }  // the formula: its cached value is in <v>
-        } else if e.is("mergeCell") {
-            if let ref = e.value("ref"), let r = XLSXReader.range(ref) {
-                guard merges.count < limits.maxCells else { throw collector.cellLimit }
-                merges.append(r)
-            }
-        }
-    }
-
-    func end(_ e: SAXName, _ parser: SAXParser) throws(SheetError) {
-        if e.is("v") {
-            inValue = false
-        } else if e.is("c") {
-            guard inCell else { return }
-            inCell = false
-            if type == .shared {
-                let index = value.withUnsafeBufferPointer { SAXElement.integer(XLSXReader.trimmed($0)) }
-                guard let index, index >= 0, index < Int(UInt32.max) else { throw SharedStrings.missing(String(decoding: value, as: UTF8.self)) }
-                try collector.set(column: column, shared: index)
-                return
-            }
-            let source = type == .inlineString ? inline : value
-            try source.withUnsafeBufferPointer { (b) throws(SheetError) in
-                try XLSXReader.withText(type: type, style: style, value: b, context: context) { (text) throws(SheetError) in
-                    try collector.set(column: column, text)
-                }
-            }
-        } else if e.is("row") {
-            try collector.endRow(number: rowNumber)
-            if collector.stopped { parser.stop() }
-        } else if e.is("is") {
-            inInline = false
-        }
-    }
-
-    func text(_ bytes: UnsafeBufferPointer<UInt8>, _ parser: SAXParser) throws(SheetError) {
-        if inValue { value.append(contentsOf: bytes) } else if inInline { inline.append(contentsOf: bytes) }
     }
 }
