@@ -39,43 +39,67 @@ struct SharedStrings: Sendable {
 }
 
 /// The SAX events of the shared strings part: each `<si>`'s `<t>` text (the `<r><t>` runs of
-/// rich text joined), `<rPh>` (phonetic runs) skipped.
+/// rich text joined), `<rPh>` (phonetic runs) skipped. Its state is behind a pointer, as
+/// `WorksheetReader`'s is.
 final class SharedStringsReader: SAXHandler {
-    let limits: SheetLimits
-    private(set) var strings = SharedStrings()
-    private var current: [UInt8] = []
-    private var inItem = false, inText = false
+    struct State {
+        let limits: SheetLimits
+        var strings = SharedStrings()
+        var current = ByteBuffer()
+        var inItem = false, inText = false
+    }
 
-    init(limits: SheetLimits) { self.limits = limits }
+    private let state: UnsafeMutablePointer<State>
+
+    init(limits: SheetLimits) {
+        state = .allocate(capacity: 1)
+        state.initialize(to: State(limits: limits))
+    }
+
+    deinit {
+        state.pointee.current.free()
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    var strings: SharedStrings { state.pointee.strings }
 
     func start(_ e: SAXElement, _ parser: SAXParser) throws(SheetError) {
         if e.is("si") {
-            current.removeAll(keepingCapacity: true)
-            inItem = true
+            state.pointee.current.clear()
+            state.pointee.inItem = true
         } else if e.is("t") {
-            if inItem { inText = true }
+            if state.pointee.inItem { state.pointee.inText = true }
         } else if e.is("rPh") {
-            if inItem { parser.skipElement() }
+            if state.pointee.inItem { parser.skipElement() }
         }
     }
 
     func end(_ e: SAXName, _ parser: SAXParser) throws(SheetError) {
         if e.is("t") {
-            inText = false
+            state.pointee.inText = false
         } else if e.is("si") {
-            guard strings.count < limits.maxCells else { throw .tooLarge("plus de \(limits.maxCells) textes partagés") }
-            if current.contains(UInt8(ascii: "_")) {
-                var decoded = CellValues.decodeOOXMLEscapes(String(decoding: current, as: UTF8.self))
-                decoded.withUTF8 { strings.append($0) }
-            } else {
-                current.withUnsafeBufferPointer { strings.append($0) }
-            }
-            inItem = false
+            try state.pointee.endItem()
         }
     }
 
     func text(_ bytes: UnsafeBufferPointer<UInt8>, _ parser: SAXParser) throws(SheetError) {
-        if inText { current.append(contentsOf: bytes) }
+        if state.pointee.inText { state.pointee.current.append(bytes) }
+    }
+}
+
+extension SharedStringsReader.State {
+    /// An `<si>` read: its text is the next string.
+    mutating func endItem() throws(SheetError) {
+        guard strings.count < limits.maxCells else { throw .tooLarge("plus de \(limits.maxCells) textes partagés") }
+        let text = current.bytes
+        if text.contains(UInt8(ascii: "_")) {
+            var decoded = CellValues.decodeOOXMLEscapes(String(decoding: text, as: UTF8.self))
+            decoded.withUTF8 { strings.append($0) }
+        } else {
+            strings.append(text)
+        }
+        inItem = false
     }
 }
 

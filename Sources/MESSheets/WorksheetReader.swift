@@ -16,8 +16,8 @@ final class WorksheetReader: SAXHandler {
         var column = 0
         var type = XLSXReader.CellType.number
         var style = 0
-        var value: [UInt8] = []
-        var inline: [UInt8] = []
+        var value = ByteBuffer()
+        var inline = ByteBuffer()
         var inValue = false, inInline = false
     }
 
@@ -26,11 +26,11 @@ final class WorksheetReader: SAXHandler {
     init(context: XLSXReader.Context, name: String) {
         state = .allocate(capacity: 1)
         state.initialize(to: State(context: context, collector: RowCollector(limits: context.limits, name: name)))
-        state.pointee.value.reserveCapacity(64)
-        state.pointee.inline.reserveCapacity(64)
     }
 
     deinit {
+        state.pointee.value.free()
+        state.pointee.inline.free()
         state.deinitialize(count: 1)
         state.deallocate()
     }
@@ -48,9 +48,9 @@ final class WorksheetReader: SAXHandler {
 
     func text(_ bytes: UnsafeBufferPointer<UInt8>, _ parser: SAXParser) throws(SheetError) {
         if state.pointee.inValue {
-            state.pointee.value.append(contentsOf: bytes)
+            state.pointee.value.append(bytes)
         } else if state.pointee.inInline {
-            state.pointee.inline.append(contentsOf: bytes)
+            state.pointee.inline.append(bytes)
         }
     }
 }
@@ -109,8 +109,8 @@ extension WorksheetReader.State {
         column = index
         type = XLSXReader.CellType(typeName)
         style = SAXElement.integer(styleIndex) ?? 0
-        value.removeAll(keepingCapacity: true)
-        inline.removeAll(keepingCapacity: true)
+        value.clear()
+        inline.clear()
     }
 
     mutating func end(_ e: SAXName, _ parser: SAXParser) throws(SheetError) {
@@ -132,17 +132,16 @@ extension WorksheetReader.State {
     /// The cell read: its text set in the row, or the shared string it names.
     mutating func endCell() throws(SheetError) {
         if type == .shared {
-            let index = value.withUnsafeBufferPointer { SAXElement.integer(XLSXReader.trimmed($0)) }
-            guard let index, index >= 0, index < Int(UInt32.max) else { throw SharedStrings.missing(String(decoding: value, as: UTF8.self)) }
+            guard let index = SAXElement.integer(XLSXReader.trimmed(value.bytes)), index >= 0, index < Int(UInt32.max) else {
+                throw SharedStrings.missing(String(decoding: value.bytes, as: UTF8.self))
+            }
             try collector.set(column: column, shared: index)
             return
         }
-        let source = type == .inlineString ? inline : value
-        let (type, style, context, column) = (type, style, context, column)
-        try source.withUnsafeBufferPointer { (b) throws(SheetError) in
-            try XLSXReader.withText(type: type, style: style, value: b, context: context) { (text) throws(SheetError) in
-                try collector.set(column: column, text)
-            }
+        let column = column
+        try XLSXReader.withText(type: type, style: style, value: type == .inlineString ? inline.bytes : value.bytes,
+                                context: context) { (text) throws(SheetError) in
+            try collector.set(column: column, text)
         }
     }
 }
