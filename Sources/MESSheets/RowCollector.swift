@@ -19,7 +19,9 @@ struct RowCollector {
     /// The strings that cells naming a shared string (`set(column:shared:)`) are given before
     /// their rows go on or are returned; nil: there are none, such a cell is refused.
     var shared: SharedStringsTask?
-    private var strings: SharedStrings?
+    /// The shared strings read so far, and whether they are all there.
+    private var strings = SharedStrings()
+    private var stringsComplete = false
     /// Blocks read before the shared strings were, in order.
     private var waiting: [SheetText] = []
     /// UTF-8 bytes of shared strings given to cells (against `maxTotalBytes`, with `textBytes`).
@@ -123,23 +125,29 @@ struct RowCollector {
             }
             waiting.append(block)
         }
-        guard let strings = try sharedStrings(wait: wait) else { return }
-        let blocks = waiting
-        waiting = []
-        for b in blocks where !stopped {
-            if !onBlock!(try resolve(b, strings)) { stopped = true }
+        while let first = waiting.first, !stopped {
+            guard let strings = try sharedStrings(through: first.highestShared, wait: wait) else { return }
+            waiting.removeFirst()
+            if !onBlock!(try resolve(first, strings)) { stopped = true }
         }
+        if stopped { waiting = [] }
     }
 
-    /// The shared strings once read (`wait`: waiting for them), else nil.
-    private mutating func sharedStrings(wait: Bool) throws(SheetError) -> SharedStrings? {
-        if let strings { return strings }
+    /// The shared strings once those up to index `highest` are read, or all of them (`wait`:
+    /// waiting for all), else nil.
+    private mutating func sharedStrings(through highest: Int, wait: Bool) throws(SheetError) -> SharedStrings? {
+        if highest < strings.count || stringsComplete { return strings }
         guard let shared else {
-            strings = SharedStrings()
+            stringsComplete = true
             return strings
         }
-        strings = wait ? try shared.wait().strings : try shared.ready()
-        return strings
+        if wait {
+            strings = try shared.wait().strings
+            stringsComplete = true
+        } else {
+            (strings, stringsComplete) = try shared.available()
+        }
+        return highest < strings.count || stringsComplete ? strings : nil
     }
 
     /// `block` with its cells' shared strings, counted against `maxTotalBytes`.
@@ -190,7 +198,7 @@ struct RowCollector {
     consuming func finish(merging ranges: [(top: Int, left: Int, bottom: Int, right: Int)]) throws(SheetError) -> SheetText {
         if stopped { return SheetText(name: sheet.name) }
         if !waiting.isEmpty { try handOn(nil, wait: true) }
-        if sheet.namesSharedStrings { sheet = try resolve(sheet, try sharedStrings(wait: true)!) }
+        if sheet.namesSharedStrings { sheet = try resolve(sheet, try sharedStrings(through: sheet.highestShared, wait: true)!) }
         guard !ranges.isEmpty, !sheet.runs.isEmpty else { return sheet }
         var rows = sheet.sheetRows
         try Self.blankMerged(&rows, cellCount: cellCount, ranges)

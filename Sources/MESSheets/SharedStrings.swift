@@ -1,29 +1,33 @@
 import Foundation
 
-/// The shared strings of a workbook, their text back to back.
+/// The shared strings of a workbook, their text back to back in pieces of `pieceSize`
+/// strings: a copy handed to another thread while more are read shares the full pieces,
+/// never copied again (`SharedStringsTask` hands them on as they are read).
 struct SharedStrings: Sendable {
-    private var bytes: [UInt8] = []
-    private var ends: [Int] = []
+    struct Piece: Sendable {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+    }
 
-    var count: Int { ends.count }
+    private var pieces: [Piece] = []
+    private(set) var count = 0
+
+    static let pieceSize = 4_096
 
     mutating func append(_ text: UnsafeBufferPointer<UInt8>) {
-        bytes.append(contentsOf: text)
-        ends.append(bytes.count)
+        if count % Self.pieceSize == 0 { pieces.append(Piece()) }
+        let last = pieces.count - 1
+        pieces[last].bytes.append(contentsOf: text)
+        pieces[last].ends.append(pieces[last].bytes.count)
+        count += 1
     }
 
     /// Hands `body` the bytes of string `i` (which must exist).
     func withText<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws(SheetError) -> R) throws(SheetError) -> R {
-        let start = i == 0 ? 0 : ends[i - 1]
-        return try bytes.withUnsafeBufferPointer { (b) throws(SheetError) -> R in
-            try body(UnsafeBufferPointer(rebasing: b[start..<ends[i]]))
-        }
-    }
-
-    /// Hands `body` every string's bytes back to back and where each one ends.
-    func withStorage<R>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Int>) throws(SheetError) -> R) throws(SheetError) -> R {
-        try bytes.withUnsafeBufferPointer { (b) throws(SheetError) -> R in
-            try ends.withUnsafeBufferPointer { (e) throws(SheetError) -> R in try body(b, e) }
+        let piece = pieces[i / Self.pieceSize], k = i % Self.pieceSize
+        let start = k == 0 ? 0 : piece.ends[k - 1]
+        return try piece.bytes.withUnsafeBufferPointer { (b) throws(SheetError) -> R in
+            try body(UnsafeBufferPointer(rebasing: b[start..<piece.ends[k]]))
         }
     }
 
@@ -47,6 +51,8 @@ final class SharedStringsReader: SAXHandler {
         var strings = SharedStrings()
         var current = ByteBuffer()
         var inItem = false, inText = false
+        /// Given the strings read so far each time a piece of them is full.
+        var onPiece: ((SharedStrings) -> Void)?
     }
 
     private let state: UnsafeMutablePointer<State>
@@ -63,6 +69,12 @@ final class SharedStringsReader: SAXHandler {
     }
 
     var strings: SharedStrings { state.pointee.strings }
+
+    /// Given the strings read so far each time `SharedStrings.pieceSize` more were read.
+    var onPiece: ((SharedStrings) -> Void)? {
+        get { state.pointee.onPiece }
+        set { state.pointee.onPiece = newValue }
+    }
 
     func start(_ e: SAXElement, _ parser: SAXParser) throws(SheetError) {
         if e.is("si") {
@@ -100,15 +112,19 @@ extension SharedStringsReader.State {
             strings.append(text)
         }
         inItem = false
+        if strings.count % SharedStrings.pieceSize == 0, let onPiece { onPiece(strings) }
     }
 }
 
 /// The shared strings part, read while the sheet is: on a thread of its own when the part is
 /// large, so that the two parses share the machine's cores. The sheet's cells name strings by
-/// index (`RowCollector.set(column:shared:)`), given their text once the strings are read.
+/// index (`RowCollector.set(column:shared:)`), given their text as soon as the strings they
+/// name are read: the strings read so far are handed on a piece at a time (`available`).
 final class SharedStringsTask: @unchecked Sendable {
     private let condition = NSCondition()
-    /// The strings and the bytes inflated to read them, or why they could not be read.
+    /// The strings read so far, while they are being read.
+    private var partial = SharedStrings()
+    /// All the strings and the bytes inflated to read them, or why they could not be read.
     private var outcome: Result<(strings: SharedStrings, inflated: Int), SheetError>?
 
     /// Compressed parts at least this large are read on a thread of their own.
@@ -121,13 +137,18 @@ final class SharedStringsTask: @unchecked Sendable {
     /// on a thread of its own when its compressed size is `threshold` or more.
     init(_ zip: ZipArchive, part: String, threshold: Int = threadThreshold) {
         guard zip.compressedSize(part) >= threshold else {
-            outcome = Self.read(zip, part: part)
+            outcome = Self.read(zip, part: part, onPiece: nil)
             return
         }
         let thread = Thread { [self] in
-            let read = Self.read(zip, part: part)
+            let read = Self.read(zip, part: part) { [self] strings in
+                condition.lock()
+                partial = strings
+                condition.unlock()
+            }
             condition.lock()
             outcome = read
+            partial = SharedStrings()
             condition.broadcast()
             condition.unlock()
         }
@@ -136,10 +157,12 @@ final class SharedStringsTask: @unchecked Sendable {
         thread.start()
     }
 
-    private static func read(_ zip: ZipArchive, part: String) -> Result<(strings: SharedStrings, inflated: Int), SheetError> {
+    private static func read(_ zip: ZipArchive, part: String,
+                             onPiece: ((SharedStrings) -> Void)?) -> Result<(strings: SharedStrings, inflated: Int), SheetError> {
         var zip = zip
         let before = zip.extracted
         let reader = SharedStringsReader(limits: zip.limits)
+        reader.onPiece = onPiece
         do throws(SheetError) {
             _ = try SAXParser.parse(&zip, entry: part, handler: reader)
         } catch {
@@ -148,14 +171,15 @@ final class SharedStringsTask: @unchecked Sendable {
         return .success((reader.strings, zip.extracted - before))
     }
 
-    /// The strings, or nil while they are still being read; throws what the reading threw.
-    func ready() throws(SheetError) -> SharedStrings? {
+    /// The strings read so far, and whether they are all there; throws what the reading threw.
+    func available() throws(SheetError) -> (strings: SharedStrings, complete: Bool) {
         condition.lock()
         defer { condition.unlock() }
-        return try outcome?.get().strings
+        guard let outcome else { return (partial, false) }
+        return (try outcome.get().strings, true)
     }
 
-    /// Waits for the strings; throws what the reading threw.
+    /// Waits for all the strings; throws what the reading threw.
     func wait() throws(SheetError) -> (strings: SharedStrings, inflated: Int) {
         condition.lock()
         defer { condition.unlock() }

@@ -19,6 +19,8 @@ public struct SheetText: Sendable {
     var runs: [Row] = []
     /// Some cell names a shared string (`resolved` gives them their text).
     private(set) var namesSharedStrings = false
+    /// The highest index of a shared string a cell names (-1: none).
+    private(set) var highestShared = -1
     static let sharedMark = UInt32.max
 
     init(name: String) { self.name = name }
@@ -77,6 +79,7 @@ public struct SheetText: Sendable {
             if s.count == RowCollector.sharedMark {
                 copied = (UInt32(s.start), Self.sharedMark)
                 namesSharedStrings = true
+                highestShared = max(highestShared, s.start)
             } else {
                 copied = (UInt32(bytes.count), UInt32(s.count))
                 if s.count > 0 { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[s.start..<(s.start + s.count)])) }
@@ -95,33 +98,30 @@ public struct SheetText: Sendable {
         out.bytes.reserveCapacity(bytes.count + cells.count * 8)
         out.cells.reserveCapacity(cells.count)
         out.runs.reserveCapacity(runs.count)
-        try strings.withStorage { (text, ends) throws(SheetError) in
-            try bytes.withUnsafeBufferPointer { (own) throws(SheetError) in
-                for run in runs {
-                    let first = out.cells.count
-                    var kept = 0
-                    for k in run.firstCell..<(run.firstCell + run.cellCount) {
-                        let c = cells[k]
-                        let from: UnsafeBufferPointer<UInt8>
-                        if c.count == Self.sharedMark {
-                            let i = Int(c.start)
-                            guard i < ends.count else { throw SharedStrings.missing(String(i)) }
-                            let start = i == 0 ? 0 : ends[i - 1]
-                            from = UnsafeBufferPointer(rebasing: text[start..<ends[i]])
-                            budget -= from.count * run.repeats
+        try bytes.withUnsafeBufferPointer { (own) throws(SheetError) in
+            for run in runs {
+                let first = out.cells.count
+                var kept = 0
+                for k in run.firstCell..<(run.firstCell + run.cellCount) {
+                    let c = cells[k]
+                    let start = UInt32(out.bytes.count)
+                    if c.count == Self.sharedMark {
+                        let i = Int(c.start)
+                        guard i < strings.count else { throw SharedStrings.missing(String(i)) }
+                        try strings.withText(i) { (text) throws(SheetError) in
+                            budget -= text.count * run.repeats
                             guard budget >= 0 else { throw overBudget }
-                        } else {
-                            from = UnsafeBufferPointer(rebasing: own[Int(c.start)..<(Int(c.start) + Int(c.count))])
+                            out.bytes.append(contentsOf: text)
                         }
-                        out.cells.append((UInt32(out.bytes.count), UInt32(from.count)))
-                        if !from.isEmpty {
-                            out.bytes.append(contentsOf: from)
-                            kept = out.cells.count - first
-                        }
+                    } else if c.count > 0 {
+                        out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: own[Int(c.start)..<(Int(c.start) + Int(c.count))]))
                     }
-                    out.cells.removeLast(out.cells.count - first - kept)
-                    if kept > 0 { out.runs.append(Row(number: run.number, repeats: run.repeats, firstCell: first, cellCount: kept)) }
+                    let count = UInt32(out.bytes.count) - start
+                    out.cells.append((start, count))
+                    if count > 0 { kept = out.cells.count - first }
                 }
+                out.cells.removeLast(out.cells.count - first - kept)
+                if kept > 0 { out.runs.append(Row(number: run.number, repeats: run.repeats, firstCell: first, cellCount: kept)) }
             }
         }
         return out

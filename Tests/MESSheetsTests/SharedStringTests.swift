@@ -116,3 +116,23 @@ import Testing
         }
     }
 }
+
+/// Shared strings kept in pieces: a copy taken while more are read (what the sheet's thread
+/// is handed) keeps reading the same, on both sides of a piece's end.
+@Suite struct SharedStringPieceTests {
+    @Test func aCopyTakenWhileMoreAreReadStaysTheSame() throws {
+        var strings = SharedStrings()
+        var copies: [SharedStrings] = []
+        for i in 0..<10_000 {
+            var text = "texte \(i)" + (i % 3 == 0 ? "" : " é")
+            text.withUTF8 { strings.append($0) }
+            if (i + 1) % SharedStrings.pieceSize == 0 { copies.append(strings) }
+        }
+        #expect(copies.map(\.count) == [4_096, 8_192] && strings.count == 10_000)
+        for i in [0, 1, 4_095, 4_096, 4_097, 8_191, 8_192, 9_999] {
+            let expected = "texte \(i)" + (i % 3 == 0 ? "" : " é")
+            #expect(strings.string(i) == expected)
+            for copy in copies where i < copy.count { #expect(copy.string(i) == expected) }
+        }
+    }
+}
