@@ -107,6 +107,21 @@ import Testing
         }
     }
 
+    @Test func theStringsReadOnTheirThreadCountInTheInflatedTotal() throws {
+        // Each part fits in the total, both do not: refused as when the strings were read first.
+        let strings = (0..<3_000).map { "<si><t>texte partagé numéro \($0)</t></si>" }.joined()
+        let sheet = (1...3_000).map { "<row r=\"\($0)\"><c r=\"A\($0)\" t=\"inlineStr\"><is><t>ligne \($0) de la feuille</t></is></c></row>" }.joined()
+        let bytes = features.xlsx(sheet: sheet, shared: strings)
+        var limits = SheetLimits.standard
+        limits.maxTotalBytes = 300_000  // the sheet 270 kB, the strings 128 kB
+        for threaded in [true, false] {
+            let refused = try #require(error(bytes, threaded: threaded, limits: limits))
+            #expect(refused.code == .tooLarge, "\(refused.message)")
+        }
+        limits.maxTotalBytes = 400_000
+        #expect(error(bytes, threaded: true, limits: limits) == nil)
+    }
+
     @Test func aDamagedStringsPartIsRefusedFirst() throws {
         // The sheet is damaged too: the strings' refusal is the one said, as when they were read first.
         let bytes = features.xlsx(sheet: "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row><row r=\"1\">", shared: "<si><t>a</t></si><si>")
