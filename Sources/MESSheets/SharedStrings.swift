@@ -31,6 +31,14 @@ struct SharedStrings: Sendable {
         }
     }
 
+    /// Appends the bytes of string `i` (which must exist) to `out`; their count.
+    @inline(__always) func append(_ i: Int, to out: inout [UInt8]) -> Int {
+        let piece = pieces[i / Self.pieceSize], k = i % Self.pieceSize
+        let start = k == 0 ? 0 : piece.ends[k - 1], end = piece.ends[k]
+        out.append(contentsOf: piece.bytes[start..<end])
+        return end - start
+    }
+
     /// String `i` (which must exist).
     func string(_ i: Int) -> String {
         (try? withText(i) { String(decoding: $0, as: UTF8.self) }) ?? ""

@@ -108,11 +108,8 @@ public struct SheetText: Sendable {
                     if c.count == Self.sharedMark {
                         let i = Int(c.start)
                         guard i < strings.count else { throw SharedStrings.missing(String(i)) }
-                        try strings.withText(i) { (text) throws(SheetError) in
-                            budget -= text.count * run.repeats
-                            guard budget >= 0 else { throw overBudget }
-                            out.bytes.append(contentsOf: text)
-                        }
+                        budget -= strings.append(i, to: &out.bytes) * run.repeats
+                        guard budget >= 0 else { throw overBudget }
                     } else if c.count > 0 {
                         out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: own[Int(c.start)..<(Int(c.start) + Int(c.count))]))
                     }

@@ -108,7 +108,7 @@ extension WorksheetReader.State {
         inCell = true
         column = index
         type = XLSXReader.CellType(typeName)
-        style = SAXElement.integer(styleIndex) ?? 0
+        style = type == .shared ? 0 : SAXElement.integer(styleIndex) ?? 0  // a shared string has no date style
         value.clear()
         inline.clear()
     }
