@@ -22,7 +22,7 @@ struct RowCollector {
     /// The shared strings read so far, and whether they are all there.
     private var strings = SharedStrings()
     private var stringsComplete = false
-    /// Blocks read before the shared strings were, in order.
+    /// Blocks waiting for the shared strings they name to be read, in order.
     private var waiting: [SheetText] = []
     /// UTF-8 bytes of shared strings given to cells (against `maxTotalBytes`, with `textBytes`).
     private var sharedBytes = 0
