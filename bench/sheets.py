@@ -12,9 +12,13 @@
    writes it): what `--check` does with it (reads it within the limits, or refuses it with a
    clear error), its time and peak RSS.
 
-Usage: python3 bench/sheets.py [--members 100000] [--runs 3] [--out bench-out] [--mes PATH]
+Usage: python3 bench/sheets.py [--members 100000] [--runs 3] [--out bench-out] [--mes PATH [--mes PATH2]] [--check-only]
 Runs in a fresh folder under --out (default bench-out/, ignored by git); builds mes in release
-mode unless --mes names a binary.
+mode unless --mes names a binary. Given --mes twice (say a base commit's build and a branch's),
+the --check runs alternate both binaries as well as the three files, and each is reported:
+median (and best) wall time, median user CPU time, peak RSS, with the load average before and
+after (on a machine busy with other work, the best runs are the ones least disturbed).
+--check-only leaves out the whole batches and the 1,000,000-row file.
 """
 import argparse
 import os
@@ -32,13 +36,21 @@ from timed import NOW  # noqa: E402
 HEADER = "N° de sécurité sociale;Date de naissance;Type de carte Vitale;N° de série;Code provisoire;Nom;Prénom"
 
 
-def timed(cmd, env):
-    """(seconds, peak RSS MB, exit status, stderr's last lines) of cmd under /usr/bin/time."""
+def timed(cmd, env, cpu=False):
+    """(seconds, peak RSS MB, exit status, stderr's last lines) of cmd under /usr/bin/time;
+    with cpu, the user CPU seconds after them."""
     t = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    p = subprocess.run(["/usr/bin/time", "-f", "%U %M"] + cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - t
     lines = p.stderr.decode(errors="replace").strip().split("\n")
-    return elapsed, int(lines[-1]) / 1024, p.returncode, " ".join(lines[:-1])[-300:]
+    user, rss = lines[-1].split()
+    result = (elapsed, int(rss) / 1024, p.returncode, " ".join(lines[:-1])[-300:])
+    return result + (float(user),) if cpu else result
+
+
+def load():
+    """The load averages over 1, 5 and 15 minutes."""
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def soffice(src, fmt, outdir, profile):
@@ -81,14 +93,16 @@ def main():
     ap.add_argument("--members", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--out", default=os.path.join(ROOT, "bench-out"))
-    ap.add_argument("--mes", help="the binary to measure (default: a release build of this tree)")
+    ap.add_argument("--mes", action="append", help="a binary to measure (default: a release build of this tree); twice to compare two")
+    ap.add_argument("--check-only", action="store_true", help="only the --check runs: no whole batch, no 1,000,000-row file")
     a = ap.parse_args()
     if not shutil.which("soffice"):
         sys.exit("LibreOffice (soffice) is needed to write the spreadsheets: apt-get install libreoffice-calc-nogui")
-    mes = a.mes
-    if not mes:
+    binaries = [os.path.abspath(m) for m in a.mes or []]
+    if not binaries:
         subprocess.run(["swift", "build", "-c", "release", "-q"], cwd=ROOT, check=True)
-        mes = os.path.join(ROOT, ".build/release/mes")
+        binaries = [os.path.join(ROOT, ".build/release/mes")]
+    mes = binaries[-1]
     run = os.path.join(a.out, time.strftime("sheets-%Y%m%d-%H%M%S"))
     os.makedirs(run)
     env = dict(os.environ, MES_NOW=NOW, MES_HOME=os.path.join(run, "store"))
@@ -111,18 +125,30 @@ def main():
     print(f"{a.members:,} members: CSV {sizes[members] / 1e6:.1f} MB, .xlsx {sizes[xlsx] / 1e6:.1f} MB, .ods {sizes[ods] / 1e6:.1f} MB"
           f" (LibreOffice wrote both in {time.perf_counter() - t0:.0f} s)")
 
-    times = {members: [], xlsx: [], ods: []}
-    rsss = {members: [], xlsx: [], ods: []}
+    files = ((members, "CSV  "), (xlsx, ".xlsx"), (ods, ".ods "))
+    runs = {(m, f): [] for m in binaries for f, _ in files}
+    before = load()
     for _ in range(a.runs):
-        for f in (members, xlsx, ods):  # alternated, so that a noisy moment hits all three
-            t, rss, rc, err = timed([mes, "batch", "oppose", f, "--check", "--quiet"], env)
-            assert rc == 0, f"{f}: {rc} {err}"
-            times[f].append(t)
-            rsss[f].append(rss)
-    med = {f: statistics.median(v) for f, v in times.items()}
-    for f, name in ((members, "CSV  "), (xlsx, ".xlsx"), (ods, ".ods ")):
-        print(f"--check {name}: median {med[f]:6.3f} s of {', '.join(f'{x:.3f}' for x in times[f])}; peak RSS {max(rsss[f]):5.0f} MB")
-    print(f"reading ratio .xlsx / CSV: {med[xlsx] / med[members]:.2f} (goal: at most 1.5); .ods / CSV: {med[ods] / med[members]:.2f}")
+        for m in binaries:  # alternated, so that a noisy moment hits every binary and file
+            for f, _ in files:
+                t, rss, rc, err, user = timed([m, "batch", "oppose", f, "--check", "--quiet"], env, cpu=True)
+                assert rc == 0, f"{m} {f}: {rc} {err}"
+                runs[m, f].append((t, user, rss))
+    print(f"load average (1/5/15 min) before: {before}, after: {load()}; {os.cpu_count()} cores")
+    for m in binaries:
+        if len(binaries) > 1:
+            print(m)
+        med = {}
+        for f, name in files:
+            walls, users, rsss = zip(*runs[m, f])
+            med[f] = statistics.median(walls)
+            print(f"--check {name}: wall median {med[f]:6.3f} s (best {min(walls):.3f}) of {', '.join(f'{x:.3f}' for x in walls)}; "
+                  f"user CPU median {statistics.median(users):6.3f} s; peak RSS {max(rsss):5.0f} MB")
+        best = {f: min(w for w, _, _ in runs[m, f]) for f, _ in files}
+        print(f"wall ratio .xlsx / CSV: {med[xlsx] / med[members]:.2f} (goal: at most 1.5; best runs {best[xlsx] / best[members]:.2f}); "
+              f".ods / CSV: {med[ods] / med[members]:.2f} (best runs {best[ods] / best[members]:.2f})")
+    if a.check_only:
+        return
 
     # A real batch of each, on a fresh copy of the store (receipts written and signed).
     base = env["MES_HOME"]

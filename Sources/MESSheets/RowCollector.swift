@@ -16,6 +16,16 @@ struct RowCollector {
 
     /// Where rows go in blocks as they are read (`Spreadsheet.stream`); false: stop reading.
     var onBlock: ((SheetText) -> Bool)?
+    /// The strings that cells naming a shared string (`set(column:shared:)`) are given before
+    /// their rows go on or are returned; nil: there are none, such a cell is refused.
+    var shared: SharedStringsTask?
+    /// The shared strings read so far, and whether they are all there.
+    private var strings = SharedStrings()
+    private var stringsComplete = false
+    /// Blocks waiting for the shared strings they name to be read, in order.
+    private var waiting: [SheetText] = []
+    /// UTF-8 bytes of shared strings given to cells (against `maxTotalBytes`, with `textBytes`).
+    private var sharedBytes = 0
     /// Whether rows may go before the end of the sheet (not when merged ranges may blank them).
     var mayHandOn = true
     /// `onBlock` asked to stop.
@@ -30,6 +40,7 @@ struct RowCollector {
 
     var rowLimit: SheetError { .tooLarge("une ligne non vide dépasse la ligne \(limits.maxRows)") }
     var cellLimit: SheetError { .tooLarge("la feuille compte plus de \(limits.maxCells) cellules") }
+    var textLimit: SheetError { .tooLarge("le texte de la feuille dépasse \(ZipArchive.mebibytes(limits.maxTotalBytes))") }
     var columnLimit: SheetError { .tooLarge("une cellule dépasse la colonne \(limits.maxColumns)") }
 
     /// Cells of the row being read so far (empty ones pending excepted).
@@ -46,12 +57,23 @@ struct RowCollector {
     /// skipped are empty; an empty cell past the last one is not written.
     mutating func set(column: Int, _ text: UnsafeBufferPointer<UInt8>) throws(SheetError) {
         if text.isEmpty && column >= rowCells.count { return }
-        if column >= rowCells.count {
-            guard column - rowCells.count < limits.maxCells - cellCount else { throw cellLimit }
-            rowCells.append(contentsOf: repeatElement((start: 0, count: 0), count: column - rowCells.count + 1))
-        }
+        if column >= rowCells.count { try grow(to: column) }
         rowCells[column] = (rowText.count, text.count)
         rowText.append(contentsOf: text)
+    }
+
+    /// Sets the cell at `column` to shared string `index`, whose text is given later (`shared`).
+    mutating func set(column: Int, shared index: Int) throws(SheetError) {
+        if column >= rowCells.count { try grow(to: column) }
+        rowCells[column] = (index, Self.sharedMark)
+    }
+
+    /// A cell's `count` in `rowCells` when its `start` is a shared string's index.
+    static let sharedMark = -1
+
+    private mutating func grow(to column: Int) throws(SheetError) {
+        guard column - rowCells.count < limits.maxCells - cellCount else { throw cellLimit }
+        rowCells.append(contentsOf: repeatElement((start: 0, count: 0), count: column - rowCells.count + 1))
     }
 
     /// Adds `repeats` cells holding `text` after the others: an .ods `table:table-cell`.
@@ -80,19 +102,62 @@ struct RowCollector {
         let (product, overflow) = count.multipliedReportingOverflow(by: repeats)
         guard !overflow, product <= limits.maxCells - cellCount else { throw cellLimit }
         var bytes = 0
-        for c in rowCells[0..<count] { bytes += c.count }
+        for c in rowCells[0..<count] where c.count > 0 { bytes += c.count }
         let (total, overflowed) = bytes.multipliedReportingOverflow(by: repeats)
-        guard !overflowed, total <= limits.maxTotalBytes - textBytes else {
-            throw .tooLarge("le texte de la feuille dépasse \(ZipArchive.mebibytes(limits.maxTotalBytes))")
-        }
+        guard !overflowed, total <= limits.maxTotalBytes - textBytes - sharedBytes else { throw textLimit }
         cellCount += product
         textBytes += total
         rowText.withUnsafeBufferPointer { sheet.append(number: number, repeats: repeats, text: $0, spans: rowCells[0..<count]) }
-        if mayHandOn, let onBlock, sheet.runs.count >= Self.blockRows {
+        if mayHandOn, onBlock != nil, sheet.runs.count >= Self.blockRows {
             let block = sheet
             sheet = SheetText(name: sheet.name)
-            if !onBlock(block) { stopped = true }
+            try handOn(block, wait: false)
         }
+    }
+
+    /// Hands `block` on after those waiting, once the shared strings its cells name are read
+    /// (`wait`: waiting for them); until then it waits too.
+    private mutating func handOn(_ block: SheetText?, wait: Bool) throws(SheetError) {
+        if let block {
+            if waiting.isEmpty && !block.namesSharedStrings {
+                if !onBlock!(block) { stopped = true }
+                return
+            }
+            waiting.append(block)
+        }
+        while let first = waiting.first, !stopped {
+            guard let strings = try sharedStrings(through: first.highestShared, wait: wait) else { return }
+            waiting.removeFirst()
+            if !onBlock!(try resolve(first, strings)) { stopped = true }
+        }
+        if stopped { waiting = [] }
+    }
+
+    /// The shared strings once those up to index `highest` are read, or all of them (`wait`:
+    /// waiting for all), else nil.
+    private mutating func sharedStrings(through highest: Int, wait: Bool) throws(SheetError) -> SharedStrings? {
+        if highest < strings.count || stringsComplete { return strings }
+        guard let shared else {
+            stringsComplete = true
+            return strings
+        }
+        if wait {
+            strings = try shared.wait().strings
+            stringsComplete = true
+        } else {
+            (strings, stringsComplete) = try shared.available()
+        }
+        return highest < strings.count || stringsComplete ? strings : nil
+    }
+
+    /// `block` with its cells' shared strings, counted against `maxTotalBytes`.
+    private mutating func resolve(_ block: SheetText, _ strings: SharedStrings) throws(SheetError) -> SheetText {
+        guard block.namesSharedStrings else { return block }
+        var budget = limits.maxTotalBytes - textBytes - sharedBytes
+        let before = budget
+        let resolved = try block.resolved(strings, budget: &budget, overBudget: textLimit)
+        sharedBytes += before - budget
+        return resolved
     }
 
     /// Blanks the cells that merged ranges cover (all but each range's top-left cell), then
@@ -129,7 +194,11 @@ struct RowCollector {
     }
 
     /// The sheet read, with `ranges` merged (blanked but for their top-left cells).
+    /// Blocks still waiting for the shared strings are handed on first.
     consuming func finish(merging ranges: [(top: Int, left: Int, bottom: Int, right: Int)]) throws(SheetError) -> SheetText {
+        if stopped { return SheetText(name: sheet.name) }
+        if !waiting.isEmpty { try handOn(nil, wait: true) }
+        if sheet.namesSharedStrings { sheet = try resolve(sheet, try sharedStrings(through: sheet.highestShared, wait: true)!) }
         guard !ranges.isEmpty, !sheet.runs.isEmpty else { return sheet }
         var rows = sheet.sheetRows
         try Self.blankMerged(&rows, cellCount: cellCount, ranges)

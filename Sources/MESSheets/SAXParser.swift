@@ -130,8 +130,9 @@ final class SAXParser {
     private var context: xmlParserCtxtPtr?
     /// What a handler threw, or the refusal of a DOCTYPE: the parse stops on it.
     private var failure: SheetError?
-    /// Inside an element being skipped: how deep (0: not skipping).
-    private var skipDepth = 0
+    /// Inside an element being skipped: how deep (0: not skipping). Behind a pointer, as the
+    /// handler's state is (`WorksheetReader`): read on every event without an exclusivity check.
+    private let skipDepth = UnsafeMutablePointer<Int>.allocate(capacity: 1)
     /// The handler has all it wanted: the rest of the part is not parsed.
     private(set) var finished = false
     private var fed = 0
@@ -146,21 +147,24 @@ final class SAXParser {
     init(part: String, handler: SAXHandler) throws(SheetError) {
         self.part = part
         self.handler = handler
+        skipDepth.initialize(to: 0)
         _ = libxml2Ready
         var sax = xmlSAXHandler()
         sax.initialized = XML_SAX2_MAGIC
+        // The parser is alive for the whole parse: borrowed, not retained, on each event.
         sax.startElementNs = { ctx, local, _, uri, _, _, count, _, attributes in
             guard let ctx, let local else { return }
-            let parser = Unmanaged<SAXParser>.fromOpaque(ctx).takeUnretainedValue()
-            parser.started(SAXElement(name: SAXName(local: local, uri: uri), count: Int(count), attributes: attributes))
+            Unmanaged<SAXParser>.fromOpaque(ctx)._withUnsafeGuaranteedRef {
+                $0.started(SAXElement(name: SAXName(local: local, uri: uri), count: Int(count), attributes: attributes))
+            }
         }
         sax.endElementNs = { ctx, local, _, uri in
             guard let ctx, let local else { return }
-            Unmanaged<SAXParser>.fromOpaque(ctx).takeUnretainedValue().ended(SAXName(local: local, uri: uri))
+            Unmanaged<SAXParser>.fromOpaque(ctx)._withUnsafeGuaranteedRef { $0.ended(SAXName(local: local, uri: uri)) }
         }
         let characters: charactersSAXFunc = { ctx, bytes, length in
             guard let ctx, let bytes, length > 0 else { return }
-            Unmanaged<SAXParser>.fromOpaque(ctx).takeUnretainedValue().characters(UnsafeBufferPointer(start: bytes, count: Int(length)))
+            Unmanaged<SAXParser>.fromOpaque(ctx)._withUnsafeGuaranteedRef { $0.characters(UnsafeBufferPointer(start: bytes, count: Int(length))) }
         }
         sax.characters = characters
         sax.cdataBlock = characters
@@ -191,6 +195,7 @@ final class SAXParser {
 
     deinit {
         if let context { xmlFreeParserCtxt(context) }
+        skipDepth.deallocate()
     }
 
     /// Parses the whole of `bytes` with `handler`.
@@ -246,7 +251,7 @@ final class SAXParser {
     }
 
     /// Skips the rest of the element whose start the handler was just given (its end included).
-    func skipElement() { skipDepth = 1 }
+    func skipElement() { skipDepth.pointee = 1 }
 
     /// Stops the parse: the handler has what it wanted (the rest of the part is still inflated
     /// and checked by the archive, not parsed).
@@ -262,18 +267,18 @@ final class SAXParser {
 
     private func refuseUnsafe() { fail(.unsafe(part)) }
 
-    private func started(_ element: SAXElement) {
-        if skipDepth > 0 { skipDepth += 1; return }
+    @inline(__always) private func started(_ element: SAXElement) {
+        if skipDepth.pointee > 0 { skipDepth.pointee += 1; return }
         do throws(SheetError) { try handler.start(element, self) } catch { fail(error) }
     }
 
-    private func ended(_ name: SAXName) {
-        if skipDepth > 0 { skipDepth -= 1; return }
+    @inline(__always) private func ended(_ name: SAXName) {
+        if skipDepth.pointee > 0 { skipDepth.pointee -= 1; return }
         do throws(SheetError) { try handler.end(name, self) } catch { fail(error) }
     }
 
-    private func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
-        if skipDepth > 0 { return }
+    @inline(__always) private func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if skipDepth.pointee > 0 { return }
         do throws(SheetError) { try handler.text(bytes, self) } catch { fail(error) }
     }
 

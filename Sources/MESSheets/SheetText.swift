@@ -13,9 +13,15 @@ public struct SheetText: Sendable {
     /// The sheet's name, as the workbook lists it.
     public internal(set) var name: String
     var bytes: [UInt8] = []
-    /// Each cell's text in `bytes`: start and length (repeated cells share their bytes).
+    /// Each cell's text in `bytes`: start and length (repeated cells share their bytes); or,
+    /// with the length `sharedMark`, the index of a shared string not given yet.
     var cells: [(start: UInt32, count: UInt32)] = []
     var runs: [Row] = []
+    /// Some cell names a shared string (`resolved` gives them their text).
+    private(set) var namesSharedStrings = false
+    /// The highest index of a shared string a cell names (-1: none).
+    private(set) var highestShared = -1
+    static let sharedMark = UInt32.max
 
     init(name: String) { self.name = name }
 
@@ -70,11 +76,51 @@ public struct SheetText: Sendable {
                 cells.append(copied)
                 continue
             }
-            copied = (UInt32(bytes.count), UInt32(s.count))
-            if s.count > 0 { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[s.start..<(s.start + s.count)])) }
+            if s.count == RowCollector.sharedMark {
+                copied = (UInt32(s.start), Self.sharedMark)
+                namesSharedStrings = true
+                highestShared = max(highestShared, s.start)
+            } else {
+                copied = (UInt32(bytes.count), UInt32(s.count))
+                if s.count > 0 { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[s.start..<(s.start + s.count)])) }
+            }
             cells.append(copied)
             previous = s
         }
         runs.append(Row(number: number, repeats: repeats, firstCell: first, cellCount: spans.count))
+    }
+
+    /// The rows with the text of the shared strings their cells name; trailing empty cells
+    /// trimmed again and rows left blank dropped. `budget`: the bytes the strings may add
+    /// (lessened by those they add). Throws for an index past the strings, or `overBudget`.
+    func resolved(_ strings: SharedStrings, budget: inout Int, overBudget: SheetError) throws(SheetError) -> SheetText {
+        var out = SheetText(name: name)
+        out.bytes.reserveCapacity(bytes.count + cells.count * 8)
+        out.cells.reserveCapacity(cells.count)
+        out.runs.reserveCapacity(runs.count)
+        try bytes.withUnsafeBufferPointer { (own) throws(SheetError) in
+            for run in runs {
+                let first = out.cells.count
+                var kept = 0
+                for k in run.firstCell..<(run.firstCell + run.cellCount) {
+                    let c = cells[k]
+                    let start = UInt32(out.bytes.count)
+                    if c.count == Self.sharedMark {
+                        let i = Int(c.start)
+                        guard i < strings.count else { throw SharedStrings.missing(String(i)) }
+                        budget -= strings.append(i, to: &out.bytes) * run.repeats
+                        guard budget >= 0 else { throw overBudget }
+                    } else if c.count > 0 {
+                        out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: own[Int(c.start)..<(Int(c.start) + Int(c.count))]))
+                    }
+                    let count = UInt32(out.bytes.count) - start
+                    out.cells.append((start, count))
+                    if count > 0 { kept = out.cells.count - first }
+                }
+                out.cells.removeLast(out.cells.count - first - kept)
+                if kept > 0 { out.runs.append(Row(number: run.number, repeats: run.repeats, firstCell: first, cellCount: kept)) }
+            }
+        }
+        return out
     }
 }

@@ -6,7 +6,10 @@ import Glibc
 enum XLSXReader {
     /// The worksheet named `wanted` (or the first one), every cell as text.
     /// `onBlock`: where rows go as they are read (see `RowCollector`); the rows not handed on are returned.
-    static func read(_ zip: inout ZipArchive, sheet wanted: String?, onBlock: ((SheetText) -> Bool)? = nil) throws(SheetError) -> SheetText {
+    /// The shared strings are read on a thread of their own when their part is compressed to
+    /// `threadThreshold` bytes or more.
+    static func read(_ zip: inout ZipArchive, sheet wanted: String?, onBlock: ((SheetText) -> Bool)? = nil,
+                     threadThreshold: Int = SharedStringsTask.threadThreshold) throws(SheetError) -> SheetText {
         let limits = zip.limits
         let bookPath = try XLSXParts.workbookPath(in: &zip)
         guard let bookBytes = try zip.data(bookPath) else {
@@ -24,26 +27,33 @@ enum XLSXReader {
         func part(_ type: String) -> String? {
             relationships.values.filter { $0.type.hasSuffix(type) }.map(\.target).sorted().first
         }
-        var shared = SharedStrings()
-        if let path = part("/sharedStrings") {
-            shared = try XLSXParts.sharedStrings(&zip, part: path, limits: limits)
+        // The shared strings are read while the sheet is; its cells name them by index.
+        let shared = part("/sharedStrings").map { SharedStringsTask(zip, part: $0, threshold: threadThreshold) } ?? SharedStringsTask()
+        let rest: SheetText
+        do throws(SheetError) {
+            var dateStyles: [Bool] = []
+            if let path = part("/styles"), let bytes = try zip.data(path) {
+                dateStyles = try XLSXParts.dateStyles(bytes, part: path, limits: limits)
+            }
+            let context = Context(dateStyles: dateStyles, date1904: book.date1904, limits: limits)
+            let reader = WorksheetReader(context: context, name: chosen.name)
+            reader.collector.shared = shared
+            if let onBlock {
+                // Rows go on as they are read only when no merged range (listed after them) can blank them.
+                guard let bytes = try zip.data(chosen.target) else { throw missing(chosen) }
+                reader.collector.onBlock = onBlock
+                reader.collector.mayHandOn = !contains(bytes, "mergeCell")
+                try SAXParser.parse(bytes, part: chosen.target, handler: reader)
+            } else {
+                guard try SAXParser.parse(&zip, entry: chosen.target, handler: reader) else { throw missing(chosen) }
+            }
+            rest = try reader.collector.finish(merging: reader.merges)
+        } catch {
+            // The shared strings' refusal first, as when they were read before the sheet.
+            throw shared.failure() ?? error
         }
-        var dateStyles: [Bool] = []
-        if let path = part("/styles"), let bytes = try zip.data(path) {
-            dateStyles = try XLSXParts.dateStyles(bytes, part: path, limits: limits)
-        }
-        let context = Context(shared: shared, dateStyles: dateStyles, date1904: book.date1904, limits: limits)
-        let reader = WorksheetReader(context: context, name: chosen.name)
-        if let onBlock {
-            // Rows go on as they are read only when no merged range (listed after them) can blank them.
-            guard let bytes = try zip.data(chosen.target) else { throw missing(chosen) }
-            reader.collector.onBlock = onBlock
-            reader.collector.mayHandOn = !contains(bytes, "mergeCell")
-            try SAXParser.parse(bytes, part: chosen.target, handler: reader)
-        } else {
-            guard try SAXParser.parse(&zip, entry: chosen.target, handler: reader) else { throw missing(chosen) }
-        }
-        return try reader.collector.finish(merging: reader.merges)
+        try zip.count(inflated: shared.wait().inflated)
+        return rest
     }
 
     static func missing(_ sheet: (name: String, target: String)) -> SheetError {
@@ -65,7 +75,6 @@ enum XLSXReader {
     }
 
     struct Context {
-        var shared: SharedStrings
         var dateStyles: [Bool]
         var date1904: Bool
         var limits: SheetLimits
@@ -76,15 +85,19 @@ enum XLSXReader {
         case shared, inlineString, string, error, boolean, date, number
 
         init(_ b: UnsafeBufferPointer<UInt8>?) {
-            guard let b else { self = .number; return }
-            switch String(decoding: b, as: UTF8.self) {
-            case "s": self = .shared
-            case "inlineStr": self = .inlineString
-            case "str": self = .string
-            case "e": self = .error
-            case "b": self = .boolean
-            case "d": self = .date
-            default: self = .number
+            guard let b, !b.isEmpty else { self = .number; return }
+            if b.count == 1 {
+                switch b[0] {
+                case UInt8(ascii: "s"): self = .shared
+                case UInt8(ascii: "e"): self = .error
+                case UInt8(ascii: "b"): self = .boolean
+                case UInt8(ascii: "d"): self = .date
+                default: self = .number
+                }
+            } else if b.elementsEqual("str".utf8) {
+                self = .string
+            } else {
+                self = b.elementsEqual("inlineStr".utf8) ? .inlineString : .number
             }
         }
     }
@@ -125,17 +138,14 @@ enum XLSXReader {
         return UnsafeBufferPointer(rebasing: b[start..<end])
     }
 
-    /// Hands `body` a cell's text from its type (`t=`), style (`s=`) and stored value (`<v>`,
-    /// or the text of `<is>` for an inline string). Plain values go through as bytes.
+    /// Hands `body` a cell's text from its type (`t=`, not a shared string), style (`s=`) and
+    /// stored value (`<v>`, or the text of `<is>` for an inline string). Plain values go through as bytes.
     static func withText<R>(type: CellType, style: Int, value: UnsafeBufferPointer<UInt8>, context: Context,
                             _ body: (UnsafeBufferPointer<UInt8>) throws(SheetError) -> R) throws(SheetError) -> R {
         func string(_ s: String) throws(SheetError) -> R { try SheetError.withBytes(of: s, body) }
         switch type {
         case .shared:
-            guard let i = SAXElement.integer(trimmed(value)), i >= 0, i < context.shared.count else {
-                throw .unreadable("une cellule renvoie à un texte partagé qui n'existe pas (\(String(decoding: value, as: UTF8.self)))")
-            }
-            return try context.shared.withText(i, body)
+            preconditionFailure("a shared string is named by index (RowCollector.set(column:shared:))")
         case .inlineString, .string, .error:
             if !value.contains(UInt8(ascii: "_")) { return try body(value) }
             return try string(CellValues.decodeOOXMLEscapes(String(decoding: value, as: UTF8.self)))
@@ -156,86 +166,5 @@ enum XLSXReader {
             if v[0] != UInt8(ascii: "0") || v.count == 1, v.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return try body(v) }
             return try string(CellValues.number(String(decoding: v, as: UTF8.self)))
         }
-    }
-}
-
-/// The worksheet's rows, from the SAX events of its part: `<sheetData>`'s `<row>`s and `<c>`s,
-/// then `<mergeCells>`.
-final class WorksheetReader: SAXHandler {
-    let context: XLSXReader.Context
-    var collector: RowCollector
-    var merges: [(top: Int, left: Int, bottom: Int, right: Int)] = []
-    private var rowNumber = 0
-    private var lastColumn = -1
-    /// The `<c>` being read: its column, type and style, and its value's bytes.
-    private var inCell = false
-    private var column = 0
-    private var type = XLSXReader.CellType.number
-    private var style = 0
-    private var value: [UInt8] = []
-    private var inline: [UInt8] = []
-    private var inValue = false, inInline = false
-
-    init(context: XLSXReader.Context, name: String) {
-        self.context = context
-        collector = RowCollector(limits: context.limits, name: name)
-    }
-
-    func start(_ e: SAXElement, _ parser: SAXParser) throws(SheetError) {
-        let limits = context.limits
-        if e.is("c") {
-            let index = e.raw("r").flatMap(XLSXReader.column(of:)) ?? lastColumn + 1
-            guard index < limits.maxColumns else { throw collector.columnLimit }
-            lastColumn = index
-            inCell = true
-            column = index
-            type = XLSXReader.CellType(e.raw("t"))
-            style = SAXElement.integer(e.raw("s")) ?? 0
-            value.removeAll(keepingCapacity: true)
-            inline.removeAll(keepingCapacity: true)
-        } else if e.is("v") {
-            if inCell { inValue = true }
-        } else if e.is("row") {
-            let number = SAXElement.integer(e.raw("r")) ?? rowNumber + 1
-            guard number > rowNumber else { throw .unreadable("les lignes de la feuille ne sont pas dans l'ordre (ligne \(number))") }
-            rowNumber = number
-            collector.beginRow()
-            lastColumn = -1
-        } else if e.is("is") {
-            if inCell { inInline = true }
-        } else if e.is("rPh") {
-            if inInline { parser.skipElement() }
-        } else if e.is("f") {
-            if inCell { parser.skipElement() }  // the formula: its cached value is in <v>
-        } else if e.is("mergeCell") {
-            if let ref = e.value("ref"), let r = XLSXReader.range(ref) {
-                guard merges.count < limits.maxCells else { throw collector.cellLimit }
-                merges.append(r)
-            }
-        }
-    }
-
-    func end(_ e: SAXName, _ parser: SAXParser) throws(SheetError) {
-        if e.is("v") {
-            inValue = false
-        } else if e.is("c") {
-            guard inCell else { return }
-            inCell = false
-            let source = type == .inlineString ? inline : value
-            try source.withUnsafeBufferPointer { (b) throws(SheetError) in
-                try XLSXReader.withText(type: type, style: style, value: b, context: context) { (text) throws(SheetError) in
-                    try collector.set(column: column, text)
-                }
-            }
-        } else if e.is("row") {
-            try collector.endRow(number: rowNumber)
-            if collector.stopped { parser.stop() }
-        } else if e.is("is") {
-            inInline = false
-        }
-    }
-
-    func text(_ bytes: UnsafeBufferPointer<UInt8>, _ parser: SAXParser) throws(SheetError) {
-        if inValue { value.append(contentsOf: bytes) } else if inInline { inline.append(contentsOf: bytes) }
     }
 }

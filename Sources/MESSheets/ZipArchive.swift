@@ -23,7 +23,7 @@ struct ZipArchive {
     /// Where the central directory starts: every entry's data ends before it.
     private var directoryOffset = 0
     /// Inflated bytes handed out so far (against `maxTotalBytes`).
-    private var extracted = 0
+    private(set) var extracted = 0
 
     static let localSignature: UInt32 = 0x0403_4b50
     static let centralSignature: UInt32 = 0x0201_4b50
@@ -121,6 +121,18 @@ struct ZipArchive {
     // MARK: Entries
 
     func contains(_ name: String) -> Bool { index[name] != nil }
+
+    /// The compressed size the directory gives for the entry `name` (0 when there is none).
+    func compressedSize(_ name: String) -> Int { index[name].map { entries[$0].compressedSize } ?? 0 }
+
+    /// Counts `n` bytes inflated by a copy of the archive (read on another thread) against
+    /// `maxTotalBytes`.
+    mutating func count(inflated n: Int) throws(SheetError) {
+        guard n <= limits.maxTotalBytes - extracted else {
+            throw .tooLarge("les parties du classeur dépassent \(Self.mebibytes(limits.maxTotalBytes)) une fois décompressées")
+        }
+        extracted += n
+    }
 
     /// The inflated bytes of the entry `name`, or nil when the archive has none; at most
     /// `cap` bytes (default: the per-entry limit).
