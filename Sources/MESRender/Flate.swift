@@ -20,43 +20,88 @@ enum Flate {
         let adler: UInt
         /// The end of the bytes, what the lines after them may refer to.
         let dictionary: [UInt8]
+        /// A deflate state with `dictionary` set and nothing compressed yet: each stream after
+        /// the prefix starts from a copy of it rather than hashing the dictionary again.
+        let primed: State
 
         init(_ bytes: [UInt8]) {
-            blocks = Flate.raw(bytes, final: false)
+            blocks = Flate.raw(bytes, final: false, from: .blank)
             adler = Flate.adler(bytes)
             dictionary = Array(bytes.suffix(Flate.window - 262))
+            primed = State(dictionary: dictionary)
         }
 
-        /// The prefix of `bytes`, compressed once for the process: the last `cacheSize` asked
-        /// for are kept (a receipt's object stream up to its document information is one of a
-        /// few, by kind and signer).
+        /// The prefix of `bytes`, compressed once for the process: the last `cacheSize` made
+        /// are kept (a receipt's object stream up to its document information is one of a few,
+        /// by kind and signer). Found by comparing bytes (`memcmp`), not by hashing them: a
+        /// receipt asks once, and hashing its kilobyte cost more than the rest of the look-up.
         static func cached(_ bytes: [UInt8]) -> Prefix {
             cacheLock.lock()
-            if let hit = cache[bytes] { cacheLock.unlock(); return hit }
+            for entry in cache where same(entry.bytes, bytes) { cacheLock.unlock(); return entry.prefix }
             cacheLock.unlock()
             let made = Prefix(bytes)
             cacheLock.lock()
-            if cache.count >= cacheSize { cache.removeAll(keepingCapacity: true) }
-            cache[bytes] = made
+            if cache.count >= cacheSize { cache.removeFirst() }
+            cache.append((bytes, made))
             cacheLock.unlock()
             return made
         }
 
+        private static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+            guard a.count == b.count else { return false }
+            if a.isEmpty { return true }
+            return a.withUnsafeBytes { x in b.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+        }
+
         static let cacheSize = 32
-        nonisolated(unsafe) private static var cache: [[UInt8]: Prefix] = [:]
+        nonisolated(unsafe) private static var cache: [(bytes: [UInt8], prefix: Prefix)] = []
         private static let cacheLock = NSLock()
+    }
+
+    /// A deflate state of `mes_deflate_init_raw_small` at the best compression, at a fixed
+    /// address (zlib's state points back to its `z_stream`). A state that is only copied
+    /// (`deflateCopy` reads its source and nothing else) may serve every thread at once.
+    final class State: @unchecked Sendable {
+        let z: UnsafeMutablePointer<z_stream>
+
+        /// A new state, with `dictionary` (the bytes just before what it will compress) set.
+        init(dictionary: [UInt8]) {
+            z = .allocate(capacity: 1)
+            z.initialize(to: z_stream())
+            guard mes_deflate_init_raw_small(z, 9) == Z_OK else { preconditionFailure("zlib cannot start") }
+            if !dictionary.isEmpty {
+                let set = dictionary.withUnsafeBufferPointer { deflateSetDictionary(z, $0.baseAddress, uInt($0.count)) }
+                precondition(set == Z_OK, "zlib refused the dictionary")
+            }
+        }
+
+        /// A copy of `source`: the same bytes out for the same bytes in as `source` would give.
+        init(copying source: State) {
+            z = .allocate(capacity: 1)
+            z.initialize(to: z_stream())
+            guard deflateCopy(z, source.z) == Z_OK else { preconditionFailure("zlib cannot copy its state") }
+        }
+
+        deinit {
+            deflateEnd(z)
+            z.deinitialize(count: 1)
+            z.deallocate()
+        }
+
+        /// A state with no dictionary, only ever copied.
+        static let blank = State(dictionary: [])
     }
 
     /// A complete zlib stream of `prefix`'s bytes then `rest`.
     static func stream(prefix: Prefix?, _ rest: [UInt8]) -> [UInt8] {
         var out = header
-        out.reserveCapacity(rest.count + (prefix?.blocks.count ?? 0) + 16)
+        out.reserveCapacity(header.count + (prefix?.blocks.count ?? 0) + rest.count + rest.count / 8 + 64)
         var adler = Flate.adler(rest)
         if let prefix {
             out += prefix.blocks
             adler = UInt(adler32_combine(uLong(prefix.adler), uLong(adler), off_t(rest.count)))
         }
-        out += raw(rest, final: true, dictionary: prefix?.dictionary ?? [])
+        deflate(rest, final: true, from: prefix?.primed ?? .blank, appendingTo: &out)
         for shift in [24, 16, 8, 0] { out.append(UInt8(truncatingIfNeeded: adler >> UInt(shift))) }
         return out
     }
@@ -72,30 +117,33 @@ enum Flate {
     static let window = 4096
 
     /// Raw deflate of `bytes` at the best compression: the last block final, or (not `final`)
-    /// ended by a sync flush; `dictionary`: the bytes just before, which it may refer to.
-    static func raw(_ bytes: [UInt8], final: Bool, dictionary: [UInt8] = []) -> [UInt8] {
-        var z = z_stream()
-        guard mes_deflate_init_raw_small(&z, 9) == Z_OK else { preconditionFailure("zlib cannot start") }
-        defer { deflateEnd(&z) }
-        if !dictionary.isEmpty {
-            let set = dictionary.withUnsafeBufferPointer { deflateSetDictionary(&z, $0.baseAddress, uInt($0.count)) }
-            precondition(set == Z_OK, "zlib refused the dictionary")
-        }
-        let bound = Int(deflateBound(&z, uLong(bytes.count))) + 16
-        var out = [UInt8](repeating: 0, count: bound)
+    /// ended by a sync flush; `state`: where to start from (`State.blank`, or one with the
+    /// bytes just before as its dictionary, which the output may refer to).
+    static func raw(_ bytes: [UInt8], final: Bool, from state: State) -> [UInt8] {
+        var out: [UInt8] = []
+        deflate(bytes, final: final, from: state, appendingTo: &out)
+        return out
+    }
+
+    /// `raw`, its output appended to `out`.
+    static func deflate(_ bytes: [UInt8], final: Bool, from state: State, appendingTo out: inout [UInt8]) {
+        let s = State(copying: state)
+        let z = s.z
+        let start = out.count
+        let bound = Int(deflateBound(z, uLong(bytes.count))) + 16
+        out.append(contentsOf: repeatElement(0, count: bound))
         let produced: Int = bytes.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                z.next_in = UnsafeMutablePointer(mutating: src.baseAddress)
-                z.avail_in = uInt(src.count)
-                z.next_out = dst.baseAddress
-                z.avail_out = uInt(dst.count)
-                let status = deflate(&z, final ? Z_FINISH : Z_SYNC_FLUSH)
-                precondition(final ? status == Z_STREAM_END : status == Z_OK && z.avail_in == 0, "deflate failed")
-                return dst.count - Int(z.avail_out)
+            out.withUnsafeMutableBufferPointer { all in
+                z.pointee.next_in = UnsafeMutablePointer(mutating: src.baseAddress)
+                z.pointee.avail_in = uInt(src.count)
+                z.pointee.next_out = all.baseAddress! + start
+                z.pointee.avail_out = uInt(bound)
+                let status = CZlib.deflate(z, final ? Z_FINISH : Z_SYNC_FLUSH)
+                precondition(final ? status == Z_STREAM_END : status == Z_OK && z.pointee.avail_in == 0, "deflate failed")
+                return bound - Int(z.pointee.avail_out)
             }
         }
-        out.removeSubrange(produced...)
-        return out
+        out.removeLast(bound - produced)
     }
 
     /// The bytes of a zlib stream, or nil when it is damaged or would give more than `limit` bytes.
