@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import MESSystem
 
 /// How far a long use case has got, for a person watching a terminal (never for scripts: the
 /// command line shows it only when standard error is a terminal and `--quiet` is not given).
@@ -52,9 +50,7 @@ final class ProgressThrottle {
     /// Reports `p` when the interval has passed since the last report, or when `force`.
     func report(_ p: @autoclosure () -> Progress, force: Bool = false) {
         guard let observer else { return }
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        let now = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        let now = Monotonic.seconds()
         guard force || now - last >= interval else { return }
         last = now
         observer(p())

@@ -1,5 +1,6 @@
 import CSQLite
 import MESCore
+import MESSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -111,13 +112,6 @@ final class Database {
     private var noticed = false
     private var waitForLocks = true
 
-    /// The monotonic clock, in seconds.
-    static func monotonic() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
     /// SQLite's busy timeout as a handler of ours: an operation waits `lockWait` seconds in all
     /// (statements and retries together), and a long wait can be said.
     private func installBusyHandler() {
@@ -128,7 +122,7 @@ final class Database {
 
     private func busy(_ count: Int) -> Int32 {
         guard waitForLocks else { return 0 }
-        let now = Self.monotonic()
+        let now = Monotonic.seconds()
         if count == 0 && (retryDepth == 0 || busySince == nil) { busySince = now }
         let waited = now - (busySince ?? now)
         if waited >= lockWait { return 0 }
@@ -319,7 +313,7 @@ final class Database {
         var attempt = 0
         while true {
             do { return try body() } catch let e as SQLiteError where e.isBusy {
-                let now = Self.monotonic()
+                let now = Monotonic.seconds()
                 let since = busySince ?? now
                 busySince = since
                 let left = lockWait - (now - since)

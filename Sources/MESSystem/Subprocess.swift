@@ -176,11 +176,7 @@ public enum Subprocess {
         #endif
     }
 
-    private static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    private static func now() -> Double { Monotonic.seconds() }
 
     private static func failure(_ what: String) -> Failure {
         Failure(stage: .pipe, reason: "\(what): \(String(cString: strerror(errno)))")

@@ -72,16 +72,8 @@ import Testing
 
     @Test func aBusyStoreIsWaitedForAsLongAsWaitSaysThenExit75() throws {
         let s = try Scenario()
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        holder.arguments = ["-c", """
-            import sqlite3, sys, time
-            c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute("BEGIN IMMEDIATE")
-            open(sys.argv[2], "w").write("locked"); time.sleep(4); c.execute("COMMIT")
-            """, s.store + "/mes.db", s.dir.appendingPathComponent("locked").path]
-        try holder.run()
+        let holder = try s.holdStoreLock(seconds: 4)
         defer { holder.waitUntilExit() }
-        while !FileManager.default.fileExists(atPath: s.dir.appendingPathComponent("locked").path) { usleep(5_000) }
         let started = Date()
         let r = try s.run(["--json", "--wait", "1", "code", "generate"] + Scenario.martine + Scenario.martineBirth)
         let took = Date().timeIntervalSince(started)

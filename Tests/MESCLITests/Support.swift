@@ -86,3 +86,21 @@ func onTerminal(_ args: [String], env: [String: String], prompt: String, input: 
     let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     return (Int32(o["status"] as? Int ?? -2), o["out"] as? String ?? "", o["after"] as? Double ?? 99)
 }
+
+extension Scenario {
+    /// Another process holds the store's write lock for `seconds` (SQLite's BEGIN IMMEDIATE from
+    /// Python); returns once it holds it. Wait for the process before the scenario ends.
+    func holdStoreLock(seconds: Double) throws -> Process {
+        let marker = dir.appendingPathComponent("locked-\(UUID().uuidString)").path
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        holder.arguments = ["-c", """
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute("BEGIN IMMEDIATE")
+            open(sys.argv[2], "w").write("locked"); time.sleep(float(sys.argv[3])); c.execute("COMMIT")
+            """, store + "/mes.db", marker, String(seconds)]
+        try holder.run()
+        while !FileManager.default.fileExists(atPath: marker) { usleep(5_000) }
+        return holder
+    }
+}

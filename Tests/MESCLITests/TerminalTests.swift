@@ -102,15 +102,7 @@ import Testing
     @Test func aBusyStoreSaysItIsWaiting() throws {
         let s = try Scenario()
         // Another process holds the write lock for 1.5 s.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        holder.arguments = ["-c", """
-            import sqlite3, sys, time
-            c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute("BEGIN IMMEDIATE")
-            open(sys.argv[2], "w").write("locked"); time.sleep(1.5); c.execute("COMMIT")
-            """, s.store + "/mes.db", s.dir.appendingPathComponent("locked").path]
-        try holder.run()
-        while !FileManager.default.fileExists(atPath: s.dir.appendingPathComponent("locked").path) { usleep(5_000) }
+        let holder = try s.holdStoreLock(seconds: 1.5)
         let (status, screen, _) = try onTerminal(["code", "generate"] + Scenario.martine + Scenario.martineBirth,
                                                  env: ["MES_HOME": s.store, "MES_NOW": s.now], prompt: "never shown", input: "")
         holder.waitUntilExit()

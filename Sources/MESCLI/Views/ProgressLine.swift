@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import MESService
+import MESSystem
 
 /// The one line of progress a long command keeps rewriting on a terminal's standard error:
 /// done/total, percentage, rate and time left ("12000/≈100000 lignes (12 %), 4000 lignes/s,
@@ -16,7 +14,7 @@ final class ProgressLine {
     init(_ stream: Output) { self.stream = stream }
 
     func show(_ p: Progress) {
-        let now = Self.seconds()
+        let now = Monotonic.seconds()
         if started == nil || shownUnit != p.unit { started = now; shownUnit = p.unit }
         stream.write("\r" + Self.text(p, elapsed: now - (started ?? now)) + "\u{1B}[K")
         stream.flush()
@@ -70,11 +68,5 @@ final class ProgressLine {
         case .messages: return "messages"
         case .letters: return "courriers"
         }
-    }
-
-    private static func seconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

@@ -319,11 +319,7 @@ struct BatchTally {
 
 /// Wall-clock seconds since creation (progress and summaries only; never the service's clock).
 public struct Stopwatch: Sendable {
-    let start: timespec = { var t = timespec(); clock_gettime(CLOCK_MONOTONIC, &t); return t }()
+    let start = Monotonic.seconds()
     public init() {}
-    public var elapsed: Double {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return Double(t.tv_sec - start.tv_sec) + Double(t.tv_nsec - start.tv_nsec) / 1e9
-    }
+    public var elapsed: Double { Monotonic.seconds() - start }
 }
