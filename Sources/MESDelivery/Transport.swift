@@ -111,7 +111,16 @@ public struct DeliveryError: Error, Sendable, Equatable, CustomStringConvertible
     public var isTemporary: Bool { kind == .temporary }
     public var isPermanent: Bool { kind == .permanent }
 
-    public var description: String { "\(kind.rawValue) delivery failure (\(code.rawValue)): \(reason)" }
+    /// In French, as people read it in summaries and `last_error` ("échec d'envoi définitif
+    /// (recipient_rejected) : 550 …"); the code and the transport's own words as they are.
+    public var description: String {
+        let nature = switch kind {
+        case .temporary: "temporaire"
+        case .permanent: "définitif"
+        case .configuration: "de configuration"
+        }
+        return "échec d'envoi \(nature) (\(code.rawValue)) : \(reason)"
+    }
 }
 
 /// A secret read from a file (SMTP password, gateway token): never printed, never mirrored.

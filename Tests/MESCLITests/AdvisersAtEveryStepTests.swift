@@ -60,6 +60,11 @@ import TestSupport
         #expect(deceased.status == 69 && deceased.errorJSON["code"] as? String == "not_activable", "\(deceased.stderr)")
         let wrongName = try s.run(["--json", "activate", "--assisted", "--adviser", "A042", "--last-name", "Dupont"] + Self.martine)
         #expect(wrongName.status == 77, "\(wrongName.stderr)")
+        // A NIR on file with a wrong name and a NIR nobody has get the same answer: the adviser's
+        // screen does not tell which NIRs exist.
+        let unknown = try s.run(["--json", "activate", "--assisted", "--adviser", "A042", "--last-name", "Dupont",
+                                 "--nir", "152077544744663", "--birth-date", "08/06/1988"])
+        #expect(unknown.status == wrongName.status && unknown.stderr == wrongName.stderr, "\(unknown.stderr) / \(wrongName.stderr)")
         let after = try s.run(["--json", "outbox", "list"]).json["messages"] as? [Any] ?? []
         #expect(after.count == before.count, "no code sent")
         // The adviser's options go with --assisted only; --assisted needs no CGU (the caller accepts them).

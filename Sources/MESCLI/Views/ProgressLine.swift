@@ -21,10 +21,14 @@ final class ProgressLine {
         isShown = true
     }
 
-    /// "12000/≈100000 lignes (12 %)", then the rate and time left when `elapsed` (seconds) is given.
+    /// Below this many seconds a rate says nothing (the first report would claim a million lines a second).
+    static let rateAfter = 0.5
+
+    /// "12000/≈100000 lignes (12 %)", then the rate and time left once `elapsed` (seconds) is
+    /// at least `rateAfter`.
     static func text(_ p: Progress, elapsed: Double?) -> String {
         let word = words(p.unit)
-        let rate = elapsed.map { Double(p.done) / max($0, 0.001) }
+        let rate = elapsed.flatMap { $0 >= rateAfter ? Double(p.done) / $0 : nil }
         var line = "\(p.done)"
         if let total = p.total, total > 0 {
             line += "/\(p.totalIsEstimate ? "≈" : "")\(total) \(word) (\(min(p.done * 100 / total, 100)) %)"
