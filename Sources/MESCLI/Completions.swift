@@ -1,4 +1,3 @@
-import Foundation
 
 /// Shell completion scripts made from the command table (`mes completions SHELL`).
 ///
@@ -389,26 +388,26 @@ enum Completions {
         case .file: return "_files"
         case .directory: return "_files -/"
         case .words(let w):
-            return "(" + w.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: " ", with: "\\ ")
-                .replacingOccurrences(of: ")", with: "\\)").replacingOccurrences(of: "(", with: "\\(") }.joined(separator: " ") + ")"
+            return "(" + w.map { $0.replacing("\\", with: "\\\\").replacing(" ", with: "\\ ")
+                .replacing(")", with: "\\)").replacing("(", with: "\\(") }.joined(separator: " ") + ")"
         }
     }
 
     /// An `_arguments` message (between colons): lower case, no colon.
     static func zshMessage(_ placeholder: String) -> String {
-        placeholder.lowercased().replacingOccurrences(of: ":", with: " ")
+        placeholder.lowercased().replacing(":", with: " ")
     }
 
     /// Text between `[` and `]` in an `_arguments` spec.
     static func zshBracketEscape(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "[", with: "\\[").replacingOccurrences(of: "]", with: "\\]")
+        s.replacing("\\", with: "\\\\").replacing("[", with: "\\[").replacing("]", with: "\\]")
     }
 
     /// A `_describe` name (before its first colon).
-    static func zdescribeEscape(_ s: String) -> String { s.replacingOccurrences(of: ":", with: "\\:") }
+    static func zdescribeEscape(_ s: String) -> String { s.replacing(":", with: "\\:") }
 
     /// A zsh (or bash) single-quoted word.
-    static func zq(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+    static func zq(_ s: String) -> String { "'" + s.replacing("'", with: "'\\''") + "'" }
     static func shq(_ s: String) -> String { zq(s) }
 
     // MARK: - fish
@@ -564,7 +563,7 @@ enum Completions {
 
     /// A fish single-quoted word.
     static func fq(_ s: String) -> String {
-        "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+        "'" + s.replacing("\\", with: "\\\\").replacing("'", with: "\\'") + "'"
     }
 
     /// A word that needs no quoting in any shell.

@@ -89,7 +89,7 @@ public final class Context {
     }
 
     static func seconds(_ s: Double) -> String {
-        s == s.rounded() ? String(Int(s)) : String(s).replacingOccurrences(of: ".", with: ",")
+        s == s.rounded() ? String(Int(s)) : String(s).replacing(".", with: ",")
     }
 
     /// What a long use case is told to report its progress to: the line on a terminal, lines

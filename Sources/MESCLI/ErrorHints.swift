@@ -28,7 +28,7 @@ enum ErrorHints {
         case .demoOnAnotherStore?: out.message = aside("mes --store DIR demo", to: out.message)
         case .certifyRow?:
             out.message = aside("colonne legal_representative : oui, ou --legal-representative pour toutes les lignes", to: out.message)
-        case .fixedClockForTestStores?: out.message = out.message.replacingOccurrences(of: "l'horloge fixe", with: "l'horloge fixe (--now)")
+        case .fixedClockForTestStores?: out.message = out.message.replacing("l'horloge fixe", with: "l'horloge fixe (--now)")
         case nil: break
         }
         guard let flag = flags[e.code], !out.message.contains("(--") else { return out }

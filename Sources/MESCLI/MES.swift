@@ -67,8 +67,8 @@ public enum MES {
     /// An error's field as scripts read it: the snake_case name of the flag or column
     /// (`birth-date` → `birth_date`, `FILE` → `file`, `ligne 3, nir` → `nir`).
     static func jsonField(_ field: String) -> String {
-        let name = field.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? field
-        return name.lowercased().replacingOccurrences(of: "-", with: "_")
+        let name = field.split(separator: ",").last.map { $0.trimmingSpaces() } ?? field
+        return name.lowercased().replacing("-", with: "_")
     }
 
     /// The one place errors are shown: `mes: field: message` on stderr, or a JSON document on stderr under `--json`.

@@ -1,4 +1,4 @@
-import Foundation
+import Synchronization
 import CCrypto
 import MESCore
 
@@ -67,24 +67,26 @@ public enum Crypto {
 
 /// The system's random source: OpenSSL's CSPRNG.
 /// A block of CSPRNG output served in small pieces (see `Crypto.randomBytes`).
-final class RandomBlock: @unchecked Sendable {
+final class RandomBlock: Sendable {
     static let shared = RandomBlock()
-    private var block = [UInt8](repeating: 0, count: 4096)
-    private var used = 4096
-    private let lock = NSLock()
+    private struct Pool {
+        var block = [UInt8](repeating: 0, count: 4096)
+        var used = 4096
+    }
+    private let pool = Mutex(Pool())
 
     func take(_ count: Int) -> [UInt8] {
-        lock.lock()
-        defer { lock.unlock() }
-        if used + count > block.count {
-            let rc = block.withUnsafeMutableBytes { RAND_bytes($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32($0.count)) }
-            precondition(rc == 1, "RAND_bytes failed")
-            used = 0
+        pool.withLock { p in
+            if p.used + count > p.block.count {
+                let rc = p.block.withUnsafeMutableBytes { RAND_bytes($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32($0.count)) }
+                precondition(rc == 1, "RAND_bytes failed")
+                p.used = 0
+            }
+            let out = Array(p.block[p.used..<p.used + count])
+            for i in p.used..<p.used + count { p.block[i] = 0 }
+            p.used += count
+            return out
         }
-        let out = Array(block[used..<used + count])
-        for i in used..<used + count { block[i] = 0 }
-        used += count
-        return out
     }
 }
 

@@ -1,6 +1,7 @@
 import MESCore
 import CCurl
-import Foundation
+import FoundationEssentials
+import MESSystem
 import MESCore
 
 /// An HTTP SMS gateway (parsed from `MES_SMS_URL` and `MES_SMS_TOKEN_FILE`).
@@ -28,7 +29,7 @@ public struct HTTPSMSSettings: Sendable, Equatable {
 /// followed. One handle for all messages (HTTP keep-alive).
 public final class HTTPSMSTransport: MessageTransport, @unchecked Sendable {
     public let settings: HTTPSMSSettings
-    private let lock = NSLock()
+    private let lock = Lock()
     private var curl: CurlEasy?
     private var headers: UnsafeMutablePointer<curl_slist>?
     private var opened = 0
@@ -155,11 +156,31 @@ public final class HTTPSMSTransport: MessageTransport, @unchecked Sendable {
 
     /// The gateway's identifier for the message, if its answer is a JSON object with one.
     static func remoteID(in body: [UInt8]) -> String? {
-        guard !body.isEmpty, let o = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
-        for key in ["id", "message_id", "messageId"] {
-            if let s = o[key] as? String { return String(s.prefix(200)) }
-            if let n = o[key] as? Int { return String(n) }
+        guard !body.isEmpty, let answer = try? JSONDecoder().decode(GatewayAnswer.self, from: Data(body)) else { return nil }
+        return answer.id
+    }
+
+    /// A gateway's JSON answer: its first string or integer under `id`, `message_id` or
+    /// `messageId` (other fields, and other types under those names, are ignored).
+    private struct GatewayAnswer: Decodable {
+        let id: String?
+
+        private struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
         }
-        return nil
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: Key.self)
+            var found: String?
+            for name in ["id", "message_id", "messageId"] where found == nil {
+                let key = Key(stringValue: name)
+                if let s = try? c.decode(String.self, forKey: key) { found = String(s.prefix(200)) }
+                else if let n = try? c.decode(Int.self, forKey: key) { found = String(n) }
+            }
+            id = found
+        }
     }
 }

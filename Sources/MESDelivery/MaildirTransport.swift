@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 import MESCore
 import MESSystem
 
@@ -28,7 +27,7 @@ public final class MaildirTransport: MessageTransport, @unchecked Sendable {
     private var counter = 0
     /// Whether `tmp/`, `new/` and `cur/` were made (once, on the first message).
     private var prepared = false
-    private let lock = NSLock()
+    private let lock = Lock()
 
     public init(_ settings: MaildirSettings) {
         self.settings = settings

@@ -1,6 +1,6 @@
 import MESCore
 import CCurl
-import Foundation
+import MESSystem
 import MESCore
 
 /// Where and how to reach an SMTP server (parsed from `MES_MAIL_URL`, see `TransportConfig`).
@@ -60,7 +60,7 @@ public struct SMTPCredentials: Sendable, Equatable {
 /// the server closed it); `close()` or deinit sends QUIT.
 public final class SMTPTransport: MessageTransport, @unchecked Sendable {
     public let settings: SMTPSettings
-    private let lock = NSLock()
+    private let lock = Lock()
     private var curl: CurlEasy?
     private var opened = 0
 
@@ -155,8 +155,11 @@ public final class SMTPTransport: MessageTransport, @unchecked Sendable {
 
     /// `250 2.0.0 Ok: queued as 4XkQ` → `4XkQ`.
     static func queueID(in reply: String) -> String? {
-        guard let r = reply.range(of: "queued as ", options: .caseInsensitive) else { return nil }
-        let id = reply[r.upperBound...].prefix { !$0.isWhitespace && $0 != ")" && $0 != ">" }
+        // Case-blind on ASCII only, so that byte offsets stay those of `reply`.
+        let lower = String(decoding: reply.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        guard let r = lower.firstRange(of: "queued as ") else { return nil }
+        let end = reply.utf8.index(reply.startIndex, offsetBy: lower.utf8.distance(from: lower.startIndex, to: r.upperBound))
+        let id = reply[end...].prefix { !$0.isWhitespace && $0 != ")" && $0 != ">" }
         return id.isEmpty ? nil : String(id)
     }
 

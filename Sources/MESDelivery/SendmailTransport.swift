@@ -1,5 +1,4 @@
 import MESCore
-import Foundation
 import MESSystem
 
 /// A local sendmail-compatible program (parsed from `MES_MAIL_URL=sendmail:/usr/sbin/sendmail`).

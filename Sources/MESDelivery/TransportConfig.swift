@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MESCore
 #if canImport(Glibc)
 import Glibc
@@ -106,8 +106,8 @@ public struct TransportConfig: Sendable, Equatable {
     /// `Name <address>` for a `MES_MAIL_FROM` value: a bare address, or one with an empty
     /// name, gets `defaultMailFromName`; nil for no value or one that is not an address.
     static func fromHeader(text: String?) -> String? {
-        guard let v = text?.trimmingCharacters(in: .whitespaces), !v.isEmpty, let address = mailAddress(v) else { return nil }
-        let name = v.lastIndex(of: "<").map { v[..<$0].trimmingCharacters(in: .whitespaces) } ?? ""
+        guard let v = text?.trimmingSpaces(), !v.isEmpty, let address = mailAddress(v) else { return nil }
+        let name = v.lastIndex(of: "<").map { v[..<$0].trimmingSpaces() } ?? ""
         return name.isEmpty ? "\(defaultMailFromName) <\(address)>" : v
     }
 
@@ -160,18 +160,18 @@ public struct TransportConfig: Sendable, Equatable {
     }
 
     static func parseFile(_ text: String, path: String) throws(TransportConfigError) -> [String: Value] {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = path.contains("/") ? FileIO.folder(of: path) : ""
         var values: [String: Value] = [:]
         var lineOf: [String: Int] = [:]
         for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingSpaces()
             if line.isEmpty || line.hasPrefix("#") { continue }
             let source = "\(path):\(n + 1)"
             guard let eq = line.firstIndex(of: "=") else {
                 throw TransportConfigError(key: path, reason: "ligne \(n + 1) : CLÉ=valeur attendu")
             }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<eq].trimmingSpaces()
+            var value = line[line.index(after: eq)...].trimmingSpaces()
             if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
                 value = String(value.dropFirst().dropLast())
             }
@@ -242,7 +242,7 @@ public struct TransportConfig: Sendable, Equatable {
             let text: String
             try refuseExposed(path(f), key: "MES_SMS_TOKEN_FILE")
             do throws(ReadError) { text = try readText(path(f), limit: 4_096) } catch { throw fail("MES_SMS_TOKEN_FILE", error.reason) }
-            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = text.trimmingWhitespace()
             guard !token.isEmpty, token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
                 throw fail("MES_SMS_TOKEN_FILE", "attendu : un jeton de caractères ASCII imprimables, sans espace")
             }
@@ -331,9 +331,8 @@ public struct TransportConfig: Sendable, Equatable {
             guard credentials == nil else {
                 throw fail("inutile avec sendmail: (le programme a sa propre configuration)", key: "MES_MAIL_CREDENTIALS_FILE")
             }
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                  access(path, X_OK) == 0 else {
+            var st = stat()
+            guard stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR, access(path, X_OK) == 0 else {
                 throw fail("\(printable(path)) n'est pas un fichier exécutable")
             }
             var s = SendmailSettings(path: path)
@@ -342,7 +341,7 @@ public struct TransportConfig: Sendable, Equatable {
                 let name = String(kv[0]), value = kv.count > 1 ? String(kv[1]) : ""
                 switch name {
                 case "args":
-                    s.arguments = value.split(separator: ",").map { $0.removingPercentEncoding ?? String($0) }
+                    s.arguments = value.split(separator: ",").map { percentDecoded($0) ?? String($0) }
                 case "timeout":
                     guard let t = Double(value), t >= 1, t <= 600 else { throw fail("timeout : un nombre de secondes de 1 à 600") }
                     s.timeout = t
@@ -354,6 +353,26 @@ public struct TransportConfig: Sendable, Equatable {
         default:
             throw fail("schéma non pris en charge « \(printable(String(scheme))) » (attendu : smtp, smtps, sendmail ou maildir)")
         }
+    }
+
+    /// `%XX` escapes decoded (nil: a broken escape, or bytes that are not UTF-8).
+    static func percentDecoded(_ text: Substring) -> String? {
+        var out: [UInt8] = []
+        var bytes = text.utf8.makeIterator()
+        func hexValue(_ b: UInt8?) -> UInt8? {
+            switch b {
+            case (0x30...0x39)?: b! - 0x30
+            case (0x41...0x46)?: b! - 0x37
+            case (0x61...0x66)?: b! - 0x57
+            default: nil
+            }
+        }
+        while let b = bytes.next() {
+            guard b == 0x25 else { out.append(b); continue }
+            guard let high = hexValue(bytes.next()), let low = hexValue(bytes.next()) else { return nil }
+            out.append(high << 4 | low)
+        }
+        return String(validating: out, as: UTF8.self)
     }
 
     static func checkSMSURL(_ url: String, fail: (String) -> TransportConfigError) throws(TransportConfigError) {
@@ -399,7 +418,7 @@ public struct TransportConfig: Sendable, Equatable {
 
     /// `Name <a@b.fr>` or `a@b.fr` → `a@b.fr`.
     static func mailAddress(_ s: String) -> String? {
-        let t = s.trimmingCharacters(in: .whitespaces)
+        let t = s.trimmingSpaces()
         var address = t
         if let lt = t.lastIndex(of: "<") {
             guard t.hasSuffix(">") else { return nil }

@@ -1,5 +1,5 @@
 import CZlib
-import Foundation
+import Synchronization
 
 /// PDF's `/FlateDecode` streams (zlib, RFC 1950) over libz: what a receipt's page and font
 /// take, and their reading back, bounded.
@@ -33,29 +33,20 @@ enum Flate {
 
         /// The prefix of `bytes`, compressed once for the process: the last `cacheSize` made
         /// are kept (a receipt's object stream up to its document information is one of a few,
-        /// by kind and signer). Found by comparing bytes (`memcmp`), not by hashing them: a
-        /// receipt asks once, and hashing its kilobyte cost more than the rest of the look-up.
+        /// by kind and signer). Found by comparing bytes, not by hashing them: a receipt asks
+        /// once, and hashing its kilobyte cost more than the rest of the look-up.
         static func cached(_ bytes: [UInt8]) -> Prefix {
-            cacheLock.lock()
-            for entry in cache where same(entry.bytes, bytes) { cacheLock.unlock(); return entry.prefix }
-            cacheLock.unlock()
+            if let found = cache.withLock({ entries in entries.first { $0.bytes == bytes }?.prefix }) { return found }
             let made = Prefix(bytes)
-            cacheLock.lock()
-            if cache.count >= cacheSize { cache.removeFirst() }
-            cache.append((bytes, made))
-            cacheLock.unlock()
+            cache.withLock { entries in
+                if entries.count >= cacheSize { entries.removeFirst() }
+                entries.append((bytes, made))
+            }
             return made
         }
 
-        private static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-            guard a.count == b.count else { return false }
-            if a.isEmpty { return true }
-            return a.withUnsafeBytes { x in b.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
-        }
-
         static let cacheSize = 32
-        nonisolated(unsafe) private static var cache: [(bytes: [UInt8], prefix: Prefix)] = []
-        private static let cacheLock = NSLock()
+        private static let cache = Mutex<[(bytes: [UInt8], prefix: Prefix)]>([])
     }
 
     /// A deflate state of `mes_deflate_init_raw_small` at the best compression, at a fixed

@@ -277,10 +277,10 @@ public enum MIME {
     /// run of other words as encoded-words, the spaces between its words inside them. A name
     /// given quoted (`"Les Amis, Paris" <a@b>`) is unquoted first. No `<…>` at the end: as given.
     public static func address(_ s: String) -> String {
-        let v = headerSafe(s).trimmingCharacters(in: .whitespaces)
+        let v = headerSafe(s).trimmingSpaces()
         guard v.hasSuffix(">"), let lt = v.lastIndex(of: "<") else { return v }
         let addr = String(v[lt...])
-        var name = v[..<lt].trimmingCharacters(in: .whitespaces)
+        var name = v[..<lt].trimmingSpaces()
         if name.utf8.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") { name = unquoted(String(name.dropFirst().dropLast())) }
         let phrase = self.phrase(name)
         return phrase.isEmpty ? addr : phrase + " " + addr

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MESCore
 
 /// An RFC 5322 e-mail in UTF-8 (8bit body, RFC 2047 encoded headers folded within 78 columns,
@@ -360,13 +360,13 @@ public enum MessageTemplates {
             (w.count == 12 || w.count == 6) && w.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
         }
         for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingSpaces()
             if isCode(line[...]) { return line }
             for marker in ["Code provisoire pour ", "votre code provisoire est ", "Votre code à usage unique : ", "Votre code d'accès : "] {
-                if let r = line.range(of: marker) {
+                if let r = line.firstRange(of: marker) {
                     let rest = line[r.upperBound...]
-                    let tail = rest.split(separator: " ").last(where: { isCode($0.trimmingCharacters(in: CharacterSet(charactersIn: "."))[...]) })
-                    if let t = tail { return t.trimmingCharacters(in: CharacterSet(charactersIn: ".")) }
+                    let tail = rest.split(separator: " ").last(where: { isCode($0.trimming { $0 == "." }[...]) })
+                    if let t = tail { return t.trimming { $0 == "." } }
                 }
             }
         }

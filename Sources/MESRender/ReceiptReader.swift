@@ -1,4 +1,3 @@
-import Foundation
 import MESCore
 
 /// The fields a receipt file shows, read back for `mes receipt verify`.
@@ -240,7 +239,7 @@ public enum ReceiptReader {
 
     static func fields(lines: [String]) -> ReceiptFields? {
         func after(_ label: String) -> String? {
-            lines.first { $0.hasPrefix(label) }.map { String($0.dropFirst(label.count)).trimmingCharacters(in: .whitespaces) }
+            lines.first { $0.hasPrefix(label) }.map { String($0.dropFirst(label.count)).trimmingSpaces() }
         }
         guard let id = after(ReceiptRenderer.referenceLabel), let v = after(ReceiptRenderer.verificationLabel),
               let nirText = after(ReceiptRenderer.nirLabel), let name = after(ReceiptRenderer.nameLabel),
@@ -264,7 +263,7 @@ public enum ReceiptReader {
         // comes before it; an association's after).
         let marker = "prise en compte le "
         var searchFrom = text.startIndex, found: (date: CalendarDate, end: String.Index, marker: Range<String.Index>)?
-        while found == nil, let r = text.range(of: marker, range: searchFrom..<text.endIndex) {
+        while found == nil, let r = text[searchFrom...].firstRange(of: marker) {
             let rest = text[r.upperBound...].prefix(11)  // bounded: the scan stays linear
             if rest.count == 11, rest.last == ".", let d = CalendarDate.parse(String(rest.prefix(10))) {
                 found = (d, text.index(r.upperBound, offsetBy: 11), r)
@@ -289,17 +288,17 @@ public enum ReceiptReader {
             guard let named = OppositionReceipt.association(filedBy: String(after)) else { return nil }
             association = named
         }
-        let nir = NIRValidator(rules: .insee).validate(nirText).nir?.compact ?? nirText.replacingOccurrences(of: " ", with: "")
+        let nir = NIRValidator(rules: .insee).validate(nirText).nir?.compact ?? nirText.filter { $0 != " " }
         return ReceiptFields(id: id, nir: nir, name: name, greeting: greeting, decidedOn: date.iso, verification: v,
                              forMinor: forMinor, association: association)
     }
 
     static func fromJSON(_ bytes: [UInt8]) -> ReceiptFields? {
-        guard let o = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-              let id = o["receipt"] as? String, let nir = o["nir"] as? String, let name = o["name"] as? String,
-              let greeting = o["greeting"] as? String, let d = o["decided_on"] as? String, let v = o["verification"] as? String
+        guard let o = JSON.parse(bytes),
+              let id = o["receipt"]?.string, let nir = o["nir"]?.string, let name = o["name"]?.string,
+              let greeting = o["greeting"]?.string, let d = o["decided_on"]?.string, let v = o["verification"]?.string
         else { return nil }
         return ReceiptFields(id: id, nir: nir, name: name, greeting: greeting, decidedOn: d, verification: v,
-                             forMinor: o["for_minor"] as? Bool ?? false, association: o["association"] as? String)
+                             forMinor: o["for_minor"]?.boolean ?? false, association: o["association"]?.string)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import MESSystem
 import MESCore
 import MESStore
 
@@ -12,7 +12,7 @@ import MESStore
 /// connection is not to be used from two threads.
 final class DeferredSignedReceipts: ReceiptIssuer, @unchecked Sendable {
     private let store: Store
-    private let lock = NSLock()
+    private let lock = Lock()
     private var opened: SignedPDFReceipts?
 
     init(store: Store) { self.store = store }

@@ -1,4 +1,4 @@
-import Foundation
+import MESRender
 import MESCore
 
 /// One way a batch's results differ from a members file's expectations.
@@ -80,18 +80,17 @@ public enum FixturesVerification {
         try JSONLines.forEach(results, maxLine: maxLine) { lineNumber, text in
             lines = lineNumber
             if let text, text.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }  // a blank line
-            let parsed = text.flatMap { try? JSONSerialization.jsonObject(with: Data($0)) }
-            guard let object = parsed as? [String: Any] else {
+            guard let object = text.flatMap({ JSON.parse($0) }), case .object = object else {
                 noteLater(.init(kind: .unreadable, row: nil, line: lineNumber, expectedStatus: nil, expectedReason: nil, status: nil, reason: nil))
                 return
             }
             if object["summary"] != nil && object["row"] == nil { return }
-            guard let row = integer(object["row"]), let status = object["status"] as? String,
-                  object["reason"] == nil || object["reason"] is String || object["reason"] is NSNull else {
+            guard let row = object["row"]?.integer, let status = object["status"]?.string,
+                  object["reason"] == nil || object["reason"]?.string != nil || object["reason"] == .null else {
                 noteLater(.init(kind: .unreadable, row: nil, line: lineNumber, expectedStatus: nil, expectedReason: nil, status: nil, reason: nil))
                 return
             }
-            let reason = object["reason"] as? String ?? ""
+            let reason = object["reason"]?.string ?? ""
             if got[row] != nil {
                 noteLater(.init(kind: .duplicate, row: row, line: lineNumber, expectedStatus: expected.rows[row]?.status,
                            expectedReason: expected.rows[row]?.reason, status: status, reason: reason))
@@ -125,14 +124,6 @@ public enum FixturesVerification {
                                resultLines: lines)
     }
 
-    /// A JSON integer (not a boolean, not a fraction), within Int.
-    static func integer(_ value: Any?) -> Int? {
-        guard let n = value as? NSNumber, !(value is Bool) else { return nil }
-        let type = String(cString: n.objCType)
-        guard ["q", "l", "i", "s", "Q", "L", "I", "S"].contains(type) else { return nil }
-        return Int(exactly: n.int64Value)
-    }
-
     /// Each members row's expectation by its line, and the lines in order.
     static func expectations(_ members: ByteSource) throws -> (rows: [Int: (status: String, reason: String)], order: [Int]) {
         var reader = CSVReader()
@@ -146,7 +137,7 @@ public enum FixturesVerification {
             guard problem == nil else { return }
             guard header != nil else {
                 header = r.fields
-                let names = r.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+                let names = r.fields.map { $0.trimmingSpaces() }
                 guard let s = names.firstIndex(of: "expected_status"), let e = names.firstIndex(of: "expected_reason") else {
                     problem = MESError(.csvHeader, "Le fichier des membres n'a pas les colonnes expected_status et expected_reason : "
                                        + "il se fait avec mes fixtures --members (en CSV).", field: "MEMBERS")

@@ -1,10 +1,11 @@
-import Foundation
+import Dispatch
+import MESSystem
 
 /// A bounded queue between one producer thread and one consumer: `put` waits while the queue
 /// is full, `take` while it is empty; `close` ends the stream; `cancel` (the consumer gave
 /// up) makes every further `put` return at once so the producer can finish.
 final class Handoff<Element>: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var items: [Element] = []
     private var head = 0
     private var closed = false
@@ -65,13 +66,10 @@ final class Worker: @unchecked Sendable {
 
     init(_ name: String, _ body: @escaping () throws -> Void) {
         let job = UncheckedSendable(body)
-        let thread = Thread { [self] in
+        Threads.start(stackSize: 1 << 22) { [self] in
             do { try job.value() } catch { failure = error }
             done.signal()
         }
-        thread.name = name
-        thread.stackSize = 1 << 22
-        thread.start()
     }
 
     /// Waits for the body to return; rethrows its error.

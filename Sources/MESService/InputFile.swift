@@ -1,4 +1,3 @@
-import Foundation
 import MESCore
 import MESSheets
 import MESSystem
@@ -161,7 +160,7 @@ struct CSVText {
 /// The encoding an `InputFile`'s source decided, read by the thread that started the reading
 /// (a roster is parsed on a thread of its own).
 final class DetectedEncoding: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var encoding: TextEncoding?
 
     init(_ encoding: TextEncoding?) { self.encoding = encoding }

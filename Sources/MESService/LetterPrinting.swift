@@ -81,9 +81,9 @@ extension Service {
     /// A letter to a minor's legal representatives (`MessageTemplates.addressee`) has the child's
     /// name under theirs: the block's second line.
     static func printed(_ l: Store.LetterToPrint) -> (PrintedLetter, standard: Bool) {
-        let body = l.body.replacingOccurrences(of: "\r\n", with: "\n")
+        let body = l.body.replacing("\r\n", with: "\n")
         let head: Substring, text: Substring
-        if let blank = body.range(of: "\n\n") {
+        if let blank = body.firstRange(of: "\n\n") {
             (head, text) = (body[..<blank.lowerBound], body[blank.upperBound...])
         } else {
             (head, text) = ("", body[...])

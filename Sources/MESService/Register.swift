@@ -1,4 +1,3 @@
-import Foundation
 import MESCore
 import MESRender
 import MESStore
@@ -90,7 +89,7 @@ extension Service {
         let raw = try store.messageBody(m)
         // An SMS is shown framed, above its text, as it was composed (`SMSFraming`).
         let text = m.shownTo.map { SMSFraming(shownTo: $0, text: String(decoding: raw, as: UTF8.self)).framed } ?? String(decoding: raw, as: UTF8.self)
-        let body = text.replacingOccurrences(of: "\r\n", with: "\n")
+        let body = text.replacing("\r\n", with: "\n")
         let codes = body.split(separator: "\n").filter { $0.contains("Code provisoire pour ") }.compactMap { MessageTemplates.code(in: String($0)) }
         var message = OutboxMessage(entry: m, body: body, code: MessageTemplates.code(in: body), codes: codes)
         message.windows = try store.read { try store.noticeProfiles(m.id) }.map { ($0.id, try notificationWindow(of: $0, noticeStatus: m.status)) }

@@ -1,4 +1,4 @@
-import Foundation
+import MESSystem
 import MESCore
 import MESCrypto
 import MESRender
@@ -13,7 +13,7 @@ public final class SignedPDFReceipts: ReceiptIssuer, @unchecked Sendable {
     private let signer: ReceiptSigner
     /// Signers not in use (under `lock`).
     private var idle: [ReceiptSigner] = []
-    private let lock = NSLock()
+    private let lock = Lock()
 
     public init(identity: SigningIdentity) {
         self.identity = identity

@@ -13,22 +13,22 @@ import Testing
         // Rules, state machine, policies: nothing, not even Foundation (no I/O).
         "MESCore": [],
         // Keyed hashes, sealing, signing (libcrypto).
-        "MESCrypto": ["MESCore", "CCrypto", "Foundation"],
+        "MESCrypto": ["MESCore", "CCrypto", "Synchronization"],
         // The operating system: files, processes.
         "MESSystem": libc.union(["MESCore"]),
         // The SQLite store and the outbox (it keys, seals and signs what it keeps).
-        "MESStore": libc.union(["MESCore", "MESCrypto", "MESSystem", "CSQLite", "Foundation"]),
+        "MESStore": libc.union(["MESCore", "MESCrypto", "MESSystem", "CSQLite"]),
         // Text, JSON, PDF and e-mail renderers: pure.
-        "MESRender": ["MESCore", "CZlib", "Foundation"],
+        "MESRender": ["MESCore", "CZlib", "FoundationEssentials", "Synchronization"],
         // Real transports (SMTP, sendmail, HTTP SMS gateway).
-        "MESDelivery": libc.union(["MESCore", "MESSystem", "CCurl", "Foundation"]),
+        "MESDelivery": libc.union(["MESCore", "MESSystem", "CCurl", "FoundationEssentials"]),
         // Spreadsheets (.xlsx, .ods): bytes in, bytes out, over zlib and libxml2.
         // No Foundation: its ICU headers clash with libxml2's (CXML2) in one module on a clean build.
         "MESSheets": libc.union(["MESCore", "CZlib", "CXML2"]),
         // The use cases.
-        "MESService": libc.union(["MESCore", "MESCrypto", "MESStore", "MESRender", "MESDelivery", "MESSystem", "MESSheets", "Foundation", "Dispatch"]),
+        "MESService": libc.union(["MESCore", "MESCrypto", "MESStore", "MESRender", "MESDelivery", "MESSystem", "MESSheets", "FoundationEssentials", "Dispatch"]),
         // The command line: arguments, commands, views.
-        "MESCLI": libc.union(["MESCore", "MESRender", "MESService", "MESSystem", "Foundation"]),
+        "MESCLI": libc.union(["MESCore", "MESRender", "MESService", "MESSystem"]),
         // The one-line main.
         "mes": ["MESCLI"],
     ]
@@ -146,7 +146,7 @@ import Testing
         let documented = Self.documentedTable(text)
         #expect(documented == Self.allowed, "docs/ARCHITECTURE.md: \(documented.sorted { $0.key < $1.key })")
         // And it would notice a drift: one module more in the document is a difference.
-        let drifted = text.replacingOccurrences(of: "| `MESRender` | `MESCore`, `CZlib`, `Foundation` |", with: "| `MESRender` | `MESCore`, `CZlib`, `Foundation`, `MESStore` |")
+        let drifted = text.replacingOccurrences(of: "| `MESRender` | `MESCore`, `CZlib`, `FoundationEssentials`, `Synchronization` |", with: "| `MESRender` | `MESCore`, `CZlib`, `FoundationEssentials`, `Synchronization`, `MESStore` |")
         #expect(drifted != text && Self.documentedTable(drifted) != Self.allowed)
     }
 

@@ -20,8 +20,13 @@ import Testing
             processes.append(try startBinary(["batch", "oppose", file, "--receipts", s.dir.appendingPathComponent("receipts").path,
                                               "--legal-representative"], env: env))
         }
-        usleep(400_000)
-        let before = try Store.open(s.store).counts().decisions
+        // The backup starts as soon as the batches have filed something (a fixed pause let the
+        // release binary file all 3,000 before it, and the backup then saw nothing move).
+        var before = 0
+        for _ in 0..<2_000 where before == 0 {
+            usleep(5_000)
+            before = try Store.open(s.store).counts().decisions
+        }
         let phrase = s.dir.appendingPathComponent("phrase").path
         try "une phrase de passe assez longue\n".write(toFile: phrase, atomically: true, encoding: .utf8)
         let file = s.dir.appendingPathComponent("store.mesbak").path

@@ -87,7 +87,7 @@ final class BatchLines: BatchSink {
         ctx.progressLine.clear()
         let parts = BatchOpposition.Status.allCases.compactMap { status in s.counts[status].map { "\(status.french) : \($0)" } }
         let done = s.checkOnly ? "vérifiée" : "traitée"
-        ctx.stderr.line("\(plural(s.rows, "ligne \(done)", "lignes \(done)s")) en \(Self.format3(s.seconds).replacingOccurrences(of: ".", with: ",")) s."
+        ctx.stderr.line("\(plural(s.rows, "ligne \(done)", "lignes \(done)s")) en \(Self.format3(s.seconds).replacing(".", with: ",")) s."
                         + (parts.isEmpty ? "" : " " + parts.joined(separator: " ; ") + "."))
         if let notice { ctx.stderr.line("mes: " + notice) }
         if s.checkOnly { ctx.stderr.line("Vérification seulement : rien n'a été déposé, aucun code n'a été lu ni aucun essai compté.") }

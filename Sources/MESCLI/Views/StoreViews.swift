@@ -178,7 +178,7 @@ extension DemoRun: Report {
     public var text: String {
         "Base : \(directory)\nParcours d'opposition de Martine Julie Leguellec, pas à pas du guide « Comment refuser Mon espace santé ? »\n"
             + Messages.whatToHave + "\n\n"
-            + steps.map { "\($0.title)\n   \($0.result.replacingOccurrences(of: "\n", with: "\n   "))" }.joined(separator: "\n")
+            + steps.map { "\($0.title)\n   \($0.result.replacing("\n", with: "\n   "))" }.joined(separator: "\n")
     }
 
     public var json: JSON {

@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import MESCore
 import MESRender
 import MESStore
@@ -33,7 +33,7 @@ final class ReceiptPipeline: @unchecked Sendable {
     private var nextWritten = 0
     /// Jobs prepared and not yet written, by number (under `readyLock`).
     private var ready: [Int: Outcome] = [:]
-    private let readyLock = NSLock()
+    private let readyLock = Lock()
     /// What a job hands to the writer.
     private enum Outcome: @unchecked Sendable {
         case write(() throws -> Void)
@@ -59,7 +59,7 @@ final class ReceiptPipeline: @unchecked Sendable {
     private var writingGroup = 1
     private var wrote = false
     /// The last group on disk, and the first one whose files or sync failed.
-    private let state = NSCondition()
+    private let state = Condition()
     private var synced = 0
     private var failure: (group: Int, error: MESError)?
     /// How many `syncfs` calls were made (read after `waitSynced`).
