@@ -211,8 +211,8 @@ public final class Input {
             var start = 0
             if !pending.isEmpty {
                 // The line carried over from the previous chunk.
-                var nl = 0
-                while nl < n && chunk[nl] != 0x0A { nl += 1 }
+                let nl = chunk.baseAddress.flatMap { memchr($0, 0x0A, n) }
+                    .map { chunk.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? n
                 guard pending.count + nl <= maxLineLength else {
                     throw InputLimits.lineTooLong(line: lines + 1, limit: maxLineLength, field: field)
                 }
@@ -223,9 +223,10 @@ public final class Input {
                 pending.removeAll(keepingCapacity: true)
                 start = nl + 1
             }
-            var i = start
-            while i < n {
-                if chunk[i] == 0x0A {
+            // Each line end found by memchr (whole words at a time, not byte by byte).
+            if let base = chunk.baseAddress {
+                while start < n, let found = memchr(base + start, 0x0A, n - start) {
+                    let i = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
                     if i - start > maxLineLength {
                         throw InputLimits.lineTooLong(line: lines + 1, limit: maxLineLength, field: field)
                     }
@@ -233,7 +234,6 @@ public final class Input {
                     try body(UnsafeBufferPointer(rebasing: chunk[start..<i]))
                     start = i + 1
                 }
-                i += 1
             }
             if start < n {
                 guard n - start <= maxLineLength else {

@@ -59,6 +59,47 @@ public indirect enum JSON: Equatable, Sendable {
         s.withUTF8 { writeString(utf8: $0, into: &out) }
     }
 
+    /// Writes bytes that may not be UTF-8 (a line of input) as a JSON string literal, invalid
+    /// sequences replaced by U+FFFD. One pass over an ASCII line: its bytes are escaped as they
+    /// are scanned, and only a line with a byte of 0x80 or more is decoded as a String.
+    public static func writeString(repairing b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        let mark = out.count
+        out.append(0x22)
+        var start = 0, i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            if c >= 0x20 && c != 0x22 && c != 0x5C && c < 0x7F { i += 1; continue }
+            if c >= 0x80 {
+                out.removeSubrange(mark...)
+                writeString(String(decoding: b, as: UTF8.self), into: &out)
+                return
+            }
+            if start < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i])) }
+            appendEscape(c, into: &out)
+            i += 1
+            start = i
+        }
+        if start < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<n])) }
+        out.append(0x22)
+    }
+
+    /// The escape of one byte that JSON strings may not hold as it is.
+    @inline(__always) static func appendEscape(_ c: UInt8, into out: inout [UInt8]) {
+        switch c {
+        case 0x22: out.append(0x5C); out.append(0x22)
+        case 0x5C: out.append(0x5C); out.append(0x5C)
+        case 0x0A: out.append(0x5C); out.append(0x6E)
+        case 0x0D: out.append(0x5C); out.append(0x72)
+        case 0x09: out.append(0x5C); out.append(0x74)
+        default:  // the other controls and DEL: \u00XX
+            let high = c >> 4, low = c & 15
+            out.append(0x5C); out.append(0x75); out.append(0x30); out.append(0x30)
+            out.append(0x30 + high)
+            out.append(low < 10 ? 0x30 + low : 0x61 + low - 10)
+        }
+    }
+
     /// Writes valid UTF-8 bytes as a JSON string literal.
     public static func writeString(utf8 b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         out.append(0x22)
@@ -74,18 +115,7 @@ public indirect enum JSON: Equatable, Sendable {
             let c = b[i]
             guard c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F else { continue }
             if start < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i])) }
-            switch c {
-            case 0x22: out.append(0x5C); out.append(0x22)
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x0A: out.append(0x5C); out.append(0x6E)
-            case 0x0D: out.append(0x5C); out.append(0x72)
-            case 0x09: out.append(0x5C); out.append(0x74)
-            default:  // the other controls and DEL: \u00XX
-                let high = c >> 4, low = c & 15
-                out.append(0x5C); out.append(0x75); out.append(0x30); out.append(0x30)
-                out.append(0x30 + high)
-                out.append(low < 10 ? 0x30 + low : 0x61 + low - 10)
-            }
+            appendEscape(c, into: &out)
             start = i + 1
         }
         if start < b.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start...])) }

@@ -33,4 +33,29 @@ import Testing
             #expect(parsed == text, "\(text.debugDescription)")
         }
     }
+
+    func repaired(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        bytes.withUnsafeBufferPointer { JSON.writeString(repairing: $0, into: &out) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Input lines (`nir check` echoes them) are escaped in the same pass that finds them ASCII;
+    /// a line with other bytes is read as UTF-8 with U+FFFD for what is not, and gives what the
+    /// String path gives, whatever comes before in the buffer.
+    @Test func inputBytesAreEscapedInOnePassAndRepairedWhenNotUTF8() throws {
+        #expect(repaired(Array("1 16 30".utf8)) == "\"1 16 30\"")
+        #expect(repaired(Array("a\"b\\c\u{1B}\u{7F}".utf8)) == #""a\"b\\c\u001b\u007f""#)
+        #expect(repaired([0x41, 0xFF, 0x22, 0x42]) == "\"A\u{FFFD}\\\"B\"")
+        #expect(repaired(Array("é\"".utf8)) == literal("é\""))
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let bytes = (0..<Int.random(in: 0...80, using: &rng)).map { _ in
+                Bool.random(using: &rng) ? UInt8.random(in: 0x20...0x7E, using: &rng) : UInt8.random(in: 0...255, using: &rng)
+            }
+            var out = Array("prefix".utf8)
+            bytes.withUnsafeBufferPointer { JSON.writeString(repairing: $0, into: &out) }
+            #expect(out == Array("prefix".utf8) + Array(literal(String(decoding: bytes, as: UTF8.self)).utf8), "\(bytes)")
+        }
+    }
 }

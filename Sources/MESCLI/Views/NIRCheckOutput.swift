@@ -68,10 +68,6 @@ enum NIRCheckOutput {
     }
 
     static func writeInput(_ input: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        if input.allSatisfy({ $0 < 0x80 }) {
-            JSON.writeString(utf8: input, into: &out)
-        } else {
-            JSON.writeString(String(decoding: input, as: UTF8.self), into: &out)
-        }
+        JSON.writeString(repairing: input, into: &out)
     }
 }
