@@ -7,8 +7,9 @@ import Testing
 /// tarball's SHA-256. It needs no library of the Swift toolchain (the toolchain hidden by a mount
 /// namespace, it still runs) and makes the same bytes as the debug build.
 ///
-/// `scripts/test` (the whole suite) builds the release before the tests start; run alone, the
-/// first test here builds it (incrementally, in `.build/release-tree`).
+/// `scripts/test` (the whole suite) builds the release before the tests start and names its
+/// tarball in `MES_TEST_RELEASE_TARBALL`; run alone, the first test here builds it
+/// (incrementally, in `.build/release-tree`).
 @Suite(.serialized) struct ReleaseTests {
     struct ReleaseFailure: Error, CustomStringConvertible {
         let description: String
@@ -26,13 +27,17 @@ import Testing
     }
 
     static let release: Result<Release, ReleaseFailure> = {
-        let build = try? runCaptured(URL(fileURLWithPath: "/bin/bash"), [packageRoot.appendingPathComponent("scripts/release").path, "--quiet"],
-                                     environment: cleanEnvironment(), cwd: packageRoot, timeout: 1_800)
-        guard let build, build.status == 0 else {
-            return .failure(ReleaseFailure("scripts/release failed (\(build?.status ?? -1)): \(build?.stderr.suffix(3_000) ?? "")"))
+        let tarball: String
+        if let built = ProcessInfo.processInfo.environment["MES_TEST_RELEASE_TARBALL"], FileManager.default.fileExists(atPath: built) {
+            tarball = built  // scripts/test built it from this tree a moment ago
+        } else {
+            let build = try? runCaptured(URL(fileURLWithPath: "/bin/bash"), [packageRoot.appendingPathComponent("scripts/release").path, "--quiet"],
+                                         environment: cleanEnvironment(), cwd: packageRoot, timeout: 1_800)
+            guard let build, build.status == 0 else {
+                return .failure(ReleaseFailure("scripts/release failed (\(build?.status ?? -1)): \(build?.stderr.suffix(3_000) ?? "")"))
+            }
+            tarball = packageRoot.appendingPathComponent(build.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).path
         }
-        let relative = build.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let tarball = packageRoot.appendingPathComponent(relative).path
         let name = URL(fileURLWithPath: tarball).lastPathComponent.replacingOccurrences(of: ".tar.gz", with: "")
         let root = temporaryDirectory("mes-release").path
         guard let untar = try? runProgram("/usr/bin/tar", ["-xzf", tarball, "-C", root]), untar.status == 0 else {
