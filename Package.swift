@@ -36,7 +36,9 @@ let package = Package(
         .target(name: "MESService", dependencies: ["MESCore", "MESCrypto", "MESStore", "MESRender", "MESDelivery", "MESSystem", "MESSheets"]),
         // Argument parsing, the command table, output and error funnel.
         .target(name: "MESCLI", dependencies: ["MESCore", "MESRender", "MESService", "MESSystem"]),
-        .executableTarget(name: "mes", dependencies: ["MESCLI"]),
+        // --as-needed: a library the binary calls nothing of is not loaded at start-up (libxml2:
+        // pkg-config names it for its headers, but it is opened with dlopen, Sources/CXML2/shim.h).
+        .executableTarget(name: "mes", dependencies: ["MESCLI"], linkerSettings: [.unsafeFlags(["-Xlinker", "--as-needed"])]),
         // Hands rendered messages to real transports (SMTP, sendmail, HTTP SMS gateway) through libcurl.
         .target(name: "MESDelivery", dependencies: ["CCurl", "MESCore", "MESSystem"]),
         // Reads .xlsx and .ods workbooks and writes reports as either, bytes in and bytes out

@@ -12,7 +12,7 @@ binary given with --mes (a base build and a branch, say) and the hello world, --
   code generate --no-send (a NIR it does not hold)  the store
 
 Each run is spawned by bench/spawn_time.c (built here with gcc), which times it and reads its
-peak RSS from wait4. Prints each command's median and best wall time and peak RSS, and the ratio
+peak RSS from wait4. Prints each command's median and best wall time, the median and largest of its peak RSS, and the ratio
 of the medians to the hello world's (goal: --version and nir check at most 1.5x; the store
 commands at most 10 ms; --version at most 12 MiB).
 
@@ -72,7 +72,7 @@ def main():
     }
     binaries = [("hello", hello)] + [(m, os.path.abspath(m)) for m in a.mes]
     walls = {(b, c): [] for b, _ in binaries for c in commands}
-    rss = {(b, c): 0 for b, _ in binaries for c in commands}
+    rss = {(b, c): [] for b, _ in binaries for c in commands}
     for i in range(a.runs):
         order = binaries if i % 2 == 0 else binaries[::-1]
         for name, path in order:
@@ -81,19 +81,20 @@ def main():
                     continue
                 t, m, _ = run(launcher, [path] + args, env, stdin)
                 walls[(name, c)].append(t)
-                rss[(name, c)] = max(rss[(name, c)], m)
+                rss[(name, c)].append(m)
     hello_median = statistics.median(walls[("hello", "--version")])
     load = os.getloadavg()
     print(f"{a.runs} runs each, alternating; load average {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}; 2 cores"
           if os.cpu_count() == 2 else f"{a.runs} runs each, alternating; load average {load[0]:.1f}")
-    print(f"hello (swiftc -O -static-stdlib): median {hello_median * 1000:.2f} ms, peak RSS {rss[('hello', '--version')] / 1024:.1f} MiB")
+    hello_rss = rss[("hello", "--version")]
+    print(f"hello (swiftc -O -static-stdlib): median {hello_median * 1000:.2f} ms, peak RSS median {statistics.median(hello_rss) / 1024:.1f} MiB")
     for name, _ in binaries[1:]:
         print(name)
         for c in commands:
             w = walls[(name, c)]
             med = statistics.median(w)
             print(f"  {c:<18} median {med * 1000:6.2f} ms (best {min(w) * 1000:6.2f}), {med / hello_median:4.2f}x hello, "
-                  f"peak RSS {rss[(name, c)] / 1024:5.1f} MiB")
+                  f"peak RSS median {statistics.median(rss[(name, c)]) / 1024:5.1f} MiB (max {max(rss[(name, c)]) / 1024:.1f})")
 
 
 if __name__ == "__main__":

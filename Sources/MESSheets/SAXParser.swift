@@ -3,8 +3,17 @@ import CXML2
 import Glibc
 #endif
 
-/// libxml2 is initialised once, before any parse (its global state is not thread-safe to set up).
-private let libxml2Ready: Void = { xmlInitParser() }()
+/// libxml2's functions, loaded (dlopen) and initialised once, thread-safely (a Swift global's
+/// initialiser runs exactly once), when the first part is parsed; or why they could not be.
+/// Written once by that initialiser, then only read: safe to share between threads.
+nonisolated(unsafe) private let libxml2: Result<UnsafePointer<mes_xml2_api>, SheetError> = {
+    let table = UnsafeMutablePointer<mes_xml2_api>.allocate(capacity: 1)  // kept for the process's life
+    guard mes_xml2_load(table) == 0 else {
+        let why = withUnsafeBytes(of: table.pointee.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return .failure(SheetError(.unsupported, "libxml2 ne peut pas être chargé (paquet libxml2) : \(why)"))
+    }
+    return .success(UnsafePointer(table))
+}()
 
 /// What a part's reader does with the events of libxml2's SAX2 push parser. Names, attributes
 /// and text are the parser's bytes, valid during the call only: no `String` is made unless
@@ -127,6 +136,8 @@ extension String {
 final class SAXParser {
     let part: String
     private let handler: SAXHandler
+    /// libxml2's functions (`libxml2`).
+    private let api: UnsafePointer<mes_xml2_api>
     private var context: xmlParserCtxtPtr?
     /// What a handler threw, or the refusal of a DOCTYPE: the parse stops on it.
     private var failure: SheetError?
@@ -148,7 +159,10 @@ final class SAXParser {
         self.part = part
         self.handler = handler
         skipDepth.initialize(to: 0)
-        _ = libxml2Ready
+        switch libxml2 {
+        case .success(let table): api = table
+        case .failure(let e): throw e
+        }
         var sax = xmlSAXHandler()
         sax.initialized = XML_SAX2_MAGIC
         // The parser is alive for the whole parse: borrowed, not retained, on each event.
@@ -185,16 +199,16 @@ final class SAXParser {
         }
         sax.serror = { _, _ in }  // errors are read from the context, never printed
         let me = Unmanaged.passUnretained(self).toOpaque()
-        guard let context = xmlCreatePushParserCtxt(&sax, me, nil, 0, nil) else {
+        guard let context = api.pointee.createPushParserCtxt(&sax, me, nil, 0, nil) else {
             throw .unreadable("la partie \(SheetError.quoted(part)) n'a pas pu être ouverte")
         }
-        xmlCtxtUseOptions(context, Self.options)
-        _ = xmlSwitchEncoding(context, XML_CHAR_ENCODING_UTF8)
+        _ = api.pointee.ctxtUseOptions(context, Self.options)
+        _ = api.pointee.switchEncoding(context, XML_CHAR_ENCODING_UTF8)
         self.context = context
     }
 
     deinit {
-        if let context { xmlFreeParserCtxt(context) }
+        if let context { api.pointee.freeParserCtxt(context) }
         skipDepth.deallocate()
     }
 
@@ -230,7 +244,7 @@ final class SAXParser {
         tail = Array(chunk.suffix(8))
         fed += chunk.count
         guard !finished, let context else { return }
-        let status = xmlParseChunk(context, UnsafeRawPointer(chunk.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(chunk.count), 0)
+        let status = api.pointee.parseChunk(context, UnsafeRawPointer(chunk.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(chunk.count), 0)
         try check(status)
     }
 
@@ -238,7 +252,7 @@ final class SAXParser {
     func finish() throws(SheetError) {
         guard fed > 0 else { throw .unreadable("la partie \(SheetError.quoted(part)) est vide") }
         guard !finished, let context else { return }
-        try check(xmlParseChunk(context, nil, 0, 1))
+        try check(api.pointee.parseChunk(context, nil, 0, 1))
     }
 
     private func check(_ status: Int32) throws(SheetError) {
@@ -257,12 +271,12 @@ final class SAXParser {
     /// and checked by the archive, not parsed).
     func stop() {
         finished = true
-        if let context { xmlStopParser(context) }
+        if let context { api.pointee.stopParser(context) }
     }
 
     private func fail(_ error: SheetError) {
         if failure == nil { failure = error }
-        if let context { xmlStopParser(context) }
+        if let context { api.pointee.stopParser(context) }
     }
 
     private func refuseUnsafe() { fail(.unsafe(part)) }
