@@ -13,14 +13,17 @@ let package = Package(
     ],
     targets: [
         // System libraries shipped with the OS (Debian: libsqlite3-dev, libssl-dev, libcurl4-openssl-dev,
-        // zlib1g-dev, libxml2-dev; pkg-config finds libxml2's headers).
+        // zlib1g-dev, libxml2-dev).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // libcurl: its header only; the library is loaded with dlopen when a message is sent
         // (Sources/CCurl/shim.h), so that no command pays for loading it at start-up.
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // libxml2: its headers only, through Sources/CXML2/libxml, a link to where Debian's
+        // libxml2-dev puts them (/usr/include/libxml2/libxml; pkg-config would also link the
+        // library); it is loaded with dlopen when a spreadsheet is first read (Sources/CXML2/shim.h).
+        .systemLibrary(name: "CXML2", providers: [.apt(["libxml2-dev"])]),
 
         // Domain rules, state machine and policies: no I/O.
         .target(name: "MESCore"),
@@ -36,9 +39,7 @@ let package = Package(
         .target(name: "MESService", dependencies: ["MESCore", "MESCrypto", "MESStore", "MESRender", "MESDelivery", "MESSystem", "MESSheets"]),
         // Argument parsing, the command table, output and error funnel.
         .target(name: "MESCLI", dependencies: ["MESCore", "MESRender", "MESService", "MESSystem"]),
-        // --as-needed: a library the binary calls nothing of is not loaded at start-up (libxml2:
-        // pkg-config names it for its headers, but it is opened with dlopen, Sources/CXML2/shim.h).
-        .executableTarget(name: "mes", dependencies: ["MESCLI"], linkerSettings: [.unsafeFlags(["-Xlinker", "--as-needed"])]),
+        .executableTarget(name: "mes", dependencies: ["MESCLI"]),
         // Hands rendered messages to real transports (SMTP, sendmail, HTTP SMS gateway) through libcurl.
         .target(name: "MESDelivery", dependencies: ["CCurl", "MESCore", "MESSystem"]),
         // Reads .xlsx and .ods workbooks and writes reports as either, bytes in and bytes out

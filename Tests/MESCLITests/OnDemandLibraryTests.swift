@@ -3,19 +3,26 @@ import Testing
 import TestSupport
 import MESSheets
 
-/// Runs `mes` with `library` hidden (an empty file mounted over it in a mount namespace: root;
-/// nil where `unshare -m` is not allowed or the library is not at one of `paths`).
+/// Runs `mes` with `library` hidden (an empty file mounted over it in a mount namespace: root).
+/// nil where `unshare -m` is not allowed or the library is not at one of `paths`, and where the
+/// binary under test cannot start without it: the debug build beside the tests may link what
+/// the release opens on demand (ReleaseTests check with `ldd` that the release does not).
 func runWithLibraryHidden(_ paths: [String], _ s: Scenario, _ args: [String], env: [String: String] = [:]) throws -> RunResult? {
     guard let library = paths.first(where: { FileManager.default.fileExists(atPath: $0) }) else { return nil }
     let empty = s.dir.appendingPathComponent("empty").path
     _ = FileManager.default.createFile(atPath: empty, contents: Data())
     let script = "mount --bind \"$1\" \"$2\" && shift 2 && exec \"$@\""
-    func hidden(_ args: [String]) throws -> RunResult {
-        try runCaptured(URL(fileURLWithPath: "/usr/bin/unshare"), ["-m", "/bin/sh", "-c", script, "sh", empty, library, mesBinary.path] + args,
+    func hidden(_ program: String, _ args: [String]) throws -> RunResult {
+        try runCaptured(URL(fileURLWithPath: "/usr/bin/unshare"), ["-m", "/bin/sh", "-c", script, "sh", empty, library, program] + args,
                         environment: ["MES_HOME": s.store, "MES_NOW": s.now, "PATH": "/usr/bin:/bin"].merging(env) { $1 })
     }
-    guard try hidden(["--version"]).status == 0 else { return nil }  // no mount namespace here
-    return try hidden(args)
+    guard try hidden("/bin/true", []).status == 0 else { return nil }  // no mount namespace here
+    let probe = try hidden(mesBinary.path, ["--version"])
+    if probe.status != 0 {
+        #expect(mesBinary == debugBinary, "the release cannot start without \(library): \(probe.stderr)")
+        return nil
+    }
+    return try hidden(mesBinary.path, args)
 }
 
 /// libcurl is loaded only to send and libxml2 only to read a spreadsheet (issue 31). A machine
