@@ -20,10 +20,10 @@ let package = Package(
         // (Sources/CCurl/shim.h), so that no command pays for loading it at start-up.
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        // libxml2: its headers only, through Sources/CXML2/libxml, a link to where Debian's
-        // libxml2-dev puts them (/usr/include/libxml2/libxml; pkg-config would also link the
-        // library); it is loaded with dlopen when a spreadsheet is first read (Sources/CXML2/shim.h).
-        .systemLibrary(name: "CXML2", providers: [.apt(["libxml2-dev"])]),
+        // libxml2: pkg-config finds its headers (and names the library, which the release drops
+        // from its start-up list: scripts/release); it is loaded with dlopen when a spreadsheet
+        // is first read (Sources/CXML2/shim.h).
+        .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
 
         // Domain rules, state machine and policies: no I/O.
         .target(name: "MESCore"),
