@@ -22,21 +22,28 @@ struct mes_xml2_api {
     char error[256];
 };
 
-/* Fills `a` from libxml2.so.2 (dlopen) and runs xmlInitParser: 0 when it is ready, else -1
+/* The library the headers are of: libxml2 2.14 renamed it. */
+#if LIBXML_VERSION >= 21400
+#define MES_XML2_SONAME "libxml2.so.16"
+#else
+#define MES_XML2_SONAME "libxml2.so.2"
+#endif
+
+/* Fills `a` from MES_XML2_SONAME (dlopen) and runs xmlInitParser: 0 when it is ready, else -1
    with the reason in a->error. The caller keeps the one table (a Swift global, initialised once:
    no C static storage, of which each file of a build with several LLVM modules would get a
    copy). */
 static inline int mes_xml2_load(struct mes_xml2_api *a) {
     memset(a, 0, sizeof *a);
-    void *h = dlopen("libxml2.so.2", RTLD_NOW | RTLD_LOCAL);
+    void *h = dlopen(MES_XML2_SONAME, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
         const char *why = dlerror();
-        snprintf(a->error, sizeof a->error, "%s", why ? why : "libxml2.so.2 introuvable");
+        snprintf(a->error, sizeof a->error, "%s", why ? why : MES_XML2_SONAME " introuvable");
         return -1;
     }
     __typeof__(&xmlInitParser) initParser;
 #define MES_XML2_SYM(field, name) \
-    if (!(*(void **)&(field) = dlsym(h, name))) { snprintf(a->error, sizeof a->error, "libxml2.so.2 sans %s", name); return -1; }
+    if (!(*(void **)&(field) = dlsym(h, name))) { snprintf(a->error, sizeof a->error, MES_XML2_SONAME " sans %s", name); return -1; }
     MES_XML2_SYM(initParser, "xmlInitParser")
     MES_XML2_SYM(a->createPushParserCtxt, "xmlCreatePushParserCtxt")
     MES_XML2_SYM(a->ctxtUseOptions, "xmlCtxtUseOptions")

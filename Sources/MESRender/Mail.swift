@@ -365,8 +365,8 @@ public enum MessageTemplates {
             for marker in ["Code provisoire pour ", "votre code provisoire est ", "Votre code à usage unique : ", "Votre code d'accès : "] {
                 if let r = line.firstRange(of: marker) {
                     let rest = line[r.upperBound...]
-                    let tail = rest.split(separator: " ").last(where: { isCode($0.trimming { $0 == "." }[...]) })
-                    if let t = tail { return t.trimming { $0 == "." } }
+                    let tail = rest.split(separator: " ").last(where: { isCode($0.trimmingScalars { $0 == "." }[...]) })
+                    if let t = tail { return t.trimmingScalars { $0 == "." } }
                 }
             }
         }

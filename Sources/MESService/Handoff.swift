@@ -1,4 +1,5 @@
 import Dispatch
+import MESCore
 import MESSystem
 
 /// A bounded queue between one producer thread and one consumer: `put` waits while the queue
@@ -64,11 +65,17 @@ final class Worker: @unchecked Sendable {
     private var failure: Error?
     private var joined = false
 
-    init(_ name: String, _ body: @escaping () throws -> Void) {
+    /// Starts `body` on a thread of its own (`name` says which in the error when none can be
+    /// made: the system's limit on threads reached).
+    init(_ name: String, _ body: @escaping () throws -> Void) throws {
         let job = UncheckedSendable(body)
-        Threads.start(stackSize: 1 << 22) { [self] in
+        let started = Threads.start(stackSize: 1 << 22) { [self] in
             do { try job.value() } catch { failure = error }
             done.signal()
+        }
+        guard started else {
+            joined = true
+            throw MESError(.internal, "Impossible de lancer le fil d'exécution \(name) : le système n'en permet pas davantage.", field: "system")
         }
     }
 

@@ -61,7 +61,7 @@ public struct InputFile {
         let input = UncheckedSendable(bytes)
         return InputFile(source: { body in
             let pieces = Handoff<[UInt8]>(capacity: pending)
-            let worker = Worker("mes.sheet.read") {
+            let worker = try Worker("mes.sheet.read") {
                 defer { pieces.close() }
                 var writer = CSVText()
                 do throws(SheetError) {

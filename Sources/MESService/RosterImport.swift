@@ -26,7 +26,7 @@ enum RosterImport {
     static func load(_ source: @escaping RosterParser.Source, into store: Store, today: CalendarDate,
                      progress: Loaded? = nil) throws -> Int {
         let parser = RosterParser(today: today)
-        let worker = Worker("mes.import.parse") { try parser.run(source) }
+        let worker = try Worker("mes.import.parse") { try parser.run(source) }
         defer {
             parser.batches.cancel()
             try? worker.join()

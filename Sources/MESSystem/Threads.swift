@@ -55,9 +55,10 @@ public enum Threads {
         init(_ run: @escaping () -> Void) { self.run = run }
     }
 
-    /// Runs `body` on a detached thread with a stack of `stackSize` bytes; inline when no
-    /// thread can be made.
-    public static func start(stackSize: Int = 1 << 22, _ body: @escaping @Sendable () -> Void) {
+    /// Runs `body` on a detached thread with a stack of `stackSize` bytes; false (and `body` not
+    /// run) when no thread can be made (the system's limit on threads reached).
+    @discardableResult
+    public static func start(stackSize: Int = 1 << 22, _ body: @escaping @Sendable () -> Void) -> Bool {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
@@ -69,6 +70,7 @@ public enum Threads {
             Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
             return nil
         }, box)
-        if started != 0 { Unmanaged<Body>.fromOpaque(box).takeRetainedValue().run() }
+        if started != 0 { Unmanaged<Body>.fromOpaque(box).release() }
+        return started == 0
     }
 }

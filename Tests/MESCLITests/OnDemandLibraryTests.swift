@@ -56,12 +56,12 @@ func runWithLibraryHidden(_ paths: [String], _ s: Scenario, _ args: [String], en
         let csv = s.dir.appendingPathComponent("membres.csv").path
         try (rows.map { $0.joined(separator: ";") }.joined(separator: "\n") + "\n").write(toFile: csv, atomically: true, encoding: .utf8)
         let xml2 = ["/lib/x86_64-linux-gnu/libxml2.so.2", "/usr/lib/x86_64-linux-gnu/libxml2.so.2", "/lib/aarch64-linux-gnu/libxml2.so.2"]
-        guard let sheet = try runWithLibraryHidden(xml2, s, ["--json", "batch", "oppose", xlsx, "--check"]) else { return }
+        guard let sheet = try runWithLibraryHidden(xml2, s, ["--json", "batch", "oppose", xlsx, "--check", "--request-codes"]) else { return }
         #expect(sheet.status == 65 || sheet.status == 69, "\(sheet.status) \(sheet.stderr)")
         #expect(sheet.stderr.contains("libxml2 ne peut pas être chargé (paquet libxml2)"), "\(sheet.stderr)")
         // The same rows as CSV are read; the spreadsheet reads once libxml2 is back.
-        let read = try runWithLibraryHidden(xml2, s, ["--json", "batch", "oppose", csv, "--check"])
+        let read = try runWithLibraryHidden(xml2, s, ["--json", "batch", "oppose", csv, "--check", "--request-codes"])
         #expect(read?.status == 0, "\(read?.stderr ?? "")")
-        #expect(try s.run(["--json", "batch", "oppose", xlsx, "--check"]).status == 0)
+        #expect(try s.run(["--json", "batch", "oppose", xlsx, "--check", "--request-codes"]).status == 0)
     }
 }

@@ -5,7 +5,7 @@ import Testing
 @Suite struct HandoffTests {
     @Test func elementsArriveInOrderThenTheStreamEnds() throws {
         let h = Handoff<Int>(capacity: 2)
-        let producer = Worker("test.producer") { for i in 0..<1_000 { h.put(i) }; h.close() }
+        let producer = try Worker("test.producer") { for i in 0..<1_000 { h.put(i) }; h.close() }
         var got: [Int] = []
         while let x = h.take() { got.append(x) }
         try producer.join()
@@ -15,7 +15,7 @@ import Testing
     @Test func cancelReleasesABlockedProducer() throws {
         let h = Handoff<Int>(capacity: 1)
         let accepted = UncheckedSendable(NSMutableArray())
-        let producer = Worker("test.producer") {
+        let producer = try Worker("test.producer") {
             for i in 0..<100 { if h.put(i) { accepted.value.add(i) } else { break } }
             h.close()
         }
@@ -25,9 +25,9 @@ import Testing
         #expect(accepted.value.count < 100)
     }
 
-    @Test func workerRethrowsItsError() {
+    @Test func workerRethrowsItsError() throws {
         struct Boom: Error {}
-        let w = Worker("test.fail") { throw Boom() }
+        let w = try Worker("test.fail") { throw Boom() }
         #expect(throws: Boom.self) { try w.join() }
     }
 }
