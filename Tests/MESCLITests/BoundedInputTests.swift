@@ -93,15 +93,18 @@ import Testing
         }
         // Found by the second attack: a named pipe whose writer comes later was read as empty.
         let late = s.dir.appendingPathComponent("late").path
-        let waited = try sh("mkfifo \(late) && (sleep 0.5; printf 'nir,birth_date,first_name,last_name,card_type,serial\\n"
-                            + "290063155510117,1990-06-15,Inès,Martin,plain,12345678\\n' > \(late)) & timeout 20 \"$MES\" import \(late); s=$?; wait; exit $s",
+        // (The pipe is made before the writer goes to the background: `mkfifo P && (…) &` put
+        // mkfifo there too, and a mes that now starts sooner found no pipe yet, and the writer
+        // then waited forever for a reader. Every writer is bounded by `timeout`.)
+        let waited = try sh("mkfifo \(late) && { (sleep 0.5; timeout 10 sh -c \"printf 'nir,birth_date,first_name,last_name,card_type,serial\\\\n"
+                            + "290063155510117,1990-06-15,Inès,Martin,plain,12345678\\\\n' > \(late)\") & } && timeout 20 \"$MES\" import \(late); s=$?; wait; exit $s",
                             env: env)
         #expect(waited.status == 0, "\(waited.err)")
         // A writer that opens the pipe and leaves without a byte, before or after the import
         // opens it: an empty file (65), at once, not a wait for another writer.
-        for (i, writer) in ["(: > F &); sleep 0.3;", "(sleep 0.3; : > F) &"].enumerated() {
+        for (i, writer) in ["{ (timeout 10 sh -c ': > F' > /dev/null 2>&1 &); sleep 0.3; }", "{ (sleep 0.3; timeout 10 sh -c ': > F') > /dev/null 2>&1 & }"].enumerated() {
             let f = s.dir.appendingPathComponent("empty\(i)").path
-            let r = try sh("mkfifo \(f) && " + writer.replacingOccurrences(of: "F", with: f) + " timeout 20 \"$MES\" import \(f); s=$?; wait; exit $s",
+            let r = try sh("mkfifo \(f) && " + writer.replacingOccurrences(of: "F", with: f) + " && timeout 20 \"$MES\" import \(f); s=$?; wait; exit $s",
                            env: env)
             #expect(r.status == 65 && r.err.contains("Fichier vide"), "\(writer): \(r.status) \(r.err)")
         }
