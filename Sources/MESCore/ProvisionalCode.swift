@@ -83,6 +83,11 @@ public struct Policy: Sendable {
         return weekday < 5 && minutes >= phoneOpens && minutes < phoneCloses
     }
 
+    /// scrypt's cost for a new password's hash, as log2 N: 15 (N = 2^15, r = 8, p = 1: 32 MiB
+    /// per hash). A stored hash keeps the cost it was made with. Lowered only by tests that sign
+    /// in dozens of times; the hashing's own tests keep this one.
+    public var passwordHashCost: UInt64 = 15
+
     public init() {}
 
     public static let standard = Policy()

@@ -144,7 +144,7 @@ public final class HMACKey {
 /// Stored form: `$scrypt$ln=15,r=8,p=1$<salt, base64>$<hash, base64>` (N = 2^15, r = 8, p = 1:
 /// 32 MiB of memory per hash, 16-byte random salt, 32-byte output).
 public enum PasswordHasher {
-    public static let logN: UInt64 = 15, r: UInt64 = 8, p: UInt64 = 1
+    public static let logN: UInt64 = Policy.standard.passwordHashCost, r: UInt64 = 8, p: UInt64 = 1
 
     public static func hash(_ password: String, logN: UInt64 = PasswordHasher.logN) -> String {
         let salt = Crypto.randomBytes(16)

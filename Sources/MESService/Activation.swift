@@ -128,7 +128,7 @@ extension Service {
             let code = passwordProblems.count == 1 ? passwordProblems[0].code : .passwordInvalid
             throw MESError(code, "Mot de passe refusé : " + passwordProblems.map(\.message).joined(separator: " ; "), field: "password")
         }
-        let hash = PasswordHasher.hash(password)
+        let hash = PasswordHasher.hash(password, logN: policy.passwordHashCost)
         let wasOpposedOn = person.state == .opposed ? person.stateSince : nil
         var queued: [Int64] = []
         let outcome: Result<Person, MESError> = try store.transaction {

@@ -135,7 +135,7 @@ extension Service {
         let subject = AttemptSubject.username(username)
         let (password, confirmation) = try readPassword()
         // Hashed before the transaction (it is slow), whatever the code's fate.
-        let hash = PasswordHasher.hash(password)
+        let hash = PasswordHasher.hash(password, logN: policy.passwordHashCost)
         let outcome: Result<PasswordReset, MESError> = try store.transaction {
             if let left = try attempts.lockedFor(subject, now: now) { return .failure(Self.accountLocked(left)) }
             guard let account = try store.account(username: username), account.closedAt == nil,

@@ -11,11 +11,26 @@ import MESCore
     static let username = "martine.leguellec"
 
     /// Martine with an account.
+    /// Sign-ins by the dozen: the password hashed at scrypt's cost 2^10 instead of 2^15 (each
+    /// check 1 ms instead of 100; what is tested here is the counting, not the hashing).
     func activated() throws -> Harness {
-        let h = try Harness()
+        var cheaper = Policy.standard
+        cheaper.passwordHashCost = 10
+        let h = try Harness(policy: cheaper)
         let s = try h.martineSession()
         _ = try h.service.activate(ActivationRequest(session: s.token, username: Self.username), password: { (Self.password, Self.password) })
         return h
+    }
+
+    /// The lowered cost above is the tests' own: a service on the standard policy stores the
+    /// password at scrypt's 2^15, and the stored hash keeps its cost for the check.
+    @Test func theStandardPolicyHashesAtScryptsFullCost() throws {
+        let h = try Harness()
+        let s = try h.martineSession()
+        _ = try h.service.activate(ActivationRequest(session: s.token, username: Self.username), password: { (Self.password, Self.password) })
+        let stored = try #require(try h.service.store.account(username: Self.username)).passwordHash
+        #expect(stored.hasPrefix("$scrypt$ln=15,r=8,p=1$"), "\(stored.prefix(24))")
+        #expect(Policy.standard.passwordHashCost == 15)
     }
 
     @Test func aRightPasswordNeverClearsWrongAccessCodesAndLocksGrow() throws {

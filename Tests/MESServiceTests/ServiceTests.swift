@@ -39,12 +39,12 @@ struct Harness {
     let service: Service
     let transport: CapturingTransport
 
-    init() throws {
+    init(policy: Policy = .standard) throws {
         directory = temporaryPath("mes-service")
         _ = try Service.initialize(directory, demo: true)
         let store = try Store.open(directory)
         transport = CapturingTransport(store: store)
-        service = try Service(store: store, clock: clock, random: ConstantRandom(), outbox: transport)
+        service = try Service(store: store, clock: clock, random: ConstantRandom(), outbox: transport, policy: policy)
     }
 
     static let martine = CardIdentity(nir: DemoData.martineNIR, card: .plain, serial: "953701166")
