@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "MESDelivery", dependencies: ["CCurl", "MESCore", "MESSystem"]),
         // Reads .xlsx and .ods workbooks and writes reports as either, bytes in and bytes out
         // (zlib and libxml2; the ZIP container is parsed here, with a bounds check on every offset).
-        .target(name: "MESSheets", dependencies: ["MESCore", "CZlib", "CXML2"]),
+        .target(name: "MESSheets", dependencies: ["MESCore", "MESSystem", "CZlib", "CXML2"]),
 
         .target(name: "TestSupport", dependencies: ["MESCore", "CZlib"], path: "Tests/TestSupport"),
         .testTarget(name: "MESCoreTests", dependencies: ["MESCore"]),

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import MESSystem
 
 /// The shared strings of a workbook, their text back to back in pieces of `pieceSize`
 /// strings: a copy handed to another thread while more are read shares the full pieces,
@@ -131,7 +129,7 @@ extension SharedStringsReader.State {
 /// index (`RowCollector.set(column:shared:)`), given their text as soon as the strings they
 /// name are read: the strings read so far are handed on a piece at a time (`available`).
 final class SharedStringsTask: @unchecked Sendable {
-    private let condition = SheetCondition()
+    private let condition = Condition()
     /// The strings read so far, while they are being read.
     private var partial = SharedStrings()
     /// All the strings and the bytes inflated to read them, or why they could not be read.
@@ -150,7 +148,7 @@ final class SharedStringsTask: @unchecked Sendable {
             outcome = Self.read(zip, part: part, onPiece: nil)
             return
         }
-        SheetCondition.startThread(stackSize: 1 << 22) { [self] in
+        let reading: @Sendable () -> Void = { [self] in
             let read = Self.read(zip, part: part) { [self] strings in
                 condition.lock()
                 partial = strings
@@ -162,6 +160,8 @@ final class SharedStringsTask: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
         }
+        // Without a thread of its own (the system's limit reached), read here, before the sheet.
+        if !Threads.start(stackSize: 1 << 22, reading) { reading() }
     }
 
     private static func read(_ zip: ZipArchive, part: String,
@@ -198,51 +198,5 @@ final class SharedStringsTask: @unchecked Sendable {
     func failure() -> SheetError? {
         do throws(SheetError) { _ = try wait() } catch { return error }
         return nil
-    }
-}
-
-/// A mutex, its condition variable and a detached thread, through pthread: MESSheets imports no
-/// Foundation, whose ICU headers clash with libxml2's (`CXML2`) in one module on a clean build.
-final class SheetCondition: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-
-    init() {
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(cond, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(cond)
-        pthread_mutex_destroy(mutex)
-        cond.deallocate()
-        mutex.deallocate()
-    }
-
-    func lock() { pthread_mutex_lock(mutex) }
-    func unlock() { pthread_mutex_unlock(mutex) }
-    /// Waits for `broadcast` (the mutex held).
-    func wait() { pthread_cond_wait(cond, mutex) }
-    func broadcast() { pthread_cond_broadcast(cond) }
-
-    private final class Body {
-        let run: () -> Void
-        init(_ run: @escaping () -> Void) { self.run = run }
-    }
-
-    /// Runs `body` on a detached thread of `stackSize` bytes (inline when none can be made).
-    static func startThread(stackSize: Int, _ body: @escaping () -> Void) {
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
-        pthread_attr_setstacksize(&attributes, stackSize)
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        let box = Unmanaged.passRetained(Body(body)).toOpaque()
-        var thread = pthread_t()
-        let started = pthread_create(&thread, &attributes, { context in
-            Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
-            return nil
-        }, box)
-        if started != 0 { Unmanaged<Body>.fromOpaque(box).takeRetainedValue().run() }
     }
 }

@@ -25,7 +25,7 @@ enum NIRCheckOutput {
 
     static func json(input: UnsafeBufferPointer<UInt8>, verdict: NIRVerdict, into out: inout [UInt8]) {
         out.append(contentsOf: prefix)
-        writeInput(input, into: &out)
+        JSON.writeString(repairing: input, into: &out)
         switch verdict {
         case .valid(let nir):
             out.append(contentsOf: validNIR)
@@ -65,9 +65,5 @@ enum NIRCheckOutput {
             }
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<21]))
         }
-    }
-
-    static func writeInput(_ input: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        JSON.writeString(repairing: input, into: &out)
     }
 }
