@@ -69,8 +69,12 @@ extension Service {
         let minutes = max(1, (seconds + 59) / 60)
         return MESError(.locked, "Trop de tentatives infructueuses : votre compte est bloqué pendant encore \(Policy.french(seconds: minutes * 60)).")
     }
-    /// A real scrypt hash of nothing useful, to spend the same time on unknown identifiers.
-    static let dummyHash = "$scrypt$ln=15,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+    /// A well-formed scrypt hash of nothing useful, checked for an unknown identifier so that it
+    /// costs what a known one does: at the cost the policy hashes passwords with (a literal
+    /// `ln=15` here kept the unknown path at 2^15 whatever the policy said).
+    var dummyHash: String {
+        "$scrypt$ln=\(policy.passwordHashCost),r=\(PasswordHasher.r),p=\(PasswordHasher.p)$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+    }
 
     /// Signing in, first step: identifier and password send a one-time access code by e-mail
     /// (default) or SMS. Failures count against the identifier, whether it exists or not, so
@@ -79,7 +83,7 @@ extension Service {
         let now = clock.now()
         let subject = AttemptSubject.username(username)
         let account = try store.account(username: username).flatMap { $0.closedAt == nil ? $0 : nil }
-        let matches = PasswordHasher.verify(password, against: account?.passwordHash ?? Self.dummyHash) && account != nil
+        let matches = PasswordHasher.verify(password, against: account?.passwordHash ?? dummyHash) && account != nil
         let outcome: Result<AccessCodeSent, MESError> = try store.transaction {
             if let left = try attempts.lockedFor(subject, now: now) { return .failure(Self.accountLocked(left)) }
             guard matches, let account, let p = try store.person(id: account.personID) else {

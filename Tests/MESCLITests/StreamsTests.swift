@@ -132,6 +132,52 @@ private func closedDescriptor() -> Int32 {
         #expect(try lines(Input(fd: fd)) == expected)
     }
 
+    /// Attacking the memchr split: a pipe written in pieces of every size, so that line ends,
+    /// carried-over lines and lines of exactly the limit fall at every place of a read; the
+    /// same lines come out, and a line one byte over the limit is refused by its number.
+    @Test func aPipeWrittenInPiecesOfEverySizeSplitsAlike() throws {
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<20 {
+            var expected: [String] = []
+            var text: [UInt8] = []
+            for i in 0..<400 {
+                let n = [0, 1, 4095, 4096, Int.random(in: 0...300, using: &rng)][i % 5]
+                let line = String(repeating: "\(i % 10)", count: n) + (i % 7 == 0 ? "\r" : "")
+                if line.utf8.count > 4096 { continue }
+                expected.append(line)
+                text += Array(line.utf8) + [0x0A]
+            }
+            let tooLong = round % 2 == 1
+            if tooLong { text += Array(repeating: 0x78, count: 4097) + [0x0A] + Array("après\n".utf8) }
+            var fds: [Int32] = [0, 0]
+            #expect(pipe(&fds) == 0)
+            let writer = fds[1], bytes = text
+            let done = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                var rng = SystemRandomNumberGenerator()
+                var at = 0
+                while at < bytes.count {
+                    let n = min(bytes.count - at, [1, 2, 7, 4095, 4096, 4097, 65_536][Int.random(in: 0..<7, using: &rng)])
+                    let w = bytes[at..<(at + n)].withUnsafeBytes { write(writer, $0.baseAddress, n) }
+                    if w <= 0 { break }
+                    at += w
+                }
+                close(writer)
+                done.signal()
+            }
+            var got: [String] = []
+            let error = thrownError { try Input(fd: fds[0]).forEachLine(maxLineLength: 4096) { got.append(String(decoding: $0, as: UTF8.self)) } }
+            close(fds[0])
+            done.wait()
+            #expect(got == expected, "round \(round): \(got.count) lines against \(expected.count)")
+            if tooLong {
+                #expect(error?.code.rawValue == "line_too_long" && error?.message.contains("\(expected.count + 1)") == true, "\(String(describing: error))")
+            } else {
+                #expect(error == nil, "\(String(describing: error))")
+            }
+        }
+    }
+
     @Test func anEndlessLineEndsAtOnce() throws {
         let fd = open("/dev/zero", O_RDONLY | O_CLOEXEC)
         try #require(fd >= 0)

@@ -87,6 +87,53 @@ func onTerminal(_ args: [String], env: [String: String], prompt: String, input: 
     return (Int32(o["status"] as? Int ?? -2), o["out"] as? String ?? "", o["after"] as? Double ?? 99)
 }
 
+/// Runs mes on a pseudo-terminal as a conversation: for each step, waits (5 s at most) until
+/// the screen shows `waitFor`, then types `type`. The exit status, the screen, and how many steps
+/// saw what they waited for before their time ran out.
+func onTerminal(_ args: [String], env: [String: String], steps: [(waitFor: String, type: String)]) throws -> (Int32, String, Int) {
+    let script = """
+    import os, pty, sys, time, json, select
+    args = json.loads(sys.argv[1]); steps = json.loads(sys.argv[2])
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(args[0], args)
+    out = b""; seen = 0
+    def read_for(seconds, want=None):
+        global out
+        end = time.time() + seconds
+        while time.time() < end:
+            if want is not None and want.encode() in out: return True
+            r, _, _ = select.select([fd], [], [], 0.05)
+            if r:
+                try: chunk = os.read(fd, 4096)
+                except OSError: return False
+                if not chunk: return False
+                out += chunk
+        return want is not None and want.encode() in out
+    for want, typed in steps:
+        if read_for(5, want): seen += 1
+        os.write(fd, typed.encode())
+    read_for(2)
+    _, status = os.waitpid(pid, 0)
+    print(json.dumps({"status": os.waitstatus_to_exitcode(status), "out": out.decode("utf-8", "replace"), "seen": seen}))
+    """
+    let argv = String(decoding: try JSONSerialization.data(withJSONObject: [mesBinary.path] + args), as: UTF8.self)
+    let stepsJSON = String(decoding: try JSONSerialization.data(withJSONObject: steps.map { [$0.waitFor, $0.type] }), as: UTF8.self)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    p.arguments = ["-c", script, argv, stepsJSON]
+    var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MES_") }
+    for (k, v) in env { environment[k] = v }
+    p.environment = environment
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    return (Int32(o["status"] as? Int ?? -2), o["out"] as? String ?? "", o["seen"] as? Int ?? 0)
+}
+
 extension Scenario {
     /// Another process holds the store's write lock for `seconds` (SQLite's BEGIN IMMEDIATE from
     /// Python); returns once it holds it. Wait for the process before the scenario ends.

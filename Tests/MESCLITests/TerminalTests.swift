@@ -117,6 +117,18 @@ import Testing
         #expect(screen.contains("valide"))
     }
 
+    /// Found attacking the change through a pseudo-terminal: a person typing NIRs got every
+    /// verdict only after Ctrl-D (the output waited in its buffer). Each now answers its line.
+    @Test func nirCheckAnswersEachTypedLineBeforeTheNext() throws {
+        let (status, screen, seen) = try onTerminal(["nir", "check"], env: [:], steps: [
+            (waitFor: "Ctrl-D", type: "116304403801618\n"),
+            (waitFor: "valide", type: "abc\n"),
+            (waitFor: "invalide", type: "\u{4}"),
+        ])
+        #expect(seen == 3, "\(seen) of 3 answers came before the next line was typed: \(screen)")
+        #expect(status == 65, "\(screen)")
+    }
+
     @Test func batchProgressShowsDoneOfTotalAndAPercentage() throws {
         let (s, members) = try Scenario.withOpposableMembers()
         let (status, screen, _) = try onTerminal(["batch", "oppose", members, "--receipts", s.dir.appendingPathComponent("rec").path,

@@ -33,6 +33,22 @@ import MESCore
         #expect(Policy.standard.passwordHashCost == 15)
     }
 
+    /// Found by the review: the hash an unknown identifier is checked against said `ln=15`
+    /// whatever the policy, so under another cost the two paths would take different times. It
+    /// now has the parameters a new account's hash gets, under each policy.
+    @Test func anUnknownIdentifierIsCheckedAtTheCostOfAKnownOne() throws {
+        for cost: UInt64 in [10, 15] {
+            var policy = Policy.standard
+            policy.passwordHashCost = cost
+            let h = try Harness(policy: policy)
+            let s = try h.martineSession()
+            _ = try h.service.activate(ActivationRequest(session: s.token, username: Self.username), password: { (Self.password, Self.password) })
+            let stored = try #require(try h.service.store.account(username: Self.username)).passwordHash
+            #expect(h.service.dummyHash.split(separator: "$")[1] == stored.split(separator: "$")[1], "\(h.service.dummyHash) against \(stored.prefix(24))")
+            #expect(h.error { _ = try h.service.login(username: "personne.inconnue", password: Self.password, via: nil) } != nil)
+        }
+    }
+
     @Test func aRightPasswordNeverClearsWrongAccessCodesAndLocksGrow() throws {
         let h = try activated()
         var failures = 0

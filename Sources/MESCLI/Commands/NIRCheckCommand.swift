@@ -35,7 +35,8 @@ enum NIRCheckCommand {
         }
         let args = inv.positionals
         if args.isEmpty || args == ["-"] {
-            if ctx.stdin.isTerminal {
+            let interactive = ctx.stdin.isTerminal
+            if interactive {
                 ctx.stderr.line("Lecture des NIR sur l'entrée standard, un par ligne (Ctrl-D pour finir) :")
                 ctx.stderr.flush()
             }
@@ -50,6 +51,8 @@ enum NIRCheckCommand {
                     return
                 }
                 handle(body)
+                // A person typing gets each verdict before typing the next line.
+                if interactive { ctx.stdout.flush() }
             }
         } else {
             for a in args {
